@@ -1,0 +1,29 @@
+"""runlog: what goes with your feet or legs going numb on runs, from your own GPS-watch history.
+
+Public API
+----------
+read_activity, read_activities, read_fit, read_gpx, read_tcx : one file -> Activity
+read_history : folder / export / list of files -> History
+read_episodes, read_run_notes : the runner's journal
+run_features, Athlete : per-run features
+analyze -> Report : which factors go with numbness
+simulate : a synthetic season (demo data)
+plot : matplotlib plots
+"""
+
+from __future__ import annotations
+
+from .activity import Activity
+from .errors import (AnalysisError, EpisodeError, FileFormatError, NotesError, RunlogError,
+                     RunlogWarning, TruncatedFileWarning)
+from .history import History
+from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activity", "History",
+    "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
+    "RunlogError", "FileFormatError", "EpisodeError", "NotesError", "AnalysisError",
+    "RunlogWarning", "TruncatedFileWarning",
+]

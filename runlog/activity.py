@@ -1,0 +1,175 @@
+"""The :class:`Activity` container and the finishing steps every reader shares.
+
+A reader (:mod:`runlog.io`) decodes its format into a raw records frame,
+a laps frame and an ``info`` dict; :func:`finalize` turns those into the
+canonical form: schema columns and dtypes, derived distance and speed where a
+file only has positions, ``elapsed_s``, the stable ``run_id`` and the time
+zone.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from . import geo, schema
+
+__all__ = ["Activity", "finalize", "make_run_id", "resolve_tz", "local_time"]
+
+
+@dataclass
+class Activity:
+    """One activity (one session of a file) in runlog's canonical form.
+
+    Attributes
+    ----------
+    records : pandas.DataFrame
+        Per-sample data, index ``time`` (UTC), columns
+        :data:`runlog.schema.RECORD_COLUMNS` (float, NaN where absent).
+    laps : pandas.DataFrame
+        Laps, columns :data:`runlog.schema.LAP_COLUMNS`.
+    info : pandas.Series
+        Metadata, keys :data:`runlog.schema.INFO_KEYS`.
+    """
+
+    records: pd.DataFrame
+    laps: pd.DataFrame = field(default_factory=lambda: schema.conform_laps(None))
+    info: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+
+    @property
+    def run_id(self) -> str:
+        """The activity's stable id (``info['run_id']``)."""
+        return self.info["run_id"]
+
+    def __repr__(self) -> str:
+        i = self.info
+        dist = self.records["distance_m"].max()
+        dist_txt = f"{dist / 1000:.2f} km" if pd.notna(dist) else "no distance"
+        dur = self.records["elapsed_s"].max()
+        dur_txt = str(_dt.timedelta(seconds=round(float(dur)))) if pd.notna(dur) else "?"
+        return (f"<Activity {i.get('run_id')} {i.get('sport')} {dist_txt} {dur_txt} "
+                f"{len(self.records)} records, {len(self.laps)} laps, "
+                f"{i.get('format')} from {i.get('device')}>")
+
+    def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
+        head = pd.DataFrame({"value": self.info.astype(str)}).to_html()
+        return f"<p><b>{repr(self)[1:-1]}</b></p>{head}"
+
+
+def make_run_id(start_time: pd.Timestamp) -> str:
+    """Stable run id from the UTC start: ``YYYYMMDDTHHMMZ`` (floored to the minute).
+
+    The same activity exported as FIT, GPX and TCX starts at the same second,
+    so it gets the same id whatever the format.
+    """
+    t = pd.Timestamp(start_time).tz_convert("UTC")
+    return t.strftime("%Y%m%dT%H%MZ")
+
+
+@lru_cache(maxsize=1)
+def _tzfinder():
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder()
+
+
+def _fixed_offset_name(offset: _dt.timedelta) -> str:
+    total = int(round(offset.total_seconds() / 60.0))
+    sign = "+" if total >= 0 else "-"
+    h, m = divmod(abs(total), 60)
+    return f"{sign}{h:02d}:{m:02d}"
+
+
+def resolve_tz(records: pd.DataFrame, info: dict, tz=None) -> tuple[str, str]:
+    """Decide an activity's time zone.
+
+    Order: the ``tz`` argument; the device's own offset (FIT
+    ``activity.local_timestamp - timestamp``, passed as
+    ``info['utc_offset_s']`` by the FIT reader) as a fixed offset; the IANA
+    zone of the first position (timezonefinder); else UTC.
+
+    Returns
+    -------
+    (tz, tz_source) : tuple of str
+    """
+    if tz is not None:
+        return str(tz), "argument"
+    off = info.get("utc_offset_s")
+    if off is not None and np.isfinite(off) and abs(off) <= 14 * 3600:
+        return _fixed_offset_name(_dt.timedelta(seconds=float(off))), "fit_local_timestamp"
+    pos = records[["lat_deg", "lon_deg"]].dropna()
+    if len(pos):
+        lat, lon = (float(v) for v in pos.iloc[0])
+        name = _tzfinder().timezone_at(lat=lat, lng=lon)
+        if name:
+            return name, "position"
+    return "UTC", "default"
+
+
+def local_time(t, tz: str) -> pd.Timestamp:
+    """UTC timestamp(s) *t* as naive wall-clock time in zone *tz* (IANA or '+HH:MM')."""
+    t = pd.Timestamp(t) if not isinstance(t, (pd.Series, pd.DatetimeIndex)) else t
+    if isinstance(t, pd.Series):
+        return t.dt.tz_convert(tz).dt.tz_localize(None)
+    return t.tz_convert(tz).tz_localize(None)
+
+
+def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz=None) -> Activity:
+    """Turn a reader's raw output into a canonical :class:`Activity`.
+
+    Parameters
+    ----------
+    records : DataFrame
+        Index of timestamps (naive = UTC), any subset of the record columns.
+    laps : DataFrame or None
+        Any subset of the lap columns.
+    info : dict
+        At least ``source`` and ``format``; optional ``utc_offset_s`` (FIT).
+    tz : str, optional
+        Time zone override.
+
+    Notes
+    -----
+    * ``distance_m`` missing but positions present: cumulative haversine
+      distance (:func:`runlog.geo.cumulative_distance_m`).
+    * ``speed_mps`` missing: Δdistance / Δtime between samples (NaN over
+      gaps of no time).
+    * ``elapsed_s``: seconds since the first record.
+    """
+    rec = schema.conform_records(records)
+    if rec["distance_m"].isna().all() and rec["lat_deg"].notna().any():
+        rec["distance_m"] = geo.cumulative_distance_m(rec["lat_deg"], rec["lon_deg"])
+    if rec["speed_mps"].isna().all() and rec["distance_m"].notna().sum() > 1:
+        d = rec["distance_m"].interpolate(limit_area="inside")
+        dt = np.diff(rec.index.asi8) / 1e9
+        dd = np.diff(d.to_numpy())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sp = np.where(dt > 0, dd / dt, np.nan)
+        rec["speed_mps"] = np.concatenate([[np.nan], np.clip(sp, 0, None)])
+        if len(rec) > 1:
+            rec.iloc[0, rec.columns.get_loc("speed_mps")] = rec["speed_mps"].iloc[1]
+    if len(rec):
+        rec["elapsed_s"] = (rec.index.asi8 - rec.index.asi8[0]) / 1e9
+    info = dict(info)
+    info.setdefault("sport", "unknown")
+    info.setdefault("sub_sport", None)
+    info.setdefault("device", None)
+    info.setdefault("truncated", False)
+    info.setdefault("session", 1)
+    info.setdefault("n_sessions", 1)
+    if len(rec):
+        start = rec.index[0]
+        info["start_time"] = start
+        info["end_time"] = rec.index[-1]
+        info["run_id"] = make_run_id(start)
+        zone, src = resolve_tz(rec, info, tz)
+        info["tz"], info["tz_source"] = zone, src
+        info["start_local"] = local_time(start, zone)
+    info.pop("utc_offset_s", None)
+    ordered = {k: info.get(k) for k in schema.INFO_KEYS if k in info}
+    ordered.update({k: v for k, v in info.items() if k not in ordered})
+    return Activity(rec, schema.conform_laps(laps), pd.Series(ordered, dtype=object))

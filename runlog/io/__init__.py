@@ -1,0 +1,215 @@
+"""Readers: FIT, GPX and TCX activity files (plain or ``.gz``) into :class:`~runlog.activity.Activity`.
+
+Each format module exposes ``decode(data: bytes, source: str) -> list[RawActivity]``
+(one entry per session); this module picks the decoder from the content,
+turns every decoder failure into :class:`~runlog.errors.FileFormatError` and
+hands the result to :func:`runlog.activity.finalize`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import warnings
+import zlib
+from typing import NamedTuple
+
+import pandas as pd
+
+from ..activity import Activity, finalize
+from ..errors import FileFormatError
+
+__all__ = [
+    "RawActivity", "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
+    "sniff_format", "load_bytes", "MAX_FILE_BYTES",
+]
+
+#: Largest activity file (after gunzip) runlog will decode [bytes].  A real
+#: ultra-marathon FIT file at 1 Hz is ~10 MB; a GPX of it ~40 MB.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+class RawActivity(NamedTuple):
+    """A decoder's output for one session, before :func:`finalize`.
+
+    records : DataFrame indexed by timestamps (UTC, naive or aware) with any of
+        the canonical record columns; laps : DataFrame or None; info : dict
+        (``sport``, ``sub_sport``, ``device``, ``device_*`` totals,
+        ``truncated``, ``session``, ``n_sessions``, FIT ``utc_offset_s``).
+    """
+
+    records: pd.DataFrame
+    laps: pd.DataFrame | None
+    info: dict
+
+
+def load_bytes(source, data: bytes | None = None) -> tuple[bytes, str]:
+    """Read *source* (path) or take *data*, gunzip if needed.
+
+    Returns
+    -------
+    (data, name) : bytes and the file name without a ``.gz`` suffix.
+    """
+    name = os.fspath(source)
+    if data is None:
+        try:
+            with open(name, "rb") as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)
+        except FileNotFoundError as exc:
+            raise FileFormatError("no such file; check the path", name) from exc
+        except IsADirectoryError as exc:
+            raise FileFormatError("is a folder, not an activity file; use runlog.read_history for folders",
+                                  name) from exc
+        except OSError as exc:
+            raise FileFormatError(f"cannot be read ({exc.strerror or exc})", name) from exc
+    if data[:2] == b"\x1f\x8b":
+        try:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out = d.decompress(data, MAX_FILE_BYTES + 1)
+        except zlib.error as exc:
+            raise FileFormatError(f"is a damaged gzip file ({exc})", name) from exc
+        if len(out) > MAX_FILE_BYTES:
+            raise FileFormatError(
+                f"decompresses to more than {MAX_FILE_BYTES // 2**20} MiB; not an activity file "
+                "(possible decompression bomb)", name)
+        data = out
+        if name.lower().endswith(".gz"):
+            name = name[:-3]
+    elif len(data) > MAX_FILE_BYTES:
+        raise FileFormatError(f"is larger than {MAX_FILE_BYTES // 2**20} MiB; not an activity file", name)
+    return data, name
+
+
+def sniff_format(data: bytes, name: str = "") -> str | None:
+    """Guess 'fit', 'gpx' or 'tcx' from the content (falling back to the extension)."""
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        return "fit"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<") or head.startswith(b"\x00<") or head.startswith(b"<\x00"):
+        if b"<gpx" in head:
+            return "gpx"
+        if b"trainingcenterdatabase" in head:
+            return "tcx"
+    ext = os.path.splitext(name.lower())[1]
+    return {".fit": "fit", ".gpx": "gpx", ".tcx": "tcx"}.get(ext)
+
+
+def _decoder(fmt: str):
+    if fmt == "fit":
+        from . import fit as mod
+    elif fmt == "gpx":
+        from . import gpx as mod
+    elif fmt == "tcx":
+        from . import tcx as mod
+    else:  # pragma: no cover
+        raise ValueError(fmt)
+    return mod.decode
+
+
+def read_activities(path, *, tz=None, data: bytes | None = None, fmt: str | None = None) -> list[Activity]:
+    """Read every session of an activity file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        FIT, GPX or TCX file, optionally gzip-compressed (``.fit.gz`` ...).
+    tz : str, optional
+        Time zone (IANA name such as ``'Europe/Berlin'`` or ``'+02:00'``)
+        overriding the one found in the file.
+    data : bytes, optional
+        The file's content, when it is not on disk (e.g. a zip member); *path*
+        then only names it.
+    fmt : {'fit', 'gpx', 'tcx'}, optional
+        Force a format instead of sniffing the content.
+
+    Returns
+    -------
+    list of Activity
+        One per session (multisport and chained FIT files have several).
+
+    Raises
+    ------
+    FileFormatError
+        The file cannot be used; the message says why and names the file.
+    """
+    data, name = load_bytes(path, data)
+    src = os.fspath(path)
+    fmt = fmt or sniff_format(data, name)
+    if fmt is None:
+        raise FileFormatError(
+            "is not a FIT, GPX or TCX activity file (unrecognised content and extension)", src)
+    decode = _decoder(fmt)
+    try:
+        raws = decode(data, src)
+    except FileFormatError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        raise FileFormatError(f"is too large or too deeply nested to decode as {fmt.upper()}", src) from exc
+    except Exception as exc:  # decoder bug or damage it did not anticipate
+        raise FileFormatError(
+            f"could not be decoded as {fmt.upper()} ({type(exc).__name__}: {exc})", src) from exc
+    acts = []
+    for raw in raws:
+        info = dict(raw.info)
+        info.setdefault("source", src)
+        info.setdefault("format", fmt)
+        acts.append(finalize(raw.records, raw.laps, info, tz=tz))
+    acts = [a for a in acts if len(a.records)]
+    if not acts:
+        raise FileFormatError(f"holds no timed records: nothing to analyse", src)
+    return acts
+
+
+def _pick_main(acts: list[Activity]) -> Activity:
+    if len(acts) == 1:
+        return acts[0]
+    def key(a):
+        running = str(a.info.get("sport")) == "running"
+        return (running, len(a.records))
+    best = max(acts, key=key)
+    warnings.warn(
+        f"{best.info['source']}: file has {len(acts)} sessions; returning session "
+        f"{best.info.get('session')} ({best.info.get('sport')}). Use runlog.read_activities "
+        "to get all of them.", stacklevel=3)
+    return best
+
+
+def read_activity(path, *, tz=None) -> Activity:
+    """Read one activity file (FIT, GPX or TCX, optionally ``.gz``).
+
+    The format is taken from the content, not only the extension.  For a
+    multisport or chained file with several sessions this returns the main
+    one (the running session with the most records, else the longest) with a
+    warning; :func:`read_activities` returns them all.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    tz : str, optional
+        Time zone override (IANA name or fixed offset like ``'+02:00'``).
+
+    Returns
+    -------
+    Activity
+
+    Raises
+    ------
+    FileFormatError
+        With ``.path`` set and the decoder's error chained.
+    """
+    return _pick_main(read_activities(path, tz=tz))
+
+
+def read_fit(path, *, tz=None) -> Activity:
+    """Read a FIT file (or ``.fit.gz``); see :func:`read_activity`."""
+    return _pick_main(read_activities(path, tz=tz, fmt="fit"))
+
+
+def read_gpx(path, *, tz=None) -> Activity:
+    """Read a GPX file (or ``.gpx.gz``); see :func:`read_activity`."""
+    return _pick_main(read_activities(path, tz=tz, fmt="gpx"))
+
+
+def read_tcx(path, *, tz=None) -> Activity:
+    """Read a TCX file (or ``.tcx.gz``); see :func:`read_activity`."""
+    return _pick_main(read_activities(path, tz=tz, fmt="tcx"))

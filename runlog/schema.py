@@ -1,0 +1,280 @@
+"""The single source of runlog's column names, units and dtypes.
+
+Every frame runlog returns is described here: per-sample ``records``, ``laps``,
+the per-run summary ``runs`` of a :class:`~runlog.history.History`, the
+numbness ``episodes`` journal and per-run ``notes``.  Feature columns are
+catalogued in :data:`FEATURES` (filled by :mod:`runlog.features`).
+
+Names carry their unit as a suffix: ``_m`` metres, ``_s`` seconds, ``_mps``
+metres per second, ``_bpm`` beats per minute, ``_spm`` steps per minute,
+``_c`` degrees Celsius, ``_deg`` decimal degrees (WGS84), ``_w`` watts,
+``_kg``, ``_ml``, ``_min``, ``_km``, ``_pct`` percent.  Times are
+timezone-aware UTC unless the name says ``_local`` (naive wall-clock time in
+the run's own time zone, given by the ``tz`` column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "Column",
+    "RECORD_COLUMNS",
+    "LAP_COLUMNS",
+    "INFO_KEYS",
+    "RUN_COLUMNS",
+    "EPISODE_COLUMNS",
+    "NOTES_COLUMNS",
+    "SIDES",
+    "LOCATIONS",
+    "CAUSES",
+    "FEATURES",
+    "empty_records",
+    "conform_records",
+    "conform_laps",
+    "column_reference",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """Description of one column.
+
+    Attributes
+    ----------
+    name : str
+        Column name (with unit suffix).
+    unit : str
+        Unit in words, '' for dimensionless or text.
+    dtype : str
+        pandas dtype the column is stored with.
+    description : str
+        What the column means.
+    """
+
+    name: str
+    unit: str
+    dtype: str
+    description: str
+
+
+def _table(*cols: Column) -> dict[str, Column]:
+    return {c.name: c for c in cols}
+
+
+UTC_TIME = "datetime64[ns, UTC]"
+LOCAL_TIME = "datetime64[ns]"
+
+# --------------------------------------------------------------------------
+# Per-sample records of one activity: index ``time`` (UTC), float columns.
+# --------------------------------------------------------------------------
+RECORD_COLUMNS = _table(
+    Column("elapsed_s", "s", "float64", "Seconds since the first record (wall-clock, pauses included)."),
+    Column("distance_m", "m", "float64", "Cumulative distance from the start."),
+    Column("speed_mps", "m/s", "float64", "Instantaneous speed."),
+    Column("hr_bpm", "1/min", "float64", "Heart rate."),
+    Column("cadence_spm", "steps/min", "float64",
+           "Cadence in steps per minute for foot sports (FIT/GPX/TCX store strides "
+           "per minute for running; runlog doubles it and adds FIT fractional_cadence); "
+           "revolutions per minute for cycling."),
+    Column("temp_c", "°C", "float64", "Device temperature (a wrist reading is biased by body heat)."),
+    Column("altitude_m", "m", "float64", "Altitude above sea level."),
+    Column("lat_deg", "°", "float64", "Latitude (WGS84)."),
+    Column("lon_deg", "°", "float64", "Longitude (WGS84)."),
+    Column("power_w", "W", "float64", "Power (running or cycling power meter)."),
+)
+RECORD_INDEX = "time"
+
+# --------------------------------------------------------------------------
+# Laps of one activity.
+# --------------------------------------------------------------------------
+LAP_COLUMNS = _table(
+    Column("lap", "", "int64", "Lap number, from 1."),
+    Column("start_time", "", UTC_TIME, "Lap start (UTC)."),
+    Column("end_time", "", UTC_TIME, "Lap end (UTC)."),
+    Column("elapsed_s", "s", "float64", "Lap wall-clock duration."),
+    Column("timer_s", "s", "float64", "Lap timer (moving) duration."),
+    Column("distance_m", "m", "float64", "Lap distance."),
+    Column("avg_hr_bpm", "1/min", "float64", "Lap average heart rate (device value)."),
+    Column("max_hr_bpm", "1/min", "float64", "Lap maximum heart rate (device value)."),
+    Column("trigger", "", "string",
+           "Why the lap ended: 'manual' (lap button: runners may press it when numbness "
+           "starts), 'distance', 'time', 'position', 'session_end', ... or <NA>."),
+)
+
+# --------------------------------------------------------------------------
+# Activity.info keys (a pandas Series).
+# --------------------------------------------------------------------------
+INFO_KEYS = {
+    "run_id": "Stable id derived from the activity's UTC start minute (same run in FIT and GPX: same id).",
+    "source": "Path of the file (inside an archive: 'archive.zip!member').",
+    "format": "'fit', 'gpx' or 'tcx'.",
+    "sport": "Sport in lower case ('running', 'cycling', ...) or 'unknown'.",
+    "sub_sport": "Sub-sport ('trail', 'treadmill', ...) or None.",
+    "device": "Recording device or app, e.g. 'garmin fr645m'.",
+    "start_time": "First record time (UTC pandas Timestamp).",
+    "end_time": "Last record time (UTC pandas Timestamp).",
+    "tz": "IANA zone name ('Europe/Berlin') or fixed offset ('+02:00'), or 'UTC'.",
+    "tz_source": "'argument', 'fit_local_timestamp', 'position' or 'default'.",
+    "start_local": "start_time in the run's own time zone (naive wall-clock Timestamp).",
+    "truncated": "True when the file ended early and only the records before the damage were kept.",
+    "session": "Session number within a multisport / chained file, from 1.",
+    "n_sessions": "Number of sessions in the file.",
+    "device_distance_m": "Device session total distance [m].",
+    "device_elapsed_s": "Device session total elapsed time [s].",
+    "device_timer_s": "Device session total timer time [s].",
+    "device_avg_hr_bpm": "Device session average heart rate [1/min].",
+    "device_max_hr_bpm": "Device session maximum heart rate [1/min].",
+    "device_ascent_m": "Device session total ascent [m].",
+}
+
+# --------------------------------------------------------------------------
+# History.runs: one row per activity, index ``run_id``.
+# --------------------------------------------------------------------------
+RUN_COLUMNS = _table(
+    Column("start_time", "", UTC_TIME, "Start (UTC)."),
+    Column("start_local", "", LOCAL_TIME, "Start in the run's own time zone (naive wall clock)."),
+    Column("tz", "", "string", "Time zone of the run (IANA name or fixed offset)."),
+    Column("sport", "", "string", "Sport ('running', 'cycling', ...)."),
+    Column("sub_sport", "", "string", "Sub-sport, or <NA>."),
+    Column("device", "", "string", "Recording device or app."),
+    Column("format", "", "string", "'fit', 'gpx' or 'tcx'."),
+    Column("source", "", "string", "File the run was read from."),
+    Column("distance_m", "m", "float64", "Distance (from the records)."),
+    Column("elapsed_s", "s", "float64", "Wall-clock duration, first to last record."),
+    Column("moving_s", "s", "float64", "Time moving faster than 0.5 m/s (pauses excluded)."),
+    Column("avg_speed_mps", "m/s", "float64", "distance_m / moving_s."),
+    Column("avg_hr_bpm", "1/min", "float64", "Time-weighted mean heart rate."),
+    Column("max_hr_bpm", "1/min", "float64", "Maximum heart rate."),
+    Column("avg_cadence_spm", "steps/min", "float64", "Mean cadence while moving."),
+    Column("avg_temp_c", "°C", "float64", "Mean device temperature."),
+    Column("max_temp_c", "°C", "float64", "Maximum device temperature."),
+    Column("ascent_m", "m", "float64", "Total ascent (smoothed altitude)."),
+    Column("n_records", "", "int64", "Number of samples."),
+    Column("truncated", "", "bool", "File ended early (records before the damage kept)."),
+    Column("device_distance_m", "m", "float64", "Device session total distance, when the file has one."),
+    Column("device_elapsed_s", "s", "float64", "Device session elapsed time."),
+    Column("device_timer_s", "s", "float64", "Device session timer time."),
+    Column("device_avg_hr_bpm", "1/min", "float64", "Device session average HR."),
+    Column("name", "", "string", "Activity name from an export's metadata (Strava activities.csv)."),
+    Column("description", "", "string", "Activity description from an export's metadata."),
+    Column("gear", "", "string", "Gear (shoes) from an export's metadata."),
+)
+
+# --------------------------------------------------------------------------
+# Numbness journal (runlog.read_episodes): one row per episode.
+# --------------------------------------------------------------------------
+SIDES = ("left", "right", "both")
+LOCATIONS = (
+    "toes", "forefoot", "midfoot", "heel", "sole", "top_of_foot", "whole_foot",
+    "lower_leg", "thigh", "other",
+)
+EPISODE_COLUMNS = _table(
+    Column("run_id", "", "string", "The run the episode happened on."),
+    Column("date", "", LOCAL_TIME, "The run's local date."),
+    Column("onset_min", "min", "float64", "Minutes into the run when numbness started."),
+    Column("onset_km", "km", "float64", "Distance into the run when numbness started."),
+    Column("duration_min", "min", "float64", "How long the numbness lasted."),
+    Column("side", "", "string", "left / right / both."),
+    Column("location", "", "string", "One of " + ", ".join(LOCATIONS) + "."),
+    Column("severity", "0-10", "float64", "Severity, 0 (barely) to 10 (worst)."),
+    Column("notes", "", "string", "Free text."),
+    Column("line", "", "int64", "Line of the journal file the episode came from."),
+)
+
+# --------------------------------------------------------------------------
+# Per-run notes (runlog.read_run_notes): one row per run, index run_id.
+# --------------------------------------------------------------------------
+NOTES_COLUMNS = _table(
+    Column("shoes", "", "string", "Shoe model / pair."),
+    Column("lacing", "", "string", "Lacing (e.g. 'tight', 'loose', 'heel lock')."),
+    Column("fluid_ml", "ml", "float64", "Fluid drunk during the run."),
+    Column("body_mass_pre_kg", "kg", "float64", "Body mass before the run."),
+    Column("body_mass_post_kg", "kg", "float64", "Body mass after the run."),
+    Column("rpe", "0-10", "float64", "Session rating of perceived exertion (CR-10)."),
+    Column("surface", "", "string", "Surface (road, trail, track, treadmill, ...)."),
+    Column("warmup_min", "min", "float64", "Minutes of warm-up before the run."),
+    Column("sleep_h", "h", "float64", "Hours slept the night before."),
+)
+
+# The article-named causes every factor is filed under.
+CAUSES = (
+    "overtraining", "hydration", "distance", "intensity", "warm-up",
+    "footwear", "form", "terrain", "other",
+)
+
+# Feature catalogue: column name -> Column-like entry with a ``cause``.
+# Filled by runlog.features (see runlog/features/catalog.py).
+FEATURES: dict = {}
+
+
+def empty_records() -> pd.DataFrame:
+    """An empty records frame with the canonical columns, dtypes and index."""
+    idx = pd.DatetimeIndex([], tz="UTC", name=RECORD_INDEX)
+    return pd.DataFrame({c: pd.Series([], dtype="float64") for c in RECORD_COLUMNS}, index=idx)
+
+
+def conform_records(df: pd.DataFrame) -> pd.DataFrame:
+    """Return *df* with exactly the canonical record columns (missing ones NaN),
+    float64 dtypes, a UTC ``time`` index sorted ascending and duplicate
+    timestamps dropped (first kept)."""
+    out = pd.DataFrame(index=df.index)
+    for c in RECORD_COLUMNS:
+        if c in df:
+            out[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        else:
+            out[c] = np.nan
+    idx = pd.DatetimeIndex(out.index)
+    idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
+    out.index = idx.as_unit("ns")
+    out.index.name = RECORD_INDEX
+    out = out[~out.index.isna()]
+    out = out.sort_index(kind="stable")
+    out = out[~out.index.duplicated(keep="first")]
+    return out
+
+
+def conform_laps(df: pd.DataFrame | None) -> pd.DataFrame:
+    """Return a laps frame with exactly the canonical columns and dtypes."""
+    df = pd.DataFrame() if df is None else df.reset_index(drop=True)
+    n = len(df)
+    out = {}
+    for name, col in LAP_COLUMNS.items():
+        s = df[name] if name in df else pd.Series([None] * n, dtype="object")
+        if name == "lap" and name not in df:
+            s = pd.Series(np.arange(1, n + 1))
+        if col.dtype == UTC_TIME:
+            s = pd.to_datetime(s, utc=True).dt.as_unit("ns")
+        elif col.dtype == "string":
+            s = s.astype("object").where(s.notna(), None).astype("string")
+        elif col.dtype == "int64":
+            s = s.astype("int64")
+        else:
+            s = pd.to_numeric(s, errors="coerce").astype("float64")
+        out[name] = s.reset_index(drop=True)
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def column_reference(table: dict[str, Column] | None = None) -> pd.DataFrame:
+    """The column reference as a tidy frame (name, unit, dtype, description).
+
+    Parameters
+    ----------
+    table : dict, optional
+        One of the tables in this module; default: all of them, with a
+        ``frame`` column saying which.
+    """
+    tables = (
+        {"records": RECORD_COLUMNS, "laps": LAP_COLUMNS, "runs": RUN_COLUMNS,
+         "episodes": EPISODE_COLUMNS, "notes": NOTES_COLUMNS}
+        if table is None else {"": table}
+    )
+    rows = [
+        {"frame": k, "name": c.name, "unit": c.unit, "dtype": c.dtype, "description": c.description}
+        for k, t in tables.items() for c in t.values()
+    ]
+    out = pd.DataFrame(rows)
+    return out.drop(columns="frame") if table is not None else out

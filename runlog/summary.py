@@ -1,0 +1,143 @@
+"""Per-run summary statistics computed from an activity's records.
+
+Pure functions: :func:`summarize_records` turns one records frame into the
+values of one row of ``History.runs`` (:data:`runlog.schema.RUN_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+
+__all__ = ["MOVING_SPEED_MPS", "sample_durations_s", "moving_mask", "ascent_m", "summarize_records",
+           "summarize_activity", "runs_frame"]
+
+#: Speed above which a sample counts as moving [m/s] (1.8 km/h: slower than walking).
+MOVING_SPEED_MPS = 0.5
+#: Longest gap between samples still counted as moving time [s]; longer gaps are pauses.
+MAX_SAMPLE_GAP_S = 30.0
+
+
+def sample_durations_s(index: pd.DatetimeIndex) -> np.ndarray:
+    """Duration each sample stands for [s]: the time to the next sample (0 for the last)."""
+    t = index.asi8 / 1e9
+    if len(t) == 0:
+        return np.zeros(0)
+    return np.append(np.diff(t), 0.0)
+
+
+def moving_mask(records: pd.DataFrame) -> np.ndarray:
+    """True where the runner is moving: speed above :data:`MOVING_SPEED_MPS` and the
+    next sample within :data:`MAX_SAMPLE_GAP_S` (when speed is unknown, any sample
+    inside the gap bound counts)."""
+    dt = sample_durations_s(records.index)
+    sp = records["speed_mps"].to_numpy()
+    speed_ok = np.where(np.isnan(sp), True, sp > MOVING_SPEED_MPS)
+    return speed_ok & (dt <= MAX_SAMPLE_GAP_S)
+
+
+def ascent_m(altitude_m: pd.Series, threshold_m: float = 2.0) -> float:
+    """Total ascent [m] with a hysteresis threshold to ignore barometric/GPS noise.
+
+    A climb is counted once the altitude has risen more than *threshold_m*
+    above the last low point (the usual dead-band method of watch software).
+    Returns NaN when there is no altitude.
+    """
+    alt = altitude_m.dropna().to_numpy()
+    if alt.size == 0:
+        return float("nan")
+    total, ref = 0.0, alt[0]
+    for a in alt[1:]:
+        if a - ref >= threshold_m:
+            total += a - ref
+            ref = a
+        elif a < ref:
+            ref = a
+    return float(total)
+
+
+def _time_weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    ok = ~np.isnan(values) & (weights > 0)
+    if not ok.any():
+        ok = ~np.isnan(values)
+        return float(values[ok].mean()) if ok.any() else float("nan")
+    return float(np.average(values[ok], weights=weights[ok]))
+
+
+def summarize_records(records: pd.DataFrame) -> dict:
+    """Summary values of one run from its canonical records.
+
+    Returns
+    -------
+    dict
+        distance_m, elapsed_s, moving_s, avg_speed_mps, avg_hr_bpm (time
+        weighted), max_hr_bpm, avg_cadence_spm (moving samples),
+        avg_temp_c, max_temp_c, ascent_m, n_records.
+    """
+    n = len(records)
+    out = {"n_records": n}
+    if n == 0:
+        return out
+    dt = sample_durations_s(records.index)
+    dt = np.where(dt > MAX_SAMPLE_GAP_S, 0.0, dt)
+    moving = moving_mask(records)
+    dist = records["distance_m"].dropna()
+    out["distance_m"] = float(dist.max() - dist.iloc[0]) if len(dist) else np.nan
+    out["elapsed_s"] = float((records.index[-1] - records.index[0]).total_seconds())
+    out["moving_s"] = float(dt[moving].sum())
+    out["avg_speed_mps"] = (out["distance_m"] / out["moving_s"]
+                            if out["moving_s"] > 0 and np.isfinite(out["distance_m"]) else np.nan)
+    hr = records["hr_bpm"].to_numpy()
+    out["avg_hr_bpm"] = _time_weighted_mean(hr, dt)
+    out["max_hr_bpm"] = float(np.nanmax(hr)) if np.isfinite(hr).any() else np.nan
+    cad = records["cadence_spm"].to_numpy()
+    cad_m = np.where(moving & (cad > 0), cad, np.nan)
+    out["avg_cadence_spm"] = _time_weighted_mean(cad_m, dt)
+    temp = records["temp_c"].to_numpy()
+    out["avg_temp_c"] = _time_weighted_mean(temp, dt)
+    out["max_temp_c"] = float(np.nanmax(temp)) if np.isfinite(temp).any() else np.nan
+    out["ascent_m"] = ascent_m(records["altitude_m"])
+    return out
+
+
+def summarize_activity(activity) -> dict:
+    """One ``History.runs`` row (as a dict, including ``run_id``) for an Activity."""
+    info = activity.info
+    row = {k: info.get(k) for k in ("run_id", "start_time", "start_local", "tz", "sport", "sub_sport",
+                                     "device", "format", "source", "truncated")}
+    for k in ("device_distance_m", "device_elapsed_s", "device_timer_s", "device_avg_hr_bpm"):
+        row[k] = info.get(k, np.nan)
+    row.update(summarize_records(activity.records))
+    return row
+
+
+def runs_frame(rows: list[dict]) -> pd.DataFrame:
+    """Build ``History.runs`` from summary rows: index ``run_id``, the columns of
+    :data:`runlog.schema.RUN_COLUMNS` in order with their dtypes, then any
+    extra columns (export metadata) after them."""
+    df = pd.DataFrame(rows)
+    if "run_id" not in df:
+        df["run_id"] = pd.Series(dtype="string")
+    df = df.set_index("run_id")
+    out = pd.DataFrame(index=df.index.astype("string"))
+    for name, col in schema.RUN_COLUMNS.items():
+        s = df[name] if name in df else pd.Series(np.nan, index=df.index)
+        if col.dtype == schema.UTC_TIME:
+            s = pd.to_datetime(s, utc=True).dt.as_unit("ns")
+        elif col.dtype == schema.LOCAL_TIME:
+            s = pd.to_datetime(s).dt.as_unit("ns")
+        elif col.dtype == "string":
+            s = s.astype("object").where(s.notna(), None).astype("string")
+        elif col.dtype == "bool":
+            s = s.fillna(False).astype("bool")
+        elif col.dtype == "int64":
+            s = s.fillna(0).astype("int64")
+        else:
+            s = pd.to_numeric(s, errors="coerce").astype("float64")
+        out[name] = s.set_axis(out.index)
+    for extra in df.columns.difference(list(schema.RUN_COLUMNS), sort=False):
+        out[extra] = df[extra]
+    out.index.name = "run_id"
+    return out.sort_values("start_time", kind="stable")
