@@ -22,6 +22,7 @@ import pandas as pd
 
 __all__ = [
     "Column",
+    "Feature",
     "RECORD_COLUMNS",
     "LAP_COLUMNS",
     "INFO_KEYS",
@@ -206,9 +207,46 @@ CAUSES = (
     "footwear", "form", "terrain", "other",
 )
 
-# Feature catalogue: column name -> Column-like entry with a ``cause``.
-# Filled by runlog.features (see runlog/features/catalog.py).
-FEATURES: dict = {}
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Description of one per-run feature column (see :func:`runlog.run_features`).
+
+    Attributes
+    ----------
+    name : str
+        Column name with unit suffix.
+    unit : str
+        Unit in words ('' if none).
+    dtype : str
+        'float64', 'bool' or 'string'.
+    description : str
+        What it measures, in a runner's words.
+    cause : str
+        The article-named cause it belongs to, one of :data:`CAUSES`.
+    kind : str
+        'numeric', 'binary' or 'categorical': how the analysis tests it.
+    candidate : bool
+        True when the analysis tests it as a factor (False for bookkeeping
+        columns such as dates or ids).
+    citation : str
+        The formula's source, '' for plain measurements.
+    """
+
+    name: str
+    unit: str
+    dtype: str
+    description: str
+    cause: str
+    kind: str = "numeric"
+    candidate: bool = True
+    citation: str = ""
+
+
+# Feature catalogue: column name -> Feature.  Filled by runlog.features.catalog
+# when runlog.features is imported.
+FEATURES: dict[str, Feature] = {}
 
 
 def empty_records() -> pd.DataFrame:
