@@ -14,8 +14,8 @@ plot : matplotlib plots
 from __future__ import annotations
 
 from .activity import Activity
-from .errors import (AnalysisError, EpisodeError, FileFormatError, NotesError, RunlogError,
-                     RunlogWarning, TruncatedFileWarning)
+from .errors import (AnalysisError, EpisodeError, FileFormatError, NotAnActivityError, NotesError,
+                     RunlogError, RunlogWarning, TruncatedFileWarning)
 from .history import History
 from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
 
@@ -24,6 +24,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Activity", "History",
     "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
-    "RunlogError", "FileFormatError", "EpisodeError", "NotesError", "AnalysisError",
+    "RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError", "AnalysisError",
     "RunlogWarning", "TruncatedFileWarning",
 ]

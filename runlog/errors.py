@@ -13,6 +13,7 @@ from os import PathLike
 __all__ = [
     "RunlogError",
     "FileFormatError",
+    "NotAnActivityError",
     "EpisodeError",
     "NotesError",
     "AnalysisError",
@@ -46,6 +47,14 @@ class FileFormatError(RunlogError, ValueError):
         self.path = None if path is None else str(path)
         self.reason = message
         super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class NotAnActivityError(FileFormatError):
+    """A valid file that is not an activity (settings, monitoring, course, route only).
+
+    :func:`runlog.read_history` lists such files in ``History.skipped``, not in
+    ``History.errors``.
+    """
 
 
 class EpisodeError(RunlogError, ValueError):
