@@ -1,0 +1,908 @@
+"""Plots of a runner's history, numbness episodes and the analysis (matplotlib).
+
+Every function takes ``ax=None`` (draw on this Axes, or make a new figure)
+and returns what it drew on -- the Axes, or the Figure for multi-panel plots --
+so the plots compose in notebooks and reports::
+
+    import matplotlib.pyplot as plt
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4))
+    runlog.plot.factor_forest(report.factors, ax=a)
+    runlog.plot.onset_survival(flags, ax=b)
+
+Episodes are drawn in red throughout, runs without numbness in blue and runs
+outside the tracked period in grey.
+
+Functions
+---------
+load_timeline     training load (fitness / fatigue / form or acute / chronic load) with episodes
+calendar          runs, rest days and episodes, one square per day
+factor_forest     odds ratios with confidence intervals, coloured by cause
+onset_survival    Kaplan-Meier curves of time to numbness, overall or split by a factor
+run_trace         one run's pace, heart rate, temperature and cadence with the onset marked
+factor_scatter    two factors against each other, coloured by episode
+report_figure     the main plots of a :class:`~runlog.analysis.report.Report` together
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from . import schema
+
+__all__ = [
+    "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS",
+    "load_timeline", "calendar", "factor_forest", "onset_survival", "kaplan_meier",
+    "run_trace", "factor_scatter", "report_figure", "pace_min_per_km", "run_dates", "episode_dates", "pretty",
+]
+
+#: Colour of numbness episodes and of runs with numbness.
+CASE_COLOR = "#c0392b"
+#: Colour of tracked runs without numbness.
+CONTROL_COLOR = "#2f6f9f"
+#: Colour of runs outside the tracked period (not used by the analysis).
+UNTRACKED_COLOR = "#b8b8b8"
+#: One fixed colour per cause (:data:`runlog.schema.CAUSES`), the same in every plot.
+CAUSE_COLORS = dict(zip(schema.CAUSES, [
+    "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd",
+    "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+]))
+
+#: Training-load columns looked for by :func:`load_timeline`, in order, with
+#: their labels: the first group with any column present in the features is drawn.
+LOAD_COLUMNS = (
+    {"ctl": "Fitness (CTL, 42-day)", "atl": "Fatigue (ATL, 7-day)", "tsb": "Form (TSB = CTL - ATL)"},
+    {"chronic_load": "Chronic load (28-day)", "acute_load": "Acute load (7-day)",
+     "acwr": "Acute:chronic ratio"},
+)
+
+_RATIO_WORDS = ("acwr", "ratio")
+
+
+# ----------------------------------------------------------------------------
+# small helpers
+# ----------------------------------------------------------------------------
+def _axes(ax: Axes | None, figsize=(9, 4)) -> Axes:
+    """*ax*, or the Axes of a new figure of *figsize* [inches]."""
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _date_axis(ax: Axes, axis: str = "x") -> None:
+    """Readable dates: a concise formatter ('Mar', '2024', '15') on *axis*."""
+    loc = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(loc)
+    target.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def _run_id_dates(run_ids: pd.Index) -> pd.Series:
+    """Run dates from the run ids themselves (``YYYYMMDDTHHMMZ``, the UTC start)."""
+    t = pd.to_datetime(pd.Series(run_ids.astype(str), index=run_ids), format="%Y%m%dT%H%MZ", errors="coerce")
+    return t.dt.normalize()
+
+
+def run_dates(index: pd.Index, runs: pd.DataFrame | None = None, frame: pd.DataFrame | None = None) -> pd.Series:
+    """The local date of each run in *index* (naive midnight timestamps).
+
+    Taken from ``runs['start_local']`` when *runs* is given, else from a
+    ``start_local`` or ``date`` column of *frame*, else from the run id
+    (``YYYYMMDDTHHMMZ`` = UTC start, so a late-evening run west of Greenwich
+    may land on the next day).
+
+    Parameters
+    ----------
+    index : Index
+        Run ids.
+    runs : DataFrame, optional
+        ``History.runs``.
+    frame : DataFrame, optional
+        A per-run frame indexed by run id (features, flags).
+
+    Returns
+    -------
+    Series
+        Index *index*, naive datetime64 dates (NaT when unknown).
+    """
+    for src, col in ((runs, "start_local"), (frame, "start_local"), (frame, "date")):
+        if src is not None and col in src:
+            s = pd.to_datetime(src[col].reindex(index))
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_localize(None)
+            return s.dt.normalize()
+    return _run_id_dates(pd.Index(index))
+
+
+def episode_dates(episodes) -> pd.DatetimeIndex:
+    """Dates of numbness episodes from an episodes frame, flags frame or list of dates.
+
+    Parameters
+    ----------
+    episodes : DataFrame or iterable of date-like or None
+        A frame of :func:`runlog.read_episodes` (column ``date``), a frame of
+        :func:`runlog.episodes.episode_flags` (column ``numb``; dates from its
+        ``date``/``start_local`` column or the run id), or dates.
+
+    Returns
+    -------
+    DatetimeIndex
+        Sorted unique naive dates.
+    """
+    if episodes is None:
+        return pd.DatetimeIndex([])
+    if isinstance(episodes, pd.DataFrame):
+        if "date" in episodes and "numb" not in episodes:
+            d = pd.to_datetime(episodes["date"])
+        elif "numb" in episodes:
+            sel = episodes[episodes["numb"].fillna(False).astype(bool)]
+            d = run_dates(sel.index, frame=sel)
+        else:
+            raise ValueError("episodes: expected a frame with a 'date' column (runlog.read_episodes) "
+                             "or a 'numb' column (runlog.episodes.episode_flags)")
+    else:
+        d = pd.to_datetime(pd.Series(list(episodes)))
+    d = pd.DatetimeIndex(d.dropna())
+    if d.tz is not None:
+        d = d.tz_localize(None)
+    return pd.DatetimeIndex(np.sort(d.normalize().unique().to_numpy()))
+
+
+def pace_min_per_km(speed_mps) -> np.ndarray:
+    """Pace [min/km] from speed [m/s]: ``1000 / 60 / speed``; NaN where speed <= 0.5 m/s.
+
+    Below :data:`runlog.summary.MOVING_SPEED_MPS` (0.5 m/s, 33 min/km) the
+    runner is standing, and the pace would run off the axis.
+    """
+    v = np.asarray(speed_mps, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(v > 0.5, 1000.0 / 60.0 / v, np.nan)
+
+
+def _mmss(x, _pos=None) -> str:
+    """Tick label of a pace or duration in minutes as m:ss."""
+    if not np.isfinite(x):
+        return ""
+    total = int(round(x * 60))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+_UNIT_SUFFIXES = ("_mps", "_bpm", "_spm", "_deg", "_min", "_pct", "_km", "_kg", "_ml", "_m", "_s", "_c",
+                  "_w", "_h")
+
+
+def _unit(name: str) -> str:
+    """Unit of a feature or column from the schema ('' when unknown)."""
+    f = schema.FEATURES.get(name)
+    if f is not None:
+        return f.unit
+    for table in (schema.RUN_COLUMNS, schema.RECORD_COLUMNS, schema.NOTES_COLUMNS, schema.EPISODE_COLUMNS):
+        if name in table:
+            return table[name].unit
+    return ""
+
+
+def pretty(name: str) -> str:
+    """A column name in words: unit suffix dropped, underscores to spaces ('avg_temp_c' -> 'Avg temp')."""
+    base = name
+    if _unit(name):
+        for suf in _UNIT_SUFFIXES:
+            if base.endswith(suf) and len(base) > len(suf):
+                base = base[: -len(suf)]
+                break
+    text = base.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _label(name: str) -> str:
+    """Axis label of a feature or column: its name in words with the unit in brackets."""
+    unit = _unit(name)
+    return f"{pretty(name)} [{unit}]" if unit else pretty(name)
+
+
+def _tracked_mask(flags: pd.DataFrame | None, index: pd.Index) -> np.ndarray:
+    if flags is None or "tracked" not in flags:
+        return np.ones(len(index), dtype=bool)
+    return flags["tracked"].reindex(index).fillna(False).astype(bool).to_numpy()
+
+
+def _numb_mask(flags: pd.DataFrame | None, index: pd.Index) -> np.ndarray:
+    if flags is None or "numb" not in flags:
+        return np.zeros(len(index), dtype=bool)
+    return flags["numb"].reindex(index).fillna(False).astype(bool).to_numpy()
+
+
+# ----------------------------------------------------------------------------
+# training load
+# ----------------------------------------------------------------------------
+def _load_columns(features: pd.DataFrame, columns) -> dict[str, str]:
+    if columns is not None:
+        if not isinstance(columns, dict):
+            columns = {c: _label(c) for c in columns}
+        missing = [c for c in columns if c not in features]
+        if missing:
+            raise KeyError(f"load_timeline: no column {missing} in the features; have {list(features.columns)}")
+        return dict(columns)
+    for group in LOAD_COLUMNS:
+        found = {c: lab for c, lab in group.items() if c in features}
+        if found:
+            return found
+    raise KeyError("load_timeline: the features have none of the training-load columns "
+                   f"{[c for g in LOAD_COLUMNS for c in g]}; pass columns=[...]")
+
+
+def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame | None = None,
+                  columns=None, tracked=None, ax: Axes | None = None) -> Axes:
+    """Training load over the season with numbness episodes marked.
+
+    Draws fitness / fatigue / form (CTL, ATL, TSB after Banister's
+    impulse-response model as popularised by Coggan's Performance Manager) or
+    acute and chronic load, one line each, at the date of each run.  Ratios
+    (e.g. the acute:chronic workload ratio) go on a second y axis.  Each
+    episode is a red vertical line with a red triangle on top.
+
+    Parameters
+    ----------
+    features : DataFrame
+        :func:`runlog.run_features` output (index ``run_id``).
+    episodes : DataFrame or iterable, optional
+        Episodes (``read_episodes``), flags (``episode_flags``) or dates; see
+        :func:`episode_dates`.
+    runs : DataFrame, optional
+        ``History.runs``, for the runs' local dates (else taken from the
+        features or the run id).
+    columns : list of str or dict, optional
+        Load columns to draw (dict: column -> legend label).  Default: the
+        first group of :data:`LOAD_COLUMNS` found in *features*.
+    tracked : tuple of date-like, optional
+        (start, end) of the journal; the period outside is shaded grey.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    cols = _load_columns(features, columns)
+    ax = _axes(ax, (10, 4))
+    dates = run_dates(features.index, runs=runs, frame=features)
+    order = np.argsort(dates.to_numpy(), kind="stable")
+    x = dates.to_numpy()[order]
+    ratio_cols = [c for c in cols if any(w in c.lower() for w in _RATIO_WORDS)]
+    load_cols = [c for c in cols if c not in ratio_cols]
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"]
+    handles = []
+    for i, c in enumerate(load_cols):
+        y = pd.to_numeric(features[c], errors="coerce").to_numpy(dtype="float64")[order]
+        (h,) = ax.plot(x, y, color=palette[i % 4], lw=1.8, label=cols[c])
+        handles.append(h)
+    if load_cols:
+        ax.axhline(0, color="0.6", lw=0.8, zorder=0)
+        unit = {schema.FEATURES[c].unit for c in load_cols if c in schema.FEATURES} - {""}
+        ax.set_ylabel("Training load" + (f" [{unit.pop()}]" if len(unit) == 1 else " [load units/day]"))
+    if ratio_cols:
+        ax2 = ax.twinx() if load_cols else ax
+        for j, c in enumerate(ratio_cols):
+            y = pd.to_numeric(features[c], errors="coerce").to_numpy(dtype="float64")[order]
+            (h,) = ax2.plot(x, y, color="0.35", lw=1.2, ls="--", label=cols[c])
+            handles.append(h)
+        ax2.set_ylabel("Ratio [-]")
+    ev = episode_dates(episodes)
+    for d in ev:
+        ax.axvline(d, color=CASE_COLOR, lw=1.0, alpha=0.55, zorder=1)
+    if len(ev):
+        ax.plot(ev, np.ones(len(ev)), transform=ax.get_xaxis_transform(), ls="none", marker="v",
+                ms=7, color=CASE_COLOR, clip_on=False, zorder=5)
+        handles.append(Line2D([], [], color=CASE_COLOR, marker="v", lw=1.0, label=f"Numbness episode ({len(ev)})"))
+    if tracked is not None:
+        _shade_untracked(ax, tracked, x)
+        handles.append(Patch(facecolor="0.85", label="Not tracked in the journal"))
+    _date_axis(ax)
+    ax.set_xlabel("Date")
+    ax.set_title("Training load and numbness episodes", pad=14)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(handles=handles, loc="upper left", fontsize="small", framealpha=0.9, ncol=2)
+    return ax
+
+
+def _shade_untracked(ax: Axes, tracked, x) -> None:
+    start, end = (pd.Timestamp(tracked[0]) if tracked[0] is not None else None,
+                  pd.Timestamp(tracked[1]) if len(tracked) > 1 and tracked[1] is not None else None)
+    if len(x) == 0:
+        return
+    lo, hi = pd.Timestamp(np.nanmin(x)), pd.Timestamp(np.nanmax(x))
+    if start is not None and start > lo:
+        ax.axvspan(lo, start, color="0.85", zorder=0, lw=0)
+    if end is not None and end < hi:
+        ax.axvspan(end, hi, color="0.85", zorder=0, lw=0)
+
+
+# ----------------------------------------------------------------------------
+# calendar
+# ----------------------------------------------------------------------------
+def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "distance_m",
+             start=None, end=None, ax: Axes | None = None) -> Axes:
+    """A calendar of the season: one square per day, one column per week.
+
+    Run days are shaded by the day's total distance, rest days are light
+    grey, days with a numbness episode carry a red dot and days outside the
+    tracked period are hatched.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        ``History.runs`` (``start_local`` and *value* columns).
+    episodes : DataFrame or iterable, optional
+        See :func:`episode_dates`.
+    tracked : tuple of date-like, optional
+        (start, end) the journal covers; days outside are hatched.
+    value : str
+        Column summed per day for the shading (default ``distance_m``, shown in km).
+    start, end : date-like, optional
+        First and last day shown (default: the first and last run).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    if "start_local" not in runs:
+        raise KeyError("calendar: runs needs a 'start_local' column (History.runs)")
+    days = pd.to_datetime(runs["start_local"]).dt.normalize()
+    vals = pd.to_numeric(runs[value], errors="coerce")
+    if value.endswith("_m"):
+        vals, vlabel = vals / 1000.0, "Distance per day [km]"
+    elif value.endswith("_s"):
+        vals, vlabel = vals / 60.0, "Time per day [min]"
+    else:
+        vlabel = _label(value)
+    daily = vals.groupby(days.to_numpy()).sum(min_count=1)
+    n_runs = days.value_counts()
+    ev = episode_dates(episodes)
+    first = pd.Timestamp(start).normalize() if start is not None else min([*daily.index, *ev[:1]])
+    last = pd.Timestamp(end).normalize() if end is not None else max([*daily.index, *ev[-1:]])
+    # weeks start on Monday
+    first = first - pd.Timedelta(days=first.day_of_week)
+    all_days = pd.date_range(first, last, freq="D")
+    week = ((all_days - first).days // 7).to_numpy()
+    dow = all_days.day_of_week.to_numpy()
+    n_weeks = int(week.max()) + 1 if len(week) else 1
+    grid = np.full((7, n_weeks), np.nan)
+    ran = np.zeros((7, n_weeks), dtype=bool)
+    in_range = np.zeros((7, n_weeks), dtype=bool)
+    in_range[dow, week] = True
+    d_vals = daily.reindex(all_days).to_numpy()
+    grid[dow, week] = d_vals
+    ran[dow, week] = n_runs.reindex(all_days).fillna(0).to_numpy() > 0
+    ax = _axes(ax, (max(6.0, 0.28 * n_weeks + 2.5), 3.2))
+    cmap = plt.get_cmap("Blues").copy()
+    vmax = np.nanpercentile(d_vals, 95) if np.isfinite(d_vals).any() else 1.0
+    shown = np.where(ran, np.nan_to_num(grid, nan=0.0), np.nan)
+    rest = np.where(in_range & ~ran, 1.0, np.nan)
+    ax.imshow(rest, cmap=plt.matplotlib.colors.ListedColormap(["#ececec"]), aspect="equal",
+              interpolation="nearest", extent=(-0.5, n_weeks - 0.5, 6.5, -0.5))
+    im = ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(vmax, 1e-9), aspect="equal", interpolation="nearest",
+                   extent=(-0.5, n_weeks - 0.5, 6.5, -0.5))
+    # white grid between the squares
+    ax.set_xticks(np.arange(-0.5, n_weeks, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, 7, 1), minor=True)
+    ax.grid(which="minor", color="white", lw=1.5)
+    ax.tick_params(which="minor", length=0)
+    handles = [Patch(facecolor="#ececec", label="Rest day")]
+    if tracked is not None:
+        t0 = pd.Timestamp(tracked[0]).normalize() if tracked[0] is not None else all_days[0]
+        t1 = (pd.Timestamp(tracked[1]).normalize() if len(tracked) > 1 and tracked[1] is not None
+              else all_days[-1])
+        outside = (all_days < t0) | (all_days > t1)
+        for w, d in zip(week[outside], dow[outside]):
+            ax.add_patch(plt.Rectangle((w - 0.5, d - 0.5), 1, 1, fill=False, hatch="////",
+                                       edgecolor="0.55", lw=0))
+        handles.append(Patch(facecolor="white", edgecolor="0.55", hatch="////", label="Not tracked"))
+    ev_in = ev[(ev >= all_days[0]) & (ev <= all_days[-1])] if len(all_days) else ev[:0]
+    if len(ev_in):
+        ew = ((ev_in - first).days // 7).to_numpy()
+        ed = ev_in.day_of_week.to_numpy()
+        ax.scatter(ew, ed, s=22, color=CASE_COLOR, edgecolor="white", lw=0.6, zorder=5)
+        handles.append(Line2D([], [], ls="none", marker="o", color=CASE_COLOR,
+                              label=f"Numbness episode ({len(ev_in)})"))
+    ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    # month labels at the first week that contains the 1st of a month
+    firsts = all_days[all_days.day == 1]
+    if len(firsts) == 0 or firsts[0] - all_days[0] > pd.Timedelta(days=6):
+        firsts = firsts.insert(0, all_days[0])
+    ticks = ((firsts - first).days // 7).to_numpy()
+    labels = [d.strftime("%b\n%Y") if (i == 0 or d.month == 1) else d.strftime("%b") for i, d in enumerate(firsts)]
+    ax.set_xticks(ticks, labels)
+    ax.tick_params(axis="both", length=0)
+    ax.set_xlim(-0.5, n_weeks - 0.5)
+    ax.set_ylim(6.5, -0.5)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    cb = ax.figure.colorbar(im, ax=ax, shrink=0.8, pad=0.01, aspect=15)
+    cb.set_label(vlabel)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=len(handles),
+              fontsize="small", frameon=False, columnspacing=1.2, handlelength=1.2)
+    ax.set_title(f"Runs and episodes, {all_days[0]:%d %b %Y} to {all_days[-1]:%d %b %Y}")
+    return ax
+
+
+# ----------------------------------------------------------------------------
+# factor forest plot
+# ----------------------------------------------------------------------------
+def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float = 0.05,
+                  labels: dict | None = None, ax: Axes | None = None) -> Axes:
+    """Forest plot of the analysed factors: odds ratio and confidence interval per factor.
+
+    Each factor is a point at its odds ratio with a horizontal bar from
+    ``ci_low`` to ``ci_high``, coloured by its cause (:data:`CAUSE_COLORS`),
+    on a log scale with a line at 1 (no association).  Factors with
+    ``q_value < alpha`` (false-discovery-rate adjusted) are filled, the others
+    hollow; the q-value is printed on the right.
+
+    Parameters
+    ----------
+    factors : DataFrame
+        ``Report.factors``: columns ``factor``, ``cause``, ``effect`` (odds
+        ratio), ``ci_low``, ``ci_high``, ``q_value`` (and optionally
+        ``label``, ``unit`` or ``per`` describing the effect's step).
+    top : int, optional
+        Show the *top* factors with the smallest q-value (then p-value); None: all.
+    alpha : float
+        q-value below which a factor is drawn filled.
+    labels : dict, optional
+        factor -> y tick label.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    need = {"factor", "cause", "effect", "ci_low", "ci_high"}
+    if not need <= set(factors.columns):
+        raise KeyError(f"factor_forest: factors needs columns {sorted(need)}; have {list(factors.columns)}")
+    df = factors.copy()
+    df = df[np.isfinite(pd.to_numeric(df["effect"], errors="coerce").to_numpy(dtype="float64"))]
+    df = df[pd.to_numeric(df["effect"], errors="coerce") > 0]
+    sort_cols = [c for c in ("q_value", "p_value") if c in df]
+    if sort_cols:
+        df = df.sort_values(sort_cols, kind="stable", na_position="last")
+    if top is not None:
+        df = df.head(top)
+    df = df.iloc[::-1]  # most important at the top
+    n = len(df)
+    ax = _axes(ax, (8, max(2.5, 0.32 * n + 1.3)))
+    y = np.arange(n)
+    eff = df["effect"].to_numpy(dtype="float64")
+    lo = pd.to_numeric(df["ci_low"], errors="coerce").to_numpy(dtype="float64")
+    hi = pd.to_numeric(df["ci_high"], errors="coerce").to_numpy(dtype="float64")
+    q = pd.to_numeric(df["q_value"], errors="coerce").to_numpy(dtype="float64") if "q_value" in df else np.full(n, np.nan)
+    causes = df["cause"].astype("string").fillna("other").to_numpy()
+    colors = [CAUSE_COLORS.get(c, CAUSE_COLORS["other"]) for c in causes]
+    for i in range(n):
+        if np.isfinite(lo[i]) and np.isfinite(hi[i]):
+            ax.plot([max(lo[i], 1e-6), hi[i]], [y[i], y[i]], color=colors[i], lw=2.0, solid_capstyle="round")
+    sig = q < alpha
+    ax.scatter(eff[sig], y[sig], s=55, color=np.array(colors, dtype=object)[sig].tolist() if sig.any() else None,
+               edgecolor="black", lw=0.6, zorder=3)
+    ax.scatter(eff[~sig], y[~sig], s=55, facecolor="white",
+               edgecolor=np.array(colors, dtype=object)[~sig].tolist() if (~sig).any() else None, lw=1.6, zorder=3)
+    ax.axvline(1.0, color="0.3", lw=1.0, ls="--", zorder=0)
+    ax.set_xscale("log")
+    finite = np.concatenate([eff, lo[np.isfinite(lo) & (lo > 0)], hi[np.isfinite(hi)]])
+    if finite.size:
+        lo_x, hi_x = finite.min(), finite.max()
+        lo_x, hi_x = min(lo_x, 0.5), max(hi_x, 2.0)
+        ax.set_xlim(lo_x / 1.25, hi_x * 1.25)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _p: ""))
+    names = df["factor"].astype(str).tolist()
+    if labels:
+        names = [labels.get(f, f) for f in names]
+    elif "label" in df:
+        names = df["label"].astype(str).tolist()
+    ax.set_yticks(y, names)
+    ax.set_ylim(-0.7, n - 0.3)
+    for i in range(n):
+        if np.isfinite(q[i]):
+            ax.annotate(f"q={q[i]:.2g}" if q[i] >= 0.001 else "q<0.001", (1.0, y[i]),
+                        xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize="x-small", color="black" if sig[i] else "0.45")
+    ax.set_xlabel("Odds ratio of numbness (95% CI, log scale)   ← less likely | more likely →")
+    ax.set_title("Which factors go with numbness")
+    ax.grid(True, axis="x", which="major", alpha=0.3)
+    present = [c for c in schema.CAUSES if c in set(causes)] + sorted(set(causes) - set(schema.CAUSES))
+    handles = [Line2D([], [], ls="none", marker="o", color=CAUSE_COLORS.get(c, CAUSE_COLORS["other"]), label=c)
+               for c in present]
+    handles += [Line2D([], [], ls="none", marker="o", markerfacecolor="0.3", markeredgecolor="black",
+                       label=f"q < {alpha:g}"),
+                Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="0.3",
+                       label=f"q ≥ {alpha:g}")]
+    ax.legend(handles=handles, title="Cause", loc="upper left", bbox_to_anchor=(1.09, 1.0),
+              fontsize="small", title_fontsize="small", frameon=False)
+    return ax
+
+
+# ----------------------------------------------------------------------------
+# onset survival
+# ----------------------------------------------------------------------------
+def kaplan_meier(time, event) -> pd.DataFrame:
+    """Kaplan-Meier estimate of the share of runs still free of numbness.
+
+    ``S(t) = prod_{t_i <= t} (1 - d_i / n_i)`` with ``d_i`` onsets at time
+    ``t_i`` and ``n_i`` runs still at risk (Kaplan & Meier 1958, J Am Stat
+    Assoc 53:457-481).  Runs without numbness are censored at their end.
+
+    Parameters
+    ----------
+    time : array-like of float
+        Minutes to onset (events) or to the end of the run (censored) [min].
+    event : array-like of bool
+        True where numbness started at *time*.
+
+    Returns
+    -------
+    DataFrame
+        ``time_min`` (0 and every distinct time), ``at_risk``, ``events``,
+        ``censored``, ``survival`` (right-continuous step function values).
+    """
+    t = np.asarray(time, dtype="float64")
+    e = np.asarray(event, dtype=bool)
+    ok = np.isfinite(t)
+    t, e = t[ok], e[ok]
+    times = np.unique(t)
+    d = np.array([np.sum(e & (t == u)) for u in times], dtype="int64")
+    c = np.array([np.sum(~e & (t == u)) for u in times], dtype="int64")
+    n = np.array([np.sum(t >= u) for u in times], dtype="int64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.cumprod(np.where(n > 0, 1.0 - d / n, 1.0))
+    out = pd.DataFrame({"time_min": np.r_[0.0, times], "at_risk": np.r_[len(t), n],
+                        "events": np.r_[0, d], "censored": np.r_[0, c], "survival": np.r_[1.0, s]})
+    return out
+
+
+def _onset_data(flags: pd.DataFrame, runs: pd.DataFrame | None) -> pd.DataFrame:
+    """time_min/event per tracked run: onset for runs with numbness, run duration otherwise."""
+    if not {"numb", "onset_min"} <= set(flags.columns):
+        raise KeyError("onset_survival: flags needs 'numb' and 'onset_min' (runlog.episodes.episode_flags)")
+    idx = flags.index[_tracked_mask(flags, flags.index)]
+    f = flags.loc[idx]
+    numb = f["numb"].fillna(False).astype(bool).to_numpy()
+    onset = pd.to_numeric(f["onset_min"], errors="coerce").to_numpy(dtype="float64")
+    if runs is not None and "elapsed_s" in runs:
+        dur = pd.to_numeric(runs["elapsed_s"].reindex(idx), errors="coerce").to_numpy(dtype="float64") / 60.0
+    elif "duration_min" in f:
+        dur = pd.to_numeric(f["duration_min"], errors="coerce").to_numpy(dtype="float64")
+    elif "elapsed_s" in f:
+        dur = pd.to_numeric(f["elapsed_s"], errors="coerce").to_numpy(dtype="float64") / 60.0
+    else:
+        raise KeyError("onset_survival: pass runs= (History.runs, for each run's duration)")
+    time = np.where(numb, onset, dur)
+    # a numb run with an unknown onset time cannot be placed: drop it
+    keep = np.isfinite(time)
+    return pd.DataFrame({"time_min": time[keep], "event": numb[keep]}, index=idx[keep])
+
+
+def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=None,
+                   features: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
+    """Share of runs still free of numbness against minutes run (Kaplan-Meier).
+
+    Parameters
+    ----------
+    flags : DataFrame
+        :func:`runlog.episodes.episode_flags` (``tracked``, ``numb``,
+        ``onset_min``); only tracked runs are used.
+    runs : DataFrame, optional
+        ``History.runs``: the duration (``elapsed_s``) at which runs without
+        numbness are censored.
+    by : str or Series, optional
+        Split the curves by this factor: a column of *features* (or of
+        *flags*), or a Series indexed by run id.  Numeric factors with more
+        than two values are split at their median (``<= median`` vs ``>``).
+    features : DataFrame, optional
+        Where to find *by*.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        One step line per group (legend: group and n runs / n onsets), with
+        ``+`` ticks at censored runs.
+
+    Notes
+    -----
+    Kaplan-Meier estimator, see :func:`kaplan_meier`.
+    """
+    data = _onset_data(flags, runs)
+    ax = _axes(ax, (7, 4.2))
+    groups: list[tuple[str, pd.DataFrame]]
+    if by is None:
+        groups = [("All tracked runs", data)]
+        colors = [CASE_COLOR]
+        title = "Time to numbness"
+    else:
+        if isinstance(by, str):
+            src = features if features is not None and by in features else flags
+            if by not in src:
+                raise KeyError(f"onset_survival: no column {by!r} in the features or flags")
+            s, name = src[by], by
+        else:
+            s, name = by, getattr(by, "name", None) or "factor"
+        s = s.reindex(data.index)
+        grp = _split(s, name)
+        groups = [(lab, data[grp == lab]) for lab in pd.unique(grp.dropna())]
+        groups.sort(key=lambda g: str(g[0]))
+        colors = [CONTROL_COLOR, CASE_COLOR, "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+        title = f"Time to numbness by {pretty(name).lower()}"
+    tmax = float(data["time_min"].max()) if len(data) else 1.0
+    for (lab, g), col in zip(groups, colors * 4):
+        km = kaplan_meier(g["time_min"], g["event"])
+        xs = np.r_[km["time_min"].to_numpy(), tmax]
+        ys = np.r_[km["survival"].to_numpy(), km["survival"].iloc[-1]]
+        ax.step(xs, ys, where="post", color=col, lw=2, label=f"{lab} (n={len(g)}, {int(g['event'].sum())} onsets)")
+        cens = g.loc[~g["event"].to_numpy(), "time_min"].to_numpy()
+        if cens.size:
+            # survival just at the censoring time (right-continuous step)
+            idx = np.searchsorted(km["time_min"].to_numpy(), cens, side="right") - 1
+            sv = km["survival"].to_numpy()[idx]
+            ax.plot(cens, sv, ls="none", marker="|", ms=7, color=col, alpha=0.7)
+    ax.set_xlim(0, tmax * 1.02)
+    ax.set_ylim(0, 1.03)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.set_xlabel("Time into the run [min]")
+    ax.set_ylabel("Runs still free of numbness [%]")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    handles, labs = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], ls="none", marker="|", color="0.3", ms=7))
+    labs.append("Run ended without numbness")
+    ax.legend(handles, labs, loc="lower left", fontsize="small", framealpha=0.9)
+    return ax
+
+
+def _split(s: pd.Series, name: str) -> pd.Series:
+    """Group labels of a factor: booleans as yes/no, numeric at the median, else as is."""
+    unit = schema.FEATURES[name].unit if name in schema.FEATURES else ""
+    if pd.api.types.is_bool_dtype(s.dtype) or set(pd.unique(s.dropna())) <= {0, 1, True, False}:
+        b = s.astype("boolean")
+        return b.map({True: f"{name} = yes", False: f"{name} = no"}).astype("object")
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        v = s.astype("float64")
+        med = float(v.median())
+        u = f" {unit}" if unit else ""
+        lab = np.where(v <= med, f"{name} ≤ {med:.3g}{u}", f"{name} > {med:.3g}{u}")
+        return pd.Series(np.where(v.isna(), None, lab), index=s.index, dtype="object")
+    return s.astype("object").where(s.notna(), None)
+
+
+# ----------------------------------------------------------------------------
+# one run's trace
+# ----------------------------------------------------------------------------
+_TRACE = {
+    "pace": ("speed_mps", "Pace [min/km]", "#1f77b4"),
+    "hr": ("hr_bpm", "Heart rate [1/min]", "#d62728"),
+    "temp": ("temp_c", "Temperature [°C]", "#ff7f0e"),
+    "cadence": ("cadence_spm", "Cadence [steps/min]", "#2ca02c"),
+    "altitude": ("altitude_m", "Altitude [m]", "#8c564b"),
+    "power": ("power_w", "Power [W]", "#9467bd"),
+}
+
+
+def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km: float | None = None,
+              x: str = "time", channels: Sequence[str] = ("pace", "hr", "temp", "cadence"),
+              smooth_s: float = 30.0, title: str | None = None, ax=None) -> Figure:
+    """One run's pace, heart rate, temperature and cadence, stacked, with the onset marked.
+
+    Parameters
+    ----------
+    records : DataFrame
+        One run's records (``History.run(run_id)`` or ``Activity.records``).
+    onset_min, onset_km : float, optional
+        Numbness onset [min] or [km] into the run; drawn as a red line on
+        every panel with a label on the top one.
+    x : {'time', 'km'}
+        Horizontal axis: minutes since the start, or distance [km].
+    channels : sequence of str
+        Panels, from 'pace', 'hr', 'temp', 'cadence', 'altitude', 'power'.
+        Channels without data are left out.
+    smooth_s : float
+        Centred rolling-mean window [s] applied to the values (0: raw); GPS
+        pace is noisy from one second to the next.
+    title : str, optional
+    ax : Axes or sequence of Axes, optional
+        One Axes per shown channel; default: a new figure.
+
+    Returns
+    -------
+    Figure
+    """
+    if x not in ("time", "km"):
+        raise ValueError("run_trace: x must be 'time' or 'km'")
+    unknown = [c for c in channels if c not in _TRACE]
+    if unknown:
+        raise ValueError(f"run_trace: unknown channel(s) {unknown}; choose from {list(_TRACE)}")
+    rec = records
+    shown = [c for c in channels if _TRACE[c][0] in rec and rec[_TRACE[c][0]].notna().any()]
+    if not shown:
+        raise ValueError("run_trace: the records have none of the channels " + ", ".join(channels))
+    if ax is None:
+        fig, axes = plt.subplots(len(shown), 1, sharex=True, figsize=(9, 1.7 * len(shown) + 0.8),
+                                 layout="constrained", squeeze=False)
+        axes = list(axes[:, 0])
+    else:
+        axes = [ax] if isinstance(ax, Axes) else list(ax)
+        if len(axes) != len(shown):
+            raise ValueError(f"run_trace: {len(shown)} channels to draw ({shown}) but {len(axes)} Axes given")
+        fig = axes[0].figure
+    if "elapsed_s" in rec and rec["elapsed_s"].notna().any():
+        t_s = rec["elapsed_s"].to_numpy(dtype="float64")
+    else:
+        idx = pd.DatetimeIndex(rec.index)
+        t_s = (idx.asi8 - idx.asi8[0]) / 1e9
+    if x == "km":
+        xv = rec["distance_m"].to_numpy(dtype="float64") / 1000.0
+        xlabel = "Distance [km]"
+        mark = onset_km
+        if mark is None and onset_min is not None and np.isfinite(onset_min):
+            mark = float(np.interp(onset_min * 60.0, t_s, np.nan_to_num(xv, nan=0.0)))
+    else:
+        xv = t_s / 60.0
+        xlabel = "Time into the run [min]"
+        mark = onset_min
+        if mark is None and onset_km is not None and np.isfinite(onset_km):
+            d = rec["distance_m"].to_numpy(dtype="float64") / 1000.0
+            ok = np.isfinite(d)
+            mark = float(np.interp(onset_km, d[ok], t_s[ok] / 60.0)) if ok.any() else None
+    window = None
+    if smooth_s and smooth_s > 0 and len(t_s) > 2:
+        dt = float(np.nanmedian(np.diff(t_s))) or 1.0
+        window = max(1, int(round(smooth_s / dt)))
+    for a, ch in zip(axes, shown):
+        col, label, color = _TRACE[ch]
+        v = rec[col].astype("float64")
+        if window and window > 1:
+            v = v.rolling(window, center=True, min_periods=1).mean()
+        y = pace_min_per_km(v.to_numpy()) if ch == "pace" else v.to_numpy()
+        a.plot(xv, y, color=color, lw=1.2)
+        a.set_ylabel(label)
+        a.grid(True, alpha=0.3)
+        if ch == "pace":
+            a.yaxis.set_major_formatter(FuncFormatter(_mmss))
+            fin = y[np.isfinite(y)]
+            if fin.size:
+                lo, hi = np.nanpercentile(fin, [1, 99])
+                pad = max(0.2, 0.1 * (hi - lo))
+                a.set_ylim(hi + pad, lo - pad)  # faster is up
+        if mark is not None and np.isfinite(mark):
+            a.axvline(mark, color=CASE_COLOR, lw=1.8, ls="--")
+    if mark is not None and np.isfinite(mark):
+        unit = "km" if x == "km" else "min"
+        axes[0].annotate(f"numbness onset ({mark:.1f} {unit})", (mark, 1.0), xycoords=("data", "axes fraction"),
+                         xytext=(4, -12), textcoords="offset points", color=CASE_COLOR, fontsize="small",
+                         fontweight="bold")
+    axes[-1].set_xlabel(xlabel)
+    if title is None and isinstance(rec.index, pd.DatetimeIndex) and len(rec):
+        title = f"Run of {rec.index[0]:%Y-%m-%d %H:%M} UTC"
+    if title:
+        axes[0].set_title(title)
+    return fig
+
+
+# ----------------------------------------------------------------------------
+# scatter of two factors
+# ----------------------------------------------------------------------------
+def factor_scatter(features: pd.DataFrame, x: str, y: str, flags: pd.DataFrame | None = None, *,
+                   ax: Axes | None = None) -> Axes:
+    """Two factors against each other, one point per run, red where numbness happened.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Per-run frame (``run_features`` output, or ``History.runs``).
+    x, y : str
+        Columns of *features*; the axis labels carry their units from
+        :data:`runlog.schema.FEATURES` (or the run columns).
+    flags : DataFrame, optional
+        :func:`runlog.episodes.episode_flags`; without it every run is drawn
+        in the control colour.  Untracked runs are small grey points.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Up to three point collections: untracked (grey), no numbness (blue),
+        numbness (red triangles).
+    """
+    for c in (x, y):
+        if c not in features:
+            raise KeyError(f"factor_scatter: no column {c!r} in the frame")
+    ax = _axes(ax, (6.5, 4.8))
+    idx = features.index
+    xv = pd.to_numeric(features[x], errors="coerce").to_numpy(dtype="float64")
+    yv = pd.to_numeric(features[y], errors="coerce").to_numpy(dtype="float64")
+    tracked = _tracked_mask(flags, idx)
+    numb = _numb_mask(flags, idx) & tracked
+    if flags is not None and (~tracked).any():
+        ax.scatter(xv[~tracked], yv[~tracked], s=12, color=UNTRACKED_COLOR, label=f"Not tracked ({(~tracked).sum()})")
+    ctrl = tracked & ~numb
+    ax.scatter(xv[ctrl], yv[ctrl], s=24, color=CONTROL_COLOR, alpha=0.75, edgecolor="white", lw=0.4,
+               label=f"No numbness ({ctrl.sum()})")
+    if flags is not None:
+        ax.scatter(xv[numb], yv[numb], s=48, color=CASE_COLOR, marker="^", edgecolor="black", lw=0.5,
+                   label=f"Numbness ({numb.sum()})", zorder=3)
+    ax.set_xlabel(_label(x))
+    ax.set_ylabel(_label(y))
+    ax.set_title(f"{pretty(y)} against {pretty(x).lower()}")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize="small", framealpha=0.9)
+    return ax
+
+
+# ----------------------------------------------------------------------------
+# the report's figure
+# ----------------------------------------------------------------------------
+def report_figure(report, *, top: int = 15) -> Figure:
+    """The main plots of an analysis together: factors, time to onset, load, calendar.
+
+    Parameters
+    ----------
+    report : Report
+        :func:`runlog.analyze` output; uses ``factors`` and, when the report
+        carries them, ``flags``, ``features`` and ``runs``.
+    top : int
+        Factors shown in the forest plot.
+
+    Returns
+    -------
+    Figure
+    """
+    flags = getattr(report, "flags", None)
+    features = getattr(report, "features", None)
+    runs = getattr(report, "runs", None)
+    panels = ["forest"]
+    if flags is not None and "onset_min" in flags:
+        panels.append("onset")
+    if features is not None:
+        try:
+            _load_columns(features, None)
+            panels.append("load")
+        except KeyError:
+            pass
+    if runs is not None and "start_local" in runs:
+        panels.append("calendar")
+    n_f = min(top, len(report.factors)) if report.factors is not None else 0
+    heights = {"forest": max(2.5, 0.3 * n_f + 1.3), "onset": 3.8, "load": 3.6, "calendar": 3.0}
+    fig = plt.figure(figsize=(11, sum(heights[p] for p in panels)), layout="constrained")
+    subs = fig.subfigures(len(panels), 1, height_ratios=[heights[p] for p in panels], squeeze=False)[:, 0]
+    tracked = _tracked_span(flags, runs)
+    for sub, p in zip(subs, panels):
+        ax = sub.subplots()
+        if p == "forest":
+            factor_forest(report.factors, top=top, ax=ax)
+        elif p == "onset":
+            onset_survival(flags, runs=runs, ax=ax)
+        elif p == "load":
+            load_timeline(features, flags if flags is not None else None, runs=runs, tracked=tracked, ax=ax)
+        elif p == "calendar":
+            calendar(runs, flags if flags is not None else None, tracked=tracked, ax=ax)
+    return fig
+
+
+def _tracked_span(flags, runs):
+    """(first, last) local date of the tracked runs, or None."""
+    if flags is None or "tracked" not in flags:
+        return None
+    tr = flags.index[flags["tracked"].fillna(False).astype(bool).to_numpy()]
+    if len(tr) == 0:
+        return None
+    d = run_dates(tr, runs=runs, frame=flags)
+    return (d.min(), d.max())

@@ -1,0 +1,268 @@
+"""Tests of runlog.plot: every plot is drawn (Agg backend) and its content checked.
+
+The synthetic frames below follow the documented contracts (docs/DESIGN.md)
+with fixed numbers so the expected counts are known by construction.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+
+from runlog import plot  # noqa: E402
+
+# ---------------------------------------------------------------------------
+# synthetic frames with known content
+# ---------------------------------------------------------------------------
+N_DAYS = 70  # 10 weeks, Monday 2024-03-04 .. Sunday 2024-05-12
+START = pd.Timestamp("2024-03-04")
+# runs every day except Wednesdays and Sundays: 5 runs/week -> 50 runs
+RUN_DAYS = [START + pd.Timedelta(days=i) for i in range(N_DAYS) if (START + pd.Timedelta(days=i)).weekday() not in (2, 6)]
+# numbness on the 5th, 15th, 25th, 35th, 45th run
+NUMB_IDX = [4, 14, 24, 34, 44]
+# the journal covers the runs from day 7 (2024-03-11) on: 45 tracked runs
+TRACKED_FROM = pd.Timestamp("2024-03-11")
+
+
+def synthetic_runs() -> pd.DataFrame:
+    """50 runs at 07:30 local (UTC+1), 5..14 km, 6 min/km."""
+    local = pd.DatetimeIndex([d + pd.Timedelta(hours=7, minutes=30) for d in RUN_DAYS])
+    utc = (local - pd.Timedelta(hours=1)).tz_localize("UTC")
+    ids = pd.Index(utc.strftime("%Y%m%dT%H%MZ"), name="run_id")
+    dist = 5000.0 + 1000.0 * (np.arange(len(local)) % 10)
+    return pd.DataFrame({"start_time": utc, "start_local": local, "distance_m": dist,
+                         "elapsed_s": dist / 1000.0 * 360.0}, index=ids)
+
+
+def synthetic_flags(runs: pd.DataFrame) -> pd.DataFrame:
+    n = len(runs)
+    numb = np.zeros(n, dtype=bool)
+    numb[NUMB_IDX] = True
+    tracked = (runs["start_local"] >= TRACKED_FROM).to_numpy()
+    onset = np.where(numb, 20.0 + np.arange(n) / 2.0, np.nan)  # runs 4, 14, 24, 34, 44: 22, 27, 32, 37, 42 min
+    return pd.DataFrame({"tracked": tracked, "numb": numb, "n_episodes": numb.astype("int64"),
+                         "onset_min": onset, "onset_km": onset / 6.0,
+                         "max_severity": np.where(numb, 4.0, np.nan)}, index=runs.index)
+
+
+def synthetic_episodes(runs: pd.DataFrame) -> pd.DataFrame:
+    r = runs.iloc[NUMB_IDX]
+    return pd.DataFrame({"run_id": r.index.to_numpy(), "date": r["start_local"].dt.normalize().to_numpy(),
+                         "onset_min": [20.0 + i / 2.0 for i in NUMB_IDX], "side": "left", "severity": 4.0})
+
+
+def synthetic_features(runs: pd.DataFrame) -> pd.DataFrame:
+    k = np.arange(len(runs), dtype="float64")
+    return pd.DataFrame({"ctl": 30 + 0.2 * k, "atl": 30 + 0.2 * k + 8 * np.sin(k / 3), "tsb": -8 * np.sin(k / 3),
+                         "duration_min": runs["elapsed_s"].to_numpy() / 60.0,
+                         "avg_temp_c": 5 + 0.3 * k, "long_run": (runs["distance_m"] >= 12000).to_numpy()},
+                        index=runs.index)
+
+
+def synthetic_factors() -> pd.DataFrame:
+    return pd.DataFrame({
+        "factor": ["avg_temp_c", "duration_min", "tsb", "new_shoes", "ascent_m"],
+        "cause": ["other", "distance", "overtraining", "footwear", "terrain"],
+        "effect": [2.5, 1.8, 0.9, 3.0, 1.1],
+        "ci_low": [1.4, 1.1, 0.5, 0.8, 0.6],
+        "ci_high": [4.4, 2.9, 1.6, 11.0, 2.0],
+        "p_value": [0.001, 0.02, 0.7, 0.1, 0.8],
+        "q_value": [0.005, 0.05, 0.8, 0.25, 0.8],
+    })
+
+
+def synthetic_records() -> pd.DataFrame:
+    """A 40-min run at 1 Hz: 5:00 min/km (3.333 m/s), HR 140->170, 20 °C, 170 spm."""
+    n = 2400
+    t = pd.date_range("2024-03-05T06:30:00Z", periods=n, freq="1s", name="time")
+    el = np.arange(n, dtype="float64")
+    speed = np.full(n, 1000.0 / 300.0)
+    return pd.DataFrame({"elapsed_s": el, "distance_m": el * speed, "speed_mps": speed,
+                         "hr_bpm": 140 + 30 * el / n, "cadence_spm": np.full(n, 170.0),
+                         "temp_c": np.full(n, 20.0), "altitude_m": 100 + 10 * np.sin(el / 300),
+                         "lat_deg": np.nan, "lon_deg": np.nan, "power_w": np.nan}, index=t)
+
+
+@pytest.fixture
+def frames():
+    runs = synthetic_runs()
+    return {"runs": runs, "flags": synthetic_flags(runs), "episodes": synthetic_episodes(runs),
+            "features": synthetic_features(runs), "factors": synthetic_factors()}
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+def test_pace_min_per_km():
+    # 1000 m / 60 s / 3.3333 m/s = 5.0 min/km; 2.5 m/s -> 6.6667; standing -> NaN
+    got = plot.pace_min_per_km([1000 / 300, 2.5, 0.2, 0.0])
+    np.testing.assert_allclose(got[:2], [5.0, 20 / 3])
+    assert np.isnan(got[2:]).all()
+
+
+def test_episode_dates_from_every_input(frames):
+    exp = pd.DatetimeIndex(list(frames["runs"]["start_local"].iloc[NUMB_IDX].dt.normalize()))
+    pd.testing.assert_index_equal(plot.episode_dates(frames["episodes"]), exp, check_names=False)
+    # flags carry no date: taken from the run id (UTC 06:30 -> same day)
+    pd.testing.assert_index_equal(plot.episode_dates(frames["flags"]), exp, check_names=False)
+    pd.testing.assert_index_equal(plot.episode_dates(list(exp.strftime("%Y-%m-%d"))), exp, check_names=False)
+    assert len(plot.episode_dates(None)) == 0
+
+
+def test_kaplan_meier_hand_computed():
+    # times 5(event) 8(censored) 10(event) 10(event) 12(censored)
+    # t=5: n=5 d=1 -> S=4/5=0.8; t=8 censored; t=10: n=3 d=2 -> S=0.8*(1/3)=0.26667; t=12: S unchanged
+    km = plot.kaplan_meier([5, 8, 10, 10, 12], [True, False, True, True, False])
+    assert km["time_min"].tolist() == [0, 5, 8, 10, 12]
+    assert km["at_risk"].tolist() == [5, 5, 4, 3, 1]
+    np.testing.assert_allclose(km["survival"], [1.0, 0.8, 0.8, 0.8 / 3, 0.8 / 3])
+
+
+# ---------------------------------------------------------------------------
+# plots
+# ---------------------------------------------------------------------------
+def test_load_timeline(frames):
+    ax = plot.load_timeline(frames["features"], frames["episodes"], runs=frames["runs"],
+                            tracked=(TRACKED_FROM, None))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:3] == ["Fitness (CTL, 42-day)", "Fatigue (ATL, 7-day)", "Form (TSB = CTL - ATL)"]
+    assert "Numbness episode (5)" in labels and "Not tracked in the journal" in labels
+    # three load lines of 50 runs each; 5 red vertical episode lines
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 50]
+    assert len(lines) == 3
+    vlines = [ln for ln in ax.get_lines() if ln.get_color() == plot.CASE_COLOR and ln.get_linestyle() == "-"]
+    assert len(vlines) == 5
+    assert ax.get_xlabel() == "Date" and ax.get_ylabel().startswith("Training load")
+
+
+def test_load_timeline_picks_given_columns_and_rejects_missing(frames):
+    ax = plot.load_timeline(frames["features"], columns={"ctl": "Fitness"})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Fitness"]
+    with pytest.raises(KeyError, match="none of the training-load columns"):
+        plot.load_timeline(frames["features"].drop(columns=["ctl", "atl", "tsb"]))
+
+
+def test_calendar(frames):
+    ax = plot.calendar(frames["runs"], frames["episodes"], tracked=(TRACKED_FROM, None))
+    # 10 weeks x 7 days, from Mon 2024-03-04 to the last run on Sat 2024-05-11 (69 days):
+    # the run-days image has 50 finite cells, the rest-day image 19 (Wed/Sun, the last Sunday not shown)
+    imgs = ax.get_images()
+    assert imgs[0].get_array().shape == (7, 10)
+    assert int(np.isfinite(imgs[1].get_array().filled(np.nan)).sum()) == 50
+    assert int(np.isfinite(imgs[0].get_array().filled(np.nan)).sum()) == 19
+    # one red dot per episode day
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(dots) == 1 and len(dots[0].get_offsets()) == 5
+    # 7 hatched untracked days (the first week)
+    assert sum(1 for p in ax.patches if p.get_hatch()) == 7
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "Mon"
+    assert ax.figure.axes[-1].get_ylabel() == "Distance per day [km]"
+
+
+def test_factor_forest(frames):
+    ax = plot.factor_forest(frames["factors"])
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    # sorted by q (smallest at the top = last tick)
+    assert names[::-1] == ["avg_temp_c", "duration_min", "new_shoes", "tsb", "ascent_m"]
+    assert ax.get_xscale() == "log"
+    filled, hollow = [c for c in ax.collections if isinstance(c, PathCollection)][:2]
+    assert len(filled.get_offsets()) == 1 and len(hollow.get_offsets()) == 4  # only q=0.005 < 0.05
+    # five CI bars, one per factor
+    bars = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and ln.get_linestyle() == "-"]
+    assert len(bars) == 5
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"other", "distance", "overtraining", "footwear", "terrain"} <= set(legend)
+    assert "Odds ratio" in ax.get_xlabel()
+
+
+def test_factor_forest_top(frames):
+    ax = plot.factor_forest(frames["factors"], top=2)
+    assert len(ax.get_yticklabels()) == 2
+
+
+def test_onset_survival_overall(frames):
+    ax = plot.onset_survival(frames["flags"], runs=frames["runs"])
+    # 45 tracked runs, 4 of the 5 numb runs tracked (run 4 is on 2024-03-08, before the journal)
+    (label,) = [t.get_text() for t in ax.get_legend().get_texts()][:1]
+    assert label == "All tracked runs (n=45, 4 onsets)"
+    step = ax.get_lines()[0]
+    assert step.get_ydata()[0] == 1.0
+    # Kaplan-Meier by hand.  Tracked runs i = 5..49 last 6*(5 + i % 10) min (30..84 min);
+    # onsets at 27 (run 14), 32 (24), 37 (34), 42 (44) min.
+    #   t=27: all 45 at risk -> 44/45
+    #   t=32: minus the onset at 27 and the four 30-min runs (i=10,20,30,40) -> 40 at risk -> 39/40
+    #   t=37: minus the onset at 32 and the four 36-min runs -> 35 at risk -> 34/35
+    #   t=42: minus the onset at 37 (the 42-min runs are still at risk) -> 34 at risk -> 33/34
+    # S = 44/45 * 39/40 * 34/35 * 33/34 = 56628/63000 = 0.898857...
+    assert step.get_ydata()[-1] == pytest.approx(44 / 45 * 39 / 40 * 34 / 35 * 33 / 34)
+    assert step.get_ydata()[-1] == pytest.approx(0.898857, abs=1e-6)
+    assert ax.get_xlabel() == "Time into the run [min]"
+
+
+def test_onset_survival_by_factor(frames):
+    ax = plot.onset_survival(frames["flags"], runs=frames["runs"], by="long_run", features=frames["features"])
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("long_run = yes") for t in texts) and any(t.startswith("long_run = no") for t in texts)
+    # the two groups add up to the 45 tracked runs
+    ns = [int(t.split("n=")[1].split(",")[0]) for t in texts if "n=" in t]
+    assert sum(ns) == 45
+
+
+def test_run_trace_time_and_km():
+    rec = synthetic_records()
+    fig = plot.run_trace(rec, onset_min=20.0)
+    axes = fig.axes
+    assert [a.get_ylabel() for a in axes] == ["Pace [min/km]", "Heart rate [1/min]", "Temperature [°C]",
+                                             "Cadence [steps/min]"]
+    assert axes[-1].get_xlabel() == "Time into the run [min]"
+    # 5:00 min/km everywhere
+    np.testing.assert_allclose(axes[0].get_lines()[0].get_ydata(), 5.0)
+    # the onset line is on every panel at 20 min
+    for a in axes:
+        assert any(ln.get_xdata()[0] == 20.0 and ln.get_color() == plot.CASE_COLOR for ln in a.get_lines())
+    # on a distance axis 20 min at 5:00 min/km is 4 km (3.3333 m/s * 1200 s = 4000 m)
+    fig = plot.run_trace(rec, onset_min=20.0, x="km", channels=("pace", "hr"))
+    assert fig.axes[-1].get_xlabel() == "Distance [km]"
+    mark = [ln for ln in fig.axes[0].get_lines() if ln.get_color() == plot.CASE_COLOR][0]
+    assert mark.get_xdata()[0] == pytest.approx(4.0)
+
+
+def test_run_trace_skips_missing_channels_and_checks_axes():
+    rec = synthetic_records()
+    rec["temp_c"] = np.nan
+    fig = plot.run_trace(rec)
+    assert len(fig.axes) == 3
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="3 channels"):
+        plot.run_trace(rec, ax=ax)
+    fig = plot.run_trace(rec, channels=("hr",), ax=ax)
+    assert ax.get_ylabel() == "Heart rate [1/min]"
+
+
+def test_factor_scatter(frames):
+    ax = plot.factor_scatter(frames["features"], "avg_temp_c", "duration_min", frames["flags"])
+    sizes = [len(c.get_offsets()) for c in ax.collections]
+    # 5 untracked (first week), 41 tracked without numbness, 4 tracked with numbness
+    assert sizes == [5, 41, 4]
+    assert ax.get_legend().get_texts()[2].get_text() == "Numbness (4)"
+
+
+def test_functions_draw_on_a_given_axes(frames):
+    fig, axs = plt.subplots(2, 2)
+    assert plot.factor_forest(frames["factors"], ax=axs[0, 0]) is axs[0, 0]
+    assert plot.onset_survival(frames["flags"], runs=frames["runs"], ax=axs[0, 1]) is axs[0, 1]
+    assert plot.load_timeline(frames["features"], frames["flags"], ax=axs[1, 0]) is axs[1, 0]
+    assert plot.factor_scatter(frames["features"], "ctl", "tsb", ax=axs[1, 1]) is axs[1, 1]
