@@ -17,6 +17,7 @@ from .activity import Activity
 from .errors import (AnalysisError, EpisodeError, FileFormatError, NotAnActivityError, NotesError,
                      RunlogError, RunlogWarning, TruncatedFileWarning)
 from .history import History
+from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
 from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
 
 __version__ = "0.1.0"
@@ -26,4 +27,5 @@ __all__ = [
     "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
     "RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError", "AnalysisError",
     "RunlogWarning", "TruncatedFileWarning",
+    "read_episodes", "read_run_notes", "episode_flags", "notes_from_history",
 ]

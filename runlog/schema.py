@@ -176,6 +176,8 @@ LOCATIONS = (
 EPISODE_COLUMNS = _table(
     Column("run_id", "", "string", "The run the episode happened on."),
     Column("date", "", LOCAL_TIME, "The run's local date."),
+    Column("time", "", "string", "The run's local start time as written ('HH:MM'), or <NA>."),
+    Column("run", "", "string", "The 'run' cell as written (run_id or activity file name), or <NA>."),
     Column("onset_min", "min", "float64", "Minutes into the run when numbness started."),
     Column("onset_km", "km", "float64", "Distance into the run when numbness started."),
     Column("duration_min", "min", "float64", "How long the numbness lasted."),

@@ -1,0 +1,1366 @@
+"""The runner's numbness journal, per-run notes and the per-run outcome table.
+
+The watch cannot tell when a foot goes numb; the runner writes it down.  This
+module reads two small CSV files a runner keeps in a spreadsheet (or
+pandas frames with the same columns) and ties every row to one run of a
+:class:`~runlog.history.History`:
+
+* :func:`read_episodes` -- the numbness journal, one row per episode
+  (several per run allowed);
+* :func:`read_run_notes` -- optional per-run context the watch cannot
+  record (shoes, lacing, fluid, body mass before/after, RPE, ...), one row
+  per run; :func:`notes_from_history` turns the gear of an export into notes;
+* :func:`episode_flags` -- one row per run: is it inside the period the
+  journal covers (``tracked``), was it a numbness run (``numb``), when did
+  the first episode start.
+
+The file format is documented in ``docs/journal.md`` and in the docstring
+of :func:`read_episodes`; :data:`EXAMPLE_EPISODES` and
+:data:`EXAMPLE_RUN_NOTES` are example files shipped with the package.
+
+Rules that hold everywhere
+--------------------------
+* User files are only ever read (opened ``'rb'``), never written.
+* Every problem in a file is collected and reported together in one
+  :class:`~runlog.errors.EpisodeError` (:class:`~runlog.errors.NotesError`
+  for notes) whose message names the CSV line (header = line 1), shows the
+  runs nearest to the row and says how to fix it.  Nothing is dropped or
+  guessed silently.
+* A run's *local date* is the date of its own wall clock
+  (``History.runs['start_local']``, in the run's zone ``tz``), not the UTC
+  date: a run started at 23:30 in New York belongs to that evening.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .activity import local_time
+from .errors import EpisodeError, NotesError, RunlogWarning
+
+__all__ = [
+    "read_episodes",
+    "read_run_notes",
+    "notes_from_history",
+    "episode_flags",
+    "tracked_period",
+    "EXAMPLE_EPISODES",
+    "EXAMPLE_RUN_NOTES",
+    "EPISODE_ALIASES",
+    "NOTES_ALIASES",
+    "SIDE_ALIASES",
+    "LOCATION_ALIASES",
+    "NOTES_RANGES",
+    "NOTES_KEYS",
+    "MATCH_TOLERANCE_MIN",
+    "FLAG_COLUMNS",
+]
+
+#: Example journal shipped with the package (``runlog/data/example_episodes.csv``).
+EXAMPLE_EPISODES = str(resources.files("runlog").joinpath("data", "example_episodes.csv"))
+#: Example per-run notes shipped with the package (``runlog/data/example_run_notes.csv``).
+EXAMPLE_RUN_NOTES = str(resources.files("runlog").joinpath("data", "example_run_notes.csv"))
+
+#: Largest journal / notes file runlog reads [bytes] (a 10-year daily journal is < 1 MB).
+MAX_JOURNAL_BYTES = 50 * 1024 * 1024
+
+#: A row's ``time`` must lie within this many minutes of a run (its start to
+#: its end) to identify it [min].
+MATCH_TOLERANCE_MIN = 60.0
+
+#: Bookkeeping columns of a notes frame (not candidate factors): the row's
+#: local date and time as identified, the ``run`` value as written and the
+#: CSV line.
+NOTES_KEYS = ("date", "time", "run", "line")
+
+#: Columns of :func:`episode_flags`.
+FLAG_COLUMNS = ("tracked", "numb", "n_episodes", "onset_min", "onset_km", "onset_fill",
+                "max_severity", "side", "location")
+
+# --------------------------------------------------------------------------
+# Accepted spellings.  Headers are normalised first (lower case, every run of
+# characters other than letters and digits -> '_', leading/trailing '_'
+# stripped), so 'Onset (min)', 'onset [min]' and 'ONSET-MIN' are all
+# 'onset_min'.
+# --------------------------------------------------------------------------
+_ID_ALIASES = {
+    "date": ("date", "day", "run_date", "local_date"),
+    "time": ("time", "start", "start_time", "time_local", "local_time", "start_time_local",
+             "start_local"),
+    "run": ("run", "run_id", "activity", "activity_id", "file", "file_name", "filename",
+            "activity_file"),
+}
+
+#: Journal header spellings: canonical column -> accepted normalised headers.
+EPISODE_ALIASES: dict[str, tuple[str, ...]] = {
+    **_ID_ALIASES,
+    "onset_min": ("onset_min", "onset_minutes", "onset_mins", "onset_time_min", "after_min",
+                  "minutes_in", "min_into_run", "minutes_into_run"),
+    "onset_km": ("onset_km", "onset_distance_km", "onset_kilometres", "onset_kilometers", "after_km",
+                 "km_into_run"),
+    "duration_min": ("duration_min", "duration", "duration_minutes", "duration_mins", "lasted_min"),
+    "side": ("side", "foot", "leg", "which_foot"),
+    "location": ("location", "where", "area", "body_part", "site"),
+    "severity": ("severity", "severity_0_10", "sev", "severity_10"),
+    "notes": ("notes", "note", "comment", "comments", "remarks"),
+}
+
+#: Notes header spellings: canonical column -> accepted normalised headers.
+#: ``fluid_l`` is accepted and converted to millilitres (x 1000).
+NOTES_ALIASES: dict[str, tuple[str, ...]] = {
+    **_ID_ALIASES,
+    "shoes": ("shoes", "shoe", "footwear", "gear"),
+    "lacing": ("lacing", "laces", "lace"),
+    "fluid_ml": ("fluid_ml", "fluids_ml", "fluid_intake_ml", "drink_ml", "drank_ml", "water_ml"),
+    "fluid_l": ("fluid_l", "fluids_l", "fluid_intake_l", "drink_l", "drank_l", "water_l"),
+    "body_mass_pre_kg": ("body_mass_pre_kg", "mass_pre_kg", "weight_pre_kg", "pre_weight_kg",
+                         "weight_before_kg", "body_mass_before_kg", "pre_mass_kg"),
+    "body_mass_post_kg": ("body_mass_post_kg", "mass_post_kg", "weight_post_kg", "post_weight_kg",
+                          "weight_after_kg", "body_mass_after_kg", "post_mass_kg"),
+    "rpe": ("rpe", "rpe_0_10", "session_rpe", "effort", "effort_0_10"),
+    "surface": ("surface", "ground"),
+    "warmup_min": ("warmup_min", "warm_up_min", "warmup", "warm_up", "warmup_minutes"),
+    "sleep_h": ("sleep_h", "sleep", "sleep_hours", "hours_slept", "slept_h"),
+}
+
+# Headers refused because their unit is ambiguous: normalised header -> fix.
+_AMBIGUOUS_HEADERS = {
+    "onset": "say whether the onset is in minutes or kilometres: name the column "
+             "'onset_min' (or 'onset (min)') or 'onset_km'",
+    "fluid": "say the unit: name the column 'fluid_ml' (millilitres) or 'fluid_l' (litres)",
+    "fluids": "say the unit: name the column 'fluid_ml' (millilitres) or 'fluid_l' (litres)",
+    "weight_pre": "say the unit: name the column 'body_mass_pre_kg'",
+    "weight_post": "say the unit: name the column 'body_mass_post_kg'",
+    "body_mass_pre": "say the unit: name the column 'body_mass_pre_kg'",
+    "body_mass_post": "say the unit: name the column 'body_mass_post_kg'",
+    "weight_before": "say the unit: name the column 'body_mass_pre_kg'",
+    "weight_after": "say the unit: name the column 'body_mass_post_kg'",
+}
+
+#: Accepted spellings of ``side`` (after lower-casing and trimming).
+SIDE_ALIASES: dict[str, str] = {
+    "left": "left", "l": "left", "left foot": "left", "left leg": "left",
+    "right": "right", "r": "right", "right foot": "right", "right leg": "right",
+    "both": "both", "b": "both", "both feet": "both", "both legs": "both", "bilateral": "both",
+}
+
+#: Accepted spellings of ``location`` (after lower-casing; spaces and hyphens
+#: count as '_'), besides the canonical :data:`runlog.schema.LOCATIONS`.
+LOCATION_ALIASES: dict[str, str] = {
+    "toe": "toes", "big_toe": "toes", "little_toe": "toes", "small_toes": "toes",
+    "ball": "forefoot", "ball_of_foot": "forefoot", "ball_of_the_foot": "forefoot", "metatarsals": "forefoot",
+    "arch": "midfoot", "mid_foot": "midfoot",
+    "heels": "heel",
+    "bottom_of_foot": "sole", "plantar": "sole", "soles": "sole",
+    "top": "top_of_foot", "top_of_the_foot": "top_of_foot", "instep": "top_of_foot", "dorsum": "top_of_foot",
+    "foot": "whole_foot", "entire_foot": "whole_foot", "whole_feet": "whole_foot", "feet": "whole_foot",
+    "calf": "lower_leg", "calves": "lower_leg", "shin": "lower_leg", "shins": "lower_leg",
+    "thighs": "thigh",
+}
+
+#: Plausible ranges of the typed notes columns, (low, high) inclusive.
+NOTES_RANGES: dict[str, tuple[float, float]] = {
+    "fluid_ml": (0.0, 10000.0),
+    "body_mass_pre_kg": (25.0, 250.0),
+    "body_mass_post_kg": (25.0, 250.0),
+    "rpe": (0.0, 10.0),
+    "warmup_min": (0.0, 180.0),
+    "sleep_h": (0.0, 24.0),
+}
+#: Largest plausible change of body mass over one run, as a fraction of the
+#: pre-run mass.  Sweat losses of 2-5 % are common and ~8 % is extreme
+#: (Sawka et al. 2007, ACSM position stand "Exercise and fluid replacement",
+#: Med Sci Sports Exerc 39:377-390); more than 10 % is a typing or unit error.
+MAX_MASS_CHANGE_FRACTION = 0.10
+
+_EPISODE_RANGES = {
+    "onset_min": (0.0, 24 * 60.0),
+    "onset_km": (0.0, 500.0),
+    "duration_min": (0.0, 24 * 60.0),
+    "severity": (0.0, 10.0),
+}
+_NOTES_STRINGS = ("shoes", "lacing", "surface")
+_NOTES_LOWER = ("lacing", "surface")
+_RUN_ID_RE = re.compile(r"^\d{8}T\d{4}Z$", re.IGNORECASE)
+_ISO_DATE_RE = re.compile(
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+_DOT_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_SLASH_DATE_RE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}")
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_DOT_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+# ==========================================================================
+# Reading the table
+# ==========================================================================
+@dataclass
+class _Table:
+    """A journal or notes table before typing: raw cell text per canonical column."""
+
+    path: str | None
+    columns: dict[str, str]          # canonical name -> header as written
+    cells: dict[str, list[str]]      # canonical name -> cell text per row
+    extras: dict[str, pd.Series]     # header as written -> values per row (kept as they are)
+    lines: list[int]                 # CSV line of each row (header = 1)
+    decimal_comma: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def get(self, name: str, i: int) -> str:
+        col = self.cells.get(name)
+        return col[i] if col is not None else ""
+
+
+def _normalize_header(name) -> str:
+    """'Onset (min)' -> 'onset_min': lower case, non-alphanumerics -> '_'."""
+    text = str(name).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode(data: bytes, path: str | None, err) -> str:
+    """Bytes -> text: UTF-8 (with or without byte-order mark) or UTF-16 with a BOM."""
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise err(f"is not valid UTF-16 text ({exc.reason}); save it again as 'CSV UTF-8'", path) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = _line_of_offset(data, exc.start)
+        raise err(
+            f"line {line}: is not UTF-8 text (byte 0x{data[exc.start]:02x}); the spreadsheet saved it in "
+            "a legacy encoding. Save it again as 'CSV UTF-8 (Comma delimited)' (Excel) or choose "
+            "'Unicode (UTF-8)' as character set (LibreOffice)", path) from exc
+
+
+def _sniff_separator(text: str) -> str:
+    """The separator of the header line: ',', ';' or tab, whichever occurs most
+    often outside quotes (',' when the header has a single column)."""
+    header = ""
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            header = line
+            break
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda k: (counts[k], k == ","))
+    return best if counts[best] else ","
+
+
+def _read_csv_rows(text: str, sep: str) -> list[tuple[int, list[str]]]:
+    """(start line, fields) of every record, blank lines included as []."""
+    out = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', doublequote=True,
+                        skipinitialspace=False, strict=False)
+    prev = 0
+    for fields in reader:
+        out.append((prev + 1, fields))
+        prev = reader.line_num
+    return out
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err, path, kind: str):
+    """Map headers to canonical names.  Returns (canonical -> position, extras positions)."""
+    lookup = {alias: canon for canon, names in aliases.items() for alias in names}
+    found: dict[str, int] = {}
+    extras: list[int] = []
+    problems = []
+    for pos, head in enumerate(headers):
+        key = _normalize_header(head)
+        if key == "":
+            extras.append(pos)  # checked later: unnamed columns must be empty
+            continue
+        if key in _AMBIGUOUS_HEADERS and key not in lookup:
+            problems.append(f"line 1: column {head!r}: {_AMBIGUOUS_HEADERS[key]}")
+            continue
+        canon = lookup.get(key)
+        if canon is None:
+            extras.append(pos)
+            close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.8)
+            if close:
+                warnings.warn(
+                    f"{path or kind}: column {head!r} is not a known {kind} column and is kept as an extra "
+                    f"column; did you mean {lookup[close[0]]!r}?", RunlogWarning, stacklevel=4)
+            continue
+        if canon in found:
+            problems.append(f"line 1: columns {headers[found[canon]]!r} and {head!r} both mean "
+                            f"{canon!r}; delete or rename one of them")
+            continue
+        found[canon] = pos
+    if "fluid_ml" in found and "fluid_l" in found:
+        problems.append("line 1: both 'fluid_ml' and 'fluid_l' columns; keep one of them")
+    if not ({"date", "run"} & set(found)):
+        problems.append(
+            "line 1: no column identifies the run; add a 'date' column (the run's local date, "
+            "YYYY-MM-DD, with an optional 'time' HH:MM) or a 'run' column (run_id or activity file name). "
+            f"Columns found: {', '.join(repr(h) for h in headers)}")
+    if problems:
+        raise err(problems, path)
+    return found, extras
+
+
+def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
+    """Read a CSV file (or take a DataFrame) into a :class:`_Table`."""
+    path = None
+    if isinstance(path_or_frame, pd.DataFrame):
+        frame = path_or_frame
+        headers = [str(c) for c in frame.columns]
+        found, extra_pos = _resolve_headers(headers, aliases, err, path, kind)
+        n = len(frame)
+        lines = list(range(2, n + 2))
+        cells = {canon: [_cell_text(v) for v in frame.iloc[:, pos].tolist()] for canon, pos in found.items()}
+        extras = {headers[pos]: frame.iloc[:, pos].reset_index(drop=True) for pos in extra_pos}
+        return _Table(None, {c: headers[p] for c, p in found.items()}, cells, extras, lines)
+
+    if hasattr(path_or_frame, "read"):
+        data = path_or_frame.read()
+        path = getattr(path_or_frame, "name", None)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    else:
+        path = os.fspath(path_or_frame)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_JOURNAL_BYTES + 1)
+        except FileNotFoundError as exc:
+            raise err("no such file; check the path", path) from exc
+        except IsADirectoryError as exc:
+            raise err(f"is a folder; give the {kind} CSV file", path) from exc
+        except OSError as exc:
+            raise err(f"cannot be read ({exc.strerror or exc})", path) from exc
+    if len(data) > MAX_JOURNAL_BYTES:
+        raise err(f"is larger than {MAX_JOURNAL_BYTES // 2**20} MiB; not a {kind} CSV file", path)
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise err("is a spreadsheet workbook (.xlsx/.xls), not CSV; in the spreadsheet use "
+                  "'Save as' > 'CSV UTF-8'", path)
+    text = _decode(data, path, err)
+    sep = _sniff_separator(text)
+    rows = _read_csv_rows(text, sep)
+    while rows and not any(f.strip() for f in rows[0][1]):
+        rows.pop(0)  # leading blank lines
+    if not rows:
+        raise err(f"is empty; a {kind} needs a header line and one row per "
+                  f"{'episode' if kind == 'journal' else 'run'}", path)
+    header_line, headers = rows[0]
+    headers = [h.strip() for h in headers]
+    found, extra_pos = _resolve_headers(headers, aliases, err, path, kind)
+    problems = []
+    n_cols = len(headers)
+    lines: list[int] = []
+    table_rows: list[list[str]] = []
+    for line, fields in rows[1:]:
+        if not any(f.strip() for f in fields):
+            continue  # blank line or a row of empty cells (spreadsheets write ';;;;')
+        if len(fields) > n_cols:
+            surplus = fields[n_cols:]
+            if any(f.strip() for f in surplus):
+                problems.append(
+                    f"line {line}: {len(fields)} values but the header has {n_cols} columns; a value "
+                    f"contains the separator {sep!r}? Put that value in double quotes")
+                continue
+            fields = fields[:n_cols]
+        fields = fields + [""] * (n_cols - len(fields))
+        lines.append(line)
+        table_rows.append([f.strip() for f in fields])
+    for pos in [p for p in extra_pos if _normalize_header(headers[p]) == ""]:
+        used = [ln for ln, r in zip(lines, table_rows) if r[pos] != ""]
+        if used:
+            problems.append(f"line 1: column {pos + 1} has no name but values (first on line {used[0]}); "
+                            "give it a header")
+    extra_pos = [p for p in extra_pos if _normalize_header(headers[p]) != ""]
+    if problems:
+        raise err(problems, path)
+    cells = {canon: [r[pos] for r in table_rows] for canon, pos in found.items()}
+    extras = {headers[pos]: pd.Series([r[pos] or None for r in table_rows], dtype="object").astype("string")
+              for pos in extra_pos}
+    return _Table(path, {c: headers[p] for c, p in found.items()}, cells, extras, lines,
+                  decimal_comma=(sep != ","))
+
+
+# ==========================================================================
+# Cell parsers: return the value or raise ValueError with the fix
+# ==========================================================================
+def _parse_number(text: str, decimal_comma: bool) -> float:
+    """A number written in a cell; ',' as decimal mark only in ';'/tab files."""
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if decimal_comma:
+        if _THOUSANDS_DOT_RE.match(s):
+            raise ValueError(f"{text!r} is ambiguous (thousands separator or decimal point?); write it "
+                             "without a thousands separator, e.g. 1500 or 1,5")
+        if s.count(",") == 1 and "." not in s:
+            s = s.replace(",", ".")
+    elif "," in s:
+        raise ValueError(f"{text!r} has a comma; write the number with a decimal point (12.5) and no "
+                         "thousands separator")
+    if not _NUMBER_RE.match(s):
+        raise ValueError(f"{text!r} is not a number")
+    return float(s)
+
+
+def _parse_date(text: str) -> tuple[pd.Timestamp, str | None]:
+    """'2024-03-05', '2024/03/05', '05.03.2024' (day first), optionally with a
+    time -> (date at midnight, 'HH:MM:SS' or None)."""
+    s = text.strip()
+    m = _ISO_DATE_RE.match(s)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        hh, mm, ss = m.group(4), m.group(5), m.group(6)
+    else:
+        m = _DOT_DATE_RE.match(s)
+        if m:
+            d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            hh, mm, ss = m.group(4), m.group(5), m.group(6)
+        elif _SLASH_DATE_RE.match(s):
+            raise ValueError(f"date {text!r} is ambiguous (day/month or month/day?); write it as "
+                             "YYYY-MM-DD (e.g. 2024-03-05); in the spreadsheet format the column as yyyy-mm-dd")
+        else:
+            raise ValueError(f"date {text!r} is not a date; write it as YYYY-MM-DD (e.g. 2024-03-05)")
+    try:
+        date = pd.Timestamp(year=y, month=mo, day=d)
+    except ValueError:
+        raise ValueError(f"date {text!r} does not exist in the calendar; write it as YYYY-MM-DD") from None
+    clock = None
+    if hh is not None:
+        h, mi, se = int(hh), int(mm), int(ss or 0)
+        if h > 23 or mi > 59 or se > 59:
+            raise ValueError(f"date {text!r} has an impossible time of day")
+        if (h, mi, se) != (0, 0, 0):
+            clock = f"{h:02d}:{mi:02d}:{se:02d}"
+    return date, clock
+
+
+def _parse_time(text: str) -> str:
+    """'7:05', '07:05:30', '7:05 PM' -> 'HH:MM:SS' (24 h)."""
+    m = _TIME_RE.match(text.strip())
+    if not m:
+        raise ValueError(f"time {text!r} is not a time of day; write it as HH:MM (24 h), e.g. 07:30")
+    h, mi, se = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    ampm = m.group(4)
+    if ampm:
+        if not 1 <= h <= 12:
+            raise ValueError(f"time {text!r}: with AM/PM the hour is 1-12")
+        pm = ampm.lower().startswith("p")
+        h = (h % 12) + (12 if pm else 0)
+    if h > 23 or mi > 59 or se > 59:
+        raise ValueError(f"time {text!r} is not a time of day; write it as HH:MM (24 h), e.g. 07:30")
+    return f"{h:02d}:{mi:02d}:{se:02d}"
+
+
+def _check_tz(tz, err):
+    if tz is None:
+        return None
+    try:
+        local_time(pd.Timestamp("2024-01-01", tz="UTC"), str(tz))
+    except Exception as exc:
+        raise err(f"tz={tz!r} is not a time zone; give an IANA name such as 'Europe/Berlin' or a "
+                  "fixed offset such as '+02:00'") from exc
+    return str(tz)
+
+
+# ==========================================================================
+# Matching rows to runs
+# ==========================================================================
+def _runs_of(history) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """(runs, records) from a History, a runs frame or None."""
+    if history is None:
+        return None, None
+    runs = getattr(history, "runs", history)
+    records = getattr(history, "records", None)
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError("history must be a runlog.History or its runs DataFrame")
+    missing = [c for c in ("start_time", "start_local", "tz", "elapsed_s", "distance_m") if c not in runs]
+    if missing:
+        raise TypeError(f"history.runs lacks the columns {missing}; build it with runlog.read_history")
+    return runs, records
+
+
+def _local_starts(runs: pd.DataFrame, tz: str | None) -> pd.Series:
+    """Each run's naive local start; runs whose zone is the 'UTC' fallback are
+    shown in *tz* instead, when given."""
+    start = pd.to_datetime(runs["start_local"]).astype("datetime64[ns]")
+    if tz is None or not len(runs):
+        return start
+    fallback = runs["tz"].astype("string").fillna("UTC").to_numpy() == "UTC"
+    if fallback.any():
+        utc = pd.to_datetime(runs["start_time"], utc=True)
+        alt = local_time(utc, tz).astype("datetime64[ns]")
+        start = start.where(~fallback, alt)
+    return start
+
+
+def _basename(source) -> str:
+    s = str(source).split("!")[-1].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return s[:-3] if s.endswith(".gz") else s
+
+
+def _stem(name: str) -> str:
+    base = _basename(name)
+    for ext in (".fit", ".gpx", ".tcx"):
+        if base.endswith(ext):
+            return base[: -len(ext)]
+    return base
+
+
+def _describe_run(run_id, start: pd.Timestamp, row) -> str:
+    dist = row.get("distance_m", np.nan)
+    dur = row.get("elapsed_s", np.nan)
+    bits = [str(run_id)]
+    if pd.notna(dist):
+        bits.append(f"{dist / 1000:.1f} km")
+    if pd.notna(dur):
+        bits.append(f"{dur / 60:.0f} min")
+    sport = row.get("sport")
+    if isinstance(sport, str) and sport not in ("running", "unknown"):
+        bits.append(sport)
+    src = row.get("source")
+    if isinstance(src, str) and src:
+        bits.append(_basename(src))
+    return f"{start:%Y-%m-%d %H:%M} ({', '.join(bits)})"
+
+
+class _Matcher:
+    """Ties journal rows to runs by run_id / file name, or local date (+ time)."""
+
+    def __init__(self, runs: pd.DataFrame, tz: str | None):
+        self.runs = runs
+        self.start = _local_starts(runs, tz)
+        dur = pd.to_timedelta(runs["elapsed_s"].fillna(0.0).astype("float64"), unit="s")
+        self.end = self.start + dur.to_numpy()
+        self.date = self.start.dt.normalize()
+        self.ids = runs.index.astype("string")
+        src = runs["source"] if "source" in runs else pd.Series("", index=runs.index)
+        self.base = pd.Series([_basename(s) if isinstance(s, str) else "" for s in src], index=runs.index)
+        self.stem = pd.Series([_stem(s) if isinstance(s, str) else "" for s in src], index=runs.index)
+        self.sport = (runs["sport"].astype("string").fillna("unknown") if "sport" in runs
+                      else pd.Series("unknown", index=runs.index))
+
+    def nearest(self, target: pd.Timestamp, k: int = 3, among=None) -> str:
+        if not len(self.runs):
+            return "the history has no runs"
+        idx = self.runs.index if among is None else among
+        gap = (self.start.loc[idx] - target).abs().sort_values(kind="stable")
+        picked = gap.index[:k]
+        label = "runs nearest to it" if among is None else "candidates"
+        return f"{label}: " + "; ".join(
+            _describe_run(r, self.start.loc[r], self.runs.loc[r]) for r in picked)
+
+    def _by_time(self, cand_index, target: pd.Timestamp):
+        """Runs among *cand_index* within the tolerance of local *target*, nearest first."""
+        start, end = self.start.loc[cand_index], self.end.loc[cand_index]
+        before = (start - target).dt.total_seconds().clip(lower=0)
+        after = (target - end).dt.total_seconds().clip(lower=0)
+        gap_min = (before + after) / 60.0
+        ok = gap_min[gap_min <= MATCH_TOLERANCE_MIN].sort_values(kind="stable")
+        return ok
+
+    def _prefer_run(self, cand) -> list:
+        """Of several activities, the only one whose sport is 'running' when all
+        others have a known, different sport (e.g. a commute ride)."""
+        sports = self.sport.loc[cand]
+        running = sports[sports == "running"]
+        if len(running) == 1 and not (sports == "unknown").any():
+            return [running.index[0]]
+        return list(cand)
+
+    def match(self, date, clock, run, line: int):
+        """Return (run_id, problem); exactly one of them is None."""
+        target = None
+        if date is not None:
+            target = date + pd.Timedelta(clock) if clock else date + pd.Timedelta(hours=12)
+        if run:
+            return self._match_run(run, date, clock, target, line)
+        if clock:
+            ok = self._by_time(self.runs.index, target)
+            if len(ok) == 0:
+                return None, (f"line {line}: no run within {MATCH_TOLERANCE_MIN:.0f} min of "
+                              f"{target:%Y-%m-%d %H:%M} (local time); {self.nearest(target)}. Fix the "
+                              "date/time (the run's local start), or give its run_id in a 'run' column")
+            best = ok[ok == ok.iloc[0]]
+            if len(best) > 1:
+                return None, (f"line {line}: {len(best)} runs at {target:%Y-%m-%d %H:%M}; "
+                              f"{self.nearest(target, k=len(best), among=best.index)}. Give the run_id "
+                              "in a 'run' column to choose one")
+            return best.index[0], None
+        on_day = self.date.index[self.date.to_numpy() == date.to_datetime64()]
+        if len(on_day) == 0:
+            return None, (f"line {line}: no run on {date:%Y-%m-%d} (the run's local date); "
+                          f"{self.nearest(target)}. Fix the date, or delete the row if that run "
+                          "is not in the history")
+        chosen = self._prefer_run(on_day) if len(on_day) > 1 else list(on_day)
+        if len(chosen) > 1:
+            return None, (f"line {line}: {len(on_day)} runs on {date:%Y-%m-%d}; "
+                          f"{self.nearest(target, k=len(on_day), among=on_day)}. Add the run's local "
+                          "start time in a 'time' column (HH:MM) or its run_id in a 'run' column")
+        return chosen[0], None
+
+    def _match_run(self, run: str, date, clock, target, line):
+        key = run.strip()
+        if _RUN_ID_RE.match(key):
+            rid = key.upper()
+            if rid not in self.runs.index:
+                near = self.nearest(target) if target is not None else self._nearest_id(rid)
+                return None, (f"line {line}: no run with run_id {rid!r}; {near}. Fix the run_id "
+                              "(see History.runs.index)")
+            cands = [rid]
+        else:
+            name = _basename(key)
+            cands = list(self.base.index[(self.base == name).to_numpy() | (self.stem == _stem(name)).to_numpy()])
+            if not cands:
+                similar = difflib.get_close_matches(name, sorted(set(self.base)), n=3, cutoff=0.6)
+                hint = (f"similar file names: {', '.join(similar)}" if similar
+                        else (self.nearest(target) if target is not None else "no similar file name"))
+                return None, (f"line {line}: no run read from a file named {key!r}; {hint}. Fix the "
+                              "file name (as in History.runs['source']) or give the run_id")
+        if len(cands) > 1 and target is not None:
+            if clock:
+                ok = self._by_time(pd.Index(cands), target)
+                cands = list(ok.index[ok == ok.iloc[0]]) if len(ok) else []
+            else:
+                cands = [c for c in cands if self.date.loc[c] == date]
+            if not cands:
+                return None, (f"line {line}: file {key!r} has no run matching the row's date/time; "
+                              f"{self.nearest(target)}. Fix the date/time or give the run_id")
+        if len(cands) > 1:
+            return None, (f"line {line}: {key!r} holds {len(cands)} runs (sessions); "
+                          f"{self.nearest(self.start.loc[cands[0]], k=len(cands), among=pd.Index(cands))}. "
+                          "Give the run_id in the 'run' column instead")
+        rid = cands[0]
+        if date is not None:
+            if clock:
+                if len(self._by_time(pd.Index([rid]), target)) == 0:
+                    return None, (f"line {line}: run {key!r} is {_describe_run(rid, self.start.loc[rid], self.runs.loc[rid])}, "
+                                  f"but the row says {target:%Y-%m-%d %H:%M}; fix the date/time or the run")
+            elif self.date.loc[rid] != date:
+                return None, (f"line {line}: run {key!r} is on {self.date.loc[rid]:%Y-%m-%d} "
+                              f"({_describe_run(rid, self.start.loc[rid], self.runs.loc[rid])}), but the row "
+                              f"says {date:%Y-%m-%d}; fix the date or the run")
+        return rid, None
+
+    def _nearest_id(self, rid: str) -> str:
+        try:
+            t = pd.Timestamp(rid.replace("Z", ""))
+        except ValueError:
+            return "see History.runs.index"
+        gap = (pd.to_datetime(self.runs["start_time"], utc=True).dt.tz_localize(None) - t).abs()
+        picked = gap.sort_values(kind="stable").index[:3]
+        return "runs nearest to it: " + "; ".join(
+            _describe_run(r, self.start.loc[r], self.runs.loc[r]) for r in picked)
+
+
+def _identify(table: _Table, runs, tz, problems: list[str]):
+    """Parse date/time/run of every row and match them.
+
+    Returns lists (date, clock 'HH:MM' or None, run text or None, run_id or None).
+    """
+    matcher = _Matcher(runs, tz) if runs is not None else None
+    dates, clocks, run_texts, run_ids = [], [], [], []
+    for i, line in enumerate(table.lines):
+        date_txt, time_txt, run_txt = table.get("date", i), table.get("time", i), table.get("run", i)
+        date = clock = None
+        ok = True
+        if date_txt:
+            try:
+                date, clock = _parse_date(date_txt)
+            except ValueError as exc:
+                problems.append(f"line {line}: {exc}")
+                ok = False
+        if time_txt:
+            try:
+                t = _parse_time(time_txt)
+            except ValueError as exc:
+                problems.append(f"line {line}: {exc}")
+                ok = False
+            else:
+                if clock is not None and clock != t:
+                    problems.append(f"line {line}: the date {date_txt!r} carries a time that differs from "
+                                    f"time {time_txt!r}; keep only the date in the date column")
+                    ok = False
+                clock = t
+        if date is None and clock is not None and ok:
+            problems.append(f"line {line}: a time ({time_txt}) without a date; add the run's local date "
+                            "(YYYY-MM-DD)")
+            ok = False
+        if date is None and not run_txt and ok:
+            problems.append(f"line {line}: no date and no run; add the run's local date (YYYY-MM-DD) "
+                            "or its run_id / file name in the 'run' column")
+            ok = False
+        rid = None
+        if ok and matcher is not None:
+            rid, problem = matcher.match(date, clock, run_txt or None, line)
+            if problem:
+                problems.append(problem)
+            else:
+                date = matcher.date.loc[rid]
+        elif ok and run_txt and _RUN_ID_RE.match(run_txt):
+            rid = run_txt.upper()
+        dates.append(date)
+        clocks.append(clock[:5] if clock else None)
+        run_texts.append(run_txt or None)
+        run_ids.append(rid)
+    return dates, clocks, run_texts, run_ids
+
+
+# ==========================================================================
+# Typed columns
+# ==========================================================================
+def _numbers(table: _Table, name: str, problems: list[str], rng=None, label=None) -> np.ndarray:
+    out = np.full(len(table), np.nan)
+    if name not in table.cells:
+        return out
+    head = table.columns.get(name, name)
+    for i, text in enumerate(table.cells[name]):
+        if not text:
+            continue
+        try:
+            v = _parse_number(text, table.decimal_comma)
+        except ValueError as exc:
+            problems.append(f"line {table.lines[i]}: {head}: {exc}")
+            continue
+        if rng is not None and not (rng[0] <= v <= rng[1]):
+            problems.append(f"line {table.lines[i]}: {head} {text} is outside {rng[0]:g}-{rng[1]:g}"
+                            f"{' ' + label if label else ''}; fix the value")
+            continue
+        out[i] = v
+    return out
+
+
+def _strings(table: _Table, name: str, lower: bool = False) -> pd.Series:
+    vals = table.cells.get(name, [""] * len(table))
+    vals = [(v.lower() if lower else v) if v else None for v in vals]
+    return pd.Series(vals, dtype="object").astype("string")
+
+
+def _choice(table: _Table, name: str, aliases: dict[str, str], allowed, problems, normalize) -> pd.Series:
+    out = []
+    head = table.columns.get(name, name)
+    for i, text in enumerate(table.cells.get(name, [""] * len(table))):
+        if not text:
+            out.append(None)
+            continue
+        key = normalize(text)
+        val = key if key in allowed else aliases.get(key)
+        if val is None:
+            close = difflib.get_close_matches(key, list(allowed) + list(aliases), n=1, cutoff=0.6)
+            hint = f" (did you mean {aliases.get(close[0], close[0])!r}?)" if close else ""
+            problems.append(f"line {table.lines[i]}: {head} {text!r} is not one of "
+                            f"{', '.join(allowed)}{hint}; fix the value")
+        out.append(val)
+    return pd.Series(out, dtype="object").astype("string")
+
+
+def _extras_frame(table: _Table, index) -> pd.DataFrame:
+    if not table.extras:
+        return pd.DataFrame(index=index)
+    return pd.DataFrame({k: v.set_axis(index) for k, v in table.extras.items()}, index=index)
+
+
+def _check_onsets(onset_min, onset_km, run_ids, runs, lines, problems):
+    """An onset later than the run's duration / distance (rounded up to the
+    whole minute / 0.1 km, the precision people write) is an error."""
+    for i, rid in enumerate(run_ids):
+        if rid is None or runs is None:
+            continue
+        row = runs.loc[rid]
+        dur_s, dist_m = float(row["elapsed_s"]), float(row["distance_m"])
+        if np.isfinite(onset_min[i]) and np.isfinite(dur_s) and onset_min[i] > math.ceil(dur_s / 60.0):
+            problems.append(f"line {lines[i]}: onset {onset_min[i]:g} min is after the end of run {rid} "
+                            f"({dur_s / 60:.1f} min long); fix the onset or the run's date/time")
+        if np.isfinite(onset_km[i]) and np.isfinite(dist_m) and onset_km[i] > math.ceil(dist_m / 100.0) / 10.0:
+            problems.append(f"line {lines[i]}: onset {onset_km[i]:g} km is beyond the end of run {rid} "
+                            f"({dist_m / 1000:.2f} km long); fix the onset or the run's date/time")
+
+
+# ==========================================================================
+# Public readers
+# ==========================================================================
+def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
+    """Read the numbness journal: one row per episode.
+
+    Parameters
+    ----------
+    path_or_frame : str, PathLike, file object or DataFrame
+        A CSV file (UTF-8 with or without byte-order mark, or UTF-16 with one;
+        separator ``,``, ``;`` or tab, sniffed from the header; any line
+        endings) or a frame with the same columns.  The file is only read.
+    history : History or DataFrame, optional
+        The runs to tie the episodes to (:class:`runlog.History` or its
+        ``runs`` frame).  Without it the values are checked and ``run_id``
+        stays <NA> unless a ``run`` column holds a run_id.
+    tz : str, optional
+        Zone (IANA name or ``'+HH:MM'``) of the journal's dates and times for
+        runs whose own zone is unknown: a run whose ``tz`` is the fallback
+        ``'UTC'`` (a file with neither a device offset nor positions, e.g. a
+        treadmill GPX) is matched by its start in *tz*.  Runs with a known
+        zone are always matched in their own zone.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`runlog.schema.EPISODE_COLUMNS` in order, then the
+        unknown extra columns (header and values as written).  ``date`` is
+        the matched run's local date (as written without a history);
+        ``line`` the CSV line (header = 1; a frame's row *i* is line *i* + 2).
+        ``attrs['extras']`` lists the extra columns.
+
+    Raises
+    ------
+    EpisodeError
+        With every problem of the file, each naming its line, the runs
+        nearest to it and the fix.
+
+    Notes
+    -----
+    Columns (names are case- and space-insensitive; ``Onset (min)`` is
+    ``onset_min``; the accepted spellings are in :data:`EPISODE_ALIASES`):
+
+    ============  ============  ==========================================================
+    column        required      values
+    ============  ============  ==========================================================
+    date          date or run   the run's local date: ``2024-03-05`` (also ``2024/03/05``
+                                and day-first ``05.03.2024``; slashed ``03/05/2024`` is
+                                refused as ambiguous)
+    time          no            the run's local start, ``07:30`` (``7:30 PM`` accepted);
+                                within :data:`MATCH_TOLERANCE_MIN` of the run
+    run           date or run   a run_id (``20240305T0630Z``) or the activity's file name
+    onset_min     no            minutes into the run (wall clock, pauses included), >= 0
+    onset_km      no            kilometres into the run, >= 0
+    duration_min  no            how long the numbness lasted [min]
+    side          no            left, right, both (also l, r, b, left foot, bilateral)
+    location      no            toes, forefoot, midfoot, heel, sole, top_of_foot,
+                                whole_foot, lower_leg, thigh, other (see
+                                :data:`LOCATION_ALIASES`)
+    severity      no            0 (barely) to 10 (worst), decimals allowed
+    notes         no            free text
+    ============  ============  ==========================================================
+
+    Any other column is kept as it is.  Empty cells are <NA>.  Numbers use a
+    decimal point; in ``;``- or tab-separated files (European spreadsheets)
+    a decimal comma too.  Rows and blank lines made only of separators are
+    skipped.  A date without time must have exactly one run that day (when
+    the other activities that day all have a known sport other than running,
+    the only running one is taken); a time picks the run whose start-to-end
+    span is nearest to it (so ``00:10`` the next day finds a run started at
+    23:50).  An onset after the run's end (its duration rounded up to the
+    minute, its distance up to 0.1 km) is an error.
+    """
+    tz = _check_tz(tz, EpisodeError)
+    runs, _ = _runs_of(history)
+    table = _load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal")
+    problems: list[str] = []
+    dates, clocks, run_texts, run_ids = _identify(table, runs, tz, problems)
+    nums = {name: _numbers(table, name, problems, _EPISODE_RANGES[name],
+                           "(0 barely, 10 worst)" if name == "severity" else None)
+            for name in ("onset_min", "onset_km", "duration_min", "severity")}
+    side = _choice(table, "side", SIDE_ALIASES, schema.SIDES, problems, lambda s: " ".join(s.lower().split()))
+    location = _choice(table, "location", LOCATION_ALIASES, schema.LOCATIONS, problems,
+                       lambda s: re.sub(r"[\s\-]+", "_", s.strip().lower()))
+    _check_onsets(nums["onset_min"], nums["onset_km"], run_ids, runs, table.lines, problems)
+    if problems:
+        raise EpisodeError(sorted(problems, key=_line_key), table.path)
+    n = len(table)
+    index = pd.RangeIndex(n)
+    out = pd.DataFrame({
+        "run_id": pd.Series(run_ids, dtype="object").astype("string"),
+        "date": pd.Series(pd.to_datetime(pd.Series(dates, dtype="object")), index=index).astype(
+            "datetime64[ns]"),
+        "time": pd.Series(clocks, dtype="object").astype("string"),
+        "run": pd.Series(run_texts, dtype="object").astype("string"),
+        "onset_min": nums["onset_min"],
+        "onset_km": nums["onset_km"],
+        "duration_min": nums["duration_min"],
+        "side": side,
+        "location": location,
+        "severity": nums["severity"],
+        "notes": _strings(table, "notes"),
+        "line": pd.Series(table.lines, dtype="int64"),
+    }, index=index)
+    out = out[list(schema.EPISODE_COLUMNS)]
+    extras = _extras_frame(table, index)
+    out = pd.concat([out, extras], axis=1) if len(extras.columns) else out
+    out.attrs["extras"] = list(extras.columns)
+    if table.path:
+        out.attrs["source"] = table.path
+    return out
+
+
+def _line_key(problem: str):
+    m = re.match(r"line (\d+)", problem)
+    return int(m.group(1)) if m else 0
+
+
+def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -> pd.DataFrame:
+    """Read per-run notes: context the watch cannot record, one row per run.
+
+    Parameters
+    ----------
+    path_or_frame : str, PathLike, file object or DataFrame
+        A CSV file or frame; same encoding, separator and run identification
+        (``date`` / ``time`` / ``run``) as :func:`read_episodes`.
+    history : History or DataFrame, optional
+        The runs to tie the notes to.
+    tz : str, optional
+        Zone of the dates/times for runs without a known zone (see
+        :func:`read_episodes`).
+    gear : bool, default True
+        With a *history* whose ``runs`` has a ``gear`` column (Strava
+        ``activities.csv``): fill ``shoes`` from it where the file leaves it
+        empty, and add a row (``line`` <NA>) for every run with gear but no
+        row in the file.  The file's ``shoes`` always wins over the gear.
+
+    Returns
+    -------
+    DataFrame
+        Index ``run_id`` (<NA> without a history unless a ``run`` column
+        gives it), columns :data:`runlog.schema.NOTES_COLUMNS`, then the
+        bookkeeping :data:`NOTES_KEYS` (``date``, ``time``, ``run`` as
+        written, ``line`` nullable Int64), then the extra columns.
+        ``attrs['extras']`` lists the extra columns: numeric when every
+        filled cell is a number (float64), else text (string) - the analysis
+        tests them as candidate factors.
+
+    Raises
+    ------
+    NotesError
+        With every problem of the file (bad values, out of range, unmatched
+        rows, two rows for one run).
+
+    Notes
+    -----
+    ==================  ========  ==============================================
+    column              range     meaning
+    ==================  ========  ==============================================
+    shoes                         shoe model / pair (as written)
+    lacing                        e.g. tight, loose, heel lock (lower-cased)
+    fluid_ml            0-10000   fluid drunk during the run [ml]
+                                  (``fluid_l`` [l] is accepted and converted)
+    body_mass_pre_kg    25-250    body mass before the run [kg]
+    body_mass_post_kg   25-250    body mass after the run [kg]; pre and post
+                                  may differ by at most 10 % (see
+                                  :data:`MAX_MASS_CHANGE_FRACTION`)
+    rpe                 0-10      session rating of perceived exertion (CR-10)
+    surface                       road, trail, track, treadmill, ... (lower-cased)
+    warmup_min          0-180     warm-up before the run [min]
+    sleep_h             0-24      hours slept the night before [h]
+    ==================  ========  ==============================================
+
+    Headers without a unit where the unit matters (``fluid``, ``weight_pre``)
+    are refused rather than guessed.  Spellings: :data:`NOTES_ALIASES`.
+    """
+    tz = _check_tz(tz, NotesError)
+    runs, _ = _runs_of(history)
+    table = _load_table(path_or_frame, NOTES_ALIASES, NotesError, "notes")
+    problems: list[str] = []
+    dates, clocks, run_texts, run_ids = _identify(table, runs, tz, problems)
+    cols = {}
+    for name in ("fluid_ml", "body_mass_pre_kg", "body_mass_post_kg", "rpe", "warmup_min", "sleep_h"):
+        cols[name] = _numbers(table, name, problems, NOTES_RANGES[name])
+    if "fluid_l" in table.cells:
+        lo, hi = NOTES_RANGES["fluid_ml"]
+        cols["fluid_ml"] = _numbers(table, "fluid_l", problems, (lo / 1000.0, hi / 1000.0), "litres") * 1000.0
+    pre, post = cols["body_mass_pre_kg"], cols["body_mass_post_kg"]
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(post - pre) > MAX_MASS_CHANGE_FRACTION * pre
+    for i in np.flatnonzero(bad):
+        problems.append(f"line {table.lines[i]}: body mass {pre[i]:g} kg before and {post[i]:g} kg after "
+                        f"differ by more than {MAX_MASS_CHANGE_FRACTION:.0%}; check for a typing or unit error")
+    seen: dict[str, int] = {}
+    for i, rid in enumerate(run_ids):
+        if rid is None:
+            continue
+        if rid in seen:
+            problems.append(f"line {table.lines[i]}: run {rid} already has notes on line {seen[rid]}; "
+                            "merge the two rows into one")
+        else:
+            seen[rid] = table.lines[i]
+    extras = {}
+    for head, values in table.extras.items():
+        extras[head] = _typed_extra(values, table.decimal_comma)
+    if problems:
+        raise NotesError(sorted(problems, key=_line_key), table.path)
+    n = len(table)
+    data = {}
+    for name in schema.NOTES_COLUMNS:
+        if name in _NOTES_STRINGS:
+            data[name] = _strings(table, name, lower=name in _NOTES_LOWER)
+        else:
+            data[name] = pd.Series(cols[name], dtype="float64")
+    data["date"] = pd.Series(pd.to_datetime(pd.Series(dates, dtype="object")), index=pd.RangeIndex(n)).astype(
+        "datetime64[ns]")
+    data["time"] = pd.Series(clocks, dtype="object").astype("string")
+    data["run"] = pd.Series(run_texts, dtype="object").astype("string")
+    data["line"] = pd.Series(table.lines, dtype="Int64")
+    for head, s in extras.items():
+        data[head] = s
+    out = pd.DataFrame(data, index=pd.RangeIndex(n))
+    out.index = pd.Index(pd.Series(run_ids, dtype="object").astype("string"), name="run_id")
+    if gear and runs is not None:
+        out = _merge_gear(out, notes_from_history(runs))
+    out.attrs["extras"] = list(extras)
+    if table.path:
+        out.attrs["source"] = table.path
+    return out
+
+
+def _typed_extra(values: pd.Series, decimal_comma: bool) -> pd.Series:
+    """An extra notes column: float64 when every filled cell is a number, else string."""
+    s = values.reset_index(drop=True)
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s.astype("float64")
+    texts = [_cell_text(v) for v in s.tolist()]
+    try:
+        nums = [_parse_number(t, decimal_comma) if t else np.nan for t in texts]
+    except ValueError:
+        return pd.Series([t if t else None for t in texts], dtype="object").astype("string")
+    if all(not t for t in texts):
+        return pd.Series([None] * len(texts), dtype="object").astype("string")
+    return pd.Series(nums, dtype="float64").set_axis(s.index)
+
+
+def notes_from_history(history) -> pd.DataFrame:
+    """Per-run notes from an export's metadata: ``shoes`` from ``History.runs['gear']``.
+
+    A Strava bulk export's ``activities.csv`` names the gear (shoes) of each
+    activity; :func:`runlog.read_history` puts it in ``runs['gear']``.  This
+    turns it into the notes format so the shoes can be tested as a factor
+    without typing them again.
+
+    Parameters
+    ----------
+    history : History or DataFrame
+        A history or its ``runs`` frame.
+
+    Returns
+    -------
+    DataFrame
+        Same layout as :func:`read_run_notes`: index ``run_id`` (only runs
+        with gear), ``shoes`` = the gear name, the other notes columns empty,
+        ``date`` the run's local date, ``line`` <NA>.
+    """
+    runs, _ = _runs_of(history)
+    if "gear" in runs:
+        gear = runs["gear"].astype("string").str.strip()
+        gear = gear[gear.notna() & (gear != "")]
+    else:
+        gear = pd.Series([], dtype="string")
+    n = len(gear)
+    data = {}
+    for name in schema.NOTES_COLUMNS:
+        if name == "shoes":
+            data[name] = gear.reset_index(drop=True)
+        elif name in _NOTES_STRINGS:
+            data[name] = pd.Series([None] * n, dtype="object").astype("string")
+        else:
+            data[name] = pd.Series(np.nan, index=pd.RangeIndex(n), dtype="float64")
+    starts = pd.to_datetime(runs.loc[gear.index, "start_local"]).astype("datetime64[ns]")
+    data["date"] = starts.dt.normalize().reset_index(drop=True)
+    data["time"] = pd.Series([None] * n, dtype="object").astype("string")
+    data["run"] = pd.Series([None] * n, dtype="object").astype("string")
+    data["line"] = pd.Series([pd.NA] * n, dtype="Int64")
+    out = pd.DataFrame(data, index=pd.RangeIndex(n))
+    out.index = pd.Index(gear.index.astype("string"), name="run_id")
+    out.attrs["extras"] = []
+    return out
+
+
+def _merge_gear(notes: pd.DataFrame, from_gear: pd.DataFrame) -> pd.DataFrame:
+    """Fill empty ``shoes`` from gear and append gear-only runs (file values win)."""
+    if not len(from_gear):
+        return notes
+    have = notes.index[notes.index.notna()]
+    fill = from_gear["shoes"].reindex(notes.index)
+    shoes = notes["shoes"].copy()
+    empty = shoes.isna().to_numpy() & notes.index.notna()
+    shoes[empty] = fill[empty].to_numpy()
+    notes = notes.assign(shoes=shoes)
+    extra_rows = from_gear.loc[~from_gear.index.isin(have)]
+    if not len(extra_rows):
+        return notes
+    extra_rows = extra_rows.reindex(columns=notes.columns)
+    for c in notes.columns:
+        extra_rows[c] = extra_rows[c].astype(notes[c].dtype)
+    out = pd.concat([notes, extra_rows])
+    out.index.name = "run_id"
+    return out
+
+
+# ==========================================================================
+# Per-run outcome table
+# ==========================================================================
+def _as_date(value, what: str):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            date, clock = _parse_date(value)
+        except ValueError as exc:
+            raise EpisodeError(f"tracked {what}: {exc}") from None
+        if clock is not None:
+            raise EpisodeError(f"tracked {what} {value!r}: give a date (YYYY-MM-DD), not a time")
+        return date
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise EpisodeError(f"tracked {what} {value!r} is not a date; give YYYY-MM-DD or None") from None
+    if pd.isna(ts):
+        return None
+    if ts.tzinfo is not None:
+        raise EpisodeError(f"tracked {what} {value!r} has a time zone; give the local date (YYYY-MM-DD)")
+    return ts.normalize()
+
+
+def tracked_period(tracked, episodes: pd.DataFrame | None = None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The period the journal covers, as (first, last) local dates, inclusive.
+
+    Parameters
+    ----------
+    tracked : tuple (start, end) or None
+        Local dates (``'2024-03-01'``, ``datetime.date``, Timestamp) or None
+        for an open end: ``("2024-03-01", None)`` = from 1 March 2024 on,
+        ``(None, None)`` = the whole history.  ``None`` (not stated) means
+        the conservative default: from the first to the last episode's date,
+        with a :class:`~runlog.errors.RunlogWarning` asking to state it.
+    episodes : DataFrame, optional
+        The journal (:func:`read_episodes`), for the default.
+
+    Returns
+    -------
+    (start, end) : Timestamp or None each
+
+    Raises
+    ------
+    EpisodeError
+        When *tracked* is not a pair of dates or start is after end.
+    """
+    if tracked is None:
+        dates = (pd.to_datetime(episodes["date"]).dropna() if episodes is not None and "date" in episodes
+                 else pd.Series([], dtype="datetime64[ns]"))
+        if not len(dates):
+            warnings.warn("tracked period not given and the journal has no episode: no run counts as "
+                          "tracked. Pass tracked=(first_date, last_date) of the period you kept the "
+                          "journal, e.g. tracked=('2024-03-01', None)", RunlogWarning, stacklevel=3)
+            return pd.Timestamp.max.normalize(), pd.Timestamp.min.normalize()
+        start, end = dates.min().normalize(), dates.max().normalize()
+        warnings.warn(f"tracked period not given: assuming the journal covers {start:%Y-%m-%d} to "
+                      f"{end:%Y-%m-%d} (first to last episode); runs outside are neither cases nor "
+                      "controls. Pass tracked=(first_date, last_date) of the period you kept the journal, "
+                      "e.g. tracked=('2024-03-01', None) (None = open end)", RunlogWarning, stacklevel=3)
+        return start, end
+    if isinstance(tracked, (str, bytes)) or not hasattr(tracked, "__len__") or len(tracked) != 2:
+        raise EpisodeError(f"tracked={tracked!r}: give a pair (first_date, last_date), e.g. "
+                           "('2024-03-01', None); None = open end")
+    start, end = _as_date(tracked[0], "start"), _as_date(tracked[1], "end")
+    if start is not None and end is not None and start > end:
+        raise EpisodeError(f"tracked period starts {start:%Y-%m-%d} after it ends {end:%Y-%m-%d}; "
+                           "swap the dates")
+    return start, end
+
+
+def _onset_from_records(rec: pd.DataFrame, onset_min: float, onset_km: float) -> tuple[float, float]:
+    """Fill the missing onset from a run's records: distance covered at
+    ``onset_min`` or time at which ``onset_km`` was reached (linear
+    interpolation between samples; distance counted from the first sample)."""
+    t = rec["elapsed_s"].to_numpy(dtype="float64")
+    d = rec["distance_m"].to_numpy(dtype="float64")
+    ok = np.isfinite(t) & np.isfinite(d)
+    t, d = t[ok], d[ok]
+    if len(t) < 2:
+        return np.nan, np.nan
+    d = np.maximum.accumulate(d - d[0])
+    if np.isfinite(onset_min) and not np.isfinite(onset_km):
+        s = onset_min * 60.0
+        if s > t[-1]:
+            return np.nan, np.nan
+        return onset_min, float(np.interp(s, t, d)) / 1000.0
+    if np.isfinite(onset_km) and not np.isfinite(onset_min):
+        m = onset_km * 1000.0
+        if m > d[-1]:
+            return np.nan, np.nan
+        j = int(np.searchsorted(d, m, side="left"))
+        if j == 0:
+            return t[0] / 60.0, onset_km
+        frac = (m - d[j - 1]) / (d[j] - d[j - 1]) if d[j] > d[j - 1] else 1.0
+        return float(t[j - 1] + frac * (t[j] - t[j - 1])) / 60.0, onset_km
+    return onset_min, onset_km
+
+
+def _fill_onsets(eps: pd.DataFrame, runs: pd.DataFrame, records) -> pd.DataFrame:
+    """Fill a missing onset_min from onset_km (or the reverse): from the run's
+    records when given, else at the run's average elapsed pace."""
+    om = eps["onset_min"].to_numpy(dtype="float64").copy()
+    ok_ = eps["onset_km"].to_numpy(dtype="float64").copy()
+    how = np.array([None] * len(eps), dtype=object)
+    rec_ids = set(records.index.get_level_values(0)) if records is not None and len(records) else set()
+    for i, rid in enumerate(eps["run_id"].to_numpy(dtype=object)):
+        if np.isfinite(om[i]) == np.isfinite(ok_[i]):
+            continue  # both given or none
+        if rid in rec_ids:
+            a, b = _onset_from_records(records.xs(rid, level=0), om[i], ok_[i])
+            if np.isfinite(a) and np.isfinite(b):
+                om[i], ok_[i], how[i] = a, b, "records"
+                continue
+        dur_s = float(runs.at[rid, "elapsed_s"])
+        dist_m = float(runs.at[rid, "distance_m"])
+        if not (np.isfinite(dur_s) and np.isfinite(dist_m) and dur_s > 0 and dist_m > 0):
+            continue
+        # constant average pace over the run: km / distance = min / duration
+        if np.isfinite(om[i]):
+            ok_[i] = om[i] * 60.0 / dur_s * dist_m / 1000.0
+        else:
+            om[i] = ok_[i] * 1000.0 / dist_m * dur_s / 60.0
+        how[i] = "average_pace"
+    return eps.assign(onset_min=om, onset_km=ok_,
+                      onset_fill=pd.Series(how, index=eps.index, dtype="object").astype("string"))
+
+
+def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -> pd.DataFrame:
+    """One row per run: inside the journal period? numbness? first onset.
+
+    Parameters
+    ----------
+    runs : History or DataFrame
+        ``History`` (its records then fill missing onsets) or ``History.runs``.
+    episodes : DataFrame
+        :func:`read_episodes` output read *with* this history (``run_id``
+        filled).
+    tracked : tuple (start, end) or None
+        The period the journal covers, local dates inclusive, None = open
+        end (see :func:`tracked_period`).  Not given: from the first to the
+        last episode's date (conservative: runs before the journal started
+        or after it stopped are not taken as "no numbness" controls), with a
+        warning.
+    records : DataFrame, optional
+        ``History.records`` (MultiIndex run_id/time) when *runs* is a frame.
+
+    Returns
+    -------
+    DataFrame
+        Index ``run_id`` (every run), columns :data:`FLAG_COLUMNS`:
+
+        * ``tracked`` (bool): the run's local date is inside the period;
+          the analysis uses only these: ``numb`` runs are cases, the others
+          controls.
+        * ``numb`` (bool): at least one episode (severity 0 included).
+        * ``n_episodes`` (int64).
+        * ``onset_min`` [min], ``onset_km`` [km]: onset of the run's first
+          episode (smallest onset; rows without onset come last, ties by
+          line); NaN without an episode or onset.  When only one of the two
+          was written, the other is filled from the run's records (distance
+          at that elapsed time, or elapsed time when that distance was
+          reached, linear interpolation between samples), else at the run's
+          average pace, ``onset_km = onset_min * distance_km / duration_min``
+          (constant speed); ``onset_fill`` says which ('records',
+          'average_pace' or <NA> as written).
+        * ``max_severity`` (float, 0-10): highest severity of the run's
+          episodes.
+        * ``side``, ``location`` (string): of the first episode.
+
+    Raises
+    ------
+    EpisodeError
+        Episodes without ``run_id`` (read without a history) or with a
+        run_id not in *runs*; a bad *tracked*.
+
+    Warns
+    -----
+    RunlogWarning
+        *tracked* not given; episodes outside the tracked period.
+    """
+    if records is None:
+        records = getattr(runs, "records", None)
+    runs, _ = _runs_of(runs)
+    problems = []
+    rid = episodes["run_id"].astype("string") if len(episodes) else pd.Series([], dtype="string")
+    lines = episodes["line"] if "line" in episodes else pd.Series(range(2, len(episodes) + 2))
+    for i in np.flatnonzero(rid.isna().to_numpy()):
+        problems.append(f"line {lines.iloc[i]}: episode not tied to a run; read the journal with "
+                        "runlog.read_episodes(path, history=history)")
+    unknown = rid.notna().to_numpy() & ~rid.isin(runs.index).to_numpy()
+    for i in np.flatnonzero(unknown):
+        problems.append(f"line {lines.iloc[i]}: run {rid.iloc[i]} is not in this history; read the "
+                        "journal with the same history")
+    if problems:
+        raise EpisodeError(problems, episodes.attrs.get("source"))
+    start, end = tracked_period(tracked, episodes)
+    local_date = pd.to_datetime(runs["start_local"]).astype("datetime64[ns]").dt.normalize()
+    inside = pd.Series(True, index=runs.index)
+    if start is not None:
+        inside &= local_date >= start
+    if end is not None:
+        inside &= local_date <= end
+
+    out = pd.DataFrame(index=pd.Index(runs.index.astype("string"), name="run_id"))
+    out["tracked"] = inside.to_numpy(dtype=bool)
+    if len(episodes):
+        eps = _fill_onsets(episodes.reset_index(drop=True).assign(run_id=rid.to_numpy(dtype=object)),
+                           runs, records)
+        eps = eps.assign(_no_onset=eps["onset_min"].isna() & eps["onset_km"].isna(),
+                         _onset=eps["onset_min"].fillna(np.inf), _line=lines.to_numpy())
+        eps = eps.sort_values(["run_id", "_no_onset", "_onset", "_line"], kind="stable")
+        first = eps.groupby("run_id", sort=False).first()
+        g = eps.groupby("run_id", sort=False)
+        n = g.size()
+        max_sev = g["severity"].max()
+        outside = ~inside.reindex(eps["run_id"]).to_numpy()
+        if outside.any():
+            warnings.warn(f"{int(outside.sum())} episode(s) on runs outside the tracked period (lines "
+                          f"{', '.join(str(x) for x in sorted(eps['_line'][outside])[:10])}): they do not "
+                          "count as cases; widen tracked if you kept the journal then",
+                          RunlogWarning, stacklevel=2)
+    else:
+        first = pd.DataFrame(columns=["onset_min", "onset_km", "onset_fill", "side", "location"])
+        n = pd.Series(dtype="int64")
+        max_sev = pd.Series(dtype="float64")
+    out["n_episodes"] = n.reindex(out.index).fillna(0).astype("int64").to_numpy()
+    out["numb"] = out["n_episodes"] > 0
+    for c in ("onset_min", "onset_km"):
+        out[c] = pd.to_numeric(first[c].reindex(out.index), errors="coerce").astype("float64").to_numpy()
+    out["onset_fill"] = first["onset_fill"].reindex(out.index).astype("string").to_numpy()
+    out["max_severity"] = pd.to_numeric(max_sev.reindex(out.index), errors="coerce").astype("float64").to_numpy()
+    for c in ("side", "location"):
+        out[c] = first[c].reindex(out.index).astype("string").to_numpy()
+    out["onset_fill"] = out["onset_fill"].astype("string")
+    out["side"] = out["side"].astype("string")
+    out["location"] = out["location"].astype("string")
+    return out[list(FLAG_COLUMNS)]
