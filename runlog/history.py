@@ -8,14 +8,28 @@ builds one from a folder, a bulk export or a list of files.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import os
+import threading
+import warnings
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from . import schema
+from . import exports, schema
+from .activity import Activity
+from .cache import ActivityCache, Outcome, content_digest, resolve_cache
+from .errors import FileFormatError, NotAnActivityError, RunlogWarning
 from .summary import runs_frame, summarize_activity
 
-__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS"]
+__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "read_history", "decode_file", "richness",
+           "overlap_fractions", "is_duplicate", "deduplicate", "unique_run_ids", "FORMAT_RANK",
+           "RICH_CHANNELS", "DUPLICATE_OVERLAP"]
 
 ERROR_COLUMNS = ["path", "reason"]
 SKIPPED_COLUMNS = ["path", "reason", "run_id", "kept"]
@@ -103,5 +117,617 @@ class History:
         return (f"<History {len(self.runs)} runs ({span}), {len(self.records)} records, "
                 f"{len(self.errors)} errors, {len(self.skipped)} skipped>")
 
+    def summary(self) -> pd.Series:
+        """Counts describing the import.
+
+        Returns
+        -------
+        Series
+            ``runs``, ``first_run``/``last_run`` (local dates), ``distance_km``
+            (sum of ``runs.distance_m`` / 1000), ``records``, ``truncated``
+            (runs from files that ended early), ``errors``, ``duplicates``
+            and ``not_activities`` (the two kinds of ``skipped``).
+        """
+        runs = self.runs
+        reasons = self.skipped["reason"].astype("string") if len(self.skipped) else pd.Series(dtype="string")
+        dup = int(reasons.str.startswith("duplicate").sum()) if len(reasons) else 0
+        start = runs["start_local"] if len(runs) else pd.Series(dtype="datetime64[ns]")
+        return pd.Series({
+            "runs": len(runs),
+            "first_run": start.min().normalize() if len(runs) else pd.NaT,
+            "last_run": start.max().normalize() if len(runs) else pd.NaT,
+            "distance_km": float(runs["distance_m"].sum() / 1000.0) if len(runs) else 0.0,
+            "records": len(self.records),
+            "truncated": int(runs["truncated"].sum()) if len(runs) else 0,
+            "errors": len(self.errors),
+            "duplicates": dup,
+            "not_activities": len(self.skipped) - dup,
+        }, dtype=object, name="history")
+
     def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
-        return f"<p><b>{repr(self)[1:-1]}</b></p>" + self.runs.head(20).to_html()
+        parts = [f"<p><b>{repr(self)[1:-1]}</b></p>", self.runs.head(20).to_html()]
+        if len(self.errors):
+            parts.append(f"<p><b>{len(self.errors)} files not read</b> (History.errors)</p>"
+                         + self.errors.head(10).to_html())
+        if len(self.skipped):
+            parts.append(f"<p><b>{len(self.skipped)} files skipped</b> (History.skipped)</p>"
+                         + self.skipped.head(10).to_html())
+        return "".join(parts)
+
+
+# ============================================================================
+# read_history: folder / bulk export / list of files -> History
+# ============================================================================
+
+#: Preference between formats when the same activity is present twice (higher wins).
+FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
+#: Record channels counted by :func:`richness`.
+RICH_CHANNELS = ("hr_bpm", "cadence_spm", "temp_c", "power_w")
+#: Two activities of different files whose time spans overlap by more than this
+#: fraction of the longer span are the same activity.
+DUPLICATE_OVERLAP = 0.5
+
+
+def decode_file(source: str, data: bytes, tz=None) -> Outcome:
+    """Decode one activity file's bytes; the task run in a worker process.
+
+    A picklable top-level function: it needs neither the file system nor the
+    cache, so it runs on any :class:`concurrent.futures.Executor` (a process
+    pool, threads, a Dask client's executor).  It never raises.
+
+    Parameters
+    ----------
+    source : str
+        The file's name (``'folder/run.fit'``, ``'export.zip!activities/1.gpx.gz'``),
+        used in messages and ``info['source']``.
+    data : bytes
+        The file's content (gzip-compressed or not).
+    tz : str, optional
+        Time zone override, passed to :func:`runlog.io.read_activities`.
+
+    Returns
+    -------
+    Outcome
+        'ok' with every session, 'skipped' for a valid non-activity file
+        (:class:`~runlog.errors.NotAnActivityError`), 'error' with the
+        :class:`~runlog.errors.FileFormatError` message, or 'error' (not
+        cacheable) for an unexpected exception, so one bad file never stops
+        an import.
+    """
+    from .io import read_activities
+
+    quiet = threading.current_thread() is threading.main_thread()
+    try:
+        with warnings.catch_warnings() if quiet else _nullcontext():
+            if quiet:  # truncation etc. is reported in the runs frame, not as a warning per file
+                warnings.simplefilter("ignore", RunlogWarning)
+            acts = read_activities(source, tz=tz, data=data)
+    except NotAnActivityError as exc:
+        return Outcome("skipped", [], exc.reason)
+    except FileFormatError as exc:
+        return Outcome("error", [], exc.reason)
+    except Exception as exc:  # a reader bug must not stop the import
+        return Outcome("error", [], f"unexpected {type(exc).__name__} while decoding ({exc}); "
+                                    "please report this file to the runlog developers", cacheable=False)
+    return Outcome("ok", acts)
+
+
+class _nullcontext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+# ---------------------------------------------------------------- duplicates
+def richness(activity: Activity) -> tuple:
+    """Sort key saying which copy of a duplicated activity to keep (larger wins).
+
+    Lexicographic: number of :data:`RICH_CHANNELS` (heart rate, cadence,
+    temperature, power) with any value, then the format (FIT over TCX over
+    GPX, :data:`FORMAT_RANK`), then the number of records.
+    """
+    rec = activity.records
+    channels = sum(bool(rec[c].notna().any()) for c in RICH_CHANNELS)
+    fmt = str(activity.info.get("format"))
+    return (channels, FORMAT_RANK.get(fmt, 0), len(rec))
+
+
+def _span_ns(activity: Activity) -> tuple[int, int]:
+    idx = activity.records.index.asi8
+    return int(idx[0]), int(idx[-1])
+
+
+def overlap_fractions(span_a: tuple[int, int], span_b: tuple[int, int]) -> tuple[float, float]:
+    """Overlap of two time spans as fractions of the longer and of the shorter span.
+
+    Parameters
+    ----------
+    span_a, span_b : (start, end)
+        Times in any common unit (runlog uses ns since the epoch).
+
+    Returns
+    -------
+    (of_longer, of_shorter) : tuple of float in [0, 1]
+        ``overlap / max(len_a, len_b)`` and ``overlap / min(len_a, len_b)``
+        with ``overlap = max(0, min(end) - max(start))``.  A zero-length span
+        (one record) counts as fully overlapped when its instant lies inside
+        the other span.
+    """
+    (s1, e1), (s2, e2) = span_a, span_b
+    ov = max(0, min(e1, e2) - max(s1, s2))
+    l1, l2 = e1 - s1, e2 - s2
+    longer, shorter = max(l1, l2), min(l1, l2)
+    if shorter <= 0:
+        inst = (s1, l2, s2, e2) if l1 <= l2 else (s2, l1, s1, e1)
+        inside = inst[2] <= inst[0] <= inst[3]
+        of_shorter = 1.0 if inside else 0.0
+        of_longer = of_shorter if longer <= 0 else ov / longer
+        return of_longer, of_shorter
+    return ov / longer, ov / shorter
+
+
+def is_duplicate(a: Activity, b: Activity) -> bool:
+    """True when *a* and *b* are the same activity recorded in two files.
+
+    Sessions of one file are never duplicates of each other.  Two activities
+    of different files are duplicates when their spans overlap by more than
+    :data:`DUPLICATE_OVERLAP` of the longer span (e.g. a FIT and a GPX export
+    of one run), or when they have the same ``run_id`` (same start minute)
+    and overlap by more than that fraction of the shorter one (one is a
+    cropped copy of the other).  Same-minute activities that do not overlap
+    (chained sessions) are not duplicates: they get distinct run ids from
+    :func:`unique_run_ids`.
+    """
+    if a.info.get("source") == b.info.get("source"):
+        return False
+    of_longer, of_shorter = overlap_fractions(_span_ns(a), _span_ns(b))
+    if of_longer > DUPLICATE_OVERLAP:
+        return True
+    return a.run_id == b.run_id and of_shorter > DUPLICATE_OVERLAP
+
+
+def _order_key(a: Activity) -> tuple:
+    return (str(a.info.get("source")), int(a.info.get("session") or 1))
+
+
+def deduplicate(activities: list[Activity]) -> tuple[list[Activity], pd.DataFrame]:
+    """Keep one copy of every activity present in several files.
+
+    Candidate pairs come from a sweep over the activities sorted by start
+    (only overlapping spans are compared); the copies are then taken richest
+    first (:func:`richness`, ties by source name) and an activity is dropped
+    when it duplicates (:func:`is_duplicate`) one already kept.
+
+    Returns
+    -------
+    (kept, skipped)
+        The kept activities in start order, and one ``skipped`` row per
+        dropped copy: ``path``, ``reason``, ``run_id``, ``kept`` (the source
+        of the copy kept instead).
+    """
+    acts = sorted(activities, key=lambda a: (_span_ns(a)[0], *_order_key(a)))
+    spans = [_span_ns(a) for a in acts]
+    neighbours: list[list[int]] = [[] for _ in acts]
+    active: list[int] = []
+    for i, (s, _e) in enumerate(spans):
+        active = [j for j in active if spans[j][1] >= s]
+        for j in active:
+            if is_duplicate(acts[i], acts[j]):
+                neighbours[i].append(j)
+                neighbours[j].append(i)
+        active.append(i)
+    order = sorted(range(len(acts)), key=lambda i: (tuple(-x for x in richness(acts[i])), *_order_key(acts[i])))
+    kept: set[int] = set()
+    rows = []
+    for i in order:
+        winners = [j for j in neighbours[i] if j in kept]
+        if not winners:
+            kept.add(i)
+            continue
+        w = min(winners, key=lambda j: order.index(j))
+        a, k = acts[i], acts[w]
+        rows.append({
+            "path": str(a.info.get("source")),
+            "reason": (f"duplicate of {k.info.get('source')} (same activity, {k.info.get('format')} kept: "
+                       "more sensor channels / preferred format / more records)"),
+            "run_id": a.run_id,
+            "kept": str(k.info.get("source")),
+        })
+    return [acts[i] for i in range(len(acts)) if i in kept], _frame(rows, SKIPPED_COLUMNS)
+
+
+def unique_run_ids(activities: list[Activity]) -> list[Activity]:
+    """Give activities that share a ``run_id`` (non-overlapping sessions started in
+    the same minute) distinct ids: the first in start order keeps it, the next
+    get ``-2``, ``-3``, ...  Returns new Activity objects for the renamed ones."""
+    out, seen = [], {}
+    for a in sorted(activities, key=lambda a: (_span_ns(a)[0], *_order_key(a))):
+        rid = a.run_id
+        n = seen.get(rid, 0) + 1
+        seen[rid] = n
+        if n > 1:
+            info = a.info.copy()
+            info["run_id"] = f"{rid}-{n}"
+            a = Activity(a.records, a.laps, info)
+        out.append(a)
+    return out
+
+
+def _frame(rows: list[dict], cols: list[str]) -> pd.DataFrame:
+    if not rows:
+        return _empty(cols)
+    df = pd.DataFrame(rows, columns=cols)
+    df = df.sort_values(cols[:3] if "run_id" in cols else cols, kind="stable", na_position="first")
+    return df.astype("string").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------- sources
+class _Item(NamedTuple):
+    source: str
+    data: bytes | None
+    error: str | None
+
+
+class _Scan:
+    """The files behind a ``read_history`` source, enumerated lazily."""
+
+    def __init__(self, source):
+        self.plan: list[tuple[str, str]] = []  # (kind, path): kind in 'file', 'zip', 'missing'
+        self.metadata: list[pd.DataFrame] = []
+        self.errors: list[tuple[str, str]] = []
+        self.total = 0
+        self.on_more = None
+        if isinstance(source, (str, os.PathLike)):
+            p = Path(source)
+            if not p.exists():
+                raise FileFormatError("no such file or folder; check the path", p)
+            self._add(p)
+        else:
+            seen = set()
+            for s in source:
+                key = os.path.abspath(os.fspath(s))
+                if key not in seen:
+                    seen.add(key)
+                    self._add(Path(s))
+
+    def _add(self, p: Path) -> None:
+        if p.is_dir():
+            self._add_folder(p)
+        elif p.suffix.lower() == ".zip" or (p.is_file() and not exports.is_activity_name(p.name)
+                                            and zipfile.is_zipfile(p)):
+            self.plan.append(("zip", str(p)))
+            try:
+                with exports.open_export(p) as zf:
+                    n_act, n_zip = exports.count_activity_members(zf)
+                self.total += n_act + n_zip
+            except (zipfile.BadZipFile, OSError):
+                self.total += 1  # reported when read
+        elif p.is_file():
+            self.plan.append(("file", str(p)))
+            self.total += 1
+        else:
+            self.plan.append(("missing", str(p)))
+            self.total += 1
+
+    def _add_folder(self, folder: Path) -> None:
+        files = []
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            for n in sorted(names):
+                if exports.is_activity_name(n):
+                    files.append(os.path.join(root, n))
+        csv_path = folder / "activities.csv"
+        if csv_path.is_file():
+            try:
+                with open(csv_path, "rb") as fh:
+                    self.metadata.append(exports.read_strava_csv(fh.read(exports.MAX_METADATA_BYTES), str(csv_path)))
+            except FileFormatError as exc:
+                self.errors.append((str(csv_path), exc.reason))
+            except OSError as exc:
+                self.errors.append((str(csv_path), f"cannot be read ({exc.strerror or exc})"))
+        self.plan.extend(("file", f) for f in files)
+        self.total += len(files)
+
+    def items(self) -> Iterator[_Item]:
+        from .io import MAX_FILE_BYTES
+
+        for kind, path in self.plan:
+            if kind == "missing":
+                yield _Item(path, None, "no such file or folder; check the path")
+            elif kind == "file":
+                try:
+                    with open(path, "rb") as fh:
+                        data = fh.read(MAX_FILE_BYTES + 1)
+                except OSError as exc:
+                    yield _Item(path, None, f"cannot be read ({exc.strerror or exc}); check its permissions")
+                    continue
+                if len(data) > MAX_FILE_BYTES:
+                    yield _Item(path, None, f"is larger than {MAX_FILE_BYTES // 2**20} MiB; not an activity file")
+                else:
+                    yield _Item(path, data, None)
+            else:
+                yield from self._zip_items(path)
+
+    def _zip_items(self, path: str) -> Iterator[_Item]:
+        try:
+            zf = exports.open_export(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            yield _Item(path, None, f"is not a readable zip archive ({exc}); download the export again")
+            return
+        with zf:
+            meta, err = exports.read_metadata_member(zf, path)
+            if meta is not None:
+                self.metadata.append(meta)
+            if err is not None:
+                self.errors.append(err)
+
+            def grow(n):
+                if self.on_more is not None:
+                    self.on_more(n - 1)  # the nested archive itself was counted as one
+
+            for m in exports.iter_zip(zf, path, on_nested=grow):
+                yield _Item(m.source, m.data, m.error)
+
+
+# ------------------------------------------------------------------- running
+class _Runner:
+    """Where decode tasks run: in-process (workers=1), an own process pool, or the caller's executor."""
+
+    def __init__(self, workers, executor):
+        self.executor = executor
+        self.workers = (os.cpu_count() or 1) if workers is None else int(workers)
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1 (got {workers}); use workers=1 to decode in this process")
+        self.pool = None
+        self.generation = 0
+        n = getattr(executor, "_max_workers", None) or self.workers
+        self.max_pending = 2 * int(n) + 2
+
+    @property
+    def inline(self) -> bool:
+        return self.executor is None and self.workers == 1
+
+    def submit(self, fn, *args) -> tuple[cf.Future, int]:
+        if self.inline:
+            fut = cf.Future()
+            try:
+                fut.set_result(fn(*args))
+            except Exception as exc:  # decode_file never raises; kept for safety
+                fut.set_exception(exc)
+            return fut, self.generation
+        if self.executor is not None:
+            return self.executor.submit(fn, *args), self.generation
+        if self.pool is None:
+            self.pool = cf.ProcessPoolExecutor(max_workers=self.workers)
+        return self.pool.submit(fn, *args), self.generation
+
+    def reset(self, generation: int) -> bool:
+        """Replace a broken own pool (once per breakage); False when it cannot be replaced."""
+        if self.executor is not None:
+            return False
+        if generation == self.generation and self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+            self.generation += 1
+        return True
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+class _Task(NamedTuple):
+    key: str
+    source: str
+    data: bytes
+    attempt: int
+    generation: int
+
+
+def _with_source(outcome: Outcome, source: str) -> Outcome:
+    """The same outcome for an identical file found under another name."""
+    if outcome.kind != "ok":
+        return outcome
+    acts = []
+    for a in outcome.activities:
+        info = a.info.copy()
+        info["source"] = source
+        acts.append(Activity(a.records, a.laps, info))
+    return outcome._replace(activities=acts)
+
+
+def _progress_bar(total: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled, unit="file", desc="runlog: reading activities",
+                dynamic_ncols=True, leave=True)
+
+
+def read_history(source, *, cache=True, workers=None, executor=None, progress=True, tz=None) -> History:
+    """Read a runner's whole history: a folder, a Strava/Garmin bulk export or a list of files.
+
+    Parameters
+    ----------
+    source : str, PathLike or list of them
+        * a folder, searched recursively for ``*.fit``, ``*.gpx``, ``*.tcx``
+          and their ``.gz`` (any letter case); an ``activities.csv`` at its
+          top (an unzipped Strava export) adds names, descriptions and gear;
+        * a ``.zip`` bulk export: Strava's (``activities/*`` and
+          ``activities.csv``) or Garmin's account export (activity files in
+          nested ``*.zip`` archives, followed one level); read in memory,
+          never extracted (see :mod:`runlog.exports` for the safety limits);
+        * a list of files, folders and exports.
+    cache : bool or str or PathLike, default True
+        Cache decoded files as Parquet (:mod:`runlog.cache`) in
+        ``$RUNLOG_CACHE_DIR`` or ``platformdirs.user_cache_dir('runlog')``;
+        a path puts the cache there; False turns it off.
+    workers : int, optional
+        Worker processes decoding files (default: all cores).  ``workers=1``
+        decodes in this process without a pool.
+    executor : concurrent.futures.Executor, optional
+        Decode on this executor instead (e.g. a thread pool, or
+        ``dask.distributed.Client(...).get_executor()``); tasks are the
+        picklable :func:`decode_file` with the file's bytes.  Not shut down.
+    progress : bool, default True
+        Show a ``tqdm.auto`` progress bar (terminal or Jupyter).
+    tz : str, optional
+        Time zone for every activity (IANA name or ``'+02:00'``), overriding
+        the one found in the files.
+
+    Returns
+    -------
+    History
+        ``runs``, ``records``, ``laps``; ``errors`` (``path``, ``reason``:
+        files not read; an import never stops on a bad file) and ``skipped``
+        (``path``, ``reason``, ``run_id``, ``kept``: non-activity files and
+        duplicate copies of an activity: the richest copy is kept, see
+        :func:`deduplicate`).  Sessions of multisport/chained files are runs
+        of their own; same-minute run ids get ``-2``, ``-3`` suffixes.
+
+    Raises
+    ------
+    FileFormatError
+        *source* (a single path) does not exist.
+    ValueError
+        ``workers < 1``.
+
+    Notes
+    -----
+    User files are only read.  Files are read and hashed (SHA-256) in this
+    process; cache misses are decoded by the workers, at most ``2 * workers
+    + 2`` at a time, so memory stays bounded for large exports.  Identical
+    files (same content) are decoded once.
+    """
+    store = resolve_cache(cache)
+    if store is not None:
+        store.prune_temp()
+    scan = _Scan(source)
+    runner = _Runner(workers, executor)
+    bar = _progress_bar(scan.total, progress)
+
+    def grow(n):
+        bar.total = (bar.total or 0) + n
+        bar.refresh()
+
+    scan.on_more = grow
+    results: list[tuple[str, Outcome]] = []
+    pending: dict[cf.Future, _Task] = {}
+    waiting: dict[str, list[str]] = {}  # key -> sources sharing an in-flight decode
+    done: dict[str, Outcome] = {}
+
+    def finish(task: _Task, out: Outcome) -> None:
+        if store is not None:
+            store.put(task.key, out)
+        done[task.key] = out
+        for src in waiting.pop(task.key):
+            results.append((src, out if src == task.source else _with_source(out, src)))
+            bar.update(1)
+
+    def collect(futures) -> None:
+        for fut in futures:
+            task = pending.pop(fut)
+            try:
+                out = fut.result()
+            except cf.BrokenExecutor as exc:
+                if task.attempt < 2 and runner.reset(task.generation):
+                    f2, gen = runner.submit(decode_file, task.source, task.data, tz)
+                    pending[f2] = task._replace(attempt=task.attempt + 1, generation=gen)
+                    continue
+                out = Outcome("error", [], f"the worker process decoding it stopped abruptly ({exc}); "
+                                           "re-run with workers=1 to see whether this file is the cause",
+                              cacheable=False)
+            except Exception as exc:  # e.g. a remote executor failing to run the task
+                out = Outcome("error", [], f"unexpected {type(exc).__name__} in the worker ({exc})",
+                              cacheable=False)
+            if not isinstance(out, Outcome):  # a foreign executor returning plain tuples
+                out = Outcome(*out)
+            finish(task, out)
+
+    try:
+        for item in scan.items():
+            if item.error is not None:
+                results.append((item.source, Outcome("error", [], item.error, cacheable=False)))
+                bar.update(1)
+                continue
+            key = ActivityCache.key(content_digest(item.data), tz)
+            if key in waiting:
+                waiting[key].append(item.source)
+                continue
+            if key in done:
+                results.append((item.source, _with_source(done[key], item.source)))
+                bar.update(1)
+                continue
+            hit = store.get(key, item.source) if store is not None else None
+            if hit is not None:
+                done[key] = hit
+                results.append((item.source, hit))
+                bar.update(1)
+                continue
+            waiting[key] = [item.source]
+            fut, gen = runner.submit(decode_file, item.source, item.data, tz)
+            pending[fut] = _Task(key, item.source, item.data, 1, gen)
+            while len(pending) >= runner.max_pending:
+                finished, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+                collect(finished)
+        while pending:
+            finished, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+            collect(finished)
+    finally:
+        runner.close()
+        bar.close()
+    return _assemble(results, scan)
+
+
+def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> History:
+    """Errors, skipped files, de-duplication, run ids and export metadata -> History."""
+    results = sorted(results, key=lambda r: r[0])
+    errors = [{"path": p, "reason": r} for p, r in scan.errors]
+    skipped, acts = [], []
+    for src, out in results:
+        if out.kind == "ok":
+            acts.extend(out.activities)
+        elif out.kind == "skipped":
+            skipped.append({"path": src, "reason": f"not an activity: {out.reason}", "run_id": None,
+                            "kept": None})
+        else:
+            errors.append({"path": src, "reason": out.reason})
+    kept, dups = deduplicate(acts)
+    kept = unique_run_ids(kept)
+    skipped_df = pd.concat([_frame(skipped, SKIPPED_COLUMNS), dups], ignore_index=True) if len(dups) \
+        else _frame(skipped, SKIPPED_COLUMNS)
+    metadata = _metadata(kept, dups, scan.metadata)
+    return History.from_activities(kept, errors=_frame(errors, ERROR_COLUMNS), skipped=skipped_df,
+                                   metadata=metadata)
+
+
+def _metadata(kept: list[Activity], dups: pd.DataFrame, tables: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """Export metadata (Strava name, description, gear) per kept run_id, joined by file name.
+
+    A dropped duplicate's metadata goes to the copy kept instead when that
+    copy has none of its own.
+    """
+    if not tables:
+        return None
+    table = pd.concat(tables)
+    table = table[~table.index.duplicated(keep="first")]
+    by_source = {}
+    for a in kept:
+        by_source.setdefault(str(a.info.get("source")), []).append(a.run_id)
+    rows = {}
+    for a in kept:
+        k = exports.metadata_key(str(a.info.get("source")))
+        if k in table.index:
+            rows[a.run_id] = table.loc[k]
+    for path, kept_src in zip(dups["path"].tolist(), dups["kept"].tolist()):
+        k = exports.metadata_key(str(path))
+        if k in table.index:
+            for rid in by_source.get(str(kept_src), []):
+                rows.setdefault(rid, table.loc[k])
+    if not rows:
+        return None
+    out = pd.DataFrame.from_dict(rows, orient="index").astype("string")
+    out.index.name = "run_id"
+    return out

@@ -1,0 +1,371 @@
+"""On-disk cache of decoded activity files (Parquet), so a re-import is fast.
+
+One cache entry per activity *file*, holding all of its sessions: the records
+of every session in one Parquet table (column ``session`` = position in the
+file, ``time`` = UTC sample time, then :data:`runlog.schema.RECORD_COLUMNS`),
+and the sessions' ``info`` and ``laps`` as JSON in the Parquet file's
+key-value metadata.  Files that could not be read are cached too (an empty
+table whose metadata holds the outcome and reason), so a re-import does not
+decode them again.
+
+Entries are keyed by the SHA-256 of the file's *content* (not its name or
+date: renaming or moving a file keeps its entry) together with
+:data:`READER_VERSION`, a fingerprint of the reader source code and the
+``tz`` argument.  A reader change therefore never serves stale results.
+
+Entries are written atomically: the table goes to a temporary file
+(``.tmp-*``) in the cache folder, which is then renamed over the entry name
+with :func:`os.replace`.  A crash mid-write leaves at most a temporary file,
+never read as an entry (and removed by :meth:`ActivityCache.prune_temp`).
+An entry that cannot be read back or does not match its key (a damaged disk,
+a foreign file) is deleted and reported as a miss, so the file is decoded
+again.
+
+Location: :func:`default_cache_dir` (``platformdirs.user_cache_dir('runlog')``,
+overridden by the environment variable ``RUNLOG_CACHE_DIR``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import time
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .activity import Activity
+from .errors import RunlogWarning
+
+__all__ = [
+    "READER_VERSION", "CACHE_ENV", "Outcome", "ActivityCache", "default_cache_dir", "resolve_cache",
+    "content_digest", "reader_fingerprint", "encode_value", "decode_value",
+]
+
+#: Version of the decoded form; bump it whenever a reader's output changes
+#: (the reader source fingerprint in the key catches unversioned edits too).
+READER_VERSION = 1
+#: Environment variable overriding the cache folder.
+CACHE_ENV = "RUNLOG_CACHE_DIR"
+#: Entry format written into every entry's metadata; entries of another format are misses.
+_ENTRY_FORMAT = 1
+_META_KEY = b"runlog"
+#: Modules whose source decides what a decoded activity looks like.
+_READER_MODULES = ("io", "activity.py", "schema.py", "geo.py")
+
+
+class Outcome(NamedTuple):
+    """What decoding one file gave.
+
+    Attributes
+    ----------
+    kind : {'ok', 'error', 'skipped'}
+        'ok': activities read; 'error': a :class:`~runlog.errors.FileFormatError`
+        (or an unexpected failure); 'skipped': a valid non-activity file
+        (:class:`~runlog.errors.NotAnActivityError`).
+    activities : list of Activity
+        The file's sessions ('ok' only).
+    reason : str
+        Why the file was not read ('' for 'ok').
+    cacheable : bool
+        False for failures that may not recur (a crashed worker), which are
+        never written to the cache.
+    """
+
+    kind: str
+    activities: list
+    reason: str = ""
+    cacheable: bool = True
+
+
+def content_digest(data: bytes) -> str:
+    """SHA-256 of a file's content, hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def reader_fingerprint() -> str:
+    """SHA-256 (first 16 hex digits) of the reader source files, or '' when they cannot be read.
+
+    Part of every cache key, so editing a reader invalidates its entries even
+    when :data:`READER_VERSION` was not bumped.
+    """
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    try:
+        paths = []
+        for name in _READER_MODULES:
+            p = root / name
+            paths.extend(sorted(p.glob("*.py")) if p.is_dir() else [p])
+        for p in paths:
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    except OSError:
+        return ""
+    return h.hexdigest()[:16]
+
+
+def default_cache_dir() -> Path:
+    """``$RUNLOG_CACHE_DIR`` if set, else ``platformdirs.user_cache_dir('runlog')``."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("runlog"))
+
+
+def resolve_cache(cache) -> "ActivityCache | None":
+    """Turn ``read_history``'s *cache* argument into a cache (or None).
+
+    Parameters
+    ----------
+    cache : bool, str, PathLike or ActivityCache
+        True: :func:`default_cache_dir`; False/None: no cache; a path: that
+        folder.
+
+    Returns
+    -------
+    ActivityCache or None
+        None also when the folder cannot be created (with a warning: the
+        import then runs without a cache).
+    """
+    if cache is None or cache is False:
+        return None
+    if isinstance(cache, ActivityCache):
+        return cache
+    folder = default_cache_dir() if cache is True else Path(os.fspath(cache)).expanduser()
+    try:
+        return ActivityCache(folder)
+    except OSError as exc:
+        warnings.warn(f"{folder}: cannot use as runlog cache ({exc.strerror or exc}); importing without "
+                      f"a cache. Set {CACHE_ENV} or pass cache=<writable folder>.", RunlogWarning, stacklevel=3)
+        return None
+
+
+# ----------------------------------------------------------------------------
+# JSON encoding of info values (timestamps, numpy scalars, NaN).
+# ----------------------------------------------------------------------------
+def encode_value(v):
+    """A JSON-able form of one ``Activity.info`` value (see :func:`decode_value`)."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, pd.Timestamp) or isinstance(v, np.datetime64):
+        t = pd.Timestamp(v)
+        if pd.isna(t):
+            return None
+        return {"$ts": int(t.as_unit("ns").value), "tz": None if t.tz is None else str(t.tz)}
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return {"$f": repr(f)} if not math.isfinite(f) else f
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return str(v)
+
+
+def decode_value(v):
+    """Inverse of :func:`encode_value`."""
+    if isinstance(v, dict):
+        if "$ts" in v:
+            t = pd.Timestamp(int(v["$ts"]), unit="ns")
+            return t.tz_localize("UTC").tz_convert(v["tz"]) if v.get("tz") else t
+        if "$f" in v:
+            return float(v["$f"])
+    return v
+
+
+def _encode_laps(laps: pd.DataFrame) -> dict:
+    out = {}
+    for name, col in schema.LAP_COLUMNS.items():
+        s = laps[name]
+        if col.dtype == schema.UTC_TIME:
+            out[name] = [None if pd.isna(t) else int(t.value) for t in s]
+        elif col.dtype == "string":
+            out[name] = [None if pd.isna(x) else str(x) for x in s]
+        elif col.dtype == "int64":
+            out[name] = [int(x) for x in s]
+        else:
+            out[name] = [encode_value(x) for x in s.to_numpy(dtype="float64")]
+    return out
+
+
+def _decode_laps(d: dict) -> pd.DataFrame:
+    cols = {}
+    for name, col in schema.LAP_COLUMNS.items():
+        vals = d.get(name, [])
+        if col.dtype == schema.UTC_TIME:
+            cols[name] = pd.to_datetime(pd.Series([np.nan if v is None else v for v in vals], dtype="float64")
+                                        .astype("Int64"), unit="ns", utc=True)
+        elif col.dtype in ("string", "int64"):
+            cols[name] = pd.Series(vals, dtype="object")
+        else:
+            cols[name] = pd.Series([np.nan if v is None else decode_value(v) for v in vals], dtype="float64")
+    return schema.conform_laps(pd.DataFrame(cols))
+
+
+class ActivityCache:
+    """A folder of cache entries (see the module docstring).
+
+    Parameters
+    ----------
+    folder : str or PathLike
+        Created if missing.  Entries go to ``folder/v<READER_VERSION>/<2 hex>/<key>.parquet``.
+
+    Attributes
+    ----------
+    hits, misses, writes : int
+        Counters since creation (for tests and the benchmark).
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.root = self.folder / f"v{READER_VERSION}"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.hits = self.misses = self.writes = 0
+
+    def __repr__(self) -> str:
+        return f"<ActivityCache {self.root} hits={self.hits} misses={self.misses} writes={self.writes}>"
+
+    # -- keys and paths ------------------------------------------------------
+    @staticmethod
+    def key(digest: str, tz=None) -> str:
+        """Entry key from a content digest (:func:`content_digest`) and the ``tz`` argument."""
+        h = hashlib.sha256()
+        h.update(f"{digest}\0{READER_VERSION}\0{reader_fingerprint()}\0{tz!r}".encode())
+        return h.hexdigest()
+
+    def path(self, key: str) -> Path:
+        """Where the entry *key* lives."""
+        return self.root / key[:2] / f"{key}.parquet"
+
+    # -- read ------------------------------------------------------------------
+    def get(self, key: str, source: str) -> Outcome | None:
+        """The cached outcome for *key* with ``info['source']`` set to *source*, or None.
+
+        A missing, unreadable or foreign entry is a miss (an unreadable one is
+        deleted so it is written afresh).
+        """
+        p = self.path(key)
+        if not p.is_file():
+            self.misses += 1
+            return None
+        try:
+            out = self._read(p, key, source)
+        except Exception:  # damaged entry: any read/parse failure means decode again
+            out = None
+        if out is None:
+            self.misses += 1
+            try:
+                p.unlink()
+            except OSError:
+                pass
+            return None
+        self.hits += 1
+        return out
+
+    @staticmethod
+    def _read(p: Path, key: str, source: str) -> Outcome | None:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(p)
+        meta = json.loads((table.schema.metadata or {})[_META_KEY])
+        if meta.get("entry_format") != _ENTRY_FORMAT or meta.get("key") != key:
+            return None
+        if meta["kind"] != "ok":
+            return Outcome(meta["kind"], [], meta.get("reason", ""))
+        df = table.to_pandas()
+        sessions = meta["sessions"]
+        codes = df["session"].to_numpy()
+        acts = []
+        for i, s in enumerate(sessions):
+            part = df.loc[codes == i]
+            rec = pd.DataFrame({c: part[c].to_numpy(dtype="float64") for c in schema.RECORD_COLUMNS},
+                               index=pd.DatetimeIndex(part["time"]).tz_convert("UTC").as_unit("ns")
+                               .rename(schema.RECORD_INDEX))
+            if len(rec) != s["n_records"]:
+                return None
+            info = {k: decode_value(v) for k, v in s["info"]}
+            info["source"] = source
+            acts.append(Activity(rec, _decode_laps(s["laps"]), pd.Series(info, dtype=object)))
+        return Outcome("ok", acts)
+
+    # -- write -----------------------------------------------------------------
+    def put(self, key: str, outcome: Outcome) -> bool:
+        """Store *outcome* under *key* atomically; False (and no entry) when it cannot be written."""
+        if not outcome.cacheable:
+            return False
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        meta = {"entry_format": _ENTRY_FORMAT, "key": key, "kind": outcome.kind, "reason": outcome.reason,
+                "reader_version": READER_VERSION, "written": time.time()}
+        if outcome.kind == "ok":
+            frames, sessions = [], []
+            for i, a in enumerate(outcome.activities):
+                r = a.records
+                frames.append(pd.DataFrame(
+                    {"session": np.full(len(r), i, dtype="int32"), "time": r.index,
+                     **{c: r[c].to_numpy(dtype="float64") for c in schema.RECORD_COLUMNS}}))
+                sessions.append({"n_records": len(r), "laps": _encode_laps(a.laps),
+                                 "info": [[k, encode_value(v)] for k, v in a.info.items() if k != "source"]})
+            df = pd.concat(frames, ignore_index=True)
+            meta["sessions"] = sessions
+            table = pa.Table.from_pandas(df, preserve_index=False)
+        else:
+            table = pa.table({"session": pa.array([], pa.int32())})
+        table = table.replace_schema_metadata({_META_KEY: json.dumps(meta, allow_nan=False).encode()})
+        p = self.path(key)
+        tmp = None
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=p.parent)
+            with os.fdopen(fd, "wb") as fh:
+                pq.write_table(table, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, p)
+        except OSError:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            return False
+        self.writes += 1
+        return True
+
+    # -- housekeeping ----------------------------------------------------------
+    def prune_temp(self, max_age_s: float = 3600.0) -> int:
+        """Delete temporary files older than *max_age_s* [s] left by interrupted writes; returns how many."""
+        n, now = 0, time.time()
+        for p in self.root.glob("*/.tmp-*"):
+            try:
+                if now - p.stat().st_mtime > max_age_s:
+                    p.unlink()
+                    n += 1
+            except OSError:
+                pass
+        return n
+
+    def clear(self) -> int:
+        """Delete every entry of this reader version; returns how many."""
+        n = 0
+        for p in self.root.glob("*/*.parquet"):
+            try:
+                p.unlink()
+                n += 1
+            except OSError:
+                pass
+        return n
