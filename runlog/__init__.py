@@ -16,14 +16,14 @@ from __future__ import annotations
 from .activity import Activity
 from .errors import (AnalysisError, EpisodeError, FileFormatError, NotAnActivityError, NotesError,
                      RunlogError, RunlogWarning, TruncatedFileWarning)
-from .history import History
+from .history import History, read_history
 from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
 from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activity", "History",
+    "Activity", "History", "read_history",
     "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
     "RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError", "AnalysisError",
     "RunlogWarning", "TruncatedFileWarning",
