@@ -1,0 +1,934 @@
+"""A synthetic running season with a planted cause of numbness: demo data and a test bed.
+
+:func:`simulate_season` writes what a real runner would hand to runlog:
+
+* one GPX 1.1 file per run (``gpx/``), with positions on loops around home,
+  elevation, heart rate, cadence and the watch's wrist temperature in the
+  Garmin TrackPointExtension (``hr``, ``cad`` in strides/min, ``atemp``),
+  times in UTC;
+* ``episodes.csv``: the numbness journal in the documented format
+  (``date``, ``time``, ``onset_min``, ``duration_min``, ``side``,
+  ``location``, ``severity``, ``notes``; see ``docs/journal.md``);
+* ``run_notes.csv``: per-run notes (``shoes``, ``fluid_ml``, ``rpe``, and
+  ``body_mass_pre_kg``/``body_mass_post_kg`` on the days the runner weighed);
+* ``weather.csv``: hourly air temperature and relative humidity for the
+  location (``time`` in UTC, ``air_temp_c``, ``rel_humidity_pct``) -- the
+  realistic source of heat data, since a wrist reading is biased by body heat;
+* ``truth.csv``: the answer key, one row per run with the planted risk;
+* ``season.json``: the parameters that made the season.
+
+The season has a weekly structure (rest days, one quality session, a long run)
+in 3:1 build/recovery blocks, a seasonal and daily temperature cycle with
+day-to-day weather, heart-rate drift with heat and duration, heat slowing the
+pace, and a few traffic-light stops.  The journal covers ``weeks`` weeks from
+``start``; ``history_weeks`` of earlier runs give the training-load features
+their history (the runner wore the watch before starting the journal).
+
+Scenarios (the planted cause; ``truth['p_true']`` is the per-run probability
+that numbness starts during the run, a logistic model on the driver):
+
+============== ================================================== ==============
+scenario       driver of the log-odds                             article cause
+============== ================================================== ==============
+'hydration'    heat dose: (air temperature - 12 °C)+ x hours      hydration
+'overtraining' consecutive running days up to the run             overtraining
+'footwear'     wearing one particular pair of shoes               footwear
+'null'         nothing: constant risk                             --
+'confounded'   air temperature only; long runs are put on the     hydration
+               hottest day of the week at 12-14 h, so duration
+               goes with heat but does not cause numbness
+============== ================================================== ==============
+
+Records are written every ``sample_s`` seconds (default 5 s, like a watch's
+"smart recording"; 1 s works too but makes files five times larger).  The
+same ``seed`` gives byte-identical files.  All randomness comes from
+:func:`numpy.random.default_rng` streams derived from ``seed`` per component
+(weather, plan, runs, episodes), so two scenarios with the same seed share
+the same weather.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import signal, special, stats
+
+from .activity import make_run_id
+from .errors import RunlogError
+
+__all__ = [
+    "SCENARIOS", "SCENARIO_CAUSE", "DEFAULT_STRENGTH", "DEMO_SEED", "Runner", "Season",
+    "simulate_season", "demo_season",
+    "seasonal_mean_temp_c", "relative_humidity_pct", "hourly_weather",
+    "training_plan", "speed_profile_mps", "heart_rate_bpm", "cadence_spm", "wrist_temp_c",
+    "make_route", "run_records", "gpx_text", "episode_probability", "draw_onset_min",
+]
+
+#: The scenarios :func:`simulate_season` can plant.
+SCENARIOS = ("hydration", "overtraining", "footwear", "null", "confounded")
+#: The article-named cause (:data:`runlog.schema.CAUSES`) each scenario plants (None: nothing).
+SCENARIO_CAUSE = {
+    "hydration": "hydration", "overtraining": "overtraining", "footwear": "footwear",
+    "null": None, "confounded": "hydration",
+}
+#: Default effect strength per scenario: log-odds per unit of the driver
+#: (hydration [1/(°C h)], overtraining [1/day], confounded [1/°C]) or, for
+#: footwear, the log odds ratio of the culprit pair.
+DEFAULT_STRENGTH = {
+    "hydration": 0.25, "overtraining": 0.35, "footwear": math.log(5.0), "null": 0.0, "confounded": 0.2,
+}
+#: Probability of an episode when the driver is zero, per scenario.
+DEFAULT_BASE_RISK = {
+    "hydration": 0.04, "overtraining": 0.05, "footwear": 0.07, "null": 0.12, "confounded": 0.04,
+}
+#: Temperature above which heat counts in the hydration/confounded drivers [°C].
+HEAT_THRESHOLD_C = 12.0
+#: Seed of the demo data set (:func:`demo_season`).
+DEMO_SEED = 7
+#: Shoe rotation; the first pair is the one that causes trouble in the 'footwear' scenario.
+SHOES = ("Trail Glide 2", "Daily Cushion 5", "Tempo Racer")
+
+_KINDS = ("easy", "recovery", "tempo", "intervals", "long")
+_STREAMS = ("weather", "plan", "runs", "episodes", "notes")
+
+
+@dataclass(frozen=True)
+class Runner:
+    """The simulated athlete.
+
+    Attributes
+    ----------
+    hr_rest_bpm, hr_max_bpm : float
+        Resting and maximum heart rate [1/min].
+    threshold_speed_mps : float
+        Speed at lactate threshold at the start of the season [m/s]
+        (3.7 m/s = 4:30 min/km).
+    easy_speed_mps : float
+        Easy-run speed at the start of the season [m/s] (2.85 m/s = 5:51 min/km).
+    fitness_gain : float
+        Relative speed gain over the season at equal effort [-].
+    cadence_offset_spm : float
+        Personal offset to the cadence-speed line [steps/min].
+    body_mass_kg : float
+        Body mass [kg].
+    wrist_bias_c : float
+        Steady-state excess of the wrist-worn sensor over air temperature
+        while running [°C] (body heat reaching the sensor).
+    onset_median_min, onset_sigma : float
+        The runner's reproducible time to onset: log-normal with this median
+        [min] and log-scale spread [-].
+    """
+
+    hr_rest_bpm: float = 50.0
+    hr_max_bpm: float = 188.0
+    threshold_speed_mps: float = 3.7
+    easy_speed_mps: float = 2.85
+    fitness_gain: float = 0.04
+    cadence_offset_spm: float = 0.0
+    body_mass_kg: float = 68.0
+    wrist_bias_c: float = 6.0
+    onset_median_min: float = 38.0
+    onset_sigma: float = 0.25
+
+
+@dataclass
+class Season:
+    """What :func:`simulate_season` wrote.
+
+    Attributes
+    ----------
+    out_dir, gpx_dir : Path
+        The season folder and its GPX sub-folder (one file per run).
+    episodes_csv, notes_csv, weather_csv, truth_csv : Path
+        The journal, the run notes, the hourly weather and the answer key.
+    scenario : str
+        One of :data:`SCENARIOS`.
+    cause : str or None
+        The planted article cause (:data:`SCENARIO_CAUSE`).
+    strength, base_risk : float
+        Log-odds slope (or log odds ratio) and risk at zero driver.
+    seed : int
+    tz : str
+        The runner's time zone.
+    tracked : tuple of str
+        First and last local date (ISO) the journal covers; pass it to
+        ``runlog.analyze(..., tracked=season.tracked)``.
+    truth : DataFrame
+        One row per run, index ``run_id``: schedule, weather, driver,
+        ``p_true``, ``numb``, ``n_episodes``, ``onset_min`` (see ``truth.csv``).
+    episodes : DataFrame
+        The journal rows as written.
+    """
+
+    out_dir: Path
+    gpx_dir: Path
+    episodes_csv: Path
+    notes_csv: Path
+    weather_csv: Path
+    truth_csv: Path
+    scenario: str
+    cause: str | None
+    strength: float
+    base_risk: float
+    seed: int
+    tz: str
+    tracked: tuple[str, str]
+    truth: pd.DataFrame = field(repr=False)
+    episodes: pd.DataFrame = field(repr=False)
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs written (tracked or not)."""
+        return len(self.truth)
+
+    @property
+    def n_episodes(self) -> int:
+        """Number of journal rows."""
+        return len(self.episodes)
+
+    def __repr__(self) -> str:
+        n_tracked = int(self.truth["tracked"].sum())
+        n_numb = int(self.truth["numb"].sum())
+        return (f"<Season {self.scenario!r} seed={self.seed}: {self.n_runs} runs "
+                f"({n_tracked} tracked {self.tracked[0]}..{self.tracked[1]}), "
+                f"{n_numb} runs with numbness, {self.n_episodes} journal rows, in {self.out_dir}>")
+
+
+# ----------------------------------------------------------------------------------------------
+# Weather
+# ----------------------------------------------------------------------------------------------
+def seasonal_mean_temp_c(day_of_year, *, annual_mean_c: float = 11.0, amplitude_c: float = 9.5,
+                         coldest_doy: float = 20.0):
+    """Climatological daily mean air temperature [°C] on a day of the year.
+
+    The first harmonic of the annual cycle,
+    ``T = annual_mean - amplitude * cos(2 pi (doy - coldest_doy) / 365.25)``,
+    which describes mid-latitude station climatologies to within about 1 °C
+    (e.g. Epstein 1991, "On obtaining daily climatological values from
+    monthly means", J. Climate 4(3)).  The defaults fit the upper Rhine valley
+    (about 1.5 °C in January, 20.5 °C in July).
+
+    Parameters
+    ----------
+    day_of_year : array_like
+        Day of the year, 1 = 1 January (fractions allowed) [d].
+    annual_mean_c, amplitude_c : float
+        Annual mean and half the January-July range [°C].
+    coldest_doy : float
+        Day of the year of the coldest climatological day [d].
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean air temperature [°C].
+    """
+    doy = np.asarray(day_of_year, dtype="float64")
+    return annual_mean_c - amplitude_c * np.cos(2.0 * np.pi * (doy - coldest_doy) / 365.25)
+
+
+def relative_humidity_pct(air_temp_c, dew_point_c):
+    """Relative humidity [%] from air temperature and dew point (Magnus formula).
+
+    ``RH = 100 exp(b Td / (c + Td) - b T / (c + T))`` with b = 17.625 and
+    c = 243.04 °C (Alduchov & Eskridge 1996, "Improved Magnus form
+    approximation of saturation vapor pressure", J. Appl. Meteor. 35(4)).
+    Capped at 100 %.
+
+    Parameters
+    ----------
+    air_temp_c, dew_point_c : array_like
+        Air temperature and dew point [°C].
+    """
+    b, c = 17.625, 243.04
+    t = np.asarray(air_temp_c, dtype="float64")
+    td = np.minimum(np.asarray(dew_point_c, dtype="float64"), t)
+    return np.minimum(100.0 * np.exp(b * td / (c + td) - b * t / (c + t)), 100.0)
+
+
+def _ar1(rng: np.random.Generator, n: int, phi: float, sd: float) -> np.ndarray:
+    """Stationary AR(1) series of length *n* with lag-1 correlation *phi* and marginal sd *sd*."""
+    if n == 0:
+        return np.zeros(0)
+    e = rng.normal(0.0, sd * math.sqrt(1.0 - phi * phi), n)
+    e[0] = rng.normal(0.0, sd)
+    return signal.lfilter([1.0], [1.0, -phi], e)
+
+
+def hourly_weather(first_day: pd.Timestamp, n_days: int, rng: np.random.Generator, *,
+                   lon_deg: float = 7.85, annual_mean_c: float = 11.0,
+                   amplitude_c: float = 9.5) -> pd.DataFrame:
+    """Hourly air temperature and humidity for *n_days* days from *first_day* (UTC midnight).
+
+    Daily mean = :func:`seasonal_mean_temp_c` + an AR(1) weather anomaly
+    (lag-1 correlation 0.75, sd 3.5 °C: synoptic spells of a few days).  The
+    daily cycle is a cosine peaking at 15:00 local solar time (UTC +
+    lon/15 h) with a half-range of 3-7 °C (larger on clear days).  Dew point =
+    daily mean minus a 1-9 °C depression (AR(1)), so humidity falls in the
+    afternoon as it does (:func:`relative_humidity_pct`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``time`` (UTC), ``air_temp_c`` [°C] and ``rel_humidity_pct``
+        [%], rounded to 0.1 and 1 as a weather service publishes them.
+    """
+    first_day = pd.Timestamp(first_day).tz_localize(None).normalize()
+    hours = np.arange(n_days * 24)
+    time = pd.DatetimeIndex(first_day + pd.to_timedelta(hours, unit="h")).tz_localize("UTC")
+    day = hours // 24
+    doy = (first_day + pd.to_timedelta(np.arange(n_days), unit="D")).dayofyear.to_numpy()
+    daily_mean = seasonal_mean_temp_c(doy, annual_mean_c=annual_mean_c, amplitude_c=amplitude_c)
+    daily_mean = daily_mean + _ar1(rng, n_days, 0.75, 3.5)
+    half_range = np.clip(5.0 + _ar1(rng, n_days, 0.5, 1.2), 3.0, 7.0)
+    depression = np.clip(5.0 + _ar1(rng, n_days, 0.6, 2.0), 1.0, 9.0)
+    solar_hour = (hours % 24) + lon_deg / 15.0
+    temp = daily_mean[day] + half_range[day] * np.cos(2.0 * np.pi * (solar_hour - 15.0) / 24.0)
+    temp = temp + rng.normal(0.0, 0.3, temp.size)
+    rh = relative_humidity_pct(temp, (daily_mean - depression)[day])
+    return pd.DataFrame({"time": time, "air_temp_c": np.round(temp, 1),
+                         "rel_humidity_pct": np.round(rh, 0)})
+
+
+def _weather_at(weather: pd.DataFrame, t_utc_s: np.ndarray, column: str) -> np.ndarray:
+    """Linear interpolation of an hourly weather column at epoch seconds *t_utc_s*."""
+    ts = ((pd.DatetimeIndex(weather["time"]) - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)).to_numpy()
+    return np.interp(t_utc_s, ts, weather[column].to_numpy(dtype="float64"))
+
+
+# ----------------------------------------------------------------------------------------------
+# Training plan
+# ----------------------------------------------------------------------------------------------
+def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generator, *,
+                  daily_max_temp_c: np.ndarray | None = None, long_on_hot_days: bool = False,
+                  tz: str = "Europe/Berlin") -> pd.DataFrame:
+    """A periodised plan: which days are run, what kind of run, how long, when.
+
+    Blocks of three build weeks and one recovery week (the 3:1 loading
+    pattern of Bompa & Haff 2009, *Periodization*, 5th ed.).  Each week has
+    one long run (Sunday at 08:00-09:30; with ``long_on_hot_days`` on the
+    hottest day of the week at 12:00-14:00 instead), one quality session
+    (tempo or intervals, build weeks only), a recovery run the day after the
+    long run, easy runs otherwise, and 0-3 rest days (build weeks: 0/1/2/3
+    with probability 0.15/0.45/0.3/0.1; recovery weeks 2 or 3), so streaks of
+    consecutive running days range from one to about two weeks.  The long run
+    grows from 65 to 140 min over the season (x 0.75 in recovery weeks).
+
+    Parameters
+    ----------
+    first_day : Timestamp
+        A Monday (local date).
+    n_weeks : int
+    rng : numpy.random.Generator
+    daily_max_temp_c : array of float, optional
+        Daily maximum air temperature, one per day [°C] (needed for
+        ``long_on_hot_days``).
+    long_on_hot_days : bool
+        Schedule the long run on the hottest day (the 'confounded' scenario).
+    tz : str
+        Time zone of the local start times.
+
+    Returns
+    -------
+    DataFrame
+        One row per run: ``date`` (local), ``week``, ``kind`` (easy,
+        recovery, tempo, intervals, long), ``duration_s``, ``start_local``
+        (naive), ``start_time`` (UTC), ``consecutive_days`` (running days up
+        to and including this one), ``rest_days_7`` (rest days in the 7 days
+        before).
+    """
+    first_day = pd.Timestamp(first_day).normalize()
+    rows = []
+    for w in range(n_weeks):
+        build = w % 4 != 3
+        days = [first_day + pd.Timedelta(days=7 * w + d) for d in range(7)]
+        if long_on_hot_days:
+            if daily_max_temp_c is None:
+                raise ValueError("long_on_hot_days needs daily_max_temp_c")
+            long_dow = int(np.argmax(daily_max_temp_c[7 * w: 7 * w + 7]))
+        else:
+            long_dow = 6
+        n_rest = int(rng.choice([0, 1, 2, 3], p=[0.15, 0.45, 0.3, 0.1])) if build else int(rng.choice([2, 3]))
+        others = [d for d in range(7) if d != long_dow]
+        rest = set(int(d) for d in rng.choice(others, size=n_rest, replace=False))
+        quality_dows = [d for d in (1, 2, 3) if d not in rest and d != long_dow and d != long_dow + 1]
+        quality = quality_dows[int(rng.integers(len(quality_dows)))] if (build and quality_dows) else None
+        long_min = min(140.0, 65.0 + 2.5 * w) * (1.0 if build else 0.75) + rng.normal(0.0, 5.0)
+        for d in range(7):
+            if d in rest:
+                continue
+            if d == long_dow:
+                kind, dur_min = "long", long_min
+            elif d == quality:
+                if w % 2 == 0:
+                    kind, dur_min = "tempo", 25.0 + rng.uniform(20.0, 30.0)
+                else:
+                    kind, dur_min = "intervals", 25.0 + 5.0 * int(rng.integers(5, 8))
+            elif d == long_dow + 1 or (d == 0 and w > 0 and rows and rows[-1]["kind"] == "long"
+                                       and rows[-1]["date"] == days[0] - pd.Timedelta(days=1)):
+                kind, dur_min = "recovery", rng.uniform(25.0, 35.0)
+            else:
+                kind, dur_min = "easy", rng.uniform(35.0, 55.0) * (1.0 if build else 0.85)
+            if kind == "long":
+                if long_on_hot_days:
+                    minute = 12 * 60 + rng.uniform(0, 120)
+                else:
+                    minute = 8 * 60 + rng.uniform(0, 90)
+            elif d >= 5:
+                minute = 8 * 60 + rng.uniform(0, 150)
+            elif rng.random() < 0.5:
+                minute = 6 * 60 + 15 + rng.uniform(0, 75)
+            else:
+                minute = 17 * 60 + 30 + rng.uniform(0, 120)
+            start_local = days[d] + pd.Timedelta(seconds=int(minute * 60) + int(rng.integers(60)))
+            rows.append({"date": days[d], "week": w, "kind": kind,
+                         "duration_s": float(round(dur_min * 60.0)), "start_local": start_local})
+    plan = pd.DataFrame(rows)
+    plan["start_time"] = (pd.DatetimeIndex(plan["start_local"]).tz_localize(tz, nonexistent="shift_forward",
+                                                                              ambiguous=False)
+                          .tz_convert("UTC").as_unit("ns"))
+    ran = pd.Series(True, index=pd.DatetimeIndex(plan["date"])).reindex(
+        pd.date_range(first_day, periods=7 * n_weeks, freq="D"), fill_value=False)
+    streak = np.zeros(len(ran), dtype="int64")
+    run = 0
+    for i, r in enumerate(ran.to_numpy()):
+        run = run + 1 if r else 0
+        streak[i] = run
+    rest7 = pd.Series((~ran).astype("int64")).rolling(7, min_periods=1).sum().shift(1, fill_value=0)
+    pos = ran.index.get_indexer(pd.DatetimeIndex(plan["date"]))
+    plan["consecutive_days"] = streak[pos]
+    plan["rest_days_7"] = rest7.to_numpy()[pos].astype("int64")
+    return plan
+
+
+# ----------------------------------------------------------------------------------------------
+# One run: speed, heart rate, cadence, temperature, positions
+# ----------------------------------------------------------------------------------------------
+def speed_profile_mps(kind: str, elapsed_s: np.ndarray, *, easy_mps: float, threshold_mps: float,
+                      rng: np.random.Generator, dt_s: float) -> np.ndarray:
+    """Planned speed of a run of a given kind at each sample [m/s], before heat and noise.
+
+    easy 1.00, recovery 0.92, long 0.96 x easy speed; tempo: 15 min easy,
+    then threshold speed x 0.97, last 10 min easy; intervals: 15 min easy,
+    repeats of 3 min at threshold x 1.06 and 2 min jog at 0.85 x easy, last
+    10 min easy.  Multiplied by a slow AR(1) fluctuation (sd 3 %, time scale
+    60 s) and the first 40 s ramp up from a standing start.
+    """
+    t = elapsed_s
+    dur = float(t[-1]) if len(t) else 0.0
+    if kind in ("easy", "recovery", "long"):
+        v = np.full(t.size, easy_mps * {"easy": 1.0, "recovery": 0.92, "long": 0.96}[kind])
+    else:
+        v = np.full(t.size, easy_mps)
+        main = (t >= 900.0) & (t < dur - 600.0)
+        if kind == "tempo":
+            v[main] = 0.97 * threshold_mps
+        else:
+            phase = np.mod(t - 900.0, 300.0)
+            v[main & (phase < 180.0)] = 1.06 * threshold_mps
+            v[main & (phase >= 180.0)] = 0.85 * easy_mps
+    v = v * np.exp(_ar1(rng, t.size, math.exp(-dt_s / 60.0), 0.03))
+    return v * np.clip(t / 40.0, 0.3, 1.0)
+
+
+def heart_rate_bpm(speed_mps: np.ndarray, elapsed_s: np.ndarray, air_temp_c: np.ndarray,
+                   grade: np.ndarray, runner: Runner, threshold_mps: float,
+                   rng: np.random.Generator, dt_s: float) -> np.ndarray:
+    """Heart rate [1/min]: steady state for the speed, cardiovascular drift, lag and noise.
+
+    * steady state by heart-rate reserve (Karvonen, Kentala & Mustala 1957,
+      Ann. Med. Exp. Biol. Fenn. 35): ``HR = HRrest + f (HRmax - HRrest)``
+      with ``f = 0.9 (v_eff / v_threshold)^1.5`` capped at 1, where the
+      effective speed adds the climbing cost ``v_eff = v (1 + 8 grade)``
+      (about the metabolic cost slope of Minetti et al. 2002, J. Appl.
+      Physiol. 93(3), at small grades);
+    * cardiovascular drift that grows with time and heat, ``(3 + 0.4 (T-10)+)``
+      bpm per hour (the drift of Coyle & Gonzalez-Alonso 2001, Exerc. Sport
+      Sci. Rev. 29(2): about 10-15 bpm over 1-2 h, more in the heat);
+    * a first-order response with a 40 s time constant from 95 bpm at the
+      start, and AR(1) noise (sd 1.5 bpm).
+    """
+    v_eff = speed_mps * (1.0 + 8.0 * np.clip(grade, -0.1, 0.1))
+    frac = np.minimum(0.9 * np.clip(v_eff / threshold_mps, 0.0, None) ** 1.5, 1.0)
+    target = runner.hr_rest_bpm + frac * (runner.hr_max_bpm - runner.hr_rest_bpm)
+    target = np.maximum(target, runner.hr_rest_bpm + 40.0)
+    drift = (3.0 + 0.4 * np.clip(air_temp_c - 10.0, 0.0, None)) * elapsed_s / 3600.0
+    a = math.exp(-dt_s / 40.0)
+    lagged, _ = signal.lfilter([1.0 - a], [1.0, -a], target + drift, zi=[a * 95.0])
+    hr = lagged + _ar1(rng, elapsed_s.size, math.exp(-dt_s / 20.0), 1.5)
+    return np.clip(hr, 60.0, runner.hr_max_bpm)
+
+
+def cadence_spm(speed_mps: np.ndarray, runner: Runner, rng: np.random.Generator) -> np.ndarray:
+    """Cadence [steps/min]: ``140 + 10 v`` + personal offset + noise (sd 1.5); 0 when standing.
+
+    Runners raise cadence modestly with speed (about 10 steps/min per m/s
+    over 2.5-4 m/s; Cavanagh & Kram 1989, Med. Sci. Sports Exerc. 21(4)).
+    """
+    cad = 140.0 + 10.0 * speed_mps + runner.cadence_offset_spm + rng.normal(0.0, 1.5, speed_mps.size)
+    return np.where(speed_mps > 0.5, cad, 0.0)
+
+
+def wrist_temp_c(air_temp_c: np.ndarray, elapsed_s: np.ndarray, runner: Runner, *,
+                 start_temp_c: float = 22.0, tau_s: float = 600.0) -> np.ndarray:
+    """Wrist-sensor temperature [°C]: starts at indoor temperature, relaxes to air + body-heat bias.
+
+    ``T_dev = T_ss + (T_start - T_ss) exp(-t / tau)``, ``T_ss = T_air + bias``
+    (Newton's law of cooling; the bias is body heat reaching the sensor),
+    with tau = 10 min.
+    """
+    ss = air_temp_c + runner.wrist_bias_c
+    return ss + (start_temp_c - ss) * np.exp(-elapsed_s / tau_s)
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A closed loop: positions [m east/north of home] and altitude [m] per metre of arc."""
+
+    x_m: np.ndarray
+    y_m: np.ndarray
+    alt_m: np.ndarray
+    s_m: np.ndarray
+
+    @property
+    def length_m(self) -> float:
+        return float(self.s_m[-1])
+
+
+def make_route(length_m: float, *, bearing_deg: float, hill_m: float, n_hills: int,
+               base_alt_m: float = 250.0, n: int = 2000) -> _Route:
+    """A smooth closed loop of *length_m* starting and ending at home (0, 0).
+
+    The loop is ``r(phi) = R (1 + 0.18 cos 2phi + 0.08 sin 3phi)``, rotated by
+    *bearing_deg* and shifted so phi = 0 is home; R is scaled so the arc
+    length is *length_m*.  Altitude along the arc: ``base + hill sin^2(pi k s / L)``
+    with k = *n_hills* (smooth hills that return to the start altitude).
+    """
+    phi = np.linspace(0.0, 2.0 * np.pi, n)
+    r = 1.0 + 0.18 * np.cos(2.0 * phi) + 0.08 * np.sin(3.0 * phi)
+    x, y = r * np.cos(phi), r * np.sin(phi)
+    x, y = x - x[0], y - y[0]
+    b = np.radians(bearing_deg)
+    x, y = x * np.cos(b) - y * np.sin(b), x * np.sin(b) + y * np.cos(b)
+    s = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))])
+    k = length_m / s[-1]
+    s = s * k
+    alt = base_alt_m + hill_m * np.sin(np.pi * n_hills * s / s[-1]) ** 2
+    return _Route(x * k, y * k, alt, s)
+
+
+#: The runner's loops: (length [m], bearing [°], hill height [m], number of hills).
+_ROUTES = ((3100.0, 20.0, 8.0, 1), (5200.0, 140.0, 25.0, 2), (8300.0, 260.0, 40.0, 3))
+
+
+def run_records(start_time: pd.Timestamp, duration_s: float, kind: str, weather: pd.DataFrame,
+                runner: Runner, rng: np.random.Generator, *, route: _Route, lat_deg: float,
+                lon_deg: float, season_fraction: float, sample_s: float = 5.0) -> pd.DataFrame:
+    """Samples of one run (every *sample_s* s), as a watch would record them.
+
+    Speed from :func:`speed_profile_mps`, slowed in the heat by 0.6 % per °C
+    above 12 °C (about the marathon slowdown of Ely et al. 2007, Med. Sci.
+    Sports Exerc. 39(3)) and raised by ``runner.fitness_gain`` over the
+    season; with probability 0.3 one or two stops of 15-60 s (traffic
+    lights).  Position = distance along the *route* (laps of the loop) plus
+    correlated GPS error (AR(1), sd 1.5 m); altitude with 0.3 m noise.  Heart
+    rate, cadence and wrist temperature from :func:`heart_rate_bpm`,
+    :func:`cadence_spm`, :func:`wrist_temp_c`, with the air temperature of
+    *weather* at each sample.
+
+    Returns
+    -------
+    DataFrame
+        Index ``time`` (UTC); columns ``lat_deg``, ``lon_deg``,
+        ``altitude_m``, ``hr_bpm``, ``cadence_spm`` [steps/min], ``temp_c``
+        (device), ``air_temp_c``, ``speed_mps``, ``distance_m`` (true).
+    """
+    t = np.arange(0.0, duration_s + 1e-9, sample_s)
+    t0 = (pd.Timestamp(start_time) - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
+    air = _weather_at(weather, t0 + t, "air_temp_c")
+    fit = 1.0 + runner.fitness_gain * season_fraction
+    thr = runner.threshold_speed_mps * fit
+    v = speed_profile_mps(kind, t, easy_mps=runner.easy_speed_mps * fit, threshold_mps=thr, rng=rng,
+                          dt_s=sample_s)
+    v = v * (1.0 - 0.006 * np.clip(air - HEAT_THRESHOLD_C, 0.0, None))
+    if rng.random() < 0.3:
+        for _ in range(int(rng.integers(1, 3))):
+            a = rng.uniform(0.15, 0.85) * duration_s
+            v[(t >= a) & (t < a + rng.uniform(15.0, 60.0))] = 0.0
+    dist = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * np.diff(t))])
+    s = np.mod(dist, route.length_m)
+    x = np.interp(s, route.s_m, route.x_m) + _ar1(rng, t.size, 0.97, 1.5)
+    y = np.interp(s, route.s_m, route.y_m) + _ar1(rng, t.size, 0.97, 1.5)
+    alt = np.interp(s, route.s_m, route.alt_m)
+    grade = np.gradient(alt, dist, edge_order=1) if t.size > 2 and np.all(np.diff(dist) > 0) else np.zeros(t.size)
+    grade = np.nan_to_num(grade)
+    alt = alt + rng.normal(0.0, 0.3, t.size)
+    m_per_deg = 111_320.0
+    lat = lat_deg + y / m_per_deg
+    lon = lon_deg + x / (m_per_deg * math.cos(math.radians(lat_deg)))
+    hr = heart_rate_bpm(v, t, air, grade, runner, thr, rng, sample_s)
+    cad = cadence_spm(v, runner, rng)
+    dev = wrist_temp_c(air, t, runner)
+    time = pd.DatetimeIndex(pd.Timestamp(start_time) + pd.to_timedelta(t, unit="s"), name="time")
+    return pd.DataFrame({"lat_deg": lat, "lon_deg": lon, "altitude_m": alt, "hr_bpm": hr,
+                         "cadence_spm": cad, "temp_c": dev, "air_temp_c": air, "speed_mps": v,
+                         "distance_m": dist}, index=time)
+
+
+_GPX_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<gpx version="1.1" creator="runlog.simulate (synthetic season)"'
+    ' xmlns="http://www.topografix.com/GPX/1/1"'
+    ' xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+    ' xsi:schemaLocation="http://www.topografix.com/GPX/1/1 http://www.topografix.com/GPX/1/1/gpx.xsd'
+    ' http://www.garmin.com/xmlschemas/TrackPointExtension/v1'
+    ' http://www.garmin.com/xmlschemas/TrackPointExtensionv1.xsd">\n'
+)
+
+
+def gpx_text(records: pd.DataFrame, name: str) -> str:
+    """A GPX 1.1 document for one run, with the Garmin TrackPointExtension v1.
+
+    Per point: ``lat``/``lon`` (7 decimals, about 1 cm), ``ele`` [m],
+    ``time`` (UTC, ``Z``), and in the extension (schema order) ``atemp``
+    [°C, whole degrees as watches store it], ``hr`` [1/min] and ``cad``
+    [strides/min = steps/min / 2, rounded: GPX running cadence counts one
+    foot].
+
+    Parameters
+    ----------
+    records : DataFrame
+        From :func:`run_records` (index ``time`` UTC).
+    name : str
+        Track name (XML-escaped here).
+    """
+    from xml.sax.saxutils import escape
+
+    t = records.index.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[s]")
+    times = np.datetime_as_string(t, unit="s")
+    lat = records["lat_deg"].to_numpy()
+    lon = records["lon_deg"].to_numpy()
+    ele = records["altitude_m"].to_numpy()
+    atemp = np.rint(records["temp_c"].to_numpy()).astype("int64")
+    hr = np.rint(records["hr_bpm"].to_numpy()).astype("int64")
+    cad = np.rint(records["cadence_spm"].to_numpy() / 2.0).astype("int64")
+    pts = [
+        f'   <trkpt lat="{la:.7f}" lon="{lo:.7f}"><ele>{el:.1f}</ele><time>{ti}Z</time>'
+        f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:atemp>{at}.0</gpxtpx:atemp>"
+        f"<gpxtpx:hr>{h}</gpxtpx:hr><gpxtpx:cad>{c}</gpxtpx:cad></gpxtpx:TrackPointExtension>"
+        f"</extensions></trkpt>\n"
+        for la, lo, el, ti, at, h, c in zip(lat.tolist(), lon.tolist(), ele.tolist(), times.tolist(),
+                                            atemp.tolist(), hr.tolist(), cad.tolist())
+    ]
+    return (_GPX_HEAD + f" <metadata><time>{times[0]}Z</time></metadata>\n"
+            f" <trk>\n  <name>{escape(name)}</name>\n  <type>running</type>\n  <trkseg>\n"
+            + "".join(pts) + "  </trkseg>\n </trk>\n</gpx>\n")
+
+
+# ----------------------------------------------------------------------------------------------
+# Episodes
+# ----------------------------------------------------------------------------------------------
+def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, base_risk: float) -> np.ndarray:
+    """Per-run probability that numbness starts during the run (the planted cause).
+
+    A logistic model, ``logit p = logit(base_risk) + strength x driver``
+    (Hosmer, Lemeshow & Sturdivant 2013, *Applied Logistic Regression*):
+
+    * 'hydration': driver = ``(air_temp_c - 12)+ x hours`` [°C h], the heat
+      dose that sets sweat loss (Sawka et al. 2007, ACSM position stand,
+      Med. Sci. Sports Exerc. 39(2));
+    * 'overtraining': driver = ``consecutive_days - 1`` [d];
+    * 'footwear': driver = 1 in the culprit pair ``SHOES[0]``, else 0;
+    * 'confounded': driver = ``(air_temp_c - 12)+`` [°C], duration plays no part;
+    * 'null': p = base_risk.
+
+    Parameters
+    ----------
+    truth : DataFrame
+        Needs ``air_temp_c`` (mean over the run), ``duration_s``,
+        ``consecutive_days``, ``shoes``.
+    """
+    heat = np.clip(truth["air_temp_c"].to_numpy(dtype="float64") - HEAT_THRESHOLD_C, 0.0, None)
+    if scenario == "hydration":
+        driver = heat * truth["duration_s"].to_numpy(dtype="float64") / 3600.0
+    elif scenario == "overtraining":
+        driver = truth["consecutive_days"].to_numpy(dtype="float64") - 1.0
+    elif scenario == "footwear":
+        driver = (truth["shoes"].to_numpy(dtype=object) == SHOES[0]).astype("float64")
+    elif scenario == "confounded":
+        driver = heat
+    elif scenario == "null":
+        driver = np.zeros(len(truth))
+    else:
+        raise RunlogError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
+    return special.expit(special.logit(base_risk) + strength * driver)
+
+
+def draw_onset_min(duration_min: np.ndarray, rng: np.random.Generator, *, median_min: float = 38.0,
+                   sigma: float = 0.25, earliest_min: float = 3.0) -> np.ndarray:
+    """Minutes into the run when numbness starts, given that it starts during the run.
+
+    The runner's onset time is log-normal (median *median_min*, log-scale sd
+    *sigma*): roughly reproducible, as clinicians look for.  Conditioned on
+    the run lasting long enough, it is drawn from the distribution truncated
+    to [*earliest_min*, duration] by inverse-CDF sampling (so on short runs it
+    comes near the end).
+    """
+    dist = stats.lognorm(s=sigma, scale=median_min)
+    dur = np.asarray(duration_min, dtype="float64")
+    lo = dist.cdf(earliest_min)
+    hi = dist.cdf(np.maximum(dur, earliest_min + 1.0))
+    u = lo + rng.uniform(0.0, 1.0, dur.size) * (hi - lo)
+    return np.clip(dist.ppf(u), earliest_min, dur)
+
+
+_EPISODE_NOTES = ("", "", "", "tingling first", "eased after loosening laces", "went away after walking",
+                  "like pins and needles", "had to stop and stretch", "")
+
+
+def _journal(truth: pd.DataFrame, rng: np.random.Generator, runner: Runner) -> pd.DataFrame:
+    """Journal rows for the runs with numbness: one episode, sometimes a second on the other foot."""
+    rows = []
+    numb = truth[truth["numb"]]
+    onset = draw_onset_min(numb["duration_s"].to_numpy() / 60.0, rng, median_min=runner.onset_median_min,
+                           sigma=runner.onset_sigma)
+    for (rid, r), on in zip(numb.iterrows(), onset):
+        dur_min = r["duration_s"] / 60.0
+        side = str(rng.choice(["left", "both", "right"], p=[0.7, 0.2, 0.1]))
+        loc = str(rng.choice(["forefoot", "toes", "whole_foot"], p=[0.6, 0.3, 0.1]))
+        first = max(1.0, min(math.floor(dur_min), round(on)))
+        eps = [(first, side)]
+        if side != "both" and rng.random() < 0.25:
+            second = first + rng.uniform(5.0, 20.0)
+            if second < dur_min - 1.0:
+                eps.append((float(round(second)), "right" if side == "left" else "left"))
+        for on_min, sd in eps:
+            rows.append({
+                "date": r["start_local"].strftime("%Y-%m-%d"), "time": r["start_local"].strftime("%H:%M"),
+                "onset_min": int(on_min), "duration_min": int(rng.integers(5, 31)), "side": sd,
+                "location": loc, "severity": int(rng.integers(2, 8)),
+                "notes": str(rng.choice(_EPISODE_NOTES)), "run_id": rid,
+            })
+    cols = ["date", "time", "onset_min", "duration_min", "side", "location", "severity", "notes", "run_id"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ----------------------------------------------------------------------------------------------
+# Notes
+# ----------------------------------------------------------------------------------------------
+def _shoes(plan: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """Shoe rotation: the racer for quality sessions, otherwise one of the two trainers at random
+    (the culprit pair ``SHOES[0]`` on about 40 % of easy/long/recovery runs)."""
+    pick = np.where(rng.random(len(plan)) < 0.4, SHOES[0], SHOES[1])
+    quality = plan["kind"].isin(["tempo", "intervals"]).to_numpy()
+    return np.where(quality, SHOES[2], pick).astype(object)
+
+
+def _notes(truth: pd.DataFrame, runner: Runner, rng: np.random.Generator) -> pd.DataFrame:
+    """Run notes: shoes, fluid drunk, session RPE, body mass before/after on ~30 % of runs.
+
+    Sweat rate ``0.4 + 0.045 (T - 10)+ + 0.25 (v - 2.5)+`` [l/h] (within the
+    0.5-2 l/h range of Sawka et al. 2007 for running in temperate to warm
+    weather); body mass after = before - sweat + fluid (1 l = 1 kg).  Fluid:
+    long runs carry 250-500 ml per hour on days above 18 °C, else none.
+    RPE on Foster's CR-10 session scale (Foster et al. 2001, J. Strength
+    Cond. Res. 15(1)): easy 3, recovery 2, long 5, tempo 7, intervals 8, +-1.
+    """
+    n = len(truth)
+    hours = truth["duration_s"].to_numpy() / 3600.0
+    temp = truth["air_temp_c"].to_numpy()
+    speed = truth["distance_m"].to_numpy() / truth["duration_s"].to_numpy()
+    long_hot = (truth["kind"].to_numpy() == "long") & (temp > 18.0)
+    fluid = np.where(long_hot, np.round(rng.uniform(250.0, 500.0, n) * hours / 50.0) * 50.0, 0.0)
+    sweat_l = (0.4 + 0.045 * np.clip(temp - 10.0, 0, None) + 0.25 * np.clip(speed - 2.5, 0, None)) * hours
+    weighed = rng.random(n) < 0.3
+    pre = np.round(runner.body_mass_kg + rng.normal(0.0, 0.6, n), 1)
+    post = np.round(pre - sweat_l + fluid / 1000.0 + rng.normal(0.0, 0.1, n), 1)
+    rpe_base = truth["kind"].map({"easy": 3, "recovery": 2, "long": 5, "tempo": 7, "intervals": 8}).to_numpy()
+    rpe = np.clip(rpe_base + rng.integers(-1, 2, n), 1, 10)
+    return pd.DataFrame({
+        "date": truth["start_local"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "time": truth["start_local"].dt.strftime("%H:%M").to_numpy(),
+        "shoes": truth["shoes"].to_numpy(),
+        "fluid_ml": fluid.astype("int64"),
+        "body_mass_pre_kg": np.where(weighed, pre, np.nan),
+        "body_mass_post_kg": np.where(weighed, post, np.nan),
+        "rpe": rpe.astype("int64"),
+    })
+
+
+# ----------------------------------------------------------------------------------------------
+# The season
+# ----------------------------------------------------------------------------------------------
+def _streams(seed: int) -> dict[str, np.random.Generator]:
+    """Independent generators per component, derived from *seed* (so components do not shift
+    each other: a scenario change leaves the weather as it was)."""
+    return {name: np.random.default_rng([int(seed), i]) for i, name in enumerate(_STREAMS)}
+
+
+def _prepare_out_dir(out_dir: Path) -> Path:
+    """Create *out_dir*/gpx; refuse a folder holding files this module did not write."""
+    gpx_dir = out_dir / "gpx"
+    marker = out_dir / "season.json"
+    if gpx_dir.is_dir() and any(gpx_dir.iterdir()):
+        if not marker.is_file():
+            raise RunlogError(
+                f"{gpx_dir}: folder is not empty and was not written by runlog.simulate; "
+                "choose an empty or new folder for the simulated season")
+        for p in gpx_dir.glob("*.gpx"):
+            p.unlink()
+    gpx_dir.mkdir(parents=True, exist_ok=True)
+    return gpx_dir
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    """Write a CSV with fixed formatting ('\\n' line ends, UTF-8) atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
+    os.replace(tmp, path)
+
+
+def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, start: str = "2024-03-04",
+                    weeks: int = 26, history_weeks: int = 4, location: tuple[float, float] = (47.9959, 7.8522),
+                    tz: str = "Europe/Berlin", runner: Runner | None = None, strength: float | None = None,
+                    base_risk: float | None = None, sample_s: float = 5.0) -> Season:
+    """Write a synthetic season with a planted cause of numbness.
+
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        Folder to write to (created; refused if its ``gpx/`` holds files not
+        written by this function).
+    scenario : str
+        One of :data:`SCENARIOS` (see the module docstring).
+    seed : int
+        Random seed; the same seed and arguments give byte-identical files.
+    start : str
+        First day of the journal (ISO date; moved back to its Monday).
+    weeks : int
+        Weeks the journal covers.
+    history_weeks : int
+        Weeks of runs before *start* without a journal (training-load history).
+    location : (float, float)
+        Home (latitude, longitude) [°]; the loops start and end there.
+    tz : str
+        The runner's IANA time zone (local start times, journal dates).
+    runner : Runner, optional
+        Athlete parameters (default :class:`Runner`).
+    strength, base_risk : float, optional
+        Effect size and risk at zero driver (defaults :data:`DEFAULT_STRENGTH`,
+        ``DEFAULT_BASE_RISK``); see :func:`episode_probability`.
+    sample_s : float
+        Record interval [s].
+
+    Returns
+    -------
+    Season
+        Paths of the files written, the answer key (``truth``) and the
+        ``tracked`` period to pass to ``runlog.analyze``.
+
+    Raises
+    ------
+    RunlogError
+        Unknown scenario, bad arguments, or an *out_dir* with foreign files.
+    """
+    if scenario not in SCENARIOS:
+        raise RunlogError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
+    if weeks < 1 or history_weeks < 0:
+        raise RunlogError(f"weeks must be >= 1 and history_weeks >= 0 (got {weeks}, {history_weeks})")
+    if not 0.5 <= sample_s <= 60.0:
+        raise RunlogError(f"sample_s must be between 0.5 and 60 s (got {sample_s})")
+    runner = runner or Runner()
+    strength = DEFAULT_STRENGTH[scenario] if strength is None else float(strength)
+    base_risk = DEFAULT_BASE_RISK[scenario] if base_risk is None else float(base_risk)
+    if not 0.0 < base_risk < 1.0:
+        raise RunlogError(f"base_risk must be a probability strictly between 0 and 1 (got {base_risk})")
+    lat_deg, lon_deg = (float(v) for v in location)
+    out_dir = Path(out_dir)
+    gpx_dir = _prepare_out_dir(out_dir)
+    rng = _streams(seed)
+
+    journal_start = pd.Timestamp(start).normalize()
+    journal_start = journal_start - pd.Timedelta(days=journal_start.dayofweek)
+    first_day = journal_start - pd.Timedelta(weeks=history_weeks)
+    n_weeks = weeks + history_weeks
+    n_days = 7 * n_weeks
+    # weather from the day before (UTC hours of early local runs) to the day after
+    weather = hourly_weather(first_day - pd.Timedelta(days=1), n_days + 2, rng["weather"], lon_deg=lon_deg)
+    daily_max = (weather.assign(day=weather["time"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize())
+                 .groupby("day")["air_temp_c"].max()
+                 .reindex(pd.date_range(first_day, periods=n_days, freq="D")).to_numpy())
+    plan = training_plan(first_day, n_weeks, rng["plan"], daily_max_temp_c=daily_max,
+                         long_on_hot_days=scenario == "confounded", tz=tz)
+    plan["shoes"] = _shoes(plan, rng["notes"])
+    plan["run_id"] = [make_run_id(t) for t in plan["start_time"]]
+    plan["tracked"] = (plan["date"] >= journal_start).to_numpy()
+
+    routes = [make_route(length, bearing_deg=b, hill_m=h, n_hills=k) for length, b, h, k in _ROUTES]
+    air, dist, names = [], [], []
+    for r in plan.itertuples(index=False):
+        route = routes[2] if r.kind == "long" else routes[int(rng["runs"].integers(2))]
+        rec = run_records(r.start_time, r.duration_s, r.kind, weather, runner, rng["runs"], route=route,
+                          lat_deg=lat_deg, lon_deg=lon_deg,
+                          season_fraction=(r.date - first_day).days / n_days, sample_s=sample_s)
+        part = "Morning" if r.start_local.hour < 11 else ("Lunch" if r.start_local.hour < 14 else "Evening")
+        name = f"{r.start_local:%Y-%m-%d-%H%M}.gpx"
+        (gpx_dir / name).write_text(gpx_text(rec, f"{part} Run"), encoding="utf-8", newline="\n")
+        air.append(float(rec["air_temp_c"].mean()))
+        dist.append(float(rec["distance_m"].iloc[-1]))
+        names.append(name)
+
+    truth = plan.assign(air_temp_c=np.round(air, 2), distance_m=np.round(dist, 1), file=names)
+    truth["p_true"] = episode_probability(truth, scenario, strength, base_risk)
+    truth["p_true"] = truth["p_true"].where(truth["tracked"], 0.0)  # not journalled: never reported
+    truth["numb"] = rng["episodes"].random(len(truth)) < truth["p_true"].to_numpy()
+    journal = _journal(truth.set_index("run_id"), rng["episodes"], runner)
+    counts = journal.groupby("run_id").size()
+    first_onset = journal.groupby("run_id")["onset_min"].min()
+    truth["n_episodes"] = counts.reindex(truth["run_id"]).fillna(0).astype("int64").to_numpy()
+    truth["onset_min"] = first_onset.reindex(truth["run_id"]).astype("float64").to_numpy()
+    truth["heat_dose_ch"] = np.round(np.clip(truth["air_temp_c"] - HEAT_THRESHOLD_C, 0, None)
+                                     * truth["duration_s"] / 3600.0, 3)
+    notes = _notes(truth, runner, rng["notes"])
+
+    episodes_csv, notes_csv = out_dir / "episodes.csv", out_dir / "run_notes.csv"
+    weather_csv, truth_csv = out_dir / "weather.csv", out_dir / "truth.csv"
+    _write_csv(journal.drop(columns="run_id"), episodes_csv)
+    _write_csv(notes, notes_csv)
+    _write_csv(weather.assign(time=weather["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")), weather_csv)
+    truth_out = truth[["run_id", "file", "start_local", "start_time", "week", "kind", "duration_s",
+                       "distance_m", "air_temp_c", "heat_dose_ch", "consecutive_days", "rest_days_7",
+                       "shoes", "tracked", "p_true", "numb", "n_episodes", "onset_min"]].copy()
+    truth_out["start_local"] = truth_out["start_local"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    truth_out["start_time"] = truth_out["start_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    truth_out["p_true"] = truth_out["p_true"].round(6)
+    _write_csv(truth_out, truth_csv)
+    tracked = (journal_start.strftime("%Y-%m-%d"),
+               (journal_start + pd.Timedelta(days=7 * weeks - 1)).strftime("%Y-%m-%d"))
+    meta = {"scenario": scenario, "cause": SCENARIO_CAUSE[scenario], "seed": int(seed),
+            "strength": strength, "base_risk": base_risk, "start": tracked[0], "end": tracked[1],
+            "history_weeks": history_weeks, "location": [lat_deg, lon_deg], "tz": tz,
+            "sample_s": sample_s, "runner": runner.__dict__, "generator": "runlog.simulate"}
+    (out_dir / "season.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+    truth = truth.set_index("run_id")
+    return Season(out_dir=out_dir, gpx_dir=gpx_dir, episodes_csv=episodes_csv, notes_csv=notes_csv,
+                  weather_csv=weather_csv, truth_csv=truth_csv, scenario=scenario,
+                  cause=SCENARIO_CAUSE[scenario], strength=strength, base_risk=base_risk, seed=int(seed),
+                  tz=tz, tracked=tracked, truth=truth, episodes=journal)
+
+
+def demo_season(out_dir, **kwargs) -> Season:
+    """The demo data set: the 'hydration' scenario with seed :data:`DEMO_SEED`.
+
+    Extra keyword arguments go to :func:`simulate_season`.
+    """
+    kwargs.setdefault("scenario", "hydration")
+    kwargs.setdefault("seed", DEMO_SEED)
+    return simulate_season(out_dir, **kwargs)
