@@ -1,0 +1,354 @@
+"""GPX 1.0 / 1.1 reader (gpxpy over a DTD-checked document).
+
+:func:`decode` turns a GPX file into one :class:`~runlog.io.RawActivity`:
+every track point of every ``<trk>`` / ``<trkseg>`` (concatenated; the
+dispatcher's :func:`runlog.activity.finalize` sorts them by time, derives
+distance and speed from the positions and finds the time zone of the first
+position).
+
+Columns read per track point
+----------------------------
+* ``lat``/``lon`` attributes -> ``lat_deg``/``lon_deg``; ``<ele>`` ->
+  ``altitude_m``; ``<time>`` -> the index (UTC); ``<speed>`` (GPX 1.0) ->
+  ``speed_mps``.
+* ``<extensions>``, matched by local name whatever the namespace prefix:
+  Garmin TrackPointExtension v1/v2 ``hr``, ``cad``, ``atemp``, ``speed``;
+  ClueTrust ``gpxdata:hr``/``cadence``/``temp``; power as ``<power>``
+  (Strava), ``PowerInWatts`` (Garmin PowerExtension) or ``watts``.
+* Cadence: GPX stores strides per minute for foot sports; ``cadence_spm`` is
+  doubled to steps per minute following
+  :func:`runlog.io._xml.cadence_is_strides` (also for an unknown sport that
+  moves like a run); revolutions per minute for cycling.
+
+Info: ``sport``/``sub_sport`` from the first ``<trk><type>`` (Strava
+numeric codes and Garmin names, :func:`runlog.io._xml.normalize_sport`),
+``device`` from the ``creator`` attribute (usually the exporting app).
+
+Bad input
+---------
+* DTD / entity declarations (entity bombs, XXE): refused before gpxpy sees
+  the document (:func:`runlog.io._xml.reject_dtd`).
+* Whitespace or byte-order marks before ``<?xml``: stripped.
+* Undeclared namespace prefixes ("unbound prefix"): declared and parsed
+  again, with a :class:`~runlog.io._xml.XmlRecoveryWarning`.
+* Only routes / waypoints: :class:`~runlog.errors.NotAnActivityError`.
+* Tracks without points, no track-point times, all times equal, times
+  before the GPS epoch (1980-01-06, e.g. a 1901 broken clock) or more than
+  two days in the future: :class:`~runlog.errors.FileFormatError`.
+* Partial times: points without a usable time are dropped with a
+  :class:`GpxTimeWarning` when at least half of the points are timed
+  (:data:`MIN_TIMED_FRACTION`); below that the track is a route with a few
+  stray times and is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time as _time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FileFormatError, NotAnActivityError, RunlogWarning
+from . import RawActivity
+from ._xml import (XmlRecoveryWarning, cadence_is_strides, declare_missing_prefixes,
+                   is_unbound_prefix_error, local_name, normalize_sport, reject_dtd, xml_text)
+
+__all__ = ["decode", "sorted_unique_records", "GpxTimeWarning", "MIN_TIMED_FRACTION", "GPS_EPOCH", "EXTENSION_COLUMNS"]
+
+#: Smallest share of timed track points for which the untimed ones are dropped
+#: (instead of refusing the file).
+MIN_TIMED_FRACTION = 0.5
+#: Start of GPS time (1980-01-06 00:00 UTC): no GPS device can record earlier.
+GPS_EPOCH = pd.Timestamp("1980-01-06", tz="UTC")
+_GPS_EPOCH_S = GPS_EPOCH.value / 1e9
+#: Times later than now plus this margin [s] are a broken clock.
+_FUTURE_MARGIN_S = 2 * 86400.0
+
+#: Extension element local name (lower case) -> record column (cadence raw, doubled later).
+EXTENSION_COLUMNS = {
+    "hr": "hr_bpm", "heartrate": "hr_bpm",
+    "cad": "cadence_spm", "cadence": "cadence_spm", "runcadence": "cadence_spm",
+    "atemp": "temp_c", "temp": "temp_c", "temperature": "temp_c",
+    "speed": "speed_mps",
+    "power": "power_w", "powerinwatts": "power_w", "watts": "power_w",
+}
+
+
+class GpxTimeWarning(RunlogWarning):
+    """Some GPX track points had no usable time and were dropped."""
+
+
+def _parse(text: str, source: str):
+    """gpxpy.parse with the unbound-prefix repair; any gpxpy failure -> FileFormatError."""
+    import gpxpy
+
+    try:
+        return gpxpy.parse(text)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # gpxpy raises GPXXMLSyntaxException, GPXException, ValueError
+        if is_unbound_prefix_error(exc):
+            fixed, prefixes = declare_missing_prefixes(text)
+            if prefixes:
+                try:
+                    gpx = gpxpy.parse(fixed)
+                except (MemoryError, RecursionError):
+                    raise
+                except Exception:
+                    gpx = None
+                if gpx is not None:
+                    warnings.warn(
+                        f"{source}: namespace prefix(es) {', '.join(prefixes)} used without a "
+                        f"declaration ({exc}); declared them and read the file",
+                        XmlRecoveryWarning, stacklevel=4)
+                    return gpx
+        msg = str(exc).replace("Error parsing XML: ", "")
+        raise FileFormatError(
+            f"is not a valid GPX file ({msg}). It is damaged or was cut short; export it again "
+            "from the watch or app", source) from exc
+
+
+def _epoch_s(times: list) -> np.ndarray:
+    """datetimes (naive = UTC, or aware) -> seconds since 1970 [s]; NaN where unusable."""
+    utc = _dt.timezone.utc
+    try:
+        return np.array([t.timestamp() if t.tzinfo is not None else t.replace(tzinfo=utc).timestamp()
+                         for t in times], dtype="float64")
+    except (OverflowError, ValueError, OSError):  # year 1 with an offset, ...
+        out = np.full(len(times), np.nan)
+        for i, t in enumerate(times):
+            try:
+                out[i] = (t if t.tzinfo is not None else t.replace(tzinfo=utc)).timestamp()
+            except (OverflowError, ValueError, OSError):
+                pass
+        return out
+
+
+def _fmt(t_s: float) -> str:
+    try:
+        return pd.Timestamp(t_s, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):  # pragma: no cover - out of pandas' range
+        return f"{t_s:.0f} s after 1970"
+
+
+def _points(gpx):
+    """Collect the track points' values into lists (one pass, low per-point overhead)."""
+    lat, lon, ele, spd, times = [], [], [], [], []
+    ext_idx: dict[str, list] = {}
+    ext_val: dict[str, list] = {}
+    tagcol: dict = {}
+    i = 0
+    for trk in gpx.tracks:
+        for seg in trk.segments:
+            for p in seg.points:
+                lat.append(p.latitude)
+                lon.append(p.longitude)
+                ele.append(p.elevation)
+                spd.append(p.speed)
+                times.append(p.time)
+                exts = p.extensions
+                if exts:
+                    for e in exts:
+                        for c in e.iter():
+                            tag = c.tag
+                            col = tagcol.get(tag)
+                            if col is None:
+                                col = tagcol[tag] = EXTENSION_COLUMNS.get(local_name(tag).lower(), "")
+                            if col and c.text:
+                                try:
+                                    v = float(c.text)
+                                except ValueError:
+                                    continue
+                                if col in ext_idx:
+                                    ext_idx[col].append(i)
+                                    ext_val[col].append(v)
+                                else:
+                                    ext_idx[col] = [i]
+                                    ext_val[col] = [v]
+                i += 1
+    cols = {
+        "lat_deg": np.array(lat, dtype="float64"),
+        "lon_deg": np.array(lon, dtype="float64"),
+        "altitude_m": np.array(ele, dtype="float64"),
+        "speed_mps": np.array(spd, dtype="float64"),
+    }
+    for col, idx in ext_idx.items():
+        arr = cols.get(col)
+        if arr is None:
+            arr = cols[col] = np.full(i, np.nan)
+        arr[np.asarray(idx, dtype="int64")] = ext_val[col]
+    return times, cols
+
+
+def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
+    """Records frame sorted by time, one row per timestamp.
+
+    Rows sharing a timestamp (a point repeated at a segment or lap boundary)
+    are merged: each column keeps its first non-missing value in file order.
+
+    Parameters
+    ----------
+    ns : numpy.ndarray of int64
+        Sample times [ns since 1970-01-01 UTC].
+    cols : dict of str -> numpy.ndarray of float64
+        Column values, same length as *ns*.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``time`` (UTC, sorted, unique), one float column per *cols* key.
+    """
+    ns = np.asarray(ns, dtype="int64")
+    if ns.size > 1 and not bool((ns[1:] > ns[:-1]).all()):
+        order = np.argsort(ns, kind="stable")  # stable: file order within equal times
+        ns = ns[order]
+        cols = {k: v[order] for k, v in cols.items()}
+        starts = np.flatnonzero(np.r_[True, ns[1:] != ns[:-1]])
+        if starts.size < ns.size:  # duplicates: first non-missing value of each group
+            n = ns.size
+            rows = np.arange(n)
+            merged = {}
+            for k, v in cols.items():
+                pos = np.where(np.isnan(v), n, rows)
+                first = np.minimum.reduceat(pos, starts)
+                merged[k] = np.where(first < n, v[np.minimum(first, n - 1)], np.nan)
+            ns, cols = ns[starts], merged
+    index = pd.DatetimeIndex(ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
+    return pd.DataFrame(cols, index=index)
+
+
+def _empty_error(gpx, source: str):
+    n_trk = len(gpx.tracks)
+    n_rte = sum(len(r.points) for r in gpx.routes)
+    n_wpt = len(gpx.waypoints)
+    if n_rte or n_wpt:
+        what = " and ".join(x for x in (f"{n_rte} route point(s)" if n_rte else "",
+                                        f"{n_wpt} waypoint(s)" if n_wpt else "") if x)
+        return NotAnActivityError(
+            f"holds {what} but no recorded track: it is a planned route or a list of places, not "
+            "an activity. Export the recorded activity instead", source)
+    if n_trk:
+        return FileFormatError(
+            f"has {n_trk} track(s) but no track points (empty <trkseg>): nothing was recorded", source)
+    return FileFormatError("holds no tracks, routes or waypoints: nothing to read", source)
+
+
+def decode(data: bytes, source: str) -> list[RawActivity]:
+    """Decode a GPX file.
+
+    Parameters
+    ----------
+    data : bytes
+        File content (already gunzipped by the dispatcher).
+    source : str
+        File name, for messages.
+
+    Returns
+    -------
+    list of RawActivity
+        One entry: records indexed by UTC time with ``lat_deg``,
+        ``lon_deg``, ``altitude_m``, ``speed_mps`` and whatever extensions
+        hold (``hr_bpm``, ``cadence_spm`` in steps/min, ``temp_c``,
+        ``power_w``); ``laps`` None; ``info`` with ``sport``, ``sub_sport``,
+        ``device``.
+
+    Raises
+    ------
+    NotAnActivityError
+        Routes or waypoints only.
+    FileFormatError
+        DTDs, malformed XML, no / unusable track-point times, empty tracks.
+
+    Warns
+    -----
+    GpxTimeWarning
+        Track points without a usable time were dropped.
+    XmlRecoveryWarning
+        Undeclared namespace prefixes were declared, or bad bytes replaced.
+    """
+    text = xml_text(data, source)
+    root_at = reject_dtd(text, source)
+    if root_at >= 0:
+        name = text[root_at + 1:root_at + 80].split(None, 1)[0].split(">", 1)[0].rstrip("/")
+        if name.rpartition(":")[2] != "gpx":
+            raise FileFormatError(
+                f"is XML but not GPX (root element <{name}>, expected <gpx>)", source)
+    gpx = _parse(text, source)
+
+    times, cols = _points(gpx)
+    n = len(times)
+    if n == 0:
+        raise _empty_error(gpx, source)
+    has_time = np.fromiter((t is not None for t in times), dtype=bool, count=n)
+    t_s = np.full(n, np.nan)
+    if has_time.all():
+        t_s = _epoch_s(times)
+    elif has_time.any():
+        t_s[has_time] = _epoch_s([t for t in times if t is not None])
+    n_stamped = int(has_time.sum())
+    if n_stamped == 0:
+        raise FileFormatError(
+            f"has no times on its {n} track points: it is a planned route or a track saved without "
+            "times, and runlog needs times. Export the recorded activity (e.g. the original FIT file "
+            "or 'Export GPX' of the activity) instead", source)
+    now_s = _time.time() + _FUTURE_MARGIN_S
+    ok = np.isfinite(t_s) & (t_s >= _GPS_EPOCH_S) & (t_s <= now_s)
+    n_ok = int(ok.sum())
+    if n_ok == 0:
+        first = t_s[np.isfinite(t_s)]
+        when = _fmt(float(first[0])) if first.size else "unreadable"
+        raise FileFormatError(
+            f"has track-point times outside any possible recording (first {when}; GPS time starts "
+            f"{GPS_EPOCH:%Y-%m-%d}): the device clock was not set. runlog cannot place this run in "
+            "time; fix the clock and record again, or re-export from an app that stores the real "
+            "times", source)
+    if n_ok < n:
+        if n_ok < MIN_TIMED_FRACTION * n:
+            raise FileFormatError(
+                f"only {n_ok} of its {n} track points have a usable time (below "
+                f"{MIN_TIMED_FRACTION:.0%}): it looks like a route with a few stray times, not a "
+                "recorded activity. Export the recorded activity instead", source)
+        warnings.warn(
+            f"{source}: {n - n_ok} of {n} track points have no usable time (missing, before "
+            f"{GPS_EPOCH:%Y} or in the future) and were dropped", GpxTimeWarning, stacklevel=3)
+    if n_ok > 1 and np.nanmax(t_s[ok]) == np.nanmin(t_s[ok]):
+        raise FileFormatError(
+            f"has the same time ({_fmt(float(t_s[ok][0]))}) on all its {n_ok} timed track points: "
+            "the device clock was not running, so there is no duration to analyse", source)
+    if n_ok == 1:
+        raise FileFormatError(
+            "has only one timed track point: not enough for an activity", source)
+
+    ns = np.round(t_s[ok] * 1e6).astype("int64") * 1000
+    records = sorted_unique_records(ns, {k: (v if n_ok == n else v[ok]) for k, v in cols.items()})
+
+    first_type = next((t.type for t in gpx.tracks if t.type), None)
+    sport, sub_sport = normalize_sport(first_type)
+    if "cadence_spm" in records:
+        speed = records["speed_mps"].to_numpy()
+        if np.isnan(speed).all():
+            speed = _position_speed_mps(records)
+        if cadence_is_strides(sport, records["cadence_spm"].to_numpy(), speed):
+            records["cadence_spm"] = records["cadence_spm"] * 2.0
+    info = {"sport": sport, "sub_sport": sub_sport,
+            "device": (gpx.creator or "").strip() or None}
+    return [RawActivity(records, None, info)]
+
+
+def _position_speed_mps(records: pd.DataFrame) -> np.ndarray | None:
+    """Speed between consecutive positions of time-sorted records [m/s]; None without positions.
+
+    Haversine step distance (:func:`runlog.geo.step_distance_m`) over the
+    time step; NaN for the first sample and zero time steps.
+    """
+    from .. import geo
+
+    if records["lat_deg"].notna().sum() < 2:
+        return None
+    step = geo.step_distance_m(records["lat_deg"].to_numpy(), records["lon_deg"].to_numpy())
+    dt = np.diff(records.index.asi8) / 1e9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.where(dt > 0, step[1:] / dt, np.nan)
+    return np.concatenate([[np.nan], v])
