@@ -656,7 +656,9 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
             sv = km["survival"].to_numpy()[idx]
             ax.plot(cens, sv, ls="none", marker="|", ms=7, color=col, alpha=0.7)
     ax.set_xlim(0, tmax * 1.02)
-    ax.set_ylim(0, 1.03)
+    # most runs end without numbness: zoom on the upper part, but always show 50-100 %
+    low = min(min(ln.get_ydata().min() for ln in ax.get_lines()) if ax.get_lines() else 0.0, 1.0)
+    ax.set_ylim(min(0.5, max(0.0, math.floor((low - 0.1) * 10) / 10)), 1.02)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.set_xlabel("Time into the run [min]")
     ax.set_ylabel("Runs still free of numbness [%]")

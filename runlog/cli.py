@@ -1,0 +1,268 @@
+"""The ``runlog`` command: ``runlog report``, ``runlog import`` and ``runlog demo``.
+
+::
+
+    runlog report PATH --episodes CSV [--notes CSV] [--weather CSV] [--tracked START[:END]] [--out DIR]
+    runlog import PATH
+    runlog demo [--out DIR]
+
+Errors in the user's files (a damaged journal, a missing folder) end the
+command with one line on standard error and exit status 1; ``--debug`` shows
+the full traceback instead.  Exit status 2 is a wrong command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+__all__ = ["main", "build_parser", "parse_tracked"]
+
+#: Exit status of a run that failed on the user's input (bad file, journal, path).
+EXIT_INPUT_ERROR = 1
+#: Exit status of a wrong command line (argparse's own).
+EXIT_USAGE = 2
+#: Problems of a journal listed under the error line (the rest are counted).
+MAX_PROBLEM_LINES = 15
+
+
+def parse_tracked(text: str):
+    """``START[:END]`` (ISO dates) as a (start, end) tuple of Timestamps; end None when open.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When a date cannot be read or END is before START.
+    """
+    import datetime as dt
+
+    import pandas as pd
+
+    start_txt, sep, end_txt = text.partition(":")
+    try:
+        start = pd.Timestamp(dt.date.fromisoformat(start_txt.strip())) if start_txt.strip() else None
+        end = pd.Timestamp(dt.date.fromisoformat(end_txt.strip())) if sep and end_txt.strip() else None
+    except (ValueError, TypeError) as exc:
+        raise argparse.ArgumentTypeError(
+            f"--tracked {text!r}: expected START[:END] as ISO dates, e.g. 2024-03-04:2024-08-31 ({exc})") from None
+    if start is None:
+        raise argparse.ArgumentTypeError(f"--tracked {text!r}: the start date is missing (START[:END])")
+    if end is not None and end < start:
+        raise argparse.ArgumentTypeError(f"--tracked {text!r}: the end date is before the start date")
+    return start, end
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``runlog`` command."""
+    from . import __version__
+
+    p = argparse.ArgumentParser(
+        prog="runlog",
+        description="What goes with your feet or legs going numb on runs, from your own GPS-watch history.",
+        epilog="Start with 'runlog demo' to see a report on a synthetic season.")
+    p.add_argument("--version", action="version", version=f"runlog {__version__}")
+    p.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    r = sub.add_parser("report", help="analyse a history against a numbness journal and write an HTML report",
+                       description="Read the activity files under PATH, match the numbness journal to the runs, "
+                                   "test which factors go with numbness and write a self-contained HTML report.")
+    r.add_argument("path", metavar="PATH",
+                   help="folder of FIT/GPX/TCX files, a Garmin/Strava export .zip, or one activity file")
+    r.add_argument("--episodes", metavar="CSV", required=True, help="numbness journal (see docs/journal.md)")
+    r.add_argument("--notes", metavar="CSV", help="per-run notes: shoes, fluid, RPE, ... (optional)")
+    r.add_argument("--weather", metavar="CSV", help="hourly weather: time, air_temp_c, rel_humidity_pct (optional)")
+    r.add_argument("--tracked", metavar="START[:END]", type=parse_tracked,
+                   help="period the journal covers (ISO dates); default: from the first to the last journal entry")
+    r.add_argument("--tz", metavar="ZONE", help="time zone of the runs when the files do not say (e.g. Europe/Berlin)")
+    r.add_argument("--out", metavar="DIR", default="runlog-report", help="output folder (default: %(default)s)")
+    r.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
+
+    i = sub.add_parser("import", help="read a history into the cache and say what was read, skipped and rejected",
+                       description="Read every activity file under PATH (folder, export .zip or file) into the "
+                                   "cache so later reports start fast, and print a summary.")
+    i.add_argument("path", metavar="PATH")
+    i.add_argument("--tz", metavar="ZONE", help="time zone of the runs when the files do not say")
+    i.add_argument("--no-cache", action="store_true", help="only read, do not fill the cache")
+    i.add_argument("--list", action="store_true", help="list every file that was rejected or skipped")
+
+    d = sub.add_parser("demo", help="generate the synthetic demo season and its report",
+                       description="Write a synthetic season (GPX files, a numbness journal, run notes and weather) "
+                                   "with a planted cause, analyse it and write the HTML report.")
+    d.add_argument("--out", metavar="DIR", default="runlog-demo", help="output folder (default: %(default)s)")
+    return p
+
+
+# ----------------------------------------------------------------------------
+# commands
+# ----------------------------------------------------------------------------
+def _say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def _history(path, *, tz=None, cache=True, progress=True):
+    if not os.path.exists(path):
+        raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
+    from . import read_history
+
+    return read_history(path, tz=tz, cache=None if cache else False, progress=progress)
+
+
+def _import_summary(hist) -> str:
+    s = hist.summary()
+    lines = [f"Read {s['runs']} runs"]
+    if s["runs"]:
+        lines[0] += f" from {s['first_run']:%Y-%m-%d} to {s['last_run']:%Y-%m-%d}, {s['distance_km']:.0f} km in total"
+    lines[0] += "."
+    if s["truncated"]:
+        lines.append(f"{s['truncated']} of them from files that ended early (the records before the damage were kept).")
+    lines.append(f"Skipped {s['duplicates']} duplicate(s) and {s['not_activities']} file(s) that are not activities.")
+    lines.append(f"Rejected {s['errors']} file(s) that could not be read"
+                 + (" (see below)." if s["errors"] else "."))
+    return "\n".join(lines)
+
+
+def _rejections(hist, limit: int | None = 10) -> str:
+    rows = hist.errors if limit is None else hist.errors.head(limit)
+    out = [f"  {r.path}: {r.reason}" for r in rows.itertuples(index=False)]
+    if limit is not None and len(hist.errors) > limit:
+        out.append(f"  ... and {len(hist.errors) - limit} more (use --list to see all)")
+    return "\n".join(out)
+
+
+def cmd_import(args) -> int:
+    """``runlog import PATH``: fill the cache, print what was read, skipped and rejected."""
+    hist = _history(args.path, tz=args.tz, cache=not args.no_cache)
+    _say(_import_summary(hist))
+    if len(hist.errors):
+        _say(_rejections(hist, None if args.list else 10))
+    if args.list and len(hist.skipped):
+        _say("Skipped:")
+        for r in hist.skipped.itertuples(index=False):
+            _say(f"  {r.path}: {r.reason}")
+    return 0
+
+
+def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=None, tz=None, cache=True):
+    """Read everything and run the analysis; returns the Report."""
+    import runlog
+
+    for label, f in (("--episodes", episodes_csv), ("--notes", notes_csv), ("--weather", weather_csv)):
+        if f is not None and not os.path.isfile(f):
+            raise FileNotFoundError(2, f"{label}: no such file; check the path", str(f))
+    hist = _history(path, tz=tz, cache=cache)
+    _say(_import_summary(hist))
+    if len(hist.errors):
+        _say(_rejections(hist))
+    if len(hist.runs) == 0:
+        raise runlog.RunlogError(f"{path}: no runs could be read, so there is nothing to analyse")
+    episodes = runlog.read_episodes(episodes_csv, history=hist)
+    notes = runlog.read_run_notes(notes_csv, history=hist) if notes_csv else None
+    weather = None
+    if weather_csv:
+        from . import weather as _weather
+
+        weather = _weather.read_weather(weather_csv)
+    return runlog.analyze(hist, episodes, notes=notes, weather=weather, tracked=tracked)
+
+
+def _print_findings(report) -> None:
+    from .htmlreport import _findings_list
+
+    findings = _findings_list(getattr(report, "findings", None))
+    _say("")
+    _say("Findings:")
+    if findings:
+        for s in findings:
+            _say(textwrap.fill(s, width=100, initial_indent="  - ", subsequent_indent="    "))
+    else:
+        _say("  No factor stands out clearly (q < 0.05) in this data.")
+    caveats = list(getattr(report, "caveats", None) or [])
+    if caveats:
+        _say("Caveats:")
+        for c in caveats:
+            _say(textwrap.fill(str(c), width=100, initial_indent="  - ", subsequent_indent="    "))
+    _say("")
+    _say("This is not a diagnosis: see a doctor or physiotherapist if numbness lasts after runs, "
+         "comes at rest or spreads.")
+
+
+def _write_report(report, out_dir) -> Path:
+    from .htmlreport import render_report
+
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(17, "--out must be a folder, but a file of that name exists", str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "report.html"
+    render_report(report, path)
+    return path
+
+
+def cmd_report(args) -> int:
+    """``runlog report PATH --episodes CSV ...``: analyse and write the HTML report."""
+    report = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
+                      tracked=args.tracked, tz=args.tz, cache=not args.no_cache)
+    _print_findings(report)
+    path = _write_report(report, args.out)
+    _say(f"Report written to {path.resolve()}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """``runlog demo [--out DIR]``: write the demo season, analyse it, write the report."""
+    from . import simulate
+
+    out = Path(args.out)
+    _say(f"Generating the demo season in {out.resolve() / 'data'} ...")
+    season = simulate.demo_season(out / "data")
+    _say(f"{season!r}")
+    report = _analyse(season.gpx_dir, season.episodes_csv, notes_csv=season.notes_csv,
+                      weather_csv=season.weather_csv, tracked=season.tracked, cache=False)
+    _print_findings(report)
+    path = _write_report(report, out)
+    _say(f"The demo season planted '{season.cause}' as the cause of numbness; "
+         "the report should point to it.")
+    _say(f"Report written to {path.resolve()}")
+    return 0
+
+
+_COMMANDS = {"report": cmd_report, "import": cmd_import, "demo": cmd_demo}
+
+
+def main(argv=None) -> int:
+    """Run the ``runlog`` command line; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .errors import RunlogError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except (RunlogError, OSError) as exc:
+        if args.debug:
+            raise
+        msg = str(exc) if not isinstance(exc, OSError) or not exc.filename else \
+            f"{exc.filename}: {exc.strerror or exc}"
+        first, *rest = msg.split("\n")
+        print(f"runlog: error: {first}", file=sys.stderr)
+        if rest:  # a journal with several problems lists them, one per line
+            print("\n".join(rest[:MAX_PROBLEM_LINES]), file=sys.stderr)
+            if len(rest) > MAX_PROBLEM_LINES:
+                print(f"  ... and {len(rest) - MAX_PROBLEM_LINES} more", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    except KeyboardInterrupt:
+        print("runlog: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
