@@ -1,0 +1,737 @@
+"""FIT activity files (Garmin, COROS, Suunto, Wahoo, Stryd, ...) decoded with fitparse 1.2.0.
+
+:func:`decode` turns the bytes of one FIT file into one
+:class:`~runlog.io.RawActivity` per session; :func:`runlog.io.read_activities`
+wraps it (gzip, sniffing, error wrapping, :func:`runlog.activity.finalize`).
+
+How the awkward files of the wild are handled
+---------------------------------------------
+* **Chained files** (several FIT headers back to back: a watch appending the
+  heart-rate strap's stored data, an activity followed by a settings file,
+  two activities) are split at their headers by :func:`split_segments` and
+  decoded segment by segment.  A segment that starts with a ``file_id``
+  message begins a new *logical file*; the others continue the previous one
+  (Garmin's stored ``hr`` segments).  Sessions only receive records from their
+  own logical file.
+* **Multisport** files (run / transition / bike sessions): one activity per
+  ``session`` message; a record belongs to the last session that started at or
+  before it (records before the first session go to the first).  Session
+  ``start_time + total_elapsed_time`` is not used as a hard window because
+  devices get it wrong (the fēnix 2 multisport file in the corpus has a first
+  session whose ``start_time`` lies 45 minutes after its first record).
+* **Damage** (file cut off while the watch died, CRC mismatch, a data message
+  without definition, a corrupt chained header): every message decoded before
+  the damage is kept, a :class:`~runlog.errors.TruncatedFileWarning` names the
+  file and the activities of the logical file being read get
+  ``info['truncated'] = True``.  Only when no timed record survives is
+  :class:`~runlog.errors.FileFormatError` raised (with fitparse's exception
+  chained).
+* **Misaligned field definitions** (a field size that is not a multiple of its
+  base type's size, e.g. COROS PACE 2 firmware): fitparse 1.2.0 gives up on
+  the whole file; :class:`_TolerantFitFile` decodes such a field as raw bytes
+  and ignores it, like fitdecode and the Garmin FIT SDK do.
+* **Stray timestamps** (a clock not yet set by GPS: three records 27.8 days
+  before a ride; one record dated 2085): records separated from the main
+  body of their activity by more than :data:`STRAY_GAP_S` are dropped with a
+  :class:`~runlog.errors.RunlogWarning`; the main body is the cluster with the
+  most records.
+* **Device-relative timestamps** (``date_time`` values below ``0x10000000``:
+  seconds since the watch was switched on, written by old watches such as the
+  Forerunner 70 when dumped raw over ANT-FS) are refused with a
+  :class:`FileFormatError` that says how to get a usable export.  An activity
+  without a trustworthy date cannot be matched to a numbness journal, and
+  inventing one would silently corrupt the history.  No anchor in such files
+  is trustworthy: ``file_id.time_created`` is device-relative too, and
+  ``activity.local_timestamp`` is the download time (the two Forerunner 70
+  files in the corpus, recorded 9 days apart, carry the same one).  The FIT
+  profile's proper anchor, a ``timestamp_correlation`` message, appears in no
+  file of the corpus, so it is not used (no untested conversion code).
+* **Non-activity files** (settings, monitoring, course, workout, ...):
+  :class:`~runlog.errors.NotAnActivityError`.
+
+References
+----------
+Garmin FIT SDK, *Flexible and Interoperable Data Transfer (FIT) Protocol*,
+rev. 2.x (file header, chained files, compressed timestamps, date_time) and
+*Profile.xlsx* (message and type definitions), https://developer.garmin.com/fit/.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import struct
+import warnings
+from typing import NamedTuple
+
+import fitparse
+import numpy as np
+import pandas as pd
+from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, DefinitionMessage, DevFieldDefinition, FieldDefinition
+from fitparse.profile import MESSAGE_TYPES
+from fitparse.records import get_dev_type
+from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
+
+from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
+from . import RawActivity
+
+__all__ = [
+    "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "FOOT_SPORTS", "STRAY_GAP_S",
+    "DEVICE_RELATIVE_LIMIT", "semicircles_to_deg", "cadence_spm", "session_distance_m", "merge_same_time", "device_name",
+    "utc_offset_s",
+]
+
+#: Degrees per semicircle: FIT stores positions as int32 semicircles,
+#: 2**31 semicircles = 180° (FIT SDK, Profile.xlsx, ``position_lat`` units).
+SEMICIRCLE_DEG = 180.0 / 2**31
+
+#: Sports whose FIT cadence counts strides (one foot) per minute; runlog
+#: reports steps per minute for them (FIT SDK: ``record.cadence`` in rpm,
+#: "for running, one revolution = one stride = two steps").
+FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing"})
+
+#: Records further than this from the main body of their activity are stray
+#: timestamps [s].  12 h: no run, ride or hike in one recording pauses that long,
+#: while the real pause in the corpus (a 5 h break in a rowing file) stays kept.
+STRAY_GAP_S = 12 * 3600.0
+
+#: FIT ``date_time`` values below this are device-relative seconds, not seconds
+#: since 1989-12-31 UTC (FIT SDK, Profile.xlsx, type ``date_time``: "min").
+DEVICE_RELATIVE_LIMIT = 0x10000000
+
+
+_FILE_TYPE_WORDS = {
+    "settings": "a settings file",
+    "device": "a device description file",
+    "sport": "a sport-settings file",
+    "workout": "a workout plan",
+    "course": "a course (a planned route, not a recorded run)",
+    "schedules": "a training schedule",
+    "weight": "a weight-scale file",
+    "totals": "a lifetime-totals file",
+    "goals": "a goals file",
+    "blood_pressure": "a blood-pressure file",
+    "monitoring_a": "a daily monitoring (steps / all-day heart rate) file",
+    "monitoring_b": "a daily monitoring (steps / all-day heart rate) file",
+    "monitoring_daily": "a daily monitoring (steps / all-day heart rate) file",
+    "activity_summary": "an activity summary without per-second records",
+    "segment": "a segment definition",
+    "segment_list": "a segment list",
+}
+
+#: Manufacturers newer than fitparse 1.2.0's profile (FIT SDK Profile.xlsx,
+#: type ``manufacturer``).
+_EXTRA_MANUFACTURERS = {
+    294: "coros", 295: "virtugo", 296: "velosense", 297: "cycligentinc", 298: "trailforks",
+    299: "mahle_ebikemotion", 300: "nurvv", 301: "microprogram", 302: "zone5cloud", 303: "greenteg",
+    304: "yamaha_motors", 305: "whoop", 306: "gravaa", 307: "onelap", 308: "monark_exercise",
+    309: "form", 310: "decathlon", 311: "syncros", 326: "nike", 339: "zepp", 348: "huawei",
+}
+
+#: Garmin wrist devices newer than (or missing from) fitparse 1.2.0's profile
+#: (FIT SDK Profile.xlsx, type ``garmin_product``; regional variants omitted).
+_EXTRA_GARMIN_PRODUCTS = {
+    2050: "fenix3", 2153: "fr225", 2156: "fr630", 2157: "fr230", 2158: "fr735xt", 2337: "vivo_active_hr",
+    2413: "fenix3_hr", 2431: "fr235", 2503: "fr35", 2700: "vivoactive3", 2713: "edge_1030",
+    2886: "fr645", 2888: "fr645m", 2891: "fr30", 2900: "fenix5s_plus", 2909: "edge_130",
+    3076: "fr245", 3077: "fr245_music", 3110: "fenix5_plus", 3111: "fenix5x_plus", 3113: "fr945",
+    3121: "edge_530", 3122: "edge_830", 3224: "vivoactive4_small", 3225: "vivoactive4_large",
+    3226: "venu", 3282: "fr45", 3287: "fenix6s_sport", 3288: "fenix6s", 3289: "fenix6_sport",
+    3290: "fenix6", 3291: "fenix6x", 3466: "instinct_solar", 3589: "fr745", 3638: "enduro",
+    3652: "fr945_lte", 3703: "venu2", 3704: "venu2s", 3869: "fr55", 3888: "instinct_2",
+    3905: "fenix7s", 3906: "fenix7", 3907: "fenix7x", 3943: "epix_gen2", 3990: "fr255_music",
+    3992: "fr255", 4024: "fr955", 4257: "fr265_large", 4258: "fr265_small", 4315: "fr965",
+    4341: "enduro2", 4432: "fr165", 4433: "fr165_music", 4536: "fenix8",
+}
+
+_GARMIN_FAMILY = {"garmin", "dynastream", "dynastream_oem", "tacx"}
+
+# record field -> raw column collected while parsing (one list each).
+_RECORD_FIELDS = (
+    "timestamp", "distance", "speed", "enhanced_speed", "altitude", "enhanced_altitude",
+    "heart_rate", "cadence", "fractional_cadence", "temperature", "position_lat",
+    "position_long", "power",
+)
+
+
+class FitSegment(NamedTuple):
+    """One FIT file of a (possibly chained) byte stream.
+
+    offset : int
+        Position of its header in the whole stream [bytes].
+    data : bytes
+        Header, data records and CRC (shorter than declared when the file is cut off).
+    declared_size : int
+        Size its header announces: header + data + 2 CRC bytes [bytes].
+    """
+
+    offset: int
+    data: bytes
+    declared_size: int
+
+
+def split_segments(data: bytes) -> tuple[list[FitSegment], bytes]:
+    """Split a FIT byte stream into its chained FIT files.
+
+    Every FIT file starts with a 12- or 14-byte header: byte 0 header size,
+    bytes 4-7 data size (little-endian uint32), bytes 8-11 ``b'.FIT'``; the
+    data records and a 2-byte CRC follow (FIT SDK, "File Header", "Chained FIT
+    Files").
+
+    Returns
+    -------
+    (segments, trailing) : list of FitSegment and the bytes after the last
+        header that are not a FIT file (b'' for a clean file).
+    """
+    segments: list[FitSegment] = []
+    off, n = 0, len(data)
+    while off < n:
+        if n - off < 12 or data[off + 8:off + 12] != b".FIT" or data[off] < 12:
+            break
+        header_size = data[off]
+        (data_size,) = struct.unpack_from("<I", data, off + 4)
+        size = header_size + data_size + 2
+        segments.append(FitSegment(off, data[off:off + size], size))
+        off += size
+    return segments, data[off:] if off < n else b""
+
+
+class _TolerantFitFile(fitparse.FitFile):
+    """fitparse 1.2.0 ``FitFile`` that decodes misaligned fields as raw bytes.
+
+    A field definition whose size is not a multiple of its base type's size
+    (COROS PACE 2 firmware writes ``uint32`` fields of 1 byte) makes fitparse
+    1.2.0 raise ``FitParseError`` and lose the rest of the file.  Here such a
+    field becomes an unknown ``byte`` field (ignored by runlog), which is how
+    the Garmin FIT SDK and fitdecode read these files.  The method body is
+    fitparse 1.2.0's ``_parse_definition_message`` with only that change.
+    """
+
+    misaligned_fields = 0
+
+    def _parse_definition_message(self, header):
+        endian = ">" if self._read_struct("xB") else "<"
+        global_mesg_num, num_fields = self._read_struct("HB", endian=endian)
+        mesg_type = MESSAGE_TYPES.get(global_mesg_num)
+        field_defs = []
+        for _ in range(num_fields):
+            field_def_num, field_size, base_type_num = self._read_struct("3B", endian=endian)
+            field = mesg_type.fields.get(field_def_num) if mesg_type else None
+            base_type = BASE_TYPES.get(base_type_num, BASE_TYPE_BYTE)
+            if field_size % base_type.size != 0:
+                self.misaligned_fields += 1
+                field, base_type = None, BASE_TYPE_BYTE
+            if field and field.components:
+                for component in field.components:
+                    if component.accumulate:
+                        accumulators = self._accumulators.setdefault(global_mesg_num, {})
+                        accumulators[component.def_num] = 0
+            field_defs.append(FieldDefinition(field=field, def_num=field_def_num,
+                                              base_type=base_type, size=field_size))
+        dev_field_defs = []
+        if header.is_developer_data:
+            num_dev_fields = self._read_struct("B", endian=endian)
+            for _ in range(num_dev_fields):
+                field_def_num, field_size, dev_data_index = self._read_struct("3B", endian=endian)
+                field = get_dev_type(dev_data_index, field_def_num)
+                dev_field_defs.append(DevFieldDefinition(field=field, dev_data_index=dev_data_index,
+                                                         def_num=field_def_num, size=field_size))
+        def_mesg = DefinitionMessage(header=header, endian=endian, mesg_type=mesg_type,
+                                     mesg_num=global_mesg_num, field_defs=field_defs,
+                                     dev_field_defs=dev_field_defs)
+        self._local_mesgs[header.local_mesg_num] = def_mesg
+        return def_mesg
+
+
+# --------------------------------------------------------------------------
+# Small pure helpers
+# --------------------------------------------------------------------------
+def semicircles_to_deg(semicircles: np.ndarray) -> np.ndarray:
+    """FIT semicircles to decimal degrees: ``deg = semicircles * 180 / 2**31``.
+
+    Parameters
+    ----------
+    semicircles : array of float
+        Positions as stored in FIT ``position_lat`` / ``position_long`` [semicircles].
+
+    Returns
+    -------
+    ndarray of float
+        Latitude or longitude [°] (FIT SDK, Profile.xlsx: semicircles unit).
+    """
+    return np.asarray(semicircles, dtype="float64") * SEMICIRCLE_DEG
+
+
+def cadence_spm(cadence: np.ndarray, fractional: np.ndarray, sport: str | None) -> np.ndarray:
+    """Cadence in runlog's unit from FIT ``cadence`` and ``fractional_cadence``.
+
+    FIT cadence is in cycles per minute: strides (one foot) for foot sports,
+    crank revolutions for cycling; ``fractional_cadence`` (1/128 resolution)
+    adds the fraction (FIT SDK, Profile.xlsx, ``record``).  For foot sports
+    (:data:`FOOT_SPORTS`) runlog reports steps per minute:
+    ``cadence_spm = 2 * (cadence + fractional_cadence)``; for every other
+    sport the cycles per minute are kept (``cadence + fractional_cadence``).
+
+    Parameters
+    ----------
+    cadence : array of float
+        FIT ``record.cadence`` [strides/min or rpm], NaN where absent.
+    fractional : array of float
+        FIT ``record.fractional_cadence`` [strides/min or rpm], NaN where absent
+        (treated as 0).
+    sport : str or None
+        The session's sport.
+
+    Returns
+    -------
+    ndarray of float
+        [steps/min] for foot sports, else [rpm].
+    """
+    cad = np.asarray(cadence, dtype="float64") + np.nan_to_num(np.asarray(fractional, dtype="float64"))
+    return 2.0 * cad if sport in FOOT_SPORTS else cad
+
+
+def session_distance_m(distance_m: np.ndarray) -> np.ndarray:
+    """Distance from the session's start [m] in a multisport file.
+
+    FIT ``record.distance`` is cumulative over the whole file on some watches
+    (Forerunner 920XT triathlon: the run starts at 42.7 km) and restarts per
+    session on others (fēnix 2); subtracting the session's first valid value
+    gives the distance within the session either way.
+    """
+    d = np.asarray(distance_m, dtype="float64")
+    valid = d[~np.isnan(d)]
+    return d - valid[0] if valid.size else d
+
+
+def _name(value, table: dict | None = None) -> str | None:
+    """A FIT enum value as a lower-case string (unknown numbers as their digits)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, np.integer)) and table is not None and int(value) in table:
+        return table[int(value)]
+    return str(value).strip().lower()
+
+
+def device_name(file_id: dict) -> str | None:
+    """Recording device from a FIT ``file_id`` message: manufacturer + product.
+
+    The product is ``product_name`` when the device writes one (COROS, Suunto),
+    else the Garmin product name, else ``'product <number>'``; e.g.
+    ``'garmin fr645m'``, ``'coros COROS APEX Pro'``, ``'strava product 102'``.
+    """
+    maker = _name(file_id.get("manufacturer"), _EXTRA_MANUFACTURERS)
+    pname = file_id.get("product_name")
+    product = file_id.get("garmin_product")
+    if product is None:
+        product = file_id.get("product")
+    if isinstance(pname, str) and pname.strip():
+        prod = pname.strip()
+    elif isinstance(product, str):
+        prod = product
+    elif product is not None and maker in _GARMIN_FAMILY and int(product) in _EXTRA_GARMIN_PRODUCTS:
+        prod = _EXTRA_GARMIN_PRODUCTS[int(product)]
+    elif product is not None:
+        prod = str(product) if maker in _GARMIN_FAMILY else f"product {product}"
+    else:
+        prod = None
+    parts = [p for p in (maker, prod) if p]
+    return " ".join(parts) if parts else None
+
+
+def _float_array(values: list) -> np.ndarray:
+    """Floats from a list of FIT values (None -> NaN; odd tuples/strings -> NaN)."""
+    try:
+        return np.array(values, dtype="float64")
+    except (TypeError, ValueError):
+        return np.array([v if isinstance(v, (int, float)) else np.nan for v in values], dtype="float64")
+
+
+def _first_valid(primary: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """*primary* where it is a number, else *fallback* (FIT ``enhanced_*`` over the 16-bit field)."""
+    return np.where(np.isnan(primary), fallback, primary)
+
+
+def _fit_time(value) -> pd.Timestamp | None:
+    """A fitparse ``date_time`` value (naive UTC datetime) as a UTC Timestamp, else None."""
+    if isinstance(value, _dt.datetime):
+        return pd.Timestamp(value, tz="UTC")
+    return None
+
+
+def _num(value) -> float:
+    """A FIT numeric field as float (NaN when absent or not a number)."""
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return float(value)
+    return float("nan")
+
+
+def utc_offset_s(activity: dict | None) -> float | None:
+    """The device's UTC offset from a FIT ``activity`` message [s].
+
+    ``local_timestamp - timestamp`` (FIT SDK, Profile.xlsx, ``activity``:
+    "timestamp epoch expressed in local time, used to convert activity
+    timestamps to local time").  Kept only when it is a whole number of
+    quarter hours within ±14 h (real zones); devices that write 0 for
+    ``local_timestamp`` (Zwift, Onelap: 1989-12-31) give None.
+    """
+    if not activity:
+        return None
+    t, loc = activity.get("timestamp"), activity.get("local_timestamp")
+    if not isinstance(t, _dt.datetime) or not isinstance(loc, _dt.datetime):
+        return None
+    off = (loc - t).total_seconds()
+    quarter = round(off / 900.0) * 900.0
+    if abs(off) > 14 * 3600 or abs(off - quarter) > 2.0:
+        return None
+    return quarter
+
+
+# --------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------
+class _Parsed:
+    """Everything collected in one pass over a FIT file's messages."""
+
+    def __init__(self):
+        self.cols: dict[str, list] = {k: [] for k in _RECORD_FIELDS}
+        self.rec_group: list[int] = []
+        self.file_ids: dict[int, dict] = {}
+        self.sessions: list[tuple[int, int, dict]] = []   # (group, number in file, values)
+        self.laps: list[tuple[int, dict]] = []
+        self.activity: dict[int, dict] = {}
+        self.sport: dict[int, dict] = {}
+        self.damage: str | None = None
+        self.damage_exc: BaseException | None = None
+        self.damage_group = 0
+        self.n_groups = 0
+
+
+def _damage_words(exc: BaseException) -> str:
+    if isinstance(exc, FitEOFError):
+        return ("ends early: it was cut off (the watch may have stopped recording, "
+                "or the copy did not finish)")
+    if isinstance(exc, FitCRCError):
+        return f"fails its checksum, so its end may be damaged ({exc})"
+    if isinstance(exc, FitHeaderError):
+        return f"has a damaged FIT header ({exc})"
+    return f"is damaged ({type(exc).__name__}: {exc})"
+
+
+def _parse(data: bytes) -> _Parsed:
+    """One pass over every message of every chained segment."""
+    out = _Parsed()
+    segments, trailing = split_segments(data)
+    cols = out.cols
+    lists = tuple(cols[k] for k in _RECORD_FIELDS)
+    rec_group = out.rec_group
+    group, seen_file_id = 0, False
+    for seg in segments:
+        try:
+            fit = _TolerantFitFile(io.BytesIO(seg.data))
+            messages = fit.get_messages()
+        except Exception as exc:  # damaged header of a chained segment
+            out.damage, out.damage_exc, out.damage_group = _damage_words(exc), exc, group
+            break
+        while True:
+            try:
+                msg = next(messages)
+            except StopIteration:
+                break
+            except Exception as exc:  # fitparse: EOF, CRC, undefined message, struct errors
+                out.damage, out.damage_exc, out.damage_group = _damage_words(exc), exc, group
+                break
+            name = msg.name
+            if name == "record":
+                values = msg.get_values()
+                get = values.get
+                for key, lst in zip(_RECORD_FIELDS, lists):
+                    lst.append(get(key))
+                rec_group.append(group)
+            elif name == "file_id":
+                if seen_file_id:
+                    group += 1
+                seen_file_id = True
+                out.file_ids[group] = msg.get_values()
+            elif name == "session":
+                out.sessions.append((group, len(out.sessions) + 1, msg.get_values()))
+            elif name == "lap":
+                out.laps.append((group, msg.get_values()))
+            elif name == "activity":
+                out.activity[group] = msg.get_values()
+            elif name == "sport":
+                out.sport.setdefault(group, msg.get_values())
+        if out.damage:
+            break
+    else:
+        if not segments:
+            raise FileFormatError("is not a FIT file: its first 12 bytes are not a FIT header "
+                                  "(no '.FIT' signature); the file may be damaged or mislabelled")
+        if trailing.strip(b"\0"):
+            out.damage = (f"has {len(trailing)} bytes after its last FIT file that are not FIT data "
+                          "(a damaged chained file)")
+            out.damage_group = group
+    out.n_groups = group + 1
+    return out
+
+
+# --------------------------------------------------------------------------
+# From parsed messages to activities
+# --------------------------------------------------------------------------
+def _timestamps(raw: list, source: str) -> pd.DatetimeIndex:
+    """Record timestamps as a UTC index (NaT where absent).
+
+    Raises
+    ------
+    FileFormatError
+        When the times are device-relative (numbers below
+        :data:`DEVICE_RELATIVE_LIMIT`, left undecoded by fitparse).
+    """
+    if any(isinstance(t, int) and not isinstance(t, bool) for t in raw):
+        raise FileFormatError(
+            "has device-relative times (seconds since the watch was switched on, as old watches "
+            "such as the Forerunner 70 write when read out raw over ANT-FS), so the run cannot be "
+            "dated. Import the run from Garmin Connect (or the watch's own sync software) instead, "
+            "which stores real dates", source)
+    arr = np.array([t if isinstance(t, _dt.datetime) else None for t in raw], dtype="datetime64[us]")
+    return pd.DatetimeIndex(arr).tz_localize("UTC").as_unit("ns")
+
+
+def _records_frame(cols: dict[str, list], index: pd.DatetimeIndex) -> pd.DataFrame:
+    """The canonical record columns (cadence still raw: see :func:`cadence_spm`)."""
+    f = {k: _float_array(cols[k]) for k in _RECORD_FIELDS if k != "timestamp"}
+    return pd.DataFrame({
+        "distance_m": f["distance"],
+        "speed_mps": _first_valid(f["enhanced_speed"], f["speed"]),
+        "hr_bpm": f["heart_rate"],
+        "cadence_raw": f["cadence"],
+        "fractional_cadence": f["fractional_cadence"],
+        "temp_c": f["temperature"],
+        "altitude_m": _first_valid(f["enhanced_altitude"], f["altitude"]),
+        "lat_deg": semicircles_to_deg(f["position_lat"]),
+        "lon_deg": semicircles_to_deg(f["position_long"]),
+        "power_w": f["power"],
+    }, index=index)
+
+
+def _session_start(values: dict) -> pd.Timestamp | None:
+    """A session's or lap's start: ``start_time``, else ``timestamp - total_elapsed_time``."""
+    start = _fit_time(values.get("start_time"))
+    if start is None:
+        end, elapsed = _fit_time(values.get("timestamp")), _num(values.get("total_elapsed_time"))
+        if end is not None and np.isfinite(elapsed):
+            start = end - pd.Timedelta(seconds=elapsed)
+    return start
+
+
+def merge_same_time(records: pd.DataFrame) -> pd.DataFrame:
+    """Sort records by time and merge records sharing a timestamp.
+
+    Some writers split one sample over two ``record`` messages with the same
+    timestamp (Strava's Android app: position and speed in one, distance in
+    the other).  Each column keeps its first non-missing value at that time,
+    so no field is lost (keeping only the first record would drop every
+    distance of such a file).
+    """
+    records = records.sort_index(kind="stable")
+    if records.index.has_duplicates:
+        records = records.groupby(level=0, sort=False).first()
+    return records
+
+
+def _drop_stray(rec: pd.DataFrame, source: str, label: str) -> pd.DataFrame:
+    """Keep the largest cluster of records not separated by more than :data:`STRAY_GAP_S`."""
+    if len(rec) < 2:
+        return rec
+    t = rec.index.asi8 / 1e9
+    cluster = np.concatenate([[0], np.cumsum(np.diff(t) > STRAY_GAP_S)])
+    if cluster[-1] == 0:
+        return rec
+    sizes = np.bincount(cluster)
+    keep = cluster == int(np.argmax(sizes))
+    dropped = rec.index[~keep]
+    main = rec.index[keep]
+    warnings.warn(
+        f"{source}: {label}: dropped {len(dropped)} record(s) dated {dropped[0]:%Y-%m-%d %H:%M:%S} .. "
+        f"{dropped[-1]:%Y-%m-%d %H:%M:%S} UTC, more than {STRAY_GAP_S / 3600:.0f} h away from the "
+        f"other {len(main)} records ({main[0]:%Y-%m-%d %H:%M} .. {main[-1]:%H:%M} UTC): the watch "
+        "clock was probably not set yet.", RunlogWarning, stacklevel=4)
+    return rec[keep]
+
+
+def _laps_frame(laps: list[dict]) -> pd.DataFrame | None:
+    if not laps:
+        return None
+    rows = []
+    for v in laps:
+        rows.append({
+            "start_time": _session_start(v),
+            "end_time": _fit_time(v.get("timestamp")),
+            "elapsed_s": _num(v.get("total_elapsed_time")),
+            "timer_s": _num(v.get("total_timer_time")),
+            "distance_m": _num(v.get("total_distance")),
+            "avg_hr_bpm": _num(v.get("avg_heart_rate")),
+            "max_hr_bpm": _num(v.get("max_heart_rate")),
+            "trigger": _name(v.get("lap_trigger")),
+        })
+    df = pd.DataFrame(rows)
+    df.insert(0, "lap", np.arange(1, len(df) + 1))
+    return df
+
+
+def _sport(values: dict | None) -> tuple[str, str | None]:
+    """(sport, sub_sport) in lower case; FIT 'generic' means unspecified ->
+    'unknown' / None."""
+    if not values:
+        return "unknown", None
+    sport = _name(values.get("sport")) or "unknown"
+    sub = _name(values.get("sub_sport"))
+    return ("unknown" if sport == "generic" else sport), (None if sub in (None, "generic") else sub)
+
+
+def _session_info(values: dict) -> dict:
+    return {
+        "device_distance_m": _num(values.get("total_distance")),
+        "device_elapsed_s": _num(values.get("total_elapsed_time")),
+        "device_timer_s": _num(values.get("total_timer_time")),
+        "device_avg_hr_bpm": _num(values.get("avg_heart_rate")),
+        "device_max_hr_bpm": _num(values.get("max_heart_rate")),
+        "device_ascent_m": _num(values.get("total_ascent")),
+    }
+
+
+def _check_is_activity(p: _Parsed, n_records: int, source: str) -> None:
+    types = {_name(v.get("type")) for v in p.file_ids.values()}
+    if "activity" in types:
+        return
+    known = sorted(t for t in types if t is not None)
+    if known:
+        words = _FILE_TYPE_WORDS.get(known[0], f"a FIT '{known[0]}' file")
+        raise NotAnActivityError(
+            f"is {words}, not an activity; runlog reads recorded runs (FIT file type 'activity')", source)
+    if not n_records and not p.sessions:
+        raise NotAnActivityError("is a FIT file without records or sessions, not an activity", source)
+
+
+def decode(data: bytes, source: str) -> list[RawActivity]:
+    """Decode a FIT file into one raw activity per session.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file (already gunzipped).
+    source : str
+        File name, used in warnings and error messages.
+
+    Returns
+    -------
+    list of RawActivity
+        One per ``session`` message that has records (a file without session
+        messages, e.g. cut off before the watch wrote them, gives one).
+        ``records``: index = record timestamps (UTC); columns distance_m,
+        speed_mps (``enhanced_speed`` preferred) [m/s], hr_bpm, cadence_spm
+        (see :func:`cadence_spm`), temp_c, altitude_m (``enhanced_altitude``
+        preferred), lat_deg, lon_deg (see :func:`semicircles_to_deg`), power_w.
+        ``laps``: the session's ``lap`` messages.  ``info``: sport, sub_sport,
+        device, session, n_sessions, device_* session totals, truncated and
+        utc_offset_s (see :func:`utc_offset_s`).
+
+    Raises
+    ------
+    NotAnActivityError
+        A valid FIT file of another type (settings, monitoring, course, ...).
+    FileFormatError
+        Not a FIT file, device-relative times, or damaged
+        before any timed record (fitparse's exception chained).
+
+    Warns
+    -----
+    TruncatedFileWarning
+        The file is damaged after some records; those are kept.
+    RunlogWarning
+        Stray records far from the rest of the activity were dropped.
+    """
+    try:
+        p = _parse(data)
+    except FileFormatError as exc:
+        if exc.path is None:
+            raise FileFormatError(exc.reason, source) from exc.__cause__
+        raise
+    n = len(p.rec_group)
+    if p.damage and not p.file_ids and not n:
+        raise FileFormatError(f"{p.damage}; nothing could be read from it", source) from p.damage_exc
+    _check_is_activity(p, n, source)
+
+    groups = np.asarray(p.rec_group, dtype="int64")
+    index = _timestamps(p.cols["timestamp"], source)
+    timed = ~np.asarray(index.isna())
+    if not timed.any():
+        msg = (f"has {n} records but none carries a time" if n else "holds no records (no per-second data)")
+        if p.damage:
+            raise FileFormatError(f"{p.damage}; {msg}", source) from p.damage_exc
+        raise FileFormatError(f"{msg}: nothing to analyse", source)
+    frame = _records_frame(p.cols, index)[timed]
+    groups = groups[timed]
+
+    if p.damage:
+        warnings.warn(
+            f"{source}: {p.damage}. Keeping the {int(timed.sum())} records read before the damage.",
+            TruncatedFileWarning, stacklevel=3)
+
+    n_sessions = len(p.sessions)
+    out: list[RawActivity] = []
+    for g in range(p.n_groups):
+        in_group = groups == g
+        if not in_group.any():
+            continue
+        rec = frame[in_group]
+        file_id = p.file_ids.get(g, {})
+        if file_id and _name(file_id.get("type")) not in (None, "activity"):
+            continue
+        base = {
+            "device": device_name(file_id) if file_id else None,
+            "n_sessions": n_sessions,
+            "truncated": bool(p.damage) and g == p.damage_group,
+            "utc_offset_s": utc_offset_s(p.activity.get(g)),
+        }
+        sessions = [(num, v) for grp, num, v in p.sessions if grp == g]
+        laps = [v for grp, v in p.laps if grp == g]
+        if not sessions:
+            sport, sub = _sport(p.sport.get(g) or (laps[0] if laps else None))
+            parts = [(None, sport, sub, rec, laps, {})]
+        else:
+            starts = []
+            for _, v in sessions:
+                s = _session_start(v)
+                starts.append(s if s is not None else rec.index.min())
+            order = np.argsort(np.array([s.value for s in starts]), kind="stable")
+            sessions = [sessions[i] for i in order]
+            start_ns = np.array([starts[i].value for i in order])
+            owner = np.clip(np.searchsorted(start_ns, rec.index.asi8, side="right") - 1, 0, None)
+            lap_start = np.array([(_session_start(v) or pd.Timestamp(0, tz="UTC")).value for v in laps],
+                                 dtype="int64")
+            lap_owner = np.clip(np.searchsorted(start_ns, lap_start, side="right") - 1, 0, None)
+            parts = []
+            for k, (num, v) in enumerate(sessions):
+                sport, sub = _sport(v)
+                parts.append((num, sport, sub, rec[owner == k],
+                              [lv for lv, o in zip(laps, lap_owner) if o == k], _session_info(v)))
+        for num, sport, sub, r, lap_values, totals in parts:
+            if r.empty:
+                continue
+            r = merge_same_time(r)
+            label = f"session {num} ({sport})" if num is not None else "records"
+            r = _drop_stray(r, source, label)
+            if n_sessions > 1:
+                r = r.assign(distance_m=session_distance_m(r["distance_m"].to_numpy()))
+            cad = cadence_spm(r["cadence_raw"].to_numpy(), r["fractional_cadence"].to_numpy(), sport)
+            r = r.drop(columns=["cadence_raw", "fractional_cadence"]).assign(cadence_spm=cad)
+            nan_totals = dict.fromkeys(
+                ("device_distance_m", "device_elapsed_s", "device_timer_s", "device_avg_hr_bpm",
+                 "device_max_hr_bpm", "device_ascent_m"), float("nan"))
+            info = {**base, "sport": sport, "sub_sport": sub, "session": num or 1,
+                    "n_sessions": max(n_sessions, 1), **nan_totals, **totals}
+            out.append(RawActivity(r, _laps_frame(lap_values), info))
+    if not out:
+        raise FileFormatError("holds no timed records of an activity: nothing to analyse", source)
+    return out
