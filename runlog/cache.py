@@ -319,7 +319,8 @@ class ActivityCache:
                     {"session": np.full(len(r), i, dtype="int32"), "time": r.index,
                      **{c: r[c].to_numpy(dtype="float64") for c in schema.RECORD_COLUMNS}}))
                 sessions.append({"n_records": len(r), "laps": _encode_laps(a.laps),
-                                 "info": [[k, encode_value(v)] for k, v in a.info.items() if k != "source"]})
+                                 "info": [[k, None if k == "source" else encode_value(v)]
+                                          for k, v in a.info.items()]})
             df = pd.concat(frames, ignore_index=True)
             meta["sessions"] = sessions
             table = pa.Table.from_pandas(df, preserve_index=False)

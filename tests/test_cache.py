@@ -1,0 +1,221 @@
+"""The Parquet activity cache: round trips, keys, atomic writes, damaged entries, location."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import runlog
+import runlog.io
+from runlog import cache as cache_mod
+from runlog.cache import ActivityCache, Outcome, content_digest, decode_value, encode_value, resolve_cache
+from runlog.errors import RunlogWarning
+
+GPX = "gpx/heartandsole__testdata.gpx"
+
+
+def _activities(data_dir, rel=GPX):
+    path = data_dir / rel
+    return runlog.read_activities(path), path.read_bytes()
+
+
+@pytest.mark.parametrize("value", [
+    None, True, "Europe/Berlin", 3, np.int64(7), 2.5, np.float64(-1.25),
+    pd.Timestamp("2021-04-16 13:37:53.123456789", tz="UTC"),
+    pd.Timestamp("2021-04-16 06:37:53"),  # naive local wall clock
+    pd.Timestamp("2021-04-16 15:37:53", tz="Europe/Berlin"),
+])
+def test_encode_decode_value_round_trip(value):
+    import json
+
+    back = decode_value(json.loads(json.dumps(encode_value(value), allow_nan=False)))
+    expected_type = type(value.item()) if isinstance(value, np.generic) else type(value)
+    assert back == value and type(back) is expected_type
+    if isinstance(value, pd.Timestamp):
+        assert str(back.tz) == str(value.tz)
+
+
+def test_encode_nan_and_inf_as_json_safe():
+    import json
+
+    for v in (float("nan"), np.float64("inf")):
+        enc = json.dumps(encode_value(v), allow_nan=False)  # would raise on a bare NaN
+        back = decode_value(json.loads(enc))
+        assert (np.isnan(back) and np.isnan(v)) or back == v
+
+
+def test_round_trip_keeps_records_laps_and_info(tmp_path, data_dir):
+    acts, data = _activities(data_dir, "fit/fitparse__sample_mulitple_header.fit")
+    assert len(acts) == 5  # chained triathlon file: 5 sessions (see tests/data/SOURCES.md)
+    store = ActivityCache(tmp_path)
+    key = ActivityCache.key(content_digest(data))
+    assert store.put(key, Outcome("ok", acts))
+    back = store.get(key, "elsewhere/renamed.fit")
+    assert back.kind == "ok" and len(back.activities) == 5
+    for a, b in zip(acts, back.activities):
+        pd.testing.assert_frame_equal(a.records, b.records)
+        pd.testing.assert_frame_equal(a.laps, b.laps)
+        assert b.info["source"] == "elsewhere/renamed.fit"  # the entry follows the content, not the name
+        for k, v in a.info.items():
+            if k != "source":
+                assert (pd.isna(v) and pd.isna(b.info[k])) or b.info[k] == v, k
+        assert list(b.info.index) == list(a.info.index)
+    assert (store.hits, store.misses, store.writes) == (1, 0, 1)
+
+
+def test_error_and_skipped_outcomes_are_cached(tmp_path):
+    store = ActivityCache(tmp_path)
+    store.put("a" * 64, Outcome("error", [], "is not a FIT, GPX or TCX activity file"))
+    store.put("b" * 64, Outcome("skipped", [], "is a settings file"))
+    assert store.get("a" * 64, "x") == Outcome("error", [], "is not a FIT, GPX or TCX activity file")
+    assert store.get("b" * 64, "y") == Outcome("skipped", [], "is a settings file")
+    # A crashed worker may not crash next time: never cached.
+    assert not store.put("c" * 64, Outcome("error", [], "worker died", cacheable=False))
+    assert store.get("c" * 64, "z") is None
+
+
+def test_key_depends_on_content_tz_and_reader_version(monkeypatch):
+    d1, d2 = content_digest(b"one"), content_digest(b"two")
+    # sha256(b"one") from the standard library, as an independent check of the digest.
+    import hashlib
+
+    assert d1 == hashlib.sha256(b"one").hexdigest()
+    k = ActivityCache.key(d1)
+    assert k == ActivityCache.key(d1) and len(k) == 64
+    assert k != ActivityCache.key(d2)
+    assert k != ActivityCache.key(d1, tz="Europe/Berlin")
+    monkeypatch.setattr(cache_mod, "READER_VERSION", cache_mod.READER_VERSION + 1)
+    assert k != ActivityCache.key(d1)
+
+
+def test_crash_mid_write_leaves_no_entry_and_the_temp_file_is_never_read(tmp_path, data_dir, monkeypatch):
+    acts, data = _activities(data_dir)
+    store = ActivityCache(tmp_path)
+    key = ActivityCache.key(content_digest(data))
+    import pyarrow.parquet as pq
+
+    real = pq.write_table
+
+    def crash(table, where, **kw):  # write half the file, then "lose power"
+        fh = where
+        fh.write(b"PAR1" + b"\0" * 100)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", crash)
+    assert store.put(key, Outcome("ok", acts)) is False
+    assert not store.path(key).exists()
+    assert list(store.path(key).parent.glob(".tmp-*")) == []  # cleaned up after the failure
+
+    # A temp file left by a killed process (no cleanup ran) sits beside the entry name.
+    monkeypatch.setattr(pq, "write_table", real)
+    leftover = store.path(key).parent / ".tmp-killed.part"
+    leftover.write_bytes(b"PAR1 half written")
+    assert store.get(key, "x") is None  # the leftover is not an entry
+    old = time.time() - 7200
+    os.utime(leftover, (old, old))
+    assert store.prune_temp(max_age_s=3600) == 1 and not leftover.exists()
+
+
+def test_corrupt_entry_is_a_miss_and_deleted(tmp_path, data_dir):
+    acts, data = _activities(data_dir)
+    store = ActivityCache(tmp_path)
+    key = ActivityCache.key(content_digest(data))
+    store.put(key, Outcome("ok", acts))
+    p = store.path(key)
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])  # truncated entry (e.g. disk full)
+    assert store.get(key, "x") is None
+    assert not p.exists() and store.misses == 1
+
+
+def test_foreign_entry_under_the_key_is_a_miss(tmp_path, data_dir):
+    acts, data = _activities(data_dir)
+    store = ActivityCache(tmp_path)
+    k1, k2 = "1" * 64, "2" * 64
+    store.put(k1, Outcome("ok", acts))
+    store.path(k2).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(store.path(k1), store.path(k2))  # right format, wrong key inside
+    assert store.get(k2, "x") is None
+    assert store.get(k1, "x") is not None
+
+
+def test_default_dir_env_override_and_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "c"))
+    assert cache_mod.default_cache_dir() == tmp_path / "c"
+    store = resolve_cache(True)
+    assert store.root == tmp_path / "c" / f"v{cache_mod.READER_VERSION}" and store.root.is_dir()
+    assert resolve_cache(False) is None and resolve_cache(None) is None
+    assert resolve_cache(tmp_path / "mine").folder == tmp_path / "mine"
+    monkeypatch.delenv("RUNLOG_CACHE_DIR")
+    import platformdirs
+
+    assert cache_mod.default_cache_dir() == __import__("pathlib").Path(platformdirs.user_cache_dir("runlog"))
+
+
+def test_unusable_cache_folder_warns_and_imports_without_cache(tmp_path, data_dir):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.warns(RunlogWarning, match="cannot use as runlog cache"):
+        assert resolve_cache(blocker / "cache") is None
+    with pytest.warns(RunlogWarning):
+        h = runlog.read_history([data_dir / GPX], cache=blocker / "cache", workers=1, progress=False)
+    assert len(h) == 1
+
+
+def _count_decodes(monkeypatch):
+    calls = []
+    real = runlog.io.read_activities
+
+    def counting(path, **kw):
+        calls.append(str(path))
+        return real(path, **kw)
+
+    monkeypatch.setattr(runlog.io, "read_activities", counting)
+    return calls
+
+
+def test_second_import_reads_the_cache(tmp_path, data_dir, monkeypatch):
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for rel in (GPX, "gpx/gpxpy__route.gpx", "fit/fitparse__Activity.fit"):
+        shutil.copy(data_dir / rel, folder)
+    (folder / "garbage.fit").write_bytes(b"this is not a FIT file at all")
+    calls = _count_decodes(monkeypatch)
+    h1 = runlog.read_history(folder, cache=tmp_path / "cache", workers=1, progress=False)
+    assert len(calls) == 4  # every file decoded once: activity, route, activity, garbage
+
+    def boom(path, **kw):
+        raise AssertionError(f"decoded {path} although it is cached")
+
+    monkeypatch.setattr(runlog.io, "read_activities", boom)
+    h2 = runlog.read_history(folder, cache=tmp_path / "cache", workers=1, progress=False)
+    for a, b in ((h1.runs, h2.runs), (h1.records, h2.records), (h1.laps, h2.laps), (h1.errors, h2.errors),
+                 (h1.skipped, h2.skipped)):
+        pd.testing.assert_frame_equal(a, b)
+    assert len(h2) == 2 and len(h2.errors) == 1 and len(h2.skipped) == 1
+
+
+def test_cache_false_decodes_every_time_and_writes_nothing(tmp_path, data_dir, monkeypatch):
+    monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "default"))
+    calls = _count_decodes(monkeypatch)
+    for _ in range(2):
+        runlog.read_history([data_dir / GPX], cache=False, workers=1, progress=False)
+    assert len(calls) == 2
+    assert not (tmp_path / "default").exists()
+
+
+def test_corrupt_entry_is_decoded_again_by_read_history(tmp_path, data_dir, monkeypatch):
+    c = tmp_path / "cache"
+    h1 = runlog.read_history([data_dir / GPX], cache=c, workers=1, progress=False)
+    (entry,) = list(c.rglob("*.parquet"))
+    entry.write_bytes(b"garbage that is not parquet")
+    calls = _count_decodes(monkeypatch)
+    h2 = runlog.read_history([data_dir / GPX], cache=c, workers=1, progress=False)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(h1.records, h2.records)
+    # ... and the entry was written afresh, readable again.
+    assert ActivityCache(c).get(entry.stem, "x").kind == "ok"
