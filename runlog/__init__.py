@@ -19,6 +19,7 @@ from .errors import (AnalysisError, EpisodeError, FileFormatError, NotAnActivity
 from .history import History, read_history
 from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
 from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
+from .analysis import Report, analyze
 
 __version__ = "0.1.0"
 
@@ -28,4 +29,5 @@ __all__ = [
     "RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError", "AnalysisError",
     "RunlogWarning", "TruncatedFileWarning",
     "read_episodes", "read_run_notes", "episode_flags", "notes_from_history",
+    "analyze", "Report",
 ]

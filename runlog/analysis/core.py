@@ -1,0 +1,239 @@
+""":func:`analyze`: from a history and a numbness journal to a :class:`~runlog.analysis.report.Report`.
+
+``analyze`` only assembles: the statistics are the pure functions of
+:mod:`~runlog.analysis.stats` (univariate screen), :mod:`~runlog.analysis.model`
+(Firth multivariable model), :mod:`~runlog.analysis.onset` (Kaplan-Meier)
+and :mod:`~runlog.analysis.crossover` (within-month comparison), which
+:func:`analyze_frames` applies to a feature frame and an outcome.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from .crossover import within_month
+from .model import EPV_MIN, fit_model
+from .onset import analyze_onset
+from .report import FDR, FINDING_COLUMNS, NOT_A_DIAGNOSIS, Report, finding_sentence, is_finding
+from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, descriptives, factor_meta, screen
+
+__all__ = ["analyze", "analyze_frames", "caveats"]
+
+
+def caveats(report: Report) -> list[str]:
+    """The caveats of a report, in plain words.
+
+    Always: observational single-person data; few episodes and wide
+    intervals; runs not independent; wrist temperature biased by body heat;
+    estimated quantities used outside their validated range; not a diagnosis,
+    and when to see a health professional.  Plus the report's own limits
+    (untestable, tracked period, reproducible onset).
+    """
+    out = [
+        "These are associations in one person's observational data, not proof of cause: a factor can go "
+        "with numbness because something else drives both (long runs are often also hot, late and in "
+        "older shoes). Change one thing at a time and keep the journal going to check.",
+        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide, and with "
+        f"{len(report.factors)} factor rows tested some look strong by chance; q-values correct for "
+        "the number of tests, not for everything.",
+        "Runs are not independent (consecutive runs share fitness, fatigue, season and shoes), while the "
+        "tests treat them as independent, so p-values are somewhat too small; the within-month comparison "
+        "removes slow seasonal trends but not day-to-day dependence.",
+        "Temperature from a wrist watch reads high because of body heat (and sun); treat it as a relative "
+        "measure, or give runlog weather data.",
+        "Derived quantities (heart-rate zones, training load, sweat loss, maximum heart rate) come from "
+        "published formulas validated in other groups of people; for you they are approximations, "
+        "especially outside the ranges they were validated in.",
+        NOT_A_DIAGNOSIS,
+    ]
+    if not report.testable:
+        out.insert(0, report.untestable_reason())
+    if report.onset.reproducible:
+        out.append("Numbness came on at a consistent point of your runs. Show this pattern (the onset "
+                   "table and plot) to a doctor or physiotherapist; it is something they will ask about.")
+    return out
+
+
+def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.DataFrame | None = None,
+                   records: pd.DataFrame | None = None, catalog: dict | None = None, fdr: float = FDR,
+                   fdr_method: str = "bh", n_resamples: int = 2000, seed: int = 0,
+                   epv_min: int = EPV_MIN) -> Report:
+    """The analysis on ready-made frames (the pure core of :func:`analyze`).
+
+    Parameters
+    ----------
+    features : DataFrame
+        Per-run features, index run_id.
+    flags : DataFrame
+        Episode flags of the runs to analyse (index run_id; ``numb``,
+        ``n_episodes``, ``onset_min``, ``onset_km``); every row is analysed
+        (filter on ``tracked`` first).
+    runs : DataFrame, optional
+        ``History.runs`` (``elapsed_s``, ``distance_m``, ``start_local``):
+        needed for the onset analysis and the within-month comparison.
+    records : DataFrame, optional
+        ``History.records`` for pace / HR / temperature at onset.
+    catalog : dict, optional
+        Feature catalogue (name -> Feature); None infers kinds from dtypes.
+    fdr : float
+        q-value threshold of a finding.
+    fdr_method : {'bh', 'by'}
+        Benjamini-Hochberg or Benjamini-Yekutieli.
+    n_resamples, seed : int
+        Bootstrap settings.
+    epv_min : int
+        Events per variable of the multivariable model.
+
+    Returns
+    -------
+    Report
+    """
+    numb = flags["numb"].astype(bool)
+    features = features.reindex(numb.index)
+    n_numb = int(numb.sum())
+    n_eps = int(pd.to_numeric(flags.get("n_episodes", numb.astype(int)), errors="coerce").fillna(0).sum())
+    rep = Report(n_runs=len(numb), n_numb_runs=n_numb, n_episodes=n_eps,
+                 settings={"fdr": fdr, "fdr_method": fdr_method, "epv_min": epv_min,
+                           "min_episodes": MIN_EPISODES, "n_resamples": n_resamples, "seed": seed})
+    rep.descriptives = descriptives(features, numb, catalog)
+    rep.testable = n_numb >= MIN_EPISODES and n_numb < len(numb)
+    if rep.testable:
+        factors, not_tested = screen(features, numb, catalog, fdr_method=fdr_method,
+                                     n_resamples=n_resamples, seed=seed)
+        factors["finding"] = is_finding(factors, fdr=fdr).to_numpy(dtype=bool)
+        rep.factors, rep.not_tested = factors, not_tested
+        rep.model = fit_model(features, numb, factors, epv_min=epv_min)
+        if runs is not None and "start_local" in runs and len(factors):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rep.crossover = within_month(features, numb, factors, runs["start_local"])
+        rep.findings = _findings(factors, rep.model, rep.crossover)
+    else:
+        rep.not_tested = _all_untested(features, numb, catalog, rep.untestable_reason())
+    if runs is not None and n_numb:
+        rep.onset = analyze_onset(flags, runs, records)
+    rep.caveats = caveats(rep)
+    return rep
+
+
+def _all_untested(features, numb, catalog, reason) -> pd.DataFrame:
+    rows = []
+    for name in features.columns:
+        meta = factor_meta(name, features[name], catalog)
+        if meta is None:
+            continue
+        ok = features[name].notna()
+        rows.append({"factor": name, "level": None, "cause": meta["cause"], "description": meta["description"],
+                     "n_runs": int(ok.sum()), "n_episodes": int((ok & numb).sum()), "reason": reason})
+    return pd.DataFrame(rows, columns=NOT_TESTED_COLUMNS)
+
+
+def _findings(factors: pd.DataFrame, model, crossover: pd.DataFrame) -> pd.DataFrame:
+    """The finding rows of *factors* with adjusted and within-month estimates and their sentence."""
+    f = factors[factors["finding"].astype(bool)].drop(columns="finding").reset_index(drop=True)
+    if len(f) == 0:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    key = lambda df: df["factor"].astype(str) + "|" + df["level"].astype("object").fillna("").astype(str)  # noqa: E731
+    for src, prefix in ((model.table, "adjusted"), (crossover, "within_month")):
+        if src is not None and len(src):
+            m = src.assign(_k=key(src)).set_index("_k")
+            k = key(f)
+            for a, b in (("effect", "effect"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+                f[f"{prefix}_{a}"] = k.map(m[b]).astype("float64").to_numpy()
+        else:
+            for a in ("effect", "ci_low", "ci_high"):
+                f[f"{prefix}_{a}"] = np.nan
+    f["sentence"] = [finding_sentence(r) for _, r in f.iterrows()]
+    return f[FINDING_COLUMNS]
+
+
+def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracked=None,
+            sport: str | None = "running", features: pd.DataFrame | None = None, fdr: float = FDR,
+            fdr_method: str = "bh", n_resamples: int = 2000, seed: int = 0) -> Report:
+    """Which factors go with this runner's numbness, with honest small-sample statistics.
+
+    Parameters
+    ----------
+    history : History
+        The runner's activities (:func:`runlog.read_history`).
+    episodes : DataFrame or str or PathLike
+        The numbness journal: :func:`runlog.read_episodes` output read with
+        this history, or the journal file (read here with the history).
+    athlete : Athlete, optional
+        Passed to :func:`runlog.run_features` (HR max, body mass, ...).
+    notes : DataFrame or str or PathLike, optional
+        Per-run notes (:func:`runlog.read_run_notes`), passed to run_features.
+    weather : DataFrame, optional
+        Weather table, passed to run_features.
+    tracked : tuple (start, end), optional
+        The period the journal covers (local dates, inclusive); default: as
+        :func:`runlog.episodes.episode_flags` decides (first to last episode,
+        with a warning).  Only runs inside it are analysed: numb runs are
+        cases, the others controls.
+    sport : str or None
+        Analyse only activities of this sport ('running'); None: all.
+    features : DataFrame, optional
+        Precomputed :func:`runlog.run_features` output (skips computing it).
+    fdr : float
+        False-discovery rate a finding must pass (q < fdr).
+    fdr_method : {'bh', 'by'}
+        Benjamini-Hochberg, or Benjamini-Yekutieli for arbitrary dependence.
+    n_resamples, seed : int
+        Bootstrap resamples and seed (Cliff's delta intervals): results are reproducible.
+
+    Returns
+    -------
+    Report
+        ``factors``, ``findings``, ``onset``, ``model``, ``caveats``, ...
+        With fewer than 5 runs with numbness: descriptives only, and the report
+        says that testing is not possible yet.
+
+    Raises
+    ------
+    AnalysisError
+        No run of *sport* in the history, or no run inside the tracked period.
+    """
+    from .. import schema
+    from ..episodes import episode_flags, read_episodes
+
+    runs = history.runs
+    if isinstance(episodes, (str, os.PathLike)):
+        episodes = read_episodes(episodes, history=history)
+    if isinstance(notes, (str, os.PathLike)):
+        from ..episodes import read_run_notes
+
+        notes = read_run_notes(notes, history=history)
+    flags = episode_flags(history, episodes, tracked=tracked)
+    sel = pd.Series(True, index=runs.index)
+    if sport is not None:
+        sp = runs["sport"].astype("string").str.lower().fillna("")
+        sel = (sp == sport.lower()).to_numpy()
+        sel = pd.Series(sel, index=runs.index)
+        if not sel.any():
+            found = ", ".join(sorted(set(sp))) or "none"
+            raise AnalysisError(f"no '{sport}' activities in the history (sports found: {found}); "
+                                "pass sport=None to analyse every activity.")
+    tracked_mask = flags["tracked"].reindex(runs.index).fillna(False).astype(bool) & sel
+    if not tracked_mask.any():
+        raise AnalysisError("no run of the history falls inside the period the journal covers; "
+                            "check the journal dates or pass tracked=(first_date, last_date).")
+    if features is None:
+        from ..features import run_features
+
+        features = run_features(history, athlete, notes=notes, weather=weather)
+    ids = runs.index[tracked_mask.to_numpy()]
+    rep = analyze_frames(features.reindex(ids), flags.loc[ids], runs=runs, records=history.records,
+                         catalog=schema.FEATURES, fdr=fdr, fdr_method=fdr_method,
+                         n_resamples=n_resamples, seed=seed)
+    rep.flags, rep.features, rep.runs = flags, features, runs
+    untracked_numb = int((flags["numb"].astype(bool) & ~tracked_mask).sum())
+    if untracked_numb:
+        rep.notes.append(f"{untracked_numb} run(s) with numbness outside the analysed runs "
+                         "(other sport or outside the tracked period) were left out.")
+    rep.settings.update(sport=sport, tracked=tracked)
+    return rep

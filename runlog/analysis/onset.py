@@ -1,0 +1,433 @@
+"""When in a run does numbness come on?
+
+Time to onset is analysed as survival data: a run with an episode is an event
+at its onset (minutes or km into the run); a run without one is censored at
+its end.  The Kaplan-Meier estimator (Kaplan & Meier 1958; statsmodels
+``SurvfuncRight``) gives the share of runs still free of numbness after *t*
+minutes (or km); its median, when reached, has the Brookmeyer-Crowley (1982)
+interval on the complementary log-log scale.  Because most runs usually end
+without numbness, the Kaplan-Meier median is often "not reached"; the median
+onset *among runs with numbness* is therefore also given, with the exact
+distribution-free order-statistic interval (Conover 1999, sec. 3.2; scipy
+``quantile_test``).
+
+Onset is called *reproducible* when at least :data:`MIN_ONSETS_REPRODUCIBLE`
+onsets are known and their quartile coefficient of dispersion,
+``(Q3 - Q1) / (Q3 + Q1)`` (Bonett 2006), is at most :data:`QCD_REPRODUCIBLE`
+in minutes or in km: numbness that comes at a consistent time or distance
+is a pattern worth showing to a clinician (exertional symptoms that recur at
+the same point of a run are one of the things they ask about).  This is a
+description of the runner's data, never a diagnosis.
+
+References
+----------
+Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+JASA 53, 457-481.
+Brookmeyer R, Crowley J (1982). A confidence interval for the median survival time.
+Biometrics 38, 29-41.
+Conover WJ (1999). Practical Nonparametric Statistics, 3rd ed. Wiley.
+Bonett DG (2006). Confidence interval for a coefficient of quartile variation.
+Computational Statistics & Data Analysis 50, 2953-2957.
+Wilcoxon F (1945). Individual comparisons by ranking methods. Biometrics Bulletin 1, 80-83.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.duration.survfunc import SurvfuncRight
+
+__all__ = [
+    "MIN_ONSETS_REPRODUCIBLE",
+    "QCD_REPRODUCIBLE",
+    "SUMMARY_COLUMNS",
+    "AT_ONSET_COLUMNS",
+    "OnsetResult",
+    "kaplan_meier",
+    "median_ci",
+    "onset_spread",
+    "onset_durations",
+    "at_onset_comparison",
+    "analyze_onset",
+]
+
+MIN_ONSETS_REPRODUCIBLE = 4
+QCD_REPRODUCIBLE = 0.20
+#: Minimum pairs for the Wilcoxon signed-rank comparison at onset.
+MIN_PAIRS = 5
+
+SUMMARY_COLUMNS = [
+    "scale", "unit", "n_runs", "n_onsets", "n_censored", "km_median", "km_ci_low", "km_ci_high",
+    "median", "ci_low", "ci_high", "q1", "q3", "min", "max", "qcd", "reproducible",
+]
+AT_ONSET_COLUMNS = [
+    "variable", "unit", "description", "n_episodes", "at_onset", "same_point_others",
+    "difference", "p_value",
+]
+_VARIABLES = {
+    "speed_mps": ("m/s", "Speed (pace) in the 2 minutes before onset"),
+    "hr_bpm": ("1/min", "Heart rate in the 2 minutes before onset"),
+    "temp_c": ("°C", "Device temperature in the 2 minutes before onset (wrist: biased by body heat)"),
+}
+
+
+def kaplan_meier(durations, events, *, alpha: float = 0.05) -> tuple[pd.DataFrame, dict]:
+    """Kaplan-Meier curve and median.
+
+    Parameters
+    ----------
+    durations : array-like of float
+        Onset (event) or end of run (censored) [min or km].
+    events : array-like of bool
+        True for an onset, False for a censored run.
+    alpha : float
+        1 - confidence level.
+
+    Returns
+    -------
+    curve : DataFrame
+        ``time``, ``survival`` (share of runs still without numbness),
+        ``ci_low``, ``ci_high`` (pointwise, log-log; statsmodels
+        ``simultaneous_cb`` is not used), ``n_at_risk``, ``n_events``; starts
+        with time 0, survival 1.
+    median : dict
+        ``km_median``, ``km_ci_low``, ``km_ci_high``: NaN median when the curve
+        never drops to 0.5 ("not reached"); inf upper bound when the interval
+        is open.
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(events, dtype=bool)
+    ok = np.isfinite(d)
+    d, e = d[ok], e[ok]
+    empty = pd.DataFrame({"time": [0.0], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0],
+                          "n_at_risk": [len(d)], "n_events": [0]})
+    nan = {"km_median": np.nan, "km_ci_low": np.nan, "km_ci_high": np.nan}
+    if len(d) == 0 or not e.any():
+        return empty, nan
+    sf = SurvfuncRight(d, e.astype(int))
+    se = np.asarray(sf.surv_prob_se, dtype=float)
+    s = np.asarray(sf.surv_prob, dtype=float)
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # log(-log S) interval (Kalbfleisch & Prentice 2002, eq. 1.12)
+        sd = se / (s * np.abs(np.log(s)))
+        lo = np.where(s < 1, s ** np.exp(z * sd), np.nan)
+        hi = np.where(s < 1, s ** np.exp(-z * sd), np.nan)
+        lo = np.where(s > 0, lo, 0.0)
+        hi = np.where(s > 0, hi, 0.0)
+    curve = pd.DataFrame({
+        "time": np.r_[0.0, sf.surv_times], "survival": np.r_[1.0, s],
+        "ci_low": np.r_[1.0, lo], "ci_high": np.r_[1.0, hi],
+        "n_at_risk": np.r_[len(d), sf.n_risk].astype(int), "n_events": np.r_[0, sf.n_events].astype(int),
+    })
+    med = float(sf.quantile(0.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lo_m, hi_m = sf.quantile_ci(0.5, alpha=alpha)
+    return curve, {"km_median": med, "km_ci_low": float(lo_m), "km_ci_high": float(hi_m)}
+
+
+def median_ci(x, *, confidence_level: float = 0.95) -> tuple[float, float, float]:
+    """Median with its exact distribution-free (order-statistic) interval.
+
+    Parameters
+    ----------
+    x : array-like of float
+    confidence_level : float
+
+    Returns
+    -------
+    median, low, high : float
+        The interval is ``[x_(j), x_(n-j+1)]`` with the binomial(n, 1/2) order
+        statistics (Conover 1999, sec. 3.2), from :func:`scipy.stats.quantile_test`;
+        NaN bounds when *n* is too small for the requested level (n < 6 at 95 %).
+    """
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return np.nan, np.nan, np.nan
+    med = float(np.median(x))
+    if len(x) < 2:
+        return med, np.nan, np.nan
+    ci = stats.quantile_test(x, q=med, p=0.5).confidence_interval(confidence_level)
+    return med, float(ci.low), float(ci.high)
+
+
+def onset_spread(x) -> dict:
+    """Spread of onsets: quartiles, range and quartile coefficient of dispersion.
+
+    Parameters
+    ----------
+    x : array-like of float
+        Known onsets [min or km].
+
+    Returns
+    -------
+    dict
+        ``q1``, ``q3``, ``min``, ``max``, ``qcd = (Q3 - Q1) / (Q3 + Q1)`` (Bonett
+        2006; quartiles by linear interpolation, numpy's default), and
+        ``reproducible`` (n >= MIN_ONSETS_REPRODUCIBLE and qcd <= QCD_REPRODUCIBLE).
+    """
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return {"q1": np.nan, "q3": np.nan, "min": np.nan, "max": np.nan, "qcd": np.nan,
+                "reproducible": False}
+    q1, q3 = np.percentile(x, [25, 75])
+    qcd = (q3 - q1) / (q3 + q1) if (q3 + q1) > 0 else np.nan
+    return {"q1": float(q1), "q3": float(q3), "min": float(x.min()), "max": float(x.max()),
+            "qcd": float(qcd),
+            "reproducible": bool(len(x) >= MIN_ONSETS_REPRODUCIBLE and np.isfinite(qcd)
+                                 and qcd <= QCD_REPRODUCIBLE)}
+
+
+def onset_durations(flags: pd.DataFrame, runs: pd.DataFrame, scale: str = "minutes") -> pd.DataFrame:
+    """Survival data for time (or distance) to onset.
+
+    Parameters
+    ----------
+    flags : DataFrame
+        :func:`runlog.episodes.episode_flags` output for the analysed runs
+        (``numb``, ``onset_min``, ``onset_km``).
+    runs : DataFrame
+        ``History.runs`` (``elapsed_s`` [s], ``distance_m`` [m]).
+    scale : {'minutes', 'km'}
+
+    Returns
+    -------
+    DataFrame
+        Index run_id, ``duration`` [min or km] and ``event`` (bool).  Numb runs
+        with an unknown onset are left out; runs without numbness are censored
+        at their end (elapsed_s / 60 or distance_m / 1000).
+    """
+    onset_col, end = ("onset_min", runs["elapsed_s"] / 60.0) if scale == "minutes" else \
+        ("onset_km", runs["distance_m"] / 1000.0)
+    end = end.reindex(flags.index).astype("float64")
+    numb = flags["numb"].astype(bool)
+    onset = pd.to_numeric(flags[onset_col], errors="coerce").astype("float64")
+    dur = pd.Series(np.where(numb, onset, end), index=flags.index, dtype="float64")
+    out = pd.DataFrame({"duration": dur, "event": numb})
+    return out[out["duration"].notna()]
+
+
+def _run_arrays(records: pd.DataFrame, run_ids, columns) -> dict:
+    """run_id -> (elapsed_s array, {column: array}) for the runs present in *records*."""
+    out = {}
+    want = set(run_ids)
+    for rid, r in records.groupby(level="run_id", sort=False):
+        if rid in want:
+            out[rid] = (r["elapsed_s"].to_numpy(dtype=float),
+                        {c: r[c].to_numpy(dtype=float) if c in r else np.full(len(r), np.nan)
+                         for c in columns})
+    return out
+
+
+def _window_mean(arrays, t_s: float, window_s: float, column: str) -> float:
+    """Mean of *column* over elapsed time [t_s - window_s, t_s] of one run (NaN if no sample)."""
+    el, vals = arrays
+    v = vals[column][(el >= t_s - window_s) & (el <= t_s)]
+    v = v[np.isfinite(v)]
+    return float(v.mean()) if len(v) else np.nan
+
+
+def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.DataFrame, *,
+                        window_s: float = 120.0, columns=("speed_mps", "hr_bpm", "temp_c")) -> pd.DataFrame:
+    """Pace, heart rate and temperature just before onset vs the same point of runs without numbness.
+
+    For every numb run with a known onset *t* [min], the mean of each column over
+    the *window_s* seconds before *t* is paired with the median of the same
+    window in all runs without numbness that lasted at least *t*; the pairs are
+    compared by the Wilcoxon signed-rank test (Wilcoxon 1945).
+
+    Parameters
+    ----------
+    records : DataFrame
+        ``History.records`` (MultiIndex run_id, time; ``elapsed_s`` [s] and *columns*).
+    flags : DataFrame
+        Episode flags of the analysed runs.
+    runs : DataFrame
+        ``History.runs`` (``elapsed_s``).
+    window_s : float
+        Window length before onset [s].
+    columns : sequence of str
+        Record columns to compare.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`AT_ONSET_COLUMNS`: medians over episodes of the value at
+        onset and of the matched control value, the median paired difference,
+        and the signed-rank p-value (NaN with fewer than MIN_PAIRS pairs).
+    """
+    numb = flags["numb"].astype(bool)
+    onset = pd.to_numeric(flags["onset_min"], errors="coerce")
+    cases = onset[numb & onset.notna()]
+    controls = flags.index[~numb]
+    end_s = runs["elapsed_s"].reindex(controls)
+    arrays = _run_arrays(records, list(cases.index) + list(controls), columns) if len(records) else {}
+    pairs = {c: [] for c in columns}
+    for rid, t_min in cases.items():
+        if rid not in arrays:
+            continue
+        t_s = float(t_min) * 60.0
+        ctrl_ids = [c for c in end_s.index[end_s.to_numpy() >= t_s] if c in arrays]
+        if not ctrl_ids:
+            continue
+        for c in columns:
+            a = _window_mean(arrays[rid], t_s, window_s, c)
+            ctrl = np.array([_window_mean(arrays[k], t_s, window_s, c) for k in ctrl_ids])
+            ctrl = ctrl[np.isfinite(ctrl)]
+            if np.isfinite(a) and len(ctrl):
+                pairs[c].append((a, float(np.median(ctrl))))
+    rows = []
+    for c in columns:
+        unit, desc = _VARIABLES.get(c, ("", c))
+        p = np.array(pairs[c], dtype=float).reshape(-1, 2)
+        n = len(p)
+        pval = np.nan
+        if n >= MIN_PAIRS and np.any(p[:, 0] != p[:, 1]):
+            pval = float(stats.wilcoxon(p[:, 0], p[:, 1]).pvalue)
+        rows.append({
+            "variable": c, "unit": unit, "description": desc, "n_episodes": n,
+            "at_onset": float(np.median(p[:, 0])) if n else np.nan,
+            "same_point_others": float(np.median(p[:, 1])) if n else np.nan,
+            "difference": float(np.median(p[:, 0] - p[:, 1])) if n else np.nan,
+            "p_value": pval,
+        })
+    return pd.DataFrame(rows, columns=AT_ONSET_COLUMNS)
+
+
+@dataclass
+class OnsetResult:
+    """Time (and distance) to onset of numbness within a run.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        One row per scale ('minutes', 'km'), columns :data:`SUMMARY_COLUMNS`:
+        Kaplan-Meier median and interval over all runs (runs without numbness
+        censored at their end), the median onset among numb runs with its exact
+        interval, quartiles, range, quartile coefficient of dispersion and
+        whether onset is reproducible.
+    curves : DataFrame
+        Kaplan-Meier curves, long format: ``scale`` + the columns of
+        :func:`kaplan_meier`'s curve.
+    at_onset : DataFrame
+        :func:`at_onset_comparison` output.
+    notes : list of str
+        What could not be computed and why.
+    """
+
+    summary: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUMMARY_COLUMNS))
+    curves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["scale", "time", "survival", "ci_low", "ci_high", "n_at_risk", "n_events"]))
+    at_onset: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AT_ONSET_COLUMNS))
+    notes: list = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The onset summary table (one row per scale)."""
+        return self.summary
+
+    def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
+        import html
+
+        return ("<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in self.sentences()) + "</ul>"
+                + self.summary.to_html(index=False) + self.at_onset.to_html(index=False))
+
+    @property
+    def reproducible(self) -> bool:
+        """True when onset is consistent in minutes or in km."""
+        return bool(len(self.summary) and self.summary["reproducible"].astype(bool).any())
+
+    def sentences(self) -> list[str]:
+        """Plain-language description of onset, one sentence per scale and comparison."""
+        out = []
+        for _, r in self.summary.iterrows():
+            if r["n_onsets"] == 0:
+                continue
+            u = "minutes" if r["scale"] == "minutes" else "km"
+            s = (f"Numbness came on after a median of {_f(r['median'])} {u} "
+                 f"(middle half {_f(r['q1'])}-{_f(r['q3'])} {u}, range {_f(r['min'])}-{_f(r['max'])}; "
+                 f"{r['n_onsets']} episodes with a known onset")
+            s += (f", 95 % CI of the median {_f(r['ci_low'])}-{_f(r['ci_high'])})."
+                  if np.isfinite(r["ci_low"]) else ").")
+            if np.isfinite(r["km_median"]):
+                s += f" Half of all runs had numbness by {_f(r['km_median'])} {u} (Kaplan-Meier)."
+            else:
+                s += f" Most runs ended without numbness, so the Kaplan-Meier median over all runs is not reached."
+            if r["reproducible"]:
+                s += (f" Onset is reproducible at a consistent {('time' if u == 'minutes' else 'distance')}: "
+                      "a pattern worth showing to a doctor or physiotherapist.")
+            out.append(s)
+        for _, r in self.at_onset.iterrows():
+            if r["n_episodes"] < MIN_PAIRS or not np.isfinite(r["p_value"]):
+                continue
+            if r["variable"] == "speed_mps":
+                a, b = _pace(r["at_onset"]), _pace(r["same_point_others"])
+                what = f"pace just before onset was {a} vs {b} at the same point of runs without numbness"
+            else:
+                what = (f"{r['description'].split(' in the')[0].lower()} just before onset was "
+                        f"{_f(r['at_onset'])} {r['unit']} vs {_f(r['same_point_others'])} {r['unit']} "
+                        "at the same point of runs without numbness")
+            out.append(f"{what[0].upper()}{what[1:]} (median of {r['n_episodes']} episodes, "
+                       f"signed-rank p = {r['p_value']:.2g}).")
+        return out
+
+
+def _f(v) -> str:
+    return "-" if v is None or not np.isfinite(v) else (f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}")
+
+
+def _pace(speed_mps: float) -> str:
+    """Speed [m/s] as pace 'm:ss /km'."""
+    if not np.isfinite(speed_mps) or speed_mps <= 0:
+        return "-"
+    s = 1000.0 / speed_mps
+    return f"{int(s // 60)}:{int(round(s % 60)):02d} /km"
+
+
+def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame | None = None, *,
+                  window_s: float = 120.0) -> OnsetResult:
+    """Kaplan-Meier time and distance to onset, spread, reproducibility and the comparison at onset.
+
+    Parameters
+    ----------
+    flags : DataFrame
+        Episode flags of the analysed (tracked) runs.
+    runs : DataFrame
+        ``History.runs``.
+    records : DataFrame, optional
+        ``History.records``; without it the comparison at onset is skipped.
+    window_s : float
+        Window before onset for the comparison [s].
+
+    Returns
+    -------
+    OnsetResult
+    """
+    res = OnsetResult()
+    rows, curves = [], []
+    n_numb = int(flags["numb"].astype(bool).sum())
+    for scale, col, unit in (("minutes", "onset_min", "min"), ("km", "onset_km", "km")):
+        dur = onset_durations(flags, runs, scale)
+        curve, med = kaplan_meier(dur["duration"], dur["event"])
+        known = dur.loc[dur["event"], "duration"].to_numpy()
+        if n_numb and len(known) < n_numb:
+            res.notes.append(f"{n_numb - len(known)} of {n_numb} numb runs have no onset in {unit}; "
+                             "they are left out of the onset analysis in " + unit + ".")
+        m, lo, hi = median_ci(known)
+        rows.append({"scale": scale, "unit": unit, "n_runs": len(dur), "n_onsets": len(known),
+                     "n_censored": int((~dur["event"]).sum()), **med,
+                     "median": m, "ci_low": lo, "ci_high": hi, **onset_spread(known)})
+        curves.append(curve.assign(scale=scale))
+    res.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    res.curves = pd.concat(curves, ignore_index=True)[["scale", *[c for c in curves[0].columns]]]
+    if records is not None and len(records) and n_numb:
+        res.at_onset = at_onset_comparison(records, flags, runs, window_s=window_s)
+    elif n_numb:
+        res.notes.append("no records given: pace, heart rate and temperature at onset not compared.")
+    return res

@@ -1,0 +1,429 @@
+"""The :class:`Report` of an analysis: factors, findings, onset, model and caveats, in plain words.
+
+A *finding* is a factor the report stands behind (see :func:`is_finding`):
+
+1. at least :data:`~runlog.analysis.stats.MIN_EPISODES` numb runs were
+   analysed (otherwise nothing is tested);
+2. its false-discovery-rate adjusted ``q_value`` is below ``fdr`` (default
+   0.05; Benjamini-Hochberg over every factor and level tested);
+3. its 95 % confidence interval excludes 1;
+4. at least :data:`MIN_FINDING_EPISODES` numb runs are on the side with more
+   numbness (runs above the median / with the factor / at the level, or the
+   others for a protective factor).
+
+Under the global null (no factor related to numbness) Benjamini-Hochberg at
+level 0.05 gives at least one rejection in at most 5 % of seasons for
+independent or positively dependent tests (Benjamini & Hochberg 1995,
+Theorem 1: under the complete null FDR = familywise error); conditions 3-4 can
+only remove findings.  The multivariable model and the within-month
+comparison are shown beside each finding but do not decide it.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .model import ModelResult
+from .onset import OnsetResult
+from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
+
+__all__ = ["Report", "is_finding", "finding_sentence", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
+           "NOT_A_DIAGNOSIS"]
+
+#: Default false-discovery rate a finding must pass.
+FDR = 0.05
+#: A finding needs at least this many numb runs on its higher-risk side.
+MIN_FINDING_EPISODES = 3
+
+FINDING_COLUMNS = FACTOR_COLUMNS + [
+    "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high",
+    "within_month_effect", "within_month_ci_low", "within_month_ci_high", "sentence",
+]
+
+NOT_A_DIAGNOSIS = (
+    "runlog does not diagnose. Numbness that persists after runs or keeps getting worse, that comes "
+    "with weakness, pain, or a colour or temperature change of the foot or leg, or that appears at "
+    "rest or at night needs a doctor or physiotherapist."
+)
+
+
+def _num(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def is_finding(factors: pd.DataFrame, *, fdr: float = FDR,
+               min_episodes: int = MIN_FINDING_EPISODES) -> pd.Series:
+    """Which rows of ``Report.factors`` are findings (see the module docstring).
+
+    Parameters
+    ----------
+    factors : DataFrame
+        ``Report.factors``.
+    fdr : float
+        q-value threshold.
+    min_episodes : int
+        Numb runs needed on the higher-risk side.
+
+    Returns
+    -------
+    Series of bool
+        Aligned with *factors*.
+    """
+    if len(factors) == 0:
+        return pd.Series([], dtype=bool, index=factors.index)
+    q = pd.to_numeric(factors["q_value"], errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(factors["ci_low"], errors="coerce").to_numpy(dtype=float)
+    hi = pd.to_numeric(factors["ci_high"], errors="coerce").to_numpy(dtype=float)
+    eff = pd.to_numeric(factors["effect"], errors="coerce").to_numpy(dtype=float)
+    side = np.where(eff >= 1, factors["exposed_numb"].astype("float64").to_numpy(),
+                    factors["other_numb"].astype("float64").to_numpy())
+    ok = (q < fdr) & ((lo > 1) | (hi < 1)) & (side >= min_episodes)
+    return pd.Series(ok, index=factors.index)
+
+
+def _pct(k, n) -> str:
+    return f"{100 * k / n:.0f} %" if n else "-"
+
+
+def _unit(u) -> str:
+    return "" if u is None or (isinstance(u, float) and np.isnan(u)) or u == "" else f" {u}"
+
+
+def _lower_first(s: str) -> str:
+    s = str(s).strip().rstrip(".")
+    return s[:1].lower() + s[1:] if len(s) > 1 and not s[:2].isupper() else s
+
+
+def _ratio_phrase(k1, n1, k0, n0) -> str:
+    """'3.1 times as often' / 'less often' from two proportions."""
+    p1, p0 = (k1 / n1 if n1 else np.nan), (k0 / n0 if n0 else np.nan)
+    if p0 == 0 and p1 > 0:
+        return "only"
+    if p1 >= p0:
+        return f"{p1 / p0:.1f} times as often" if p0 > 0 else "as often"
+    return "less often"
+
+
+def finding_sentence(r: pd.Series) -> str:
+    """Plain-language sentence for one factor row (with model / within-month columns when present).
+
+    Numeric factors are worded as a split at the median (counts of numb runs
+    above and at or below it) while the odds ratio stays per interquartile
+    range; binary factors as with vs without; categories as level vs reference.
+
+    Parameters
+    ----------
+    r : Series
+        One row of ``Report.factors`` (optionally with the ``adjusted_*`` and
+        ``within_month_*`` columns of ``Report.findings``).
+
+    Returns
+    -------
+    str
+    """
+    k1, n1 = int(r["exposed_numb"]), int(r["exposed_runs"])
+    k0, n0 = int(r["other_numb"]), int(r["other_runs"])
+    u = _unit(r.get("unit"))
+    desc = _lower_first(r["description"])
+    if r["kind"] == "numeric":
+        thr = str(r["split"]).lstrip("> =")
+        more = f"on runs where {desc} was {'above' if str(r['split']).startswith('>') and '=' not in str(r['split']) else 'at least'} {thr}{u}"
+        other = "on the others"
+    elif r["kind"] == "binary":
+        more = f"on runs with {desc}"
+        other = "on runs without"
+    else:
+        more = f"on runs with {desc} '{r['level']}'"
+        other = f"with '{r['reference']}'"
+    phrase = _ratio_phrase(k1, n1, k0, n0)
+    if phrase == "only":
+        head = (f"Numbness came on {more} in {k1} of {n1} runs ({_pct(k1, n1)}) but {other.replace('on ', 'in ')} "
+                f"in none of {n0}")
+    else:
+        head = (f"Numbness came on {phrase} {more} ({k1} of {n1} runs, {_pct(k1, n1)}) as {other} "
+                f"({k0} of {n0}, {_pct(k0, n0)})")
+    if r["kind"] == "numeric":
+        per = f"per {_fmt(_num(r['scale']))}{u} more"
+    elif r["kind"] == "binary":
+        per = "with vs without"
+    else:
+        per = f"'{r['level']}' vs '{r['reference']}'"
+    ci = f"95 % CI {_fmt(_num(r['ci_low']))}-{_fmt(_num(r['ci_high']))}"
+    s = f"{head}; odds ratio {_fmt(_num(r['effect']))} {per} ({ci}, q = {_num(r['q_value']):.2g})."
+    adj = _num(r.get("adjusted_effect"))
+    if np.isfinite(adj):
+        alo, ahi = _num(r.get("adjusted_ci_low")), _num(r.get("adjusted_ci_high"))
+        holds = alo > 1 or ahi < 1
+        s += (f" Adjusted for the other factors in the model: odds ratio {_fmt(adj)} "
+              f"(95 % CI {_fmt(alo)}-{_fmt(ahi)})" + ("." if holds else
+                                                      ", no longer clear of 1, so another factor may explain part of it."))
+    wm = _num(r.get("within_month_effect"))
+    if np.isfinite(wm):
+        wlo, whi = _num(r.get("within_month_ci_low")), _num(r.get("within_month_ci_high"))
+        if not (wlo > 1 or whi < 1):
+            s += (f" Comparing only runs within the same month the odds ratio is {_fmt(wm)} "
+                  f"(95 % CI {_fmt(wlo)}-{_fmt(whi)}): part of the link may be seasonal.")
+    s += f" Cause: {r['cause']}."
+    return s
+
+
+def _md_table(df: pd.DataFrame, columns=None, max_rows: int = 40) -> str:
+    """A GitHub-flavoured markdown table (numbers to 3 significant digits)."""
+    if df is None or len(df) == 0:
+        return "_(none)_"
+    df = df[list(columns)] if columns is not None else df
+    df = df.head(max_rows)
+
+    def cell(v):
+        if isinstance(v, (float, np.floating)):
+            return "" if not np.isfinite(v) and np.isnan(v) else (f"{v:.3g}" if np.isfinite(v) else str(v))
+        if v is None or v is pd.NA:
+            return ""
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+_SHORT = ["factor", "level", "cause", "n_runs", "n_episodes", "effect", "ci_low", "ci_high",
+          "p_value", "q_value", "effect_unit"]
+
+
+@dataclass
+class Report:
+    """What goes with this runner's numbness: :func:`runlog.analyze` output.
+
+    Attributes
+    ----------
+    factors : DataFrame
+        One row per factor (per level for categories) tested, strongest
+        evidence first; columns :data:`runlog.analysis.stats.FACTOR_COLUMNS`
+        (``factor``, ``cause``, ``description``, ``n_runs``, ``n_episodes``,
+        ``effect`` odds ratio per IQR or level vs reference, ``ci_low``,
+        ``ci_high``, ``p_value``, ``q_value``, ``method``, ...) and ``finding``.
+        Empty when testing is not possible yet.
+    findings : DataFrame
+        The factors the report stands behind (:func:`is_finding`): the
+        ``factors`` columns plus adjusted / within-month estimates and a
+        plain-language ``sentence``.  Empty when nothing holds up.
+    onset : OnsetResult
+        Kaplan-Meier time and distance to onset, median, spread,
+        reproducibility, and pace / HR / temperature at onset vs other runs.
+    model : ModelResult
+        Multivariable Firth logistic regression (events per variable shown).
+    caveats : list of str
+        What the numbers cannot say, and when to see a health professional.
+    not_tested : DataFrame
+        Candidate factors (or levels) not tested and why.
+    descriptives : DataFrame
+        Each candidate factor in numb runs vs the others, without tests.
+    crossover : DataFrame
+        Within-month (time-stratified case-crossover) odds ratio per factor row.
+    n_runs : int
+        Runs analysed (tracked, of the chosen sport).
+    n_numb_runs : int
+        Analysed runs with numbness.
+    n_episodes : int
+        Episodes on the analysed runs.
+    testable : bool
+        False when there are too few episodes (or no run without) to test.
+    settings : dict
+        fdr, fdr_method, sport, tracked period, ...
+    notes : list of str
+        Anything the analysis had to work around.
+    flags, features, runs : DataFrame or None
+        The inputs (episode flags of every run, per-run features, History.runs),
+        kept for plots.
+    """
+
+    factors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"]))
+    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINDING_COLUMNS))
+    onset: OnsetResult = field(default_factory=OnsetResult)
+    model: ModelResult = field(default_factory=ModelResult)
+    caveats: list = field(default_factory=list)
+    not_tested: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOT_TESTED_COLUMNS))
+    descriptives: pd.DataFrame = field(default_factory=pd.DataFrame)
+    crossover: pd.DataFrame = field(default_factory=pd.DataFrame)
+    n_runs: int = 0
+    n_numb_runs: int = 0
+    n_episodes: int = 0
+    testable: bool = False
+    settings: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    flags: pd.DataFrame | None = field(default=None, repr=False)
+    features: pd.DataFrame | None = field(default=None, repr=False)
+    runs: pd.DataFrame | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ text
+    def headline(self) -> str:
+        """One line: runs, numb runs, factors tested, findings."""
+        s = (f"{self.n_runs} runs analysed, {self.n_numb_runs} with numbness "
+             f"({self.n_episodes} episode{'s' if self.n_episodes != 1 else ''}).")
+        if not self.testable:
+            return s + " " + self.untestable_reason()
+        return s + (f" {len(self.factors)} factor rows tested, {len(self.findings)} finding"
+                    f"{'s' if len(self.findings) != 1 else ''} at q < {self.settings.get('fdr', FDR)}.")
+
+    def untestable_reason(self) -> str:
+        """Why no test was run ('' when the report is testable)."""
+        if self.testable:
+            return ""
+        if self.n_numb_runs and self.n_numb_runs == self.n_runs:
+            return ("Every analysed run had numbness, so there are no runs without it to compare with: "
+                    "testing is not possible.")
+        return (f"Testing is not possible yet: it needs at least {MIN_EPISODES} runs with numbness "
+                f"(there {'is' if self.n_numb_runs == 1 else 'are'} {self.n_numb_runs}). Keep the journal "
+                "going; below is a plain description of the runs so far.")
+
+    def findings_text(self) -> list[str]:
+        """The findings as sentences, or the sentence saying that nothing holds up."""
+        if not self.testable:
+            return [self.untestable_reason()]
+        if len(self.findings) == 0:
+            return [f"No factor holds up: none is associated with numbness clearly enough "
+                    f"(false-discovery-rate q < {self.settings.get('fdr', FDR)}, confidence interval "
+                    f"excluding 1) among the {len(self.factors)} tested. That is not proof that none "
+                    "matters; with more episodes, weaker links can show."]
+        return [str(s) for s in self.findings["sentence"]]
+
+    def summary(self) -> str:
+        """The report as plain text."""
+        out = ["runlog report: what goes with your numbness", "=" * 44, self.headline(), ""]
+        out += ["Findings", "--------"] + [f"* {s}" for s in self.findings_text()] + [""]
+        onset = self.onset.sentences()
+        if onset:
+            out += ["When numbness starts", "--------------------"] + [f"* {s}" for s in onset] + [""]
+        if self.testable:
+            out += ["Multivariable model", "-------------------", self.model.describe()]
+            for _, r in self.model.table.iterrows():
+                lev = "" if pd.isna(r["level"]) else f" = {r['level']}"
+                out.append(f"  {r['factor']}{lev}: adjusted OR {_fmt(_num(r['effect']))} "
+                           f"(95 % CI {_fmt(_num(r['ci_low']))}-{_fmt(_num(r['ci_high']))}; "
+                           f"unadjusted {_fmt(_num(r['unadjusted_effect']))}) {r['effect_unit']}")
+            out += [""]
+            if len(self.factors):
+                out += ["Strongest factors", "-----------------"]
+                for _, r in self.factors.head(10).iterrows():
+                    lev = "" if pd.isna(r["level"]) else f" = {r['level']}"
+                    out.append(f"  {r['factor']}{lev} [{r['cause']}]: OR {_fmt(_num(r['effect']))} "
+                               f"({_fmt(_num(r['ci_low']))}-{_fmt(_num(r['ci_high']))}), "
+                               f"p = {_num(r['p_value']):.2g}, q = {_num(r['q_value']):.2g}")
+                out += [""]
+        out += ["Caveats", "-------"] + [f"* {c}" for c in self.caveats]
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_markdown(self) -> str:
+        """The report as Markdown (findings, onset, factors, model, not tested, caveats)."""
+        md = ["# runlog report: what goes with your numbness", "", self.headline(), "",
+              "## Findings", ""] + [f"- {s}" for s in self.findings_text()] + [""]
+        onset = self.onset.sentences()
+        md += ["## When numbness starts", ""] + ([f"- {s}" for s in onset] or ["_(no episode)_"]) + [""]
+        if len(self.onset.summary):
+            md += [_md_table(self.onset.summary), ""]
+        if len(self.onset.at_onset):
+            md += [_md_table(self.onset.at_onset), ""]
+        if self.testable:
+            md += ["## All factors tested", "", _md_table(self.factors, _SHORT), ""]
+            md += ["## Multivariable model", "", self.model.describe(), ""]
+            if self.model.fitted:
+                md += [_md_table(self.model.table), ""]
+            md += [f"- {n}" for n in self.model.notes] + [""]
+        else:
+            md += ["## The runs so far (no tests)", "", _md_table(self.descriptives), ""]
+        if len(self.not_tested):
+            md += ["## Not tested", "", _md_table(self.not_tested), ""]
+        md += ["## Caveats", ""] + [f"- {c}" for c in self.caveats] + [""]
+        return "\n".join(md)
+
+    # ------------------------------------------------------------------ HTML
+    def _repr_html_(self) -> str:
+        e = html.escape
+        parts = [f"<h3>runlog report</h3><p>{e(self.headline())}</p><h4>Findings</h4><ul>"]
+        parts += [f"<li>{e(s)}</li>" for s in self.findings_text()] + ["</ul>"]
+        onset = self.onset.sentences()
+        if onset:
+            parts += ["<h4>When numbness starts</h4><ul>"] + [f"<li>{e(s)}</li>" for s in onset] + ["</ul>"]
+        if self.testable and len(self.factors):
+            parts += ["<h4>Factors (strongest first)</h4>",
+                      self.factors[_SHORT].head(15).to_html(index=False, float_format=lambda v: f"{v:.3g}",
+                                                            na_rep="")]
+            parts += [f"<h4>Multivariable model</h4><p>{e(self.model.describe())}</p>"]
+            if self.model.fitted:
+                parts.append(self.model.table.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep=""))
+        elif not self.testable and len(self.descriptives):
+            parts += ["<h4>The runs so far (no tests)</h4>", self.descriptives.to_html(index=False)]
+        parts += ["<h4>Caveats</h4><ul>"] + [f"<li>{e(c)}</li>" for c in self.caveats] + ["</ul>"]
+        return "".join(parts)
+
+    def to_html(self, path=None, *, figures=None, **kwargs) -> str:
+        """A self-contained HTML page: findings in plain words, tables, caveats and plots.
+
+        Parameters
+        ----------
+        path : str or PathLike, optional
+            Where to write the page (atomically: temporary file + ``os.replace``).
+        figures : dict or list or False, optional
+            {caption: matplotlib Figure} (or [(caption, Figure)]) to embed as
+            inline PNGs.  None: the standard plots of :mod:`runlog.plot` when
+            available; False: no figures.
+        **kwargs
+            Passed to :func:`runlog.htmlreport.render_report` (``title``, ``dpi``).
+
+        Returns
+        -------
+        str
+            The HTML page.
+        """
+        try:
+            from ..htmlreport import render_report
+        except ImportError:  # pragma: no cover - the HTML module ships with runlog
+            render_report = None
+        if render_report is not None:
+            return render_report(self, path, figures=figures, **kwargs)
+        return self._fallback_html(path, figures=figures)  # pragma: no cover
+
+    def _fallback_html(self, path=None, *, figures=None) -> str:
+        """Plain self-contained page (used only when runlog.htmlreport is unavailable)."""
+        import base64
+        import io
+
+        imgs = []
+        items = [] if not figures else (list(figures.items()) if isinstance(figures, dict) else list(figures))
+        for cap, fig in items:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+            imgs.append(f"<figure><img src='data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}'>"
+                        f"<figcaption>{html.escape(str(cap))}</figcaption></figure>")
+        page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>runlog report</title>"
+                "</head><body>" + self._repr_html_() + "".join(imgs) + "</body></html>")
+        if path is not None:
+            path = os.fspath(path)
+            tmp = f"{path}.tmp{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(page)
+            os.replace(tmp, path)
+        return page
+
+    # ------------------------------------------------------------------ plots
+    def plot(self, **kwargs):
+        """The report's main plots in one figure (:func:`runlog.plot.report_figure`).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .. import plot as _plot
+
+        return _plot.report_figure(self, **kwargs)
