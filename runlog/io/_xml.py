@@ -36,8 +36,12 @@ from __future__ import annotations
 
 import codecs
 import re
+import time as _time
 import warnings
 from xml.etree.ElementTree import Element, ParseError
+
+import numpy as np
+import pandas as pd
 
 from ..errors import FileFormatError, RunlogWarning
 
@@ -50,6 +54,15 @@ __all__ = [
     "is_unbound_prefix_error",
     "local_name",
     "DTD_MESSAGE",
+    "UntimedPointsWarning",
+    "normalize_sport",
+    "cadence_is_strides",
+    "usable_time_mask",
+    "sorted_unique_records",
+    "position_speed_mps",
+    "seconds_to_ns",
+    "MIN_TIMED_FRACTION",
+    "GPS_EPOCH",
 ]
 
 #: Message used whenever a DTD is refused (both readers, both code paths).
@@ -61,6 +74,10 @@ DTD_MESSAGE = (
 
 class XmlRecoveryWarning(RunlogWarning):
     """An XML activity file was damaged but could still be read (bytes replaced, prefixes declared)."""
+
+
+class UntimedPointsWarning(RunlogWarning):
+    """Some track points had no usable time and were dropped."""
 
 
 _BOMS = (
@@ -434,8 +451,6 @@ def cadence_is_strides(sport: str, cadence, speed_mps=None) -> bool:
       very low gear (< 3.5 m per revolution, < 6.5 m/s) would be doubled
       wrongly; give such files a sport.
     """
-    import numpy as np
-
     cad = np.asarray(cadence, dtype="float64")
     pos = cad[cad > 0]
     if pos.size == 0:
@@ -456,3 +471,155 @@ def cadence_is_strides(sport: str, cadence, speed_mps=None) -> bool:
     v = float(np.median(spd[both]))
     stride_m = float(np.median(spd[both] * 60.0 / cad[both]))
     return v <= MAX_FOOT_SPEED_MPS and stride_m <= MAX_STRIDE_LENGTH_M
+
+
+# --------------------------------------------------------------------------
+# Sample times and records frames, shared by the GPX and TCX readers.
+# --------------------------------------------------------------------------
+
+#: Smallest share of timed points for which the untimed ones are dropped
+#: (instead of refusing the file).
+MIN_TIMED_FRACTION = 0.5
+#: Start of GPS time (1980-01-06 00:00 UTC): no GPS device records earlier.
+GPS_EPOCH = pd.Timestamp("1980-01-06", tz="UTC")
+_GPS_EPOCH_S = GPS_EPOCH.value / 1e9
+#: Times later than now plus this margin [s] come from a broken clock.
+FUTURE_MARGIN_S = 2 * 86400.0
+
+
+def _fmt(t_s: float) -> str:
+    try:
+        return pd.Timestamp(t_s, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):  # pragma: no cover - out of pandas' range
+        return f"{t_s:.0f} s after 1970"
+
+
+def usable_time_mask(t_s, source: str, *, what: str = "track point") -> np.ndarray:
+    """Which samples have a usable time; refuse files whose times cannot place a run.
+
+    Parameters
+    ----------
+    t_s : array_like of float
+        Sample times [s since 1970-01-01 UTC], NaN where missing or unreadable.
+        At least one must be finite (callers report "no times at all"
+        themselves, in their format's words).
+    source : str
+        File name, for messages.
+    what : str
+        Name of a sample in messages ('track point', 'trackpoint').
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for samples kept.
+
+    Raises
+    ------
+    FileFormatError
+        * every time before :data:`GPS_EPOCH` or more than
+          :data:`FUTURE_MARGIN_S` after now (a clock that was never set,
+          e.g. 1901-12-13T20:45:52Z, the signed 32-bit epoch minimum);
+        * fewer than :data:`MIN_TIMED_FRACTION` of the samples usable (a
+          route with a few stray times);
+        * all usable times identical, or only one usable sample: no
+          duration to analyse.
+
+    Warns
+    -----
+    UntimedPointsWarning
+        Some (at most half of the) samples were unusable and are dropped.
+    """
+    t_s = np.asarray(t_s, dtype="float64")
+    n = t_s.size
+    now_s = _time.time() + FUTURE_MARGIN_S
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(t_s) & (t_s >= _GPS_EPOCH_S) & (t_s <= now_s)
+    n_ok = int(ok.sum())
+    if n_ok == 0:
+        finite = t_s[np.isfinite(t_s)]
+        when = _fmt(float(finite[0])) if finite.size else "unreadable"
+        raise FileFormatError(
+            f"has {what} times outside any possible recording (first {when}; GPS time starts "
+            f"{GPS_EPOCH:%Y-%m-%d}): the device clock was not set. runlog cannot place this run in "
+            "time; fix the clock and record again, or re-export from an app that stores the real "
+            "times", source)
+    if n_ok < n:
+        if n_ok < MIN_TIMED_FRACTION * n:
+            raise FileFormatError(
+                f"only {n_ok} of its {n} {what}s have a usable time (below "
+                f"{MIN_TIMED_FRACTION:.0%}): it looks like a route with a few stray times, not a "
+                "recorded activity. Export the recorded activity instead", source)
+        warnings.warn(
+            f"{source}: {n - n_ok} of {n} {what}s have no usable time (missing, before "
+            f"{GPS_EPOCH:%Y} or in the future) and were dropped", UntimedPointsWarning, stacklevel=3)
+    good = t_s[ok]
+    if n_ok == 1:
+        raise FileFormatError(f"has only one timed {what}: not enough for an activity", source)
+    if good.max() == good.min():
+        raise FileFormatError(
+            f"has the same time ({_fmt(float(good[0]))}) on all its {n_ok} timed {what}s: the device "
+            "clock was not running, so there is no duration to analyse", source)
+    return ok
+
+
+def seconds_to_ns(t_s) -> np.ndarray:
+    """Seconds since 1970 (float) -> int64 nanoseconds, rounded to the microsecond.
+
+    float64 holds today's epoch seconds (~1.7e9) to ~2e-7 s, so rounding to
+    whole microseconds is exact for GPX/TCX times (millisecond resolution).
+    """
+    return np.round(np.asarray(t_s, dtype="float64") * 1e6).astype("int64") * 1000
+
+
+def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
+    """Records frame sorted by time, one row per timestamp.
+
+    Rows sharing a timestamp (a point repeated at a segment or lap boundary)
+    are merged: each column keeps its first non-missing value in file order.
+
+    Parameters
+    ----------
+    ns : numpy.ndarray of int64
+        Sample times [ns since 1970-01-01 UTC].
+    cols : dict of str -> numpy.ndarray of float64
+        Column values, same length as *ns*.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``time`` (UTC, sorted, unique), one float column per *cols* key.
+    """
+    ns = np.asarray(ns, dtype="int64")
+    if ns.size > 1 and not bool((ns[1:] > ns[:-1]).all()):
+        order = np.argsort(ns, kind="stable")  # stable: file order within equal times
+        ns = ns[order]
+        cols = {k: v[order] for k, v in cols.items()}
+        starts = np.flatnonzero(np.r_[True, ns[1:] != ns[:-1]])
+        if starts.size < ns.size:  # duplicates: first non-missing value of each group
+            n = ns.size
+            rows = np.arange(n)
+            merged = {}
+            for k, v in cols.items():
+                pos = np.where(np.isnan(v), n, rows)
+                first = np.minimum.reduceat(pos, starts)
+                merged[k] = np.where(first < n, v[np.minimum(first, n - 1)], np.nan)
+            ns, cols = ns[starts], merged
+    index = pd.DatetimeIndex(ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
+    return pd.DataFrame(cols, index=index)
+
+
+def position_speed_mps(records: pd.DataFrame) -> np.ndarray | None:
+    """Speed between consecutive positions of time-sorted records [m/s]; None without positions.
+
+    Haversine step distance (:func:`runlog.geo.step_distance_m`) over the
+    time step; NaN for the first sample and zero time steps.
+    """
+    from .. import geo
+
+    if records["lat_deg"].notna().sum() < 2:
+        return None
+    step = geo.step_distance_m(records["lat_deg"].to_numpy(), records["lon_deg"].to_numpy())
+    dt = np.diff(records.index.asi8) / 1e9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.where(dt > 0, step[1:] / dt, np.nan)
+    return np.concatenate([[np.nan], v])

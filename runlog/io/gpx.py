@@ -36,35 +36,27 @@ Bad input
   before the GPS epoch (1980-01-06, e.g. a 1901 broken clock) or more than
   two days in the future: :class:`~runlog.errors.FileFormatError`.
 * Partial times: points without a usable time are dropped with a
-  :class:`GpxTimeWarning` when at least half of the points are timed
-  (:data:`MIN_TIMED_FRACTION`); below that the track is a route with a few
-  stray times and is refused.
+  :class:`~runlog.io._xml.UntimedPointsWarning` when at least half of the
+  points are timed (:func:`runlog.io._xml.usable_time_mask`); below that the
+  track is a route with a few stray times and is refused.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import time as _time
 import warnings
 
 import numpy as np
 import pandas as pd
 
-from ..errors import FileFormatError, NotAnActivityError, RunlogWarning
+from ..errors import FileFormatError, NotAnActivityError
 from . import RawActivity
 from ._xml import (XmlRecoveryWarning, cadence_is_strides, declare_missing_prefixes,
-                   is_unbound_prefix_error, local_name, normalize_sport, reject_dtd, xml_text)
+                   is_unbound_prefix_error, local_name, normalize_sport, position_speed_mps,
+                   reject_dtd, seconds_to_ns, sorted_unique_records, usable_time_mask,
+                   xml_text)
 
-__all__ = ["decode", "sorted_unique_records", "GpxTimeWarning", "MIN_TIMED_FRACTION", "GPS_EPOCH", "EXTENSION_COLUMNS"]
-
-#: Smallest share of timed track points for which the untimed ones are dropped
-#: (instead of refusing the file).
-MIN_TIMED_FRACTION = 0.5
-#: Start of GPS time (1980-01-06 00:00 UTC): no GPS device can record earlier.
-GPS_EPOCH = pd.Timestamp("1980-01-06", tz="UTC")
-_GPS_EPOCH_S = GPS_EPOCH.value / 1e9
-#: Times later than now plus this margin [s] are a broken clock.
-_FUTURE_MARGIN_S = 2 * 86400.0
+__all__ = ["decode", "EXTENSION_COLUMNS"]
 
 #: Extension element local name (lower case) -> record column (cadence raw, doubled later).
 EXTENSION_COLUMNS = {
@@ -74,10 +66,6 @@ EXTENSION_COLUMNS = {
     "speed": "speed_mps",
     "power": "power_w", "powerinwatts": "power_w", "watts": "power_w",
 }
-
-
-class GpxTimeWarning(RunlogWarning):
-    """Some GPX track points had no usable time and were dropped."""
 
 
 def _parse(text: str, source: str):
@@ -124,13 +112,6 @@ def _epoch_s(times: list) -> np.ndarray:
             except (OverflowError, ValueError, OSError):
                 pass
         return out
-
-
-def _fmt(t_s: float) -> str:
-    try:
-        return pd.Timestamp(t_s, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (ValueError, OverflowError):  # pragma: no cover - out of pandas' range
-        return f"{t_s:.0f} s after 1970"
 
 
 def _points(gpx):
@@ -182,43 +163,6 @@ def _points(gpx):
     return times, cols
 
 
-def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
-    """Records frame sorted by time, one row per timestamp.
-
-    Rows sharing a timestamp (a point repeated at a segment or lap boundary)
-    are merged: each column keeps its first non-missing value in file order.
-
-    Parameters
-    ----------
-    ns : numpy.ndarray of int64
-        Sample times [ns since 1970-01-01 UTC].
-    cols : dict of str -> numpy.ndarray of float64
-        Column values, same length as *ns*.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``time`` (UTC, sorted, unique), one float column per *cols* key.
-    """
-    ns = np.asarray(ns, dtype="int64")
-    if ns.size > 1 and not bool((ns[1:] > ns[:-1]).all()):
-        order = np.argsort(ns, kind="stable")  # stable: file order within equal times
-        ns = ns[order]
-        cols = {k: v[order] for k, v in cols.items()}
-        starts = np.flatnonzero(np.r_[True, ns[1:] != ns[:-1]])
-        if starts.size < ns.size:  # duplicates: first non-missing value of each group
-            n = ns.size
-            rows = np.arange(n)
-            merged = {}
-            for k, v in cols.items():
-                pos = np.where(np.isnan(v), n, rows)
-                first = np.minimum.reduceat(pos, starts)
-                merged[k] = np.where(first < n, v[np.minimum(first, n - 1)], np.nan)
-            ns, cols = ns[starts], merged
-    index = pd.DatetimeIndex(ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
-    return pd.DataFrame(cols, index=index)
-
-
 def _empty_error(gpx, source: str):
     n_trk = len(gpx.tracks)
     n_rte = sum(len(r.points) for r in gpx.routes)
@@ -263,7 +207,7 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
 
     Warns
     -----
-    GpxTimeWarning
+    UntimedPointsWarning
         Track points without a usable time were dropped.
     XmlRecoveryWarning
         Undeclared namespace prefixes were declared, or bad bytes replaced.
@@ -287,41 +231,14 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         t_s = _epoch_s(times)
     elif has_time.any():
         t_s[has_time] = _epoch_s([t for t in times if t is not None])
-    n_stamped = int(has_time.sum())
-    if n_stamped == 0:
+    if not has_time.any():
         raise FileFormatError(
             f"has no times on its {n} track points: it is a planned route or a track saved without "
             "times, and runlog needs times. Export the recorded activity (e.g. the original FIT file "
             "or 'Export GPX' of the activity) instead", source)
-    now_s = _time.time() + _FUTURE_MARGIN_S
-    ok = np.isfinite(t_s) & (t_s >= _GPS_EPOCH_S) & (t_s <= now_s)
+    ok = usable_time_mask(t_s, source, what="track point")
     n_ok = int(ok.sum())
-    if n_ok == 0:
-        first = t_s[np.isfinite(t_s)]
-        when = _fmt(float(first[0])) if first.size else "unreadable"
-        raise FileFormatError(
-            f"has track-point times outside any possible recording (first {when}; GPS time starts "
-            f"{GPS_EPOCH:%Y-%m-%d}): the device clock was not set. runlog cannot place this run in "
-            "time; fix the clock and record again, or re-export from an app that stores the real "
-            "times", source)
-    if n_ok < n:
-        if n_ok < MIN_TIMED_FRACTION * n:
-            raise FileFormatError(
-                f"only {n_ok} of its {n} track points have a usable time (below "
-                f"{MIN_TIMED_FRACTION:.0%}): it looks like a route with a few stray times, not a "
-                "recorded activity. Export the recorded activity instead", source)
-        warnings.warn(
-            f"{source}: {n - n_ok} of {n} track points have no usable time (missing, before "
-            f"{GPS_EPOCH:%Y} or in the future) and were dropped", GpxTimeWarning, stacklevel=3)
-    if n_ok > 1 and np.nanmax(t_s[ok]) == np.nanmin(t_s[ok]):
-        raise FileFormatError(
-            f"has the same time ({_fmt(float(t_s[ok][0]))}) on all its {n_ok} timed track points: "
-            "the device clock was not running, so there is no duration to analyse", source)
-    if n_ok == 1:
-        raise FileFormatError(
-            "has only one timed track point: not enough for an activity", source)
-
-    ns = np.round(t_s[ok] * 1e6).astype("int64") * 1000
+    ns = seconds_to_ns(t_s[ok])
     records = sorted_unique_records(ns, {k: (v if n_ok == n else v[ok]) for k, v in cols.items()})
 
     first_type = next((t.type for t in gpx.tracks if t.type), None)
@@ -329,26 +246,9 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
     if "cadence_spm" in records:
         speed = records["speed_mps"].to_numpy()
         if np.isnan(speed).all():
-            speed = _position_speed_mps(records)
+            speed = position_speed_mps(records)
         if cadence_is_strides(sport, records["cadence_spm"].to_numpy(), speed):
             records["cadence_spm"] = records["cadence_spm"] * 2.0
     info = {"sport": sport, "sub_sport": sub_sport,
             "device": (gpx.creator or "").strip() or None}
     return [RawActivity(records, None, info)]
-
-
-def _position_speed_mps(records: pd.DataFrame) -> np.ndarray | None:
-    """Speed between consecutive positions of time-sorted records [m/s]; None without positions.
-
-    Haversine step distance (:func:`runlog.geo.step_distance_m`) over the
-    time step; NaN for the first sample and zero time steps.
-    """
-    from .. import geo
-
-    if records["lat_deg"].notna().sum() < 2:
-        return None
-    step = geo.step_distance_m(records["lat_deg"].to_numpy(), records["lon_deg"].to_numpy())
-    dt = np.diff(records.index.asi8) / 1e9
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = np.where(dt > 0, step[1:] / dt, np.nan)
-    return np.concatenate([[np.nan], v])
