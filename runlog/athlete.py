@@ -1,0 +1,238 @@
+"""The runner's physiology: the constants the features need (HR max/rest, sex, mass).
+
+:class:`Athlete` is a small frozen dataclass.  Values the runner did not give
+are estimated from the history where that is defensible, otherwise a
+documented default is used -- and either way the choice is written into
+:attr:`Athlete.estimated`, never hidden::
+
+    athlete = runlog.Athlete.from_history(history, hr_rest_bpm=48)
+    athlete.estimated
+    # {'hr_max_bpm': 'estimated: 98th percentile of the 57 per-run maximum HRs ...', ...}
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from .errors import RunlogError
+
+__all__ = [
+    "Athlete", "AthleteError", "TRIMP_CONSTANTS", "DEFAULT_HR_REST_BPM", "DEFAULT_BODY_MASS_KG",
+    "estimate_hr_max_bpm",
+]
+
+#: Banister TRIMP weighting constants (a, b) by sex: ``a * exp(b * HRr)``
+#: (Morton, Fitz-Clarke & Banister 1990, J Appl Physiol 69:1171-1177; derived
+#: from the blood-lactate response to HR reserve in men and women).
+TRIMP_CONSTANTS = {"male": (0.64, 1.92), "female": (0.86, 1.67)}
+
+#: Resting HR used when the runner gives none [1/min]: recordings made while
+#: exercising cannot tell it, so a typical adult value is used and reported.
+DEFAULT_HR_REST_BPM = 60.0
+#: Body mass used when neither the runner nor the notes give one [kg].
+DEFAULT_BODY_MASS_KG = 70.0
+#: Plausible HR bounds [1/min]; samples outside are treated as artefacts.
+HR_PLAUSIBLE_BPM = (30.0, 230.0)
+
+
+class AthleteError(RunlogError, ValueError):
+    """Athlete values that cannot be right (e.g. resting HR above maximum HR)."""
+
+
+def _frozen_mapping(m) -> Mapping:
+    return types.MappingProxyType(dict(m or {}))
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """A runner's physiological constants.
+
+    Attributes
+    ----------
+    hr_max_bpm : float or None
+        Maximum heart rate [1/min].
+    hr_rest_bpm : float or None
+        Resting heart rate [1/min].
+    sex : {'male', 'female'} or None
+        Selects the TRIMP constants (:data:`TRIMP_CONSTANTS`); None uses the
+        male constants (Morton et al. 1990 derived both; the male pair is the
+        one used in most software) -- :meth:`from_history` reports this.
+    body_mass_kg : float or None
+        Body mass [kg] (sweat loss as % of body mass).
+    threshold_hr_bpm : float or None
+        Lactate-threshold heart rate [1/min], optional.
+    threshold_speed_mps : float or None
+        Threshold pace as a speed [m/s], optional.
+    estimated : Mapping[str, str]
+        For every value that was *not* given by the runner: how it was
+        obtained ('estimated: ...' from the history, 'default: ...', or
+        'unknown: ...').  Read-only; not part of equality.
+    """
+
+    hr_max_bpm: float | None = None
+    hr_rest_bpm: float | None = None
+    sex: str | None = None
+    body_mass_kg: float | None = None
+    threshold_hr_bpm: float | None = None
+    threshold_speed_mps: float | None = None
+    estimated: Mapping = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "estimated", _frozen_mapping(self.estimated))
+        for f in ("hr_max_bpm", "hr_rest_bpm", "body_mass_kg", "threshold_hr_bpm", "threshold_speed_mps"):
+            v = getattr(self, f)
+            if v is not None:
+                try:
+                    v = float(v)
+                except (TypeError, ValueError):
+                    raise AthleteError(f"Athlete.{f} must be a number, got {v!r}") from None
+                if not np.isfinite(v) or v <= 0:
+                    raise AthleteError(f"Athlete.{f} must be a positive number, got {v!r}")
+                object.__setattr__(self, f, v)
+        if self.sex is not None:
+            s = str(self.sex).strip().lower()
+            s = {"m": "male", "f": "female", "man": "male", "woman": "female"}.get(s, s)
+            if s not in TRIMP_CONSTANTS:
+                raise AthleteError(f"Athlete.sex must be 'male', 'female' or None, got {self.sex!r}")
+            object.__setattr__(self, "sex", s)
+        lo, hi = HR_PLAUSIBLE_BPM
+        for f in ("hr_max_bpm", "hr_rest_bpm", "threshold_hr_bpm"):
+            v = getattr(self, f)
+            if v is not None and not lo <= v <= hi:
+                raise AthleteError(f"Athlete.{f}={v:g} 1/min is outside {lo:g}-{hi:g}; give heart rates in beats/min")
+        if self.hr_max_bpm is not None and self.hr_rest_bpm is not None and self.hr_rest_bpm >= self.hr_max_bpm:
+            raise AthleteError(
+                f"Athlete.hr_rest_bpm ({self.hr_rest_bpm:g}) must be below hr_max_bpm ({self.hr_max_bpm:g})")
+
+    def __reduce__(self):
+        # MappingProxyType cannot be pickled or deep-copied (DataFrame.attrs deep-copies)
+        vals = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "estimated"}
+        return (_rebuild_athlete, (vals, dict(self.estimated)))
+
+    @property
+    def trimp_constants(self) -> tuple[float, float]:
+        """TRIMP weighting (a, b) for :attr:`sex` (male constants when unknown)."""
+        return TRIMP_CONSTANTS[self.sex or "male"]
+
+    @classmethod
+    def from_history(cls, history=None, *, notes: pd.DataFrame | None = None, **known) -> "Athlete":
+        """An Athlete from the values the runner knows, the rest estimated.
+
+        Parameters
+        ----------
+        history : runlog.History, optional
+            Used to estimate ``hr_max_bpm`` (:func:`estimate_hr_max_bpm`).
+        notes : DataFrame, optional
+            Run notes (:func:`runlog.read_run_notes`); the median of
+            ``body_mass_pre_kg`` estimates ``body_mass_kg``.
+        **known
+            Any :class:`Athlete` field the runner knows (None = unknown).
+
+        Returns
+        -------
+        Athlete
+            With :attr:`estimated` saying, for every value not given, how it
+            was obtained:
+
+            * ``hr_max_bpm``: 98th percentile of the per-run maximum HR
+              (a lower bound if the runner never ran all-out); None when the
+              history has no HR.
+            * ``hr_rest_bpm``: :data:`DEFAULT_HR_REST_BPM` (not estimable
+              from exercise recordings).
+            * ``sex``: None, TRIMP uses the male constants.
+            * ``body_mass_kg``: median pre-run mass in the notes, else
+              :data:`DEFAULT_BODY_MASS_KG`.
+            * ``threshold_hr_bpm``, ``threshold_speed_mps``: left None (no
+              defensible estimate without a test).
+        """
+        names = {f.name for f in fields(cls)} - {"estimated"}
+        unknown = set(known) - names
+        if unknown:
+            raise AthleteError(f"unknown Athlete value(s) {sorted(unknown)}; use {sorted(names)}")
+        vals = {k: v for k, v in known.items() if v is not None}
+        est: dict[str, str] = {}
+        if "hr_max_bpm" not in vals:
+            hr_max, how = estimate_hr_max_bpm(history) if history is not None else (None, "no history given")
+            if hr_max is not None:
+                vals["hr_max_bpm"] = hr_max
+                est["hr_max_bpm"] = f"estimated: {how}"
+            else:
+                est["hr_max_bpm"] = f"unknown: {how}; HR-based features are NaN"
+        if "hr_rest_bpm" not in vals:
+            rest = DEFAULT_HR_REST_BPM
+            if "hr_max_bpm" in vals and rest >= vals["hr_max_bpm"]:
+                rest = 0.4 * vals["hr_max_bpm"]
+            vals["hr_rest_bpm"] = rest
+            est["hr_rest_bpm"] = (f"default: {rest:g} 1/min (resting HR cannot be estimated from exercise "
+                                  "recordings; pass hr_rest_bpm=... for accurate TRIMP)")
+        if "sex" not in vals:
+            est["sex"] = "unknown: TRIMP uses the male constants a=0.64, b=1.92 (Morton et al. 1990)"
+        if "body_mass_kg" not in vals:
+            pre = None
+            if notes is not None and "body_mass_pre_kg" in notes:
+                m = pd.to_numeric(notes["body_mass_pre_kg"], errors="coerce").dropna()
+                m = m[(m > 20) & (m < 300)]
+                if len(m):
+                    pre = float(m.median())
+                    est["body_mass_kg"] = f"estimated: median body_mass_pre_kg of {len(m)} run notes"
+            if pre is None:
+                pre = DEFAULT_BODY_MASS_KG
+                est["body_mass_kg"] = f"default: {pre:g} kg (pass body_mass_kg=...)"
+            vals["body_mass_kg"] = pre
+        for f in ("threshold_hr_bpm", "threshold_speed_mps"):
+            if f not in vals:
+                est[f] = "unknown: not estimated (needs a threshold test)"
+        return cls(**vals, estimated=est)
+
+    def with_values(self, **changes) -> "Athlete":
+        """A copy with some values given by the runner (their 'estimated' notes dropped)."""
+        est = {k: v for k, v in self.estimated.items() if k not in changes}
+        return replace(self, **changes, estimated=est)
+
+    def to_series(self) -> pd.Series:
+        """The values and, beside them, how each was obtained ('given' when the runner gave it)."""
+        rows = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "estimated"}
+        return pd.DataFrame({
+            "value": pd.Series(rows, dtype=object),
+            "source": pd.Series({k: self.estimated.get(k, "given") for k in rows}, dtype=object),
+        }).stack()
+
+
+def _rebuild_athlete(values: dict, estimated: dict) -> Athlete:
+    return Athlete(**values, estimated=estimated)
+
+
+def estimate_hr_max_bpm(history, percentile: float = 98.0) -> tuple[float | None, str]:
+    """Estimate maximum heart rate from a history.
+
+    Parameters
+    ----------
+    history : runlog.History
+    percentile : float
+        Percentile of the per-run maximum HR values [%].  Using a high
+        percentile of the per-run maxima (not the single highest sample)
+        drops isolated optical-sensor spikes.
+
+    Returns
+    -------
+    (hr_max_bpm, how) : float or None, str
+        None when no run has a plausible HR (:data:`HR_PLAUSIBLE_BPM`).  The
+        estimate is a lower bound when the runner never ran all-out.
+    """
+    rec = history.records
+    if "hr_bpm" not in rec or not len(rec):
+        return None, "the history has no heart-rate records"
+    hr = rec["hr_bpm"]
+    lo, hi = HR_PLAUSIBLE_BPM
+    hr = hr.where((hr >= lo) & (hr <= hi))
+    per_run = hr.groupby(level=0, sort=False).max().dropna()
+    if per_run.empty:
+        return None, "the history has no heart-rate records"
+    value = float(np.percentile(per_run.to_numpy(), percentile))
+    return round(value, 1), (f"{percentile:g}th percentile of the {len(per_run)} per-run maximum HRs "
+                             f"(a lower bound if no run was all-out)")

@@ -1,0 +1,216 @@
+"""The feature catalogue: every column of :func:`runlog.run_features` described.
+
+Importing :mod:`runlog.features` fills :data:`runlog.schema.FEATURES` with
+the entries below; columns from the runner's notes are added by
+:func:`register` when :func:`runlog.run_features` meets them.
+"""
+
+from __future__ import annotations
+
+from .. import schema
+from ..schema import Feature
+
+__all__ = ["CATALOG", "register", "catalog_frame"]
+
+_F = "float64"
+
+MORTON = ("Morton, Fitz-Clarke & Banister (1990) J Appl Physiol 69:1171-1177; constants a/b: men 0.64/1.92, "
+          "women 0.86/1.67")
+WINDOW = "window = the days before the run's local date (same-day sessions not counted); NaN during the history's warm-up"
+
+
+def _entries() -> list[Feature]:
+    e: list[Feature] = []
+    add = e.append
+    # --- bookkeeping / context ---------------------------------------------------------
+    add(Feature("date_local", "", "datetime64[ns]", "Local calendar date of the run.", "other", "numeric", False))
+    add(Feature("sport", "", "string",
+                "Sport of the activity. Load features count every sport; distance and form features "
+                "count running only (runlog.features.context.RUNNING_SPORTS, 'unknown' included).",
+                "other", "categorical", False))
+    add(Feature("sub_sport", "", "string", "Sub-sport from the file (trail, treadmill, track, ...).",
+                "terrain", "categorical", True))
+    add(Feature("start_hour_local_h", "h", _F, "Local start time of day as decimal hours (07:30 = 7.5).",
+                "other", "numeric", True))
+    add(Feature("weekday", "", _F, "Day of the week of the local start, Monday = 0.", "other", "numeric", False))
+    add(Feature("shoes", "", "string", "Shoes worn: the notes' 'shoes', else the export's gear.",
+                "footwear", "categorical", True))
+    add(Feature("shoe_distance_km", "km", _F,
+                "Running distance the shoes had covered before this run, within the history "
+                "(a lower bound: mileage before the history is unknown).", "footwear", "numeric", True))
+    # --- volume ------------------------------------------------------------------------
+    add(Feature("distance_km", "km", _F, "Distance of the run.", "distance", "numeric", True))
+    add(Feature("duration_min", "min", _F, "Wall-clock duration, first to last sample (pauses included).",
+                "distance", "numeric", True))
+    add(Feature("moving_min", "min", _F, "Moving time (speed > 0.5 m/s, gaps > 30 s excluded).",
+                "distance", "numeric", False))
+    add(Feature("stopped_min", "min", _F, "Time stopped or paused: duration - moving time.",
+                "other", "numeric", True))
+    # --- intensity ---------------------------------------------------------------------
+    add(Feature("avg_speed_mps", "m/s", _F, "Average speed = distance / moving time.", "intensity", "numeric", True))
+    add(Feature("avg_pace_min_per_km", "min/km", _F, "Average pace = 1000 / 60 / average speed.",
+                "intensity", "numeric", False))
+    add(Feature("max_speed_mps", "m/s", _F, "Best 30-s average speed (distance covered over 30 s).",
+                "intensity", "numeric", True))
+    add(Feature("speed_cv_pct", "%", _F,
+                "Pace variability: time-weighted coefficient of variation of the moving speed.",
+                "intensity", "numeric", True))
+    add(Feature("avg_hr_bpm", "1/min", _F, "Time-weighted mean heart rate.", "intensity", "numeric", True))
+    add(Feature("max_hr_bpm", "1/min", _F, "Maximum heart rate.", "intensity", "numeric", True))
+    add(Feature("hr_reserve_pct", "%", _F,
+                "Mean heart rate as % of heart-rate reserve: (HR - HRrest) / (HRmax - HRrest) * 100.",
+                "intensity", "numeric", True, "Karvonen, Kentala & Mustala (1957) Ann Med Exp Biol Fenn 35:307-315"))
+    add(Feature("trimp", "AU", _F,
+                "Banister training impulse summed per sample: sum(dt/60 * HRr * a * exp(b * HRr)), "
+                "HRr clipped to [0, 1]; gaps > 30 s excluded.", "intensity", "numeric", True, MORTON))
+    for z, (lo, hi) in enumerate(((50, 60), (60, 70), (70, 80), (80, 90), (90, 100)), start=1):
+        add(Feature(f"hr_z{z}_s", "s", _F, f"Time with HR in zone {z} ({lo}-{hi} % of HR max).",
+                    "intensity", "numeric", False, "Edwards (1993) The Heart Rate Monitor Book"))
+        add(Feature(f"hr_z{z}_pct", "%", _F,
+                    f"Share of the time with HR spent in zone {z} ({lo}-{hi} % of HR max).",
+                    "intensity", "numeric", True, "Edwards (1993) The Heart Rate Monitor Book"))
+    add(Feature("decoupling_pct", "%", _F,
+                "Aerobic decoupling Pa:HR: (EF1 - EF2) / EF1 * 100 with EF = mean speed / mean HR of the "
+                "first and second half of the moving time; NaN under 20 min.", "intensity", "numeric", True,
+                "Friel, The Triathlete's Training Bible (TrainingPeaks Pa:HR)"))
+    add(Feature("session_load_au", "AU", _F,
+                "Load of this activity in the daily load series: its TRIMP, or for an activity without HR "
+                "its moving minutes times the history's median TRIMP per moving minute.",
+                "overtraining", "numeric", False, MORTON))
+    add(Feature("load_imputed", "", "bool", "True when session_load_au was imputed (no HR).",
+                "overtraining", "binary", False))
+    # --- load history ------------------------------------------------------------------
+    add(Feature("rest_days_7d", "d", _F, "Days without any activity among the 7 days before the run. " + WINDOW + ".",
+                "overtraining", "numeric", True))
+    add(Feature("rest_days_14d", "d", _F, "Days without any activity among the 14 days before the run. " + WINDOW
+                + ".", "overtraining", "numeric", True))
+    add(Feature("run_streak_days", "d", _F,
+                "Consecutive days with a run, up to and including the run's day (only recorded days).",
+                "overtraining", "numeric", True))
+    add(Feature("days_since_last_run_d", "d", _F,
+                "Calendar days since the previous run (0: an earlier run the same day; NaN: first run).",
+                "overtraining", "numeric", True))
+    add(Feature("distance_7d_km", "km", _F, "Running distance over the 7 days before the run. " + WINDOW + ".",
+                "overtraining", "numeric", True))
+    add(Feature("distance_28d_km", "km", _F, "Running distance over the 28 days before the run. " + WINDOW + ".",
+                "overtraining", "numeric", True))
+    add(Feature("load_7d_au", "AU", _F, "Training load (all sports) over the 7 days before the run. " + WINDOW + ".",
+                "overtraining", "numeric", True))
+    add(Feature("load_28d_au", "AU", _F, "Training load (all sports) over the 28 days before the run. " + WINDOW
+                + ".", "overtraining", "numeric", True))
+    add(Feature("acwr_rolling", "", _F,
+                "Acute:chronic workload ratio, uncoupled rolling averages: mean daily load of the last 7 days / "
+                "mean of the 21 days before them. " + WINDOW + " (28 days).", "overtraining", "numeric", True,
+                "Gabbett (2016) Br J Sports Med 50:273-280; Lolli et al. (2019) Br J Sports Med 53:921-922"))
+    add(Feature("acwr_ewma", "", _F,
+                "Acute:chronic workload ratio from exponentially weighted averages, EWMA7 / EWMA28, "
+                "lambda = 2/(N+1). " + WINDOW + " (28 days).", "overtraining", "numeric", True,
+                "Williams et al. (2017) Br J Sports Med 51:209-210"))
+    add(Feature("monotony_7d", "", _F,
+                "Training monotony: mean / SD (sample) of the daily load over the 7 days before the run, rest days "
+                "as 0; NaN when every day had the same load.", "overtraining", "numeric", True,
+                "Foster (1998) Med Sci Sports Exerc 30:1164-1168"))
+    add(Feature("strain_7d_au", "AU", _F, "Training strain: 7-day load * monotony.", "overtraining", "numeric", True,
+                "Foster (1998) Med Sci Sports Exerc 30:1164-1168"))
+    add(Feature("ctl_au", "AU", _F,
+                "Fitness (chronic training load): exponentially weighted daily load, time constant 42 d, "
+                "on the day before the run; NaN in the first 42 days.", "overtraining", "numeric", True,
+                "Banister et al. (1975) Aust J Sports Med 7:57-61; Coggan's Performance Manager"))
+    add(Feature("atl_au", "AU", _F, "Fatigue (acute training load): time constant 7 d, on the day before the run.",
+                "overtraining", "numeric", True, "Banister et al. (1975) Aust J Sports Med 7:57-61"))
+    add(Feature("tsb_au", "AU", _F, "Form (training stress balance) = CTL - ATL on the day before the run.",
+                "overtraining", "numeric", True, "Banister et al. (1975); Coggan's Performance Manager"))
+    add(Feature("week_distance_change_pct", "%", _F,
+                "Week-over-week change of running distance: (last 7 days - the 7 before) / the 7 before * 100; "
+                "NaN when the earlier week had no running. " + WINDOW + " (14 days).",
+                "overtraining", "numeric", True))
+    add(Feature("distance_vs_longest_30d_ratio", "", _F,
+                "This run's distance / the longest run started in the previous 30 days (> 1.1: a single-session "
+                "spike); NaN for non-running activities and in the first 30 days.", "distance", "numeric", True,
+                "Frandsen et al. (2025) Br J Sports Med, 'How much running is too much?' (5,205 runners)"))
+    # --- heat and hydration ------------------------------------------------------------
+    add(Feature("device_temp_mean_c", "°C", _F,
+                "Mean temperature of the device sensor (biased by body heat when worn on the wrist; "
+                "see device_temp_wrist).", "hydration", "numeric", True))
+    add(Feature("device_temp_max_c", "°C", _F, "Maximum device temperature (see device_temp_wrist).",
+                "hydration", "numeric", True))
+    add(Feature("device_temp_wrist", "", _F,
+                "1.0 when the temperature comes from a wrist device (reads several °C above air), 0.0 for a bike "
+                "computer or phone; NaN without temperature.", "hydration", "binary", False))
+    add(Feature("air_temp_c", "°C", _F, "Air temperature: the run notes, else the weather table (nearest hour).",
+                "hydration", "numeric", True))
+    add(Feature("rel_humidity_pct", "%", _F, "Relative humidity: the run notes, else the weather table.",
+                "hydration", "numeric", True))
+    add(Feature("heat_index_c", "°C", _F, "Heat index (NWS Rothfusz regression with its adjustments).",
+                "hydration", "numeric", True,
+                "Rothfusz (1990) NWS Technical Attachment SR 90-23; NWS WPC 'The Heat Index Equation'"))
+    add(Feature("dew_point_c", "°C", _F, "Dew point (Magnus formula, a=17.625, b=243.04 °C).", "hydration",
+                "numeric", True, "Alduchov & Eskridge (1996) J Appl Meteor 35:601-609"))
+    add(Feature("wbgt_est_c", "°C", _F,
+                "Wet-bulb globe temperature ESTIMATED from air temperature and humidity: 0.567 T + 0.393 e + 3.94.",
+                "hydration", "numeric", True, "Australian Bureau of Meteorology, 'About the WBGT' (after ACSM 1984)"))
+    add(Feature("sweat_loss_est_pct", "%", _F,
+                "ESTIMATED sweat loss as % of body mass, runlog heat-balance model: metabolic heat (ACSM running "
+                "equation) minus dry heat loss (Kerslake convection + radiation) must evaporate; needs air "
+                "temperature; running only.", "hydration", "numeric", True,
+                "ACSM metabolic equations; Kerslake (1972) The Stress of Hot Environments; Livingston & Lee (2001)"))
+    add(Feature("sweat_loss_pct", "%", _F,
+                "Measured sweat loss as % of pre-run mass: (pre - post + fluid) / pre * 100 (from the notes).",
+                "hydration", "numeric", True, "Sawka et al. (2007) ACSM position stand, Med Sci Sports Exerc 39:377-390"))
+    add(Feature("body_mass_loss_pct", "%", _F, "Net body-mass loss over the run: (pre - post) / pre * 100.",
+                "hydration", "numeric", True, "Sawka et al. (2007) ACSM position stand"))
+    add(Feature("dehydrated_2pct", "", _F, "1.0 when the body-mass loss exceeded 2 % (ACSM 2007), else 0.0.",
+                "hydration", "binary", True, "Sawka et al. (2007) ACSM position stand"))
+    # --- warm-up -----------------------------------------------------------------------
+    add(Feature("warmup_speed_ratio", "", _F,
+                "Mean moving speed of the first 10 min / of the rest of the run (< 1: eased in).",
+                "warm-up", "numeric", True))
+    add(Feature("warmup_hr_ratio", "", _F, "Mean HR of the first 10 min / of the rest of the run.",
+                "warm-up", "numeric", True))
+    add(Feature("warmup_hr_rise_bpm", "1/min", _F,
+                "HR ramp: mean HR of minutes 8-10 minus minutes 0-2.", "warm-up", "numeric", True))
+    add(Feature("warmup_hrr_pct", "%", _F, "Mean HR of the first 10 min as % of HR reserve.", "warm-up",
+                "numeric", True))
+    add(Feature("hard_start", "", _F,
+                "1.0 when the first 10 min were at least as fast as the rest or above 75 % HR reserve, else 0.0.",
+                "warm-up", "binary", True))
+    # --- form --------------------------------------------------------------------------
+    add(Feature("avg_cadence_spm", "steps/min", _F, "Mean cadence while moving (running only).", "form",
+                "numeric", True))
+    add(Feature("cadence_cv_pct", "%", _F, "Coefficient of variation of the moving cadence.", "form", "numeric", True))
+    add(Feature("step_length_m", "m", _F,
+                "Distance per step = distance / steps (watches call it stride length).", "form", "numeric", True))
+    add(Feature("cadence_drift_pct", "%", _F,
+                "Mean cadence of the second half of the moving time vs the first, (c2 - c1)/c1 * 100.",
+                "form", "numeric", True))
+    # --- terrain -----------------------------------------------------------------------
+    add(Feature("ascent_m", "m", _F, "Total ascent (2 m dead band).", "terrain", "numeric", True))
+    add(Feature("ascent_per_km_m", "m/km", _F, "Ascent per kilometre.", "terrain", "numeric", True))
+    add(Feature("altitude_range_m", "m", _F, "Highest minus lowest altitude.", "terrain", "numeric", True))
+    add(Feature("grade_abs_mean_pct", "%", _F, "Mean absolute grade over 30-s windows while moving (hilliness).",
+                "terrain", "numeric", True))
+    add(Feature("grade_sd_pct", "%", _F, "SD of the 30-s grade while moving (uneven, rolling terrain).",
+                "terrain", "numeric", True))
+    return e
+
+
+#: The fixed feature columns, in output order.
+CATALOG: dict[str, Feature] = {f.name: f for f in _entries()}
+
+
+def register(features) -> None:
+    """Add catalogue entries (e.g. run-notes columns) to :data:`runlog.schema.FEATURES`."""
+    for f in features:
+        if f.cause not in schema.CAUSES:
+            raise ValueError(f"feature {f.name!r}: cause {f.cause!r} is not one of {schema.CAUSES}")
+        schema.FEATURES[f.name] = f
+
+
+def catalog_frame() -> "pandas.DataFrame":  # noqa: F821
+    """The catalogue as a tidy frame (one row per feature), for docs and notebooks."""
+    import pandas as pd
+
+    return pd.DataFrame([f.__dict__ for f in schema.FEATURES.values()])
+
+
+register(CATALOG.values())

@@ -1,0 +1,149 @@
+"""Context of a run: when, which sport, which shoes (and their mileage), the runner's notes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+
+__all__ = ["RUNNING_SPORTS", "is_running", "start_hour_local", "shoe_distance_km", "context_features",
+           "NOTE_CAUSES", "notes_features"]
+
+#: Sports counted as running (distance and form features).  'unknown' is
+#: included: GPX files and many exports carry no sport, and runlog is read by
+#: runners -- pass ``running_sports=`` to :func:`runlog.run_features` to change it.
+RUNNING_SPORTS = frozenset({"running", "trail_running", "treadmill_running", "track_running", "unknown"})
+
+#: The cause each known notes column is filed under (decided for runlog):
+#: shoes and lacing -> footwear (lacing pressure over the dorsal foot nerves);
+#: fluid_ml -> hydration; surface -> terrain; warmup_min -> warm-up;
+#: rpe -> intensity; sleep_h -> overtraining (recovery).  The body-mass
+#: columns are inputs to the sweat-loss features (not candidates themselves).
+NOTE_CAUSES = {
+    "shoes": "footwear",
+    "lacing": "footwear",
+    "fluid_ml": "hydration",
+    "surface": "terrain",
+    "warmup_min": "warm-up",
+    "rpe": "intensity",
+    "sleep_h": "overtraining",
+    "body_mass_pre_kg": "hydration",
+    "body_mass_post_kg": "hydration",
+    "air_temp_c": "hydration",
+    "rel_humidity_pct": "hydration",
+}
+
+
+def is_running(runs: pd.DataFrame, running_sports=RUNNING_SPORTS) -> pd.Series:
+    """True for activities whose ``sport`` is in *running_sports* (missing sport = 'unknown')."""
+    sport = runs["sport"].astype("object").where(runs["sport"].notna(), "unknown").astype(str).str.lower()
+    return sport.isin(set(running_sports)).astype(bool)
+
+
+def start_hour_local(start_local: pd.Series) -> pd.Series:
+    """Local start time of day as decimal hours [h] (07:30 -> 7.5)."""
+    t = pd.to_datetime(start_local)
+    return (t.dt.hour + t.dt.minute / 60.0 + t.dt.second / 3600.0).astype("float64")
+
+
+def shoe_distance_km(shoe: pd.Series, start_time: pd.Series, distance_m: pd.Series,
+                     running: pd.Series | None = None) -> pd.Series:
+    """Distance the run's shoes had covered *before* this run, within the history [km].
+
+    Cumulative running distance of the earlier runs with the same shoe
+    (the mileage before the history began is unknown, so this is a lower
+    bound).  NaN where the shoe is unknown.
+    """
+    df = pd.DataFrame({
+        "shoe": shoe.astype("object"),
+        "t": pd.to_datetime(start_time),
+        "km": pd.to_numeric(distance_m, errors="coerce").astype("float64").fillna(0.0) / 1000.0,
+    })
+    if running is not None:
+        df["km"] = df["km"].where(running.reindex(df.index).fillna(False).to_numpy(dtype=bool), 0.0)
+    df = df[df["shoe"].notna()].sort_values("t", kind="stable")
+    prev = df.groupby("shoe", sort=False)["km"].cumsum() - df["km"]
+    return prev.reindex(shoe.index).astype("float64")
+
+
+def context_features(runs: pd.DataFrame, notes: pd.DataFrame | None = None,
+                     running: pd.Series | None = None) -> pd.DataFrame:
+    """When, what and with which shoes.
+
+    Returns
+    -------
+    DataFrame indexed by run_id
+        ``date_local`` (bookkeeping), ``start_hour_local_h``, ``weekday``
+        (Monday=0), ``sport``, ``sub_sport`` (trail, treadmill, ...),
+        ``shoes`` (notes ``shoes``, else the export's ``gear``),
+        ``shoe_distance_km`` (:func:`shoe_distance_km`).
+    """
+    out = pd.DataFrame(index=runs.index)
+    start_local = pd.to_datetime(runs["start_local"])
+    out["date_local"] = start_local.dt.normalize()
+    out["start_hour_local_h"] = start_hour_local(start_local)
+    out["weekday"] = start_local.dt.weekday.astype("float64")
+    out["sport"] = runs["sport"].astype("string")
+    out["sub_sport"] = runs["sub_sport"].astype("string") if "sub_sport" in runs else pd.NA
+    gear = runs["gear"].astype("string") if "gear" in runs else pd.Series(pd.NA, index=runs.index, dtype="string")
+    if notes is not None and "shoes" in notes:
+        ns = notes["shoes"].reindex(runs.index).astype("string")
+        gear = ns.fillna(gear)
+    gear = gear.str.strip().replace("", pd.NA)
+    out["shoes"] = gear.astype("string")
+    out["shoe_distance_km"] = shoe_distance_km(gear, runs["start_time"], runs["distance_m"], running)
+    return out
+
+
+def _kind(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "binary"
+    if pd.api.types.is_numeric_dtype(s):
+        vals = set(pd.unique(s.dropna()))
+        return "binary" if vals and vals <= {0, 1} else "numeric"
+    return "categorical"
+
+
+def notes_features(notes: pd.DataFrame | None, index: pd.Index, taken=()) -> tuple[pd.DataFrame, list]:
+    """The run-notes columns as features, and their catalogue entries.
+
+    Known columns (:data:`runlog.schema.NOTES_COLUMNS`) get the cause in
+    :data:`NOTE_CAUSES`; any other column becomes a candidate with cause
+    'other', numeric or categorical by dtype.  ``shoes`` is handled by
+    :func:`context_features` and the body-mass / air columns by
+    :func:`runlog.features.heat.heat_features`; they are skipped here.
+    A column whose name is already a feature in *taken* is renamed
+    ``note_<name>``.
+
+    Returns
+    -------
+    (DataFrame indexed like *index*, list of :class:`runlog.schema.Feature`)
+    """
+    out = pd.DataFrame(index=index)
+    feats = []
+    if notes is None or notes.empty and not len(notes.columns):
+        return out, feats
+    skip = {"shoes", "body_mass_pre_kg", "body_mass_post_kg", "air_temp_c", "rel_humidity_pct", "run_id"}
+    for col in notes.columns:
+        if col in skip:
+            continue
+        s = notes[col].reindex(index)
+        known = schema.NOTES_COLUMNS.get(col)
+        if known is not None and known.dtype == "float64":
+            s = pd.to_numeric(s, errors="coerce").astype("float64")
+        kind = _kind(s)
+        if kind == "numeric" or kind == "binary":
+            s = pd.to_numeric(s, errors="coerce").astype("float64")
+            dtype = "float64"
+        else:
+            s = s.astype("object").where(s.notna(), None).astype("string")
+            dtype = "string"
+        name = f"note_{col}" if col in taken else str(col)
+        out[name] = s
+        if known is not None:
+            desc, unit = f"Run notes: {known.description}", known.unit
+        else:
+            desc, unit = f"Run notes column '{col}' (the runner's own; not interpreted by runlog).", ""
+        feats.append(schema.Feature(name, unit, dtype, desc, NOTE_CAUSES.get(col, "other"), kind, True, ""))
+    return out, feats

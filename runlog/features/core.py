@@ -1,0 +1,154 @@
+"""``run_features``: assemble every per-run feature into one frame."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..athlete import Athlete
+from ..errors import RunlogWarning
+from . import catalog
+from ._segments import segments
+from .context import RUNNING_SPORTS, context_features, is_running, notes_features
+from .heat import heat_features
+from .intensity import intensity_features, volume_features
+from .form import form_features
+from .load import load_features
+from .terrain import terrain_features
+from .warmup import warmup_features
+
+__all__ = ["run_features", "session_load"]
+
+
+def session_load(trimp: pd.Series, moving_min: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each activity's load for the daily series, imputing activities without HR.
+
+    ``load = TRIMP``; where TRIMP is missing, ``moving minutes * median(TRIMP /
+    moving minutes)`` over the activities with HR (so a run recorded
+    without a strap still counts, at the runner's typical intensity).  NaN
+    when no activity in the history has HR.
+
+    Returns
+    -------
+    (load, imputed) : Series [AU], Series of bool
+    """
+    ok = trimp.notna() & (moving_min > 0)
+    per_min = float((trimp[ok] / moving_min[ok]).median()) if ok.any() else np.nan
+    load = trimp.fillna(moving_min * per_min)
+    imputed = trimp.isna() & load.notna()
+    return load, imputed
+
+
+def _clean_notes(notes: pd.DataFrame | None) -> pd.DataFrame | None:
+    if notes is None:
+        return None
+    if not isinstance(notes, pd.DataFrame):
+        raise TypeError("notes must be the DataFrame returned by runlog.read_run_notes")
+    n = notes[notes.index.notna()]
+    if n.index.has_duplicates:
+        dup = sorted(set(n.index[n.index.duplicated()]))
+        warnings.warn(f"run notes have several rows for run(s) {dup[:5]}; the first row of each is used",
+                      RunlogWarning, stacklevel=3)
+        n = n[~n.index.duplicated(keep="first")]
+    n = n.copy()
+    n.index = n.index.astype("object")
+    return n
+
+
+def _air(history, weather, tolerance):
+    if weather is None:
+        return None
+    from .. import weather as wx
+
+    if isinstance(weather, pd.DataFrame) and weather.index.name == "run_id" and "air_temp_c" in weather:
+        return weather
+    return wx.join_weather(history.runs, weather, positions=wx.run_positions(history.records),
+                           tolerance=tolerance)
+
+
+def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame | None = None,
+                 weather=None, running_sports=RUNNING_SPORTS, weather_tolerance="90min") -> pd.DataFrame:
+    """Per-run features of a history, one row per activity.
+
+    Parameters
+    ----------
+    history : runlog.History
+    athlete : Athlete, optional
+        Default :meth:`Athlete.from_history` (HR max estimated, resting HR and
+        body mass defaults -- see ``result.attrs['athlete'].estimated``).
+    notes : DataFrame, optional
+        :func:`runlog.read_run_notes` output (index run_id).  Known columns
+        are mapped to their cause; other columns become candidates with
+        cause 'other'.
+    weather : DataFrame, str or PathLike, optional
+        An hourly table for :func:`runlog.weather.join_weather`, or its
+        result (index run_id with ``air_temp_c``/``rel_humidity_pct``).
+    running_sports : iterable of str
+        Sports counted as running (:data:`runlog.features.context.RUNNING_SPORTS`).
+    weather_tolerance : str
+        Largest time gap between a run's middle and a weather observation.
+
+    Returns
+    -------
+    DataFrame
+        Index ``run_id`` (every activity of ``history.runs``, all sports),
+        one column per feature; every column is described in
+        :data:`runlog.schema.FEATURES` (name with unit suffix, formula,
+        citation, cause, candidate).  Conventions:
+
+        * training load counts **all sports** (a ride tires the runner);
+          distance windows, the longest-run spike, cadence/step and the
+          sweat-loss estimate use **running** activities only;
+        * load-history windows end the day before the run; windows that
+          would reach before the history are NaN (warm-up), not zero;
+        * ``attrs['athlete']``: the :class:`Athlete` used (its
+          ``estimated`` says which values were estimated and how).
+    """
+    runs = history.runs
+    if athlete is None:
+        athlete = Athlete.from_history(history, notes=notes)
+    elif not isinstance(athlete, Athlete):
+        raise TypeError("athlete must be a runlog.Athlete (e.g. runlog.Athlete(hr_max_bpm=190, hr_rest_bpm=50))")
+    notes = _clean_notes(notes)
+    rec = history.records
+    if len(rec):
+        rec = rec[rec.index.get_level_values(0).isin(runs.index)]
+    seg = segments(rec)
+    running = is_running(runs, running_sports)
+    a, b = athlete.trimp_constants
+    idx = runs.index
+
+    def per_run(df):
+        return df.reindex(idx)
+
+    vol = volume_features(runs)
+    inten = per_run(intensity_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, a, b, seg=seg))
+    load, imputed = session_load(inten["trimp"], vol["moving_min"])
+    terr = per_run(terrain_features(rec, runs, seg=seg))
+    parts = [
+        context_features(runs, notes, running),
+        vol,
+        inten,
+        pd.DataFrame({"session_load_au": load, "load_imputed": imputed.astype(bool)}, index=idx),
+        load_features(runs, load, running),
+        heat_features(runs, _air(history, weather, weather_tolerance), notes, athlete.body_mass_kg, running,
+                      terr["ascent_m"]),
+        per_run(warmup_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, seg=seg)),
+        per_run(form_features(rec, running, seg=seg)),
+        terr,
+    ]
+    out = pd.concat(parts, axis=1)
+    out = out[[c for c in catalog.CATALOG if c in out]]
+    for c, f in catalog.CATALOG.items():
+        if f.dtype == "float64":
+            out[c] = out[c].astype("float64")
+    extra, feats = notes_features(notes, idx, taken=set(out.columns))
+    if len(extra.columns):
+        out = pd.concat([out, extra], axis=1)
+        catalog.register(feats)
+    out.index.name = "run_id"
+    out.attrs["athlete"] = athlete
+    return out

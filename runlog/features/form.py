@@ -1,0 +1,83 @@
+"""Running form: cadence and step length.
+
+Cadence in runlog is steps per minute for foot sports; for cycling the
+same column holds pedal revolutions, so form features are computed for
+running activities only (NaN for other sports).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._segments import Segments, gcumsum, gsum, segments, wmean, wstd
+
+__all__ = ["step_length_m", "form_features"]
+
+
+def step_length_m(speed_mps, cadence_spm):
+    """Distance covered per step [m]: ``speed / (cadence / 60)``.
+
+    Garmin and most watches call this "stride length"; one stride (a full
+    gait cycle) is two steps.  Returns NaN where cadence is not positive.
+
+    Parameters
+    ----------
+    speed_mps : array_like
+        Speed [m/s].
+    cadence_spm : array_like
+        Cadence [steps/min].
+    """
+    cad = np.asarray(cadence_spm, dtype="float64")
+    sp = np.asarray(speed_mps, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cad > 0, sp / (cad / 60.0), np.nan)
+
+
+def form_features(records: pd.DataFrame, is_running: pd.Series | None = None, *,
+                  seg: Segments | None = None) -> pd.DataFrame:
+    """Per-run cadence and step length over the moving samples with cadence.
+
+    Parameters
+    ----------
+    records : DataFrame
+        ``History.records``.
+    is_running : Series of bool, optional
+        Index run_id; runs marked False get NaN (cadence is not steps).
+    seg : Segments, optional
+
+    Returns
+    -------
+    DataFrame indexed by run_id
+        * ``avg_cadence_spm``: time-weighted mean cadence while moving [steps/min].
+        * ``cadence_cv_pct``: its coefficient of variation [%].
+        * ``step_length_m``: distance per step, ``sum(speed dt) / sum(cadence/60 dt)``
+          (the run's distance over its step count) [m].
+        * ``cadence_drift_pct``: mean cadence of the second half of the moving
+          time relative to the first, ``(c2 - c1) / c1 * 100`` [%] (negative:
+          cadence dropped as the run went on).
+    """
+    seg = segments(records) if seg is None else seg
+    out = pd.DataFrame(index=seg.run_ids)
+    cad = seg.col("cadence_spm")
+    speed = seg.col("speed_mps")
+    dt = seg.dt_s
+    ok = seg.moving & (cad > 0) & (dt > 0)
+    m = wmean(seg, cad, dt, ok)
+    out["avg_cadence_spm"] = m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["cadence_cv_pct"] = np.where(m > 0, wstd(seg, cad, dt, ok) / m * 100.0, np.nan)
+        both = ok & np.isfinite(speed)
+        dist = gsum(seg, np.where(both, speed * dt, 0.0))
+        steps = gsum(seg, np.where(both, cad / 60.0 * dt, 0.0))
+        out["step_length_m"] = np.where(steps > 0, dist / steps, np.nan)
+        w = np.where(ok, dt, 0.0)
+        total = gsum(seg, w)
+        first = (gcumsum(seg, w) - w) < (total / 2)[seg.codes]
+        c1 = wmean(seg, cad, dt, ok & first)
+        c2 = wmean(seg, cad, dt, ok & ~first)
+        out["cadence_drift_pct"] = (c2 - c1) / c1 * 100.0
+    if is_running is not None:
+        keep = is_running.reindex(out.index).fillna(False).to_numpy(dtype=bool)
+        out.loc[~keep, :] = np.nan
+    return out
