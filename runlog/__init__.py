@@ -20,6 +20,9 @@ from .history import History, read_history
 from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
 from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
 from .analysis import Report, analyze
+from . import features
+from .athlete import Athlete
+from .features import run_features
 
 __version__ = "0.1.0"
 
@@ -30,4 +33,5 @@ __all__ = [
     "RunlogWarning", "TruncatedFileWarning",
     "read_episodes", "read_run_notes", "episode_flags", "notes_from_history",
     "analyze", "Report",
+    "Athlete", "run_features", "features",
 ]
