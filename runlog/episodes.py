@@ -409,7 +409,7 @@ def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
                             "give it a header")
     extra_pos = [p for p in extra_pos if _normalize_header(headers[p]) != ""]
     if problems:
-        raise err(problems, path)
+        raise err(sorted(problems, key=_line_key), path)
     cells = {canon: [r[pos] for r in table_rows] for canon, pos in found.items()}
     extras = {headers[pos]: pd.Series([r[pos] or None for r in table_rows], dtype="object").astype("string")
               for pos in extra_pos}
@@ -646,7 +646,10 @@ class _Matcher:
             name = _basename(key)
             cands = list(self.base.index[(self.base == name).to_numpy() | (self.stem == _stem(name)).to_numpy()])
             if not cands:
-                similar = difflib.get_close_matches(name, sorted(set(self.base)), n=3, cutoff=0.6)
+                names = sorted(set(self.base) - {""})
+                similar = [b for b in names if _stem(name) in b]
+                similar += [b for b in difflib.get_close_matches(name, names, n=3, cutoff=0.6) if b not in similar]
+                similar = similar[:3]
                 hint = (f"similar file names: {', '.join(similar)}" if similar
                         else (self.nearest(target) if target is not None else "no similar file name"))
                 return None, (f"line {line}: no run read from a file named {key!r}; {hint}. Fix the "
@@ -660,6 +663,8 @@ class _Matcher:
             if not cands:
                 return None, (f"line {line}: file {key!r} has no run matching the row's date/time; "
                               f"{self.nearest(target)}. Fix the date/time or give the run_id")
+        if len(cands) > 1 and not clock:
+            cands = self._prefer_run(cands)
         if len(cands) > 1:
             return None, (f"line {line}: {key!r} holds {len(cands)} runs (sessions); "
                           f"{self.nearest(self.start.loc[cands[0]], k=len(cands), among=pd.Index(cands))}. "
@@ -1167,6 +1172,8 @@ def tracked_period(tracked, episodes: pd.DataFrame | None = None) -> tuple[pd.Ti
     Returns
     -------
     (start, end) : Timestamp or None each
+        With ``tracked=None`` and no episode: an empty period (start after
+        end), so no run is tracked.
 
     Raises
     ------
@@ -1180,7 +1187,7 @@ def tracked_period(tracked, episodes: pd.DataFrame | None = None) -> tuple[pd.Ti
             warnings.warn("tracked period not given and the journal has no episode: no run counts as "
                           "tracked. Pass tracked=(first_date, last_date) of the period you kept the "
                           "journal, e.g. tracked=('2024-03-01', None)", RunlogWarning, stacklevel=3)
-            return pd.Timestamp.max.normalize(), pd.Timestamp.min.normalize()
+            return pd.Timestamp.max.floor("D"), pd.Timestamp.min.ceil("D")  # empty period
         start, end = dates.min().normalize(), dates.max().normalize()
         warnings.warn(f"tracked period not given: assuming the journal covers {start:%Y-%m-%d} to "
                       f"{end:%Y-%m-%d} (first to last episode); runs outside are neither cases nor "
