@@ -226,12 +226,13 @@ def richness(activity: Activity) -> tuple:
 
     Lexicographic: number of :data:`RICH_CHANNELS` (heart rate, cadence,
     temperature, power) with any value, then the format (FIT over TCX over
-    GPX, :data:`FORMAT_RANK`), then the number of records.
+    GPX, :data:`FORMAT_RANK`), then the number of records, then an intact
+    file over a truncated one.
     """
     rec = activity.records
     channels = sum(bool(rec[c].notna().any()) for c in RICH_CHANNELS)
     fmt = str(activity.info.get("format"))
-    return (channels, FORMAT_RANK.get(fmt, 0), len(rec))
+    return (channels, FORMAT_RANK.get(fmt, 0), len(rec), not bool(activity.info.get("truncated")))
 
 
 def _span_ns(activity: Activity) -> tuple[int, int]:

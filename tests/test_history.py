@@ -1,0 +1,371 @@
+"""read_history on real files: folders, Strava/Garmin exports, lists, duplicates, errors, executors.
+
+Expected run ids are the UTC start floored to the minute, read independently
+of runlog from the files themselves:
+
+* heartandsole__testdata.{fit,gpx,tcx}: first GPX ``<time>`` / TCX ``<Id>`` /
+  fitparse record timestamp 2021-04-16T13:37:53Z, last 13:41:35Z ->
+  ``20210416T1337Z``; 46 FIT records.
+* sweatpy__2020-06-01-16-52-40.fit and sweatpy__activity_5039744860.gpx:
+  first time 2020-06-01T14:52:40Z (fitparse and the GPX's first ``<time>``)
+  -> ``20200601T1452Z``; 96 records / 96 track points.
+* fitparse__Activity.fit: fitparse records 2012-04-09 21:22:26 to 21:22:39,
+  14 records -> ``20120409T2122Z``.
+* heartandsole__B47I2852.FIT: fitparse records 2021-04-08 00:28:52 to
+  00:29:38, 7 records -> ``20210408T0028Z``.
+* sweatpy__6471559601_ACTIVITY.fit: fitparse ``session`` messages start
+  10:48:16 (running), 10:48:40 (transition), 10:48:52 (rowing) on
+  2021-03-22: three sessions in one minute -> ``20210322T1048Z``, ``-2``, ``-3``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import gzip
+import io
+import shutil
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import runlog
+import runlog.io
+from runlog import schema
+from runlog.errors import FileFormatError
+from runlog.history import deduplicate, overlap_fractions, richness, unique_run_ids
+
+HS_FIT = "fit/heartandsole__testdata.fit"
+HS_GPX = "gpx/heartandsole__testdata.gpx"
+HS_TCX = "tcx/heartandsole__testdata.tcx"
+SW_FIT = "fit/sweatpy__2020-06-01-16-52-40.fit"
+SW_GPX = "gpx/sweatpy__activity_5039744860.gpx"
+ACT_FIT = "fit/fitparse__Activity.fit"
+SHORT_FIT = "fit/heartandsole__B47I2852.FIT"
+MULTI_FIT = "fit/sweatpy__6471559601_ACTIVITY.fit"
+SETTINGS_FIT = "fit/fitparse__Settings.fit"
+EOF_FIT = "fit/fitparse__activity-unexpected-eof.fit"
+
+STRAVA_HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
+                 "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,"
+                 "Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed")
+STRAVA_CSV = (
+    STRAVA_HEADER + "\n"
+    '5305263871,"Apr 16, 2021, 1:37:53 PM",Hill repeats,Run,"numb left toes, 3 km",222,0.16,160,,false,,'
+    "Pegasus 38,activities/5305263871.fit.gz,,,222,222,158,2\n"
+    '5039744860,"Jun 1, 2020, 2:52:40 PM",Commute,Ride,,126,0.66,,,true,,Old bike,activities/5039744860.gpx.gz,'
+    ",,126,126,661,9\n"
+    '4000000001,"Apr 9, 2012, 9:22:26 PM",Test run,Run,,13,0.01,,,false,,,activities/4000000001.fit,,,13,13,6,1\n'
+)
+
+
+def read(source, **kw):
+    kw.setdefault("cache", False)
+    kw.setdefault("workers", 1)
+    kw.setdefault("progress", False)
+    return runlog.read_history(source, **kw)
+
+
+def _zip_bytes(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _strava_members(data_dir) -> dict[str, bytes]:
+    return {
+        "activities.csv": STRAVA_CSV.encode("utf-8"),
+        "activities/5305263871.fit.gz": gzip.compress((data_dir / HS_FIT).read_bytes()),
+        "activities/5039744860.gpx.gz": gzip.compress((data_dir / SW_GPX).read_bytes()),
+        "activities/4000000001.fit": (data_dir / ACT_FIT).read_bytes(),
+        "profile.csv": b"Email,First Name\nme@example.com,Me\n",
+        "media/": b"",
+    }
+
+
+def _frames_equal(h1, h2):
+    for name in ("runs", "records", "laps", "errors", "skipped"):
+        pd.testing.assert_frame_equal(getattr(h1, name), getattr(h2, name), obj=name)
+
+
+# --------------------------------------------------------------------- units
+def test_overlap_fractions_by_hand():
+    # spans [0,100] and [50,250]: overlap 50, longer 200, shorter 100.
+    assert overlap_fractions((0, 100), (50, 250)) == (0.25, 0.5)
+    assert overlap_fractions((0, 100), (0, 100)) == (1.0, 1.0)
+    assert overlap_fractions((0, 10), (20, 30)) == (0.0, 0.0)
+    # a one-record activity inside another span counts as fully overlapped by it
+    assert overlap_fractions((40, 40), (0, 100)) == (0.0, 1.0)
+    assert overlap_fractions((40, 40), (40, 40)) == (1.0, 1.0)
+    assert overlap_fractions((140, 140), (0, 100)) == (0.0, 0.0)
+
+
+def test_richness_prefers_channels_then_fit_then_records(data_dir):
+    fit = runlog.read_fit(data_dir / HS_FIT)
+    gpx = runlog.read_gpx(data_dir / HS_GPX)
+    # both carry heart rate and cadence (2 channels) and 46 samples: the format decides.
+    assert richness(fit) == (2, 3, 46, True)
+    assert richness(gpx) == (2, 1, 46, True)
+    kept, skipped = deduplicate([gpx, fit])
+    assert [a.info["format"] for a in kept] == ["fit"]
+    assert skipped[["path", "run_id", "kept"]].values.tolist() == [
+        [str(data_dir / HS_GPX), "20210416T1337Z", str(data_dir / HS_FIT)]]
+
+
+def test_unique_run_ids_suffixes_same_minute_sessions(data_dir):
+    acts = runlog.read_activities(data_dir / MULTI_FIT)
+    kept, skipped = deduplicate(acts)  # sessions of one file never duplicate each other
+    assert len(kept) == 3 and len(skipped) == 0
+    out = unique_run_ids(kept)
+    assert [a.run_id for a in out] == ["20210322T1048Z", "20210322T1048Z-2", "20210322T1048Z-3"]
+    assert [a.info["sport"] for a in out] == ["running", "transition", "rowing"]
+    assert acts[1].run_id == "20210322T1048Z"  # the originals are left alone
+
+
+# ------------------------------------------------------------------- sources
+def test_folder_import_is_recursive_case_insensitive_and_reads_gz(tmp_path, data_dir):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    shutil.copy(data_dir / HS_FIT, tmp_path / "RUN.FIT")
+    (tmp_path / "a" / "b" / "ride.GPX.gz").write_bytes(gzip.compress((data_dir / SW_GPX).read_bytes()))
+    shutil.copy(data_dir / SHORT_FIT, tmp_path / "a" / "short.fit")
+    (tmp_path / "a" / "notes.txt").write_text("not an activity file: ignored")
+    h = read(tmp_path)
+    assert list(h.runs.index) == ["20200601T1452Z", "20210408T0028Z", "20210416T1337Z"]
+    assert h.runs["format"].tolist() == ["gpx", "fit", "fit"]
+    assert h.runs["source"].tolist() == [str(tmp_path / "a" / "b" / "ride.GPX.gz"), str(tmp_path / "a" / "short.fit"),
+                                         str(tmp_path / "RUN.FIT")]
+    assert h.runs["n_records"].tolist() == [96, 7, 46]
+    assert len(h.records) == 96 + 7 + 46
+    assert h.records.index.names == ["run_id", "time"]
+    assert list(h.records.columns) == list(schema.RECORD_COLUMNS)
+    assert list(h.laps.columns) == ["run_id", *schema.LAP_COLUMNS]
+    assert set(h.laps["run_id"]) <= set(h.runs.index)
+    assert h.errors.empty and h.skipped.empty
+    assert list(h.errors.columns) == ["path", "reason"]
+    assert list(h.skipped.columns) == ["path", "reason", "run_id", "kept"]
+
+
+def test_strava_zip_export_joins_name_description_gear(tmp_path, data_dir):
+    export = tmp_path / "export_12345.zip"
+    export.write_bytes(_zip_bytes(_strava_members(data_dir)))
+    h = read(export)
+    assert list(h.runs.index) == ["20120409T2122Z", "20200601T1452Z", "20210416T1337Z"]
+    r = h.runs.loc["20210416T1337Z"]
+    assert r["source"] == f"{export}!activities/5305263871.fit.gz"
+    assert (r["name"], r["description"], r["gear"]) == ("Hill repeats", "numb left toes, 3 km", "Pegasus 38")
+    r = h.runs.loc["20200601T1452Z"]
+    assert (r["name"], r["gear"], r["format"]) == ("Commute", "Old bike", "gpx")
+    assert pd.isna(r["description"])
+    assert h.runs.loc["20120409T2122Z", "name"] == "Test run" and pd.isna(h.runs.loc["20120409T2122Z", "gear"])
+    assert h.errors.empty and h.skipped.empty
+    assert export.read_bytes() == _zip_bytes(_strava_members(data_dir))  # only read
+
+
+def test_strava_export_folder_with_activities_csv(tmp_path, data_dir):
+    for name, data in _strava_members(data_dir).items():
+        if name.endswith("/"):
+            continue
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    h = read(tmp_path)
+    assert h.runs.loc["20210416T1337Z", "gear"] == "Pegasus 38"
+    assert h.runs.loc["20200601T1452Z", "name"] == "Commute"
+    assert len(h) == 3
+
+
+def test_garmin_nested_zip_export(tmp_path, data_dir):
+    part1 = _zip_bytes({"me@example.com_1001.fit": (data_dir / HS_FIT).read_bytes(),
+                        "me@example.com_1002.fit": (data_dir / SW_FIT).read_bytes()})
+    part2 = _zip_bytes({"me@example.com_1003.FIT": (data_dir / SHORT_FIT).read_bytes()})
+    export = tmp_path / "garmin.zip"
+    export.write_bytes(_zip_bytes({
+        "DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json": b"[]",
+        "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip": part1,
+        "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part2.zip": part2,
+    }))
+    h = read(export)
+    assert list(h.runs.index) == ["20200601T1452Z", "20210408T0028Z", "20210416T1337Z"]
+    assert h.runs.loc["20210416T1337Z", "source"] == (
+        f"{export}!DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip!me@example.com_1001.fit")
+    assert h.runs["n_records"].tolist() == [96, 7, 46]
+    assert h.errors.empty and h.skipped.empty
+
+
+def test_list_of_paths_mixes_files_folders_and_missing_ones(tmp_path, data_dir):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    shutil.copy(data_dir / SHORT_FIT, folder)
+    missing = tmp_path / "nope.fit"
+    h = read([data_dir / HS_FIT, str(data_dir / SW_FIT), folder, missing, data_dir / HS_FIT])
+    assert list(h.runs.index) == ["20200601T1452Z", "20210408T0028Z", "20210416T1337Z"]
+    assert h.errors.values.tolist() == [[str(missing), "no such file or folder; check the path"]]
+    assert h.skipped.empty  # the path given twice is read once
+
+
+def test_single_missing_source_raises(tmp_path):
+    with pytest.raises(FileFormatError, match="no such file or folder") as err:
+        read(tmp_path / "missing")
+    assert err.value.path == str(tmp_path / "missing")
+
+
+# ---------------------------------------------------- duplicates and skipping
+def test_same_activity_as_fit_gpx_tcx_keeps_the_fit(tmp_path, data_dir):
+    for rel in (HS_FIT, HS_GPX, HS_TCX):
+        shutil.copy(data_dir / rel, tmp_path)
+    h = read(tmp_path)
+    assert list(h.runs.index) == ["20210416T1337Z"]
+    assert h.runs.loc["20210416T1337Z", "format"] == "fit"
+    sk = h.skipped.sort_values("path")
+    fit = str(tmp_path / "heartandsole__testdata.fit")
+    assert sk["path"].tolist() == [str(tmp_path / "heartandsole__testdata.gpx"),
+                                   str(tmp_path / "heartandsole__testdata.tcx")]
+    assert sk["run_id"].tolist() == ["20210416T1337Z"] * 2
+    assert sk["kept"].tolist() == [fit, fit]
+    assert sk["reason"].str.startswith("duplicate of").all()
+    assert h.errors.empty
+
+
+def test_duplicate_keeps_export_metadata_of_the_dropped_copy(tmp_path, data_dir):
+    export = tmp_path / "strava.zip"
+    export.write_bytes(_zip_bytes({
+        "activities.csv": STRAVA_CSV.encode(),
+        "activities/5039744860.gpx.gz": gzip.compress((data_dir / SW_GPX).read_bytes()),
+    }))
+    h = read([export, data_dir / SW_FIT])
+    # The FIT has power and temperature, the GPX not: the FIT is kept, and
+    # gets the name and gear Strava stored for the GPX upload.
+    assert h.runs.loc["20200601T1452Z", "format"] == "fit"
+    assert (h.runs.loc["20200601T1452Z", "name"], h.runs.loc["20200601T1452Z", "gear"]) == ("Commute", "Old bike")
+    assert h.skipped["path"].tolist() == [f"{export}!activities/5039744860.gpx.gz"]
+
+
+def test_identical_files_under_two_names_are_decoded_once(tmp_path, data_dir, monkeypatch):
+    shutil.copy(data_dir / HS_FIT, tmp_path / "a.fit")
+    shutil.copy(data_dir / HS_FIT, tmp_path / "b.fit")
+    calls = []
+    real = runlog.io.read_activities
+    monkeypatch.setattr(runlog.io, "read_activities", lambda p, **kw: calls.append(p) or real(p, **kw))
+    h = read(tmp_path)
+    assert len(calls) == 1
+    assert h.runs["source"].tolist() == [str(tmp_path / "a.fit")]
+    assert h.skipped[["path", "kept"]].values.tolist() == [[str(tmp_path / "b.fit"), str(tmp_path / "a.fit")]]
+
+
+def test_multisport_sessions_are_kept_with_suffixed_ids(data_dir):
+    h = read([data_dir / MULTI_FIT])
+    assert list(h.runs.index) == ["20210322T1048Z", "20210322T1048Z-2", "20210322T1048Z-3"]
+    assert h.runs["sport"].tolist() == ["running", "transition", "rowing"]
+    assert h.runs["n_records"].tolist() == [24, 12, 24]
+    assert h.run("20210322T1048Z-2").shape == (12, len(schema.RECORD_COLUMNS))
+
+
+def test_settings_file_is_skipped_not_an_error(data_dir):
+    h = read([data_dir / SETTINGS_FIT, data_dir / ACT_FIT])
+    assert list(h.runs.index) == ["20120409T2122Z"]
+    assert h.skipped["path"].tolist() == [str(data_dir / SETTINGS_FIT)]
+    assert h.skipped["reason"].iloc[0].startswith("not an activity:")
+    assert h.skipped["run_id"].isna().all() and h.skipped["kept"].isna().all()
+    assert h.errors.empty
+
+
+def test_garbage_and_truncated_files_do_not_abort_the_import(tmp_path, data_dir):
+    rng = np.random.default_rng(7)
+    (tmp_path / "garbage.fit").write_bytes(rng.integers(0, 256, 4000, dtype=np.uint8).tobytes())
+    (tmp_path / "empty.gpx").write_bytes(b"")
+    shutil.copy(data_dir / EOF_FIT, tmp_path)
+    shutil.copy(data_dir / HS_FIT, tmp_path)
+    h = read(tmp_path)
+    assert list(h.runs.index) == ["20120409T2122Z", "20210416T1337Z"]
+    # the cut-off copy of Activity.fit keeps its 14 records and says so
+    assert h.runs["truncated"].tolist() == [True, False]
+    assert h.runs.loc["20120409T2122Z", "n_records"] == 14
+    assert h.errors["path"].tolist() == [str(tmp_path / "empty.gpx"), str(tmp_path / "garbage.fit")]
+    assert h.errors["reason"].str.len().gt(10).all()
+
+
+def test_unexpected_worker_exception_becomes_an_error_row_and_is_not_cached(tmp_path, data_dir, monkeypatch):
+    real = runlog.io.read_activities
+
+    def flaky(path, **kw):
+        if str(path).endswith(".gpx"):
+            raise KeyError("reader bug")
+        return real(path, **kw)
+
+    monkeypatch.setattr(runlog.io, "read_activities", flaky)
+    paths = [data_dir / HS_FIT, data_dir / SW_GPX]
+    h = read(paths, cache=tmp_path / "c")
+    assert list(h.runs.index) == ["20210416T1337Z"]
+    assert h.errors["path"].tolist() == [str(data_dir / SW_GPX)]
+    assert "unexpected KeyError" in h.errors["reason"].iloc[0]
+    monkeypatch.setattr(runlog.io, "read_activities", real)
+    h2 = read(paths, cache=tmp_path / "c")
+    assert list(h2.runs.index) == ["20200601T1452Z", "20210416T1337Z"] and h2.errors.empty
+
+
+def test_zip_slip_and_bomb_members_are_error_rows(tmp_path, data_dir):
+    export = tmp_path / "evil.zip"
+    export.write_bytes(_zip_bytes({
+        "../../outside.fit": (data_dir / SW_FIT).read_bytes(),
+        "activities/bomb.gpx": bytes(16 * 1024**2),
+        "activities/ok.fit": (data_dir / HS_FIT).read_bytes(),
+    }))
+    h = read(export)
+    assert list(h.runs.index) == ["20210416T1337Z"]
+    reasons = dict(zip(h.errors["path"], h.errors["reason"]))
+    assert "path traversal" in reasons[f"{export}!../../outside.fit"]
+    assert "decompression bomb" in reasons[f"{export}!activities/bomb.gpx"]
+    assert not (tmp_path.parent / "outside.fit").exists()
+
+
+def test_tz_argument_sets_local_times_and_has_its_own_cache_entry(tmp_path, data_dir):
+    h_utc = read([data_dir / HS_FIT], cache=tmp_path / "c", tz="UTC")
+    h_ber = read([data_dir / HS_FIT], cache=tmp_path / "c", tz="Europe/Berlin")
+    # 13:37:53 UTC is 15:37:53 in Berlin (CEST, UTC+2, in April).
+    assert h_utc.runs["start_local"].iloc[0] == pd.Timestamp("2021-04-16 13:37:53")
+    assert h_ber.runs["start_local"].iloc[0] == pd.Timestamp("2021-04-16 15:37:53")
+    assert h_ber.runs["tz"].iloc[0] == "Europe/Berlin"
+
+
+def test_summary_counts(tmp_path, data_dir):
+    for rel in (HS_FIT, HS_GPX, SETTINGS_FIT, EOF_FIT):
+        shutil.copy(data_dir / rel, tmp_path)
+    (tmp_path / "junk.tcx").write_bytes(b"<html>not tcx</html>")
+    h = read(tmp_path)
+    s = h.summary()
+    assert (s["runs"], s["errors"], s["duplicates"], s["not_activities"], s["truncated"]) == (2, 1, 1, 1, 1)
+    assert s["records"] == 46 + 14
+    assert s["first_run"] == pd.Timestamp("2012-04-09")
+    assert "2 runs" in repr(h) and "1 errors" in repr(h) and "2 skipped" in repr(h)
+
+
+# ------------------------------------------------------------- executors
+@pytest.fixture(scope="module")
+def mixed_folder(tmp_path_factory, data_dir):
+    folder = tmp_path_factory.mktemp("mixed")
+    for rel in (HS_FIT, HS_GPX, SW_FIT, SHORT_FIT, MULTI_FIT, SETTINGS_FIT, EOF_FIT):
+        shutil.copy(data_dir / rel, folder)
+    (folder / "garbage.gpx").write_bytes(b"<gpx><trk><trkseg><trkpt lat='x'")
+    return folder
+
+
+# In threads runlog leaves the (process-wide) warning filters alone, so the
+# truncated file's TruncatedFileWarning shows there.
+@pytest.mark.filterwarnings("ignore::runlog.errors.TruncatedFileWarning")
+def test_thread_executor_and_process_pool_give_the_same_frames(mixed_folder):
+    ref = read(mixed_folder, workers=1)
+    assert len(ref) == 7 and len(ref.errors) == 1 and len(ref.skipped) == 2
+    with cf.ThreadPoolExecutor(max_workers=3) as ex:
+        _frames_equal(ref, read(mixed_folder, executor=ex))
+    _frames_equal(ref, read(mixed_folder, workers=2))
+
+
+def test_progress_bar_on_by_default_and_silent_when_off(data_dir, capsys):
+    read([data_dir / ACT_FIT], progress=True)
+    assert "runlog: reading activities" in capsys.readouterr().err
+    read([data_dir / ACT_FIT], progress=False)
+    out = capsys.readouterr()
+    assert out.err == "" and out.out == ""
