@@ -282,7 +282,7 @@ def hourly_weather(first_day: pd.Timestamp, n_days: int, rng: np.random.Generato
     hours = np.arange(n_days * 24)
     time = pd.DatetimeIndex(first_day + pd.to_timedelta(hours, unit="h")).tz_localize("UTC")
     day = hours // 24
-    doy = (first_day + pd.to_timedelta(np.arange(n_days), unit="D")).dayofyear.to_numpy()
+    doy = (first_day + pd.to_timedelta(np.arange(n_days), unit="D")).day_of_year.to_numpy()
     daily_mean = seasonal_mean_temp_c(doy, annual_mean_c=annual_mean_c, amplitude_c=amplitude_c)
     daily_mean = daily_mean + _ar1(rng, n_days, 0.75, 3.5)
     half_range = np.clip(5.0 + _ar1(rng, n_days, 0.5, 1.2), 3.0, 7.0)
@@ -855,7 +855,7 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     rng = _streams(seed)
 
     journal_start = pd.Timestamp(start).normalize()
-    journal_start = journal_start - pd.Timedelta(days=journal_start.dayofweek)
+    journal_start = journal_start - pd.Timedelta(days=journal_start.day_of_week)
     first_day = journal_start - pd.Timedelta(weeks=history_weeks)
     n_weeks = weeks + history_weeks
     n_days = 7 * n_weeks
@@ -871,7 +871,7 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     plan["tracked"] = (plan["date"] >= journal_start).to_numpy()
 
     routes = [make_route(length, bearing_deg=b, hill_m=h, n_hills=k) for length, b, h, k in _ROUTES]
-    air, dist, names = [], [], []
+    air, dist, dur, names = [], [], [], []
     for r in plan.itertuples(index=False):
         route = routes[2] if r.kind == "long" else routes[int(rng["runs"].integers(2))]
         rec = run_records(r.start_time, r.duration_s, r.kind, weather, runner, rng["runs"], route=route,
@@ -882,9 +882,11 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
         (gpx_dir / name).write_text(gpx_text(rec, f"{part} Run"), encoding="utf-8", newline="\n")
         air.append(float(rec["air_temp_c"].mean()))
         dist.append(float(rec["distance_m"].iloc[-1]))
+        dur.append((rec.index[-1] - rec.index[0]) / pd.Timedelta(seconds=1))
         names.append(name)
 
-    truth = plan.assign(air_temp_c=np.round(air, 2), distance_m=np.round(dist, 1), file=names)
+    # duration_s: as recorded (the plan's duration floored to whole sample intervals)
+    truth = plan.assign(duration_s=dur, air_temp_c=np.round(air, 2), distance_m=np.round(dist, 1), file=names)
     truth["p_true"] = episode_probability(truth, scenario, strength, base_risk)
     truth["p_true"] = truth["p_true"].where(truth["tracked"], 0.0)  # not journalled: never reported
     truth["numb"] = rng["episodes"].random(len(truth)) < truth["p_true"].to_numpy()

@@ -1,0 +1,322 @@
+"""Tests of runlog.simulate: the synthetic season (files, structure, planted causes).
+
+Seasons are generated once per module into a temporary folder (each takes
+about a second).  Expected numbers for fixed seeds were read off the
+generated answer key and are checked against an independent recomputation
+where one exists (shown in the comments).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import gpxpy
+import numpy as np
+import pandas as pd
+import pytest
+
+import runlog
+from runlog import simulate as sim
+from runlog.errors import RunlogError
+
+TPX = "{http://www.garmin.com/xmlschemas/TrackPointExtension/v1}"
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file below *folder*, keyed by relative path."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def seasons(tmp_path_factory) -> dict[str, sim.Season]:
+    """One season per scenario, seed 3."""
+    root = tmp_path_factory.mktemp("seasons")
+    return {sc: sim.simulate_season(root / sc, scenario=sc, seed=3) for sc in sim.SCENARIOS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reproducibility and files
+# ---------------------------------------------------------------------------------------------
+def test_same_seed_gives_byte_identical_files(tmp_path, seasons):
+    a = sim.simulate_season(tmp_path / "a", scenario="hydration", seed=3)
+    digest_a = _digest(a.out_dir)
+    assert digest_a == _digest(seasons["hydration"].out_dir)
+    # every file kind is there: one GPX per run + journal, notes, weather, answer key, parameters
+    assert sum(k.startswith("gpx/") for k in digest_a) == a.n_runs
+    assert {"episodes.csv", "run_notes.csv", "weather.csv", "truth.csv", "season.json"} <= set(digest_a)
+    # regenerating into the same folder replaces the season and stays identical
+    sim.simulate_season(tmp_path / "a", scenario="hydration", seed=3)
+    assert _digest(tmp_path / "a") == digest_a
+    b = sim.simulate_season(tmp_path / "b", scenario="hydration", seed=4)
+    assert _digest(b.out_dir)["weather.csv"] != digest_a["weather.csv"]
+
+
+def test_scenarios_share_weather_for_a_seed(seasons):
+    """Independent random streams per component: the scenario does not change the weather,
+    and outside 'confounded' (which moves the long runs) not the schedule either."""
+    w = {sc: s.weather_csv.read_bytes() for sc, s in seasons.items()}
+    assert len(set(w.values())) == 1
+    idx = seasons["hydration"].truth.index
+    assert seasons["overtraining"].truth.index.equals(idx)
+    assert seasons["null"].truth.index.equals(idx)
+    assert not seasons["confounded"].truth.index.equals(idx)
+
+
+def test_season_size_and_episode_count(seasons):
+    for sc, s in seasons.items():
+        tracked = s.truth[s.truth["tracked"]]
+        assert 100 <= len(tracked) <= 200, sc
+        assert 10 <= int(tracked["numb"].sum()) <= 40, sc
+        # nothing is reported outside the journal's period
+        assert not s.truth.loc[~s.truth["tracked"], "numb"].any()
+    # fixed seed 3, read off truth.csv: 159 runs, 137 in the 26 tracked weeks, 25 numb runs
+    h = seasons["hydration"]
+    assert (h.n_runs, int(h.truth["tracked"].sum()), int(h.truth["numb"].sum())) == (159, 137, 25)
+    assert h.tracked == ("2024-03-04", "2024-09-01")
+
+
+def test_gpx_is_valid_gpx11_with_trackpoint_extension(seasons):
+    s = seasons["hydration"]
+    first = s.truth.iloc[0]
+    path = s.gpx_dir / first["file"]
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.topografix.com/GPX/1/1}gpx" and root.get("version") == "1.1"
+    g = gpxpy.parse(path.read_text(encoding="utf-8"))
+    pts = g.tracks[0].segments[0].points
+    # duration_s / 5 s + 1 samples; first sample at the planned start (UTC)
+    assert len(pts) == int(first["duration_s"]) // 5 + 1
+    assert pd.Timestamp(pts[0].time) == first["start_time"]
+    assert pd.Timestamp(pts[-1].time) - pd.Timestamp(pts[0].time) == pd.Timedelta(seconds=first["duration_s"])
+    # every point has hr, cad, atemp in the Garmin extension, in schema order atemp, hr, cad
+    for p in pts:
+        tags = [c.tag for c in p.extensions[0]]
+        assert tags == [TPX + "atemp", TPX + "hr", TPX + "cad"]
+    # the loop starts at home (the location argument) within GPS error
+    assert abs(pts[0].latitude - 47.9959) < 1e-4 and abs(pts[0].longitude - 7.8522) < 1e-4
+    hr = np.array([int(p.extensions[0][1].text) for p in pts])
+    cad = np.array([int(p.extensions[0][2].text) for p in pts])
+    atemp = np.array([float(p.extensions[0][0].text) for p in pts])
+    # an easy winter run: HR 95 at the start (the model's resting start), 120-150 while running
+    assert hr[0] in range(90, 101) and 120 < np.median(hr) < 150
+    # cadence in strides/min: ~ (140 + 10 * 2.85 m/s) / 2 = 84
+    assert 80 <= np.median(cad) <= 88
+    # the wrist sensor starts at indoor 22 °C and settles 6 °C above the air (truth air_temp_c)
+    assert atemp[0] == 22.0
+    assert abs(np.median(atemp[len(atemp) // 2:]) - (first["air_temp_c"] + 6.0)) <= 1.5
+
+
+def test_runlog_reads_the_gpx_back(seasons):
+    """runlog.read_gpx doubles GPX cadence (strides/min) to steps/min and keeps hr and atemp."""
+    s = seasons["hydration"]
+    row = s.truth.iloc[5]
+    path = s.gpx_dir / row["file"]
+    act = runlog.read_gpx(path)
+    assert act.run_id == row.name
+    assert act.info["tz"] == "Europe/Berlin"           # looked up from the first position
+    assert act.info["start_local"] == row["start_local"].floor("s")
+    rec = act.records
+    pts = gpxpy.parse(path.read_text(encoding="utf-8")).tracks[0].segments[0].points
+    assert len(rec) == len(pts)
+    raw_cad = np.array([float(p.extensions[0][2].text) for p in pts])
+    raw_hr = np.array([float(p.extensions[0][1].text) for p in pts])
+    raw_t = np.array([float(p.extensions[0][0].text) for p in pts])
+    np.testing.assert_array_equal(rec["cadence_spm"].to_numpy(), 2.0 * raw_cad)
+    np.testing.assert_array_equal(rec["hr_bpm"].to_numpy(), raw_hr)
+    np.testing.assert_array_equal(rec["temp_c"].to_numpy(), raw_t)
+    # distance from positions agrees with the simulated distance within 2 % (GPS error adds a little)
+    assert rec["distance_m"].max() == pytest.approx(row["distance_m"], rel=0.02)
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure of the season
+# ---------------------------------------------------------------------------------------------
+def test_weekly_structure(seasons):
+    t = seasons["hydration"].truth
+    days = pd.DatetimeIndex(t["start_local"]).normalize()
+    # one run a day at most
+    assert days.is_unique
+    per_week = pd.Series(1, index=days).groupby(t["week"].to_numpy()).sum()
+    assert len(per_week) == 30  # 4 history + 26 journal weeks
+    # rest days every week but a few: 7 - runs; build weeks 0-3 rest days, recovery weeks 2-3
+    rest = 7 - per_week
+    assert rest.between(0, 3).all()
+    assert rest[per_week.index % 4 == 3].between(2, 3).all()
+    assert (rest >= 1).mean() > 0.7
+    # exactly one long run a week, on Sunday, the longest run of its week
+    longs = t[t["kind"] == "long"]
+    assert longs.groupby("week").size().eq(1).all() and len(longs) == 30
+    assert (pd.DatetimeIndex(longs["start_local"]).day_of_week == 6).all()
+    assert (t.groupby("week")["duration_s"].idxmax() == longs.reset_index().set_index("week")["run_id"]).all()
+    # long runs grow through the build blocks: 65 + 2.5 w min (x 0.75 in recovery weeks), sd 5 min
+    wk = longs["week"].to_numpy()
+    expected_min = np.minimum(140, 65 + 2.5 * wk) * np.where(wk % 4 == 3, 0.75, 1.0)
+    assert np.all(np.abs(longs["duration_s"].to_numpy() / 60 - expected_min) < 20)
+    # quality sessions only in build weeks, at most one a week
+    q = t[t["kind"].isin(["tempo", "intervals"])]
+    assert (q["week"] % 4 != 3).all() and q.groupby("week").size().max() == 1
+    # consecutive_days recomputed independently from the run dates
+    ran = set(days)
+    streak = [next(k for k in range(1, 60) if d - pd.Timedelta(days=k) not in ran) for d in days]
+    assert list(t["consecutive_days"]) == streak
+    assert t["consecutive_days"].max() >= 7  # some weeks without rest make long streaks
+
+
+def test_confounded_long_runs_are_on_hot_days(seasons):
+    c = seasons["confounded"].truth
+    long_hot = c.loc[c["kind"] == "long", "air_temp_c"].mean()
+    other = c.loc[c["kind"] != "long", "air_temp_c"].mean()
+    # seed 3: long runs 8 °C hotter on average than the rest
+    assert long_hot - other > 5.0
+    assert np.corrcoef(c["duration_s"], c["air_temp_c"])[0, 1] > 0.3
+    # ... but the planted risk depends on air temperature only
+    tr = c[c["tracked"]]
+    logit = np.log(tr["p_true"] / (1 - tr["p_true"]))
+    heat = np.clip(tr["air_temp_c"] - 12.0, 0, None)
+    np.testing.assert_allclose(logit, np.log(0.04 / 0.96) + 0.2 * heat, atol=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Planted causes in the answer key
+# ---------------------------------------------------------------------------------------------
+def test_hydration_risk_higher_on_hot_long_runs(seasons):
+    t = seasons["hydration"].truth
+    t = t[t["tracked"]]
+    hot_long = (t["air_temp_c"] >= 18) & (t["duration_s"] >= 3600)
+    cool_short = (t["air_temp_c"] < 14) & (t["duration_s"] < 3600)
+    n_hot, k_hot = int(hot_long.sum()), int(t.loc[hot_long, "numb"].sum())
+    n_cool, k_cool = int(cool_short.sum()), int(t.loc[cool_short, "numb"].sum())
+    # seed 3, counted in truth.csv: 6 of 9 hot long runs vs 1 of 49 cool short runs
+    assert (k_hot, n_hot, k_cool, n_cool) == (6, 9, 1, 49)
+    assert k_hot / n_hot > 5 * k_cool / n_cool
+
+
+def test_overtraining_risk_rises_with_streak(seasons):
+    t = seasons["overtraining"].truth
+    t = t[t["tracked"]]
+    long_streak = t["consecutive_days"] >= 5
+    rate_long = t.loc[long_streak, "numb"].mean()
+    rate_short = t.loc[~long_streak, "numb"].mean()
+    assert rate_long > 2 * rate_short
+    # p_true at a streak of 1 is the base risk; each extra day multiplies the odds by e^0.35
+    one = t.loc[t["consecutive_days"] == 1, "p_true"]
+    assert np.allclose(one, 0.05)
+    four = t.loc[t["consecutive_days"] == 4, "p_true"].iloc[0]
+    odds = 0.05 / 0.95 * math.exp(0.35 * 3)          # = 0.1504
+    assert four == pytest.approx(odds / (1 + odds), abs=1e-6)  # = 0.1307
+
+
+def test_footwear_risk_is_one_pair(seasons):
+    t = seasons["footwear"].truth
+    t = t[t["tracked"]]
+    culprit = t["shoes"] == sim.SHOES[0]
+    assert set(t.loc[culprit, "p_true"].round(6)) == {round(5 * 0.07 / 0.93 / (1 + 5 * 0.07 / 0.93), 6)}
+    assert set(t.loc[~culprit, "p_true"].round(6)) == {0.07}
+    assert t.loc[culprit, "numb"].mean() > 2 * t.loc[~culprit, "numb"].mean()
+
+
+def test_null_risk_is_constant(seasons):
+    t = seasons["null"].truth
+    assert set(t.loc[t["tracked"], "p_true"]) == {0.12}
+
+
+def test_episode_probability_hand_computed():
+    truth = pd.DataFrame({"air_temp_c": [22.0, 10.0], "duration_s": [7200.0, 1800.0],
+                          "consecutive_days": [1, 8], "shoes": [sim.SHOES[0], sim.SHOES[1]]})
+    # hydration: dose = (22 - 12) * 2 h = 20 °C h; logit = ln(0.04/0.96) + 0.25*20 = -3.1781 + 5 = 1.8219
+    p = sim.episode_probability(truth, "hydration", 0.25, 0.04)
+    assert p[0] == pytest.approx(1 / (1 + math.exp(-1.8219)), abs=1e-4)  # 0.8608
+    assert p[1] == pytest.approx(0.04)
+    # overtraining: 7 extra days * 0.35 = 2.45; logit = -2.9444 + 2.45 = -0.4944 -> 0.3789
+    p = sim.episode_probability(truth, "overtraining", 0.35, 0.05)
+    assert p[1] == pytest.approx(0.3789, abs=1e-4) and p[0] == pytest.approx(0.05)
+    with pytest.raises(RunlogError, match="unknown scenario 'heat'"):
+        sim.episode_probability(truth, "heat", 0.1, 0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Journal and notes
+# ---------------------------------------------------------------------------------------------
+def test_journal_rows_match_runs(seasons):
+    for sc, s in seasons.items():
+        j = pd.read_csv(s.episodes_csv, dtype={"time": str})
+        assert list(j.columns) == ["date", "time", "onset_min", "duration_min", "side", "location",
+                                   "severity", "notes"]
+        starts = pd.DatetimeIndex(s.truth["start_local"])
+        key = pd.Series(s.truth.index, index=starts.strftime("%Y-%m-%d %H:%M"))
+        rid = key.reindex(j["date"] + " " + j["time"]).to_numpy()
+        assert pd.notna(rid).all(), sc                           # every row names a run
+        assert s.truth.loc[rid, "tracked"].all()
+        assert (j["onset_min"].to_numpy() <= s.truth.loc[rid, "duration_s"].to_numpy() / 60).all()
+        assert (j["onset_min"] >= 1).all()
+        assert set(j["side"]) <= set(runlog.schema.SIDES)
+        assert set(j["location"]) <= set(runlog.schema.LOCATIONS)
+        assert j["severity"].between(0, 10).all()
+        # journal rows per run agree with the answer key
+        counts = pd.Series(rid).value_counts()
+        assert (s.truth["n_episodes"].reindex(counts.index) == counts).all()
+        assert s.truth["n_episodes"].sum() == len(j)
+
+
+@pytest.mark.slow
+def test_journal_reads_with_runlog(seasons):
+    """read_episodes ties every row to the simulated run it was written for."""
+    s = seasons["hydration"]
+    hist = runlog.read_history(s.gpx_dir, cache=False, workers=1, progress=False)
+    assert len(hist.runs) == s.n_runs and len(hist.errors) == 0
+    ep = runlog.read_episodes(s.episodes_csv, history=hist)
+    assert len(ep) == s.n_episodes
+    assert (ep["run_id"].to_numpy() == s.episodes["run_id"].to_numpy()).all()
+    flags = runlog.episode_flags(hist.runs, ep, tracked=s.tracked)
+    assert flags["tracked"].sum() == s.truth["tracked"].sum()
+    assert (flags["numb"].reindex(s.truth.index) == s.truth["numb"]).all()
+    notes = runlog.read_run_notes(s.notes_csv, history=hist)
+    assert len(notes) == s.n_runs
+    assert (notes["shoes"].reindex(s.truth.index).to_numpy() == s.truth["shoes"].to_numpy()).all()
+
+
+def test_onset_is_reproducible_and_censored():
+    rng = np.random.default_rng(0)
+    on = sim.draw_onset_min(np.full(4000, 180.0), rng, median_min=38.0, sigma=0.25)
+    # on long runs the truncation hardly bites: median ~ 38 min, log-sd ~ 0.25
+    assert np.median(on) == pytest.approx(38.0, rel=0.03)
+    assert np.std(np.log(on)) == pytest.approx(0.25, rel=0.05)
+    short = sim.draw_onset_min(np.full(1000, 30.0), rng)
+    assert short.max() <= 30.0 and short.min() >= 3.0
+    assert np.median(short) > 25.0  # onsets pile up near the end of short runs
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure model pieces
+# ---------------------------------------------------------------------------------------------
+def test_weather_formulas():
+    # Magnus (b = 17.625, c = 243.04): T = 20, Td = 10:
+    # exp(17.625*10/253.04 - 17.625*20/263.04) = exp(0.696530 - 1.340101) = 0.52540
+    assert sim.relative_humidity_pct(20.0, 10.0) == pytest.approx(52.54, abs=0.01)
+    assert sim.relative_humidity_pct(15.0, 15.0) == pytest.approx(100.0)
+    # the annual harmonic: coldest day = mean - amplitude, half a year later mean + amplitude
+    assert sim.seasonal_mean_temp_c(20.0) == pytest.approx(11.0 - 9.5)
+    assert sim.seasonal_mean_temp_c(20.0 + 365.25 / 2) == pytest.approx(11.0 + 9.5)
+    w = sim.hourly_weather(pd.Timestamp("2024-07-01"), 30, np.random.default_rng(1))
+    assert len(w) == 30 * 24 and w["time"].dt.tz is not None
+    local_hour = (w["time"].dt.hour + 7.85 / 15) % 24
+    by_hour = w.groupby(local_hour.round().astype(int) % 24)["air_temp_c"].mean()
+    assert by_hour.idxmax() in (14, 15, 16) and by_hour.idxmin() in (2, 3, 4)
+    assert w["rel_humidity_pct"].between(0, 100).all()
+
+
+def test_demo_season_and_errors(tmp_path):
+    d = sim.demo_season(tmp_path / "demo")
+    assert d.scenario == "hydration" and d.seed == sim.DEMO_SEED and d.cause == "hydration"
+    assert "runs with numbness" in repr(d)
+    with pytest.raises(RunlogError, match="unknown scenario 'heatstroke'"):
+        sim.simulate_season(tmp_path / "x", scenario="heatstroke")
+    foreign = tmp_path / "mine" / "gpx"
+    foreign.mkdir(parents=True)
+    (foreign / "my_run.gpx").write_text("<gpx/>")
+    with pytest.raises(RunlogError, match="not written by runlog.simulate"):
+        sim.simulate_season(tmp_path / "mine")
+    assert (foreign / "my_run.gpx").read_text() == "<gpx/>"  # the user's file is untouched
