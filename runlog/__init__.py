@@ -23,6 +23,7 @@ from .analysis import Report, analyze
 from . import features
 from .athlete import Athlete
 from .features import run_features
+from . import simulate
 
 __version__ = "0.1.0"
 
@@ -34,4 +35,5 @@ __all__ = [
     "read_episodes", "read_run_notes", "episode_flags", "notes_from_history",
     "analyze", "Report",
     "Athlete", "run_features", "features",
+    "simulate",
 ]
