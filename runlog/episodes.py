@@ -1351,7 +1351,8 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
         max_sev = g["severity"].max()
         outside = ~inside.reindex(eps["run_id"]).to_numpy()
         if outside.any():
-            warnings.warn(f"{int(outside.sum())} episode(s) on runs outside the tracked period (lines "
+            n_out = int(outside.sum())
+            warnings.warn(f"{n_out} episode(s) on runs outside the tracked period (line{'s' if n_out > 1 else ''} "
                           f"{', '.join(str(x) for x in sorted(eps['_line'][outside])[:10])}): they do not "
                           "count as cases; widen tracked if you kept the journal then",
                           RunlogWarning, stacklevel=2)
