@@ -52,9 +52,9 @@ __all__ = [
     "NOT_TESTED_COLUMNS",
     "fdr_adjust",
     "cliffs_delta",
-    "test_numeric",
-    "test_binary",
-    "test_categorical",
+    "compare_numeric",
+    "compare_binary",
+    "compare_categorical",
     "factor_meta",
     "screen",
     "descriptives",
@@ -196,7 +196,7 @@ def _fisher(c: dict) -> dict:
 # --------------------------------------------------------------------------
 # one factor
 # --------------------------------------------------------------------------
-def test_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resamples: int = 2000,
+def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resamples: int = 2000,
                  seed: int = 0) -> dict:
     """Test a numeric factor.
 
@@ -259,7 +259,7 @@ def test_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resamples: 
     }
 
 
-def test_binary(x: pd.Series, numb: pd.Series) -> dict:
+def compare_binary(x: pd.Series, numb: pd.Series) -> dict:
     """Test a yes/no factor by Fisher's exact test.
 
     Parameters
@@ -295,7 +295,7 @@ def test_binary(x: pd.Series, numb: pd.Series) -> dict:
             "effect_unit": "yes vs no", "center": 0.0, "scale": 1.0, "split": "yes", **c}
 
 
-def test_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None = None) -> tuple[list, list]:
+def compare_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None = None) -> tuple[list, list]:
     """Test each level of a categorical factor against the reference level.
 
     Parameters
@@ -309,7 +309,7 @@ def test_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None = N
     Returns
     -------
     rows : list of dict
-        One per tested level (keys as :func:`test_binary` plus ``level`` and
+        One per tested level (keys as :func:`compare_binary` plus ``level`` and
         ``reference``), comparing runs at that level with runs at the reference
         level only.
     skipped : list of dict
@@ -430,14 +430,14 @@ def screen(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None,
         base = {"factor": name, "cause": meta["cause"], "description": meta["description"],
                 "kind": meta["kind"], "unit": meta["unit"]}
         if meta["kind"] == "categorical":
-            rr, sk = test_categorical(s, numb)
+            rr, sk = compare_categorical(s, numb)
             rows += [{**base, **r} for r in rr]
             skipped += [{**base, **r} for r in sk]
             continue
         if meta["kind"] == "binary":
-            r = test_binary(s, numb)
+            r = compare_binary(s, numb)
         else:
-            r = test_numeric(s, numb, unit=meta["unit"], n_resamples=n_resamples, seed=seed)
+            r = compare_numeric(s, numb, unit=meta["unit"], n_resamples=n_resamples, seed=seed)
         (skipped if "reason" in r else rows).append({**base, "level": None, **r})
     factors = pd.DataFrame(rows, columns=FACTOR_COLUMNS)
     if len(factors):

@@ -1,0 +1,198 @@
+"""Univariate statistics checked against published worked examples and scipy/statsmodels directly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from scipy.stats.contingency import odds_ratio
+
+from runlog.analysis.stats import (MIN_RUNS, _fisher, cliffs_delta, compare_binary, compare_categorical, compare_numeric,
+                                   descriptives, fdr_adjust, screen)
+
+# ---------------------------------------------------------------- Fisher exact
+
+
+def test_fisher_tea_tasting_textbook():
+    # Fisher's lady tasting tea (Agresti 2002, Categorical Data Analysis, sec. 3.5.1):
+    # table [[3, 1], [1, 3]]; hypergeometric P(X=3) = C(4,3)C(4,1)/C(8,4) = 16/70,
+    # P(X=4) = 1/70; two-sided p = (1 + 16 + 16 + 1)/70 = 34/70 = 0.4857.
+    # R fisher.test(matrix(c(3,1,1,3),2)): conditional MLE OR 6.408309, two-sided 95 % CI
+    # 0.2117329-621.9337505 (R finds the upper root with uniroot's loose default tolerance,
+    # hence the 1 % tolerance on that bound).
+    r = _fisher({"exposed_runs": 4, "exposed_numb": 3, "other_runs": 4, "other_numb": 1})
+    assert r["p_value"] == pytest.approx(34 / 70, rel=1e-9)
+    assert r["effect"] == pytest.approx(6.408309, rel=1e-5)
+    assert r["ci_low"] == pytest.approx(0.2117329, rel=1e-4)
+    assert r["ci_high"] == pytest.approx(621.9337505, rel=1e-2)
+
+
+def _binary_runs(a, b, c, d):
+    """Runs with the factor: a numb + b not; without: c numb + d not."""
+    x = np.r_[np.ones(a + b, bool), np.zeros(c + d, bool)]
+    y = np.r_[np.ones(a, bool), np.zeros(b, bool), np.ones(c, bool), np.zeros(d, bool)]
+    return pd.Series(x), pd.Series(y)
+
+
+def test_binary_matches_scipy_directly():
+    x, y = _binary_runs(12, 19, 6, 134)
+    r = compare_binary(x, y)
+    t = np.array([[12, 19], [6, 134]])
+    assert r["p_value"] == pytest.approx(stats.fisher_exact(t).pvalue, rel=1e-12)
+    o = odds_ratio(t, kind="conditional")
+    assert r["effect"] == pytest.approx(o.statistic, rel=1e-12)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(tuple(o.confidence_interval(0.95)), rel=1e-12)
+    assert (r["exposed_runs"], r["exposed_numb"], r["other_runs"], r["other_numb"]) == (31, 12, 140, 6)
+    assert (r["n_runs"], r["n_episodes"]) == (171, 18)
+
+
+def test_binary_zero_cell_gives_open_interval():
+    # no numb run among the 20 runs with the factor: conditional MLE OR = 0, CI [0, upper)
+    x, y = _binary_runs(0, 20, 8, 72)
+    r = compare_binary(x, y)
+    assert r["effect"] == 0.0 and r["ci_low"] == 0.0 and np.isfinite(r["ci_high"])
+
+
+def test_binary_guards():
+    x, y = _binary_runs(3, 4, 1, 1)  # 9 runs < MIN_RUNS
+    assert "need" in compare_binary(x, y)["reason"]
+    x, y = _binary_runs(5, 45, 0, 0)  # every run has the factor
+    assert compare_binary(x, y)["reason"] == "constant across runs"
+    x, y = _binary_runs(1, 1, 5, 43)  # 2 runs with the factor < MIN_LEVEL_RUNS
+    assert "one level" in compare_binary(x, y)["reason"]
+
+
+# ---------------------------------------------------------------- Benjamini-Hochberg
+
+BH_1995 = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459,
+           0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.000]
+
+
+def test_benjamini_hochberg_worked_example():
+    # Benjamini & Hochberg (1995), sec. 4: 15 p-values, FDR 0.05 rejects the 4 smallest
+    # (largest i with p_(i) <= i/15 * 0.05 is i = 4: 0.0095 <= 0.0133, 0.0201 > 0.0167).
+    q = fdr_adjust(BH_1995, "bh")
+    assert int((q <= 0.05).sum()) == 4
+    # q_(1) = min_j 15 p_(j) / j = 15 * 0.0001 / 1 = 0.0015
+    assert q[0] == pytest.approx(0.0015)
+    # q_(4) = min(15*0.0095/4, 15*0.0201/5, ...) = 0.035625
+    assert q[3] == pytest.approx(15 * 0.0095 / 4)
+    # q_(5) = min(15*0.0201/5 = 0.0603, 15*0.0278/6 = 0.0695, ..., 15*0.0459/9 = 0.0765) = 0.0603
+    assert q[4] == pytest.approx(0.0603)
+
+
+def test_benjamini_yekutieli_and_nan():
+    # BY multiplies by c(m) = sum_{i=1}^{15} 1/i = 3.318228993...
+    c15 = sum(1 / i for i in range(1, 16))
+    q = fdr_adjust(BH_1995, "by")
+    assert q[0] == pytest.approx(0.0015 * c15)
+    p = np.array([0.01, np.nan, 0.04])
+    q = fdr_adjust(p)
+    # two tests: q = [min(2*0.01, 0.04), nan, 0.04]
+    assert np.isnan(q[1]) and q[0] == pytest.approx(0.02) and q[2] == pytest.approx(0.04)
+
+
+# ---------------------------------------------------------------- Mann-Whitney / Cliff's delta
+
+
+def test_cliffs_delta_by_hand():
+    # x = [1, 2, 3] vs y = [2, 4]: pairs (1,2)<, (1,4)<, (2,2)=, (2,4)<, (3,2)>, (3,4)<
+    # delta = (#greater - #less) / 6 = (1 - 4) / 6 = -0.5
+    d, lo, hi = cliffs_delta([1, 2, 3], [2, 4], n_resamples=200)
+    assert d == pytest.approx(-0.5)
+    assert lo <= d <= hi
+
+
+def test_cliffs_delta_complete_dominance():
+    d, lo, hi = cliffs_delta(np.arange(10, 20), np.arange(10), n_resamples=500)
+    assert d == 1.0 and hi == pytest.approx(1.0)
+
+
+def test_numeric_matches_scipy_and_counts():
+    rng = np.random.default_rng(7)
+    x = pd.Series(rng.normal(20, 5, 120))
+    y = pd.Series(rng.random(120) < 1 / (1 + np.exp(-(-2.5 + 0.15 * (x - 20)))))
+    r = compare_numeric(x, y, unit="°C", n_resamples=500)
+    mw = stats.mannwhitneyu(x[y], x[~y], alternative="two-sided", method="auto")
+    assert r["p_value"] == pytest.approx(mw.pvalue, rel=1e-12)
+    assert r["cliffs_delta"] == pytest.approx(2 * mw.statistic / (y.sum() * (~y).sum()) - 1)
+    q1, med, q3 = np.percentile(x, [25, 50, 75])
+    assert r["center"] == pytest.approx(med) and r["scale"] == pytest.approx(q3 - q1)
+    above = x > med
+    assert r["exposed_runs"] == int(above.sum()) and r["exposed_numb"] == int((above & y).sum())
+    assert r["other_numb"] == int((~above & y).sum())
+    assert r["ci_low"] < r["effect"] < r["ci_high"]
+    assert "°C" in r["effect_unit"]
+
+
+def test_numeric_guards_and_missing_values():
+    y = pd.Series([True, False] * 10)
+    assert compare_numeric(pd.Series(np.full(20, 3.0)), y)["reason"] == "constant across runs"
+    x = pd.Series(np.r_[np.arange(9.0), np.full(11, np.nan)])
+    r = compare_numeric(x, y)
+    assert r["n_runs"] == 9 and f"need {MIN_RUNS}" in r["reason"]
+
+
+def test_numeric_perfect_separation_is_finite():
+    # every numb run is longer than every other run: ML logistic regression diverges,
+    # Firth stays finite (Heinze & Schemper 2002)
+    x = pd.Series(np.r_[np.linspace(1, 10, 30), np.linspace(11, 15, 6)])
+    y = pd.Series(np.r_[np.zeros(30, bool), np.ones(6, bool)])
+    r = compare_numeric(x, y, n_resamples=200)
+    assert np.isfinite(r["effect"]) and np.isfinite(r["ci_high"]) and r["ci_low"] > 1
+    assert r["cliffs_delta"] == 1.0
+    assert r["p_value"] < 1e-3
+
+
+# ---------------------------------------------------------------- categorical and screen
+
+
+def test_categorical_levels_vs_reference():
+    shoes = pd.Series(["ghost"] * 20 + ["pegasus"] * 12 + ["clifton"] * 10 + ["racer"] * 2)
+    numb = pd.Series([False] * 18 + [True] * 2 + [False] * 6 + [True] * 6 + [False] * 9 + [True] + [True, False])
+    rows, skipped = compare_categorical(shoes, numb)
+    assert {r["level"] for r in rows} == {"pegasus", "clifton"}
+    assert all(r["reference"] == "ghost" for r in rows)
+    peg = next(r for r in rows if r["level"] == "pegasus")
+    # pegasus vs ghost: [[6, 6], [2, 18]]
+    t = np.array([[6, 6], [2, 18]])
+    assert peg["p_value"] == pytest.approx(stats.fisher_exact(t).pvalue)
+    assert peg["n_runs"] == 32 and peg["n_episodes"] == 8
+    assert skipped[0]["level"] == "racer" and "2 run(s)" in skipped[0]["reason"]
+
+
+def test_screen_orders_by_evidence_and_reports_skips():
+    rng = np.random.default_rng(3)
+    n = 150
+    heat = rng.normal(18, 6, n)
+    numb = pd.Series(rng.random(n) < 1 / (1 + np.exp(-(-3 + 0.3 * (heat - 18)))))
+    F = pd.DataFrame({"heat_c": heat, "noise": rng.normal(size=n), "flat": 1.0,
+                      "trail": rng.random(n) < 0.3, "shoe": rng.choice(["a", "b"], n)})
+    factors, not_tested = screen(F, numb, n_resamples=200)
+    assert factors["factor"].iloc[0] == "heat_c"
+    assert list(factors["p_value"]) == sorted(factors["p_value"])
+    np.testing.assert_allclose(factors["q_value"], fdr_adjust(factors["p_value"]))
+    assert list(not_tested["factor"]) == ["flat"]
+    assert set(factors["kind"]) == {"numeric", "binary", "categorical"}
+
+
+def test_screen_uses_catalogue_candidates_only():
+    from runlog.schema import Feature
+
+    rng = np.random.default_rng(0)
+    F = pd.DataFrame({"a_c": rng.normal(size=40), "date": np.arange(40.0)})
+    cat = {"a_c": Feature("a_c", "°C", "float64", "Air temperature", "hydration"),
+           "date": Feature("date", "", "float64", "bookkeeping", "other", candidate=False)}
+    factors, _ = screen(F, pd.Series(np.arange(40) % 4 == 0), cat, n_resamples=100)
+    assert list(factors["factor"]) == ["a_c"] and factors["cause"].iloc[0] == "hydration"
+
+
+def test_descriptives_text():
+    F = pd.DataFrame({"d_km": [5.0, 6, 7, 8, 9, 10], "hot": [True, True, False, False, False, True]})
+    numb = pd.Series([True, True, True, False, False, False])
+    d = descriptives(F, numb).set_index("factor")
+    # numb runs 5, 6, 7: median 6, quartiles 5.5 / 6.5
+    assert d.loc["d_km", "numb_runs"] == "6 [5.5-6.5]"
+    assert d.loc["hot", "numb_runs"] == "2 of 3 (67 %)"
+    assert d.loc["hot", "other_runs"] == "1 of 3 (33 %)"
