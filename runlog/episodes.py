@@ -1238,15 +1238,20 @@ def _fill_onsets(eps: pd.DataFrame, runs: pd.DataFrame, records) -> pd.DataFrame
     om = eps["onset_min"].to_numpy(dtype="float64").copy()
     ok_ = eps["onset_km"].to_numpy(dtype="float64").copy()
     how = np.array([None] * len(eps), dtype=object)
-    rec_ids = set(records.index.get_level_values(0)) if records is not None and len(records) else set()
+    has_records = records is not None and len(records) > 0
     for i, rid in enumerate(eps["run_id"].to_numpy(dtype=object)):
         if np.isfinite(om[i]) == np.isfinite(ok_[i]):
             continue  # both given or none
-        if rid in rec_ids:
-            a, b = _onset_from_records(records.xs(rid, level=0), om[i], ok_[i])
-            if np.isfinite(a) and np.isfinite(b):
-                om[i], ok_[i], how[i] = a, b, "records"
-                continue
+        if has_records:
+            try:
+                rec = records.xs(rid, level=0)
+            except KeyError:
+                rec = None
+            if rec is not None and len(rec):
+                a, b = _onset_from_records(rec, om[i], ok_[i])
+                if np.isfinite(a) and np.isfinite(b):
+                    om[i], ok_[i], how[i] = a, b, "records"
+                    continue
         dur_s = float(runs.at[rid, "elapsed_s"])
         dist_m = float(runs.at[rid, "distance_m"])
         if not (np.isfinite(dur_s) and np.isfinite(dist_m) and dur_s > 0 and dist_m > 0):
@@ -1345,7 +1350,8 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
         eps = eps.assign(_no_onset=eps["onset_min"].isna() & eps["onset_km"].isna(),
                          _onset=eps["onset_min"].fillna(np.inf), _line=lines.to_numpy())
         eps = eps.sort_values(["run_id", "_no_onset", "_onset", "_line"], kind="stable")
-        first = eps.groupby("run_id", sort=False).first()
+        # the first row of each run (groupby.first() would take each column's first non-null value)
+        first = eps.drop_duplicates("run_id", keep="first").set_index("run_id")
         g = eps.groupby("run_id", sort=False)
         n = g.size()
         max_sev = g["severity"].max()

@@ -644,3 +644,20 @@ def test_flags_on_real_history(history, tmp_path):
     km = fl.loc[[FENIX, DENVER, TRI_RUN], "onset_km"].to_numpy()
     assert np.all(np.isfinite(km)) and km[0] < 9.007 and km[1] < 0.1875
     assert fl.loc[[FENIX, DENVER, TRI_RUN], "onset_fill"].tolist() == ["records"] * 3
+
+
+def test_flags_side_and_location_come_from_the_first_row(season):
+    # first episode (10 min) has no side; the second (20 min) has one: side stays <NA>, not 'right'
+    ep = read_episodes(pd.DataFrame({"date": ["2024-03-05", "2024-03-05"], "onset_min": [20, 10],
+                                     "side": ["right", ""], "location": ["heel", "toes"]}), history=season)
+    fl = episode_flags(season, ep, tracked=(None, None))
+    row = fl.loc["20240305T0600Z"]
+    assert row["onset_min"] == 10.0 and pd.isna(row["side"]) and row["location"] == "toes"
+
+
+def test_onset_km_on_a_run_without_distance(history):
+    # B47I2852.FIT: 46 s, no GPS, distance 0 m: any onset_km > 0 is beyond its end
+    with pytest.raises(EpisodeError) as exc:
+        read_episodes(pd.DataFrame({"run": [B47], "onset_km": [0.5], "onset_min": [1]}), history=history)
+    assert problems_of(exc) == ["line 2: onset 0.5 km is beyond the end of run 20210408T0028Z (0.00 km long); "
+                                "fix the onset or the run's date/time"]
