@@ -79,9 +79,11 @@ def segments(records: pd.DataFrame) -> Segments:
     Rows of one run need not be contiguous on input; they are put in run
     order (stable) and by time within a run.
     """
-    run_level = records.index.get_level_values(0)
-    time_level = records.index.get_level_values(1)
-    codes, uniques = pd.factorize(run_level, sort=False)
+    mi = records.index
+    # integer codes of the MultiIndex (fast: no string factorisation)
+    codes, first_codes = pd.factorize(np.asarray(mi.codes[0]), sort=False)
+    uniques = mi.levels[0].take(first_codes) if len(first_codes) else mi.levels[0][:0]
+    time_level = mi.get_level_values(1)
     t_ns = pd.DatetimeIndex(time_level).as_unit("ns").asi8
     n_rows = len(codes)
     if n_rows and (np.any(np.diff(codes) < 0) or np.any((np.diff(codes) == 0) & (np.diff(t_ns) < 0))):

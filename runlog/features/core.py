@@ -115,7 +115,9 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     notes = _clean_notes(notes)
     rec = history.records
     if len(rec):
-        rec = rec[rec.index.get_level_values(0).isin(runs.index)]
+        keep = rec.index.levels[0].isin(runs.index)[rec.index.codes[0]]
+        if not keep.all():
+            rec = rec[keep]
     seg = segments(rec)
     running = is_running(runs, running_sports)
     a, b = athlete.trimp_constants

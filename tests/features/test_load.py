@@ -1,0 +1,165 @@
+"""Load history: ACWR, EWMA, monotony, CTL/ATL, rest days, streaks, the 30-day spike."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from runlog.features import load as L
+
+
+def days(n, start="2024-01-01"):
+    return pd.date_range(start, periods=n, freq="D", name="date")
+
+
+def step_40():
+    """40 days: load 10 on days 0-29, 20 on days 30-39."""
+    return pd.Series(np.r_[np.full(30, 10.0), np.full(10, 20.0)], index=days(40))
+
+
+def test_acwr_uncoupled_on_a_40_day_series():
+    r = L.acwr_uncoupled(step_40())
+    # day 39: acute = mean(days 33-39) = 20; chronic = mean(days 12-32) = (18*10 + 3*20) / 21 = 11.428571
+    # ratio = 20 / 11.428571 = 1.75
+    assert r.iloc[39] == pytest.approx(1.75)
+    # day 29: acute 10, chronic 10 -> 1.0
+    assert r.iloc[29] == pytest.approx(1.0)
+    # warm-up: no 28-day window before day 27 -> NaN, not 0
+    assert r.iloc[:27].isna().all() and np.isfinite(r.iloc[27])
+
+
+def test_ewma_and_acwr_ewma_on_a_40_day_series():
+    s = step_40()
+    lam7, lam28 = 2 / 8, 2 / 29  # lambda = 2 / (N + 1)
+    # closed form from 0: after 30 days of 10, y = 10 (1 - (1-l)^30); then 10 days of 20: y = 20 + (y - 20)(1-l)^10
+    def closed(lam):
+        y29 = 10 * (1 - (1 - lam) ** 30)
+        return 20 + (y29 - 20) * (1 - lam) ** 10
+    e7, e28 = closed(lam7), closed(lam28)     # 19.436764, 14.532443
+    assert L.ewma(s, 7).iloc[39] == pytest.approx(e7, rel=1e-12)
+    assert L.ewma(s, 28).iloc[39] == pytest.approx(e28, rel=1e-12)
+    assert L.acwr_ewma(s).iloc[39] == pytest.approx(e7 / e28, rel=1e-12)
+    assert e7 / e28 == pytest.approx(1.337474, abs=1e-6)
+    a = L.acwr_ewma(s)
+    assert a.iloc[:27].isna().all() and np.isfinite(a.iloc[27])
+    # ewma(7) alone warms up over 7 days
+    assert L.ewma(s, 7).iloc[:6].isna().all() and L.ewma(s, 7).iloc[6] == pytest.approx(10 * (1 - 0.75 ** 7))
+
+
+def test_monotony_and_strain_on_a_known_week():
+    w = pd.Series([100.0, 0, 50, 100, 0, 150, 100], index=days(7))
+    # mean = 500/7 = 71.428571; sample SD (ddof=1) of the 7 days = 56.694671; monotony = 1.259882
+    mean = 500 / 7
+    sd = math.sqrt(sum((x - mean) ** 2 for x in w) / 6)   # 56.694671
+    assert L.monotony(w).iloc[6] == pytest.approx(mean / sd)
+    assert L.monotony(w).iloc[6] == pytest.approx(1.259882, abs=1e-6)
+    assert L.strain(w).iloc[6] == pytest.approx(500 * mean / sd)
+    assert L.monotony(w).iloc[:6].isna().all()
+    # identical loads every day: SD 0, monotony undefined -> NaN
+    assert np.isnan(L.monotony(pd.Series(50.0, index=days(7))).iloc[6])
+
+
+def test_ctl_atl_after_a_step_load():
+    s = pd.Series(100.0, index=days(60))
+    ff = L.fitness_fatigue(s)
+    # X_n = 100 (1 - exp(-(n+1)/tau)) after n+1 days of load 100
+    assert ff["ctl"].iloc[41] == pytest.approx(100 * (1 - math.exp(-1)))   # 63.2121
+    assert ff["atl"].iloc[6] == pytest.approx(100 * (1 - math.exp(-1)))
+    assert ff["ctl"].iloc[59] == pytest.approx(100 * (1 - math.exp(-60 / 42)))
+    assert ff["tsb"].iloc[59] == pytest.approx(100 * (math.exp(-60 / 7) - math.exp(-60 / 42)))
+    assert ff["ctl"].iloc[:41].isna().all() and ff["atl"].iloc[:6].isna().all()
+
+
+def test_daily_total_fills_rest_days_and_keeps_unknown():
+    d = pd.Series(pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-04"]))
+    t = L.daily_total(d, pd.Series([10.0, 5.0, 7.0]))
+    assert list(t) == [15.0, 0.0, 0.0, 7.0]
+    t2 = L.daily_total(d, pd.Series([10.0, np.nan, 7.0]))
+    assert np.isnan(t2.iloc[0]) and t2.iloc[1] == 0.0
+
+
+def test_run_streak_days():
+    a = pd.Series([True, True, False, True, True, True], index=days(6))
+    assert list(L.run_streak_days(a)) == [1, 2, 0, 1, 2, 3]
+
+
+def test_longest_run_ratio_spike_and_warmup():
+    t = pd.Series(pd.to_datetime(["2024-01-01T07:00Z", "2024-01-10T07:00Z", "2024-02-05T07:00Z",
+                                  "2024-02-20T07:00Z"]), index=list("abcd"))
+    d = pd.Series([10000.0, 12000.0, 8000.0, 15000.0], index=t.index)
+    r = L.longest_run_ratio(t, d)
+    # a, b: less than 30 days of history before them -> NaN
+    assert r[["a", "b"]].isna().all()
+    # c (Feb 5): window Jan 6 - Feb 5 holds b (12 km) -> 8/12
+    assert r["c"] == pytest.approx(8 / 12)
+    # d (Feb 20): window Jan 21 - Feb 20 holds c (8 km) -> 15/8 = 1.875 (a > 10 % spike)
+    assert r["d"] == pytest.approx(15 / 8)
+
+
+def _runs(starts, dist_km, sport=None):
+    st = pd.to_datetime(starts, utc=True)
+    idx = pd.Index([f"r{i}" for i in range(len(starts))], name="run_id")
+    return pd.DataFrame({"start_time": st, "start_local": st.tz_localize(None),
+                         "distance_m": np.asarray(dist_km, dtype=float) * 1000,
+                         "sport": sport or ["running"] * len(starts)}, index=idx)
+
+
+def test_load_features_per_run_windows_end_the_day_before():
+    # 40 days, one run a day at 07:00: load 10 (days 0-29), 20 (days 30-39); distance 5 km, 10 km
+    starts = [f"{d:%Y-%m-%d}T07:00" for d in days(40)]
+    runs = _runs(starts, np.r_[np.full(30, 5.0), np.full(10, 10.0)])
+    load = pd.Series(np.r_[np.full(30, 10.0), np.full(10, 20.0)], index=runs.index)
+    f = L.load_features(runs, load, pd.Series(True, index=runs.index))
+    last = f.iloc[39]          # sees days 0..38
+    ref = L.acwr_uncoupled(step_40()).iloc[38]
+    assert last["acwr_rolling"] == pytest.approx(ref)
+    # acute days 32-38: 7*20 = 140 -> 20/day; chronic days 11-31: (19*10 + 2*20)/21 = 230/21 -> ratio 1.826087
+    assert last["acwr_rolling"] == pytest.approx(20 / (230 / 21))
+    assert last["load_7d_au"] == 140 and last["distance_7d_km"] == 70
+    assert last["load_28d_au"] == pytest.approx(19 * 10 + 9 * 20)
+    assert last["rest_days_7d"] == 0 and last["run_streak_days"] == 40
+    assert last["days_since_last_run_d"] == 1
+    # week-over-week (days 32-38 vs 25-31): 70 km vs (5*5 + 2*10) = 45 km -> +55.56 %
+    assert last["week_distance_change_pct"] == pytest.approx((70 - 45) / 45 * 100)
+    # first days of the history: NaN, not zeros
+    first = f.iloc[0]
+    for c in ("rest_days_7d", "distance_7d_km", "load_7d_au", "acwr_rolling", "acwr_ewma", "ctl_au",
+              "atl_au", "monotony_7d", "days_since_last_run_d", "distance_vs_longest_30d_ratio"):
+        assert np.isnan(first[c]), c
+    assert np.isnan(f.iloc[27]["acwr_rolling"]) and np.isfinite(f.iloc[28]["acwr_rolling"])
+    assert np.isnan(f.iloc[6]["load_7d_au"]) and f.iloc[7]["load_7d_au"] == 70
+
+
+def test_load_counts_all_sports_distance_counts_running_only():
+    starts = [f"{d:%Y-%m-%d}T07:00" for d in days(10)] + ["2024-01-10T18:00"]
+    sport = ["running"] * 5 + ["cycling"] * 5 + ["running"]
+    runs = _runs(starts, [5.0] * 5 + [40.0] * 5 + [5.0], sport)
+    load = pd.Series(10.0, index=runs.index)
+    running = runs["sport"] == "running"
+    f = L.load_features(runs, load, running)
+    last = f.iloc[-1]                       # evening run on day 9 (Jan 10): window Jan 3 - Jan 9
+    assert last["load_7d_au"] == 70         # all sports
+    assert last["distance_7d_km"] == 15     # runs on Jan 3, 4, 5 only: the rides are not running km
+    assert last["rest_days_7d"] == 0        # a ride is not a rest day
+    # last run before it was on Jan 5; the 5 ride days break the running streak
+    assert last["days_since_last_run_d"] == 5
+    assert last["run_streak_days"] == 1
+    assert np.isnan(f.loc[runs.index[7], "distance_vs_longest_30d_ratio"])   # a ride
+
+
+def test_rest_days_and_double_days():
+    starts = ["2024-01-01T07:00", "2024-01-03T07:00", "2024-01-08T07:00", "2024-01-09T07:00",
+              "2024-01-09T18:00", "2024-01-16T07:00"]
+    runs = _runs(starts, [5, 5, 5, 5, 5, 5])
+    f = L.load_features(runs, pd.Series(10.0, index=runs.index), pd.Series(True, index=runs.index))
+    # Jan 9 morning: days Jan 2-8 -> active on Jan 3 and Jan 8 -> 5 rest days
+    assert f.iloc[3]["rest_days_7d"] == 5
+    # Jan 9 evening: same window; an earlier run the same day -> 0 days since the last run
+    assert f.iloc[4]["rest_days_7d"] == 5 and f.iloc[4]["days_since_last_run_d"] == 0
+    assert f.iloc[4]["run_streak_days"] == 2
+    # Jan 16: days Jan 9-15 -> only Jan 9 active -> 6 rest days; 14-day window Jan 2-15 -> active Jan 3, 8, 9
+    assert f.iloc[5]["rest_days_7d"] == 6 and f.iloc[5]["rest_days_14d"] == 11
+    assert np.isnan(f.iloc[3]["rest_days_14d"])   # Jan 9: 14-day window starts Dec 26, before the history
