@@ -425,7 +425,8 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
                      "median": m, "ci_low": lo, "ci_high": hi, **onset_spread(known)})
         curves.append(curve.assign(scale=scale))
     res.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    res.curves = pd.concat(curves, ignore_index=True)[["scale", *[c for c in curves[0].columns]]]
+    res.curves = pd.concat(curves, ignore_index=True)
+    res.curves = res.curves[["scale", *[c for c in res.curves.columns if c != "scale"]]]
     if records is not None and len(records) and n_numb:
         res.at_onset = at_onset_comparison(records, flags, runs, window_s=window_s)
     elif n_numb:

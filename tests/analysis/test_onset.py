@@ -1,0 +1,134 @@
+"""Time to onset: Kaplan-Meier on a textbook data set, order-statistic median CI, spread, comparison at onset."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from runlog.analysis.onset import (analyze_onset, at_onset_comparison, kaplan_meier, median_ci, onset_durations,
+                                   onset_spread)
+
+# Freireich et al. (1963) 6-MP arm, weeks in remission, '+' censored (Gehan 1965; Kleinbaum & Klein,
+# Survival Analysis, ch. 2): 6 6 6 6+ 7 9+ 10 10+ 11+ 13 16 17+ 19+ 20+ 22 23 25+ 32+ 32+ 34+ 35+
+SIX_MP_T = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
+SIX_MP_E = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+
+
+def test_kaplan_meier_textbook_6mp():
+    curve, med = kaplan_meier(SIX_MP_T, np.array(SIX_MP_E, bool))
+    s = curve.set_index("time")["survival"]
+    # by hand: S(6) = 18/21 = 0.8571; S(7) = S(6) * 16/17 = 0.8067; S(10) = S(7) * 14/15 = 0.7529;
+    # S(13) = S(10) * 11/12 = 0.6902; S(16) = * 10/11 = 0.6275; S(22) = * 6/7 = 0.5378;
+    # S(23) = * 5/6 = 0.4482 -> median 23 weeks (first time S <= 0.5)
+    assert s[0] == 1.0
+    assert s[6] == pytest.approx(18 / 21)
+    assert s[7] == pytest.approx(18 / 21 * 16 / 17)
+    assert s[10] == pytest.approx(18 / 21 * 16 / 17 * 14 / 15)
+    assert s[23] == pytest.approx(18 / 21 * 16 / 17 * 14 / 15 * 11 / 12 * 10 / 11 * 6 / 7 * 5 / 6)
+    assert med["km_median"] == 23
+    assert med["km_ci_low"] == 13 and np.isinf(med["km_ci_high"])  # upper bound not reached
+    assert curve["n_at_risk"].tolist()[:3] == [21, 21, 17]
+    assert (curve["ci_low"] <= curve["survival"]).all() and (curve["survival"] <= curve["ci_high"]).all()
+
+
+def test_kaplan_meier_median_not_reached_and_no_events():
+    _, med = kaplan_meier([10, 20, 30, 40], [True, False, False, False])
+    assert np.isnan(med["km_median"])
+    curve, med = kaplan_meier([10, 20], [False, False])
+    assert len(curve) == 1 and np.isnan(med["km_median"])
+
+
+def test_median_ci_order_statistics():
+    # n = 7: P(Binom(7, 1/2) <= 0) = 1/128 = 0.0078 <= 0.025 < P(<= 1) = 8/128 = 0.0625,
+    # so the 95 % interval is [x_(1), x_(7)] = [3, 20] (coverage 1 - 2/128 = 98.4 %)
+    m, lo, hi = median_ci([3, 5, 8, 9, 12, 15, 20])
+    assert (m, lo, hi) == (9, 3, 20)
+    # n = 4 cannot reach 95 % (1 - 2/16 = 87.5 %): no interval
+    m, lo, hi = median_ci([1, 2, 3, 4])
+    assert m == 2.5 and np.isnan(lo) and np.isnan(hi)
+    assert np.isnan(median_ci([])[0])
+
+
+def test_onset_spread_and_reproducibility():
+    # quartiles of 10, 12, 14, 16, 18 (linear interpolation): 12 and 16; qcd = 4 / 28 = 0.1429
+    s = onset_spread([10, 12, 14, 16, 18])
+    assert (s["q1"], s["q3"]) == (12, 16)
+    assert s["qcd"] == pytest.approx(4 / 28)
+    assert s["reproducible"]
+    # widely spread onsets: 5, 20, 40, 70 -> q1 16.25, q3 47.5, qcd 0.49
+    assert not onset_spread([5, 20, 40, 70])["reproducible"]
+    # three tightly grouped onsets are too few to call it reproducible
+    assert not onset_spread([30, 31, 32])["reproducible"]
+
+
+def _frames():
+    idx = pd.Index(["a", "b", "c", "d"], name="run_id")
+    flags = pd.DataFrame({"tracked": True, "numb": [True, True, False, False], "n_episodes": [1, 1, 0, 0],
+                          "onset_min": [20.0, np.nan, np.nan, np.nan], "onset_km": [4.0, 5.0, np.nan, np.nan],
+                          "max_severity": np.nan}, index=idx)
+    runs = pd.DataFrame({"elapsed_s": [3000.0, 3600, 2400, 1200], "distance_m": [10000.0, 12000, 8000, 4000],
+                         "start_local": pd.to_datetime(["2025-05-01", "2025-05-03", "2025-05-05", "2025-05-07"])},
+                        index=idx)
+    return flags, runs
+
+
+def test_onset_durations_censoring():
+    flags, runs = _frames()
+    d = onset_durations(flags, runs, "minutes")
+    # 'b' has no onset in minutes: left out; c and d censored at 40 and 20 minutes
+    assert list(d.index) == ["a", "c", "d"]
+    assert d["duration"].tolist() == [20.0, 40.0, 20.0]
+    assert d["event"].tolist() == [True, False, False]
+    d = onset_durations(flags, runs, "km")
+    assert d["duration"].tolist() == [4.0, 5.0, 8.0, 4.0]
+
+
+def _records(speeds: dict, hr: dict, minutes=60):
+    """Per-second records: constant speed and HR per run, elapsed 0..minutes*60."""
+    parts = {}
+    for rid, v in speeds.items():
+        t = np.arange(0, minutes * 60 + 1, 10.0)
+        parts[rid] = pd.DataFrame({"elapsed_s": t, "speed_mps": v(t), "hr_bpm": hr[rid] + 0 * t,
+                                   "temp_c": np.nan},
+                                  index=pd.date_range("2025-05-01", periods=len(t), freq="10s", tz="UTC",
+                                                      name="time"))
+    return pd.concat(parts, names=["run_id", "time"])
+
+
+def test_at_onset_comparison_pairs_same_elapsed_time():
+    # 6 numb runs, onset at 20, 22, ..., 30 min; before onset they run 3.5 m/s (and 3.0 after),
+    # the 4 other runs run 3.0 m/s throughout: paired difference 0.5 m/s at every onset.
+    onsets = [20.0, 22, 24, 26, 28, 30]
+    ids = [f"n{i}" for i in range(6)] + [f"o{i}" for i in range(4)]
+    speeds = {f"n{i}": (lambda t, o=o: np.where(t <= o * 60, 3.5, 3.0)) for i, o in enumerate(onsets)}
+    speeds.update({f"o{i}": (lambda t: 3.0 + 0 * t) for i in range(4)})
+    hr = {k: (160.0 if k.startswith("n") else 150.0) for k in ids}
+    rec = _records(speeds, hr)
+    flags = pd.DataFrame({"numb": [True] * 6 + [False] * 4,
+                          "onset_min": onsets + [np.nan] * 4}, index=pd.Index(ids, name="run_id"))
+    runs = pd.DataFrame({"elapsed_s": 3600.0, "distance_m": 10000.0}, index=flags.index)
+    out = at_onset_comparison(rec, flags, runs).set_index("variable")
+    assert out.loc["speed_mps", "n_episodes"] == 6
+    assert out.loc["speed_mps", "at_onset"] == pytest.approx(3.5)
+    assert out.loc["speed_mps", "same_point_others"] == pytest.approx(3.0)
+    assert out.loc["speed_mps", "difference"] == pytest.approx(0.5)
+    # 6 positive differences: exact signed-rank two-sided p = 2 / 2**6 = 0.03125
+    assert out.loc["speed_mps", "p_value"] == pytest.approx(2 / 64)
+    assert out.loc["hr_bpm", "difference"] == pytest.approx(10.0)
+    assert out.loc["temp_c", "n_episodes"] == 0 and np.isnan(out.loc["temp_c", "p_value"])
+
+
+def test_analyze_onset_result_and_sentences():
+    flags, runs = _frames()
+    res = analyze_onset(flags, runs)
+    s = res.summary.set_index("scale")
+    assert s.loc["minutes", "n_onsets"] == 1 and s.loc["km", "n_onsets"] == 2
+    assert s.loc["km", "median"] == 4.5
+    assert any("no onset in min" in n for n in res.notes)
+    text = " ".join(res.sentences())
+    # minutes: a (onset 20), c (censored 40), d (censored 20): S(20) = 2/3, median not reached
+    assert "median of 20 minutes" in text and "not reached" in text
+    assert set(res.curves["scale"]) == {"minutes", "km"}
+    assert not res.reproducible
+    assert res.to_frame() is res.summary
