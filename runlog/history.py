@@ -66,7 +66,8 @@ class History:
     laps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["run_id", *schema.LAP_COLUMNS]))
 
     @classmethod
-    def from_activities(cls, activities, *, errors=None, skipped=None, metadata=None) -> "History":
+    def from_activities(cls, activities, *, errors=None, skipped=None, metadata=None,
+                        summaries=None) -> "History":
         """Assemble a History from Activity objects (already de-duplicated).
 
         Parameters
@@ -76,9 +77,15 @@ class History:
         metadata : DataFrame, optional
             Extra per-run columns indexed by run_id (e.g. Strava name/gear),
             joined onto ``runs``.
+        summaries : list of dict, optional
+            The activities' ``runs`` rows already computed by
+            :func:`runlog.summary.summarize_activity` (in the same order, e.g.
+            from the cache); computed here when None.
         """
         activities = list(activities)
-        runs = runs_frame([summarize_activity(a) for a in activities])
+        if summaries is None:
+            summaries = [summarize_activity(a) for a in activities]
+        runs = runs_frame(list(summaries))
         if metadata is not None and len(metadata):
             for c in metadata.columns:
                 vals = metadata[c].reindex(runs.index)
@@ -202,6 +209,7 @@ def decode_file(source: str, data: bytes, tz=None) -> Outcome:
             if quiet:  # truncation etc. is reported in the runs frame, not as a warning per file
                 warnings.simplefilter("ignore", RunlogWarning)
             acts = read_activities(source, tz=tz, data=data)
+            summaries = [summarize_activity(a) for a in acts]
     except NotAnActivityError as exc:
         return Outcome("skipped", [], exc.reason)
     except FileFormatError as exc:
@@ -209,7 +217,7 @@ def decode_file(source: str, data: bytes, tz=None) -> Outcome:
     except Exception as exc:  # a reader bug must not stop the import
         return Outcome("error", [], f"unexpected {type(exc).__name__} while decoding ({exc}); "
                                     "please report this file to the runlog developers", cacheable=False)
-    return Outcome("ok", acts)
+    return Outcome("ok", acts, summaries=summaries)
 
 
 class _nullcontext:
@@ -230,7 +238,7 @@ def richness(activity: Activity) -> tuple:
     file over a truncated one.
     """
     rec = activity.records
-    channels = sum(bool(rec[c].notna().any()) for c in RICH_CHANNELS)
+    channels = sum(bool(np.isfinite(rec[c].to_numpy()).any()) for c in RICH_CHANNELS)
     fmt = str(activity.info.get("format"))
     return (channels, FORMAT_RANK.get(fmt, 0), len(rec), not bool(activity.info.get("truncated")))
 
@@ -342,17 +350,23 @@ def deduplicate(activities: list[Activity]) -> tuple[list[Activity], pd.DataFram
 def unique_run_ids(activities: list[Activity]) -> list[Activity]:
     """Give activities that share a ``run_id`` (non-overlapping sessions started in
     the same minute) distinct ids: the first in start order keeps it, the next
-    get ``-2``, ``-3``, ...  Returns new Activity objects for the renamed ones."""
+    get ``-2``, ``-3``, ...  Returns the activities in start order, new Activity
+    objects for the renamed ones (the originals are left alone)."""
+    return [new for _old, new in _renamed(activities)]
+
+
+def _renamed(activities: list[Activity]) -> list[tuple[Activity, Activity]]:
     out, seen = [], {}
     for a in sorted(activities, key=lambda a: (_span_ns(a)[0], *_order_key(a))):
         rid = a.run_id
         n = seen.get(rid, 0) + 1
         seen[rid] = n
+        new = a
         if n > 1:
             info = a.info.copy()
             info["run_id"] = f"{rid}-{n}"
-            a = Activity(a.records, a.laps, info)
-        out.append(a)
+            new = Activity(a.records, a.laps, info)
+        out.append((a, new))
     return out
 
 
@@ -537,7 +551,8 @@ def _with_source(outcome: Outcome, source: str) -> Outcome:
         info = a.info.copy()
         info["source"] = source
         acts.append(Activity(a.records, a.laps, info))
-    return outcome._replace(activities=acts)
+    summaries = None if outcome.summaries is None else [{**s, "source": source} for s in outcome.summaries]
+    return outcome._replace(activities=acts, summaries=summaries)
 
 
 def _progress_bar(total: int, enabled: bool):
@@ -686,22 +701,28 @@ def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> History:
     """Errors, skipped files, de-duplication, run ids and export metadata -> History."""
     results = sorted(results, key=lambda r: r[0])
     errors = [{"path": p, "reason": r} for p, r in scan.errors]
-    skipped, acts = [], []
+    skipped, acts, summary_of = [], [], {}
     for src, out in results:
         if out.kind == "ok":
             acts.extend(out.activities)
+            if out.summaries is not None:
+                summary_of.update((id(a), s) for a, s in zip(out.activities, out.summaries))
         elif out.kind == "skipped":
             skipped.append({"path": src, "reason": f"not an activity: {out.reason}", "run_id": None,
                             "kept": None})
         else:
             errors.append({"path": src, "reason": out.reason})
     kept, dups = deduplicate(acts)
-    kept = unique_run_ids(kept)
+    pairs = _renamed(kept)
+    kept = [new for _old, new in pairs]
+    summaries = None
+    if all(id(old) in summary_of for old, _new in pairs):
+        summaries = [{**summary_of[id(old)], "run_id": new.run_id} for old, new in pairs]
     skipped_df = pd.concat([_frame(skipped, SKIPPED_COLUMNS), dups], ignore_index=True) if len(dups) \
         else _frame(skipped, SKIPPED_COLUMNS)
     metadata = _metadata(kept, dups, scan.metadata)
     return History.from_activities(kept, errors=_frame(errors, ERROR_COLUMNS), skipped=skipped_df,
-                                   metadata=metadata)
+                                   metadata=metadata, summaries=summaries)
 
 
 def _metadata(kept: list[Activity], dups: pd.DataFrame, tables: list[pd.DataFrame]) -> pd.DataFrame | None:
