@@ -40,7 +40,7 @@ import math
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
@@ -216,7 +216,6 @@ class _Table:
     extras: dict[str, pd.Series]     # header as written -> values per row (kept as they are)
     lines: list[int]                 # CSV line of each row (header = 1)
     decimal_comma: bool = False
-    problems: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -567,7 +566,6 @@ class _Matcher:
         dur = pd.to_timedelta(runs["elapsed_s"].fillna(0.0).astype("float64"), unit="s")
         self.end = self.start + dur.to_numpy()
         self.date = self.start.dt.normalize()
-        self.ids = runs.index.astype("string")
         src = runs["source"] if "source" in runs else pd.Series("", index=runs.index)
         self.base = pd.Series([_basename(s) if isinstance(s, str) else "" for s in src], index=runs.index)
         self.stem = pd.Series([_stem(s) if isinstance(s, str) else "" for s in src], index=runs.index)

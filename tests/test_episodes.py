@@ -9,7 +9,6 @@ hashed before and after reading: runlog only reads it.
 from __future__ import annotations
 
 import hashlib
-import io
 import warnings
 
 import numpy as np
