@@ -102,6 +102,7 @@ def resolve_tz(records: pd.DataFrame, info: dict, tz=None) -> tuple[str, str]:
     if off is not None and np.isfinite(off) and abs(off) <= 14 * 3600:
         return _fixed_offset_name(_dt.timedelta(seconds=float(off))), "fit_local_timestamp"
     pos = records[["lat_deg", "lon_deg"]].dropna()
+    pos = pos[(pos["lat_deg"].abs() <= 90) & (pos["lon_deg"].abs() <= 180)]  # damaged files
     if len(pos):
         lat, lon = (float(v) for v in pos.iloc[0])
         name = _tzfinder().timezone_at(lat=lat, lng=lon)
