@@ -63,7 +63,6 @@ __all__ = [
     "SIDE_ALIASES",
     "LOCATION_ALIASES",
     "NOTES_RANGES",
-    "NOTES_KEYS",
     "MATCH_TOLERANCE_MIN",
     "FLAG_COLUMNS",
 ]
@@ -79,11 +78,6 @@ MAX_JOURNAL_BYTES = 50 * 1024 * 1024
 #: A row's ``time`` must lie within this many minutes of a run (its start to
 #: its end) to identify it [min].
 MATCH_TOLERANCE_MIN = 60.0
-
-#: Bookkeeping columns of a notes frame (not candidate factors): the row's
-#: local date and time as identified, the ``run`` value as written and the
-#: CSV line.
-NOTES_KEYS = ("date", "time", "run", "line")
 
 #: Columns of :func:`episode_flags`.
 FLAG_COLUMNS = ("tracked", "numb", "n_episodes", "onset_min", "onset_km", "onset_fill",
@@ -947,19 +941,20 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
     gear : bool, default True
         With a *history* whose ``runs`` has a ``gear`` column (Strava
         ``activities.csv``): fill ``shoes`` from it where the file leaves it
-        empty, and add a row (``line`` <NA>) for every run with gear but no
-        row in the file.  The file's ``shoes`` always wins over the gear.
+        empty, and add a row for every run with gear but no row in the
+        file.  The file's ``shoes`` always wins over the gear.
 
     Returns
     -------
     DataFrame
         Index ``run_id`` (<NA> without a history unless a ``run`` column
         gives it), columns :data:`runlog.schema.NOTES_COLUMNS`, then the
-        bookkeeping :data:`NOTES_KEYS` (``date``, ``time``, ``run`` as
-        written, ``line`` nullable Int64), then the extra columns.
-        ``attrs['extras']`` lists the extra columns: numeric when every
-        filled cell is a number (float64), else text (string) - the analysis
-        tests them as candidate factors.
+        extra columns: numeric when every filled cell is a number (float64),
+        else text (string); the analysis tests them as candidate factors.
+        Every column is a run property (no bookkeeping columns), so all of
+        them can be used as factors.  ``attrs['extras']`` lists the extra
+        columns, ``attrs['lines']`` the CSV line of each row (None for rows
+        added from gear) and ``attrs['source']`` the file.
 
     Raises
     ------
@@ -993,7 +988,7 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
     runs, _ = _runs_of(history)
     table = _load_table(path_or_frame, NOTES_ALIASES, NotesError, "notes")
     problems: list[str] = []
-    dates, clocks, run_texts, run_ids = _identify(table, runs, tz, problems)
+    run_ids = _identify(table, runs, tz, problems)[3]
     cols = {}
     for name in ("fluid_ml", "body_mass_pre_kg", "body_mass_post_kg", "rpe", "warmup_min", "sleep_h"):
         cols[name] = _numbers(table, name, problems, NOTES_RANGES[name])
@@ -1027,18 +1022,16 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
             data[name] = _strings(table, name, lower=name in _NOTES_LOWER)
         else:
             data[name] = pd.Series(cols[name], dtype="float64")
-    data["date"] = pd.Series(pd.to_datetime(pd.Series(dates, dtype="object")), index=pd.RangeIndex(n)).astype(
-        "datetime64[ns]")
-    data["time"] = pd.Series(clocks, dtype="object").astype("string")
-    data["run"] = pd.Series(run_texts, dtype="object").astype("string")
-    data["line"] = pd.Series(table.lines, dtype="Int64")
     for head, s in extras.items():
         data[head] = s
     out = pd.DataFrame(data, index=pd.RangeIndex(n))
     out.index = pd.Index(pd.Series(run_ids, dtype="object").astype("string"), name="run_id")
+    lines = [int(x) for x in table.lines]
     if gear and runs is not None:
         out = _merge_gear(out, notes_from_history(runs))
+        lines += [None] * (len(out) - n)
     out.attrs["extras"] = list(extras)
+    out.attrs["lines"] = lines
     if table.path:
         out.attrs["source"] = table.path
     return out
@@ -1076,8 +1069,8 @@ def notes_from_history(history) -> pd.DataFrame:
     -------
     DataFrame
         Same layout as :func:`read_run_notes`: index ``run_id`` (only runs
-        with gear), ``shoes`` = the gear name, the other notes columns empty,
-        ``date`` the run's local date, ``line`` <NA>.
+        with gear), ``shoes`` = the gear name (trimmed), the other notes
+        columns empty.
     """
     runs, _ = _runs_of(history)
     if "gear" in runs:
@@ -1094,14 +1087,10 @@ def notes_from_history(history) -> pd.DataFrame:
             data[name] = pd.Series([None] * n, dtype="object").astype("string")
         else:
             data[name] = pd.Series(np.nan, index=pd.RangeIndex(n), dtype="float64")
-    starts = pd.to_datetime(runs.loc[gear.index, "start_local"]).astype("datetime64[ns]")
-    data["date"] = starts.dt.normalize().reset_index(drop=True)
-    data["time"] = pd.Series([None] * n, dtype="object").astype("string")
-    data["run"] = pd.Series([None] * n, dtype="object").astype("string")
-    data["line"] = pd.Series([pd.NA] * n, dtype="Int64")
     out = pd.DataFrame(data, index=pd.RangeIndex(n))
     out.index = pd.Index(gear.index.astype("string"), name="run_id")
     out.attrs["extras"] = []
+    out.attrs["lines"] = [None] * n
     return out
 
 
@@ -1121,8 +1110,10 @@ def _merge_gear(notes: pd.DataFrame, from_gear: pd.DataFrame) -> pd.DataFrame:
     extra_rows = extra_rows.reindex(columns=notes.columns)
     for c in notes.columns:
         extra_rows[c] = extra_rows[c].astype(notes[c].dtype)
+    extra_rows.attrs = {}
     out = pd.concat([notes, extra_rows])
     out.index.name = "run_id"
+    out.attrs = {}
     return out
 
 

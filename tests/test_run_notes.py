@@ -15,7 +15,7 @@ import pytest
 
 import runlog
 from runlog import schema
-from runlog.episodes import EXAMPLE_RUN_NOTES, NOTES_KEYS, notes_from_history, read_run_notes
+from runlog.episodes import EXAMPLE_RUN_NOTES, notes_from_history, read_run_notes
 from runlog.errors import EpisodeError, NotesError
 
 FILES = [
@@ -74,7 +74,8 @@ def test_every_column_round_trip(tmp_path, history):
     assert sha(path) == before
     assert notes.index.name == "run_id"
     assert notes.index.tolist() == [FENIX, WKZ, B47]
-    assert list(notes.columns) == [*schema.NOTES_COLUMNS, *NOTES_KEYS, "insoles", "caffeine_mg"]
+    # only run properties: the notes columns, then the extras (all usable as factors)
+    assert list(notes.columns) == [*schema.NOTES_COLUMNS, "insoles", "caffeine_mg"]
     assert notes.attrs["extras"] == ["insoles", "caffeine_mg"]
     assert notes["shoes"].tolist() == ["Pegasus 40", "Clifton 9", pd.NA]
     assert notes["lacing"].tolist() == ["tight", "heel lock", pd.NA]      # lower-cased categories
@@ -85,11 +86,9 @@ def test_every_column_round_trip(tmp_path, history):
     np.testing.assert_array_equal(notes["rpe"].to_numpy(), [7.0, 3.0, np.nan])
     np.testing.assert_array_equal(notes["warmup_min"].to_numpy(), [10.0, 0.0, np.nan])
     np.testing.assert_array_equal(notes["sleep_h"].to_numpy(), [6.5, 8.0, np.nan])
-    # B47I2852 starts 2021-04-08 00:28 UTC: its local date is 2021-04-07
-    assert notes["date"].dt.strftime("%Y-%m-%d").tolist() == ["2015-08-15", "2020-12-10", "2021-04-07"]
-    assert notes["time"].tolist() == ["16:45", pd.NA, pd.NA]
-    assert notes["run"].tolist() == [pd.NA, "workoutizer__run_with_coordinates.fit", pd.NA]
-    assert notes["line"].tolist() == [2, 3, 4]
+    # B47I2852 starts 2021-04-08 00:28 UTC: its local date 2021-04-07 finds it
+    assert notes.attrs["lines"] == [2, 3, 4]
+    assert notes.attrs["source"] == str(path)
     # extras: numeric when every filled cell is a number, else text
     assert str(notes["caffeine_mg"].dtype) == "float64"
     np.testing.assert_array_equal(notes["caffeine_mg"].to_numpy(), [200.0, np.nan, 0.0])
@@ -169,7 +168,7 @@ def test_european_excel_notes(tmp_path, history):
     notes = read_run_notes(path, history=history)
     assert sha(path) == before
     assert notes.index.tolist() == [FENIX, WKZ]
-    assert notes["line"].tolist() == [2, 4]
+    assert notes.attrs["lines"] == [2, 4]
     np.testing.assert_array_equal(notes["body_mass_pre_kg"].to_numpy(), [71.5, 70.0])
     np.testing.assert_array_equal(notes["sleep_h"].to_numpy(), [6.5, 8.0])
     np.testing.assert_array_equal(notes["Temperatur"].to_numpy(), [18.5, np.nan])
@@ -200,9 +199,9 @@ def test_notes_from_history(geared):
     notes = notes_from_history(geared)
     assert notes.index.tolist() == [FENIX, DENVER]
     assert notes["shoes"].tolist() == ["Pegasus 40", "Clifton 9"]  # trimmed
-    assert notes["date"].dt.strftime("%Y-%m-%d").tolist() == ["2015-08-15", "2021-04-16"]
-    assert notes["line"].isna().all() and notes["rpe"].isna().all()
-    assert list(notes.columns) == [*schema.NOTES_COLUMNS, *NOTES_KEYS]
+    assert notes["rpe"].isna().all() and notes["lacing"].isna().all()
+    assert list(notes.columns) == list(schema.NOTES_COLUMNS)
+    assert notes.attrs["lines"] == [None, None]
 
 
 def test_gear_merged_file_wins(tmp_path, geared):
@@ -212,15 +211,16 @@ def test_gear_merged_file_wins(tmp_path, geared):
     assert notes.index.tolist() == [FENIX, WKZ, DENVER]
     assert notes["shoes"].tolist() == ["Vaporfly", pd.NA, "Clifton 9"]
     assert notes["rpe"].tolist() == [8.0, 4.0, 2.0]
-    assert notes["line"].tolist() == [2, 3, 4]
+    assert notes.attrs["lines"] == [2, 3, 4]
     only_file = read_run_notes(path, history=geared, gear=False)
     assert only_file["shoes"].tolist() == ["Vaporfly", pd.NA, pd.NA]
     # a run with gear but no row in the file gets a row of its own (line <NA>)
     part = read_run_notes(write(tmp_path, "date,rpe\n2020-12-10,4\n", name="p.csv"), history=geared)
     assert part.index.tolist() == [WKZ, FENIX, DENVER]
     assert part["shoes"].tolist() == [pd.NA, "Pegasus 40", "Clifton 9"]
-    assert part["line"].tolist() == [2, pd.NA, pd.NA]
-    assert str(part["line"].dtype) == "Int64" and str(part["rpe"].dtype) == "float64"
+    assert part.attrs["lines"] == [2, None, None]
+    assert str(part["rpe"].dtype) == "float64" and str(part["shoes"].dtype) == "string"
+    assert part["rpe"].isna().tolist() == [False, True, True]
 
 
 def test_history_without_gear(history):
