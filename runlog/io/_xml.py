@@ -576,6 +576,9 @@ def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
 
     Rows sharing a timestamp (a point repeated at a segment or lap boundary)
     are merged: each column keeps its first non-missing value in file order.
+    Infinite values become NaN, and so do positions off the globe
+    (``|lat_deg| > 90`` or ``|lon_deg| > 180``; both coordinates of the
+    sample), which a damaged file can hold and no later step could use.
 
     Parameters
     ----------
@@ -590,6 +593,13 @@ def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
         Index ``time`` (UTC, sorted, unique), one float column per *cols* key.
     """
     ns = np.asarray(ns, dtype="int64")
+    cols = {k: np.where(np.isfinite(v), v, np.nan) for k, v in cols.items()}
+    if "lat_deg" in cols and "lon_deg" in cols:
+        with np.errstate(invalid="ignore"):
+            off = (np.abs(cols["lat_deg"]) > 90.0) | (np.abs(cols["lon_deg"]) > 180.0)
+        if off.any():
+            cols["lat_deg"][off] = np.nan
+            cols["lon_deg"][off] = np.nan
     if ns.size > 1 and not bool((ns[1:] > ns[:-1]).all()):
         order = np.argsort(ns, kind="stable")  # stable: file order within equal times
         ns = ns[order]
