@@ -163,25 +163,32 @@ class FitSegment(NamedTuple):
         Header, data records and CRC (shorter than declared when the file is cut off).
     declared_size : int
         Size its header announces: header + data + 2 CRC bytes [bytes].
+    unfinished : bool
+        The header announces no data although data follows: the recording app
+        or watch stopped before closing the file (it writes the data size
+        last).  ``data`` then holds everything to the end of the stream, with
+        the header's data size set to it (and a 14-byte header's CRC zeroed,
+        which the FIT protocol allows), so that the messages can be read.
     """
 
     offset: int
     data: bytes
     declared_size: int
+    unfinished: bool = False
 
 
 def split_segments(data: bytes) -> tuple[list[FitSegment], bytes]:
     """Split a FIT byte stream into its chained FIT files.
 
     Every FIT file starts with a 12- or 14-byte header: byte 0 header size,
-    bytes 4-7 data size (little-endian uint32), bytes 8-11 ``b'.FIT'``; the
-    data records and a 2-byte CRC follow (FIT SDK, "File Header", "Chained FIT
-    Files").
+    bytes 4-7 data size (little-endian uint32), bytes 8-11 ``b'.FIT'``, bytes
+    12-13 an optional header CRC (0 = not computed); the data records and a
+    2-byte CRC follow (FIT SDK, "File Header", "Chained FIT Files").
 
     Returns
     -------
     (segments, trailing) : list of FitSegment and the bytes after the last
-        header that are not a FIT file (b'' for a clean file).
+        file that are not a FIT file (b'' for a clean file).
     """
     segments: list[FitSegment] = []
     off, n = 0, len(data)
@@ -190,6 +197,14 @@ def split_segments(data: bytes) -> tuple[list[FitSegment], bytes]:
             break
         header_size = data[off]
         (data_size,) = struct.unpack_from("<I", data, off + 4)
+        if data_size == 0 and n - off > header_size + 2:
+            header = bytearray(data[off:off + header_size])
+            header[4:8] = struct.pack("<I", n - off - header_size)
+            if header_size >= 14:
+                header[12:14] = b"\0\0"
+            segments.append(FitSegment(off, bytes(header) + data[off + header_size:], n - off, True))
+            off = n
+            break
         size = header_size + data_size + 2
         segments.append(FitSegment(off, data[off:off + size], size))
         off += size
@@ -241,6 +256,33 @@ class _TolerantFitFile(fitparse.FitFile):
                                      dev_field_defs=dev_field_defs)
         self._local_mesgs[header.local_mesg_num] = def_mesg
         return def_mesg
+
+
+class _LeanProcessor(fitparse.FitFileDataProcessor):
+    """fitparse data processor that only converts ``date_time`` values.
+
+    fitparse's default processor looks up a ``process_type_*``,
+    ``process_field_*`` and ``process_units_*`` method for every field of every
+    message (about a quarter of the decoding time) although it only defines
+    the date/time, bool and time-of-day conversions; runlog needs only the
+    ``date_time`` one (and ``local_date_time`` for the activity message).
+    """
+
+    def run_type_processor(self, field_data):
+        name = field_data.type.name
+        if name == "date_time":
+            self.process_type_date_time(field_data)
+        elif name == "local_date_time":
+            self.process_type_local_date_time(field_data)
+
+    def run_field_processor(self, field_data):
+        pass
+
+    def run_unit_processor(self, field_data):
+        pass
+
+    def run_message_processor(self, data_message):
+        pass
 
 
 # --------------------------------------------------------------------------
@@ -407,7 +449,10 @@ class _Parsed:
         self.n_groups = 0
 
 
-def _damage_words(exc: BaseException) -> str:
+def _damage_words(exc: BaseException, in_header: bool = False) -> str:
+    """What a fitparse exception means, in a runner's words."""
+    if in_header:
+        return f"has a damaged FIT header ({exc}), so the data after it cannot be trusted"
     if isinstance(exc, FitEOFError):
         return ("ends early: it was cut off (the watch may have stopped recording, "
                 "or the copy did not finish)")
@@ -415,6 +460,8 @@ def _damage_words(exc: BaseException) -> str:
         return f"fails its checksum, so its end may be damaged ({exc})"
     if isinstance(exc, FitHeaderError):
         return f"has a damaged FIT header ({exc})"
+    if "invalid local message type" in str(exc):
+        return f"is damaged: it holds a message the file never defined ({exc})"
     return f"is damaged ({type(exc).__name__}: {exc})"
 
 
@@ -428,10 +475,10 @@ def _parse(data: bytes) -> _Parsed:
     group, seen_file_id = 0, False
     for seg in segments:
         try:
-            fit = _TolerantFitFile(io.BytesIO(seg.data))
+            fit = _TolerantFitFile(io.BytesIO(seg.data), data_processor=_LeanProcessor())
             messages = fit.get_messages()
-        except Exception as exc:  # damaged header of a chained segment
-            out.damage, out.damage_exc, out.damage_group = _damage_words(exc), exc, group
+        except Exception as exc:  # header size or header CRC wrong
+            out.damage, out.damage_exc, out.damage_group = _damage_words(exc, in_header=True), exc, group
             break
         while True:
             try:
@@ -439,7 +486,11 @@ def _parse(data: bytes) -> _Parsed:
             except StopIteration:
                 break
             except Exception as exc:  # fitparse: EOF, CRC, undefined message, struct errors
-                out.damage, out.damage_exc, out.damage_group = _damage_words(exc), exc, group
+                words = _damage_words(exc)
+                if seg.unfinished and isinstance(exc, FitEOFError):
+                    words = ("was never finished: its header announces no data (the app or watch "
+                             "stopped before closing the file)")
+                out.damage, out.damage_exc, out.damage_group = words, exc, group
                 break
             name = msg.name
             if name == "record":
@@ -465,8 +516,13 @@ def _parse(data: bytes) -> _Parsed:
             break
     else:
         if not segments:
-            raise FileFormatError("is not a FIT file: its first 12 bytes are not a FIT header "
-                                  "(no '.FIT' signature); the file may be damaged or mislabelled")
+            try:  # let fitparse say what is wrong with the header, to chain it
+                fitparse.FitFile(io.BytesIO(data[:64]))
+                cause = None
+            except Exception as exc:
+                cause = exc
+            raise FileFormatError("is not a FIT file: it does not start with a FIT header (no '.FIT' "
+                                  "signature in bytes 8-11); the file may be damaged or mislabelled") from cause
         if trailing.strip(b"\0"):
             out.damage = (f"has {len(trailing)} bytes after its last FIT file that are not FIT data "
                           "(a damaged chained file)")
