@@ -83,7 +83,7 @@ def context_features(runs: pd.DataFrame, notes: pd.DataFrame | None = None,
     start_local = pd.to_datetime(runs["start_local"])
     out["date_local"] = start_local.dt.normalize()
     out["start_hour_local_h"] = start_hour_local(start_local)
-    out["weekday"] = start_local.dt.weekday.astype("float64")
+    out["weekday"] = start_local.dt.day_of_week.astype("float64")
     out["sport"] = runs["sport"].astype("string")
     out["sub_sport"] = runs["sub_sport"].astype("string") if "sub_sport" in runs else pd.NA
     gear = runs["gear"].astype("string") if "gear" in runs else pd.Series(pd.NA, index=runs.index, dtype="string")

@@ -143,7 +143,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         terr,
     ]
     out = pd.concat(parts, axis=1)
-    out = out[[c for c in catalog.CATALOG if c in out]]
+    out = out.reindex(columns=list(catalog.CATALOG))   # every column, even for an empty history
     for c, f in catalog.CATALOG.items():
         if f.dtype == "float64":
             out[c] = out[c].astype("float64")

@@ -212,7 +212,8 @@ def measured_sweat_loss(body_mass_pre_kg, body_mass_post_kg, fluid_ml=0.0) -> di
     with np.errstate(invalid="ignore", divide="ignore"):
         loss_pct = np.where(pre > 0, (pre - post) / pre * 100.0, np.nan)
         sweat_pct = np.where(pre > 0, sweat / pre * 100.0, np.nan)
-    deh = np.where(np.isfinite(loss_pct), (loss_pct > DEHYDRATION_PCT).astype("float64"), np.nan)
+    # "> 2 %" with a float tolerance: 70 -> 68.6 kg is exactly 2 %, not above it
+    deh = np.where(np.isfinite(loss_pct), (loss_pct > DEHYDRATION_PCT + 1e-9).astype("float64"), np.nan)
     return {"sweat_loss_kg": sweat, "sweat_loss_pct": sweat_pct, "body_mass_loss_pct": loss_pct, "dehydrated": deh}
 
 

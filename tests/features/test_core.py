@@ -1,0 +1,164 @@
+"""run_features over real files from tests/data, the catalogue, notes and weather."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import runlog
+from runlog import schema
+from runlog.features import catalog
+
+FILES = [
+    "fit/fitparse__activity-small-fenix2-run.fit",
+    "fit/heartandsole__testdata.fit",
+    "fit/workoutizer__run_with_coordinates.fit",
+    "fit/workoutizer__2019-09-25-16-15-53.fit",     # running without HR
+    "fit/sweatpy__2020-06-01-16-52-40.fit",         # cycling
+    "gpx/runpandas__strava_export.gpx",             # has stops
+    "tcx/sweatpy__3173437224.tcx",
+    "tcx/runpandas__run_garmin.tcx",
+]
+ATHLETE = runlog.Athlete(hr_max_bpm=190, hr_rest_bpm=50, sex="female", body_mass_kg=60)
+
+
+@pytest.fixture(scope="module")
+def real(data_dir):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        acts = {}
+        for f in FILES:
+            a = runlog.read_activity(data_dir / f)
+            for x in (a if isinstance(a, list) else [a]):
+                acts.setdefault(x.run_id, (f, x))
+    history = runlog.History.from_activities([x for _, x in acts.values()])
+    ids = {f: rid for rid, (f, _) in acts.items()}
+    return history, ids
+
+
+def test_one_row_per_activity_and_every_column_catalogued(real):
+    h, _ = real
+    f = runlog.run_features(h, ATHLETE)
+    assert f.index.name == "run_id" and list(f.index) == list(h.runs.index)
+    for c in f.columns:
+        feat = schema.FEATURES[c]
+        assert feat.cause in schema.CAUSES and feat.kind in ("numeric", "binary", "categorical")
+        if feat.dtype == "float64":
+            assert f[c].dtype == "float64", c
+    assert f.attrs["athlete"] == ATHLETE
+    assert not schema.FEATURES["sport"].candidate and not schema.FEATURES["date_local"].candidate
+    assert schema.FEATURES["rest_days_7d"].cause == "overtraining"
+    assert schema.FEATURES["shoes"].cause == "footwear"
+    assert schema.FEATURES["avg_cadence_spm"].cause == "form"
+    assert schema.FEATURES["grade_sd_pct"].cause == "terrain"
+    assert schema.FEATURES["heat_index_c"].cause == "hydration"
+
+
+def test_trimp_of_a_real_file_matches_a_plain_loop(real):
+    h, ids = real
+    rid = ids["fit/heartandsole__testdata.fit"]
+    f = runlog.run_features(h, ATHLETE)
+    rec = h.run(rid)
+    # independent computation: plain Python over the samples, female constants 0.86 / 1.67
+    t = [ts.value / 1e9 for ts in rec.index]
+    total = 0.0
+    for i in range(len(t) - 1):
+        dt = t[i + 1] - t[i]
+        hr = rec["hr_bpm"].iloc[i]
+        if dt > 30 or math.isnan(hr):
+            continue
+        hrr = min(max((hr - 50) / 140, 0.0), 1.0)
+        total += dt / 60 * hrr * 0.86 * math.exp(1.67 * hrr)
+    assert f.loc[rid, "trimp"] == pytest.approx(total, rel=1e-12)
+    assert total > 0
+    assert f.loc[rid, "distance_km"] == pytest.approx(h.runs.loc[rid, "distance_m"] / 1000)
+
+
+def test_sports_no_hr_and_stops_on_real_files(real):
+    h, ids = real
+    f = runlog.run_features(h, ATHLETE)
+    ride = ids["fit/sweatpy__2020-06-01-16-52-40.fit"]
+    assert f.loc[ride, "sport"] == "cycling"
+    assert np.isfinite(f.loc[ride, "trimp"])                     # load counts every sport
+    assert np.isnan(f.loc[ride, "avg_cadence_spm"]) and np.isnan(f.loc[ride, "step_length_m"])
+    assert f.loc[ride, "device_temp_wrist"] == 0.0               # Garmin Edge bike computer
+    no_hr = ids["fit/workoutizer__2019-09-25-16-15-53.fit"]
+    assert np.isnan(f.loc[no_hr, "trimp"]) and np.isnan(f.loc[no_hr, "avg_hr_bpm"])
+    assert f.loc[no_hr, "load_imputed"] and f.loc[no_hr, "session_load_au"] > 0
+    # imputed = moving minutes * median TRIMP per moving minute of the runs with HR
+    with_hr = f["trimp"].notna() & (f["moving_min"] > 0)
+    per_min = (f.loc[with_hr, "trimp"] / f.loc[with_hr, "moving_min"]).median()
+    assert f.loc[no_hr, "session_load_au"] == pytest.approx(f.loc[no_hr, "moving_min"] * per_min)
+    stops = ids["gpx/runpandas__strava_export.gpx"]
+    assert f.loc[stops, "stopped_min"] > 0
+    assert f.loc[stops, "duration_min"] == pytest.approx(f.loc[stops, "moving_min"] + f.loc[stops, "stopped_min"])
+    # these runs are years apart: the 28-day windows before them hold no other run
+    assert (f["distance_28d_km"].dropna() == 0).all()
+    assert np.isnan(f["acwr_rolling"].iloc[0])
+
+
+def test_default_athlete_is_estimated_and_reported(real):
+    h, _ = real
+    f = runlog.run_features(h)
+    ath = f.attrs["athlete"]
+    assert ath.hr_max_bpm is not None and "estimated" in ath.estimated["hr_max_bpm"]
+    assert ath.estimated["hr_rest_bpm"].startswith("default")
+    assert np.isfinite(f["trimp"]).any()
+
+
+def test_notes_known_and_extra_columns(real):
+    h, ids = real
+    r1, r2 = ids["fit/workoutizer__run_with_coordinates.fit"], ids["tcx/sweatpy__3173437224.tcx"]
+    day = lambda rid: f"{h.runs.loc[rid, 'start_local']:%Y-%m-%d}"   # noqa: E731
+    table = pd.DataFrame({
+        "date": [day(r1), day(r2)], "shoes": ["Pegasus 40", "Clifton 9"], "lacing": ["tight", "loose"],
+        "fluid_ml": [500, 0], "body_mass_pre_kg": [70.0, 60.0], "body_mass_post_kg": [69.0, 58.5],
+        "rpe": [6, 8], "surface": ["road", "trail"], "insoles": ["custom", "stock"], "caffeine_mg": [100, 0],
+    })
+    notes = runlog.read_run_notes(table, history=h)
+    f = runlog.run_features(h, ATHLETE, notes=notes)
+    assert f.loc[r1, "shoes"] == "Pegasus 40" and pd.isna(f.loc[ids["fit/heartandsole__testdata.fit"], "shoes"])
+    # measured: 70 -> 69 kg with 0.5 l: sweat 1.5 kg = 2.142857 %; net loss 1.428571 %
+    assert f.loc[r1, "sweat_loss_pct"] == pytest.approx(1.5 / 70 * 100)
+    assert f.loc[r2, "body_mass_loss_pct"] == pytest.approx(2.5) and f.loc[r2, "dehydrated_2pct"] == 1.0
+    assert f.loc[r2, "surface"] == "trail" and f.loc[r1, "rpe"] == 6
+    assert schema.FEATURES["lacing"].cause == "footwear" and schema.FEATURES["lacing"].kind == "categorical"
+    assert schema.FEATURES["fluid_ml"].cause == "hydration"
+    assert schema.FEATURES["surface"].cause == "terrain" and schema.FEATURES["rpe"].cause == "intensity"
+    assert schema.FEATURES["insoles"].cause == "other" and schema.FEATURES["insoles"].kind == "categorical"
+    assert schema.FEATURES["caffeine_mg"].kind == "numeric" and schema.FEATURES["caffeine_mg"].candidate
+    for c in ("date", "time", "run", "line", "body_mass_pre_kg"):
+        assert c not in f.columns
+
+
+def test_weather_table_joined(real):
+    h, ids = real
+    rid = ids["fit/workoutizer__run_with_coordinates.fit"]
+    mid = h.runs.loc[rid, "start_time"] + pd.Timedelta(seconds=h.runs.loc[rid, "elapsed_s"] / 2)
+    hour = mid.round("h")
+    wx = pd.DataFrame({"time": [hour - pd.Timedelta(hours=1), hour, hour + pd.Timedelta(hours=1)],
+                       "air_temp_c": [20.0, 30.0, 25.0], "rel_humidity_pct": [40.0, 60.0, 50.0]})
+    f = runlog.run_features(h, ATHLETE, weather=wx)
+    assert f.loc[rid, "air_temp_c"] == 30.0 and f.loc[rid, "rel_humidity_pct"] == 60.0
+    assert f.loc[rid, "heat_index_c"] == pytest.approx(runlog.features.heat.heat_index_c(30.0, 60.0))
+    assert f.loc[rid, "sweat_loss_est_pct"] > 0
+    # the other runs are years away from the table: no match, NaN
+    assert f["air_temp_c"].notna().sum() == 1
+
+
+def test_catalogue_frame_and_fixed_entries():
+    cf = catalog.catalog_frame()
+    assert set(catalog.CATALOG) <= set(cf["name"])
+    assert set(cf["cause"]) <= set(schema.CAUSES)
+    assert all(f.citation for n, f in catalog.CATALOG.items() if n in ("trimp", "acwr_ewma", "monotony_7d",
+                                                                       "ctl_au", "heat_index_c", "wbgt_est_c"))
+
+
+def test_empty_history():
+    h = runlog.History.from_activities([])
+    f = runlog.run_features(h, ATHLETE)
+    assert len(f) == 0 and "trimp" in f.columns
