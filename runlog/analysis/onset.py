@@ -370,8 +370,9 @@ class OnsetResult:
                 a, b = _pace(r["at_onset"]), _pace(r["same_point_others"])
                 what = f"pace just before onset was {a} vs {b} at the same point of runs without numbness"
             else:
+                u = "bpm" if r["unit"] == "1/min" else r["unit"]
                 what = (f"{r['description'].split(' in the')[0].lower()} just before onset was "
-                        f"{_f(r['at_onset'])} {r['unit']} vs {_f(r['same_point_others'])} {r['unit']} "
+                        f"{_f(r['at_onset'])} {u} vs {_f(r['same_point_others'])} {u} "
                         "at the same point of runs without numbness")
             out.append(f"{what[0].upper()}{what[1:]} (median of {r['n_episodes']} episodes, "
                        f"signed-rank p = {r['p_value']:.2g}).")

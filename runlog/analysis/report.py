@@ -33,7 +33,7 @@ from .onset import OnsetResult
 from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
 
 __all__ = ["Report", "is_finding", "finding_sentence", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
-           "NOT_A_DIAGNOSIS"]
+           "NOT_A_DIAGNOSIS", "short_description"]
 
 #: Default false-discovery rate a finding must pass.
 FDR = 0.05
@@ -102,6 +102,26 @@ def _lower_first(s: str) -> str:
     return s[:1].lower() + s[1:] if len(s) > 1 and not s[:2].isupper() else s
 
 
+def short_description(desc) -> str:
+    """The first clause of a catalogue description, for a sentence.
+
+    'ESTIMATED sweat loss as % of body mass, runlog heat-balance model: ...' ->
+    'estimated sweat loss as % of body mass'; 'Run notes: Fluid drunk during
+    the run' -> 'fluid drunk during the run'; 'heat index (NWS ...)' -> 'heat index'.
+    """
+    d = str(desc).strip()
+    head, sep, tail = d.partition(":")
+    d = tail.strip() if sep and len(head) <= 12 and tail.strip() else head
+    for mark in (";", " ("):
+        d = d.split(mark)[0]
+    if len(d) > 60 and "," in d:
+        d = d.split(",")[0]
+    words = d.split()
+    if words and words[0].isupper() and len(words[0]) > 3:
+        words[0] = words[0].lower()
+    return _lower_first(" ".join(words))
+
+
 def _ratio_phrase(k1, n1, k0, n0) -> str:
     """'3.1 times as often' / 'less often' from two proportions."""
     p1, p0 = (k1 / n1 if n1 else np.nan), (k0 / n0 if n0 else np.nan)
@@ -132,7 +152,7 @@ def finding_sentence(r: pd.Series) -> str:
     k1, n1 = int(r["exposed_numb"]), int(r["exposed_runs"])
     k0, n0 = int(r["other_numb"]), int(r["other_runs"])
     u = _unit(r.get("unit"))
-    desc = _lower_first(r["description"])
+    desc = short_description(r["description"])
     if r["kind"] == "numeric":
         thr = str(r["split"]).lstrip("> =")
         more = f"on runs where {desc} was {'above' if str(r['split']).startswith('>') and '=' not in str(r['split']) else 'at least'} {thr}{u}"

@@ -48,6 +48,8 @@ __all__ = [
     "MIN_EPISODES",
     "MIN_RUNS",
     "MIN_LEVEL_RUNS",
+    "MAX_LEVELS",
+    "BOOKKEEPING",
     "FACTOR_COLUMNS",
     "NOT_TESTED_COLUMNS",
     "fdr_adjust",
@@ -68,6 +70,13 @@ MIN_RUNS = 10
 MIN_LEVEL_RUNS = 3
 #: ... and at least this many numb runs and this many other runs among the runs with a value.
 MIN_GROUP = 2
+#: A categorical factor with more levels than this is not tested (free text or an id).
+MAX_LEVELS = 12
+#: Columns that identify a row of the journal / notes file rather than describe the run; never
+#: tested even when a catalogue lists them as candidates (the line number or clock time of a
+#: notes row follows the calendar and would masquerade as a factor).
+BOOKKEEPING = frozenset({"line", "run", "run_id", "date", "time", "file", "source", "start_local",
+                         "start_time"})
 
 FACTOR_COLUMNS = [
     "factor", "level", "reference", "cause", "description", "kind", "unit",
@@ -327,22 +336,28 @@ def compare_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None 
     counts = lab.value_counts()
     if len(counts) < 2:
         return [], [{"level": None, "n_runs": n, "n_episodes": k, "reason": "constant across runs"}]
+    if len(counts) > MAX_LEVELS:
+        return [], [{"level": None, "n_runs": n, "n_episodes": k,
+                     "reason": f"{len(counts)} different values (more than {MAX_LEVELS}): looks like free "
+                               "text or an id; group it into a few categories to test it"}]
     if reference is None:
         top = counts[counts == counts.max()].index
         reference = sorted(top)[0]
     rows, skipped = [], []
     ref = (lab == reference).to_numpy()
+    small = [lv for lv in sorted(counts.index) if lv != reference and counts[lv] < MIN_LEVEL_RUNS]
+    if small:
+        m = lab.isin(small).to_numpy()
+        skipped.append({"level": ", ".join(small), "reference": reference, "n_runs": int(m.sum()),
+                        "n_episodes": int(yv.to_numpy()[m].sum()),
+                        "reason": f"fewer than {MIN_LEVEL_RUNS} runs at each of these levels"})
     for level in sorted(counts.index):
-        if level == reference:
+        if level == reference or level in small:
             continue
         cur = (lab == level).to_numpy()
         both = cur | ref
         nn, kk = int(both.sum()), int(yv.to_numpy()[both].sum())
         base = {"level": level, "reference": reference, "n_runs": nn, "n_episodes": kk}
-        if cur.sum() < MIN_LEVEL_RUNS:
-            skipped.append({**base, "reason": f"only {int(cur.sum())} run(s) at this level "
-                                              f"(need {MIN_LEVEL_RUNS})"})
-            continue
         why = _guard(nn, kk, f"runs at '{level}' or '{reference}'")
         if why:
             skipped.append({**base, "reason": why})
@@ -429,6 +444,11 @@ def screen(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None,
             continue
         base = {"factor": name, "cause": meta["cause"], "description": meta["description"],
                 "kind": meta["kind"], "unit": meta["unit"]}
+        if name in BOOKKEEPING:
+            skipped.append({**base, "level": None, "n_runs": int(s.notna().sum()),
+                            "n_episodes": int((s.notna() & numb).sum()),
+                            "reason": "bookkeeping column of the journal or notes file, not a factor"})
+            continue
         if meta["kind"] == "categorical":
             rr, sk = compare_categorical(s, numb)
             rows += [{**base, **r} for r in rr]

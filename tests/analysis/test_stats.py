@@ -159,7 +159,23 @@ def test_categorical_levels_vs_reference():
     t = np.array([[6, 6], [2, 18]])
     assert peg["p_value"] == pytest.approx(stats.fisher_exact(t).pvalue)
     assert peg["n_runs"] == 32 and peg["n_episodes"] == 8
-    assert skipped[0]["level"] == "racer" and "2 run(s)" in skipped[0]["reason"]
+    assert skipped[0]["level"] == "racer" and "fewer than 3 runs" in skipped[0]["reason"]
+    assert (skipped[0]["n_runs"], skipped[0]["n_episodes"]) == (2, 1)
+
+
+def test_categorical_free_text_not_tested():
+    # 40 different clock times: not a factor (too many levels)
+    x = pd.Series([f"07:{i:02d}" for i in range(40)])
+    rows, skipped = compare_categorical(x, pd.Series(np.arange(40) % 5 == 0))
+    assert rows == [] and "40 different values" in skipped[0]["reason"]
+
+
+def test_screen_skips_bookkeeping_columns():
+    rng = np.random.default_rng(0)
+    F = pd.DataFrame({"line": np.arange(2, 62), "x": rng.normal(size=60)})
+    factors, nt = screen(F, pd.Series(np.arange(60) % 4 == 0), n_resamples=100)
+    assert list(factors["factor"]) == ["x"]
+    assert nt.set_index("factor").loc["line", "reason"].startswith("bookkeeping")
 
 
 def test_screen_orders_by_evidence_and_reports_skips():
