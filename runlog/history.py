@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import exports, schema
 from .activity import Activity
-from .cache import ActivityCache, Outcome, content_digest, resolve_cache
+from .cache import ActivityCache, DigestIndex, Outcome, content_digest, resolve_cache, stat_signature
 from .errors import FileFormatError, NotAnActivityError, RunlogWarning
 from .summary import runs_frame, summarize_activity
 
@@ -383,6 +383,22 @@ class _Item(NamedTuple):
     source: str
     data: bytes | None
     error: str | None
+    digest: str | None = None  # known from the digest index: data not read yet
+    signature: list | None = None  # stat signature of a plain file
+
+
+def _read_file(path: str) -> tuple[bytes | None, str | None]:
+    """A user file's bytes (read only), or an error row's reason."""
+    from .io import MAX_FILE_BYTES
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc}); check its permissions"
+    if len(data) > MAX_FILE_BYTES:
+        return None, f"is larger than {MAX_FILE_BYTES // 2**20} MiB; not an activity file"
+    return data, None
 
 
 class _Scan:
@@ -445,23 +461,25 @@ class _Scan:
         self.plan.extend(("file", f) for f in files)
         self.total += len(files)
 
-    def items(self) -> Iterator[_Item]:
-        from .io import MAX_FILE_BYTES
-
+    def items(self, index: DigestIndex | None = None) -> Iterator[_Item]:
+        """The files, read lazily.  With a digest index, an unchanged file is not
+        read: its item carries the remembered digest instead of the data."""
         for kind, path in self.plan:
             if kind == "missing":
                 yield _Item(path, None, "no such file or folder; check the path")
             elif kind == "file":
-                try:
-                    with open(path, "rb") as fh:
-                        data = fh.read(MAX_FILE_BYTES + 1)
-                except OSError as exc:
-                    yield _Item(path, None, f"cannot be read ({exc.strerror or exc}); check its permissions")
-                    continue
-                if len(data) > MAX_FILE_BYTES:
-                    yield _Item(path, None, f"is larger than {MAX_FILE_BYTES // 2**20} MiB; not an activity file")
-                else:
-                    yield _Item(path, data, None)
+                sig = None
+                if index is not None:
+                    try:
+                        sig = stat_signature(os.stat(path))
+                    except OSError:
+                        sig = None
+                    digest = index.lookup(path, sig) if sig is not None else None
+                    if digest is not None:
+                        yield _Item(path, None, None, digest, sig)
+                        continue
+                data, err = _read_file(path)
+                yield _Item(path, data, err, None, sig)
             else:
                 yield from self._zip_items(path)
 
@@ -528,6 +546,33 @@ class _Runner:
             self.generation += 1
         return True
 
+    @staticmethod
+    def isolate(tasks, tz):
+        """Decode the tasks that were in a pool when a worker process died, one at a
+        time in a one-worker pool, so only the file that kills a worker is blamed.
+
+        Yields
+        ------
+        (task, Outcome)
+        """
+        pool = None
+        try:
+            for task in tasks:
+                if pool is None:
+                    pool = cf.ProcessPoolExecutor(max_workers=1)
+                try:
+                    out = pool.submit(decode_file, task.source, task.data, tz).result()
+                except cf.BrokenExecutor as exc:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+                    out = Outcome("error", [], f"the worker process decoding it crashed ({exc}); the file may "
+                                               "be damaged in a way the decoder cannot handle",
+                                  cacheable=False)
+                yield task, out
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
@@ -538,7 +583,6 @@ class _Task(NamedTuple):
     key: str
     source: str
     data: bytes
-    attempt: int
     generation: int
 
 
@@ -633,6 +677,7 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     pending: dict[cf.Future, _Task] = {}
     waiting: dict[str, list[str]] = {}  # key -> sources sharing an in-flight decode
     done: dict[str, Outcome] = {}
+    suspects: list[_Task] = []  # tasks lost with a crashed worker process
 
     def finish(task: _Task, out: Outcome) -> None:
         if store is not None:
@@ -648,9 +693,10 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
             try:
                 out = fut.result()
             except cf.BrokenExecutor as exc:
-                if task.attempt < 2 and runner.reset(task.generation):
-                    f2, gen = runner.submit(decode_file, task.source, task.data, tz)
-                    pending[f2] = task._replace(attempt=task.attempt + 1, generation=gen)
+                # A worker died (crash, out of memory): every task in that pool fails.
+                # Own pool: replace it and decode those files again one by one at the end.
+                if runner.reset(task.generation):
+                    suspects.append(task)
                     continue
                 out = Outcome("error", [], f"the worker process decoding it stopped abruptly ({exc}); "
                                            "re-run with workers=1 to see whether this file is the cause",
@@ -662,38 +708,58 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
                 out = Outcome(*out)
             finish(task, out)
 
+    index = store.digests if store is not None else None
+
+    def settled(source: str, key: str) -> bool:
+        """Settle *source* from an in-flight decode, this import or the cache; True if done."""
+        if key in waiting:
+            waiting[key].append(source)
+            return True
+        if key in done:
+            results.append((source, _with_source(done[key], source)))
+        else:
+            hit = store.get(key, source) if store is not None else None
+            if hit is None:
+                return False
+            done[key] = hit
+            results.append((source, hit))
+        bar.update(1)
+        return True
+
     try:
-        for item in scan.items():
+        for item in scan.items(index):
+            data, digest = item.data, item.digest
+            if digest is not None:  # unchanged file known to the digest index: not read
+                if settled(item.source, ActivityCache.key(digest, tz)):
+                    continue
+                data, err = _read_file(item.source)  # its entry is gone: read it after all
+                item = item._replace(error=err)
             if item.error is not None:
                 results.append((item.source, Outcome("error", [], item.error, cacheable=False)))
                 bar.update(1)
                 continue
-            key = ActivityCache.key(content_digest(item.data), tz)
-            if key in waiting:
-                waiting[key].append(item.source)
-                continue
-            if key in done:
-                results.append((item.source, _with_source(done[key], item.source)))
-                bar.update(1)
-                continue
-            hit = store.get(key, item.source) if store is not None else None
-            if hit is not None:
-                done[key] = hit
-                results.append((item.source, hit))
-                bar.update(1)
+            digest = content_digest(data)
+            if index is not None and item.signature is not None:
+                index.remember(item.source, item.signature, digest)
+            key = ActivityCache.key(digest, tz)
+            if settled(item.source, key):
                 continue
             waiting[key] = [item.source]
-            fut, gen = runner.submit(decode_file, item.source, item.data, tz)
-            pending[fut] = _Task(key, item.source, item.data, 1, gen)
+            fut, gen = runner.submit(decode_file, item.source, data, tz)
+            pending[fut] = _Task(key, item.source, data, gen)
             while len(pending) >= runner.max_pending:
                 finished, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
                 collect(finished)
         while pending:
             finished, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
             collect(finished)
+        for task, out in runner.isolate(suspects, tz):
+            finish(task, out)
     finally:
         runner.close()
         bar.close()
+        if index is not None:
+            index.save()
     return _assemble(results, scan)
 
 

@@ -219,3 +219,42 @@ def test_corrupt_entry_is_decoded_again_by_read_history(tmp_path, data_dir, monk
     pd.testing.assert_frame_equal(h1.records, h2.records)
     # ... and the entry was written afresh, readable again.
     assert ActivityCache(c).get(entry.stem, "x").kind == "ok"
+
+
+def test_unchanged_files_are_not_even_read_on_re_import(tmp_path, data_dir, monkeypatch):
+    import runlog.history as hist
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    shutil.copy(data_dir / GPX, folder / "a.gpx")
+    shutil.copy(data_dir / "fit/fitparse__Activity.fit", folder / "b.fit")
+    reads = []
+    real = hist._read_file
+    monkeypatch.setattr(hist, "_read_file", lambda p: reads.append(p) or real(p))
+    h1 = runlog.read_history(folder, cache=tmp_path / "c", workers=1, progress=False)
+    assert len(reads) == 2
+    h2 = runlog.read_history(folder, cache=tmp_path / "c", workers=1, progress=False)
+    assert len(reads) == 2  # both answered from the digest index + cache
+    pd.testing.assert_frame_equal(h1.runs, h2.runs)
+    # New content under an old name: size/ctime change, so it is read and decoded afresh.
+    shutil.copy(data_dir / "fit/heartandsole__B47I2852.FIT", folder / "b.fit")
+    h3 = runlog.read_history(folder, cache=tmp_path / "c", workers=1, progress=False)
+    assert reads[2:] == [str(folder / "b.fit")]
+    assert list(h3.runs.index) == ["20210408T0028Z", "20210416T1337Z"]
+
+
+def test_digest_index_signature_mismatch_and_damaged_file(tmp_path):
+    from runlog.cache import DigestIndex, stat_signature
+
+    f = tmp_path / "x.fit"
+    f.write_bytes(b"abc")
+    sig = stat_signature(os.stat(f))
+    idx = DigestIndex(tmp_path / "digests.json")
+    idx.remember(str(f), sig, content_digest(b"abc"))
+    assert idx.save()
+    again = DigestIndex(tmp_path / "digests.json")
+    assert again.lookup(str(f), sig) == content_digest(b"abc")
+    assert again.lookup(str(f), [sig[0] + 1, *sig[1:]]) is None  # size changed
+    assert again.lookup(str(tmp_path / "other.fit"), sig) is None
+    (tmp_path / "digests.json").write_text("{not json")
+    assert DigestIndex(tmp_path / "digests.json").entries == {}  # damaged index: start afresh

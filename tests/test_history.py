@@ -150,7 +150,8 @@ def test_folder_import_is_recursive_case_insensitive_and_reads_gz(tmp_path, data
 
 def test_strava_zip_export_joins_name_description_gear(tmp_path, data_dir):
     export = tmp_path / "export_12345.zip"
-    export.write_bytes(_zip_bytes(_strava_members(data_dir)))
+    content = _zip_bytes(_strava_members(data_dir))
+    export.write_bytes(content)
     h = read(export)
     assert list(h.runs.index) == ["20120409T2122Z", "20200601T1452Z", "20210416T1337Z"]
     r = h.runs.loc["20210416T1337Z"]
@@ -161,7 +162,7 @@ def test_strava_zip_export_joins_name_description_gear(tmp_path, data_dir):
     assert pd.isna(r["description"])
     assert h.runs.loc["20120409T2122Z", "name"] == "Test run" and pd.isna(h.runs.loc["20120409T2122Z", "gear"])
     assert h.errors.empty and h.skipped.empty
-    assert export.read_bytes() == _zip_bytes(_strava_members(data_dir))  # only read
+    assert export.read_bytes() == content  # only read
 
 
 def test_strava_export_folder_with_activities_csv(tmp_path, data_dir):
@@ -369,3 +370,38 @@ def test_progress_bar_on_by_default_and_silent_when_off(data_dir, capsys):
     read([data_dir / ACT_FIT], progress=False)
     out = capsys.readouterr()
     assert out.err == "" and out.out == ""
+
+
+@pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork",
+                    reason="the crashing decoder is patched in the parent and inherited by forked workers")
+def test_a_file_that_kills_its_worker_process_is_the_only_error(tmp_path, data_dir, monkeypatch):
+    import os as _os
+
+    for rel in (HS_FIT, SW_FIT, SHORT_FIT, ACT_FIT):
+        shutil.copy(data_dir / rel, tmp_path)
+    shutil.copy(data_dir / HS_GPX, tmp_path / "crash.gpx")
+    real = runlog.io.read_activities
+
+    def crashing(path, **kw):
+        if str(path).endswith("crash.gpx"):
+            _os._exit(3)  # like a segfault or the OOM killer: no exception, the process is gone
+        return real(path, **kw)
+
+    monkeypatch.setattr(runlog.io, "read_activities", crashing)
+    h = read(tmp_path, workers=2)
+    assert list(h.runs.index) == ["20120409T2122Z", "20200601T1452Z", "20210408T0028Z", "20210416T1337Z"]
+    assert h.errors["path"].tolist() == [str(tmp_path / "crash.gpx")]
+    assert "crashed" in h.errors["reason"].iloc[0]
+
+
+def test_broken_user_executor_gives_error_rows(data_dir):
+    class Broken(cf.Executor):
+        def submit(self, fn, *args, **kwargs):
+            fut = cf.Future()
+            fut.set_exception(cf.BrokenExecutor("cluster went away"))
+            return fut
+
+    h = read([data_dir / HS_FIT, data_dir / SW_FIT], executor=Broken())
+    assert len(h) == 0
+    assert h.errors["path"].tolist() == [str(data_dir / HS_FIT), str(data_dir / SW_FIT)]
+    assert h.errors["reason"].str.contains("cluster went away").all()

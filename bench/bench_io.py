@@ -1,0 +1,185 @@
+"""Benchmark: runlog's readers against bare fitparse/gpxpy loops, and a cold vs warm history import.
+
+Measured side by side in one run, on the same files:
+
+1. ``runlog.read_fit`` vs a bare fitparse loop (``record`` messages ->
+   ``get_values()`` -> DataFrame) on a few real FIT files.  Target: ratio
+   <= 1.2.
+2. ``runlog.read_gpx`` vs a bare gpxpy loop (track points -> time, lat, lon,
+   elevation -> DataFrame) on real GPX files.  Target: ratio <= 1.2.
+3. ``runlog.read_history`` of >= 200 distinct runs (time-shifted copies of a
+   real GPX track, one day apart so run ids differ) cold (all workers, fresh
+   cache folder) and then warm (from the cache).  Target: warm >= 50x faster.
+   Peak memory: ``ru_maxrss`` of this process and of the worker processes, and
+   the tracemalloc peak of a second warm import.
+
+Real files come from ``../shared/data/real`` when present, else ``tests/data``.
+Times are the best of ``--repeat`` runs (reader comparisons, interleaved).
+Nothing is asserted: the script prints figures.
+
+Run:  .venv/bin/python bench/bench_io.py [--runs 200] [--repeat 3] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+import runlog
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "real"
+DATA = SHARED if SHARED.is_dir() else ROOT / "tests" / "data"
+
+FIT_FILES = ["fitparse__activity-small-fenix2-run.fit", "workoutizer__run_with_coordinates.fit",
+             "runpandas__run.fit", "workoutizer__2019-09-25-16-15-53.fit", "heartandsole__testdata.fit"]
+GPX_FILES = ["runpandas__run.gpx", "runpandas__strava_export.gpx", "heartandsole__testdata.gpx",
+             "gpxpy__korita-zbevnica.gpx"]
+#: The track copied (time-shifted) into the synthetic history, first one found.
+TRACK_FILES = ["runpandas__strava_export.gpx", "runpandas__run.gpx", "heartandsole__testdata.gpx"]
+
+
+def bare_fit(path: Path) -> pd.DataFrame:
+    """The plain fitparse way: every ``record`` message's values into a DataFrame."""
+    import fitparse
+
+    ff = fitparse.FitFile(str(path))
+    return pd.DataFrame([m.get_values() for m in ff.get_messages("record")])
+
+
+def bare_gpx(path: Path) -> pd.DataFrame:
+    """The plain gpxpy way: every track point's time and position into a DataFrame."""
+    import gpxpy
+
+    with open(path, encoding="utf-8") as fh:
+        g = gpxpy.parse(fh)
+    rows = [(p.time, p.latitude, p.longitude, p.elevation)
+            for t in g.tracks for s in t.segments for p in s.points]
+    return pd.DataFrame(rows, columns=["time", "lat", "lon", "ele"])
+
+
+def best_of(fn, arg, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(arg)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def compare(label: str, files: list[Path], ours, bare, repeat: int) -> None:
+    print(f"\n== {label}: runlog vs bare loop (best of {repeat}) ==")
+    print(f"{'file':48s} {'records':>8s} {'runlog s':>9s} {'bare s':>9s} {'ratio':>6s}")
+    tot_ours = tot_bare = 0.0
+    for p in files:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            n = len(ours(p).records)
+            bare(p)  # warm imports and caches for both before timing
+            t_bare = best_of(bare, p, repeat)
+            t_ours = best_of(ours, p, repeat)
+        tot_ours += t_ours
+        tot_bare += t_bare
+        print(f"{p.name[:48]:48s} {n:8d} {t_ours:9.4f} {t_bare:9.4f} {t_ours / t_bare:6.2f}")
+    print(f"{'total':48s} {'':8s} {tot_ours:9.4f} {tot_bare:9.4f} {tot_ours / tot_bare:6.2f}   (target <= 1.2)")
+
+
+def find(names: list[str], sub: str) -> list[Path]:
+    out = []
+    for n in names:
+        for folder in (DATA / sub, ROOT / "tests" / "data" / sub):
+            if (folder / n).is_file():
+                out.append(folder / n)
+                break
+    return out
+
+
+_TIME_RE = re.compile(rb"<time>([^<]+)</time>")
+
+
+def shifted_copies(track: Path, out: Path, n: int) -> None:
+    """Write *n* copies of a GPX track, copy k shifted by k days (distinct run ids and dates)."""
+    raw = track.read_bytes()
+    stamps = [m.group(1).decode() for m in _TIME_RE.finditer(raw)]
+    times = pd.to_datetime(pd.Series(stamps), utc=True, format="ISO8601")
+    pieces = _TIME_RE.split(raw)  # text, time, text, time, ..., text
+    for k in range(n):
+        new = (times + pd.Timedelta(days=k)).dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
+        buf = bytearray()
+        for i, piece in enumerate(pieces):
+            if i % 2:
+                buf += b"<time>" + new[i // 2].encode() + b"</time>"
+            else:
+                buf += piece
+        (out / f"run_{k:04d}.gpx").write_bytes(bytes(buf))
+
+
+def maxrss_mib(who=resource.RUSAGE_SELF) -> float:
+    kb = resource.getrusage(who).ru_maxrss
+    return kb / 1024.0 if sys.platform != "darwin" else kb / 1024.0**2
+
+
+def history_bench(n_runs: int, workers: int | None) -> None:
+    track = find(TRACK_FILES, "gpx")[0]
+    tmp = Path(tempfile.mkdtemp(prefix="runlog-bench-"))
+    try:
+        folder, cache = tmp / "history", tmp / "cache"
+        folder.mkdir()
+        shifted_copies(track, folder, n_runs)
+        size_mb = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+        print(f"\n== read_history: {n_runs} GPX files ({size_mb:.0f} MB, copies of {track.name}), "
+              f"workers={workers or os.cpu_count()} ==")
+        rss0 = maxrss_mib()
+        t0 = time.perf_counter()
+        cold = runlog.read_history(folder, cache=cache, workers=workers, progress=False)
+        t_cold = time.perf_counter() - t0
+        rss_cold = maxrss_mib()
+        t0 = time.perf_counter()
+        warm = runlog.read_history(folder, cache=cache, workers=workers, progress=False)
+        t_warm = time.perf_counter() - t0
+        pd.testing.assert_frame_equal(cold.runs, warm.runs)
+        pd.testing.assert_frame_equal(cold.records, warm.records)
+        tracemalloc.start()
+        runlog.read_history(folder, cache=cache, workers=workers, progress=False)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        entries = list(cache.rglob("*.parquet"))
+        cache_mb = sum(p.stat().st_size for p in entries) / 1e6
+        print(f"runs {len(cold)}, records {len(cold.records)}, errors {len(cold.errors)}, "
+              f"skipped {len(cold.skipped)}; cache {len(entries)} entries, {cache_mb:.1f} MB")
+        print(f"cold {t_cold:8.2f} s  ({t_cold / n_runs * 1000:.0f} ms/file)")
+        print(f"warm {t_warm:8.2f} s  ({t_warm / n_runs * 1000:.1f} ms/file)")
+        print(f"warm speed-up {t_cold / t_warm:6.1f}x   (target >= 50x)")
+        print(f"peak RSS: this process {rss0:.0f} MiB before, {rss_cold:.0f} MiB after cold import; "
+              f"worker processes {maxrss_mib(resource.RUSAGE_CHILDREN):.0f} MiB; "
+              f"tracemalloc peak of a warm import {peak / 2**20:.0f} MiB "
+              f"(frames held: {cold.records.memory_usage(deep=True).sum() / 2**20:.0f} MiB of records)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=None)
+    args = ap.parse_args(argv)
+    print(f"runlog {runlog.__version__}, pandas {pd.__version__}, data from {DATA}, {os.cpu_count()} cores")
+    compare("FIT", find(FIT_FILES, "fit"), runlog.read_fit, bare_fit, args.repeat)
+    compare("GPX", find(GPX_FILES, "gpx"), runlog.read_gpx, bare_gpx, args.repeat)
+    history_bench(args.runs, args.workers)
+
+
+if __name__ == "__main__":
+    main()
