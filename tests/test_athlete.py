@@ -1,0 +1,94 @@
+"""Athlete: validation, estimates from a history, and their reporting."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import runlog
+from runlog.activity import finalize
+from runlog.athlete import DEFAULT_BODY_MASS_KG, DEFAULT_HR_REST_BPM, AthleteError, estimate_hr_max_bpm
+
+
+def _history(max_hrs):
+    acts = []
+    for i, m in enumerate(max_hrs):
+        idx = pd.Timestamp("2024-01-01T07:00Z") + pd.Timedelta(days=i) + pd.to_timedelta(np.arange(3), unit="s")
+        rec = pd.DataFrame({"hr_bpm": [m - 20.0, m, m - 10.0], "speed_mps": 3.0}, index=idx)
+        acts.append(finalize(rec, None, {"source": f"r{i}.fit", "format": "fit", "sport": "running"}))
+    return runlog.History.from_activities(acts)
+
+
+def test_hr_max_from_a_high_percentile_of_per_run_maxima():
+    # per-run maxima 150..190 step 10 plus a run of 280-300 bpm artefacts (all above 230: dropped):
+    # 98th percentile of [150, 160, 170, 180, 190] = 180 + 0.92 * 10 = 189.2 (linear interpolation)
+    h = _history([150, 160, 170, 180, 190, 300])
+    value, how = estimate_hr_max_bpm(h)
+    assert value == pytest.approx(189.2)
+    assert "98th percentile" in how and "5 per-run" in how
+
+
+def test_from_history_reports_every_estimate():
+    h = _history([150, 170, 190])
+    a = runlog.Athlete.from_history(h, sex="f")
+    assert a.sex == "female" and a.trimp_constants == (0.86, 1.67)
+    assert a.hr_max_bpm == pytest.approx(np.percentile([150, 170, 190], 98))
+    assert a.estimated["hr_max_bpm"].startswith("estimated:")
+    assert a.hr_rest_bpm == DEFAULT_HR_REST_BPM and a.estimated["hr_rest_bpm"].startswith("default:")
+    assert a.body_mass_kg == DEFAULT_BODY_MASS_KG and a.estimated["body_mass_kg"].startswith("default:")
+    assert "sex" not in a.estimated                      # given
+    assert a.estimated["threshold_hr_bpm"].startswith("unknown:")
+    s = a.to_series()
+    assert s[("sex", "source")] == "given" and s[("hr_rest_bpm", "source")].startswith("default")
+
+
+def test_known_values_win_and_body_mass_from_notes():
+    h = _history([150, 170, 190])
+    notes = pd.DataFrame({"body_mass_pre_kg": [61.0, 62.0, np.nan, 63.0]})
+    a = runlog.Athlete.from_history(h, notes=notes, hr_max_bpm=195, hr_rest_bpm=45)
+    assert (a.hr_max_bpm, a.hr_rest_bpm) == (195.0, 45.0)
+    assert "hr_max_bpm" not in a.estimated and "hr_rest_bpm" not in a.estimated
+    assert a.body_mass_kg == 62.0 and "3 run notes" in a.estimated["body_mass_kg"]
+    assert a.sex is None and a.trimp_constants == (0.64, 1.92) and "male constants" in a.estimated["sex"]
+
+
+def test_history_without_hr():
+    idx = pd.Timestamp("2024-01-01T07:00Z") + pd.to_timedelta(np.arange(3), unit="s")
+    act = finalize(pd.DataFrame({"speed_mps": 3.0}, index=idx), None, {"source": "x.gpx", "format": "gpx"})
+    a = runlog.Athlete.from_history(runlog.History.from_activities([act]))
+    assert a.hr_max_bpm is None and a.estimated["hr_max_bpm"].startswith("unknown:")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"hr_max_bpm": 150, "hr_rest_bpm": 160}, "below hr_max_bpm"),
+    ({"hr_max_bpm": 400}, "outside"),
+    ({"sex": "x"}, "'male', 'female'"),
+    ({"body_mass_kg": -3}, "positive"),
+    ({"body_mass_kg": "heavy"}, "must be a number"),
+])
+def test_invalid_values_raise(kwargs, match):
+    with pytest.raises(AthleteError, match=match):
+        runlog.Athlete(**kwargs)
+    assert issubclass(AthleteError, runlog.RunlogError) and issubclass(AthleteError, ValueError)
+
+
+def test_unknown_keyword_is_refused():
+    with pytest.raises(AthleteError, match="unknown Athlete value"):
+        runlog.Athlete.from_history(None, hr_maximum=190)
+
+
+def test_frozen_picklable_and_equality_ignores_estimated():
+    a = runlog.Athlete.from_history(None, hr_max_bpm=190)
+    with pytest.raises(Exception):
+        a.hr_max_bpm = 180
+    with pytest.raises(TypeError):
+        a.estimated["x"] = "y"
+    b = pickle.loads(pickle.dumps(a))
+    assert b == a and dict(b.estimated) == dict(a.estimated)
+    assert copy.deepcopy(a) == a
+    c = a.with_values(hr_rest_bpm=40)
+    assert c.hr_rest_bpm == 40 and "hr_rest_bpm" not in c.estimated and "sex" in c.estimated
