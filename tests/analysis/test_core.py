@@ -1,0 +1,184 @@
+"""analyze / analyze_frames: small-sample behaviour, the report's text and HTML, and the full
+pipeline on real activity files from tests/data with a hand-written journal."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import runlog
+from runlog.analysis import analyze_frames
+from runlog.analysis.report import is_finding, short_description
+from runlog.errors import AnalysisError
+
+# Running activities among the bundled real files (one copy of each run).
+REAL_RUNS = [
+    "fit/fitparse__Activity.fit",
+    "fit/fitparse__activity-small-fenix2-run.fit",
+    "fit/fitparse__sample_mulitple_header.fit",
+    "fit/heartandsole__B47I2852.FIT",
+    "fit/heartandsole__testdata.fit",
+    "fit/sweatpy__6471559601_ACTIVITY.fit",
+    "fit/workoutizer__2019-09-25-16-15-53.fit",
+    "fit/workoutizer__run_with_coordinates.fit",
+    "gpx/runpandas__strava_export.gpx",
+    "tcx/runpandas__malformed.tcx",
+    "tcx/runpandas__run_garmin.tcx",
+    "tcx/sweatpy__3173437224.tcx",
+    "fit/sweatpy__2020-06-01-16-52-40.fit",  # a ride: not analysed with sport='running'
+]
+
+
+@pytest.fixture(scope="module")
+def history(data_dir):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        acts = [runlog.read_activity(data_dir / p) for p in REAL_RUNS]
+    return runlog.History.from_activities(acts)
+
+
+def _journal(history, rows: str):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return runlog.read_episodes(io.StringIO("run,onset_min,side,location,severity\n" + rows), history=history)
+
+
+TRACKED = ("2010-01-01", "2025-12-31")
+
+
+# ------------------------------------------------------------------ real files, few episodes
+
+@pytest.mark.parametrize("n_eps", [0, 1, 3])
+def test_few_episodes_give_descriptives_only(history, n_eps):
+    rows = ["20150815T1445Z,40,left,toes,4", "20201210T0627Z,25,left,toes,3",
+            "20190129T1025Z,30,both,forefoot,5"][:n_eps]
+    eps = _journal(history, "".join(r + "\n" for r in rows))
+    rep = runlog.analyze(history, eps, tracked=TRACKED)
+    assert isinstance(rep, runlog.Report)
+    assert rep.n_runs == 12 and rep.n_numb_runs == n_eps  # the ride is left out
+    assert not rep.testable and len(rep.factors) == 0 and len(rep.findings) == 0
+    assert "Testing is not possible yet" in rep.summary()
+    assert f"(there {'is' if n_eps == 1 else 'are'} {n_eps})" in rep.summary()
+    assert len(rep.descriptives) > 5 and (rep.descriptives["n_episodes"] <= n_eps).all()
+    assert len(rep.not_tested) == len(rep.descriptives)
+    assert not rep.model.fitted
+    assert rep.caveats[0].startswith("Testing is not possible yet")
+    if n_eps:
+        s = rep.onset.summary.set_index("scale")
+        assert s.loc["minutes", "n_onsets"] == n_eps
+        assert rep.onset.summary.loc[0, "median"] == np.median([40, 25, 30][:n_eps])
+
+
+def test_all_runs_numb_is_not_testable(history):
+    ids = history.runs.index[history.runs["sport"] == "running"]
+    eps = _journal(history, "".join(f"{r},,left,toes,2\n" for r in ids))
+    rep = runlog.analyze(history, eps, tracked=TRACKED)
+    assert not rep.testable and rep.n_numb_runs == rep.n_runs == 12
+    assert "no runs without it to compare" in rep.summary()
+
+
+def test_real_pipeline_five_episodes(history):
+    # 5 numb runs among 12 real runs: testable; every number of a factor row can be
+    # recomputed from the report's own feature frame with scipy.
+    rows = ("20150815T1445Z,40,left,toes,4\n20201210T0627Z,25,left,toes,3\n20190129T1025Z,30,both,forefoot,5\n"
+            "20210110T0854Z,35,left,toes,4\n20180527T0923Z,28,right,toes,2\n")
+    rep = runlog.analyze(history, _journal(history, rows), tracked=TRACKED, n_resamples=300)
+    assert rep.testable and rep.n_numb_runs == 5 and rep.n_runs == 12
+    assert len(rep.factors) > 0
+    assert set(rep.factors["cause"]) <= set(runlog.schema.CAUSES)
+    cols = {"factor", "cause", "description", "n_runs", "n_episodes", "effect", "ci_low", "ci_high",
+            "p_value", "q_value", "method"}
+    assert cols <= set(rep.factors.columns)
+    numb = rep.flags.loc[rep.features.index.intersection(rep.flags.index), "numb"]
+    r = rep.factors[rep.factors["kind"] == "numeric"].iloc[0]
+    x = rep.features[r["factor"]].reindex(numb.index)
+    sel = x.notna() & (rep.runs["sport"].reindex(numb.index) == "running") & rep.flags["tracked"].reindex(numb.index)
+    xs, ys = x[sel].astype(float), numb[sel].astype(bool)
+    assert r["n_runs"] == len(xs) and r["n_episodes"] == int(ys.sum())
+    mw = stats.mannwhitneyu(xs[ys], xs[~ys], alternative="two-sided", method="auto")
+    assert r["p_value"] == pytest.approx(mw.pvalue)
+    # 5 events: no multivariable model (5 // 5 = 1 predictor)
+    assert not rep.model.fitted
+    # onset: 5 known onsets in minutes, median 30 min; pace/HR compared at onset on the real records
+    s = rep.onset.summary.set_index("scale")
+    assert s.loc["minutes", "n_onsets"] == 5 and s.loc["minutes", "median"] == 30
+    assert set(rep.onset.at_onset["variable"]) == {"speed_mps", "hr_bpm", "temp_c"}
+    text = rep.summary()
+    assert "runlog does not diagnose" in text
+    md = rep.to_markdown()
+    assert md.startswith("# runlog report") and "| factor |" in md
+
+
+def test_no_run_in_tracked_period_raises(history):
+    eps = _journal(history, "20150815T1445Z,40,left,toes,4\n")
+    with pytest.raises(AnalysisError, match="tracked"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            runlog.analyze(history, eps, tracked=("2030-01-01", "2030-12-31"))
+
+
+def test_unknown_sport_raises(history):
+    eps = _journal(history, "20150815T1445Z,40,left,toes,4\n")
+    with pytest.raises(AnalysisError, match="sport=None"):
+        runlog.analyze(history, eps, tracked=TRACKED, sport="swimming")
+
+
+# ------------------------------------------------------------------ synthetic frames
+
+def _season(seed=4, n=160, beta=1.4):
+    rng = np.random.default_rng(seed)
+    idx = pd.Index([f"r{i:03d}" for i in range(n)], name="run_id")
+    start = pd.Series(pd.date_range("2025-03-01", periods=n, freq="D"), index=idx)
+    heat = 15 + 8 * np.sin(np.linspace(0, np.pi, n)) + rng.normal(0, 3, n)
+    z = (heat - heat.mean()) / heat.std()
+    numb = rng.random(n) < 1 / (1 + np.exp(-(-2.4 + beta * z)))
+    F = pd.DataFrame({"heat_c": heat, "noise": rng.normal(size=n), "flat": 0.0,
+                      "trail": rng.random(n) < 0.3}, index=idx)
+    onset = np.where(numb, rng.normal(35, 3, n), np.nan)
+    flags = pd.DataFrame({"tracked": True, "numb": numb, "n_episodes": numb.astype(int), "onset_min": onset,
+                          "onset_km": onset / 5.5, "max_severity": np.nan}, index=idx)
+    runs = pd.DataFrame({"elapsed_s": 3600.0, "distance_m": 11000.0, "start_local": start}, index=idx)
+    return F, flags, runs
+
+
+def test_frames_finding_sentence_and_report_outputs(tmp_path):
+    F, flags, runs = _season()
+    rep = analyze_frames(F, flags, runs=runs, n_resamples=300)
+    assert rep.testable
+    assert rep.factors["factor"].iloc[0] == "heat_c"
+    assert list(rep.findings["factor"]) == ["heat_c"]
+    f = rep.findings.iloc[0]
+    # the sentence gives the counts of the median split and the per-IQR odds ratio
+    k1, n1, k0, n0 = f["exposed_numb"], f["exposed_runs"], f["other_numb"], f["other_runs"]
+    assert f"({k1} of {n1} runs" in f["sentence"] and f"({k0} of {n0}," in f["sentence"]
+    assert f"{(k1 / n1) / (k0 / n0):.1f} times as often" in f["sentence"]
+    assert "Cause: other." in f["sentence"]
+    assert rep.not_tested["factor"].tolist() == ["flat"]
+    assert rep.factors["finding"].tolist() == is_finding(rep.factors).tolist()
+    assert rep.onset.reproducible  # onsets 35 +- 3 min
+    assert any("consistent point" in c for c in rep.caveats)
+    html = rep._repr_html_()
+    assert "<h4>Findings</h4>" in html and "heat_c" in html
+    page = rep.to_html(tmp_path / "report.html", figures=False)
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == page
+    assert "Not a diagnosis" in page and f["sentence"].split(";")[0][:40] in page.replace("&#x27;", "'")
+
+
+def test_frames_null_season_says_nothing_holds_up():
+    F, flags, runs = _season(seed=11, beta=0.0)
+    rep = analyze_frames(F, flags, runs=runs, n_resamples=200)
+    assert rep.testable and len(rep.findings) == 0
+    assert "No factor holds up" in rep.summary()
+    assert list(rep.findings.columns)[-1] == "sentence"
+
+
+def test_short_description():
+    assert short_description("ESTIMATED sweat loss as % of body mass, runlog heat-balance model: x") == \
+        "estimated sweat loss as % of body mass"
+    assert short_description("Run notes: Fluid drunk during the run.") == "fluid drunk during the run"
+    assert short_description("Heat index (NWS Rothfusz regression)") == "heat index"
