@@ -186,11 +186,20 @@ def finding_sentence(r: pd.Series) -> str:
               f"(95 % CI {_fmt(alo)}-{_fmt(ahi)})" + ("." if holds else
                                                       ", no longer clear of 1, so another factor may explain part of it."))
     wm = _num(r.get("within_month_effect"))
-    if np.isfinite(wm):
+    if np.isfinite(wm) and wm > 0:
         wlo, whi = _num(r.get("within_month_ci_low")), _num(r.get("within_month_ci_high"))
-        if not (wlo > 1 or whi < 1):
-            s += (f" Comparing only runs within the same month the odds ratio is {_fmt(wm)} "
-                  f"(95 % CI {_fmt(wlo)}-{_fmt(whi)}): part of the link may be seasonal.")
+        w = f"odds ratio {_fmt(wm)}, 95 % CI {_fmt(wlo)}-{_fmt(whi)}"
+        eff = _num(r["effect"])
+        if (wlo > 1 and eff > 1) or (whi < 1 and eff < 1):
+            s += f" The link holds among runs of the same calendar month too ({w}), so it is not just the season."
+        elif wlo > 1 or whi < 1:
+            s += (f" Among runs of the same calendar month the link goes the other way ({w}): "
+                  "the overall link probably reflects the season.")
+        elif np.isfinite(eff) and eff > 0 and abs(np.log(wm)) < 0.5 * abs(np.log(eff)):
+            s += (f" Among runs of the same calendar month the link is much weaker ({w}): "
+                  "part of it may be seasonal.")
+        else:
+            s += f" Among runs of the same calendar month the odds ratio is similar but less certain ({w})."
     s += f" Cause: {r['cause']}."
     return s
 
