@@ -108,7 +108,7 @@ def _history(path, *, tz=None, cache=True, progress=True):
         raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
     from . import read_history
 
-    return read_history(path, tz=tz, cache=None if cache else False, progress=progress)
+    return read_history(path, tz=tz, cache=bool(cache), progress=progress)
 
 
 def _import_summary(hist) -> str:
@@ -137,6 +137,11 @@ def cmd_import(args) -> int:
     """``runlog import PATH``: fill the cache, print what was read, skipped and rejected."""
     hist = _history(args.path, tz=args.tz, cache=not args.no_cache)
     _say(_import_summary(hist))
+    if not args.no_cache:
+        from .cache import default_cache_dir
+
+        _say(f"Cached in {default_cache_dir()} (set RUNLOG_CACHE_DIR to move it); "
+             "later imports and reports of these files start fast.")
     if len(hist.errors):
         _say(_rejections(hist, None if args.list else 10))
     if args.list and len(hist.skipped):
@@ -153,6 +158,10 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
     for label, f in (("--episodes", episodes_csv), ("--notes", notes_csv), ("--weather", weather_csv)):
         if f is not None and not os.path.isfile(f):
             raise FileNotFoundError(2, f"{label}: no such file; check the path", str(f))
+    # check the journal's values before the (long) import: a typo fails in a second, not after minutes
+    runlog.read_episodes(episodes_csv)
+    if notes_csv:
+        runlog.read_run_notes(notes_csv)
     hist = _history(path, tz=tz, cache=cache)
     _say(_import_summary(hist))
     if len(hist.errors):
@@ -161,24 +170,24 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
         raise runlog.RunlogError(f"{path}: no runs could be read, so there is nothing to analyse")
     episodes = runlog.read_episodes(episodes_csv, history=hist)
     notes = runlog.read_run_notes(notes_csv, history=hist) if notes_csv else None
-    weather = None
-    if weather_csv:
-        from . import weather as _weather
-
-        weather = _weather.read_weather(weather_csv)
-    return runlog.analyze(hist, episodes, notes=notes, weather=weather, tracked=tracked)
+    return runlog.analyze(hist, episodes, notes=notes, weather=weather_csv, tracked=tracked)
 
 
-def _print_findings(report) -> None:
+def _print_findings(report, limit: int = 8) -> None:
+    """Print the headline, the findings (at most *limit*) and the caveats in plain words."""
     from .htmlreport import _findings_list
 
-    findings = _findings_list(getattr(report, "findings", None))
+    head = getattr(report, "headline", None)
+    findings = _findings_list(report)
     _say("")
+    if callable(head):
+        _say(textwrap.fill(head(), width=100))
     _say("Findings:")
-    if findings:
-        for s in findings:
-            _say(textwrap.fill(s, width=100, initial_indent="  - ", subsequent_indent="    "))
-    else:
+    for s in findings[:limit]:
+        _say(textwrap.fill(s, width=100, initial_indent="  - ", subsequent_indent="    "))
+    if len(findings) > limit:
+        _say(f"  ... and {len(findings) - limit} more in the report.")
+    if not findings:
         _say("  No factor stands out clearly (q < 0.05) in this data.")
     caveats = list(getattr(report, "caveats", None) or [])
     if caveats:
@@ -186,8 +195,6 @@ def _print_findings(report) -> None:
         for c in caveats:
             _say(textwrap.fill(str(c), width=100, initial_indent="  - ", subsequent_indent="    "))
     _say("")
-    _say("This is not a diagnosis: see a doctor or physiotherapist if numbness lasts after runs, "
-         "comes at rest or spreads.")
 
 
 def _write_report(report, out_dir) -> Path:

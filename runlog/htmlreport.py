@@ -62,10 +62,13 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
 th,td{border-bottom:1px solid #e4e4e4;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f4f6f8} td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.sig td{background:#fdecea}
-figure{margin:1.2em 0} figure img{max-width:100%;height:auto;border:1px solid #eee}
+figure{margin:1.2em 0} figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9em}
 dl dt{font-weight:bold;margin-top:.6em} dl dd{margin-left:1.2em}
 footer{color:#888;font-size:.85em;margin:3em 0 1em}
+td.per{color:#555;font-size:.9em} ul.methods{color:#666;font-size:.85em;list-style:none;padding-left:0}
+details{margin:.8em 0} summary{cursor:pointer;color:#2f6f9f} p.note{color:#666;font-size:.9em}
+td[title]{text-decoration:underline dotted #aaa}
 """
 
 
@@ -80,15 +83,15 @@ def _esc(x) -> str:
     return html.escape("" if x is None else str(x))
 
 
-def _fmt_num(v, digits: int = 2) -> str:
-    """A number for a table: *digits* significant digits below 1, *digits* decimals above; '–' if missing."""
+def _fmt_num(v, digits: int = 3) -> str:
+    """A number for a table: *digits* significant digits (whole numbers from 10**digits on); '–' if missing."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return _esc(v)
     if not math.isfinite(f):
         return "–"
-    return f"{f:.{digits}g}" if abs(f) < 1 else f"{f:.{digits}f}"
+    return f"{f:.0f}" if abs(f) >= 10 ** digits else f"{f:.{digits}g}"
 
 
 def _fmt_ratio(v) -> str:
@@ -113,8 +116,28 @@ def _fmt_p(v) -> str:
     return "&lt;0.001" if f < 0.001 else f"{f:.2g}"
 
 
+def _factor_name(r) -> str:
+    lev = r.get("level")
+    return f"{r['factor']} = {lev}" if isinstance(lev, str) and lev else str(r["factor"])
+
+
+def _per(r) -> str:
+    """The step of an odds ratio in short: 'per 8.53 °C', 'with vs without', "'A' vs 'B'"."""
+    txt = str(r.get("effect_unit", "") or "")
+    if txt in ("nan", "<NA>", "None"):
+        return ""
+    txt = txt.split(" (")[0]  # drop '(interquartile range)' and similar notes
+    return txt.replace(" increase", "")
+
+
 def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int | None = None) -> str:
-    """HTML table of ``Report.factors``: factor, cause, odds ratio with 95% CI, p, q (q < alpha shaded)."""
+    """HTML table of ``Report.factors``, strongest evidence first.
+
+    Columns: factor (its description on hover), cause, numb runs / runs, odds
+    ratio and its step, 95 % CI, p and q.  Rows that are findings (column
+    ``finding``, else ``q_value < alpha``) are shaded.  The test behind each
+    row (column ``method``) is listed under the table.
+    """
     if factors is None or len(factors) == 0:
         return "<p>No factor could be tested.</p>"
     df = factors
@@ -123,86 +146,103 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
                             na_position="last")
     if max_rows is not None:
         df = df.head(max_rows)
-    extra = [c for c in ("n_cases", "n_controls", "n", "per", "unit", "method") if c in df]
-    head = ["Factor", "Cause", "Odds ratio", "95% CI", "p", "q"] + [c.replace("_", " ") for c in extra]
+    has_n = {"n_episodes", "n_runs"} <= set(df.columns)
+    head = ["Factor", "Cause"] + (["Numb runs"] if has_n else []) + ["Odds ratio", "per", "95% CI", "p", "q"]
+    methods: dict[str, int] = {}
     rows = []
     for _, r in df.iterrows():
         q = r.get("q_value", np.nan)
-        sig = pd.notna(q) and float(q) < alpha
-        ci = f"{_fmt_ratio(r.get('ci_low'))} – {_fmt_ratio(r.get('ci_high'))}"
-        cells = [f"<td>{_esc(r.get('label', r['factor']))}</td>", f"<td>{_esc(r.get('cause', ''))}</td>",
-                 f"<td class='num'>{_fmt_ratio(r.get('effect'))}</td>", f"<td class='num'>{ci}</td>",
-                 f"<td class='num'>{_fmt_p(r.get('p_value'))}</td>", f"<td class='num'>{_fmt_p(q)}</td>"]
-        cells += [f"<td>{_esc(r.get(c))}</td>" for c in extra]
+        if "finding" in df:
+            sig = bool(r["finding"]) if pd.notna(r["finding"]) else False
+        else:
+            sig = pd.notna(q) and float(q) < alpha
+        ci = f"{_fmt_ratio(r.get('ci_low'))}&nbsp;–&nbsp;{_fmt_ratio(r.get('ci_high'))}"
+        desc = r.get("description", "")
+        title = f" title='{_esc(desc)}'" if isinstance(desc, str) and desc else ""
+        mark = ""
+        m = r.get("method")
+        if isinstance(m, str) and m:
+            methods.setdefault(m, len(methods) + 1)
+            mark = f"<sup>{methods[m]}</sup>"
+        cells = [f"<td{title}>{_esc(r.get('label', _factor_name(r)))}{mark}</td>",
+                 f"<td>{_esc(r.get('cause', ''))}</td>"]
+        if has_n:
+            cells.append(f"<td class='num'>{int(r['n_episodes'])} / {int(r['n_runs'])}</td>")
+        cells += [f"<td class='num'>{_fmt_ratio(r.get('effect'))}</td>", f"<td class='per'>{_esc(_per(r))}</td>",
+                  f"<td class='num'>{ci}</td>",
+                  f"<td class='num'>{_fmt_p(r.get('p_value'))}</td>", f"<td class='num'>{_fmt_p(q)}</td>"]
         rows.append(f"<tr{' class=sig' if sig else ''}>" + "".join(cells) + "</tr>")
+    notes = "".join(f"<li><sup>{i}</sup> {_esc(m)}</li>" for m, i in methods.items())
     return ("<table class='factors'><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
-            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            + (f"<ul class='methods'>{notes}</ul>" if notes else ""))
 
 
-def _frame_html(obj, max_rows: int = 40) -> str:
-    if obj is None:
+def _table(df: pd.DataFrame, columns: dict, *, formats: dict | None = None) -> str:
+    """A small HTML table of *df*: {column: header}, numbers formatted by *formats* {column: func}."""
+    formats = formats or {}
+    cols = [c for c in columns if c in df]
+    if df is None or len(df) == 0 or not cols:
         return ""
-    if isinstance(obj, pd.Series):
-        obj = obj.to_frame()
-    if isinstance(obj, pd.DataFrame):
-        if obj.empty:
-            return ""
-        return obj.head(max_rows).to_html(float_format=lambda v: _fmt_num(v, 3), na_rep="–", border=0,
-                                          classes="frame")
-    if isinstance(obj, Mapping):
-        rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(_fmt_num(v, 3) if isinstance(v, float) else v)}</td></tr>"
-                       for k, v in obj.items())
-        return f"<table>{rows}</table>"
-    for attr in ("to_frame", "table", "summary_frame"):
-        val = getattr(obj, attr, None)
-        if isinstance(val, pd.DataFrame):
-            return _frame_html(val, max_rows)
-        if callable(val):
-            try:
-                out = val()
-            except Exception:  # noqa: BLE001 - optional cosmetic view of a model object
-                continue
-            if isinstance(out, pd.DataFrame):
-                return _frame_html(out, max_rows)
-    return f"<pre>{_esc(obj)}</pre>"
+    out = ["<table><thead><tr>" + "".join(f"<th>{_esc(columns[c])}</th>" for c in cols) + "</tr></thead><tbody>"]
+    for _, r in df.iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            if c in formats:
+                cells.append(f"<td class='num'>{formats[c](v)}</td>")
+            elif isinstance(v, (float, np.floating)):
+                cells.append(f"<td class='num'>{_fmt_num(v, 3)}</td>")
+            else:
+                cells.append(f"<td>{_esc('' if v is None or v is pd.NA else v)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
-def _findings_list(findings) -> list[str]:
-    if findings is None:
-        return []
-    if isinstance(findings, pd.DataFrame):
-        if "sentence" in findings:
-            return [str(s) for s in findings["sentence"].dropna()]
-        return []
-    return [str(f) for f in findings]
+def _findings_list(report) -> list[str]:
+    """The findings as sentences: ``report.findings_text()``, else the ``sentence`` column."""
+    fn = getattr(report, "findings_text", None)
+    if callable(fn):
+        return [str(s) for s in fn()]
+    findings = getattr(report, "findings", None)
+    if isinstance(findings, pd.DataFrame) and "sentence" in findings:
+        return [str(s) for s in findings["sentence"].dropna()]
+    return []
 
 
 def _stats(report) -> list[tuple[str, str]]:
+    """Headline numbers: runs read, analysed, with numbness, episodes, factors tested, findings."""
     out = []
-    flags = getattr(report, "flags", None)
     runs = getattr(report, "runs", None)
+    flags = getattr(report, "flags", None)
     if runs is not None:
-        out.append(("runs in the history", f"{len(runs)}"))
-    if flags is not None and "tracked" in flags:
-        tr = flags["tracked"].fillna(False).astype(bool)
-        out.append(("runs in the journal period", f"{int(tr.sum())}"))
-        if "numb" in flags:
-            numb = flags["numb"].fillna(False).astype(bool) & tr
-            out.append(("runs with numbness", f"{int(numb.sum())}"))
+        out.append(("runs in the history", len(runs)))
+    n_runs = getattr(report, "n_runs", None)
+    if n_runs is None and flags is not None and "tracked" in flags:
+        n_runs = int(flags["tracked"].fillna(False).astype(bool).sum())
+    if n_runs is not None:
+        out.append(("runs analysed (journal period)", n_runs))
+    n_numb = getattr(report, "n_numb_runs", None)
+    if n_numb is None and flags is not None and {"tracked", "numb"} <= set(flags.columns):
+        n_numb = int((flags["numb"].fillna(False).astype(bool) & flags["tracked"].fillna(False).astype(bool)).sum())
+    if n_numb is not None:
+        out.append(("runs with numbness", n_numb))
     factors = getattr(report, "factors", None)
     if factors is not None:
-        out.append(("factors tested", f"{len(factors)}"))
-        if "q_value" in factors:
-            out.append(("with q < 0.05", f"{int((pd.to_numeric(factors['q_value'], errors='coerce') < 0.05).sum())}"))
-    return out
+        out.append(("factors tested", len(factors)))
+    findings = getattr(report, "findings", None)
+    if isinstance(findings, pd.DataFrame):
+        out.append(("findings", len(findings)))
+    return [(k, str(v)) for k, v in out]
 
 
 def default_figures(report) -> dict:
     """The report's standard plots: {caption: Figure}, for what the report carries.
 
     Uses ``report.factors`` (forest plot) and, when present, ``report.flags``
-    (time to onset), ``report.features`` (training load, the top numeric
-    factor against run duration) and ``report.runs`` (calendar).
+    and ``report.runs`` (time to onset, calendar) and ``report.features``
+    (training load, the strongest numeric factor against run duration).
     """
     import matplotlib.pyplot as plt
 
@@ -220,33 +260,40 @@ def default_figures(report) -> dict:
 
     if factors is not None and len(factors):
         n = min(20, len(factors))
-        fig, ax = _new(10, max(2.6, 0.32 * n + 1.4))
+        fig, ax = _new(10, max(2.6, 0.3 * n + 1.4))
         plot.factor_forest(factors, top=20, ax=ax)
-        figs["Odds ratio of numbness for each factor, with its 95% confidence interval. Filled points: "
-             "q < 0.05 after correction for testing many factors."] = fig
-    if flags is not None and "onset_min" in flags and (runs is not None or "duration_min" in flags):
-        fig, ax = _new(8, 4.2)
+        figs[f"The {n} factors with the strongest evidence: odds ratio of numbness with its 95% confidence "
+             "interval, coloured by cause. Filled points: q < 0.05 after correcting for the number of "
+             "factors tested."] = fig
+    if flags is not None and "onset_min" in flags and flags["numb"].fillna(False).astype(bool).any() \
+            and (runs is not None or "duration_min" in flags):
+        fig, ax = _new(9, 4.2)
         plot.onset_survival(flags, runs=runs, ax=ax)
-        figs["Share of tracked runs still free of numbness after each minute (Kaplan-Meier); "
-             "runs that ended without numbness are the ticks."] = fig
-    if features is not None:
-        try:
-            fig, ax = _new(10, 4)
-            plot.load_timeline(features, flags, runs=runs, tracked=tracked, ax=ax)
-            figs["Training load over the season; red lines are runs with numbness."] = fig
-        except KeyError:
-            plt.close(fig)
+        figs["Share of the runs in the journal period still free of numbness after each minute "
+             "(Kaplan-Meier, shaded: 95% confidence band); the ticks are runs that ended without "
+             "numbness."] = fig
     if runs is not None and "start_local" in runs and len(runs):
         fig, ax = _new(11, 3.4)
         plot.calendar(runs, flags, tracked=tracked, ax=ax)
-        figs["Every day of the season: run days shaded by distance, rest days grey, numbness as red dots."] = fig
+        figs["Every day of the history: run days shaded by distance, rest days grey, runs with numbness "
+             "as red dots; hatched days are outside the journal period."] = fig
+    if features is not None:
+        try:
+            cols = plot._load_columns(features, None)
+        except KeyError:
+            cols = None
+        if cols:
+            fig, ax = _new(10, 4)
+            plot.load_timeline(features, flags, runs=runs, tracked=tracked, ax=ax)
+            figs["Training load through the season, from heart rate (or pace); red lines mark runs with "
+                 "numbness, grey the time outside the journal period."] = fig
     if features is not None and factors is not None and len(factors) and flags is not None:
         top = _top_numeric(factors, features)
-        other = next((c for c in ("duration_min", "elapsed_min", "distance_km") if c in features and c != top), None)
+        other = next((c for c in ("duration_min", "distance_km") if c in features and c != top), None)
         if top is not None and other is not None:
-            fig, ax = _new(7, 4.8)
+            fig, ax = _new(7.5, 5)
             plot.factor_scatter(features, other, top, flags, ax=ax)
-            figs[f"The strongest numeric factor ({plot.pretty(top).lower()}) against "
+            figs[f"The numeric factor with the strongest evidence ({plot.pretty(top).lower()}) against "
                  f"{plot.pretty(other).lower()}, one point per run."] = fig
     return figs
 
@@ -260,6 +307,59 @@ def _top_numeric(factors: pd.DataFrame, features: pd.DataFrame) -> str | None:
     return None
 
 
+def _onset_html(onset) -> str:
+    if onset is None:
+        return ""
+    parts = []
+    sentences = onset.sentences() if callable(getattr(onset, "sentences", None)) else []
+    if sentences:
+        parts.append("<ul>" + "".join(f"<li>{_esc(s)}</li>" for s in sentences) + "</ul>")
+    summary = getattr(onset, "summary", None)
+    if isinstance(summary, pd.DataFrame) and len(summary) and (summary.get("n_onsets", pd.Series([0])) > 0).any():
+        df = summary.assign(
+            median_ci=[f"{_fmt_num(m, 3)} ({_fmt_num(lo, 3)}–{_fmt_num(hi, 3)})"
+                       for m, lo, hi in zip(summary["median"], summary["ci_low"], summary["ci_high"])],
+            middle=[f"{_fmt_num(a, 3)}–{_fmt_num(b, 3)}" for a, b in zip(summary["q1"], summary["q3"])],
+            span=[f"{_fmt_num(a, 3)}–{_fmt_num(b, 3)}" for a, b in zip(summary["min"], summary["max"])],
+            repro=np.where(summary["reproducible"].astype(bool), "yes", "no"))
+        parts.append(_table(df, {"unit": "Onset in", "n_onsets": "Episodes", "median_ci": "Median (95% CI)",
+                                 "middle": "Middle half", "span": "Range", "repro": "Consistent?"}))
+    at = getattr(onset, "at_onset", None)
+    if isinstance(at, pd.DataFrame) and len(at):
+        parts.append("<p>Just before numbness started, compared with the same point of the runs without:</p>")
+        parts.append(_table(at, {"description": "What", "unit": "Unit", "n_episodes": "Episodes",
+                                 "at_onset": "Before onset", "same_point_others": "Other runs",
+                                 "p_value": "p"}, formats={"p_value": _fmt_p}))
+    for n in getattr(onset, "notes", None) or []:
+        parts.append(f"<p class='note'>{_esc(n)}</p>")
+    return "".join(parts)
+
+
+def _model_html(model) -> str:
+    if model is None:
+        return ""
+    parts = []
+    describe = getattr(model, "describe", None)
+    if callable(describe):
+        parts.append(f"<p>{_esc(describe())} Each odds ratio is adjusted for the other factors in the model "
+                     "(penalised Firth logistic regression); the unadjusted one is shown beside it.</p>")
+    table = getattr(model, "table", None)
+    if isinstance(table, pd.DataFrame) and len(table):
+        t = table.assign(name=[_factor_name(r) for _, r in table.iterrows()],
+                         ci=[f"{_fmt_ratio(a)}&nbsp;–&nbsp;{_fmt_ratio(b)}"
+                             for a, b in zip(table["ci_low"], table["ci_high"])],
+                         per=[_per(r) for _, r in table.iterrows()])
+        parts.append(_table(t, {"name": "Factor", "cause": "Cause", "effect": "Adjusted OR", "ci": "95% CI",
+                                "p_value": "p", "unadjusted_effect": "Unadjusted OR", "per": "per"},
+                            formats={"effect": _fmt_ratio, "ci": str, "p_value": _fmt_p,
+                                     "unadjusted_effect": _fmt_ratio}))
+    notes = getattr(model, "notes", None) or []
+    if notes:
+        parts.append(f"<details><summary>Why other factors are not in the model ({len(notes)})</summary><ul>"
+                     + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul></details>")
+    return "".join(parts)
+
+
 def render_report(report, path=None, *, figures=None, title: str = "runlog: what goes with your numbness",
                   dpi: int = 110) -> str:
     """Render *report* as one self-contained HTML page.
@@ -267,17 +367,17 @@ def render_report(report, path=None, *, figures=None, title: str = "runlog: what
     Parameters
     ----------
     report : Report
-        :func:`runlog.analyze` output.  Uses ``findings`` (column
-        ``sentence``), ``caveats`` (list of str), ``factors``, ``onset``,
-        ``model`` and, when present, ``flags``/``features``/``runs`` for the
-        plots and the headline numbers.
+        :func:`runlog.analyze` output.  Uses ``findings_text()`` (or the
+        ``findings['sentence']`` column), ``caveats``, ``factors``,
+        ``onset`` (sentences, summary, at-onset table), ``model`` (table,
+        notes), ``not_tested`` and, when present, ``flags``/``features``/
+        ``runs`` for the plots and the headline numbers.
     path : str or PathLike, optional
-        Where to write the page (written atomically: temporary file, then
+        Where to write the page (atomically: temporary file, then
         ``os.replace``).  Parent folders are created.
-    figures : dict or list, optional
+    figures : dict or list or False, optional
         {caption: Figure} or [(caption, Figure)] to embed; default
-        :func:`default_figures`.  ``False`` embeds none.  Figures made here are
-        closed after embedding.
+        :func:`default_figures` (closed after embedding).  ``False`` embeds none.
     title : str
     dpi : int
         Resolution of the embedded PNGs [dots per inch].
@@ -304,7 +404,7 @@ def render_report(report, path=None, *, figures=None, title: str = "runlog: what
         if own:
             plt.close(fig)
 
-    findings = _findings_list(getattr(report, "findings", None))
+    findings = _findings_list(report)
     caveats = [str(c) for c in (getattr(report, "caveats", None) or [])]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -318,28 +418,36 @@ def render_report(report, path=None, *, figures=None, title: str = "runlog: what
     if stats:
         parts.append("<div class='stats'>" + "".join(
             f"<div class='stat'><b>{_esc(v)}</b>{_esc(k)}</div>" for k, v in stats) + "</div>")
+    headline = getattr(report, "headline", None)
+    if callable(headline):
+        parts.append(f"<p>{_esc(headline())}</p>")
     parts.append("<h2 id='findings'>Findings</h2>")
     if findings:
         parts.append("<ul class='findings'>" + "".join(f"<li>{_esc(s)}</li>" for s in findings) + "</ul>")
     else:
         parts.append("<p>No factor stands out: none is associated with numbness clearly enough "
                      "(q &lt; 0.05) in this data.</p>")
-    parts.append("<h2 id='caveats'>Caveats</h2>")
-    parts.append("<ul>" + "".join(f"<li>{_esc(c)}</li>" for c in caveats) + "</ul>" if caveats
-                 else "<p>None recorded.</p>")
-    parts.append("<h2 id='factors'>All factors tested</h2>")
-    parts.append(factors_table(getattr(report, "factors", None)))
     if imgs:
         parts.append("<h2 id='plots'>Plots</h2>")
         parts.extend(imgs)
-    onset = getattr(report, "onset", None)
-    onset_html = _frame_html(onset)
+    onset_html = _onset_html(getattr(report, "onset", None))
     if onset_html:
         parts.append("<h2 id='onset'>When numbness starts</h2>" + onset_html)
-    model_html = _frame_html(getattr(report, "model", None))
+    parts.append("<h2 id='caveats'>Caveats</h2>")
+    parts.append("<ul>" + "".join(f"<li>{_esc(c)}</li>" for c in caveats) + "</ul>" if caveats
+                 else "<p>None recorded.</p>")
+    model_html = _model_html(getattr(report, "model", None))
     if model_html:
-        parts.append("<h2 id='model'>Multivariable model</h2><p>All leading factors in one penalised "
-                     "(Firth) logistic regression, each adjusted for the others.</p>" + model_html)
+        parts.append("<h2 id='model'>The leading factors together</h2>" + model_html)
+    parts.append("<h2 id='factors'>All factors tested</h2>")
+    parts.append("<p>Strongest evidence first; shaded rows are findings. Hover over a factor for what it "
+                 "measures; the column reference in the README gives every factor's unit.</p>")
+    parts.append(factors_table(getattr(report, "factors", None)))
+    not_tested = getattr(report, "not_tested", None)
+    if isinstance(not_tested, pd.DataFrame) and len(not_tested):
+        nt = not_tested.assign(name=[_factor_name(r) for _, r in not_tested.iterrows()])
+        parts.append(f"<details><summary>Not tested ({len(nt)})</summary>"
+                     + _table(nt, {"name": "Factor", "cause": "Cause", "reason": "Why not"}) + "</details>")
     parts.append("<h2 id='how-to-read'>How to read this report</h2><dl>" + "".join(
         f"<dt>{_esc(t)}</dt><dd>{_esc(d)}</dd>" for t, d in HOW_TO_READ) + "</dl>")
     parts.append("<footer>runlog reads your activity files and journal locally; nothing leaves your "

@@ -42,7 +42,7 @@ from . import schema
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS",
-    "load_timeline", "calendar", "factor_forest", "onset_survival", "kaplan_meier",
+    "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "factor_scatter", "report_figure", "pace_min_per_km", "run_dates", "episode_dates", "pretty",
 ]
 
@@ -61,9 +61,8 @@ CAUSE_COLORS = dict(zip(schema.CAUSES, [
 #: Training-load columns looked for by :func:`load_timeline`, in order, with
 #: their labels: the first group with any column present in the features is drawn.
 LOAD_COLUMNS = (
-    {"ctl": "Fitness (CTL, 42-day)", "atl": "Fatigue (ATL, 7-day)", "tsb": "Form (TSB = CTL - ATL)"},
-    {"chronic_load": "Chronic load (28-day)", "acute_load": "Acute load (7-day)",
-     "acwr": "Acute:chronic ratio"},
+    {"ctl_au": "Fitness (CTL, 42-day)", "atl_au": "Fatigue (ATL, 7-day)", "tsb_au": "Form (TSB = CTL - ATL)"},
+    {"load_28d_au": "Load, last 28 days", "load_7d_au": "Load, last 7 days", "acwr_rolling": "Acute:chronic ratio"},
 )
 
 _RATIO_WORDS = ("acwr", "ratio")
@@ -98,7 +97,7 @@ def run_dates(index: pd.Index, runs: pd.DataFrame | None = None, frame: pd.DataF
     """The local date of each run in *index* (naive midnight timestamps).
 
     Taken from ``runs['start_local']`` when *runs* is given, else from a
-    ``start_local`` or ``date`` column of *frame*, else from the run id
+    ``start_local``, ``date_local`` or ``date`` column of *frame*, else from the run id
     (``YYYYMMDDTHHMMZ`` = UTC start, so a late-evening run west of Greenwich
     may land on the next day).
 
@@ -116,7 +115,7 @@ def run_dates(index: pd.Index, runs: pd.DataFrame | None = None, frame: pd.DataF
     Series
         Index *index*, naive datetime64 dates (NaT when unknown).
     """
-    for src, col in ((runs, "start_local"), (frame, "start_local"), (frame, "date")):
+    for src, col in ((runs, "start_local"), (frame, "start_local"), (frame, "date_local"), (frame, "date")):
         if src is not None and col in src:
             s = pd.to_datetime(src[col].reindex(index))
             if getattr(s.dt, "tz", None) is not None:
@@ -445,9 +444,10 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
 
     Each factor is a point at its odds ratio with a horizontal bar from
     ``ci_low`` to ``ci_high``, coloured by its cause (:data:`CAUSE_COLORS`),
-    on a log scale with a line at 1 (no association).  Factors with
-    ``q_value < alpha`` (false-discovery-rate adjusted) are filled, the others
-    hollow; the q-value is printed on the right.
+    on a log scale with a line at 1 (no association).  Findings (column
+    ``finding`` of ``Report.factors``; without it ``q_value < alpha``, the
+    false-discovery-rate adjusted p-value) are filled, the others hollow; the
+    q-value is printed on the right.
 
     Parameters
     ----------
@@ -491,7 +491,12 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     for i in range(n):
         if np.isfinite(lo[i]) and np.isfinite(hi[i]):
             ax.plot([max(lo[i], 1e-6), hi[i]], [y[i], y[i]], color=colors[i], lw=2.0, solid_capstyle="round")
-    sig = q < alpha
+    if "finding" in df:  # Report.factors says which rows hold up (q, CI and episode count)
+        sig = df["finding"].fillna(False).astype(bool).to_numpy()
+        sig_label, other_label = "Finding", "Not a finding"
+    else:
+        sig = q < alpha
+        sig_label, other_label = f"q < {alpha:g}", f"q ≥ {alpha:g}"
     ax.scatter(eff[sig], y[sig], s=55, color=np.array(colors, dtype=object)[sig].tolist() if sig.any() else None,
                edgecolor="black", lw=0.6, zorder=3)
     ax.scatter(eff[~sig], y[~sig], s=55, facecolor="white",
@@ -510,6 +515,9 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
         names = [labels.get(f, f) for f in names]
     elif "label" in df:
         names = df["label"].astype(str).tolist()
+    if "level" in df:  # categorical factors: one row per level vs the reference
+        lev = df["level"].astype("object").to_numpy()
+        names = [f"{n} = {lv}" if isinstance(lv, str) and lv else n for n, lv in zip(names, lev)]
     ax.set_yticks(y, names)
     ax.set_ylim(-0.7, n - 0.3)
     for i in range(n):
@@ -524,9 +532,9 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     handles = [Line2D([], [], ls="none", marker="o", color=CAUSE_COLORS.get(c, CAUSE_COLORS["other"]), label=c)
                for c in present]
     handles += [Line2D([], [], ls="none", marker="o", markerfacecolor="0.3", markeredgecolor="black",
-                       label=f"q < {alpha:g}"),
+                       label=sig_label),
                 Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="0.3",
-                       label=f"q ≥ {alpha:g}")]
+                       label=other_label)]
     ax.legend(handles=handles, title="Cause", loc="upper left", bbox_to_anchor=(1.09, 1.0),
               fontsize="small", title_fontsize="small", frameon=False)
     return ax
@@ -535,41 +543,6 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
 # ----------------------------------------------------------------------------
 # onset survival
 # ----------------------------------------------------------------------------
-def kaplan_meier(time, event) -> pd.DataFrame:
-    """Kaplan-Meier estimate of the share of runs still free of numbness.
-
-    ``S(t) = prod_{t_i <= t} (1 - d_i / n_i)`` with ``d_i`` onsets at time
-    ``t_i`` and ``n_i`` runs still at risk (Kaplan & Meier 1958, J Am Stat
-    Assoc 53:457-481).  Runs without numbness are censored at their end.
-
-    Parameters
-    ----------
-    time : array-like of float
-        Minutes to onset (events) or to the end of the run (censored) [min].
-    event : array-like of bool
-        True where numbness started at *time*.
-
-    Returns
-    -------
-    DataFrame
-        ``time_min`` (0 and every distinct time), ``at_risk``, ``events``,
-        ``censored``, ``survival`` (right-continuous step function values).
-    """
-    t = np.asarray(time, dtype="float64")
-    e = np.asarray(event, dtype=bool)
-    ok = np.isfinite(t)
-    t, e = t[ok], e[ok]
-    times = np.unique(t)
-    d = np.array([np.sum(e & (t == u)) for u in times], dtype="int64")
-    c = np.array([np.sum(~e & (t == u)) for u in times], dtype="int64")
-    n = np.array([np.sum(t >= u) for u in times], dtype="int64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.cumprod(np.where(n > 0, 1.0 - d / n, 1.0))
-    out = pd.DataFrame({"time_min": np.r_[0.0, times], "at_risk": np.r_[len(t), n],
-                        "events": np.r_[0, d], "censored": np.r_[0, c], "survival": np.r_[1.0, s]})
-    return out
-
-
 def _onset_data(flags: pd.DataFrame, runs: pd.DataFrame | None) -> pd.DataFrame:
     """time_min/event per tracked run: onset for runs with numbness, run duration otherwise."""
     if not {"numb", "onset_min"} <= set(flags.columns):
@@ -593,7 +566,8 @@ def _onset_data(flags: pd.DataFrame, runs: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=None,
-                   features: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
+                   features: pd.DataFrame | None = None, band: bool | None = None,
+                   ax: Axes | None = None) -> Axes:
     """Share of runs still free of numbness against minutes run (Kaplan-Meier).
 
     Parameters
@@ -610,23 +584,31 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         than two values are split at their median (``<= median`` vs ``>``).
     features : DataFrame, optional
         Where to find *by*.
+    band : bool, optional
+        Shade the pointwise 95 % confidence band (log-log); default: only
+        for a single curve.
     ax : Axes, optional
 
     Returns
     -------
     Axes
         One step line per group (legend: group and n runs / n onsets), with
-        ``+`` ticks at censored runs.
+        ``|`` ticks at censored runs.
 
     Notes
     -----
-    Kaplan-Meier estimator, see :func:`kaplan_meier`.
+    Kaplan-Meier estimator ``S(t) = prod_{t_i <= t} (1 - d_i / n_i)``
+    (Kaplan & Meier 1958, J Am Stat Assoc 53:457-481), computed by
+    :func:`runlog.analysis.onset.kaplan_meier`.  Runs with numbness are
+    events at their onset; the others are censored at their end.
     """
     data = _onset_data(flags, runs)
+    if band is None:
+        band = by is None
     ax = _axes(ax, (7, 4.2))
     groups: list[tuple[str, pd.DataFrame]]
     if by is None:
-        groups = [("All tracked runs", data)]
+        groups = [("Runs in the journal period", data)]
         colors = [CASE_COLOR]
         title = "Time to numbness"
     else:
@@ -643,17 +625,24 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         groups.sort(key=lambda g: str(g[0]))
         colors = [CONTROL_COLOR, CASE_COLOR, "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
         title = f"Time to numbness by {pretty(name).lower()}"
+    from .analysis.onset import kaplan_meier
+
     tmax = float(data["time_min"].max()) if len(data) else 1.0
     for (lab, g), col in zip(groups, colors * 4):
-        km = kaplan_meier(g["time_min"], g["event"])
-        xs = np.r_[km["time_min"].to_numpy(), tmax]
-        ys = np.r_[km["survival"].to_numpy(), km["survival"].iloc[-1]]
+        km, _median = kaplan_meier(g["time_min"], g["event"])
+        t = km["time"].to_numpy(dtype="float64")
+        xs = np.r_[t, tmax]
+        ys = np.r_[km["survival"].to_numpy(dtype="float64"), km["survival"].iloc[-1]]
         ax.step(xs, ys, where="post", color=col, lw=2, label=f"{lab} (n={len(g)}, {int(g['event'].sum())} onsets)")
+        if band and len(km) > 1:
+            lo = np.r_[km["ci_low"].to_numpy(dtype="float64"), km["ci_low"].iloc[-1]]
+            hi = np.r_[km["ci_high"].to_numpy(dtype="float64"), km["ci_high"].iloc[-1]]
+            ax.fill_between(xs, lo, hi, step="post", color=col, alpha=0.12, lw=0)
         cens = g.loc[~g["event"].to_numpy(), "time_min"].to_numpy()
         if cens.size:
             # survival just at the censoring time (right-continuous step)
-            idx = np.searchsorted(km["time_min"].to_numpy(), cens, side="right") - 1
-            sv = km["survival"].to_numpy()[idx]
+            idx = np.clip(np.searchsorted(t, cens, side="right") - 1, 0, len(t) - 1)
+            sv = km["survival"].to_numpy(dtype="float64")[idx]
             ax.plot(cens, sv, ls="none", marker="|", ms=7, color=col, alpha=0.7)
     ax.set_xlim(0, tmax * 1.02)
     # most runs end without numbness: zoom on the upper part, but always show 50-100 %
@@ -781,16 +770,19 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
             a.yaxis.set_major_formatter(FuncFormatter(_mmss))
             fin = y[np.isfinite(y)]
             if fin.size:
-                lo, hi = np.nanpercentile(fin, [1, 99])
-                pad = max(0.2, 0.1 * (hi - lo))
+                # the running, not the stops: stops (pace -> infinity) leave the axis at the bottom
+                lo, hi = np.nanpercentile(fin, [2, 96])
+                pad = max(0.25, 0.15 * (hi - lo))
                 a.set_ylim(hi + pad, lo - pad)  # faster is up
         if mark is not None and np.isfinite(mark):
             a.axvline(mark, color=CASE_COLOR, lw=1.8, ls="--")
     if mark is not None and np.isfinite(mark):
         unit = "km" if x == "km" else "min"
+        x0, x1 = np.nanmin(xv), np.nanmax(xv)
+        right = not (np.isfinite(x0) and np.isfinite(x1) and mark > x0 + 0.6 * (x1 - x0))
         axes[0].annotate(f"numbness onset ({mark:.1f} {unit})", (mark, 1.0), xycoords=("data", "axes fraction"),
-                         xytext=(4, -12), textcoords="offset points", color=CASE_COLOR, fontsize="small",
-                         fontweight="bold")
+                         xytext=(4 if right else -4, -12), textcoords="offset points", color=CASE_COLOR,
+                         fontsize="small", fontweight="bold", ha="left" if right else "right")
     axes[-1].set_xlabel(xlabel)
     if title is None and isinstance(rec.index, pd.DatetimeIndex) and len(rec):
         title = f"Run of {rec.index[0]:%Y-%m-%d %H:%M} UTC"

@@ -48,13 +48,16 @@ def run_cli(*args, cwd=None, timeout=900):
 
 
 def synthetic_report():
+    """A Report (the real dataclass) over the synthetic frames of test_plot.py: 5 factors, 1 finding."""
+    from runlog.analysis.report import Report
+
     runs = tp.synthetic_runs()
-    return SimpleNamespace(
-        factors=tp.synthetic_factors(),
-        findings=pd.DataFrame({"sentence": ["Numbness went with hotter runs: odds 2.5 times higher per step "
-                                            "(95% CI 1.4-4.4, q = 0.005).", "Second <finding> & more."]}),
-        caveats=["Only 4 runs with numbness: wide intervals."],
-        onset=None, model=None, flags=tp.synthetic_flags(runs), features=tp.synthetic_features(runs), runs=runs)
+    factors = tp.synthetic_factors().assign(n_runs=45, n_episodes=4, finding=[True, False, False, False, False])
+    findings = pd.DataFrame({"sentence": ["Numbness went with hotter runs: odds 2.5 times higher per step "
+                                          "(95% CI 1.4-4.4, q = 0.005).", "Second <finding> & more."]})
+    return Report(factors=factors, findings=findings, caveats=["Only 4 runs with numbness: wide intervals."],
+                  n_runs=45, n_numb_runs=4, n_episodes=4, testable=True, settings={"fdr": 0.05},
+                  flags=tp.synthetic_flags(runs), features=tp.synthetic_features(runs), runs=runs)
 
 
 # ---------------------------------------------------------------------------
@@ -79,6 +82,9 @@ def test_render_report_is_self_contained(tmp_path):
     path = tmp_path / "sub" / "report.html"
     page = htmlreport.render_report(synthetic_report(), path)
     assert path.read_text(encoding="utf-8") == page
+    # the report's own to_html gives the same page (up to the time stamp)
+    other = synthetic_report().to_html(figures=False)
+    assert "odds 2.5 times higher" in other
     # findings in plain words, escaped
     assert "odds 2.5 times higher" in page and "Second &lt;finding&gt; &amp; more." in page
     assert "Only 4 runs with numbness" in page and "Not a diagnosis" in page
@@ -86,8 +92,8 @@ def test_render_report_is_self_contained(tmp_path):
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
     assert table.count("<tr") == 1 + 5
     assert table.count("class=sig") == 1 and "avg_temp_c" in table
-    # 1.4 - 4.4 interval of the first factor
-    assert "1.40 – 4.40" in table
+    # 1.4 - 4.4 interval of the first factor; 4 numb runs of 45
+    assert "1.40&nbsp;–&nbsp;4.40" in table and "4 / 45" in table
     # embedded PNGs: forest, onset, load, calendar, scatter
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
     assert len(imgs) == 5
@@ -96,18 +102,196 @@ def test_render_report_is_self_contained(tmp_path):
     assert "http://" not in page and "https://" not in page and "<script" not in page
 
 
-def test_render_report_without_figures_or_findings():
-    rep = SimpleNamespace(factors=tp.synthetic_factors().iloc[:0], findings=pd.DataFrame({"sentence": []}),
+def test_render_report_untestable():
+    from runlog.analysis.report import Report
+
+    rep = Report(n_runs=12, n_numb_runs=1, n_episodes=1, testable=False, caveats=["c"])
+    page = htmlreport.render_report(rep, figures=False)
+    # the report's own words for why nothing was tested, and no factors table
+    assert "Testing is not possible yet" in page and "No factor could be tested." in page
+    assert "data:image/png" not in page
+
+
+def test_render_report_duck_typed():
+    # any object with the attributes works (e.g. a report saved by an older version)
+    rep = SimpleNamespace(factors=tp.synthetic_factors(), findings=pd.DataFrame({"sentence": ["A."]}),
                           caveats=[], onset=None, model=None)
     page = htmlreport.render_report(rep, figures=False)
-    assert "No factor stands out" in page and "No factor could be tested." in page
-    assert "data:image/png" not in page
+    assert "<li>A.</li>" in page and page.count("class=sig") == 1  # q = 0.005 < 0.05
 
 
 def test_factors_table_formats_numbers():
     f = pd.DataFrame({"factor": ["a"], "cause": ["other"], "effect": [1.23456], "ci_low": [0.5],
                       "ci_high": [3.0], "p_value": [0.0004], "q_value": [0.04]})
     t = htmlreport.factors_table(f)
-    assert "<td class='num'>1.23</td>" in t and "0.50 – 3.00" in t and "class=sig" in t
+    assert "<td class='num'>1.23</td>" in t and "0.50&nbsp;–&nbsp;3.00" in t and "class=sig" in t
     # p below 0.001 is written as such, escaped; q to two significant digits
     assert "<td class='num'>&lt;0.001</td><td class='num'>0.04</td>" in t
+
+
+# ---------------------------------------------------------------------------
+# the command, as a subprocess
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def cache_env(tmp_path, monkeypatch):
+    """Keep the command's cache out of the user's cache folder."""
+    monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _no_traceback(proc):
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+
+
+def test_help_and_usage_errors():
+    proc = run_cli("--help")
+    assert proc.returncode == 0 and "report" in proc.stdout and "import" in proc.stdout and "demo" in proc.stdout
+    proc = run_cli("report", "tests/data")  # --episodes missing
+    assert proc.returncode == 2 and "--episodes" in proc.stderr
+    proc = run_cli("report", "tests/data", "--episodes", "x.csv", "--tracked", "2024-05-01:2024-01-01")
+    assert proc.returncode == 2 and "end date is before the start date" in proc.stderr
+
+
+def test_console_script_installed():
+    script = Path(sys.executable).with_name("runlog")
+    if not script.exists():
+        pytest.skip("runlog console script not installed in this environment")
+    proc = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.startswith("runlog ")
+
+
+def test_import_real_files(data_dir, cache_env):
+    proc = run_cli("import", data_dir)
+    _no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    # 23 bundled files: every run read, the duplicates (same run in FIT/GPX/TCX) and the settings
+    # file skipped, the undatable/timeless files rejected with their reason
+    runs = int(re.search(r"Read (\d+) runs", out).group(1))
+    rejected = int(re.search(r"Rejected (\d+) file", out).group(1))
+    assert runs >= 10 and rejected >= 2
+    assert "gpxpy__track-with-extremes.gpx: has no times" in out
+    assert "Skipped" in out and "not activities" in out
+    # the progress bar goes to stderr, the summary to stdout
+    assert "Read" not in proc.stderr
+    # the cache was filled: a second import reads the same
+    again = run_cli("import", data_dir)
+    assert again.returncode == 0 and re.search(r"Read (\d+) runs", again.stdout).group(1) == str(runs)
+    assert cache_env.is_dir() and any(cache_env.rglob("*"))
+
+
+def test_import_bad_path(tmp_path):
+    missing = tmp_path / "nowhere"
+    proc = run_cli("import", missing)
+    _no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"runlog: error: {missing}: no such file or folder; check the path"
+    # --debug shows the traceback instead
+    proc = run_cli("--debug", "import", missing)
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+JOURNAL_REAL = """date,time,onset_min,side,location,severity
+2015-08-15,16:45,20,left,forefoot,4
+2019-09-25,,25,left,toes,3
+"""
+
+
+def test_report_on_real_files(data_dir, tmp_path, cache_env):
+    journal = tmp_path / "episodes.csv"
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    out = tmp_path / "report"
+    proc = run_cli("report", data_dir, "--episodes", journal, "--tracked", "2015-01-01:2021-12-31", "--out", out)
+    _no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    # two episodes are too few to test: the command says so in plain words and still writes the report
+    assert "Testing is not possible yet" in proc.stdout
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Testing is not possible yet" in page and "Not a diagnosis" in page
+    assert f"Report written to {(out / 'report.html').resolve()}" in proc.stdout
+
+
+def test_report_bad_journal(data_dir, tmp_path, cache_env):
+    journal = tmp_path / "episodes.csv"
+    journal.write_text("date,onset_min,side,severity\n2015-08-15,20,middle,4\n2015-08-15,-5,left,14\n",
+                       encoding="utf-8")
+    proc = run_cli("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
+    _no_traceback(proc)
+    assert proc.returncode == 1
+    # the journal's values are checked before the import: one error line naming the journal,
+    # then its problems, each naming its CSV line (header = line 1)
+    assert proc.stderr.splitlines() == [
+        f"runlog: error: {journal}: 3 problems:",
+        "  - line 2: side 'middle' is not one of left, right, both; fix the value",
+        "  - line 3: onset_min -5 is outside 0-1440; fix the value",
+        "  - line 3: severity 14 is outside 0-10 (0 barely, 10 worst); fix the value",
+    ]
+    assert proc.stdout == ""
+    assert not (tmp_path / "r" / "report.html").exists()
+
+
+def test_report_journal_that_matches_no_run(data_dir, tmp_path, cache_env):
+    journal = tmp_path / "episodes.csv"
+    journal.write_text("date,onset_min\n2016-02-29,20\n", encoding="utf-8")
+    proc = run_cli("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
+    _no_traceback(proc)
+    assert proc.returncode == 1
+    err = [ln for ln in proc.stderr.splitlines() if ln.startswith("runlog: error:")]
+    assert len(err) == 1 and str(journal) in err[0] and "line 2" in proc.stderr
+
+
+def test_report_missing_journal(data_dir, tmp_path):
+    proc = run_cli("report", data_dir, "--episodes", tmp_path / "none.csv")
+    _no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"runlog: error: {tmp_path / 'none.csv'}: --episodes: no such file; check the path"
+
+
+def test_report_out_is_a_file(data_dir, tmp_path, cache_env):
+    journal = tmp_path / "episodes.csv"
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    blocker = tmp_path / "report.txt"
+    blocker.write_text("x")
+    proc = run_cli("report", data_dir, "--episodes", journal, "--tracked", "2015-01-01", "--out", blocker)
+    _no_traceback(proc)
+    assert proc.returncode == 1 and "--out must be a folder" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """``runlog demo`` once for the tests below (about a minute)."""
+    out = tmp_path_factory.mktemp("demo") / "runlog-demo"
+    proc = run_cli("demo", "--out", out)
+    return out, proc
+
+
+@pytest.mark.slow
+def test_demo_writes_report(demo_run):
+    out, proc = demo_run
+    _no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = out / "report.html"
+    assert proc.stdout.rstrip().endswith(f"Report written to {report.resolve()}")
+    assert (out / "data" / "episodes.csv").is_file() and any((out / "data" / "gpx").glob("*.gpx"))
+    # the findings are printed; the planted cause (heat and fluid: 'hydration') leads them
+    findings = proc.stdout.split("Findings:")[1].split("Caveats:")[0]
+    assert findings.strip().startswith("- ") and "Cause: hydration" in findings.split("\n  - ")[0]
+    page = report.read_text(encoding="utf-8")
+    table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
+    assert table.count("<tr") > 20 and "class=sig" in table
+    assert "<ul class='findings'><li>Numbness came on" in page
+    imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
+    assert len(imgs) == 5 and all(base64.b64decode(i)[:4] == b"\x89PNG" for i in imgs)
+
+
+@pytest.mark.slow
+def test_report_on_demo_data(demo_run, tmp_path, cache_env):
+    out, proc = demo_run
+    assert proc.returncode == 0
+    data = out / "data"
+    proc = run_cli("report", data / "gpx", "--episodes", data / "episodes.csv", "--notes", data / "run_notes.csv",
+                   "--weather", data / "weather.csv", "--tracked", "2024-03-04:2024-09-01", "--out", tmp_path / "r")
+    _no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Read 156 runs" in proc.stdout and "Cause: hydration" in proc.stdout
+    assert (tmp_path / "r" / "report.html").is_file()

@@ -60,7 +60,8 @@ def synthetic_episodes(runs: pd.DataFrame) -> pd.DataFrame:
 
 def synthetic_features(runs: pd.DataFrame) -> pd.DataFrame:
     k = np.arange(len(runs), dtype="float64")
-    return pd.DataFrame({"ctl": 30 + 0.2 * k, "atl": 30 + 0.2 * k + 8 * np.sin(k / 3), "tsb": -8 * np.sin(k / 3),
+    return pd.DataFrame({"ctl_au": 30 + 0.2 * k, "atl_au": 30 + 0.2 * k + 8 * np.sin(k / 3),
+                         "tsb_au": -8 * np.sin(k / 3),
                          "duration_min": runs["elapsed_s"].to_numpy() / 60.0,
                          "avg_temp_c": 5 + 0.3 * k, "long_run": (runs["distance_m"] >= 12000).to_numpy()},
                         index=runs.index)
@@ -122,15 +123,6 @@ def test_episode_dates_from_every_input(frames):
     assert len(plot.episode_dates(None)) == 0
 
 
-def test_kaplan_meier_hand_computed():
-    # times 5(event) 8(censored) 10(event) 10(event) 12(censored)
-    # t=5: n=5 d=1 -> S=4/5=0.8; t=8 censored; t=10: n=3 d=2 -> S=0.8*(1/3)=0.26667; t=12: S unchanged
-    km = plot.kaplan_meier([5, 8, 10, 10, 12], [True, False, True, True, False])
-    assert km["time_min"].tolist() == [0, 5, 8, 10, 12]
-    assert km["at_risk"].tolist() == [5, 5, 4, 3, 1]
-    np.testing.assert_allclose(km["survival"], [1.0, 0.8, 0.8, 0.8 / 3, 0.8 / 3])
-
-
 # ---------------------------------------------------------------------------
 # plots
 # ---------------------------------------------------------------------------
@@ -149,10 +141,10 @@ def test_load_timeline(frames):
 
 
 def test_load_timeline_picks_given_columns_and_rejects_missing(frames):
-    ax = plot.load_timeline(frames["features"], columns={"ctl": "Fitness"})
+    ax = plot.load_timeline(frames["features"], columns={"ctl_au": "Fitness"})
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Fitness"]
     with pytest.raises(KeyError, match="none of the training-load columns"):
-        plot.load_timeline(frames["features"].drop(columns=["ctl", "atl", "tsb"]))
+        plot.load_timeline(frames["features"].drop(columns=["ctl_au", "atl_au", "tsb_au"]))
 
 
 def test_calendar(frames):
@@ -197,7 +189,7 @@ def test_onset_survival_overall(frames):
     ax = plot.onset_survival(frames["flags"], runs=frames["runs"])
     # 45 tracked runs, 4 of the 5 numb runs tracked (run 4 is on 2024-03-08, before the journal)
     (label,) = [t.get_text() for t in ax.get_legend().get_texts()][:1]
-    assert label == "All tracked runs (n=45, 4 onsets)"
+    assert label == "Runs in the journal period (n=45, 4 onsets)"
     step = ax.get_lines()[0]
     assert step.get_ydata()[0] == 1.0
     # Kaplan-Meier by hand.  Tracked runs i = 5..49 last 6*(5 + i % 10) min (30..84 min);
@@ -265,4 +257,24 @@ def test_functions_draw_on_a_given_axes(frames):
     assert plot.factor_forest(frames["factors"], ax=axs[0, 0]) is axs[0, 0]
     assert plot.onset_survival(frames["flags"], runs=frames["runs"], ax=axs[0, 1]) is axs[0, 1]
     assert plot.load_timeline(frames["features"], frames["flags"], ax=axs[1, 0]) is axs[1, 0]
-    assert plot.factor_scatter(frames["features"], "ctl", "tsb", ax=axs[1, 1]) is axs[1, 1]
+    assert plot.factor_scatter(frames["features"], "ctl_au", "tsb_au", ax=axs[1, 1]) is axs[1, 1]
+
+
+def test_onset_survival_hand_computed_small():
+    # five runs: onsets at 5 and 10, 10 min; runs without numbness ending at 8 and 12 min.
+    # Kaplan-Meier: t=5: 5 at risk, 1 onset -> S = 4/5 = 0.8; t=8 censored;
+    # t=10: 3 at risk, 2 onsets -> S = 0.8 * 1/3 = 0.26667; the curve is carried on to 12 min.
+    ids = pd.Index([f"2024030{i}T0700Z" for i in range(1, 6)], name="run_id")
+    flags = pd.DataFrame({"tracked": True, "numb": [True, False, True, True, False],
+                          "onset_min": [5.0, np.nan, 10.0, 10.0, np.nan]}, index=ids)
+    runs = pd.DataFrame({"elapsed_s": [1800.0, 480.0, 1800.0, 1800.0, 720.0]}, index=ids)
+    ax = plot.onset_survival(flags, runs=runs)
+    step = ax.get_lines()[0]
+    np.testing.assert_allclose(step.get_xdata(), [0, 5, 10, 12])
+    np.testing.assert_allclose(step.get_ydata(), [1.0, 0.8, 0.8 / 3, 0.8 / 3])
+    # censoring ticks at 8 min (S = 0.8) and 12 min (S = 0.26667)
+    ticks = ax.get_lines()[1]
+    np.testing.assert_allclose(ticks.get_xdata(), [8, 12])
+    np.testing.assert_allclose(ticks.get_ydata(), [0.8, 0.8 / 3])
+    # the confidence band is drawn for a single curve
+    assert len(ax.collections) == 1
