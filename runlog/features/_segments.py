@@ -115,12 +115,15 @@ def segments(records: pd.DataFrame) -> Segments:
 def gsum(seg: Segments, values) -> np.ndarray:
     """Per-run sum of *values*, NaN ignored (0 for a run with none)."""
     v = np.asarray(values, dtype="float64")
-    return np.bincount(seg.codes, weights=np.where(np.isnan(v), 0.0, v), minlength=seg.n)
+    if seg.n == 0:
+        return np.zeros(0)
+    # rows of a run are contiguous (segments() ensures it): reduceat is a single pass
+    return np.add.reduceat(np.where(np.isnan(v), 0.0, v), seg.starts)
 
 
 def gcount(seg: Segments, mask) -> np.ndarray:
     """Per-run number of True rows."""
-    return np.bincount(seg.codes, weights=np.asarray(mask, dtype="float64"), minlength=seg.n)
+    return gsum(seg, np.asarray(mask, dtype="float64"))
 
 
 def gmax(seg: Segments, values) -> np.ndarray:

@@ -110,7 +110,9 @@ def notes_features(notes: pd.DataFrame | None, index: pd.Index, taken=()) -> tup
 
     Known columns (:data:`runlog.schema.NOTES_COLUMNS`) get the cause in
     :data:`NOTE_CAUSES`; any other column becomes a candidate with cause
-    'other', numeric or categorical by dtype.  ``shoes`` is handled by
+    'other', numeric or categorical by dtype (binary when a numeric column
+    holds only 0/1).  The bookkeeping columns of :func:`runlog.read_run_notes`
+    (``date``, ``time``, ``run``, ``line``) are not features.  ``shoes`` is handled by
     :func:`context_features` and the body-mass / air columns by
     :func:`runlog.features.heat.heat_features`; they are skipped here.
     A column whose name is already a feature in *taken* is renamed
@@ -122,9 +124,11 @@ def notes_features(notes: pd.DataFrame | None, index: pd.Index, taken=()) -> tup
     """
     out = pd.DataFrame(index=index)
     feats = []
-    if notes is None or notes.empty and not len(notes.columns):
+    if notes is None or not len(notes.columns):
         return out, feats
-    skip = {"shoes", "body_mass_pre_kg", "body_mass_post_kg", "air_temp_c", "rel_humidity_pct", "run_id"}
+    # handled elsewhere (shoes, body mass, air) or bookkeeping of read_run_notes (date, time, run, line)
+    skip = {"shoes", "body_mass_pre_kg", "body_mass_post_kg", "air_temp_c", "rel_humidity_pct", "run_id",
+            "date", "time", "run", "line"}
     for col in notes.columns:
         if col in skip:
             continue
