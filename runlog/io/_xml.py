@@ -59,6 +59,8 @@ __all__ = [
     "cadence_is_strides",
     "usable_time_mask",
     "sorted_unique_records",
+    "sorted_unique",
+    "records_frame",
     "position_speed_mps",
     "seconds_to_ns",
     "MIN_TIMED_FRACTION",
@@ -571,8 +573,8 @@ def seconds_to_ns(t_s) -> np.ndarray:
     return np.round(np.asarray(t_s, dtype="float64") * 1e6).astype("int64") * 1000
 
 
-def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
-    """Records frame sorted by time, one row per timestamp.
+def sorted_unique(ns, cols: dict) -> tuple[np.ndarray, dict]:
+    """Sample times and columns sorted by time, one sample per timestamp.
 
     Rows sharing a timestamp (a point repeated at a segment or lap boundary)
     are merged: each column keeps its first non-missing value in file order.
@@ -589,8 +591,9 @@ def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        Index ``time`` (UTC, sorted, unique), one float column per *cols* key.
+    (ns, cols) : numpy.ndarray of int64 and dict of numpy.ndarray
+        Sorted unique times and the matching (cleaned, merged) columns; pass
+        them to :func:`records_frame`.
     """
     ns = np.asarray(ns, dtype="int64")
     cols = {k: np.where(np.isfinite(v), v, np.nan) for k, v in cols.items()}
@@ -614,22 +617,40 @@ def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
                 first = np.minimum.reduceat(pos, starts)
                 merged[k] = np.where(first < n, v[np.minimum(first, n - 1)], np.nan)
             ns, cols = ns[starts], merged
-    index = pd.DatetimeIndex(ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
-    return pd.DataFrame(cols, index=index)
+    return ns, cols
 
 
-def position_speed_mps(records: pd.DataFrame) -> np.ndarray | None:
-    """Speed between consecutive positions of time-sorted records [m/s]; None without positions.
+def records_frame(ns: np.ndarray, cols: dict) -> pd.DataFrame:
+    """Records DataFrame: index ``time`` (UTC) from int64 nanoseconds, one float column per key."""
+    index = pd.DatetimeIndex(np.asarray(ns, dtype="int64").view("datetime64[ns]"), name="time")
+    return pd.DataFrame(cols, index=index.tz_localize("UTC"))
+
+
+def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
+    """:func:`sorted_unique` then :func:`records_frame`: time-sorted records, one row per timestamp."""
+    return records_frame(*sorted_unique(ns, cols))
+
+
+def position_speed_mps(ns, lat_deg, lon_deg) -> np.ndarray | None:
+    """Speed between consecutive positions of time-sorted samples [m/s]; None without positions.
 
     Haversine step distance (:func:`runlog.geo.step_distance_m`) over the
     time step; NaN for the first sample and zero time steps.
+
+    Parameters
+    ----------
+    ns : array_like of int64
+        Sorted sample times [ns].
+    lat_deg, lon_deg : array_like of float
+        Positions [°], NaN where missing.
     """
     from .. import geo
 
-    if records["lat_deg"].notna().sum() < 2:
+    lat = np.asarray(lat_deg, dtype="float64")
+    if np.count_nonzero(~np.isnan(lat)) < 2:
         return None
-    step = geo.step_distance_m(records["lat_deg"].to_numpy(), records["lon_deg"].to_numpy())
-    dt = np.diff(records.index.asi8) / 1e9
+    step = geo.step_distance_m(lat, lon_deg)
+    dt = np.diff(np.asarray(ns, dtype="int64")) / 1e9
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(dt > 0, step[1:] / dt, np.nan)
     return np.concatenate([[np.nan], v])

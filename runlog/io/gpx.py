@@ -47,13 +47,12 @@ import datetime as _dt
 import warnings
 
 import numpy as np
-import pandas as pd
 
 from ..errors import FileFormatError, NotAnActivityError
 from . import RawActivity
 from ._xml import (XmlRecoveryWarning, cadence_is_strides, declare_missing_prefixes,
                    is_unbound_prefix_error, local_name, normalize_sport, position_speed_mps,
-                   reject_dtd, seconds_to_ns, sorted_unique_records, usable_time_mask,
+                   records_frame, reject_dtd, seconds_to_ns, sorted_unique, usable_time_mask,
                    xml_text)
 
 __all__ = ["decode", "EXTENSION_COLUMNS"]
@@ -98,25 +97,29 @@ def _parse(text: str, source: str):
             "from the watch or app", source) from exc
 
 
-def _epoch_s(times: list) -> np.ndarray:
-    """datetimes (naive = UTC, or aware) -> seconds since 1970 [s]; NaN where unusable."""
-    utc = _dt.timezone.utc
+def _epoch_s(t) -> float:
+    """One gpxpy time (aware, or naive = UTC) -> seconds since 1970 [s]; NaN if unusable."""
     try:
-        return np.array([t.timestamp() if t.tzinfo is not None else t.replace(tzinfo=utc).timestamp()
-                         for t in times], dtype="float64")
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=_dt.timezone.utc)
+        return t.timestamp()
     except (OverflowError, ValueError, OSError):  # year 1 with an offset, ...
-        out = np.full(len(times), np.nan)
-        for i, t in enumerate(times):
-            try:
-                out[i] = (t if t.tzinfo is not None else t.replace(tzinfo=utc)).timestamp()
-            except (OverflowError, ValueError, OSError):
-                pass
-        return out
+        return np.nan
 
 
 def _points(gpx):
-    """Collect the track points' values into lists (one pass, low per-point overhead)."""
-    lat, lon, ele, spd, times = [], [], [], [], []
+    """One pass over all track points (low per-point overhead: the loop runs once per sample).
+
+    Returns
+    -------
+    (t_s, n_untimed, cols)
+        Times [s since 1970] (NaN where missing or unusable), the number of
+        points without ``<time>``, and float arrays per record column.
+    """
+    lat, lon, ele, spd, ts = [], [], [], [], []
+    lat_add, lon_add, ele_add, spd_add, ts_add = lat.append, lon.append, ele.append, spd.append, ts.append
+    nan = np.nan
+    n_untimed = 0
     ext_idx: dict[str, list] = {}
     ext_val: dict[str, list] = {}
     tagcol: dict = {}
@@ -124,11 +127,21 @@ def _points(gpx):
     for trk in gpx.tracks:
         for seg in trk.segments:
             for p in seg.points:
-                lat.append(p.latitude)
-                lon.append(p.longitude)
-                ele.append(p.elevation)
-                spd.append(p.speed)
-                times.append(p.time)
+                lat_add(p.latitude)
+                lon_add(p.longitude)
+                ele_add(p.elevation)
+                spd_add(p.speed)
+                t = p.time
+                if t is None:
+                    n_untimed += 1
+                    ts_add(nan)
+                elif t.tzinfo is not None:
+                    try:
+                        ts_add(t.timestamp())
+                    except (OverflowError, ValueError, OSError):
+                        ts_add(nan)
+                else:
+                    ts_add(_epoch_s(t))
                 exts = p.extensions
                 if exts:
                     for e in exts:
@@ -160,7 +173,7 @@ def _points(gpx):
         if arr is None:
             arr = cols[col] = np.full(i, np.nan)
         arr[np.asarray(idx, dtype="int64")] = ext_val[col]
-    return times, cols
+    return np.array(ts, dtype="float64"), n_untimed, cols
 
 
 def _empty_error(gpx, source: str):
@@ -215,40 +228,36 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
     text = xml_text(data, source)
     root_at = reject_dtd(text, source)
     if root_at >= 0:
-        name = text[root_at + 1:root_at + 80].split(None, 1)[0].split(">", 1)[0].rstrip("/")
+        words = text[root_at + 1:root_at + 80].split(None, 1)
+        name = words[0].split(">", 1)[0].rstrip("/") if words else ""
         if name.rpartition(":")[2] != "gpx":
             raise FileFormatError(
                 f"is XML but not GPX (root element <{name}>, expected <gpx>)", source)
     gpx = _parse(text, source)
 
-    times, cols = _points(gpx)
-    n = len(times)
+    t_s, n_untimed, cols = _points(gpx)
+    n = t_s.size
     if n == 0:
         raise _empty_error(gpx, source)
-    has_time = np.fromiter((t is not None for t in times), dtype=bool, count=n)
-    t_s = np.full(n, np.nan)
-    if has_time.all():
-        t_s = _epoch_s(times)
-    elif has_time.any():
-        t_s[has_time] = _epoch_s([t for t in times if t is not None])
-    if not has_time.any():
+    if n_untimed == n:
         raise FileFormatError(
             f"has no times on its {n} track points: it is a planned route or a track saved without "
             "times, and runlog needs times. Export the recorded activity (e.g. the original FIT file "
             "or 'Export GPX' of the activity) instead", source)
     ok = usable_time_mask(t_s, source, what="track point")
     n_ok = int(ok.sum())
-    ns = seconds_to_ns(t_s[ok])
-    records = sorted_unique_records(ns, {k: (v if n_ok == n else v[ok]) for k, v in cols.items()})
+    ns, cols = sorted_unique(seconds_to_ns(t_s[ok]), {k: (v if n_ok == n else v[ok]) for k, v in cols.items()})
 
     first_type = next((t.type for t in gpx.tracks if t.type), None)
     sport, sub_sport = normalize_sport(first_type)
-    if "cadence_spm" in records:
-        speed = records["speed_mps"].to_numpy()
-        if np.isnan(speed).all():
-            speed = position_speed_mps(records)
-        if cadence_is_strides(sport, records["cadence_spm"].to_numpy(), speed):
-            records["cadence_spm"] = records["cadence_spm"] * 2.0
+    cad = cols.get("cadence_spm")
+    if cad is not None:
+        speed = cols["speed_mps"]
+        if sport == "unknown" and np.isnan(speed).all():  # only the unknown-sport rule needs speed
+            speed = position_speed_mps(ns, cols["lat_deg"], cols["lon_deg"])
+        if cadence_is_strides(sport, cad, speed):
+            cols["cadence_spm"] = cad * 2.0
+    records = records_frame(ns, cols)
     info = {"sport": sport, "sub_sport": sub_sport,
             "device": (gpx.creator or "").strip() or None}
     return [RawActivity(records, None, info)]

@@ -133,19 +133,43 @@ def _trackpoints(lap, names: dict, rows: list) -> None:
             rows.append(row)
 
 
+_EPOCH = pd.Timestamp(0, tz="UTC")
+#: Largest |seconds since 1970| a nanosecond timestamp holds (years 1677-2262).
+_NS_LIMIT_S = 9.2e9
+
+
 def _epoch_s(strings: list) -> np.ndarray:
-    """ISO 8601 time strings -> seconds since 1970 (UTC) [s]; NaN where unreadable."""
-    t = pd.to_datetime(pd.Series(strings, dtype="object"), utc=True, errors="coerce", format="ISO8601")
-    ns = t.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").astype("int64").astype("float64")
-    out = ns / 1e9
-    out[t.isna().to_numpy()] = np.nan
-    return out
+    """ISO 8601 time strings -> seconds since 1970 (UTC) [s]; NaN where unreadable.
+
+    Vectorised with pandas; if pandas refuses the batch (a damaged year it
+    cannot hold), the strings are parsed one by one and the bad ones become
+    NaN.
+    """
+    try:
+        t = pd.to_datetime(pd.Series(strings, dtype="object"), utc=True, errors="coerce", format="ISO8601")
+        return (t - _EPOCH).dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime despite errors='coerce'
+        return np.array([_one_epoch_s(s) for s in strings], dtype="float64")
+
+
+def _one_epoch_s(text: str) -> float:
+    try:
+        t = pd.Timestamp(text)
+        if t is pd.NaT:
+            return np.nan
+        t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+        return (t - _EPOCH).total_seconds()
+    except (ValueError, OverflowError, TypeError):
+        return np.nan
 
 
 def _utc(t_s: np.ndarray) -> pd.DatetimeIndex:
-    """Seconds since 1970 (NaN allowed) -> UTC DatetimeIndex (NaT)."""
-    ns = seconds_to_ns(np.nan_to_num(t_s, nan=0.0))
-    return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC").where(np.isfinite(t_s))
+    """Seconds since 1970 (NaN allowed) -> UTC DatetimeIndex (NaT where NaN or out of range)."""
+    t_s = np.asarray(t_s, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(t_s) & (np.abs(t_s) < _NS_LIMIT_S)
+    ns = seconds_to_ns(np.where(ok, t_s, 0.0))
+    return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC").where(ok)
 
 
 def _laps(lap_els: list, last_time_s: float) -> pd.DataFrame:

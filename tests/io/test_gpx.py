@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import shutil
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -165,7 +164,7 @@ def test_route_only_is_not_an_activity(data_dir):
     assert "planned route" in str(e.value)
 
 
-def _variant(data_dir, tmp_path, name: str, edit) -> "os.PathLike":
+def _variant(data_dir, tmp_path, name: str, edit):
     text = (data_dir / GPX / "heartandsole__testdata.gpx").read_text(encoding="utf-8")
     p = tmp_path / name
     out = edit(text)
