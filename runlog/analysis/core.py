@@ -61,7 +61,7 @@ def caveats(report: Report) -> list[str]:
 
 def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.DataFrame | None = None,
                    records: pd.DataFrame | None = None, catalog: dict | None = None, fdr: float = FDR,
-                   fdr_method: str = "bh", n_resamples: int = 2000, seed: int = 0,
+                   fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0,
                    epv_min: int = EPV_MIN) -> Report:
     """The analysis on ready-made frames (the pure core of :func:`analyze`).
 
@@ -154,7 +154,7 @@ def _findings(factors: pd.DataFrame, model, crossover: pd.DataFrame) -> pd.DataF
 
 def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracked=None,
             sport: str | None = "running", features: pd.DataFrame | None = None, fdr: float = FDR,
-            fdr_method: str = "bh", n_resamples: int = 2000, seed: int = 0) -> Report:
+            fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0) -> Report:
     """Which factors go with this runner's numbness, with honest small-sample statistics.
 
     Parameters

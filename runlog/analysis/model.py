@@ -97,7 +97,7 @@ def firth_fit(X: pd.DataFrame, y, *, alpha: float = 0.05, profile: bool = True) 
         k = Xv.shape[1]
         if profile:
             try:
-                ci = m.conf_int(alpha=alpha, method="pl")
+                ci = m.conf_int(alpha=alpha, method="pl", features=list(range(k)))
             except Exception:  # pragma: no cover - fall back to Wald when profiling fails
                 ci = m.conf_int(alpha=alpha, method="wald")
         else:

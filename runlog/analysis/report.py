@@ -227,7 +227,7 @@ _SHORT = ["factor", "level", "cause", "n_runs", "n_episodes", "effect", "ci_low"
           "p_value", "q_value", "effect_unit"]
 
 
-@dataclass
+@dataclass(repr=False)
 class Report:
     """What goes with this runner's numbness: :func:`runlog.analyze` output.
 
@@ -352,6 +352,9 @@ class Report:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<runlog.Report: {self.headline()}>"
 
     def to_markdown(self) -> str:
         """The report as Markdown (findings, onset, factors, model, not tested, caveats)."""

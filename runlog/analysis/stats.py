@@ -123,7 +123,7 @@ def _delta_stat(x, y, axis=-1):
     return 2.0 * u / (np.shape(x)[axis] * np.shape(y)[axis]) - 1.0
 
 
-def cliffs_delta(x, y, *, n_resamples: int = 2000, seed: int = 0,
+def cliffs_delta(x, y, *, n_resamples: int = 1000, seed: int = 0,
                  confidence_level: float = 0.95) -> tuple[float, float, float]:
     """Cliff's delta of *x* vs *y* with a bootstrap interval.
 
@@ -205,7 +205,7 @@ def _fisher(c: dict) -> dict:
 # --------------------------------------------------------------------------
 # one factor
 # --------------------------------------------------------------------------
-def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resamples: int = 2000,
+def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resamples: int = 1000,
                  seed: int = 0) -> dict:
     """Test a numeric factor.
 
@@ -408,7 +408,7 @@ def factor_meta(name: str, s: pd.Series, catalog: dict | None) -> dict | None:
 
 
 def screen(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None, *,
-           fdr_method: str = "bh", n_resamples: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+           fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Univariate screen of every candidate factor.
 
     Parameters
