@@ -67,9 +67,9 @@ from typing import NamedTuple
 import fitparse
 import numpy as np
 import pandas as pd
-from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, DefinitionMessage, DevFieldDefinition, FieldDefinition
 from fitparse.profile import MESSAGE_TYPES
-from fitparse.records import get_dev_type
+from fitparse.records import (BASE_TYPE_BYTE, BASE_TYPES, DefinitionMessage, DevFieldDefinition,
+                              FieldDefinition, get_dev_type)
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
@@ -77,17 +77,18 @@ from . import RawActivity
 
 __all__ = [
     "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "FOOT_SPORTS", "STRAY_GAP_S",
-    "DEVICE_RELATIVE_LIMIT", "semicircles_to_deg", "cadence_spm", "session_distance_m", "merge_same_time", "device_name",
-    "utc_offset_s",
+    "DEVICE_RELATIVE_LIMIT", "semicircles_to_deg", "cadence_spm", "session_distance_m",
+    "merge_same_time", "device_name", "utc_offset_s",
 ]
 
 #: Degrees per semicircle: FIT stores positions as int32 semicircles,
 #: 2**31 semicircles = 180° (FIT SDK, Profile.xlsx, ``position_lat`` units).
 SEMICIRCLE_DEG = 180.0 / 2**31
 
-#: Sports whose FIT cadence counts strides (one foot) per minute; runlog
-#: reports steps per minute for them (FIT SDK: ``record.cadence`` in rpm,
-#: "for running, one revolution = one stride = two steps").
+#: Sports whose FIT cadence counts strides (one cycle of both legs = two
+#: steps) per minute; runlog reports steps per minute for them.  FIT
+#: ``record.cadence`` is in cycles per minute (FIT SDK, Profile.xlsx, unit
+#: "rpm"); Garmin Connect shows running cadence as twice the stored value.
 FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing"})
 
 #: Records further than this from the main body of their activity are stray
@@ -95,8 +96,9 @@ FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snow
 #: while the real pause in the corpus (a 5 h break in a rowing file) stays kept.
 STRAY_GAP_S = 12 * 3600.0
 
-#: FIT ``date_time`` values below this are device-relative seconds, not seconds
-#: since 1989-12-31 UTC (FIT SDK, Profile.xlsx, type ``date_time``: "min").
+#: FIT ``date_time`` values below this are device-relative seconds (system
+#: time since power-on), not seconds since 1989-12-31 UTC (FIT SDK,
+#: Profile.xlsx, type ``date_time``, value ``min``); fitparse leaves them as ints.
 DEVICE_RELATIVE_LIMIT = 0x10000000
 
 
@@ -521,8 +523,9 @@ def _parse(data: bytes) -> _Parsed:
                 cause = None
             except Exception as exc:
                 cause = exc
-            raise FileFormatError("is not a FIT file: it does not start with a FIT header (no '.FIT' "
-                                  "signature in bytes 8-11); the file may be damaged or mislabelled") from cause
+            raise FileFormatError(
+                "is not a FIT file: it does not start with a FIT header (no '.FIT' signature in "
+                "bytes 8-11); the file may be damaged or mislabelled") from cause
         if trailing.strip(b"\0"):
             out.damage = (f"has {len(trailing)} bytes after its last FIT file that are not FIT data "
                           "(a damaged chained file)")

@@ -189,7 +189,8 @@ def _failed_checks(act, skip=frozenset()) -> set[str]:
     info = act.info
     failed = set()
     if "distance" not in skip and np.isfinite(info["device_distance_m"]):
-        if not abs(s["distance_m"] - info["device_distance_m"]) <= max(50.0, 0.01 * info["device_distance_m"]):
+        tol_m = max(50.0, 0.01 * info["device_distance_m"])
+        if not abs(s["distance_m"] - info["device_distance_m"]) <= tol_m:
             failed.add("distance")
     if "elapsed" not in skip and not abs(s["elapsed_s"] - info["device_elapsed_s"]) <= 2.0:
         failed.add("elapsed")

@@ -10,7 +10,6 @@ fixture and never copied.
 from __future__ import annotations
 
 import gzip
-import io
 import warnings
 
 import fitparse
@@ -74,7 +73,8 @@ def test_utc_offset_from_activity_message():
     t = pd.Timestamp("2020-12-10 06:59:50").to_pydatetime()
     # local 07:59:50 - UTC 06:59:50 = +3600 s (workoutizer run_with_coordinates.fit)
     assert fit.utc_offset_s({"timestamp": t, "local_timestamp": t + pd.Timedelta(hours=1)}) == 3600.0
-    assert fit.utc_offset_s({"timestamp": t, "local_timestamp": t - pd.Timedelta(hours=5, minutes=30)}) == -19800.0
+    west = t - pd.Timedelta(hours=5, minutes=30)  # -05:30 = -19800 s
+    assert fit.utc_offset_s({"timestamp": t, "local_timestamp": west}) == -19800.0
     # Zwift writes local_timestamp = 0 (1989-12-31): no offset rather than -28 years
     assert fit.utc_offset_s({"timestamp": t,
                              "local_timestamp": pd.Timestamp("1989-12-31").to_pydatetime()}) is None
@@ -142,7 +142,8 @@ def test_fenix2_run_records(data_dir):
     # activity.local_timestamp 17:32:46 - timestamp 15:32:46 = +2 h
     assert (info["tz"], info["tz_source"]) == ("+02:00", "fit_local_timestamp")
     assert info["start_local"] == pd.Timestamp("2015-08-15 16:45:08")
-    assert (info["device_distance_m"], info["device_elapsed_s"], info["device_ascent_m"]) == (9008.22, 2832.0, 64.0)
+    totals = (info["device_distance_m"], info["device_elapsed_s"], info["device_ascent_m"])
+    assert totals == (9008.22, 2832.0, 64.0)
     # 4 laps, no lap_trigger written by the fenix 2; lap distances add up to the session's
     laps = act.laps
     assert laps["lap"].tolist() == [1, 2, 3, 4]
@@ -360,12 +361,12 @@ def check_device_totals(name: str, act, exceptions: dict) -> list[str]:
     if np.isfinite(info["device_distance_m"]) and (name, num, "distance") not in exceptions:
         tol = max(50.0, 0.01 * info["device_distance_m"])
         if not abs(s["distance_m"] - info["device_distance_m"]) <= tol:
-            bad.append(f"{name} s{num}: distance {s['distance_m']:.1f} vs device {info['device_distance_m']:.1f}")
+            bad.append(f"{name} s{num}: distance {s['distance_m']:.1f} vs {info['device_distance_m']:.1f}")
     if (name, num, "elapsed") not in exceptions and not abs(s["elapsed_s"] - info["device_elapsed_s"]) <= 2.0:
         bad.append(f"{name} s{num}: elapsed {s['elapsed_s']:.0f} vs device {info['device_elapsed_s']:.1f}")
     if np.isfinite(info["device_avg_hr_bpm"]) and (name, num, "hr") not in exceptions:
         if not abs(s["avg_hr_bpm"] - info["device_avg_hr_bpm"]) <= 1.0:
-            bad.append(f"{name} s{num}: avg HR {s['avg_hr_bpm']:.1f} vs device {info['device_avg_hr_bpm']:.0f}")
+            bad.append(f"{name} s{num}: avg HR {s['avg_hr_bpm']:.1f} vs {info['device_avg_hr_bpm']:.0f}")
     return bad
 
 
