@@ -112,7 +112,8 @@ def notes_features(notes: pd.DataFrame | None, index: pd.Index, taken=()) -> tup
     :data:`NOTE_CAUSES`; any other column becomes a candidate with cause
     'other', numeric or categorical by dtype (binary when a numeric column
     holds only 0/1).  The bookkeeping columns of :func:`runlog.read_run_notes`
-    (``date``, ``time``, ``run``, ``line``) are not features.  ``shoes`` is handled by
+    (``date``, ``time``, ``run``, ``line``) are not features, nor are columns
+    left entirely empty.  ``shoes`` is handled by
     :func:`context_features` and the body-mass / air columns by
     :func:`runlog.features.heat.heat_features`; they are skipped here.
     A column whose name is already a feature in *taken* is renamed
@@ -132,6 +133,8 @@ def notes_features(notes: pd.DataFrame | None, index: pd.Index, taken=()) -> tup
     for col in notes.columns:
         if col in skip:
             continue
+        if notes[col].isna().all():
+            continue          # a column the runner never filled is not a factor
         s = notes[col].reindex(index)
         known = schema.NOTES_COLUMNS.get(col)
         if known is not None and known.dtype == "float64":
