@@ -275,7 +275,8 @@ def test_demo_writes_report(demo_run):
     assert (out / "data" / "episodes.csv").is_file() and any((out / "data" / "gpx").glob("*.gpx"))
     # the findings are printed; the planted cause (heat and fluid: 'hydration') leads them
     findings = proc.stdout.split("Findings:")[1].split("Caveats:")[0]
-    assert findings.strip().startswith("- ") and "Cause: hydration" in findings.split("\n  - ")[0]
+    first = " ".join(findings.strip().split("\n  - ")[0].split())  # undo the line wrapping
+    assert first.startswith("- Numbness came on") and first.endswith("Cause: hydration.")
     page = report.read_text(encoding="utf-8")
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
     assert table.count("<tr") > 20 and "class=sig" in table
