@@ -75,7 +75,8 @@ def _entries() -> list[Feature]:
                 "Friel, The Triathlete's Training Bible (TrainingPeaks Pa:HR)"))
     add(Feature("session_load_au", "AU", _F,
                 "Load of this activity in the daily load series: its TRIMP, or for an activity without HR "
-                "its moving minutes times the history's median TRIMP per moving minute.",
+                "its moving minutes times the history's median TRIMP per moving minute; moving minutes when "
+                "no activity of the history has HR (attrs['load_unit']).",
                 "overtraining", "numeric", False, MORTON))
     add(Feature("load_imputed", "", "bool", "True when session_load_au was imputed (no HR).",
                 "overtraining", "binary", False))

@@ -42,6 +42,16 @@ def session_load(trimp: pd.Series, moving_min: pd.Series) -> tuple[pd.Series, pd
     return load, imputed
 
 
+def _session_load(trimp: pd.Series, moving_min: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """:func:`session_load`, or moving minutes when no activity of the history has HR."""
+    if trimp.notna().any() or moving_min.isna().all():
+        load, imputed = session_load(trimp, moving_min)
+        return load, imputed, "trimp"
+    warnings.warn("no activity in the history has heart rate: training load (load_*, acwr_*, monotony, "
+                  "strain, ctl/atl/tsb) uses moving minutes instead of TRIMP", RunlogWarning, stacklevel=3)
+    return moving_min.astype("float64"), pd.Series(False, index=trimp.index), "moving_min"
+
+
 def _clean_notes(notes: pd.DataFrame | None) -> pd.DataFrame | None:
     if notes is None:
         return None
@@ -70,7 +80,8 @@ def _air(history, weather, tolerance):
 
 
 def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame | None = None,
-                 weather=None, running_sports=RUNNING_SPORTS, weather_tolerance="90min") -> pd.DataFrame:
+                 weather=None, running_sports=RUNNING_SPORTS, weather_tolerance="90min",
+                 trimp_constants: tuple[float, float] | None = None) -> pd.DataFrame:
     """Per-run features of a history, one row per activity.
 
     Parameters
@@ -90,6 +101,11 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         Sports counted as running (:data:`runlog.features.context.RUNNING_SPORTS`).
     weather_tolerance : str
         Largest time gap between a run's middle and a weather observation.
+    trimp_constants : (a, b), optional
+        Override the TRIMP weighting ``HRr * a * exp(b * HRr)``; default by
+        the athlete's sex: men 0.64/1.92, women 0.86/1.67 (Morton,
+        Fitz-Clarke & Banister 1990; the two pairs follow the different
+        blood-lactate rise with HR reserve of men and women).
 
     Returns
     -------
@@ -105,7 +121,10 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         * load-history windows end the day before the run; windows that
           would reach before the history are NaN (warm-up), not zero;
         * ``attrs['athlete']``: the :class:`Athlete` used (its
-          ``estimated`` says which values were estimated and how).
+          ``estimated`` says which values were estimated and how);
+          ``attrs['trimp_constants']``: (a, b) used;
+          ``attrs['load_unit']``: 'trimp', or 'moving_min' when no activity
+          in the history has HR (a :class:`~runlog.errors.RunlogWarning` says so).
     """
     runs = history.runs
     if athlete is None:
@@ -120,7 +139,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
             rec = rec[keep]
     seg = segments(rec)
     running = is_running(runs, running_sports)
-    a, b = athlete.trimp_constants
+    a, b = athlete.trimp_constants if trimp_constants is None else (float(x) for x in trimp_constants)
     idx = runs.index
 
     def per_run(df):
@@ -128,7 +147,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
 
     vol = volume_features(runs)
     inten = per_run(intensity_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, a, b, seg=seg))
-    load, imputed = session_load(inten["trimp"], vol["moving_min"])
+    load, imputed, load_unit = _session_load(inten["trimp"], vol["moving_min"])
     terr = per_run(terrain_features(rec, runs, seg=seg))
     parts = [
         context_features(runs, notes, running),
@@ -153,4 +172,6 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         catalog.register(feats)
     out.index.name = "run_id"
     out.attrs["athlete"] = athlete
+    out.attrs["trimp_constants"] = (a, b)
+    out.attrs["load_unit"] = load_unit
     return out

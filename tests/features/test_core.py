@@ -188,3 +188,24 @@ def test_load_history_matches_the_simulator_answer_key(tmp_path):
     # never-filled notes columns are not features; filled ones are
     for c in ("lacing", "fluid_ml", "rpe", "surface", "warmup_min", "sleep_h"):
         assert (c in f.columns) == bool(notes[c].notna().any()), c
+
+
+def test_history_without_any_hr_uses_moving_minutes_as_load(activity, history_of):
+    acts = [activity(f"2024-05-{d:02d}T06:00Z", speed=3.0, n=600, step_s=1.0) for d in range(1, 11)]
+    h = history_of(*acts)
+    with pytest.warns(runlog.RunlogWarning, match="moving minutes instead of TRIMP"):
+        f = runlog.run_features(h, runlog.Athlete(hr_max_bpm=190, hr_rest_bpm=50))
+    assert f.attrs["load_unit"] == "moving_min"
+    # 599 s of moving time per run (the last sample weighs 0) -> 9.983 min a day; day 8 sees days 1-7
+    assert f["session_load_au"].iloc[0] == pytest.approx(599 / 60)
+    assert f["load_7d_au"].iloc[7] == pytest.approx(7 * 599 / 60)
+    assert np.isnan(f["trimp"]).all()
+
+
+def test_trimp_constants_override(activity, history_of):
+    act = activity("2024-05-01T06:00Z", hr=[130, 160, 190], speed=3.0, times_s=[0, 30, 60])
+    h = history_of(act)
+    f = runlog.run_features(h, runlog.Athlete(hr_max_bpm=190, hr_rest_bpm=50), trimp_constants=(0.86, 1.67))
+    # female constants, 30-s samples: 3.785836 / 2 (see test_intensity)
+    assert f.loc[act.run_id, "trimp"] == pytest.approx(3.785836 / 2, abs=1e-6)
+    assert f.attrs["trimp_constants"] == (0.86, 1.67)
