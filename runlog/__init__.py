@@ -25,6 +25,16 @@ from .athlete import Athlete
 from .features import run_features
 from . import simulate
 
+
+def __getattr__(name):
+    # runlog.plot is imported on first use: matplotlib adds about a second to `import runlog`
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'runlog' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
 
 __all__ = [
