@@ -93,3 +93,15 @@ def test_meteostat_missing_gives_a_clear_error(monkeypatch):
     pos = pd.DataFrame({"lat_deg": [48.2], "lon_deg": [11.6]}, index=runs.index)
     with pytest.raises(weather.WeatherError, match=r"pip install 'runlog\[weather\]'"):
         weather.fetch_meteostat(runs, pos)
+
+
+def test_run_features_weather_meteostat_without_package(monkeypatch):
+    import runlog
+    from runlog.activity import finalize
+
+    monkeypatch.setitem(sys.modules, "meteostat", None)
+    idx = pd.Timestamp("2024-06-01T07:00Z") + pd.to_timedelta(np.arange(3), unit="s")
+    rec = pd.DataFrame({"speed_mps": 3.0, "lat_deg": 48.1, "lon_deg": 11.5}, index=idx)
+    h = runlog.History.from_activities([finalize(rec, None, {"source": "x.fit", "format": "fit"}, tz="UTC")])
+    with pytest.raises(weather.WeatherError, match="optional 'meteostat' package"):
+        runlog.run_features(h, weather="meteostat")

@@ -75,8 +75,10 @@ def _air(history, weather, tolerance):
 
     if isinstance(weather, pd.DataFrame) and weather.index.name == "run_id" and "air_temp_c" in weather:
         return weather
-    return wx.join_weather(history.runs, weather, positions=wx.run_positions(history.records),
-                           tolerance=tolerance)
+    positions = wx.run_positions(history.records)
+    if isinstance(weather, str) and weather == "meteostat":
+        weather = wx.fetch_meteostat(history.runs, positions)
+    return wx.join_weather(history.runs, weather, positions=positions, tolerance=tolerance)
 
 
 def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame | None = None,
@@ -95,8 +97,11 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         are mapped to their cause; other columns become candidates with
         cause 'other'.
     weather : DataFrame, str or PathLike, optional
-        An hourly table for :func:`runlog.weather.join_weather`, or its
-        result (index run_id with ``air_temp_c``/``rel_humidity_pct``).
+        An hourly table for :func:`runlog.weather.join_weather` (CSV path or
+        frame), or its result (index run_id with ``air_temp_c`` /
+        ``rel_humidity_pct``), or ``'meteostat'`` to download one
+        (:func:`runlog.weather.fetch_meteostat`: optional package and
+        network; raises :class:`runlog.weather.WeatherError` without them).
     running_sports : iterable of str
         Sports counted as running (:data:`runlog.features.context.RUNNING_SPORTS`).
     weather_tolerance : str

@@ -217,16 +217,15 @@ def measured_sweat_loss(body_mass_pre_kg, body_mass_post_kg, fluid_ml=0.0) -> di
     return {"sweat_loss_kg": sweat, "sweat_loss_pct": sweat_pct, "body_mass_loss_pct": loss_pct, "dehydrated": deh}
 
 
-_NOT_WRIST = ("edge", "bike", "cycle", "bryton", "wahoo", "elemnt", "hammerhead", "karoo", "phone", "iphone",
-              "android", "strava", "app")
+_NOT_WRIST = ("edge", "bike", "cycle", "bryton", "wahoo", "elemnt", "hammerhead", "karoo", "phone", "android")
 
 
 def is_wrist_device(device: pd.Series) -> pd.Series:
     """True when a device name looks like a watch (its temperature sensor sits on the wrist).
 
-    Bike computers (Garmin Edge, Wahoo, Hammerhead, Bryton) and phone apps are
-    not wrist devices; an unknown device is assumed to be a watch (the usual
-    case for runners).
+    Bike computers (Garmin Edge, Wahoo, Hammerhead, Bryton) and phones
+    (iPhone, Android) are not wrist devices; any other or unknown device is
+    assumed to be a watch (the usual case for runners).
     """
     d = device.astype("object").where(device.notna(), "").astype(str).str.lower()
     return ~d.apply(lambda s: any(k in s for k in _NOT_WRIST)).astype(bool)

@@ -77,8 +77,9 @@ def test_measured_sweat_loss_acsm():
 
 
 def test_wrist_device():
-    d = pd.Series(["garmin fr645m", "garmin edge1000", None, "Wahoo ELEMNT"], dtype="string")
-    assert list(heat.is_wrist_device(d)) == [True, False, True, False]
+    d = pd.Series(["garmin fr645m", "garmin edge1000", None, "Wahoo ELEMNT", "Apple Watch", "Strava iPhone App"],
+                  dtype="string")
+    assert list(heat.is_wrist_device(d)) == [True, False, True, False, True, False]
 
 
 def test_heat_features_notes_take_precedence_over_weather():
