@@ -137,6 +137,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     elif not isinstance(athlete, Athlete):
         raise TypeError("athlete must be a runlog.Athlete (e.g. runlog.Athlete(hr_max_bpm=190, hr_rest_bpm=50))")
     notes = _clean_notes(notes)
+    air = _air(history, weather, weather_tolerance)     # first: a bad weather table fails fast
     rec = history.records
     if len(rec):
         keep = rec.index.levels[0].isin(runs.index)[rec.index.codes[0]]
@@ -160,7 +161,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         inten,
         pd.DataFrame({"session_load_au": load, "load_imputed": imputed.astype(bool)}, index=idx),
         load_features(runs, load, running),
-        heat_features(runs, _air(history, weather, weather_tolerance), notes, athlete.body_mass_kg, running,
+        heat_features(runs, air, notes, athlete.body_mass_kg, running,
                       terr["ascent_m"]),
         per_run(warmup_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, seg=seg)),
         per_run(form_features(rec, running, seg=seg)),
