@@ -64,6 +64,7 @@ __all__ = [
     "LOCATION_ALIASES",
     "NOTES_RANGES",
     "MATCH_TOLERANCE_MIN",
+    "START_TOLERANCE_MIN",
     "FLAG_COLUMNS",
 ]
 
@@ -75,8 +76,11 @@ EXAMPLE_RUN_NOTES = str(resources.files("runlog").joinpath("data", "example_run_
 #: Largest journal / notes file runlog reads [bytes] (a 10-year daily journal is < 1 MB).
 MAX_JOURNAL_BYTES = 50 * 1024 * 1024
 
-#: A row's ``time`` must lie within this many minutes of a run (its start to
-#: its end) to identify it [min].
+#: A row's ``time`` within this many minutes of a run's local start picks
+#: that run first (the nearest start wins) [min].
+START_TOLERANCE_MIN = 10.0
+#: Otherwise the run whose start-to-end span contains the ``time``, else a
+#: run whose span is within this many minutes of it [min].
 MATCH_TOLERANCE_MIN = 60.0
 
 #: Columns of :func:`episode_flags`.
@@ -576,14 +580,31 @@ class _Matcher:
         return f"{label}: " + "; ".join(
             _describe_run(r, self.start.loc[r], self.runs.loc[r]) for r in picked)
 
-    def _by_time(self, cand_index, target: pd.Timestamp):
-        """Runs among *cand_index* within the tolerance of local *target*, nearest first."""
+    def _by_time(self, cand_index, target: pd.Timestamp) -> list:
+        """The runs among *cand_index* that local time *target* points to.
+
+        In this order: the run starting nearest to it (its start cut to the
+        minute when *target* has no seconds, as a watch shows it) within
+        :data:`START_TOLERANCE_MIN` (several equally near: all of them); else
+        the runs whose start-to-end span contains it; else the runs whose span
+        is within :data:`MATCH_TOLERANCE_MIN` of it.  One element: found;
+        none: no run; several: ambiguous.
+        """
+        cand_index = pd.Index(cand_index)
         start, end = self.start.loc[cand_index], self.end.loc[cand_index]
+        # a time written to the minute means the start as a watch shows it: cut to the minute
+        shown = start.dt.floor("min") if target.second == 0 else start
+        start_gap = (shown - target).abs().dt.total_seconds() / 60.0
+        near = start_gap[start_gap <= START_TOLERANCE_MIN]
+        if len(near):
+            return list(near.index[near == near.min()])
+        inside = cand_index[((start <= target) & (target <= end)).to_numpy()]
+        if len(inside):
+            return list(inside)
         before = (start - target).dt.total_seconds().clip(lower=0)
         after = (target - end).dt.total_seconds().clip(lower=0)
         gap_min = (before + after) / 60.0
-        ok = gap_min[gap_min <= MATCH_TOLERANCE_MIN].sort_values(kind="stable")
-        return ok
+        return list(gap_min.index[(gap_min <= MATCH_TOLERANCE_MIN).to_numpy()])
 
     def _prefer_run(self, cand) -> list:
         """Of several activities, the only one whose sport is 'running' when all
@@ -602,17 +623,16 @@ class _Matcher:
         if run:
             return self._match_run(run, date, clock, target, line)
         if clock:
-            ok = self._by_time(self.runs.index, target)
-            if len(ok) == 0:
+            best = self._by_time(self.runs.index, target)
+            if len(best) == 0:
                 return None, (f"line {line}: no run within {MATCH_TOLERANCE_MIN:.0f} min of "
                               f"{target:%Y-%m-%d %H:%M} (local time); {self.nearest(target)}. Fix the "
                               "date/time (the run's local start), or give its run_id in a 'run' column")
-            best = ok[ok == ok.iloc[0]]
             if len(best) > 1:
-                return None, (f"line {line}: {len(best)} runs at {target:%Y-%m-%d %H:%M}; "
-                              f"{self.nearest(target, k=len(best), among=best.index)}. Give the run_id "
-                              "in a 'run' column to choose one")
-            return best.index[0], None
+                return None, (f"line {line}: {len(best)} runs at or near {target:%Y-%m-%d %H:%M}; "
+                              f"{self.nearest(target, k=len(best), among=pd.Index(best))}. Give the run's "
+                              "exact local start time, or its run_id in a 'run' column, to choose one")
+            return best[0], None
         on_day = self.date.index[self.date.to_numpy() == date.to_datetime64()]
         if len(on_day) == 0:
             return None, (f"line {line}: no run on {date:%Y-%m-%d} (the run's local date); "
@@ -648,8 +668,7 @@ class _Matcher:
                               "file name (as in History.runs['source']) or give the run_id")
         if len(cands) > 1 and target is not None:
             if clock:
-                ok = self._by_time(pd.Index(cands), target)
-                cands = list(ok.index[ok == ok.iloc[0]]) if len(ok) else []
+                cands = self._by_time(cands, target)
             else:
                 cands = [c for c in cands if self.date.loc[c] == date]
             if not cands:
@@ -664,7 +683,7 @@ class _Matcher:
         rid = cands[0]
         if date is not None:
             if clock:
-                if len(self._by_time(pd.Index([rid]), target)) == 0:
+                if len(self._by_time([rid], target)) == 0:
                     return None, (f"line {line}: run {key!r} is {_describe_run(rid, self.start.loc[rid], self.runs.loc[rid])}, "
                                   f"but the row says {target:%Y-%m-%d %H:%M}; fix the date/time or the run")
             elif self.date.loc[rid] != date:
@@ -857,7 +876,7 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
                                 and day-first ``05.03.2024``; slashed ``03/05/2024`` is
                                 refused as ambiguous)
     time          no            the run's local start, ``07:30`` (``7:30 PM`` accepted);
-                                within :data:`MATCH_TOLERANCE_MIN` of the run
+                                needed only to choose between runs of one day
     run           date or run   a run_id (``20240305T0630Z``) or the activity's file name
     onset_min     no            minutes into the run (wall clock, pauses included), >= 0
     onset_km      no            kilometres into the run, >= 0
@@ -875,9 +894,12 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
     a decimal comma too.  Rows and blank lines made only of separators are
     skipped.  A date without time must have exactly one run that day (when
     the other activities that day all have a known sport other than running,
-    the only running one is taken); a time picks the run whose start-to-end
-    span is nearest to it (so ``00:10`` the next day finds a run started at
-    23:50).  An onset after the run's end (its duration rounded up to the
+    the only running one is taken).  A time picks the run starting nearest
+    to it within :data:`START_TOLERANCE_MIN`; else the one run whose
+    start-to-end span contains it (so ``00:10`` the next day finds a run
+    started at 23:50); else the one run whose span is within
+    :data:`MATCH_TOLERANCE_MIN`; several equally good runs are an error.
+    An onset after the run's end (its duration rounded up to the
     minute, its distance up to 0.1 km) is an error.
     """
     tz = _check_tz(tz, EpisodeError)

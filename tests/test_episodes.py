@@ -499,9 +499,9 @@ def test_fall_back_day_same_wall_clock_twice():
     with pytest.raises(EpisodeError) as exc:
         read_episodes(pd.DataFrame({"date": ["2024-10-27"], "time": ["02:30"]}), history=h)
     assert problems_of(exc) == [
-        "line 2: 2 runs at 2024-10-27 02:30; candidates: 2024-10-27 02:30 (20241027T0030Z, 3.6 km, 20 min, "
-        "a.gpx); 2024-10-27 02:30 (20241027T0130Z, 3.6 km, 20 min, b.gpx). Give the run_id in a 'run' "
-        "column to choose one"]
+        "line 2: 2 runs at or near 2024-10-27 02:30; candidates: 2024-10-27 02:30 (20241027T0030Z, 3.6 km, "
+        "20 min, a.gpx); 2024-10-27 02:30 (20241027T0130Z, 3.6 km, 20 min, b.gpx). Give the run's exact local "
+        "start time, or its run_id in a 'run' column, to choose one"]
     ep = read_episodes(pd.DataFrame({"run": ["20241027T0130Z", "a.gpx"]}), history=h)
     assert ep["run_id"].tolist() == ["20241027T0130Z", "20241027T0030Z"]
 
@@ -660,3 +660,66 @@ def test_onset_km_on_a_run_without_distance(history):
         read_episodes(pd.DataFrame({"run": [B47], "onset_km": [0.5], "onset_min": [1]}), history=history)
     assert problems_of(exc) == ["line 2: onset 0.5 km is beyond the end of run 20210408T0028Z (0.00 km long); "
                                 "fix the onset or the run's date/time"]
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_shared_corpus_round_trip(shared_dir, tmp_path):
+    """Every timed activity of the shared corpus is found again from its own local date and start time."""
+    acts = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for p in sorted(shared_dir.glob("*/*")):
+            if p.suffix.lower() not in (".fit", ".gpx", ".tcx") or p.stat().st_size > 3_000_000:
+                continue
+            try:
+                for a in runlog.read_activities(p):
+                    acts.setdefault(a.run_id, a)  # the same activity as FIT and GPX: keep one
+            except runlog.FileFormatError:
+                continue
+    h = runlog.History.from_activities(acts.values())
+    assert len(h) >= 20
+    runs = h.runs
+    journal = pd.DataFrame({"date": runs["start_local"].dt.strftime("%d.%m.%Y"),
+                            "time": runs["start_local"].dt.strftime("%H:%M"),
+                            "onset_min": "0,5"})
+    path = tmp_path / "journal.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + journal.to_csv(sep=";", index=False, lineterminator="\r\n").encode())
+    before = sha(path)
+    ep = read_episodes(path, history=h)
+    assert sha(path) == before
+    assert ep["run_id"].tolist() == runs.index.tolist()
+    assert (ep["date"].to_numpy() == runs["start_local"].dt.normalize().to_numpy()).all()
+
+
+def test_time_rules_back_to_back_and_between_runs():
+    # A 06:00-07:00 local, B starts 07:00:30 (back to back) ends 07:30:30, C 09:00-09:30 (Berlin, CET)
+    h = runlog.History.from_activities([synth("2024-01-15 05:00", 60, name="a.gpx"),
+                                        synth("2024-01-15 06:00:30", 30, name="b.gpx"),
+                                        synth("2024-01-15 08:00", 30, name="c.gpx")])
+    ep = read_episodes(pd.DataFrame({"date": ["2024-01-15"] * 4,
+                                     "time": ["07:00", "06:05", "06:40", "09:50"]}), history=h)
+    # 07:00 is inside A's span, but B starts 0.5 min from it: the nearest start wins;
+    # 06:05 starts near A; 06:40 is inside A only; 09:50 is 20 min after C's end, the others far
+    assert ep["run_id"].tolist() == ["20240115T0600Z", "20240115T0500Z", "20240115T0500Z", "20240115T0800Z"]
+    # 07:45: 45 min after A's end and 14.5 min after B's end; 08:15: 44.5 min after B's end and
+    # 45 min before C's start: several runs within 60 min and none under way -> the row is refused
+    with pytest.raises(EpisodeError) as exc:
+        read_episodes(pd.DataFrame({"date": ["2024-01-15"] * 2, "time": ["07:45", "08:15"]}), history=h)
+    p = problems_of(exc)
+    assert len(p) == 2
+    assert p[0].startswith("line 2: 2 runs at or near 2024-01-15 07:45; candidates: "
+                           "2024-01-15 07:00 (20240115T0600Z, 5.4 km, 30 min, b.gpx); "
+                           "2024-01-15 06:00 (20240115T0500Z, 10.8 km, 60 min, a.gpx)")
+    # candidates are listed by the distance of their start: C (45 min) before B (74.5 min)
+    assert p[1].startswith("line 3: 2 runs at or near 2024-01-15 08:15; candidates: "
+                           "2024-01-15 09:00 (20240115T0800Z, 5.4 km, 30 min, c.gpx); 2024-01-15 07:00 (20240115T0600Z")
+
+
+def test_time_to_the_minute_is_the_start_as_the_watch_shows_it(history):
+    # triathlon file: transition starts 11:22:40, the run 11:23:41 (local); '11:23' is the run although
+    # 11:22:40 is 20 s nearer to 11:23:00 than 11:23:41 - a watch shows the run's start as 11:23
+    # with seconds the comparison is exact: 11:23:20 is 40 s after the transition's start, 21 s before the run's
+    ep = read_episodes(pd.DataFrame({"date": ["2018-05-27"] * 4,
+                                     "time": ["11:23", "11:22", "11:22:50", "11:23:20"]}), history=history)
+    assert ep["run_id"].tolist() == [TRI_RUN, "20180527T0922Z", "20180527T0922Z", TRI_RUN]
