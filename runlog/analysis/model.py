@@ -200,7 +200,8 @@ def _as_float01(s: pd.Series) -> pd.Series:
 
 
 def select_predictors(factors: pd.DataFrame, features: pd.DataFrame, *, max_df: int,
-                      p_enter: float = 0.20, rho_max: float = RHO_MAX) -> tuple[pd.DataFrame, list[str]]:
+                      p_enter: float = 0.20, rho_max: float = RHO_MAX,
+                      numb: pd.Series | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Choose the model's predictors: strongest univariate evidence first, within the EPV budget.
 
     Parameters
@@ -216,6 +217,10 @@ def select_predictors(factors: pd.DataFrame, features: pd.DataFrame, *, max_df: 
         a 0.20-0.25 screen).
     rho_max : float
         A factor whose |Spearman rho| with an already chosen one exceeds this is left out.
+    numb : Series of bool, optional
+        Outcome; when given, a factor that would leave fewer than ``EPV_MIN``
+        numb runs per predictor among the runs with every chosen factor
+        recorded (e.g. one measured only on weigh-in days) is left out.
 
     Returns
     -------
@@ -227,11 +232,12 @@ def select_predictors(factors: pd.DataFrame, features: pd.DataFrame, *, max_df: 
     notes: list[str] = []
     chosen_idx: list = []
     chosen_cols: dict[str, pd.Series] = {}
+    waiting: list[str] = []
+    complete = pd.Series(True, index=features.index)
     elig = factors[(factors["p_value"] < p_enter)]
     for idx, r in elig.iterrows():
         if len(chosen_idx) >= max_df:
-            notes.append(f"{_term(r)} (p = {r['p_value']:.2g}) left out: only {max_df} predictor(s) "
-                         f"allowed by the number of episodes (at least {EPV_MIN} per predictor).")
+            waiting.append(f"{_term(r)} (p = {r['p_value']:.2g})")
             continue
         col = design_matrix(features, factors.loc[[idx]]).iloc[:, 0]
         clash = None
@@ -246,8 +252,20 @@ def select_predictors(factors: pd.DataFrame, features: pd.DataFrame, *, max_df: 
             notes.append(f"{_term(r)} left out: it moves with {clash[0]} (Spearman rho {clash[1]:.2f}); "
                          "the data cannot tell them apart.")
             continue
+        if numb is not None:
+            cc = complete & col.notna()
+            ev = int(numb.reindex(features.index).fillna(False).astype(bool)[cc].sum())
+            if ev < EPV_MIN * (len(chosen_idx) + 1):
+                notes.append(f"{_term(r)} left out: recorded on too few runs ({int(col.notna().sum())}); "
+                             f"with it only {ev} numb runs would have every factor.")
+                continue
+            complete = cc
         chosen_idx.append(idx)
         chosen_cols[_term(r)] = col
+    if waiting:
+        notes.append(f"{len(waiting)} more factor(s) with p < {p_enter} left out, because {max_df} "
+                     f"predictor(s) is all the number of episodes allows (at least {EPV_MIN} per "
+                     f"predictor): {', '.join(waiting[:8])}{', ...' if len(waiting) > 8 else ''}.")
     return factors.loc[chosen_idx], notes
 
 
@@ -342,7 +360,7 @@ def fit_model(features: pd.DataFrame, numb: pd.Series, factors: pd.DataFrame, *,
                          f"{epv_min} episodes per predictor; at least 2 are needed to adjust one "
                          "factor for another.")
         return res
-    chosen, notes = select_predictors(factors, features, max_df=max_df, p_enter=p_enter)
+    chosen, notes = select_predictors(factors, features, max_df=max_df, p_enter=p_enter, numb=numb)
     res.notes.extend(notes)
     if len(chosen) < 2:
         res.notes.append(f"fewer than 2 factors passed the univariate screen (p < {p_enter}); "

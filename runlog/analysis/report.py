@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,6 +113,7 @@ def short_description(desc) -> str:
     d = str(desc).strip()
     head, sep, tail = d.partition(":")
     d = tail.strip() if sep and len(head) <= 12 and tail.strip() else head
+    d = re.sub(r",\s*else\s+(?:0(?:\.0)?|false|no)\b.*$", "", d, flags=re.IGNORECASE)
     for mark in (";", " ("):
         d = d.split(mark)[0]
     if len(d) > 60 and "," in d:
@@ -158,8 +160,9 @@ def finding_sentence(r: pd.Series) -> str:
         more = f"on runs where {desc} was {'above' if str(r['split']).startswith('>') and '=' not in str(r['split']) else 'at least'} {thr}{u}"
         other = "on the others"
     elif r["kind"] == "binary":
-        more = f"on runs with {desc}"
-        other = "on runs without"
+        m = re.match(r"^(?:1(?:\.0)?|true|yes)\s+(?:when|if)\s+(.*)$", desc, flags=re.IGNORECASE)
+        more, other = (f"on runs when {m.group(1)}", "on the other runs") if m else \
+            (f"on runs with {desc}", "on runs without")
     else:
         more = f"on runs with {desc} '{r['level']}'"
         other = f"with '{r['reference']}'"

@@ -91,7 +91,7 @@ def test_model_respects_events_per_variable():
     assert int(numb.sum()) // EPV_MIN == 3
     assert res.n_predictors == 3 and res.epv == pytest.approx(5.0)
     assert list(res.table["factor"]) == list(factors["factor"].iloc[:3])
-    assert sum("only 3 predictor(s) allowed" in n for n in res.notes) == 2
+    assert any(n.startswith("2 more factor(s) with p < 0.2 left out, because 3 predictor(s)") for n in res.notes)
 
 
 def test_model_not_fitted_with_nine_events():
@@ -113,3 +113,17 @@ def test_model_leaves_out_near_duplicates():
     chosen = set(res.table["factor"])
     assert not {"heat_c", "heat_f"} <= chosen
     assert any("moves with" in n for n in res.notes)
+
+
+def test_model_skips_sparsely_recorded_factor():
+    # a factor recorded on only 30 of 200 runs (weigh-in days) would leave too few complete cases
+    F, numb = _season(1)
+    # it goes with numbness, but not with heat (recorded on every 7th run only)
+    F["weighed_loss_pct"] = np.where(np.arange(len(F)) % 7 == 0, 1.0 * numb + 0.5, np.nan)
+    F["weighed_loss_pct"] += np.random.default_rng(0).normal(0, 0.3, len(F))
+    factors, _ = screen(F, numb, n_resamples=100)
+    assert factors.set_index("factor").loc["weighed_loss_pct", "p_value"] < 0.2
+    res = fit_model(F, numb, factors)
+    assert res.fitted and "weighed_loss_pct" not in set(res.table["factor"])
+    assert any(n.startswith("weighed_loss_pct left out: recorded on too few runs (29)") for n in res.notes)
+    assert res.n_runs == len(F)
