@@ -103,31 +103,37 @@ def _value(el) -> float:
     return _float((v if v is not None else el).text)
 
 
-def _trackpoints(lap, names: dict, rows: list) -> None:
+class _LocalNames(dict):
+    """Cache tag -> local name (a file uses a few dozen distinct tags, millions of times)."""
+
+    def __missing__(self, tag):
+        name = self[tag] = local_name(tag)
+        return name
+
+
+def _trackpoints(lap, names: _LocalNames, rows: list) -> None:
     """Append one 10-slot row per Trackpoint of *lap* (time string + floats)."""
     for trk in lap:
-        if names.setdefault(trk.tag, local_name(trk.tag)) != "Track":
+        if names[trk.tag] != "Track":
             continue
         for tp in trk:
             row = [None, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan]
             for c in tp:
-                name = names.get(c.tag)
-                if name is None:
-                    name = names[c.tag] = local_name(c.tag)
+                name = names[c.tag]
                 if name == "Time":
                     row[_T] = (c.text or "").strip()
                 elif name in _SCALAR:
                     row[_SCALAR[name]] = _float(c.text)
                 elif name == "Position":
                     for p in c:
-                        slot = _POS.get(names.setdefault(p.tag, local_name(p.tag)))
+                        slot = _POS.get(names[p.tag])
                         if slot is not None:
                             row[slot] = _float(p.text)
                 elif name == "HeartRateBpm":
                     row[_HR] = _value(c)
                 elif name == "Extensions":
                     for e in c.iter():
-                        slot = _EXT.get(names.setdefault(e.tag, local_name(e.tag)))
+                        slot = _EXT.get(names[e.tag])
                         if slot is not None:
                             row[slot] = _float(e.text)
             rows.append(row)
@@ -219,7 +225,7 @@ def _session_totals(laps: pd.DataFrame) -> dict:
     return out
 
 
-def _activity(act, source: str, names: dict) -> RawActivity | None:
+def _activity(act, source: str, names: _LocalNames) -> RawActivity | None:
     """One ``<Activity>`` -> RawActivity (None when it has no trackpoints)."""
     lap_els = _children(act, "Lap")
     rows: list = []
@@ -320,7 +326,7 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
                 f"holds {' and '.join(p.lower() for p in plans)} but no recorded activity: it is a "
                 "plan, not a run. Export the recorded activity instead", source)
         raise FileFormatError("holds no <Activity>: nothing to read", source)
-    names: dict = {}
+    names = _LocalNames()
     out = []
     for i, act in enumerate(acts, start=1):
         raw = _activity(act, source, names)
