@@ -372,7 +372,11 @@ def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
                   "'Save as' > 'CSV UTF-8'", path)
     text = _decode(data, path, err)
     sep = _sniff_separator(text)
-    rows = _read_csv_rows(text, sep)
+    try:
+        rows = _read_csv_rows(text, sep)
+    except csv.Error as exc:  # e.g. a field larger than the csv module's limit
+        raise err(f"is not a readable CSV file ({exc}); save it again from the spreadsheet as CSV UTF-8",
+                  path) from exc
     while rows and not any(f.strip() for f in rows[0][1]):
         rows.pop(0)  # leading blank lines
     if not rows:

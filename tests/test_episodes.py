@@ -8,12 +8,16 @@ hashed before and after reading: runlog only reads it.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import runlog
 from runlog import schema
@@ -723,3 +727,48 @@ def test_time_to_the_minute_is_the_start_as_the_watch_shows_it(history):
     ep = read_episodes(pd.DataFrame({"date": ["2018-05-27"] * 4,
                                      "time": ["11:23", "11:22", "11:22:50", "11:23:20"]}), history=history)
     assert ep["run_id"].tolist() == [TRI_RUN, "20180527T0922Z", "20180527T0922Z", TRI_RUN]
+
+
+# --------------------------------------------------------------------------
+# Property: whatever a spreadsheet writes, the values come back
+# --------------------------------------------------------------------------
+
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85"),
+                min_size=1, max_size=30).map(str.strip).filter(bool)
+_row = st.fixed_dictionaries({
+    "date": st.dates(min_value=pd.Timestamp("1990-01-01").date(), max_value=pd.Timestamp("2040-12-31").date()),
+    "onset_min": st.one_of(st.none(), st.integers(0, 3000).map(lambda v: v / 10)),
+    "severity": st.one_of(st.none(), st.integers(0, 20).map(lambda v: v / 2)),
+    "side": st.one_of(st.none(), st.sampled_from(schema.SIDES)),
+    "location": st.one_of(st.none(), st.sampled_from(schema.LOCATIONS)),
+    "notes": st.one_of(st.none(), _text),
+})
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(rows=st.lists(_row, min_size=1, max_size=8), sep=st.sampled_from([",", ";", "\t"]),
+       bom=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]), day_first=st.booleans())
+def test_csv_round_trip_property(rows, sep, bom, newline, day_first):
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=sep, lineterminator=newline)
+    w.writerow(["Date", "Onset (min)", "Severity", "Side", "Location", "Notes"])
+
+    def num(v):
+        if v is None:
+            return ""
+        text = repr(v)
+        return text.replace(".", ",") if sep == ";" else text  # European Excel writes a decimal comma
+
+    for r in rows:
+        date = r["date"].strftime("%d.%m.%Y" if day_first else "%Y-%m-%d")
+        w.writerow([date, num(r["onset_min"]), num(r["severity"]), r["side"] or "", r["location"] or "",
+                    r["notes"] or ""])
+    data = (b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode("utf-8")
+    ep = read_episodes(io.BytesIO(data))
+    assert len(ep) == len(rows)
+    assert ep["date"].tolist() == [pd.Timestamp(r["date"]) for r in rows]
+    for col in ("onset_min", "severity"):
+        np.testing.assert_array_equal(ep[col].to_numpy(),
+                                      [np.nan if r[col] is None else r[col] for r in rows])
+    for col in ("side", "location", "notes"):
+        assert [None if pd.isna(v) else v for v in ep[col]] == [r[col] for r in rows]
