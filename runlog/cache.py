@@ -307,12 +307,15 @@ class ActivityCache:
             return Outcome(meta["kind"], [], meta.get("reason", ""))
         codes = table.column("session").to_numpy()
         times = table.column("time").to_numpy()
-        cols = {c: table.column(c).to_numpy() for c in schema.RECORD_COLUMNS}
+        # One 2-D float block: much cheaper to build a frame from than ten columns.
+        values = np.column_stack([table.column(c).to_numpy().astype("float64", copy=False)
+                                  for c in schema.RECORD_COLUMNS])
+        columns = pd.Index(list(schema.RECORD_COLUMNS))
         acts, summaries = [], []
         for i, s in enumerate(meta["sessions"]):
             sel = slice(None) if len(meta["sessions"]) == 1 else codes == i
             idx = pd.DatetimeIndex(times[sel].astype("datetime64[ns]"), name=schema.RECORD_INDEX).tz_localize("UTC")
-            rec = pd.DataFrame({c: v[sel].astype("float64", copy=False) for c, v in cols.items()}, index=idx)
+            rec = pd.DataFrame(values[sel], index=idx, columns=columns, copy=True)
             if len(rec) != s["n_records"]:
                 return None
             info = {k: decode_value(v) for k, v in s["info"]}

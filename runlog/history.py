@@ -93,7 +93,8 @@ class History:
         if activities:
             records = pd.concat(
                 {a.run_id: a.records for a in activities}, names=["run_id", schema.RECORD_INDEX])
-            laps = pd.concat([a.laps.assign(run_id=a.run_id) for a in activities], ignore_index=True)
+            laps = pd.concat([a.laps for a in activities], ignore_index=True)
+            laps.insert(0, "run_id", np.repeat([a.run_id for a in activities], [len(a.laps) for a in activities]))
             laps = laps[["run_id", *schema.LAP_COLUMNS]]
         else:
             records = schema.empty_records()
@@ -238,7 +239,7 @@ def richness(activity: Activity) -> tuple:
     file over a truncated one.
     """
     rec = activity.records
-    channels = sum(bool(np.isfinite(rec[c].to_numpy()).any()) for c in RICH_CHANNELS)
+    channels = int(np.isfinite(rec[list(RICH_CHANNELS)].to_numpy()).any(axis=0).sum())
     fmt = str(activity.info.get("format"))
     return (channels, FORMAT_RANK.get(fmt, 0), len(rec), not bool(activity.info.get("truncated")))
 
@@ -327,15 +328,18 @@ def deduplicate(activities: list[Activity]) -> tuple[list[Activity], pd.DataFram
                 neighbours[i].append(j)
                 neighbours[j].append(i)
         active.append(i)
-    order = sorted(range(len(acts)), key=lambda i: (tuple(-x for x in richness(acts[i])), *_order_key(acts[i])))
-    kept: set[int] = set()
+    # Only activities with a duplicate need ranking; the others are kept as they are.
+    involved = [i for i in range(len(acts)) if neighbours[i]]
+    order = sorted(involved, key=lambda i: (tuple(-x for x in richness(acts[i])), *_order_key(acts[i])))
+    rank = {i: r for r, i in enumerate(order)}
+    kept: set[int] = {i for i in range(len(acts)) if not neighbours[i]}
     rows = []
     for i in order:
         winners = [j for j in neighbours[i] if j in kept]
         if not winners:
             kept.add(i)
             continue
-        w = min(winners, key=lambda j: order.index(j))
+        w = min(winners, key=rank.__getitem__)
         a, k = acts[i], acts[w]
         rows.append({
             "path": str(a.info.get("source")),
@@ -443,23 +447,28 @@ class _Scan:
             self.total += 1
 
     def _add_folder(self, folder: Path) -> None:
+        """Activity files anywhere below *folder* (sorted, symlinked folders not
+        followed) and any Strava ``activities.csv`` (an unzipped export).  Zip
+        archives inside the folder are not opened: pass them explicitly."""
         files = []
         for root, dirs, names in os.walk(folder):
             dirs.sort()
             for n in sorted(names):
                 if exports.is_activity_name(n):
                     files.append(os.path.join(root, n))
-        csv_path = folder / "activities.csv"
-        if csv_path.is_file():
-            try:
-                with open(csv_path, "rb") as fh:
-                    self.metadata.append(exports.read_strava_csv(fh.read(exports.MAX_METADATA_BYTES), str(csv_path)))
-            except FileFormatError as exc:
-                self.errors.append((str(csv_path), exc.reason))
-            except OSError as exc:
-                self.errors.append((str(csv_path), f"cannot be read ({exc.strerror or exc})"))
+                elif n.lower() == "activities.csv":
+                    self._add_metadata(Path(root) / n)
         self.plan.extend(("file", f) for f in files)
         self.total += len(files)
+
+    def _add_metadata(self, csv_path: Path) -> None:
+        try:
+            with open(csv_path, "rb") as fh:
+                self.metadata.append(exports.read_strava_csv(fh.read(exports.MAX_METADATA_BYTES), str(csv_path)))
+        except FileFormatError as exc:
+            self.errors.append((str(csv_path), exc.reason))
+        except OSError as exc:
+            self.errors.append((str(csv_path), f"cannot be read ({exc.strerror or exc})"))
 
     def items(self, index: DigestIndex | None = None) -> Iterator[_Item]:
         """The files, read lazily.  With a digest index, an unchanged file is not
