@@ -359,3 +359,27 @@ def test_all_shared_gpx_files_read_or_fail_cleanly(shared_dir):
     assert outcomes["gpxpy__unicode_with_bom.gpx"] == "not an activity"  # one waypoint
     assert outcomes["gpxpy__gpx_with_garmin_extension.gpx"] == "not an activity"
     assert outcomes["gpxpy__gpx1.1_with_all_fields.gpx"] == "error"  # a single timed point
+
+
+@pytest.mark.parametrize("encoding, declared", [
+    ("utf-16", "UTF-16"),  # with byte-order mark
+    ("utf-16-be", "UTF-16"),  # without: detected from the 00 3C 00 3F ('<?') pattern
+    ("latin-1", "ISO-8859-1"),  # declared single-byte encoding
+])
+def test_declared_and_detected_encodings(data_dir, tmp_path, encoding, declared):
+    text = (data_dir / GPX / "heartandsole__testdata.gpx").read_text(encoding="utf-8")
+    text = text.replace('encoding="UTF-8"', f'encoding="{declared}"').replace("Boulder Running", "Läufer")
+    p = tmp_path / f"enc-{encoding}.gpx"
+    p.write_bytes(text.encode(encoding))
+    act = _read(p)
+    assert len(act.records) == 46
+    assert act.records["hr_bpm"].iloc[0] == 71.0
+
+
+def test_invalid_utf8_bytes_are_replaced_with_a_warning(data_dir, tmp_path):
+    raw = (data_dir / GPX / "heartandsole__testdata.gpx").read_bytes()
+    p = tmp_path / "latin1-in-utf8.gpx"
+    p.write_bytes(raw.replace(b"Boulder Running", b"Boulder L\xe4ufer"))  # a Latin-1 byte in UTF-8
+    with pytest.warns(XmlRecoveryWarning, match=r"1 character\(s\) are not valid utf-8"):
+        act = runlog.read_gpx(p)
+    assert len(act.records) == 46
