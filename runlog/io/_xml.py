@@ -22,6 +22,13 @@ attachments), so the XML readers treat them as untrusted:
   declares them on the root element so the data can still be read; callers
   do this only after a first parse failed with "unbound prefix", and warn.
 
+The module also holds the rules both XML readers share, so GPX and TCX
+files of the same run read alike: sport names (:func:`normalize_sport`),
+whether a cadence counts strides (:func:`cadence_is_strides`), which sample
+times are usable (:func:`usable_time_mask`) and the assembly of a time-sorted
+records frame with one row per timestamp (:func:`sorted_unique`,
+:func:`records_frame`).
+
 References
 ----------
 * W3C, *Extensible Markup Language (XML) 1.0*, 5th ed., 2008, sections 2.8
@@ -117,7 +124,9 @@ def xml_text(data: bytes, source: str) -> str:
     Notes
     -----
     Encoding: a byte-order mark wins, then UTF-16 detected from ``<?``
-    without a BOM, then the ``encoding=`` of the XML declaration, else UTF-8
+    without a BOM, then the ``encoding=`` of the XML declaration (a
+    declaration read as ASCII that claims UTF-16/32 is mislabelled: UTF-8),
+    else UTF-8
     (XML 1.0, section 4.3.3 and appendix F).  Bytes that are not valid in
     that encoding are replaced by U+FFFD with an :class:`XmlRecoveryWarning`
     (a flipped bit in a name must not cost the whole run).
@@ -141,6 +150,8 @@ def xml_text(data: bytes, source: str) -> str:
                 try:
                     enc = codecs.lookup(m.group(1).decode("ascii")).name
                 except LookupError:
+                    enc = "utf-8"
+                if enc.startswith(("utf-16", "utf-32")):  # the declaration itself was 8-bit: mislabelled
                     enc = "utf-8"
     try:
         text = head.decode(enc)

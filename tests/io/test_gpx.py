@@ -365,6 +365,7 @@ def test_all_shared_gpx_files_read_or_fail_cleanly(shared_dir):
     ("utf-16", "UTF-16"),  # with byte-order mark
     ("utf-16-be", "UTF-16"),  # without: detected from the 00 3C 00 3F ('<?') pattern
     ("latin-1", "ISO-8859-1"),  # declared single-byte encoding
+    ("utf-8", "UTF-16"),  # mislabelled: an 8-bit declaration cannot be UTF-16 -> UTF-8
 ])
 def test_declared_and_detected_encodings(data_dir, tmp_path, encoding, declared):
     text = (data_dir / GPX / "heartandsole__testdata.gpx").read_text(encoding="utf-8")
