@@ -296,22 +296,40 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err, path, kind: str):
-    """Map headers to canonical names.  Returns (canonical -> position, extras positions)."""
+#: Output column names an extra column may not take.
+_RESERVED = frozenset({"run_id", *schema.EPISODE_COLUMNS, *schema.NOTES_COLUMNS})
+
+
+def _resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err, path, kind: str,
+                     line: int = 1):
+    """Map headers (on CSV line *line*) to canonical names.
+
+    Returns (canonical -> position, positions of the extra columns).
+    """
     lookup = {alias: canon for canon, names in aliases.items() for alias in names}
     found: dict[str, int] = {}
     extras: list[int] = []
     problems = []
+    seen_extra: dict[str, int] = {}
     for pos, head in enumerate(headers):
         key = _normalize_header(head)
         if key == "":
             extras.append(pos)  # checked later: unnamed columns must be empty
             continue
         if key in _AMBIGUOUS_HEADERS and key not in lookup:
-            problems.append(f"line 1: column {head!r}: {_AMBIGUOUS_HEADERS[key]}")
+            problems.append(f"line {line}: column {head!r}: {_AMBIGUOUS_HEADERS[key]}")
             continue
         canon = lookup.get(key)
         if canon is None:
+            if head in _RESERVED:
+                problems.append(f"line {line}: column {head!r} has the name of a column runlog adds; "
+                                "rename it")
+                continue
+            if head in seen_extra:
+                problems.append(f"line {line}: two columns are named {head!r} (columns {seen_extra[head] + 1} "
+                                f"and {pos + 1}); rename one of them")
+                continue
+            seen_extra[head] = pos
             extras.append(pos)
             close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.8)
             if close:
@@ -320,15 +338,15 @@ def _resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], er
                     f"column; did you mean {lookup[close[0]]!r}?", RunlogWarning, stacklevel=4)
             continue
         if canon in found:
-            problems.append(f"line 1: columns {headers[found[canon]]!r} and {head!r} both mean "
+            problems.append(f"line {line}: columns {headers[found[canon]]!r} and {head!r} both mean "
                             f"{canon!r}; delete or rename one of them")
             continue
         found[canon] = pos
     if "fluid_ml" in found and "fluid_l" in found:
-        problems.append("line 1: both 'fluid_ml' and 'fluid_l' columns; keep one of them")
+        problems.append(f"line {line}: both 'fluid_ml' and 'fluid_l' columns; keep one of them")
     if not ({"date", "run"} & set(found)):
         problems.append(
-            "line 1: no column identifies the run; add a 'date' column (the run's local date, "
+            f"line {line}: no column identifies the run; add a 'date' column (the run's local date, "
             "YYYY-MM-DD, with an optional 'time' HH:MM) or a 'run' column (run_id or activity file name). "
             f"Columns found: {', '.join(repr(h) for h in headers)}")
     if problems:
@@ -384,7 +402,7 @@ def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
                   f"{'episode' if kind == 'journal' else 'run'}", path)
     header_line, headers = rows[0]
     headers = [h.strip() for h in headers]
-    found, extra_pos = _resolve_headers(headers, aliases, err, path, kind)
+    found, extra_pos = _resolve_headers(headers, aliases, err, path, kind, header_line)
     problems = []
     n_cols = len(headers)
     lines: list[int] = []
@@ -406,7 +424,7 @@ def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
     for pos in [p for p in extra_pos if _normalize_header(headers[p]) == ""]:
         used = [ln for ln, r in zip(lines, table_rows) if r[pos] != ""]
         if used:
-            problems.append(f"line 1: column {pos + 1} has no name but values (first on line {used[0]}); "
+            problems.append(f"line {header_line}: column {pos + 1} has no name but values (first on line {used[0]}); "
                             "give it a header")
     extra_pos = [p for p in extra_pos if _normalize_header(headers[p]) != ""]
     if problems:

@@ -772,3 +772,12 @@ def test_csv_round_trip_property(rows, sep, bom, newline, day_first):
                                       [np.nan if r[col] is None else r[col] for r in rows])
     for col in ("side", "location", "notes"):
         assert [None if pd.isna(v) else v for v in ep[col]] == [r[col] for r in rows]
+
+
+def test_extra_column_names_that_would_lose_data(tmp_path):
+    with pytest.raises(EpisodeError) as exc:
+        read_episodes(write(tmp_path, "\n\ndate,mood,mood,line\n2024-03-05,good,bad,7\n"))
+    # the header is on line 3 (two blank lines before it)
+    assert problems_of(exc) == [
+        "line 3: two columns are named 'mood' (columns 2 and 3); rename one of them",
+        "line 3: column 'line' has the name of a column runlog adds; rename it"]
