@@ -384,3 +384,33 @@ def test_invalid_utf8_bytes_are_replaced_with_a_warning(data_dir, tmp_path):
     with pytest.warns(XmlRecoveryWarning, match=r"1 character\(s\) are not valid utf-8"):
         act = runlog.read_gpx(p)
     assert len(act.records) == 46
+
+
+def test_tracks_out_of_order_are_sorted_by_time(data_dir, tmp_path):
+    """Two <trk> written late-first (as after a merge in some apps): records come out in time order."""
+    ref = _read(data_dir / GPX / "heartandsole__testdata.gpx").records
+
+    def swap(t):
+        head, rest = t.split("<trkseg>", 1)
+        body, tail = rest.rsplit("</trkseg>", 1)
+        pts = re.findall(r"<trkpt .*?</trkpt>", body, flags=re.S)
+        first, second = "".join(pts[:20]), "".join(pts[20:])
+        return (head + "<trkseg>" + second + "</trkseg></trk><trk><trkseg>" + first + "</trkseg>" + tail)
+
+    act = _read(_variant(data_dir, tmp_path, "swapped.gpx", swap))
+    pd.testing.assert_frame_equal(act.records, ref)
+
+
+def test_trackpointextension_v2_speed_and_power_extension(data_dir, tmp_path):
+    """TrackPointExtension v2 adds <speed>; Garmin's PowerExtension carries <PowerInWatts>."""
+    def edit(t):
+        t = t.replace("TrackPointExtension/v1", "TrackPointExtension/v2")
+        t = t.replace('xmlns:ns2=', 'xmlns:pwr="http://www.garmin.com/xmlschemas/PowerExtension/v1" xmlns:ns2=')
+        return t.replace("</ns3:TrackPointExtension>",
+                         "<ns3:speed>2.5</ns3:speed></ns3:TrackPointExtension>"
+                         "<pwr:PowerInWatts>210</pwr:PowerInWatts>")
+
+    act = _read(_variant(data_dir, tmp_path, "v2.gpx", edit))
+    assert (act.records["speed_mps"] == 2.5).all()  # the file's speed, not derived from positions
+    assert (act.records["power_w"] == 210.0).all()
+    assert act.records.loc[pd.Timestamp("2021-04-16T13:38:19Z"), "cadence_spm"] == 124.0
