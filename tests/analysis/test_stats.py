@@ -212,3 +212,18 @@ def test_descriptives_text():
     assert d.loc["d_km", "numb_runs"] == "6 [5.5-6.5]"
     assert d.loc["hot", "numb_runs"] == "2 of 3 (67 %)"
     assert d.loc["hot", "other_runs"] == "1 of 3 (33 %)"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=40), st.sampled_from(["bh", "by"]))
+def test_fdr_adjust_properties(p, method):
+    # q >= p, q <= 1, and the adjustment keeps the order of the p-values (step-up monotonicity)
+    q = fdr_adjust(p, method)
+    p = np.asarray(p)
+    assert np.all(q >= p - 1e-12) and np.all(q <= 1 + 1e-12)
+    order = np.argsort(p, kind="stable")
+    assert np.all(np.diff(q[order]) >= -1e-12)
