@@ -1,10 +1,12 @@
 """GPX 1.0 / 1.1 reader (gpxpy over a DTD-checked document).
 
 :func:`decode` turns a GPX file into one :class:`~runlog.io.RawActivity`:
-every track point of every ``<trk>`` / ``<trkseg>`` (concatenated; the
-dispatcher's :func:`runlog.activity.finalize` sorts them by time, derives
-distance and speed from the positions and finds the time zone of the first
-position).
+every track point of every ``<trk>`` / ``<trkseg>``, concatenated and sorted
+by time (points sharing a time are merged, first non-missing value per
+column; :func:`runlog.io._xml.sorted_unique`).  The dispatcher's
+:func:`runlog.activity.finalize` then derives distance and speed from the
+positions (GPX has no device distance; jumps between tracks or segments are
+counted like any other step) and finds the time zone of the first position.
 
 Columns read per track point
 ----------------------------
@@ -32,6 +34,7 @@ Bad input
 * Undeclared namespace prefixes ("unbound prefix"): declared and parsed
   again, with a :class:`~runlog.io._xml.XmlRecoveryWarning`.
 * Only routes / waypoints: :class:`~runlog.errors.NotAnActivityError`.
+* Positions off the globe and non-finite numbers: blanked (NaN).
 * Tracks without points, no track-point times, all times equal, times
   before the GPS epoch (1980-01-06, e.g. a 1901 broken clock) or more than
   two days in the future: :class:`~runlog.errors.FileFormatError`.
