@@ -197,6 +197,24 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     ------
     AnalysisError
         No run of *sport* in the history, or no run inside the tracked period.
+
+    Notes
+    -----
+    Cases are the tracked runs with at least one episode, controls the other
+    tracked runs.  Every candidate factor of the feature catalogue is screened
+    (:func:`runlog.analysis.stats.screen`: Mann-Whitney U with Cliff's delta and
+    a Firth odds ratio per interquartile range for numeric factors, Fisher's
+    exact test and the conditional odds ratio for yes/no factors and category
+    levels), p-values are adjusted by Benjamini-Hochberg over all factors, a
+    Firth multivariable model takes the leading factors within the
+    events-per-variable budget, and a within-month conditional logistic
+    regression (time-stratified case-crossover) checks each factor against
+    seasonal trends.
+
+    A **finding** is a factor with q < *fdr*, a 95 % interval excluding 1 and
+    at least 3 numb runs on its higher-risk side (:func:`runlog.analysis.report.is_finding`);
+    with no factor related to numbness, Benjamini-Hochberg at 0.05 yields a
+    finding in at most about 5 % of seasons.
     """
     from .. import schema
     from ..episodes import episode_flags, read_episodes
