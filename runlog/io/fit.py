@@ -349,12 +349,13 @@ def session_distance_m(distance_m: np.ndarray) -> np.ndarray:
 
 
 def _name(value, table: dict | None = None) -> str | None:
-    """A FIT enum value as a lower-case string (unknown numbers as their digits)."""
-    if value is None:
+    """A FIT enum value as a lower-case string (unknown numbers as their digits;
+    anything else, e.g. the tuple of a damaged field, None)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, np.integer)):
         return None
     if isinstance(value, (int, np.integer)) and table is not None and int(value) in table:
         return table[int(value)]
-    return str(value).strip().lower()
+    return str(value).strip().lower() or None
 
 
 def device_name(file_id: dict) -> str | None:
@@ -369,6 +370,8 @@ def device_name(file_id: dict) -> str | None:
     product = file_id.get("garmin_product")
     if product is None:
         product = file_id.get("product")
+    if isinstance(product, bool) or not isinstance(product, (str, int, np.integer)):
+        product = None
     if isinstance(pname, str) and pname.strip():
         prod = pname.strip()
     elif isinstance(product, str):
@@ -384,11 +387,16 @@ def device_name(file_id: dict) -> str | None:
 
 
 def _float_array(values: list) -> np.ndarray:
-    """Floats from a list of FIT values (None -> NaN; odd tuples/strings -> NaN)."""
+    """Floats from a list of FIT values (None -> NaN; tuples, strings, bytes of a
+    damaged or odd field -> NaN)."""
     try:
-        return np.array(values, dtype="float64")
+        arr = np.array(values, dtype="float64")
+        if arr.ndim == 1:
+            return arr
     except (TypeError, ValueError):
-        return np.array([v if isinstance(v, (int, float)) else np.nan for v in values], dtype="float64")
+        pass
+    return np.array([v if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan
+                     for v in values], dtype="float64")
 
 
 def _first_valid(primary: np.ndarray, fallback: np.ndarray) -> np.ndarray:
