@@ -156,8 +156,7 @@ def finding_sentence(r: pd.Series) -> str:
     u = _unit(r.get("unit"))
     desc = short_description(r["description"])
     if r["kind"] == "numeric":
-        thr = str(r["split"]).lstrip("> =")
-        more = f"on runs where {desc} was {'above' if str(r['split']).startswith('>') and '=' not in str(r['split']) else 'at least'} {thr}{u}"
+        more = f"on runs where {desc} was above {_fmt(_num(r['center']))}{u}"
         other = "on the others"
     elif r["kind"] == "binary":
         m = re.match(r"^(?:1(?:\.0)?|true|yes)\s+(?:when|if)\s+(.*)$", desc, flags=re.IGNORECASE)

@@ -254,8 +254,6 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
     orr = univariate_or(pd.Series(xv), pd.Series(yv), center=med, scale=scale)
     exposed = xv > med
     split = f"> {_fmt(med)}"
-    if exposed.sum() < MIN_LEVEL_RUNS:  # many ties at the median
-        exposed, split = xv >= med, f">= {_fmt(med)}"
     return {
         **out,
         "effect": orr["effect"], "ci_low": orr["ci_low"], "ci_high": orr["ci_high"],
