@@ -59,8 +59,9 @@ import pandas as pd
 
 from ..errors import FileFormatError, NotAnActivityError
 from . import RawActivity
-from ._xml import (FOOT_SPORTS, XmlRecoveryWarning, cadence_is_strides, local_name, normalize_sport, parse_xml,
-                   seconds_to_ns, sorted_unique_records, usable_time_mask, xml_text)
+from ._xml import (FOOT_SPORTS, XmlRecoveryWarning, cadence_is_strides, local_name, normalize_sport,
+                   parse_xml, position_speed_mps, records_frame, seconds_to_ns, sorted_unique,
+                   usable_time_mask, xml_text)
 
 __all__ = ["decode", "TRIGGERS"]
 
@@ -243,24 +244,30 @@ def _activity(act, source: str, names: _LocalNames) -> RawActivity | None:
     data = data[ok]
     col = {name: data[:, slot - 1] for name, slot in (
         ("lat_deg", _LAT), ("lon_deg", _LON), ("altitude_m", _ALT), ("distance_m", _DIST),
-        ("hr_bpm", _HR), ("speed_mps", _SPD), ("power_w", _PWR))}
+        ("hr_bpm", _HR), ("speed_mps", _SPD), ("power_w", _PWR), ("run_cadence", _RCAD),
+        ("cadence_spm", _CAD))}
+    ns, col = sorted_unique(seconds_to_ns(t_s[ok]), col)
     sport, sub_sport = normalize_sport(act.get("Sport"))
-    run_cad, cad = data[:, _RCAD - 1], data[:, _CAD - 1]
-    has_run_cad = bool(np.isfinite(run_cad).any())
-    if sport in FOOT_SPORTS or (sport == "unknown" and has_run_cad):
-        cadence = np.where(np.isfinite(run_cad), run_cad, cad)
+    run_cad = col.pop("run_cadence")
+    cad_sport = sport
+    if sport in FOOT_SPORTS or (sport == "unknown" and np.isfinite(run_cad).any()):
+        # RunCadence, else <Cadence> (Polar, Suunto); a RunCadence element marks a foot sport
+        col["cadence_spm"] = np.where(np.isfinite(run_cad), run_cad, col["cadence_spm"])
         cad_sport = "running" if sport == "unknown" else sport
-    else:
-        cadence, cad_sport = cad, sport
+    cadence = col["cadence_spm"]
     if np.isfinite(cadence).any():
-        if cadence_is_strides(cad_sport, cadence, col["speed_mps"]):
-            cadence = cadence * 2.0
-        col["cadence_spm"] = cadence
-    records = sorted_unique_records(seconds_to_ns(t_s[ok]), col)
+        speed = col["speed_mps"]
+        if cad_sport == "unknown" and np.isnan(speed).all():  # only this rule needs speed
+            speed = position_speed_mps(ns, col["lat_deg"], col["lon_deg"])
+        if cadence_is_strides(cad_sport, cadence, speed):
+            col["cadence_spm"] = cadence * 2.0
+    records = records_frame(ns, col)
     laps = _laps(lap_els, float(np.nanmax(t_s[ok])))
     creator = _child(act, "Creator")
     name = _child(creator, "Name") if creator is not None else None
-    device = (name.text or "").strip() or None if name is not None else None
+    device = None
+    if name is not None and name.text and name.text.strip():
+        device = name.text.strip()
     info = {"sport": sport, "sub_sport": sub_sport, "device": device, **_session_totals(laps)}
     return RawActivity(records, laps, info)
 

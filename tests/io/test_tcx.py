@@ -243,3 +243,22 @@ def test_all_shared_tcx_files_read_or_fail_cleanly(shared_dir):
     assert counts["sportslib__6281425038.tcx"] > 1000
     assert counts["runpandas__run.tcx"] == 1424  # TomTom, one lap
     assert counts["sportslib__unknown_example.tcx"] > 700
+
+
+def test_sport_other_cadence_rule(data_dir, tmp_path):
+    # Sport="Other" with <ns3:RunCadence>: a RunCadence element means strides -> doubled
+    run = (data_dir / TCX / "heartandsole__testdata.tcx").read_text().replace('Sport="Running"', 'Sport="Other"')
+    p = tmp_path / "other-run.tcx"
+    p.write_text(run)
+    act = _read(p)
+    assert act.info["sport"] == "unknown"
+    raw = _raw_trackpoints(p)
+    np.testing.assert_array_equal(act.records["cadence_spm"], 2 * raw["RunCadence"].astype(float))
+    # Sport="Other" with <Cadence> at ~6.4 m/s: ~4.3 m per cycle is a pedal revolution -> rpm kept
+    ride = (data_dir / TCX / "sweatpy__activity_5039744860.tcx").read_text().replace(
+        'Sport="Biking"', 'Sport="Other"')
+    p = tmp_path / "other-ride.tcx"
+    p.write_text(ride)
+    act = _read(p)
+    assert act.info["sport"] == "unknown"
+    assert act.records["cadence_spm"].iloc[0] == 90.0
