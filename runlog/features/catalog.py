@@ -26,7 +26,8 @@ def _entries() -> list[Feature]:
     add(Feature("date_local", "", "datetime64[ns]", "Local calendar date of the run.", "other", "numeric", False))
     add(Feature("sport", "", "string",
                 "Sport of the activity. Load features count every sport; distance and form features "
-                "count running only (runlog.features.context.RUNNING_SPORTS, 'unknown' included).",
+                "count running only (runlog.features.context.RUNNING_SPORTS; 'unknown' counts when speed "
+                "and cadence look like running, runlog.features.context.is_running).",
                 "other", "categorical", False))
     add(Feature("sub_sport", "", "string", "Sub-sport from the file (trail, treadmill, track, ...).",
                 "terrain", "categorical", True))

@@ -7,12 +7,13 @@ import pandas as pd
 
 from .. import schema
 
-__all__ = ["RUNNING_SPORTS", "is_running", "start_hour_local", "shoe_distance_km", "context_features",
+__all__ = ["RUNNING_SPORTS", "UNKNOWN_MAX_SPEED_MPS", "UNKNOWN_MIN_CADENCE_SPM", "is_running", "start_hour_local", "shoe_distance_km", "context_features",
            "NOTE_CAUSES", "notes_features"]
 
 #: Sports counted as running (distance and form features).  'unknown' is
-#: included: GPX files and many exports carry no sport, and runlog is read by
-#: runners -- pass ``running_sports=`` to :func:`runlog.run_features` to change it.
+#: included (GPX files and many exports carry no sport, and runlog is read by
+#: runners) when the data look like running, see :func:`is_running`; pass
+#: ``running_sports=`` to :func:`runlog.run_features` to change it.
 RUNNING_SPORTS = frozenset({"running", "trail_running", "treadmill_running", "track_running", "unknown"})
 
 #: The cause each known notes column is filed under (decided for runlog):
@@ -35,10 +36,32 @@ NOTE_CAUSES = {
 }
 
 
+#: An activity of unknown sport faster than this on average is not a run [m/s] (25 km/h).
+UNKNOWN_MAX_SPEED_MPS = 7.0
+#: An activity of unknown sport with a mean cadence below this is not a run [1/min]:
+#: runners step at about 150-200 steps/min, cyclists pedal at 60-100 rpm.
+UNKNOWN_MIN_CADENCE_SPM = 120.0
+
+
 def is_running(runs: pd.DataFrame, running_sports=RUNNING_SPORTS) -> pd.Series:
-    """True for activities whose ``sport`` is in *running_sports* (missing sport = 'unknown')."""
+    """True for activities whose ``sport`` is in *running_sports* (missing sport = 'unknown').
+
+    An activity of sport 'unknown' counts only when its data look like
+    running: mean moving speed at most :data:`UNKNOWN_MAX_SPEED_MPS` and mean
+    cadence at least :data:`UNKNOWN_MIN_CADENCE_SPM` (each test skipped when
+    the value is missing) -- indoor rides and rowing files often carry no sport.
+    """
     sport = runs["sport"].astype("object").where(runs["sport"].notna(), "unknown").astype(str).str.lower()
-    return sport.isin(set(running_sports)).astype(bool)
+    out = sport.isin(set(running_sports))
+    unknown = sport == "unknown"
+    if unknown.any():
+        def col(name):
+            return (pd.to_numeric(runs[name], errors="coerce").astype("float64") if name in runs
+                    else pd.Series(np.nan, index=runs.index))
+        sp, cad = col("avg_speed_mps"), col("avg_cadence_spm")
+        looks = (sp.isna() | (sp <= UNKNOWN_MAX_SPEED_MPS)) & (cad.isna() | (cad >= UNKNOWN_MIN_CADENCE_SPM))
+        out = out & (~unknown | looks)
+    return out.astype(bool)
 
 
 def start_hour_local(start_local: pd.Series) -> pd.Series:
