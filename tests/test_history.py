@@ -405,3 +405,37 @@ def test_broken_user_executor_gives_error_rows(data_dir):
     assert len(h) == 0
     assert h.errors["path"].tolist() == [str(data_dir / HS_FIT), str(data_dir / SW_FIT)]
     assert h.errors["reason"].str.contains("cluster went away").all()
+
+
+# ------------------------------------------------------------- properties
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6))
+def test_overlap_fractions_are_symmetric_bounded_and_ordered(a0, a_len, b0, b_len):
+    a, b = (a0, a0 + a_len), (b0, b0 + b_len)
+    of_longer, of_shorter = overlap_fractions(a, b)
+    assert (of_longer, of_shorter) == overlap_fractions(b, a)
+    assert 0.0 <= of_longer <= of_shorter <= 1.0
+    if a == b:
+        assert of_shorter == 1.0 and of_longer == 1.0
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_every_file_of_the_shared_corpus_is_accounted_for_once(shared_dir, tmp_path):
+    # The real corpus (FIT, GPX, TCX of many devices, damaged and edge files;
+    # files under 100 kB to keep the test short): the import never stops, and
+    # every file ends up in runs, errors or skipped.
+    files = sorted(str(p) for p in shared_dir.rglob("*") if p.is_file() and p.suffix.lower() in
+                   (".fit", ".gpx", ".tcx") and p.stat().st_size < 100_000)
+    assert len(files) >= 50
+    h = read(files, workers=2, cache=tmp_path / "c")
+    from_runs = set(h.runs["source"]) | set(h.skipped["path"]) | set(h.errors["path"])
+    assert from_runs == set(files)
+    assert len(set(h.errors["path"]) & set(h.runs["source"])) == 0
+    assert not h.errors["reason"].str.contains("unexpected").any(), h.errors.to_string()
+    assert h.runs.index.is_unique
+    again = read(files, workers=1, cache=tmp_path / "c")  # from the cache, in process
+    _frames_equal(h, again)
