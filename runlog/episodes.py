@@ -961,7 +961,23 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
     out.attrs["extras"] = list(extras.columns)
     if table.path:
         out.attrs["source"] = table.path
+    _warn_repeated_rows(out, table.path)
     return out
+
+
+def _warn_repeated_rows(episodes: pd.DataFrame, path) -> None:
+    """Warn (not drop) when a row repeats an earlier one in every column: a
+    copy-paste slip would count one episode twice."""
+    body = episodes.drop(columns="line").astype("string").fillna("\x00")
+    rep = body.duplicated(keep="first").to_numpy()
+    if rep.any():
+        first = body.drop_duplicates(keep="first")
+        pairs = []
+        for i in np.flatnonzero(rep)[:10]:
+            same = (first == body.iloc[i]).all(axis=1)
+            pairs.append(f"line {episodes['line'].iloc[i]} repeats line {episodes['line'].loc[same.idxmax()]}")
+        warnings.warn(f"{path or 'journal'}: {'; '.join(pairs)}; both are kept as separate episodes. Delete the "
+                      "copy if it is one episode", RunlogWarning, stacklevel=3)
 
 
 def _line_key(problem: str):

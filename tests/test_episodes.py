@@ -720,6 +720,7 @@ def test_time_rules_back_to_back_and_between_runs():
                            "2024-01-15 09:00 (20240115T0800Z, 5.4 km, 30 min, c.gpx); 2024-01-15 07:00 (20240115T0600Z")
 
 
+@pytest.mark.filterwarnings("ignore:.*repeats line:runlog.errors.RunlogWarning")
 def test_time_to_the_minute_is_the_start_as_the_watch_shows_it(history):
     # triathlon file: transition starts 11:22:40, the run 11:23:41 (local); '11:23' is the run although
     # 11:22:40 is 20 s nearer to 11:23:00 than 11:23:41 - a watch shows the run's start as 11:23
@@ -745,6 +746,7 @@ _row = st.fixed_dictionaries({
 })
 
 
+@pytest.mark.filterwarnings("ignore:.*repeats line:runlog.errors.RunlogWarning")
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(rows=st.lists(_row, min_size=1, max_size=8), sep=st.sampled_from([",", ";", "\t"]),
        bom=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]), day_first=st.booleans())
@@ -781,3 +783,11 @@ def test_extra_column_names_that_would_lose_data(tmp_path):
     assert problems_of(exc) == [
         "line 3: two columns are named 'mood' (columns 2 and 3); rename one of them",
         "line 3: column 'line' has the name of a column runlog adds; rename it"]
+
+
+def test_repeated_row_is_kept_with_a_warning():
+    frame = pd.DataFrame({"date": ["2024-03-05", "2024-03-05", "2024-03-05"], "onset_min": [30, 45, 30],
+                          "side": ["left", "right", "left"]})
+    with pytest.warns(RunlogWarning, match="line 4 repeats line 2; both are kept as separate episodes"):
+        ep = read_episodes(frame)
+    assert ep["line"].tolist() == [2, 3, 4]
