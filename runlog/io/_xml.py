@@ -65,7 +65,6 @@ __all__ = [
     "normalize_sport",
     "cadence_is_strides",
     "usable_time_mask",
-    "sorted_unique_records",
     "sorted_unique",
     "records_frame",
     "position_speed_mps",
@@ -635,11 +634,6 @@ def records_frame(ns: np.ndarray, cols: dict) -> pd.DataFrame:
     """Records DataFrame: index ``time`` (UTC) from int64 nanoseconds, one float column per key."""
     index = pd.DatetimeIndex(np.asarray(ns, dtype="int64").view("datetime64[ns]"), name="time")
     return pd.DataFrame(cols, index=index.tz_localize("UTC"))
-
-
-def sorted_unique_records(ns, cols: dict) -> pd.DataFrame:
-    """:func:`sorted_unique` then :func:`records_frame`: time-sorted records, one row per timestamp."""
-    return records_frame(*sorted_unique(ns, cols))
 
 
 def position_speed_mps(ns, lat_deg, lon_deg) -> np.ndarray | None:
