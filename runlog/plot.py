@@ -620,9 +620,8 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         else:
             s, name = by, getattr(by, "name", None) or "factor"
         s = s.reindex(data.index)
-        grp = _split(s, name)
-        groups = [(lab, data[grp == lab]) for lab in pd.unique(grp.dropna())]
-        groups.sort(key=lambda g: str(g[0]))
+        grp, order = _split(s, name)
+        groups = [(lab, data[(grp == lab).to_numpy()]) for lab in order if (grp == lab).any()]
         colors = [CONTROL_COLOR, CASE_COLOR, "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
         title = f"Time to numbness by {pretty(name).lower()}"
     from .analysis.onset import kaplan_meier
@@ -660,19 +659,27 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
     return ax
 
 
-def _split(s: pd.Series, name: str) -> pd.Series:
-    """Group labels of a factor: booleans as yes/no, numeric at the median, else as is."""
+def _split(s: pd.Series, name: str) -> tuple[pd.Series, list[str]]:
+    """Group labels of a factor and their order (low / 'no' first).
+
+    Booleans become 'no' / 'yes', numbers are split at their median
+    (``<= median`` / ``> median``), anything else is kept as is (sorted).
+    """
     unit = schema.FEATURES[name].unit if name in schema.FEATURES else ""
+    text = pretty(name)
     if pd.api.types.is_bool_dtype(s.dtype) or set(pd.unique(s.dropna())) <= {0, 1, True, False}:
+        no, yes = f"{text}: no", f"{text}: yes"
         b = s.astype("boolean")
-        return b.map({True: f"{name} = yes", False: f"{name} = no"}).astype("object")
+        return b.map({True: yes, False: no}).astype("object"), [no, yes]
     if pd.api.types.is_numeric_dtype(s.dtype):
         v = s.astype("float64")
         med = float(v.median())
         u = f" {unit}" if unit else ""
-        lab = np.where(v <= med, f"{name} ≤ {med:.3g}{u}", f"{name} > {med:.3g}{u}")
-        return pd.Series(np.where(v.isna(), None, lab), index=s.index, dtype="object")
-    return s.astype("object").where(s.notna(), None)
+        low, high = f"{text} ≤ {med:.3g}{u}", f"{text} > {med:.3g}{u}"
+        lab = np.where(v <= med, low, high)
+        return pd.Series(np.where(v.isna(), None, lab), index=s.index, dtype="object"), [low, high]
+    out = s.astype("object").where(s.notna(), None)
+    return out, sorted(str(x) for x in pd.unique(out.dropna()))
 
 
 # ----------------------------------------------------------------------------

@@ -207,7 +207,9 @@ def test_onset_survival_overall(frames):
 def test_onset_survival_by_factor(frames):
     ax = plot.onset_survival(frames["flags"], runs=frames["runs"], by="long_run", features=frames["features"])
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any(t.startswith("long_run = yes") for t in texts) and any(t.startswith("long_run = no") for t in texts)
+    # 'no' first (blue), 'yes' second (red)
+    assert texts[0].startswith("Long run: no") and texts[1].startswith("Long run: yes")
+    assert ax.get_lines()[0].get_color() == plot.CONTROL_COLOR
     # the two groups add up to the 45 tracked runs
     ns = [int(t.split("n=")[1].split(",")[0]) for t in texts if "n=" in t]
     assert sum(ns) == 45
@@ -278,3 +280,22 @@ def test_onset_survival_hand_computed_small():
     np.testing.assert_allclose(ticks.get_ydata(), [0.8, 0.8 / 3])
     # the confidence band is drawn for a single curve
     assert len(ax.collections) == 1
+
+
+def test_onset_survival_split_at_the_median(frames):
+    ax = plot.onset_survival(frames["flags"], runs=frames["runs"], by=frames["features"]["avg_temp_c"])
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    # avg_temp_c = 5 + 0.3 k over runs k = 0..49; median over the 45 tracked runs (k = 5..49) is at k = 27:
+    # 5 + 0.3 * 27 = 13.1 -> 23 runs at or below, 22 above
+    assert texts[0].startswith("Avg temp ≤ 13.1") and "n=23" in texts[0]
+    assert texts[1].startswith("Avg temp > 13.1") and "n=22" in texts[1]
+    assert len(ax.collections) == 0  # no confidence band on split curves
+
+
+def test_factor_forest_uses_the_finding_column(frames):
+    f = frames["factors"].assign(finding=[False, True, False, False, False])
+    ax = plot.factor_forest(f)
+    filled = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    # only duration_min (the second-ranked factor: y = 3 of 0..4 from the bottom) is filled
+    np.testing.assert_allclose(filled.get_offsets(), [[1.8, 3.0]])
+    assert "Finding" in [t.get_text() for t in ax.get_legend().get_texts()]
