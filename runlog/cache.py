@@ -232,7 +232,13 @@ class ActivityCache:
     Parameters
     ----------
     folder : str or PathLike
-        Created if missing.  Entries go to ``folder/v<READER_VERSION>/<2 hex>/<key>.parquet``.
+        Created if missing.  Entries go to
+        ``folder/v<READER_VERSION>-<reader fingerprint>/<2 hex>/<key>.parquet``,
+        so the entries of one reader version share a generation folder.
+    keep_days : float
+        Generation folders of *other* reader versions unused for this many
+        days are deleted when the cache is opened (the folder's time is
+        refreshed at every opening), so upgrades do not pile up stale entries.
 
     Attributes
     ----------
@@ -240,12 +246,38 @@ class ActivityCache:
         Counters since creation (for tests and the benchmark).
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder, keep_days: float = 30.0):
         self.folder = Path(folder)
-        self.root = self.folder / f"v{READER_VERSION}"
+        self.root = self.folder / f"v{READER_VERSION}-{reader_fingerprint() or 'nofp'}"
         self.root.mkdir(parents=True, exist_ok=True)
+        os.utime(self.root)  # mark this generation as in use
         self.hits = self.misses = self.writes = 0
         self._digests = None
+        self.prune_generations(keep_days)
+
+    def prune_generations(self, keep_days: float = 30.0) -> int:
+        """Delete other reader versions' generation folders unused for *keep_days*; returns how many.
+
+        Only folders named like runlog's (``v<int>-<16 hex>`` or ``v<int>-nofp``)
+        holding nothing but runlog's entry sub-folders are touched.
+        """
+        import re
+        import shutil
+
+        n, now = 0, time.time()
+        for d in self.folder.glob("v*-*"):
+            if d == self.root or not d.is_dir() or not re.fullmatch(r"v\d+-([0-9a-f]{16}|nofp)", d.name):
+                continue
+            try:
+                if now - d.stat().st_mtime < keep_days * 86400:
+                    continue
+                if any(not re.fullmatch(r"[0-9a-f]{2}", c.name) for c in d.iterdir()):
+                    continue
+                shutil.rmtree(d)
+                n += 1
+            except OSError:
+                pass
+        return n
 
     @property
     def digests(self) -> "DigestIndex":

@@ -147,7 +147,8 @@ def test_default_dir_env_override_and_off(tmp_path, monkeypatch):
     monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "c"))
     assert cache_mod.default_cache_dir() == tmp_path / "c"
     store = resolve_cache(True)
-    assert store.root == tmp_path / "c" / f"v{cache_mod.READER_VERSION}" and store.root.is_dir()
+    assert store.root.parent == tmp_path / "c" and store.root.is_dir()
+    assert store.root.name == f"v{cache_mod.READER_VERSION}-{cache_mod.reader_fingerprint()}"
     assert resolve_cache(False) is None and resolve_cache(None) is None
     assert resolve_cache(tmp_path / "mine").folder == tmp_path / "mine"
     monkeypatch.delenv("RUNLOG_CACHE_DIR")
@@ -258,3 +259,18 @@ def test_digest_index_signature_mismatch_and_damaged_file(tmp_path):
     assert again.lookup(str(tmp_path / "other.fit"), sig) is None
     (tmp_path / "digests.json").write_text("{not json")
     assert DigestIndex(tmp_path / "digests.json").entries == {}  # damaged index: start afresh
+
+
+def test_stale_generations_of_other_reader_versions_are_pruned(tmp_path):
+    old = tmp_path / "v0-0123456789abcdef"
+    (old / "ab").mkdir(parents=True)
+    (old / "ab" / "x.parquet").write_bytes(b"old entry")
+    recent = tmp_path / "v0-fedcba9876543210"
+    (recent / "cd").mkdir(parents=True)
+    foreign = tmp_path / "v9-0123456789abcdef"
+    (foreign / "my notes").mkdir(parents=True)  # not runlog's layout: never touched
+    stale = time.time() - 40 * 86400
+    for d in (old, foreign):
+        os.utime(d, (stale, stale))
+    store = ActivityCache(tmp_path, keep_days=30)
+    assert not old.exists() and recent.exists() and foreign.exists() and store.root.exists()
