@@ -21,6 +21,10 @@ An entry that cannot be read back or does not match its key (a damaged disk,
 a foreign file) is deleted and reported as a miss, so the file is decoded
 again.
 
+A :class:`DigestIndex` beside the entries remembers each user file's digest
+by its stat signature (size, mtime, ctime, inode), so a re-import does not
+read unchanged files at all.
+
 Location: :func:`default_cache_dir` (``platformdirs.user_cache_dir('runlog')``,
 overridden by the environment variable ``RUNLOG_CACHE_DIR``).
 """

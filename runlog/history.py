@@ -415,17 +415,18 @@ class _Scan:
         self.total = 0
         self.on_more = None
         if isinstance(source, (str, os.PathLike)):
-            p = Path(source)
+            p = Path(source).expanduser()
             if not p.exists():
                 raise FileFormatError("no such file or folder; check the path", p)
             self._add(p)
         else:
             seen = set()
             for s in source:
-                key = os.path.abspath(os.fspath(s))
+                p = Path(s).expanduser()
+                key = os.path.abspath(p)
                 if key not in seen:
                     seen.add(key)
-                    self._add(Path(s))
+                    self._add(p)
 
     def _add(self, p: Path) -> None:
         if p.is_dir():
@@ -668,7 +669,22 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     User files are only read.  Files are read and hashed (SHA-256) in this
     process; cache misses are decoded by the workers, at most ``2 * workers
     + 2`` at a time, so memory stays bounded for large exports.  Identical
-    files (same content) are decoded once.
+    files (same content) are decoded once.  With a cache, a plain file whose
+    size, modification/change times and inode are unchanged since the last
+    import is not even read: its digest comes from the cache's
+    :class:`~runlog.cache.DigestIndex`.  A worker process that dies (crash,
+    out of memory) takes its pool's tasks with it; those files are then
+    decoded again one at a time so that only the culprit becomes an error.
+    In threads (``executor=ThreadPoolExecutor``) the readers' warnings
+    (e.g. :class:`~runlog.errors.TruncatedFileWarning`) are shown; elsewhere
+    they are silenced, the ``truncated`` column carrying the information.
+
+    Examples
+    --------
+    >>> import runlog
+    >>> h = runlog.read_history("~/Downloads/export_12345678.zip")  # doctest: +SKIP
+    >>> h.summary()  # doctest: +SKIP
+    >>> h.skipped  # duplicates and non-activity files  # doctest: +SKIP
     """
     store = resolve_cache(cache)
     if store is not None:
