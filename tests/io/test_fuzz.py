@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import signal
+import threading
 import warnings
 from contextlib import contextmanager
 from functools import lru_cache
@@ -51,8 +52,8 @@ class Hang(Exception):
 
 @contextmanager
 def hang_guard(seconds: int = HANG_GUARD_S):
-    if not hasattr(signal, "setitimer"):  # pragma: no cover - Windows
-        yield
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield  # pragma: no cover - Windows, or pytest running tests off the main thread
         return
 
     def _raise(signum, frame):
