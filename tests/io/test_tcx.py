@@ -262,3 +262,13 @@ def test_sport_other_cadence_rule(data_dir, tmp_path):
     act = _read(p)
     assert act.info["sport"] == "unknown"
     assert act.records["cadence_spm"].iloc[0] == 90.0
+
+
+def test_broken_clock_and_stuck_clock_are_refused(data_dir, tmp_path):
+    p = _variant(data_dir, tmp_path, lambda t: t.replace("2021-04-16T", "1901-12-13T"), name="1901.tcx")
+    with pytest.raises(runlog.FileFormatError, match="trackpoint times outside any possible recording"):
+        runlog.read_tcx(p)
+    p = _variant(data_dir, tmp_path, lambda t: re.sub(
+        r"<Time>[^<]*</Time>", "<Time>2021-04-16T13:37:53.000Z</Time>", t), name="stuck.tcx")
+    with pytest.raises(runlog.FileFormatError, match="same time .* on all its 49 timed trackpoints"):
+        runlog.read_tcx(p)
