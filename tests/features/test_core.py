@@ -209,3 +209,21 @@ def test_trimp_constants_override(activity, history_of):
     # female constants, 30-s samples: 3.785836 / 2 (see test_intensity)
     assert f.loc[act.run_id, "trimp"] == pytest.approx(3.785836 / 2, abs=1e-6)
     assert f.attrs["trimp_constants"] == (0.86, 1.67)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_whole_shared_corpus(shared_dir):
+    """Every activity of the full real corpus gets a row; every column is catalogued."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = runlog.read_history(shared_dir, cache=False, workers=1, progress=False)
+        f = runlog.run_features(h)
+    assert list(f.index) == list(h.runs.index) and len(f) > 20
+    assert set(f.columns) <= set(schema.FEATURES)
+    running = runlog.features.context.is_running(h.runs)
+    # form features exist only for running activities, and then give a plausible step
+    assert f.loc[~running, "avg_cadence_spm"].isna().all()
+    step = f.loc[running, "step_length_m"].dropna()
+    assert len(step) > 5 and step.between(0.3, 2.5).all()
+    assert f["trimp"].dropna().ge(0).all() and f["distance_km"].dropna().ge(0).all()
