@@ -5,6 +5,7 @@
     runlog report PATH --episodes CSV [--notes CSV] [--weather CSV] [--tracked START[:END]] [--out DIR]
     runlog import PATH
     runlog demo [--out DIR]
+    runlog columns
 
 Errors in the user's files (a damaged journal, a missing folder) end the
 command with one line on standard error and exit status 1; ``--debug`` shows
@@ -88,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--tz", metavar="ZONE", help="time zone of the runs when the files do not say")
     i.add_argument("--no-cache", action="store_true", help="only read, do not fill the cache")
     i.add_argument("--list", action="store_true", help="list every file that was rejected or skipped")
+
+    sub.add_parser("columns", help="print the column reference (every frame's columns and every feature, with units)",
+                   description="Print, as Markdown, what every column of runlog's frames and every feature "
+                               "means, with its unit, cause and source.")
 
     d = sub.add_parser("demo", help="generate the synthetic demo season and its report",
                        description="Write a synthetic season (GPX files, a numbness journal, run notes and weather) "
@@ -237,7 +242,15 @@ def cmd_demo(args) -> int:
     return 0
 
 
-_COMMANDS = {"report": cmd_report, "import": cmd_import, "demo": cmd_demo}
+def cmd_columns(args) -> int:
+    """``runlog columns``: print the column reference as Markdown."""
+    from .htmlreport import column_reference_markdown
+
+    sys.stdout.write(column_reference_markdown())
+    return 0
+
+
+_COMMANDS = {"report": cmd_report, "import": cmd_import, "demo": cmd_demo, "columns": cmd_columns}
 
 
 def main(argv=None) -> int:

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "HOW_TO_READ",
-           "NOT_A_DIAGNOSIS"]
+__all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "column_reference_markdown",
+           "HOW_TO_READ", "NOT_A_DIAGNOSIS"]
 
 #: The medical notice printed at the top of every report.
 NOT_A_DIAGNOSIS = (
@@ -462,3 +462,44 @@ def render_report(report, path=None, *, figures=None, title: str = "runlog: what
             fh.write(page)
         os.replace(tmp, path)
     return page
+
+
+def _md_cell(v) -> str:
+    return str(v).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def column_reference_markdown() -> str:
+    """The column reference as Markdown: every frame's columns, then every feature.
+
+    Built from :func:`runlog.schema.column_reference` (records, laps, runs,
+    episodes, notes) and :data:`runlog.schema.FEATURES` (filled when
+    :mod:`runlog.features` is imported); the README's column reference is
+    this text (``runlog columns`` prints it).
+
+    Returns
+    -------
+    str
+    """
+    from . import features as _features  # noqa: F401 - fills schema.FEATURES
+    from . import schema
+
+    titles = {
+        "records": "Records: one row per sample (`History.records`, `Activity.records`; index `run_id`, `time` UTC)",
+        "laps": "Laps (`History.laps`)",
+        "runs": "Runs: one row per activity (`History.runs`, index `run_id`)",
+        "episodes": "Episodes: the numbness journal (`read_episodes`)",
+        "notes": "Run notes (`read_run_notes`, index `run_id`)",
+    }
+    ref = schema.column_reference()
+    out = []
+    for frame, rows in ref.groupby("frame", sort=False):
+        out += [f"#### {titles.get(frame, frame)}", "", "| column | unit | description |", "|---|---|---|"]
+        out += [f"| `{r.name}` | {_md_cell(r.unit)} | {_md_cell(r.description)} |" for r in rows.itertuples()]
+        out.append("")
+    out += ["#### Features: one row per run (`run_features`, index `run_id`)", "",
+            "*tested*: the analysis tests it as a factor (yes) or keeps it as bookkeeping (no).", "",
+            "| feature | unit | cause | tested | description | source |", "|---|---|---|---|---|---|"]
+    for f in schema.FEATURES.values():
+        out.append(f"| `{f.name}` | {_md_cell(f.unit)} | {f.cause} | {'yes' if f.candidate else 'no'} | "
+                   f"{_md_cell(f.description)} | {_md_cell(f.citation)} |")
+    return "\n".join(out) + "\n"

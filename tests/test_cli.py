@@ -296,3 +296,36 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Read 156 runs" in proc.stdout and "Cause: hydration" in proc.stdout
     assert (tmp_path / "r" / "report.html").is_file()
+
+
+# ---------------------------------------------------------------------------
+# the README's generated column reference
+# ---------------------------------------------------------------------------
+def test_column_reference_markdown_covers_every_column_and_feature():
+    from runlog import schema
+
+    md = htmlreport.column_reference_markdown()
+    for table in (schema.RECORD_COLUMNS, schema.LAP_COLUMNS, schema.RUN_COLUMNS, schema.EPISODE_COLUMNS,
+                  schema.NOTES_COLUMNS):
+        for name, col in table.items():
+            assert f"| `{name}` | {col.unit} |" in md
+    assert len(schema.FEATURES) > 30
+    for f in schema.FEATURES.values():
+        assert f"| `{f.name}` | {f.unit} | {f.cause} | {'yes' if f.candidate else 'no'} |" in md
+    # a pipe inside a description would break the Markdown table
+    rows = [ln for ln in md.splitlines() if ln.startswith("| `")]
+    assert all(ln.replace("\\|", "").count("|") in (4, 7) for ln in rows)
+
+
+def test_readme_column_reference_is_current():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- column-reference:start -->\n", "<!-- column-reference:end -->"
+    block = text[text.index(start) + len(start):text.index(end)]
+    assert block == htmlreport.column_reference_markdown(), (
+        "README.md's column reference is out of date: replace the text between the column-reference markers "
+        "with the output of `.venv/bin/runlog columns`")
+
+
+def test_columns_command():
+    proc = run_cli("columns")
+    assert proc.returncode == 0 and proc.stdout == htmlreport.column_reference_markdown()
