@@ -320,3 +320,83 @@ def test_demo_season_and_errors(tmp_path):
     with pytest.raises(RunlogError, match="not written by runlog.simulate"):
         sim.simulate_season(tmp_path / "mine")
     assert (foreign / "my_run.gpx").read_text() == "<gpx/>"  # the user's file is untouched
+
+
+# ---------------------------------------------------------------------------------------------
+# End to end: files -> history -> episodes -> features -> analyze (fixed seed 3, 10-s records)
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    """Seed 3 in the 'hydration', 'footwear' and 'null' scenarios, analysed through the public API.
+
+    The three seasons write byte-identical GPX, notes and weather files (only
+    the journal differs), so the history and the features are read once.
+    """
+    import warnings
+
+    root = tmp_path_factory.mktemp("e2e")
+    seasons = {sc: sim.simulate_season(root / sc, scenario=sc, seed=3, sample_s=10.0)
+               for sc in ("hydration", "footwear", "null")}
+    gpx = {sc: _digest(s.gpx_dir) for sc, s in seasons.items()}
+    assert gpx["hydration"] == gpx["footwear"] == gpx["null"]
+    s0 = seasons["null"]
+    hist = runlog.read_history(s0.gpx_dir, cache=False, workers=1, progress=False)
+    notes = runlog.read_run_notes(s0.notes_csv, history=hist)
+    weather = pd.read_csv(s0.weather_csv)
+    feats = runlog.run_features(hist, notes=notes, weather=weather)
+    reports = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for sc, s in seasons.items():
+            ep = runlog.read_episodes(s.episodes_csv, history=hist)
+            reports[sc] = runlog.analyze(hist, ep, notes=notes, weather=weather, tracked=s.tracked,
+                                         features=feats, n_resamples=200)
+    return seasons, feats, reports
+
+
+@pytest.mark.slow
+def test_features_see_the_simulated_schedule_and_weather(analysed):
+    seasons, feats, _ = analysed
+    truth = seasons["null"].truth
+    f = feats.reindex(truth.index)
+    # streak of running days up to and including the run: the planted overtraining driver
+    assert (f["run_streak_days"].to_numpy() == truth["consecutive_days"].to_numpy()).all()
+    # air temperature joined from weather.csv (nearest hour) vs the simulator's run mean
+    # (hourly values interpolated over the run): within 1.5 °C on every run
+    assert np.nanmax(np.abs(f["air_temp_c"].to_numpy() - truth["air_temp_c"].to_numpy())) < 1.5
+
+
+@pytest.mark.slow
+def test_analysis_finds_planted_hydration(analysed):
+    seasons, _, reports = analysed
+    rep = reports["hydration"]
+    assert rep.n_numb_runs == int(seasons["hydration"].truth["numb"].sum()) == 25
+    top = rep.factors.iloc[0]
+    assert top["cause"] == "hydration" and top["effect"] > 1
+    f = rep.findings.set_index("factor")
+    # air temperature from the weather file: more numbness on hotter runs
+    assert "air_temp_c" in f.index and f.loc["air_temp_c", "effect"] > 1 and f.loc["air_temp_c", "ci_low"] > 1
+    assert f.loc["air_temp_c", "cause"] == "hydration"
+
+
+@pytest.mark.slow
+def test_analysis_ranks_planted_shoes_first(analysed):
+    seasons, _, reports = analysed
+    t = seasons["footwear"].truth
+    t = t[t["tracked"]]
+    culprit = t["shoes"] == sim.SHOES[0]
+    # seed 3: numbness on 13 of 47 runs in the culprit pair vs 6 of 90 in the others
+    # (crude odds ratio (13/34) / (6/84) = 5.35; planted 5)
+    assert (int(t.loc[culprit, "numb"].sum()), int(culprit.sum())) == (13, 47)
+    assert (int(t.loc[~culprit, "numb"].sum()), int((~culprit).sum())) == (6, 90)
+    top = reports["footwear"].factors.iloc[0]
+    assert (top["factor"], top["level"], top["cause"]) == ("shoes", sim.SHOES[0], "footwear")
+    assert top["effect"] > 1
+
+
+@pytest.mark.slow
+def test_analysis_finds_nothing_in_a_null_season(analysed):
+    _, _, reports = analysed
+    rep = reports["null"]
+    assert rep.testable and rep.n_numb_runs >= 10
+    assert len(rep.findings) == 0
