@@ -414,3 +414,16 @@ def test_trackpointextension_v2_speed_and_power_extension(data_dir, tmp_path):
     assert (act.records["speed_mps"] == 2.5).all()  # the file's speed, not derived from positions
     assert (act.records["power_w"] == 210.0).all()
     assert act.records.loc[pd.Timestamp("2021-04-16T13:38:19Z"), "cadence_spm"] == 124.0
+
+
+def test_time_offsets_and_naive_times(data_dir, tmp_path):
+    """<time> with a UTC offset is converted to UTC; a time without zone is taken as UTC (GPX 1.1 says UTC)."""
+    ref = _read(data_dir / GPX / "heartandsole__testdata.gpx").records
+
+    def local(t):  # 13:MM:SS.000Z -> 15:MM:SS.000+02:00, the same instants
+        return re.sub(r"<time>2021-04-16T13:([0-9:.]+)Z</time>", r"<time>2021-04-16T15:\1+02:00</time>", t)
+
+    act = _read(_variant(data_dir, tmp_path, "offset.gpx", local))
+    pd.testing.assert_index_equal(act.records.index, ref.index)
+    naive = _read(_variant(data_dir, tmp_path, "naive.gpx", lambda t: t.replace(".000Z</time>", "</time>")))
+    pd.testing.assert_index_equal(naive.records.index, ref.index)
