@@ -483,7 +483,7 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
     DataFrame
         Columns ``factor``, ``cause``, ``description``, ``kind``, ``unit``,
         ``n_runs``, ``n_episodes``, ``numb_runs`` and ``other_runs`` (median
-        [IQR] for numeric factors, "k of n (p %)" for binary ones, the most
+        [quartiles] for numeric factors, "k of n (p %)" for binary ones, the most
         common level for categories).
     """
     numb = numb.dropna().astype(bool)
@@ -502,7 +502,8 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
                 if not len(v):
                     return "-"
                 q = np.percentile(v, [25, 50, 75])
-                return f"{_fmt(q[1])} [{_fmt(q[0])}-{_fmt(q[2])}]"
+                sep = " to " if q[0] < 0 or q[2] < 0 else "-"
+                return f"{_fmt(q[1])} [{_fmt(q[0])}{sep}{_fmt(q[2])}]"
         elif meta["kind"] == "binary":
             def f(v):
                 v = v.astype(bool)
