@@ -78,7 +78,7 @@ from . import RawActivity
 __all__ = [
     "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "FOOT_SPORTS", "STRAY_GAP_S",
     "DEVICE_RELATIVE_LIMIT", "semicircles_to_deg", "cadence_spm", "session_distance_m",
-    "merge_same_time", "device_name", "utc_offset_s",
+    "merge_same_time", "main_body_mask", "device_name", "utc_offset_s",
 ]
 
 #: Degrees per semicircle: FIT stores positions as int32 semicircles,
@@ -424,8 +424,12 @@ def utc_offset_s(activity: dict | None) -> float | None:
     ``local_timestamp - timestamp`` (FIT SDK, Profile.xlsx, ``activity``:
     "timestamp epoch expressed in local time, used to convert activity
     timestamps to local time").  Kept only when it is a whole number of
-    quarter hours within ±14 h (real zones); devices that write 0 for
-    ``local_timestamp`` (Zwift, Onelap: 1989-12-31) give None.
+    quarter hours within ±14 h (real zones) and not zero.  Devices that write
+    0 for ``local_timestamp`` (Zwift, Onelap: 1989-12-31) give None; so does
+    an offset of exactly 0, because COROS watches copy ``timestamp`` into
+    ``local_timestamp`` (runs in Prague and Bogotá in the corpus): the zone of
+    the first position is then used, which is right for places on UTC too,
+    and without positions the result is UTC as with an offset of 0.
     """
     if not activity:
         return None
@@ -434,7 +438,7 @@ def utc_offset_s(activity: dict | None) -> float | None:
         return None
     off = (loc - t).total_seconds()
     quarter = round(off / 900.0) * 900.0
-    if abs(off) > 14 * 3600 or abs(off - quarter) > 2.0:
+    if abs(off) > 14 * 3600 or abs(off - quarter) > 2.0 or quarter == 0:
         return None
     return quarter
 
@@ -606,18 +610,38 @@ def merge_same_time(records: pd.DataFrame) -> pd.DataFrame:
     return records
 
 
+def main_body_mask(index: pd.DatetimeIndex, gap_s: float = STRAY_GAP_S) -> np.ndarray:
+    """True for the records of the activity's main body, False for stray ones.
+
+    The sorted times are cut wherever two records are more than *gap_s*
+    apart; the piece with the most records is the main body (ties: the
+    earliest).  A clock not yet set by GPS gives a few records days or decades
+    away from the rest, never the majority.
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+        Record times, sorted ascending.
+    gap_s : float
+        Largest gap inside one recording [s].
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    t = pd.DatetimeIndex(index).as_unit("ns").asi8 / 1e9
+    if len(t) < 2:
+        return np.ones(len(t), dtype=bool)
+    piece = np.concatenate([[0], np.cumsum(np.diff(t) > gap_s)])
+    return piece == int(np.argmax(np.bincount(piece)))
+
+
 def _drop_stray(rec: pd.DataFrame, source: str, label: str) -> pd.DataFrame:
-    """Keep the largest cluster of records not separated by more than :data:`STRAY_GAP_S`."""
-    if len(rec) < 2:
+    """*rec* without stray records (see :func:`main_body_mask`), with a warning."""
+    keep = main_body_mask(rec.index)
+    if keep.all():
         return rec
-    t = rec.index.asi8 / 1e9
-    cluster = np.concatenate([[0], np.cumsum(np.diff(t) > STRAY_GAP_S)])
-    if cluster[-1] == 0:
-        return rec
-    sizes = np.bincount(cluster)
-    keep = cluster == int(np.argmax(sizes))
-    dropped = rec.index[~keep]
-    main = rec.index[keep]
+    dropped, main = rec.index[~keep], rec.index[keep]
     warnings.warn(
         f"{source}: {label}: dropped {len(dropped)} record(s) dated {dropped[0]:%Y-%m-%d %H:%M:%S} .. "
         f"{dropped[-1]:%Y-%m-%d %H:%M:%S} UTC, more than {STRAY_GAP_S / 3600:.0f} h away from the "
@@ -774,7 +798,7 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
             order = np.argsort(np.array([s.value for s in starts]), kind="stable")
             sessions = [sessions[i] for i in order]
             start_ns = np.array([starts[i].value for i in order])
-            owner = np.clip(np.searchsorted(start_ns, rec.index.asi8, side="right") - 1, 0, None)
+            owner = np.clip(np.searchsorted(start_ns, rec.index.as_unit("ns").asi8, side="right") - 1, 0, None)
             lap_start = np.array([(_session_start(v) or pd.Timestamp(0, tz="UTC")).value for v in laps],
                                  dtype="int64")
             lap_owner = np.clip(np.searchsorted(start_ns, lap_start, side="right") - 1, 0, None)

@@ -121,6 +121,20 @@ def test_fit_sessions_sports_and_devices(corpus):
     assert {n: corpus[f"fit/{n}"][0][0].info["device"] for n in devices} == devices
 
 
+def test_fit_time_zones(corpus):
+    def tz(name):
+        info = corpus[f"fit/{name}"][0][0].info
+        return info["tz"], info["tz_source"]
+
+    # activity.local_timestamp - timestamp: 18:15:00 - 16:15:00 = +2 h (Sept, central Europe)
+    assert tz("runpandas__run.fit") == ("+02:00", "fit_local_timestamp")
+    # COROS writes local_timestamp == timestamp: the zone comes from the first position
+    assert tz("sportslib__6916663933.fit") == ("Europe/Prague", "position")
+    assert tz("fitparse__coros-pace-2-cycling-misaligned-fields.fit") == ("America/Bogota", "position")
+    # Zwift writes local_timestamp 0 (1989-12-31): position (a Zwift world mapped onto London)
+    assert tz("fitparse__null_compressed_speed_dist.fit") == ("Europe/London", "position")
+
+
 #: (file, session, check) -> why the records cannot reproduce that device total.
 #: Checks: distance within 1 % or 50 m, elapsed within 2 s, average HR within 1 bpm.
 TOTALS_EXCEPTIONS = {

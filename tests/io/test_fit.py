@@ -78,6 +78,8 @@ def test_utc_offset_from_activity_message():
     # Zwift writes local_timestamp = 0 (1989-12-31): no offset rather than -28 years
     assert fit.utc_offset_s({"timestamp": t,
                              "local_timestamp": pd.Timestamp("1989-12-31").to_pydatetime()}) is None
+    # COROS copies timestamp into local_timestamp: 0 is left to the position's zone
+    assert fit.utc_offset_s({"timestamp": t, "local_timestamp": t}) is None
     # 17 min is no time zone
     assert fit.utc_offset_s({"timestamp": t, "local_timestamp": t + pd.Timedelta(minutes=17)}) is None
     assert fit.utc_offset_s(None) is None
@@ -90,6 +92,19 @@ def test_merge_same_time_keeps_every_field():
     assert list(out.index) == sorted(set(t))
     assert out["distance_m"].tolist() == [0.0, 3.27]
     assert out["speed_mps"].tolist() == [1.367, 1.65]
+
+
+def test_main_body_mask_drops_only_far_minorities():
+    t = pd.to_datetime(["2021-06-20 04:08:36", "2021-06-20 04:08:40",      # clock not set yet
+                        "2021-07-18 00:07:22", "2021-07-18 00:08:51", "2021-07-18 02:18:19"], utc=True)
+    assert fit.main_body_mask(pd.DatetimeIndex(t)).tolist() == [False, False, True, True, True]
+    # a 5 h pause (< 12 h) splits nothing
+    t = pd.to_datetime(["2016-08-08 13:10:28", "2016-08-08 13:11:00", "2016-08-08 18:30:08"], utc=True)
+    assert fit.main_body_mask(pd.DatetimeIndex(t)).all()
+    # one record dated 2085 after a run
+    t = pd.to_datetime(["2021-09-27 14:13:10", "2021-09-27 14:13:12", "2085-12-21 16:46:58"], utc=True)
+    assert fit.main_body_mask(pd.DatetimeIndex(t)).tolist() == [True, True, False]
+    assert fit.main_body_mask(pd.DatetimeIndex([], tz="UTC")).tolist() == []
 
 
 def test_session_distance_starts_at_zero():
