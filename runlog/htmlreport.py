@@ -33,8 +33,10 @@ NOT_A_DIAGNOSIS = (
 #: How to read a finding, in plain words (also in the README).
 HOW_TO_READ = [
     ("Odds ratio (OR)",
-     "How much more likely numbness is when the factor is present (or one step higher, e.g. +1 °C or "
-     "+10 minutes). OR 2 means the odds of numbness double; OR 1 means no association; OR 0.5 halves them."),
+     "How much the odds of numbness change when the factor is present, or one step higher. For numbers the "
+     "step is the spread of the middle half of your runs (the interquartile range, shown as 'per 10.5 °C'); "
+     "for categories it is one level against another. OR 2 means the odds of numbness double; OR 1 means "
+     "no association; OR 0.5 halves them."),
     ("95% confidence interval (CI)",
      "The range of odds ratios compatible with your data. An interval that includes 1 means the data "
      "cannot tell an effect from chance; a wide interval means few runs or episodes."),

@@ -299,3 +299,77 @@ def test_factor_forest_uses_the_finding_column(frames):
     # only duration_min (the second-ranked factor: y = 3 of 0..4 from the bottom) is filled
     np.testing.assert_allclose(filled.get_offsets(), [[1.8, 3.0]])
     assert "Finding" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+# ---------------------------------------------------------------------------
+# the same plots on a simulated season (runlog.simulate), checked against its answer key
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def season(tmp_path_factory):
+    """10 journal weeks + 2 weeks of history, 64 runs, 13 with numbness (seed 3, base risk 0.25)."""
+    import warnings
+
+    import runlog
+    from runlog import simulate
+
+    s = simulate.simulate_season(tmp_path_factory.mktemp("season"), weeks=10, history_weeks=2, seed=3,
+                                 sample_s=10, base_risk=0.25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = runlog.read_history(s.gpx_dir, cache=False, progress=False, workers=1)
+        ep = runlog.read_episodes(s.episodes_csv, history=h)
+        flags = runlog.episode_flags(h, ep, tracked=s.tracked)
+        feats = runlog.run_features(h)
+        rep = runlog.analyze(h, ep, tracked=s.tracked, features=feats, n_resamples=200)
+    return {"season": s, "history": h, "episodes": ep, "flags": flags, "features": feats, "report": rep}
+
+
+@pytest.mark.slow
+def test_plots_on_a_simulated_season(season):
+    s, h, flags = season["season"], season["history"], season["flags"]
+    truth = s.truth
+    numb_days = pd.DatetimeIndex(truth.loc[truth["numb"], "start_local"]).normalize().unique()
+    assert len(h.runs) == len(truth) == 64 and truth["numb"].sum() == 13
+
+    ax = plot.calendar(h.runs, season["episodes"], tracked=s.tracked)
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    assert len(dots.get_offsets()) == len(numb_days)
+    run_days = pd.DatetimeIndex(truth["start_local"]).normalize().nunique()
+    assert int(np.isfinite(ax.get_images()[1].get_array().filled(np.nan)).sum()) == run_days
+    plt.close("all")
+
+    ax = plot.load_timeline(season["features"], flags, runs=h.runs, tracked=s.tracked)
+    assert len([ln for ln in ax.get_lines() if len(ln.get_xdata()) == 64]) == 3  # CTL, ATL, TSB per run
+    assert f"Numbness episode ({len(numb_days)})" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close("all")
+
+    ax = plot.onset_survival(flags, runs=h.runs)
+    n_tracked = int(truth["tracked"].sum())
+    assert ax.get_legend().get_texts()[0].get_text() == f"Runs in the journal period (n={n_tracked}, 13 onsets)"
+    plt.close("all")
+
+    rid = truth.index[truth["numb"]][0]
+    fig = plot.run_trace(h.run(rid), onset_min=flags.loc[rid, "onset_min"])
+    assert flags.loc[rid, "onset_min"] == truth.loc[rid, "onset_min"]
+    for a in fig.axes:
+        marks = [ln for ln in a.get_lines() if ln.get_color() == plot.CASE_COLOR]
+        assert marks[0].get_xdata()[0] == truth.loc[rid, "onset_min"]
+    # the time axis runs to the run's duration [min]
+    assert fig.axes[0].get_lines()[0].get_xdata()[-1] == pytest.approx(h.runs.loc[rid, "elapsed_s"] / 60)
+    plt.close("all")
+
+    ax = plot.factor_scatter(season["features"], "duration_min", "device_temp_mean_c", flags)
+    sizes = [len(c.get_offsets()) for c in ax.collections]
+    assert sizes == [64 - n_tracked, n_tracked - 13, 13]
+    assert ax.get_xlabel() == "Duration [min]" and ax.get_ylabel() == "Device temp mean [°C]"
+
+
+@pytest.mark.slow
+def test_report_plot_on_a_simulated_season(season):
+    rep = season["report"]
+    fig = rep.plot()
+    titles = [a.get_title() for a in fig.axes]
+    assert "Which factors go with numbness" in titles and "Time to numbness" in titles
+    assert "Training load and numbness episodes" in titles and any(t.startswith("Runs and episodes") for t in titles)
+    forest = next(a for a in fig.axes if a.get_title() == "Which factors go with numbness")
+    assert len(forest.get_yticklabels()) == min(15, len(rep.factors))
