@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .. import schema
 from ..athlete import Athlete
 from ..errors import RunlogWarning
 from . import catalog
