@@ -52,7 +52,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -238,12 +238,17 @@ def relative_humidity_pct(air_temp_c, dew_point_c):
     ``RH = 100 exp(b Td / (c + Td) - b T / (c + T))`` with b = 17.625 and
     c = 243.04 °C (Alduchov & Eskridge 1996, "Improved Magnus form
     approximation of saturation vapor pressure", J. Appl. Meteor. 35(4)).
-    Capped at 100 %.
+    Capped at 100 % (a dew point above the air temperature counts as equal).
 
     Parameters
     ----------
     air_temp_c, dew_point_c : array_like
         Air temperature and dew point [°C].
+
+    Returns
+    -------
+    ndarray
+        Relative humidity [%].
     """
     b, c = 17.625, 243.04
     t = np.asarray(air_temp_c, dtype="float64")
@@ -271,6 +276,18 @@ def hourly_weather(first_day: pd.Timestamp, n_days: int, rng: np.random.Generato
     lon/15 h) with a half-range of 3-7 °C (larger on clear days).  Dew point =
     daily mean minus a 1-9 °C depression (AR(1)), so humidity falls in the
     afternoon as it does (:func:`relative_humidity_pct`).
+
+    Parameters
+    ----------
+    first_day : Timestamp
+        First day (its UTC midnight is the first hour).
+    n_days : int
+        Number of days.
+    rng : numpy.random.Generator
+    lon_deg : float
+        Longitude [°] (sets local solar time).
+    annual_mean_c, amplitude_c : float
+        Climate of the place (:func:`seasonal_mean_temp_c`) [°C].
 
     Returns
     -------
@@ -418,6 +435,22 @@ def speed_profile_mps(kind: str, elapsed_s: np.ndarray, *, easy_mps: float, thre
     repeats of 3 min at threshold x 1.06 and 2 min jog at 0.85 x easy, last
     10 min easy.  Multiplied by a slow AR(1) fluctuation (sd 3 %, time scale
     60 s) and the first 40 s ramp up from a standing start.
+
+    Parameters
+    ----------
+    kind : {'easy', 'recovery', 'long', 'tempo', 'intervals'}
+    elapsed_s : ndarray
+        Sample times from the start [s].
+    easy_mps, threshold_mps : float
+        The runner's easy and threshold speeds on the day [m/s].
+    rng : numpy.random.Generator
+    dt_s : float
+        Sample interval [s] (sets the AR(1) lag-1 correlation exp(-dt/60)).
+
+    Returns
+    -------
+    ndarray
+        Speed [m/s] per sample.
     """
     t = elapsed_s
     dur = float(t[-1]) if len(t) else 0.0
@@ -452,6 +485,23 @@ def heart_rate_bpm(speed_mps: np.ndarray, elapsed_s: np.ndarray, air_temp_c: np.
       Sci. Rev. 29(2): about 10-15 bpm over 1-2 h, more in the heat);
     * a first-order response with a 40 s time constant from 95 bpm at the
       start, and AR(1) noise (sd 1.5 bpm).
+
+    Parameters
+    ----------
+    speed_mps, elapsed_s, air_temp_c, grade : ndarray
+        Per sample: speed [m/s], time from the start [s], air temperature
+        [°C] and grade [m/m].
+    runner : Runner
+    threshold_mps : float
+        Threshold speed on the day [m/s].
+    rng : numpy.random.Generator
+    dt_s : float
+        Sample interval [s].
+
+    Returns
+    -------
+    ndarray
+        Heart rate [1/min], within [60, ``runner.hr_max_bpm``].
     """
     v_eff = speed_mps * (1.0 + 8.0 * np.clip(grade, -0.1, 0.1))
     frac = np.minimum(0.9 * np.clip(v_eff / threshold_mps, 0.0, None) ** 1.5, 1.0)
@@ -469,6 +519,18 @@ def cadence_spm(speed_mps: np.ndarray, runner: Runner, rng: np.random.Generator)
 
     Runners raise cadence modestly with speed (about 10 steps/min per m/s
     over 2.5-4 m/s; Cavanagh & Kram 1989, Med. Sci. Sports Exerc. 21(4)).
+
+    Parameters
+    ----------
+    speed_mps : ndarray
+        Speed per sample [m/s].
+    runner : Runner
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray
+        Cadence [steps/min] (both feet; GPX stores half of it).
     """
     cad = 140.0 + 10.0 * speed_mps + runner.cadence_offset_spm + rng.normal(0.0, 1.5, speed_mps.size)
     return np.where(speed_mps > 0.5, cad, 0.0)
@@ -481,6 +543,22 @@ def wrist_temp_c(air_temp_c: np.ndarray, elapsed_s: np.ndarray, runner: Runner, 
     ``T_dev = T_ss + (T_start - T_ss) exp(-t / tau)``, ``T_ss = T_air + bias``
     (Newton's law of cooling; the bias is body heat reaching the sensor),
     with tau = 10 min.
+
+    Parameters
+    ----------
+    air_temp_c, elapsed_s : ndarray
+        Air temperature [°C] and time from the start [s] per sample.
+    runner : Runner
+        ``wrist_bias_c`` is the steady-state excess [°C].
+    start_temp_c : float
+        Sensor temperature at the start (indoors) [°C].
+    tau_s : float
+        Time constant [s].
+
+    Returns
+    -------
+    ndarray
+        Device temperature [°C].
     """
     ss = air_temp_c + runner.wrist_bias_c
     return ss + (start_temp_c - ss) * np.exp(-elapsed_s / tau_s)
@@ -508,6 +586,27 @@ def make_route(length_m: float, *, bearing_deg: float, hill_m: float, n_hills: i
     *bearing_deg* and shifted so phi = 0 is home; R is scaled so the arc
     length is *length_m*.  Altitude along the arc: ``base + hill sin^2(pi k s / L)``
     with k = *n_hills* (smooth hills that return to the start altitude).
+
+    Parameters
+    ----------
+    length_m : float
+        Loop length [m].
+    bearing_deg : float
+        Rotation of the loop [°].
+    hill_m : float
+        Height of the hills [m].
+    n_hills : int
+        Hills per lap.
+    base_alt_m : float
+        Altitude of home [m].
+    n : int
+        Vertices of the polyline.
+
+    Returns
+    -------
+    _Route
+        Positions ``x_m``/``y_m`` [m east/north of home], ``alt_m`` [m] and
+        arc length ``s_m`` [m] per vertex.
     """
     phi = np.linspace(0.0, 2.0 * np.pi, n)
     r = 1.0 + 0.18 * np.cos(2.0 * phi) + 0.08 * np.sin(3.0 * phi)
@@ -540,6 +639,28 @@ def run_records(start_time: pd.Timestamp, duration_s: float, kind: str, weather:
     rate, cadence and wrist temperature from :func:`heart_rate_bpm`,
     :func:`cadence_spm`, :func:`wrist_temp_c`, with the air temperature of
     *weather* at each sample.
+
+    Parameters
+    ----------
+    start_time : Timestamp
+        Start (UTC).
+    duration_s : float
+        Planned duration [s]; the last sample is at the largest multiple of
+        *sample_s* not beyond it.
+    kind : str
+        Run kind (:func:`speed_profile_mps`).
+    weather : DataFrame
+        :func:`hourly_weather` output covering the run.
+    runner : Runner
+    rng : numpy.random.Generator
+    route : _Route
+        The loop (:func:`make_route`).
+    lat_deg, lon_deg : float
+        Home [°].
+    season_fraction : float
+        Fraction of the season gone [-] (fitness gain).
+    sample_s : float
+        Record interval [s].
 
     Returns
     -------
@@ -651,8 +772,24 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
     Parameters
     ----------
     truth : DataFrame
-        Needs ``air_temp_c`` (mean over the run), ``duration_s``,
-        ``consecutive_days``, ``shoes``.
+        Needs ``air_temp_c`` (mean over the run) [°C], ``duration_s`` [s],
+        ``consecutive_days`` [d], ``shoes``.
+    scenario : str
+        One of :data:`SCENARIOS`.
+    strength : float
+        Log-odds per unit of the driver (footwear: log odds ratio).
+    base_risk : float
+        Probability at driver 0.
+
+    Returns
+    -------
+    ndarray
+        Probability per run.
+
+    Raises
+    ------
+    RunlogError
+        Unknown scenario.
     """
     heat = np.clip(truth["air_temp_c"].to_numpy(dtype="float64") - HEAT_THRESHOLD_C, 0.0, None)
     if scenario == "hydration":
@@ -679,6 +816,21 @@ def draw_onset_min(duration_min: np.ndarray, rng: np.random.Generator, *, median
     the run lasting long enough, it is drawn from the distribution truncated
     to [*earliest_min*, duration] by inverse-CDF sampling (so on short runs it
     comes near the end).
+
+    Parameters
+    ----------
+    duration_min : array_like
+        Run durations [min].
+    rng : numpy.random.Generator
+    median_min, sigma : float
+        Median [min] and log-scale sd [-] of the untruncated onset time.
+    earliest_min : float
+        Earliest onset [min].
+
+    Returns
+    -------
+    ndarray
+        Onset [min] per run, in [earliest_min, duration].
     """
     dist = stats.lognorm(s=sigma, scale=median_min)
     dur = np.asarray(duration_min, dtype="float64")
@@ -916,7 +1068,7 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     meta = {"scenario": scenario, "cause": SCENARIO_CAUSE[scenario], "seed": int(seed),
             "strength": strength, "base_risk": base_risk, "start": tracked[0], "end": tracked[1],
             "history_weeks": history_weeks, "location": [lat_deg, lon_deg], "tz": tz,
-            "sample_s": sample_s, "runner": runner.__dict__, "generator": "runlog.simulate"}
+            "sample_s": sample_s, "runner": asdict(runner), "generator": "runlog.simulate"}
     (out_dir / "season.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
     truth = truth.set_index("run_id")
