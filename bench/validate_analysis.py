@@ -32,12 +32,6 @@ read once per seed and reused when the file digests match; ``analyze`` runs
 with ``n_resamples=200`` (the bootstrap only sets Cliff's-delta intervals,
 not findings); seasons are recorded every 10 s (``--sample-s``).
 
-Known workaround: ``runlog.read_run_notes`` returns bookkeeping columns
-(``date``, ``time``, ``run``, ``line``) that ``runlog.run_features`` currently
-treats as the runner's own note columns (candidate factors 'other'; ``line``
-rises through the season and so goes with heat).  They are dropped here
-before ``run_features`` (see ``NOTES_BOOKKEEPING``).
-
 Usage::
 
     .venv/bin/python bench/validate_analysis.py                # 4 seeds per scenario, 2 processes
@@ -64,8 +58,6 @@ from statsmodels.stats.proportion import proportion_confint
 import runlog
 from runlog import schema, simulate
 
-#: Columns of read_run_notes' output that describe the row, not the run (dropped before run_features).
-NOTES_BOOKKEEPING = ("date", "time", "run", "line")
 #: Cause of the factors that a confounded season may wrongly implicate.
 CONFOUNDER_CAUSE = "distance"
 #: Uncorrected significance level of the naive baseline.
@@ -149,7 +141,6 @@ def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples
             if not reused:
                 hist = runlog.read_history(season.gpx_dir, cache=False, workers=1, progress=False)
                 notes = runlog.read_run_notes(season.notes_csv, history=hist)
-                notes = notes.drop(columns=[c for c in NOTES_BOOKKEEPING if c in notes.columns])
                 weather = pd.read_csv(season.weather_csv)
                 feats = runlog.run_features(hist, notes=notes, weather=weather)
                 loaded[key] = (hist, notes, weather, feats)
