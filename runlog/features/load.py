@@ -97,7 +97,9 @@ def acwr_uncoupled(daily: pd.Series, acute_days: int = ACUTE_DAYS, chronic_days:
     the chronic load is zero.
     """
     acute = rolling_sum(daily, acute_days)
-    chronic = (rolling_sum(daily, chronic_days) - acute) / (chronic_days - acute_days)
+    # the days before the acute window, summed on their own (a difference of
+    # rolling sums leaves 1e-13 residues where the load was 0)
+    chronic = rolling_sum(daily.shift(acute_days), chronic_days - acute_days) / (chronic_days - acute_days)
     ratio = (acute / acute_days) / chronic
     return ratio.where(chronic > 0)
 
@@ -148,8 +150,9 @@ def monotony(daily: pd.Series, days: int = ACUTE_DAYS, ddof: int = 1) -> pd.Seri
     unbounded) and during the warm-up.
     """
     r = daily.rolling(days, min_periods=days)
-    sd = r.std(ddof=ddof)
-    return (r.mean() / sd).where(sd > 0)
+    sd, mean = r.std(ddof=ddof), r.mean()
+    # rolling updates can leave a ~1e-13 SD on a week of identical loads: treat as 0
+    return (mean / sd).where(sd > 1e-9 * mean.abs().clip(lower=1.0))
 
 
 def strain(daily: pd.Series, days: int = ACUTE_DAYS, ddof: int = 1) -> pd.Series:

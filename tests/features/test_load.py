@@ -60,6 +60,9 @@ def test_monotony_and_strain_on_a_known_week():
     assert L.monotony(w).iloc[:6].isna().all()
     # identical loads every day: SD 0, monotony undefined -> NaN
     assert np.isnan(L.monotony(pd.Series(50.0, index=days(7))).iloc[6])
+    # ... also after varied weeks (rolling updates must not leave a tiny SD behind)
+    varied = pd.Series([13.7, 250.1, 0.3, 77.7, 5.5, 190.0, 42.42] + [50.0] * 7, index=days(14))
+    assert np.isnan(L.monotony(varied).iloc[13])
 
 
 def test_ctl_atl_after_a_step_load():
@@ -163,3 +166,24 @@ def test_rest_days_and_double_days():
     # Jan 16: days Jan 9-15 -> only Jan 9 active -> 6 rest days; 14-day window Jan 2-15 -> active Jan 3, 8, 9
     assert f.iloc[5]["rest_days_7d"] == 6 and f.iloc[5]["rest_days_14d"] == 11
     assert np.isnan(f.iloc[3]["rest_days_14d"])   # Jan 9: 14-day window starts Dec 26, before the history
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.just(0.0), st.floats(0, 500, allow_nan=False)), min_size=30, max_size=80))
+def test_ewma_and_acwr_match_independent_implementations(loads):
+    s = pd.Series(loads, index=days(len(loads)))
+    # pandas' recursive EWM started from a 0 the day before the first day
+    ref7 = pd.Series([0.0, *loads]).ewm(alpha=2 / 8, adjust=False).mean().iloc[1:].to_numpy()
+    got7 = L.ewma(s, 7).to_numpy()
+    assert np.allclose(got7[6:], ref7[6:], rtol=1e-9, atol=1e-9) and np.isnan(got7[:6]).all()
+    # uncoupled ACWR by an explicit loop over the days
+    r = L.acwr_uncoupled(s).to_numpy()
+    for t in range(27, len(loads)):
+        acute = np.mean(loads[t - 6:t + 1])
+        chronic = np.mean(loads[t - 27:t - 6])
+        want = acute / chronic if chronic > 0 else np.nan
+        assert np.isclose(r[t], want, rtol=1e-9, equal_nan=True)
