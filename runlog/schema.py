@@ -261,25 +261,37 @@ def conform_records(df: pd.DataFrame) -> pd.DataFrame:
     """Return *df* with exactly the canonical record columns (missing ones NaN),
     float64 dtypes, a UTC ``time`` index sorted ascending and duplicate
     timestamps dropped (first kept)."""
-    out = pd.DataFrame(index=df.index)
-    for c in RECORD_COLUMNS:
-        if c in df:
-            out[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-        else:
-            out[c] = np.nan
-    idx = pd.DatetimeIndex(out.index)
+    idx = pd.DatetimeIndex(df.index)
     idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
-    out.index = idx.as_unit("ns")
+    idx = idx.as_unit("ns")
+    n = len(df)
+    nan = np.full(n, np.nan)
+    cols = {}
+    for c in RECORD_COLUMNS:
+        if c not in df:
+            cols[c] = nan
+            continue
+        v = df[c]
+        if v.dtype.kind != "f":
+            v = pd.to_numeric(v, errors="coerce")
+        cols[c] = np.asarray(v, dtype="float64")
+    out = pd.DataFrame(cols, index=idx, copy=True)
     out.index.name = RECORD_INDEX
-    out = out[~out.index.isna()]
-    out = out.sort_index(kind="stable")
-    out = out[~out.index.duplicated(keep="first")]
+    keep = ~idx.isna()
+    if not keep.all():
+        out = out[keep]
+    if not out.index.is_monotonic_increasing:
+        out = out.sort_index(kind="stable")
+    if out.index.has_duplicates:
+        out = out[~out.index.duplicated(keep="first")]
     return out
 
 
 def conform_laps(df: pd.DataFrame | None) -> pd.DataFrame:
     """Return a laps frame with exactly the canonical columns and dtypes."""
-    df = pd.DataFrame() if df is None else df.reset_index(drop=True)
+    if df is None or len(df) == 0 and not len(df.columns):
+        return _EMPTY_LAPS.copy()
+    df = df.reset_index(drop=True)
     n = len(df)
     out = {}
     for name, col in LAP_COLUMNS.items():
@@ -296,6 +308,9 @@ def conform_laps(df: pd.DataFrame | None) -> pd.DataFrame:
             s = pd.to_numeric(s, errors="coerce").astype("float64")
         out[name] = s.reset_index(drop=True)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+_EMPTY_LAPS = conform_laps(pd.DataFrame(index=pd.RangeIndex(0)).assign(lap=pd.Series(dtype="int64")))
 
 
 def column_reference(table: dict[str, Column] | None = None) -> pd.DataFrame:

@@ -54,7 +54,10 @@ def load_bytes(source, data: bytes | None = None) -> tuple[bytes, str]:
     if data is None:
         try:
             with open(name, "rb") as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
+                if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
+                    raise FileFormatError(
+                        f"is larger than {MAX_FILE_BYTES // 2**20} MiB; not an activity file", name)
+                data = fh.read()
         except FileNotFoundError as exc:
             raise FileFormatError("no such file; check the path", name) from exc
         except IsADirectoryError as exc:
@@ -153,7 +156,12 @@ def read_activities(path, *, tz=None, data: bytes | None = None, fmt: str | None
         info = dict(raw.info)
         info.setdefault("source", src)
         info.setdefault("format", fmt)
-        acts.append(finalize(raw.records, raw.laps, info, tz=tz))
+        try:
+            acts.append(finalize(raw.records, raw.laps, info, tz=tz))
+        except Exception as exc:  # e.g. an unknown time zone name, absurd values
+            raise FileFormatError(
+                f"was decoded as {fmt.upper()} but its records could not be used "
+                f"({type(exc).__name__}: {exc})", src) from exc
     acts = [a for a in acts if len(a.records)]
     if not acts:
         raise FileFormatError(f"holds no timed records: nothing to analyse", src)
