@@ -79,9 +79,22 @@ def daily_total(dates: pd.Series, values: pd.Series | None = None, *, start=None
     return tot.reindex(idx, fill_value=0.0).astype("float64")
 
 
+def _windows(x: np.ndarray, days: int):
+    return np.lib.stride_tricks.sliding_window_view(x, days) if len(x) >= days else None
+
+
 def rolling_sum(daily: pd.Series, days: int) -> pd.Series:
-    """Sum over the *days* days ending on each day (NaN until *days* days of history)."""
-    return daily.rolling(days, min_periods=days).sum()
+    """Sum over the *days* days ending on each day (NaN until *days* days of history).
+
+    Summed per window (not by an online update), so a window of zero load is
+    exactly 0 and ratios over it are NaN rather than huge.
+    """
+    x = daily.to_numpy(dtype="float64")
+    out = np.full(len(x), np.nan)
+    win = _windows(x, days)
+    if win is not None:
+        out[days - 1:] = win.sum(axis=1)
+    return pd.Series(out, index=daily.index)
 
 
 def acwr_uncoupled(daily: pd.Series, acute_days: int = ACUTE_DAYS, chronic_days: int = CHRONIC_DAYS) -> pd.Series:
@@ -149,10 +162,19 @@ def monotony(daily: pd.Series, days: int = ACUTE_DAYS, ddof: int = 1) -> pd.Seri
     practice).  NaN where the SD is 0 (identical loads every day: monotony
     unbounded) and during the warm-up.
     """
-    r = daily.rolling(days, min_periods=days)
-    sd, mean = r.std(ddof=ddof), r.mean()
-    # rolling updates can leave a ~1e-13 SD on a week of identical loads: treat as 0
-    return (mean / sd).where(sd > 1e-9 * mean.abs().clip(lower=1.0))
+    x = daily.to_numpy(dtype="float64")
+    mean = np.full(len(x), np.nan)
+    sd = np.full(len(x), np.nan)
+    win = _windows(x, days)
+    if win is not None:
+        # exact per-window statistics: pandas' online rolling std leaves residues up to
+        # ~1e-6 on a week of identical loads after varied weeks, which would make monotony huge
+        mean[days - 1:] = win.mean(axis=1)
+        sd[days - 1:] = win.std(axis=1, ddof=ddof)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # an SD at rounding level (identical loads such as 0.1 every day) counts as 0
+        out = np.where(sd > 1e-12 * np.maximum(np.abs(mean), 1.0), mean / sd, np.nan)
+    return pd.Series(out, index=daily.index)
 
 
 def strain(daily: pd.Series, days: int = ACUTE_DAYS, ddof: int = 1) -> pd.Series:

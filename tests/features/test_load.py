@@ -63,6 +63,7 @@ def test_monotony_and_strain_on_a_known_week():
     # ... also after varied weeks (rolling updates must not leave a tiny SD behind)
     varied = pd.Series([13.7, 250.1, 0.3, 77.7, 5.5, 190.0, 42.42] + [50.0] * 7, index=days(14))
     assert np.isnan(L.monotony(varied).iloc[13])
+    assert np.isnan(L.monotony(pd.Series(0.1, index=days(7))).iloc[6])
 
 
 def test_ctl_atl_after_a_step_load():
@@ -182,6 +183,7 @@ def test_ewma_and_acwr_match_independent_implementations(loads):
     assert np.allclose(got7[6:], ref7[6:], rtol=1e-9, atol=1e-9) and np.isnan(got7[:6]).all()
     # uncoupled ACWR by an explicit loop over the days
     r = L.acwr_uncoupled(s).to_numpy()
+    assert np.allclose(L.rolling_sum(s, 7).to_numpy()[6:], s.rolling(7).sum().to_numpy()[6:], rtol=1e-9, atol=1e-9)
     for t in range(27, len(loads)):
         acute = np.mean(loads[t - 6:t + 1])
         chronic = np.mean(loads[t - 27:t - 6])
