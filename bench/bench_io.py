@@ -14,7 +14,10 @@ Measured side by side in one run, on the same files:
    the tracemalloc peak of a second warm import.
 
 Real files come from ``../shared/data/real`` when present, else ``tests/data``.
-Times are the best of ``--repeat`` runs (reader comparisons, interleaved).
+Times are the best of ``--repeat`` runs (reader comparisons; warm imports),
+the cold import runs once (a fresh cache folder).  On a shared machine the
+absolute times vary a lot from run to run; the ratios, measured side by side,
+much less.
 Nothing is asserted: the script prints figures.
 
 Run:  .venv/bin/python bench/bench_io.py [--runs 200] [--repeat 3] [--workers N]
@@ -130,7 +133,7 @@ def maxrss_mib(who=resource.RUSAGE_SELF) -> float:
     return kb / 1024.0 if sys.platform != "darwin" else kb / 1024.0**2
 
 
-def history_bench(n_runs: int, workers: int | None) -> None:
+def history_bench(n_runs: int, workers: int | None, repeat: int = 3) -> None:
     track = find(TRACK_FILES, "gpx")[0]
     tmp = Path(tempfile.mkdtemp(prefix="runlog-bench-"))
     try:
@@ -145,9 +148,12 @@ def history_bench(n_runs: int, workers: int | None) -> None:
         cold = runlog.read_history(folder, cache=cache, workers=workers, progress=False)
         t_cold = time.perf_counter() - t0
         rss_cold = maxrss_mib()
-        t0 = time.perf_counter()
-        warm = runlog.read_history(folder, cache=cache, workers=workers, progress=False)
-        t_warm = time.perf_counter() - t0
+        warm_times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            warm = runlog.read_history(folder, cache=cache, workers=workers, progress=False)
+            warm_times.append(time.perf_counter() - t0)
+        t_warm = min(warm_times)
         pd.testing.assert_frame_equal(cold.runs, warm.runs)
         pd.testing.assert_frame_equal(cold.records, warm.records)
         tracemalloc.start()
@@ -159,8 +165,10 @@ def history_bench(n_runs: int, workers: int | None) -> None:
         print(f"runs {len(cold)}, records {len(cold.records)}, errors {len(cold.errors)}, "
               f"skipped {len(cold.skipped)}; cache {len(entries)} entries, {cache_mb:.1f} MB")
         print(f"cold {t_cold:8.2f} s  ({t_cold / n_runs * 1000:.0f} ms/file)")
-        print(f"warm {t_warm:8.2f} s  ({t_warm / n_runs * 1000:.1f} ms/file)")
-        print(f"warm speed-up {t_cold / t_warm:6.1f}x   (target >= 50x)")
+        print(f"warm {t_warm:8.2f} s  ({t_warm / n_runs * 1000:.1f} ms/file; best of "
+              f"{', '.join(f'{t:.2f}' for t in warm_times)} s)")
+        print(f"warm speed-up {t_cold / t_warm:6.1f}x (first warm import: {t_cold / warm_times[0]:.1f}x)"
+              "   (target >= 50x)")
         print(f"peak RSS: this process {rss0:.0f} MiB before, {rss_cold:.0f} MiB after cold import; "
               f"worker processes {maxrss_mib(resource.RUSAGE_CHILDREN):.0f} MiB; "
               f"tracemalloc peak of a warm import {peak / 2**20:.0f} MiB "
@@ -178,7 +186,7 @@ def main(argv=None) -> None:
     print(f"runlog {runlog.__version__}, pandas {pd.__version__}, data from {DATA}, {os.cpu_count()} cores")
     compare("FIT", find(FIT_FILES, "fit"), runlog.read_fit, bare_fit, args.repeat)
     compare("GPX", find(GPX_FILES, "gpx"), runlog.read_gpx, bare_gpx, args.repeat)
-    history_bench(args.runs, args.workers)
+    history_bench(args.runs, args.workers, args.repeat)
 
 
 if __name__ == "__main__":

@@ -215,6 +215,8 @@ def _decode_laps(d: dict) -> pd.DataFrame:
     # Built column by column with the schema dtypes (what conform_laps returns),
     # without conform_laps' generic conversions: this runs once per cached session.
     n = len(d.get("lap", []))
+    if n == 0:
+        return _EMPTY_LAPS.copy()
     cols = {}
     for name, col in schema.LAP_COLUMNS.items():
         vals = d.get(name, [None] * n)
@@ -228,6 +230,9 @@ def _decode_laps(d: dict) -> pd.DataFrame:
         else:
             cols[name] = np.array([np.nan if v is None else decode_value(v) for v in vals], dtype="float64")
     return pd.DataFrame(cols, index=pd.RangeIndex(n))
+
+
+_EMPTY_LAPS = schema.conform_laps(None)
 
 
 class ActivityCache:
@@ -354,9 +359,11 @@ class ActivityCache:
             rec = pd.DataFrame(values[sel], index=idx, columns=columns, copy=True)
             if len(rec) != s["n_records"]:
                 return None
-            info = {k: decode_value(v) for k, v in s["info"]}
-            info["source"] = source
-            acts.append(Activity(rec, _decode_laps(s["laps"]), pd.Series(info, dtype=object)))
+            keys = [k for k, _v in s["info"]]
+            vals = np.empty(len(keys), dtype=object)
+            vals[:] = [source if k == "source" else decode_value(v) for k, v in s["info"]]
+            info = pd.Series(vals, index=pd.Index(keys), dtype=object)  # as finalize builds it, but faster
+            acts.append(Activity(rec, _decode_laps(s["laps"]), info))
             summary = s.get("summary")
             if summary is not None:
                 summary = {k: decode_value(v) for k, v in summary}

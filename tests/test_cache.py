@@ -64,8 +64,18 @@ def test_round_trip_keeps_records_laps_and_info(tmp_path, data_dir):
         for k, v in a.info.items():
             if k != "source":
                 assert (pd.isna(v) and pd.isna(b.info[k])) or b.info[k] == v, k
-        assert list(b.info.index) == list(a.info.index)
+        assert list(b.info.index) == list(a.info.index) and b.info.index.dtype == a.info.index.dtype
     assert (store.hits, store.misses, store.writes) == (1, 0, 1)
+
+
+def test_round_trip_of_a_file_without_laps(tmp_path, data_dir):
+    (a,), data = _activities(data_dir, "gpx/gpxpy__korita-zbevnica.gpx")
+    assert a.laps.empty
+    store = ActivityCache(tmp_path)
+    store.put("k" * 64, Outcome("ok", [a]))
+    (b,) = store.get("k" * 64, "x.gpx").activities
+    pd.testing.assert_frame_equal(a.laps, b.laps)
+    pd.testing.assert_frame_equal(a.records, b.records)
 
 
 def test_error_and_skipped_outcomes_are_cached(tmp_path):
