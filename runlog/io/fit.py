@@ -651,6 +651,7 @@ def _drop_stray(rec: pd.DataFrame, source: str, label: str) -> pd.DataFrame:
 
 
 def _laps_frame(laps: list[dict]) -> pd.DataFrame | None:
+    """Lap table (:data:`runlog.schema.LAP_COLUMNS`) from FIT ``lap`` messages."""
     if not laps:
         return None
     rows = []
@@ -681,6 +682,7 @@ def _sport(values: dict | None) -> tuple[str, str | None]:
 
 
 def _session_info(values: dict) -> dict:
+    """The device's session totals (NaN where the session, or the field, is missing)."""
     return {
         "device_distance_m": _num(values.get("total_distance")),
         "device_elapsed_s": _num(values.get("total_elapsed_time")),
@@ -689,6 +691,36 @@ def _session_info(values: dict) -> dict:
         "device_max_hr_bpm": _num(values.get("max_heart_rate")),
         "device_ascent_m": _num(values.get("total_ascent")),
     }
+
+
+def _split_sessions(rec: pd.DataFrame, sessions: list[tuple[int, dict]], laps: list[dict]):
+    """Share one logical file's records and laps among its sessions.
+
+    A record (lap) belongs to the last session that started at or before its
+    time (lap start); earlier ones go to the first session.  A session's
+    start is its ``start_time``, else ``timestamp - total_elapsed_time``, else
+    the first record.
+
+    Yields
+    ------
+    (number, session values or None, records, lap values) for every session
+    with records; one ``(1, None, rec, laps)`` when there is no session.
+    """
+    if not sessions:
+        yield 1, None, rec, laps
+        return
+    first = rec.index.min()
+    starts = np.array([(_session_start(v) or first).value for _, v in sessions], dtype="int64")
+    order = np.argsort(starts, kind="stable")
+    starts = starts[order]
+    owner = np.clip(np.searchsorted(starts, rec.index.as_unit("ns").asi8, side="right") - 1, 0, None)
+    lap_starts = np.array([(_session_start(v) or first).value for v in laps], dtype="int64")
+    lap_owner = np.clip(np.searchsorted(starts, lap_starts, side="right") - 1, 0, None)
+    for k, i in enumerate(order):
+        num, values = sessions[i]
+        mine = owner == k
+        if mine.any():
+            yield num, values, rec[mine], [v for v, o in zip(laps, lap_owner) if o == k]
 
 
 def _check_is_activity(p: _Parsed, n_records: int, source: str) -> None:
@@ -773,56 +805,31 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
     out: list[RawActivity] = []
     for g in range(p.n_groups):
         in_group = groups == g
-        if not in_group.any():
-            continue
-        rec = frame[in_group]
         file_id = p.file_ids.get(g, {})
-        if file_id and _name(file_id.get("type")) not in (None, "activity"):
-            continue
+        if not in_group.any() or _name(file_id.get("type")) not in (None, "activity"):
+            continue  # e.g. the settings file chained after an activity
         base = {
-            "device": device_name(file_id) if file_id else None,
-            "n_sessions": n_sessions,
+            "device": device_name(file_id),
+            "n_sessions": max(n_sessions, 1),
             "truncated": bool(p.damage) and g == p.damage_group,
             "utc_offset_s": utc_offset_s(p.activity.get(g)),
         }
         sessions = [(num, v) for grp, num, v in p.sessions if grp == g]
         laps = [v for grp, v in p.laps if grp == g]
-        if not sessions:
-            sport, sub = _sport(p.sport.get(g) or (laps[0] if laps else None))
-            parts = [(None, sport, sub, rec, laps, {})]
-        else:
-            starts = []
-            for _, v in sessions:
-                s = _session_start(v)
-                starts.append(s if s is not None else rec.index.min())
-            order = np.argsort(np.array([s.value for s in starts]), kind="stable")
-            sessions = [sessions[i] for i in order]
-            start_ns = np.array([starts[i].value for i in order])
-            owner = np.clip(np.searchsorted(start_ns, rec.index.as_unit("ns").asi8, side="right") - 1, 0, None)
-            lap_start = np.array([(_session_start(v) or pd.Timestamp(0, tz="UTC")).value for v in laps],
-                                 dtype="int64")
-            lap_owner = np.clip(np.searchsorted(start_ns, lap_start, side="right") - 1, 0, None)
-            parts = []
-            for k, (num, v) in enumerate(sessions):
-                sport, sub = _sport(v)
-                parts.append((num, sport, sub, rec[owner == k],
-                              [lv for lv, o in zip(laps, lap_owner) if o == k], _session_info(v)))
-        for num, sport, sub, r, lap_values, totals in parts:
-            if r.empty:
-                continue
-            r = merge_same_time(r)
-            label = f"session {num} ({sport})" if num is not None else "records"
-            r = _drop_stray(r, source, label)
+        for num, values, rec, lap_values in _split_sessions(frame[in_group], sessions, laps):
+            if values is None:  # no session message: sport from the sport or lap message
+                sport, sub = _sport(p.sport.get(g) or (laps[0] if laps else None))
+            else:
+                sport, sub = _sport(values)
+            rec = _drop_stray(merge_same_time(rec), source,
+                              f"session {num} ({sport})" if values is not None else "records")
             if n_sessions > 1:
-                r = r.assign(distance_m=session_distance_m(r["distance_m"].to_numpy()))
-            cad = cadence_spm(r["cadence_raw"].to_numpy(), r["fractional_cadence"].to_numpy(), sport)
-            r = r.drop(columns=["cadence_raw", "fractional_cadence"]).assign(cadence_spm=cad)
-            nan_totals = dict.fromkeys(
-                ("device_distance_m", "device_elapsed_s", "device_timer_s", "device_avg_hr_bpm",
-                 "device_max_hr_bpm", "device_ascent_m"), float("nan"))
-            info = {**base, "sport": sport, "sub_sport": sub, "session": num or 1,
-                    "n_sessions": max(n_sessions, 1), **nan_totals, **totals}
-            out.append(RawActivity(r, _laps_frame(lap_values), info))
+                rec = rec.assign(distance_m=session_distance_m(rec["distance_m"].to_numpy()))
+            cad = cadence_spm(rec["cadence_raw"].to_numpy(), rec["fractional_cadence"].to_numpy(), sport)
+            rec = rec.drop(columns=["cadence_raw", "fractional_cadence"]).assign(cadence_spm=cad)
+            info = {**base, "sport": sport, "sub_sport": sub, "session": num,
+                    **_session_info(values or {})}
+            out.append(RawActivity(rec, _laps_frame(lap_values), info))
     if not out:
         raise FileFormatError("holds no timed records of an activity: nothing to analyse", source)
     return out
