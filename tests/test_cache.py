@@ -69,7 +69,7 @@ def test_round_trip_keeps_records_laps_and_info(tmp_path, data_dir):
 
 
 def test_round_trip_of_a_file_without_laps(tmp_path, data_dir):
-    (a,), data = _activities(data_dir, "gpx/gpxpy__korita-zbevnica.gpx")
+    (a,), data = _activities(data_dir, GPX)
     assert a.laps.empty
     store = ActivityCache(tmp_path)
     store.put("k" * 64, Outcome("ok", [a]))
