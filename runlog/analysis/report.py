@@ -114,7 +114,7 @@ def short_description(desc) -> str:
     head, sep, tail = d.partition(":")
     d = tail.strip() if sep and len(head) <= 12 and tail.strip() else head
     d = re.sub(r",\s*else\s+(?:0(?:\.0)?|false|no)\b.*$", "", d, flags=re.IGNORECASE)
-    for mark in (";", " ("):
+    for mark in (";", " (", ". "):
         d = d.split(mark)[0]
     if len(d) > 60 and "," in d:
         d = d.split(",")[0]

@@ -73,3 +73,10 @@ def test_empty_report_defaults():
     assert not rep.testable and len(rep.factors) == 0 and "sentence" in rep.findings.columns
     assert "Testing is not possible yet" in rep.summary()
     assert np.isnan(rep.model.epv) and not rep.onset.reproducible
+
+
+def test_short_description_first_sentence():
+    from runlog.analysis.report import short_description
+
+    assert short_description("Days without any activity among the 7 days before the run. Window = the days "
+                             "before the run's local date") == "days without any activity among the 7 days before the run"
