@@ -197,6 +197,15 @@ def _limits() -> dict:
             "ratio": MAX_RATIO}
 
 
+def _size(n: float) -> str:
+    """A byte count in words: '512 bytes', '3.0 KiB', '256 MiB', '8.0 GiB'."""
+    for unit, f in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= f:
+            v = n / f
+            return f"{v:.0f} {unit}" if v >= 10 else f"{v:.1f} {unit}"
+    return f"{int(n)} bytes"
+
+
 class _Budget:
     """Running count of the bytes decompressed from one export."""
 
@@ -211,15 +220,14 @@ class _Refused(Exception):
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget: _Budget,
                  ratio: float, sink) -> int:
     """Copy one member into *sink* while enforcing the limits; returns its size [bytes]."""
-    mib = 1024**2
     if info.flag_bits & 0x1:
         raise _Refused("is encrypted; export again without a password")
     if info.file_size > limit:
-        raise _Refused(f"is {info.file_size / mib:.0f} MiB uncompressed, above the {limit / mib:.0f} MiB "
+        raise _Refused(f"is {_size(info.file_size)} uncompressed, above the {_size(limit)} "
                        "limit; not read (possible decompression bomb)")
     if info.file_size > budget.left:
         raise _Refused("would take the archive beyond its total uncompressed size limit "
-                       f"({MAX_TOTAL_BYTES / mib:.0f} MiB); not read (possible decompression bomb)")
+                       f"({_size(MAX_TOTAL_BYTES)}); not read (possible decompression bomb)")
     comp = max(info.compress_size, 1)
     if info.file_size > RATIO_MIN_BYTES and info.file_size / comp > ratio:
         raise _Refused(f"has a compression ratio of {info.file_size / comp:.0f}:1, above {ratio:.0f}:1; "
@@ -234,7 +242,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget:
                 n += len(chunk)
                 budget.left -= len(chunk)
                 if n > limit:
-                    raise _Refused(f"decompresses to more than {limit / mib:.0f} MiB although the archive "
+                    raise _Refused(f"decompresses to more than {_size(limit)} although the archive "
                                    "says less; not read (decompression bomb)")
                 if budget.left < 0:
                     raise _Refused("takes the archive beyond its total uncompressed size limit; "

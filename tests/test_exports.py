@@ -119,7 +119,8 @@ def test_member_above_size_limit_is_refused(data_dir, monkeypatch):
     fit = (data_dir / "fit" / "heartandsole__testdata.fit").read_bytes()  # 3001 bytes
     monkeypatch.setattr(exports, "MAX_MEMBER_BYTES", 1000)
     got = _members(_zip({"big.fit": fit, "small.gpx": b"<gpx></gpx>"}))
-    assert got[0].data is None and "above the" in got[0].error
+    # 3001 bytes = 2.9 KiB (3001 / 1024 = 2.93)
+    assert got[0].data is None and "is 2.9 KiB uncompressed, above the 1000 bytes limit" in got[0].error
     assert got[1].data == b"<gpx></gpx>"
 
 
