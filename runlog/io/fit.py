@@ -12,7 +12,8 @@ How the awkward files of the wild are handled
   decoded segment by segment.  A segment that starts with a ``file_id``
   message begins a new *logical file*; the others continue the previous one
   (Garmin's stored ``hr`` segments).  Sessions only receive records from their
-  own logical file.
+  own logical file.  (The stored ``hr`` messages of a swim, HRM-Tri/HRM-Swim
+  data, are not merged into the records: swims are not runs.)
 * **Multisport** files (run / transition / bike sessions): one activity per
   ``session`` message; a record belongs to the last session that started at or
   before it (records before the first session go to the first).  Session
@@ -25,7 +26,12 @@ How the awkward files of the wild are handled
   file and the activities of the logical file being read get
   ``info['truncated'] = True``.  Only when no timed record survives is
   :class:`~runlog.errors.FileFormatError` raised (with fitparse's exception
-  chained).
+  chained).  A header whose data size was never written (0, the app or
+  watch stopped before closing the file) is read up to the end of the bytes
+  (see :class:`FitSegment`) and counts as damage.
+* **Split samples**: records sharing a timestamp (Strava's Android app writes
+  position and distance in two ``record`` messages) are merged field by
+  field (:func:`merge_same_time`).
 * **Misaligned field definitions** (a field size that is not a multiple of its
   base type's size, e.g. COROS PACE 2 firmware): fitparse 1.2.0 gives up on
   the whole file; :class:`_TolerantFitFile` decodes such a field as raw bytes
@@ -42,12 +48,22 @@ How the awkward files of the wild are handled
   without a trustworthy date cannot be matched to a numbness journal, and
   inventing one would silently corrupt the history.  No anchor in such files
   is trustworthy: ``file_id.time_created`` is device-relative too, and
-  ``activity.local_timestamp`` is the download time (the two Forerunner 70
-  files in the corpus, recorded 9 days apart, carry the same one).  The FIT
+  ``activity.local_timestamp`` is not the activity's time (the two Forerunner
+  70 files in the corpus, recorded 9 days apart, carry the same one).  The FIT
   profile's proper anchor, a ``timestamp_correlation`` message, appears in no
   file of the corpus, so it is not used (no untested conversion code).
+* **Time zone**: ``activity.local_timestamp - timestamp`` is passed as
+  ``info['utc_offset_s']`` when it is a real, non-zero zone offset
+  (:func:`utc_offset_s`); otherwise :func:`runlog.activity.finalize` takes
+  the zone of the first position.
 * **Non-activity files** (settings, monitoring, course, workout, ...):
   :class:`~runlog.errors.NotAnActivityError`.
+
+Speed: the messages are parsed once, record fields collected in lists and
+one DataFrame built per file; fitparse runs with :class:`_LeanProcessor`,
+which skips its per-field processor look-ups, so decoding is faster than a
+bare ``fitparse.FitFile(...).get_messages('record')`` loop (see
+``bench/bench_io.py``).
 
 References
 ----------
