@@ -18,7 +18,10 @@ import argparse
 import os
 import sys
 import textwrap
+import warnings
 from pathlib import Path
+
+from .errors import RunlogWarning
 
 __all__ = ["main", "build_parser", "parse_tracked"]
 
@@ -65,10 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="What goes with your feet or legs going numb on runs, from your own GPS-watch history.",
         epilog="Start with 'runlog demo' to see a report on a synthetic season.")
     p.add_argument("--version", action="version", version=f"runlog {__version__}")
-    p.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    p.add_argument("--debug", action="store_true", help="show full tracebacks and every warning")
+    # --debug is accepted after the command too ('runlog report ... --debug')
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    r = sub.add_parser("report", help="analyse a history against a numbness journal and write an HTML report",
+    r = sub.add_parser("report", parents=[common], help="analyse a history against a numbness journal and write an HTML report",
                        description="Read the activity files under PATH, match the numbness journal to the runs, "
                                    "test which factors go with numbness and write a self-contained HTML report.")
     r.add_argument("path", metavar="PATH",
@@ -82,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="DIR", default="runlog-report", help="output folder (default: %(default)s)")
     r.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
 
-    i = sub.add_parser("import", help="read a history into the cache and say what was read, skipped and rejected",
+    i = sub.add_parser("import", parents=[common], help="read a history into the cache and say what was read, skipped and rejected",
                        description="Read every activity file under PATH (folder, export .zip or file) into the "
                                    "cache so later reports start fast, and print a summary.")
     i.add_argument("path", metavar="PATH")
@@ -90,11 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--no-cache", action="store_true", help="only read, do not fill the cache")
     i.add_argument("--list", action="store_true", help="list every file that was rejected or skipped")
 
-    sub.add_parser("columns", help="print the column reference (every frame's columns and every feature, with units)",
+    sub.add_parser("columns", parents=[common], help="print the column reference (every frame's columns and every feature, with units)",
                    description="Print, as Markdown, what every column of runlog's frames and every feature "
                                "means, with its unit, cause and source.")
 
-    d = sub.add_parser("demo", help="generate the synthetic demo season and its report",
+    d = sub.add_parser("demo", parents=[common], help="generate the synthetic demo season and its report",
                        description="Write a synthetic season (GPX files, a numbness journal, run notes and weather) "
                                    "with a planted cause, analyse it and write the HTML report.")
     d.add_argument("--out", metavar="DIR", default="runlog-demo", help="output folder (default: %(default)s)")
@@ -203,6 +209,7 @@ def _print_findings(report, limit: int = 8) -> None:
 
 
 def _write_report(report, out_dir) -> Path:
+    """Write ``report.html`` (and ``report.md``, ``factors.csv`` for other tools) into *out_dir*."""
     from .htmlreport import render_report
 
     out = Path(out_dir)
@@ -211,7 +218,23 @@ def _write_report(report, out_dir) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
     render_report(report, path)
+    extra = []
+    if callable(getattr(report, "to_markdown", None)):
+        _atomic_write(out / "report.md", report.to_markdown())
+        extra.append("report.md")
+    factors = getattr(report, "factors", None)
+    if factors is not None and len(factors):
+        _atomic_write(out / "factors.csv", factors.to_csv(index=False, lineterminator="\n"))
+        extra.append("factors.csv")
+    if extra:
+        _say(f"Also written: {', '.join(extra)} (the same results as Markdown and as a table for spreadsheets).")
     return path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(tmp, path)
 
 
 def cmd_report(args) -> int:
@@ -263,6 +286,23 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        if not args.debug:
+            warnings.showwarning = _show_warning
+            warnings.simplefilter("ignore")  # library internals (pandas, fitparse, ...): not for runners
+            warnings.simplefilter("default", RunlogWarning)
+        return _run(args)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A runlog warning as one 'runlog: warning:' line (with the command-line spelling of a hint)."""
+    text = str(message)
+    if "tracked=(" in text:
+        text += ". On the command line: --tracked START[:END], e.g. --tracked 2024-03-01"
+    print(f"runlog: warning: {text}", file=sys.stderr, flush=True)
+
+
+def _run(args) -> int:
     from .errors import RunlogError
 
     try:

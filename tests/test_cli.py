@@ -186,9 +186,10 @@ def test_import_bad_path(tmp_path):
     _no_traceback(proc)
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"runlog: error: {missing}: no such file or folder; check the path"
-    # --debug shows the traceback instead
-    proc = run_cli("--debug", "import", missing)
-    assert proc.returncode != 0 and "Traceback" in proc.stderr
+    # --debug (before or after the command) shows the traceback instead
+    for args in (("--debug", "import", missing), ("import", missing, "--debug")):
+        proc = run_cli(*args)
+        assert proc.returncode != 0 and "Traceback" in proc.stderr and "FileNotFoundError" in proc.stderr
 
 
 JOURNAL_REAL = """date,time,onset_min,side,location,severity
@@ -209,6 +210,22 @@ def test_report_on_real_files(data_dir, tmp_path, cache_env):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Testing is not possible yet" in page and "Not a diagnosis" in page
     assert f"Report written to {(out / 'report.html').resolve()}" in proc.stdout
+    assert "Testing is not possible yet" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
+    # without --tracked the journal period is taken from the first to the last entry, with a warning
+    # that says how to state it on the command line; no Python file names or source lines
+    journal = tmp_path / "episodes.csv"
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    proc = run_cli("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    warn = [ln for ln in proc.stderr.splitlines() if "warning" in ln.lower()]
+    assert len(warn) == 1
+    assert warn[0].startswith("runlog: warning: tracked period not given: assuming the journal covers "
+                              "2015-08-15 to 2019-09-25")
+    assert warn[0].endswith("On the command line: --tracked START[:END], e.g. --tracked 2024-03-01")
+    assert ".py:" not in proc.stderr
 
 
 def test_report_bad_journal(data_dir, tmp_path, cache_env):
@@ -277,6 +294,10 @@ def test_demo_writes_report(demo_run):
     findings = proc.stdout.split("Findings:")[1].split("Caveats:")[0]
     first = " ".join(findings.strip().split("\n  - ")[0].split())  # undo the line wrapping
     assert first.startswith("- Numbness came on") and first.endswith("Cause: hydration.")
+    assert (out / "report.md").is_file()
+    factors = pd.read_csv(out / "factors.csv")
+    assert {"factor", "cause", "effect", "ci_low", "ci_high", "p_value", "q_value"} <= set(factors.columns)
+    assert factors.loc[0, "cause"] == "hydration"
     page = report.read_text(encoding="utf-8")
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
     assert table.count("<tr") > 20 and "class=sig" in table
