@@ -146,7 +146,7 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
         rec["distance_m"] = geo.cumulative_distance_m(rec["lat_deg"], rec["lon_deg"])
     if rec["speed_mps"].isna().all() and rec["distance_m"].notna().sum() > 1:
         d = rec["distance_m"].interpolate(limit_area="inside")
-        dt = np.diff(rec.index.asi8) / 1e9
+        dt = np.diff(rec.index.as_unit("ns").asi8) / 1e9
         dd = np.diff(d.to_numpy())
         with np.errstate(divide="ignore", invalid="ignore"):
             sp = np.where(dt > 0, dd / dt, np.nan)
@@ -154,7 +154,8 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
         if len(rec) > 1:
             rec.iloc[0, rec.columns.get_loc("speed_mps")] = rec["speed_mps"].iloc[1]
     if len(rec):
-        rec["elapsed_s"] = (rec.index.asi8 - rec.index.asi8[0]) / 1e9
+        ns = rec.index.as_unit("ns").asi8
+        rec["elapsed_s"] = (ns - ns[0]) / 1e9
     info = dict(info)
     info.setdefault("sport", "unknown")
     info.setdefault("sub_sport", None)

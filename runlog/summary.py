@@ -22,7 +22,7 @@ MAX_SAMPLE_GAP_S = 30.0
 
 def sample_durations_s(index: pd.DatetimeIndex) -> np.ndarray:
     """Duration each sample stands for [s]: the time to the next sample (0 for the last)."""
-    t = index.asi8 / 1e9
+    t = pd.DatetimeIndex(index).as_unit("ns").asi8 / 1e9
     if len(t) == 0:
         return np.zeros(0)
     return np.append(np.diff(t), 0.0)
