@@ -41,7 +41,7 @@ from matplotlib.ticker import FuncFormatter
 from . import schema
 
 __all__ = [
-    "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS",
+    "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "factor_scatter", "report_figure", "pace_min_per_km", "run_dates", "episode_dates", "pretty",
 ]
@@ -66,6 +66,8 @@ LOAD_COLUMNS = (
 )
 
 _RATIO_WORDS = ("acwr", "ratio")
+#: Longest span :func:`calendar` draws by default [weeks]; longer histories show their last 52 weeks.
+MAX_CALENDAR_WEEKS = 60
 
 
 # ----------------------------------------------------------------------------
@@ -348,7 +350,9 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
     value : str
         Column summed per day for the shading (default ``distance_m``, shown in km).
     start, end : date-like, optional
-        First and last day shown (default: the first and last run).
+        First and last day shown (default: the first and last run; for a
+        history longer than :data:`MAX_CALENDAR_WEEKS` weeks the last 52
+        weeks, of the tracked period when it has an end).
     ax : Axes, optional
 
     Returns
@@ -370,6 +374,11 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
     ev = episode_dates(episodes)
     first = pd.Timestamp(start).normalize() if start is not None else min([*daily.index, *ev[:1]])
     last = pd.Timestamp(end).normalize() if end is not None else max([*daily.index, *ev[-1:]])
+    if start is None and (last - first).days > 7 * MAX_CALENDAR_WEEKS:
+        # a long history does not fit a readable calendar: show the last year (of the journal, if given)
+        if tracked is not None and len(tracked) > 1 and tracked[1] is not None:
+            last = min(last, pd.Timestamp(tracked[1]).normalize())
+        first = last - pd.Timedelta(weeks=52) + pd.Timedelta(days=1)
     # weeks start on Monday
     first = first - pd.Timedelta(days=first.day_of_week)
     all_days = pd.date_range(first, last, freq="D")
@@ -697,7 +706,7 @@ _TRACE = {
 
 def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km: float | None = None,
               x: str = "time", channels: Sequence[str] = ("pace", "hr", "temp", "cadence"),
-              smooth_s: float = 30.0, title: str | None = None, ax=None) -> Figure:
+              smooth_s: float = 30.0, title: str | None = None, tz: str | None = None, ax=None) -> Figure:
     """One run's pace, heart rate, temperature and cadence, stacked, with the onset marked.
 
     Parameters
@@ -716,6 +725,10 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
         Centred rolling-mean window [s] applied to the values (0: raw); GPS
         pace is noisy from one second to the next.
     title : str, optional
+        Default: the run's start, in zone *tz* when given (e.g. ``History.runs.loc[run_id, 'tz']``),
+        else in UTC.
+    tz : str, optional
+        Time zone of the default title (IANA name or '+HH:MM').
     ax : Axes or sequence of Axes, optional
         One Axes per shown channel; default: a new figure.
 
@@ -792,7 +805,13 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
                          fontsize="small", fontweight="bold", ha="left" if right else "right")
     axes[-1].set_xlabel(xlabel)
     if title is None and isinstance(rec.index, pd.DatetimeIndex) and len(rec):
-        title = f"Run of {rec.index[0]:%Y-%m-%d %H:%M} UTC"
+        t0 = rec.index[0] if rec.index.tz is not None else rec.index[0].tz_localize("UTC")
+        if tz:
+            from .activity import local_time
+
+            title = f"Run of {local_time(t0, tz):%Y-%m-%d %H:%M} (local time)"
+        else:
+            title = f"Run of {t0.tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
     if title:
         axes[0].set_title(title)
     return fig

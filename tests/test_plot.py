@@ -164,6 +164,18 @@ def test_calendar(frames):
     assert ax.figure.axes[-1].get_ylabel() == "Distance per day [km]"
 
 
+def test_calendar_of_a_long_history_shows_the_last_year():
+    # 300 runs every 3rd day from 2020-01-06: 897 days, far more than MAX_CALENDAR_WEEKS
+    local = pd.date_range("2020-01-06 07:00", periods=300, freq="3D")
+    runs = pd.DataFrame({"start_local": local, "distance_m": 8000.0},
+                        index=pd.Index(local.strftime("%Y%m%dT0600Z"), name="run_id"))
+    ax = plot.calendar(runs)
+    n_weeks = ax.get_images()[0].get_array().shape[1]
+    # the last 52 weeks (364 days) end on the last run, moved back to its Monday: 52 or 53 columns
+    assert n_weeks in (52, 53)
+    assert ax.get_title().endswith(f"to {local[-1]:%d %b %Y}")
+
+
 def test_factor_forest(frames):
     ax = plot.factor_forest(frames["factors"])
     names = [t.get_text() for t in ax.get_yticklabels()]
@@ -219,6 +231,8 @@ def test_run_trace_time_and_km():
     rec = synthetic_records()
     fig = plot.run_trace(rec, onset_min=20.0)
     axes = fig.axes
+    assert axes[0].get_title() == "Run of 2024-03-05 06:30 UTC"
+    assert plot.run_trace(rec, tz="Europe/Berlin").axes[0].get_title() == "Run of 2024-03-05 07:30 (local time)"
     assert [a.get_ylabel() for a in axes] == ["Pace [min/km]", "Heart rate [1/min]", "Temperature [°C]",
                                              "Cadence [steps/min]"]
     assert axes[-1].get_xlabel() == "Time into the run [min]"
