@@ -610,7 +610,14 @@ def _with_source(outcome: Outcome, source: str) -> Outcome:
 
 
 def _progress_bar(total: int, enabled: bool):
-    from tqdm.auto import tqdm
+    """A ``tqdm.auto`` bar: a widget in Jupyter (with ipywidgets), text elsewhere."""
+    from tqdm import TqdmWarning
+
+    with warnings.catch_warnings():
+        # Jupyter without ipywidgets: tqdm.auto falls back to the text bar; its
+        # "IProgress not found" warning would only clutter the notebook.
+        warnings.simplefilter("ignore", TqdmWarning)
+        from tqdm.auto import tqdm
 
     return tqdm(total=total, disable=not enabled, unit="file", desc="runlog: reading activities",
                 dynamic_ncols=True, leave=True)
