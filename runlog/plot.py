@@ -247,11 +247,12 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
                   columns=None, tracked=None, ax: Axes | None = None) -> Axes:
     """Training load over the season with numbness episodes marked.
 
-    Draws fitness / fatigue / form (CTL, ATL, TSB after Banister's
-    impulse-response model as popularised by Coggan's Performance Manager) or
+    Draws fitness / fatigue / form (CTL, ATL, TSB: the impulse-response
+    model of Banister et al. 1975, Aust J Sports Med 7:57-61, in the form of
+    Coggan's Performance Manager; computed by :mod:`runlog.features.load`) or
     acute and chronic load, one line each, at the date of each run.  Ratios
-    (e.g. the acute:chronic workload ratio) go on a second y axis.  Each
-    episode is a red vertical line with a red triangle on top.
+    (e.g. the acute:chronic workload ratio) go on a second y axis.  Each day
+    with numbness is a red vertical line with a red triangle on top.
 
     Parameters
     ----------
@@ -304,9 +305,8 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     if len(ev):
         ax.plot(ev, np.ones(len(ev)), transform=ax.get_xaxis_transform(), ls="none", marker="v",
                 ms=7, color=CASE_COLOR, clip_on=False, zorder=5)
-        handles.append(Line2D([], [], color=CASE_COLOR, marker="v", lw=1.0, label=f"Numbness episode ({len(ev)})"))
-    if tracked is not None:
-        _shade_untracked(ax, tracked, x)
+        handles.append(Line2D([], [], color=CASE_COLOR, marker="v", lw=1.0, label=f"Numbness ({len(ev)} days)"))
+    if tracked is not None and _shade_untracked(ax, tracked, x):
         handles.append(Patch(facecolor="0.85", label="Not tracked in the journal"))
     _date_axis(ax)
     ax.set_xlabel("Date")
@@ -316,16 +316,21 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     return ax
 
 
-def _shade_untracked(ax: Axes, tracked, x) -> None:
+def _shade_untracked(ax: Axes, tracked, x) -> bool:
+    """Shade the dates of *x* outside the (start, end) of *tracked* grey; True when anything was shaded."""
     start, end = (pd.Timestamp(tracked[0]) if tracked[0] is not None else None,
                   pd.Timestamp(tracked[1]) if len(tracked) > 1 and tracked[1] is not None else None)
     if len(x) == 0:
-        return
+        return False
     lo, hi = pd.Timestamp(np.nanmin(x)), pd.Timestamp(np.nanmax(x))
+    shaded = False
     if start is not None and start > lo:
         ax.axvspan(lo, start, color="0.85", zorder=0, lw=0)
+        shaded = True
     if end is not None and end < hi:
-        ax.axvspan(end, hi, color="0.85", zorder=0, lw=0)
+        ax.axvspan(end + pd.Timedelta(days=1), hi, color="0.85", zorder=0, lw=0)
+        shaded = True
+    return shaded
 
 
 # ----------------------------------------------------------------------------
@@ -422,7 +427,7 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
         ed = ev_in.day_of_week.to_numpy()
         ax.scatter(ew, ed, s=22, color=CASE_COLOR, edgecolor="white", lw=0.6, zorder=5)
         handles.append(Line2D([], [], ls="none", marker="o", color=CASE_COLOR,
-                              label=f"Numbness episode ({len(ev_in)})"))
+                              label=f"Numbness ({len(ev_in)} days)"))
     ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
     # month labels at the first week that contains the 1st of a month
     firsts = all_days[all_days.day == 1]

@@ -131,13 +131,20 @@ def test_load_timeline(frames):
                             tracked=(TRACKED_FROM, None))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:3] == ["Fitness (CTL, 42-day)", "Fatigue (ATL, 7-day)", "Form (TSB = CTL - ATL)"]
-    assert "Numbness episode (5)" in labels and "Not tracked in the journal" in labels
+    assert "Numbness (5 days)" in labels and "Not tracked in the journal" in labels
     # three load lines of 50 runs each; 5 red vertical episode lines
     lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 50]
     assert len(lines) == 3
     vlines = [ln for ln in ax.get_lines() if ln.get_color() == plot.CASE_COLOR and ln.get_linestyle() == "-"]
     assert len(vlines) == 5
     assert ax.get_xlabel() == "Date" and ax.get_ylabel().startswith("Training load")
+
+
+def test_load_timeline_shades_only_what_is_outside(frames):
+    # a journal from before the first run on: nothing to shade, no legend entry for it
+    ax = plot.load_timeline(frames["features"], frames["episodes"], runs=frames["runs"], tracked=("2024-01-01", None))
+    assert "Not tracked in the journal" not in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not ax.patches
 
 
 def test_load_timeline_picks_given_columns_and_rejects_missing(frames):
@@ -354,7 +361,7 @@ def test_plots_on_a_simulated_season(season):
 
     ax = plot.load_timeline(season["features"], flags, runs=h.runs, tracked=s.tracked)
     assert len([ln for ln in ax.get_lines() if len(ln.get_xdata()) == 64]) == 3  # CTL, ATL, TSB per run
-    assert f"Numbness episode ({len(numb_days)})" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"Numbness ({len(numb_days)} days)" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close("all")
 
     ax = plot.onset_survival(flags, runs=h.runs)
