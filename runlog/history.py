@@ -298,6 +298,20 @@ def is_duplicate(a: Activity, b: Activity) -> bool:
     return a.run_id == b.run_id and of_shorter > DUPLICATE_OVERLAP
 
 
+def _why_kept(kept: Activity, dropped: Activity) -> str:
+    """The first :func:`richness` criterion that decided between two copies, in words."""
+    rk, rd = richness(kept), richness(dropped)
+    if rk[0] != rd[0]:
+        return f"more sensor channels (heart rate, cadence, temperature, power: {rk[0]} vs {rd[0]})"
+    if rk[1] != rd[1]:
+        return f"preferred format ({kept.info.get('format')} over {dropped.info.get('format')})"
+    if rk[2] != rd[2]:
+        return f"more records ({rk[2]} vs {rd[2]})"
+    if rk[3] != rd[3]:
+        return "the other file is truncated"
+    return "equally rich; the first by file name"
+
+
 def _order_key(a: Activity) -> tuple:
     return (str(a.info.get("source")), int(a.info.get("session") or 1))
 
@@ -343,8 +357,7 @@ def deduplicate(activities: list[Activity]) -> tuple[list[Activity], pd.DataFram
         a, k = acts[i], acts[w]
         rows.append({
             "path": str(a.info.get("source")),
-            "reason": (f"duplicate of {k.info.get('source')} (same activity, {k.info.get('format')} kept: "
-                       "more sensor channels / preferred format / more records)"),
+            "reason": f"duplicate of {k.info.get('source')} (same activity; kept that copy: {_why_kept(k, a)})",
             "run_id": a.run_id,
             "kept": str(k.info.get("source")),
         })

@@ -226,7 +226,10 @@ def test_same_activity_as_fit_gpx_tcx_keeps_the_fit(tmp_path, data_dir):
                                    str(tmp_path / "heartandsole__testdata.tcx")]
     assert sk["run_id"].tolist() == ["20210416T1337Z"] * 2
     assert sk["kept"].tolist() == [fit, fit]
-    assert sk["reason"].str.startswith("duplicate of").all()
+    # FIT, GPX and TCX all carry heart rate and cadence: the format decides.
+    assert sk["reason"].tolist() == [
+        f"duplicate of {fit} (same activity; kept that copy: preferred format (fit over gpx))",
+        f"duplicate of {fit} (same activity; kept that copy: preferred format (fit over tcx))"]
     assert h.errors.empty
 
 
@@ -254,6 +257,17 @@ def test_identical_files_under_two_names_are_decoded_once(tmp_path, data_dir, mo
     assert len(calls) == 1
     assert h.runs["source"].tolist() == [str(tmp_path / "a.fit")]
     assert h.skipped[["path", "kept"]].values.tolist() == [[str(tmp_path / "b.fit"), str(tmp_path / "a.fit")]]
+    assert h.skipped["reason"].iloc[0].endswith("equally rich; the first by file name)")
+
+
+def test_intact_copy_is_kept_over_a_truncated_one(data_dir):
+    # fitparse__activity-unexpected-eof.fit is Activity.fit cut short after its
+    # 14 records: same channels, format and record count, so truncation decides.
+    h = read([data_dir / EOF_FIT, data_dir / ACT_FIT])
+    assert h.runs["source"].tolist() == [str(data_dir / ACT_FIT)]
+    assert not h.runs["truncated"].iloc[0]
+    assert h.skipped["path"].tolist() == [str(data_dir / EOF_FIT)]
+    assert h.skipped["reason"].iloc[0].endswith("kept that copy: the other file is truncated)")
 
 
 def test_multisport_sessions_are_kept_with_suffixed_ids(data_dir):
