@@ -9,6 +9,7 @@ builds one from a folder, a bulk export or a list of files.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import os
 import threading
 import warnings
@@ -206,7 +207,7 @@ def decode_file(source: str, data: bytes, tz=None) -> Outcome:
 
     quiet = threading.current_thread() is threading.main_thread()
     try:
-        with warnings.catch_warnings() if quiet else _nullcontext():
+        with warnings.catch_warnings() if quiet else contextlib.nullcontext():
             if quiet:  # truncation etc. is reported in the runs frame, not as a warning per file
                 warnings.simplefilter("ignore", RunlogWarning)
             acts = read_activities(source, tz=tz, data=data)
@@ -219,14 +220,6 @@ def decode_file(source: str, data: bytes, tz=None) -> Outcome:
         return Outcome("error", [], f"unexpected {type(exc).__name__} while decoding ({exc}); "
                                     "please report this file to the runlog developers", cacheable=False)
     return Outcome("ok", acts, summaries=summaries)
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 # ---------------------------------------------------------------- duplicates
