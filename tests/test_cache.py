@@ -284,3 +284,10 @@ def test_stale_generations_of_other_reader_versions_are_pruned(tmp_path):
         os.utime(d, (stale, stale))
     store = ActivityCache(tmp_path, keep_days=30)
     assert not old.exists() and recent.exists() and foreign.exists() and store.root.exists()
+
+
+def test_default_cache_of_read_history_honours_the_environment(tmp_path, data_dir, monkeypatch):
+    monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "env-cache"))
+    runlog.read_history([data_dir / GPX], workers=1, progress=False)  # cache=True is the default
+    entries = list((tmp_path / "env-cache").rglob("*.parquet"))
+    assert len(entries) == 1 and (tmp_path / "env-cache" / "digests.json").is_file()

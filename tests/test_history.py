@@ -453,3 +453,17 @@ def test_every_file_of_the_shared_corpus_is_accounted_for_once(shared_dir, tmp_p
     assert h.runs.index.is_unique
     again = read(files, workers=1, cache=tmp_path / "c")  # from the cache, in process
     _frames_equal(h, again)
+
+
+def test_empty_folder_gives_an_empty_history_with_the_schema(tmp_path):
+    (tmp_path / "readme.txt").write_text("no activities here")
+    h = read(tmp_path)
+    assert len(h) == 0 and h.records.empty and h.errors.empty and h.skipped.empty
+    assert list(h.runs.columns[: len(schema.RUN_COLUMNS)]) == list(schema.RUN_COLUMNS)
+    assert h.records.index.names == ["run_id", "time"]
+    assert h.summary()["runs"] == 0
+
+
+def test_workers_must_be_positive(data_dir):
+    with pytest.raises(ValueError, match="workers must be >= 1"):
+        read([data_dir / ACT_FIT], workers=0)
