@@ -132,11 +132,17 @@ def test_factors_table_formats_numbers():
 # ---------------------------------------------------------------------------
 # the command, as a subprocess
 # ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def _module_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("runlog-cache")
+
+
 @pytest.fixture
-def cache_env(tmp_path, monkeypatch):
-    """Keep the command's cache out of the user's cache folder."""
-    monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
+def cache_env(_module_cache, monkeypatch):
+    """Keep the command's cache out of the user's cache folder (one cache for this module's
+    commands, so the bundled files are decoded once)."""
+    monkeypatch.setenv("RUNLOG_CACHE_DIR", str(_module_cache))
+    return _module_cache
 
 
 def _no_traceback(proc):
