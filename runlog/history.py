@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import html
 import os
 import threading
 import warnings
@@ -154,7 +155,9 @@ class History:
         }, dtype=object, name="history")
 
     def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
-        parts = [f"<p><b>{repr(self)[1:-1]}</b></p>", self.runs.head(20).to_html()]
+        summary = self.summary().to_frame().T.to_html(index=False)
+        parts = [f"<p><b>{html.escape(repr(self)[1:-1])}</b></p>", summary, "<p>First runs (History.runs):</p>",
+                 self.runs.head(20).to_html()]
         if len(self.errors):
             parts.append(f"<p><b>{len(self.errors)} files not read</b> (History.errors)</p>"
                          + self.errors.head(10).to_html())
