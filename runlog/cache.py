@@ -376,8 +376,16 @@ class ActivityCache:
         """Store *outcome* under *key* atomically; False (and no entry) when it cannot be written."""
         if not outcome.cacheable:
             return False
+        try:
+            table = self._table(key, outcome)
+        except Exception:  # an info value JSON or Arrow cannot hold: the import goes on uncached
+            return False
+        return self._write(self.path(key), table)
+
+    @staticmethod
+    def _table(key: str, outcome: Outcome):
+        """The Arrow table (records + JSON metadata) of one entry."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         meta = {"entry_format": _ENTRY_FORMAT, "key": key, "kind": outcome.kind, "reason": outcome.reason,
                 "reader_version": READER_VERSION, "written": time.time()}
@@ -399,8 +407,12 @@ class ActivityCache:
             table = pa.Table.from_pandas(df, preserve_index=False)
         else:
             table = pa.table({"session": pa.array([], pa.int32())})
-        table = table.replace_schema_metadata({_META_KEY: json.dumps(meta, allow_nan=False).encode()})
-        p = self.path(key)
+        return table.replace_schema_metadata({_META_KEY: json.dumps(meta, allow_nan=False).encode()})
+
+    def _write(self, p: Path, table) -> bool:
+        """Write *table* to *p* atomically: temp file in the same folder, fsync, os.replace."""
+        import pyarrow.parquet as pq
+
         tmp = None
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -412,7 +424,7 @@ class ActivityCache:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, p)
-        except OSError:
+        except Exception:  # disk full, permissions, an Arrow error: no entry, never a half one
             if tmp is not None:
                 try:
                     os.unlink(tmp)

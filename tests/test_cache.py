@@ -291,3 +291,9 @@ def test_default_cache_of_read_history_honours_the_environment(tmp_path, data_di
     runlog.read_history([data_dir / GPX], workers=1, progress=False)  # cache=True is the default
     entries = list((tmp_path / "env-cache").rglob("*.parquet"))
     assert len(entries) == 1 and (tmp_path / "env-cache" / "digests.json").is_file()
+
+
+def test_entry_that_cannot_be_built_is_not_written_and_does_not_raise(tmp_path):
+    store = ActivityCache(tmp_path)
+    assert store.put("e" * 64, Outcome("ok", [object()])) is False  # not an Activity
+    assert not store.path("e" * 64).exists() and store.writes == 0
