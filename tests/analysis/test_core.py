@@ -182,3 +182,18 @@ def test_short_description():
         "estimated sweat loss as % of body mass"
     assert short_description("Run notes: Fluid drunk during the run.") == "fluid drunk during the run"
     assert short_description("Heat index (NWS Rothfusz regression)") == "heat index"
+
+
+def test_journal_path_all_sports_and_plot(history, tmp_path):
+    # the journal may be given as a file; sport=None keeps the ride (13 activities)
+    path = tmp_path / "numbness.csv"
+    path.write_text("run,onset_min,side,location,severity\n20150815T1445Z,40,left,toes,4\n"
+                    "20200601T1452Z,1,right,toes,2\n", encoding="utf-8")
+    rep = runlog.analyze(history, str(path), tracked=TRACKED, sport=None)
+    assert rep.n_runs == 13 and rep.n_numb_runs == 2 and not rep.testable
+    rep_running = runlog.analyze(history, path, tracked=TRACKED)
+    assert rep_running.n_runs == 12 and rep_running.n_numb_runs == 1
+    assert any("other sport or outside the tracked period" in n for n in rep_running.notes)
+    import matplotlib.figure
+
+    assert isinstance(rep.plot(), matplotlib.figure.Figure)
