@@ -255,7 +255,7 @@ def default_figures(report) -> dict:
     features = getattr(report, "features", None)
     runs = getattr(report, "runs", None)
     factors = getattr(report, "factors", None)
-    tracked = plot._tracked_span(flags, runs)
+    tracked = plot._report_tracked(report)
 
     def _new(w, h):
         return plt.subplots(figsize=(w, h), layout="constrained")
@@ -441,10 +441,20 @@ def render_report(report, path=None, *, figures=None, title: str = "runlog: what
     model_html = _model_html(getattr(report, "model", None))
     if model_html:
         parts.append("<h2 id='model'>The leading factors together</h2>" + model_html)
+    factors = getattr(report, "factors", None)
+    descriptives = getattr(report, "descriptives", None)
+    if (factors is None or len(factors) == 0) and isinstance(descriptives, pd.DataFrame) and len(descriptives):
+        parts.append("<h2 id='runs-so-far'>The runs so far (no tests)</h2>")
+        parts.append("<p>Each factor on the runs with numbness and on the others: median [quartiles] for "
+                     "numbers, count (share) for yes/no. Too few episodes to test yet: read these as a "
+                     "description, not as evidence.</p>")
+        parts.append(_table(descriptives, {"factor": "Factor", "cause": "Cause", "unit": "Unit",
+                                           "n_runs": "Runs", "n_episodes": "Numb runs",
+                                           "numb_runs": "Runs with numbness", "other_runs": "Other runs"}))
     parts.append("<h2 id='factors'>All factors tested</h2>")
     parts.append("<p>Strongest evidence first; shaded rows are findings. Hover over a factor for what it "
                  "measures; the column reference in the README gives every factor's unit.</p>")
-    parts.append(factors_table(getattr(report, "factors", None)))
+    parts.append(factors_table(factors))
     not_tested = getattr(report, "not_tested", None)
     if isinstance(not_tested, pd.DataFrame) and len(not_tested):
         nt = not_tested.assign(name=[_factor_name(r) for _, r in not_tested.iterrows()])

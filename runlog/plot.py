@@ -893,8 +893,8 @@ def report_figure(report, *, top: int = 15) -> Figure:
     flags = getattr(report, "flags", None)
     features = getattr(report, "features", None)
     runs = getattr(report, "runs", None)
-    panels = ["forest"]
-    if flags is not None and "onset_min" in flags:
+    panels = ["forest"] if report.factors is not None and len(report.factors) else []
+    if flags is not None and "onset_min" in flags and flags["numb"].fillna(False).astype(bool).any():
         panels.append("onset")
     if features is not None:
         try:
@@ -904,11 +904,13 @@ def report_figure(report, *, top: int = 15) -> Figure:
             pass
     if runs is not None and "start_local" in runs:
         panels.append("calendar")
+    if not panels:
+        raise ValueError("report_figure: the report has no factors and carries no runs to plot")
     n_f = min(top, len(report.factors)) if report.factors is not None else 0
     heights = {"forest": max(2.5, 0.3 * n_f + 1.3), "onset": 3.8, "load": 3.6, "calendar": 3.0}
     fig = plt.figure(figsize=(11, sum(heights[p] for p in panels)), layout="constrained")
     subs = fig.subfigures(len(panels), 1, height_ratios=[heights[p] for p in panels], squeeze=False)[:, 0]
-    tracked = _tracked_span(flags, runs)
+    tracked = _report_tracked(report)
     for sub, p in zip(subs, panels):
         ax = sub.subplots()
         if p == "forest":
@@ -920,6 +922,14 @@ def report_figure(report, *, top: int = 15) -> Figure:
         elif p == "calendar":
             calendar(runs, flags if flags is not None else None, tracked=tracked, ax=ax)
     return fig
+
+
+def _report_tracked(report):
+    """The journal period of a report: ``settings['tracked']`` as given, else the span of the tracked runs."""
+    t = (getattr(report, "settings", None) or {}).get("tracked")
+    if t is not None and len(t) == 2 and any(v is not None for v in t):
+        return tuple(t)
+    return _tracked_span(getattr(report, "flags", None), getattr(report, "runs", None))
 
 
 def _tracked_span(flags, runs):

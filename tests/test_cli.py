@@ -215,6 +215,8 @@ def test_report_on_real_files(data_dir, tmp_path, cache_env):
     assert "Testing is not possible yet" in proc.stdout
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Testing is not possible yet" in page and "Not a diagnosis" in page
+    # instead of tests, a plain description of the runs so far
+    assert "The runs so far (no tests)" in page and "No factor could be tested." in page
     assert f"Report written to {(out / 'report.html').resolve()}" in proc.stdout
     assert "Testing is not possible yet" in (out / "report.md").read_text(encoding="utf-8")
 

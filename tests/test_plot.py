@@ -394,3 +394,20 @@ def test_report_plot_on_a_simulated_season(season):
     assert "Training load and numbness episodes" in titles and any(t.startswith("Runs and episodes") for t in titles)
     forest = next(a for a in fig.axes if a.get_title() == "Which factors go with numbness")
     assert len(forest.get_yticklabels()) == min(15, len(rep.factors))
+
+
+def test_report_figure_of_an_untestable_report(frames):
+    from runlog.analysis.report import Report
+
+    # one numb run: nothing tested, so no forest; onset, load and calendar still drawn
+    flags = frames["flags"].assign(numb=False)
+    flags.iloc[10, flags.columns.get_loc("numb")] = True
+    rep = Report(n_runs=45, n_numb_runs=1, testable=False, flags=flags, features=frames["features"],
+                 runs=frames["runs"], settings={"tracked": ("2024-03-11", None)})
+    fig = rep.plot()
+    titles = [a.get_title() for a in fig.axes if a.get_title()]
+    assert "Which factors go with numbness" not in titles and "Time to numbness" in titles
+    cal = next(a for a in fig.axes if a.get_title().startswith("Runs and episodes"))
+    assert sum(1 for p in cal.patches if p.get_hatch()) == 7  # the week before the journal, from settings
+    with pytest.raises(ValueError, match="nothing|no factors"):
+        Report().plot()
