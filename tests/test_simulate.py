@@ -172,6 +172,16 @@ def test_confounded_long_runs_are_on_hot_days(seasons):
     # seed 3: long runs 8 °C hotter on average than the rest
     assert long_hot - other > 5.0
     assert np.corrcoef(c["duration_s"], c["air_temp_c"])[0, 1] > 0.3
+    # recomputed from weather.csv: each week's long run is on the day with the highest hourly
+    # air temperature (local calendar day), and starts between 12:00 and 14:00
+    w = pd.read_csv(seasons["confounded"].weather_csv)
+    local_day = pd.to_datetime(w["time"], utc=True).dt.tz_convert("Europe/Berlin").dt.tz_localize(None).dt.normalize()
+    daily_max = w.groupby(local_day.to_numpy())["air_temp_c"].max()
+    longs = c[c["kind"] == "long"]
+    for wk, start in zip(longs["week"], pd.DatetimeIndex(longs["start_local"])):
+        week_days = pd.date_range("2024-02-05", periods=7, freq="D") + pd.Timedelta(weeks=int(wk))
+        assert start.normalize() == daily_max.reindex(week_days).idxmax()
+        assert 12 * 60 <= start.hour * 60 + start.minute <= 14 * 60 + 1  # 12:00 + U(0, 120) min + < 60 s
     # ... but the planted risk depends on air temperature only
     tr = c[c["tracked"]]
     logit = np.log(tr["p_true"] / (1 - tr["p_true"]))
