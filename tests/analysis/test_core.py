@@ -197,3 +197,45 @@ def test_journal_path_all_sports_and_plot(history, tmp_path):
     import matplotlib.figure
 
     assert isinstance(rep.plot(), matplotlib.figure.Figure)
+
+
+SHARED_JOURNAL = """run,onset_min,side,location,severity
+20120818T0515Z,45,left,toes,4
+20130206T1211Z,30,left,forefoot,3
+20150815T1445Z,40,both,toes,5
+20170117T1706Z,35,left,toes,2
+20190615T0942Z,50,right,sole,4
+20190918T1402Z,28,left,toes,3
+20210110T0854Z,33,left,toes,4
+"""
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_shared_corpus_pipeline(shared_dir):
+    # 34 real running activities from many devices and formats (missing HR, temperature,
+    # positions; damaged files) with a hand-written journal of 7 episodes: the whole analysis
+    # runs, and every factor row can be recomputed from the report's own frames.
+    from statsmodels.stats.multitest import multipletests
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hist = runlog.read_history(shared_dir)
+        eps = runlog.read_episodes(io.StringIO(SHARED_JOURNAL), history=hist)
+        rep = runlog.analyze(hist, eps, tracked=("2009-01-01", "2024-12-31"), n_resamples=200)
+    assert rep.testable and rep.n_numb_runs == 7
+    assert rep.n_runs == int((hist.runs["sport"] == "running").sum())
+    f = rep.factors
+    assert len(f) > 10 and set(f["cause"]) <= set(runlog.schema.CAUSES)
+    np.testing.assert_allclose(f["q_value"], multipletests(f["p_value"], method="fdr_bh")[1])
+    ids = rep.runs.index[(rep.runs["sport"] == "running").to_numpy()]
+    numb = rep.flags.loc[ids, "numb"].astype(bool)
+    for _, r in f[f["kind"] == "numeric"].head(5).iterrows():
+        x = pd.to_numeric(rep.features.loc[ids, r["factor"]], errors="coerce")
+        ok = x.notna()
+        p = stats.mannwhitneyu(x[ok & numb], x[ok & ~numb], method="auto").pvalue
+        assert r["p_value"] == pytest.approx(p) and r["n_runs"] == int(ok.sum())
+    s = rep.onset.summary.set_index("scale")
+    assert s.loc["minutes", "n_onsets"] == 7 and s.loc["minutes", "median"] == 35
+    assert rep.model.n_predictors <= 1  # 7 episodes: 7 // 5 = 1 predictor, no adjusted model
+    assert "runlog does not diagnose" in rep.to_markdown()
