@@ -374,7 +374,11 @@ def fit_model(features: pd.DataFrame, numb: pd.Series, factors: pd.DataFrame, *,
     if n_ev_cc < 2 * epv_min or y.all():
         res.notes.append(f"only {n_ev_cc} numb runs have all chosen factors recorded; no model fitted.")
         return res
-    fit = firth_fit(X, y.to_numpy(), alpha=alpha)
+    try:
+        fit = firth_fit(X, y.to_numpy(), alpha=alpha)
+    except Exception as exc:  # singular design (e.g. collinear indicators)
+        res.notes.append(f"the Firth fit failed ({type(exc).__name__}: {exc}); no adjusted estimates.")
+        return res
     if not bool(fit["converged"].iloc[0]):
         res.notes.append("the Firth fit did not converge; treat the adjusted estimates with caution.")
     rows = []

@@ -251,15 +251,19 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
         unit_txt = f"per {_fmt(scale)} {unit} increase (standard deviation; the IQR is 0)".replace("  ", " ")
     mw = stats.mannwhitneyu(xv[yv], xv[~yv], alternative="two-sided", method="auto")
     d, dlo, dhi = cliffs_delta(xv[yv], xv[~yv], n_resamples=n_resamples, seed=seed)
-    orr = univariate_or(pd.Series(xv), pd.Series(yv), center=med, scale=scale)
+    method = ("Mann-Whitney U; Cliff's delta (BCa bootstrap CI); OR per IQR by Firth logistic "
+              "regression (profile-likelihood CI)")
+    try:
+        orr = univariate_or(pd.Series(xv), pd.Series(yv), center=med, scale=scale)
+    except Exception as exc:  # numerically singular fit: keep the rank test, no odds ratio
+        orr = {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+        method += f" [odds ratio not estimable: {type(exc).__name__}]"
     exposed = xv > med
     split = f"> {_fmt(med)}"
     return {
         **out,
         "effect": orr["effect"], "ci_low": orr["ci_low"], "ci_high": orr["ci_high"],
-        "p_value": float(mw.pvalue),
-        "method": "Mann-Whitney U; Cliff's delta (BCa bootstrap CI); OR per IQR by Firth logistic "
-                  "regression (profile-likelihood CI)",
+        "p_value": float(mw.pvalue), "method": method,
         "effect_unit": unit_txt, "center": float(med), "scale": float(scale),
         "cliffs_delta": d, "delta_ci_low": dlo, "delta_ci_high": dhi,
         "split": split, **_counts(exposed, yv),

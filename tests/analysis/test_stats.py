@@ -227,3 +227,17 @@ def test_fdr_adjust_properties(p, method):
     assert np.all(q >= p - 1e-12) and np.all(q <= 1 + 1e-12)
     order = np.argsort(p, kind="stable")
     assert np.all(np.diff(q[order]) >= -1e-12)
+
+
+def test_numeric_keeps_rank_test_when_firth_fails(monkeypatch):
+    import runlog.analysis.stats as S
+
+    def boom(*a, **k):
+        raise np.linalg.LinAlgError("singular")
+
+    monkeypatch.setattr(S, "univariate_or", boom)
+    x = pd.Series(np.arange(30.0))
+    y = pd.Series(np.arange(30) % 3 == 0)
+    r = S.compare_numeric(x, y, n_resamples=100)
+    assert np.isnan(r["effect"]) and "not estimable: LinAlgError" in r["method"]
+    assert r["p_value"] == pytest.approx(stats.mannwhitneyu(x[y], x[~y]).pvalue)
