@@ -251,7 +251,7 @@ def default_figures(report) -> dict:
     from . import plot
 
     figs: dict = {}
-    flags = getattr(report, "flags", None)
+    flags = plot.analysed_flags(report)
     features = getattr(report, "features", None)
     runs = getattr(report, "runs", None)
     factors = getattr(report, "factors", None)

@@ -43,7 +43,7 @@ from . import schema
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
-    "run_trace", "factor_scatter", "report_figure", "pace_min_per_km", "run_dates", "episode_dates", "pretty",
+    "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates", "episode_dates", "pretty",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -169,6 +169,10 @@ def pace_min_per_km(speed_mps) -> np.ndarray:
     v = np.asarray(speed_mps, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(v > 0.5, 1000.0 / 60.0 / v, np.nan)
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _mmss(x, _pos=None) -> str:
@@ -305,7 +309,7 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     if len(ev):
         ax.plot(ev, np.ones(len(ev)), transform=ax.get_xaxis_transform(), ls="none", marker="v",
                 ms=7, color=CASE_COLOR, clip_on=False, zorder=5)
-        handles.append(Line2D([], [], color=CASE_COLOR, marker="v", lw=1.0, label=f"Numbness ({len(ev)} days)"))
+        handles.append(Line2D([], [], color=CASE_COLOR, marker="v", lw=1.0, label=f"Numbness ({_days(len(ev))})"))
     if tracked is not None and _shade_untracked(ax, tracked, x):
         handles.append(Patch(facecolor="0.85", label="Not tracked in the journal"))
     _date_axis(ax)
@@ -356,8 +360,9 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
         Column summed per day for the shading (default ``distance_m``, shown in km).
     start, end : date-like, optional
         First and last day shown (default: the first and last run; for a
-        history longer than :data:`MAX_CALENDAR_WEEKS` weeks the last 52
-        weeks, of the tracked period when it has an end).
+        history longer than :data:`MAX_CALENDAR_WEEKS` weeks, 52 weeks ending
+        four weeks after the last episode, else at the end of the tracked
+        period, else at the last run).
     ax : Axes, optional
 
     Returns
@@ -380,8 +385,11 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
     first = pd.Timestamp(start).normalize() if start is not None else min([*daily.index, *ev[:1]])
     last = pd.Timestamp(end).normalize() if end is not None else max([*daily.index, *ev[-1:]])
     if start is None and (last - first).days > 7 * MAX_CALENDAR_WEEKS:
-        # a long history does not fit a readable calendar: show the last year (of the journal, if given)
-        if tracked is not None and len(tracked) > 1 and tracked[1] is not None:
+        # a long history does not fit a readable calendar: show a year, ending four weeks after the
+        # last episode (else at the end of the journal period, else at the last run)
+        if end is None and len(ev):
+            last = min(last, ev.max() + pd.Timedelta(weeks=4))
+        elif end is None and tracked is not None and len(tracked) > 1 and tracked[1] is not None:
             last = min(last, pd.Timestamp(tracked[1]).normalize())
         first = last - pd.Timedelta(weeks=52) + pd.Timedelta(days=1)
     # weeks start on Monday
@@ -420,18 +428,19 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
         for w, d in zip(week[outside], dow[outside]):
             ax.add_patch(plt.Rectangle((w - 0.5, d - 0.5), 1, 1, fill=False, hatch="////",
                                        edgecolor="0.55", lw=0))
-        handles.append(Patch(facecolor="white", edgecolor="0.55", hatch="////", label="Not tracked"))
+        if outside.any():
+            handles.append(Patch(facecolor="white", edgecolor="0.55", hatch="////", label="Not tracked"))
     ev_in = ev[(ev >= all_days[0]) & (ev <= all_days[-1])] if len(all_days) else ev[:0]
     if len(ev_in):
         ew = ((ev_in - first).days // 7).to_numpy()
         ed = ev_in.day_of_week.to_numpy()
         ax.scatter(ew, ed, s=22, color=CASE_COLOR, edgecolor="white", lw=0.6, zorder=5)
         handles.append(Line2D([], [], ls="none", marker="o", color=CASE_COLOR,
-                              label=f"Numbness ({len(ev_in)} days)"))
+                              label=f"Numbness ({_days(len(ev_in))})"))
     ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
     # month labels at the first week that contains the 1st of a month
     firsts = all_days[all_days.day == 1]
-    if len(firsts) == 0 or firsts[0] - all_days[0] > pd.Timedelta(days=6):
+    if len(firsts) == 0 or firsts[0] - all_days[0] > pd.Timedelta(days=20):  # room for a label
         firsts = firsts.insert(0, all_days[0])
     ticks = ((firsts - first).days // 7).to_numpy()
     labels = [d.strftime("%b\n%Y") if (i == 0 or d.month == 1) else d.strftime("%b") for i, d in enumerate(firsts)]
@@ -890,7 +899,7 @@ def report_figure(report, *, top: int = 15) -> Figure:
     -------
     Figure
     """
-    flags = getattr(report, "flags", None)
+    flags = analysed_flags(report)
     features = getattr(report, "features", None)
     runs = getattr(report, "runs", None)
     panels = ["forest"] if report.factors is not None and len(report.factors) else []
@@ -922,6 +931,24 @@ def report_figure(report, *, top: int = 15) -> Figure:
         elif p == "calendar":
             calendar(runs, flags if flags is not None else None, tracked=tracked, ax=ax)
     return fig
+
+
+def analysed_flags(report) -> pd.DataFrame | None:
+    """``report.flags`` with ``tracked`` narrowed to the runs the analysis used.
+
+    :func:`runlog.analyze` analyses the tracked runs of one sport
+    (``report.settings['sport']``, 'running' by default); rides and swims in
+    the journal period stay in ``report.flags`` (they count for training load)
+    but are not cases or controls, so the plots of cases and controls leave
+    them out too.
+    """
+    flags = getattr(report, "flags", None)
+    runs = getattr(report, "runs", None)
+    sport = (getattr(report, "settings", None) or {}).get("sport")
+    if flags is None or "tracked" not in flags or not sport or runs is None or "sport" not in runs:
+        return flags
+    same = runs["sport"].astype("string").str.lower().reindex(flags.index).fillna("") == str(sport).lower()
+    return flags.assign(tracked=flags["tracked"].fillna(False).astype(bool) & same.to_numpy())
 
 
 def _report_tracked(report):

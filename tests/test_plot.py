@@ -181,6 +181,12 @@ def test_calendar_of_a_long_history_shows_the_last_year():
     # the last 52 weeks (364 days) end on the last run, moved back to its Monday: 52 or 53 columns
     assert n_weeks in (52, 53)
     assert ax.get_title().endswith(f"to {local[-1]:%d %b %Y}")
+    plt.close("all")
+    # with episodes, the year ends four weeks after the last one: 2021-03-01 + 28 days = 2021-03-29
+    ax = plot.calendar(runs, ["2020-02-03", "2021-03-01"])
+    assert ax.get_title().endswith("to 29 Mar 2021")
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    assert len(dots.get_offsets()) == 1  # 2020-02-03 is before the year shown (from Mon 2020-03-30)
 
 
 def test_factor_forest(frames):
