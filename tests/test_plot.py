@@ -417,3 +417,16 @@ def test_report_figure_of_an_untestable_report(frames):
     assert sum(1 for p in cal.patches if p.get_hatch()) == 7  # the week before the journal, from settings
     with pytest.raises(ValueError, match="nothing|no factors"):
         Report().plot()
+
+
+def test_analysed_flags_keep_only_the_analysed_sport(frames):
+    from runlog.analysis.report import Report
+
+    runs = frames["runs"].assign(sport=["cycling" if i % 5 == 0 else "running" for i in range(50)])
+    rep = Report(flags=frames["flags"], runs=runs, settings={"sport": "running"})
+    got = plot.analysed_flags(rep)
+    # 45 tracked runs (i = 5..49), of which i = 5, 10, ..., 45 (9 runs) are rides
+    assert int(got["tracked"].sum()) == 45 - 9
+    assert got["numb"].equals(frames["flags"]["numb"])
+    # without a sport setting, the flags are used as they are
+    assert plot.analysed_flags(Report(flags=frames["flags"], runs=runs)) is frames["flags"]
