@@ -30,6 +30,11 @@ def test_kaplan_meier_textbook_6mp():
     assert med["km_ci_low"] == 13 and np.isinf(med["km_ci_high"])  # upper bound not reached
     assert curve["n_at_risk"].tolist()[:3] == [21, 21, 17]
     assert (curve["ci_low"] <= curve["survival"]).all() and (curve["survival"] <= curve["ci_high"]).all()
+    # pointwise log-log intervals as R survival::survfit(..., conf.type = "log-log") prints them:
+    # t = 6: 0.620-0.952; t = 23: 0.188-0.680 (Greenwood variance)
+    c = curve.set_index("time")
+    assert (c.loc[6, "ci_low"], c.loc[6, "ci_high"]) == pytest.approx((0.620, 0.952), abs=6e-4)
+    assert (c.loc[23, "ci_low"], c.loc[23, "ci_high"]) == pytest.approx((0.188, 0.680), abs=6e-4)
 
 
 def test_kaplan_meier_median_not_reached_and_no_events():
