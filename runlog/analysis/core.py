@@ -20,7 +20,7 @@ from .crossover import within_month
 from .model import EPV_MIN, fit_model
 from .onset import analyze_onset
 from .report import FDR, FINDING_COLUMNS, NOT_A_DIAGNOSIS, Report, finding_sentence, is_finding
-from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, descriptives, factor_meta, screen
+from .stats import MIN_EPISODES, NOT_TESTED_COLUMNS, descriptives, factor_meta, screen
 
 __all__ = ["analyze", "analyze_frames", "caveats"]
 

@@ -115,6 +115,8 @@ def within_month(features: pd.DataFrame, numb: pd.Series, factors: pd.DataFrame,
     -------
     DataFrame
         Columns :data:`CROSSOVER_COLUMNS`, rows in the order of *factors*.
+        A category level is entered as its indicator (the level vs every other
+        run of the month), not only against the reference level.
     """
     strata = month_strata(start_local.reindex(numb.index))
     rows = []
