@@ -438,6 +438,9 @@ def render_report(report, path=None, *, figures=None, title: str = "runlog: what
     parts.append("<h2 id='caveats'>Caveats</h2>")
     parts.append("<ul>" + "".join(f"<li>{_esc(c)}</li>" for c in caveats) + "</ul>" if caveats
                  else "<p>None recorded.</p>")
+    notes = [str(n) for n in (getattr(report, "notes", None) or [])]
+    if notes:
+        parts.append("<h3>Notes on the data</h3><ul>" + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul>")
     model_html = _model_html(getattr(report, "model", None))
     if model_html:
         parts.append("<h2 id='model'>The leading factors together</h2>" + model_html)

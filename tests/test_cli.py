@@ -56,6 +56,7 @@ def synthetic_report():
     findings = pd.DataFrame({"sentence": ["Numbness went with hotter runs: odds 2.5 times higher per step "
                                           "(95% CI 1.4-4.4, q = 0.005).", "Second <finding> & more."]})
     return Report(factors=factors, findings=findings, caveats=["Only 4 runs with numbness: wide intervals."],
+                  notes=["1 run(s) with numbness outside the analysed runs were left out."],
                   n_runs=45, n_numb_runs=4, n_episodes=4, testable=True, settings={"fdr": 0.05},
                   flags=tp.synthetic_flags(runs), features=tp.synthetic_features(runs), runs=runs)
 
@@ -88,6 +89,7 @@ def test_render_report_is_self_contained(tmp_path):
     # findings in plain words, escaped
     assert "odds 2.5 times higher" in page and "Second &lt;finding&gt; &amp; more." in page
     assert "Only 4 runs with numbness" in page and "Not a diagnosis" in page
+    assert "<h3>Notes on the data</h3><ul><li>1 run(s) with numbness outside" in page
     # the factors table: one row per factor, the q < 0.05 one shaded
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
     assert table.count("<tr") == 1 + 5
