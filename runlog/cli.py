@@ -173,6 +173,10 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
     runlog.read_episodes(episodes_csv)
     if notes_csv:
         runlog.read_run_notes(notes_csv)
+    if weather_csv:
+        from . import weather
+
+        weather.read_weather(weather_csv)
     hist = _history(path, tz=tz, cache=cache)
     _say(_import_summary(hist))
     if len(hist.errors):

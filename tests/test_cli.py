@@ -257,6 +257,23 @@ def test_report_bad_journal(data_dir, tmp_path, cache_env):
     assert not (tmp_path / "r" / "report.html").exists()
 
 
+@pytest.mark.parametrize("option, text, message", [
+    ("--notes", "date,shoes,fluid_ml\n2015-08-15,Pegasus,lots\n", "line 2: fluid_ml: 'lots' is not a number"),
+    ("--weather", "time,air_temp_c\nyesterday,hot\n", "line(s) 2: time cannot be read; write it as ISO 8601"),
+])
+def test_report_bad_notes_or_weather(data_dir, tmp_path, option, text, message):
+    journal = tmp_path / "episodes.csv"
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text, encoding="utf-8")
+    proc = run_cli("report", data_dir, "--episodes", journal, option, bad, "--out", tmp_path / "r")
+    _no_traceback(proc)
+    # checked before the import: nothing on stdout, one error line naming the file, its line and the fix
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.startswith(f"runlog: error: {bad}: ") and message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
 def test_report_journal_that_matches_no_run(data_dir, tmp_path, cache_env):
     journal = tmp_path / "episodes.csv"
     journal.write_text("date,onset_min\n2016-02-29,20\n", encoding="utf-8")
