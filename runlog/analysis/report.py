@@ -33,7 +33,7 @@ from .model import ModelResult
 from .onset import OnsetResult
 from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
 
-__all__ = ["Report", "is_finding", "finding_sentence", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
+__all__ = ["Report", "is_finding", "finding_sentence", "by_cause", "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
            "NOT_A_DIAGNOSIS", "short_description"]
 
 #: Default false-discovery rate a finding must pass.
@@ -206,6 +206,44 @@ def finding_sentence(r: pd.Series) -> str:
     return s
 
 
+BY_CAUSE_COLUMNS = ["cause", "n_tested", "n_findings", "strongest", "effect", "ci_low", "ci_high", "q_value"]
+
+
+def by_cause(factors: pd.DataFrame) -> pd.DataFrame:
+    """The article-named causes with the evidence for each: factors tested, findings, strongest factor.
+
+    Parameters
+    ----------
+    factors : DataFrame
+        ``Report.factors`` (with the ``finding`` column).
+
+    Returns
+    -------
+    DataFrame
+        One row per cause of :data:`runlog.schema.CAUSES` that had a factor
+        tested, columns :data:`BY_CAUSE_COLUMNS`; ``strongest`` is the factor
+        (``factor=level`` for categories) with the smallest p-value and its
+        odds ratio, interval and q-value.  Causes with findings first.
+    """
+    from ..schema import CAUSES
+
+    rows = []
+    for cause in CAUSES:
+        f = factors[factors["cause"] == cause]
+        if len(f) == 0:
+            continue
+        top = f.sort_values("p_value", kind="stable").iloc[0]
+        name = top["factor"] if pd.isna(top["level"]) else f"{top['factor']}={top['level']}"
+        n_find = int(f["finding"].astype(bool).sum()) if "finding" in f else 0
+        rows.append({"cause": cause, "n_tested": len(f), "n_findings": n_find, "strongest": name,
+                     "effect": _num(top["effect"]), "ci_low": _num(top["ci_low"]),
+                     "ci_high": _num(top["ci_high"]), "q_value": _num(top["q_value"])})
+    out = pd.DataFrame(rows, columns=BY_CAUSE_COLUMNS)
+    if len(out):
+        out = out.sort_values(["n_findings", "q_value"], ascending=[False, True], kind="stable")
+    return out.reset_index(drop=True)
+
+
 def _md_table(df: pd.DataFrame, columns=None, max_rows: int = 40) -> str:
     """A GitHub-flavoured markdown table (numbers to 3 significant digits)."""
     if df is None or len(df) == 0:
@@ -274,6 +312,11 @@ class Report:
     flags, features, runs : DataFrame or None
         The inputs (episode flags of every run, per-run features, History.runs),
         kept for plots.
+
+    Notes
+    -----
+    ``causes`` (a property) summarises ``factors`` per article-named cause
+    (:func:`by_cause`).
     """
 
     factors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"]))
@@ -295,6 +338,11 @@ class Report:
     runs: pd.DataFrame | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ text
+    @property
+    def causes(self) -> pd.DataFrame:
+        """The evidence per article-named cause (:func:`by_cause` of ``factors``)."""
+        return by_cause(self.factors)
+
     def headline(self) -> str:
         """One line: runs, numb runs, factors tested, findings."""
         s = (f"{self.n_runs} runs analysed, {self.n_numb_runs} with numbness "
@@ -330,6 +378,12 @@ class Report:
         """The report as plain text."""
         out = ["runlog report: what goes with your numbness", "=" * 44, self.headline(), ""]
         out += ["Findings", "--------"] + [f"* {s}" for s in self.findings_text()] + [""]
+        if self.testable and len(self.factors):
+            out += ["By cause", "--------"]
+            for _, c in self.causes.iterrows():
+                out.append(f"  {c['cause']}: {c['n_findings']} finding(s) among {c['n_tested']} factor(s); "
+                           f"strongest {c['strongest']} (OR {_fmt(c['effect'])}, q = {c['q_value']:.2g})")
+            out += [""]
         onset = self.onset.sentences()
         if onset:
             out += ["When numbness starts", "--------------------"] + [f"* {s}" for s in onset] + [""]
@@ -369,6 +423,7 @@ class Report:
         if len(self.onset.at_onset):
             md += [_md_table(self.onset.at_onset), ""]
         if self.testable:
+            md += ["## By cause", "", _md_table(self.causes), ""]
             md += ["## All factors tested", "", _md_table(self.factors, _SHORT), ""]
             md += ["## Multivariable model", "", self.model.describe(), ""]
             if self.model.fitted:
@@ -390,6 +445,8 @@ class Report:
         if onset:
             parts += ["<h4>When numbness starts</h4><ul>"] + [f"<li>{e(s)}</li>" for s in onset] + ["</ul>"]
         if self.testable and len(self.factors):
+            parts += ["<h4>By cause</h4>", self.causes.to_html(index=False, float_format=lambda v: f"{v:.3g}",
+                                                               na_rep="")]
             parts += ["<h4>Factors (strongest first)</h4>",
                       self.factors[_SHORT].head(15).to_html(index=False, float_format=lambda v: f"{v:.3g}",
                                                             na_rep="")]

@@ -102,3 +102,18 @@ def test_finding_rule_null_calibration_binary_factors():
         factors, _ = screen(F, numb)
         hits += bool(is_finding(factors).any())
     assert hits <= 5
+
+
+def test_by_cause_table():
+    from runlog.analysis.report import by_cause
+
+    f = pd.DataFrame([_row(), _row(factor="dew_point_c", p_value=0.01, q_value=0.2, effect=1.5),
+                      _row(factor="run_streak_days", cause="overtraining", p_value=0.3, q_value=0.6, effect=1.1),
+                      _row(factor="shoes", cause="footwear", kind="categorical", level="racer", p_value=0.04,
+                           q_value=0.4, effect=2.0)])
+    f["finding"] = is_finding(f)
+    t = by_cause(f).set_index("cause")
+    assert list(t.index) == ["hydration", "footwear", "overtraining"]
+    assert (t.loc["hydration", "n_tested"], t.loc["hydration", "n_findings"]) == (2, 1)
+    assert t.loc["hydration", "strongest"] == "air_temp_c" and t.loc["hydration", "effect"] == 2.9
+    assert t.loc["footwear", "strongest"] == "shoes=racer"
