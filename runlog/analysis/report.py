@@ -118,9 +118,8 @@ def short_description(desc) -> str:
         d = d.split(mark)[0]
     if len(d) > 60 and "," in d:
         d = d.split(",")[0]
-    words = d.split()
-    if words and words[0].isupper() and len(words[0]) > 3:
-        words[0] = words[0].lower()
+    # shouted words ('ESTIMATED') in lower case; acronyms (WBGT, ACSM) are at most 4 letters
+    words = [w.lower() if w.isupper() and len(w) > 4 else w for w in d.split()]
     return _lower_first(" ".join(words))
 
 

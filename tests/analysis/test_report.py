@@ -117,3 +117,6 @@ def test_by_cause_table():
     assert (t.loc["hydration", "n_tested"], t.loc["hydration", "n_findings"]) == (2, 1)
     assert t.loc["hydration", "strongest"] == "air_temp_c" and t.loc["hydration", "effect"] == 2.9
     assert t.loc["footwear", "strongest"] == "shoes=racer"
+    assert short_description("wet-bulb globe temperature ESTIMATED from air temperature (WBGT)") == \
+        "wet-bulb globe temperature estimated from air temperature"
+    assert short_description("WBGT above 28 °C") == "WBGT above 28 °C"
