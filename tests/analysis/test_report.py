@@ -82,6 +82,9 @@ def test_short_description_first_sentence():
 
     assert short_description("Days without any activity among the 7 days before the run. Window = the days "
                              "before the run's local date") == "days without any activity among the 7 days before the run"
+    assert short_description("wet-bulb globe temperature ESTIMATED from air temperature (WBGT)") == \
+        "wet-bulb globe temperature estimated from air temperature"
+    assert short_description("WBGT above 28 °C") == "WBGT above 28 °C"
 
 
 @pytest.mark.slow
@@ -117,6 +120,3 @@ def test_by_cause_table():
     assert (t.loc["hydration", "n_tested"], t.loc["hydration", "n_findings"]) == (2, 1)
     assert t.loc["hydration", "strongest"] == "air_temp_c" and t.loc["hydration", "effect"] == 2.9
     assert t.loc["footwear", "strongest"] == "shoes=racer"
-    assert short_description("wet-bulb globe temperature ESTIMATED from air temperature (WBGT)") == \
-        "wet-bulb globe temperature estimated from air temperature"
-    assert short_description("WBGT above 28 °C") == "WBGT above 28 °C"
