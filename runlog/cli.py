@@ -163,7 +163,7 @@ def cmd_import(args) -> int:
 
 
 def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=None, tz=None, cache=True):
-    """Read everything and run the analysis; returns the Report."""
+    """Read everything and run the analysis; returns the Report and the History."""
     import runlog
 
     for label, f in (("--episodes", episodes_csv), ("--notes", notes_csv), ("--weather", weather_csv)):
@@ -185,7 +185,7 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
         raise runlog.RunlogError(f"{path}: no runs could be read, so there is nothing to analyse")
     episodes = runlog.read_episodes(episodes_csv, history=hist)
     notes = runlog.read_run_notes(notes_csv, history=hist) if notes_csv else None
-    return runlog.analyze(hist, episodes, notes=notes, weather=weather_csv, tracked=tracked)
+    return runlog.analyze(hist, episodes, notes=notes, weather=weather_csv, tracked=tracked), hist
 
 
 def _print_findings(report, limit: int = 8) -> None:
@@ -212,7 +212,7 @@ def _print_findings(report, limit: int = 8) -> None:
     _say("")
 
 
-def _write_report(report, out_dir) -> Path:
+def _write_report(report, out_dir, history=None) -> Path:
     """Write ``report.html`` (and ``report.md``, ``factors.csv`` for other tools) into *out_dir*."""
     from .htmlreport import render_report
 
@@ -221,7 +221,7 @@ def _write_report(report, out_dir) -> Path:
         raise FileExistsError(17, "--out must be a folder, but a file of that name exists", str(out))
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
-    render_report(report, path)
+    render_report(report, path, history=history)
     extra = []
     if callable(getattr(report, "to_markdown", None)):
         _atomic_write(out / "report.md", report.to_markdown())
@@ -243,10 +243,10 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def cmd_report(args) -> int:
     """``runlog report PATH --episodes CSV ...``: analyse and write the HTML report."""
-    report = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
-                      tracked=args.tracked, tz=args.tz, cache=not args.no_cache)
+    report, hist = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
+                            tracked=args.tracked, tz=args.tz, cache=not args.no_cache)
     _print_findings(report)
-    path = _write_report(report, args.out)
+    path = _write_report(report, args.out, hist)
     _say(f"Report written to {path.resolve()}")
     return 0
 
@@ -259,10 +259,10 @@ def cmd_demo(args) -> int:
     _say(f"Generating the demo season in {out.resolve() / 'data'} ...")
     season = simulate.demo_season(out / "data")
     _say(f"{season!r}")
-    report = _analyse(season.gpx_dir, season.episodes_csv, notes_csv=season.notes_csv,
-                      weather_csv=season.weather_csv, tracked=season.tracked, cache=False)
+    report, hist = _analyse(season.gpx_dir, season.episodes_csv, notes_csv=season.notes_csv,
+                            weather_csv=season.weather_csv, tracked=season.tracked, cache=False)
     _print_findings(report)
-    path = _write_report(report, out)
+    path = _write_report(report, out, hist)
     _say(f"The demo season planted '{season.cause}' as the cause of numbness; "
          "the report should point to it.")
     _say(f"Report written to {path.resolve()}")

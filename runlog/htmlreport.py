@@ -239,12 +239,19 @@ def _stats(report) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in out]
 
 
-def default_figures(report) -> dict:
+def default_figures(report, history=None) -> dict:
     """The report's standard plots: {caption: Figure}, for what the report carries.
 
     Uses ``report.factors`` (forest plot) and, when present, ``report.flags``
     and ``report.runs`` (time to onset, calendar) and ``report.features``
     (training load, the strongest numeric factor against run duration).
+
+    Parameters
+    ----------
+    report : Report
+    history : History, optional
+        The analysed history: adds the trace (pace, heart rate, temperature,
+        cadence) of the most recent run with numbness, its onset marked.
     """
     import matplotlib.pyplot as plt
 
@@ -297,6 +304,20 @@ def default_figures(report) -> dict:
             plot.factor_scatter(features, other, top, flags, ax=ax)
             figs[f"The numeric factor with the strongest evidence ({plot.pretty(top).lower()}) against "
                  f"{plot.pretty(other).lower()}, one point per run."] = fig
+    if history is not None and flags is not None and runs is not None:
+        numb = flags.index[(flags["numb"].fillna(False).astype(bool)
+                            & flags["tracked"].fillna(False).astype(bool)).to_numpy()]
+        if len(numb):
+            rid = runs.loc[runs.index.intersection(numb), "start_time"].idxmax()
+            onset = float(flags.loc[rid, "onset_min"]) if pd.notna(flags.loc[rid, "onset_min"]) else None
+            try:
+                fig = plot.run_trace(history.run(rid), onset_min=onset, tz=str(runs.loc[rid, "tz"]))
+            except (KeyError, ValueError):  # no records or none of the channels
+                fig = None
+            if fig is not None:
+                when = f"{pd.Timestamp(runs.loc[rid, 'start_local']):%d %b %Y}"
+                figs[f"The most recent run with numbness ({when}): pace, heart rate, temperature and cadence "
+                     "(30-second averages), the onset marked in red."] = fig
     return figs
 
 
@@ -362,8 +383,8 @@ def _model_html(model) -> str:
     return "".join(parts)
 
 
-def render_report(report, path=None, *, figures=None, title: str = "runlog: what goes with your numbness",
-                  dpi: int = 110) -> str:
+def render_report(report, path=None, *, figures=None, history=None,
+                  title: str = "runlog: what goes with your numbness", dpi: int = 110) -> str:
     """Render *report* as one self-contained HTML page.
 
     Parameters
@@ -380,6 +401,8 @@ def render_report(report, path=None, *, figures=None, title: str = "runlog: what
     figures : dict or list or False, optional
         {caption: Figure} or [(caption, Figure)] to embed; default
         :func:`default_figures` (closed after embedding).  ``False`` embeds none.
+    history : History, optional
+        The analysed history, for the default figures' run trace.
     title : str
     dpi : int
         Resolution of the embedded PNGs [dots per inch].
@@ -395,7 +418,7 @@ def render_report(report, path=None, *, figures=None, title: str = "runlog: what
 
     own = figures is None
     if figures is None:
-        figures = default_figures(report)
+        figures = default_figures(report, history)
     elif figures is False:
         figures = {}
     items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)

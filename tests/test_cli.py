@@ -330,7 +330,9 @@ def test_demo_writes_report(demo_run):
     assert table.count("<tr") > 20 and "class=sig" in table
     assert "<ul class='findings'><li>Numbness came on" in page
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
-    assert len(imgs) == 5 and all(base64.b64decode(i)[:4] == b"\x89PNG" for i in imgs)
+    # forest, onset, calendar, load, scatter and the trace of the most recent run with numbness
+    assert len(imgs) == 6 and all(base64.b64decode(i)[:4] == b"\x89PNG" for i in imgs)
+    assert "The most recent run with numbness (" in page
 
 
 @pytest.mark.slow
