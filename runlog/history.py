@@ -438,7 +438,10 @@ class _Scan:
                     self._add(p)
 
     def _add(self, p: Path) -> None:
-        if p.is_dir():
+        if not p.exists():
+            self.plan.append(("missing", str(p)))
+            self.total += 1
+        elif p.is_dir():
             self._add_folder(p)
         elif p.suffix.lower() == ".zip" or (p.is_file() and not exports.is_activity_name(p.name)
                                             and zipfile.is_zipfile(p)):
@@ -449,11 +452,8 @@ class _Scan:
                 self.total += n_act + n_zip
             except (zipfile.BadZipFile, OSError):
                 self.total += 1  # reported when read
-        elif p.is_file():
-            self.plan.append(("file", str(p)))
-            self.total += 1
         else:
-            self.plan.append(("missing", str(p)))
+            self.plan.append(("file", str(p)))
             self.total += 1
 
     def _add_folder(self, folder: Path) -> None:

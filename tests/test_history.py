@@ -200,10 +200,11 @@ def test_list_of_paths_mixes_files_folders_and_missing_ones(tmp_path, data_dir):
     folder = tmp_path / "f"
     folder.mkdir()
     shutil.copy(data_dir / SHORT_FIT, folder)
-    missing = tmp_path / "nope.fit"
-    h = read([data_dir / HS_FIT, str(data_dir / SW_FIT), folder, missing, data_dir / HS_FIT])
+    missing, missing_zip = tmp_path / "nope.fit", tmp_path / "gone.zip"
+    h = read([data_dir / HS_FIT, str(data_dir / SW_FIT), folder, missing, data_dir / HS_FIT, missing_zip])
     assert list(h.runs.index) == ["20200601T1452Z", "20210408T0028Z", "20210416T1337Z"]
-    assert h.errors.values.tolist() == [[str(missing), "no such file or folder; check the path"]]
+    assert h.errors.values.tolist() == [[str(missing_zip), "no such file or folder; check the path"],
+                                        [str(missing), "no such file or folder; check the path"]]
     assert h.skipped.empty  # the path given twice is read once
 
 
