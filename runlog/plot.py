@@ -884,7 +884,7 @@ def factor_scatter(features: pd.DataFrame, x: str, y: str, flags: pd.DataFrame |
 # ----------------------------------------------------------------------------
 # the report's figure
 # ----------------------------------------------------------------------------
-def report_figure(report, *, top: int = 15) -> Figure:
+def report_figure(report, *, top: int = 15, fig=None) -> Figure:
     """The main plots of an analysis together: factors, time to onset, load, calendar.
 
     Parameters
@@ -894,10 +894,14 @@ def report_figure(report, *, top: int = 15) -> Figure:
         carries them, ``flags``, ``features`` and ``runs``.
     top : int
         Factors shown in the forest plot.
+    fig : Figure or SubFigure, optional
+        Draw into this (empty) figure; default: a new one sized for the panels.
 
     Returns
     -------
     Figure
+        One panel per plot the report has data for: forest plot, time to
+        onset, training load, calendar.
     """
     flags = analysed_flags(report)
     features = getattr(report, "features", None)
@@ -917,7 +921,8 @@ def report_figure(report, *, top: int = 15) -> Figure:
         raise ValueError("report_figure: the report has no factors and carries no runs to plot")
     n_f = min(top, len(report.factors)) if report.factors is not None else 0
     heights = {"forest": max(2.5, 0.3 * n_f + 1.3), "onset": 3.8, "load": 3.6, "calendar": 3.0}
-    fig = plt.figure(figsize=(11, sum(heights[p] for p in panels)), layout="constrained")
+    if fig is None:
+        fig = plt.figure(figsize=(11, sum(heights[p] for p in panels)), layout="constrained")
     subs = fig.subfigures(len(panels), 1, height_ratios=[heights[p] for p in panels], squeeze=False)[:, 0]
     tracked = _report_tracked(report)
     for sub, p in zip(subs, panels):

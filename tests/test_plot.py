@@ -400,6 +400,9 @@ def test_report_plot_on_a_simulated_season(season):
     assert "Training load and numbness episodes" in titles and any(t.startswith("Runs and episodes") for t in titles)
     forest = next(a for a in fig.axes if a.get_title() == "Which factors go with numbness")
     assert len(forest.get_yticklabels()) == min(15, len(rep.factors))
+    plt.close("all")
+    own = plt.figure(figsize=(12, 14))
+    assert rep.plot(fig=own, top=5) is own and len(own.axes) >= 4
 
 
 def test_report_figure_of_an_untestable_report(frames):
