@@ -379,3 +379,19 @@ def test_readme_column_reference_is_current():
 def test_columns_command():
     proc = run_cli("columns")
     assert proc.returncode == 0 and proc.stdout == htmlreport.column_reference_markdown()
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_import_the_shared_corpus(shared_dir, cache_env):
+    proc = run_cli("import", shared_dir, "--list")
+    _no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    runs = int(re.search(r"Read (\d+) runs", out).group(1))
+    rejected = int(re.search(r"Rejected (\d+) file", out).group(1))
+    assert runs > 50
+    # --list names every rejected file with its reason, each an existing file of the corpus
+    listed = re.findall(rf"^  ({re.escape(str(shared_dir))}\S+): (.+)$", out.split("Skipped:")[0], re.M)
+    listed = [(p, r) for p, r in listed if not r.startswith("duplicate")]
+    assert len(listed) == rejected and all(Path(p).is_file() and r for p, r in listed)
