@@ -71,6 +71,7 @@ footer{color:#888;font-size:.85em;margin:3em 0 1em}
 td.per{color:#555;font-size:.9em} ul.methods{color:#666;font-size:.85em;list-style:none;padding-left:0}
 details{margin:.8em 0} summary{cursor:pointer;color:#2f6f9f} p.note{color:#666;font-size:.9em}
 td[title]{text-decoration:underline dotted #aaa}
+span.cause{display:inline-block;color:#fff;border-radius:3px;padding:0 .45em;font-size:.8em;margin-right:.2em}
 """
 
 
@@ -350,12 +351,59 @@ def _onset_html(onset) -> str:
     at = getattr(onset, "at_onset", None)
     if isinstance(at, pd.DataFrame) and len(at):
         parts.append("<p>Just before numbness started, compared with the same point of the runs without:</p>")
-        parts.append(_table(at, {"description": "What", "unit": "Unit", "n_episodes": "Episodes",
-                                 "at_onset": "Before onset", "same_point_others": "Other runs",
-                                 "p_value": "p"}, formats={"p_value": _fmt_p}))
+        parts.append(_table(_at_onset_display(at), {"description": "What", "unit": "Unit", "n_episodes": "Episodes",
+                                                    "at_onset": "Before onset", "same_point_others": "Other runs",
+                                                    "p_value": "p"},
+                            formats={"p_value": _fmt_p, "at_onset": _esc, "same_point_others": _esc}))
     for n in getattr(onset, "notes", None) or []:
         parts.append(f"<p class='note'>{_esc(n)}</p>")
     return "".join(parts)
+
+
+def _pace_text(speed_mps) -> str:
+    """Speed [m/s] as a runner's pace 'm:ss' [min/km] (1000 / 60 / speed)."""
+    try:
+        v = float(speed_mps)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(v) or v <= 0:
+        return "–"
+    total = int(round(1000.0 / v))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _at_onset_display(at: pd.DataFrame) -> pd.DataFrame:
+    """The at-onset table for reading: speed as pace [min/km], numbers to 3 significant digits."""
+    rows = []
+    for _, r in at.iterrows():
+        r = r.copy()
+        if r.get("variable") == "speed_mps":
+            r["description"] = str(r["description"]).replace("Speed (pace)", "Pace")
+            r["unit"] = "min/km"
+            r["at_onset"], r["same_point_others"] = _pace_text(r["at_onset"]), _pace_text(r["same_point_others"])
+        else:
+            r["at_onset"], r["same_point_others"] = _fmt_num(r["at_onset"]), _fmt_num(r["same_point_others"])
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def _finding_items(report, findings: list[str]) -> str:
+    """The findings as list items, each with a badge of its cause in the colour of the plots."""
+    from .plot import CAUSE_COLORS
+
+    table = getattr(report, "findings", None)
+    causes = [None] * len(findings)
+    if (getattr(report, "testable", True) and isinstance(table, pd.DataFrame) and "cause" in table
+            and len(table) == len(findings)):
+        causes = [str(c) for c in table["cause"]]
+    items = []
+    for sentence, cause in zip(findings, causes):
+        badge = ""
+        if cause:
+            color = CAUSE_COLORS.get(cause, CAUSE_COLORS["other"])
+            badge = f"<span class='cause' style='background:{color}'>{_esc(cause)}</span> "
+        items.append(f"<li>{badge}{_esc(sentence)}</li>")
+    return "<ul class='findings'>" + "".join(items) + "</ul>"
 
 
 def _model_html(model) -> str:
@@ -448,7 +496,7 @@ def render_report(report, path=None, *, figures=None, history=None,
         parts.append(f"<p>{_esc(headline())}</p>")
     parts.append("<h2 id='findings'>Findings</h2>")
     if findings:
-        parts.append("<ul class='findings'>" + "".join(f"<li>{_esc(s)}</li>" for s in findings) + "</ul>")
+        parts.append(_finding_items(report, findings))
     else:
         parts.append("<p>No factor stands out: none is associated with numbness clearly enough "
                      "(q &lt; 0.05) in this data.</p>")

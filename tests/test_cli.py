@@ -54,7 +54,8 @@ def synthetic_report():
     runs = tp.synthetic_runs()
     factors = tp.synthetic_factors().assign(n_runs=45, n_episodes=4, finding=[True, False, False, False, False])
     findings = pd.DataFrame({"sentence": ["Numbness went with hotter runs: odds 2.5 times higher per step "
-                                          "(95% CI 1.4-4.4, q = 0.005).", "Second <finding> & more."]})
+                                          "(95% CI 1.4-4.4, q = 0.005).", "Second <finding> & more."],
+                             "cause": ["other", "distance"]})
     return Report(factors=factors, findings=findings, caveats=["Only 4 runs with numbness: wide intervals."],
                   notes=["1 run(s) with numbness outside the analysed runs were left out."],
                   n_runs=45, n_numb_runs=4, n_episodes=4, testable=True, settings={"fdr": 0.05},
@@ -88,6 +89,7 @@ def test_render_report_is_self_contained(tmp_path):
     assert "odds 2.5 times higher" in other
     # findings in plain words, escaped
     assert "odds 2.5 times higher" in page and "Second &lt;finding&gt; &amp; more." in page
+    assert "<li><span class='cause' style='background:#7f7f7f'>other</span> Numbness went with hotter" in page
     assert "Only 4 runs with numbness" in page and "Not a diagnosis" in page
     assert "<h3>Notes on the data</h3><ul><li>1 run(s) with numbness outside" in page
     # the factors table: one row per factor, the q < 0.05 one shaded
@@ -328,7 +330,11 @@ def test_demo_writes_report(demo_run):
     page = report.read_text(encoding="utf-8")
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
     assert table.count("<tr") > 20 and "class=sig" in table
-    assert "<ul class='findings'><li>Numbness came on" in page
+    # each finding carries a badge of its cause, in the colour of the plots
+    assert "<ul class='findings'><li><span class='cause' style='background:#1f77b4'>hydration</span> Numbness came on" in page
+    # the pace just before onset, as a runner reads it
+    assert re.search(r"<td>Pace in the 2 minutes before onset</td><td>min/km</td><td>\d+</td>"
+                     r"<td class='num'>\d:\d\d</td><td class='num'>\d:\d\d</td>", page)
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
     # forest, onset, calendar, load, scatter and the trace of the most recent run with numbness
     assert len(imgs) == 6 and all(base64.b64decode(i)[:4] == b"\x89PNG" for i in imgs)
