@@ -246,7 +246,8 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
         features = run_features(history, athlete, notes=notes, weather=weather)
     ids = runs.index[tracked_mask.to_numpy()]
     rep = analyze_frames(features.reindex(ids), flags.loc[ids], runs=runs, records=history.records,
-                         catalog=schema.FEATURES, fdr=fdr, fdr_method=fdr_method,
+                         catalog=features.attrs.get("catalog", schema.FEATURES),
+                         fdr=fdr, fdr_method=fdr_method,
                          n_resamples=n_resamples, seed=seed)
     rep.flags, rep.features, rep.runs = flags, features, runs
     untracked_numb = int((flags["numb"].astype(bool) & ~tracked_mask).sum())

@@ -1,8 +1,8 @@
 """The feature catalogue: every column of :func:`runlog.run_features` described.
 
 Importing :mod:`runlog.features` fills :data:`runlog.schema.FEATURES` with
-the entries below; columns from the runner's notes are added by
-:func:`register` when :func:`runlog.run_features` meets them.
+the entries below; columns from the runner's notes are described per call in
+``run_features(...).attrs['catalog']`` (:func:`with_entries`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import schema
 from ..schema import Feature
 
-__all__ = ["CATALOG", "register", "catalog_frame"]
+__all__ = ["CATALOG", "register", "with_entries", "catalog_frame"]
 
 _F = "float64"
 
@@ -200,12 +200,27 @@ def _entries() -> list[Feature]:
 CATALOG: dict[str, Feature] = {f.name: f for f in _entries()}
 
 
-def register(features) -> None:
-    """Add catalogue entries (e.g. run-notes columns) to :data:`runlog.schema.FEATURES`."""
+def _checked(features):
     for f in features:
         if f.cause not in schema.CAUSES:
             raise ValueError(f"feature {f.name!r}: cause {f.cause!r} is not one of {schema.CAUSES}")
+        yield f
+
+
+def register(features) -> None:
+    """Add catalogue entries to the global :data:`runlog.schema.FEATURES` (done once
+    for the fixed columns; per-call columns such as run notes go to
+    :func:`with_entries` instead)."""
+    for f in _checked(features):
         schema.FEATURES[f.name] = f
+
+
+def with_entries(features) -> dict[str, Feature]:
+    """The fixed catalogue plus *features* (e.g. one notes file's columns), as a new
+    dict; :data:`runlog.schema.FEATURES` is left unchanged."""
+    out = dict(CATALOG)
+    out.update({f.name: f for f in _checked(features)})
+    return out
 
 
 def catalog_frame() -> "pandas.DataFrame":  # noqa: F821

@@ -116,8 +116,10 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     DataFrame
         Index ``run_id`` (every activity of ``history.runs``, all sports),
         one column per feature; every column is described in
-        :data:`runlog.schema.FEATURES` (name with unit suffix, formula,
-        citation, cause, candidate).  Conventions:
+        ``attrs['catalog']`` (name -> :class:`~runlog.schema.Feature`: unit,
+        formula, citation, cause, candidate): the fixed columns of
+        :data:`runlog.schema.FEATURES` plus this call's run-notes columns
+        (the global catalogue is not changed).  Conventions:
 
         * training load counts **all sports** (a ride tires the runner);
           distance windows, the longest-run spike, cadence/step and the
@@ -174,8 +176,8 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     extra, feats = notes_features(notes, idx, taken=set(out.columns))
     if len(extra.columns):
         out = pd.concat([out, extra], axis=1)
-        catalog.register(feats)
     out.index.name = "run_id"
+    out.attrs["catalog"] = catalog.with_entries(feats)
     out.attrs["athlete"] = athlete
     out.attrs["trimp_constants"] = (a, b)
     out.attrs["load_unit"] = load_unit

@@ -44,6 +44,7 @@ def test_one_row_per_activity_and_every_column_catalogued(real):
     h, _ = real
     f = runlog.run_features(h, ATHLETE)
     assert f.index.name == "run_id" and list(f.index) == list(h.runs.index)
+    assert f.attrs["catalog"] == schema.FEATURES  # no notes: the fixed catalogue
     for c in f.columns:
         feat = schema.FEATURES[c]
         assert feat.cause in schema.CAUSES and feat.kind in ("numeric", "binary", "categorical")
@@ -126,11 +127,14 @@ def test_notes_known_and_extra_columns(real):
     assert f.loc[r1, "sweat_loss_pct"] == pytest.approx(1.5 / 70 * 100)
     assert f.loc[r2, "body_mass_loss_pct"] == pytest.approx(2.5) and f.loc[r2, "dehydrated_2pct"] == 1.0
     assert f.loc[r2, "surface"] == "trail" and f.loc[r1, "rpe"] == 6
-    assert schema.FEATURES["lacing"].cause == "footwear" and schema.FEATURES["lacing"].kind == "categorical"
-    assert schema.FEATURES["fluid_ml"].cause == "hydration"
-    assert schema.FEATURES["surface"].cause == "terrain" and schema.FEATURES["rpe"].cause == "intensity"
-    assert schema.FEATURES["insoles"].cause == "other" and schema.FEATURES["insoles"].kind == "categorical"
-    assert schema.FEATURES["caffeine_mg"].kind == "numeric" and schema.FEATURES["caffeine_mg"].candidate
+    cat = f.attrs["catalog"]
+    assert cat["lacing"].cause == "footwear" and cat["lacing"].kind == "categorical"
+    assert cat["fluid_ml"].cause == "hydration"
+    assert cat["surface"].cause == "terrain" and cat["rpe"].cause == "intensity"
+    assert cat["insoles"].cause == "other" and cat["insoles"].kind == "categorical"
+    assert cat["caffeine_mg"].kind == "numeric" and cat["caffeine_mg"].candidate
+    # this notes file's columns stay with this result: the global catalogue is unchanged
+    assert "insoles" not in schema.FEATURES and "caffeine_mg" not in schema.FEATURES
     for c in ("date", "time", "run", "line", "body_mass_pre_kg"):
         assert c not in f.columns
 
