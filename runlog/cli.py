@@ -115,6 +115,7 @@ def _say(msg: str = "") -> None:
 
 
 def _history(path, *, tz=None, cache=True, progress=True):
+    path = os.path.expanduser(path)
     if not os.path.exists(path):
         raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
     from . import read_history
@@ -166,6 +167,8 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
     """Read everything and run the analysis; returns the Report and the History."""
     import runlog
 
+    episodes_csv, notes_csv, weather_csv = (None if f is None else os.path.expanduser(f)
+                                            for f in (episodes_csv, notes_csv, weather_csv))
     for label, f in (("--episodes", episodes_csv), ("--notes", notes_csv), ("--weather", weather_csv)):
         if f is not None and not os.path.isfile(f):
             raise FileNotFoundError(2, f"{label}: no such file; check the path", str(f))
