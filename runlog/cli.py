@@ -114,7 +114,10 @@ def _say(msg: str = "") -> None:
     print(msg, flush=True)
 
 
-def _history(path, *, tz=None, cache=True, progress=True):
+def _history(path, *, tz=None, cache=True, progress=None):
+    """read_history with a progress bar on a terminal (none when stderr is a file or a pipe)."""
+    if progress is None:
+        progress = sys.stderr.isatty()
     path = os.path.expanduser(path)
     if not os.path.exists(path):
         raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
