@@ -26,7 +26,7 @@ report_figure     the main plots of a :class:`~runlog.analysis.report.Report` to
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
