@@ -566,32 +566,36 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
 # ----------------------------------------------------------------------------
 # onset survival
 # ----------------------------------------------------------------------------
-def _onset_data(flags: pd.DataFrame, runs: pd.DataFrame | None) -> pd.DataFrame:
-    """time_min/event per tracked run: onset for runs with numbness, run duration otherwise."""
-    if not {"numb", "onset_min"} <= set(flags.columns):
-        raise KeyError("onset_survival: flags needs 'numb' and 'onset_min' (runlog.episodes.episode_flags)")
+def _onset_data(flags: pd.DataFrame, runs: pd.DataFrame | None, scale: str = "min") -> pd.DataFrame:
+    """Survival data per tracked run (column ``time``): the onset for runs with numbness, else the
+    run's end (censored), in minutes (*scale* 'min') or kilometres ('km')."""
+    col = "onset_min" if scale == "min" else "onset_km"
+    if not {"numb", col} <= set(flags.columns):
+        raise KeyError(f"onset_survival: flags needs 'numb' and '{col}' (runlog.episodes.episode_flags)")
     idx = flags.index[_tracked_mask(flags, flags.index)]
     f = flags.loc[idx]
     numb = f["numb"].fillna(False).astype(bool).to_numpy()
-    onset = pd.to_numeric(f["onset_min"], errors="coerce").to_numpy(dtype="float64")
-    if runs is not None and "elapsed_s" in runs:
-        dur = pd.to_numeric(runs["elapsed_s"].reindex(idx), errors="coerce").to_numpy(dtype="float64") / 60.0
-    elif "duration_min" in f:
-        dur = pd.to_numeric(f["duration_min"], errors="coerce").to_numpy(dtype="float64")
-    elif "elapsed_s" in f:
-        dur = pd.to_numeric(f["elapsed_s"], errors="coerce").to_numpy(dtype="float64") / 60.0
+    onset = pd.to_numeric(f[col], errors="coerce").to_numpy(dtype="float64")
+    # where each run ends: [min] from elapsed_s, [km] from distance_m
+    total, factor = ("elapsed_s", 60.0) if scale == "min" else ("distance_m", 1000.0)
+    if runs is not None and total in runs:
+        end = pd.to_numeric(runs[total].reindex(idx), errors="coerce").to_numpy(dtype="float64") / factor
+    elif scale == "min" and "duration_min" in f:
+        end = pd.to_numeric(f["duration_min"], errors="coerce").to_numpy(dtype="float64")
+    elif total in f:
+        end = pd.to_numeric(f[total], errors="coerce").to_numpy(dtype="float64") / factor
     else:
-        raise KeyError("onset_survival: pass runs= (History.runs, for each run's duration)")
-    time = np.where(numb, onset, dur)
-    # a numb run with an unknown onset time cannot be placed: drop it
+        raise KeyError(f"onset_survival: pass runs= (History.runs, for each run's {total})")
+    time = np.where(numb, onset, end)
+    # a numb run with an unknown onset cannot be placed: drop it
     keep = np.isfinite(time)
-    return pd.DataFrame({"time_min": time[keep], "event": numb[keep]}, index=idx[keep])
+    return pd.DataFrame({"time": time[keep], "event": numb[keep]}, index=idx[keep])
 
 
 def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=None,
-                   features: pd.DataFrame | None = None, band: bool | None = None,
+                   features: pd.DataFrame | None = None, band: bool | None = None, scale: str = "min",
                    ax: Axes | None = None) -> Axes:
-    """Share of runs still free of numbness against minutes run (Kaplan-Meier).
+    """Share of runs still free of numbness against minutes (or kilometres) run (Kaplan-Meier).
 
     Parameters
     ----------
@@ -610,6 +614,10 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
     band : bool, optional
         Shade the pointwise 95 % confidence band (log-log); default: only
         for a single curve.
+    scale : {'min', 'km'}
+        Time into the run [min] (``onset_min``, runs censored at
+        ``elapsed_s``) or distance into the run [km] (``onset_km``, censored
+        at ``distance_m``).
     ax : Axes, optional
 
     Returns
@@ -625,7 +633,9 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
     :func:`runlog.analysis.onset.kaplan_meier`.  Runs with numbness are
     events at their onset; the others are censored at their end.
     """
-    data = _onset_data(flags, runs)
+    if scale not in ("min", "km"):
+        raise ValueError("onset_survival: scale must be 'min' or 'km'")
+    data = _onset_data(flags, runs, scale)
     if band is None:
         band = by is None
     ax = _axes(ax, (7, 4.2))
@@ -649,9 +659,9 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         title = f"Time to numbness by {pretty(name).lower()}"
     from .analysis.onset import kaplan_meier
 
-    tmax = float(data["time_min"].max()) if len(data) else 1.0
+    tmax = float(data["time"].max()) if len(data) else 1.0
     for (lab, g), col in zip(groups, colors * 4):
-        km, _median = kaplan_meier(g["time_min"], g["event"])
+        km, _median = kaplan_meier(g["time"], g["event"])
         t = km["time"].to_numpy(dtype="float64")
         xs = np.r_[t, tmax]
         ys = np.r_[km["survival"].to_numpy(dtype="float64"), km["survival"].iloc[-1]]
@@ -660,7 +670,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
             lo = np.r_[km["ci_low"].to_numpy(dtype="float64"), km["ci_low"].iloc[-1]]
             hi = np.r_[km["ci_high"].to_numpy(dtype="float64"), km["ci_high"].iloc[-1]]
             ax.fill_between(xs, lo, hi, step="post", color=col, alpha=0.12, lw=0)
-        cens = g.loc[~g["event"].to_numpy(), "time_min"].to_numpy()
+        cens = g.loc[~g["event"].to_numpy(), "time"].to_numpy()
         if cens.size:
             # survival just at the censoring time (right-continuous step)
             idx = np.clip(np.searchsorted(t, cens, side="right") - 1, 0, len(t) - 1)
@@ -671,7 +681,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
     low = min(min(ln.get_ydata().min() for ln in ax.get_lines()) if ax.get_lines() else 0.0, 1.0)
     ax.set_ylim(min(0.5, max(0.0, math.floor((low - 0.1) * 10) / 10)), 1.02)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
-    ax.set_xlabel("Time into the run [min]")
+    ax.set_xlabel("Time into the run [min]" if scale == "min" else "Distance into the run [km]")
     ax.set_ylabel("Runs still free of numbness [%]")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)

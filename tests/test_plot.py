@@ -433,3 +433,18 @@ def test_analysed_flags_keep_only_the_analysed_sport(frames):
     assert got["numb"].equals(frames["flags"]["numb"])
     # without a sport setting, the flags are used as they are
     assert plot.analysed_flags(Report(flags=frames["flags"], runs=runs)) is frames["flags"]
+
+
+def test_onset_survival_in_km():
+    # the small example of test_onset_survival_hand_computed_small in km: onsets at 1 and 2, 2 km;
+    # runs without numbness ending at 1.6 and 2.4 km -> S = 0.8 after 1 km, 0.8/3 after 2 km
+    ids = pd.Index([f"2024030{i}T0700Z" for i in range(1, 6)], name="run_id")
+    flags = pd.DataFrame({"tracked": True, "numb": [True, False, True, True, False],
+                          "onset_min": np.nan, "onset_km": [1.0, np.nan, 2.0, 2.0, np.nan]}, index=ids)
+    runs = pd.DataFrame({"distance_m": [5000.0, 1600.0, 5000.0, 5000.0, 2400.0]}, index=ids)
+    ax = plot.onset_survival(flags, runs=runs, scale="km")
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [0, 1, 2, 2.4])
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [1.0, 0.8, 0.8 / 3, 0.8 / 3])
+    assert ax.get_xlabel() == "Distance into the run [km]"
+    with pytest.raises(ValueError, match="'min' or 'km'"):
+        plot.onset_survival(flags, runs=runs, scale="miles")
