@@ -32,6 +32,11 @@ def test_notebook_runs(tmp_path, monkeypatch):
     # the notebook writes the demo season into a temporary folder: keep it under tmp_path
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    from jupyter_client.kernelspec import find_kernel_specs
+
+    if "python3" not in find_kernel_specs():
+        pytest.fail("no Jupyter kernel named 'python3': run `make install` (it installs one into .venv) "
+                    "or `.venv/bin/python -m ipykernel install --prefix .venv --name python3`")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})
