@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    r = sub.add_parser("report", parents=[common], help="analyse a history against a numbness journal and write an HTML report",
+    r = sub.add_parser("report", parents=[common],
+                       help="analyse a history against a numbness journal and write an HTML report",
                        description="Read the activity files under PATH, match the numbness journal to the runs, "
                                    "test which factors go with numbness and write a self-contained HTML report.")
     r.add_argument("path", metavar="PATH",
@@ -84,26 +85,29 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--weather", metavar="CSV", help="hourly weather: time, air_temp_c, rel_humidity_pct (optional)")
     r.add_argument("--tracked", metavar="START[:END]", type=parse_tracked,
                    help="period the journal covers (ISO dates); default: from the first to the last journal entry")
-    r.add_argument("--tz", metavar="ZONE", help="time zone of the runs when the files do not say (e.g. Europe/Berlin)")
+    r.add_argument("--tz", metavar="ZONE",
+                   help="your time zone (e.g. Europe/Berlin), used to match journal dates to runs whose files "
+                        "carry no zone (treadmill runs without GPS); runs with a known zone keep it")
     r.add_argument("--out", metavar="DIR", default="runlog-report", help="output folder (default: %(default)s)")
     r.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
 
-    i = sub.add_parser("import", parents=[common], help="read a history into the cache and say what was read, skipped and rejected",
+    i = sub.add_parser("import", parents=[common],
+                       help="read a history into the cache and say what was read, skipped and rejected",
                        description="Read every activity file under PATH (folder, export .zip or file) into the "
                                    "cache so later reports start fast, and print a summary.")
     i.add_argument("path", metavar="PATH")
-    i.add_argument("--tz", metavar="ZONE", help="time zone of the runs when the files do not say")
     i.add_argument("--no-cache", action="store_true", help="only read, do not fill the cache")
     i.add_argument("--list", action="store_true", help="list every file that was rejected or skipped")
-
-    sub.add_parser("columns", parents=[common], help="print the column reference (every frame's columns and every feature, with units)",
-                   description="Print, as Markdown, what every column of runlog's frames and every feature "
-                               "means, with its unit, cause and source.")
 
     d = sub.add_parser("demo", parents=[common], help="generate the synthetic demo season and its report",
                        description="Write a synthetic season (GPX files, a numbness journal, run notes and weather) "
                                    "with a planted cause, analyse it and write the HTML report.")
     d.add_argument("--out", metavar="DIR", default="runlog-demo", help="output folder (default: %(default)s)")
+
+    sub.add_parser("columns", parents=[common],
+                   help="print the column reference (every frame's columns and every feature, with units)",
+                   description="Print, as Markdown, what every column of runlog's frames and every feature "
+                               "means, with its unit, cause and source.")
     return p
 
 
@@ -114,7 +118,7 @@ def _say(msg: str = "") -> None:
     print(msg, flush=True)
 
 
-def _history(path, *, tz=None, cache=True, progress=None):
+def _history(path, *, cache=True, progress=None):
     """read_history with a progress bar on a terminal (none when stderr is a file or a pipe)."""
     if progress is None:
         progress = sys.stderr.isatty()
@@ -123,7 +127,7 @@ def _history(path, *, tz=None, cache=True, progress=None):
         raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
     from . import read_history
 
-    return read_history(path, tz=tz, cache=bool(cache), progress=progress)
+    return read_history(path, cache=bool(cache), progress=progress)
 
 
 def _import_summary(hist) -> str:
@@ -150,7 +154,7 @@ def _rejections(hist, limit: int | None = 10) -> str:
 
 def cmd_import(args) -> int:
     """``runlog import PATH``: fill the cache, print what was read, skipped and rejected."""
-    hist = _history(args.path, tz=args.tz, cache=not args.no_cache)
+    hist = _history(args.path, cache=not args.no_cache)
     _say(_import_summary(hist))
     if not args.no_cache:
         from .cache import default_cache_dir
@@ -176,21 +180,21 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
         if f is not None and not os.path.isfile(f):
             raise FileNotFoundError(2, f"{label}: no such file; check the path", str(f))
     # check the journal's values before the (long) import: a typo fails in a second, not after minutes
-    runlog.read_episodes(episodes_csv)
+    runlog.read_episodes(episodes_csv, tz=tz)
     if notes_csv:
-        runlog.read_run_notes(notes_csv)
+        runlog.read_run_notes(notes_csv, tz=tz)
     if weather_csv:
         from . import weather
 
         weather.read_weather(weather_csv)
-    hist = _history(path, tz=tz, cache=cache)
+    hist = _history(path, cache=cache)
     _say(_import_summary(hist))
     if len(hist.errors):
         _say(_rejections(hist))
     if len(hist.runs) == 0:
         raise runlog.RunlogError(f"{path}: no runs could be read, so there is nothing to analyse")
-    episodes = runlog.read_episodes(episodes_csv, history=hist)
-    notes = runlog.read_run_notes(notes_csv, history=hist) if notes_csv else None
+    episodes = runlog.read_episodes(episodes_csv, history=hist, tz=tz)
+    notes = runlog.read_run_notes(notes_csv, history=hist, tz=tz) if notes_csv else None
     return runlog.analyze(hist, episodes, notes=notes, weather=weather_csv, tracked=tracked), hist
 
 

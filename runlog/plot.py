@@ -43,7 +43,8 @@ from . import schema
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
-    "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates", "episode_dates", "pretty",
+    "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates",
+    "episode_dates", "pretty",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -508,7 +509,8 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     eff = df["effect"].to_numpy(dtype="float64")
     lo = pd.to_numeric(df["ci_low"], errors="coerce").to_numpy(dtype="float64")
     hi = pd.to_numeric(df["ci_high"], errors="coerce").to_numpy(dtype="float64")
-    q = pd.to_numeric(df["q_value"], errors="coerce").to_numpy(dtype="float64") if "q_value" in df else np.full(n, np.nan)
+    q = (pd.to_numeric(df["q_value"], errors="coerce").to_numpy(dtype="float64") if "q_value" in df
+         else np.full(n, np.nan))
     causes = df["cause"].astype("string").fillna("other").to_numpy()
     colors = [CAUSE_COLORS.get(c, CAUSE_COLORS["other"]) for c in causes]
     for i in range(n):

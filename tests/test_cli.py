@@ -286,6 +286,16 @@ def test_report_journal_that_matches_no_run(data_dir, tmp_path, cache_env):
     assert len(err) == 1 and str(journal) in err[0] and "line 2" in proc.stderr
 
 
+def test_report_bad_time_zone(data_dir, tmp_path):
+    journal = tmp_path / "episodes.csv"
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    proc = run_cli("report", data_dir, "--episodes", journal, "--tz", "Mars/Olympus", "--out", tmp_path / "r")
+    _no_traceback(proc)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.strip() == ("runlog: error: tz='Mars/Olympus' is not a time zone; give an IANA name such as "
+                                   "'Europe/Berlin' or a fixed offset such as '+02:00'")
+
+
 def test_report_missing_journal(data_dir, tmp_path):
     proc = run_cli("report", data_dir, "--episodes", tmp_path / "none.csv")
     _no_traceback(proc)
@@ -331,7 +341,8 @@ def test_demo_writes_report(demo_run):
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
     assert table.count("<tr") > 20 and "class=sig" in table
     # each finding carries a badge of its cause, in the colour of the plots
-    assert "<ul class='findings'><li><span class='cause' style='background:#1f77b4'>hydration</span> Numbness came on" in page
+    assert ("<ul class='findings'><li><span class='cause' style='background:#1f77b4'>hydration</span> "
+            "Numbness came on") in page
     # the pace just before onset, as a runner reads it
     assert re.search(r"<td>Pace in the 2 minutes before onset</td><td>min/km</td><td>\d+</td>"
                      r"<td class='num'>\d:\d\d</td><td class='num'>\d:\d\d</td>", page)

@@ -24,7 +24,7 @@ from runlog import plot  # noqa: E402
 N_DAYS = 70  # 10 weeks, Monday 2024-03-04 .. Sunday 2024-05-12
 START = pd.Timestamp("2024-03-04")
 # runs every day except Wednesdays and Sundays: 5 runs/week -> 50 runs
-RUN_DAYS = [START + pd.Timedelta(days=i) for i in range(N_DAYS) if (START + pd.Timedelta(days=i)).weekday() not in (2, 6)]
+RUN_DAYS = [d for d in (START + pd.Timedelta(days=i) for i in range(N_DAYS)) if d.weekday() not in (2, 6)]
 # numbness on the 5th, 15th, 25th, 35th, 45th run
 NUMB_IDX = [4, 14, 24, 34, 44]
 # the journal covers the runs from day 7 (2024-03-11) on: 45 tracked runs
