@@ -645,7 +645,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
     if by is None:
         groups = [("Runs in the journal period", data)]
         colors = [CASE_COLOR]
-        title = "Time to numbness"
+        title = "Time to numbness" if scale == "min" else "Distance to numbness"
     else:
         if isinstance(by, str):
             src = features if features is not None and by in features else flags
@@ -658,7 +658,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         grp, order = _split(s, name)
         groups = [(lab, data[(grp == lab).to_numpy()]) for lab in order if (grp == lab).any()]
         colors = [CONTROL_COLOR, CASE_COLOR, "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-        title = f"Time to numbness by {pretty(name).lower()}"
+        title = f"{'Time' if scale == 'min' else 'Distance'} to numbness by {pretty(name).lower()}"
     from .analysis.onset import kaplan_meier
 
     tmax = float(data["time"].max()) if len(data) else 1.0

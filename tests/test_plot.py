@@ -445,6 +445,6 @@ def test_onset_survival_in_km():
     ax = plot.onset_survival(flags, runs=runs, scale="km")
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [0, 1, 2, 2.4])
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [1.0, 0.8, 0.8 / 3, 0.8 / 3])
-    assert ax.get_xlabel() == "Distance into the run [km]"
+    assert ax.get_xlabel() == "Distance into the run [km]" and ax.get_title() == "Distance to numbness"
     with pytest.raises(ValueError, match="'min' or 'km'"):
         plot.onset_survival(flags, runs=runs, scale="miles")
