@@ -36,6 +36,7 @@ Usage::
 
     .venv/bin/python bench/validate_analysis.py                # 4 seeds per scenario, 2 processes
     .venv/bin/python bench/validate_analysis.py --seeds 20 --out seasons.csv
+    .venv/bin/python bench/validate_analysis.py --summarize a.csv b.csv   # pool earlier runs
 """
 
 from __future__ import annotations
@@ -220,7 +221,15 @@ def main(argv=None) -> int:
     ap.add_argument("--n-resamples", type=int, default=200, help="analyze(n_resamples=...) (default 200)")
     ap.add_argument("--out", help="write the per-season results to this CSV")
     ap.add_argument("--keep", help="keep the simulated seasons in this folder")
+    ap.add_argument("--summarize", nargs="+", metavar="CSV",
+                    help="only print the tables for per-season results written earlier with --out")
     args = ap.parse_args(argv)
+    if args.summarize:
+        # keep_default_na=False: the scenario 'null' must not be read as a missing value
+        results = pd.concat([pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in args.summarize],
+                            ignore_index=True)
+        print_tables(results, f"{len(results)} seasons from {', '.join(args.summarize)}")
+        return 0
 
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     t0 = time.perf_counter()
@@ -240,13 +249,20 @@ def main(argv=None) -> int:
     results = pd.DataFrame(rows)
     if args.out:
         results.to_csv(args.out, index=False)
+    print_tables(results, f"{len(results)} seasons ({args.seeds} seeds x {len(args.scenarios)} scenarios, "
+                          f"seeds {seeds[0]}-{seeds[-1]}), {wall:.0f} s wall on {args.workers} process(es)")
+    return 0
+
+
+def print_tables(results: pd.DataFrame, header: str) -> None:
+    """Print the per-scenario rates of the analysis and of the naive baseline."""
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 30)
+    order = {sc: i for i, sc in enumerate(simulate.SCENARIOS)}
+    results = results.sort_values("scenario", key=lambda s: s.map(order), kind="stable")
     table = summarize(results)
-    print(f"runlog {runlog.__version__}: {len(results)} seasons ({args.seeds} seeds x {len(args.scenarios)} "
-          f"scenarios, seeds {seeds[0]}-{seeds[-1]}), {wall:.0f} s wall on {args.workers} process(es); "
-          f"mean analyze {results['t_analyze_s'].mean():.1f} s/season, simulate "
-          f"{results['t_simulate_s'].mean():.1f} s/season")
+    print(f"runlog {runlog.__version__}: {header}; mean analyze {results['t_analyze_s'].mean():.1f} s/season, "
+          f"simulate {results['t_simulate_s'].mean():.1f} s/season")
     print("rates: % of seasons [Wilson 95 % CI] (count).  top = strongest factor is of the planted cause; "
           "found = a planted-cause factor is a finding;\nany = any finding (null: false-positive rate, "
           "target <= 5 %); confounder = a 'distance' factor is a finding.\n")
@@ -258,7 +274,6 @@ def main(argv=None) -> int:
         print(table[["cause", "seasons", "runs", "numb runs", *cols]]
               .rename(columns=lambda c: c.replace(m + " ", "")).to_string())
         print()
-    return 0
 
 
 if __name__ == "__main__":
