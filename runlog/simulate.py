@@ -1009,6 +1009,14 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     journal_start = pd.Timestamp(start).normalize()
     journal_start = journal_start - pd.Timedelta(days=journal_start.day_of_week)
     first_day = journal_start - pd.Timedelta(weeks=history_weeks)
+    tracked = (journal_start.strftime("%Y-%m-%d"),
+               (journal_start + pd.Timedelta(days=7 * weeks - 1)).strftime("%Y-%m-%d"))
+    # the marker first: a season interrupted half-way can be regenerated into the same folder
+    meta = {"scenario": scenario, "cause": SCENARIO_CAUSE[scenario], "seed": int(seed),
+            "strength": strength, "base_risk": base_risk, "start": tracked[0], "end": tracked[1],
+            "history_weeks": history_weeks, "location": [lat_deg, lon_deg], "tz": tz,
+            "sample_s": sample_s, "runner": asdict(runner), "generator": "runlog.simulate"}
+    (out_dir / "season.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     n_weeks = weeks + history_weeks
     n_days = 7 * n_weeks
     # weather from the day before (UTC hours of early local runs) to the day after
@@ -1063,13 +1071,6 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     truth_out["start_time"] = truth_out["start_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     truth_out["p_true"] = truth_out["p_true"].round(6)
     _write_csv(truth_out, truth_csv)
-    tracked = (journal_start.strftime("%Y-%m-%d"),
-               (journal_start + pd.Timedelta(days=7 * weeks - 1)).strftime("%Y-%m-%d"))
-    meta = {"scenario": scenario, "cause": SCENARIO_CAUSE[scenario], "seed": int(seed),
-            "strength": strength, "base_risk": base_risk, "start": tracked[0], "end": tracked[1],
-            "history_weeks": history_weeks, "location": [lat_deg, lon_deg], "tz": tz,
-            "sample_s": sample_s, "runner": asdict(runner), "generator": "runlog.simulate"}
-    (out_dir / "season.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
     truth = truth.set_index("run_id")
     return Season(out_dir=out_dir, gpx_dir=gpx_dir, episodes_csv=episodes_csv, notes_csv=notes_csv,
