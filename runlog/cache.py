@@ -235,6 +235,35 @@ def _decode_laps(d: dict) -> pd.DataFrame:
 _EMPTY_LAPS = schema.conform_laps(None)
 
 
+def atomic_write(path: Path, write, *, suffix: str = ".part", mkdir: bool = False) -> bool:
+    """Write a file so that readers see either the old content or the whole new one.
+
+    ``write(fh)`` fills a temporary file (binary) in the same folder, which is
+    flushed, fsync'ed and moved over *path* with :func:`os.replace` (atomic on
+    POSIX and Windows).  On any failure (disk full, permissions, a writer
+    error) the temporary file is removed and False returned: never a
+    half-written *path*.
+    """
+    tmp = None
+    try:
+        if mkdir:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except Exception:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        return False
+    return True
+
+
 class ActivityCache:
     """A folder of cache entries (see the module docstring).
 
@@ -410,26 +439,14 @@ class ActivityCache:
         return table.replace_schema_metadata({_META_KEY: json.dumps(meta, allow_nan=False).encode()})
 
     def _write(self, p: Path, table) -> bool:
-        """Write *table* to *p* atomically: temp file in the same folder, fsync, os.replace."""
+        """Write *table* to *p* atomically (:func:`atomic_write`)."""
         import pyarrow.parquet as pq
 
-        tmp = None
-        try:
-            p.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=p.parent)
-            with os.fdopen(fd, "wb") as fh:
-                # LZ4 without dictionary pages: ~2x faster to read back than the
-                # snappy+dictionary default, and no larger for float channels.
-                pq.write_table(table, fh, compression="lz4", use_dictionary=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, p)
-        except Exception:  # disk full, permissions, an Arrow error: no entry, never a half one
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        # LZ4 without dictionary pages: ~2x faster to read back than the
+        # snappy+dictionary default, and no larger for float channels.
+        ok = atomic_write(p, lambda fh: pq.write_table(table, fh, compression="lz4", use_dictionary=False),
+                          suffix=".part", mkdir=True)
+        if not ok:
             return False
         self.writes += 1
         return True
@@ -512,18 +529,8 @@ class DigestIndex:
             return True
         while len(self.entries) > self.max_entries:
             self.entries.pop(next(iter(self.entries)))
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.entries, fh)
-            os.replace(tmp, self.path)
-        except OSError:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        data = json.dumps(self.entries).encode("utf-8")
+        if not atomic_write(self.path, lambda fh: fh.write(data), suffix=".json"):
             return False
         self.changed = False
         return True
