@@ -27,3 +27,17 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared corpus not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory):
+    """Keep the suite hermetic: imports with the default cache (and CLI subprocesses,
+    which inherit the environment) write to a temporary folder, never to the user's
+    cache.  Tests that need another location set RUNLOG_CACHE_DIR themselves."""
+    old = os.environ.get("RUNLOG_CACHE_DIR")
+    os.environ["RUNLOG_CACHE_DIR"] = str(tmp_path_factory.mktemp("runlog-cache"))
+    yield
+    if old is None:
+        os.environ.pop("RUNLOG_CACHE_DIR", None)
+    else:
+        os.environ["RUNLOG_CACHE_DIR"] = old
