@@ -23,7 +23,10 @@ again.
 
 A :class:`DigestIndex` beside the entries remembers each user file's digest
 by its stat signature (size, mtime, ctime, inode), so a re-import does not
-read unchanged files at all.
+read unchanged files at all.  When every file of an import is unchanged, the
+import is answered by a whole-history snapshot (``histories/<key>.*.parquet``:
+runs, laps, errors, skipped and records, written by the previous import and
+keyed by every file's path and entry key), one read instead of one per file.
 
 Location: :func:`default_cache_dir` (``platformdirs.user_cache_dir('runlog')``,
 overridden by the environment variable ``RUNLOG_CACHE_DIR``).
@@ -452,6 +455,55 @@ class ActivityCache:
         return True
 
     # -- housekeeping ----------------------------------------------------------
+    # -- whole-history snapshots -------------------------------------------------
+    #: The frames of a History stored in a snapshot, in write order (records last).
+    SNAPSHOT_FRAMES = ("runs", "laps", "errors", "skipped", "records")
+
+    def _snapshot_path(self, key: str, frame: str) -> Path:
+        return self.root / "histories" / f"{key}.{frame}.parquet"
+
+    def get_snapshot(self, key: str) -> dict[str, pd.DataFrame] | None:
+        """The frames of a whole imported History stored under *key*, or None.
+
+        A snapshot is five Parquet files written one by one, each carrying the
+        same random token: a snapshot with a missing, unreadable or mismatched
+        file (an interrupted write) is a miss, never half returned.
+        """
+        import pyarrow.parquet as pq
+
+        frames, token = {}, None
+        try:
+            for name in self.SNAPSHOT_FRAMES:
+                table = pq.ParquetFile(self._snapshot_path(key, name)).read(use_threads=False)
+                meta = json.loads((table.schema.metadata or {})[_META_KEY])
+                if meta.get("key") != key or (token is not None and meta.get("token") != token):
+                    return None
+                token = meta.get("token")
+                frames[name] = table.to_pandas()
+        except Exception:  # missing or damaged: import the normal way (and write it afresh)
+            return None
+        return frames
+
+    def put_snapshot(self, key: str, frames: dict[str, pd.DataFrame]) -> bool:
+        """Store the frames of a History under *key* (see :meth:`get_snapshot`)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        meta = json.dumps({"key": key, "token": os.urandom(8).hex(), "written": time.time()}).encode()
+        try:
+            tables = {}
+            for name in self.SNAPSHOT_FRAMES:
+                t = pa.Table.from_pandas(frames[name], preserve_index=True)
+                tables[name] = t.replace_schema_metadata({**(t.schema.metadata or {}), _META_KEY: meta})
+        except Exception:  # a value Arrow cannot hold: no snapshot, the import is still complete
+            return False
+        return all(
+            atomic_write(self._snapshot_path(key, name),
+                         lambda fh, t=tables[name]: pq.write_table(t, fh, compression="lz4",
+                                                                  use_dictionary=False),
+                         mkdir=True)
+            for name in self.SNAPSHOT_FRAMES)
+
     def prune_temp(self, max_age_s: float = 3600.0) -> int:
         """Delete temporary files older than *max_age_s* [s] left by interrupted writes; returns how many."""
         n, now = 0, time.time()

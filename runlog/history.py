@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import hashlib
 import html
 import os
 import threading
@@ -688,7 +689,10 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     files (same content) are decoded once.  With a cache, a plain file whose
     size, modification/change times and inode are unchanged since the last
     import is not even read: its digest comes from the cache's
-    :class:`~runlog.cache.DigestIndex`.  A worker process that dies (crash,
+    :class:`~runlog.cache.DigestIndex`; and when *every* file of a folder or
+    list is unchanged, the whole History comes from one snapshot written by
+    the previous import (:meth:`~runlog.cache.ActivityCache.get_snapshot`),
+    without reading the per-file entries.  A worker process that dies (crash,
     out of memory) takes its pool's tasks with it; those files are then
     decoded again one at a time so that only the culprit becomes an error.
     In threads (``executor=ThreadPoolExecutor``) the readers' warnings
@@ -706,6 +710,13 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     if store is not None:
         store.prune_temp()
     scan = _Scan(source)
+    snapshot = _snapshot_key(scan, store, tz)
+    if snapshot is not None:
+        frames = store.get_snapshot(snapshot)
+        if frames is not None:  # nothing changed since an earlier import: one read, no assembly
+            # Parquet keeps the run_id index's values, not its pandas string flavour
+            frames["runs"].index = frames["runs"].index.astype("string")
+            return History(**frames)
     runner = _Runner(workers, executor)
     bar = _progress_bar(scan.total, progress)
 
@@ -801,7 +812,41 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
         bar.close()
         if index is not None:
             index.save()
-    return _assemble(results, scan)
+    history = _assemble(results, scan)
+    if store is not None and all(out.cacheable for _src, out in results):
+        snapshot = _snapshot_key(scan, store, tz)
+        if snapshot is not None:
+            store.put_snapshot(snapshot, {f: getattr(history, f) for f in store.SNAPSHOT_FRAMES})
+    return history
+
+
+def _snapshot_key(scan: _Scan, store: ActivityCache | None, tz) -> str | None:
+    """Key of the whole-history snapshot for *scan*, or None when there is none to use.
+
+    Only a source made of plain files (folders, lists; not zip exports, whose
+    members must be read anyway) whose every file is unchanged since it was
+    last hashed (:class:`~runlog.cache.DigestIndex`) has a key: the hash of
+    every (path, cache entry key) pair, the export metadata and the scan's
+    own errors.  Any new, removed or changed file gives another key, so a
+    stale snapshot is never used.
+    """
+    if store is None or not scan.plan or any(kind != "file" for kind, _path in scan.plan):
+        return None
+    h = hashlib.sha256(b"runlog-history-snapshot-1\0")
+    for _kind, path in sorted(scan.plan):
+        try:
+            digest = store.digests.lookup(path, stat_signature(os.stat(path)))
+        except OSError:
+            return None
+        if digest is None:
+            return None
+        h.update(f"{os.path.abspath(path)}\0{ActivityCache.key(digest, tz)}\n".encode())
+    for meta in scan.metadata:
+        h.update(repr(list(meta.columns)).encode())
+        h.update(pd.util.hash_pandas_object(meta, index=True).to_numpy().tobytes())
+    for path, reason in scan.errors:
+        h.update(f"{path}\0{reason}\n".encode())
+    return h.hexdigest()
 
 
 def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> History:

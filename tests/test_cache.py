@@ -219,11 +219,18 @@ def test_cache_false_decodes_every_time_and_writes_nothing(tmp_path, data_dir, m
     assert not (tmp_path / "default").exists()
 
 
+def _entries(folder):
+    """Per-file cache entries (whole-history snapshots live in ``histories/``)."""
+    return [p for p in folder.rglob("*.parquet") if p.parent.name != "histories"]
+
+
 def test_corrupt_entry_is_decoded_again_by_read_history(tmp_path, data_dir, monkeypatch):
     c = tmp_path / "cache"
     h1 = runlog.read_history([data_dir / GPX], cache=c, workers=1, progress=False)
-    (entry,) = list(c.rglob("*.parquet"))
+    (entry,) = _entries(c)
     entry.write_bytes(b"garbage that is not parquet")
+    for p in c.rglob("histories/*"):  # no snapshot to answer instead of the entry
+        p.unlink()
     calls = _count_decodes(monkeypatch)
     h2 = runlog.read_history([data_dir / GPX], cache=c, workers=1, progress=False)
     assert len(calls) == 1
@@ -289,7 +296,7 @@ def test_stale_generations_of_other_reader_versions_are_pruned(tmp_path):
 def test_default_cache_of_read_history_honours_the_environment(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "env-cache"))
     runlog.read_history([data_dir / GPX], workers=1, progress=False)  # cache=True is the default
-    entries = list((tmp_path / "env-cache").rglob("*.parquet"))
+    entries = _entries(tmp_path / "env-cache")
     assert len(entries) == 1 and (tmp_path / "env-cache" / "digests.json").is_file()
 
 

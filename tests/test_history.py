@@ -468,3 +468,62 @@ def test_empty_folder_gives_an_empty_history_with_the_schema(tmp_path):
 def test_workers_must_be_positive(data_dir):
     with pytest.raises(ValueError, match="workers must be >= 1"):
         read([data_dir / ACT_FIT], workers=0)
+
+
+# ------------------------------------------------------------ whole-history snapshot
+def _snapshot_files(cache_dir):
+    return sorted(p.name for p in cache_dir.rglob("histories/*.parquet"))
+
+
+def test_unchanged_history_is_served_from_one_snapshot(data_dir, tmp_path, monkeypatch):
+    src = tmp_path / "runs"
+    src.mkdir()
+    for name in (HS_FIT, SW_GPX, ACT_FIT, SETTINGS_FIT, EOF_FIT, HS_GPX):
+        shutil.copy(data_dir / name, src / name.split("/")[1])
+    (src / "broken.fit").write_bytes(b"not a fit file at all")
+    cache = tmp_path / "cache"
+    cold = read(src, cache=cache)
+    assert len(_snapshot_files(cache)) == 5  # runs, laps, errors, skipped, records
+    # The snapshot answers alone: the per-file entries are not consulted, nothing is decoded.
+    monkeypatch.setattr("runlog.cache.ActivityCache.get", lambda *a: pytest.fail("entry read"))
+    monkeypatch.setattr("runlog.history.decode_file", lambda *a: pytest.fail("file decoded"))
+    warm = read(src, cache=cache)
+    _frames_equal(cold, warm)
+    assert len(warm.errors) == 1 and len(warm.skipped) >= 2  # the broken file, Settings.fit, GPX duplicate
+
+
+def test_a_changed_file_gets_a_new_snapshot_not_the_stale_one(data_dir, tmp_path):
+    src = tmp_path / "runs"
+    src.mkdir()
+    shutil.copy(data_dir / HS_FIT, src / "a.fit")
+    shutil.copy(data_dir / SW_GPX, src / "b.gpx")
+    cache = tmp_path / "cache"
+    first = read(src, cache=cache)
+    assert len(first.runs) == 2
+    (src / "b.gpx").unlink()
+    second = read(src, cache=cache)
+    assert len(second.runs) == 1 and len(_snapshot_files(cache)) == 10
+    shutil.copy(data_dir / ACT_FIT, src / "b.gpx")  # same name, other content (a FIT file)
+    third = read(src, cache=cache)
+    assert sorted(third.runs["format"]) == ["fit", "fit"]
+
+
+def test_an_interrupted_snapshot_is_a_miss(data_dir, tmp_path):
+    src = tmp_path / "runs"
+    src.mkdir()
+    shutil.copy(data_dir / HS_FIT, src / "a.fit")
+    cache = tmp_path / "cache"
+    cold = read(src, cache=cache)
+    records = next(cache.rglob("histories/*.records.parquet"))
+    records.unlink()  # as if the writer died before the last file
+    _frames_equal(cold, read(src, cache=cache))
+    assert records.exists()  # written afresh
+
+
+def test_zip_exports_get_no_snapshot(data_dir, tmp_path):
+    z = tmp_path / "export.zip"
+    z.write_bytes(_zip_bytes({"activities/a.fit": (data_dir / HS_FIT).read_bytes()}))
+    cache = tmp_path / "cache"
+    read(z, cache=cache)
+    read(z, cache=cache)
+    assert _snapshot_files(cache) == []
