@@ -86,37 +86,31 @@ def _esc(x) -> str:
     return html.escape("" if x is None else str(x))
 
 
-def _fmt_num(v, digits: int = 3) -> str:
-    """A number for a table: *digits* significant digits (whole numbers from 10**digits on); '–' if missing."""
+def _formatted(v, fmt, *, inf: str = "–") -> str:
+    """``fmt(float(v))`` for a finite number; *v* escaped as text when it is not a
+    number; '–' when missing (*inf* for +inf)."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return _esc(v)
     if not math.isfinite(f):
-        return "–"
-    return f"{f:.0f}" if abs(f) >= 10 ** digits else f"{f:.{digits}g}"
+        return inf if f == math.inf else "–"
+    return fmt(f)
+
+
+def _fmt_num(v, digits: int = 3) -> str:
+    """A number for a table: *digits* significant digits (whole numbers from 10**digits on); '–' if missing."""
+    return _formatted(v, lambda f: f"{f:.0f}" if abs(f) >= 10 ** digits else f"{f:.{digits}g}")
 
 
 def _fmt_ratio(v) -> str:
     """An odds ratio: two decimals below 10, one below 100, none above ('0.50', '3.00', '11.0')."""
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return _esc(v)
-    if not math.isfinite(f):
-        return "∞" if f == math.inf else "–"
-    return f"{f:.2f}" if f < 10 else (f"{f:.1f}" if f < 100 else f"{f:.0f}")
+    return _formatted(v, lambda f: f"{f:.2f}" if f < 10 else (f"{f:.1f}" if f < 100 else f"{f:.0f}"), inf="∞")
 
 
 def _fmt_p(v) -> str:
     """A p- or q-value: two significant digits, '&lt;0.001' below 0.001."""
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return _esc(v)
-    if not math.isfinite(f):
-        return "–"
-    return "&lt;0.001" if f < 0.001 else f"{f:.2g}"
+    return _formatted(v, lambda f: "&lt;0.001" if f < 0.001 else f"{f:.2g}")
 
 
 def _factor_name(r) -> str:
