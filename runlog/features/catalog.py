@@ -106,8 +106,11 @@ def _entries() -> list[Feature]:
                 "Gabbett (2016) Br J Sports Med 50:273-280; Lolli et al. (2019) Br J Sports Med 53:921-922"))
     add(Feature("acwr_ewma", "", _F,
                 "Acute:chronic workload ratio from exponentially weighted averages, EWMA7 / EWMA28, "
-                "lambda = 2/(N+1). " + WINDOW + " (28 days).", "overtraining", "numeric", True,
-                "Williams et al. (2017) Br J Sports Med 51:209-210"))
+                "lambda = 2/(N+1), each seeded with the mean daily load of its first 7 / 28 days of the history "
+                "(not started from 0; a constant load gives 1). " + WINDOW + " (28 days).",
+                "overtraining", "numeric", True,
+                "Williams et al. (2017) Br J Sports Med 51:209-210; seed: NIST/SEMATECH e-Handbook of "
+                "Statistical Methods, sec. 6.4.3.1"))
     add(Feature("monotony_7d", "", _F,
                 "Training monotony: mean / SD (sample) of the daily load over the 7 days before the run, rest days "
                 "as 0; NaN when every day had the same load.", "overtraining", "numeric", True,
@@ -116,11 +119,18 @@ def _entries() -> list[Feature]:
                 "Foster (1998) Med Sci Sports Exerc 30:1164-1168"))
     add(Feature("ctl_au", "AU", _F,
                 "Fitness (chronic training load): exponentially weighted daily load, time constant 42 d, "
-                "on the day before the run; NaN in the first 42 days.", "overtraining", "numeric", True,
+                "seeded with the mean daily load of the history's first 42 days (not started from 0; a "
+                "constant load gives that load), on the day before the run; NaN in the first 42 days.",
+                "overtraining", "numeric", True,
                 "Banister et al. (1975) Aust J Sports Med 7:57-61; Coggan's Performance Manager"))
-    add(Feature("atl_au", "AU", _F, "Fatigue (acute training load): time constant 7 d, on the day before the run.",
+    add(Feature("atl_au", "AU", _F,
+                "Fatigue (acute training load): exponentially weighted daily load, time constant 7 d, seeded "
+                "with the mean daily load of the history's first 7 days (not started from 0), on the day before "
+                "the run; NaN in the first 7 days.",
                 "overtraining", "numeric", True, "Banister et al. (1975) Aust J Sports Med 7:57-61"))
-    add(Feature("tsb_au", "AU", _F, "Form (training stress balance) = CTL - ATL on the day before the run.",
+    add(Feature("tsb_au", "AU", _F,
+                "Form (training stress balance) = CTL - ATL on the day before the run (0 on a constant load); "
+                "NaN in the first 42 days.",
                 "overtraining", "numeric", True, "Banister et al. (1975); Coggan's Performance Manager"))
     add(Feature("week_distance_change_pct", "%", _F,
                 "Week-over-week change of running distance: (last 7 days - the 7 before) / the 7 before * 100; "

@@ -15,6 +15,20 @@ Conventions (all documented in the feature catalogue):
   7-day values are NaN for runs in the first 7 days of the history, 28-day
   values (and the ACWRs) in the first 28 days, CTL in the first 42 days.
   NaN, never zero.
+* **Exponentially weighted averages are seeded, not started from zero.**
+  EWMA7, EWMA28 (ACWR-EWMA), ATL and CTL start on the last day of their
+  first window (day N or tau of the history) at the *mean daily load of
+  that window*, then follow their recursion.  Started from 0 they would
+  read a runner new to the watch as untrained for months: a constant
+  50 AU/day would give CTL 31.6 on day 42, TSB -18.3 and ACWR-EWMA 1.16
+  on day 28 instead of 50, 0 and 1.  The seed is the usual initialisation
+  of exponential smoothing (NIST/SEMATECH e-Handbook of Statistical
+  Methods, sec. 6.4.3.1; Hyndman & Athanasopoulos 2021, Forecasting:
+  Principles and Practice, 3rd ed., sec. 8.1) and plays the role of the
+  "starting fitness" that training software asks for; for the EWMA with
+  ``lambda = 2/(N+1)`` the N-day mean is the moving average it stands for
+  (same mean age of the loads, (N-1)/2 days).  A constant load gives CTL =
+  ATL = the load, TSB = 0 and ACWR = 1 from the first day they are shown.
 * **Load counts all sports; distance counts running only.**  A bike ride
   tires the runner (training load, rest days), but its kilometres are not
   running kilometres (distance windows, week-over-week change, longest-run
@@ -117,28 +131,56 @@ def acwr_uncoupled(daily: pd.Series, acute_days: int = ACUTE_DAYS, chronic_days:
     return ratio.where(chronic > 0)
 
 
+def _seeded_ewma(x: np.ndarray, k: float, seed_days: int) -> np.ndarray:
+    """``y_t = y_{t-1} + k (x_t - y_{t-1})`` seeded with the mean of the first *seed_days* days.
+
+    ``y`` is NaN before day ``seed_days - 1``, equals ``mean(x[:seed_days])``
+    on that day and follows the recursion afterwards.  All NaN when *x* is
+    shorter than *seed_days*.
+    """
+    y = np.full(len(x), np.nan)
+    w = max(int(seed_days), 1)
+    if len(x) < w:
+        return y
+    y0 = float(np.mean(x[:w]))
+    y[w - 1] = y0
+    if len(x) > w:
+        # lfilter's state after y0: z = (1 - k) * y0, so y_w = k x_w + (1 - k) y0
+        y[w:] = lfilter([k], [1.0, -(1.0 - k)], x[w:], zi=[(1.0 - k) * y0])[0]
+    return y
+
+
 def ewma(daily: pd.Series, n_days: float, warmup_days: int | None = None) -> pd.Series:
     """Exponentially weighted moving average of a daily series (Williams et al. 2017).
 
-    ``EWMA_t = lambda * load_t + (1 - lambda) * EWMA_{t-1}``, ``lambda = 2 / (N + 1)``,
-    started from 0 the day before the first day (Williams, West, Cross &
-    Stokes 2017, "Better way to determine the acute:chronic workload ratio?",
-    Br J Sports Med 51:209-210).
+    ``EWMA_t = lambda * load_t + (1 - lambda) * EWMA_{t-1}``, ``lambda = 2 / (N + 1)``
+    (Williams, West, Cross & Stokes 2017, "Better way to determine the
+    acute:chronic workload ratio?", Br J Sports Med 51:209-210), seeded on
+    day ``round(N) - 1`` with the mean load of the first ``round(N)`` days
+    (the N-day moving average the EWMA stands for; NIST/SEMATECH
+    e-Handbook of Statistical Methods, sec. 6.4.3.1), not started from 0:
+    a constant load gives the load itself from the first value on.
 
     Parameters
     ----------
     daily : Series
-        Daily load (no gaps; NaN days are treated as 0).
+        Daily load [AU] (no gaps; NaN days are treated as 0).
     n_days : float
         Time span N [days].
     warmup_days : int, optional
-        The first ``warmup_days - 1`` values are NaN (default N): the EWMA
-        starts from an unknown past.
+        The first ``warmup_days - 1`` values are NaN [days] (default and
+        minimum: the seed window ``round(N)``): the EWMA starts from an
+        unknown past.
+
+    Returns
+    -------
+    Series [AU] on the daily index.
     """
     lam = 2.0 / (n_days + 1.0)
-    y = lfilter([lam], [1.0, -(1.0 - lam)], daily.fillna(0.0).to_numpy(dtype="float64"))
+    seed = max(int(round(n_days)), 1)
+    y = _seeded_ewma(daily.fillna(0.0).to_numpy(dtype="float64"), lam, seed)
     out = pd.Series(y, index=daily.index)
-    w = int(round(n_days)) if warmup_days is None else int(warmup_days)
+    w = seed if warmup_days is None else max(int(warmup_days), seed)
     out.iloc[: max(w - 1, 0)] = np.nan
     return out
 
@@ -146,7 +188,9 @@ def ewma(daily: pd.Series, n_days: float, warmup_days: int | None = None) -> pd.
 def acwr_ewma(daily: pd.Series, acute_days: int = ACUTE_DAYS, chronic_days: int = CHRONIC_DAYS) -> pd.Series:
     """EWMA acute:chronic workload ratio ``EWMA_7 / EWMA_28`` (Williams et al. 2017).
 
-    Both averages use the chronic warm-up: NaN for the first 28 days.
+    Each average is seeded with the mean load of its own first window (7
+    and 28 days, see :func:`ewma`); the ratio uses the chronic warm-up: NaN
+    for the first 28 days.  A constant load gives 1.  NaN where EWMA_28 is 0.
     """
     a = ewma(daily, acute_days, warmup_days=chronic_days)
     c = ewma(daily, chronic_days, warmup_days=chronic_days)
@@ -186,24 +230,32 @@ def fitness_fatigue(daily: pd.Series, tau_fitness_d: float = TAU_FITNESS_D,
                     tau_fatigue_d: float = TAU_FATIGUE_D) -> pd.DataFrame:
     """Fitness (CTL), fatigue (ATL) and form (TSB) of the impulse-response model.
 
-    ``X_t = X_{t-1} + (load_t - X_{t-1}) * (1 - exp(-1/tau))``, started from 0
-    (Banister, Calvert, Savage & Bach 1975, "A systems model of training for
-    athletic performance", Aust J Sports Med 7:57-61; the 42/7-day time
-    constants of Coggan's Performance Manager).  ``TSB = CTL - ATL``.
-    CTL is NaN for the first 42 days, ATL for the first 7 (warm-up), TSB
-    where either is.
+    ``X_t = X_{t-1} + (load_t - X_{t-1}) * (1 - exp(-1/tau))`` (Banister,
+    Calvert, Savage & Bach 1975, "A systems model of training for athletic
+    performance", Aust J Sports Med 7:57-61; the 42/7-day time constants of
+    Coggan's Performance Manager), seeded on day ``round(tau) - 1`` with the
+    mean daily load of the first ``round(tau)`` days instead of 0 (the
+    "starting fitness" of training software; see the module notes), so a
+    constant load gives CTL = ATL = the load and TSB = 0.  ``TSB = CTL -
+    ATL``.  CTL is NaN for the first 41 days (shown from day 42 of the
+    history on), ATL for the first 6, TSB where either is.
+
+    Parameters
+    ----------
+    daily : Series
+        Daily load [AU] (no gaps; NaN days are treated as 0).
+    tau_fitness_d, tau_fatigue_d : float
+        Time constants of fitness and fatigue [days].
 
     Returns
     -------
-    DataFrame with columns ``ctl``, ``atl``, ``tsb`` on the daily index.
+    DataFrame with columns ``ctl``, ``atl``, ``tsb`` [AU] on the daily index.
     """
     x = daily.fillna(0.0).to_numpy(dtype="float64")
     out = {}
     for name, tau in (("ctl", tau_fitness_d), ("atl", tau_fatigue_d)):
         k = 1.0 - np.exp(-1.0 / tau)
-        y = pd.Series(lfilter([k], [1.0, -(1.0 - k)], x), index=daily.index)
-        y.iloc[: max(int(round(tau)) - 1, 0)] = np.nan
-        out[name] = y
+        out[name] = pd.Series(_seeded_ewma(x, k, int(round(tau))), index=daily.index)
     df = pd.DataFrame(out)
     df["tsb"] = df["ctl"] - df["atl"]
     return df

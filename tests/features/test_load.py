@@ -34,19 +34,50 @@ def test_acwr_uncoupled_on_a_40_day_series():
 def test_ewma_and_acwr_ewma_on_a_40_day_series():
     s = step_40()
     lam7, lam28 = 2 / 8, 2 / 29  # lambda = 2 / (N + 1)
-    # closed form from 0: after 30 days of 10, y = 10 (1 - (1-l)^30); then 10 days of 20: y = 20 + (y - 20)(1-l)^10
-    def closed(lam):
-        y29 = 10 * (1 - (1 - lam) ** 30)
-        return 20 + (y29 - 20) * (1 - lam) ** 10
-    e7, e28 = closed(lam7), closed(lam28)     # 19.436764, 14.532443
+    # seeded with the mean of the first N days: EWMA7 = 10 on day 6, EWMA28 = 10 on day 27, both stay 10
+    # through day 29 (load 10); then 10 days of 20: y = 20 + (10 - 20) (1 - lambda)^10
+    e7 = 20 - 10 * (1 - lam7) ** 10           # 20 - 10 * 0.75^10 = 19.436865
+    e28 = 20 - 10 * (1 - lam28) ** 10         # 20 - 10 * (27/29)^10 = 15.106071
     assert L.ewma(s, 7).iloc[39] == pytest.approx(e7, rel=1e-12)
     assert L.ewma(s, 28).iloc[39] == pytest.approx(e28, rel=1e-12)
     assert L.acwr_ewma(s).iloc[39] == pytest.approx(e7 / e28, rel=1e-12)
-    assert e7 / e28 == pytest.approx(1.337474, abs=1e-6)
+    assert e7 / e28 == pytest.approx(1.286692, abs=1e-6)
     a = L.acwr_ewma(s)
-    assert a.iloc[:27].isna().all() and np.isfinite(a.iloc[27])
-    # ewma(7) alone warms up over 7 days
-    assert L.ewma(s, 7).iloc[:6].isna().all() and L.ewma(s, 7).iloc[6] == pytest.approx(10 * (1 - 0.75 ** 7))
+    assert a.iloc[:27].isna().all() and a.iloc[27] == pytest.approx(1.0, abs=1e-12)
+    # one day into the step: EWMA7 = 10 + 0.25 * (20 - 10) = 12.5, EWMA28 = 10 + (2/29) * 10 = 10.689655
+    assert L.ewma(s, 7).iloc[30] == pytest.approx(12.5)
+    assert a.iloc[30] == pytest.approx(12.5 / (10 + 20 / 29))
+    # ewma(7) alone warms up over 7 days and starts at the 7-day mean, not at 10 (1 - 0.75^7) = 8.67
+    assert L.ewma(s, 7).iloc[:6].isna().all() and L.ewma(s, 7).iloc[6] == 10.0
+
+
+def test_ewma_seed_is_the_mean_of_the_first_window():
+    # days 0-6: 0, 0, 0, 70, 70, 70, 70 -> seed on day 6 = 280 / 7 = 40; day 7 (load 0): 40 * 0.75 = 30
+    s = pd.Series([0.0, 0, 0, 70, 70, 70, 70, 0], index=days(8))
+    e = L.ewma(s, 7)
+    assert e.iloc[:6].isna().all()
+    assert e.iloc[6] == pytest.approx(40.0) and e.iloc[7] == pytest.approx(30.0)
+    # shorter than the window: no value at all
+    assert L.ewma(s.iloc[:6], 7).isna().all()
+    # warmup_days longer than the window only hides values, the seed stays the 7-day mean
+    assert L.ewma(s, 7, warmup_days=8).iloc[:7].isna().all() and L.ewma(s, 7, warmup_days=8).iloc[7] == 30.0
+
+
+def test_converged_values_on_a_constant_load():
+    # 50 AU every day: fitness = fatigue = 50, form 0, acute:chronic 1, from the first day each is shown
+    # (started from 0 they read CTL 31.6 on day 42, TSB -18.3 and ACWR-EWMA 1.156 on day 28)
+    s = pd.Series(50.0, index=days(120))
+    ff = L.fitness_fatigue(s)
+    assert ff["ctl"].iloc[:41].isna().all() and ff["atl"].iloc[:6].isna().all()
+    assert np.allclose(ff["ctl"].iloc[41:], 50.0, rtol=0, atol=1e-9)
+    assert np.allclose(ff["atl"].iloc[6:], 50.0, rtol=0, atol=1e-9)
+    assert np.allclose(ff["tsb"].iloc[41:], 0.0, rtol=0, atol=1e-9)
+    assert ff["ctl"].iloc[41] == pytest.approx(50.0, abs=1e-9)          # day 42 of the history
+    a = L.acwr_ewma(s)
+    assert a.iloc[:27].isna().all()
+    assert np.allclose(a.iloc[27:], 1.0, rtol=0, atol=1e-9)             # from day 28 on
+    assert np.allclose(L.ewma(s, 7).iloc[6:], 50.0, rtol=0, atol=1e-9)
+    assert np.allclose(L.ewma(s, 28).iloc[27:], 50.0, rtol=0, atol=1e-9)
 
 
 def test_monotony_and_strain_on_a_known_week():
@@ -67,14 +98,28 @@ def test_monotony_and_strain_on_a_known_week():
 
 
 def test_ctl_atl_after_a_step_load():
-    s = pd.Series(100.0, index=days(60))
+    # 20 AU/day on days 0-20, then 80 AU/day on days 21-59
+    s = pd.Series(np.r_[np.full(21, 20.0), np.full(39, 80.0)], index=days(60))
     ff = L.fitness_fatigue(s)
-    # X_n = 100 (1 - exp(-(n+1)/tau)) after n+1 days of load 100
-    assert ff["ctl"].iloc[41] == pytest.approx(100 * (1 - math.exp(-1)))   # 63.2121
-    assert ff["atl"].iloc[6] == pytest.approx(100 * (1 - math.exp(-1)))
-    assert ff["ctl"].iloc[59] == pytest.approx(100 * (1 - math.exp(-60 / 42)))
-    assert ff["tsb"].iloc[59] == pytest.approx(100 * (math.exp(-60 / 7) - math.exp(-60 / 42)))
+    # X_t = X_{t-1} + (load_t - X_{t-1}) (1 - exp(-1/tau)): after a seed X_0 and n days of a constant
+    # load c, X = c + (X_0 - c) exp(-n / tau)
+    # ATL (tau 7): seed on day 6 = mean of days 0-6 = 20; stays 20 to day 20; day t >= 21:
+    #   ATL_t = 80 - 60 exp(-(t - 20) / 7) -> day 21: 80 - 60 * 0.866878 = 27.987326
+    assert ff["atl"].iloc[6] == 20.0 and ff["atl"].iloc[20] == pytest.approx(20.0)
+    assert ff["atl"].iloc[21] == pytest.approx(80 - 60 * math.exp(-1 / 7))
+    assert ff["atl"].iloc[21] == pytest.approx(27.987326, abs=1e-6)
+    assert ff["atl"].iloc[59] == pytest.approx(80 - 60 * math.exp(-39 / 7))     # 79.771698
+    # CTL (tau 42): seed on day 41 = mean of days 0-41 = (21 * 20 + 21 * 80) / 42 = 50; day t >= 42:
+    #   CTL_t = 80 - 30 exp(-(t - 41) / 42) -> day 59: 80 - 30 exp(-18/42) = 60.456828
+    assert ff["ctl"].iloc[41] == pytest.approx(50.0)
+    assert ff["ctl"].iloc[59] == pytest.approx(80 - 30 * math.exp(-18 / 42))
+    assert ff["ctl"].iloc[59] == pytest.approx(60.456828, abs=1e-6)
+    # TSB = CTL - ATL: day 59 = 60.456828 - 79.771698 = -19.314869; day 41 = 50 - ATL_41
+    assert ff["tsb"].iloc[59] == pytest.approx(30 * (2 * math.exp(-39 / 7) - math.exp(-18 / 42)))
+    assert ff["tsb"].iloc[59] == pytest.approx(-19.314869, abs=1e-6)
+    assert ff["tsb"].iloc[41] == pytest.approx(50 - (80 - 60 * math.exp(-21 / 7)))
     assert ff["ctl"].iloc[:41].isna().all() and ff["atl"].iloc[:6].isna().all()
+    assert ff["tsb"].iloc[:41].isna().all()
 
 
 def test_daily_total_fills_rest_days_and_keeps_unknown():
@@ -177,10 +222,17 @@ from hypothesis import strategies as st  # noqa: E402
 @given(st.lists(st.one_of(st.just(0.0), st.floats(0, 500, allow_nan=False)), min_size=30, max_size=80))
 def test_ewma_and_acwr_match_independent_implementations(loads):
     s = pd.Series(loads, index=days(len(loads)))
-    # pandas' recursive EWM started from a 0 the day before the first day
-    ref7 = pd.Series([0.0, *loads]).ewm(alpha=2 / 8, adjust=False).mean().iloc[1:].to_numpy()
+    # pandas' recursive EWM started on day 6 from the mean of days 0-6
+    ref7 = pd.Series([np.mean(loads[:7]), *loads[7:]]).ewm(alpha=2 / 8, adjust=False).mean().to_numpy()
     got7 = L.ewma(s, 7).to_numpy()
-    assert np.allclose(got7[6:], ref7[6:], rtol=1e-9, atol=1e-9) and np.isnan(got7[:6]).all()
+    assert np.allclose(got7[6:], ref7, rtol=1e-9, atol=1e-9) and np.isnan(got7[:6]).all()
+    # CTL the same way, alpha = 1 - exp(-1/42), seeded on day 41 when the series is long enough
+    ctl = L.fitness_fatigue(s)["ctl"].to_numpy()
+    if len(loads) >= 42:
+        ref = pd.Series([np.mean(loads[:42]), *loads[42:]]).ewm(alpha=1 - math.exp(-1 / 42),
+                                                                 adjust=False).mean().to_numpy()
+        assert np.allclose(ctl[41:], ref, rtol=1e-9, atol=1e-9)
+    assert np.isnan(ctl[:41]).all()
     # uncoupled ACWR by an explicit loop over the days
     r = L.acwr_uncoupled(s).to_numpy()
     assert np.allclose(L.rolling_sum(s, 7).to_numpy()[6:], s.rolling(7).sum().to_numpy()[6:], rtol=1e-9, atol=1e-9)
