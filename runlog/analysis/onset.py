@@ -11,6 +11,21 @@ onset *among runs with numbness* is therefore also given, with the exact
 distribution-free order-statistic interval (Conover 1999, sec. 3.2; scipy
 ``quantile_test``).
 
+What the two numbers describe, and how the sentences word them:
+
+* the median onset describes only the runs where numbness came on ("in the
+  12 runs where numbness came on, it came on after a median of 31 minutes");
+* the Kaplan-Meier curve counts every run for as long as it lasted, so
+  ``1 - S(t)`` is the estimated share of runs with numbness by *t* minutes
+  *among runs that go on that long* (:data:`LANDMARKS`: by 30, 60 and 90
+  minutes; 5, 10 and 15 km), not the share of all runs: with 12 of 100 runs
+  numb, the curve can still reach one half at 64 minutes when few runs last
+  that long.  Its median is worded as "half of the runs that last 64
+  minutes have numbness by then", followed by the plain count (12 of 100
+  runs had numbness); when not reached, "fewer than half of the runs had
+  numbness by their end" (the Kaplan-Meier share at the last time is at
+  least the plain share, so both are below one half).
+
 Onset is called *reproducible* when at least :data:`MIN_ONSETS_REPRODUCIBLE`
 onsets are known and their quartile coefficient of dispersion,
 ``(Q3 - Q1) / (Q3 + Q1)`` (Bonett 2006), is at most :data:`QCD_REPRODUCIBLE`
@@ -47,7 +62,9 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "AT_ONSET_COLUMNS",
     "OnsetResult",
+    "LANDMARKS",
     "kaplan_meier",
+    "km_landmarks",
     "median_ci",
     "onset_spread",
     "onset_durations",
@@ -59,6 +76,10 @@ MIN_ONSETS_REPRODUCIBLE = 4
 QCD_REPRODUCIBLE = 0.20
 #: Minimum pairs for the Wilcoxon signed-rank comparison at onset.
 MIN_PAIRS = 5
+#: Times [min] and distances [km] at which the Kaplan-Meier share of runs with
+#: numbness is reported.
+LANDMARKS = {"minutes": (30.0, 60.0, 90.0), "km": (5.0, 10.0, 15.0)}
+LANDMARK_COLUMNS = ["scale", "time", "share_numb", "ci_low", "ci_high", "n_at_risk"]
 
 SUMMARY_COLUMNS = [
     "scale", "unit", "n_runs", "n_onsets", "n_censored", "km_median", "km_ci_low", "km_ci_high",
@@ -129,6 +150,43 @@ def kaplan_meier(durations, events, *, alpha: float = 0.05) -> tuple[pd.DataFram
         warnings.simplefilter("ignore")
         lo_m, hi_m = sf.quantile_ci(0.5, alpha=alpha)
     return curve, {"km_median": med, "km_ci_low": float(lo_m), "km_ci_high": float(hi_m)}
+
+
+def km_landmarks(curve: pd.DataFrame, durations, times) -> pd.DataFrame:
+    """Kaplan-Meier share of runs with numbness by each of *times*.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        :func:`kaplan_meier` curve (``time``, ``survival``, ``ci_low``, ``ci_high``).
+    durations : array-like of float
+        The durations the curve was estimated from [min or km] (onset, or end
+        of a run without numbness).
+    times : iterable of float
+        Where to read the curve [min or km].
+
+    Returns
+    -------
+    DataFrame
+        ``time``, ``share_numb`` = ``1 - S(t)`` (share of runs with numbness
+        by *t* among runs that go on that long; Kaplan & Meier 1958),
+        ``ci_low``, ``ci_high`` (from the curve's pointwise log-log interval),
+        ``n_at_risk`` (runs still going without numbness at *t*: duration >=
+        *t*).  Only times up to the longest duration (later the curve says
+        nothing).
+    """
+    d = np.asarray(durations, dtype=float)
+    d = d[np.isfinite(d)]
+    rows = []
+    t_curve = curve["time"].to_numpy(dtype=float)
+    for t in times:
+        if not len(d) or t > d.max():
+            continue
+        j = int(np.searchsorted(t_curve, t, side="right")) - 1   # last step at or before t
+        s, lo, hi = (float(curve[c].iloc[j]) for c in ("survival", "ci_low", "ci_high"))
+        rows.append({"time": float(t), "share_numb": 1.0 - s, "ci_low": 1.0 - hi, "ci_high": 1.0 - lo,
+                     "n_at_risk": int((d >= t).sum())})
+    return pd.DataFrame(rows, columns=LANDMARK_COLUMNS[1:])
 
 
 def median_ci(x, *, confidence_level: float = 0.95) -> tuple[float, float, float]:
@@ -316,6 +374,10 @@ class OnsetResult:
     curves : DataFrame
         Kaplan-Meier curves, long format: ``scale`` + the columns of
         :func:`kaplan_meier`'s curve.
+    landmarks : DataFrame
+        Kaplan-Meier share of runs with numbness by 30/60/90 minutes and
+        5/10/15 km (:data:`LANDMARKS`): ``scale`` + the columns of
+        :func:`km_landmarks`.
     at_onset : DataFrame
         :func:`at_onset_comparison` output.
     notes : list of str
@@ -327,6 +389,7 @@ class OnsetResult:
         columns=["scale", "time", "survival", "ci_low", "ci_high", "n_at_risk", "n_events"]))
     at_onset: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AT_ONSET_COLUMNS))
     notes: list = field(default_factory=list)
+    landmarks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LANDMARK_COLUMNS))
 
     def to_frame(self) -> pd.DataFrame:
         """The onset summary table (one row per scale)."""
@@ -350,15 +413,13 @@ class OnsetResult:
             if r["n_onsets"] == 0:
                 continue
             u = "minutes" if r["scale"] == "minutes" else "km"
-            s = (f"Numbness came on after a median of {_f(r['median'])} {u} "
-                 f"(middle half {_f(r['q1'])}-{_f(r['q3'])} {u}, range {_f(r['min'])}-{_f(r['max'])}; "
-                 f"{r['n_onsets']} episodes with a known onset")
-            s += (f", 95 % CI of the median {_f(r['ci_low'])}-{_f(r['ci_high'])})."
+            n = int(r["n_onsets"])
+            s = (f"In the {n} run{'s' if n != 1 else ''} where numbness came on (onset known in {u}), it came on "
+                 f"after a median of {_f(r['median'])} {u} "
+                 f"(middle half {_f(r['q1'])}-{_f(r['q3'])} {u}, range {_f(r['min'])}-{_f(r['max'])}")
+            s += (f"; 95 % CI of the median {_f(r['ci_low'])}-{_f(r['ci_high'])})."
                   if np.isfinite(r["ci_low"]) else ").")
-            if np.isfinite(r["km_median"]):
-                s += f" Half of all runs had numbness by {_f(r['km_median'])} {u} (Kaplan-Meier)."
-            else:
-                s += f" Most runs ended without numbness, so the Kaplan-Meier median over all runs is not reached."
+            s += self._km_sentence(r, u)
             if r["reproducible"]:
                 s += (f" Onset is reproducible at a consistent {('time' if u == 'minutes' else 'distance')}: "
                       "a pattern worth showing to a doctor or physiotherapist.")
@@ -377,6 +438,31 @@ class OnsetResult:
             out.append(f"{what[0].upper()}{what[1:]} (median of {r['n_episodes']} episodes, "
                        f"signed-rank p = {r['p_value']:.2g}).")
         return out
+
+    def _km_sentence(self, r, u: str) -> str:
+        """Kaplan-Meier shares by the landmarks and the median, worded as what they describe."""
+        lm = self.landmarks
+        lm = lm[lm["scale"] == r["scale"]] if len(lm) else lm
+        s = ""
+        if len(lm):
+            parts = [f"{100 * x['share_numb']:.0f} % by {_f(x['time'])} {u} ({int(x['n_at_risk'])} still going "
+                     "without numbness)" for _, x in lm.iterrows()]
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+            s += (" Counting each run only for as long as it lasted (Kaplan-Meier), the estimated share of runs "
+                  f"with numbness is {listed}.")
+        count = f"{int(r['n_onsets'])} of {int(r['n_runs'])} runs had numbness"
+        if np.isfinite(r["km_median"]):
+            ci = (f" (95 % CI {_f(r['km_ci_low'])}-{_f(r['km_ci_high'])} {u})"
+                  if np.isfinite(r["km_ci_low"]) and np.isfinite(r["km_ci_high"]) else "")
+            tail = (f"that is not half of all runs: {count}" if 2 * r["n_onsets"] < r["n_runs"]
+                    else f"in all, {count}")
+            s += (f" Kaplan-Meier median {_f(r['km_median'])} {u}{ci}: half of the runs that last "
+                  f"{_f(r['km_median'])} {u} have numbness by then ({tail}).")
+        else:
+            fewer = ("fewer than half of the runs had numbness by their end" if 2 * r["n_onsets"] < r["n_runs"]
+                     else "the estimated share of runs with numbness does not pass one half")
+            s += f" The Kaplan-Meier median is not reached: {fewer} ({count})."
+        return s
 
 
 def _f(v) -> str:
@@ -411,7 +497,7 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
     OnsetResult
     """
     res = OnsetResult()
-    rows, curves = [], []
+    rows, curves, landmarks = [], [], []
     n_numb = int(flags["numb"].astype(bool).sum())
     for scale, col, unit in (("minutes", "onset_min", "min"), ("km", "onset_km", "km")):
         dur = onset_durations(flags, runs, scale)
@@ -420,6 +506,8 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
         if n_numb and len(known) < n_numb:
             res.notes.append(f"{n_numb - len(known)} of {n_numb} numb runs have no onset in {unit}; "
                              "they are left out of the onset analysis in " + unit + ".")
+        lm = km_landmarks(curve, dur["duration"], LANDMARKS[scale])
+        landmarks.append(lm.assign(scale=scale))
         m, lo, hi = median_ci(known)
         rows.append({"scale": scale, "unit": unit, "n_runs": len(dur), "n_onsets": len(known),
                      "n_censored": int((~dur["event"]).sum()), **med,
@@ -428,6 +516,7 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
     res.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     res.curves = pd.concat(curves, ignore_index=True)
     res.curves = res.curves[["scale", *[c for c in res.curves.columns if c != "scale"]]]
+    res.landmarks = pd.concat(landmarks, ignore_index=True)[LANDMARK_COLUMNS]
     if records is not None and len(records) and n_numb:
         res.at_onset = at_onset_comparison(records, flags, runs, window_s=window_s)
     elif n_numb:

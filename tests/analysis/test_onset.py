@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlog.analysis.onset import (analyze_onset, at_onset_comparison, kaplan_meier, median_ci, onset_durations,
-                                   onset_spread)
+from runlog.analysis.onset import (analyze_onset, at_onset_comparison, kaplan_meier, km_landmarks, median_ci,
+                                   onset_durations, onset_spread)
 
 # Freireich et al. (1963) 6-MP arm, weeks in remission, '+' censored (Gehan 1965; Kleinbaum & Klein,
 # Survival Analysis, ch. 2): 6 6 6 6+ 7 9+ 10 10+ 11+ 13 16 17+ 19+ 20+ 22 23 25+ 32+ 32+ 34+ 35+
@@ -137,3 +137,69 @@ def test_analyze_onset_result_and_sentences():
     assert set(res.curves["scale"]) == {"minutes", "km"}
     assert not res.reproducible
     assert res.to_frame() is res.summary
+
+
+def _numb_runs(minutes, numb):
+    """Runs of the given length [min] at 12 km/h; a numb run's onset is its duration (event time)."""
+    minutes, numb = np.asarray(minutes, float), np.asarray(numb, bool)
+    idx = pd.Index([f"r{i}" for i in range(len(minutes))], name="run_id")
+    flags = pd.DataFrame({"tracked": True, "numb": numb, "n_episodes": numb.astype(int),
+                          "onset_min": np.where(numb, minutes, np.nan), "onset_km": np.nan,
+                          "max_severity": np.nan}, index=idx)
+    runs = pd.DataFrame({"elapsed_s": minutes * 60, "distance_m": minutes * 200.0,
+                         "start_local": pd.date_range("2025-05-01", periods=len(minutes))}, index=idx)
+    return flags, runs
+
+
+def test_km_sentence_when_the_median_is_reached_with_few_numb_runs():
+    # 10 runs: 5 end at 30 min without numbness, numbness at 40, 50 and 60 min, 2 end at 80 min without.
+    # Kaplan-Meier: at risk 5 at 40 -> S = 4/5; 4 at 50 -> S = 4/5 * 3/4 = 3/5; 3 at 60 -> S = 3/5 * 2/3 = 2/5
+    # -> median 60 min (first S < 1/2), although only 3 of 10 runs had numbness: "half of all runs had
+    # numbness by 60 minutes" would be false.
+    flags, runs = _numb_runs([30] * 5 + [40, 50, 60, 80, 80], [False] * 5 + [True] * 3 + [False] * 2)
+    res = analyze_onset(flags, runs)
+    r = res.summary.set_index("scale").loc["minutes"]
+    assert r["km_median"] == 60 and (r["n_onsets"], r["n_runs"]) == (3, 10)
+    lm = res.landmarks[res.landmarks["scale"] == "minutes"].set_index("time")
+    # by 30 min: S = 1 -> 0 %, all 10 runs still going; by 60 min: 1 - 2/5 = 60 %, 3 runs (60, 80, 80)
+    # still going; 90 min is past the longest run (80 min): not reported
+    assert list(lm.index) == [30.0, 60.0]
+    assert lm.loc[30.0, "share_numb"] == 0 and lm.loc[30.0, "n_at_risk"] == 10
+    assert lm.loc[60.0, "share_numb"] == pytest.approx(0.6) and lm.loc[60.0, "n_at_risk"] == 3
+    assert lm.loc[60.0, "ci_low"] < 0.6 < lm.loc[60.0, "ci_high"]
+    text = res.sentences()[0]
+    assert text.startswith("In the 3 runs where numbness came on (onset known in minutes), it came on after a "
+                           "median of 50 minutes (middle half 45-55 minutes, range 40-60).")
+    assert ("Counting each run only for as long as it lasted (Kaplan-Meier), the estimated share of runs with "
+            "numbness is 0 % by 30 minutes (10 still going without numbness) and 60 % by 60 minutes "
+            "(3 still going without numbness).") in text
+    assert "half of the runs that last 60 minutes have numbness by then (that is not half of all runs: " \
+           "3 of 10 runs had numbness)." in text
+    assert "Half of all runs" not in text and "not reached" not in text
+
+
+def test_km_sentence_when_the_median_is_not_reached():
+    # 10 runs: numbness at 20 and 40 min, 8 end at 50 min without. S(20) = 9/10, S(40) = 9/10 * 8/9 = 4/5:
+    # never below one half -> median not reached. By 30 min: 1 - 9/10 = 10 %, 9 runs still going (40, 8 x 50).
+    flags, runs = _numb_runs([20, 40] + [50] * 8, [True, True] + [False] * 8)
+    res = analyze_onset(flags, runs)
+    assert np.isnan(res.summary.set_index("scale").loc["minutes", "km_median"])
+    lm = res.landmarks[res.landmarks["scale"] == "minutes"]
+    assert lm["time"].tolist() == [30.0] and lm["share_numb"].iloc[0] == pytest.approx(0.1)
+    text = res.sentences()[0]
+    assert "median of 30 minutes (middle half 25-35 minutes, range 20-40)" in text
+    assert "the estimated share of runs with numbness is 10 % by 30 minutes (9 still going without numbness)." in text
+    assert text.endswith("The Kaplan-Meier median is not reached: fewer than half of the runs had numbness by "
+                         "their end (2 of 10 runs had numbness).")
+
+
+def test_km_landmarks_read_the_step_at_or_before_each_time():
+    curve, _ = kaplan_meier(SIX_MP_T, np.array(SIX_MP_E, bool))
+    lm = km_landmarks(curve, SIX_MP_T, [5, 10, 12, 40]).set_index("time")
+    # 5: before the first event -> 0; 10: 1 - S(10) = 1 - 0.7529; 12: still S(10); 40: past the last time (35)
+    assert list(lm.index) == [5.0, 10.0, 12.0]
+    assert lm.loc[5.0, "share_numb"] == 0
+    assert lm.loc[10.0, "share_numb"] == pytest.approx(1 - 18 / 21 * 16 / 17 * 14 / 15)
+    assert lm.loc[12.0, "share_numb"] == lm.loc[10.0, "share_numb"]
+    # at risk = durations >= t: 21 at 5; 15 at 10 (10, 10, 11, ...); 12 at 12
+    assert lm["n_at_risk"].tolist() == [21, 15, 12]
