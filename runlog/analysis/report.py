@@ -34,7 +34,8 @@ from .onset import OnsetResult
 from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
 
 __all__ = ["Report", "is_finding", "finding_sentence", "by_cause", "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
-           "NOT_A_DIAGNOSIS", "short_description"]
+           "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
+           "factor_display", "measure_note"]
 
 #: Default false-discovery rate a finding must pass.
 FDR = 0.05
@@ -45,6 +46,13 @@ FINDING_COLUMNS = FACTOR_COLUMNS + [
     "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high",
     "within_month_effect", "within_month_ci_low", "within_month_ci_high", "sentence",
 ]
+
+#: Columns of ``Report.causes``: one row per article-named cause, strongest evidence first.
+CAUSE_COLUMNS = ["cause", "cause_label", "factor", "factor_label", "effect", "ci_low", "ci_high", "p_value",
+                 "q_value", "effect_unit", "finding", "status"]
+#: Columns of ``Report.findings`` as :func:`runlog.analyze` fills it: one row per finding cause.
+CAUSE_FINDING_COLUMNS = ["cause", "cause_label", "factor", "factor_label", "effect", "ci_low", "ci_high", "p_value",
+                         "q_value", "effect_unit", "risk_text", "best_measure", "sentence"]
 
 NOT_A_DIAGNOSIS = (
     "runlog does not diagnose. Numbness that persists after runs or keeps getting worse, that comes "
@@ -265,29 +273,134 @@ def _md_table(df: pd.DataFrame, columns=None, max_rows: int = 40) -> str:
 _SHORT = ["factor", "level", "cause", "n_runs", "n_episodes", "effect", "ci_low", "ci_high",
           "p_value", "q_value", "effect_unit"]
 
+_ROLE_WORDS = {"primary": "main measure of {cause}", "secondary": "other measure of {cause}",
+               "in-run": "measured during the run (articles: {cause})"}
+
+
+def _text(v) -> str:
+    """A cell as text: '' for None / NaN / NA."""
+    if v is None or v is pd.NA or (isinstance(v, (float, np.floating)) and np.isnan(v)):
+        return ""
+    return str(v)
+
+
+def _cause_labels(causes: pd.DataFrame | None) -> dict:
+    """cause id -> its plain label, from ``Report.causes`` (empty without it)."""
+    if not isinstance(causes, pd.DataFrame) or not {"cause", "cause_label"} <= set(causes.columns):
+        return {}
+    return {str(c): _text(lab) for c, lab in zip(causes["cause"], causes["cause_label"]) if _text(lab)}
+
+
+def measure_note(row, cause_labels: dict | None = None) -> str:
+    """What one row of ``Report.factors`` is, in words, as the report says it.
+
+    'main measure of heat and hydration'; 'goes with numbness only through heat
+    (articles: heat and hydration)' when the report names what explains it
+    (``explained_by``); 'articles: hydration' for a report without roles.  It
+    never says the measure is a cause: only the report's ``findings`` do.
+    """
+    cause = _text(row.get("cause"))
+    label = (cause_labels or {}).get(cause) or cause
+    explained = _text(row.get("explained_by"))
+    if explained:
+        return f"goes with numbness only through {explained}" + (f" (articles: {label})" if label else "")
+    role = _text(row.get("role"))
+    if role in _ROLE_WORDS and label:
+        return _ROLE_WORDS[role].format(cause=label)
+    return f"articles: {label}" if label else ""
+
+
+def _measure_name(row) -> str:
+    """A factor row's plain name ('air temperature', 'shoes = racer'); its column name without a label."""
+    name = _text(row.get("label")) or _text(row.get("factor"))
+    lev = _text(row.get("level"))
+    return f"{name} = {lev}" if lev else name
+
+
+def cause_display(causes: pd.DataFrame) -> pd.DataFrame:
+    """``Report.causes`` for reading: one row per cause with plain headers.
+
+    Columns 'Cause', 'Measure', 'Odds ratio', 'per', '95 % CI low',
+    '95 % CI high', 'q', 'Status': the report's own words (``cause_label``,
+    ``factor_label``, ``effect_unit``, ``status``), nothing re-decided.
+    """
+    cols = ["Cause", "Measure", "Odds ratio", "per", "95 % CI low", "95 % CI high", "q", "Status"]
+    if causes is None or len(causes) == 0:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for _, r in causes.iterrows():
+        rows.append([_text(r.get("cause_label")) or _text(r.get("cause")),
+                     _text(r.get("factor_label")) or _text(r.get("factor")),
+                     _num(r.get("effect")), _text(r.get("effect_unit")), _num(r.get("ci_low")),
+                     _num(r.get("ci_high")), _num(r.get("q_value")), _text(r.get("status"))])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def factor_display(factors: pd.DataFrame, causes: pd.DataFrame | None = None,
+                   max_rows: int | None = None) -> pd.DataFrame:
+    """``Report.factors`` for reading: 'Measure', 'Numb runs', 'Odds ratio', 'per', 'p', 'q', 'What it is'.
+
+    'What it is' is :func:`measure_note` (the report's ``role`` and
+    ``explained_by``); strongest first as the report orders them.
+    """
+    cols = ["Measure", "Numb runs", "Odds ratio", "per", "95 % CI low", "95 % CI high", "p", "q", "What it is"]
+    if factors is None or len(factors) == 0:
+        return pd.DataFrame(columns=cols)
+    labels = _cause_labels(causes)
+    df = factors if max_rows is None else factors.head(max_rows)
+    rows = []
+    for _, r in df.iterrows():
+        n = (f"{int(r['n_episodes'])} / {int(r['n_runs'])}"
+             if pd.notna(r.get("n_episodes")) and pd.notna(r.get("n_runs")) else "")
+        rows.append([_measure_name(r), n, _num(r.get("effect")), _text(r.get("effect_unit")),
+                     _num(r.get("ci_low")), _num(r.get("ci_high")), _num(r.get("p_value")),
+                     _num(r.get("q_value")), measure_note(r, labels)])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _empty_causes() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="bool" if c == "finding" else "object") for c in CAUSE_COLUMNS})
+
 
 @dataclass(repr=False)
 class Report:
     """What goes with this runner's numbness: :func:`runlog.analyze` output.
 
+    Every renderer (:meth:`summary`, :meth:`to_markdown`, :meth:`_repr_html_`,
+    :func:`runlog.htmlreport.render_report`, the ``runlog`` command) shows the
+    same content in the same order: :attr:`answer`, one paragraph per finding
+    cause (``findings['sentence']``), then the evidence (:attr:`causes`, onset,
+    :attr:`factors`, model, caveats).  Renderers never compose or re-decide it.
+
     Attributes
     ----------
-    factors : DataFrame
-        One row per factor (per level for categories) tested, strongest
-        evidence first; columns :data:`runlog.analysis.stats.FACTOR_COLUMNS`
-        (``factor``, ``cause``, ``description``, ``n_runs``, ``n_episodes``,
-        ``effect`` odds ratio per IQR or level vs reference, ``ci_low``,
-        ``ci_high``, ``p_value``, ``q_value``, ``method``, ...) and ``finding``.
-        Empty when testing is not possible yet.
+    answer : str
+        One line naming the finding causes strongest first ('Heat goes with
+        your numbness: ...'), or saying that no cause stands out yet and how
+        many more runs with numbness would be needed.  Shown first.
     findings : DataFrame
-        The factors the report stands behind (:func:`is_finding`): the
-        ``factors`` columns plus adjusted / within-month estimates and a
-        plain-language ``sentence``.  Empty when nothing holds up.
+        One row per finding cause, strongest first: ``cause``,
+        ``cause_label``, ``factor``, ``factor_label``, ``effect`` (odds ratio),
+        ``ci_low``, ``ci_high``, ``p_value``, ``q_value``, ``effect_unit``,
+        ``risk_text``, ``best_measure`` and a plain-language ``sentence``
+        (shown as is).  Empty when nothing holds up.
+    causes : DataFrame
+        One row per article-named cause, strongest evidence first
+        (:data:`CAUSE_COLUMNS`): its measure, estimate, ``finding`` (bool) and
+        ``status`` in plain words ('finding', 'no clear link', 'goes with
+        numbness only through heat', 'not testable: ...').
+    factors : DataFrame
+        Every measure tested (per level for categories), strongest evidence
+        first; columns :data:`runlog.analysis.stats.FACTOR_COLUMNS`,
+        ``finding`` and, from :func:`runlog.analyze`, ``role`` ('primary',
+        'secondary', 'in-run', 'explained'), ``label`` (plain name) and
+        ``explained_by`` (the cause label that explains it, or '').
     onset : OnsetResult
         Kaplan-Meier time and distance to onset, median, spread,
         reproducibility, and pace / HR / temperature at onset vs other runs.
     model : ModelResult
-        Multivariable Firth logistic regression (events per variable shown).
+        Multivariable Firth logistic regression (events per variable shown);
+        secondary evidence.
     caveats : list of str
         What the numbers cannot say, and when to see a health professional.
     not_tested : DataFrame
@@ -314,12 +427,12 @@ class Report:
 
     Notes
     -----
-    ``causes`` (a property) summarises ``factors`` per article-named cause
-    (:func:`by_cause`).
+    :func:`by_cause` (the older per-cause summary of ``factors``) is kept for
+    callers that used it; the report's own per-cause evidence is ``causes``.
     """
 
     factors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"]))
-    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINDING_COLUMNS))
+    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAUSE_FINDING_COLUMNS))
     onset: OnsetResult = field(default_factory=OnsetResult)
     model: ModelResult = field(default_factory=ModelResult)
     caveats: list = field(default_factory=list)
@@ -335,21 +448,18 @@ class Report:
     flags: pd.DataFrame | None = field(default=None, repr=False)
     features: pd.DataFrame | None = field(default=None, repr=False)
     runs: pd.DataFrame | None = field(default=None, repr=False)
+    answer: str = ""
+    causes: pd.DataFrame = field(default_factory=_empty_causes)
 
-    # ------------------------------------------------------------------ text
-    @property
-    def causes(self) -> pd.DataFrame:
-        """The evidence per article-named cause (:func:`by_cause` of ``factors``)."""
-        return by_cause(self.factors)
-
+    # ------------------------------------------------------------------ content
     def headline(self) -> str:
-        """One line: runs, numb runs, factors tested, findings."""
+        """One line of counts: runs, numb runs, measures tested, findings."""
         s = (f"{self.n_runs} runs analysed, {self.n_numb_runs} with numbness "
              f"({self.n_episodes} episode{'s' if self.n_episodes != 1 else ''}).")
         if not self.testable:
-            return s + " " + self.untestable_reason()
-        return s + (f" {len(self.factors)} factor rows tested, {len(self.findings)} finding"
-                    f"{'s' if len(self.findings) != 1 else ''} at q < {self.settings.get('fdr', FDR)}.")
+            return s
+        return s + (f" {len(self.factors)} measures tested, {len(self.findings)} finding"
+                    f"{'s' if len(self.findings) != 1 else ''}.")
 
     def untestable_reason(self) -> str:
         """Why no test was run ('' when the report is testable)."""
@@ -362,47 +472,74 @@ class Report:
                 f"(there {'is' if self.n_numb_runs == 1 else 'are'} {self.n_numb_runs}). Keep the journal "
                 "going; below is a plain description of the runs so far.")
 
-    def findings_text(self) -> list[str]:
-        """The findings as sentences, or the sentence saying that nothing holds up."""
-        if not self.testable:
-            return [self.untestable_reason()]
-        if len(self.findings) == 0:
-            return [f"No factor holds up: none is associated with numbness clearly enough "
-                    f"(false-discovery-rate q < {self.settings.get('fdr', FDR)}, confidence interval "
-                    f"excluding 1) among the {len(self.factors)} tested. That is not proof that none "
-                    "matters; with more episodes, weaker links can show."]
-        return [str(s) for s in self.findings["sentence"]]
+    def answer_line(self) -> str:
+        """The first line of every rendering: :attr:`answer` (for a report without one, e.g. built by
+        hand or by an older version: why nothing was tested, else the count line)."""
+        a = _text(self.answer).strip()
+        if a:
+            return a
+        return self.untestable_reason() or self.headline()
 
+    def finding_paragraphs(self) -> list[str]:
+        """One paragraph per finding cause, strongest first (``findings['sentence']`` as is)."""
+        if not isinstance(self.findings, pd.DataFrame) or "sentence" not in self.findings:
+            return []
+        return [s for s in (_text(v).strip() for v in self.findings["sentence"]) if s]
+
+    def findings_text(self) -> list[str]:
+        """The finding paragraphs, or (none) the answer line: for callers that print a list."""
+        return self.finding_paragraphs() or [self.answer_line()]
+
+    def cause_table(self) -> pd.DataFrame:
+        """``causes`` for reading (:func:`cause_display`)."""
+        return cause_display(self.causes)
+
+    def factor_table(self, max_rows: int | None = None) -> pd.DataFrame:
+        """``factors`` for reading (:func:`factor_display`), strongest first."""
+        return factor_display(self.factors, self.causes, max_rows=max_rows)
+
+    # ------------------------------------------------------------------ text
     def summary(self) -> str:
-        """The report as plain text."""
-        out = ["runlog report: what goes with your numbness", "=" * 44, self.headline(), ""]
-        out += ["Findings", "--------"] + [f"* {s}" for s in self.findings_text()] + [""]
-        if self.testable and len(self.factors):
+        """The report as plain text: the answer, one paragraph per finding cause, then the evidence."""
+        import textwrap
+
+        def wrap(t, first="", rest=""):
+            return textwrap.fill(t, width=100, initial_indent=first, subsequent_indent=rest)
+
+        out = ["runlog report: what goes with your numbness", "=" * 44, wrap(self.answer_line()), ""]
+        for p in self.finding_paragraphs():
+            out += [wrap(p), ""]
+        if _text(self.answer).strip() or not self.testable:
+            out += [self.headline(), ""]
+        if len(self.causes):
             out += ["By cause", "--------"]
-            for _, c in self.causes.iterrows():
-                out.append(f"  {c['cause']}: {c['n_findings']} finding(s) among {c['n_tested']} factor(s); "
-                           f"strongest {c['strongest']} (OR {_fmt(c['effect'])}, q = {c['q_value']:.2g})")
+            for _, c in self.cause_table().iterrows():
+                est = ""
+                if np.isfinite(c["Odds ratio"]):
+                    est = (f" (odds ratio {_fmt(c['Odds ratio'])}{_unit(c['per'])}, 95 % CI "
+                           f"{_fmt(c['95 % CI low'])}-{_fmt(c['95 % CI high'])})")
+                out.append(wrap(f"{c['Cause']}: {c['Status']}; {c['Measure']}{est}", "  ", "    "))
             out += [""]
         onset = self.onset.sentences()
         if onset:
-            out += ["When numbness starts", "--------------------"] + [f"* {s}" for s in onset] + [""]
-        if self.testable:
-            out += ["Multivariable model", "-------------------", self.model.describe()]
+            out += ["When numbness starts", "--------------------"] + [wrap(s, "* ", "  ") for s in onset] + [""]
+        if self.testable and len(self.factors):
+            out += ["Measures with the strongest evidence", "------------------------------------"]
+            for _, r in self.factor_table(10).iterrows():
+                note = f" [{r['What it is']}]" if r["What it is"] else ""
+                out.append(wrap(f"{r['Measure']}{note}: odds ratio {_fmt(r['Odds ratio'])}{_unit(r['per'])} "
+                                f"({_fmt(r['95 % CI low'])}-{_fmt(r['95 % CI high'])}), "
+                                f"p = {r['p']:.2g}, q = {r['q']:.2g}", "  ", "    "))
+            out += [""]
+        if self.testable and self.model.fitted:
+            out += ["Multivariable model (secondary)", "-------------------------------", self.model.describe()]
             for _, r in self.model.table.iterrows():
                 lev = "" if pd.isna(r["level"]) else f" = {r['level']}"
                 out.append(f"  {r['factor']}{lev}: adjusted OR {_fmt(_num(r['effect']))} "
                            f"(95 % CI {_fmt(_num(r['ci_low']))}-{_fmt(_num(r['ci_high']))}; "
                            f"unadjusted {_fmt(_num(r['unadjusted_effect']))}) {r['effect_unit']}")
             out += [""]
-            if len(self.factors):
-                out += ["Strongest factors", "-----------------"]
-                for _, r in self.factors.head(10).iterrows():
-                    lev = "" if pd.isna(r["level"]) else f" = {r['level']}"
-                    out.append(f"  {r['factor']}{lev} [{r['cause']}]: OR {_fmt(_num(r['effect']))} "
-                               f"({_fmt(_num(r['ci_low']))}-{_fmt(_num(r['ci_high']))}), "
-                               f"p = {_num(r['p_value']):.2g}, q = {_num(r['q_value']):.2g}")
-                out += [""]
-        out += ["Caveats", "-------"] + [f"* {c}" for c in self.caveats]
+        out += ["Caveats", "-------"] + [wrap(c, "* ", "  ") for c in self.caveats]
         return "\n".join(out)
 
     def __str__(self) -> str:
@@ -412,9 +549,15 @@ class Report:
         return f"<runlog.Report: {self.headline()}>"
 
     def to_markdown(self) -> str:
-        """The report as Markdown (findings, onset, factors, model, not tested, caveats)."""
-        md = ["# runlog report: what goes with your numbness", "", self.headline(), "",
-              "## Findings", ""] + [f"- {s}" for s in self.findings_text()] + [""]
+        """The report as Markdown: the answer, the finding paragraphs, then the evidence
+        (by cause, onset, measures, model, not tested, caveats)."""
+        md = ["# runlog report: what goes with your numbness", "", f"**{self.answer_line()}**", ""]
+        for p in self.finding_paragraphs():
+            md += [p, ""]
+        if _text(self.answer).strip() or not self.testable:
+            md += [self.headline(), ""]
+        if len(self.causes):
+            md += ["## By cause", "", _md_table(self.cause_table()), ""]
         onset = self.onset.sentences()
         md += ["## When numbness starts", ""] + ([f"- {s}" for s in onset] or ["_(no episode)_"]) + [""]
         if len(self.onset.summary):
@@ -422,9 +565,8 @@ class Report:
         if len(self.onset.at_onset):
             md += [_md_table(self.onset.at_onset), ""]
         if self.testable:
-            md += ["## By cause", "", _md_table(self.causes), ""]
-            md += ["## All factors tested", "", _md_table(self.factors, _SHORT), ""]
-            md += ["## Multivariable model", "", self.model.describe(), ""]
+            md += ["## All measures tested", "", _md_table(self.factor_table(), max_rows=200), ""]
+            md += ["## Multivariable model (secondary)", "", self.model.describe(), ""]
             if self.model.fitted:
                 md += [_md_table(self.model.table), ""]
             md += [f"- {n}" for n in self.model.notes] + [""]
@@ -438,24 +580,29 @@ class Report:
     # ------------------------------------------------------------------ HTML
     def _repr_html_(self) -> str:
         e = html.escape
-        parts = [f"<h3>runlog report</h3><p>{e(self.headline())}</p><h4>Findings</h4><ul>"]
-        parts += [f"<li>{e(s)}</li>" for s in self.findings_text()] + ["</ul>"]
+
+        def table(df):
+            return df.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep="")
+
+        parts = ["<h3>runlog report</h3>", f"<p><b>{e(self.answer_line())}</b></p>"]
+        parts += [f"<p>{e(p)}</p>" for p in self.finding_paragraphs()]
+        if _text(self.answer).strip() or not self.testable:
+            parts.append(f"<p>{e(self.headline())}</p>")
+        if len(self.causes):
+            parts += ["<h4>By cause</h4>", table(self.cause_table())]
         onset = self.onset.sentences()
         if onset:
             parts += ["<h4>When numbness starts</h4><ul>"] + [f"<li>{e(s)}</li>" for s in onset] + ["</ul>"]
         if self.testable and len(self.factors):
-            parts += ["<h4>By cause</h4>", self.causes.to_html(index=False, float_format=lambda v: f"{v:.3g}",
-                                                               na_rep="")]
-            parts += ["<h4>Factors (strongest first)</h4>",
-                      self.factors[_SHORT].head(15).to_html(index=False, float_format=lambda v: f"{v:.3g}",
-                                                            na_rep="")]
-            parts += [f"<h4>Multivariable model</h4><p>{e(self.model.describe())}</p>"]
+            parts += ["<h4>Measures (strongest first)</h4>", table(self.factor_table(15))]
+            parts += [f"<h4>Multivariable model (secondary)</h4><p>{e(self.model.describe())}</p>"]
             if self.model.fitted:
-                parts.append(self.model.table.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep=""))
+                parts.append(table(self.model.table))
         elif not self.testable and len(self.descriptives):
             parts += ["<h4>The runs so far (no tests)</h4>", self.descriptives.to_html(index=False)]
         parts += ["<h4>Caveats</h4><ul>"] + [f"<li>{e(c)}</li>" for c in self.caveats] + ["</ul>"]
         return "".join(parts)
+
 
     def to_html(self, path=None, *, figures=None, **kwargs) -> str:
         """A self-contained HTML page: findings in plain words, tables, caveats and plots.
