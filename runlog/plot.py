@@ -44,7 +44,7 @@ __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates",
-    "episode_dates", "pretty",
+    "episode_dates", "pretty", "feature_label", "cause_label",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -199,8 +199,42 @@ def _unit(name: str) -> str:
     return ""
 
 
+def feature_label(name: str) -> str:
+    """The catalogue's plain short name of a feature ('air temperature'), '' when *name* is not a feature.
+
+    ``Feature.label`` when the catalogue has one, else the first clause of its
+    description (:func:`runlog.analysis.report.short_description`).
+    """
+    f = schema.FEATURES.get(name)
+    if f is None:
+        return ""
+    label = str(getattr(f, "label", "") or "").strip()
+    if not label:
+        from .analysis.report import short_description
+
+        label = short_description(f.description).split(", ")[0].split(" = ")[0]
+    return label
+
+
+def cause_label(cause: str) -> str:
+    """A cause in a runner's words for a legend ('heat and hydration'; :data:`runlog.schema.CAUSE_LABELS`
+    without its explanation in brackets), the cause id when there is no label."""
+    label = str((getattr(schema, "CAUSE_LABELS", None) or {}).get(cause, "") or "")
+    return label.split(" (")[0].strip() or str(cause)
+
+
+def _lower(text: str) -> str:
+    """The first letter in lower case, acronyms kept ('Air temperature' -> 'air temperature', 'WBGT' stays)."""
+    return text[:1].lower() + text[1:] if len(text) > 1 and not text[:2].isupper() else text
+
+
 def pretty(name: str) -> str:
-    """A column name in words: unit suffix dropped, underscores to spaces ('avg_temp_c' -> 'Avg temp')."""
+    """A column in words: a feature's plain label from the catalogue (:func:`feature_label`,
+    'air_temp_c' -> 'Air temperature'); other columns with the unit suffix dropped and
+    underscores as spaces ('distance_m' -> 'Distance')."""
+    label = feature_label(name)
+    if label:
+        return label[:1].upper() + label[1:]
     base = name
     if _unit(name):
         for suf in _UNIT_SUFFIXES:
@@ -538,8 +572,9 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     names = df["factor"].astype(str).tolist()
     if labels:
         names = [labels.get(f, f) for f in names]
-    elif "label" in df:
-        names = df["label"].astype(str).tolist()
+    else:  # the report's plain label, else the catalogue's
+        given = df["label"].astype("object").tolist() if "label" in df else [None] * len(names)
+        names = [g if isinstance(g, str) and g.strip() else pretty(f) for f, g in zip(names, given)]
     if "level" in df:  # categorical factors: one row per level vs the reference
         lev = df["level"].astype("object").to_numpy()
         names = [f"{n} = {lv}" if isinstance(lv, str) and lv else n for n, lv in zip(names, lev)]
@@ -554,13 +589,13 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     ax.set_title("Which factors go with numbness")
     ax.grid(True, axis="x", which="major", alpha=0.3)
     present = [c for c in schema.CAUSES if c in set(causes)] + sorted(set(causes) - set(schema.CAUSES))
-    handles = [Line2D([], [], ls="none", marker="o", color=CAUSE_COLORS.get(c, CAUSE_COLORS["other"]), label=c)
-               for c in present]
+    handles = [Line2D([], [], ls="none", marker="o", color=CAUSE_COLORS.get(c, CAUSE_COLORS["other"]),
+                      label=cause_label(c)) for c in present]
     handles += [Line2D([], [], ls="none", marker="o", markerfacecolor="0.3", markeredgecolor="black",
                        label=sig_label),
                 Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="0.3",
                        label=other_label)]
-    ax.legend(handles=handles, title="Cause", loc="upper left", bbox_to_anchor=(1.09, 1.0),
+    ax.legend(handles=handles, title="Cause the articles name", loc="upper left", bbox_to_anchor=(1.09, 1.0),
               fontsize="small", title_fontsize="small", frameon=False)
     return ax
 
@@ -658,7 +693,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         grp, order = _split(s, name)
         groups = [(lab, data[(grp == lab).to_numpy()]) for lab in order if (grp == lab).any()]
         colors = [CONTROL_COLOR, CASE_COLOR, "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-        title = f"{'Time' if scale == 'min' else 'Distance'} to numbness by {pretty(name).lower()}"
+        title = f"{'Time' if scale == 'min' else 'Distance'} to numbness by {_lower(pretty(name))}"
     from .analysis.onset import kaplan_meier
 
     tmax = float(data["time"].max()) if len(data) else 1.0
@@ -887,7 +922,7 @@ def factor_scatter(features: pd.DataFrame, x: str, y: str, flags: pd.DataFrame |
                    label=f"Numbness ({numb.sum()})", zorder=3)
     ax.set_xlabel(_label(x))
     ax.set_ylabel(_label(y))
-    ax.set_title(f"{pretty(y)} against {pretty(x).lower()}")
+    ax.set_title(f"{pretty(y)} against {_lower(pretty(x))}")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small", framealpha=0.9)
     return ax

@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 
-from runlog import plot  # noqa: E402
+from runlog import plot, schema  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # synthetic frames with known content
@@ -193,7 +193,9 @@ def test_factor_forest(frames):
     ax = plot.factor_forest(frames["factors"])
     names = [t.get_text() for t in ax.get_yticklabels()]
     # sorted by q (smallest at the top = last tick)
-    assert names[::-1] == ["avg_temp_c", "duration_min", "new_shoes", "tsb", "ascent_m"]
+    # the catalogue's plain names, not column names
+    assert names[::-1] == [plot.pretty(f) for f in ["avg_temp_c", "duration_min", "new_shoes", "tsb", "ascent_m"]]
+    assert not any("_" in n for n in names)
     assert ax.get_xscale() == "log"
     filled, hollow = [c for c in ax.collections if isinstance(c, PathCollection)][:2]
     assert len(filled.get_offsets()) == 1 and len(hollow.get_offsets()) == 4  # only q=0.005 < 0.05
@@ -201,7 +203,7 @@ def test_factor_forest(frames):
     bars = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and ln.get_linestyle() == "-"]
     assert len(bars) == 5
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert {"other", "distance", "overtraining", "footwear", "terrain"} <= set(legend)
+    assert {plot.cause_label(c) for c in ("other", "distance", "overtraining", "footwear", "terrain")} <= set(legend)
     assert "Odds ratio" in ax.get_xlabel()
 
 
@@ -388,7 +390,9 @@ def test_plots_on_a_simulated_season(season):
     ax = plot.factor_scatter(season["features"], "duration_min", "device_temp_mean_c", flags)
     sizes = [len(c.get_offsets()) for c in ax.collections]
     assert sizes == [64 - n_tracked, n_tracked - 13, 13]
-    assert ax.get_xlabel() == "Duration [min]" and ax.get_ylabel() == "Device temp mean [°C]"
+    assert ax.get_xlabel() == f"{plot.pretty('duration_min')} [min]"
+    assert ax.get_ylabel() == f"{plot.pretty('device_temp_mean_c')} [°C]"
+    assert "_" not in ax.get_xlabel() + ax.get_ylabel() + ax.get_title()
 
 
 @pytest.mark.slow
@@ -448,3 +452,19 @@ def test_onset_survival_in_km():
     assert ax.get_xlabel() == "Distance into the run [km]" and ax.get_title() == "Distance to numbness"
     with pytest.raises(ValueError, match="'min' or 'km'"):
         plot.onset_survival(flags, runs=runs, scale="miles")
+
+
+def test_plain_names_from_the_catalogue():
+    from runlog.analysis.report import short_description
+
+    # a feature: the catalogue's label, else the first clause of its description; other columns in words
+    f = schema.FEATURES["air_temp_c"]
+    want = getattr(f, "label", "") or short_description(f.description).split(", ")[0]
+    assert plot.feature_label("air_temp_c") == want and plot.pretty("air_temp_c") == want[:1].upper() + want[1:]
+    assert plot.feature_label("distance_m") == "" and plot.pretty("distance_m") == "Distance"
+    ax = plot.factor_forest(pd.DataFrame({"factor": ["air_temp_c", "shoes"], "label": ["", "the shoes"],
+                                          "level": [None, "racer"], "cause": ["hydration", "footwear"],
+                                          "effect": [2.0, 3.0], "ci_low": [1.2, 1.1], "ci_high": [3.0, 8.0],
+                                          "q_value": [0.01, 0.04]}))
+    assert [t.get_text() for t in ax.get_yticklabels()][::-1] == [plot.pretty("air_temp_c"), "the shoes = racer"]
+    plt.close("all")
