@@ -20,31 +20,64 @@
 The season has a weekly structure (rest days, one quality session, a long run)
 in 3:1 build/recovery blocks, a seasonal and daily temperature cycle with
 day-to-day weather, heart-rate drift with heat and duration, heat slowing the
-pace, and a few traffic-light stops.  The journal covers ``weeks`` weeks from
+pace, hills slowing it and raising the heart rate by their energy cost
+(Minetti et al. 2002, J. Appl. Physiol. 93(3):1039; :func:`running_cost_j_kg_m`),
+and a few traffic-light stops.  The journal covers ``weeks`` weeks from
 ``start``; ``history_weeks`` of earlier runs give the training-load features
 their history (the runner wore the watch before starting the journal).
 
-Scenarios (the planted cause; ``truth['p_true']`` is the per-run probability
-that numbness starts during the run, a logistic model on the driver):
+Scenarios (the planted causes, :data:`SCENARIO_CAUSES`; ``truth['p_true']``
+is the per-run probability that numbness starts during the run, a logistic
+model on the driver unless said otherwise, see :func:`episode_probability`;
+numb runs: mean over seeds 0-7 of the expected count in the 137 or so
+journal runs of the default 26 weeks):
 
-============== ================================================== ==============
-scenario       driver of the log-odds                             article cause
-============== ================================================== ==============
-'hydration'    heat dose: (air temperature - 12 °C)+ x hours      hydration
-'overtraining' consecutive running days up to the run             overtraining
-'footwear'     wearing one particular pair of shoes               footwear
-'null'         nothing: constant risk                             --
-'confounded'   air temperature only; long runs are put on the     hydration
+============== ================================================== ============= =====
+scenario       driver of the log-odds                             planted cause numb
+============== ================================================== ============= =====
+'hydration'    heat dose: (air temperature - 12 °C)+ x hours      hydration     21
+'overtraining' consecutive running days up to the run             overtraining  21
+'footwear'     wearing one particular pair of shoes (odds x 5;    footwear      19
+               it is never worn for quality sessions)
+'null'         nothing: constant risk 12 %                        --            17
+'confounded'   air temperature only; long runs are put on the     hydration     22
                hottest day of the week at 12-14 h, so duration
                goes with heat but does not cause numbness
-============== ================================================== ==============
+'trend'        nothing but the date: the log-odds rise linearly   --            20
+               from 5 % on the first to 30 % on the last journal
+               day (so does the weather, and the long run grows)
+'stopping'     nothing: constant risk 15 %; but 0-1 min after     --            21
+               the onset the runner stops 1-2 min to loosen the
+               laces (speed, cadence 0, HR falling) and runs 5 %
+               slower for the rest of that run, in its GPX
+'per_minute'   time on the feet: a constant hazard per minute,    -- ('distance' 30
+               p = 1 - exp(-lambda min), 25 % on a 60-min run     allowed)
+'shoes_null'   nothing: constant risk 15 %; the three pairs are   --            21
+               rotated at random (uniform, any kind of run)
+'shoes'        the random rotation of 'shoes_null'; one pair      footwear      26
+               multiplies the odds by 9
+'two_causes'   heat dose (0.2 per °C h) plus consecutive running  hydration,    26
+               days (0.3 per day) at once                         overtraining
+'heat_long'    heat dose (0.15 per °C h); long runs on the        hydration     22
+               hottest day of the week at 12-14 h as in
+               'confounded', so long runs are hot runs
+============== ================================================== ============= =====
+
+:data:`SCENARIO_ALLOWED` names causes that are not planted but not wrong
+either ('distance' where the risk grows with time on the feet or with the
+heat dose).  For the same seed, the scenarios that keep the default
+schedule and shoe rotation ('hydration', 'overtraining', 'footwear',
+'null', 'trend', 'per_minute', 'two_causes') write byte-identical GPX,
+notes and weather files; only the journal and the answer key differ.
 
 Records are written every ``sample_s`` seconds (default 5 s, like a watch's
 "smart recording"; 1 s works too but makes files five times larger).  The
 same ``seed`` gives byte-identical files.  All randomness comes from
 :func:`numpy.random.default_rng` streams derived from ``seed`` per component
-(weather, plan, runs, episodes), so two scenarios with the same seed share
-the same weather.
+(weather, plan, runs, episodes, notes, stops), so two scenarios with the
+same seed share the same weather.  The journal is drawn from the answer key
+before the GPX files are written, so the same seed gives the same journal
+whatever the records look like.
 """
 
 from __future__ import annotations
@@ -63,39 +96,69 @@ from .activity import make_run_id
 from .errors import RunlogError
 
 __all__ = [
-    "SCENARIOS", "SCENARIO_CAUSE", "DEFAULT_STRENGTH", "DEMO_SEED", "Runner", "Season",
+    "SCENARIOS", "SCENARIO_CAUSES", "SCENARIO_CAUSE", "SCENARIO_ALLOWED", "DEFAULT_STRENGTH",
+    "DEFAULT_BASE_RISK", "STREAK_STRENGTH_TWO_CAUSES", "DEMO_SEED", "Runner", "Season",
     "simulate_season", "demo_season",
     "seasonal_mean_temp_c", "relative_humidity_pct", "hourly_weather",
-    "training_plan", "speed_profile_mps", "heart_rate_bpm", "cadence_spm", "wrist_temp_c",
-    "make_route", "run_records", "gpx_text", "episode_probability", "draw_onset_min",
+    "training_plan", "speed_profile_mps", "running_cost_j_kg_m", "grade_speed_factor", "heart_rate_bpm",
+    "cadence_spm", "wrist_temp_c", "make_route", "run_records", "gpx_text", "episode_probability",
+    "draw_onset_min",
 ]
 
 #: The scenarios :func:`simulate_season` can plant.
-SCENARIOS = ("hydration", "overtraining", "footwear", "null", "confounded")
-#: The article-named cause (:data:`runlog.schema.CAUSES`) each scenario plants (None: nothing).
-SCENARIO_CAUSE = {
-    "hydration": "hydration", "overtraining": "overtraining", "footwear": "footwear",
-    "null": None, "confounded": "hydration",
+SCENARIOS = ("hydration", "overtraining", "footwear", "null", "confounded",
+             "trend", "stopping", "per_minute", "shoes_null", "shoes", "two_causes", "heat_long")
+#: The article-named causes (:data:`runlog.schema.CAUSES`) each scenario plants (empty: nothing).
+SCENARIO_CAUSES: dict[str, tuple[str, ...]] = {
+    "hydration": ("hydration",), "overtraining": ("overtraining",), "footwear": ("footwear",),
+    "null": (), "confounded": ("hydration",), "trend": (), "stopping": (), "per_minute": (),
+    "shoes_null": (), "shoes": ("footwear",), "two_causes": ("hydration", "overtraining"),
+    "heat_long": ("hydration",),
+}
+#: The first planted cause per scenario, or None (kept for code written before
+#: :data:`SCENARIO_CAUSES`; 'two_causes' gives 'hydration').
+SCENARIO_CAUSE: dict[str, str | None] = {sc: (c[0] if c else None) for sc, c in SCENARIO_CAUSES.items()}
+#: Causes that are not planted but not wrong either, per scenario: where the
+#: risk grows with time on the feet ('per_minute'), or the planted heat dose
+#: is temperature x duration ('hydration', 'two_causes', 'heat_long'), a
+#: 'distance' (duration, distance) finding describes a true dependence.
+SCENARIO_ALLOWED: dict[str, tuple[str, ...]] = {
+    "per_minute": ("distance",), "hydration": ("distance",), "two_causes": ("distance",),
+    "heat_long": ("distance",),
 }
 #: Default effect strength per scenario: log-odds per unit of the driver
-#: (hydration [1/(°C h)], overtraining [1/day], confounded [1/°C]) or, for
-#: footwear, the log odds ratio of the culprit pair.
+#: (hydration, two_causes, heat_long [1/(°C h)], overtraining [1/day],
+#: confounded [1/°C], trend: log-odds gained from the first to the last
+#: journal day [-]) or, for footwear and shoes, the log odds ratio of the
+#: culprit pair.  Not used by 'null', 'stopping', 'shoes_null', 'per_minute'.
 DEFAULT_STRENGTH = {
     "hydration": 0.25, "overtraining": 0.35, "footwear": math.log(5.0), "null": 0.0, "confounded": 0.2,
+    # logit(0.30) - logit(0.05): the risk rises from 5 % to 30 % over the journal
+    "trend": round(float(special.logit(0.30) - special.logit(0.05)), 6),
+    "stopping": 0.0, "per_minute": 0.0, "shoes_null": 0.0, "shoes": math.log(9.0),
+    "two_causes": 0.2, "heat_long": 0.15,
 }
-#: Probability of an episode when the driver is zero, per scenario.
+#: Probability of an episode when the driver is zero, per scenario
+#: ('per_minute': the probability on a run of 60 min, see :func:`episode_probability`).
 DEFAULT_BASE_RISK = {
     "hydration": 0.04, "overtraining": 0.05, "footwear": 0.07, "null": 0.12, "confounded": 0.04,
+    "trend": 0.05, "stopping": 0.15, "per_minute": 0.25, "shoes_null": 0.15, "shoes": 0.07,
+    "two_causes": 0.03, "heat_long": 0.05,
 }
+#: Log-odds per extra consecutive running day in 'two_causes' [1/day] (the
+#: heat-dose slope is the scenario's ``strength``).
+STREAK_STRENGTH_TWO_CAUSES = 0.3
 #: Temperature above which heat counts in the hydration/confounded drivers [°C].
 HEAT_THRESHOLD_C = 12.0
 #: Seed of the demo data set (:func:`demo_season`).
 DEMO_SEED = 7
-#: Shoe rotation; the first pair is the one that causes trouble in the 'footwear' scenario.
+#: Shoe rotation; the first pair is the one that causes trouble in the 'footwear' and 'shoes' scenarios.
 SHOES = ("Trail Glide 2", "Daily Cushion 5", "Tempo Racer")
+#: Slow-down after the lace stop in the 'stopping' scenario [-] (speed x this for the rest of the run).
+STOP_SLOWDOWN = 0.95
 
 _KINDS = ("easy", "recovery", "tempo", "intervals", "long")
-_STREAMS = ("weather", "plan", "runs", "episodes", "notes")
+_STREAMS = ("weather", "plan", "runs", "episodes", "notes", "stops")
 
 
 @dataclass(frozen=True)
@@ -150,9 +213,11 @@ class Season:
     scenario : str
         One of :data:`SCENARIOS`.
     cause : str or None
-        The planted article cause (:data:`SCENARIO_CAUSE`).
+        The first planted article cause (:data:`SCENARIO_CAUSE`; kept for
+        older code, use ``causes``).
     strength, base_risk : float
-        Log-odds slope (or log odds ratio) and risk at zero driver.
+        Log-odds slope (or log odds ratio) and risk at zero driver (see
+        :func:`episode_probability`).
     seed : int
     tz : str
         The runner's time zone.
@@ -164,6 +229,9 @@ class Season:
         ``p_true``, ``numb``, ``n_episodes``, ``onset_min`` (see ``truth.csv``).
     episodes : DataFrame
         The journal rows as written.
+    causes : tuple of str
+        All planted article causes (:data:`SCENARIO_CAUSES`; empty when
+        nothing is planted).
     """
 
     out_dir: Path
@@ -181,6 +249,7 @@ class Season:
     tracked: tuple[str, str]
     truth: pd.DataFrame = field(repr=False)
     episodes: pd.DataFrame = field(repr=False)
+    causes: tuple[str, ...] = ()
 
     @property
     def n_runs(self) -> int:
@@ -469,6 +538,69 @@ def speed_profile_mps(kind: str, elapsed_s: np.ndarray, *, easy_mps: float, thre
     return v * np.clip(t / 40.0, 0.3, 1.0)
 
 
+#: Grades outside the range Minetti et al. (2002) measured are clipped to it [m/m].
+MINETTI_GRADE_RANGE = (-0.45, 0.45)
+
+
+def running_cost_j_kg_m(grade):
+    """Energy cost of running on a gradient [J/(kg m)] (Minetti et al. 2002).
+
+    The fifth-order polynomial of Minetti, Moia, Roi, Susta & Ferretti
+    (2002), "Energy cost of walking and running at extreme uphill and
+    downhill slopes", J. Appl. Physiol. 93(3):1039-1046::
+
+        C(i) = 155.4 i^5 - 30.4 i^4 - 43.3 i^3 + 46.3 i^2 + 19.5 i + 3.6
+
+    with *i* the gradient (rise over horizontal distance), fitted over
+    -0.45 <= i <= 0.45; grades outside are clipped to that range.  On the
+    flat C(0) = 3.6 J/(kg m); the minimum, about 1.8 J/(kg m), lies near
+    i = -0.2.
+
+    Parameters
+    ----------
+    grade : array_like
+        Gradient [m/m].
+
+    Returns
+    -------
+    ndarray
+        Metabolic energy per kg of body mass and metre travelled [J/(kg m)].
+    """
+    i = np.clip(np.asarray(grade, dtype="float64"), *MINETTI_GRADE_RANGE)
+    return ((((155.4 * i - 30.4) * i - 43.3) * i + 46.3) * i + 19.5) * i + 3.6
+
+
+def grade_speed_factor(grade, *, uphill_exponent: float = 0.5, downhill_exponent: float = 0.3,
+                       lo: float = 0.6, hi: float = 1.12):
+    """How much a runner's speed changes on a gradient at roughly constant effort [-].
+
+    With the cost ratio ``r = C(i) / C(0)`` (:func:`running_cost_j_kg_m`),
+    the speed is multiplied by ``r^-a``: runners do not hold the metabolic
+    power fully constant, so uphill they slow by part of the cost ratio
+    (``a = uphill_exponent``, power rises by ``r^(1-a)``) and downhill they
+    speed up modestly (``a = downhill_exponent``, eccentric braking and
+    footing limit it), clipped to [*lo*, *hi*].  At i = +0.05 (r = 1.30)
+    the factor is 0.88, at i = -0.05 (r = 0.76) 1.08.
+
+    Parameters
+    ----------
+    grade : array_like
+        Gradient [m/m].
+    uphill_exponent, downhill_exponent : float
+        Exponents *a* for r >= 1 and r < 1 [-].
+    lo, hi : float
+        Bounds of the factor [-].
+
+    Returns
+    -------
+    ndarray
+        Speed multiplier [-].
+    """
+    r = running_cost_j_kg_m(grade) / running_cost_j_kg_m(0.0)
+    a = np.where(r >= 1.0, uphill_exponent, downhill_exponent)
+    return np.clip(r ** -a, lo, hi)
+
+
 def heart_rate_bpm(speed_mps: np.ndarray, elapsed_s: np.ndarray, air_temp_c: np.ndarray,
                    grade: np.ndarray, runner: Runner, threshold_mps: float,
                    rng: np.random.Generator, dt_s: float) -> np.ndarray:
@@ -477,9 +609,10 @@ def heart_rate_bpm(speed_mps: np.ndarray, elapsed_s: np.ndarray, air_temp_c: np.
     * steady state by heart-rate reserve (Karvonen, Kentala & Mustala 1957,
       Ann. Med. Exp. Biol. Fenn. 35): ``HR = HRrest + f (HRmax - HRrest)``
       with ``f = 0.9 (v_eff / v_threshold)^1.5`` capped at 1, where the
-      effective speed adds the climbing cost ``v_eff = v (1 + 8 grade)``
-      (about the metabolic cost slope of Minetti et al. 2002, J. Appl.
-      Physiol. 93(3), at small grades);
+      effective (flat-equivalent) speed carries the metabolic cost of the
+      gradient, ``v_eff = v C(i) / C(0)`` with the energy cost of running
+      ``C`` of Minetti et al. 2002, J. Appl. Physiol. 93(3):1039
+      (:func:`running_cost_j_kg_m`): +30 % at i = 0.05, -24 % at i = -0.05;
     * cardiovascular drift that grows with time and heat, ``(3 + 0.4 (T-10)+)``
       bpm per hour (the drift of Coyle & Gonzalez-Alonso 2001, Exerc. Sport
       Sci. Rev. 29(2): about 10-15 bpm over 1-2 h, more in the heat);
@@ -503,7 +636,7 @@ def heart_rate_bpm(speed_mps: np.ndarray, elapsed_s: np.ndarray, air_temp_c: np.
     ndarray
         Heart rate [1/min], within [60, ``runner.hr_max_bpm``].
     """
-    v_eff = speed_mps * (1.0 + 8.0 * np.clip(grade, -0.1, 0.1))
+    v_eff = speed_mps * running_cost_j_kg_m(grade) / running_cost_j_kg_m(0.0)
     frac = np.minimum(0.9 * np.clip(v_eff / threshold_mps, 0.0, None) ** 1.5, 1.0)
     target = runner.hr_rest_bpm + frac * (runner.hr_max_bpm - runner.hr_rest_bpm)
     target = np.maximum(target, runner.hr_rest_bpm + 40.0)
@@ -625,20 +758,68 @@ def make_route(length_m: float, *, bearing_deg: float, hill_m: float, n_hills: i
 _ROUTES = ((3100.0, 20.0, 8.0, 1), (5200.0, 140.0, 25.0, 2), (8300.0, 260.0, 40.0, 3))
 
 
+def _ride_the_route(v_flat: np.ndarray, dt_s: float, route: _Route,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Speed, distance and grade along *route* for a planned flat-ground speed *v_flat* [m/s].
+
+    ``ds/dt = v_flat(t) g(i(s))`` with ``g`` = :func:`grade_speed_factor` and
+    ``i(s)`` the loop's gradient at arc position ``s mod L`` (on a 1-m grid),
+    integrated with Heun's method (an Euler predictor for the position, the
+    trapezoid for the distance).
+
+    Returns
+    -------
+    speed [m/s], distance [m] and grade [m/m] per sample.
+    """
+    n = v_flat.size
+    length = route.length_m
+    grid = np.arange(0.0, length, 1.0)
+    grade_grid = np.interp(grid, route.s_m, np.gradient(route.alt_m, route.s_m))
+    factor = grade_speed_factor(grade_grid).tolist()
+    n_grid = len(factor)
+    vf = v_flat.tolist()
+    speed = [0.0] * n
+    dist = [0.0] * n
+    pos = [0] * n
+    d = 0.0
+    for k in range(n):
+        j = min(int(d % length), n_grid - 1)
+        pos[k] = j
+        speed[k] = vf[k] * factor[j]
+        dist[k] = d
+        if k + 1 < n:
+            # predictor: position after an Euler step; corrector: the trapezoid
+            jp = min(int((d + speed[k] * dt_s) % length), n_grid - 1)
+            d = d + 0.5 * (speed[k] + vf[k + 1] * factor[jp]) * dt_s
+    return np.asarray(speed), np.asarray(dist), grade_grid[np.asarray(pos, dtype="int64")]
+
+
 def run_records(start_time: pd.Timestamp, duration_s: float, kind: str, weather: pd.DataFrame,
                 runner: Runner, rng: np.random.Generator, *, route: _Route, lat_deg: float,
-                lon_deg: float, season_fraction: float, sample_s: float = 5.0) -> pd.DataFrame:
+                lon_deg: float, season_fraction: float, sample_s: float = 5.0,
+                numb_stop: tuple[float, float] | None = None,
+                slowdown_after_stop: float = STOP_SLOWDOWN) -> pd.DataFrame:
     """Samples of one run (every *sample_s* s), as a watch would record them.
 
     Speed from :func:`speed_profile_mps`, slowed in the heat by 0.6 % per °C
     above 12 °C (about the marathon slowdown of Ely et al. 2007, Med. Sci.
     Sports Exerc. 39(3)) and raised by ``runner.fitness_gain`` over the
     season; with probability 0.3 one or two stops of 15-60 s (traffic
-    lights).  Position = distance along the *route* (laps of the loop) plus
-    correlated GPS error (AR(1), sd 1.5 m); altitude with 0.3 m noise.  Heart
-    rate, cadence and wrist temperature from :func:`heart_rate_bpm`,
-    :func:`cadence_spm`, :func:`wrist_temp_c`, with the air temperature of
-    *weather* at each sample.
+    lights).  On the *route*'s hills the runner slows uphill and speeds up
+    a little downhill (:func:`grade_speed_factor`, from the energy cost of
+    Minetti et al. 2002), integrated along the loop sample by sample (Heun's
+    method).
+    Position = distance along the loop (laps) plus correlated GPS error
+    (AR(1), sd 1.5 m); altitude with 0.3 m noise.  Heart rate, cadence and
+    wrist temperature from :func:`heart_rate_bpm`, :func:`cadence_spm`,
+    :func:`wrist_temp_c`, with the air temperature of *weather* at each
+    sample.
+
+    With *numb_stop* = (start [s], length [s]) the runner stands still for
+    that long (speed and cadence 0, heart rate falling; loosening the laces
+    after numbness sets in) and runs ``slowdown_after_stop`` x slower for the
+    rest of the run.  It draws no random numbers, so the other samples stay
+    as without the stop.
 
     Parameters
     ----------
@@ -661,13 +842,18 @@ def run_records(start_time: pd.Timestamp, duration_s: float, kind: str, weather:
         Fraction of the season gone [-] (fitness gain).
     sample_s : float
         Record interval [s].
+    numb_stop : (float, float), optional
+        Start from the beginning of the run and length of a stop [s].
+    slowdown_after_stop : float
+        Speed factor after *numb_stop* [-].
 
     Returns
     -------
     DataFrame
         Index ``time`` (UTC); columns ``lat_deg``, ``lon_deg``,
         ``altitude_m``, ``hr_bpm``, ``cadence_spm`` [steps/min], ``temp_c``
-        (device), ``air_temp_c``, ``speed_mps``, ``distance_m`` (true).
+        (device), ``air_temp_c``, ``speed_mps``, ``distance_m`` (true),
+        ``grade`` [m/m] (of the loop where the runner is).
     """
     t = np.arange(0.0, duration_s + 1e-9, sample_s)
     t0 = (pd.Timestamp(start_time) - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
@@ -681,13 +867,15 @@ def run_records(start_time: pd.Timestamp, duration_s: float, kind: str, weather:
         for _ in range(int(rng.integers(1, 3))):
             a = rng.uniform(0.15, 0.85) * duration_s
             v[(t >= a) & (t < a + rng.uniform(15.0, 60.0))] = 0.0
-    dist = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * np.diff(t))])
+    if numb_stop is not None:
+        a, length = numb_stop
+        v[t >= a + length] *= slowdown_after_stop
+        v[(t >= a) & (t < a + length)] = 0.0
+    v, dist, grade = _ride_the_route(v, sample_s, route)
     s = np.mod(dist, route.length_m)
     x = np.interp(s, route.s_m, route.x_m) + _ar1(rng, t.size, 0.97, 1.5)
     y = np.interp(s, route.s_m, route.y_m) + _ar1(rng, t.size, 0.97, 1.5)
     alt = np.interp(s, route.s_m, route.alt_m)
-    grade = np.gradient(alt, dist, edge_order=1) if t.size > 2 and np.all(np.diff(dist) > 0) else np.zeros(t.size)
-    grade = np.nan_to_num(grade)
     alt = alt + rng.normal(0.0, 0.3, t.size)
     m_per_deg = 111_320.0
     lat = lat_deg + y / m_per_deg
@@ -698,7 +886,7 @@ def run_records(start_time: pd.Timestamp, duration_s: float, kind: str, weather:
     time = pd.DatetimeIndex(pd.Timestamp(start_time) + pd.to_timedelta(t, unit="s"), name="time")
     return pd.DataFrame({"lat_deg": lat, "lon_deg": lon, "altitude_m": alt, "hr_bpm": hr,
                          "cadence_spm": cad, "temp_c": dev, "air_temp_c": air, "speed_mps": v,
-                         "distance_m": dist}, index=time)
+                         "distance_m": dist, "grade": grade}, index=time)
 
 
 _GPX_HEAD = (
@@ -761,25 +949,36 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
     A logistic model, ``logit p = logit(base_risk) + strength x driver``
     (Hosmer, Lemeshow & Sturdivant 2013, *Applied Logistic Regression*):
 
-    * 'hydration': driver = ``(air_temp_c - 12)+ x hours`` [°C h], the heat
-      dose that sets sweat loss (Sawka et al. 2007, ACSM position stand,
-      Med. Sci. Sports Exerc. 39(2));
+    * 'hydration', 'heat_long': driver = ``(air_temp_c - 12)+ x hours``
+      [°C h], the heat dose that sets sweat loss (Sawka et al. 2007, ACSM
+      position stand, Med. Sci. Sports Exerc. 39(2));
     * 'overtraining': driver = ``consecutive_days - 1`` [d];
-    * 'footwear': driver = 1 in the culprit pair ``SHOES[0]``, else 0;
+    * 'footwear', 'shoes': driver = 1 in the culprit pair ``SHOES[0]``, else 0;
     * 'confounded': driver = ``(air_temp_c - 12)+`` [°C], duration plays no part;
-    * 'null': p = base_risk.
+    * 'two_causes': ``strength x heat dose [°C h] +``
+      :data:`STREAK_STRENGTH_TWO_CAUSES` ``x (consecutive_days - 1) [d]``;
+    * 'trend': driver = ``journal_frac``, the fraction of the journal period
+      gone on the run's day [-] (0 on the first, 1 on the last day), so the
+      log-odds rise linearly by *strength* over the season;
+    * 'null', 'stopping', 'shoes_null': p = base_risk;
+    * 'per_minute': no logistic model but a constant hazard per minute on
+      the feet (an exponential time to onset, Collett 2015, *Modelling
+      Survival Data in Medical Research*, 3rd ed.):
+      ``p = 1 - exp(-lambda x duration [min])`` with
+      ``lambda = -ln(1 - base_risk) / 60 min`` (*base_risk* is the
+      probability on a 60-min run; *strength* is not used).
 
     Parameters
     ----------
     truth : DataFrame
         Needs ``air_temp_c`` (mean over the run) [°C], ``duration_s`` [s],
-        ``consecutive_days`` [d], ``shoes``.
+        ``consecutive_days`` [d], ``shoes``, and for 'trend' ``journal_frac`` [-].
     scenario : str
         One of :data:`SCENARIOS`.
     strength : float
-        Log-odds per unit of the driver (footwear: log odds ratio).
+        Log-odds per unit of the driver (footwear, shoes: log odds ratio).
     base_risk : float
-        Probability at driver 0.
+        Probability at driver 0 ('per_minute': on a run of 60 min).
 
     Returns
     -------
@@ -792,16 +991,26 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
         Unknown scenario.
     """
     heat = np.clip(truth["air_temp_c"].to_numpy(dtype="float64") - HEAT_THRESHOLD_C, 0.0, None)
-    if scenario == "hydration":
-        driver = heat * truth["duration_s"].to_numpy(dtype="float64") / 3600.0
+    hours = truth["duration_s"].to_numpy(dtype="float64") / 3600.0
+    if scenario in ("hydration", "heat_long"):
+        driver = heat * hours
     elif scenario == "overtraining":
         driver = truth["consecutive_days"].to_numpy(dtype="float64") - 1.0
-    elif scenario == "footwear":
+    elif scenario in ("footwear", "shoes"):
         driver = (truth["shoes"].to_numpy(dtype=object) == SHOES[0]).astype("float64")
     elif scenario == "confounded":
         driver = heat
-    elif scenario == "null":
+    elif scenario in ("null", "stopping", "shoes_null"):
         driver = np.zeros(len(truth))
+    elif scenario == "trend":
+        driver = truth["journal_frac"].to_numpy(dtype="float64")
+    elif scenario == "two_causes":
+        streak = truth["consecutive_days"].to_numpy(dtype="float64") - 1.0
+        return special.expit(special.logit(base_risk) + strength * heat * hours
+                             + STREAK_STRENGTH_TWO_CAUSES * streak)
+    elif scenario == "per_minute":
+        hazard_per_min = -math.log1p(-base_risk) / 60.0
+        return -np.expm1(-hazard_per_min * 60.0 * hours)
     else:
         raise RunlogError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
     return special.expit(special.logit(base_risk) + strength * driver)
@@ -874,9 +1083,12 @@ def _journal(truth: pd.DataFrame, rng: np.random.Generator, runner: Runner) -> p
 # ----------------------------------------------------------------------------------------------
 # Notes
 # ----------------------------------------------------------------------------------------------
-def _shoes(plan: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+def _shoes(plan: pd.DataFrame, rng: np.random.Generator, *, at_random: bool = False) -> np.ndarray:
     """Shoe rotation: the racer for quality sessions, otherwise one of the two trainers at random
-    (the culprit pair ``SHOES[0]`` on about 40 % of easy/long/recovery runs)."""
+    (the culprit pair ``SHOES[0]`` on about 40 % of easy/long/recovery runs); with *at_random*
+    each run's pair is drawn uniformly from all three, independent of the kind of run."""
+    if at_random:
+        return np.asarray(SHOES, dtype=object)[rng.integers(len(SHOES), size=len(plan))]
     pick = np.where(rng.random(len(plan)) < 0.4, SHOES[0], SHOES[1])
     quality = plan["kind"].isin(["tempo", "intervals"]).to_numpy()
     return np.where(quality, SHOES[2], pick).astype(object)
@@ -1012,7 +1224,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     tracked = (journal_start.strftime("%Y-%m-%d"),
                (journal_start + pd.Timedelta(days=7 * weeks - 1)).strftime("%Y-%m-%d"))
     # the marker first: a season interrupted half-way can be regenerated into the same folder
-    meta = {"scenario": scenario, "cause": SCENARIO_CAUSE[scenario], "seed": int(seed),
+    meta = {"scenario": scenario, "cause": SCENARIO_CAUSE[scenario], "causes": list(SCENARIO_CAUSES[scenario]),
+            "seed": int(seed),
             "strength": strength, "base_risk": base_risk, "start": tracked[0], "end": tracked[1],
             "history_weeks": history_weeks, "location": [lat_deg, lon_deg], "tz": tz,
             "sample_s": sample_s, "runner": asdict(runner), "generator": "runlog.simulate"}
@@ -1025,28 +1238,25 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
                  .groupby("day")["air_temp_c"].max()
                  .reindex(pd.date_range(first_day, periods=n_days, freq="D")).to_numpy())
     plan = training_plan(first_day, n_weeks, rng["plan"], daily_max_temp_c=daily_max,
-                         long_on_hot_days=scenario == "confounded", tz=tz)
-    plan["shoes"] = _shoes(plan, rng["notes"])
+                         long_on_hot_days=scenario in ("confounded", "heat_long"), tz=tz)
+    plan["shoes"] = _shoes(plan, rng["notes"], at_random=scenario in ("shoes", "shoes_null"))
     plan["run_id"] = [make_run_id(t) for t in plan["start_time"]]
     plan["tracked"] = (plan["date"] >= journal_start).to_numpy()
+    plan["journal_frac"] = np.clip((plan["date"] - journal_start).dt.days.to_numpy() / max(7 * weeks - 1, 1),
+                                   0.0, 1.0)
 
-    routes = [make_route(length, bearing_deg=b, hill_m=h, n_hills=k) for length, b, h, k in _ROUTES]
-    air, dist, dur, names = [], [], [], []
+    # what the runner will experience, known before the run is recorded (no random numbers):
+    # the samples' times and air temperatures, as run_records takes them
+    air, dur = [], []
     for r in plan.itertuples(index=False):
-        route = routes[2] if r.kind == "long" else routes[int(rng["runs"].integers(2))]
-        rec = run_records(r.start_time, r.duration_s, r.kind, weather, runner, rng["runs"], route=route,
-                          lat_deg=lat_deg, lon_deg=lon_deg,
-                          season_fraction=(r.date - first_day).days / n_days, sample_s=sample_s)
-        part = "Morning" if r.start_local.hour < 11 else ("Lunch" if r.start_local.hour < 14 else "Evening")
-        name = f"{r.start_local:%Y-%m-%d-%H%M}.gpx"
-        (gpx_dir / name).write_text(gpx_text(rec, f"{part} Run"), encoding="utf-8", newline="\n")
-        air.append(float(rec["air_temp_c"].mean()))
-        dist.append(float(rec["distance_m"].iloc[-1]))
-        dur.append((rec.index[-1] - rec.index[0]) / pd.Timedelta(seconds=1))
-        names.append(name)
-
+        t = np.arange(0.0, r.duration_s + 1e-9, sample_s)
+        t0 = (pd.Timestamp(r.start_time) - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
+        air.append(float(_weather_at(weather, t0 + t, "air_temp_c").mean()))
+        dur.append(pd.to_timedelta(t[-1], unit="s") / pd.Timedelta(seconds=1))
     # duration_s: as recorded (the plan's duration floored to whole sample intervals)
-    truth = plan.assign(duration_s=dur, air_temp_c=np.round(air, 2), distance_m=np.round(dist, 1), file=names)
+    truth = plan.assign(duration_s=dur, air_temp_c=np.round(air, 2))
+    # the planted risk and the journal, drawn before the files are written (the 'stopping'
+    # runner's GPX shows what she did after the onset)
     truth["p_true"] = episode_probability(truth, scenario, strength, base_risk)
     truth["p_true"] = truth["p_true"].where(truth["tracked"], 0.0)  # not journalled: never reported
     truth["numb"] = rng["episodes"].random(len(truth)) < truth["p_true"].to_numpy()
@@ -1055,6 +1265,33 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     first_onset = journal.groupby("run_id")["onset_min"].min()
     truth["n_episodes"] = counts.reindex(truth["run_id"]).fillna(0).astype("int64").to_numpy()
     truth["onset_min"] = first_onset.reindex(truth["run_id"]).astype("float64").to_numpy()
+    # 'stopping': 0-1 min after the onset the runner stops for 1-2 min to loosen the laces
+    stop_start = np.full(len(truth), np.nan)
+    stop_len = np.full(len(truth), np.nan)
+    if scenario == "stopping":
+        idx = np.flatnonzero(truth["numb"].to_numpy())
+        stop_start[idx] = truth["onset_min"].to_numpy()[idx] * 60.0 + rng["stops"].uniform(0.0, 60.0, idx.size)
+        stop_len[idx] = rng["stops"].uniform(60.0, 120.0, idx.size)
+    truth["stop_start_s"] = np.round(stop_start, 1)
+    truth["stop_s"] = np.round(stop_len, 1)
+
+    routes = [make_route(length, bearing_deg=b, hill_m=h, n_hills=k) for length, b, h, k in _ROUTES]
+    dist, names = [], []
+    for r in truth.itertuples(index=False):
+        route = routes[2] if r.kind == "long" else routes[int(rng["runs"].integers(2))]
+        stop = (r.stop_start_s, r.stop_s) if np.isfinite(r.stop_start_s) else None
+        rec = run_records(r.start_time, r.duration_s, r.kind, weather, runner, rng["runs"], route=route,
+                          lat_deg=lat_deg, lon_deg=lon_deg,
+                          season_fraction=(r.date - first_day).days / n_days, sample_s=sample_s,
+                          numb_stop=stop)
+        part = "Morning" if r.start_local.hour < 11 else ("Lunch" if r.start_local.hour < 14 else "Evening")
+        name = f"{r.start_local:%Y-%m-%d-%H%M}.gpx"
+        (gpx_dir / name).write_text(gpx_text(rec, f"{part} Run"), encoding="utf-8", newline="\n")
+        dist.append(float(rec["distance_m"].iloc[-1]))
+        names.append(name)
+    truth["distance_m"] = np.round(dist, 1)
+    truth["file"] = names
+
     truth["heat_dose_ch"] = np.round(np.clip(truth["air_temp_c"] - HEAT_THRESHOLD_C, 0, None)
                                      * truth["duration_s"] / 3600.0, 3)
     notes = _notes(truth, runner, rng["notes"])
@@ -1066,7 +1303,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     _write_csv(weather.assign(time=weather["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")), weather_csv)
     truth_out = truth[["run_id", "file", "start_local", "start_time", "week", "kind", "duration_s",
                        "distance_m", "air_temp_c", "heat_dose_ch", "consecutive_days", "rest_days_7",
-                       "shoes", "tracked", "p_true", "numb", "n_episodes", "onset_min"]].copy()
+                       "shoes", "tracked", "p_true", "numb", "n_episodes", "onset_min"]
+                      + (["stop_start_s", "stop_s"] if scenario == "stopping" else [])].copy()
     truth_out["start_local"] = truth_out["start_local"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     truth_out["start_time"] = truth_out["start_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     truth_out["p_true"] = truth_out["p_true"].round(6)
@@ -1076,7 +1314,7 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     return Season(out_dir=out_dir, gpx_dir=gpx_dir, episodes_csv=episodes_csv, notes_csv=notes_csv,
                   weather_csv=weather_csv, truth_csv=truth_csv, scenario=scenario,
                   cause=SCENARIO_CAUSE[scenario], strength=strength, base_risk=base_risk, seed=int(seed),
-                  tz=tz, tracked=tracked, truth=truth, episodes=journal)
+                  tz=tz, tracked=tracked, truth=truth, episodes=journal, causes=SCENARIO_CAUSES[scenario])
 
 
 def demo_season(out_dir, **kwargs) -> Season:
