@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--notes", metavar="CSV", help="per-run notes: shoes, fluid, RPE, ... (optional)")
     r.add_argument("--weather", metavar="CSV", help="hourly weather: time, air_temp_c, rel_humidity_pct (optional)")
     r.add_argument("--tracked", metavar="START[:END]", type=parse_tracked,
-                   help="period the journal covers (ISO dates); default: from the first to the last journal entry")
+                   help="period the journal covers (ISO dates); overrides the journal's 'tracking started' / "
+                        "'tracking ended' rows; default: those rows, else from the first journal entry to the "
+                        "last run (docs/journal.md)")
     r.add_argument("--tz", metavar="ZONE",
                    help="your time zone (e.g. Europe/Berlin), used to match journal dates to runs whose files "
                         "carry no zone (treadmill runs without GPS); runs with a known zone keep it")
@@ -311,7 +313,7 @@ def main(argv=None) -> int:
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """A runlog warning as one 'runlog: warning:' line (with the command-line spelling of a hint)."""
     text = str(message)
-    if "tracked=(" in text:
+    if "tracked=(" in text and "--tracked" not in text:
         text += ". On the command line: --tracked START[:END], e.g. --tracked 2024-03-01"
     print(f"runlog: warning: {text}", file=sys.stderr, flush=True)
 

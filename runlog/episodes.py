@@ -14,6 +14,14 @@ pandas frames with the same columns) and ties every row to one run of a
   journal covers (``tracked``), was it a numbness run (``numb``), when did
   the first episode start.
 
+The journal can state the period it covers itself, with a row whose
+``notes`` say ``tracking started`` (or ``tracking ended``) and that holds
+only a date (:data:`TRACKING_NOTES`); such rows are not episodes.  Without
+them (and without an explicit ``tracked``) the period runs from the first
+journal entry to the end of the history, never to the last episode: a period
+ending at the last episode is defined by the outcome and drops every run
+after it (e.g. all autumn runs of a heat season).
+
 The file format is documented in ``docs/journal.md`` and in the docstring
 of :func:`read_episodes`; :data:`EXAMPLE_EPISODES` and
 :data:`EXAMPLE_RUN_NOTES` are example files shipped with the package.
@@ -56,6 +64,7 @@ __all__ = [
     "notes_from_history",
     "episode_flags",
     "tracked_period",
+    "TRACKING_NOTES",
     "EXAMPLE_EPISODES",
     "EXAMPLE_RUN_NOTES",
     "EPISODE_ALIASES",
@@ -82,6 +91,15 @@ START_TOLERANCE_MIN = 10.0
 #: Otherwise the run whose start-to-end span contains the ``time``, else a
 #: run whose span is within this many minutes of it [min].
 MATCH_TOLERANCE_MIN = 60.0
+
+#: Journal rows that state the period the journal covers instead of an
+#: episode: the ``notes`` cell (lower case, spaces collapsed, a final '.'
+#: dropped) -> which end of the period the row's ``date`` is.
+TRACKING_NOTES: dict[str, str] = {
+    "tracking started": "start", "tracking start": "start", "started tracking": "start",
+    "tracking ended": "end", "tracking end": "end", "tracking stopped": "end", "stopped tracking": "end",
+    "ended tracking": "end",
+}
 
 #: Columns of :func:`episode_flags`.
 FLAG_COLUMNS = ("tracked", "numb", "n_episodes", "onset_min", "onset_km", "onset_fill",
@@ -848,6 +866,59 @@ def _check_onsets(onset_min, onset_km, run_ids, runs, lines, problems):
                             f"({dist_m / 1000:.2f} km long); fix the onset or the run's date/time")
 
 
+def _subset(table: _Table, rows: list[int]) -> _Table:
+    """The rows *rows* of *table* (line numbers kept)."""
+    return _Table(table.path, table.columns, {k: [v[i] for i in rows] for k, v in table.cells.items()},
+                  {k: v.iloc[rows].reset_index(drop=True) for k, v in table.extras.items()},
+                  [table.lines[i] for i in rows], decimal_comma=table.decimal_comma)
+
+
+def _tracking_kind(note: str) -> str | None:
+    """'start' / 'end' when a notes cell marks the journal period (:data:`TRACKING_NOTES`), else None."""
+    key = " ".join(note.lower().split()).rstrip(".").strip()
+    return TRACKING_NOTES.get(key)
+
+
+def _journal_period(table: _Table, rows: list[int], problems: list[str]) -> dict:
+    """Read the period rows (*rows* of *table*): ``{'start': (date, line), 'end': (date, line)}``."""
+    found: dict[str, list[tuple[pd.Timestamp, int]]] = {"start": [], "end": []}
+    others = [c for c in table.cells if c not in ("date", "notes")]
+    for i in rows:
+        line, note = table.lines[i], table.get("notes", i)
+        kind = _tracking_kind(note)
+        filled = [table.columns.get(c, c) for c in others if table.get(c, i)]
+        if filled:
+            problems.append(f"line {line}: a {note!r} row states the journal period and takes only a date; "
+                            f"{', '.join(filled)} belong to an episode: put the episode on its own row")
+            continue
+        text = table.get("date", i)
+        if not text:
+            problems.append(f"line {line}: a {note!r} row needs the date (YYYY-MM-DD) tracking "
+                            f"{'started' if kind == 'start' else 'ended'}")
+            continue
+        try:
+            date, clock = _parse_date(text)
+        except ValueError as exc:
+            problems.append(f"line {line}: {exc}")
+            continue
+        if clock is not None:
+            problems.append(f"line {line}: a {note!r} row takes a date without a time ({text!r})")
+            continue
+        found[kind].append((date, line))
+    period = {}
+    for kind, rows_ in found.items():
+        if len(rows_) > 1:
+            word = "started" if kind == "start" else "ended"
+            problems.append(f"line {rows_[1][1]}: a second 'tracking {word}' row (the first is line {rows_[0][1]}); "
+                            "the journal covers one period: keep one, or pass tracked=(start, end)")
+        elif rows_:
+            period[kind] = rows_[0]
+    if "start" in period and "end" in period and period["start"][0] > period["end"][0]:
+        problems.append(f"line {period['end'][1]}: tracking ended {period['end'][0]:%Y-%m-%d} before it started "
+                        f"{period['start'][0]:%Y-%m-%d} (line {period['start'][1]}); swap the dates")
+    return period
+
+
 # ==========================================================================
 # Public readers
 # ==========================================================================
@@ -878,7 +949,11 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
         unknown extra columns (header and values as written).  ``date`` is
         the matched run's local date (as written without a history);
         ``line`` the CSV line (header = 1; a frame's row *i* is line *i* + 2).
-        ``attrs['extras']`` lists the extra columns.
+        ``attrs['extras']`` lists the extra columns.  When the journal states
+        its period (rows ``tracking started`` / ``tracking ended``, see the
+        notes below) ``attrs['tracked']`` is ``(start, end)`` (Timestamps,
+        None for an end not stated) and ``attrs['tracked_lines']`` their
+        lines; those rows are not episodes.
 
     Raises
     ------
@@ -923,11 +998,28 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
     :data:`MATCH_TOLERANCE_MIN`; several equally good runs are an error.
     An onset after the run's end (its duration rounded up to the
     minute, its distance up to 0.1 km) is an error.
+
+    **The period the journal covers.**  A row whose ``notes`` is
+    ``tracking started`` (or ``tracking ended``; case-insensitive, the
+    spellings in :data:`TRACKING_NOTES`) and whose other columns except
+    ``date`` are empty is not an episode: its ``date`` (a local date, no
+    time) is the first (last) day the journal was kept, both included.  At
+    most one of each; it need not be a run day.  :func:`episode_flags` uses
+    it when no ``tracked`` is given::
+
+        date,onset_min,side,notes
+        2024-03-01,,,tracking started
+        2024-03-09,52,left,new laces pulled tight
+        2024-09-30,,,tracking ended
     """
     tz = _check_tz(tz, EpisodeError)
     runs, _ = _runs_of(history)
     table = _load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal")
     problems: list[str] = []
+    marks = [i for i in range(len(table)) if _tracking_kind(table.get("notes", i))]
+    period = _journal_period(table, marks, problems)
+    if marks:
+        table = _subset(table, [i for i in range(len(table)) if i not in set(marks)])
     dates, clocks, run_texts, run_ids = _identify(table, runs, tz, problems)
     nums = {name: _numbers(table, name, problems, _EPISODE_RANGES[name],
                            "(0 barely, 10 worst)" if name == "severity" else None)
@@ -959,6 +1051,9 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
     extras = _extras_frame(table, index)
     out = pd.concat([out, extras], axis=1) if len(extras.columns) else out
     out.attrs["extras"] = list(extras.columns)
+    if period:
+        out.attrs["tracked"] = tuple(period[k][0] if k in period else None for k in ("start", "end"))
+        out.attrs["tracked_lines"] = {k: v[1] for k, v in period.items()}
     if table.path:
         out.attrs["source"] = table.path
     _warn_repeated_rows(out, table.path)
@@ -1204,7 +1299,13 @@ def _as_date(value, what: str):
     return ts.normalize()
 
 
-def tracked_period(tracked, episodes: pd.DataFrame | None = None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+_STATE_PERIOD = ("state it with --tracked START[:END] on the command line (e.g. --tracked 2024-03-01), "
+                 "tracked=(start, end) in Python (e.g. tracked=('2024-03-01', None); None = open end), or a "
+                 "'tracking started' row in the journal (docs/journal.md)")
+
+
+def tracked_period(tracked, episodes: pd.DataFrame | None = None, runs=None
+                   ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """The period the journal covers, as (first, last) local dates, inclusive.
 
     Parameters
@@ -1212,36 +1313,62 @@ def tracked_period(tracked, episodes: pd.DataFrame | None = None) -> tuple[pd.Ti
     tracked : tuple (start, end) or None
         Local dates (``'2024-03-01'``, ``datetime.date``, Timestamp) or None
         for an open end: ``("2024-03-01", None)`` = from 1 March 2024 on,
-        ``(None, None)`` = the whole history.  ``None`` (not stated) means
-        the conservative default: from the first to the last episode's date,
-        with a :class:`~runlog.errors.RunlogWarning` asking to state it.
+        ``(None, None)`` = the whole history.  ``None`` (not given): the
+        period the journal states (``episodes.attrs['tracked']``, its
+        ``tracking started`` / ``tracking ended`` rows, see
+        :func:`read_episodes`), each end not stated defaulting as follows:
+        start = the first journal entry (earliest date of any row), end =
+        the end of the history (the last run's local date; open end without
+        *runs*).  Never the last episode: a period that ends with the last
+        episode is chosen by the outcome and would drop every run after it
+        from the controls.  A :class:`~runlog.errors.RunlogWarning` asks to
+        state the period when its start is not stated.
     episodes : DataFrame, optional
         The journal (:func:`read_episodes`), for the default.
+    runs : History or DataFrame, optional
+        The history (``start_local``), for the default end.
 
     Returns
     -------
     (start, end) : Timestamp or None each
-        With ``tracked=None`` and no episode: an empty period (start after
-        end), so no run is tracked.
+        With ``tracked=None`` and no journal entry at all: an empty period
+        (start after end), so no run is tracked.
 
     Raises
     ------
     EpisodeError
         When *tracked* is not a pair of dates or start is after end.
+
+    Warns
+    -----
+    RunlogWarning
+        *tracked* not given and the journal states no start.
     """
     if tracked is None:
+        stated = tuple((episodes.attrs.get("tracked") if episodes is not None else None) or (None, None))
+        start, end = (None if v is None else pd.Timestamp(v).normalize() for v in stated)
         dates = (pd.to_datetime(episodes["date"]).dropna() if episodes is not None and "date" in episodes
                  else pd.Series([], dtype="datetime64[ns]"))
-        if not len(dates):
-            warnings.warn("tracked period not given and the journal has no episode: no run counts as "
-                          "tracked. Pass tracked=(first_date, last_date) of the period you kept the "
-                          "journal, e.g. tracked=('2024-03-01', None)", RunlogWarning, stacklevel=3)
+        if start is not None:
+            if end is None:
+                end = _history_end(runs)
+            return start, end
+        entries = [d for d in (dates.min() if len(dates) else None, end) if d is not None]
+        if not entries:
+            warnings.warn("tracked period not given and the journal has no entry: no run counts as "
+                          "tracked; " + _STATE_PERIOD, RunlogWarning, stacklevel=3)
             return pd.Timestamp.max.floor("D"), pd.Timestamp.min.ceil("D")  # empty period
-        start, end = dates.min().normalize(), dates.max().normalize()
-        warnings.warn(f"tracked period not given: assuming the journal covers {start:%Y-%m-%d} to "
-                      f"{end:%Y-%m-%d} (first to last episode); runs outside are neither cases nor "
-                      "controls. Pass tracked=(first_date, last_date) of the period you kept the journal, "
-                      "e.g. tracked=('2024-03-01', None) (None = open end)", RunlogWarning, stacklevel=3)
+        start = min(entries).normalize()
+        stated_end = end is not None
+        if end is None:
+            end = _history_end(runs)
+        if end is None:
+            until = "the end of the history"
+        else:
+            until = f"{end:%Y-%m-%d} ({'the tracking ended row' if stated_end else 'last run of the history'})"
+        warnings.warn(f"tracked period not given: assuming the journal covers {start:%Y-%m-%d} (first journal "
+                      f"entry) to {until}; runs before it are neither cases nor controls. If you kept the "
+                      "journal from another date, " + _STATE_PERIOD, RunlogWarning, stacklevel=3)
         return start, end
     if isinstance(tracked, (str, bytes)) or not hasattr(tracked, "__len__") or len(tracked) != 2:
         raise EpisodeError(f"tracked={tracked!r}: give a pair (first_date, last_date), e.g. "
@@ -1251,6 +1378,17 @@ def tracked_period(tracked, episodes: pd.DataFrame | None = None) -> tuple[pd.Ti
         raise EpisodeError(f"tracked period starts {start:%Y-%m-%d} after it ends {end:%Y-%m-%d}; "
                            "swap the dates")
     return start, end
+
+
+def _history_end(runs) -> pd.Timestamp | None:
+    """The last run's local date (None without runs)."""
+    if runs is None:
+        return None
+    frame, _ = _runs_of(runs)
+    if frame is None or not len(frame) or "start_local" not in frame:
+        return None
+    last = pd.to_datetime(frame["start_local"]).astype("datetime64[ns]").max()
+    return None if pd.isna(last) else pd.Timestamp(last).normalize()
 
 
 def _onset_from_records(rec: pd.DataFrame, onset_min: float, onset_km: float) -> tuple[float, float]:
@@ -1327,10 +1465,11 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
         filled).
     tracked : tuple (start, end) or None
         The period the journal covers, local dates inclusive, None = open
-        end (see :func:`tracked_period`).  Not given: from the first to the
-        last episode's date (conservative: runs before the journal started
-        or after it stopped are not taken as "no numbness" controls), with a
-        warning.
+        end (see :func:`tracked_period`).  Not given: the period the journal
+        states (its ``tracking started`` / ``tracking ended`` rows, see
+        :func:`read_episodes`); an end it does not state defaults to the
+        first journal entry (start, with a warning) and the last run of the
+        history (end).
     records : DataFrame, optional
         ``History.records`` (MultiIndex run_id/time) when *runs* is a frame.
 
@@ -1366,7 +1505,8 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
     Warns
     -----
     RunlogWarning
-        *tracked* not given; episodes outside the tracked period.
+        *tracked* not given and the journal states no start; episodes
+        outside the tracked period.
     """
     if records is None:
         records = getattr(runs, "records", None)
@@ -1383,7 +1523,7 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
                         "journal with the same history")
     if problems:
         raise EpisodeError(problems, episodes.attrs.get("source"))
-    start, end = tracked_period(tracked, episodes)
+    start, end = tracked_period(tracked, episodes, runs)
     local_date = pd.to_datetime(runs["start_local"]).astype("datetime64[ns]").dt.normalize()
     inside = pd.Series(True, index=runs.index)
     if start is not None:

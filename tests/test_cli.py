@@ -77,6 +77,19 @@ def test_parse_tracked():
         cli.parse_tracked(":2024-01-01")
 
 
+def test_tracked_warning_names_the_command_line_once(capsys):
+    from runlog.episodes import _STATE_PERIOD
+    from runlog.errors import RunlogWarning
+
+    # the library's warning already names --tracked first: printed as it is
+    cli._show_warning("tracked period not given: ...; " + _STATE_PERIOD, RunlogWarning, "x.py", 1)
+    err = capsys.readouterr().err
+    assert "On the command line" not in err and err.index("--tracked START[:END]") < err.index("tracked=(start, end)")
+    # a Python-only hint gets the command-line spelling added
+    cli._show_warning("pass tracked=(first_date, last_date)", RunlogWarning, "x.py", 1)
+    assert "On the command line: --tracked START[:END]" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------
 # HTML report
 # ---------------------------------------------------------------------------
@@ -226,8 +239,9 @@ def test_report_on_real_files(data_dir, tmp_path, cache_env):
 
 
 def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
-    # without --tracked the journal period is taken from the first to the last entry, with a warning
-    # that says how to state it on the command line; no Python file names or source lines
+    # without --tracked (and no 'tracking started' row) the journal period runs from the first entry to the
+    # last run of the history, with a warning that says how to state it, the command line first; no Python
+    # file names or source lines
     journal = tmp_path / "episodes.csv"
     journal.write_text(JOURNAL_REAL, encoding="utf-8")
     proc = run_cli("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
@@ -235,8 +249,9 @@ def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
     warn = [ln for ln in proc.stderr.splitlines() if "warning" in ln.lower()]
     assert len(warn) == 1
     assert warn[0].startswith("runlog: warning: tracked period not given: assuming the journal covers "
-                              "2015-08-15 to 2019-09-25")
-    assert warn[0].endswith("On the command line: --tracked START[:END], e.g. --tracked 2024-03-01")
+                              "2015-08-15 (first journal entry) to 2021-04-16 (last run of the history)")
+    assert warn[0].index("--tracked START[:END]") < warn[0].index("tracked=(start, end)")
+    assert "On the command line" not in warn[0]
     assert ".py:" not in proc.stderr
 
 

@@ -590,12 +590,23 @@ def test_flags_fill_onset_from_records_with_a_pause():
     assert episode_flags(h.runs, ep, tracked=(None, None))["onset_km"].iloc[0] == pytest.approx(3.0, abs=1e-9)
 
 
-def test_tracked_default_is_first_to_last_episode_with_warning(season):
+def test_tracked_default_is_first_entry_to_end_of_history_with_warning(season):
+    # runs on Feb 20, Mar 5, Mar 10, Apr 1; episodes on Mar 5 and Mar 10. The default period runs from the
+    # first journal entry (Mar 5) to the last run (Apr 1), not to the last episode (Mar 10): the Apr 1 run
+    # without numbness is a control.
     ep = read_episodes(pd.DataFrame({"date": ["2024-03-05", "2024-03-10"]}), history=season)
-    with pytest.warns(RunlogWarning, match="tracked period not given: assuming the journal covers "
-                                           "2024-03-05 to 2024-03-10"):
+    with pytest.warns(RunlogWarning, match=r"tracked period not given: assuming the journal covers "
+                                           r"2024-03-05 \(first journal entry\) to 2024-04-01 \(last run of "
+                                           r"the history\)") as rec:
         fl = episode_flags(season, ep)
-    assert fl["tracked"].tolist() == [False, True, True, False]
+    assert fl["tracked"].tolist() == [False, True, True, True]
+    msg = next(str(w.message) for w in rec if issubclass(w.category, RunlogWarning))
+    # the hint names the command line first, then Python, then the journal row
+    assert msg.index("--tracked START[:END]") < msg.index("tracked=(start, end)") < msg.index("tracking started")
+    with pytest.warns(RunlogWarning, match="first journal entry"):
+        assert tracked_period(None, ep, season) == (pd.Timestamp("2024-03-05"), pd.Timestamp("2024-04-01"))
+    with pytest.warns(RunlogWarning, match="2024-03-05 \\(first journal entry\\) to the end of the history"):
+        assert tracked_period(None, ep) == (pd.Timestamp("2024-03-05"), None)   # no history: open end
     assert tracked_period((None, None)) == (None, None)
     assert tracked_period(("01.03.2024", "2024-03-31")) == (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-31"))
     fl = episode_flags(season, ep, tracked=(None, None))
@@ -611,6 +622,82 @@ def test_tracked_without_episodes_warns_and_tracks_nothing(season):
         fl = episode_flags(season, ep)
     assert not fl["tracked"].any() and not fl["numb"].any()
     assert fl["n_episodes"].tolist() == [0, 0, 0, 0]
+
+
+def test_journal_states_its_period(season):
+    # 'tracking started' on Mar 1 and 'tracking ended' on Mar 31 (no run on either day): they are not
+    # episodes, and without tracked= the period is Mar 1 - Mar 31: runs on Mar 5 and Mar 10, not Feb 20 / Apr 1
+    journal = pd.DataFrame({"date": ["2024-03-01", "2024-03-05", "2024-03-10", "2024-03-31"],
+                            "onset_min": [np.nan, 20, np.nan, np.nan],
+                            "notes": ["Tracking started", "laces tight", None, " tracking  ended. "]})
+    ep = read_episodes(journal, history=season)
+    assert len(ep) == 2 and ep["line"].tolist() == [3, 4]
+    assert ep["run_id"].tolist() == ["20240305T0600Z", "20240310T0600Z"]
+    assert ep.attrs["tracked"] == (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-31"))
+    assert ep.attrs["tracked_lines"] == {"start": 2, "end": 5}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RunlogWarning)     # a stated period: no warning
+        fl = episode_flags(season, ep)
+        assert tracked_period(None, ep, season) == (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-31"))
+        # an explicit tracked wins over the journal's rows
+        assert episode_flags(season, ep, tracked=(None, None))["tracked"].all()
+    assert fl["tracked"].tolist() == [False, True, True, False]
+    assert fl["n_episodes"].tolist() == [0, 1, 1, 0]
+
+
+def test_journal_start_only_runs_to_the_end_of_the_history(season):
+    ep = read_episodes(pd.DataFrame({"date": ["2024-03-01", "2024-03-05"], "notes": ["tracking started", None]}),
+                       history=season)
+    assert ep.attrs["tracked"] == (pd.Timestamp("2024-03-01"), None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RunlogWarning)
+        fl = episode_flags(season.runs, ep)
+        assert tracked_period(None, ep, season.runs) == (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-04-01"))
+    assert fl["tracked"].tolist() == [False, True, True, True]
+
+
+def test_journal_end_only_starts_at_the_first_entry_with_warning(season):
+    ep = read_episodes(pd.DataFrame({"date": ["2024-03-05", "2024-03-20"], "notes": [None, "stopped tracking"]}),
+                       history=season)
+    assert ep.attrs["tracked"] == (None, pd.Timestamp("2024-03-20"))
+    with pytest.warns(RunlogWarning, match=r"2024-03-05 \(first journal entry\) to 2024-03-20 \(the tracking "
+                                           r"ended row\)"):
+        fl = episode_flags(season, ep)
+    assert fl["tracked"].tolist() == [False, True, True, False]
+    # only a 'tracking ended' row and no episode: the period starts at that row's date
+    ep = read_episodes(pd.DataFrame({"date": ["2024-03-20"], "notes": ["tracking ended"]}), history=season)
+    with pytest.warns(RunlogWarning, match="tracked period not given"):
+        assert tracked_period(None, ep, season) == (pd.Timestamp("2024-03-20"), pd.Timestamp("2024-03-20"))
+
+
+def test_journal_period_rows_in_a_csv_file(tmp_path, season):
+    path = write(tmp_path, "date,onset_min,side,notes\n2024-03-01,,,tracking started\n2024-03-05,22,left,"
+                           "new laces pulled tight\n2024-03-31,,,tracking ended\n")
+    ep = read_episodes(path, history=season)
+    assert ep["line"].tolist() == [3] and ep["onset_min"].tolist() == [22.0]
+    assert ep.attrs["tracked_lines"] == {"start": 2, "end": 4}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RunlogWarning)
+        assert episode_flags(season, ep)["tracked"].tolist() == [False, True, True, False]
+
+
+def test_journal_period_row_problems(season):
+    journal = pd.DataFrame({"date": ["2024-03-01", "2024-03-02", "", "2024-03-05 07:00", "2024-02-01"],
+                            "onset_min": [10, np.nan, np.nan, np.nan, np.nan],
+                            "notes": ["tracking started", "tracking started", "tracking ended",
+                                      "tracking ended", "tracking ended"]})
+    with pytest.raises(EpisodeError) as exc:
+        read_episodes(journal, history=season)
+    msg = str(exc.value)
+    assert "line 2: a 'tracking started' row states the journal period and takes only a date; onset_min " \
+           "belong to an episode" in msg
+    assert "line 4: a 'tracking ended' row needs the date (YYYY-MM-DD) tracking ended" in msg
+    assert "line 5: a 'tracking ended' row takes a date without a time" in msg
+    # line 3 is the only valid start, line 6 the only valid end: it is before the start
+    assert "line 6: tracking ended 2024-02-01 before it started 2024-03-02 (line 3); swap the dates" in msg
+    two = pd.DataFrame({"date": ["2024-03-01", "2024-03-02"], "notes": ["tracking started", "Started tracking"]})
+    with pytest.raises(EpisodeError, match="line 3: a second 'tracking started' row \\(the first is line 2\\)"):
+        read_episodes(two, history=season)
 
 
 def test_tracked_errors_and_outside_warning(season):
