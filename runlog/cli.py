@@ -201,21 +201,22 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
 
 
 def _print_findings(report, limit: int = 8) -> None:
-    """Print the headline, the findings (at most *limit*) and the caveats in plain words."""
-    from .htmlreport import _findings_list
+    """Print the report's first screen: its answer line, one paragraph per finding cause (at most
+    *limit*), the count line and the caveats, as the report words them."""
+    from .htmlreport import _content
 
-    head = getattr(report, "headline", None)
-    findings = _findings_list(report)
+    answer, paragraphs = _content(report)
     _say("")
-    if callable(head):
+    _say(textwrap.fill(answer, width=100))
+    for s in paragraphs[:limit]:
+        _say("")
+        _say(textwrap.fill(s, width=100, initial_indent="  ", subsequent_indent="  "))
+    if len(paragraphs) > limit:
+        _say(f"  ... and {len(paragraphs) - limit} more in the report.")
+    head = getattr(report, "headline", None)
+    if callable(head) and head() != answer:
+        _say("")
         _say(textwrap.fill(head(), width=100))
-    _say("Findings:")
-    for s in findings[:limit]:
-        _say(textwrap.fill(s, width=100, initial_indent="  - ", subsequent_indent="    "))
-    if len(findings) > limit:
-        _say(f"  ... and {len(findings) - limit} more in the report.")
-    if not findings:
-        _say("  No factor stands out clearly (q < 0.05) in this data.")
     caveats = list(getattr(report, "caveats", None) or [])
     if caveats:
         _say("Caveats:")

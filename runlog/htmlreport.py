@@ -1,9 +1,11 @@
-"""A self-contained HTML page of an analysis: findings, caveats, tables and plots.
+"""A self-contained HTML page of an analysis: the answer, findings, evidence, caveats and plots.
 
 :func:`render_report` turns a :class:`~runlog.analysis.report.Report` into
 one HTML file with everything inline (CSS, and the plots as base64 PNG), so
 it can be mailed, archived or opened offline.  ``Report.to_html(path)`` and
-the ``runlog report`` command use it.
+the ``runlog report`` command use it.  The page shows the report's own
+content in the report's order (``answer``, one paragraph per finding cause,
+then the evidence); it never composes or re-decides a finding.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "column_reference_markdown",
-           "HOW_TO_READ", "NOT_A_DIAGNOSIS"]
+__all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "causes_table",
+           "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS"]
 
 #: The medical notice printed at the top of every report.
 NOT_A_DIAGNOSIS = (
@@ -33,21 +35,21 @@ NOT_A_DIAGNOSIS = (
 #: How to read a finding, in plain words (also in the README).
 HOW_TO_READ = [
     ("Odds ratio (OR)",
-     "How much the odds of numbness change when the factor is present, or one step higher. For numbers the "
-     "step is the spread of the middle half of your runs (the interquartile range, shown as 'per 10.5 °C'); "
-     "for categories it is one level against another. OR 2 means the odds of numbness double; OR 1 means "
-     "no association; OR 0.5 halves them."),
+     "How much the odds of numbness change when the measure is present, or one step higher. The step is "
+     "written beside it ('per 5 °C', 'per 30 min'); for shoes and other categories it is one against the "
+     "others. OR 2 means the odds of numbness double; OR 1 means no association; OR 0.5 halves them."),
     ("95% confidence interval (CI)",
      "The range of odds ratios compatible with your data. An interval that includes 1 means the data "
      "cannot tell an effect from chance; a wide interval means few runs or episodes."),
     ("p-value and q-value",
      "The p-value is the chance of an association at least this strong if the factor had no effect. "
-     "Many factors are tested at once, so some small p-values happen by luck; the q-value corrects "
+     "Many measures are tested at once, so some small p-values happen by luck; the q-value corrects "
      "for that (Benjamini-Hochberg false discovery rate). Take q < 0.05 as worth a closer look, "
      "not as proof."),
     ("Association, not cause",
-     "A factor can go with numbness because something else drives both (long runs are also hot, late "
-     "and in older shoes). Change one thing at a time and keep the journal going to check."),
+     "A measure can go with numbness because something else drives both (long runs are also hot, late "
+     "and in older shoes); the report names a cause only when its evidence holds with the other causes "
+     "accounted for. Change one thing at a time and keep the journal going to check."),
 ]
 
 _CSS = """
@@ -59,7 +61,9 @@ h1{margin-bottom:.1em} h2{border-bottom:2px solid #e4e4e4;padding-bottom:.2em;ma
 .stats{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0}
 .stat{background:#f4f6f8;border-radius:6px;padding:.5em .9em;min-width:8em}
 .stat b{display:block;font-size:1.4em}
-ul.findings li{margin:.35em 0}
+p.answer{font-size:1.3em;font-weight:600;margin:.6em 0 .4em;padding:.5em .8em;background:#eef5fb;
+ border-left:5px solid #2f6f9f}
+div.findings p{margin:.5em 0 .5em .2em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
 th,td{border-bottom:1px solid #e4e4e4;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f4f6f8} td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -127,14 +131,21 @@ def _per(r) -> str:
     return txt.replace(" increase", "")
 
 
-def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int | None = None) -> str:
+def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int | None = None,
+                  causes: pd.DataFrame | None = None) -> str:
     """HTML table of ``Report.factors``, strongest evidence first.
 
-    Columns: factor (its description on hover), cause, numb runs / runs, odds
-    ratio and its step, 95 % CI, p and q.  Rows that are findings (column
-    ``finding``, else ``q_value < alpha``) are shaded.  The test behind each
-    row (column ``method``) is listed under the table.
+    Columns: measure (its plain ``label``, the description on hover), numb
+    runs / runs, odds ratio and its step, 95 % CI, p, q, and what the
+    measure is in the report's words (:func:`~runlog.analysis.report.measure_note`:
+    'main measure of heat and hydration', 'goes with numbness only through
+    heat (articles: ...)'; cause labels from *causes*, ``Report.causes``).
+    Rows that are findings (column ``finding``, else ``q_value < alpha``)
+    are shaded.  The test behind each row (column ``method``) is listed under
+    the table.
     """
+    from .analysis.report import _cause_labels, _measure_name, measure_note
+
     if factors is None or len(factors) == 0:
         return "<p>No factor could be tested.</p>"
     df = factors
@@ -144,7 +155,8 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
     if max_rows is not None:
         df = df.head(max_rows)
     has_n = {"n_episodes", "n_runs"} <= set(df.columns)
-    head = ["Factor", "Cause"] + (["Numb runs"] if has_n else []) + ["Odds ratio", "per", "95% CI", "p", "q"]
+    labels = _cause_labels(causes)
+    head = ["Measure"] + (["Numb runs"] if has_n else []) + ["Odds ratio", "per", "95% CI", "p", "q", "What it is"]
     methods: dict[str, int] = {}
     rows = []
     for _, r in df.iterrows():
@@ -161,13 +173,13 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
         if isinstance(m, str) and m:
             methods.setdefault(m, len(methods) + 1)
             mark = f"<sup>{methods[m]}</sup>"
-        cells = [f"<td{title}>{_esc(r.get('label', _factor_name(r)))}{mark}</td>",
-                 f"<td>{_esc(r.get('cause', ''))}</td>"]
+        cells = [f"<td{title}>{_esc(_measure_name(r))}{mark}</td>"]
         if has_n:
             cells.append(f"<td class='num'>{int(r['n_episodes'])} / {int(r['n_runs'])}</td>")
         cells += [f"<td class='num'>{_fmt_ratio(r.get('effect'))}</td>", f"<td class='per'>{_esc(_per(r))}</td>",
                   f"<td class='num'>{ci}</td>",
-                  f"<td class='num'>{_fmt_p(r.get('p_value'))}</td>", f"<td class='num'>{_fmt_p(q)}</td>"]
+                  f"<td class='num'>{_fmt_p(r.get('p_value'))}</td>", f"<td class='num'>{_fmt_p(q)}</td>",
+                  f"<td class='per'>{_esc(measure_note(r, labels))}</td>"]
         rows.append(f"<tr{' class=sig' if sig else ''}>" + "".join(cells) + "</tr>")
     notes = "".join(f"<li><sup>{i}</sup> {_esc(m)}</li>" for m, i in methods.items())
     return ("<table class='factors'><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
@@ -197,15 +209,54 @@ def _table(df: pd.DataFrame, columns: dict, *, formats: dict | None = None) -> s
     return "".join(out)
 
 
-def _findings_list(report) -> list[str]:
-    """The findings as sentences: ``report.findings_text()``, else the ``sentence`` column."""
-    fn = getattr(report, "findings_text", None)
-    if callable(fn):
-        return [str(s) for s in fn()]
-    findings = getattr(report, "findings", None)
-    if isinstance(findings, pd.DataFrame) and "sentence" in findings:
-        return [str(s) for s in findings["sentence"].dropna()]
-    return []
+def causes_table(causes: pd.DataFrame | None) -> str:
+    """HTML table of ``Report.causes`` (one row per article-named cause, as the report orders them).
+
+    Columns: cause, its measure, odds ratio and its step, 95 % CI, q and the
+    report's ``status`` ('finding', 'no clear link', 'goes with numbness only
+    through heat', ...); finding rows shaded.  '' when there are no causes.
+    """
+    from .analysis.report import cause_display
+
+    if not isinstance(causes, pd.DataFrame) or len(causes) == 0:
+        return ""
+    shown = cause_display(causes)
+    sig = (causes["finding"].fillna(False).astype(bool).to_numpy() if "finding" in causes
+           else np.zeros(len(causes), dtype=bool))
+    head = ["Cause", "Measure", "Odds ratio", "per", "95% CI", "q", "Status"]
+    rows = []
+    for (_, r), f in zip(shown.iterrows(), sig):
+        ci = (f"{_fmt_ratio(r['95 % CI low'])}&nbsp;–&nbsp;{_fmt_ratio(r['95 % CI high'])}"
+              if math.isfinite(r["95 % CI low"]) or math.isfinite(r["95 % CI high"]) else "–")
+        cells = [f"<td>{_esc(r['Cause'])}</td>", f"<td>{_esc(r['Measure'])}</td>",
+                 f"<td class='num'>{_fmt_ratio(r['Odds ratio'])}</td>", f"<td class='per'>{_esc(_per_text(r['per']))}</td>",
+                 f"<td class='num'>{ci}</td>", f"<td class='num'>{_fmt_p(r['q'])}</td>", f"<td>{_esc(r['Status'])}</td>"]
+        rows.append(f"<tr{' class=sig' if f else ''}>" + "".join(cells) + "</tr>")
+    return ("<table class='causes'><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _per_text(txt) -> str:
+    return _per({"effect_unit": txt})
+
+
+def _content(report) -> tuple[str, list[str]]:
+    """The report's first screen as it says it: (answer line, one paragraph per finding cause).
+
+    Uses ``report.answer_line()`` and ``report.finding_paragraphs()``; for an
+    object without them (e.g. a report of an older version) its ``answer``
+    and its ``findings['sentence']`` as they are.
+    """
+    fn = getattr(report, "answer_line", None)
+    answer = str(fn()) if callable(fn) else str(getattr(report, "answer", "") or "")
+    fp = getattr(report, "finding_paragraphs", None)
+    if callable(fp):
+        paragraphs = [str(s) for s in fp()]
+    else:
+        findings = getattr(report, "findings", None)
+        paragraphs = ([str(s) for s in findings["sentence"].dropna()]
+                      if isinstance(findings, pd.DataFrame) and "sentence" in findings else [])
+    return answer, paragraphs
 
 
 def _stats(report) -> list[tuple[str, str]]:
@@ -227,7 +278,7 @@ def _stats(report) -> list[tuple[str, str]]:
         out.append(("runs with numbness", n_numb))
     factors = getattr(report, "factors", None)
     if factors is not None:
-        out.append(("factors tested", len(factors)))
+        out.append(("measures tested", len(factors)))
     findings = getattr(report, "findings", None)
     if isinstance(findings, pd.DataFrame):
         out.append(("findings", len(findings)))
@@ -266,9 +317,8 @@ def default_figures(report, history=None) -> dict:
         n = min(20, len(factors))
         fig, ax = _new(10, max(2.6, 0.3 * n + 1.4))
         plot.factor_forest(factors, top=20, ax=ax)
-        figs[f"The {n} factors with the strongest evidence: odds ratio of numbness with its 95% confidence "
-             "interval, coloured by cause. Filled points: q < 0.05 after correcting for the number of "
-             "factors tested."] = fig
+        figs[f"The {n} measures with the strongest evidence: odds ratio of numbness with its 95% confidence "
+             "interval, coloured by the cause the articles name. Filled points: findings."] = fig
     if flags is not None and "onset_min" in flags and flags["numb"].fillna(False).astype(bool).any() \
             and (runs is not None or "duration_min" in flags):
         fig, ax = _new(9, 4.2)
@@ -297,8 +347,8 @@ def default_figures(report, history=None) -> dict:
         if top is not None and other is not None:
             fig, ax = _new(7.5, 5)
             plot.factor_scatter(features, other, top, flags, ax=ax)
-            figs[f"The numeric factor with the strongest evidence ({plot.pretty(top).lower()}) against "
-                 f"{plot.pretty(other).lower()}, one point per run."] = fig
+            figs[f"The numeric measure with the strongest evidence ({plot._lower(plot.pretty(top))}) against "
+                 f"{plot._lower(plot.pretty(other))}, one point per run."] = fig
     if history is not None and flags is not None and runs is not None:
         numb = flags.index[(flags["numb"].fillna(False).astype(bool)
                             & flags["tracked"].fillna(False).astype(bool)).to_numpy()]
@@ -381,23 +431,25 @@ def _at_onset_display(at: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _finding_items(report, findings: list[str]) -> str:
-    """The findings as list items, each with a badge of its cause in the colour of the plots."""
+def _finding_items(report, paragraphs: list[str]) -> str:
+    """One paragraph per finding cause, each with a badge of its cause (the report's
+    ``cause_label``) in the colour of the plots."""
     from .plot import CAUSE_COLORS
 
     table = getattr(report, "findings", None)
-    causes = [None] * len(findings)
-    if (getattr(report, "testable", True) and isinstance(table, pd.DataFrame) and "cause" in table
-            and len(table) == len(findings)):
-        causes = [str(c) for c in table["cause"]]
+    causes = [(None, None)] * len(paragraphs)
+    if isinstance(table, pd.DataFrame) and "cause" in table and len(table) == len(paragraphs):
+        labels = table["cause_label"] if "cause_label" in table else table["cause"]
+        causes = [(str(c), str(lab) if isinstance(lab, str) and lab else str(c))
+                  for c, lab in zip(table["cause"], labels)]
     items = []
-    for sentence, cause in zip(findings, causes):
+    for text, (cause, label) in zip(paragraphs, causes):
         badge = ""
         if cause:
             color = CAUSE_COLORS.get(cause, CAUSE_COLORS["other"])
-            badge = f"<span class='cause' style='background:{color}'>{_esc(cause)}</span> "
-        items.append(f"<li>{badge}{_esc(sentence)}</li>")
-    return "<ul class='findings'>" + "".join(items) + "</ul>"
+            badge = f"<span class='cause' style='background:{color}'>{_esc(label)}</span> "
+        items.append(f"<p>{badge}{_esc(text)}</p>")
+    return "<div class='findings'>" + "".join(items) + "</div>"
 
 
 def _model_html(model) -> str:
@@ -406,15 +458,16 @@ def _model_html(model) -> str:
     parts = []
     describe = getattr(model, "describe", None)
     if callable(describe):
-        parts.append(f"<p>{_esc(describe())} Each odds ratio is adjusted for the other factors in the model "
-                     "(penalised Firth logistic regression); the unadjusted one is shown beside it.</p>")
+        parts.append(f"<p>{_esc(describe())} Each odds ratio is adjusted for the other measures in the model "
+                     "(penalised Firth logistic regression); the unadjusted one is shown beside it. This is "
+                     "supporting detail: the answer above comes from the per-cause evidence.</p>")
     table = getattr(model, "table", None)
     if isinstance(table, pd.DataFrame) and len(table):
         t = table.assign(name=[_factor_name(r) for _, r in table.iterrows()],
                          ci=[f"{_fmt_ratio(a)}&nbsp;–&nbsp;{_fmt_ratio(b)}"
                              for a, b in zip(table["ci_low"], table["ci_high"])],
                          per=[_per(r) for _, r in table.iterrows()])
-        parts.append(_table(t, {"name": "Factor", "cause": "Cause", "effect": "Adjusted OR", "ci": "95% CI",
+        parts.append(_table(t, {"name": "Measure", "effect": "Adjusted OR", "ci": "95% CI",
                                 "p_value": "p", "unadjusted_effect": "Unadjusted OR", "per": "per"},
                             formats={"effect": _fmt_ratio, "ci": str, "p_value": _fmt_p,
                                      "unadjusted_effect": _fmt_ratio}))
@@ -432,8 +485,9 @@ def render_report(report, path=None, *, figures=None, history=None,
     Parameters
     ----------
     report : Report
-        :func:`runlog.analyze` output.  Uses ``findings_text()`` (or the
-        ``findings['sentence']`` column), ``caveats``, ``factors``,
+        :func:`runlog.analyze` output.  Uses ``answer_line()`` and
+        ``finding_paragraphs()`` (or ``answer`` and the ``findings['sentence']``
+        column), ``causes``, ``caveats``, ``factors``,
         ``onset`` (sentences, summary, at-onset table), ``model`` (table,
         notes), ``not_tested`` and, when present, ``flags``/``features``/
         ``runs`` for the plots and the headline numbers.
@@ -471,67 +525,71 @@ def render_report(report, path=None, *, figures=None, history=None,
         if own:
             plt.close(fig)
 
-    findings = _findings_list(report)
+    answer, paragraphs = _content(report)
     caveats = [str(c) for c in (getattr(report, "caveats", None) or [])]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_esc(title)}</h1>",
-        f"<p class='sub'>Generated {_dt.datetime.now():%Y-%m-%d %H:%M} by runlog {__version__}</p>",
-        f"<div class='notice'><b>Not a diagnosis.</b> {_esc(NOT_A_DIAGNOSIS)}</div>",
+        # the first screen: the report's answer, then one paragraph per finding cause
+        f"<p class='answer' id='answer'>{_esc(answer)}</p>",
     ]
+    if paragraphs:
+        parts.append(_finding_items(report, paragraphs))
+    headline = getattr(report, "headline", None)
+    if callable(headline) and headline() != answer:
+        parts.append(f"<p class='sub'>{_esc(headline())}</p>")
     stats = _stats(report)
     if stats:
         parts.append("<div class='stats'>" + "".join(
             f"<div class='stat'><b>{_esc(v)}</b>{_esc(k)}</div>" for k, v in stats) + "</div>")
-    headline = getattr(report, "headline", None)
-    if callable(headline):
-        parts.append(f"<p>{_esc(headline())}</p>")
-    parts.append("<h2 id='findings'>Findings</h2>")
-    if findings:
-        parts.append(_finding_items(report, findings))
-    else:
-        parts.append("<p>No factor stands out: none is associated with numbness clearly enough "
-                     "(q &lt; 0.05) in this data.</p>")
+    parts.append(f"<div class='notice'><b>Not a diagnosis.</b> {_esc(NOT_A_DIAGNOSIS)}</div>")
+    # the evidence
+    causes_html = causes_table(getattr(report, "causes", None))
+    if causes_html:
+        parts.append("<h2 id='by-cause'>By cause</h2>")
+        parts.append("<p>Each cause the articles name, with its main measure, estimated together with the "
+                     "others; strongest evidence first. Shaded rows are findings.</p>")
+        parts.append(causes_html)
     if imgs:
         parts.append("<h2 id='plots'>Plots</h2>")
         parts.extend(imgs)
     onset_html = _onset_html(getattr(report, "onset", None))
     if onset_html:
         parts.append("<h2 id='onset'>When numbness starts</h2>" + onset_html)
+    factors = getattr(report, "factors", None)
+    descriptives = getattr(report, "descriptives", None)
+    if (factors is None or len(factors) == 0) and isinstance(descriptives, pd.DataFrame) and len(descriptives):
+        parts.append("<h2 id='runs-so-far'>The runs so far (no tests)</h2>")
+        parts.append("<p>Each measure on the runs with numbness and on the others: median [quartiles] for "
+                     "numbers, count (share) for yes/no. Too few episodes to test yet: read these as a "
+                     "description, not as evidence.</p>")
+        parts.append(_table(descriptives, {"factor": "Measure", "unit": "Unit",
+                                           "n_runs": "Runs", "n_episodes": "Numb runs",
+                                           "numb_runs": "Runs with numbness", "other_runs": "Other runs"}))
+    parts.append("<h2 id='factors'>All measures tested</h2>")
+    parts.append("<p>Strongest evidence first; shaded rows are findings. Hover over a measure for what it "
+                 "measures; the column reference in the README gives every measure's unit.</p>")
+    parts.append(factors_table(factors, causes=getattr(report, "causes", None)))
+    model_html = _model_html(getattr(report, "model", None))
+    if model_html:
+        parts.append("<h2 id='model'>The leading measures together</h2>" + model_html)
     parts.append("<h2 id='caveats'>Caveats</h2>")
     parts.append("<ul>" + "".join(f"<li>{_esc(c)}</li>" for c in caveats) + "</ul>" if caveats
                  else "<p>None recorded.</p>")
     notes = [str(n) for n in (getattr(report, "notes", None) or [])]
     if notes:
         parts.append("<h3>Notes on the data</h3><ul>" + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul>")
-    model_html = _model_html(getattr(report, "model", None))
-    if model_html:
-        parts.append("<h2 id='model'>The leading factors together</h2>" + model_html)
-    factors = getattr(report, "factors", None)
-    descriptives = getattr(report, "descriptives", None)
-    if (factors is None or len(factors) == 0) and isinstance(descriptives, pd.DataFrame) and len(descriptives):
-        parts.append("<h2 id='runs-so-far'>The runs so far (no tests)</h2>")
-        parts.append("<p>Each factor on the runs with numbness and on the others: median [quartiles] for "
-                     "numbers, count (share) for yes/no. Too few episodes to test yet: read these as a "
-                     "description, not as evidence.</p>")
-        parts.append(_table(descriptives, {"factor": "Factor", "cause": "Cause", "unit": "Unit",
-                                           "n_runs": "Runs", "n_episodes": "Numb runs",
-                                           "numb_runs": "Runs with numbness", "other_runs": "Other runs"}))
-    parts.append("<h2 id='factors'>All factors tested</h2>")
-    parts.append("<p>Strongest evidence first; shaded rows are findings. Hover over a factor for what it "
-                 "measures; the column reference in the README gives every factor's unit.</p>")
-    parts.append(factors_table(factors))
     not_tested = getattr(report, "not_tested", None)
     if isinstance(not_tested, pd.DataFrame) and len(not_tested):
         nt = not_tested.assign(name=[_factor_name(r) for _, r in not_tested.iterrows()])
         parts.append(f"<details><summary>Not tested ({len(nt)})</summary>"
-                     + _table(nt, {"name": "Factor", "cause": "Cause", "reason": "Why not"}) + "</details>")
+                     + _table(nt, {"name": "Measure", "reason": "Why not"}) + "</details>")
     parts.append("<h2 id='how-to-read'>How to read this report</h2><dl>" + "".join(
         f"<dt>{_esc(t)}</dt><dd>{_esc(d)}</dd>" for t, d in HOW_TO_READ) + "</dl>")
-    parts.append("<footer>runlog reads your activity files and journal locally; nothing leaves your "
-                 "computer.</footer></body></html>")
+    parts.append(f"<footer>Generated {_dt.datetime.now():%Y-%m-%d %H:%M} by runlog {__version__}. runlog reads "
+                 "your activity files and journal locally; nothing leaves your computer.</footer></body></html>")
     page = "\n".join(parts)
     if path is not None:
         path = os.fspath(path)

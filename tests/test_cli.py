@@ -47,19 +47,51 @@ def run_cli(*args, cwd=None, timeout=900):
                           cwd=cwd or ROOT, env=env, timeout=timeout)
 
 
-def synthetic_report():
-    """A Report (the real dataclass) over the synthetic frames of test_plot.py: 5 factors, 1 finding."""
+ANSWER = "Heat goes with your numbness: 1 run in 4 above 22 °C had numbness, 1 in 20 below."
+NO_ANSWER = "No cause stands out yet: about 12 more runs with numbness would be needed to see a doubling."
+
+
+def synthetic_causes(finding: bool = True) -> pd.DataFrame:
+    """Report.causes as analyze() fills it: heat (a finding or not), run length, shoes (not testable)."""
+    return pd.DataFrame({
+        "cause": ["other", "distance", "footwear"], "cause_label": ["heat", "run length", "shoes"],
+        "factor": ["avg_temp_c", "duration_min", "new_shoes"],
+        "factor_label": ["air temperature", "duration", "new shoes"],
+        "effect": [2.5, 1.8, float("nan")], "ci_low": [1.4, 0.9, float("nan")],
+        "ci_high": [4.4, 3.5, float("nan")], "p_value": [0.001, 0.09, float("nan")],
+        "q_value": [0.005, 0.2, float("nan")], "effect_unit": ["per 5 °C", "per 30 min", ""],
+        "finding": [finding, False, False],
+        "status": ["finding" if finding else "no clear link", "goes with numbness only through heat",
+                   "not testable: too few runs in other shoes"]})
+
+
+def synthetic_report(finding: bool = True):
+    """A Report (the real dataclass) over the synthetic frames of test_plot.py: 5 measures, 1 finding
+    cause (heat) with two paragraphs' worth of sentences; or no finding."""
     from runlog.analysis.report import Report
 
     runs = tp.synthetic_runs()
-    factors = tp.synthetic_factors().assign(n_runs=45, n_episodes=4, finding=[True, False, False, False, False])
-    findings = pd.DataFrame({"sentence": ["Numbness went with hotter runs: odds 2.5 times higher per step "
-                                          "(95% CI 1.4-4.4, q = 0.005).", "Second <finding> & more."],
-                             "cause": ["other", "distance"]})
-    return Report(factors=factors, findings=findings, caveats=["Only 4 runs with numbness: wide intervals."],
+    factors = tp.synthetic_factors().assign(
+        n_runs=45, n_episodes=4, finding=[finding, False, False, False, False],
+        label=["air temperature", "duration", "form", "new shoes", "ascent"],
+        role=["primary", "explained", "primary", "primary", "in-run"],
+        explained_by=["", "heat", "", "", ""])
+    causes = synthetic_causes(finding)
+    findings = causes[causes["finding"]].drop(columns=["finding", "status"]).assign(
+        risk_text="1 run in 4 above 22 °C, 1 in 20 below", best_measure="air temperature",
+        sentence="Numbness went with hotter runs: odds 2.5 times higher per 5 °C (95% CI 1.4-4.4). "
+                 "Second <finding> & more.")
+    return Report(answer=ANSWER if finding else NO_ANSWER, factors=factors, findings=findings, causes=causes,
+                  caveats=["Only 4 runs with numbness: wide intervals."],
                   notes=["1 run(s) with numbness outside the analysed runs were left out."],
                   n_runs=45, n_numb_runs=4, n_episodes=4, testable=True, settings={"fdr": 0.05},
                   flags=tp.synthetic_flags(runs), features=tp.synthetic_features(runs), runs=runs)
+
+
+def _after_title(page: str) -> str:
+    """The first element after the page's <h1> title."""
+    rest = page.split("</h1>", 1)[1].lstrip()
+    return re.match(r"<(\w+)[^>]*>(.*?)</\1>", rest, re.S).group(0)
 
 
 # ---------------------------------------------------------------------------
@@ -100,15 +132,29 @@ def test_render_report_is_self_contained(tmp_path):
     # the report's own to_html gives the same page (up to the time stamp)
     other = synthetic_report().to_html(figures=False)
     assert "odds 2.5 times higher" in other
-    # findings in plain words, escaped
+    # the answer first, right after the title; then the finding paragraph as the report words it, escaped
+    assert _after_title(page) == f"<p class='answer' id='answer'>{ANSWER}</p>"
     assert "odds 2.5 times higher" in page and "Second &lt;finding&gt; &amp; more." in page
-    assert "<li><span class='cause' style='background:#7f7f7f'>other</span> Numbness went with hotter" in page
+    assert ("<div class='findings'><p><span class='cause' style='background:#7f7f7f'>heat</span> "
+            "Numbness went with hotter") in page
+    assert page.index(ANSWER) < page.index("Numbness went with hotter") < page.index("Not a diagnosis")
+    assert "Cause:" not in page
+    # the By cause table, from report.causes, before the plots and the measures
+    causes = re.search(r"<table class='causes'>.*?</table>", page, re.S).group(0)
+    assert causes.count("<tr") == 1 + 3 and causes.count("class=sig") == 1
+    assert "<td>heat</td><td>air temperature</td><td class='num'>2.50</td><td class='per'>per 5 °C</td>" in causes
+    assert "<td>goes with numbness only through heat</td>" in causes
+    assert "<td>not testable: too few runs in other shoes</td>" in causes
+    assert page.index("id='by-cause'") < page.index("id='plots'") < page.index("id='factors'")
     assert "Only 4 runs with numbness" in page and "Not a diagnosis" in page
     assert "<h3>Notes on the data</h3><ul><li>1 run(s) with numbness outside" in page
     # the factors table: one row per factor, the q < 0.05 one shaded
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
     assert table.count("<tr") == 1 + 5
-    assert table.count("class=sig") == 1 and "avg_temp_c" in table
+    assert table.count("class=sig") == 1 and "<td>air temperature</td>" in table and "avg_temp_c" not in table
+    # what each measure is, as the report says it (cause labels from report.causes)
+    assert "goes with numbness only through heat (articles: run length)" in table
+    assert "main measure of heat" in table and "measured during the run (articles: terrain)" in table
     # 1.4 - 4.4 interval of the first factor; 4 numb runs of 45
     assert "1.40&nbsp;–&nbsp;4.40" in table and "4 / 45" in table
     # embedded PNGs: forest, onset, load, calendar, scatter
@@ -124,17 +170,43 @@ def test_render_report_untestable():
 
     rep = Report(n_runs=12, n_numb_runs=1, n_episodes=1, testable=False, caveats=["c"])
     page = htmlreport.render_report(rep, figures=False)
-    # the report's own words for why nothing was tested, and no factors table
-    assert "Testing is not possible yet" in page and "No factor could be tested." in page
-    assert "data:image/png" not in page
+    # the report's own words for why nothing was tested, first; no factors table
+    assert _after_title(page).startswith("<p class='answer' id='answer'>Testing is not possible yet")
+    assert "No factor could be tested." in page
+    assert "data:image/png" not in page and "<table class='causes'>" not in page
+
+
+def test_render_report_without_a_finding():
+    page = htmlreport.render_report(synthetic_report(finding=False), figures=False)
+    assert _after_title(page) == f"<p class='answer' id='answer'>{NO_ANSWER}</p>"
+    assert "<div class='findings'>" not in page and "class=sig" not in page
+    causes = re.search(r"<table class='causes'>.*?</table>", page, re.S).group(0)
+    assert "<td>no clear link</td>" in causes
+
+
+@pytest.mark.parametrize("finding", [True, False])
+def test_terminal_prints_the_answer_first(capsys, finding):
+    rep = synthetic_report(finding)
+    cli._print_findings(rep)
+    out = capsys.readouterr().out
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert lines[0] == (ANSWER if finding else NO_ANSWER)
+    text = " ".join(out.split())
+    if finding:
+        assert text.index("Numbness went with hotter runs") < text.index(rep.headline()) < text.index("Caveats:")
+        assert "Second <finding> & more." in text
+    else:
+        assert "Numbness went with" not in text
+    assert "Cause:" not in text
 
 
 def test_render_report_duck_typed():
     # any object with the attributes works (e.g. a report saved by an older version)
     rep = SimpleNamespace(factors=tp.synthetic_factors(), findings=pd.DataFrame({"sentence": ["A."]}),
-                          caveats=[], onset=None, model=None)
+                          caveats=[], onset=None, model=None, answer="B.")
     page = htmlreport.render_report(rep, figures=False)
-    assert "<li>A.</li>" in page and page.count("class=sig") == 1  # q = 0.005 < 0.05
+    assert _after_title(page) == "<p class='answer' id='answer'>B.</p>"
+    assert "<p>A.</p>" in page and page.count("class=sig") == 1  # q = 0.005 < 0.05
 
 
 def test_factors_table_formats_numbers():
@@ -344,20 +416,25 @@ def test_demo_writes_report(demo_run):
     report = out / "report.html"
     assert proc.stdout.rstrip().endswith(f"Report written to {report.resolve()}")
     assert (out / "data" / "episodes.csv").is_file() and any((out / "data" / "gpx").glob("*.gpx"))
-    # the findings are printed; the planted cause (heat and fluid: 'hydration') leads them
-    findings = proc.stdout.split("Findings:")[1].split("Caveats:")[0]
-    first = " ".join(findings.strip().split("\n  - ")[0].split())  # undo the line wrapping
-    assert first.startswith("- Numbness came on") and first.endswith("Cause: hydration.")
-    assert (out / "report.md").is_file()
+    # the report's answer comes first, after the import summary; the planted cause (heat) leads it
+    report_out = proc.stdout.split("the same results as Markdown")[0]
+    after_import = report_out.split("\n\n", 1)[1].lstrip("\n")
+    answer = " ".join(after_import.split("\n\n")[0].split())  # undo the line wrapping
+    assert answer.lower().startswith("heat"), answer
+    assert "Cause:" not in report_out
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert answer in " ".join(md.split()) and "## By cause" in md
     factors = pd.read_csv(out / "factors.csv")
-    assert {"factor", "cause", "effect", "ci_low", "ci_high", "p_value", "q_value"} <= set(factors.columns)
+    assert {"factor", "cause", "effect", "ci_low", "ci_high", "p_value", "q_value", "role"} <= set(factors.columns)
     assert factors.loc[0, "cause"] == "hydration"
     page = report.read_text(encoding="utf-8")
+    first = _after_title(page)
+    assert first.startswith("<p class='answer' id='answer'>") and " ".join(first.split()).find(answer[:40]) > 0
+    assert "<table class='causes'>" in page
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
     assert table.count("<tr") > 20 and "class=sig" in table
-    # each finding carries a badge of its cause, in the colour of the plots
-    assert ("<ul class='findings'><li><span class='cause' style='background:#1f77b4'>hydration</span> "
-            "Numbness came on") in page
+    # each finding paragraph carries a badge of its cause, in the colour of the plots
+    assert "<div class='findings'><p><span class='cause' style='background:#1f77b4'>" in page
     # the pace just before onset, as a runner reads it
     assert re.search(r"<td>Pace in the 2 minutes before onset</td><td>min/km</td><td>\d+</td>"
                      r"<td class='num'>\d:\d\d</td><td class='num'>\d:\d\d</td>", page)
@@ -376,7 +453,8 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env):
                    "--weather", data / "weather.csv", "--tracked", "2024-03-04:2024-09-01", "--out", tmp_path / "r")
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Read 156 runs" in proc.stdout and "Cause: hydration" in proc.stdout
+    assert "Read 156 runs" in proc.stdout and "Cause:" not in proc.stdout
+    assert "heat" in proc.stdout.split("Read 156 runs")[1].lower()
     assert (tmp_path / "r" / "report.html").is_file()
 
 
