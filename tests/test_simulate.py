@@ -413,3 +413,229 @@ def test_analysis_finds_nothing_in_a_null_season(analysed):
     rep = reports["null"]
     assert rep.testable and rep.n_numb_runs >= 10
     assert len(rep.findings) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The newer scenarios, on short seasons (6 journal weeks + 4 of history, 30-s records)
+# ---------------------------------------------------------------------------------------------
+NEW_SCENARIOS = ("trend", "stopping", "per_minute", "shoes_null", "shoes", "two_causes", "heat_long")
+SHORT = {"weeks": 6, "sample_s": 30.0}
+
+
+@pytest.fixture(scope="module")
+def short_seasons(tmp_path_factory) -> dict[str, sim.Season]:
+    """One short season per newer scenario, seed 5 (about half a second each)."""
+    root = tmp_path_factory.mktemp("short")
+    return {sc: sim.simulate_season(root / sc, scenario=sc, seed=5, **SHORT) for sc in NEW_SCENARIOS}
+
+
+def _logit(p):
+    p = np.asarray(p, dtype="float64")
+    return np.log(p / (1 - p))
+
+
+def test_scenario_tables_agree():
+    assert set(NEW_SCENARIOS) | set(ORIGINAL_SCENARIOS) == set(sim.SCENARIOS)
+    assert set(sim.SCENARIO_CAUSES) == set(sim.SCENARIOS) == set(sim.SCENARIO_CAUSE)
+    assert set(sim.DEFAULT_STRENGTH) == set(sim.SCENARIOS) == set(sim.DEFAULT_BASE_RISK)
+    for sc, causes in sim.SCENARIO_CAUSES.items():
+        assert set(causes) <= set(runlog.schema.CAUSES), sc
+        assert sim.SCENARIO_CAUSE[sc] == (causes[0] if causes else None)
+    assert set(sim.SCENARIO_ALLOWED) <= set(sim.SCENARIOS)
+    assert all(set(v) <= set(runlog.schema.CAUSES) for v in sim.SCENARIO_ALLOWED.values())
+    # the backward-compatible single cause
+    assert sim.SCENARIO_CAUSES["two_causes"] == ("hydration", "overtraining")
+    assert sim.SCENARIO_CAUSE["two_causes"] == "hydration"
+    assert sim.SCENARIO_CAUSE["trend"] is None and sim.SCENARIO_CAUSES["shoes"] == ("footwear",)
+    assert sim.SCENARIO_ALLOWED["per_minute"] == ("distance",)
+
+
+def test_new_scenarios_generate(short_seasons):
+    for sc, s in short_seasons.items():
+        assert s.scenario == sc and s.causes == sim.SCENARIO_CAUSES[sc] and s.cause == sim.SCENARIO_CAUSE[sc]
+        assert s.tracked == ("2024-03-04", "2024-04-14")
+        t = s.truth
+        assert len(list(s.gpx_dir.glob("*.gpx"))) == len(t) > 40, sc
+        assert t["p_true"].between(0, 1).all() and not t.loc[~t["tracked"], "numb"].any(), sc
+        assert t["n_episodes"].sum() == s.n_episodes == len(pd.read_csv(s.episodes_csv)), sc
+        assert (t.loc[t["numb"], "n_episodes"] >= 1).all() and (t.loc[~t["numb"], "n_episodes"] == 0).all()
+        meta = __import__("json").loads((s.out_dir / "season.json").read_text())
+        assert meta["causes"] == list(s.causes) and meta["scenario"] == sc
+
+
+def test_new_scenarios_are_reproducible(tmp_path, short_seasons):
+    for sc in ("stopping", "shoes", "trend"):
+        again = sim.simulate_season(tmp_path / sc, scenario=sc, seed=5, **SHORT)
+        assert _digest(again.out_dir) == _digest(short_seasons[sc].out_dir), sc
+    other = sim.simulate_season(tmp_path / "other", scenario="stopping", seed=6, **SHORT)
+    assert _digest(other.out_dir)["episodes.csv"] != _digest(short_seasons["stopping"].out_dir)["episodes.csv"]
+
+
+def test_journal_does_not_depend_on_the_records(short_seasons, tmp_path):
+    """The journal is drawn from the answer key before any GPX is written: the same seed gives the
+    same journal at any record interval, and the shared-schedule scenarios share GPX files."""
+    a = sim.simulate_season(tmp_path / "a", scenario="two_causes", seed=5, weeks=6, sample_s=60.0)
+    assert a.episodes_csv.read_bytes() != b"" and \
+        _digest(a.out_dir)["episodes.csv"] == _digest(short_seasons["two_causes"].out_dir)["episodes.csv"]
+    g = {sc: {k: v for k, v in _digest(short_seasons[sc].out_dir).items() if k.startswith("gpx/")}
+         for sc in ("trend", "per_minute", "two_causes", "shoes", "stopping")}
+    assert g["trend"] == g["per_minute"] == g["two_causes"] == g["shoes"]   # shoes only change the notes
+    assert g["stopping"] != g["trend"]                                      # the lace stops are in the GPX
+
+
+def test_trend_risk_rises_over_the_journal(short_seasons):
+    s = short_seasons["trend"]
+    t = s.truth[s.truth["tracked"]]
+    day = (pd.DatetimeIndex(t["date"]) - pd.Timestamp(s.tracked[0])).days.to_numpy()
+    frac = day / (6 * 7 - 1)                                    # 0 on 4 March, 1 on 14 April
+    np.testing.assert_allclose(t["journal_frac"], frac)
+    # logit rises linearly from logit(0.05) = -2.9444 to logit(0.30) = -0.8473 (strength 2.097141)
+    np.testing.assert_allclose(_logit(t["p_true"]), math.log(0.05 / 0.95) + 2.097141 * frac, atol=1e-5)
+    assert np.all(np.diff(t["p_true"].to_numpy()) >= -1e-12)   # never falls over the season
+    assert t["p_true"].iloc[0] == pytest.approx(0.05, abs=0.005) and t["p_true"].iloc[-1] > 0.28
+
+
+def test_per_minute_hazard_hand_computed():
+    truth = pd.DataFrame({"air_temp_c": [20.0, 5.0, 30.0], "duration_s": [3600.0, 1800.0, 7200.0],
+                          "consecutive_days": [1, 5, 9], "shoes": list(sim.SHOES)})
+    p = sim.episode_probability(truth, "per_minute", 0.0, 0.25)
+    # lambda = -ln(0.75) / 60 = 0.0047947 /min; 30 min: 1 - exp(-0.14384) = 1 - sqrt(0.75) = 0.13397;
+    # 120 min: 1 - 0.75^2 = 0.4375; temperature, streak and shoes play no part
+    np.testing.assert_allclose(p, [0.25, 0.1339746, 0.4375], atol=1e-7)
+
+
+def test_per_minute_season_follows_duration(short_seasons):
+    s = short_seasons["per_minute"]
+    t = s.truth[s.truth["tracked"]]
+    lam = -math.log(0.75) / 60.0
+    np.testing.assert_allclose(t["p_true"], 1 - np.exp(-lam * t["duration_s"] / 60.0), atol=1e-6)
+    assert t.loc[t["kind"] == "long", "p_true"].min() > t.loc[t["kind"] == "recovery", "p_true"].max()
+
+
+def test_two_causes_truth_depends_on_both_drivers(short_seasons):
+    s = short_seasons["two_causes"]
+    t = s.truth[s.truth["tracked"]]
+    dose = np.clip(t["air_temp_c"] - 12.0, 0, None) * t["duration_s"] / 3600.0
+    streak = t["consecutive_days"] - 1.0
+    assert dose.std() > 0.5 and streak.std() > 0.5
+    # the two slopes come back from the answer key by least squares on logit p = a + b dose + c streak
+    X = np.column_stack([np.ones(len(t)), dose, streak])
+    coef, *_ = np.linalg.lstsq(X, _logit(t["p_true"]), rcond=None)
+    np.testing.assert_allclose(coef, [math.log(0.03 / 0.97), 0.2, sim.STREAK_STRENGTH_TWO_CAUSES], atol=1e-5)
+    # neither driver alone explains it: a one-driver fit leaves residuals of more than 0.1 logit
+    for X1 in (X[:, :2], X[:, [0, 2]]):
+        c1, *_ = np.linalg.lstsq(X1, _logit(t["p_true"]), rcond=None)
+        assert np.abs(X1 @ c1 - _logit(t["p_true"])).max() > 0.1
+    # hand-computed: 22 °C for 2 h on the 4th day in a row: logit(0.03) + 0.2*20 + 0.3*3 = 1.4239
+    one = pd.DataFrame({"air_temp_c": [22.0], "duration_s": [7200.0], "consecutive_days": [4],
+                        "shoes": [sim.SHOES[1]]})
+    assert sim.episode_probability(one, "two_causes", 0.2, 0.03)[0] == pytest.approx(0.80597, abs=1e-4)
+
+
+def test_shoes_rotated_at_random_independent_of_kind(short_seasons):
+    from scipy import stats
+
+    for sc in ("shoes", "shoes_null"):
+        t = short_seasons[sc].truth
+        assert set(t["shoes"]) == set(sim.SHOES)
+        # quality sessions are no longer reserved to the racer, nor long runs to the trainers
+        q = t[t["kind"].isin(["tempo", "intervals"])]
+        assert q["shoes"].nunique() >= 2 and t.loc[t["kind"] == "long", "shoes"].nunique() >= 2
+        notes = pd.read_csv(short_seasons[sc].notes_csv)
+        assert list(notes["shoes"]) == list(t["shoes"])
+    # over many runs: each pair on a third of them, whatever the kind (chi-square test of independence)
+    kinds = np.resize(["easy", "recovery", "tempo", "intervals", "long", "easy", "long"], 7000)
+    shoes = sim._shoes(pd.DataFrame({"kind": kinds}), np.random.default_rng(11), at_random=True)
+    table = pd.crosstab(kinds, shoes)
+    assert stats.chi2_contingency(table).pvalue > 0.01
+    np.testing.assert_allclose(table.sum() / 7000, 1 / 3, atol=0.02)
+    # shoes_null: nothing planted; shoes: the culprit pair multiplies the odds by 9
+    tn = short_seasons["shoes_null"].truth
+    assert set(tn.loc[tn["tracked"], "p_true"]) == {0.15}
+    ts = short_seasons["shoes"].truth
+    ts = ts[ts["tracked"]]
+    culprit = ts["shoes"] == sim.SHOES[0]
+    odds = 9 * 0.07 / 0.93                                        # 0.67742 -> p = 0.40385
+    assert set(ts.loc[culprit, "p_true"].round(5)) == {round(odds / (1 + odds), 5)}
+    assert set(ts.loc[~culprit, "p_true"].round(6)) == {0.07}
+
+
+def test_heat_long_puts_long_runs_on_hot_days(short_seasons):
+    t = short_seasons["heat_long"].truth
+    longs = t[t["kind"] == "long"]
+    assert ((pd.DatetimeIndex(longs["start_local"]).hour >= 12) & (pd.DatetimeIndex(longs["start_local"]).hour <= 14)).all()
+    assert longs["air_temp_c"].mean() > t.loc[t["kind"] != "long", "air_temp_c"].mean() + 3
+    tr = t[t["tracked"]]
+    dose = np.clip(tr["air_temp_c"] - 12.0, 0, None) * tr["duration_s"] / 3600.0
+    np.testing.assert_allclose(_logit(tr["p_true"]), math.log(0.05 / 0.95) + 0.15 * dose, atol=1e-4)
+
+
+def test_stopping_gpx_shows_the_lace_stop(short_seasons):
+    s = short_seasons["stopping"]
+    t = s.truth
+    assert set(t.loc[t["tracked"], "p_true"]) == {0.15}             # no cause: constant risk
+    numb = t[t["numb"]]
+    assert len(numb) >= 3 and numb["stop_start_s"].notna().all() and t.loc[~t["numb"], "stop_s"].isna().all()
+    # the stop starts 0-1 min after the journal's onset and lasts 1-2 min
+    lag = numb["stop_start_s"] - 60 * numb["onset_min"]
+    assert lag.between(0, 60).all() and numb["stop_s"].between(60, 120).all()
+    truth_csv = pd.read_csv(s.truth_csv)
+    assert {"stop_start_s", "stop_s"} <= set(truth_csv.columns)
+    checked = 0
+    for rid, r in numb.iterrows():
+        if r["stop_start_s"] + r["stop_s"] + 120 > r["duration_s"]:
+            continue                                                 # the stop runs into the end
+        rec = runlog.read_gpx(s.gpx_dir / r["file"]).records
+        el = (rec.index - rec.index[0]).total_seconds().to_numpy()
+        during = (el >= r["stop_start_s"] + 30) & (el < r["stop_start_s"] + r["stop_s"])
+        before = (el >= r["stop_start_s"] - 240) & (el < r["stop_start_s"])
+        assert during.sum() >= 1 and (rec.loc[during, "cadence_spm"] == 0).all()   # standing
+        # positions move by GPS error only while standing (< 10 m), 400+ m in the 4 min before
+        dist = rec["distance_m"].to_numpy()
+        moved = dist[np.flatnonzero(during)[-1]] - dist[np.flatnonzero(during)[0]]
+        assert moved < 10 and dist[np.flatnonzero(before)[-1]] - dist[np.flatnonzero(before)[0]] > 400
+        # heart rate falls while standing (40-s time constant: 20+ bpm below the minutes before)
+        hr = rec["hr_bpm"].to_numpy()
+        assert hr[during].min() < np.median(hr[before]) - 15
+        checked += 1
+    assert checked >= 2
+    # in the answer key: the same seed without the stop ('shoes_null' shares the plan, the journal
+    # and the random draws of the records) covers more ground: stop + 5 % slower afterwards
+    other = short_seasons["shoes_null"].truth
+    assert (other.loc[numb.index, "distance_m"] > numb["distance_m"] + 100).all()
+    assert (other.loc[~t["numb"], "distance_m"] == t.loc[~t["numb"], "distance_m"]).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# Hills: the energy cost of running on gradients (Minetti et al. 2002)
+# ---------------------------------------------------------------------------------------------
+def test_minetti_cost_hand_computed():
+    # C(i) = 155.4 i^5 - 30.4 i^4 - 43.3 i^3 + 46.3 i^2 + 19.5 i + 3.6 [J/(kg m)]
+    # i = 0:    3.6
+    # i = 0.1:  155.4e-5 - 30.4e-4 - 43.3e-3 + 46.3e-2 + 1.95 + 3.6
+    #         = 0.001554 - 0.00304 - 0.0433 + 0.463 + 1.95 + 3.6 = 5.968214
+    # i = -0.1: -0.001554 - 0.00304 + 0.0433 + 0.463 - 1.95 + 3.6 = 2.151706
+    np.testing.assert_allclose(sim.running_cost_j_kg_m([0.0, 0.1, -0.1]), [3.6, 5.968214, 2.151706], rtol=1e-12)
+    # clipped to the measured range +-0.45
+    assert sim.running_cost_j_kg_m(0.6) == sim.running_cost_j_kg_m(0.45)
+    # speed: r = 5.968214 / 3.6 = 1.657837 -> r^-0.5 = 0.77666 uphill;
+    # r = 2.151706 / 3.6 = 0.597696 -> r^-0.3 = 1.1670, clipped to 1.12 downhill
+    np.testing.assert_allclose(sim.grade_speed_factor([0.0, 0.1, -0.1]), [1.0, 0.776656, 1.12], atol=1e-6)
+
+
+def test_runners_slow_uphill_and_heart_rate_follows_the_cost():
+    w = sim.hourly_weather(pd.Timestamp("2024-05-01"), 3, np.random.default_rng(0))
+    route = sim.make_route(8300.0, bearing_deg=260.0, hill_m=40.0, n_hills=3)
+    rec = sim.run_records(pd.Timestamp("2024-05-02 07:00", tz="UTC"), 3600.0, "easy", w, sim.Runner(),
+                          np.random.default_rng(1), route=route, lat_deg=48.0, lon_deg=7.85,
+                          season_fraction=0.5, sample_s=5.0)
+    rec = rec[rec.index >= rec.index[0] + pd.Timedelta(minutes=5)]      # past the warm-up of HR
+    up, flat, down = rec["grade"] > 0.025, rec["grade"].abs() < 0.01, rec["grade"] < -0.025
+    v = [rec.loc[m, "speed_mps"].mean() for m in (up, flat, down)]
+    hr = [rec.loc[m, "hr_bpm"].mean() for m in (up, flat, down)]
+    assert v[0] < 0.95 * v[1] and v[2] > 1.03 * v[1]                    # slower up, faster down
+    assert hr[0] > hr[1] + 5 and hr[2] < hr[1] - 5                      # yet harder up, easier down
+    # the distance is the integral of the recorded speed
+    t = (rec.index - rec.index[0]).total_seconds().to_numpy()
+    trap = np.sum(0.5 * (rec["speed_mps"].to_numpy()[1:] + rec["speed_mps"].to_numpy()[:-1]) * np.diff(t))
+    assert rec["distance_m"].iloc[-1] - rec["distance_m"].iloc[0] == pytest.approx(trap, rel=0.005)
