@@ -552,12 +552,12 @@ def render_report(report, path=None, *, figures=None, history=None,
         parts.append("<p>Each cause the articles name, with its main measure, estimated together with the "
                      "others; strongest evidence first. Shaded rows are findings.</p>")
         parts.append(causes_html)
-    if imgs:
-        parts.append("<h2 id='plots'>Plots</h2>")
-        parts.extend(imgs)
     onset_html = _onset_html(getattr(report, "onset", None))
     if onset_html:
         parts.append("<h2 id='onset'>When numbness starts</h2>" + onset_html)
+    if imgs:
+        parts.append("<h2 id='plots'>Plots</h2>")
+        parts.extend(imgs)
     factors = getattr(report, "factors", None)
     descriptives = getattr(report, "descriptives", None)
     if (factors is None or len(factors) == 0) and isinstance(descriptives, pd.DataFrame) and len(descriptives):

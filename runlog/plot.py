@@ -595,7 +595,7 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
                        label=sig_label),
                 Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="0.3",
                        label=other_label)]
-    ax.legend(handles=handles, title="Cause the articles name", loc="upper left", bbox_to_anchor=(1.09, 1.0),
+    ax.legend(handles=handles, title="Cause (articles)", loc="upper left", bbox_to_anchor=(1.15, 1.0),
               fontsize="small", title_fontsize="small", frameon=False)
     return ax
 
