@@ -1,4 +1,4 @@
-"""Validate runlog's analysis on simulated seasons with a planted cause (power and false positives).
+"""Validate runlog's analysis on simulated seasons with planted causes (power and false positives).
 
 For every seed and scenario (:data:`runlog.simulate.SCENARIOS`) this script
 writes a season with :func:`runlog.simulate.simulate_season` and runs it end
@@ -7,35 +7,52 @@ to end through the public API, exactly as a user would::
     GPX files -> runlog.read_history -> runlog.read_episodes / read_run_notes (+ weather.csv)
               -> runlog.run_features -> runlog.analyze(..., tracked=season.tracked)
 
-and prints, per scenario:
+Each season's *finding causes* (an ordered set of article causes,
+:data:`runlog.schema.CAUSES`) are taken three ways:
 
-* ``top``: how often the top row of ``Report.factors`` (strongest evidence)
-  belongs to the planted cause (``season.cause``, e.g. 'hydration');
-* ``found``: how often a factor of the planted cause is in ``Report.findings``;
-* ``any``: how often the season produced any finding at all (for the 'null'
-  scenario this is the false-positive rate; target <= 5 % of seasons);
-* ``confounder``: how often a 'distance' factor (duration, distance) is a
-  finding although the planted cause is something else: in the 'confounded'
-  scenario long runs are put on hot days, so duration goes with numbness
-  without causing it;
+* ``v2``: ``report.findings['cause']`` (one row per finding cause, strongest
+  first: the analysis as it stands);
+* ``v1``: the old decision rule, the causes of the rows of
+  ``report.factors`` that :func:`runlog.analysis.report.is_finding` marks,
+  in the factors' row order;
+* ``naive``: a baseline that ranks the same candidate factors by their raw
+  (point-biserial, Pearson) correlation with the numbness flag of the
+  tracked runs and calls every factor with an uncorrected p < 0.05 a
+  finding (ordered by |r|).
 
-for the analysis and for a naive baseline that ranks the same candidate
-factors by their raw (point-biserial, Pearson) correlation with the
-numbness flag of the tracked runs and calls every factor with an
-uncorrected p < 0.05 a finding.  Proportions come with Wilson 95 %
-intervals (Wilson 1927, J. Am. Stat. Assoc. 22(158)).
+and compared with the planted causes (:data:`runlog.simulate.SCENARIO_CAUSES`)
+and the causes that are not planted but not wrong either
+(:data:`runlog.simulate.SCENARIO_ALLOWED`, e.g. 'distance' where the risk
+grows with time on the feet).  Per scenario and method it prints:
 
-Speed-ups that do not change the result: the 'hydration', 'overtraining',
-'footwear' and 'null' seasons of one seed write byte-identical GPX, notes and
-weather files (only the journal differs), so the History and the features are
-read once per seed and reused when the file digests match; ``analyze`` runs
-with ``n_resamples=200`` (the bootstrap only sets Cliff's-delta intervals,
-not findings); seasons are recorded every 10 s (``--sample-s``).
+* ``exact``: the finding causes are exactly the planted ones, give or take
+  allowed ones (``planted <= found <= planted | allowed``; with nothing
+  planted: no finding, or only allowed ones, e.g. nothing or {distance} in
+  'per_minute'); for unplanted scenarios this is 1 - false-positive rate;
+* ``top``: the first finding cause is a planted one (planted scenarios only);
+* ``wrong``: some finding cause is neither planted nor allowed (null-like
+  scenarios: the false-positive rate, target <= 5 % of seasons);
+* ``findings/season`` and the most frequent wrong causes.
+
+Proportions come with Wilson 95 % intervals over the seeds (Wilson 1927,
+J. Am. Stat. Assoc. 22(158)).  The per-season CSV (``--out``) keeps each
+method's ordered finding causes (``v2_causes`` etc., ';'-separated), and
+``--summarize`` recomputes the rates from them, so CSVs of several runs pool.
+
+Speed-ups that do not change the result: scenarios that share the schedule
+and shoe rotation for a seed write byte-identical GPX, notes and weather
+files (only the journal differs), so the History and the features are read
+once per seed and reused when the file digests match; ``analyze`` runs with
+``n_resamples=200`` (the bootstrap only sets Cliff's-delta intervals, not
+findings); seasons are recorded every 10 s (``--sample-s``).  With fewer
+seeds than processes a seed's scenarios are split over the processes.
 
 Usage::
 
     .venv/bin/python bench/validate_analysis.py                # 4 seeds per scenario, 2 processes
     .venv/bin/python bench/validate_analysis.py --seeds 20 --out seasons.csv
+    .venv/bin/python bench/validate_analysis.py --seeds 1 --scenarios null,stopping
+    .venv/bin/python bench/validate_analysis.py --start 2024-02-05 --weeks 26   # a February-August journal
     .venv/bin/python bench/validate_analysis.py --summarize a.csv b.csv   # pool earlier runs
 """
 
@@ -58,11 +75,19 @@ from statsmodels.stats.proportion import proportion_confint
 
 import runlog
 from runlog import schema, simulate
+from runlog.analysis.report import is_finding
 
-#: Cause of the factors that a confounded season may wrongly implicate.
-CONFOUNDER_CAUSE = "distance"
 #: Uncorrected significance level of the naive baseline.
 NAIVE_ALPHA = 0.05
+#: The ways of reading a season's finding causes (see the module docstring).
+METHODS = ("v2", "v1", "naive")
+#: Titles of the printed tables.
+METHOD_TITLES = {
+    "v2": "V2: report.findings['cause'] (the analysis as it stands)",
+    "v1": "V1: causes of the report.factors rows that is_finding() marks (the old decision rule)",
+    "naive": f"NAIVE BASELINE: causes of the factors with uncorrected p < {NAIVE_ALPHA} "
+             "for the point-biserial r with numbness (ordered by |r|)",
+}
 
 
 def _digest(paths) -> str:
@@ -117,25 +142,58 @@ def naive_baseline(features: pd.DataFrame, numb: pd.Series, factors: pd.DataFram
     return out.reindex(out["r"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
-def _outcomes(prefix: str, top_cause, finding_causes: set, planted) -> dict:
-    """The per-season success/failure flags of one method."""
-    return {
-        f"{prefix}_top": planted is not None and top_cause == planted,
-        f"{prefix}_found": planted is not None and planted in finding_causes,
-        f"{prefix}_any": bool(finding_causes),
-        f"{prefix}_confounder": planted != CONFOUNDER_CAUSE and CONFOUNDER_CAUSE in finding_causes,
-    }
+def _ordered_unique(causes) -> list[str]:
+    """Causes in first-seen order, without repeats and missing values."""
+    out: list[str] = []
+    for c in causes:
+        if isinstance(c, str) and c and c not in out:
+            out.append(c)
+    return out
 
 
-def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples: int, keep: str | None) -> list[dict]:
-    """Simulate and analyse one seed for every scenario; one result row per season."""
+def outcomes(found: list[str], planted: tuple[str, ...], allowed: tuple[str, ...] = ()) -> dict:
+    """Success and failure flags of one season's ordered finding causes.
+
+    Parameters
+    ----------
+    found : list of str
+        Finding causes, strongest first.
+    planted : tuple of str
+        :data:`runlog.simulate.SCENARIO_CAUSES` of the scenario.
+    allowed : tuple of str
+        :data:`runlog.simulate.SCENARIO_ALLOWED` of the scenario.
+
+    Returns
+    -------
+    dict
+        ``exact`` (planted <= found <= planted | allowed), ``top`` (first
+        finding is planted; None when nothing is planted), ``wrong`` (some
+        finding is neither planted nor allowed), ``n`` (number of finding
+        causes).
+    """
+    f, p, ok = set(found), set(planted), set(planted) | set(allowed)
+    return {"exact": p <= f <= ok, "top": (bool(found) and found[0] in p) if p else None,
+            "wrong": bool(f - ok), "n": len(found)}
+
+
+def _causes_of(value) -> list[str]:
+    """The ';'-separated causes of a results cell ('-': none)."""
+    if not isinstance(value, str) or value in ("", "-"):
+        return []
+    return value.split(";")
+
+
+def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples: int, keep: str | None,
+             start: str, weeks: int) -> list[dict]:
+    """Simulate and analyse one seed for the given scenarios; one result row per season."""
     rows = []
     with tempfile.TemporaryDirectory(prefix=f"runlog-validate-{seed}-") as tmp:
         root = Path(keep) if keep else Path(tmp)
         loaded: dict[str, tuple] = {}
         for sc in scenarios:
             t0 = time.perf_counter()
-            season = simulate.simulate_season(root / f"{sc}-{seed}", scenario=sc, seed=seed, sample_s=sample_s)
+            season = simulate.simulate_season(root / f"{sc}-{seed}", scenario=sc, seed=seed, sample_s=sample_s,
+                                              start=start, weeks=weeks)
             t_sim = time.perf_counter() - t0
             key = _digest([*season.gpx_dir.glob("*.gpx"), season.notes_csv, season.weather_csv])
             reused = key in loaded
@@ -155,22 +213,22 @@ def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples
             flags = runlog.episode_flags(hist.runs, episodes, tracked=season.tracked)
             t_an = time.perf_counter() - t1
             flags = flags[flags["tracked"]]
-            planted = season.cause
-            row = {"scenario": sc, "seed": seed, "runs": len(flags), "numb_runs": int(flags["numb"].sum()),
-                   "episodes": len(episodes), "testable": bool(rep.testable), "t_simulate_s": round(t_sim, 2),
+            row = {"scenario": sc, "seed": seed, "start": season.tracked[0], "runs": len(flags),
+                   "numb_runs": int(flags["numb"].sum()), "episodes": len(episodes),
+                   "testable": bool(rep.testable), "t_simulate_s": round(t_sim, 2),
                    "t_analyze_s": round(t_an, 2), "history_reused": reused}
             fac = rep.factors if rep.testable else pd.DataFrame(columns=["factor", "level", "cause"])
-            a_top = fac["cause"].iloc[0] if len(fac) else None
-            a_find = set(rep.findings["cause"]) if len(rep.findings) else set()
-            row.update(_outcomes("analysis", a_top, a_find, planted))
-            row["analysis_n_findings"] = len(rep.findings)
-            row["analysis_top_factor"] = fac["factor"].iloc[0] if len(fac) else None
+            found = {"v2": _ordered_unique(rep.findings["cause"]) if len(rep.findings) else []}
+            v1 = is_finding(fac) if len(fac) and "q_value" in fac else pd.Series(False, index=fac.index)
+            found["v1"] = _ordered_unique(fac.loc[v1.to_numpy(dtype=bool), "cause"])
             nb = naive_baseline(feats, flags["numb"], fac if len(fac) else _catalog_factors(feats))
-            n_top = nb["cause"].iloc[0] if len(nb) else None
-            n_find = set(nb.loc[nb["p_value"] < NAIVE_ALPHA, "cause"])
-            row.update(_outcomes("naive", n_top, n_find, planted))
-            row["naive_n_findings"] = int((nb["p_value"] < NAIVE_ALPHA).sum())
-            row["naive_top_factor"] = nb["factor"].iloc[0] if len(nb) else None
+            found["naive"] = _ordered_unique(nb.loc[nb["p_value"] < NAIVE_ALPHA, "cause"])
+            for m in METHODS:
+                row[f"{m}_causes"] = ";".join(found[m]) or "-"
+                row.update({f"{m}_{k}": v for k, v in outcomes(found[m], season.causes,
+                                                              simulate.SCENARIO_ALLOWED.get(sc, ())).items()})
+            row["v2_top_factor"] = fac["factor"].iloc[0] if len(fac) else None
+            row["naive_n_factors"] = int((nb["p_value"] < NAIVE_ALPHA).sum())
             rows.append(row)
     return rows
 
@@ -183,6 +241,7 @@ def _catalog_factors(feats: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rate(flags: pd.Series) -> str:
+    flags = flags.dropna().astype(bool)
     k, n = int(flags.sum()), int(flags.count())
     if n == 0:
         return "-"
@@ -191,32 +250,65 @@ def _rate(flags: pd.Series) -> str:
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario: season size, and the rates of both methods with Wilson 95 % intervals."""
+    """Per scenario and method: season size and the rates with Wilson 95 % intervals.
+
+    The flags are recomputed from the ``{method}_causes`` columns with the
+    current :data:`runlog.simulate.SCENARIO_CAUSES` / ``SCENARIO_ALLOWED``,
+    so results written by earlier runs pool with new ones.
+    """
     out = []
     for sc, g in results.groupby("scenario", sort=False):
-        planted = simulate.SCENARIO_CAUSE[sc]
-        row = {"scenario": sc, "cause": planted or "-", "seasons": len(g),
+        planted = simulate.SCENARIO_CAUSES.get(sc, ())
+        allowed = simulate.SCENARIO_ALLOWED.get(sc, ())
+        row = {"scenario": sc, "planted": ",".join(planted) or "-",
+               "allowed": ",".join(allowed) or "-", "seasons": len(g),
                "runs": f"{g['runs'].mean():.0f}", "numb runs": f"{g['numb_runs'].mean():.1f}"}
-        for m in ("analysis", "naive"):
-            if planted is not None:
-                row[f"{m} top"] = _rate(g[f"{m}_top"])
-                row[f"{m} found"] = _rate(g[f"{m}_found"])
-            else:
-                row[f"{m} top"] = row[f"{m} found"] = "-"
-            row[f"{m} any"] = _rate(g[f"{m}_any"])
-            # in 'hydration' duration is part of the planted heat dose: a distance finding is not wrong there
-            row[f"{m} confounder"] = _rate(g[f"{m}_confounder"]) if sc != "hydration" else "-"
-            row[f"{m} findings/season"] = f"{g[f'{m}_n_findings'].mean():.1f}"
+        for m in METHODS:
+            if f"{m}_causes" not in g:
+                continue
+            cells = g[f"{m}_causes"].dropna()      # missing: a CSV written before this method existed
+            if cells.empty:
+                continue
+            found = [_causes_of(v) for v in cells]
+            flags = pd.DataFrame([outcomes(f, planted, allowed) for f in found], index=cells.index)
+            row[f"{m} exact"] = _rate(flags["exact"])
+            row[f"{m} top"] = _rate(flags["top"]) if planted else "-"
+            row[f"{m} wrong"] = _rate(flags["wrong"])
+            row[f"{m} findings/season"] = f"{flags['n'].mean():.1f}"
+            wrong = pd.Series([c for f in found for c in f if c not in planted and c not in allowed],
+                              dtype=object).value_counts()
+            row[f"{m} wrong causes"] = " ".join(f"{c}:{k}" for c, k in wrong.head(3).items()) or "-"
         out.append(row)
     return pd.DataFrame(out).set_index("scenario")
+
+
+def _scenario_list(values) -> list[str]:
+    """--scenarios: names separated by spaces and/or commas, checked against SCENARIOS."""
+    names = [n for v in values for n in v.split(",") if n]
+    bad = [n for n in names if n not in simulate.SCENARIOS]
+    if bad:
+        raise SystemExit(f"unknown scenario(s) {', '.join(bad)}; use {', '.join(simulate.SCENARIOS)}")
+    return list(dict.fromkeys(names))
+
+
+def _tasks(seeds: list[int], scenarios: list[str], workers: int) -> list[tuple[int, tuple[str, ...]]]:
+    """(seed, scenarios) jobs: one per seed, split further when processes outnumber seeds."""
+    parts = max(1, min(len(scenarios), workers // max(len(seeds), 1)))
+    chunks = [tuple(c) for c in np.array_split(np.asarray(scenarios, dtype=object), parts) if len(c)]
+    return [(s, c) for s in seeds for c in chunks]
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=4, help="seeds per scenario (default 4)")
     ap.add_argument("--first-seed", type=int, default=1000, help="first seed (default 1000, away from test seeds)")
-    ap.add_argument("--scenarios", nargs="+", default=list(simulate.SCENARIOS), choices=simulate.SCENARIOS)
-    ap.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    ap.add_argument("--scenarios", nargs="+", default=list(simulate.SCENARIOS), metavar="NAME",
+                    help="scenarios, separated by spaces or commas (default all: "
+                         f"{','.join(simulate.SCENARIOS)})")
+    ap.add_argument("--start", default="2024-03-04",
+                    help="first day of the journal, ISO date (moved back to its Monday; default 2024-03-04)")
+    ap.add_argument("--weeks", type=int, default=26, help="weeks the journal covers (default 26)")
+    ap.add_argument("--workers", "--processes", type=int, default=2, help="processes (default 2)")
     ap.add_argument("--sample-s", type=float, default=10.0, help="record interval of the simulated GPX [s]")
     ap.add_argument("--n-resamples", type=int, default=200, help="analyze(n_resamples=...) (default 200)")
     ap.add_argument("--out", help="write the per-season results to this CSV")
@@ -231,47 +323,54 @@ def main(argv=None) -> int:
         print_tables(results, f"{len(results)} seasons from {', '.join(args.summarize)}")
         return 0
 
+    scenarios = _scenario_list(args.scenarios)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    tasks = _tasks(seeds, scenarios, args.workers)
     t0 = time.perf_counter()
     rows = []
-    task = (tuple(args.scenarios), args.sample_s, args.n_resamples, args.keep)
-    if args.workers > 1:
-        with ProcessPoolExecutor(args.workers) as ex:
-            futures = [ex.submit(run_seed, s, *task) for s in seeds]
-            for i, fut in enumerate(futures):
+    extra = (args.sample_s, args.n_resamples, args.keep, args.start, args.weeks)
+    if args.workers > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(min(args.workers, len(tasks))) as ex:
+            futures = [ex.submit(run_seed, s, c, *extra) for s, c in tasks]
+            for (s, c), fut in zip(tasks, futures):
                 rows.extend(fut.result())
-                print(f"seed {seeds[i]} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+                print(f"seed {s} {','.join(c)} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     else:
-        for s in seeds:
-            rows.extend(run_seed(s, *task))
-            print(f"seed {s} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+        for s, c in tasks:
+            rows.extend(run_seed(s, c, *extra))
+            print(f"seed {s} {','.join(c)} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     wall = time.perf_counter() - t0
     results = pd.DataFrame(rows)
     if args.out:
         results.to_csv(args.out, index=False)
-    print_tables(results, f"{len(results)} seasons ({args.seeds} seeds x {len(args.scenarios)} scenarios, "
-                          f"seeds {seeds[0]}-{seeds[-1]}), {wall:.0f} s wall on {args.workers} process(es)")
+    print_tables(results, f"{len(results)} seasons ({args.seeds} seeds x {len(scenarios)} scenarios, "
+                          f"seeds {seeds[0]}-{seeds[-1]}, journal from {results['start'].iloc[0]}, "
+                          f"{args.weeks} weeks), {wall:.0f} s wall on {args.workers} process(es)")
     return 0
 
 
 def print_tables(results: pd.DataFrame, header: str) -> None:
-    """Print the per-scenario rates of the analysis and of the naive baseline."""
-    pd.set_option("display.width", 200)
+    """Print the per-scenario rates of v2, v1 and the naive baseline."""
+    pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 30)
+    pd.set_option("display.max_colwidth", 60)
     order = {sc: i for i, sc in enumerate(simulate.SCENARIOS)}
     results = results.sort_values("scenario", key=lambda s: s.map(order), kind="stable")
     table = summarize(results)
-    print(f"runlog {runlog.__version__}: {header}; mean analyze {results['t_analyze_s'].mean():.1f} s/season, "
-          f"simulate {results['t_simulate_s'].mean():.1f} s/season")
-    print("rates: % of seasons [Wilson 95 % CI] (count).  top = strongest factor is of the planted cause; "
-          "found = a planted-cause factor is a finding;\nany = any finding (null: false-positive rate, "
-          "target <= 5 %); confounder = a 'distance' factor is a finding.\n")
-    for m in ("analysis", "naive"):
-        cols = [c for c in table.columns if c.startswith(m)]
-        title = ("ANALYSIS (runlog.analyze findings)" if m == "analysis" else
-                 f"NAIVE BASELINE (rank by |point-biserial r|, finding = uncorrected p < {NAIVE_ALPHA})")
-        print(title)
-        print(table[["cause", "seasons", "runs", "numb runs", *cols]]
+    timing = ""
+    if {"t_analyze_s", "t_simulate_s"} <= set(results.columns):
+        timing = (f"; mean analyze {results['t_analyze_s'].mean():.1f} s/season, "
+                  f"simulate {results['t_simulate_s'].mean():.1f} s/season")
+    print(f"runlog {runlog.__version__}: {header}{timing}")
+    print("rates: % of seasons [Wilson 95 % CI] (count).  exact = finding causes are exactly the planted ones "
+          "(give or take allowed ones);\ntop = the first finding cause is planted; wrong = some finding cause "
+          "is neither planted nor allowed (unplanted scenarios: false-positive rate, target <= 5 %).\n")
+    for m in METHODS:
+        cols = [c for c in table.columns if c.startswith(m + " ")]
+        if not cols:
+            continue
+        print(METHOD_TITLES[m])
+        print(table[["planted", "allowed", "seasons", "runs", "numb runs", *cols]]
               .rename(columns=lambda c: c.replace(m + " ", "")).to_string())
         print()
 

@@ -226,7 +226,12 @@ class Season:
         ``runlog.analyze(..., tracked=season.tracked)``.
     truth : DataFrame
         One row per run, index ``run_id``: schedule, weather, driver,
-        ``p_true``, ``numb``, ``n_episodes``, ``onset_min`` (see ``truth.csv``).
+        ``journal_frac`` (fraction of the journal period gone [-]),
+        ``p_true``, ``numb``, ``n_episodes``, ``onset_min`` [min], and
+        ``stop_start_s``/``stop_s`` (the lace stop of the 'stopping'
+        scenario from the start of the run and its length [s]; NaN
+        otherwise) (see ``truth.csv``, which has the stop columns in the
+        'stopping' scenario only).
     episodes : DataFrame
         The journal rows as written.
     causes : tuple of str
