@@ -32,6 +32,8 @@ __all__ = [
     "SIDES",
     "LOCATIONS",
     "CAUSES",
+    "CAUSE_LABELS",
+    "CAUSE_SHORT",
     "FEATURES",
     "empty_records",
     "conform_records",
@@ -209,6 +211,24 @@ CAUSES = (
     "footwear", "form", "terrain", "other",
 )
 
+#: Each cause in a runner's words, as the articles name it (sentences, tables, plots).
+CAUSE_LABELS = {
+    "overtraining": "training load (too much too soon, too few rest days)",
+    "hydration": "heat and hydration",
+    "distance": "run length",
+    "intensity": "intensity",
+    "warm-up": "warm-up",
+    "footwear": "shoes",
+    "form": "running form",
+    "terrain": "terrain",
+    "other": "other",
+}
+#: The short name a sentence starts with ("Heat goes with your numbness").
+CAUSE_SHORT = {
+    "overtraining": "Training load", "hydration": "Heat", "distance": "Run length", "intensity": "Intensity",
+    "warm-up": "Warm-up", "footwear": "Shoes", "form": "Running form", "terrain": "Terrain", "other": "Other",
+}
+
 
 
 @dataclass(frozen=True)
@@ -234,6 +254,20 @@ class Feature:
         columns such as dates or ids).
     citation : str
         The formula's source, '' for plain measurements.
+    label : str
+        Short plain name for sentences and plots ('air temperature'); '' falls
+        back to the first clause of the description.
+    per : float
+        The fixed, meaningful unit effects are reported per (5 for 'per 5 °C');
+        NaN: chosen from the data (:func:`runlog.analysis.causes.nice_unit`).
+    primary : int
+        1 when this is its cause's primary measure, 2 for the fallback used when
+        the primary is missing (device temperature when there is no weather);
+        0 for a secondary measure.  Declared before looking at any outcome.
+    in_run : bool
+        True when the value is measured during the run (heart rate, pace,
+        cadence, ...): for the analysis it is computed on the part of the run
+        before numbness started (and a comparable window of the other runs).
     """
 
     name: str
@@ -244,6 +278,10 @@ class Feature:
     kind: str = "numeric"
     candidate: bool = True
     citation: str = ""
+    label: str = ""
+    per: float = float("nan")
+    primary: int = 0
+    in_run: bool = False
 
 
 # Feature catalogue: column name -> Feature.  Filled by runlog.features.catalog

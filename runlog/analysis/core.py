@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from .crossover import within_month
-from .model import EPV_MIN, fit_model
+from .causes import decide, more_episodes_needed
+from .model import EPV_MIN
 from .onset import analyze_onset
-from .report import FDR, FINDING_COLUMNS, NOT_A_DIAGNOSIS, Report, finding_sentence, is_finding
+from .report import FDR, NOT_A_DIAGNOSIS, Report, is_finding
 from .stats import MIN_EPISODES, NOT_TESTED_COLUMNS, descriptives, factor_meta, screen
+from .wording import answer_line, factor_table, with_sentences
 
 __all__ = ["analyze", "analyze_frames", "caveats"]
 
@@ -68,57 +69,81 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
     Parameters
     ----------
     features : DataFrame
-        Per-run features, index run_id.
+        Per-run features, index run_id; measures taken during the run should
+        already be windowed before onset (:func:`runlog.features.core.in_run_features`,
+        as :func:`analyze` does).
     flags : DataFrame
         Episode flags of the runs to analyse (index run_id; ``numb``,
         ``n_episodes``, ``onset_min``, ``onset_km``); every row is analysed
         (filter on ``tracked`` first).
     runs : DataFrame, optional
         ``History.runs`` (``elapsed_s``, ``distance_m``, ``start_local``):
-        needed for the onset analysis and the within-month comparison.
+        the calendar day of each run (season term, dependence) and the onset
+        analysis; without it runs count as consecutive days.
     records : DataFrame, optional
         ``History.records`` for pace / HR / temperature at onset.
     catalog : dict, optional
-        Feature catalogue (name -> Feature); None infers kinds from dtypes.
+        Feature catalogue (name -> Feature); default :data:`runlog.schema.FEATURES`.
     fdr : float
-        q-value threshold of a finding.
+        Family-wise error rate of the findings (Holm over causes), and the
+        false-discovery rate of the per-measure q-values.
     fdr_method : {'bh', 'by'}
-        Benjamini-Hochberg or Benjamini-Yekutieli.
+        Adjustment of the per-measure q-values and of the univariate screen.
     n_resamples, seed : int
-        Bootstrap settings.
+        Bootstrap settings of the univariate screen (Cliff's delta intervals).
     epv_min : int
-        Events per variable of the multivariable model.
+        Kept for compatibility (the old multivariable model); unused.
 
     Returns
     -------
     Report
     """
+    from .. import schema
+
+    catalog = catalog if catalog is not None else schema.FEATURES
     numb = flags["numb"].astype(bool)
     features = features.reindex(numb.index)
     n_numb = int(numb.sum())
     n_eps = int(pd.to_numeric(flags.get("n_episodes", numb.astype(int)), errors="coerce").fillna(0).sum())
     rep = Report(n_runs=len(numb), n_numb_runs=n_numb, n_episodes=n_eps,
-                 settings={"fdr": fdr, "fdr_method": fdr_method, "epv_min": epv_min,
+                 settings={"fdr": fdr, "fdr_method": fdr_method,
                            "min_episodes": MIN_EPISODES, "n_resamples": n_resamples, "seed": seed})
     rep.descriptives = descriptives(features, numb, catalog)
     rep.testable = n_numb >= MIN_EPISODES and n_numb < len(numb)
     if rep.testable:
-        factors, not_tested = screen(features, numb, catalog, fdr_method=fdr_method,
-                                     n_resamples=n_resamples, seed=seed)
-        factors["finding"] = is_finding(factors, fdr=fdr).to_numpy(dtype=bool)
-        rep.factors, rep.not_tested = factors, not_tested
-        rep.model = fit_model(features, numb, factors, epv_min=epv_min)
-        if runs is not None and "start_local" in runs and len(factors):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                rep.crossover = within_month(features, numb, factors, runs["start_local"])
-        rep.findings = _findings(factors, rep.model, rep.crossover)
+        screened, not_tested = screen(features, numb, catalog, fdr_method=fdr_method,
+                                      n_resamples=n_resamples, seed=seed)
+        screened["finding"] = is_finding(screened, fdr=fdr).to_numpy(dtype=bool)
+        rep.screen, rep.not_tested = screened, not_tested
+        days, duration = _days_and_duration(features, numb.index, runs)
+        out = decide(features, numb, days, duration, catalog, alpha=fdr)
+        rep.causes = out["causes"]
+        rep.factors = factor_table(out["measures"], out["causes"], screened, catalog, fdr_method=fdr_method)
+        rep.findings = with_sentences(out["findings"], rep.causes, rep.factors)
+        rep.more_needed = more_episodes_needed(rep.causes, n_numb, alpha=fdr)
     else:
         rep.not_tested = _all_untested(features, numb, catalog, rep.untestable_reason())
     if runs is not None and n_numb:
         rep.onset = analyze_onset(flags, runs, records)
+    rep.answer = answer_line(rep)
     rep.caveats = caveats(rep)
     return rep
+
+
+def _days_and_duration(features: pd.DataFrame, index: pd.Index, runs: pd.DataFrame | None):
+    """Calendar day [d] and time at risk [min] of each analysed run."""
+    if runs is not None and "start_local" in runs:
+        start = pd.to_datetime(runs["start_local"].reindex(index))
+        days = (start - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)
+    else:
+        days = pd.Series(np.arange(len(index), dtype="float64"), index=index)
+    if "duration_min" in features:
+        duration = pd.to_numeric(features["duration_min"], errors="coerce").astype("float64")
+    elif runs is not None and "elapsed_s" in runs:
+        duration = pd.to_numeric(runs["elapsed_s"].reindex(index), errors="coerce").astype("float64") / 60.0
+    else:
+        raise AnalysisError("the analysis needs each run's duration: a 'duration_min' feature or runs['elapsed_s']")
+    return days, duration
 
 
 def _all_untested(features, numb, catalog, reason) -> pd.DataFrame:
@@ -133,23 +158,33 @@ def _all_untested(features, numb, catalog, reason) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NOT_TESTED_COLUMNS)
 
 
-def _findings(factors: pd.DataFrame, model, crossover: pd.DataFrame) -> pd.DataFrame:
-    """The finding rows of *factors* with adjusted and within-month estimates and their sentence."""
-    f = factors[factors["finding"].astype(bool)].drop(columns="finding").reset_index(drop=True)
-    if len(f) == 0:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
-    key = lambda df: df["factor"].astype(str) + "|" + df["level"].astype("object").fillna("").astype(str)  # noqa: E731
-    for src, prefix in ((model.table, "adjusted"), (crossover, "within_month")):
-        if src is not None and len(src):
-            m = src.assign(_k=key(src)).set_index("_k")
-            k = key(f)
-            for a, b in (("effect", "effect"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
-                f[f"{prefix}_{a}"] = k.map(m[b]).astype("float64").to_numpy()
-        else:
-            for a in ("effect", "ci_low", "ci_high"):
-                f[f"{prefix}_{a}"] = np.nan
-    f["sentence"] = [finding_sentence(r) for _, r in f.iterrows()]
-    return f[FINDING_COLUMNS]
+def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlete=None) -> pd.DataFrame:
+    """*features* of the flagged runs with every in-run measure taken before numbness started.
+
+    The in-run columns (``Feature.in_run``: heart rate, pace, stops, cadence,
+    warm-up, climbing, device temperature) are recomputed on each run's
+    exposure window (:func:`runlog.analysis.causes.exposure_windows`: up to
+    onset for a run with numbness, the typical onset time for the others) by
+    :func:`runlog.features.core.in_run_features`; everything else is kept.
+
+    Returns
+    -------
+    DataFrame
+        Index: the rows of *flags*; no ``attrs`` (pass the catalogue separately).
+    """
+    from ..features.core import IN_RUN_COLUMNS, in_run_features
+    from .causes import exposure_windows
+
+    out = features.reindex(flags.index).copy()
+    win = exposure_windows(flags)
+    ath = athlete if athlete is not None else features.attrs.get("athlete")
+    inrun = in_run_features(history, win, ath, trimp_constants=features.attrs.get("trimp_constants"),
+                            cadence_ref=features.attrs.get("cadence_line"))
+    cols = [c for c in IN_RUN_COLUMNS if c in out.columns or c in inrun.columns]
+    for c in cols:
+        out[c] = inrun[c].reindex(out.index)
+    out.attrs = {}   # pandas deep-copies attrs on every operation: the catalogue travels separately
+    return out
 
 
 def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracked=None,
@@ -201,20 +236,17 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     Notes
     -----
     Cases are the tracked runs with at least one episode, controls the other
-    tracked runs.  Every candidate factor of the feature catalogue is screened
-    (:func:`runlog.analysis.stats.screen`: Mann-Whitney U with Cliff's delta and
-    a Firth odds ratio per interquartile range for numeric factors, Fisher's
-    exact test and the conditional odds ratio for yes/no factors and category
-    levels), p-values are adjusted by Benjamini-Hochberg over all factors, a
-    Firth multivariable model takes the leading factors within the
-    events-per-variable budget, and a within-month conditional logistic
-    regression (time-stratified case-crossover) checks each factor against
-    seasonal trends.
-
-    A **finding** is a factor with q < *fdr*, a 95 % interval excluding 1 and
-    at least 3 numb runs on its higher-risk side (:func:`runlog.analysis.report.is_finding`);
-    with no factor related to numbness, Benjamini-Hochberg at 0.05 yields a
-    finding in at most about 5 % of seasons.
+    tracked runs.  Measures taken during a run count only up to onset (the
+    other runs: up to the typical onset time), so what the runner does once
+    numb is never taken for a cause (:func:`before_onset`).  Each
+    article-named cause is judged on its primary measure, all causes together
+    in one Firth logistic regression with ``log(duration)`` as exposure
+    offset and a calendar-time term; likelihood-ratio p-values are corrected
+    for dependence between nearby runs and adjusted by Holm over causes
+    (:mod:`runlog.analysis.causes`).  A **finding** is a cause with adjusted
+    q < *fdr*.  ``Report.factors`` shows every measure alone and with the
+    findings in the model; ``Report.screen`` keeps the univariate screen
+    (Mann-Whitney / Fisher, Benjamini-Hochberg) for reference.
     """
     from .. import schema
     from ..episodes import episode_flags, read_episodes
@@ -245,7 +277,8 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
 
         features = run_features(history, athlete, notes=notes, weather=weather)
     ids = runs.index[tracked_mask.to_numpy()]
-    rep = analyze_frames(features.reindex(ids), flags.loc[ids], runs=runs, records=history.records,
+    analysed = before_onset(history, features, flags.loc[ids], athlete=athlete)
+    rep = analyze_frames(analysed, flags.loc[ids], runs=runs, records=history.records,
                          catalog=features.attrs.get("catalog", schema.FEATURES),
                          fdr=fdr, fdr_method=fdr_method,
                          n_resamples=n_resamples, seed=seed)

@@ -7,8 +7,12 @@ the entries below; columns from the runner's notes are described per call in
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .. import schema
 from ..schema import Feature
+
+NAN = float("nan")
 
 __all__ = ["CATALOG", "register", "with_entries", "catalog_frame"]
 
@@ -51,6 +55,9 @@ def _entries() -> list[Feature]:
     add(Feature("avg_speed_mps", "m/s", _F, "Average speed = distance / moving time.", "intensity", "numeric", True))
     add(Feature("avg_pace_min_per_km", "min/km", _F, "Average pace = 1000 / 60 / average speed.",
                 "intensity", "numeric", False))
+    add(Feature("speed_vs_usual_pct", "%", _F,
+                "Pace relative to the runner's usual: (average speed / median average speed of the history's "
+                "runs - 1) * 100; > 0: faster than usual.", "intensity", "numeric", True))
     add(Feature("max_speed_mps", "m/s", _F, "Best 30-s average speed (distance covered over 30 s).",
                 "intensity", "numeric", True))
     add(Feature("speed_cv_pct", "%", _F,
@@ -189,6 +196,10 @@ def _entries() -> list[Feature]:
     # --- form --------------------------------------------------------------------------
     add(Feature("avg_cadence_spm", "steps/min", _F, "Mean cadence while moving (running only).", "form",
                 "numeric", True))
+    add(Feature("cadence_vs_pace_spm", "steps/min", _F,
+                "Cadence against the runner's own cadence at that pace: mean cadence minus a + b * average speed, "
+                "the line fitted over the history's runs (< 0: fewer, longer steps than usual at that pace).",
+                "form", "numeric", True, "Cavanagh & Kram (1989) Med Sci Sports Exerc 21:467-479"))
     add(Feature("cadence_cv_pct", "%", _F, "Coefficient of variation of the moving cadence.", "form", "numeric", True))
     add(Feature("step_length_m", "m", _F,
                 "Distance per step = distance / steps (watches call it stride length).", "form", "numeric", True))
@@ -206,8 +217,89 @@ def _entries() -> list[Feature]:
     return e
 
 
+# name: (plain label, effect unit `per`, primary rank, measured during the run).
+# The primary measure of each cause is declared here, before any outcome is seen
+# (issue 10): heat = air temperature (device temperature when there is no weather),
+# run length = duration beyond the time at risk, training load = consecutive running
+# days, intensity = pace relative to the runner's usual pace, warm-up = how gently
+# the first 10 minutes started, shoes = the pair worn, form = cadence, terrain =
+# climbing per kilometre.
+_ROLES: dict[str, tuple[str, float, int, bool]] = {
+    "sub_sport": ("kind of ground (trail, treadmill, ...)", NAN, 0, False),
+    "start_hour_local_h": ("time of day", 3.0, 0, False),
+    "shoes": ("shoes worn", NAN, 1, False),
+    "shoe_distance_km": ("distance already in the shoes", 100.0, 0, False),
+    "distance_km": ("run distance", 5.0, 0, False),
+    "duration_min": ("run duration", 30.0, 1, False),
+    "moving_min": ("moving time", 30.0, 0, False),
+    "stopped_min": ("time stopped", 1.0, 0, True),
+    "avg_speed_mps": ("average speed", 0.5, 0, True),
+    "avg_pace_min_per_km": ("average pace", 0.5, 0, True),
+    "speed_vs_usual_pct": ("pace relative to your usual", 10.0, 1, True),
+    "max_speed_mps": ("fastest 30 s", 0.5, 0, True),
+    "speed_cv_pct": ("pace variability", 5.0, 0, True),
+    "avg_hr_bpm": ("average heart rate", 10.0, 0, True),
+    "max_hr_bpm": ("maximum heart rate", 10.0, 0, True),
+    "hr_reserve_pct": ("heart-rate reserve used", 10.0, 0, True),
+    "trimp": ("training impulse (TRIMP)", 50.0, 0, True),
+    **{f"hr_z{z}_pct": (f"time in heart-rate zone {z}", 10.0, 0, True) for z in range(1, 6)},
+    **{f"hr_z{z}_s": (f"seconds in heart-rate zone {z}", 600.0, 0, True) for z in range(1, 6)},
+    "decoupling_pct": ("heart-rate drift against pace (decoupling)", 5.0, 0, True),
+    "session_load_au": ("this run's training load", 50.0, 0, False),
+    "rest_days_7d": ("rest days in the week before", 1.0, 0, False),
+    "rest_days_14d": ("rest days in the two weeks before", 1.0, 0, False),
+    "run_streak_days": ("consecutive running days", 1.0, 1, False),
+    "days_since_last_run_d": ("days since the last run", 1.0, 0, False),
+    "distance_7d_km": ("distance in the week before", 10.0, 0, False),
+    "distance_28d_km": ("distance in the four weeks before", 25.0, 0, False),
+    "load_7d_au": ("training load in the week before", 100.0, 0, False),
+    "load_28d_au": ("training load in the four weeks before", 250.0, 0, False),
+    "acwr_rolling": ("acute:chronic load ratio", 0.2, 0, False),
+    "acwr_ewma": ("acute:chronic load ratio (EWMA)", 0.2, 0, False),
+    "monotony_7d": ("training monotony", 0.5, 0, False),
+    "strain_7d_au": ("training strain", 500.0, 0, False),
+    "ctl_au": ("fitness (CTL)", 10.0, 0, False),
+    "atl_au": ("fatigue (ATL)", 10.0, 0, False),
+    "tsb_au": ("form (TSB)", 10.0, 0, False),
+    "week_distance_change_pct": ("week-on-week distance change", 10.0, 0, False),
+    "distance_vs_longest_30d_ratio": ("distance against the longest run of the month", 0.2, 0, False),
+    "device_temp_mean_c": ("watch temperature", 5.0, 2, True),
+    "device_temp_max_c": ("highest watch temperature", 5.0, 0, True),
+    "air_temp_c": ("air temperature", 5.0, 1, False),
+    "rel_humidity_pct": ("relative humidity", 10.0, 0, False),
+    "heat_index_c": ("heat index", 5.0, 0, False),
+    "dew_point_c": ("dew point", 5.0, 0, False),
+    "wbgt_est_c": ("wet-bulb globe temperature (estimate)", 5.0, 0, False),
+    "sweat_loss_est_pct": ("estimated sweat loss", 1.0, 0, False),
+    "sweat_loss_pct": ("measured sweat loss", 1.0, 0, False),
+    "body_mass_loss_pct": ("body-mass loss", 1.0, 0, False),
+    "dehydrated_2pct": ("body-mass loss above 2 %", 1.0, 0, False),
+    "warmup_speed_ratio": ("warm-up pace against the rest", 0.1, 1, True),
+    "warmup_hr_ratio": ("warm-up heart rate against the rest", 0.1, 0, True),
+    "warmup_hr_rise_bpm": ("heart-rate rise in the warm-up", 10.0, 0, True),
+    "warmup_hrr_pct": ("warm-up heart-rate reserve", 10.0, 0, True),
+    "hard_start": ("hard start", 1.0, 0, True),
+    "avg_cadence_spm": ("cadence", 5.0, 0, True),
+    "cadence_vs_pace_spm": ("cadence for the pace", 5.0, 1, True),
+    "cadence_cv_pct": ("cadence variability", 2.0, 0, True),
+    "step_length_m": ("step length", 0.1, 0, True),
+    "cadence_drift_pct": ("cadence drift", 2.0, 0, True),
+    "ascent_m": ("total climb", 100.0, 0, True),
+    "ascent_per_km_m": ("climb per kilometre", 10.0, 1, True),
+    "altitude_range_m": ("altitude range", 50.0, 0, True),
+    "grade_abs_mean_pct": ("hilliness (mean grade)", 1.0, 0, True),
+    "grade_sd_pct": ("unevenness (grade variability)", 1.0, 0, True),
+}
+
+
+def _with_roles(features):
+    for f in features:
+        label, per, primary, in_run = _ROLES.get(f.name, ("", NAN, 0, False))
+        yield replace(f, label=label, per=per, primary=primary, in_run=in_run)
+
+
 #: The fixed feature columns, in output order.
-CATALOG: dict[str, Feature] = {f.name: f for f in _entries()}
+CATALOG: dict[str, Feature] = {f.name: f for f in _with_roles(_entries())}
 
 
 def _checked(features):

@@ -13,13 +13,24 @@ from . import catalog
 from ._segments import segments
 from .context import RUNNING_SPORTS, context_features, is_running, notes_features
 from .heat import heat_features
-from .intensity import intensity_features, volume_features
-from .form import form_features
+from .intensity import intensity_features, speed_vs_usual_pct, volume_features
+from .form import cadence_line, cadence_vs_pace_spm, form_features
 from .load import load_features
 from .terrain import terrain_features
 from .warmup import warmup_features
 
-__all__ = ["run_features", "session_load"]
+__all__ = ["run_features", "session_load", "in_run_features", "usual_speed_mps", "IN_RUN_COLUMNS"]
+
+#: Catalogue columns measured during the run (``Feature.in_run``): for the analysis they
+#: are computed on the part of each run before numbness started (:func:`in_run_features`).
+IN_RUN_COLUMNS = tuple(n for n, f in catalog.CATALOG.items() if f.in_run)
+
+
+def usual_speed_mps(runs: pd.DataFrame, running: pd.Series) -> float:
+    """The runner's usual speed: median average speed of the running activities [m/s]."""
+    sp = pd.to_numeric(runs["avg_speed_mps"], errors="coerce").astype("float64")
+    sp = sp[running.reindex(sp.index).fillna(False).to_numpy(dtype=bool) & (sp > 0).to_numpy()]
+    return float(sp.median()) if len(sp) else float("nan")
 
 
 def session_load(trimp: pd.Series, moving_min: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -153,6 +164,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         return df.reindex(idx)
 
     vol = volume_features(runs)
+    vol["speed_vs_usual_pct"] = speed_vs_usual_pct(vol["avg_speed_mps"], usual_speed_mps(runs, running))
     inten = per_run(intensity_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, a, b, seg=seg))
     load, imputed, load_unit = _session_load(inten["trimp"], vol["moving_min"])
     terr = per_run(terrain_features(rec, runs, seg=seg))
@@ -169,6 +181,9 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         terr,
     ]
     out = pd.concat(parts, axis=1)
+    line = cadence_line(out["avg_cadence_spm"], out["avg_speed_mps"])
+    out["cadence_vs_pace_spm"] = cadence_vs_pace_spm(out["avg_cadence_spm"], out["avg_speed_mps"], line)
+    out.attrs["cadence_line"] = line
     out = out.reindex(columns=list(catalog.CATALOG))   # every column, even for an empty history
     for c, f in catalog.CATALOG.items():
         if f.dtype == "float64":
@@ -181,4 +196,109 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     out.attrs["athlete"] = athlete
     out.attrs["trimp_constants"] = (a, b)
     out.attrs["load_unit"] = load_unit
+    return out
+
+
+def _windowed_runs(seg, runs: pd.DataFrame) -> pd.DataFrame:
+    """``History.runs`` summary columns recomputed on windowed records (vectorised
+    :func:`runlog.summary.summarize_records`)."""
+    from ..summary import ascent_m
+    from ._segments import gmax, gmin, gsum, wmean
+
+    out = runs.reindex(seg.run_ids).copy()
+    if seg.n == 0:
+        return out
+    dist = seg.col("distance_m")
+    first = dist[seg.starts]
+    out["distance_m"] = gmax(seg, dist) - np.where(np.isnan(first), gmin(seg, dist), first)
+    out["elapsed_s"] = gmax(seg, seg.elapsed_s)
+    out["moving_s"] = gsum(seg, np.where(seg.moving, seg.dt_s, 0.0))
+    out["avg_speed_mps"] = np.where(out["moving_s"] > 0, out["distance_m"] / out["moving_s"].where(
+        out["moving_s"] > 0), np.nan)
+    temp = seg.col("temp_c")
+    out["avg_temp_c"] = wmean(seg, temp, seg.dt_s)
+    out["max_temp_c"] = gmax(seg, temp)
+    alt = seg.frame["altitude_m"].astype("float64")
+    out["ascent_m"] = alt.groupby(seg.codes, sort=True).agg(ascent_m).to_numpy()
+    return out
+
+
+def in_run_features(history, window_min: pd.Series, athlete: Athlete | None = None, *,
+                    running_sports=RUNNING_SPORTS, trimp_constants: tuple[float, float] | None = None,
+                    usual_speed: float | None = None,
+                    cadence_ref: tuple[float, float] | None = None) -> pd.DataFrame:
+    """The features measured during a run, computed on its first *window_min* minutes only.
+
+    For the analysis, whatever happens during a run may be a consequence of
+    numbness (a runner stops to loosen the laces, slows down, their cadence
+    changes) rather than its cause.  So the in-run features
+    (:data:`IN_RUN_COLUMNS`: heart rate and its zones, TRIMP, decoupling, pace
+    and its variability, stops, cadence and its drift, warm-up measures,
+    climbing, device temperature) are computed, for a run with numbness, on
+    the part before onset, and for the other runs on a comparable window.
+
+    Parameters
+    ----------
+    history : runlog.History
+    window_min : Series of float
+        Minutes from the start of each run to use (index run_id); NaN or
+        missing: the whole run.
+    athlete : Athlete, optional
+        As for :func:`run_features`.
+    running_sports : iterable of str
+        Sports counted as running.
+    trimp_constants : (a, b), optional
+        As for :func:`run_features`.
+    usual_speed : float, optional
+        The runner's usual speed [m/s] for ``speed_vs_usual_pct``; default the
+        median average speed of the whole runs (:func:`usual_speed_mps`), so
+        that the reference does not depend on the windows.
+    cadence_ref : (a, b), optional
+        The runner's cadence-speed line for ``cadence_vs_pace_spm``
+        (``run_features(...).attrs['cadence_line']``); default fitted on the
+        whole runs.
+
+    Returns
+    -------
+    DataFrame
+        Index run_id (every run of the history), the :data:`IN_RUN_COLUMNS`.
+    """
+    runs = history.runs
+    if athlete is None:
+        athlete = Athlete.from_history(history)
+    running = is_running(runs, running_sports)
+    a, b = athlete.trimp_constants if trimp_constants is None else (float(x) for x in trimp_constants)
+    rec = history.records
+    if len(rec):
+        keep = rec.index.levels[0].isin(runs.index)[rec.index.codes[0]]
+        rec = rec[keep]
+        win_s = window_min.reindex(runs.index).astype("float64").to_numpy() * 60.0
+        win_s = pd.Series(np.where(np.isfinite(win_s), win_s, np.inf), index=runs.index)
+        el = rec["elapsed_s"].to_numpy(dtype="float64", na_value=np.nan)
+        lim = win_s.reindex(rec.index.get_level_values(0)).to_numpy()
+        rec = rec[~(el > lim)]
+    seg = segments(rec)
+    idx = runs.index
+    wruns = _windowed_runs(seg, runs).reindex(idx)
+    vol = volume_features(wruns)
+    usual = usual_speed_mps(runs, running) if usual_speed is None else float(usual_speed)
+    vol["speed_vs_usual_pct"] = speed_vs_usual_pct(vol["avg_speed_mps"], usual)
+    heat = pd.DataFrame({"device_temp_mean_c": pd.to_numeric(wruns["avg_temp_c"], errors="coerce"),
+                         "device_temp_max_c": pd.to_numeric(wruns["max_temp_c"], errors="coerce")}, index=idx)
+    parts = [
+        vol,
+        intensity_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, a, b, seg=seg).reindex(idx),
+        heat,
+        warmup_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, seg=seg).reindex(idx),
+        form_features(rec, running, seg=seg).reindex(idx),
+        terrain_features(rec, wruns, seg=seg).reindex(idx),
+    ]
+    out = pd.concat(parts, axis=1)
+    out = out.loc[:, ~out.columns.duplicated()]
+    if cadence_ref is None:
+        whole = form_features(history.records, running).reindex(idx)
+        cadence_ref = cadence_line(whole["avg_cadence_spm"], runs["avg_speed_mps"].astype("float64"))
+    out["cadence_vs_pace_spm"] = cadence_vs_pace_spm(out["avg_cadence_spm"], out["avg_speed_mps"], cadence_ref)
+    out = out.reindex(columns=list(IN_RUN_COLUMNS)).astype("float64")
+    out.index.name = "run_id"
     return out

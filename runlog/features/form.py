@@ -12,7 +12,7 @@ import pandas as pd
 
 from ._segments import Segments, gcumsum, gsum, segments, wmean, wstd
 
-__all__ = ["step_length_m", "form_features"]
+__all__ = ["step_length_m", "cadence_line", "cadence_vs_pace_spm", "form_features"]
 
 
 def step_length_m(speed_mps, cadence_spm):
@@ -32,6 +32,46 @@ def step_length_m(speed_mps, cadence_spm):
     sp = np.asarray(speed_mps, dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(cad > 0, sp / (cad / 60.0), np.nan)
+
+
+def cadence_line(cadence_spm, speed_mps) -> tuple[float, float]:
+    """The runner's own cadence-speed line, ``cadence = a + b * speed``, by least squares.
+
+    Runners raise cadence with speed (Cavanagh & Kram 1989, Med Sci Sports
+    Exerc 21:467-479; about 10 steps/min per m/s over easy to threshold
+    speeds), so a cadence is low or high only *for its pace*.
+
+    Parameters
+    ----------
+    cadence_spm, speed_mps : array_like
+        Per-run mean cadence [steps/min] and speed [m/s] of the reference runs.
+
+    Returns
+    -------
+    (a, b) : float
+        Intercept [steps/min] and slope [steps/min per m/s]; (mean, 0) with
+        fewer than 3 runs or no spread in speed; (nan, nan) without cadence.
+    """
+    c = np.asarray(cadence_spm, dtype="float64")
+    v = np.asarray(speed_mps, dtype="float64")
+    ok = np.isfinite(c) & np.isfinite(v) & (c > 0) & (v > 0)
+    if not ok.any():
+        return float("nan"), float("nan")
+    if ok.sum() < 3 or np.ptp(v[ok]) <= 0:
+        return float(c[ok].mean()), 0.0
+    b, a = np.polyfit(v[ok], c[ok], 1)
+    return float(a), float(b)
+
+
+def cadence_vs_pace_spm(cadence_spm, speed_mps, line: tuple[float, float]):
+    """Cadence above (> 0) or below (< 0) the runner's own cadence at that pace [steps/min].
+
+    ``cadence - (a + b * speed)`` with ``(a, b)`` from :func:`cadence_line`:
+    low values at a given pace mean longer steps (overstriding, the form fault
+    the articles name).
+    """
+    a, b = line
+    return np.asarray(cadence_spm, dtype="float64") - (a + b * np.asarray(speed_mps, dtype="float64"))
 
 
 def form_features(records: pd.DataFrame, is_running: pd.Series | None = None, *,

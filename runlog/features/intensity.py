@@ -13,7 +13,7 @@ import pandas as pd
 from ..athlete import TRIMP_CONSTANTS
 from ._segments import Segments, gcumsum, gmax, gsum, lag_index, segments, wmean, wstd
 
-__all__ = [
+__all__ = ["speed_vs_usual_pct", 
     "HR_ZONE_BOUNDS", "hr_reserve_fraction", "trimp_weight", "banister_trimp", "hr_zone",
     "decoupling_pct", "volume_features", "intensity_features",
 ]
@@ -151,6 +151,28 @@ def volume_features(runs: pd.DataFrame) -> pd.DataFrame:
     out["avg_speed_mps"] = sp
     out["avg_pace_min_per_km"] = (1000.0 / 60.0 / sp).where(sp > 0)
     return out
+
+
+def speed_vs_usual_pct(speed_mps, usual_speed_mps: float):
+    """Pace relative to the runner's usual: ``(speed / usual - 1) * 100`` [%].
+
+    Parameters
+    ----------
+    speed_mps : array_like
+        Average (moving) speed of each run [m/s].
+    usual_speed_mps : float
+        The runner's usual speed [m/s] (runlog uses the median average speed
+        of the history's running activities).
+
+    Returns
+    -------
+    ndarray or Series
+        > 0 faster than usual, < 0 slower [%]; NaN where either is missing or
+        the usual speed is not positive.
+    """
+    if not np.isfinite(usual_speed_mps) or usual_speed_mps <= 0:
+        return speed_mps * np.nan
+    return (speed_mps / usual_speed_mps - 1.0) * 100.0
 
 
 def intensity_features(records: pd.DataFrame, hr_rest_bpm: float | None, hr_max_bpm: float | None,

@@ -1,0 +1,739 @@
+"""Which article-named cause goes with numbness, once the others are accounted for.
+
+The decision behind every finding of a :class:`~runlog.analysis.report.Report`
+(issue "Analysis v2").  One model answers the runner's question:
+
+* **one primary measure per cause**, declared in the feature catalogue before
+  any outcome is seen (``Feature.primary``): heat = air temperature (the
+  watch's temperature when there is no weather), run length = duration,
+  training load = consecutive running days, intensity = pace relative to the
+  runner's usual, warm-up = first-10-minute pace against the rest, shoes = the
+  pair worn (one pair against the others), form = cadence, terrain = climb per
+  kilometre;
+* **exposures come before the outcome**: measures taken during the run are
+  computed on the part before numbness started
+  (:func:`runlog.features.core.in_run_features`, see :func:`exposure_windows`);
+* **time on the feet**: a run twice as long gives twice the opportunity, so
+  the model carries ``log(duration)`` as an offset (Firth logistic ~
+  complementary log-log for rare events; a constant risk per minute gives
+  ``P(numb) = 1 - exp(-lambda T)``, ``cloglog P = log lambda + log T``); the
+  run-length cause is then the risk per minute rising on longer runs;
+* **the season**: a calendar-time term (linear plus hinges, about one degree of
+  freedom per two months) takes up slow trends that move risk and exposure
+  together;
+* **the causes together**: one Firth-penalised logistic regression (Firth 1993;
+  Heinze & Schemper 2002) with every testable primary measure, so a cause is
+  judged with the others in the model;
+* **dependence between runs**: each penalised likelihood-ratio statistic is
+  divided by a variance-inflation factor kappa^2 >= 1, the ratio of a
+  time-kernel (Bartlett, :data:`HAC_BANDWIDTH_D` days) heteroscedasticity-and-
+  autocorrelation-consistent variance to the independent-runs sandwich of the
+  same score (Newey & West 1987; Conley 1999 for a kernel in distance, here
+  calendar days); the interval is ``coef +- z * se_LRT * kappa`` with
+  ``se_LRT = |coef| / sqrt(LR)``, so estimate, interval and p-value are one
+  story (the interval excludes 1 exactly when p < 0.05);
+* **multiplicity**: Holm's step-down adjustment over the causes tested
+  (family-wise error <= 5 %, Holm 1979): a cause is a **finding** when its
+  adjusted ``q_value`` < 0.05.
+
+Secondary measures of a finding cause (heat index, WBGT, dew point, sweat loss
+for heat) are compared by penalised log-likelihood in the place of the primary
+("which measure fits best"), never as separate findings; every other measure
+is tested alone and with the finding causes in the model, and one that goes
+with numbness alone but not once the findings are in is "explained" by them.
+
+References
+----------
+Firth D (1993). Bias reduction of maximum likelihood estimates. Biometrika 80, 27-38.
+Heinze G, Schemper M (2002). A solution to the problem of separation in logistic
+regression. Statistics in Medicine 21, 2409-2419.
+Holm S (1979). A simple sequentially rejective multiple test procedure. Scand J Stat 6, 65-70.
+Newey WK, West KD (1987). A simple, positive semi-definite, heteroskedasticity and
+autocorrelation consistent covariance matrix. Econometrica 55, 703-708.
+Conley TG (1999). GMM estimation with cross sectional dependence. J Econometrics 92, 1-45.
+Allison PD (1982). Discrete-time methods for the analysis of event histories.
+Sociological Methodology 13, 61-98 (complementary log-log with log exposure).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import schema
+
+__all__ = [
+    "ALPHA", "HAC_BANDWIDTH_D", "CAUSE_COLUMNS", "FINDING_COLUMNS", "MIN_LEVEL_RUNS",
+    "nice_unit", "feature_label", "primary_measures", "exposure_windows", "calendar_basis",
+    "firth", "inflation", "holm", "decide", "CauseAnalysis",
+]
+
+#: Family-wise error rate of the findings (Holm over causes).
+ALPHA = 0.05
+#: Bandwidth of the time kernel of the dependence correction [days].
+HAC_BANDWIDTH_D = 28.0
+#: Days of season per degree of freedom of the calendar-time term.
+CALENDAR_DAYS_PER_DF = 60.0
+#: Most degrees of freedom of the calendar-time term (None: by season length).
+CALENDAR_MAX_DF: int | None = None
+#: The run-length cause's measure: entered as log2(duration) next to the log(duration) offset, so its
+#: odds ratio is per doubling of the run *beyond* the doubled time at risk; one-sided (risk rising).
+EXPOSURE_TERM = "duration_min"
+#: A shoe pair needs this many analysed runs to be compared with the others.
+MIN_LEVEL_RUNS = 8
+#: A primary measure is testable when at least this share of the runs has it.
+MIN_PRESENT = 0.5
+
+CAUSE_COLUMNS = [
+    "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
+    "q_value", "effect_unit", "finding", "status", "explained_by", "kappa",
+]
+FINDING_COLUMNS = [
+    "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
+    "q_value", "effect_unit", "risk_text", "best_measure", "sentence",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Small pure helpers
+# ----------------------------------------------------------------------------------------------
+def nice_unit(x) -> float:
+    """A round unit (1, 2 or 5 times a power of ten) close to the spread of *x*.
+
+    Used for measures without a declared ``Feature.per`` (e.g. a run-notes
+    column): the standard deviation rounded down to 1-2-5.
+    """
+    v = pd.to_numeric(pd.Series(x), errors="coerce").astype("float64").dropna()
+    sd = float(v.std()) if len(v) > 1 else 0.0
+    if not np.isfinite(sd) or sd <= 0:
+        return 1.0
+    p = 10.0 ** math.floor(math.log10(sd))
+    for m in (5.0, 2.0, 1.0):
+        if m * p <= sd:
+            return m * p
+    return p
+
+
+def _fmt_num(v: float) -> str:
+    """A number for a sentence: 3 significant digits, no trailing zeros."""
+    if not np.isfinite(v):
+        return "-"
+    if abs(v) >= 100:
+        return f"{v:.0f}"
+    return f"{v:.3g}"
+
+
+def feature_label(name: str, catalog: dict | None = None) -> str:
+    """Plain short name of a feature ('air temperature'), from the catalogue."""
+    f = (catalog or schema.FEATURES).get(name)
+    if f is None:
+        return name.replace("_", " ")
+    if getattr(f, "label", ""):
+        return f.label
+    from .report import short_description
+
+    return short_description(f.description)
+
+
+def _per(name: str, x: pd.Series, catalog: dict) -> float:
+    f = catalog.get(name)
+    per = float(getattr(f, "per", float("nan"))) if f is not None else float("nan")
+    return per if np.isfinite(per) and per > 0 else nice_unit(x)
+
+
+def _unit_text(name: str, per: float, catalog: dict, kind: str) -> str:
+    if kind == "binary":
+        return "with vs without"
+    if kind == "categorical":
+        return "this one against the others"
+    f = catalog.get(name)
+    unit = getattr(f, "unit", "") if f is not None else ""
+    sep = "" if unit == "%" else " "
+    return f"per {_fmt_num(per)}{sep}{unit}".rstrip() if unit else f"per {_fmt_num(per)}"
+
+
+def holm(p) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979), NaN kept."""
+    p = np.asarray(p, dtype="float64")
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    pv = p[ok]
+    order = np.argsort(pv, kind="stable")
+    adj = np.maximum.accumulate((m - np.arange(m)) * pv[order])
+    res = np.empty(m)
+    res[order] = np.minimum(adj, 1.0)
+    out[ok] = res
+    return out
+
+
+def calendar_basis(days, *, days_per_df: float = CALENDAR_DAYS_PER_DF, max_df: int | None = None) -> pd.DataFrame:
+    """A calendar-time term: linear trend plus hinges at quantile knots.
+
+    Parameters
+    ----------
+    days : array_like
+        Days since the first analysed run [d].
+    days_per_df : float
+        Season length per degree of freedom [d]; 1 to 4 df.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``season_1`` (linear, per 30 d) and ``season_k`` = ``(d - knot)+ / 30``
+        at the inner quantiles (a piecewise-linear spline, Harrell 2015,
+        *Regression Modeling Strategies*, 2.4.3), centred.
+    """
+    d = np.asarray(days, dtype="float64")
+    span = float(np.nanmax(d) - np.nanmin(d)) if d.size else 0.0
+    df = int(np.clip(round(span / days_per_df), 1, 4)) if span > 14 else 0
+    df = df if max_df is None else min(df, int(max_df))
+    cols = {}
+    if df >= 1:
+        cols["season_1"] = d / 30.0
+        for k, q in enumerate(np.linspace(0, 1, df + 1)[1:-1], start=2):
+            knot = float(np.nanquantile(d, q))
+            cols[f"season_{k}"] = np.clip(d - knot, 0, None) / 30.0
+    out = pd.DataFrame(cols)
+    return out - out.mean() if len(out.columns) else out
+
+
+def exposure_windows(flags: pd.DataFrame) -> pd.Series:
+    """Minutes of each run that count as 'before numbness' [min].
+
+    A run with numbness: up to its (first) onset.  Every other run, and a
+    numb run whose onset is unknown: the median onset of the runs with
+    numbness (a comparable window: the part of a run in which numbness
+    usually came on), or the whole run when no onset is known at all.
+
+    Parameters
+    ----------
+    flags : DataFrame
+        :func:`runlog.episodes.episode_flags` rows (``numb``, ``onset_min``).
+
+    Returns
+    -------
+    Series of float
+        Index run_id; NaN = the whole run.
+    """
+    numb = flags["numb"].astype(bool)
+    onset = pd.to_numeric(flags.get("onset_min", pd.Series(np.nan, index=flags.index)),
+                          errors="coerce").astype("float64")
+    known = onset[numb & onset.notna()]
+    typical = float(known.median()) if len(known) else float("nan")
+    win = pd.Series(typical, index=flags.index, dtype="float64")
+    win[numb & onset.notna()] = onset[numb & onset.notna()]
+    return win
+
+
+def primary_measures(features: pd.DataFrame, catalog: dict) -> dict[str, str]:
+    """The measure each cause is judged on: its primary, or the fallback when the primary is missing.
+
+    Returns
+    -------
+    dict
+        cause -> column of *features* (causes without a usable measure are absent).
+    """
+    out: dict[str, str] = {}
+    cands: dict[str, list] = {}
+    for name, f in catalog.items():
+        if getattr(f, "primary", 0) and f.candidate and name in features:
+            cands.setdefault(f.cause, []).append((f.primary, name))
+    for cause, lst in cands.items():
+        for _, name in sorted(lst):
+            s = features[name]
+            if s.notna().mean() >= MIN_PRESENT and s.dropna().nunique() >= 2:
+                out[cause] = name
+                break
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Fitting
+# ----------------------------------------------------------------------------------------------
+def firth(X: pd.DataFrame, y, offset=None, *, lrt=None) -> dict:
+    """Firth-penalised logistic regression with an offset.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Predictors (no missing values); an intercept is added.
+    y : array-like of bool
+    offset : array-like, optional
+        Fixed term of the linear predictor (log exposure).
+    lrt : list of str, optional
+        Columns to give penalised likelihood-ratio tests for.
+
+    Returns
+    -------
+    dict
+        ``coef`` (Series), ``loglik`` (penalised), ``p`` (Series of LRT p-values,
+        one per *lrt* column), ``lr`` (LR statistics), ``prob`` (fitted
+        probabilities), ``model`` (the fitted estimator).
+    """
+    from firthmodels import FirthLogisticRegression
+
+    Xv = np.asarray(X, dtype="float64")
+    yv = np.asarray(y, dtype="float64").astype(int)
+    m = FirthLogisticRegression(backend="numpy", max_iter=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m.fit(Xv, yv, offset=offset)
+        cols = list(X.columns)
+        p = pd.Series(dtype="float64")
+        lr = pd.Series(dtype="float64")
+        if lrt:
+            idx = [cols.index(c) for c in lrt]
+            m.lrt(idx)
+            pv = np.asarray(m.lrt_pvalues_, dtype="float64")[idx]
+            # a failed constrained fit (NaN): the Wald test of the penalised fit instead
+            wald = np.asarray(m.pvalues_, dtype="float64")[idx]
+            pv = np.where(np.isfinite(pv), pv, wald)
+            p = pd.Series(pv, index=list(lrt))
+            lr = pd.Series(stats.chi2.isf(np.clip(pv, 1e-300, 1.0), 1), index=list(lrt))
+    eta = Xv @ np.asarray(m.coef_, dtype="float64") + float(m.intercept_)
+    if offset is not None:
+        eta = eta + np.asarray(offset, dtype="float64")
+    return {"coef": pd.Series(np.asarray(m.coef_, dtype="float64"), index=cols),
+            "loglik": float(m.loglik_), "p": p, "lr": lr, "prob": 1.0 / (1.0 + np.exp(-eta)), "model": m}
+
+
+def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWIDTH_D) -> pd.Series:
+    """Variance inflation of each coefficient from dependence between nearby runs (kappa >= 1).
+
+    ``kappa_j^2 = [B^-1 (S' K S) B^-1]_jj / [B^-1 (S' S) B^-1]_jj`` with the score
+    contributions ``S_i = x_i (y_i - p_i)`` (intercept included), the information
+    ``B = X' diag(p(1-p)) X`` and the Bartlett kernel in calendar days
+    ``K_ij = max(0, 1 - |t_i - t_j| / bandwidth)`` (Newey & West 1987; Conley
+    1999): the long-run variance of the score against its independent-runs
+    value, floored at 1.
+
+    Returns
+    -------
+    Series
+        kappa per column of *X*.
+    """
+    Xv = np.column_stack([np.ones(len(X)), np.asarray(X, dtype="float64")])
+    yv = np.asarray(y, dtype="float64")
+    p = np.asarray(prob, dtype="float64")
+    S = Xv * (yv - p)[:, None]
+    B = Xv.T @ (Xv * (p * (1 - p))[:, None])
+    try:
+        Binv = np.linalg.pinv(B)
+    except np.linalg.LinAlgError:  # pragma: no cover
+        return pd.Series(1.0, index=X.columns)
+    t = np.asarray(days, dtype="float64")
+    K = np.clip(1.0 - np.abs(t[:, None] - t[None, :]) / bandwidth_d, 0.0, None)
+    v_hac = np.diag(Binv @ (S.T @ K @ S) @ Binv)
+    v_iid = np.diag(Binv @ (S.T @ S) @ Binv)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k2 = np.where(v_iid > 0, v_hac / v_iid, 1.0)
+    return pd.Series(np.sqrt(np.maximum(k2[1:], 1.0)), index=X.columns)
+
+
+# ----------------------------------------------------------------------------------------------
+# The analysis
+# ----------------------------------------------------------------------------------------------
+def _column(features: pd.DataFrame, name: str, catalog: dict) -> tuple[pd.Series, str]:
+    """A feature as float with its kind (categorical handled by the caller)."""
+    f = catalog.get(name)
+    kind = getattr(f, "kind", "numeric") if f is not None else "numeric"
+    s = features[name]
+    if kind != "categorical":
+        s = pd.to_numeric(s.astype("object"), errors="coerce").astype("float64")
+    return s, kind
+
+
+def _levels(s: pd.Series, min_runs: int = MIN_LEVEL_RUNS) -> list:
+    vc = s.dropna().astype(str).value_counts()
+    lv = [k for k, v in vc.items() if v >= min_runs and v <= len(s.dropna()) - min_runs]
+    return sorted(lv)
+
+
+def _risk(k: int, n: int) -> str:
+    """'1 run in 4' / 'none of 30' / 'every one of 5'."""
+    if n == 0:
+        return "no run"
+    if k == 0:
+        return f"none of {n}"
+    if k == n:
+        return f"every one of {n}"
+    r = n / k
+    return f"1 run in {r:.0f}" if r >= 1.5 else f"{k} of {n} runs"
+
+
+def _threshold(x: pd.Series, per: float) -> float:
+    """A round split near the median: the median rounded to the effect unit (or a fifth of it)."""
+    med = float(x.median())
+    step = per if per > 0 else 1.0
+    t = round(med / step) * step
+    lo, hi = (x <= t).mean(), (x > t).mean()
+    if min(lo, hi) < 0.2:
+        step = step / 5.0
+        t = round(med / step) * step
+    return t
+
+
+class CauseAnalysis:
+    """The cause-level analysis of one data set (see the module docstring).
+
+    Parameters
+    ----------
+    features : DataFrame
+        Features of the analysed runs (index run_id), in-run columns already
+        windowed before onset.
+    numb : Series of bool
+        Outcome of the analysed runs.
+    days : Series of float
+        Calendar day of each run (days since an origin) [d].
+    duration_min : Series of float
+        Whole-run duration: the time at risk [min].
+    catalog : dict
+        name -> Feature.
+    alpha : float
+        Family-wise error rate over causes.
+    """
+
+    def __init__(self, features, numb, days, duration_min, catalog, *, alpha: float = ALPHA,
+                 bandwidth_d: float | None = None):
+        self.numb = numb.astype(bool)
+        idx = self.numb.index
+        self.features = features.reindex(idx)
+        self.days = pd.to_numeric(days.reindex(idx), errors="coerce").astype("float64")
+        dur = pd.to_numeric(duration_min.reindex(idx), errors="coerce").astype("float64")
+        ok = self.days.notna() & (dur > 0)
+        self.dropped = int((~ok).sum())
+        self.numb, self.features, self.days, dur = self.numb[ok], self.features[ok], self.days[ok], dur[ok]
+        self.offset = np.log(dur.to_numpy() / 60.0)
+        self.catalog = catalog
+        self.alpha = alpha
+        self.bandwidth_d = HAC_BANDWIDTH_D if bandwidth_d is None else float(bandwidth_d)
+        self.y = self.numb.to_numpy(dtype=bool)
+        self.calendar = calendar_basis(self.days.to_numpy() - float(self.days.min()), max_df=CALENDAR_MAX_DF)
+        self.calendar.index = self.numb.index
+
+    # ------------------------------------------------------------------ design
+    def _numeric_term(self, name: str) -> tuple[pd.Series, float, int]:
+        s, _ = _column(self.features, name, self.catalog)
+        n_missing = int(s.isna().sum())
+        if name == EXPOSURE_TERM:
+            # beyond the offset: log2 so that the effect is per doubling of the time on the feet
+            return np.log2(s.clip(lower=1.0).fillna(s.median())).rename(name), float("nan"), n_missing
+        per = _per(name, s, self.catalog)
+        return (s.fillna(s.median()) / per).rename(name), per, n_missing
+
+    def _level_term(self, name: str, level: str) -> pd.Series:
+        s = self.features[name]
+        return (s.astype("object").astype(str).where(s.notna()) == level).astype("float64").rename(f"{name}={level}")
+
+    def _design(self, terms: dict[str, pd.Series]) -> pd.DataFrame:
+        X = pd.concat([self.calendar] + list(terms.values()), axis=1)
+        X.columns = list(self.calendar.columns) + list(terms.keys())
+        return X
+
+    def _test(self, terms: dict[str, pd.Series], names: list[str]) -> pd.DataFrame:
+        """Fit calendar + *terms*, test *names*: coef, LR p deflated by kappa^2, CI."""
+        X = self._design(terms)
+        fit = firth(X, self.y, self.offset, lrt=names)
+        kap = inflation(X, self.y, fit["prob"], self.days.to_numpy(), bandwidth_d=self.bandwidth_d)
+        rows = []
+        z = stats.norm.isf(self.alpha / 2)
+        for n in names:
+            b = float(fit["coef"][n])
+            lr = float(fit["lr"][n])
+            k = float(kap[n])
+            lr_adj = lr / k ** 2
+            p = float(stats.chi2.sf(lr_adj, 1))
+            se = abs(b) / math.sqrt(lr) if lr > 0 else float("inf")
+            rows.append({"term": n, "coef": b, "p_value": p, "kappa": k,
+                         "effect": math.exp(b), "ci_low": math.exp(b - z * se * k),
+                         "ci_high": math.exp(b + z * se * k), "p_naive": float(fit["p"][n])})
+        out = pd.DataFrame(rows).set_index("term")
+        out.attrs["loglik"] = fit["loglik"]
+        return out
+
+    # ------------------------------------------------------------------ causes
+    def run(self) -> dict:
+        """Fit the joint model and decide the findings.
+
+        Returns
+        -------
+        dict
+            ``causes`` (CAUSE_COLUMNS), ``primaries`` (cause -> term name),
+            ``terms`` (term name -> Series in model units), ``per`` (term -> unit).
+        """
+        prim = primary_measures(self.features, self.catalog)
+        terms: dict[str, pd.Series] = {}
+        per: dict[str, float] = {}
+        cause_term: dict[str, str] = {}
+        shoe_levels: list = []
+        rows = []
+        for cause in schema.CAUSES:
+            name = prim.get(cause)
+            if name is None:
+                continue
+            kind = getattr(self.catalog.get(name), "kind", "numeric")
+            if kind == "categorical":
+                shoe_levels = _levels(self.features[name])
+                if not shoe_levels:
+                    rows.append(self._untestable(cause, name, f"no {feature_label(name, self.catalog)} was "
+                                                 f"worn on at least {MIN_LEVEL_RUNS} runs and left out of "
+                                                 f"{MIN_LEVEL_RUNS} others"))
+                    continue
+                cause_term[cause] = name
+                continue
+            t, u, _ = self._numeric_term(name)
+            if t.nunique() < 2:
+                continue
+            terms[name] = t
+            per[name] = u
+            cause_term[cause] = name
+        for cause in schema.CAUSES:
+            if cause not in prim and cause != "other":
+                rows.append(self._untestable(cause, "", "no measure of it in the data"))
+        self.per = per
+        numeric_terms = [n for c, n in cause_term.items() if n in terms]
+        res = self._test(terms, numeric_terms) if numeric_terms else pd.DataFrame()
+        # shoes: each pair against the others, in the model with every other cause; Bonferroni over pairs
+        shoe = None
+        if "footwear" in cause_term:
+            name = cause_term["footwear"]
+            best = None
+            for lv in shoe_levels:
+                tt = dict(terms)
+                key = f"{name}={lv}"
+                tt[key] = self._level_term(name, lv)
+                r = self._test(tt, [key]).iloc[0]
+                if best is None or r["p_value"] < best[1]["p_value"]:
+                    best = (lv, r)
+            lv, r = best
+            r = r.copy()
+            r["p_value"] = min(1.0, r["p_value"] * len(shoe_levels))
+            shoe = (name, lv, r)
+        for cause, name in cause_term.items():
+            if cause == "footwear":
+                name, lv, r = shoe
+            else:
+                lv, r = None, res.loc[name].copy()
+            if name == EXPOSURE_TERM:   # run length counts only when risk rises beyond the time at risk
+                r["p_value"] = r["p_value"] / 2 if r["effect"] > 1 else 1.0
+            kind = getattr(self.catalog.get(name), "kind", "numeric")
+            rows.append({"cause": cause, "cause_label": schema.CAUSE_LABELS.get(cause, cause),
+                         "factor": name, "factor_label": feature_label(name, self.catalog), "level": lv,
+                         "effect": r["effect"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                         "p_value": r["p_value"], "q_value": np.nan,
+                         "effect_unit": ("per doubling of the run, beyond the doubled time on the feet"
+                                         if name == EXPOSURE_TERM else
+                                         _unit_text(name, per.get(name, 1.0), self.catalog, kind)),
+                         "finding": False, "status": "", "explained_by": "", "kappa": r["kappa"]})
+        causes = pd.DataFrame(rows, columns=CAUSE_COLUMNS)
+        tested = causes["p_value"].notna()
+        causes.loc[tested, "q_value"] = holm(causes.loc[tested, "p_value"].to_numpy())
+        causes["finding"] = (causes["q_value"] < self.alpha).fillna(False).astype(bool)
+        causes.loc[causes["finding"], "status"] = "finding"
+        causes.loc[tested & ~causes["finding"], "status"] = "no clear link once the others are accounted for"
+        causes = causes.sort_values(["finding", "p_value"], ascending=[False, True], na_position="last",
+                                    kind="stable").reset_index(drop=True)
+        self.terms, self.cause_term, self.shoe = terms, cause_term, shoe
+        return {"causes": causes}
+
+    def _untestable(self, cause: str, name: str, why: str) -> dict:
+        return {"cause": cause, "cause_label": schema.CAUSE_LABELS.get(cause, cause), "factor": name,
+                "factor_label": feature_label(name, self.catalog) if name else "", "level": None,
+                "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "q_value": np.nan,
+                "effect_unit": "", "finding": False, "status": f"not testable: {why}", "explained_by": "",
+                "kappa": np.nan}
+
+    # ------------------------------------------------------------------ measures
+    def finding_terms(self, causes: pd.DataFrame) -> dict[str, pd.Series]:
+        """Model terms of the finding causes (their primary measure, or the shoe pair)."""
+        out = {}
+        for r in causes[causes["finding"]].itertuples(index=False):
+            if r.level is not None and isinstance(r.level, str):
+                out[f"{r.factor}={r.level}"] = self._level_term(r.factor, r.level)
+            elif r.factor in self.terms:
+                out[r.factor] = self.terms[r.factor]
+        return out
+
+    def measures(self, causes: pd.DataFrame, names) -> pd.DataFrame:
+        """Every measure alone (with season and exposure) and with the finding causes in the model.
+
+        Returns
+        -------
+        DataFrame
+            One row per measure (per level for categories): ``factor``, ``level``,
+            ``effect``, ``ci_low``, ``ci_high``, ``p_value`` (alone), ``adjusted_effect``,
+            ``adjusted_p`` (with the finding causes), ``effect_unit``, ``per``, ``kind``.
+        """
+        fterms = self.finding_terms(causes)
+        rows = []
+        for name in names:
+            f = self.catalog.get(name)
+            kind = getattr(f, "kind", "numeric") if f is not None else "numeric"
+            if kind == "categorical":
+                items = [(lv, self._level_term(name, lv), 1.0) for lv in _levels(self.features[name])]
+            else:
+                s, _ = _column(self.features, name, self.catalog)
+                if s.notna().mean() < MIN_PRESENT or s.dropna().nunique() < 2:
+                    continue
+                t, u, _ = self._numeric_term(name)
+                items = [(None, t, u)]
+            for lv, t, u in items:
+                key = name if lv is None else f"{name}={lv}"
+                try:
+                    alone = self._test({key: t}, [key]).iloc[0]
+                    own = {k: v for k, v in fterms.items() if k != key and not k.startswith(f"{name}=")}
+                    if own:
+                        adj = self._test({**own, key: t}, [key]).iloc[0]
+                    else:
+                        adj = alone
+                except Exception:  # pragma: no cover - a degenerate column
+                    continue
+                rows.append({"factor": name, "level": lv, "kind": kind, "per": u,
+                             "effect": alone["effect"], "ci_low": alone["ci_low"], "ci_high": alone["ci_high"],
+                             "p_value": alone["p_value"], "adjusted_effect": adj["effect"],
+                             "adjusted_ci_low": adj["ci_low"], "adjusted_ci_high": adj["ci_high"],
+                             "adjusted_p": adj["p_value"], "effect_unit": _unit_text(name, u, self.catalog, kind)})
+        return pd.DataFrame(rows)
+
+    def best_measure(self, cause: str, causes: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+        """Which measure of a finding *cause* fits best in place of its primary.
+
+        Returns
+        -------
+        (name, table)
+            The best measure (highest penalised log-likelihood with the other
+            finding causes, season and exposure) and the table of all measures of
+            the cause tried (``factor``, ``loglik``).
+        """
+        fterms = self.finding_terms(causes)
+        prim = self.cause_term.get(cause)
+        others = {k: v for k, v in fterms.items() if not (k == prim or k.startswith(f"{prim}="))}
+        rows = []
+        for name, f in self.catalog.items():
+            if f.cause != cause or not f.candidate or name not in self.features or f.kind == "categorical":
+                continue
+            s, _ = _column(self.features, name, self.catalog)
+            if s.notna().mean() < MIN_PRESENT or s.dropna().nunique() < 2:
+                continue
+            t, _, _ = self._numeric_term(name)
+            try:
+                fit = firth(self._design({**others, name: t}), self.y, self.offset)
+            except Exception:  # pragma: no cover
+                continue
+            rows.append({"factor": name, "loglik": fit["loglik"]})
+        tab = pd.DataFrame(rows, columns=["factor", "loglik"]).sort_values("loglik", ascending=False)
+        return (str(tab.iloc[0]["factor"]) if len(tab) else (prim or "")), tab.reset_index(drop=True)
+
+    def risk_text(self, row) -> str:
+        """Absolute risks on either side of a round split: '1 run in 4 above 22 °C, 1 in 20 below'."""
+        name, lv = row["factor"], row["level"]
+        y = self.numb
+        if isinstance(lv, str):
+            s = self.features[name].astype("object").astype(str).where(self.features[name].notna())
+            a = s == lv
+            b = s.notna() & ~a
+            return (f"{_risk(int(y[a].sum()), int(a.sum()))} in '{lv}' had numbness, "
+                    f"{_risk(int(y[b].sum()), int(b.sum()))} in the others")
+        s, kind = _column(self.features, name, self.catalog)
+        ok = s.notna()
+        if kind == "binary":
+            a = ok & (s > 0.5)
+            b = ok & ~(s > 0.5)
+            return (f"{_risk(int(y[a].sum()), int(a.sum()))} with it had numbness, "
+                    f"{_risk(int(y[b].sum()), int(b.sum()))} without")
+        t = _threshold(s[ok], self.per.get(name, nice_unit(s)))
+        f = self.catalog.get(name)
+        unit = getattr(f, "unit", "") if f is not None else ""
+        sep = "" if unit in ("%", "") else " "
+        a = ok & (s > t)
+        b = ok & (s <= t)
+        return (f"{_risk(int(y[a].sum()), int(a.sum()))} above {_fmt_num(t)}{sep}{unit} had numbness, "
+                f"{_risk(int(y[b].sum()), int(b.sum()))} at or below")
+
+
+def more_episodes_needed(causes: pd.DataFrame, n_numb: int, *, alpha: float = ALPHA, power: float = 0.8) -> int | None:
+    """Roughly how many more runs with numbness would show the strongest current estimate.
+
+    The z-statistic of a fixed effect grows with the square root of the number
+    of events; to reach ``z_(1 - alpha / 2m) + z_power`` (Holm's first step over
+    m causes, 80 % power) from the current ``z`` takes ``n (target / z)^2``
+    events.  None when there is no estimate; capped at 200.
+    """
+    tested = causes[causes["p_value"].notna()]
+    if not len(tested) or n_numb <= 0:
+        return None
+    p = float(tested["p_value"].min())
+    z = stats.norm.isf(max(p, 1e-12) / 2)
+    m = len(tested)
+    target = stats.norm.isf(alpha / (2 * m)) + stats.norm.isf(1 - power)
+    if z <= 0.3:
+        return 200
+    need = n_numb * (target / z) ** 2 - n_numb
+    return int(min(200, max(1, math.ceil(need))))
+
+
+def decide(features: pd.DataFrame, numb: pd.Series, days: pd.Series, duration_min: pd.Series,
+           catalog: dict, *, alpha: float = ALPHA, measures=True) -> dict:
+    """The cause-level analysis as frames (the pure core used by :func:`runlog.analyze`).
+
+    Parameters
+    ----------
+    features : DataFrame
+        Analysed runs' features, in-run columns windowed before onset.
+    numb : Series of bool
+        Outcome.
+    days : Series
+        Calendar day of each run [d] (any origin).
+    duration_min : Series
+        Whole-run duration (time at risk) [min].
+    catalog : dict
+        name -> Feature.
+    alpha : float
+        Family-wise error rate over causes.
+    measures : bool or list
+        Also test every candidate measure (True), the given names, or none (False).
+
+    Returns
+    -------
+    dict
+        ``causes``, ``findings``, ``measures`` (DataFrames), ``analysis`` (the
+        :class:`CauseAnalysis`).
+    """
+    ca = CauseAnalysis(features, numb, days, duration_min, catalog, alpha=alpha)
+    causes = ca.run()["causes"]
+    explained = {}
+    meas = pd.DataFrame()
+    if measures is not False:
+        names = [n for n, f in catalog.items() if f.candidate and n in features.columns] if measures is True \
+            else list(measures)
+        meas = ca.measures(causes, names)
+        found = list(causes.loc[causes["finding"], "cause"])
+        label = " and ".join(schema.CAUSE_SHORT.get(c, c).lower() for c in found)
+        if len(meas):
+            own = np.array([getattr(catalog.get(n), "cause", "") in found for n in meas["factor"]], dtype=bool)
+            expl = (meas["p_value"] < alpha) & ~(meas["adjusted_p"] < alpha) & ~own & bool(label)
+            meas["explained_by"] = np.where(expl, label, "")
+        for r in causes.itertuples(index=False):
+            if r.finding or not isinstance(r.factor, str) or not r.factor or not len(meas):
+                continue
+            m = meas[meas["factor"] == r.factor]
+            if len(m) and (m["explained_by"] != "").any():
+                explained[r.cause] = str(m.loc[m["explained_by"] != "", "explained_by"].iloc[0])
+    for cause, by in explained.items():
+        i = causes.index[causes["cause"] == cause]
+        causes.loc[i, "status"] = f"goes with numbness only through {by}"
+        causes.loc[i, "explained_by"] = by
+    rows = []
+    for _, r in causes[causes["finding"]].iterrows():
+        best, _tab = ca.best_measure(r["cause"], causes) if not isinstance(r["level"], str) else (r["factor"], None)
+        rows.append({**{c: r[c] for c in FINDING_COLUMNS if c in r.index},
+                     "risk_text": ca.risk_text(r), "best_measure": feature_label(best, catalog)})
+    findings = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    return {"causes": causes, "findings": findings, "measures": meas, "analysis": ca}

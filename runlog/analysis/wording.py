@@ -1,0 +1,160 @@
+"""The report's content in words: the answer line, one paragraph per finding cause, the factor table.
+
+Every sentence a runner reads is composed here, once, from the numbers of
+:mod:`runlog.analysis.causes`; the renderers (text, Markdown, HTML, command
+line) only lay it out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from .causes import feature_label
+
+__all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table"]
+
+FACTOR_TABLE_COLUMNS = [
+    "factor", "level", "label", "cause", "role", "kind", "unit", "n_runs", "n_episodes",
+    "effect", "ci_low", "ci_high", "p_value", "q_value", "effect_unit",
+    "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high", "adjusted_p", "explained_by",
+    "description", "exposed_runs", "exposed_numb", "other_runs", "other_numb",
+]
+
+
+def _f(v: float) -> str:
+    if v is None or not np.isfinite(v):
+        return "-"
+    if v >= 100:
+        return f"{v:.0f}"
+    return f"{v:.2g}" if v < 10 else f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def _join(words: list[str]) -> str:
+    words = [w for w in words if w]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _short(cause: str) -> str:
+    return schema.CAUSE_SHORT.get(cause, str(cause).capitalize())
+
+
+def answer_line(report) -> str:
+    """The first line of every rendering: which causes go with the numbness, strongest first.
+
+    'Heat goes with your numbness: 1 run in 4 above 15 °C had numbness, 1 run
+    in 20 at or below.' / 'Heat and training load go with your numbness: ...'
+    / 'No cause stands out yet among the 8 tested (23 runs with numbness):
+    about 30 more would be needed to show one as strong as the strongest
+    estimate (heat and hydration).'
+    """
+    if not report.testable:
+        return report.untestable_reason()
+    f = report.findings
+    if f is not None and len(f):
+        names = [_short(c) for c in f["cause"]]
+        head = names[0] + ("" if len(names) == 1 else " and " + _join([n.lower() for n in names[1:]])
+                           if len(names) == 2 else ", " + _join([n.lower() for n in names[1:]]))
+        verb = "goes" if len(names) == 1 else "go"
+        return f"{head} {verb} with your numbness: {f.iloc[0]['risk_text']}."
+    causes = report.causes
+    tested = causes[causes["p_value"].notna()] if causes is not None and len(causes) else causes
+    n = 0 if tested is None else len(tested)
+    s = (f"No cause stands out yet among the {n} tested ({report.n_numb_runs} runs with numbness "
+         f"out of {report.n_runs}).")
+    more = getattr(report, "more_needed", None)
+    if more and n:
+        top = tested.sort_values("p_value").iloc[0]
+        s += (f" About {more}{'+' if more >= 200 else ''} more runs with numbness would be needed to "
+              f"show an effect as strong as the strongest estimate ({top['cause_label']}), if it is real.")
+    return s
+
+
+def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame) -> str:
+    """One short paragraph for a finding cause: risks, the effect with its interval, what else it explains."""
+    others = [c for c in causes.loc[causes["p_value"].notna(), "cause"] if c != row["cause"]]
+    level = row.get("level")
+    what = f"{row['factor_label']} '{level}'" if isinstance(level, str) else row["factor_label"]
+    s = (f"{_short(row['cause'])} goes with your numbness: {row['risk_text']}. "
+         f"Odds of numbness x {_f(row['effect'])} {row['effect_unit']} of {what} "
+         f"(95 % CI {_f(row['ci_low'])}-{_f(row['ci_high'])}, p = {row['p_value']:.2g}; "
+         f"q = {row['q_value']:.2g} allowing for the {len(others) + 1} causes tested), with "
+         f"{'the other ' + str(len(others)) + (' causes' if len(others) > 1 else ' cause') if others else 'no other cause'}, "
+         "the season and the time on your feet accounted for.")
+    best = row.get("best_measure")
+    if isinstance(best, str) and best and best != row["factor_label"]:
+        s += f" Of the measures of {row['cause_label']}, {best} fits best."
+    if factors is not None and len(factors) and "explained_by" in factors:
+        key = _short(row["cause"]).lower()
+        ex = factors[factors["explained_by"].astype(str).str.contains(key, regex=False)
+                     & (factors["cause"] != row["cause"])]
+        if len(ex):
+            names = list(dict.fromkeys(ex["label"].astype(str)))[:5]
+            s += f" {_join(names).capitalize()} go with numbness only through {key}."
+    return s
+
+
+def with_sentences(findings: pd.DataFrame, causes: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
+    """*findings* with the ``sentence`` column filled (:func:`cause_paragraph`)."""
+    out = findings.copy()
+    if len(out):
+        out["sentence"] = [cause_paragraph(r, causes, factors) for _, r in out.iterrows()]
+    return out.reset_index(drop=True)
+
+
+def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.DataFrame, catalog: dict, *,
+                 fdr_method: str = "bh") -> pd.DataFrame:
+    """``Report.factors``: every measure tested, strongest first, with its cause and role.
+
+    Parameters
+    ----------
+    measures : DataFrame
+        :meth:`runlog.analysis.causes.CauseAnalysis.measures` output.
+    causes : DataFrame
+        ``Report.causes`` (which measure is each cause's primary).
+    screened : DataFrame
+        The univariate screen (counts of runs and numb runs per side).
+    catalog : dict
+        name -> Feature.
+    fdr_method : {'bh', 'by'}
+        q-values over the measures.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`FACTOR_TABLE_COLUMNS`; ``role`` is 'primary' (the
+        measure a cause is judged on), 'explained' (goes with numbness alone but
+        not once the finding causes are in the model: ``explained_by``),
+        'in-run' (measured during the run, before onset) or 'secondary'.
+    """
+    from .stats import fdr_adjust
+
+    if measures is None or not len(measures):
+        return pd.DataFrame(columns=FACTOR_TABLE_COLUMNS)
+    m = measures.copy()
+    prim = set(causes["factor"].dropna().astype(str)) if len(causes) else set()
+    m["cause"] = [getattr(catalog.get(n), "cause", "other") for n in m["factor"]]
+    m["label"] = [feature_label(n, catalog) for n in m["factor"]]
+    m["unit"] = [getattr(catalog.get(n), "unit", "") for n in m["factor"]]
+    m["description"] = [getattr(catalog.get(n), "description", "") for n in m["factor"]]
+    in_run = np.array([bool(getattr(catalog.get(n), "in_run", False)) for n in m["factor"]])
+    expl = m["explained_by"].astype(str) != "" if "explained_by" in m else np.zeros(len(m), bool)
+    role = np.where(m["factor"].isin(prim), "primary",
+                    np.where(expl, "explained", np.where(in_run, "in-run", "secondary")))
+    m["role"] = role
+    m["q_value"] = fdr_adjust(m["p_value"].to_numpy(dtype="float64"), fdr_method)
+    if screened is not None and len(screened):
+        key = ["factor", "level"]
+        s = screened.assign(level=screened["level"].astype("object").where(screened["level"].notna(), None))
+        cols = ["n_runs", "n_episodes", "exposed_runs", "exposed_numb", "other_runs", "other_numb"]
+        look = {(r.factor, r.level if isinstance(r.level, str) else None): r for r in s.itertuples(index=False)}
+        for c in cols:
+            m[c] = [getattr(look.get((f, lv if isinstance(lv, str) else None)), c, pd.NA)
+                    for f, lv in zip(m["factor"], m["level"])]
+            m[c] = m[c].astype("Int64")
+        del key
+    m = m.sort_values(["p_value"], kind="stable").reset_index(drop=True)
+    return m.reindex(columns=FACTOR_TABLE_COLUMNS)

@@ -1,0 +1,203 @@
+"""The cause-level decision (runlog.analysis.causes): helpers against independent
+implementations, and error rates on simulated per-run frames where the truth is known."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import special
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+
+import runlog.features  # noqa: F401  (fills the catalogue)
+from runlog import schema
+from runlog.analysis import causes as C
+
+CAT = schema.FEATURES
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------------
+def test_holm_matches_statsmodels():
+    p = np.array([0.01, 0.04, 0.03, 0.2, np.nan, 0.001])
+    ok = np.isfinite(p)
+    expect = multipletests(p[ok], method="holm")[1]
+    got = C.holm(p)
+    assert np.isnan(got[4])
+    np.testing.assert_allclose(got[ok], expect, rtol=1e-12)
+    # by hand: sorted 0.001, 0.01, 0.03, 0.04, 0.2 times 5, 4, 3, 2, 1 -> 0.005, 0.04, 0.09, 0.09 (max), 0.2
+    np.testing.assert_allclose(got[ok], [0.04, 0.09, 0.09, 0.2, 0.005])
+
+
+@pytest.mark.parametrize("sd, unit", [(0.37, 0.2), (7.0, 5.0), (1.0, 1.0), (180.0, 100.0), (0.0, 1.0)])
+def test_nice_unit_rounds_the_spread_down_to_1_2_5(sd, unit):
+    x = np.array([0.0, sd * math.sqrt(2)])   # sample sd of two points = |a - b| / sqrt(2)
+    assert C.nice_unit(x) == pytest.approx(unit)
+
+
+def test_exposure_windows_onset_or_typical_onset():
+    flags = pd.DataFrame({"numb": [True, True, True, False, False],
+                          "onset_min": [20.0, 40.0, np.nan, np.nan, np.nan]}, index=list("abcde"))
+    w = C.exposure_windows(flags)
+    # numb runs: their onset; the numb run without onset and the others: median onset (20+40)/2 = 30
+    assert w.tolist() == [20.0, 40.0, 30.0, 30.0, 30.0]
+
+
+def test_calendar_basis_degrees_of_freedom():
+    assert C.calendar_basis(np.arange(10.0)).shape[1] == 0            # under two weeks: no term
+    assert C.calendar_basis(np.arange(0.0, 60.0)).shape[1] == 1       # two months: linear
+    b = C.calendar_basis(np.arange(0.0, 182.0))                        # half a year: 3 df
+    assert list(b.columns) == ["season_1", "season_2", "season_3"]
+    np.testing.assert_allclose(b.mean().to_numpy(), 0.0, atol=1e-12)
+
+
+def test_firth_with_offset_approaches_maximum_likelihood_on_many_events():
+    """With many events Firth's penalty vanishes: coefficients match statsmodels' GLM with the same offset."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    x = rng.normal(size=n)
+    off = np.log(rng.uniform(0.5, 2.0, n))
+    y = rng.random(n) < special.expit(-1.0 + 0.5 * x + off)
+    fit = C.firth(pd.DataFrame({"x": x}), y, off, lrt=["x"])
+    ml = sm.GLM(y.astype(float), sm.add_constant(x), family=sm.families.Binomial(), offset=off).fit()
+    assert fit["coef"]["x"] == pytest.approx(ml.params[1], abs=0.01)
+    assert fit["p"]["x"] < 1e-10
+
+
+def test_inflation_is_one_for_independent_runs_and_large_for_slow_dependence():
+    rng = np.random.default_rng(5)
+    n = 300
+    days = np.arange(n, dtype=float)
+    p = np.full(n, 0.3)
+    x_iid = rng.normal(size=n)
+    y_iid = rng.random(n) < p
+    k_iid = C.inflation(pd.DataFrame({"x": x_iid}), y_iid, p, days)["x"]
+    # x and y both follow the same slow wave: scores of nearby runs share their sign
+    wave = np.sin(days / 15.0)
+    y_dep = rng.random(n) < np.clip(0.3 + 0.25 * wave, 0, 1)
+    k_dep = C.inflation(pd.DataFrame({"x": wave}), y_dep, p, days)["x"]
+    assert 1.0 <= k_iid < 1.25
+    assert k_dep > 1.8
+
+
+# ----------------------------------------------------------------------------------------------
+# simulated per-run frames (the features the analysis sees, without GPX files)
+# ----------------------------------------------------------------------------------------------
+SHOES = ("A", "B", "C")
+
+
+def season_frame(seed: int, *, n_days: int = 182, phi: float = 0.9) -> pd.DataFrame:
+    """One runner's half-year: the primary measures of every cause, with their usual dependence.
+
+    Runs on about 5 days of 7; air temperature = seasonal rise (6 -> 22 °C) plus AR(1)
+    weather (phi per day, sd 3 °C) plus time of day; durations 30-120 min with a weekly
+    long run; shoes rotated at random.
+    """
+    rng = np.random.default_rng(seed)
+    day = np.arange(n_days)
+    run_day = rng.random(n_days) < 5 / 7
+    weather = np.zeros(n_days)
+    e = rng.normal(0, 3.0 * math.sqrt(1 - phi ** 2), n_days)
+    weather[0] = rng.normal(0, 3.0)
+    for i in range(1, n_days):
+        weather[i] = phi * weather[i - 1] + e[i]
+    temp_day = 6.0 + 16.0 * day / n_days + weather
+    streak = np.zeros(n_days)
+    for i in range(n_days):
+        streak[i] = (streak[i - 1] + 1 if i and run_day[i - 1] else 1) if run_day[i] else 0
+    d = day[run_day]
+    n = d.size
+    long_run = (d % 7) == 6
+    dur = np.where(long_run, rng.uniform(80, 120, n), rng.uniform(30, 60, n))
+    f = pd.DataFrame({
+        "air_temp_c": temp_day[run_day] + rng.normal(0, 2.0, n),
+        "duration_min": dur,
+        "run_streak_days": streak[run_day],
+        "speed_vs_usual_pct": rng.normal(0, 5, n),
+        "warmup_speed_ratio": rng.normal(0.95, 0.04, n),
+        "cadence_vs_pace_spm": rng.normal(0, 3, n),
+        "ascent_per_km_m": rng.gamma(4.0, 3.0, n),
+        "shoes": rng.choice(SHOES, n),
+    }, index=pd.Index([f"r{i:03d}" for i in range(n)], name="run_id"))
+    f["day"] = d.astype(float)
+    return f
+
+
+def _decide(f: pd.DataFrame, numb: np.ndarray) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = C.decide(f.drop(columns="day"), pd.Series(numb, index=f.index), f["day"], f["duration_min"],
+                       CAT, measures=False)
+    return out["causes"]
+
+
+def _rate_line(name, k, n):
+    lo, hi = proportion_confint(k, n, method="wilson")
+    return f"{name}: {k}/{n} seasons = {k / n:.3f} (95 % CI {lo:.3f}-{hi:.3f})"
+
+
+def test_a_planted_heat_effect_is_the_one_finding():
+    f = season_frame(11)
+    rng = np.random.default_rng(11)
+    p = special.expit(special.logit(0.05) + 0.25 * (f["air_temp_c"] - 12).clip(lower=0))
+    numb = rng.random(len(f)) < p.to_numpy()
+    c = _decide(f, numb)
+    assert c.loc[c["finding"], "cause"].tolist() == ["hydration"]
+    top = c.iloc[0]
+    assert top["factor"] == "air_temp_c" and top["effect"] > 1 and top["ci_low"] > 1
+    assert top["effect_unit"] == "per 5 °C"
+
+
+@pytest.mark.slow
+def test_false_finding_rate_with_a_season_trend_and_with_ar1_dependence():
+    """No cause at all; risk rising over the season (trend) or following a day-to-day AR(1)
+    (phi = 0.9) like the weather does.  Any finding is false.  Printed with its Monte-Carlo
+    interval; the test fails when the interval lies wholly above 5 %."""
+    n_seasons = 100
+    lines = []
+    for scenario in ("trend", "ar1"):
+        k = 0
+        for seed in range(n_seasons):
+            f = season_frame(1000 + seed)
+            rng = np.random.default_rng(2000 + seed)
+            t = f["day"].to_numpy() / 182.0
+            if scenario == "trend":
+                logit = special.logit(0.04) + (special.logit(0.30) - special.logit(0.04)) * t
+            else:
+                u = np.zeros(len(f))
+                e = rng.normal(0, math.sqrt(1 - 0.9 ** 2), len(f))
+                for i in range(1, len(f)):
+                    u[i] = 0.9 * u[i - 1] + e[i]
+                logit = special.logit(0.15) + 1.0 * u
+            numb = rng.random(len(f)) < special.expit(logit)
+            k += bool(_decide(f, numb)["finding"].any())
+        lines.append(_rate_line(scenario, k, n_seasons))
+        lo, _ = proportion_confint(k, n_seasons, method="wilson")
+        assert lo <= 0.05, lines[-1]
+    print("\n" + "\n".join(lines))
+
+
+@pytest.mark.slow
+def test_power_for_heat_and_for_two_causes():
+    """Heat alone, and heat with consecutive days: the planted causes are the findings in most seasons."""
+    n_seasons = 40
+    exact = {"heat": 0, "two": 0}
+    for seed in range(n_seasons):
+        f = season_frame(3000 + seed)
+        rng = np.random.default_rng(4000 + seed)
+        heat = (f["air_temp_c"] - 12).clip(lower=0)
+        p1 = special.expit(special.logit(0.05) + 0.25 * heat)
+        c1 = _decide(f, rng.random(len(f)) < p1.to_numpy())
+        exact["heat"] += set(c1.loc[c1["finding"], "cause"]) == {"hydration"}
+        p2 = special.expit(special.logit(0.03) + 0.2 * heat + 0.35 * (f["run_streak_days"] - 1))
+        c2 = _decide(f, rng.random(len(f)) < p2.to_numpy())
+        exact["two"] += set(c2.loc[c2["finding"], "cause"]) == {"hydration", "overtraining"}
+    print("\n" + "\n".join(_rate_line(f"exactly the planted causes, {k}", v, n_seasons) for k, v in exact.items()))
+    assert exact["heat"] >= 0.75 * n_seasons
+    assert exact["two"] >= 0.5 * n_seasons
