@@ -108,8 +108,15 @@ def _fmt_num(v, digits: int = 3) -> str:
 
 
 def _fmt_ratio(v) -> str:
-    """An odds ratio: two decimals below 10, one below 100, none above ('0.50', '3.00', '11.0')."""
-    return _formatted(v, lambda f: f"{f:.2f}" if f < 10 else (f"{f:.1f}" if f < 100 else f"{f:.0f}"), inf="∞")
+    """An odds ratio: two decimals below 10, one below 100, none above ('0.50', '3.00', '11.0');
+    '&gt;1000' and '&lt;0.01' beyond (intervals of a measure that barely varies run to 1e18)."""
+    def fmt(f):
+        if f >= 1000:
+            return "&gt;1000"
+        if f < 0.005:
+            return "&lt;0.01"
+        return f"{f:.2f}" if f < 10 else (f"{f:.1f}" if f < 100 else f"{f:.0f}")
+    return _formatted(v, fmt, inf="∞")
 
 
 def _fmt_p(v) -> str:
@@ -175,7 +182,9 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
             mark = f"<sup>{methods[m]}</sup>"
         cells = [f"<td{title}>{_esc(_measure_name(r))}{mark}</td>"]
         if has_n:
-            cells.append(f"<td class='num'>{int(r['n_episodes'])} / {int(r['n_runs'])}</td>")
+            n = (f"{int(r['n_episodes'])} / {int(r['n_runs'])}"
+                 if pd.notna(r["n_episodes"]) and pd.notna(r["n_runs"]) else "–")
+            cells.append(f"<td class='num'>{n}</td>")
         cells += [f"<td class='num'>{_fmt_ratio(r.get('effect'))}</td>", f"<td class='per'>{_esc(_per(r))}</td>",
                   f"<td class='num'>{ci}</td>",
                   f"<td class='num'>{_fmt_p(r.get('p_value'))}</td>", f"<td class='num'>{_fmt_p(q)}</td>",

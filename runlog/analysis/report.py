@@ -35,7 +35,7 @@ from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
 
 __all__ = ["Report", "is_finding", "finding_sentence", "by_cause", "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
            "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
-           "factor_display", "measure_note"]
+           "factor_display", "measure_note", "ratio_text"]
 
 #: Default false-discovery rate a finding must pass.
 FDR = 0.05
@@ -284,11 +284,42 @@ def _text(v) -> str:
     return str(v)
 
 
+def ratio_text(v) -> str:
+    """An odds ratio or interval end for reading: 3 significant digits, '>1000' and '<0.01' beyond
+    (a penalised model's interval can run to 1e18 when a measure barely varies), '–' when missing."""
+    f = _num(v)
+    if np.isnan(f):
+        return "–"
+    if f >= 1000:
+        return ">1000"
+    if f < 0.005:
+        return "<0.01"
+    return _fmt(f)
+
+
+def _ci_text(lo, hi) -> str:
+    return "–" if np.isnan(_num(lo)) and np.isnan(_num(hi)) else f"{ratio_text(lo)} to {ratio_text(hi)}"
+
+
+def _readable(df: pd.DataFrame) -> pd.DataFrame:
+    """A display frame for text: odds ratio as :func:`ratio_text`, the interval as one 'a to b' column."""
+    if len(df) == 0 or "95 % CI low" not in df:
+        return df
+    out = df.copy()
+    out["Odds ratio"] = [ratio_text(v) for v in out["Odds ratio"]]
+    out.insert(out.columns.get_loc("95 % CI low"), "95 % CI",
+               [_ci_text(a, b) for a, b in zip(out["95 % CI low"], out["95 % CI high"])])
+    return out.drop(columns=["95 % CI low", "95 % CI high"])
+
+
 def _cause_labels(causes: pd.DataFrame | None) -> dict:
-    """cause id -> its plain label, from ``Report.causes`` (empty without it)."""
-    if not isinstance(causes, pd.DataFrame) or not {"cause", "cause_label"} <= set(causes.columns):
-        return {}
-    return {str(c): _text(lab) for c, lab in zip(causes["cause"], causes["cause_label"]) if _text(lab)}
+    """cause id -> its plain label: ``Report.causes['cause_label']``, else :data:`runlog.schema.CAUSE_LABELS`."""
+    from .. import schema
+
+    out = {str(c): str(lab).split(" (")[0] for c, lab in (getattr(schema, "CAUSE_LABELS", None) or {}).items()}
+    if isinstance(causes, pd.DataFrame) and {"cause", "cause_label"} <= set(causes.columns):
+        out.update({str(c): _text(lab) for c, lab in zip(causes["cause"], causes["cause_label"]) if _text(lab)})
+    return out
 
 
 def measure_note(row, cause_labels: dict | None = None) -> str:
@@ -516,8 +547,8 @@ class Report:
             for _, c in self.cause_table().iterrows():
                 est = ""
                 if np.isfinite(c["Odds ratio"]):
-                    est = (f" (odds ratio {_fmt(c['Odds ratio'])}{_unit(c['per'])}, 95 % CI "
-                           f"{_fmt(c['95 % CI low'])}-{_fmt(c['95 % CI high'])})")
+                    est = (f" (odds ratio {ratio_text(c['Odds ratio'])}{_unit(c['per'])}, 95 % CI "
+                           f"{_ci_text(c['95 % CI low'], c['95 % CI high'])})")
                 out.append(wrap(f"{c['Cause']}: {c['Status']}; {c['Measure']}{est}", "  ", "    "))
             out += [""]
         onset = self.onset.sentences()
@@ -527,8 +558,8 @@ class Report:
             out += ["Measures with the strongest evidence", "------------------------------------"]
             for _, r in self.factor_table(10).iterrows():
                 note = f" [{r['What it is']}]" if r["What it is"] else ""
-                out.append(wrap(f"{r['Measure']}{note}: odds ratio {_fmt(r['Odds ratio'])}{_unit(r['per'])} "
-                                f"({_fmt(r['95 % CI low'])}-{_fmt(r['95 % CI high'])}), "
+                out.append(wrap(f"{r['Measure']}{note}: odds ratio {ratio_text(r['Odds ratio'])}{_unit(r['per'])} "
+                                f"({_ci_text(r['95 % CI low'], r['95 % CI high'])}), "
                                 f"p = {r['p']:.2g}, q = {r['q']:.2g}", "  ", "    "))
             out += [""]
         if self.testable and self.model.fitted:
@@ -557,7 +588,7 @@ class Report:
         if _text(self.answer).strip() or not self.testable:
             md += [self.headline(), ""]
         if len(self.causes):
-            md += ["## By cause", "", _md_table(self.cause_table()), ""]
+            md += ["## By cause", "", _md_table(_readable(self.cause_table())), ""]
         onset = self.onset.sentences()
         md += ["## When numbness starts", ""] + ([f"- {s}" for s in onset] or ["_(no episode)_"]) + [""]
         if len(self.onset.summary):
@@ -565,7 +596,7 @@ class Report:
         if len(self.onset.at_onset):
             md += [_md_table(self.onset.at_onset), ""]
         if self.testable:
-            md += ["## All measures tested", "", _md_table(self.factor_table(), max_rows=200), ""]
+            md += ["## All measures tested", "", _md_table(_readable(self.factor_table()), max_rows=200), ""]
             md += ["## Multivariable model (secondary)", "", self.model.describe(), ""]
             if self.model.fitted:
                 md += [_md_table(self.model.table), ""]
@@ -589,12 +620,12 @@ class Report:
         if _text(self.answer).strip() or not self.testable:
             parts.append(f"<p>{e(self.headline())}</p>")
         if len(self.causes):
-            parts += ["<h4>By cause</h4>", table(self.cause_table())]
+            parts += ["<h4>By cause</h4>", table(_readable(self.cause_table()))]
         onset = self.onset.sentences()
         if onset:
             parts += ["<h4>When numbness starts</h4><ul>"] + [f"<li>{e(s)}</li>" for s in onset] + ["</ul>"]
         if self.testable and len(self.factors):
-            parts += ["<h4>Measures (strongest first)</h4>", table(self.factor_table(15))]
+            parts += ["<h4>Measures (strongest first)</h4>", table(_readable(self.factor_table(15)))]
             parts += [f"<h4>Multivariable model (secondary)</h4><p>{e(self.model.describe())}</p>"]
             if self.model.fitted:
                 parts.append(table(self.model.table))

@@ -213,7 +213,9 @@ def test_markdown_and_notebook_html_open_with_the_answer(finding):
         assert body[1] == HEAT_SENTENCE
     assert "## By cause" in md and md.index("## By cause") < md.index("## Caveats")
     table = "\n".join(md[md.index("## By cause"):])
-    assert "| heat and hydration | air temperature |" in table and "| not testable: one pair of shoes |" in table
+    est = "2.4 | per 5 °C | 1.5 to 3.9" if finding else "1.3 | per 5 °C | 0.8 to 2.1"
+    assert f"| heat and hydration | air temperature | {est} |" in table
+    assert "| not testable: one pair of shoes |" in table
     h = rep._repr_html_()
     first = h.split("</h3>", 1)[1]
     assert first.startswith("<p><b>" + answer.replace("°", "°") + "</b></p>")
@@ -237,3 +239,14 @@ def test_causes_is_a_field_and_by_cause_is_kept():
                                         "ci_high", "p_value", "q_value", "effect_unit", "finding", "status"]
     assert len(rep.causes) == 0 and rep.answer == ""
     assert Report(causes=_causes(True)).causes["cause"].iloc[0] == "hydration"
+
+
+def test_ratio_text_caps_degenerate_intervals():
+    from runlog.analysis.report import ratio_text
+
+    assert [ratio_text(v) for v in (2.4, 0.5, 57074.0, 4.9e-10, np.nan)] == ["2.4", "0.5", ">1000", "<0.01", "–"]
+    causes = _causes(True)
+    causes.loc[1, ["effect", "ci_low", "ci_high"]] = [57074.0, 4.9e-10, 6.6e18]
+    rep = Report(answer=HEAT_ANSWER, causes=causes, testable=True)
+    assert "run length | duration | >1000 | per 30 min | <0.01 to >1000 |" in rep.to_markdown()
+    assert "odds ratio >1000 per 30 min, 95 % CI <0.01 to >1000" in " ".join(rep.summary().split())
