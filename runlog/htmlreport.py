@@ -325,7 +325,7 @@ def default_figures(report, history=None) -> dict:
     if factors is not None and len(factors):
         n = min(20, len(factors))
         fig, ax = _new(10, max(2.6, 0.3 * n + 1.4))
-        plot.factor_forest(factors, top=20, ax=ax)
+        plot.factor_forest(plot.report_factors(report), top=20, ax=ax)
         figs[f"The {n} measures with the strongest evidence: odds ratio of numbness with its 95% confidence "
              "interval, coloured by the cause the articles name. Filled points: findings."] = fig
     if flags is not None and "onset_min" in flags and flags["numb"].fillna(False).astype(bool).any() \
@@ -546,10 +546,10 @@ def render_report(report, path=None, *, figures=None, history=None,
     ]
     if paragraphs:
         parts.append(_finding_items(report, paragraphs))
-    headline = getattr(report, "headline", None)
-    if callable(headline) and headline() != answer:
-        parts.append(f"<p class='sub'>{_esc(headline())}</p>")
     stats = _stats(report)
+    headline = getattr(report, "headline", None)
+    if not stats and callable(headline) and headline() != answer:  # the boxes below say the same
+        parts.append(f"<p class='sub'>{_esc(headline())}</p>")
     if stats:
         parts.append("<div class='stats'>" + "".join(
             f"<div class='stat'><b>{_esc(v)}</b>{_esc(k)}</div>" for k, v in stats) + "</div>")

@@ -44,7 +44,7 @@ __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates",
-    "episode_dates", "pretty", "feature_label", "cause_label",
+    "episode_dates", "pretty", "feature_label", "cause_label", "report_factors",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -975,7 +975,7 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
     for sub, p in zip(subs, panels):
         ax = sub.subplots()
         if p == "forest":
-            factor_forest(report.factors, top=top, ax=ax)
+            factor_forest(report_factors(report), top=top, ax=ax)
         elif p == "onset":
             onset_survival(flags, runs=runs, ax=ax)
         elif p == "load":
@@ -983,6 +983,24 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
         elif p == "calendar":
             calendar(runs, flags if flags is not None else None, tracked=tracked, ax=ax)
     return fig
+
+
+def report_factors(report) -> pd.DataFrame:
+    """``report.factors`` with a ``finding`` column taken from the report's own findings.
+
+    When the factors carry no ``finding`` column (the findings are causes,
+    ``report.findings``), the rows of each finding cause's measure
+    (``findings['factor']``) are the findings; nothing is re-decided.
+    """
+    factors = report.factors
+    findings = getattr(report, "findings", None)
+    if factors is None or "finding" in factors or not isinstance(findings, pd.DataFrame) \
+            or "factor" not in findings:
+        return factors
+    hit = factors["factor"].astype(str).isin(findings["factor"].astype(str))
+    if "cause" in findings and "cause" in factors:
+        hit &= factors["cause"].astype(str).isin(findings["cause"].astype(str))
+    return factors.assign(finding=hit.to_numpy())
 
 
 def analysed_flags(report) -> pd.DataFrame | None:

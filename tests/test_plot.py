@@ -468,3 +468,16 @@ def test_plain_names_from_the_catalogue():
                                           "q_value": [0.01, 0.04]}))
     assert [t.get_text() for t in ax.get_yticklabels()][::-1] == [plot.pretty("air_temp_c"), "the shoes = racer"]
     plt.close("all")
+
+
+def test_forest_marks_the_report_findings_measures():
+    from runlog.analysis.report import Report
+
+    factors = pd.DataFrame({"factor": ["air_temp_c", "heat_index_c", "shoes"], "cause": ["hydration"] * 2 + ["footwear"],
+                            "effect": [2.0, 2.1, 1.5], "ci_low": [1.2, 1.1, 0.9], "ci_high": [3.0, 3.5, 2.4],
+                            "q_value": [0.01, 0.01, 0.2]})
+    findings = pd.DataFrame({"cause": ["hydration"], "factor": ["air_temp_c"], "sentence": ["Heat ..."]})
+    got = plot.report_factors(Report(factors=factors, findings=findings))
+    # the report's finding cause's measure, not every measure with q < 0.05
+    assert got["finding"].tolist() == [True, False, False]
+    assert plot.report_factors(Report(factors=got)) is got
