@@ -1282,10 +1282,10 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
 
     routes = [make_route(length, bearing_deg=b, hill_m=h, n_hills=k) for length, b, h, k in _ROUTES]
     dist, names = [], []
-    for r in truth.itertuples(index=False):
+    for r, planned_s in zip(truth.itertuples(index=False), plan["duration_s"].to_numpy()):
         route = routes[2] if r.kind == "long" else routes[int(rng["runs"].integers(2))]
         stop = (r.stop_start_s, r.stop_s) if np.isfinite(r.stop_start_s) else None
-        rec = run_records(r.start_time, r.duration_s, r.kind, weather, runner, rng["runs"], route=route,
+        rec = run_records(r.start_time, planned_s, r.kind, weather, runner, rng["runs"], route=route,
                           lat_deg=lat_deg, lon_deg=lon_deg,
                           season_fraction=(r.date - first_day).days / n_days, sample_s=sample_s,
                           numb_stop=stop)
