@@ -351,12 +351,12 @@ def default_figures(report, history=None) -> dict:
             figs["Training load through the season, from heart rate (or pace); red lines mark runs with "
                  "numbness, grey the time outside the journal period."] = fig
     if features is not None and factors is not None and len(factors) and flags is not None:
-        top = _top_numeric(factors, features)
+        top = _top_numeric(factors, features, report)
         other = next((c for c in ("duration_min", "distance_km") if c in features and c != top), None)
         if top is not None and other is not None:
             fig, ax = _new(7.5, 5)
             plot.factor_scatter(features, other, top, flags, ax=ax)
-            figs[f"The numeric measure with the strongest evidence ({plot._lower(plot.pretty(top))}) against "
+            figs[f"The measure of the leading cause ({plot._lower(plot.pretty(top))}) against "
                  f"{plot._lower(plot.pretty(other))}, one point per run."] = fig
     if history is not None and flags is not None and runs is not None:
         numb = flags.index[(flags["numb"].fillna(False).astype(bool)
@@ -375,9 +375,15 @@ def default_figures(report, history=None) -> dict:
     return figs
 
 
-def _top_numeric(factors: pd.DataFrame, features: pd.DataFrame) -> str | None:
+def _top_numeric(factors: pd.DataFrame, features: pd.DataFrame, report=None) -> str | None:
+    """The numeric measure to plot against run length: the report's first finding cause's measure,
+    else the strongest cause's (``report.causes`` order), else the measure with the smallest q."""
     df = factors.sort_values("q_value", kind="stable") if "q_value" in factors else factors
-    for f in df["factor"].astype(str):
+    order = []
+    for frame in (getattr(report, "findings", None), getattr(report, "causes", None)):
+        if isinstance(frame, pd.DataFrame) and "factor" in frame:
+            order += [str(f) for f in frame["factor"].dropna()]
+    for f in order + list(df["factor"].astype(str)):
         if f in features and pd.api.types.is_numeric_dtype(features[f].dtype) \
                 and not pd.api.types.is_bool_dtype(features[f].dtype) and features[f].nunique() > 2:
             return f
@@ -462,7 +468,7 @@ def _finding_items(report, paragraphs: list[str]) -> str:
 
 
 def _model_html(model) -> str:
-    if model is None:
+    if model is None or getattr(model, "fitted", True) is False:  # no model: nothing to show
         return ""
     parts = []
     describe = getattr(model, "describe", None)

@@ -318,7 +318,8 @@ def _cause_labels(causes: pd.DataFrame | None) -> dict:
 
     out = {str(c): str(lab).split(" (")[0] for c, lab in (getattr(schema, "CAUSE_LABELS", None) or {}).items()}
     if isinstance(causes, pd.DataFrame) and {"cause", "cause_label"} <= set(causes.columns):
-        out.update({str(c): _text(lab) for c, lab in zip(causes["cause"], causes["cause_label"]) if _text(lab)})
+        out.update({str(c): _text(lab).split(" (")[0] for c, lab in zip(causes["cause"], causes["cause_label"])
+                    if _text(lab)})
     return out
 
 
@@ -337,6 +338,8 @@ def measure_note(row, cause_labels: dict | None = None) -> str:
         return f"goes with numbness only through {explained}" + (f" (articles: {label})" if label else "")
     role = _text(row.get("role"))
     if role in _ROLE_WORDS and label:
+        if label == "other" and role != "in-run":  # 'other measure of other' says nothing
+            return "a measure of no named cause"
         return _ROLE_WORDS[role].format(cause=label)
     return f"articles: {label}" if label else ""
 

@@ -250,3 +250,17 @@ def test_ratio_text_caps_degenerate_intervals():
     rep = Report(answer=HEAT_ANSWER, causes=causes, testable=True)
     assert "run length | duration | >1000 | per 30 min | <0.01 to >1000 |" in rep.to_markdown()
     assert "odds ratio >1000 per 30 min, 95 % CI <0.01 to >1000" in " ".join(rep.summary().split())
+
+
+def test_measure_note_words():
+    from runlog.analysis.report import measure_note
+
+    labels = {"hydration": "heat and hydration", "other": "other"}
+    assert measure_note(pd.Series({"cause": "hydration", "role": "secondary", "explained_by": ""}), labels) == \
+        "other measure of heat and hydration"
+    assert measure_note(pd.Series({"cause": "other", "role": "secondary", "explained_by": ""}), labels) == \
+        "a measure of no named cause"
+    assert measure_note(pd.Series({"cause": "hydration", "role": "explained", "explained_by": "heat"}), labels) == \
+        "goes with numbness only through heat (articles: heat and hydration)"
+    # a report without roles: the articles' cause, never 'Cause: ...'
+    assert measure_note(pd.Series({"cause": "hydration"}), {}).startswith("articles: ")
