@@ -66,7 +66,7 @@ p.answer{font-size:1.3em;font-weight:600;margin:.6em 0 .4em;padding:.5em .8em;ba
 div.findings p{margin:.5em 0 .5em .2em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
 th,td{border-bottom:1px solid #e4e4e4;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f4f6f8} td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f4f6f8} td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.sig td{background:#fdecea}
 figure{margin:1.2em 0} figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9em}
@@ -326,8 +326,10 @@ def default_figures(report, history=None) -> dict:
         n = min(20, len(factors))
         fig, ax = _new(10, max(2.6, 0.3 * n + 1.4))
         plot.factor_forest(plot.report_factors(report), top=20, ax=ax)
-        figs[f"The {n} measures with the strongest evidence: odds ratio of numbness with its 95% confidence "
-             "interval, coloured by the cause the articles name. Filled points: findings."] = fig
+        figs[f"The {n} measures with the strongest evidence, each on its own: odds ratio of numbness with its 95% "
+             "confidence interval, coloured by the cause the articles name. Filled points: the measures of the "
+             "finding causes. The answer rests on the By cause table, where the causes are estimated "
+             "together."] = fig
     if flags is not None and "onset_min" in flags and flags["numb"].fillna(False).astype(bool).any() \
             and (runs is not None or "duration_min" in flags):
         fig, ax = _new(9, 4.2)
