@@ -75,14 +75,18 @@ __all__ = [
 #: Family-wise error rate of the findings (Holm over causes).
 ALPHA = 0.05
 #: Bandwidth of the time kernel of the dependence correction [days].
-HAC_BANDWIDTH_D = 28.0
+HAC_BANDWIDTH_D = 7.0
 #: Days of season per degree of freedom of the calendar-time term.
-CALENDAR_DAYS_PER_DF = 60.0
+CALENDAR_DAYS_PER_DF = 90.0
 #: Most degrees of freedom of the calendar-time term (None: by season length).
 CALENDAR_MAX_DF: int | None = None
 #: The run-length cause's measure: entered as log2(duration) next to the log(duration) offset, so its
 #: odds ratio is per doubling of the run *beyond* the doubled time at risk; one-sided (risk rising).
 EXPOSURE_TERM = "duration_min"
+#: A numeric primary measure must vary by at least this fraction of its effect unit (SD) to be
+#: judged: an odds ratio per 5 steps/min read off runs that differ by 0.1 steps/min is an
+#: extrapolation, not evidence.
+MIN_SPREAD_UNITS = 0.1
 #: A shoe pair needs this many analysed runs to be compared with the others.
 MIN_LEVEL_RUNS = 8
 #: A primary measure is testable when at least this share of the runs has it.
@@ -146,10 +150,17 @@ def _per(name: str, x: pd.Series, catalog: dict) -> float:
 
 
 def _unit_text(name: str, per: float, catalog: dict, kind: str) -> str:
+    """'per 5 °C', 'per 0.1 (ratio)', 'with vs without', 'this one against the others'."""
     if kind == "binary":
         return "with vs without"
     if kind == "categorical":
         return "this one against the others"
+    if name == EXPOSURE_TERM:
+        return "per doubling of the run, beyond the doubled time on the feet"
+    unit = {"d": "day", "h": "hours", "": "(ratio)"}.get(getattr(catalog.get(name), "unit", ""), None)
+    if unit is not None:
+        n = _fmt_num(per)
+        return f"per {n} {unit}" + ("s" if unit == "day" and n != "1" else "")
     f = catalog.get(name)
     unit = getattr(f, "unit", "") if f is not None else ""
     sep = "" if unit == "%" else " "
@@ -204,31 +215,41 @@ def calendar_basis(days, *, days_per_df: float = CALENDAR_DAYS_PER_DF, max_df: i
     return out - out.mean() if len(out.columns) else out
 
 
-def exposure_windows(flags: pd.DataFrame) -> pd.Series:
+def exposure_windows(flags: pd.DataFrame, *, seed: int = 0) -> pd.Series:
     """Minutes of each run that count as 'before numbness' [min].
 
     A run with numbness: up to its (first) onset.  Every other run, and a
-    numb run whose onset is unknown: the median onset of the runs with
-    numbness (a comparable window: the part of a run in which numbness
-    usually came on), or the whole run when no onset is known at all.
+    numb run whose onset is unknown: a window drawn at random from the known
+    onsets (risk-set sampling of exposure windows, as for time-matched
+    controls; Greenland & Thomas 1982, Am J Epidemiol 116:547-553), so that
+    windows of runs with and without numbness have the same distribution of
+    lengths and a measure that depends on the window's length (pace is
+    slower in the first minutes) cannot differ between them by
+    construction.  The draw is seeded: the same journal gives the same
+    windows.
 
     Parameters
     ----------
     flags : DataFrame
         :func:`runlog.episodes.episode_flags` rows (``numb``, ``onset_min``).
+    seed : int
+        Seed of the draws.
 
     Returns
     -------
     Series of float
-        Index run_id; NaN = the whole run.
+        Index run_id; NaN = the whole run (no onset known at all).
     """
     numb = flags["numb"].astype(bool)
     onset = pd.to_numeric(flags.get("onset_min", pd.Series(np.nan, index=flags.index)),
                           errors="coerce").astype("float64")
-    known = onset[numb & onset.notna()]
-    typical = float(known.median()) if len(known) else float("nan")
-    win = pd.Series(typical, index=flags.index, dtype="float64")
-    win[numb & onset.notna()] = onset[numb & onset.notna()]
+    has = numb & onset.notna()
+    known = onset[has].to_numpy()
+    win = pd.Series(np.nan, index=flags.index, dtype="float64")
+    if known.size:
+        rng = np.random.default_rng(seed)
+        win[:] = rng.choice(np.sort(known), size=len(win), replace=True)
+        win[has] = onset[has]
     return win
 
 
@@ -437,10 +458,18 @@ class CauseAnalysis:
         X.columns = list(self.calendar.columns) + list(terms.keys())
         return X
 
-    def _test(self, terms: dict[str, pd.Series], names: list[str]) -> pd.DataFrame:
-        """Fit calendar + *terms*, test *names*: coef, LR p deflated by kappa^2, CI."""
+    def _test(self, terms: dict[str, pd.Series], names: list[str], *, wald: bool = False) -> pd.DataFrame:
+        """Fit calendar + *terms*, test *names*: coef, LR p deflated by kappa^2, CI.
+
+        ``wald=True``: the Wald test of the penalised fit instead of the likelihood
+        ratio (one fit instead of one per tested term; for the descriptive table).
+        """
         X = self._design(terms)
-        fit = firth(X, self.y, self.offset, lrt=names)
+        fit = firth(X, self.y, self.offset, lrt=None if wald else names)
+        if wald:
+            pw = np.asarray(fit["model"].pvalues_, dtype="float64")[[list(X.columns).index(n) for n in names]]
+            fit["p"] = pd.Series(pw, index=names)
+            fit["lr"] = pd.Series(stats.chi2.isf(np.clip(pw, 1e-300, 1.0), 1), index=names)
         kap = inflation(X, self.y, fit["prob"], self.days.to_numpy(), bandwidth_d=self.bandwidth_d)
         rows = []
         z = stats.norm.isf(self.alpha / 2)
@@ -460,88 +489,159 @@ class CauseAnalysis:
 
     # ------------------------------------------------------------------ causes
     def run(self) -> dict:
-        """Fit the joint model and decide the findings.
+        """Decide the findings: each cause alone, Holm over causes, then the candidates together.
+
+        1. **Alone**: each cause's primary measure with the season term and the
+           time on the feet (offset ``log duration`` plus ``log2 duration``, so a
+           risk per run and a risk per minute both fit); shoes as each pair
+           against the others, Bonferroni over the pairs.  Holm over causes gives
+           ``q_value``; the causes with q < alpha are candidates.
+        2. **Together**: the candidates in one model; the one with the weakest
+           evidence is dropped while its p >= alpha (backward elimination), so a
+           measure that goes with numbness only because it moves with another
+           candidate (pace slows in the heat) drops out, and what remains are the
+           findings.  Their estimate, interval and p-value come from this final
+           model; every other cause is shown with the findings in the model.
 
         Returns
         -------
         dict
-            ``causes`` (CAUSE_COLUMNS), ``primaries`` (cause -> term name),
-            ``terms`` (term name -> Series in model units), ``per`` (term -> unit).
+            ``causes`` (:data:`CAUSE_COLUMNS`, strongest evidence first).
         """
         prim = primary_measures(self.features, self.catalog)
         terms: dict[str, pd.Series] = {}
         per: dict[str, float] = {}
         cause_term: dict[str, str] = {}
-        shoe_levels: list = []
-        rows = []
+        untestable = []
         for cause in schema.CAUSES:
             name = prim.get(cause)
             if name is None:
+                if cause != "other":
+                    untestable.append(self._untestable(cause, "", "no measure of it in the data"))
                 continue
             kind = getattr(self.catalog.get(name), "kind", "numeric")
             if kind == "categorical":
-                shoe_levels = _levels(self.features[name])
-                if not shoe_levels:
-                    rows.append(self._untestable(cause, name, f"no {feature_label(name, self.catalog)} was "
-                                                 f"worn on at least {MIN_LEVEL_RUNS} runs and left out of "
-                                                 f"{MIN_LEVEL_RUNS} others"))
+                levels = _levels(self.features[name])
+                if not levels:
+                    untestable.append(self._untestable(
+                        cause, name, f"no {feature_label(name, self.catalog)} was worn on at least "
+                        f"{MIN_LEVEL_RUNS} runs and left out of {MIN_LEVEL_RUNS} others"))
                     continue
+                for lv in levels:
+                    terms[f"{name}={lv}"] = self._level_term(name, lv)
                 cause_term[cause] = name
                 continue
             t, u, _ = self._numeric_term(name)
-            if t.nunique() < 2:
+            if t.nunique() < 2 or (name != EXPOSURE_TERM and float(t.std()) < MIN_SPREAD_UNITS):
+                untestable.append(self._untestable(
+                    cause, name, f"{feature_label(name, self.catalog)} hardly varies between runs"))
                 continue
             terms[name] = t
             per[name] = u
             cause_term[cause] = name
-        for cause in schema.CAUSES:
-            if cause not in prim and cause != "other":
-                rows.append(self._untestable(cause, "", "no measure of it in the data"))
-        self.per = per
-        numeric_terms = [n for c, n in cause_term.items() if n in terms]
-        res = self._test(terms, numeric_terms) if numeric_terms else pd.DataFrame()
-        # shoes: each pair against the others, in the model with every other cause; Bonferroni over pairs
-        shoe = None
-        if "footwear" in cause_term:
-            name = cause_term["footwear"]
-            best = None
-            for lv in shoe_levels:
-                tt = dict(terms)
-                key = f"{name}={lv}"
-                tt[key] = self._level_term(name, lv)
-                r = self._test(tt, [key]).iloc[0]
-                if best is None or r["p_value"] < best[1]["p_value"]:
-                    best = (lv, r)
-            lv, r = best
-            r = r.copy()
-            r["p_value"] = min(1.0, r["p_value"] * len(shoe_levels))
-            shoe = (name, lv, r)
+        self.terms, self.per, self.cause_term = terms, per, cause_term
+        self.duration_term = {EXPOSURE_TERM: terms[EXPOSURE_TERM]} if EXPOSURE_TERM in terms else {}
+
+        # 1. each cause alone (with season and time on the feet)
+        alone = {}
         for cause, name in cause_term.items():
-            if cause == "footwear":
-                name, lv, r = shoe
-            else:
-                lv, r = None, res.loc[name].copy()
-            if name == EXPOSURE_TERM:   # run length counts only when risk rises beyond the time at risk
-                r["p_value"] = r["p_value"] / 2 if r["effect"] > 1 else 1.0
+            alone[cause] = self._cause_test(cause, {})
+        causes_tested = list(alone)
+        q = holm([alone[c]["p_value"] for c in causes_tested])
+        qv = dict(zip(causes_tested, q))
+        cand = [c for c in causes_tested if qv[c] < self.alpha]
+
+        # 2. the candidates together: backward elimination
+        explained: dict[str, list] = {}
+        final = list(cand)
+        while len(final) > 1:
+            joint = {c: self._cause_test(c, self._terms_of([o for o in final if o != c])) for c in final}
+            worst = max(final, key=lambda c: joint[c]["p_value"])
+            if joint[worst]["p_value"] < self.alpha:
+                break
+            final.remove(worst)
+            explained[worst] = []
+        for c in explained:
+            explained[c] = list(final)
+        self.findings_causes = final
+
+        rows = []
+        for cause in causes_tested:
+            others = [o for o in final if o != cause]
+            r = self._cause_test(cause, self._terms_of(others)) if others else alone[cause]
+            name = cause_term[cause]
             kind = getattr(self.catalog.get(name), "kind", "numeric")
+            if cause in final:
+                status = "finding"
+            elif cause in explained:
+                status = ("goes with numbness only through "
+                          + " and ".join(schema.CAUSE_SHORT.get(o, o).lower() for o in explained[cause]))
+            elif cause in cand:
+                status = "no clear link once the others are accounted for"
+            else:
+                status = "no clear link"
             rows.append({"cause": cause, "cause_label": schema.CAUSE_LABELS.get(cause, cause),
-                         "factor": name, "factor_label": feature_label(name, self.catalog), "level": lv,
+                         "factor": name, "factor_label": feature_label(name, self.catalog), "level": r["level"],
                          "effect": r["effect"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                         "p_value": r["p_value"], "q_value": np.nan,
+                         "p_value": r["p_value"], "q_value": qv[cause],
                          "effect_unit": ("per doubling of the run, beyond the doubled time on the feet"
                                          if name == EXPOSURE_TERM else
                                          _unit_text(name, per.get(name, 1.0), self.catalog, kind)),
-                         "finding": False, "status": "", "explained_by": "", "kappa": r["kappa"]})
-        causes = pd.DataFrame(rows, columns=CAUSE_COLUMNS)
-        tested = causes["p_value"].notna()
-        causes.loc[tested, "q_value"] = holm(causes.loc[tested, "p_value"].to_numpy())
-        causes["finding"] = (causes["q_value"] < self.alpha).fillna(False).astype(bool)
-        causes.loc[causes["finding"], "status"] = "finding"
-        causes.loc[tested & ~causes["finding"], "status"] = "no clear link once the others are accounted for"
-        causes = causes.sort_values(["finding", "p_value"], ascending=[False, True], na_position="last",
-                                    kind="stable").reset_index(drop=True)
-        self.terms, self.cause_term, self.shoe = terms, cause_term, shoe
+                         "finding": cause in final, "status": status,
+                         "explained_by": " and ".join(schema.CAUSE_SHORT.get(o, o).lower()
+                                                      for o in explained.get(cause, [])),
+                         "kappa": r["kappa"]})
+        causes = pd.DataFrame(rows + untestable, columns=CAUSE_COLUMNS)
+        causes["finding"] = causes["finding"].astype(bool)
+        causes = causes.sort_values(["finding", "q_value", "p_value"], ascending=[False, True, True],
+                                    na_position="last", kind="stable").reset_index(drop=True)
         return {"causes": causes}
+
+    def _terms_of(self, causes: list) -> dict[str, pd.Series]:
+        """Model terms of *causes* (a shoe cause: its pair with the strongest evidence alone)."""
+        out = {}
+        for c in causes:
+            name = self.cause_term[c]
+            if getattr(self.catalog.get(name), "kind", "numeric") == "categorical":
+                lv = self._shoe_level(name)
+                out[f"{name}={lv}"] = self.terms[f"{name}={lv}"]
+            else:
+                out[name] = self.terms[name]
+        return out
+
+    def _shoe_level(self, name: str) -> str:
+        if not hasattr(self, "_best_level"):
+            self._best_level = {}
+        if name not in self._best_level:
+            levels = [k.split("=", 1)[1] for k in self.terms if k.startswith(f"{name}=")]
+            res = {lv: self._test({**self.duration_term, f"{name}={lv}": self.terms[f"{name}={lv}"]},
+                                  [f"{name}={lv}"]).iloc[0]["p_value"] for lv in levels}
+            self._best_level[name] = min(res, key=res.get)
+        return self._best_level[name]
+
+    def _cause_test(self, cause: str, others: dict[str, pd.Series]) -> dict:
+        """One cause's test with *others* (and the time on the feet, and the season) in the model."""
+        name = self.cause_term[cause]
+        base = {**self.duration_term, **others}
+        if getattr(self.catalog.get(name), "kind", "numeric") == "categorical":
+            levels = [k.split("=", 1)[1] for k in self.terms if k.startswith(f"{name}=")]
+            best = None
+            for lv in levels:
+                key = f"{name}={lv}"
+                r = self._test({**{k: v for k, v in base.items() if not k.startswith(f"{name}=")},
+                                key: self.terms[key]}, [key]).iloc[0]
+                if best is None or r["p_value"] < best[1]["p_value"]:
+                    best = (lv, r)
+            lv, r = best
+            out = r.to_dict()
+            out["p_value"] = min(1.0, out["p_value"] * len(levels))   # Bonferroni over the pairs
+            out["level"] = lv
+            return out
+        r = self._test({**base, name: self.terms[name]}, [name]).iloc[0].to_dict()
+        if name == EXPOSURE_TERM:   # run length counts only when risk rises beyond the time at risk
+            r["p_value"] = r["p_value"] / 2 if r["effect"] > 1 else 1.0
+        r["level"] = None
+        return r
 
     def _untestable(self, cause: str, name: str, why: str) -> dict:
         return {"cause": cause, "cause_label": schema.CAUSE_LABELS.get(cause, cause), "factor": name,
@@ -552,14 +652,9 @@ class CauseAnalysis:
 
     # ------------------------------------------------------------------ measures
     def finding_terms(self, causes: pd.DataFrame) -> dict[str, pd.Series]:
-        """Model terms of the finding causes (their primary measure, or the shoe pair)."""
-        out = {}
-        for r in causes[causes["finding"]].itertuples(index=False):
-            if r.level is not None and isinstance(r.level, str):
-                out[f"{r.factor}={r.level}"] = self._level_term(r.factor, r.level)
-            elif r.factor in self.terms:
-                out[r.factor] = self.terms[r.factor]
-        return out
+        """Model terms of the finding causes (their primary measure, or the shoe pair), plus the
+        time on the feet."""
+        return {**self.duration_term, **self._terms_of(list(causes.loc[causes["finding"], "cause"]))}
 
     def measures(self, causes: pd.DataFrame, names) -> pd.DataFrame:
         """Every measure alone (with season and exposure) and with the finding causes in the model.
@@ -586,11 +681,14 @@ class CauseAnalysis:
                 items = [(None, t, u)]
             for lv, t, u in items:
                 key = name if lv is None else f"{name}={lv}"
+                base = {k: v for k, v in self.duration_term.items() if k != key}
                 try:
-                    alone = self._test({key: t}, [key]).iloc[0]
+                    alone = self._test({**base, key: t}, [key], wald=True).iloc[0]
                     own = {k: v for k, v in fterms.items() if k != key and not k.startswith(f"{name}=")}
-                    if own:
-                        adj = self._test({**own, key: t}, [key]).iloc[0]
+                    if own.keys() - base.keys() and alone["p_value"] < self.alpha:
+                        adj = self._test({**own, key: t}, [key], wald=True).iloc[0]
+                    elif own.keys() - base.keys():
+                        adj = pd.Series(np.nan, index=alone.index)
                     else:
                         adj = alone
                 except Exception:  # pragma: no cover - a degenerate column

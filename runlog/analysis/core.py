@@ -39,12 +39,16 @@ def caveats(report: Report) -> list[str]:
         "These are associations in one person's observational data, not proof of cause: a factor can go "
         "with numbness because something else drives both (long runs are often also hot, late and in "
         "older shoes). Change one thing at a time and keep the journal going to check.",
-        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide, and with "
-        f"{len(report.factors)} factor rows tested some look strong by chance; q-values correct for "
-        "the number of tests, not for everything.",
-        "Runs are not independent (consecutive runs share fitness, fatigue, season and shoes), while the "
-        "tests treat them as independent, so p-values are somewhat too small; the within-month comparison "
-        "removes slow seasonal trends but not day-to-day dependence.",
+        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide. Each cause is "
+        "tested once, on one measure chosen before looking at your numbness, and the q-values allow for "
+        "the number of causes tested; the other measures in the tables are descriptions, not extra tests.",
+        "Runs are not independent (consecutive runs share fitness, fatigue, season and shoes): the model "
+        "takes up the season with a calendar-time term and widens intervals for runs in the same week that "
+        "resemble each other; a slow change that happens to follow one cause exactly cannot be told apart "
+        "from it.",
+        "Only what happened before the numbness counts as a possible cause: heart rate, pace, stops and "
+        "cadence are measured up to the onset you wrote down (a comparable stretch of the other runs), so "
+        "slowing down or stopping once numb is not mistaken for a cause.",
         "Temperature from a wrist watch reads high because of body heat (and sun); treat it as a relative "
         "measure, or give runlog weather data.",
         "Derived quantities (heart-rate zones, training load, sweat loss, maximum heart rate) come from "

@@ -41,12 +41,17 @@ def test_nice_unit_rounds_the_spread_down_to_1_2_5(sd, unit):
     assert C.nice_unit(x) == pytest.approx(unit)
 
 
-def test_exposure_windows_onset_or_typical_onset():
-    flags = pd.DataFrame({"numb": [True, True, True, False, False],
-                          "onset_min": [20.0, 40.0, np.nan, np.nan, np.nan]}, index=list("abcde"))
-    w = C.exposure_windows(flags)
-    # numb runs: their onset; the numb run without onset and the others: median onset (20+40)/2 = 30
-    assert w.tolist() == [20.0, 40.0, 30.0, 30.0, 30.0]
+def test_exposure_windows_onset_or_a_drawn_onset():
+    flags = pd.DataFrame({"numb": [True, True, True] + [False] * 400,
+                          "onset_min": [20.0, 40.0, np.nan] + [np.nan] * 400})
+    w = C.exposure_windows(flags, seed=1)
+    # numb runs with an onset: their onset; all others: one of the known onsets, about half each
+    assert w.iloc[:2].tolist() == [20.0, 40.0]
+    assert set(w.iloc[2:]) == {20.0, 40.0}
+    assert 0.4 < (w.iloc[3:] == 20.0).mean() < 0.6
+    pd.testing.assert_series_equal(w, C.exposure_windows(flags, seed=1))   # reproducible
+    none = C.exposure_windows(pd.DataFrame({"numb": [False, True], "onset_min": [np.nan, np.nan]}))
+    assert none.isna().all()                                                # no onset known: whole runs
 
 
 def test_calendar_basis_degrees_of_freedom():
