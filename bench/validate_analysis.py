@@ -13,7 +13,7 @@ Each season's *finding causes* (an ordered set of article causes,
 * ``v2``: ``report.findings['cause']`` (one row per finding cause, strongest
   first: the analysis as it stands);
 * ``v1``: the old decision rule, the causes of the rows of
-  ``report.factors`` that :func:`runlog.analysis.report.is_finding` marks,
+  ``report.screen`` (the old univariate screen) that :func:`runlog.analysis.report.is_finding` marks,
   in the factors' row order;
 * ``naive``: a baseline that ranks the same candidate factors by their raw
   (point-biserial, Pearson) correlation with the numbness flag of the
@@ -84,7 +84,7 @@ METHODS = ("v2", "v1", "naive")
 #: Titles of the printed tables.
 METHOD_TITLES = {
     "v2": "V2: report.findings['cause'] (the analysis as it stands)",
-    "v1": "V1: causes of the report.factors rows that is_finding() marks (the old decision rule)",
+    "v1": "V1: causes of the report.screen rows that is_finding() marks (the old decision rule)",
     "naive": f"NAIVE BASELINE: causes of the factors with uncorrected p < {NAIVE_ALPHA} "
              "for the point-biserial r with numbness (ordered by |r|)",
 }
@@ -219,8 +219,11 @@ def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples
                    "t_analyze_s": round(t_an, 2), "history_reused": reused}
             fac = rep.factors if rep.testable else pd.DataFrame(columns=["factor", "level", "cause"])
             found = {"v2": _ordered_unique(rep.findings["cause"]) if len(rep.findings) else []}
-            v1 = is_finding(fac) if len(fac) and "q_value" in fac else pd.Series(False, index=fac.index)
-            found["v1"] = _ordered_unique(fac.loc[v1.to_numpy(dtype=bool), "cause"])
+            # the old rule is judged on the old univariate screen (whole-run features, per-IQR odds ratios)
+            scr = getattr(rep, "screen", None)
+            scr = scr if scr is not None and rep.testable else pd.DataFrame(columns=["factor", "level", "cause"])
+            v1 = is_finding(scr) if len(scr) and "q_value" in scr else pd.Series(False, index=scr.index)
+            found["v1"] = _ordered_unique(scr.loc[v1.to_numpy(dtype=bool), "cause"])
             nb = naive_baseline(feats, flags["numb"], fac if len(fac) else _catalog_factors(feats))
             found["naive"] = _ordered_unique(nb.loc[nb["p_value"] < NAIVE_ALPHA, "cause"])
             for m in METHODS:

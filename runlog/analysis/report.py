@@ -423,6 +423,14 @@ class Report:
         (:data:`CAUSE_COLUMNS`): its measure, estimate, ``finding`` (bool) and
         ``status`` in plain words ('finding', 'no clear link', 'goes with
         numbness only through heat', 'not testable: ...').
+    screen : DataFrame
+        The univariate screen of every candidate measure (Mann-Whitney /
+        Fisher tests, Benjamini-Hochberg; the decision rule before v2, kept
+        for reference and for ``bench/validate_analysis.py``); ``finding``
+        marks what that rule would have called a finding.
+    more_needed : int or None
+        About how many more runs with numbness would show the strongest
+        current estimate (:func:`runlog.analysis.causes.more_episodes_needed`).
     factors : DataFrame
         Every measure tested (per level for categories), strongest evidence
         first; columns :data:`runlog.analysis.stats.FACTOR_COLUMNS`,
@@ -484,6 +492,9 @@ class Report:
     runs: pd.DataFrame | None = field(default=None, repr=False)
     answer: str = ""
     causes: pd.DataFrame = field(default_factory=_empty_causes)
+    screen: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"]),
+                                 repr=False)
+    more_needed: int | None = None
 
     # ------------------------------------------------------------------ content
     def headline(self) -> str:
