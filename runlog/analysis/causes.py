@@ -350,8 +350,19 @@ def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWI
     except np.linalg.LinAlgError:  # pragma: no cover
         return pd.Series(1.0, index=X.columns)
     t = np.asarray(days, dtype="float64")
-    K = np.clip(1.0 - np.abs(t[:, None] - t[None, :]) / bandwidth_d, 0.0, None)
-    v_hac = np.diag(Binv @ (S.T @ K @ S) @ Binv)
+    order = np.argsort(t, kind="stable")
+    t, So = t[order], S[order]
+    meat = So.T @ So
+    # pairs (i, i + k) closer than the bandwidth: runs sorted by time, so k stops at the first gap
+    # that reaches it (linear in the number of runs)
+    for k in range(1, len(t)):
+        gap = t[k:] - t[:-k]
+        w = np.clip(1.0 - gap / bandwidth_d, 0.0, None)
+        if not (w > 0).any():
+            break
+        cross = (So[:-k] * w[:, None]).T @ So[k:]
+        meat += cross + cross.T
+    v_hac = np.diag(Binv @ meat @ Binv)
     v_iid = np.diag(Binv @ (S.T @ S) @ Binv)
     with np.errstate(divide="ignore", invalid="ignore"):
         k2 = np.where(v_iid > 0, v_hac / v_iid, 1.0)

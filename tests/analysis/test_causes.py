@@ -212,3 +212,20 @@ def test_power_for_heat_and_for_two_causes():
     # the calendar term, see the module docstring of runlog.analysis.causes)
     assert exact["heat"] >= 0.6 * n_seasons
     assert exact["two"] >= 0.1 * n_seasons
+
+
+def test_inflation_banded_sum_equals_the_dense_kernel():
+    """The linear-time kernel sum equals B^-1 S'KS B^-1 with the full Bartlett matrix."""
+    rng = np.random.default_rng(8)
+    n = 120
+    days = np.sort(rng.uniform(0, 200, n))[rng.permutation(n)]   # unsorted input
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    p = rng.uniform(0.1, 0.4, n)
+    y = rng.random(n) < p
+    got = C.inflation(X, y, p, days, bandwidth_d=10.0)
+    Xv = np.column_stack([np.ones(n), X.to_numpy()])
+    S = Xv * (y - p)[:, None]
+    Binv = np.linalg.pinv(Xv.T @ (Xv * (p * (1 - p))[:, None]))
+    K = np.clip(1 - np.abs(days[:, None] - days[None, :]) / 10.0, 0, None)
+    ratio = np.diag(Binv @ S.T @ K @ S @ Binv) / np.diag(Binv @ S.T @ S @ Binv)
+    np.testing.assert_allclose(got.to_numpy(), np.sqrt(np.maximum(ratio[1:], 1.0)), rtol=1e-10)
