@@ -211,7 +211,8 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
         Weather table, passed to run_features.
     tracked : tuple (start, end), optional
         The period the journal covers (local dates, inclusive); default: as
-        :func:`runlog.episodes.episode_flags` decides (first to last episode,
+        :func:`runlog.episodes.episode_flags` decides (the journal's own 'tracking started' /
+        'tracking ended' rows, else from the first journal entry to the last run,
         with a warning).  Only runs inside it are analysed: numb runs are
         cases, the others controls.
     sport : str or None
@@ -275,7 +276,8 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     tracked_mask = flags["tracked"].reindex(runs.index).fillna(False).astype(bool) & sel
     if not tracked_mask.any():
         raise AnalysisError("no run of the history falls inside the period the journal covers; "
-                            "check the journal dates or pass tracked=(first_date, last_date).")
+                            "check the journal dates, or give the period: --tracked START[:END] on the command line, "
+                            "tracked=(first_date, last_date) in Python.")
     if features is None:
         from ..features import run_features
 

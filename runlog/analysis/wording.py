@@ -19,7 +19,7 @@ FACTOR_TABLE_COLUMNS = [
     "factor", "level", "label", "cause", "role", "kind", "unit", "n_runs", "n_episodes",
     "effect", "ci_low", "ci_high", "p_value", "q_value", "effect_unit",
     "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high", "adjusted_p", "explained_by",
-    "description", "exposed_runs", "exposed_numb", "other_runs", "other_numb",
+    "description", "exposed_runs", "exposed_numb", "other_runs", "other_numb", "finding",
 ]
 
 
@@ -73,13 +73,17 @@ def answer_line(report) -> str:
     return s
 
 
-def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame) -> str:
-    """One short paragraph for a finding cause: risks, the effect with its interval, what else it explains."""
+def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame, *, first: bool = False) -> str:
+    """One short paragraph for a finding cause: risks, the effect with its interval, what else it explains.
+
+    The *first* finding's risks are already in the answer line, so its paragraph
+    starts with the effect.
+    """
     others = [c for c in causes.loc[causes["p_value"].notna(), "cause"] if c != row["cause"]]
     level = row.get("level")
     what = f"{row['factor_label']} '{level}'" if isinstance(level, str) else row["factor_label"]
-    s = (f"{_short(row['cause'])} goes with your numbness: {row['risk_text']}. "
-         f"Odds of numbness x {_f(row['effect'])} {row['effect_unit']} of {what} "
+    head = "" if first else f"{_short(row['cause'])} goes with your numbness: {row['risk_text']}. "
+    s = (head + f"Odds of numbness x {_f(row['effect'])} {row['effect_unit']} of {what} "
          f"(95 % CI {_f(row['ci_low'])}-{_f(row['ci_high'])}, p = {row['p_value']:.2g}; "
          f"q = {row['q_value']:.2g} allowing for the {len(others) + 1} causes tested), with "
          f"{'the other ' + str(len(others)) + (' causes' if len(others) > 1 else ' cause') if others else 'no other cause'}, "
@@ -101,7 +105,8 @@ def with_sentences(findings: pd.DataFrame, causes: pd.DataFrame, factors: pd.Dat
     """*findings* with the ``sentence`` column filled (:func:`cause_paragraph`)."""
     out = findings.copy()
     if len(out):
-        out["sentence"] = [cause_paragraph(r, causes, factors) for _, r in out.iterrows()]
+        out["sentence"] = [cause_paragraph(r, causes, factors, first=i == 0)
+                           for i, (_, r) in enumerate(out.iterrows())]
     return out.reset_index(drop=True)
 
 
@@ -128,7 +133,8 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
         Columns :data:`FACTOR_TABLE_COLUMNS`; ``role`` is 'primary' (the
         measure a cause is judged on), 'explained' (goes with numbness alone but
         not once the finding causes are in the model: ``explained_by``),
-        'in-run' (measured during the run, before onset) or 'secondary'.
+        'in-run' (measured during the run, before onset) or 'secondary';
+        ``finding`` marks the measure of each finding cause (listed first).
     """
     from .stats import fdr_adjust
 
@@ -156,5 +162,8 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
                     for f, lv in zip(m["factor"], m["level"])]
             m[c] = m[c].astype("Int64")
         del key
-    m = m.sort_values(["p_value"], kind="stable").reset_index(drop=True)
+    fc = causes[causes["finding"].astype(bool)] if len(causes) else causes
+    keys = {(r.factor, r.level if isinstance(r.level, str) else None) for r in fc.itertuples(index=False)}
+    m["finding"] = [(f, lv if isinstance(lv, str) else None) in keys for f, lv in zip(m["factor"], m["level"])]
+    m = m.sort_values(["finding", "p_value"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return m.reindex(columns=FACTOR_TABLE_COLUMNS)

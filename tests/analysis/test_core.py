@@ -170,7 +170,8 @@ def test_frames_finding_sentence_and_report_outputs(tmp_path):
     k0, n0 = int(flags.loc[~above, "numb"].sum()), int((~above).sum())
     assert f["risk_text"] == (f"1 run in {n1 / k1:.0f} above {t:g} °C had numbness, "
                               f"1 run in {n0 / k0:.0f} at or below")
-    assert f["sentence"].startswith(rep.answer.split(":")[0])
+    # the first finding's risks are in the answer line: its paragraph starts with the effect
+    assert f["sentence"].startswith("Odds of numbness x ") and f["risk_text"] in rep.answer
     # estimate, interval and p come from one model: the interval excludes 1 exactly when p < 0.05
     c = rep.causes.set_index("cause")
     for cause, r in c[c["p_value"].notna()].drop("distance", errors="ignore").iterrows():
