@@ -322,14 +322,21 @@ def default_figures(report, history=None) -> dict:
     def _new(w, h):
         return plt.subplots(figsize=(w, h), layout="constrained")
 
-    if factors is not None and len(factors):
+    causes = getattr(report, "causes", None)
+    if isinstance(causes, pd.DataFrame) and len(causes) and causes["effect"].notna().any():
+        n = int(causes["effect"].notna().sum())
+        fig, ax = _new(10, max(2.6, 0.3 * n + 1.6))
+        plot.cause_forest(causes, ax=ax)
+        figs["Each cause the articles name, on the measure chosen for it (the By cause table), with the season, "
+             "the time on the feet and the finding causes in the model: odds ratio of numbness per the step "
+             "shown, with its 95% confidence interval and q-value (allowing for the number of causes tested). "
+             "Filled points: findings."] = fig
+    elif factors is not None and len(factors):
         n = min(20, len(factors))
         fig, ax = _new(10, max(2.6, 0.3 * n + 1.4))
         plot.factor_forest(plot.report_factors(report), top=20, ax=ax)
         figs[f"The {n} measures with the strongest evidence, each on its own: odds ratio of numbness with its 95% "
-             "confidence interval, coloured by the cause the articles name. Filled points: the measures of the "
-             "finding causes. The answer rests on the By cause table, where the causes are estimated "
-             "together."] = fig
+             "confidence interval, coloured by the cause the articles name."] = fig
     if flags is not None and "onset_min" in flags and flags["numb"].fillna(False).astype(bool).any() \
             and (runs is not None or "duration_min" in flags):
         fig, ax = _new(9, 4.2)

@@ -36,7 +36,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 from . import schema
 
@@ -497,7 +497,8 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
 # factor forest plot
 # ----------------------------------------------------------------------------
 def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float = 0.05,
-                  labels: dict | None = None, ax: Axes | None = None) -> Axes:
+                  labels: dict | None = None, title: str = "Which factors go with numbness",
+                  ax: Axes | None = None) -> Axes:
     """Forest plot of the analysed factors: odds ratio and confidence interval per factor.
 
     Each factor is a point at its odds ratio with a horizontal bar from
@@ -519,6 +520,8 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
         q-value below which a factor is drawn filled.
     labels : dict, optional
         factor -> y tick label.
+    title : str
+        Axes title.
     ax : Axes, optional
 
     Returns
@@ -567,6 +570,7 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
         lo_x, hi_x = finite.min(), finite.max()
         lo_x, hi_x = min(lo_x, 0.5), max(hi_x, 2.0)
         ax.set_xlim(lo_x / 1.25, hi_x * 1.25)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _p: ""))
     names = df["factor"].astype(str).tolist()
@@ -586,7 +590,7 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
                         xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize="x-small", color="black" if sig[i] else "0.45")
     ax.set_xlabel("Odds ratio of numbness (95% CI, log scale)   ← less likely | more likely →")
-    ax.set_title("Which factors go with numbness")
+    ax.set_title(title)
     ax.grid(True, axis="x", which="major", alpha=0.3)
     present = [c for c in schema.CAUSES if c in set(causes)] + sorted(set(causes) - set(schema.CAUSES))
     handles = [Line2D([], [], ls="none", marker="o", color=CAUSE_COLORS.get(c, CAUSE_COLORS["other"]),
@@ -966,7 +970,11 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
         panels.append("calendar")
     if not panels:
         raise ValueError("report_figure: the report has no factors and carries no runs to plot")
-    n_f = min(top, len(report.factors)) if report.factors is not None else 0
+    causes = getattr(report, "causes", None)
+    if isinstance(causes, pd.DataFrame) and len(causes) and causes["effect"].notna().any():
+        n_f = int(causes["effect"].notna().sum())
+    else:
+        n_f = min(top, len(report.factors)) if report.factors is not None else 0
     heights = {"forest": max(2.5, 0.3 * n_f + 1.3), "onset": 3.8, "load": 3.6, "calendar": 3.0}
     if fig is None:
         fig = plt.figure(figsize=(11, sum(heights[p] for p in panels)), layout="constrained")
@@ -975,7 +983,11 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
     for sub, p in zip(subs, panels):
         ax = sub.subplots()
         if p == "forest":
-            factor_forest(report_factors(report), top=top, ax=ax)
+            causes = getattr(report, "causes", None)
+            if isinstance(causes, pd.DataFrame) and len(causes) and causes["effect"].notna().any():
+                cause_forest(causes, ax=ax)
+            else:
+                factor_forest(report_factors(report), top=top, ax=ax)
         elif p == "onset":
             onset_survival(flags, runs=runs, ax=ax)
         elif p == "load":
@@ -983,6 +995,44 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
         elif p == "calendar":
             calendar(runs, flags if flags is not None else None, tracked=tracked, ax=ax)
     return fig
+
+
+def cause_forest(causes: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Forest plot of ``Report.causes``: one row per article-named cause, the numbers the answer rests on.
+
+    Each tested cause at the odds ratio of its measure per the catalogue's
+    fixed step (the label says which: 'heat and hydration: air temperature,
+    per 5 °C'), with its 95 % interval and Holm-adjusted q-value; finding
+    causes filled.  Causes that could not be tested are left out.
+
+    Parameters
+    ----------
+    causes : DataFrame
+        ``Report.causes`` (``cause``, ``cause_label``, ``factor_label``, ``effect``,
+        ``ci_low``, ``ci_high``, ``q_value``, ``effect_unit``, ``finding``).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    c = causes[pd.to_numeric(causes["effect"], errors="coerce").notna()].copy()
+    def short_unit(u) -> str:
+        u = str(u) if isinstance(u, str) else ""
+        if u.startswith("per doubling"):
+            return "per doubling"
+        return "" if u in ("this one against the others", "with vs without") else u
+
+    labels = []
+    for r in c.itertuples(index=False):
+        lab = f"{schema.CAUSE_SHORT.get(r.cause, r.cause)}: {r.factor_label}"
+        lv = getattr(r, "level", None)
+        lab += f" '{lv}'" if isinstance(lv, str) and lv else ""
+        u = short_unit(getattr(r, "effect_unit", ""))
+        labels.append(f"{lab} ({u})" if u else lab)
+    c["label"] = labels
+    c = c.drop(columns=[k for k in ("level",) if k in c])
+    return factor_forest(c, top=None, title="Which causes go with numbness", ax=ax)
 
 
 def report_factors(report) -> pd.DataFrame:

@@ -400,10 +400,10 @@ def test_report_plot_on_a_simulated_season(season):
     rep = season["report"]
     fig = rep.plot()
     titles = [a.get_title() for a in fig.axes]
-    assert "Which factors go with numbness" in titles and "Time to numbness" in titles
+    assert "Which causes go with numbness" in titles and "Time to numbness" in titles
     assert "Training load and numbness episodes" in titles and any(t.startswith("Runs and episodes") for t in titles)
-    forest = next(a for a in fig.axes if a.get_title() == "Which factors go with numbness")
-    assert len(forest.get_yticklabels()) == min(15, len(rep.factors))
+    forest = next(a for a in fig.axes if a.get_title() == "Which causes go with numbness")
+    assert len(forest.get_yticklabels()) == int(rep.causes["effect"].notna().sum())   # one row per tested cause
     plt.close("all")
     own = plt.figure(figsize=(12, 14))
     assert rep.plot(fig=own, top=5) is own and len(own.axes) >= 4
@@ -481,3 +481,26 @@ def test_forest_marks_the_report_findings_measures():
     # the report's finding cause's measure, not every measure with q < 0.05
     assert got["finding"].tolist() == [True, False, False]
     assert plot.report_factors(Report(factors=got)) is got
+
+
+def test_cause_forest_one_row_per_tested_cause_findings_filled():
+    causes = pd.DataFrame({
+        "cause": ["hydration", "overtraining", "footwear", "form"],
+        "cause_label": ["heat and hydration", "training load", "shoes", "running form"],
+        "factor": ["air_temp_c", "run_streak_days", "shoes", "cadence_vs_pace_spm"],
+        "factor_label": ["air temperature", "consecutive running days", "shoes worn", "cadence for the pace"],
+        "level": [None, None, "Racer", None],
+        "effect": [2.7, 0.96, 1.7, np.nan], "ci_low": [1.4, 0.77, 0.6, np.nan], "ci_high": [5.3, 1.19, 4.7, np.nan],
+        "q_value": [0.027, 1.0, 1.0, np.nan],
+        "effect_unit": ["per 5 °C", "per 1 day", "this one against the others", ""],
+        "finding": [True, False, False, False]})
+    ax = plot.cause_forest(causes)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # the untestable cause (no estimate) is left out; the strongest row is drawn at the top
+    assert labels == ["Shoes: shoes worn 'Racer'", "Training load: consecutive running days (per 1 day)",
+                      "Heat: air temperature (per 5 °C)"]
+    assert ax.get_title() == "Which causes go with numbness"
+    filled = [c for c in ax.collections if len(c.get_offsets()) and c.get_facecolor().shape[0]
+              and c.get_facecolor()[0][:3].tolist() != [1.0, 1.0, 1.0]]
+    assert sum(len(c.get_offsets()) for c in filled) == 1   # one finding: heat
+    plt.close(ax.figure)
