@@ -121,6 +121,13 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
         rep.screen, rep.not_tested = screened, not_tested
         days, duration = _days_and_duration(features, numb.index, runs)
         out = decide(features, numb, days, duration, catalog, alpha=fdr)
+        ca = out["analysis"]
+        if ca.dropped:
+            rep.notes.append(f"{ca.dropped} run(s) without a duration or a date were left out of the cause "
+                             "analysis (they cannot be weighed by their time on the feet).")
+        if ca.skipped:
+            rep.notes.append("Measures the model could not be fitted with (left out of the table): "
+                             + ", ".join(ca.skipped) + ".")
         rep.causes = out["causes"]
         rep.factors = factor_table(out["measures"], out["causes"], screened, catalog, fdr_method=fdr_method)
         rep.findings = with_sentences(out["findings"], rep.causes, rep.factors)
@@ -141,11 +148,13 @@ def _days_and_duration(features: pd.DataFrame, index: pd.Index, runs: pd.DataFra
         days = (start - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)
     else:
         days = pd.Series(np.arange(len(index), dtype="float64"), index=index)
+    duration = pd.Series(np.nan, index=index, dtype="float64")
     if "duration_min" in features:
-        duration = pd.to_numeric(features["duration_min"], errors="coerce").astype("float64")
-    elif runs is not None and "elapsed_s" in runs:
-        duration = pd.to_numeric(runs["elapsed_s"].reindex(index), errors="coerce").astype("float64") / 60.0
-    else:
+        duration = pd.to_numeric(features["duration_min"].reindex(index), errors="coerce").astype("float64")
+    if runs is not None and "elapsed_s" in runs:   # a run without the feature: its recorded duration
+        el = pd.to_numeric(runs["elapsed_s"].reindex(index), errors="coerce").astype("float64") / 60.0
+        duration = duration.where(duration > 0, el)
+    if not (duration > 0).any():
         raise AnalysisError("the analysis needs each run's duration: a 'duration_min' feature or runs['elapsed_s']")
     return days, duration
 
@@ -162,7 +171,7 @@ def _all_untested(features, numb, catalog, reason) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NOT_TESTED_COLUMNS)
 
 
-def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlete=None) -> pd.DataFrame:
+def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlete=None, seed: int = 0) -> pd.DataFrame:
     """*features* of the flagged runs with every in-run measure taken before numbness started.
 
     The in-run columns (``Feature.in_run``: heart rate, pace, stops, cadence,
@@ -180,7 +189,8 @@ def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlet
     from .causes import exposure_windows
 
     out = features.reindex(flags.index).copy()
-    win = exposure_windows(flags)
+    dur = features["duration_min"] if "duration_min" in features else None
+    win = exposure_windows(flags, dur, seed=seed)
     ath = athlete if athlete is not None else features.attrs.get("athlete")
     inrun = in_run_features(history, win, ath, trimp_constants=features.attrs.get("trimp_constants"),
                             cadence_ref=features.attrs.get("cadence_line"))
@@ -220,11 +230,15 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     features : DataFrame, optional
         Precomputed :func:`runlog.run_features` output (skips computing it).
     fdr : float
-        False-discovery rate a finding must pass (q < fdr).
+        Family-wise error rate of the findings (Holm over the causes tested),
+        and the false-discovery rate of the per-measure q-values.
     fdr_method : {'bh', 'by'}
-        Benjamini-Hochberg, or Benjamini-Yekutieli for arbitrary dependence.
+        Benjamini-Hochberg, or Benjamini-Yekutieli, for the per-measure
+        q-values of ``Report.factors`` and the reference screen.
     n_resamples, seed : int
-        Bootstrap resamples and seed (Cliff's delta intervals): results are reproducible.
+        Bootstrap resamples of the reference screen (Cliff's delta intervals)
+        and the seed of those and of the comparison windows of the runs
+        without numbness: results are reproducible.
 
     Returns
     -------
@@ -283,7 +297,7 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
 
         features = run_features(history, athlete, notes=notes, weather=weather)
     ids = runs.index[tracked_mask.to_numpy()]
-    analysed = before_onset(history, features, flags.loc[ids], athlete=athlete)
+    analysed = before_onset(history, features, flags.loc[ids], athlete=athlete, seed=seed)
     rep = analyze_frames(analysed, flags.loc[ids], runs=runs, records=history.records,
                          catalog=features.attrs.get("catalog", schema.FEATURES),
                          fdr=fdr, fdr_method=fdr_method,

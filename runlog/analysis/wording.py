@@ -42,6 +42,27 @@ def _short(cause: str) -> str:
     return schema.CAUSE_SHORT.get(cause, str(cause).capitalize())
 
 
+def _upper_first(text: str) -> str:
+    """First letter upper case, the rest as written (keeps 'TRIMP', 'WBGT')."""
+    return text[:1].upper() + text[1:]
+
+
+def _subject(row) -> tuple[str, bool]:
+    """What goes with the numbness, in the direction the data show, and whether it is plural.
+
+    'Heat' (odds ratio > 1 on air temperature), 'Lower air temperature' (< 1),
+    "The shoes 'Trail Glide 2'" (a pair with more numbness), "Shoes other than
+    'Racer'" (a pair with less), 'Training load'.
+    """
+    cause, eff = row["cause"], float(row["effect"])
+    level = row.get("level")
+    if isinstance(level, str) and level:
+        return (f"The shoes '{level}'", True) if eff >= 1 else (f"Shoes other than '{level}'", True)
+    if eff >= 1:
+        return _short(cause), cause == "footwear"
+    return f"Lower {row['factor_label']}", False
+
+
 def answer_line(report) -> str:
     """The first line of every rendering: which causes go with the numbness, strongest first.
 
@@ -49,17 +70,19 @@ def answer_line(report) -> str:
     in 20 at or below.' / 'Heat and training load go with your numbness: ...'
     / 'No cause stands out yet among the 8 tested (23 runs with numbness):
     about 30 more would be needed to show one as strong as the strongest
-    estimate (heat and hydration).'
+    estimate (heat and hydration).'  A cause whose measure goes the other way
+    than the articles say is named in its own direction ('Lower air
+    temperature goes with your numbness').
     """
     if not report.testable:
         return report.untestable_reason()
     f = report.findings
     if f is not None and len(f):
-        names = [_short(c) for c in f["cause"]]
-        head = names[0] + ("" if len(names) == 1 else " and " + _join([n.lower() for n in names[1:]])
-                           if len(names) == 2 else ", " + _join([n.lower() for n in names[1:]]))
-        verb = "goes" if len(names) == 1 else "go"
-        return f"{head} {verb} with your numbness: {f.iloc[0]['risk_text']}."
+        subjects = [_subject(r) for _, r in f.iterrows()]
+        names = [subjects[0][0]] + [n[:1].lower() + n[1:] if not n.startswith("The ") else n
+                                    for n, _ in subjects[1:]]
+        verb = "go" if len(names) > 1 or subjects[0][1] else "goes"
+        return f"{_join(names)} {verb} with your numbness: {f.iloc[0]['risk_text']}."
     causes = report.causes
     tested = causes[causes["p_value"].notna()] if causes is not None and len(causes) else causes
     n = 0 if tested is None else len(tested)
@@ -73,21 +96,38 @@ def answer_line(report) -> str:
     return s
 
 
+def _effect_phrase(row) -> str:
+    """'x 2.7 per 5 °C of air temperature' / "x 3.1 in 'Racer' against the other shoes" /
+    'x 1.8 per doubling of the run duration, beyond the doubled time on the feet'."""
+    eff = _f(row["effect"])
+    level = row.get("level")
+    unit = str(row.get("effect_unit") or "")
+    if isinstance(level, str) and level:
+        return f"x {eff} in '{level}' against the other {row['factor_label']}"
+    if unit.startswith("per doubling"):
+        return f"x {eff} per doubling of the {row['factor_label']}, beyond the doubled time on the feet"
+    if unit == "with vs without":
+        return f"x {eff} with {row['factor_label']} against without"
+    return f"x {eff} {unit} of {row['factor_label']}"
+
+
 def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame, *, first: bool = False) -> str:
     """One short paragraph for a finding cause: risks, the effect with its interval, what else it explains.
 
     The *first* finding's risks are already in the answer line, so its paragraph
-    starts with the effect.
+    starts with the effect.  It names exactly what the model holds beside the
+    cause: the other finding causes, the season and the time on the feet.
     """
-    others = [c for c in causes.loc[causes["p_value"].notna(), "cause"] if c != row["cause"]]
-    level = row.get("level")
-    what = f"{row['factor_label']} '{level}'" if isinstance(level, str) else row["factor_label"]
-    head = "" if first else f"{_short(row['cause'])} goes with your numbness: {row['risk_text']}. "
-    s = (head + f"Odds of numbness x {_f(row['effect'])} {row['effect_unit']} of {what} "
+    tested = causes.loc[causes["p_value"].notna(), "cause"].tolist()
+    with_ = [schema.CAUSE_LABELS.get(c, c) for c in causes.loc[causes["finding"].astype(bool), "cause"]
+             if c != row["cause"]]
+    subject, plural = _subject(row)
+    head = "" if first else f"{subject} {'go' if plural else 'goes'} with your numbness: {row['risk_text']}. "
+    s = (head + f"Odds of numbness {_effect_phrase(row)} "
          f"(95 % CI {_f(row['ci_low'])}-{_f(row['ci_high'])}, p = {row['p_value']:.2g}; "
-         f"q = {row['q_value']:.2g} allowing for the {len(others) + 1} causes tested), with "
-         f"{'the other ' + str(len(others)) + (' causes' if len(others) > 1 else ' cause') if others else 'no other cause'}, "
-         "the season and the time on your feet accounted for.")
+         f"q = {row['q_value']:.2g} allowing for the {len(tested)} causes tested), with "
+         + (_join(with_) + ", " if with_ else "")
+         + "the season and the time on your feet in the model.")
     best = row.get("best_measure")
     if isinstance(best, str) and best and best != row["factor_label"]:
         s += f" Of the measures of {row['cause_label']}, {best} fits best."
@@ -97,7 +137,8 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
                      & (factors["cause"] != row["cause"])]
         if len(ex):
             names = list(dict.fromkeys(ex["label"].astype(str)))[:5]
-            s += f" {_join(names).capitalize()} go with numbness only through {key}."
+            verb = "goes" if len(names) == 1 else "go"
+            s += f" {_upper_first(_join(names))} {verb} with numbness only through {key}."
     return s
 
 
@@ -153,7 +194,6 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
     m["role"] = role
     m["q_value"] = fdr_adjust(m["p_value"].to_numpy(dtype="float64"), fdr_method)
     if screened is not None and len(screened):
-        key = ["factor", "level"]
         s = screened.assign(level=screened["level"].astype("object").where(screened["level"].notna(), None))
         cols = ["n_runs", "n_episodes", "exposed_runs", "exposed_numb", "other_runs", "other_numb"]
         look = {(r.factor, r.level if isinstance(r.level, str) else None): r for r in s.itertuples(index=False)}
@@ -161,7 +201,6 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
             m[c] = [getattr(look.get((f, lv if isinstance(lv, str) else None)), c, pd.NA)
                     for f, lv in zip(m["factor"], m["level"])]
             m[c] = m[c].astype("Int64")
-        del key
     fc = causes[causes["finding"].astype(bool)] if len(causes) else causes
     keys = {(r.factor, r.level if isinstance(r.level, str) else None) for r in fc.itertuples(index=False)}
     m["finding"] = [(f, lv if isinstance(lv, str) else None) in keys for f, lv in zip(m["factor"], m["level"])]

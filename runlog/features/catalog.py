@@ -231,7 +231,7 @@ _ROLES: dict[str, tuple[str, float, int, bool]] = {
     "shoe_distance_km": ("distance already in the shoes", 100.0, 0, False),
     "distance_km": ("run distance", 5.0, 0, False),
     "duration_min": ("run duration", 30.0, 1, False),
-    "moving_min": ("moving time", 30.0, 0, False),
+    "moving_min": ("moving time", 30.0, 0, True),
     "stopped_min": ("time stopped", 1.0, 0, True),
     "avg_speed_mps": ("average speed", 0.5, 0, True),
     "avg_pace_min_per_km": ("average pace", 0.5, 0, True),

@@ -229,3 +229,55 @@ def test_inflation_banded_sum_equals_the_dense_kernel():
     K = np.clip(1 - np.abs(days[:, None] - days[None, :]) / 10.0, 0, None)
     ratio = np.diag(Binv @ S.T @ K @ S @ Binv) / np.diag(Binv @ S.T @ S @ Binv)
     np.testing.assert_allclose(got.to_numpy(), np.sqrt(np.maximum(ratio[1:], 1.0)), rtol=1e-10)
+
+
+def test_exposure_windows_fit_into_each_run():
+    flags = pd.DataFrame({"numb": [True, True] + [False] * 300, "onset_min": [20.0, 60.0] + [np.nan] * 300})
+    dur = pd.Series([70.0, 80.0] + [30.0] * 100 + [90.0] * 100 + [10.0] * 100)
+    w = C.exposure_windows(flags, dur, seed=2)
+    assert set(w.iloc[2:102]) == {20.0}                 # 30-min runs: only the 20-min onset fits
+    assert set(w.iloc[102:202]) == {20.0, 60.0}         # 90-min runs: either
+    assert w.iloc[202:].isna().all()                    # shorter than every onset: the whole run
+
+
+def _report_frames(effect_sign: float, seed: int = 4):
+    """Analysed frames where air temperature drives numbness up (sign +1) or down (-1)."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    idx = pd.Index([f"r{i:03d}" for i in range(n)], name="run_id")
+    temp = rng.normal(15, 6, n)
+    z = (temp - 15) / 6
+    numb = rng.random(n) < special.expit(-1.8 + effect_sign * 1.3 * z)
+    F = pd.DataFrame({"air_temp_c": temp, "duration_min": rng.uniform(30, 90, n),
+                      "run_streak_days": rng.integers(1, 5, n).astype(float)}, index=idx)
+    flags = pd.DataFrame({"tracked": True, "numb": numb, "n_episodes": numb.astype(int),
+                          "onset_min": np.where(numb, 30.0, np.nan), "onset_km": np.where(numb, 5.0, np.nan)},
+                         index=idx)
+    runs = pd.DataFrame({"elapsed_s": F["duration_min"] * 60, "distance_m": 8000.0,
+                         "start_local": pd.Series(pd.date_range("2024-03-01 07:00", periods=n, freq="D"),
+                                                  index=idx)})
+    return F, flags, runs
+
+
+@pytest.mark.parametrize("sign, subject", [(1.0, "Heat goes"), (-1.0, "Lower air temperature goes")])
+def test_answer_names_the_direction_the_data_show(sign, subject):
+    from runlog.analysis import analyze_frames
+
+    F, flags, runs = _report_frames(sign)
+    rep = analyze_frames(F, flags, runs=runs, n_resamples=0)
+    assert rep.findings["cause"].tolist() == ["hydration"]
+    assert rep.answer.startswith(f"{subject} with your numbness: ")
+    f = rep.findings.iloc[0]
+    assert (f["effect"] > 1) == (sign > 0) and f["q_value"] >= f["p_value"]
+    # the paragraph names what the model holds: no other finding here
+    assert f["sentence"].endswith("with the season and the time on your feet in the model.")
+
+
+def test_runs_without_a_duration_are_counted_and_said():
+    from runlog.analysis import analyze_frames
+
+    F, flags, runs = _report_frames(1.0)
+    F.loc[F.index[:7], "duration_min"] = np.nan
+    runs.loc[runs.index[:5], "elapsed_s"] = np.nan        # 5 without either: left out, and said
+    rep = analyze_frames(F, flags, runs=runs, n_resamples=0)
+    assert any(n.startswith("5 run(s) without a duration") for n in rep.notes)
