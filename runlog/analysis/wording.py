@@ -182,7 +182,8 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
     if measures is None or not len(measures):
         return pd.DataFrame(columns=FACTOR_TABLE_COLUMNS)
     m = measures.copy()
-    prim = set(causes["factor"].dropna().astype(str)) if len(causes) else set()
+    tested = causes[causes["p_value"].notna()] if len(causes) else causes
+    prim = set(tested["factor"].dropna().astype(str)) if len(tested) else set()
     m["cause"] = [getattr(catalog.get(n), "cause", "other") for n in m["factor"]]
     m["label"] = [feature_label(n, catalog) for n in m["factor"]]
     m["unit"] = [getattr(catalog.get(n), "unit", "") for n in m["factor"]]
