@@ -91,8 +91,12 @@ def answer_line(report) -> str:
     more = getattr(report, "more_needed", None)
     if more and n:
         top = tested.sort_values("p_value").iloc[0]
-        s += (f" About {more}{'+' if more >= 200 else ''} more runs with numbness would be needed to "
-              f"show an effect as strong as the strongest estimate ({top['cause_label']}), if it is real.")
+        if more >= 200:
+            s += (f" None comes close: even the strongest estimate ({top['cause_label']}) is the size chance "
+                  "gives.")
+        else:
+            s += (f" About {more} more runs with numbness would be needed to show an effect as strong as "
+                  f"the strongest estimate ({top['cause_label']}), if it is real.")
     return s
 
 

@@ -281,3 +281,13 @@ def test_runs_without_a_duration_are_counted_and_said():
     runs.loc[runs.index[:5], "elapsed_s"] = np.nan        # 5 without either: left out, and said
     rep = analyze_frames(F, flags, runs=runs, n_resamples=0)
     assert any(n.startswith("5 run(s) without a duration") for n in rep.notes)
+
+
+def test_more_episodes_needed_by_hand():
+    # strongest p = 0.05 among 7 causes: z = 1.95996; Holm's first step at 80 % power needs
+    # z_(0.05/14) + z_0.8 = 2.69184 + 0.84162 = 3.53346; 20 events * (3.53346 / 1.95996)^2 = 65.0
+    # events, i.e. 45 more (rounded up)
+    causes = pd.DataFrame({"p_value": [0.05, 0.2, 0.3, 0.5, 0.6, 0.8, 0.9, np.nan]})
+    assert C.more_episodes_needed(causes, 20) == 45
+    assert C.more_episodes_needed(causes.iloc[[7]], 20) is None          # nothing tested
+    assert C.more_episodes_needed(pd.DataFrame({"p_value": [0.9]}), 20) == 200   # z < 0.3: capped
