@@ -573,8 +573,9 @@ def render_report(report, path=None, *, figures=None, history=None,
     causes_html = causes_table(getattr(report, "causes", None))
     if causes_html:
         parts.append("<h2 id='by-cause'>By cause</h2>")
-        parts.append("<p>Each cause the articles name, with its main measure, estimated together with the "
-                     "others; strongest evidence first. Shaded rows are findings.</p>")
+        parts.append("<p>Each cause the articles name, on the measure chosen for it, with the season, the time "
+                     "on your feet and the finding causes in the model; q allows for the number of causes tested. "
+                     "Strongest evidence first; shaded rows are findings.</p>")
         parts.append(causes_html)
     onset_html = _onset_html(getattr(report, "onset", None))
     if onset_html:

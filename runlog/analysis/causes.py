@@ -626,6 +626,9 @@ class CauseAnalysis:
                           + " and ".join(schema.CAUSE_SHORT.get(o, o).lower() for o in explained[cause]))
             elif cause in cand:
                 status = "no clear link once the others are accounted for"
+            elif name == EXPOSURE_TERM and r["ci_high"] < 1:
+                status = ("no rise beyond the time on the feet: numbness came about once per run, "
+                          "not more often per minute on long runs")
             else:
                 status = "no clear link"
             rows.append({"cause": cause, "cause_label": schema.CAUSE_LABELS.get(cause, cause),
