@@ -610,8 +610,6 @@ class CauseAnalysis:
             explained[worst] = []
         for c in explained:
             explained[c] = list(final)
-        self.findings_causes = final
-        self.model_of = {c: [o for o in final if o != c] for c in causes_tested}
 
         rows = []
         for cause in causes_tested:
