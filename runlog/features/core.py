@@ -183,7 +183,6 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     out = pd.concat(parts, axis=1)
     line = cadence_line(out["avg_cadence_spm"], out["avg_speed_mps"])
     out["cadence_vs_pace_spm"] = cadence_vs_pace_spm(out["avg_cadence_spm"], out["avg_speed_mps"], line)
-    out.attrs["cadence_line"] = line
     out = out.reindex(columns=list(catalog.CATALOG))   # every column, even for an empty history
     for c, f in catalog.CATALOG.items():
         if f.dtype == "float64":
@@ -196,6 +195,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     out.attrs["athlete"] = athlete
     out.attrs["trimp_constants"] = (a, b)
     out.attrs["load_unit"] = load_unit
+    out.attrs["cadence_line"] = line   # last: pd.concat with the notes columns drops earlier attrs
     return out
 
 

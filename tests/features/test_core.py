@@ -133,6 +133,8 @@ def test_notes_known_and_extra_columns(real):
     assert cat["surface"].cause == "terrain" and cat["rpe"].cause == "intensity"
     assert cat["insoles"].cause == "other" and cat["insoles"].kind == "categorical"
     assert cat["caffeine_mg"].kind == "numeric" and cat["caffeine_mg"].candidate
+    # the runner's cadence-speed line survives the join with the notes columns (the analysis reuses it)
+    assert f.attrs["cadence_line"] == runlog.run_features(h, ATHLETE).attrs["cadence_line"]
     # this notes file's columns stay with this result: the global catalogue is unchanged
     assert "insoles" not in schema.FEATURES and "caffeine_mg" not in schema.FEATURES
     for c in ("date", "time", "run", "line", "body_mass_pre_kg"):
