@@ -275,6 +275,11 @@ def exposure_windows(flags: pd.DataFrame, duration_min: pd.Series | None = None,
     return win
 
 
+def _usable(s: pd.Series) -> bool:
+    """A measure the model can use: known for at least :data:`MIN_PRESENT` of the runs, and varying."""
+    return bool(s.notna().mean() >= MIN_PRESENT and s.dropna().nunique() >= 2)
+
+
 def primary_measures(features: pd.DataFrame, catalog: dict) -> dict[str, str]:
     """The measure each cause is judged on: its primary, or the fallback when the primary is missing.
 
@@ -292,7 +297,7 @@ def primary_measures(features: pd.DataFrame, catalog: dict) -> dict[str, str]:
         lst = sorted(lst)
         for _, name in lst:
             s = features[name]
-            if s.notna().mean() >= MIN_PRESENT and s.dropna().nunique() >= 2:
+            if _usable(s):
                 out[cause] = name
                 break
         else:   # none usable: the first choice, for the 'not testable' row to name
@@ -477,14 +482,14 @@ class CauseAnalysis:
         self.calendar.index = self.numb.index
 
     # ------------------------------------------------------------------ design
-    def _numeric_term(self, name: str) -> tuple[pd.Series, float, int]:
+    def _numeric_term(self, name: str) -> tuple[pd.Series, float]:
+        """A numeric measure in model units (per its effect unit; missing values at the median) and the unit."""
         s, _ = _column(self.features, name, self.catalog)
-        n_missing = int(s.isna().sum())
         if name == EXPOSURE_TERM:
             # beyond the offset: log2 so that the effect is per doubling of the time on the feet
-            return np.log2(s.clip(lower=1.0).fillna(s.median())).rename(name), float("nan"), n_missing
+            return np.log2(s.clip(lower=1.0).fillna(s.median())).rename(name), float("nan")
         per = _per(name, s, self.catalog)
-        return (s.fillna(s.median()) / per).rename(name), per, n_missing
+        return (s.fillna(s.median()) / per).rename(name), per
 
     def _level_term(self, name: str, level: str) -> pd.Series:
         s = self.features[name]
@@ -505,7 +510,6 @@ class CauseAnalysis:
         fit = firth(X, self.y, self.offset, lrt=None if wald else names)
         if wald:
             pw = np.asarray(fit["model"].pvalues_, dtype="float64")[[list(X.columns).index(n) for n in names]]
-            fit["p"] = pd.Series(pw, index=names)
             fit["lr"] = pd.Series(stats.chi2.isf(np.clip(pw, 1e-300, 1.0), 1), index=names)
         kap = inflation(X, self.y, fit["prob"], self.days.to_numpy(), bandwidth_d=self.bandwidth_d)
         rows = []
@@ -519,7 +523,7 @@ class CauseAnalysis:
             se = abs(b) / math.sqrt(lr) if lr > 0 else float("inf")
             rows.append({"term": n, "coef": b, "p_value": p, "kappa": k,
                          "effect": _exp(b), "ci_low": _exp(b - z * se * k),
-                         "ci_high": _exp(b + z * se * k), "p_naive": float(fit["p"][n])})
+                         "ci_high": _exp(b + z * se * k)})
         out = pd.DataFrame(rows).set_index("term")
         out.attrs["loglik"] = fit["loglik"]
         return out
@@ -574,7 +578,7 @@ class CauseAnalysis:
                     cause, name, f"{feature_label(name, self.catalog)} is known for only "
                     f"{raw.notna().mean():.0%} of the runs"))
                 continue
-            t, u, _ = self._numeric_term(name)
+            t, u = self._numeric_term(name)
             if t.nunique() < 2 or (name != EXPOSURE_TERM and float(t.std()) < MIN_SPREAD_UNITS):
                 untestable.append(self._untestable(
                     cause, name, f"{feature_label(name, self.catalog)} hardly varies between runs"))
@@ -594,6 +598,7 @@ class CauseAnalysis:
                 untestable.append(self._untestable(cause, name, f"the model could not be fitted ({err})"))
                 del cause_term[cause]
         causes_tested = list(alone)
+        self.alone = alone
         q = holm([alone[c]["p_value"] for c in causes_tested])
         qv = dict(zip(causes_tested, q))
         cand = [c for c in causes_tested if qv[c] < self.alpha]
@@ -645,26 +650,16 @@ class CauseAnalysis:
         return {"causes": causes}
 
     def _terms_of(self, causes: list) -> dict[str, pd.Series]:
-        """Model terms of *causes* (a shoe cause: its pair with the strongest evidence alone)."""
+        """Model terms of *causes* (a shoe cause: the pair with the strongest evidence in its own test)."""
         out = {}
         for c in causes:
             name = self.cause_term[c]
             if getattr(self.catalog.get(name), "kind", "numeric") == "categorical":
-                lv = self._shoe_level(name)
+                lv = self.alone[c]["level"]   # the pair its own test chose
                 out[f"{name}={lv}"] = self.terms[f"{name}={lv}"]
             else:
                 out[name] = self.terms[name]
         return out
-
-    def _shoe_level(self, name: str) -> str:
-        if not hasattr(self, "_best_level"):
-            self._best_level = {}
-        if name not in self._best_level:
-            levels = [k.split("=", 1)[1] for k in self.terms if k.startswith(f"{name}=")]
-            res = {lv: self._test({**self.duration_term, f"{name}={lv}": self.terms[f"{name}={lv}"]},
-                                  [f"{name}={lv}"]).iloc[0]["p_value"] for lv in levels}
-            self._best_level[name] = min(res, key=res.get)
-        return self._best_level[name]
 
     def _cause_test(self, cause: str, others: dict[str, pd.Series]) -> dict:
         """One cause's test with *others* (and the time on the feet, and the season) in the model."""
@@ -729,9 +724,9 @@ class CauseAnalysis:
                 items = [(lv, self._level_term(name, lv), 1.0) for lv in _levels(self.features[name])]
             else:
                 s, _ = _column(self.features, name, self.catalog)
-                if s.notna().mean() < MIN_PRESENT or s.dropna().nunique() < 2:
+                if not _usable(s):
                     continue
-                t, u, _ = self._numeric_term(name)
+                t, u = self._numeric_term(name)
                 items = [(None, t, u)]
             for lv, t, u in items:
                 key = name if lv is None else f"{name}={lv}"
@@ -790,9 +785,9 @@ class CauseAnalysis:
             if f.cause != cause or not f.candidate or name not in self.features or f.kind == "categorical":
                 continue
             s, _ = _column(self.features, name, self.catalog)
-            if s.notna().mean() < MIN_PRESENT or s.dropna().nunique() < 2:
+            if not _usable(s):
                 continue
-            t, _, _ = self._numeric_term(name)
+            t, _ = self._numeric_term(name)
             try:
                 fit = firth(self._design({**others, name: t}), self.y, self.offset)
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
