@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .causes import CAUSE_COLUMNS
+from .causes import FINDING_COLUMNS as _CAUSE_FINDING_COLUMNS
 from .model import ModelResult
 from .onset import OnsetResult
 from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
@@ -47,12 +49,9 @@ FINDING_COLUMNS = FACTOR_COLUMNS + [
     "within_month_effect", "within_month_ci_low", "within_month_ci_high", "sentence",
 ]
 
-#: Columns of ``Report.causes``: one row per article-named cause, strongest evidence first.
-CAUSE_COLUMNS = ["cause", "cause_label", "factor", "factor_label", "effect", "ci_low", "ci_high", "p_value",
-                 "q_value", "effect_unit", "finding", "status"]
-#: Columns of ``Report.findings`` as :func:`runlog.analyze` fills it: one row per finding cause.
-CAUSE_FINDING_COLUMNS = ["cause", "cause_label", "factor", "factor_label", "effect", "ci_low", "ci_high", "p_value",
-                         "q_value", "effect_unit", "risk_text", "best_measure", "sentence"]
+#: Columns of ``Report.causes`` and ``Report.findings``: defined once, where they are filled
+#: (:mod:`runlog.analysis.causes`).
+CAUSE_FINDING_COLUMNS = _CAUSE_FINDING_COLUMNS
 
 NOT_A_DIAGNOSIS = (
     "runlog does not diagnose. Numbness that persists after runs or keeps getting worse, that comes "
