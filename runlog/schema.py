@@ -268,6 +268,12 @@ class Feature:
         True when the value is measured during the run (heart rate, pace,
         cadence, ...): for the analysis it is computed on the part of the run
         before numbness started (and a comparable window of the other runs).
+    dose : bool
+        True for a heat measure that acts over the time on the feet (sweat
+        loss and heat storage build up with time, Sawka et al. 2007): the
+        analysis enters it as ``(value - the runner's median) x hours run``
+        [°C h], a heat exposure, with effects "per 5 °C above your usual, per
+        hour on your feet".
     """
 
     name: str
@@ -282,6 +288,7 @@ class Feature:
     per: float = float("nan")
     primary: int = 0
     in_run: bool = False
+    dose: bool = False
 
 
 # Feature catalogue: column name -> Feature.  Filled by runlog.features.catalog

@@ -112,6 +112,9 @@ def _effect_phrase(row) -> str:
         return f"x {eff} per doubling of the {row['factor_label']}, beyond the doubled time on the feet"
     if unit == "with vs without":
         return f"x {eff} with {row['factor_label']} against without"
+    if " above your usual " in unit:   # heat exposure: 'per 5 °C above your usual 16 °C, per hour on ...'
+        head, tail = unit.split(" above your usual ", 1)
+        return f"x {eff} {head} of {row['factor_label']} above your usual {tail}"
     return f"x {eff} {unit} of {row['factor_label']}"
 
 

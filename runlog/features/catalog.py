@@ -292,10 +292,16 @@ _ROLES: dict[str, tuple[str, float, int, bool]] = {
 }
 
 
+#: Heat measures that act over the time on the feet (``Feature.dose``): temperatures, not humidity
+#: or sweat loss (already a whole-run amount).
+_DOSE = frozenset({"air_temp_c", "device_temp_mean_c", "device_temp_max_c", "heat_index_c", "dew_point_c",
+                   "wbgt_est_c"})
+
+
 def _with_roles(features):
     for f in features:
         label, per, primary, in_run = _ROLES.get(f.name, ("", NAN, 0, False))
-        yield replace(f, label=label, per=per, primary=primary, in_run=in_run)
+        yield replace(f, label=label, per=per, primary=primary, in_run=in_run, dose=f.name in _DOSE)
 
 
 #: The fixed feature columns, in output order.

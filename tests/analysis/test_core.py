@@ -161,7 +161,7 @@ def test_frames_finding_sentence_and_report_outputs(tmp_path):
     assert rep.testable
     assert list(rep.findings["cause"]) == ["hydration"]
     f = rep.findings.iloc[0]
-    assert f["factor"] == "air_temp_c" and f["effect_unit"] == "per 5 °C" and f["ci_low"] > 1
+    assert f["factor"] == "air_temp_c" and f["effect_unit"].startswith("per 5 °C above your usual ") and f["ci_low"] > 1
     assert rep.answer.startswith("Heat goes with your numbness: ")
     # the absolute risks are counted from the frame: numb runs above / at or below the round split
     t = float(re.search(r"above ([0-9.]+) °C", f["risk_text"]).group(1))
