@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import RunlogWarning
 
-__all__ = ["main", "build_parser", "parse_tracked"]
+__all__ = ["main", "build_parser", "parse_tracked", "check_outputs", "REPORT_FILES"]
 
 #: Exit status of a run that failed on the user's input (bad file, journal, path).
 EXIT_INPUT_ERROR = 1
@@ -225,41 +225,99 @@ def _print_findings(report, limit: int = 8) -> None:
     _say("")
 
 
-def _write_report(report, out_dir, history=None) -> Path:
-    """Write ``report.html`` (and ``report.md``, ``factors.csv`` for other tools) into *out_dir*."""
-    from .htmlreport import render_report
+#: The files ``runlog report`` and ``runlog demo`` write into ``--out``: report.html always, report.md
+#: always, factors.csv when something was tested.  No other file in the folder is touched.
+REPORT_FILES = ("report.html", "report.md", "factors.csv")
 
-    out = Path(out_dir)
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when *a* and *b* name the same file (resolved paths, or one inode through a link)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def check_outputs(out_dir, inputs: dict) -> Path:
+    """Refuse an output folder whose report files would overwrite one of the command's inputs.
+
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        The ``--out`` folder.
+    inputs : dict
+        {option: path} of the inputs (``PATH``, ``--episodes``, ``--notes``,
+        ``--weather``); None values are ignored.
+
+    Returns
+    -------
+    Path
+        The output folder (not created).
+
+    Raises
+    ------
+    RunlogError
+        When a file of :data:`REPORT_FILES` in *out_dir* is one of the inputs,
+        or *out_dir* is itself one of the input files.  Nothing is written.
+    FileExistsError
+        When *out_dir* exists and is not a folder.
+    """
+    from .errors import RunlogError
+
+    out = Path(os.path.expanduser(os.fspath(out_dir)))
+    given = [(label, Path(os.path.expanduser(os.fspath(p)))) for label, p in inputs.items() if p is not None]
+    for label, p in given:
+        if _same_file(out, p) and not p.is_dir():
+            raise RunlogError(f"--out {out_dir} is your {label} file; choose a new folder for the report "
+                              "(runlog never writes over its inputs)")
+    for name in REPORT_FILES:
+        for label, p in given:
+            if _same_file(out / name, p):
+                raise RunlogError(f"--out {out_dir} would write {name} over your {label} file {p}; choose "
+                                  "another folder for the report (runlog never writes over its inputs)")
     if out.exists() and not out.is_dir():
         raise FileExistsError(17, "--out must be a folder, but a file of that name exists", str(out))
+    return out
+
+
+def _write_report(report, out_dir, history=None, *, inputs=None) -> Path:
+    """Write ``report.html``, ``report.md`` and (when something was tested) ``factors.csv`` into *out_dir*.
+
+    Only these files are written, each atomically (:func:`runlog.cache.atomic_write`), after
+    :func:`check_outputs` has made sure none of them is one of *inputs*.  Prints which files were
+    written.
+    """
+    from .cache import atomic_write_text
+    from .htmlreport import render_report
+
+    out = check_outputs(out_dir, inputs or {})
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
     render_report(report, path, history=history)
     extra = []
-    if callable(getattr(report, "to_markdown", None)):
-        _atomic_write(out / "report.md", report.to_markdown())
-        extra.append("report.md")
+    atomic_write_text(out / "report.md", report.to_markdown())
+    extra.append("report.md (the same results as Markdown)")
     factors = getattr(report, "factors", None)
     if factors is not None and len(factors):
-        _atomic_write(out / "factors.csv", factors.to_csv(index=False, lineterminator="\n"))
-        extra.append("factors.csv")
-    if extra:
-        _say(f"Also written: {', '.join(extra)} (the same results as Markdown and as a table for spreadsheets).")
+        atomic_write_text(out / "factors.csv", report.to_csv())
+        extra.append("factors.csv (every measure tested, for a spreadsheet)")
+    elif (out / "factors.csv").exists():
+        extra.append("not factors.csv: nothing was tested, so the factors.csv already in that folder "
+                     "(from an earlier report) was left as it was")
+    _say("Also written: " + "; ".join(extra) + ".")
     return path
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
 
 
 def cmd_report(args) -> int:
     """``runlog report PATH --episodes CSV ...``: analyse and write the HTML report."""
+    inputs = {"PATH": args.path, "--episodes": args.episodes, "--notes": args.notes, "--weather": args.weather}
+    check_outputs(args.out, inputs)  # before the (long) analysis: a clash fails at once, nothing written
     report, hist = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
                             tracked=args.tracked, tz=args.tz, cache=not args.no_cache)
     _print_findings(report)
-    path = _write_report(report, args.out, hist)
+    path = _write_report(report, args.out, hist, inputs=inputs)
     _say(f"Report written to {path.resolve()}")
     return 0
 

@@ -15,7 +15,6 @@ import datetime as _dt
 import html
 import io
 import math
-import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -516,8 +515,8 @@ def render_report(report, path=None, *, figures=None, history=None,
         notes), ``not_tested`` and, when present, ``flags``/``features``/
         ``runs`` for the plots and the headline numbers.
     path : str or PathLike, optional
-        Where to write the page (atomically: temporary file, then
-        ``os.replace``).  Parent folders are created.
+        Where to write the page (atomically, :func:`runlog.cache.atomic_write`:
+        nothing half-written or left behind on failure).  Parent folders are created.
     figures : dict or list or False, optional
         {caption: Figure} or [(caption, Figure)] to embed; default
         :func:`default_figures` (closed after embedding).  ``False`` embeds none.
@@ -617,13 +616,9 @@ def render_report(report, path=None, *, figures=None, history=None,
                  "your activity files and journal locally; nothing leaves your computer.</footer></body></html>")
     page = "\n".join(parts)
     if path is not None:
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        tmp = f"{path}.tmp{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        os.replace(tmp, path)
+        from .cache import atomic_write_text
+
+        atomic_write_text(path, page, mkdir=True)
     return page
 
 

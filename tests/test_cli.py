@@ -459,6 +459,165 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env):
 
 
 # ---------------------------------------------------------------------------
+# output files: never over an input, always atomic, safe for spreadsheets
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("clash", ["factors.csv", "report.md", "report.html"])
+def test_report_refuses_to_write_over_its_inputs(data_dir, tmp_path, clash):
+    # the journal and the notes live in the --out folder under the names of report files: refused before
+    # anything is read or written, in one line, and the user's files are as they were
+    folder = tmp_path / "clash"
+    folder.mkdir()
+    journal = folder / clash
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    notes = folder / ("report.md" if clash != "report.md" else "factors.csv")
+    notes.write_text("date,shoes\n2015-08-15,A\n", encoding="utf-8")
+    proc = run_cli("report", data_dir, "--episodes", journal, "--notes", notes, "--tracked", "2015-01-01",
+                   "--out", folder)
+    _no_traceback(proc)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"runlog: error: --out {folder} would write ")
+    assert "over your --episodes file" in lines[0] or "over your --notes file" in lines[0]
+    assert journal.read_text(encoding="utf-8") == JOURNAL_REAL
+    assert notes.read_text(encoding="utf-8") == "date,shoes\n2015-08-15,A\n"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([journal.name, notes.name])
+    assert "Read" not in proc.stdout  # refused before the import
+
+
+def test_check_outputs(tmp_path):
+    journal = tmp_path / "episodes.csv"
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    # a link named like a report file that points to an input is the input
+    (out / "factors.csv").symlink_to(journal)
+    from runlog.errors import RunlogError
+
+    with pytest.raises(RunlogError, match=r"would write factors.csv over your --episodes file"):
+        cli.check_outputs(out, {"--episodes": journal})
+    # the same name through another spelling of the folder
+    (out / "factors.csv").unlink()
+    with pytest.raises(RunlogError, match=r"would write report.md over your --notes file"):
+        cli.check_outputs(tmp_path / "x" / ".." / "out", {"--notes": out / "report.md", "--episodes": journal})
+    # an activity file given as PATH is an input too, and --out must not be an input file itself
+    with pytest.raises(RunlogError, match=r"would write report.html over your PATH file"):
+        cli.check_outputs(out, {"PATH": out / "report.html"})
+    with pytest.raises(RunlogError, match=r"--out .* is your --episodes file"):
+        cli.check_outputs(journal, {"--episodes": journal})
+    # no clash: the folder, and inputs elsewhere (or not given)
+    assert cli.check_outputs(out, {"--episodes": journal, "--notes": None, "PATH": tmp_path}) == out
+
+
+def _failing_replace(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("writer", ["render_report", "fallback_html", "write_report", "simulate_csv"])
+def test_output_writers_are_atomic(tmp_path, monkeypatch, writer):
+    # every file runlog writes goes through runlog.cache.atomic_write: on a failure the old file is intact
+    # and no temporary file is left behind, and the error is raised (not swallowed)
+    from runlog import cache, simulate
+
+    target = tmp_path / {"render_report": "report.html", "fallback_html": "report.html",
+                         "write_report": "report.html", "simulate_csv": "episodes.csv"}[writer]
+    target.write_text("old", encoding="utf-8")
+    rep = synthetic_report()
+    calls = {
+        "render_report": lambda: htmlreport.render_report(rep, target, figures=False),
+        "fallback_html": lambda: rep._fallback_html(target),
+        "write_report": lambda: cli._write_report(rep, tmp_path),
+        "simulate_csv": lambda: simulate._write_csv(pd.DataFrame({"a": [1.5]}), target),
+    }
+    if writer == "write_report":
+        monkeypatch.setattr(htmlreport, "default_figures", lambda report, history=None: {})
+    monkeypatch.setattr(cache.os, "replace", _failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        calls[writer]()
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_atomic_write_keeps_the_mode_and_cleans_up(tmp_path):
+    from runlog.cache import atomic_write, atomic_write_text
+
+    p = tmp_path / "a.txt"
+    atomic_write_text(p, "one\n")
+    assert p.read_text(encoding="utf-8") == "one\n"
+    assert p.stat().st_mode & 0o777 == 0o666 & ~_umask()  # as open() would, not mkstemp's 0600
+    p.chmod(0o640)
+    atomic_write_text(p, "two\n")
+    assert p.read_text(encoding="utf-8") == "two\n" and p.stat().st_mode & 0o777 == 0o640
+
+    def boom(fh):
+        fh.write(b"half")
+        raise ValueError("writer failed")
+
+    assert atomic_write(p, boom) is False  # the cache's best-effort mode
+    with pytest.raises(ValueError, match="writer failed"):
+        atomic_write(p, boom, raise_errors=True)
+    assert p.read_text(encoding="utf-8") == "two\n" and [q.name for q in tmp_path.iterdir()] == ["a.txt"]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FORMULAS = ['=HYPERLINK("http://x")', "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1)",
+            "\tTAB", "\rCR"]
+
+
+def test_factors_csv_is_safe_for_spreadsheets(tmp_path, monkeypatch):
+    # a notes column (the factor name) and a shoe name (its level) that a spreadsheet would run as formulas
+    import csv
+
+    rep = synthetic_report()
+    n = len(rep.factors)
+    names = (FORMULAS * 2)[:n]
+    rep.factors = rep.factors.assign(factor=names, level=FORMULAS[1:n + 1], label=names,
+                                     effect=[-2.5, 1.8, 0.9, 3.0, 1.1], text_number=["-3.5", "+2", "1e-3", "x", "-"])
+    monkeypatch.setattr(htmlreport, "default_figures", lambda report, history=None: {})
+    cli._write_report(rep, tmp_path)
+    with open(tmp_path / "factors.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == n
+    for row, name, level in zip(rows, names, FORMULAS[1:n + 1]):
+        assert row["factor"] == "'" + name and row["label"] == "'" + name
+        assert row["level"] == "'" + level
+    # numbers stay numbers, also a negative one and numbers written as text; a lone '-' is text
+    assert [float(r["effect"]) for r in rows] == [-2.5, 1.8, 0.9, 3.0, 1.1]
+    assert [r["text_number"] for r in rows] == ["-3.5", "+2", "1e-3", "x", "'-"]
+    assert float(rows[0]["p_value"]) == rep.factors["p_value"].iloc[0]
+    # nothing that starts a formula is left in any cell or header
+    with open(tmp_path / "factors.csv", newline="", encoding="utf-8") as fh:
+        cells = [c for r in csv.reader(fh) for c in r]
+    bad = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(c)]
+    assert not bad, bad
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_spreadsheet_safe_keeps_the_frame():
+    from runlog.analysis.report import spreadsheet_safe
+
+    df = pd.DataFrame({"=a": ["=1+1", "ok", None], "n": [-1.0, 2.0, float("nan")],
+                       "s": pd.array(["@x", "-5", pd.NA], dtype="string")})
+    out = spreadsheet_safe(df)
+    assert list(out.columns) == ["'=a", "n", "s"]
+    assert out["'=a"].tolist()[:2] == ["'=1+1", "ok"]
+    assert out["n"].dtype == "float64" and out["n"].iloc[0] == -1.0
+    assert out["s"].tolist()[:2] == ["'@x", "-5"] and pd.isna(out["s"].iloc[2])
+    assert list(df.columns) == ["=a", "n", "s"] and df.loc[0, "=a"] == "=1+1"  # the input is not changed
+
+
+# ---------------------------------------------------------------------------
 # the README's generated column reference
 # ---------------------------------------------------------------------------
 def test_column_reference_markdown_covers_every_column_and_feature():
