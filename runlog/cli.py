@@ -3,7 +3,7 @@
 ::
 
     runlog report PATH --episodes CSV [--notes CSV] [--weather CSV] [--tracked START[:END]] [--out DIR]
-    runlog import PATH
+    runlog import PATH [--list]
     runlog demo [--out DIR]
     runlog columns
 
@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "cache so later reports start fast, and print a summary.")
     i.add_argument("path", metavar="PATH")
     i.add_argument("--no-cache", action="store_true", help="only read, do not fill the cache")
-    i.add_argument("--list", action="store_true", help="list every file that was rejected or skipped")
+    i.add_argument("--list", action="store_true",
+                   help="list every activity (run id, local date and start time, sport, distance, duration, "
+                        "file: what the journal's date and time columns refer to) and every file that was "
+                        "rejected or skipped")
 
     d = sub.add_parser("demo", parents=[common], help="generate the synthetic demo season and its report",
                        description="Write a synthetic season (GPX files, a numbness journal, run notes and weather) "
@@ -132,11 +135,33 @@ def _history(path, *, cache=True, progress=None):
     return read_history(path, cache=bool(cache), progress=progress)
 
 
+#: How an activity of each sport is counted in the import summary (singular, plural).
+SPORT_NOUNS = {"running": ("run", "runs"), "cycling": ("ride", "rides"), "swimming": ("swim", "swims"),
+               "walking": ("walk", "walks"), "hiking": ("hike", "hikes"), "rowing": ("row", "rows"),
+               "transition": ("transition", "transitions"),
+               "unknown": ("activity of unknown sport", "activities of unknown sport")}
+
+
+def _count(n: int, sport: str) -> str:
+    one, many = SPORT_NOUNS.get(sport, (f"{sport} activity", f"{sport} activities"))
+    return f"{n} {one if n == 1 else many}"
+
+
 def _import_summary(hist) -> str:
     s = hist.summary()
-    lines = [f"Read {s['runs']} runs"]
-    if s["runs"]:
-        lines[0] += f" from {s['first_run']:%Y-%m-%d} to {s['last_run']:%Y-%m-%d}, {s['distance_km']:.0f} km in total"
+    by_sport = dict(s["by_sport"])
+    if s["activities"] and set(by_sport) == {"running"}:
+        head = f"Read {_count(s['activities'], 'running')}"
+    else:   # runs first, then the other sports, most first
+        rank = list(SPORT_NOUNS)
+        order = sorted(by_sport, key=lambda k: (k != "running", -by_sport[k],
+                                                rank.index(k) if k in rank else len(rank), k))
+        head = (f"Read {s['activities']} {'activity' if s['activities'] == 1 else 'activities'}"
+                + (": " + ", ".join(_count(by_sport[k], k) for k in order) if order else ""))
+    lines = [head]
+    if s["activities"]:
+        lines[0] += (" from" if ":" not in head else ";") + \
+            f" {s['first_run']:%Y-%m-%d} to {s['last_run']:%Y-%m-%d}, {s['distance_km']:.0f} km in total"
     lines[0] += "."
     if s["truncated"]:
         lines.append(f"{s['truncated']} of them from files that ended early (the records before the damage were kept).")
@@ -144,6 +169,30 @@ def _import_summary(hist) -> str:
     lines.append(f"Rejected {s['errors']} file(s) that could not be read"
                  + (" (see below)." if s["errors"] else "."))
     return "\n".join(lines)
+
+
+def _duration_text(minutes: float) -> str:
+    """Minutes as H:MM:SS ('' when unknown)."""
+    if minutes is None or not minutes == minutes:
+        return ""
+    total = int(round(minutes * 60))
+    return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
+
+
+def format_listing(listing) -> str:
+    """:meth:`runlog.History.listing` as an aligned text table, one line per activity."""
+    head = ("run id", "date", "start", "sport", "distance", "duration", "file")
+    rows = [(str(r.run_id), f"{r.date:%Y-%m-%d}", str(r.start), str(r.sport),
+             "" if r.distance_km != r.distance_km else f"{r.distance_km:.2f} km", _duration_text(r.duration_min),
+             str(r.file)) for r in listing.itertuples(index=False)]
+    width = [max(len(x) for x in col) for col in zip(head, *rows)]
+    right = {4, 5}
+
+    def line(cells):
+        return "  " + "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                                for i, (c, w) in enumerate(zip(cells, width))).rstrip()
+
+    return "\n".join([line(head)] + [line(r) for r in rows])
 
 
 def _rejections(hist, limit: int | None = 10) -> str:
@@ -163,7 +212,12 @@ def cmd_import(args) -> int:
 
         _say(f"Cached in {default_cache_dir()} (set RUNLOG_CACHE_DIR to move it); "
              "later imports and reports of these files start fast.")
+    if args.list and len(hist.runs):
+        _say("Activities (local date and start time, as the journal's date and time columns want them):")
+        _say(format_listing(hist.listing()))
     if len(hist.errors):
+        if args.list:
+            _say("Rejected:")
         _say(_rejections(hist, None if args.list else 10))
     if args.list and len(hist.skipped):
         _say("Skipped:")

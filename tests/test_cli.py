@@ -262,17 +262,46 @@ def test_import_real_files(data_dir, cache_env):
     out = proc.stdout
     # 23 bundled files: every run read, the duplicates (same run in FIT/GPX/TCX) and the settings
     # file skipped, the undatable/timeless files rejected with their reason
-    runs = int(re.search(r"Read (\d+) runs", out).group(1))
+    # counted by sport: the rides, swims and triathlon transitions are not called runs
+    m = re.search(r"Read (\d+) activities: (\d+) runs, (.*?); \d{4}-\d\d-\d\d to ", out)
+    runs, n_runs = int(m.group(1)), int(m.group(2))
+    assert n_runs >= 10 and runs > n_runs
+    assert "2 rides" in m.group(3) and "1 swim" in m.group(3) and " runs" not in m.group(3)
     rejected = int(re.search(r"Rejected (\d+) file", out).group(1))
-    assert runs >= 10 and rejected >= 2
+    assert rejected >= 2
     assert "gpxpy__track-with-extremes.gpx: has no times" in out
     assert "Skipped" in out and "not activities" in out
     # the summary goes to stdout; no progress bar when stderr is not a terminal (logs stay clean)
     assert "Read" not in proc.stderr and "file/s" not in proc.stderr
     # the cache was filled: a second import reads the same
     again = run_cli("import", data_dir)
-    assert again.returncode == 0 and re.search(r"Read (\d+) runs", again.stdout).group(1) == str(runs)
+    assert again.returncode == 0 and re.search(r"Read (\d+) activities", again.stdout).group(1) == str(runs)
     assert cache_env.is_dir() and any(cache_env.rglob("*"))
+
+
+def test_import_list_shows_every_activity(data_dir, tmp_path, cache_env):
+    # --list: one line per activity with what the journal needs (local date and start), then the rejected
+    # and skipped files
+    folder = tmp_path / "h"
+    folder.mkdir()
+    for rel in ("fit/fitparse__sample_mulitple_header.fit", "fit/fitparse__activity-small-fenix2-run.fit"):
+        (folder / Path(rel).name).write_bytes((data_dir / rel).read_bytes())
+    proc = run_cli("import", folder, "--list")
+    _no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == ("Read 6 activities: 2 runs, 2 transitions, 1 ride, 1 swim; 2015-08-15 to 2018-05-27, "
+                        "62 km in total.")
+    i = lines.index("Activities (local date and start time, as the journal's date and time columns want them):")
+    assert lines[i + 1].split() == ["run", "id", "date", "start", "sport", "distance", "duration", "file"]
+    table = [ln.split() for ln in lines[i + 2:i + 8]]
+    # the Fenix 2 run of 15 Aug 2015, 16:45 local (14:45 UTC, +02:00): 9.01 km in 47:13
+    assert table[0] == ["20150815T1445Z", "2015-08-15", "16:45", "running", "9.01", "km", "0:47:13",
+                        str(folder / "fitparse__activity-small-fenix2-run.fit")]
+    assert [r[3] for r in table] == ["running", "swimming", "transition", "cycling", "transition", "running"]
+    assert table[3][1:3] == ["2018-05-27", "10:08"] and table[3][5:7] == ["km", "1:13:39"]
+    # without --list: no table
+    assert "Activities (" not in run_cli("import", folder).stdout
 
 
 def test_import_bad_path(tmp_path):
@@ -657,7 +686,7 @@ def test_import_the_shared_corpus(shared_dir, cache_env):
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
-    runs = int(re.search(r"Read (\d+) runs", out).group(1))
+    runs = int(re.search(r"Read (\d+) (?:activities|runs)", out).group(1))
     rejected = int(re.search(r"Rejected (\d+) file", out).group(1))
     assert runs > 50
     # --list names every rejected file with its reason, each an existing file of the corpus
