@@ -553,9 +553,12 @@ class Report:
         if self.n_numb_runs and self.n_numb_runs == self.n_runs:
             return ("Every analysed run had numbness, so there are no runs without it to compare with: "
                     "testing is not possible.")
-        return (f"Testing is not possible yet: it needs at least {MIN_EPISODES} runs with numbness "
-                f"(there {'is' if self.n_numb_runs == 1 else 'are'} {self.n_numb_runs}). Keep the journal "
-                "going; below is a plain description of the runs so far.")
+        more = max(MIN_EPISODES - int(self.n_numb_runs), 1)
+        so_far = {0: "there is none so far", 1: "there is 1 so far"}.get(int(self.n_numb_runs),
+                                                                          f"there are {self.n_numb_runs} so far")
+        return (f"Testing is not possible yet: it needs {more} more run{'s' if more != 1 else ''} with numbness "
+                f"(at least {MIN_EPISODES}; {so_far}). Keep the journal going; below is a plain description "
+                "of the runs so far.")
 
     def answer_line(self) -> str:
         """The first line of every rendering: :attr:`answer` (for a report without one, e.g. built by
@@ -657,7 +660,7 @@ class Report:
             md += [f"- {n}" for n in self.model.notes] + [""]
         else:
             md += ["## The runs so far (no tests)", "", _md_table(self.descriptives), ""]
-        if len(self.not_tested):
+        if self.testable and len(self.not_tested):  # untestable: the answer line says why, once
             md += ["## Not tested", "", _md_table(self.not_tested), ""]
         md += ["## Caveats", ""] + [f"- {c}" for c in self.caveats] + [""]
         return "\n".join(md)
