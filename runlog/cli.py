@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import textwrap
 import warnings
@@ -423,12 +424,33 @@ def main(argv=None) -> int:
         return _run(args)
 
 
+#: How to state the journal period, on the command line (the library's hint names Python's tracked= too).
+CLI_STATE_PERIOD = ("state it with --tracked START[:END] (e.g. --tracked 2024-03-01, or --tracked "
+                    "2024-03-01:2024-08-31 if you stopped keeping it), or with a 'tracking started' row in the "
+                    "journal (docs/journal.md)")
+#: Python's spelling of the period, ``tracked=(...)`` with one level of nested parentheses.
+_PY_TRACKED = re.compile(r"tracked=\((?:[^()]|\([^()]*\))*\)")
+
+
+def command_line_hint(text: str) -> str:
+    """*text* (a runlog warning) with its Python hints in command-line words: ``--tracked START[:END]``,
+    not ``tracked=(start, end)``."""
+    from .episodes import _STATE_PERIOD
+
+    text = text.replace(_STATE_PERIOD, CLI_STATE_PERIOD)
+    if "tracked=(" in text:
+        text = re.sub(r",? ?" + _PY_TRACKED.pattern + r" in Python(?: \((?:[^()]|\([^()]*\))*\))?", "", text)
+        if "--tracked" in text:
+            text = _PY_TRACKED.sub("--tracked", text)
+        else:
+            text = _PY_TRACKED.sub("--tracked START[:END]", text, count=1)
+            text = _PY_TRACKED.sub("--tracked", text)
+    return text
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """A runlog warning as one 'runlog: warning:' line (with the command-line spelling of a hint)."""
-    text = str(message)
-    if "tracked=(" in text and "--tracked" not in text:
-        text += ". On the command line: --tracked START[:END], e.g. --tracked 2024-03-01"
-    print(f"runlog: warning: {text}", file=sys.stderr, flush=True)
+    """A runlog warning as one 'runlog: warning:' line, with the command-line spelling of its hints."""
+    print(f"runlog: warning: {command_line_hint(str(message))}", file=sys.stderr, flush=True)
 
 
 def _run(args) -> int:

@@ -21,6 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -109,17 +110,24 @@ def test_parse_tracked():
         cli.parse_tracked(":2024-01-01")
 
 
-def test_tracked_warning_names_the_command_line_once(capsys):
+def test_tracked_warning_names_the_command_line_only(capsys):
     from runlog.episodes import _STATE_PERIOD
     from runlog.errors import RunlogWarning
 
-    # the library's warning already names --tracked first: printed as it is
+    # the library's hint names Python's tracked=(...) too: on the command line only --tracked and the journal row
     cli._show_warning("tracked period not given: ...; " + _STATE_PERIOD, RunlogWarning, "x.py", 1)
     err = capsys.readouterr().err
-    assert "On the command line" not in err and err.index("--tracked START[:END]") < err.index("tracked=(start, end)")
-    # a Python-only hint gets the command-line spelling added
+    assert err == ("runlog: warning: tracked period not given: ...; state it with --tracked START[:END] (e.g. "
+                   "--tracked 2024-03-01, or --tracked 2024-03-01:2024-08-31 if you stopped keeping it), or with "
+                   "a 'tracking started' row in the journal (docs/journal.md)\n")
+    # a Python-only hint, in other words: its command-line spelling instead
     cli._show_warning("pass tracked=(first_date, last_date)", RunlogWarning, "x.py", 1)
-    assert "On the command line: --tracked START[:END]" in capsys.readouterr().err
+    assert capsys.readouterr().err == "runlog: warning: pass --tracked START[:END]\n"
+    # both spellings, worded otherwise: the Python clause dropped
+    text = ("state it with --tracked START[:END] (e.g. --tracked 2024-03-01), tracked=(start, end) in Python "
+            "(e.g. tracked=('2024-03-01', None); None = open end), or a row")
+    assert cli.command_line_hint(text) == "state it with --tracked START[:END] (e.g. --tracked 2024-03-01), or a row"
+    assert cli.command_line_hint("nothing about the period") == "nothing about the period"
 
 
 # ---------------------------------------------------------------------------
@@ -329,14 +337,19 @@ def test_report_on_real_files(data_dir, tmp_path, cache_env):
     proc = run_cli("report", data_dir, "--episodes", journal, "--tracked", "2015-01-01:2021-12-31", "--out", out)
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
-    # two episodes are too few to test: the command says so in plain words and still writes the report
-    assert "Testing is not possible yet" in proc.stdout
+    # two episodes are too few to test: the command says so in plain words, once, and still writes the report
+    assert proc.stdout.count("Testing is not possible yet: it needs 3 more runs with numbness") == 1
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "Testing is not possible yet" in page and "Not a diagnosis" in page
-    # instead of tests, a plain description of the runs so far
-    assert "The runs so far (no tests)" in page and "No factor could be tested." in page
+    assert page.count("Testing is not possible yet") == 1 and "Not a diagnosis" in page
+    # instead of tests, a plain description of the runs so far (and no empty table of tests)
+    assert "The runs so far (no tests)" in page and "All measures tested" not in page
     assert f"Report written to {(out / 'report.html').resolve()}" in proc.stdout
-    assert "Testing is not possible yet" in (out / "report.md").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.count("Testing is not possible yet") == 1 and "Not tested" not in md
+    # the files listed are the files written: no factors.csv when nothing was tested
+    assert "Also written: report.md (the same results as Markdown)." in proc.stdout
+    assert "factors.csv" not in proc.stdout and "spreadsheet" not in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md"]
 
 
 def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
@@ -351,8 +364,8 @@ def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
     assert len(warn) == 1
     assert warn[0].startswith("runlog: warning: tracked period not given: assuming the journal covers "
                               "2015-08-15 (first journal entry) to 2021-04-16 (last run of the history)")
-    assert warn[0].index("--tracked START[:END]") < warn[0].index("tracked=(start, end)")
-    assert "On the command line" not in warn[0]
+    assert "--tracked START[:END]" in warn[0] and "tracking started' row" in warn[0]
+    assert "tracked=" not in warn[0] and "Python" not in warn[0]
     assert ".py:" not in proc.stderr
 
 
@@ -485,6 +498,73 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env):
     assert "Read 156 runs" in proc.stdout and "Cause:" not in proc.stdout
     assert "heat" in proc.stdout.split("Read 156 runs")[1].lower()
     assert (tmp_path / "r" / "report.html").is_file()
+
+
+def _with_old_run(rep):
+    """*rep* with one more run, in 2012, outside the journal period (years of history before it)."""
+    old = pd.Timestamp("2012-05-06 07:30")
+    rid = "20120506T0630Z"
+    runs = pd.concat([pd.DataFrame({"start_time": [(old - pd.Timedelta(hours=1)).tz_localize("UTC")],
+                                    "start_local": [old], "distance_m": [8000.0], "elapsed_s": [2880.0]},
+                                   index=pd.Index([rid], name="run_id")), rep.runs])
+    flags = pd.concat([pd.DataFrame({"tracked": [False], "numb": [False], "n_episodes": [0]}, index=[rid]),
+                       rep.flags])
+    features = pd.concat([rep.features.iloc[:1].set_axis([rid]), rep.features])
+    rep.runs, rep.flags, rep.features = runs.assign(tz="+01:00"), flags, features
+    return rep
+
+
+def test_default_figures_cover_the_journal_period_and_say_what_is_drawn():
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    rep = _with_old_run(synthetic_report())
+    records = tp.synthetic_records().drop(columns="temp_c")   # a watch without a temperature sensor
+    history = SimpleNamespace(run=lambda rid: records)
+    figs = htmlreport.default_figures(rep, history)
+    try:
+        caps = list(figs)
+        # the journal period: 11 Mar 2024 (first tracked run) to the last run, not the 2012 run before it
+        first, last = pd.Timestamp("2024-03-11"), rep.runs["start_local"].max().normalize()
+        span = f"11 Mar to {last.day} {last:%b %Y}"
+        load_cap = next(c for c in caps if c.startswith("Training load"))
+        assert load_cap == (f"Training load in the journal period ({span}), from heart rate (or pace); red lines "
+                            "mark runs with numbness.")
+        ax = figs[load_cap].axes[0]
+        lo, hi = (pd.Timestamp(mdates.num2date(v)).tz_localize(None) for v in ax.get_xlim())
+        assert lo == first and hi == last + pd.Timedelta(days=1)
+        xs = np.concatenate([ln.get_xdata() for ln in ax.get_lines() if len(ln.get_xdata()) > 2])
+        assert pd.Timestamp(xs.min()) >= first   # no line drawn back to 2012
+        cal_cap = next(c for c in caps if c.startswith("Every day"))
+        assert cal_cap.startswith(f"Every day of the journal period ({span}): ")  # 11 Mar 2024 is a Monday
+        assert "hatched" not in cal_cap and "2012" not in cal_cap
+        # the trace: the panels drawn, named; no temperature panel, so no temperature in the caption
+        trace_cap = next(c for c in caps if c.startswith("The most recent run with numbness"))
+        assert trace_cap.endswith(": pace, heart rate and cadence (30-second averages), the onset marked in red.")
+        assert len(figs[trace_cap].axes) == 3
+        assert [a.get_ylabel() for a in figs[trace_cap].axes] == ["Pace [min/km]", "Heart rate [1/min]",
+                                                                  "Cadence [steps/min]"]
+    finally:
+        for f in figs.values():
+            plt.close(f)
+
+
+def test_report_window():
+    from runlog import plot
+
+    rep = _with_old_run(synthetic_report())
+    last = rep.runs["start_local"].max().normalize()
+    assert plot.report_window(rep) == (pd.Timestamp("2024-03-11"), last, "the journal period")
+    assert plot.report_window(rep, max_days=14) == (last - pd.Timedelta(days=13), last,
+                                                    "the last 14 days of the journal period")
+    assert plot.report_window(rep, max_days=28)[2] == "the last 28 days of the journal period"
+    # a journal period given in the settings, open at the end
+    rep.settings["tracked"] = ("2024-04-01", None)
+    assert plot.report_window(rep)[:2] == (pd.Timestamp("2024-04-01"), last)
+    # no journal period at all: the last year of the history
+    rep.settings["tracked"] = None
+    rep.flags = rep.flags.assign(tracked=False)
+    assert plot.report_window(rep) == (last - pd.Timedelta(days=364), last, "the last year of the history")
 
 
 # ---------------------------------------------------------------------------
