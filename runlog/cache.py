@@ -54,7 +54,7 @@ from .errors import RunlogWarning
 
 __all__ = [
     "READER_VERSION", "CACHE_ENV", "Outcome", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
-    "stat_signature",
+    "stat_signature", "atomic_write", "atomic_write_text",
     "content_digest", "reader_fingerprint", "encode_value", "decode_value",
 ]
 
@@ -238,15 +238,50 @@ def _decode_laps(d: dict) -> pd.DataFrame:
 _EMPTY_LAPS = schema.conform_laps(None)
 
 
-def atomic_write(path: Path, write, *, suffix: str = ".part", mkdir: bool = False) -> bool:
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _new_file_mode(path: Path) -> int:
+    """The permission bits *path* keeps (when it exists) or gets from open() (0o666 less the umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, raise_errors: bool = False) -> bool:
     """Write a file so that readers see either the old content or the whole new one.
 
-    ``write(fh)`` fills a temporary file (binary) in the same folder, which is
-    flushed, fsync'ed and moved over *path* with :func:`os.replace` (atomic on
-    POSIX and Windows).  On any failure (disk full, permissions, a writer
-    error) the temporary file is removed and False returned: never a
-    half-written *path*.
+    ``write(fh)`` fills a temporary file (binary, ``.tmp-*`` in the same
+    folder), which is flushed, fsync'ed and moved over *path* with
+    :func:`os.replace` (atomic on POSIX and Windows).  On any failure (disk
+    full, permissions, a writer error) the temporary file is removed: never a
+    half-written *path* nor a temporary file left behind.  Every file runlog
+    writes (cache entries, reports, simulated seasons) goes through here.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    write : callable
+        ``write(fh)`` with *fh* a binary file object.
+    suffix : str
+        Suffix of the temporary file.
+    mkdir : bool
+        Create the parent folders first.
+    raise_errors : bool
+        Re-raise the failure (after the clean-up) instead of returning False:
+        for the files a user asked for; the cache is best effort.
+
+    Returns
+    -------
+    bool
+        True when *path* was written; False on failure (``raise_errors=False``).
     """
+    path = Path(path)
     tmp = None
     try:
         if mkdir:
@@ -256,6 +291,7 @@ def atomic_write(path: Path, write, *, suffix: str = ".part", mkdir: bool = Fals
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _new_file_mode(path))  # mkstemp makes 0600: give the mode a plain open() would
         os.replace(tmp, path)
     except Exception:
         if tmp is not None:
@@ -263,8 +299,24 @@ def atomic_write(path: Path, write, *, suffix: str = ".part", mkdir: bool = Fals
                 os.unlink(tmp)
             except OSError:
                 pass
+        if raise_errors:
+            raise
         return False
     return True
+
+
+def atomic_write_text(path, text: str, *, mkdir: bool = False) -> None:
+    """Write *text* (UTF-8, line ends as given) to *path* with :func:`atomic_write`; errors are raised.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    text : str
+    mkdir : bool
+        Create the parent folders first.
+    """
+    data = text.encode("utf-8")
+    atomic_write(path, lambda fh: fh.write(data), suffix=".part", mkdir=mkdir, raise_errors=True)
 
 
 class ActivityCache:

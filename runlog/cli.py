@@ -3,7 +3,7 @@
 ::
 
     runlog report PATH --episodes CSV [--notes CSV] [--weather CSV] [--tracked START[:END]] [--out DIR]
-    runlog import PATH
+    runlog import PATH [--list]
     runlog demo [--out DIR]
     runlog columns
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import textwrap
 import warnings
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from .errors import RunlogWarning
 
-__all__ = ["main", "build_parser", "parse_tracked"]
+__all__ = ["main", "build_parser", "parse_tracked", "check_outputs", "REPORT_FILES"]
 
 #: Exit status of a run that failed on the user's input (bad file, journal, path).
 EXIT_INPUT_ERROR = 1
@@ -99,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "cache so later reports start fast, and print a summary.")
     i.add_argument("path", metavar="PATH")
     i.add_argument("--no-cache", action="store_true", help="only read, do not fill the cache")
-    i.add_argument("--list", action="store_true", help="list every file that was rejected or skipped")
+    i.add_argument("--list", action="store_true",
+                   help="list every activity (run id, local date and start time, sport, distance, duration, "
+                        "file: what the journal's date and time columns refer to) and every file that was "
+                        "rejected or skipped")
 
     d = sub.add_parser("demo", parents=[common], help="generate the synthetic demo season and its report",
                        description="Write a synthetic season (GPX files, a numbness journal, run notes and weather) "
@@ -132,11 +136,33 @@ def _history(path, *, cache=True, progress=None):
     return read_history(path, cache=bool(cache), progress=progress)
 
 
+#: How an activity of each sport is counted in the import summary (singular, plural).
+SPORT_NOUNS = {"running": ("run", "runs"), "cycling": ("ride", "rides"), "swimming": ("swim", "swims"),
+               "walking": ("walk", "walks"), "hiking": ("hike", "hikes"), "rowing": ("row", "rows"),
+               "transition": ("transition", "transitions"),
+               "unknown": ("activity of unknown sport", "activities of unknown sport")}
+
+
+def _count(n: int, sport: str) -> str:
+    one, many = SPORT_NOUNS.get(sport, (f"{sport} activity", f"{sport} activities"))
+    return f"{n} {one if n == 1 else many}"
+
+
 def _import_summary(hist) -> str:
     s = hist.summary()
-    lines = [f"Read {s['runs']} runs"]
-    if s["runs"]:
-        lines[0] += f" from {s['first_run']:%Y-%m-%d} to {s['last_run']:%Y-%m-%d}, {s['distance_km']:.0f} km in total"
+    by_sport = dict(s["by_sport"])
+    if s["activities"] and set(by_sport) == {"running"}:
+        head = f"Read {_count(s['activities'], 'running')}"
+    else:   # runs first, then the other sports, most first
+        rank = list(SPORT_NOUNS)
+        order = sorted(by_sport, key=lambda k: (k != "running", -by_sport[k],
+                                                rank.index(k) if k in rank else len(rank), k))
+        head = (f"Read {s['activities']} {'activity' if s['activities'] == 1 else 'activities'}"
+                + (": " + ", ".join(_count(by_sport[k], k) for k in order) if order else ""))
+    lines = [head]
+    if s["activities"]:
+        lines[0] += (" from" if ":" not in head else ";") + \
+            f" {s['first_run']:%Y-%m-%d} to {s['last_run']:%Y-%m-%d}, {s['distance_km']:.0f} km in total"
     lines[0] += "."
     if s["truncated"]:
         lines.append(f"{s['truncated']} of them from files that ended early (the records before the damage were kept).")
@@ -144,6 +170,30 @@ def _import_summary(hist) -> str:
     lines.append(f"Rejected {s['errors']} file(s) that could not be read"
                  + (" (see below)." if s["errors"] else "."))
     return "\n".join(lines)
+
+
+def _duration_text(minutes: float) -> str:
+    """Minutes as H:MM:SS ('' when unknown)."""
+    if minutes is None or not minutes == minutes:
+        return ""
+    total = int(round(minutes * 60))
+    return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
+
+
+def format_listing(listing) -> str:
+    """:meth:`runlog.History.listing` as an aligned text table, one line per activity."""
+    head = ("run id", "date", "start", "sport", "distance", "duration", "file")
+    rows = [(str(r.run_id), f"{r.date:%Y-%m-%d}", str(r.start), str(r.sport),
+             "" if r.distance_km != r.distance_km else f"{r.distance_km:.2f} km", _duration_text(r.duration_min),
+             str(r.file)) for r in listing.itertuples(index=False)]
+    width = [max(len(x) for x in col) for col in zip(head, *rows)]
+    right = {4, 5}
+
+    def line(cells):
+        return "  " + "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                                for i, (c, w) in enumerate(zip(cells, width))).rstrip()
+
+    return "\n".join([line(head)] + [line(r) for r in rows])
 
 
 def _rejections(hist, limit: int | None = 10) -> str:
@@ -163,7 +213,12 @@ def cmd_import(args) -> int:
 
         _say(f"Cached in {default_cache_dir()} (set RUNLOG_CACHE_DIR to move it); "
              "later imports and reports of these files start fast.")
+    if args.list and len(hist.runs):
+        _say("Activities (local date and start time, as the journal's date and time columns want them):")
+        _say(format_listing(hist.listing()))
     if len(hist.errors):
+        if args.list:
+            _say("Rejected:")
         _say(_rejections(hist, None if args.list else 10))
     if args.list and len(hist.skipped):
         _say("Skipped:")
@@ -225,41 +280,99 @@ def _print_findings(report, limit: int = 8) -> None:
     _say("")
 
 
-def _write_report(report, out_dir, history=None) -> Path:
-    """Write ``report.html`` (and ``report.md``, ``factors.csv`` for other tools) into *out_dir*."""
-    from .htmlreport import render_report
+#: The files ``runlog report`` and ``runlog demo`` write into ``--out``: report.html always, report.md
+#: always, factors.csv when something was tested.  No other file in the folder is touched.
+REPORT_FILES = ("report.html", "report.md", "factors.csv")
 
-    out = Path(out_dir)
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when *a* and *b* name the same file (resolved paths, or one inode through a link)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def check_outputs(out_dir, inputs: dict) -> Path:
+    """Refuse an output folder whose report files would overwrite one of the command's inputs.
+
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        The ``--out`` folder.
+    inputs : dict
+        {option: path} of the inputs (``PATH``, ``--episodes``, ``--notes``,
+        ``--weather``); None values are ignored.
+
+    Returns
+    -------
+    Path
+        The output folder (not created).
+
+    Raises
+    ------
+    RunlogError
+        When a file of :data:`REPORT_FILES` in *out_dir* is one of the inputs,
+        or *out_dir* is itself one of the input files.  Nothing is written.
+    FileExistsError
+        When *out_dir* exists and is not a folder.
+    """
+    from .errors import RunlogError
+
+    out = Path(os.path.expanduser(os.fspath(out_dir)))
+    given = [(label, Path(os.path.expanduser(os.fspath(p)))) for label, p in inputs.items() if p is not None]
+    for label, p in given:
+        if _same_file(out, p) and not p.is_dir():
+            raise RunlogError(f"--out {out_dir} is your {label} file; choose a new folder for the report "
+                              "(runlog never writes over its inputs)")
+    for name in REPORT_FILES:
+        for label, p in given:
+            if _same_file(out / name, p):
+                raise RunlogError(f"--out {out_dir} would write {name} over your {label} file {p}; choose "
+                                  "another folder for the report (runlog never writes over its inputs)")
     if out.exists() and not out.is_dir():
         raise FileExistsError(17, "--out must be a folder, but a file of that name exists", str(out))
+    return out
+
+
+def _write_report(report, out_dir, history=None, *, inputs=None) -> Path:
+    """Write ``report.html``, ``report.md`` and (when something was tested) ``factors.csv`` into *out_dir*.
+
+    Only these files are written, each atomically (:func:`runlog.cache.atomic_write`), after
+    :func:`check_outputs` has made sure none of them is one of *inputs*.  Prints which files were
+    written.
+    """
+    from .cache import atomic_write_text
+    from .htmlreport import render_report
+
+    out = check_outputs(out_dir, inputs or {})
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
     render_report(report, path, history=history)
     extra = []
-    if callable(getattr(report, "to_markdown", None)):
-        _atomic_write(out / "report.md", report.to_markdown())
-        extra.append("report.md")
+    atomic_write_text(out / "report.md", report.to_markdown())
+    extra.append("report.md (the same results as Markdown)")
     factors = getattr(report, "factors", None)
     if factors is not None and len(factors):
-        _atomic_write(out / "factors.csv", factors.to_csv(index=False, lineterminator="\n"))
-        extra.append("factors.csv")
-    if extra:
-        _say(f"Also written: {', '.join(extra)} (the same results as Markdown and as a table for spreadsheets).")
+        atomic_write_text(out / "factors.csv", report.to_csv())
+        extra.append("factors.csv (every measure tested, for a spreadsheet)")
+    elif (out / "factors.csv").exists():
+        extra.append("not factors.csv: nothing was tested, so the factors.csv already in that folder "
+                     "(from an earlier report) was left as it was")
+    _say("Also written: " + "; ".join(extra) + ".")
     return path
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
 
 
 def cmd_report(args) -> int:
     """``runlog report PATH --episodes CSV ...``: analyse and write the HTML report."""
+    inputs = {"PATH": args.path, "--episodes": args.episodes, "--notes": args.notes, "--weather": args.weather}
+    check_outputs(args.out, inputs)  # before the (long) analysis: a clash fails at once, nothing written
     report, hist = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
                             tracked=args.tracked, tz=args.tz, cache=not args.no_cache)
     _print_findings(report)
-    path = _write_report(report, args.out, hist)
+    path = _write_report(report, args.out, hist, inputs=inputs)
     _say(f"Report written to {path.resolve()}")
     return 0
 
@@ -311,12 +424,33 @@ def main(argv=None) -> int:
         return _run(args)
 
 
+#: How to state the journal period, on the command line (the library's hint names Python's tracked= too).
+CLI_STATE_PERIOD = ("state it with --tracked START[:END] (e.g. --tracked 2024-03-01, or --tracked "
+                    "2024-03-01:2024-08-31 if you stopped keeping it), or with a 'tracking started' row in the "
+                    "journal (docs/journal.md)")
+#: Python's spelling of the period, ``tracked=(...)`` with one level of nested parentheses.
+_PY_TRACKED = re.compile(r"tracked=\((?:[^()]|\([^()]*\))*\)")
+
+
+def command_line_hint(text: str) -> str:
+    """*text* (a runlog warning) with its Python hints in command-line words: ``--tracked START[:END]``,
+    not ``tracked=(start, end)``."""
+    from .episodes import _STATE_PERIOD
+
+    text = text.replace(_STATE_PERIOD, CLI_STATE_PERIOD)
+    if "tracked=(" in text:
+        text = re.sub(r",? ?" + _PY_TRACKED.pattern + r" in Python(?: \((?:[^()]|\([^()]*\))*\))?", "", text)
+        if "--tracked" in text:
+            text = _PY_TRACKED.sub("--tracked", text)
+        else:
+            text = _PY_TRACKED.sub("--tracked START[:END]", text, count=1)
+            text = _PY_TRACKED.sub("--tracked", text)
+    return text
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """A runlog warning as one 'runlog: warning:' line (with the command-line spelling of a hint)."""
-    text = str(message)
-    if "tracked=(" in text and "--tracked" not in text:
-        text += ". On the command line: --tracked START[:END], e.g. --tracked 2024-03-01"
-    print(f"runlog: warning: {text}", file=sys.stderr, flush=True)
+    """A runlog warning as one 'runlog: warning:' line, with the command-line spelling of its hints."""
+    print(f"runlog: warning: {command_line_hint(str(message))}", file=sys.stderr, flush=True)
 
 
 def _run(args) -> int:

@@ -134,17 +134,24 @@ class History:
         Returns
         -------
         Series
-            ``runs``, ``first_run``/``last_run`` (local dates), ``distance_km``
-            (sum of ``runs.distance_m`` / 1000), ``records``, ``truncated``
-            (runs from files that ended early), ``errors``, ``duplicates``
-            and ``not_activities`` (the two kinds of ``skipped``).
+            ``activities`` (every activity read), ``runs`` (those of sport
+            'running'), ``by_sport`` (dict sport -> count, most first; a missing
+            sport as 'unknown'), ``first_run``/``last_run`` (local dates of the
+            first and last activity), ``distance_km`` (sum of
+            ``runs.distance_m`` / 1000, all sports), ``records``, ``truncated``
+            (activities from files that ended early), ``errors``,
+            ``duplicates`` and ``not_activities`` (the two kinds of ``skipped``).
         """
         runs = self.runs
         reasons = self.skipped["reason"].astype("string") if len(self.skipped) else pd.Series(dtype="string")
         dup = int(reasons.str.startswith("duplicate").sum()) if len(reasons) else 0
         start = runs["start_local"] if len(runs) else pd.Series(dtype="datetime64[ns]")
+        by_sport = self._sports().value_counts(sort=False) if len(runs) else pd.Series(dtype="int64")
+        by_sport = by_sport.sort_values(ascending=False, kind="stable")
         return pd.Series({
-            "runs": len(runs),
+            "activities": len(runs),
+            "runs": int(by_sport.get("running", 0)),
+            "by_sport": {str(k): int(v) for k, v in by_sport.items()},
             "first_run": start.min().normalize() if len(runs) else pd.NaT,
             "last_run": start.max().normalize() if len(runs) else pd.NaT,
             "distance_km": float(runs["distance_m"].sum() / 1000.0) if len(runs) else 0.0,
@@ -154,6 +161,43 @@ class History:
             "duplicates": dup,
             "not_activities": len(self.skipped) - dup,
         }, dtype=object, name="history")
+
+    def _sports(self) -> pd.Series:
+        """``runs['sport']`` as plain lower-case strings, 'unknown' where missing."""
+        sport = self.runs["sport"] if "sport" in self.runs else pd.Series(pd.NA, index=self.runs.index)
+        return sport.astype("string").str.strip().str.lower().fillna("unknown").replace("", "unknown") \
+            .astype(object)
+
+    def listing(self) -> pd.DataFrame:
+        """One row per activity, in start order: what a runner needs to write the journal.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``run_id``, ``date`` (local date of the start, the
+            journal's ``date``), ``start`` (local start time 'HH:MM', the
+            journal's ``time``), ``sport``, ``distance_km`` [km],
+            ``duration_min`` [min] (wall clock, first to last record, pauses
+            included) and ``file`` (the file it was read from); a plain
+            RangeIndex.
+
+        Examples
+        --------
+        >>> history.listing().query("sport == 'running'").tail()  # doctest: +SKIP
+        """
+        runs = self.runs
+        start = pd.to_datetime(runs["start_local"]) if len(runs) else pd.Series(dtype="datetime64[ns]")
+        out = pd.DataFrame({
+            "run_id": runs.index.astype(str),
+            "date": start.dt.normalize().to_numpy(),
+            "start": start.dt.strftime("%H:%M").astype(object).to_numpy(),
+            "sport": self._sports().to_numpy(),
+            "distance_km": pd.to_numeric(runs["distance_m"], errors="coerce").to_numpy(dtype="float64") / 1000.0,
+            "duration_min": pd.to_numeric(runs["elapsed_s"], errors="coerce").to_numpy(dtype="float64") / 60.0,
+            "file": runs["source"].astype("string").astype(object).to_numpy(),
+        })
+        order = np.argsort(start.to_numpy(), kind="stable") if len(runs) else np.arange(0)
+        return out.iloc[order].reset_index(drop=True)
 
     def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
         summary = self.summary().to_frame().T.to_html(index=False)

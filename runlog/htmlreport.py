@@ -15,7 +15,6 @@ import datetime as _dt
 import html
 import io
 import math
-import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -344,11 +343,17 @@ def default_figures(report, history=None) -> dict:
         figs["Share of the runs in the journal period still free of numbness after each minute "
              "(Kaplan-Meier, shaded: 95% confidence band); the ticks are runs that ended without "
              "numbness."] = fig
+    # the time plots show the journal period (its last two years at most; the calendar its last year),
+    # or without one the last year of the history
+    window = plot.report_window(report, max_days=plot.PLOT_MAX_DAYS)
     if runs is not None and "start_local" in runs and len(runs):
+        start, end, what = plot.report_window(report, max_days=plot.CALENDAR_MAX_DAYS)
         fig, ax = _new(11, 3.4)
-        plot.calendar(runs, flags, tracked=tracked, ax=ax)
-        figs["Every day of the history: run days shaded by distance, rest days grey, runs with numbness "
-             "as red dots; hatched days are outside the journal period."] = fig
+        plot.calendar(runs, flags, tracked=tracked, start=start, end=end, ax=ax)
+        hatched = _legend_has(ax, "Not tracked")
+        figs[f"Every day of {what} ({_span_text(start, end)}): run days shaded by distance, rest days grey, "
+             "runs with numbness as red dots" + ("; hatched days are outside the journal period." if hatched
+                                                  else ".")] = fig
     if features is not None:
         try:
             cols = plot._load_columns(features, None)
@@ -356,9 +361,14 @@ def default_figures(report, history=None) -> dict:
             cols = None
         if cols:
             fig, ax = _new(10, 4)
-            plot.load_timeline(features, flags, runs=runs, tracked=tracked, ax=ax)
-            figs["Training load through the season, from heart rate (or pace); red lines mark runs with "
-                 "numbness, grey the time outside the journal period."] = fig
+            span = {"start": window[0], "end": window[1]} if window else {}
+            plot.load_timeline(features, flags, runs=runs, tracked=tracked, ax=ax, **span)
+            caption = "Training load" + (f" in {window[2]} ({_span_text(window[0], window[1])})" if window
+                                         else " through the season")
+            caption += ", from heart rate (or pace); red lines mark runs with numbness"
+            if _legend_has(ax, "Not tracked in the journal"):
+                caption += ", grey the time outside the journal period"
+            figs[caption + "."] = fig
     if features is not None and factors is not None and len(factors) and flags is not None:
         top = _top_numeric(factors, features, report)
         other = next((c for c in ("duration_min", "distance_km") if c in features and c != top), None)
@@ -374,14 +384,32 @@ def default_figures(report, history=None) -> dict:
             rid = runs.loc[runs.index.intersection(numb), "start_time"].idxmax()
             onset = float(flags.loc[rid, "onset_min"]) if pd.notna(flags.loc[rid, "onset_min"]) else None
             try:
-                fig = plot.run_trace(history.run(rid), onset_min=onset, tz=str(runs.loc[rid, "tz"]))
+                records = history.run(rid)
+                shown = plot.trace_channels(records)
+                fig = plot.run_trace(records, onset_min=onset, tz=str(runs.loc[rid, "tz"]))
             except (KeyError, ValueError):  # no records or none of the channels
                 fig = None
             if fig is not None:
                 when = f"{pd.Timestamp(runs.loc[rid, 'start_local']):%d %b %Y}"
-                figs[f"The most recent run with numbness ({when}): pace, heart rate, temperature and cadence "
-                     "(30-second averages), the onset marked in red."] = fig
+                names = [plot.TRACE_NAMES[c] for c in shown]
+                drawn = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+                mark = ("the onset marked in red" if onset is not None and np.isfinite(onset)
+                        else "no onset written down for it")
+                figs[f"The most recent run with numbness ({when}): {drawn} (30-second averages), {mark}."] = fig
     return figs
+
+
+def _legend_has(ax, label: str) -> bool:
+    """True when the legend of *ax* has an entry *label* (so a caption names only what is drawn)."""
+    legend = ax.get_legend()
+    return legend is not None and any(t.get_text() == label for t in legend.get_texts())
+
+
+def _span_text(start, end) -> str:
+    """'24 Apr to 1 Sep 2024' (the year once when both days are in it)."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    first = f"{start.day} {start:%b}" + ("" if start.year == end.year else f" {start.year}")
+    return f"{first} to {end.day} {end:%b %Y}"
 
 
 def _top_numeric(factors: pd.DataFrame, features: pd.DataFrame, report=None) -> str | None:
@@ -516,8 +544,8 @@ def render_report(report, path=None, *, figures=None, history=None,
         notes), ``not_tested`` and, when present, ``flags``/``features``/
         ``runs`` for the plots and the headline numbers.
     path : str or PathLike, optional
-        Where to write the page (atomically: temporary file, then
-        ``os.replace``).  Parent folders are created.
+        Where to write the page (atomically, :func:`runlog.cache.atomic_write`:
+        nothing half-written or left behind on failure).  Parent folders are created.
     figures : dict or list or False, optional
         {caption: Figure} or [(caption, Figure)] to embed; default
         :func:`default_figures` (closed after embedding).  ``False`` embeds none.
@@ -585,7 +613,9 @@ def render_report(report, path=None, *, figures=None, history=None,
         parts.extend(imgs)
     factors = getattr(report, "factors", None)
     descriptives = getattr(report, "descriptives", None)
-    if (factors is None or len(factors) == 0) and isinstance(descriptives, pd.DataFrame) and len(descriptives):
+    described = (factors is None or len(factors) == 0) and isinstance(descriptives, pd.DataFrame) \
+        and len(descriptives) > 0
+    if described:
         parts.append("<h2 id='runs-so-far'>The runs so far (no tests)</h2>")
         parts.append("<p>Each measure on the runs with numbness and on the others: median [quartiles] for "
                      "numbers, count (share) for yes/no. Too few episodes to test yet: read these as a "
@@ -593,10 +623,12 @@ def render_report(report, path=None, *, figures=None, history=None,
         parts.append(_table(descriptives, {"factor": "Measure", "unit": "Unit",
                                            "n_runs": "Runs", "n_episodes": "Numb runs",
                                            "numb_runs": "Runs with numbness", "other_runs": "Other runs"}))
-    parts.append("<h2 id='factors'>All measures tested</h2>")
-    parts.append("<p>Strongest evidence first; shaded rows are findings. Hover over a measure for what it "
-                 "measures; the column reference in the README gives every measure's unit.</p>")
-    parts.append(factors_table(factors, causes=getattr(report, "causes", None)))
+    if not described:  # nothing tested: the description above stands in for the (empty) table
+        parts.append("<h2 id='factors'>All measures tested</h2>")
+        if factors is not None and len(factors):
+            parts.append("<p>Strongest evidence first; shaded rows are findings. Hover over a measure for what "
+                         "it measures; the column reference in the README gives every measure's unit.</p>")
+        parts.append(factors_table(factors, causes=getattr(report, "causes", None)))
     model_html = _model_html(getattr(report, "model", None))
     if model_html:
         parts.append("<h2 id='model'>The leading measures together</h2>" + model_html)
@@ -607,7 +639,7 @@ def render_report(report, path=None, *, figures=None, history=None,
     if notes:
         parts.append("<h3>Notes on the data</h3><ul>" + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul>")
     not_tested = getattr(report, "not_tested", None)
-    if isinstance(not_tested, pd.DataFrame) and len(not_tested):
+    if isinstance(not_tested, pd.DataFrame) and len(not_tested) and getattr(report, "testable", True):
         nt = not_tested.assign(name=[_factor_name(r) for _, r in not_tested.iterrows()])
         parts.append(f"<details><summary>Not tested ({len(nt)})</summary>"
                      + _table(nt, {"name": "Measure", "reason": "Why not"}) + "</details>")
@@ -617,13 +649,9 @@ def render_report(report, path=None, *, figures=None, history=None,
                  "your activity files and journal locally; nothing leaves your computer.</footer></body></html>")
     page = "\n".join(parts)
     if path is not None:
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        tmp = f"{path}.tmp{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        os.replace(tmp, path)
+        from .cache import atomic_write_text
+
+        atomic_write_text(path, page, mkdir=True)
     return page
 
 

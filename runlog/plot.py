@@ -44,7 +44,8 @@ __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates",
-    "episode_dates", "pretty", "feature_label", "cause_label", "report_factors",
+    "episode_dates", "pretty", "feature_label", "cause_label", "report_factors", "report_window",
+    "trace_channels", "TRACE_CHANNELS",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -283,7 +284,7 @@ def _load_columns(features: pd.DataFrame, columns) -> dict[str, str]:
 
 
 def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame | None = None,
-                  columns=None, tracked=None, ax: Axes | None = None) -> Axes:
+                  columns=None, tracked=None, start=None, end=None, ax: Axes | None = None) -> Axes:
     """Training load over the season with numbness episodes marked.
 
     Draws fitness / fatigue / form (CTL, ATL, TSB: the impulse-response
@@ -308,6 +309,9 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
         first group of :data:`LOAD_COLUMNS` found in *features*.
     tracked : tuple of date-like, optional
         (start, end) of the journal; the period outside is shaded grey.
+    start, end : date-like, optional
+        First and last day drawn (default: the first and last run); e.g. the
+        journal period, so that years of history before it do not squeeze it.
     ax : Axes, optional
 
     Returns
@@ -317,6 +321,13 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     cols = _load_columns(features, columns)
     ax = _axes(ax, (10, 4))
     dates = run_dates(features.index, runs=runs, frame=features)
+    keep = np.ones(len(dates), dtype=bool)
+    if start is not None:
+        keep &= (dates >= pd.Timestamp(start).normalize()).to_numpy()
+    if end is not None:
+        keep &= (dates < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)).to_numpy()
+    if not keep.all():
+        features, dates = features[keep], dates[keep]
     order = np.argsort(dates.to_numpy(), kind="stable")
     x = dates.to_numpy()[order]
     ratio_cols = [c for c in cols if any(w in c.lower() for w in _RATIO_WORDS)]
@@ -339,6 +350,10 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
             handles.append(h)
         ax2.set_ylabel("Ratio [-]")
     ev = episode_dates(episodes)
+    if start is not None:
+        ev = ev[ev >= pd.Timestamp(start).normalize()]
+    if end is not None:
+        ev = ev[ev < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)]
     for d in ev:
         ax.axvline(d, color=CASE_COLOR, lw=1.0, alpha=0.55, zorder=1)
     if len(ev):
@@ -347,6 +362,9 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
         handles.append(Line2D([], [], color=CASE_COLOR, marker="v", lw=1.0, label=f"Numbness ({_days(len(ev))})"))
     if tracked is not None and _shade_untracked(ax, tracked, x):
         handles.append(Patch(facecolor="0.85", label="Not tracked in the journal"))
+    if start is not None or end is not None:   # the period asked for, also where it has no run
+        ax.set_xlim(pd.Timestamp(start).normalize() if start is not None else None,
+                    pd.Timestamp(end).normalize() + pd.Timedelta(days=1) if end is not None else None)
     _date_axis(ax)
     ax.set_xlabel("Date")
     ax.set_title("Training load and numbness episodes", pad=14)
@@ -769,8 +787,35 @@ _TRACE = {
 }
 
 
+#: The panels :func:`run_trace` draws by default.
+TRACE_CHANNELS = ("pace", "hr", "temp", "cadence")
+#: Plain names of the trace panels, for captions.
+TRACE_NAMES = {"pace": "pace", "hr": "heart rate", "temp": "temperature", "cadence": "cadence",
+               "altitude": "altitude", "power": "power"}
+
+
+def trace_channels(records: pd.DataFrame, channels: Sequence[str] = TRACE_CHANNELS) -> list[str]:
+    """The panels :func:`run_trace` draws for *records*: those of *channels* with any data, in order.
+
+    Parameters
+    ----------
+    records : DataFrame
+        One run's records.
+    channels : sequence of str
+        From 'pace', 'hr', 'temp', 'cadence', 'altitude', 'power'.
+
+    Returns
+    -------
+    list of str
+    """
+    unknown = [c for c in channels if c not in _TRACE]
+    if unknown:
+        raise ValueError(f"run_trace: unknown channel(s) {unknown}; choose from {list(_TRACE)}")
+    return [c for c in channels if _TRACE[c][0] in records and records[_TRACE[c][0]].notna().any()]
+
+
 def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km: float | None = None,
-              x: str = "time", channels: Sequence[str] = ("pace", "hr", "temp", "cadence"),
+              x: str = "time", channels: Sequence[str] = TRACE_CHANNELS,
               smooth_s: float = 30.0, title: str | None = None, tz: str | None = None, ax=None) -> Figure:
     """One run's pace, heart rate, temperature and cadence, stacked, with the onset marked.
 
@@ -803,11 +848,8 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
     """
     if x not in ("time", "km"):
         raise ValueError("run_trace: x must be 'time' or 'km'")
-    unknown = [c for c in channels if c not in _TRACE]
-    if unknown:
-        raise ValueError(f"run_trace: unknown channel(s) {unknown}; choose from {list(_TRACE)}")
     rec = records
-    shown = [c for c in channels if _TRACE[c][0] in rec and rec[_TRACE[c][0]].notna().any()]
+    shown = trace_channels(rec, channels)
     if not shown:
         raise ValueError("run_trace: the records have none of the channels " + ", ".join(channels))
     if ax is None:
@@ -980,6 +1022,10 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
         fig = plt.figure(figsize=(11, sum(heights[p] for p in panels)), layout="constrained")
     subs = fig.subfigures(len(panels), 1, height_ratios=[heights[p] for p in panels], squeeze=False)[:, 0]
     tracked = _report_tracked(report)
+    window = report_window(report, max_days=PLOT_MAX_DAYS)
+    span = {"start": window[0], "end": window[1]} if window else {}
+    cal = report_window(report, max_days=CALENDAR_MAX_DAYS)
+    cal_span = {"start": cal[0], "end": cal[1]} if cal else {}
     for sub, p in zip(subs, panels):
         ax = sub.subplots()
         if p == "forest":
@@ -991,9 +1037,10 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
         elif p == "onset":
             onset_survival(flags, runs=runs, ax=ax)
         elif p == "load":
-            load_timeline(features, flags if flags is not None else None, runs=runs, tracked=tracked, ax=ax)
+            load_timeline(features, flags if flags is not None else None, runs=runs, tracked=tracked, ax=ax,
+                          **span)
         elif p == "calendar":
-            calendar(runs, flags if flags is not None else None, tracked=tracked, ax=ax)
+            calendar(runs, flags if flags is not None else None, tracked=tracked, ax=ax, **cal_span)
     return fig
 
 
@@ -1077,6 +1124,52 @@ def _report_tracked(report):
     if t is not None and len(t) == 2 and any(v is not None for v in t):
         return tuple(t)
     return _tracked_span(getattr(report, "flags", None), getattr(report, "runs", None))
+
+
+#: Longest period [d] of the report's training-load plot (the end of the journal period).
+PLOT_MAX_DAYS = 2 * 364
+#: Longest period [d] of the report's calendar.
+CALENDAR_MAX_DAYS = 364
+
+
+def report_window(report, *, max_days: int | None = None):
+    """The dates a report's time plots cover: the journal period, else the last year of the history.
+
+    Parameters
+    ----------
+    report : Report
+        Uses ``runs`` (the history's dates) and the journal period
+        (``settings['tracked']``, else the span of the tracked runs).
+    max_days : int, optional
+        At most this many days, ending at the window's end.
+
+    Returns
+    -------
+    tuple (start, end, what) or None
+        First and last day (Timestamps, midnight) and what they are in words
+        ('the journal period', 'the last year of the history', 'the last
+        year of the journal period'); None without runs.
+    """
+    runs = getattr(report, "runs", None)
+    if runs is None or "start_local" not in runs or len(runs) == 0:
+        return None
+    days = pd.to_datetime(runs["start_local"]).dt.normalize()
+    first, last = days.min(), days.max()
+    tracked = _report_tracked(report) or (None, None)
+    start = pd.Timestamp(tracked[0]).normalize() if tracked[0] is not None else None
+    end = pd.Timestamp(tracked[1]).normalize() if len(tracked) > 1 and tracked[1] is not None else None
+    end = last if end is None else min(end, last)
+    if start is None or start > end:
+        start, what = end - pd.Timedelta(days=364), "the last year of the history"
+    else:
+        what = "the journal period"
+    if max_days is not None and (end - start).days + 1 > max_days:
+        start = end - pd.Timedelta(days=max_days - 1)
+        if what == "the journal period":
+            years = round(max_days / 365.25)
+            last_part = f"{max_days} days" if years < 1 else "year" if years == 1 else f"{years} years"
+            what = f"the last {last_part} of the journal period"
+    return max(start, first), end, what
 
 
 def _tracked_span(flags, runs):

@@ -84,7 +84,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -1158,9 +1157,9 @@ def _prepare_out_dir(out_dir: Path) -> Path:
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     """Write a CSV with fixed formatting ('\\n' line ends, UTF-8) atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
-    os.replace(tmp, path)
+    from .cache import atomic_write_text
+
+    atomic_write_text(path, df.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
 
 
 def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, start: str = "2024-03-04",

@@ -21,6 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -109,17 +110,24 @@ def test_parse_tracked():
         cli.parse_tracked(":2024-01-01")
 
 
-def test_tracked_warning_names_the_command_line_once(capsys):
+def test_tracked_warning_names_the_command_line_only(capsys):
     from runlog.episodes import _STATE_PERIOD
     from runlog.errors import RunlogWarning
 
-    # the library's warning already names --tracked first: printed as it is
+    # the library's hint names Python's tracked=(...) too: on the command line only --tracked and the journal row
     cli._show_warning("tracked period not given: ...; " + _STATE_PERIOD, RunlogWarning, "x.py", 1)
     err = capsys.readouterr().err
-    assert "On the command line" not in err and err.index("--tracked START[:END]") < err.index("tracked=(start, end)")
-    # a Python-only hint gets the command-line spelling added
+    assert err == ("runlog: warning: tracked period not given: ...; state it with --tracked START[:END] (e.g. "
+                   "--tracked 2024-03-01, or --tracked 2024-03-01:2024-08-31 if you stopped keeping it), or with "
+                   "a 'tracking started' row in the journal (docs/journal.md)\n")
+    # a Python-only hint, in other words: its command-line spelling instead
     cli._show_warning("pass tracked=(first_date, last_date)", RunlogWarning, "x.py", 1)
-    assert "On the command line: --tracked START[:END]" in capsys.readouterr().err
+    assert capsys.readouterr().err == "runlog: warning: pass --tracked START[:END]\n"
+    # both spellings, worded otherwise: the Python clause dropped
+    text = ("state it with --tracked START[:END] (e.g. --tracked 2024-03-01), tracked=(start, end) in Python "
+            "(e.g. tracked=('2024-03-01', None); None = open end), or a row")
+    assert cli.command_line_hint(text) == "state it with --tracked START[:END] (e.g. --tracked 2024-03-01), or a row"
+    assert cli.command_line_hint("nothing about the period") == "nothing about the period"
 
 
 # ---------------------------------------------------------------------------
@@ -262,17 +270,46 @@ def test_import_real_files(data_dir, cache_env):
     out = proc.stdout
     # 23 bundled files: every run read, the duplicates (same run in FIT/GPX/TCX) and the settings
     # file skipped, the undatable/timeless files rejected with their reason
-    runs = int(re.search(r"Read (\d+) runs", out).group(1))
+    # counted by sport: the rides, swims and triathlon transitions are not called runs
+    m = re.search(r"Read (\d+) activities: (\d+) runs, (.*?); \d{4}-\d\d-\d\d to ", out)
+    runs, n_runs = int(m.group(1)), int(m.group(2))
+    assert n_runs >= 10 and runs > n_runs
+    assert "2 rides" in m.group(3) and "1 swim" in m.group(3) and " runs" not in m.group(3)
     rejected = int(re.search(r"Rejected (\d+) file", out).group(1))
-    assert runs >= 10 and rejected >= 2
+    assert rejected >= 2
     assert "gpxpy__track-with-extremes.gpx: has no times" in out
     assert "Skipped" in out and "not activities" in out
     # the summary goes to stdout; no progress bar when stderr is not a terminal (logs stay clean)
     assert "Read" not in proc.stderr and "file/s" not in proc.stderr
     # the cache was filled: a second import reads the same
     again = run_cli("import", data_dir)
-    assert again.returncode == 0 and re.search(r"Read (\d+) runs", again.stdout).group(1) == str(runs)
+    assert again.returncode == 0 and re.search(r"Read (\d+) activities", again.stdout).group(1) == str(runs)
     assert cache_env.is_dir() and any(cache_env.rglob("*"))
+
+
+def test_import_list_shows_every_activity(data_dir, tmp_path, cache_env):
+    # --list: one line per activity with what the journal needs (local date and start), then the rejected
+    # and skipped files
+    folder = tmp_path / "h"
+    folder.mkdir()
+    for rel in ("fit/fitparse__sample_mulitple_header.fit", "fit/fitparse__activity-small-fenix2-run.fit"):
+        (folder / Path(rel).name).write_bytes((data_dir / rel).read_bytes())
+    proc = run_cli("import", folder, "--list")
+    _no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == ("Read 6 activities: 2 runs, 2 transitions, 1 ride, 1 swim; 2015-08-15 to 2018-05-27, "
+                        "62 km in total.")
+    i = lines.index("Activities (local date and start time, as the journal's date and time columns want them):")
+    assert lines[i + 1].split() == ["run", "id", "date", "start", "sport", "distance", "duration", "file"]
+    table = [ln.split() for ln in lines[i + 2:i + 8]]
+    # the Fenix 2 run of 15 Aug 2015, 16:45 local (14:45 UTC, +02:00): 9.01 km in 47:13
+    assert table[0] == ["20150815T1445Z", "2015-08-15", "16:45", "running", "9.01", "km", "0:47:13",
+                        str(folder / "fitparse__activity-small-fenix2-run.fit")]
+    assert [r[3] for r in table] == ["running", "swimming", "transition", "cycling", "transition", "running"]
+    assert table[3][1:3] == ["2018-05-27", "10:08"] and table[3][5:7] == ["km", "1:13:39"]
+    # without --list: no table
+    assert "Activities (" not in run_cli("import", folder).stdout
 
 
 def test_import_bad_path(tmp_path):
@@ -300,14 +337,19 @@ def test_report_on_real_files(data_dir, tmp_path, cache_env):
     proc = run_cli("report", data_dir, "--episodes", journal, "--tracked", "2015-01-01:2021-12-31", "--out", out)
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
-    # two episodes are too few to test: the command says so in plain words and still writes the report
-    assert "Testing is not possible yet" in proc.stdout
+    # two episodes are too few to test: the command says so in plain words, once, and still writes the report
+    assert proc.stdout.count("Testing is not possible yet: it needs 3 more runs with numbness") == 1
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "Testing is not possible yet" in page and "Not a diagnosis" in page
-    # instead of tests, a plain description of the runs so far
-    assert "The runs so far (no tests)" in page and "No factor could be tested." in page
+    assert page.count("Testing is not possible yet") == 1 and "Not a diagnosis" in page
+    # instead of tests, a plain description of the runs so far (and no empty table of tests)
+    assert "The runs so far (no tests)" in page and "All measures tested" not in page
     assert f"Report written to {(out / 'report.html').resolve()}" in proc.stdout
-    assert "Testing is not possible yet" in (out / "report.md").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.count("Testing is not possible yet") == 1 and "Not tested" not in md
+    # the files listed are the files written: no factors.csv when nothing was tested
+    assert "Also written: report.md (the same results as Markdown)." in proc.stdout
+    assert "factors.csv" not in proc.stdout and "spreadsheet" not in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md"]
 
 
 def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
@@ -322,8 +364,8 @@ def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
     assert len(warn) == 1
     assert warn[0].startswith("runlog: warning: tracked period not given: assuming the journal covers "
                               "2015-08-15 (first journal entry) to 2021-04-16 (last run of the history)")
-    assert warn[0].index("--tracked START[:END]") < warn[0].index("tracked=(start, end)")
-    assert "On the command line" not in warn[0]
+    assert "--tracked START[:END]" in warn[0] and "tracking started' row" in warn[0]
+    assert "tracked=" not in warn[0] and "Python" not in warn[0]
     assert ".py:" not in proc.stderr
 
 
@@ -458,6 +500,232 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env):
     assert (tmp_path / "r" / "report.html").is_file()
 
 
+def _with_old_run(rep):
+    """*rep* with one more run, in 2012, outside the journal period (years of history before it)."""
+    old = pd.Timestamp("2012-05-06 07:30")
+    rid = "20120506T0630Z"
+    runs = pd.concat([pd.DataFrame({"start_time": [(old - pd.Timedelta(hours=1)).tz_localize("UTC")],
+                                    "start_local": [old], "distance_m": [8000.0], "elapsed_s": [2880.0]},
+                                   index=pd.Index([rid], name="run_id")), rep.runs])
+    flags = pd.concat([pd.DataFrame({"tracked": [False], "numb": [False], "n_episodes": [0]}, index=[rid]),
+                       rep.flags])
+    features = pd.concat([rep.features.iloc[:1].set_axis([rid]), rep.features])
+    rep.runs, rep.flags, rep.features = runs.assign(tz="+01:00"), flags, features
+    return rep
+
+
+def test_default_figures_cover_the_journal_period_and_say_what_is_drawn():
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    rep = _with_old_run(synthetic_report())
+    records = tp.synthetic_records().drop(columns="temp_c")   # a watch without a temperature sensor
+    history = SimpleNamespace(run=lambda rid: records)
+    figs = htmlreport.default_figures(rep, history)
+    try:
+        caps = list(figs)
+        # the journal period: 11 Mar 2024 (first tracked run) to the last run, not the 2012 run before it
+        first, last = pd.Timestamp("2024-03-11"), rep.runs["start_local"].max().normalize()
+        span = f"11 Mar to {last.day} {last:%b %Y}"
+        load_cap = next(c for c in caps if c.startswith("Training load"))
+        assert load_cap == (f"Training load in the journal period ({span}), from heart rate (or pace); red lines "
+                            "mark runs with numbness.")
+        ax = figs[load_cap].axes[0]
+        lo, hi = (pd.Timestamp(mdates.num2date(v)).tz_localize(None) for v in ax.get_xlim())
+        assert lo == first and hi == last + pd.Timedelta(days=1)
+        xs = np.concatenate([ln.get_xdata() for ln in ax.get_lines() if len(ln.get_xdata()) > 2])
+        assert pd.Timestamp(xs.min()) >= first   # no line drawn back to 2012
+        cal_cap = next(c for c in caps if c.startswith("Every day"))
+        assert cal_cap.startswith(f"Every day of the journal period ({span}): ")  # 11 Mar 2024 is a Monday
+        assert "hatched" not in cal_cap and "2012" not in cal_cap
+        # the trace: the panels drawn, named; no temperature panel, so no temperature in the caption
+        trace_cap = next(c for c in caps if c.startswith("The most recent run with numbness"))
+        assert trace_cap.endswith(": pace, heart rate and cadence (30-second averages), the onset marked in red.")
+        assert len(figs[trace_cap].axes) == 3
+        assert [a.get_ylabel() for a in figs[trace_cap].axes] == ["Pace [min/km]", "Heart rate [1/min]",
+                                                                  "Cadence [steps/min]"]
+    finally:
+        for f in figs.values():
+            plt.close(f)
+
+
+def test_report_window():
+    from runlog import plot
+
+    rep = _with_old_run(synthetic_report())
+    last = rep.runs["start_local"].max().normalize()
+    assert plot.report_window(rep) == (pd.Timestamp("2024-03-11"), last, "the journal period")
+    assert plot.report_window(rep, max_days=14) == (last - pd.Timedelta(days=13), last,
+                                                    "the last 14 days of the journal period")
+    assert plot.report_window(rep, max_days=28)[2] == "the last 28 days of the journal period"
+    # a journal period given in the settings, open at the end
+    rep.settings["tracked"] = ("2024-04-01", None)
+    assert plot.report_window(rep)[:2] == (pd.Timestamp("2024-04-01"), last)
+    # no journal period at all: the last year of the history
+    rep.settings["tracked"] = None
+    rep.flags = rep.flags.assign(tracked=False)
+    assert plot.report_window(rep) == (last - pd.Timedelta(days=364), last, "the last year of the history")
+
+
+# ---------------------------------------------------------------------------
+# output files: never over an input, always atomic, safe for spreadsheets
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("clash", ["factors.csv", "report.md", "report.html"])
+def test_report_refuses_to_write_over_its_inputs(data_dir, tmp_path, clash):
+    # the journal and the notes live in the --out folder under the names of report files: refused before
+    # anything is read or written, in one line, and the user's files are as they were
+    folder = tmp_path / "clash"
+    folder.mkdir()
+    journal = folder / clash
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    notes = folder / ("report.md" if clash != "report.md" else "factors.csv")
+    notes.write_text("date,shoes\n2015-08-15,A\n", encoding="utf-8")
+    proc = run_cli("report", data_dir, "--episodes", journal, "--notes", notes, "--tracked", "2015-01-01",
+                   "--out", folder)
+    _no_traceback(proc)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"runlog: error: --out {folder} would write ")
+    assert "over your --episodes file" in lines[0] or "over your --notes file" in lines[0]
+    assert journal.read_text(encoding="utf-8") == JOURNAL_REAL
+    assert notes.read_text(encoding="utf-8") == "date,shoes\n2015-08-15,A\n"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([journal.name, notes.name])
+    assert "Read" not in proc.stdout  # refused before the import
+
+
+def test_check_outputs(tmp_path):
+    journal = tmp_path / "episodes.csv"
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    # a link named like a report file that points to an input is the input
+    (out / "factors.csv").symlink_to(journal)
+    from runlog.errors import RunlogError
+
+    with pytest.raises(RunlogError, match=r"would write factors.csv over your --episodes file"):
+        cli.check_outputs(out, {"--episodes": journal})
+    # the same name through another spelling of the folder
+    (out / "factors.csv").unlink()
+    with pytest.raises(RunlogError, match=r"would write report.md over your --notes file"):
+        cli.check_outputs(tmp_path / "x" / ".." / "out", {"--notes": out / "report.md", "--episodes": journal})
+    # an activity file given as PATH is an input too, and --out must not be an input file itself
+    with pytest.raises(RunlogError, match=r"would write report.html over your PATH file"):
+        cli.check_outputs(out, {"PATH": out / "report.html"})
+    with pytest.raises(RunlogError, match=r"--out .* is your --episodes file"):
+        cli.check_outputs(journal, {"--episodes": journal})
+    # no clash: the folder, and inputs elsewhere (or not given)
+    assert cli.check_outputs(out, {"--episodes": journal, "--notes": None, "PATH": tmp_path}) == out
+
+
+def _failing_replace(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("writer", ["render_report", "fallback_html", "write_report", "simulate_csv"])
+def test_output_writers_are_atomic(tmp_path, monkeypatch, writer):
+    # every file runlog writes goes through runlog.cache.atomic_write: on a failure the old file is intact
+    # and no temporary file is left behind, and the error is raised (not swallowed)
+    from runlog import cache, simulate
+
+    target = tmp_path / {"render_report": "report.html", "fallback_html": "report.html",
+                         "write_report": "report.html", "simulate_csv": "episodes.csv"}[writer]
+    target.write_text("old", encoding="utf-8")
+    rep = synthetic_report()
+    calls = {
+        "render_report": lambda: htmlreport.render_report(rep, target, figures=False),
+        "fallback_html": lambda: rep._fallback_html(target),
+        "write_report": lambda: cli._write_report(rep, tmp_path),
+        "simulate_csv": lambda: simulate._write_csv(pd.DataFrame({"a": [1.5]}), target),
+    }
+    if writer == "write_report":
+        monkeypatch.setattr(htmlreport, "default_figures", lambda report, history=None: {})
+    monkeypatch.setattr(cache.os, "replace", _failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        calls[writer]()
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_atomic_write_keeps_the_mode_and_cleans_up(tmp_path):
+    from runlog.cache import atomic_write, atomic_write_text
+
+    p = tmp_path / "a.txt"
+    atomic_write_text(p, "one\n")
+    assert p.read_text(encoding="utf-8") == "one\n"
+    assert p.stat().st_mode & 0o777 == 0o666 & ~_umask()  # as open() would, not mkstemp's 0600
+    p.chmod(0o640)
+    atomic_write_text(p, "two\n")
+    assert p.read_text(encoding="utf-8") == "two\n" and p.stat().st_mode & 0o777 == 0o640
+
+    def boom(fh):
+        fh.write(b"half")
+        raise ValueError("writer failed")
+
+    assert atomic_write(p, boom) is False  # the cache's best-effort mode
+    with pytest.raises(ValueError, match="writer failed"):
+        atomic_write(p, boom, raise_errors=True)
+    assert p.read_text(encoding="utf-8") == "two\n" and [q.name for q in tmp_path.iterdir()] == ["a.txt"]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FORMULAS = ['=HYPERLINK("http://x")', "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1)",
+            "\tTAB", "\rCR"]
+
+
+def test_factors_csv_is_safe_for_spreadsheets(tmp_path, monkeypatch):
+    # a notes column (the factor name) and a shoe name (its level) that a spreadsheet would run as formulas
+    import csv
+
+    rep = synthetic_report()
+    n = len(rep.factors)
+    names = (FORMULAS * 2)[:n]
+    rep.factors = rep.factors.assign(factor=names, level=FORMULAS[1:n + 1], label=names,
+                                     effect=[-2.5, 1.8, 0.9, 3.0, 1.1], text_number=["-3.5", "+2", "1e-3", "x", "-"])
+    monkeypatch.setattr(htmlreport, "default_figures", lambda report, history=None: {})
+    cli._write_report(rep, tmp_path)
+    with open(tmp_path / "factors.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == n
+    for row, name, level in zip(rows, names, FORMULAS[1:n + 1]):
+        assert row["factor"] == "'" + name and row["label"] == "'" + name
+        assert row["level"] == "'" + level
+    # numbers stay numbers, also a negative one and numbers written as text; a lone '-' is text
+    assert [float(r["effect"]) for r in rows] == [-2.5, 1.8, 0.9, 3.0, 1.1]
+    assert [r["text_number"] for r in rows] == ["-3.5", "+2", "1e-3", "x", "'-"]
+    assert float(rows[0]["p_value"]) == rep.factors["p_value"].iloc[0]
+    # nothing that starts a formula is left in any cell or header
+    with open(tmp_path / "factors.csv", newline="", encoding="utf-8") as fh:
+        cells = [c for r in csv.reader(fh) for c in r]
+    bad = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(c)]
+    assert not bad, bad
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_spreadsheet_safe_keeps_the_frame():
+    from runlog.analysis.report import spreadsheet_safe
+
+    df = pd.DataFrame({"=a": ["=1+1", "ok", None], "n": [-1.0, 2.0, float("nan")],
+                       "s": pd.array(["@x", "-5", pd.NA], dtype="string")})
+    out = spreadsheet_safe(df)
+    assert list(out.columns) == ["'=a", "n", "s"]
+    assert out["'=a"].tolist()[:2] == ["'=1+1", "ok"]
+    assert out["n"].dtype == "float64" and out["n"].iloc[0] == -1.0
+    assert out["s"].tolist()[:2] == ["'@x", "-5"] and pd.isna(out["s"].iloc[2])
+    assert list(df.columns) == ["=a", "n", "s"] and df.loc[0, "=a"] == "=1+1"  # the input is not changed
+
+
 # ---------------------------------------------------------------------------
 # the README's generated column reference
 # ---------------------------------------------------------------------------
@@ -498,7 +766,7 @@ def test_import_the_shared_corpus(shared_dir, cache_env):
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
-    runs = int(re.search(r"Read (\d+) runs", out).group(1))
+    runs = int(re.search(r"Read (\d+) (?:activities|runs)", out).group(1))
     rejected = int(re.search(r"Rejected (\d+) file", out).group(1))
     assert runs > 50
     # --list names every rejected file with its reason, each an existing file of the corpus

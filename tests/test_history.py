@@ -356,6 +356,31 @@ def test_summary_counts(tmp_path, data_dir):
     assert s["records"] == 46 + 14
     assert s["first_run"] == pd.Timestamp("2012-04-09")
     assert "2 runs" in repr(h) and "1 errors" in repr(h) and "2 skipped" in repr(h)
+    assert s["activities"] == 2 and s["by_sport"] == {"running": 2}
+
+
+def test_summary_counts_by_sport_and_listing(data_dir):
+    # the multi-sport file (swim, transition, ride, transition, run) and one more run
+    h = read([data_dir / "fit/fitparse__sample_mulitple_header.fit", data_dir / HS_FIT])
+    s = h.summary()
+    assert s["activities"] == 6 and s["runs"] == 2
+    assert s["by_sport"] == {"running": 2, "transition": 2, "swimming": 1, "cycling": 1}
+    lst = h.listing()
+    assert list(lst.columns) == ["run_id", "date", "start", "sport", "distance_km", "duration_min", "file"]
+    assert isinstance(lst.index, pd.RangeIndex) and len(lst) == 6
+    assert lst["date"].is_monotonic_increasing
+    assert lst["sport"].tolist() == ["swimming", "transition", "cycling", "transition", "running", "running"]
+    ride = lst.iloc[2]
+    # local date and start of the ride: 08:08:58 UTC at +02:00; 40.907 km in 4419 s
+    assert (ride["run_id"], ride["date"], ride["start"]) == ("20180527T0808Z", pd.Timestamp("2018-05-27"), "10:08")
+    assert ride["distance_km"] == pytest.approx(40.90717) and ride["duration_min"] == pytest.approx(4419 / 60)
+    assert ride["file"].endswith("fitparse__sample_mulitple_header.fit")
+    # the last run: heartandsole testdata, 07:37 local (-06:00), 158.71 m in 222 s
+    last = lst.iloc[-1]
+    assert (last["date"], last["start"], last["file"]) == (pd.Timestamp("2021-04-16"), "07:37", str(data_dir / HS_FIT))
+    assert last["distance_km"] == pytest.approx(0.15871) and last["duration_min"] == pytest.approx(3.7)
+    # one row per run of History.runs, same ids
+    assert sorted(lst["run_id"]) == sorted(h.runs.index)
 
 
 # ------------------------------------------------------------- executors
@@ -462,7 +487,8 @@ def test_empty_folder_gives_an_empty_history_with_the_schema(tmp_path):
     assert len(h) == 0 and h.records.empty and h.errors.empty and h.skipped.empty
     assert list(h.runs.columns[: len(schema.RUN_COLUMNS)]) == list(schema.RUN_COLUMNS)
     assert h.records.index.names == ["run_id", "time"]
-    assert h.summary()["runs"] == 0
+    assert h.summary()["runs"] == 0 and h.summary()["by_sport"] == {}
+    assert len(h.listing()) == 0 and list(h.listing().columns)[:2] == ["run_id", "date"]
 
 
 def test_workers_must_be_positive(data_dir):

@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -421,7 +422,11 @@ def test_report_figure_of_an_untestable_report(frames):
     titles = [a.get_title() for a in fig.axes if a.get_title()]
     assert "Which factors go with numbness" not in titles and "Time to numbness" in titles
     cal = next(a for a in fig.axes if a.get_title().startswith("Runs and episodes"))
-    assert sum(1 for p in cal.patches if p.get_hatch()) == 7  # the week before the journal, from settings
+    # the calendar and the load show the journal period (from settings), not the week before it
+    assert cal.get_title().startswith("Runs and episodes, 11 Mar 2024 to ")
+    assert sum(1 for p in cal.patches if p.get_hatch()) == 0
+    load = next(a for a in fig.axes if a.get_title() == "Training load and numbness episodes")
+    assert load.get_xlim()[0] == pytest.approx(matplotlib.dates.date2num(pd.Timestamp("2024-03-11")))
     with pytest.raises(ValueError, match="nothing|no factors"):
         Report().plot()
 

@@ -20,7 +20,7 @@ from .causes import decide, more_episodes_needed
 from .model import EPV_MIN
 from .onset import analyze_onset
 from .report import FDR, NOT_A_DIAGNOSIS, Report, is_finding
-from .stats import MIN_EPISODES, NOT_TESTED_COLUMNS, descriptives, factor_meta, screen
+from .stats import MIN_EPISODES, descriptives, screen
 from .wording import answer_line, factor_table, with_sentences
 
 __all__ = ["analyze", "analyze_frames", "caveats"]
@@ -29,19 +29,22 @@ __all__ = ["analyze", "analyze_frames", "caveats"]
 def caveats(report: Report) -> list[str]:
     """The caveats of a report, in plain words.
 
-    Always: observational single-person data; few episodes and wide
-    intervals; runs not independent; wrist temperature biased by body heat;
-    estimated quantities used outside their validated range; not a diagnosis,
-    and when to see a health professional.  Plus the report's own limits
-    (untestable, tracked period, reproducible onset).
+    Always: observational single-person data; runs not independent; wrist
+    temperature biased by body heat; estimated quantities used outside their
+    validated range; not a diagnosis, and when to see a health professional.
+    When something was tested: few episodes and wide intervals.  Plus a
+    reproducible onset.  Why nothing was tested is the report's answer line
+    (:meth:`Report.untestable_reason`), not repeated here.
     """
+    few = [] if not report.testable else [   # nothing tested: no word on intervals and q-values
+        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide. Each cause is "
+        "tested once, on one measure chosen before looking at your numbness, and the q-values allow for "
+        "the number of causes tested; the other measures in the tables are descriptions, not extra tests."]
     out = [
         "These are associations in one person's observational data, not proof of cause: a factor can go "
         "with numbness because something else drives both (long runs are often also hot, late and in "
         "older shoes). Change one thing at a time and keep the journal going to check.",
-        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide. Each cause is "
-        "tested once, on one measure chosen before looking at your numbness, and the q-values allow for "
-        "the number of causes tested; the other measures in the tables are descriptions, not extra tests.",
+        *few,
         "Runs are not independent (consecutive runs share fitness, fatigue, season and shoes): the model "
         "takes up the season with a calendar-time term and widens intervals for runs in the same week that "
         "resemble each other; a slow change that happens to follow one cause exactly cannot be told apart "
@@ -56,8 +59,6 @@ def caveats(report: Report) -> list[str]:
         "especially outside the ranges they were validated in.",
         NOT_A_DIAGNOSIS,
     ]
-    if not report.testable:
-        out.insert(0, report.untestable_reason())
     if report.onset.reproducible:
         out.append("Numbness came on at a consistent point of your runs. Show this pattern (the onset "
                    "table and plot) to a doctor or physiotherapist; it is something they will ask about.")
@@ -132,8 +133,6 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
         rep.factors = factor_table(out["measures"], out["causes"], screened, catalog, fdr_method=fdr_method)
         rep.findings = with_sentences(out["findings"], rep.causes, rep.factors)
         rep.more_needed = more_episodes_needed(rep.causes, n_numb, alpha=fdr)
-    else:
-        rep.not_tested = _all_untested(features, numb, catalog, rep.untestable_reason())
     if runs is not None and n_numb:
         rep.onset = analyze_onset(flags, runs, records)
     rep.answer = answer_line(rep)
@@ -157,18 +156,6 @@ def _days_and_duration(features: pd.DataFrame, index: pd.Index, runs: pd.DataFra
     if not (duration > 0).any():
         raise AnalysisError("the analysis needs each run's duration: a 'duration_min' feature or runs['elapsed_s']")
     return days, duration
-
-
-def _all_untested(features, numb, catalog, reason) -> pd.DataFrame:
-    rows = []
-    for name in features.columns:
-        meta = factor_meta(name, features[name], catalog)
-        if meta is None:
-            continue
-        ok = features[name].notna()
-        rows.append({"factor": name, "level": None, "cause": meta["cause"], "description": meta["description"],
-                     "n_runs": int(ok.sum()), "n_episodes": int((ok & numb).sum()), "reason": reason})
-    return pd.DataFrame(rows, columns=NOT_TESTED_COLUMNS)
 
 
 def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlete=None, seed: int = 0) -> pd.DataFrame:

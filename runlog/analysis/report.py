@@ -22,7 +22,6 @@ comparison are shown beside each finding but do not decide it.
 from __future__ import annotations
 
 import html
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -35,7 +34,7 @@ from .model import ModelResult
 from .onset import OnsetResult
 from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
 
-__all__ = ["Report", "is_finding", "finding_sentence", "by_cause", "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
+__all__ = ["Report", "spreadsheet_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause", "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
            "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
            "factor_display", "measure_note", "ratio_text"]
 
@@ -391,6 +390,48 @@ def factor_display(factors: pd.DataFrame, causes: pd.DataFrame | None = None,
     return pd.DataFrame(rows, columns=cols)
 
 
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with every text cell that a spreadsheet would run as a formula made inert.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading single quote (OWASP, "CSV Injection"), so a shoe
+    name or a notes column called ``=HYPERLINK(...)`` is shown as text, not
+    run.  Numbers are kept as they are (a negative number stays a number),
+    also when written as text (``"-3.5"``); column names are treated the same.
+
+    Parameters
+    ----------
+    frame : DataFrame
+
+    Returns
+    -------
+    DataFrame
+        A copy; numeric columns unchanged.
+
+    References
+    ----------
+    OWASP, CSV Injection, https://owasp.org/www-community/attacks/CSV_Injection
+    """
+    def safe(v):
+        if isinstance(v, str) and v.startswith(FORMULA_STARTS) and not _NUMBER.match(v.strip()):
+            return "'" + v
+        return v
+
+    out = frame.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype) \
+                or isinstance(col.dtype, pd.CategoricalDtype):
+            out[c] = col.astype(object).map(safe)
+    out.columns = [safe(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
 def _empty_causes() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="bool" if c == "finding" else "object") for c in CAUSE_COLUMNS})
 
@@ -512,9 +553,12 @@ class Report:
         if self.n_numb_runs and self.n_numb_runs == self.n_runs:
             return ("Every analysed run had numbness, so there are no runs without it to compare with: "
                     "testing is not possible.")
-        return (f"Testing is not possible yet: it needs at least {MIN_EPISODES} runs with numbness "
-                f"(there {'is' if self.n_numb_runs == 1 else 'are'} {self.n_numb_runs}). Keep the journal "
-                "going; below is a plain description of the runs so far.")
+        more = max(MIN_EPISODES - int(self.n_numb_runs), 1)
+        so_far = {0: "there is none so far", 1: "there is 1 so far"}.get(int(self.n_numb_runs),
+                                                                          f"there are {self.n_numb_runs} so far")
+        return (f"Testing is not possible yet: it needs {more} more run{'s' if more != 1 else ''} with numbness "
+                f"(at least {MIN_EPISODES}; {so_far}). Keep the journal going; below is a plain description "
+                "of the runs so far.")
 
     def answer_line(self) -> str:
         """The first line of every rendering: :attr:`answer` (for a report without one, e.g. built by
@@ -616,10 +660,30 @@ class Report:
             md += [f"- {n}" for n in self.model.notes] + [""]
         else:
             md += ["## The runs so far (no tests)", "", _md_table(self.descriptives), ""]
-        if len(self.not_tested):
+        if self.testable and len(self.not_tested):  # untestable: the answer line says why, once
             md += ["## Not tested", "", _md_table(self.not_tested), ""]
         md += ["## Caveats", ""] + [f"- {c}" for c in self.caveats] + [""]
         return "\n".join(md)
+
+    def to_csv(self, path=None) -> str:
+        """``factors`` as CSV for a spreadsheet, text cells made inert (:func:`spreadsheet_safe`).
+
+        Parameters
+        ----------
+        path : str or PathLike, optional
+            Where to write it (atomically, :func:`runlog.cache.atomic_write`).
+
+        Returns
+        -------
+        str
+            The CSV text (UTF-8, ``\\n`` line ends, no index).
+        """
+        text = spreadsheet_safe(self.factors).to_csv(index=False, lineterminator="\n")
+        if path is not None:
+            from ..cache import atomic_write_text
+
+            atomic_write_text(path, text)
+        return text
 
     # ------------------------------------------------------------------ HTML
     def _repr_html_(self) -> str:
@@ -654,7 +718,7 @@ class Report:
         Parameters
         ----------
         path : str or PathLike, optional
-            Where to write the page (atomically: temporary file + ``os.replace``).
+            Where to write the page (atomically, :func:`runlog.cache.atomic_write`).
         figures : dict or list or False, optional
             {caption: matplotlib Figure} (or [(caption, Figure)]) to embed as
             inline PNGs.  None: the standard plots of :mod:`runlog.plot` when
@@ -690,11 +754,9 @@ class Report:
         page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>runlog report</title>"
                 "</head><body>" + self._repr_html_() + "".join(imgs) + "</body></html>")
         if path is not None:
-            path = os.fspath(path)
-            tmp = f"{path}.tmp{os.getpid()}"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(page)
-            os.replace(tmp, path)
+            from ..cache import atomic_write_text
+
+            atomic_write_text(path, page)
         return page
 
     # ------------------------------------------------------------------ plots

@@ -63,12 +63,18 @@ def test_few_episodes_give_descriptives_only(history, n_eps):
     assert isinstance(rep, runlog.Report)
     assert rep.n_runs == 12 and rep.n_numb_runs == n_eps  # the ride is left out
     assert not rep.testable and len(rep.factors) == 0 and len(rep.findings) == 0
-    assert "Testing is not possible yet" in rep.summary()
-    assert f"(there {'is' if n_eps == 1 else 'are'} {n_eps})" in rep.summary()
+    # why, said once (the answer line), with how many more runs with numbness testing needs
+    more = 5 - n_eps
+    assert rep.answer_line().startswith(f"Testing is not possible yet: it needs {more} more run"
+                                        f"{'s' if more != 1 else ''} with numbness (at least 5; ")
+    assert rep.summary().count("Testing is not possible yet") == 1
+    assert rep.to_markdown().count("Testing is not possible yet") == 1
     assert len(rep.descriptives) > 5 and (rep.descriptives["n_episodes"] <= n_eps).all()
-    assert len(rep.not_tested) == len(rep.descriptives)
+    # no table of rows that only repeat 'not possible', no caveat about intervals and q-values of no test
+    assert len(rep.not_tested) == 0 and "## Not tested" not in rep.to_markdown()
     assert not rep.model.fitted
-    assert rep.caveats[0].startswith("Testing is not possible yet")
+    assert not any("Testing is not possible" in c or "confidence intervals" in c or "q-value" in c
+                   for c in rep.caveats)
     if n_eps:
         s = rep.onset.summary.set_index("scale")
         assert s.loc["minutes", "n_onsets"] == n_eps
