@@ -125,7 +125,7 @@ def _history(path, *, cache=True, progress=None):
     if progress is None:
         progress = sys.stderr.isatty()
     path = os.path.expanduser(path)
-    if not os.path.exists(path):
+    if not os.path.exists(path) and not os.path.islink(path):  # a broken link: read_history says so
         raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
     from . import read_history
 
