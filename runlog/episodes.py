@@ -73,6 +73,7 @@ __all__ = [
     "LOCATION_ALIASES",
     "NOTES_RANGES",
     "MATCH_TOLERANCE_MIN",
+    "MAX_JOURNAL_BYTES",
     "START_TOLERANCE_MIN",
     "FLAG_COLUMNS",
 ]
@@ -82,8 +83,11 @@ EXAMPLE_EPISODES = str(resources.files("runlog").joinpath("data", "example_episo
 #: Example per-run notes shipped with the package (``runlog/data/example_run_notes.csv``).
 EXAMPLE_RUN_NOTES = str(resources.files("runlog").joinpath("data", "example_run_notes.csv"))
 
-#: Largest journal / notes file runlog reads [bytes] (a 10-year daily journal is < 1 MB).
-MAX_JOURNAL_BYTES = 50 * 1024 * 1024
+#: Largest journal / notes file runlog reads [bytes]: 5 MiB.  A runner's journal
+#: is kilobytes (a 10-year daily journal with notes is < 1 MB); anything larger
+#: is the wrong file.  ``read_episodes(..., max_bytes=)`` and
+#: ``read_run_notes(..., max_bytes=)`` override it.
+MAX_JOURNAL_BYTES = 5 * 1024 * 1024
 
 #: A row's ``time`` within this many minutes of a run's local start picks
 #: that run first (the nearest start wins) [min].
@@ -372,9 +376,23 @@ def _resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], er
     return found, extras
 
 
-def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
-    """Read a CSV file (or take a DataFrame) into a :class:`_Table`."""
+def _size_text(n: int) -> str:
+    """A byte count in words: '850 bytes', '12.5 KiB', '7.3 MiB'."""
+    if n < 1024:
+        return f"{n:,} bytes"
+    if n < 1024 ** 2:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 1024 ** 2:.1f} MiB"
+
+
+def _load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = None) -> _Table:
+    """Read a CSV file (or take a DataFrame) into a :class:`_Table`; a file larger
+    than *max_bytes* (default :data:`MAX_JOURNAL_BYTES`) is refused unread."""
+    from .io import open_user_file
+
+    limit = MAX_JOURNAL_BYTES if max_bytes is None else int(max_bytes)
     path = None
+    size = None
     if isinstance(path_or_frame, pd.DataFrame):
         frame = path_or_frame
         headers = [str(c) for c in frame.columns]
@@ -386,23 +404,23 @@ def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
         return _Table(None, {c: headers[p] for c, p in found.items()}, cells, extras, lines)
 
     if hasattr(path_or_frame, "read"):
-        data = path_or_frame.read()
+        data = path_or_frame.read(limit + 1)
         path = getattr(path_or_frame, "name", None)
         if isinstance(data, str):
             data = data.encode("utf-8")
     else:
         path = os.fspath(path_or_frame)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_JOURNAL_BYTES + 1)
-        except FileNotFoundError as exc:
-            raise err("no such file; check the path", path) from exc
-        except IsADirectoryError as exc:
-            raise err(f"is a folder; give the {kind} CSV file", path) from exc
-        except OSError as exc:
-            raise err(f"cannot be read ({exc.strerror or exc})", path) from exc
-    if len(data) > MAX_JOURNAL_BYTES:
-        raise err(f"is larger than {MAX_JOURNAL_BYTES // 2**20} MiB; not a {kind} CSV file", path)
+        with open_user_file(path, err, folder_hint=f"; give the {kind} CSV file") as fh:
+            try:
+                size = os.fstat(fh.fileno()).st_size
+                data = b"" if size > limit else fh.read(limit + 1)
+            except OSError as exc:
+                raise err(f"cannot be read ({exc.strerror or exc})", path) from exc
+    if (size or 0) > limit or len(data) > limit:
+        what = _size_text(size) if size is not None else f"more than {_size_text(limit)}"
+        raise err(f"is {what}, larger than the limit of {_size_text(limit)} for a {kind} file (a runner's "
+                  f"{kind} is a few kilobytes); is it the right file? To read it anyway pass a larger "
+                  "max_bytes=", path)
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise err("is a spreadsheet workbook (.xlsx/.xls), not CSV; in the spreadsheet use "
                   "'Save as' > 'CSV UTF-8'", path)
@@ -922,7 +940,7 @@ def _journal_period(table: _Table, rows: list[int], problems: list[str]) -> dict
 # ==========================================================================
 # Public readers
 # ==========================================================================
-def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
+def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None = None) -> pd.DataFrame:
     """Read the numbness journal: one row per episode.
 
     Parameters
@@ -941,6 +959,9 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
         ``'UTC'`` (a file with neither a device offset nor positions, e.g. a
         treadmill GPX) is matched by its start in *tz*.  Runs with a known
         zone are always matched in their own zone.
+    max_bytes : int, optional
+        Largest file read [bytes]; default :data:`MAX_JOURNAL_BYTES` (5 MiB).
+        A larger file is refused unread.
 
     Returns
     -------
@@ -959,7 +980,8 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
     ------
     EpisodeError
         With every problem of the file, each naming its line, the runs
-        nearest to it and the fix.
+        nearest to it and the fix; or naming the file, its size and the
+        limit when it is larger than *max_bytes*.
 
     Notes
     -----
@@ -1014,7 +1036,7 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
     """
     tz = _check_tz(tz, EpisodeError)
     runs, _ = _runs_of(history)
-    table = _load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal")
+    table = _load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal", max_bytes)
     problems: list[str] = []
     marks = [i for i in range(len(table)) if _tracking_kind(table.get("notes", i))]
     period = _journal_period(table, marks, problems)
@@ -1080,7 +1102,8 @@ def _line_key(problem: str):
     return int(m.group(1)) if m else 0
 
 
-def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -> pd.DataFrame:
+def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True,
+                   max_bytes: int | None = None) -> pd.DataFrame:
     """Read per-run notes: context the watch cannot record, one row per run.
 
     Parameters
@@ -1098,6 +1121,8 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
         ``activities.csv``): fill ``shoes`` from it where the file leaves it
         empty, and add a row for every run with gear but no row in the
         file.  The file's ``shoes`` always wins over the gear.
+    max_bytes : int, optional
+        Largest file read [bytes]; default :data:`MAX_JOURNAL_BYTES` (5 MiB).
 
     Returns
     -------
@@ -1115,7 +1140,7 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
     ------
     NotesError
         With every problem of the file (bad values, out of range, unmatched
-        rows, two rows for one run).
+        rows, two rows for one run), or when it is larger than *max_bytes*.
 
     Notes
     -----
@@ -1141,7 +1166,7 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
     """
     tz = _check_tz(tz, NotesError)
     runs, _ = _runs_of(history)
-    table = _load_table(path_or_frame, NOTES_ALIASES, NotesError, "notes")
+    table = _load_table(path_or_frame, NOTES_ALIASES, NotesError, "notes", max_bytes)
     problems: list[str] = []
     run_ids = _identify(table, runs, tz, problems)[3]
     cols = {}

@@ -878,3 +878,35 @@ def test_repeated_row_is_kept_with_a_warning():
     with pytest.warns(RunlogWarning, match="line 4 repeats line 2; both are kept as separate episodes"):
         ep = read_episodes(frame)
     assert ep["line"].tolist() == [2, 3, 4]
+
+
+@pytest.mark.filterwarnings("ignore:.*repeats line:runlog.errors.RunlogWarning")
+def test_journal_larger_than_the_limit_is_refused_naming_size_and_limit(tmp_path):
+    from runlog.episodes import MAX_JOURNAL_BYTES
+    from runlog.errors import NotesError
+
+    assert MAX_JOURNAL_BYTES == 5 * 1024 * 1024
+    text = "date,onset_min\n" + "2024-03-05,10\n" * 100  # 15 + 100 * 14 = 1415 bytes
+    path = write(tmp_path, text)
+    with pytest.raises(EpisodeError) as exc:
+        read_episodes(path, max_bytes=1000)
+    assert str(exc.value) == (
+        f"{path}: is 1.4 KiB, larger than the limit of 1,000 bytes for a journal file (a runner's journal "
+        "is a few kilobytes); is it the right file? To read it anyway pass a larger max_bytes=")
+    assert len(read_episodes(path, max_bytes=1415)) == 100  # at the limit: read
+    with pytest.raises(NotesError, match=r"notes\.csv: is 1\.4 KiB, larger than the limit of 1,000 bytes "
+                                         r"for a notes file"):
+        runlog.read_run_notes(write(tmp_path, text, name="notes.csv"), max_bytes=1000)
+    # a file object: its size is not known before reading, only that it exceeds the limit
+    with pytest.raises(EpisodeError, match="is more than 1,000 bytes, larger than the limit of 1,000 bytes"):
+        read_episodes(io.StringIO(text), max_bytes=1000)
+
+
+def test_journal_that_is_a_named_pipe_is_refused(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this platform")
+    os.mkfifo(tmp_path / "episodes.csv")
+    with pytest.raises(EpisodeError, match=r"episodes\.csv: is a named pipe \(FIFO\), not a regular file"):
+        read_episodes(tmp_path / "episodes.csv")
