@@ -60,7 +60,7 @@ __all__ = [
 
 #: Version of the decoded form; bump it whenever a reader's output changes
 #: (the reader source fingerprint in the key catches unversioned edits too).
-READER_VERSION = 1
+READER_VERSION = 2
 #: Environment variable overriding the cache folder.
 CACHE_ENV = "RUNLOG_CACHE_DIR"
 #: Entry format written into every entry's metadata; entries of another format are misses.

@@ -88,6 +88,7 @@ from fitparse.records import (BASE_TYPE_BYTE, BASE_TYPES, DefinitionMessage, Dev
                               FieldDefinition, get_dev_type)
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
+from .. import schema
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
 from . import RawActivity
 
@@ -105,7 +106,7 @@ SEMICIRCLE_DEG = 180.0 / 2**31
 #: steps) per minute; runlog reports steps per minute for them.  FIT
 #: ``record.cadence`` is in cycles per minute (FIT SDK, Profile.xlsx, unit
 #: "rpm"); Garmin Connect shows running cadence as twice the stored value.
-FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing"})
+FOOT_SPORTS = schema.FOOT_SPORTS
 
 #: Records further than this from the main body of their activity are stray
 #: timestamps [s].  12 h: no run, ride or hike in one recording pauses that long,
