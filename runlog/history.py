@@ -426,8 +426,10 @@ class _Scan:
         self.errors: list[tuple[str, str]] = []
         self.total = 0
         self.on_more = None
+        # absolute paths: the sources in the frames (and in the cache's snapshots) name the same
+        # file whichever working folder an import is run from
         if isinstance(source, (str, os.PathLike)):
-            p = Path(source).expanduser()
+            p = Path(os.path.abspath(Path(source).expanduser()))
             if p.is_symlink() and not p.exists():
                 raise FileFormatError(_read_file(str(p))[1], p)  # its reason: a broken link
             if not p.exists():
@@ -436,8 +438,8 @@ class _Scan:
         else:
             seen = set()
             for s in source:
-                p = Path(s).expanduser()
-                key = os.path.abspath(p)
+                p = Path(os.path.abspath(Path(s).expanduser()))
+                key = str(p)
                 if key not in seen:
                     seen.add(key)
                     self._add(p)
@@ -678,7 +680,9 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
         (``path``, ``reason``, ``run_id``, ``kept``: non-activity files and
         duplicate copies of an activity: the richest copy is kept, see
         :func:`deduplicate`).  Sessions of multisport/chained files are runs
-        of their own; same-minute run ids get ``-2``, ``-3`` suffixes.
+        of their own; same-minute run ids get ``-2``, ``-3`` suffixes.  Every
+        path (``runs["source"]``, ``errors``, ``skipped``) is absolute, whatever
+        the working folder.
 
     Raises
     ------
