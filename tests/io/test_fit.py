@@ -545,3 +545,44 @@ def test_impossible_samples_become_missing():
     act = runlog.activity.finalize(rec, None, {"source": "synthetic", "format": "gpx", "sport": "running"})
     np.testing.assert_array_equal(act.records["hr_bpm"], run["hr_bpm"])
     np.testing.assert_array_equal(act.records["cadence_spm"], run["cadence_spm"])
+
+
+def _fit_crc(data: bytes) -> bytes:
+    """The FIT CRC-16 of *data*, little-endian (fitparse's own implementation)."""
+    import struct
+
+    from fitparse.records import Crc
+
+    crc = Crc()
+    crc.update(data)
+    return struct.pack("<H", crc.value)
+
+
+@pytest.mark.parametrize("header, reason", [
+    # 14-byte header: protocol byte 0xa7 ("10.7"), random profile bytes, no data; valid file CRC
+    (bytes([14, 0xA7, 0x3C, 0x91, 0, 0, 0, 0]) + b".FIT\0\0",
+     "x.fit: has a damaged FIT header (protocol version 10.7; FIT files are version 2 or older), so the data "
+     "after it cannot be trusted; nothing could be read from it"),
+    # a plausible header (protocol 1.0, profile 20.93) over no data: nothing says what the file is
+    (bytes([14, 0x10, 0x2D, 0x08, 0, 0, 0, 0]) + b".FIT\0\0",
+     "x.fit: is damaged or empty: a FIT header but no FIT messages (no file type, records or sessions), "
+     "so nothing can be read from it"),
+])
+def test_random_fit_header_is_damaged_not_a_non_activity(tmp_path, data_dir, header, reason):
+    path = tmp_path / "x.fit"
+    path.write_bytes(header + _fit_crc(header))
+    with pytest.raises(FileFormatError) as exc:
+        runlog.read_activity(path)
+    assert not isinstance(exc.value, NotAnActivityError)
+    assert str(exc.value) == str(path.parent / reason)
+    # in a folder import: rejected with that reason, not skipped as "not an activity"; a valid
+    # FIT file of another type (settings) is still skipped
+    import shutil
+
+    shutil.copy(_fit(data_dir, "fitparse__Settings.fit"), tmp_path)
+    h = runlog.read_history(tmp_path, cache=False, workers=1, progress=False)
+    assert h.errors.values.tolist() == [[str(path), reason.split(": ", 1)[1]]]
+    assert h.skipped["path"].tolist() == [str(tmp_path / "fitparse__Settings.fit")]
+    assert h.skipped["reason"].tolist() == [
+        "not an activity: is a settings file, not an activity; runlog reads recorded runs (FIT file type "
+        "'activity')"]
