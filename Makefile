@@ -25,6 +25,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_io.py
 	$(PY) bench/bench_features.py
+	$(PY) bench/bench_journal.py
 	$(PY) bench/bench_analysis.py
 	$(PY) bench/validate_analysis.py
 

@@ -140,8 +140,12 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
     * ``speed_mps`` missing: Δdistance / Δtime between samples (NaN over
       gaps of no time).
     * ``elapsed_s``: seconds since the first record.
+    * Physiologically impossible heart rate, cadence and temperature samples
+      are NaN (:func:`runlog.schema.mask_impossible`); so are the device's
+      lap and session heart rates outside the same range
+      (:func:`runlog.schema.possible_hr`).
     """
-    rec = schema.conform_records(records)
+    rec = schema.mask_impossible(schema.conform_records(records), info.get("sport"))
     if rec["distance_m"].isna().all() and rec["lat_deg"].notna().any():
         rec["distance_m"] = geo.cumulative_distance_m(rec["lat_deg"], rec["lon_deg"])
     if rec["speed_mps"].isna().all() and rec["distance_m"].notna().sum() > 1:
@@ -157,6 +161,9 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
         ns = rec.index.as_unit("ns").asi8
         rec["elapsed_s"] = (ns - ns[0]) / 1e9
     info = dict(info)
+    for k in ("device_avg_hr_bpm", "device_max_hr_bpm"):
+        if info.get(k) is not None:
+            info[k] = schema.possible_hr(info[k])
     info.setdefault("sport", "unknown")
     info.setdefault("sub_sport", None)
     info.setdefault("device", None)
@@ -174,4 +181,7 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
     info.pop("utc_offset_s", None)
     ordered = {k: info.get(k) for k in schema.INFO_KEYS if k in info}
     ordered.update({k: v for k, v in info.items() if k not in ordered})
-    return Activity(rec, schema.conform_laps(laps), pd.Series(ordered, dtype=object))
+    laps = schema.conform_laps(laps)
+    for c in ("avg_hr_bpm", "max_hr_bpm"):
+        laps[c] = schema.possible_hr(laps[c].to_numpy())
+    return Activity(rec, laps, pd.Series(ordered, dtype=object))

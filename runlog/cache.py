@@ -60,7 +60,7 @@ __all__ = [
 
 #: Version of the decoded form; bump it whenever a reader's output changes
 #: (the reader source fingerprint in the key catches unversioned edits too).
-READER_VERSION = 1
+READER_VERSION = 2
 #: Environment variable overriding the cache folder.
 CACHE_ENV = "RUNLOG_CACHE_DIR"
 #: Entry format written into every entry's metadata; entries of another format are misses.
@@ -155,12 +155,17 @@ def resolve_cache(cache) -> "ActivityCache | None":
         return None
     if isinstance(cache, ActivityCache):
         return cache
+    from_env = cache is True and bool(os.environ.get(CACHE_ENV))
     folder = default_cache_dir() if cache is True else Path(os.fspath(cache)).expanduser()
     try:
         return ActivityCache(folder)
     except OSError as exc:
-        warnings.warn(f"{folder}: cannot use as runlog cache ({exc.strerror or exc}); importing without "
-                      f"a cache. Set {CACHE_ENV} or pass cache=<writable folder>.", RunlogWarning, stacklevel=3)
+        what = "is a file, not a folder" if folder.is_file() else f"cannot be used ({exc.strerror or exc})"
+        fix = (f"set {CACHE_ENV} to a writable folder" if from_env
+               else f"set {CACHE_ENV} or pass cache=<writable folder>")
+        warnings.warn(f"{folder}{f' ({CACHE_ENV})' if from_env else ''}: {what}; cannot use as runlog cache, "
+                      f"so nothing is cached (importing without a cache). To cache, {fix}.",
+                      RunlogWarning, stacklevel=3)
         return None
 
 

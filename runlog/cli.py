@@ -125,15 +125,20 @@ def _say(msg: str = "") -> None:
 
 
 def _history(path, *, cache=True, progress=None):
-    """read_history with a progress bar on a terminal (none when stderr is a file or a pipe)."""
+    """read_history with a progress bar on a terminal (none when stderr is a file or a pipe).
+
+    Returns (History, the cache used or None).  The cache is opened here, once: an
+    unusable one (``RUNLOG_CACHE_DIR`` naming a file) is one warning and no cache."""
     if progress is None:
         progress = sys.stderr.isatty()
     path = os.path.expanduser(path)
-    if not os.path.exists(path):
+    if not os.path.exists(path) and not os.path.islink(path):  # a broken link: read_history says so
         raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
     from . import read_history
+    from .cache import resolve_cache
 
-    return read_history(path, cache=bool(cache), progress=progress)
+    store = resolve_cache(True) if cache else None
+    return read_history(path, cache=store if store is not None else False, progress=progress), store
 
 
 #: How an activity of each sport is counted in the import summary (singular, plural).
@@ -206,13 +211,13 @@ def _rejections(hist, limit: int | None = 10) -> str:
 
 def cmd_import(args) -> int:
     """``runlog import PATH``: fill the cache, print what was read, skipped and rejected."""
-    hist = _history(args.path, cache=not args.no_cache)
+    hist, store = _history(args.path, cache=not args.no_cache)
     _say(_import_summary(hist))
-    if not args.no_cache:
-        from .cache import default_cache_dir
-
-        _say(f"Cached in {default_cache_dir()} (set RUNLOG_CACHE_DIR to move it); "
+    if store is not None:
+        _say(f"Cached in {store.folder} (set RUNLOG_CACHE_DIR to move it); "
              "later imports and reports of these files start fast.")
+    elif not args.no_cache:
+        _say("Not cached (see the warning above): later imports read every file again.")
     if args.list and len(hist.runs):
         _say("Activities (local date and start time, as the journal's date and time columns want them):")
         _say(format_listing(hist.listing()))
@@ -244,7 +249,7 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
         from . import weather
 
         weather.read_weather(weather_csv)
-    hist = _history(path, cache=cache)
+    hist, _store = _history(path, cache=cache)
     _say(_import_summary(hist))
     if len(hist.errors):
         _say(_rejections(hist))

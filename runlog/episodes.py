@@ -44,11 +44,11 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import math
 import os
 import re
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 
 import numpy as np
@@ -73,6 +73,7 @@ __all__ = [
     "LOCATION_ALIASES",
     "NOTES_RANGES",
     "MATCH_TOLERANCE_MIN",
+    "MAX_JOURNAL_BYTES",
     "START_TOLERANCE_MIN",
     "FLAG_COLUMNS",
 ]
@@ -82,8 +83,11 @@ EXAMPLE_EPISODES = str(resources.files("runlog").joinpath("data", "example_episo
 #: Example per-run notes shipped with the package (``runlog/data/example_run_notes.csv``).
 EXAMPLE_RUN_NOTES = str(resources.files("runlog").joinpath("data", "example_run_notes.csv"))
 
-#: Largest journal / notes file runlog reads [bytes] (a 10-year daily journal is < 1 MB).
-MAX_JOURNAL_BYTES = 50 * 1024 * 1024
+#: Largest journal / notes file runlog reads [bytes]: 5 MiB.  A runner's journal
+#: is kilobytes (a 10-year daily journal with notes is < 1 MB); anything larger
+#: is the wrong file.  ``read_episodes(..., max_bytes=)`` and
+#: ``read_run_notes(..., max_bytes=)`` override it.
+MAX_JOURNAL_BYTES = 5 * 1024 * 1024
 
 #: A row's ``time`` within this many minutes of a run's local start picks
 #: that run first (the nearest start wins) [min].
@@ -372,9 +376,23 @@ def _resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], er
     return found, extras
 
 
-def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
-    """Read a CSV file (or take a DataFrame) into a :class:`_Table`."""
+def _size_text(n: int) -> str:
+    """A byte count in words: '850 bytes', '12.5 KiB', '7.3 MiB'."""
+    if n < 1024:
+        return f"{n:,} bytes"
+    if n < 1024 ** 2:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 1024 ** 2:.1f} MiB"
+
+
+def _load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = None) -> _Table:
+    """Read a CSV file (or take a DataFrame) into a :class:`_Table`; a file larger
+    than *max_bytes* (default :data:`MAX_JOURNAL_BYTES`) is refused unread."""
+    from .io import open_user_file
+
+    limit = MAX_JOURNAL_BYTES if max_bytes is None else int(max_bytes)
     path = None
+    size = None
     if isinstance(path_or_frame, pd.DataFrame):
         frame = path_or_frame
         headers = [str(c) for c in frame.columns]
@@ -386,23 +404,23 @@ def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
         return _Table(None, {c: headers[p] for c, p in found.items()}, cells, extras, lines)
 
     if hasattr(path_or_frame, "read"):
-        data = path_or_frame.read()
+        data = path_or_frame.read(limit + 1)
         path = getattr(path_or_frame, "name", None)
         if isinstance(data, str):
             data = data.encode("utf-8")
     else:
         path = os.fspath(path_or_frame)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_JOURNAL_BYTES + 1)
-        except FileNotFoundError as exc:
-            raise err("no such file; check the path", path) from exc
-        except IsADirectoryError as exc:
-            raise err(f"is a folder; give the {kind} CSV file", path) from exc
-        except OSError as exc:
-            raise err(f"cannot be read ({exc.strerror or exc})", path) from exc
-    if len(data) > MAX_JOURNAL_BYTES:
-        raise err(f"is larger than {MAX_JOURNAL_BYTES // 2**20} MiB; not a {kind} CSV file", path)
+        with open_user_file(path, err, folder_hint=f"; give the {kind} CSV file") as fh:
+            try:
+                size = os.fstat(fh.fileno()).st_size
+                data = b"" if size > limit else fh.read(limit + 1)
+            except OSError as exc:
+                raise err(f"cannot be read ({exc.strerror or exc})", path) from exc
+    if (size or 0) > limit or len(data) > limit:
+        what = _size_text(size) if size is not None else f"more than {_size_text(limit)}"
+        raise err(f"is {what}, larger than the limit of {_size_text(limit)} for a {kind} file (a runner's "
+                  f"{kind} is a few kilobytes); is it the right file? To read it anyway pass a larger "
+                  "max_bytes=", path)
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise err("is a spreadsheet workbook (.xlsx/.xls), not CSV; in the spreadsheet use "
                   "'Save as' > 'CSV UTF-8'", path)
@@ -413,7 +431,7 @@ def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
     except csv.Error as exc:  # e.g. a field larger than the csv module's limit
         raise err(f"is not a readable CSV file ({exc}); save it again from the spreadsheet as CSV UTF-8",
                   path) from exc
-    while rows and not any(f.strip() for f in rows[0][1]):
+    while rows and not "".join(rows[0][1]).strip():
         rows.pop(0)  # leading blank lines
     if not rows:
         raise err(f"is empty; a {kind} needs a header line and one row per "
@@ -426,7 +444,7 @@ def _load_table(path_or_frame, aliases, err, kind: str) -> _Table:
     lines: list[int] = []
     table_rows: list[list[str]] = []
     for line, fields in rows[1:]:
-        if not any(f.strip() for f in fields):
+        if not "".join(fields).strip():
             continue  # blank line or a row of empty cells (spreadsheets write ';;;;')
         if len(fields) > n_cols:
             surplus = fields[n_cols:]
@@ -504,6 +522,22 @@ def _parse_date(text: str) -> tuple[pd.Timestamp, str | None]:
         if (h, mi, se) != (0, 0, 0):
             clock = f"{h:02d}:{mi:02d}:{se:02d}"
     return date, clock
+
+
+_PLAIN_ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _plain_iso_dates(cells: list[str] | None) -> list | None:
+    """The cells written exactly ``YYYY-MM-DD`` as Timestamps, all at once (NaT for
+    every other cell, left to :func:`_parse_date`); None without a date column."""
+    if cells is None:
+        return None
+    text = pd.Series(cells, dtype="object")
+    plain = text.str.match(_PLAIN_ISO_DATE_RE).fillna(False).to_numpy(dtype=bool)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if plain.any():
+        out[plain] = pd.to_datetime(text[plain], format="%Y-%m-%d", errors="coerce")
+    return out.tolist()
 
 
 def _parse_time(text: str) -> str:
@@ -595,8 +629,23 @@ def _describe_run(run_id, start: pd.Timestamp, row) -> str:
     return f"{start:%Y-%m-%d %H:%M} ({', '.join(bits)})"
 
 
+def _positions(keys) -> dict:
+    """key -> positions (ascending) where it occurs in *keys*."""
+    out: dict = {}
+    for i, k in enumerate(keys):
+        out.setdefault(k, []).append(i)
+    return out
+
+
 class _Matcher:
-    """Ties journal rows to runs by run_id / file name, or local date (+ time)."""
+    """Ties journal rows to runs by run_id / file name, or local date (+ time).
+
+    Every row is matched with dictionary look-ups (run_id, file name, local
+    date) and, for a time, a binary search among the runs sorted by start:
+    only runs that can lie within the tolerances are compared, so a journal
+    of *n* rows against *m* runs costs O(n log m), not O(n m) Series
+    operations.
+    """
 
     def __init__(self, runs: pd.DataFrame, tz: str | None):
         self.runs = runs
@@ -604,11 +653,46 @@ class _Matcher:
         dur = pd.to_timedelta(runs["elapsed_s"].fillna(0.0).astype("float64"), unit="s")
         self.end = self.start + dur.to_numpy()
         self.date = self.start.dt.normalize()
-        src = runs["source"] if "source" in runs else pd.Series("", index=runs.index)
-        self.base = pd.Series([_basename(s) if isinstance(s, str) else "" for s in src], index=runs.index)
-        self.stem = pd.Series([_stem(s) if isinstance(s, str) else "" for s in src], index=runs.index)
         self.sport = (runs["sport"].astype("string").fillna("unknown") if "sport" in runs
                       else pd.Series("unknown", index=runs.index))
+        # plain arrays and look-up tables for the per-row matching [ns since the epoch, naive local]
+        self._ids = runs.index.to_numpy(dtype=object)
+        self._pos = {rid: i for i, rid in enumerate(runs.index)}
+        self._start_ns = self.start.to_numpy("datetime64[ns]").view("i8")
+        self._end_ns = self.end.to_numpy("datetime64[ns]").view("i8")
+        self._date_ns = self.date.to_numpy("datetime64[ns]").view("i8")
+        valid = ~(self.start.isna().to_numpy() | self.end.isna().to_numpy())
+        self._by_start = np.flatnonzero(valid)[np.argsort(self._start_ns[valid], kind="stable")]
+        self._sorted_start = self._start_ns[self._by_start]
+        self._max_span = int((self._end_ns[valid] - self._start_ns[valid]).max(initial=0))
+        self._on_date = _positions(np.where(self.date.isna().to_numpy(), np.iinfo("i8").min, self._date_ns).tolist())
+        self._sports = self.sport.to_numpy(dtype=object)
+
+    # file names: only needed for rows with a 'run' column, computed on first use
+    @cached_property
+    def base(self) -> pd.Series:
+        src = self.runs["source"] if "source" in self.runs else pd.Series("", index=self.runs.index)
+        return pd.Series([_basename(s) if isinstance(s, str) else "" for s in src], index=self.runs.index)
+
+    @cached_property
+    def stem(self) -> pd.Series:
+        return pd.Series([_stem(b) for b in self.base], index=self.runs.index)
+
+    @cached_property
+    def _on_base(self) -> dict:
+        return _positions(self.base.tolist())
+
+    @cached_property
+    def _on_stem(self) -> dict:
+        return _positions(self.stem.tolist())
+
+    @cached_property
+    def _dates(self) -> list:
+        return self.date.tolist()
+
+    def date_of(self, rid) -> pd.Timestamp:
+        """The local date of run *rid* (as ``self.date.loc[rid]``)."""
+        return self._dates[self._pos[rid]]
 
     def nearest(self, target: pd.Timestamp, k: int = 3, among=None) -> str:
         if not len(self.runs):
@@ -620,8 +704,18 @@ class _Matcher:
         return f"{label}: " + "; ".join(
             _describe_run(r, self.start.loc[r], self.runs.loc[r]) for r in picked)
 
+    def _window(self, target: pd.Timestamp) -> np.ndarray:
+        """Positions (ascending) of the runs that can match local time *target*:
+        started at most the longest run plus :data:`MATCH_TOLERANCE_MIN` (+1 min)
+        before it and at most that tolerance (+1 min) after it."""
+        slack = int((max(MATCH_TOLERANCE_MIN, START_TOLERANCE_MIN) + 1.0) * 60e9)
+        t = target.value
+        lo = np.searchsorted(self._sorted_start, t - self._max_span - slack, side="left")
+        hi = np.searchsorted(self._sorted_start, t + slack, side="right")
+        return np.sort(self._by_start[lo:hi])
+
     def _by_time(self, cand_index, target: pd.Timestamp) -> list:
-        """The runs among *cand_index* that local time *target* points to.
+        """The runs among *cand_index* (run ids; None: all runs) that local time *target* points to.
 
         In this order: the run starting nearest to it (its start cut to the
         minute when *target* has no seconds, as a watch shows it) within
@@ -630,40 +724,47 @@ class _Matcher:
         is within :data:`MATCH_TOLERANCE_MIN` of it.  One element: found;
         none: no run; several: ambiguous.
         """
-        cand_index = pd.Index(cand_index)
-        start, end = self.start.loc[cand_index], self.end.loc[cand_index]
+        if cand_index is None:
+            pos = self._window(target)
+        else:
+            pos = np.array([self._pos[c] for c in cand_index], dtype=np.intp)
+        start, end = self._start_ns[pos], self._end_ns[pos]
+        t = target.value
         # a time written to the minute means the start as a watch shows it: cut to the minute
-        shown = start.dt.floor("min") if target.second == 0 else start
-        start_gap = (shown - target).abs().dt.total_seconds() / 60.0
-        near = start_gap[start_gap <= START_TOLERANCE_MIN]
-        if len(near):
-            return list(near.index[near == near.min()])
-        inside = cand_index[((start <= target) & (target <= end)).to_numpy()]
-        if len(inside):
-            return list(inside)
-        before = (start - target).dt.total_seconds().clip(lower=0)
-        after = (target - end).dt.total_seconds().clip(lower=0)
-        gap_min = (before + after) / 60.0
-        return list(gap_min.index[(gap_min <= MATCH_TOLERANCE_MIN).to_numpy()])
+        shown = start - start % 60_000_000_000 if target.second == 0 else start
+        start_gap = np.abs(shown - t)
+        near = start_gap <= int(START_TOLERANCE_MIN * 60e9)
+        if near.any():
+            return list(self._ids[pos[near & (start_gap == start_gap[near].min())]])
+        inside = (start <= t) & (t <= end)
+        if inside.any():
+            return list(self._ids[pos[inside]])
+        gap = np.clip(start - t, 0, None) + np.clip(t - end, 0, None)
+        return list(self._ids[pos[gap <= int(MATCH_TOLERANCE_MIN * 60e9)]])
 
     def _prefer_run(self, cand) -> list:
         """Of several activities, the only one whose sport is 'running' when all
         others have a known, different sport (e.g. a commute ride)."""
-        sports = self.sport.loc[cand]
-        running = sports[sports == "running"]
+        sports = self._sports[[self._pos[c] for c in cand]]
+        running = np.flatnonzero(sports == "running")
         if len(running) == 1 and not (sports == "unknown").any():
-            return [running.index[0]]
+            return [cand[running[0]]]
         return list(cand)
 
     def match(self, date, clock, run, line: int):
         """Return (run_id, problem); exactly one of them is None."""
+        if date is not None and not run and not clock:  # the common row: a date with one run
+            pos = self._on_date.get(date.value)
+            if pos is not None and len(pos) == 1:
+                return self._ids[pos[0]], None
         target = None
-        if date is not None:
-            target = date + pd.Timedelta(clock) if clock else date + pd.Timedelta(hours=12)
+        if date is not None:  # clock is 'HH:MM:SS'; no clock: midday
+            h, m, sec = (int(clock[:2]), int(clock[3:5]), int(clock[6:8])) if clock else (12, 0, 0)
+            target = pd.Timestamp(date.value + ((h * 60 + m) * 60 + sec) * 1_000_000_000)
         if run:
             return self._match_run(run, date, clock, target, line)
         if clock:
-            best = self._by_time(self.runs.index, target)
+            best = self._by_time(None, target)
             if len(best) == 0:
                 return None, (f"line {line}: no run within {MATCH_TOLERANCE_MIN:.0f} min of "
                               f"{target:%Y-%m-%d %H:%M} (local time); {self.nearest(target)}. Fix the "
@@ -673,7 +774,7 @@ class _Matcher:
                               f"{self.nearest(target, k=len(best), among=pd.Index(best))}. Give the run's "
                               "exact local start time, or its run_id in a 'run' column, to choose one")
             return best[0], None
-        on_day = self.date.index[self.date.to_numpy() == date.to_datetime64()]
+        on_day = list(self._ids[self._on_date.get(date.value, [])])
         if len(on_day) == 0:
             return None, (f"line {line}: no run on {date:%Y-%m-%d} (the run's local date); "
                           f"{self.nearest(target)}. Fix the date, or delete the row if that run "
@@ -681,7 +782,7 @@ class _Matcher:
         chosen = self._prefer_run(on_day) if len(on_day) > 1 else list(on_day)
         if len(chosen) > 1:
             return None, (f"line {line}: {len(on_day)} runs on {date:%Y-%m-%d}; "
-                          f"{self.nearest(target, k=len(on_day), among=on_day)}. Add the run's local "
+                          f"{self.nearest(target, k=len(on_day), among=pd.Index(on_day))}. Add the run's local "
                           "start time in a 'time' column (HH:MM) or its run_id in a 'run' column")
         return chosen[0], None
 
@@ -696,7 +797,7 @@ class _Matcher:
             cands = [rid]
         else:
             name = _basename(key)
-            cands = list(self.base.index[(self.base == name).to_numpy() | (self.stem == _stem(name)).to_numpy()])
+            cands = list(self._ids[sorted(set(self._on_base.get(name, ())) | set(self._on_stem.get(_stem(name), ())))])
             if not cands:
                 names = sorted(set(self.base) - {""})
                 similar = [b for b in names if _stem(name) in b]
@@ -710,7 +811,7 @@ class _Matcher:
             if clock:
                 cands = self._by_time(cands, target)
             else:
-                cands = [c for c in cands if self.date.loc[c] == date]
+                cands = [c for c in cands if self.date_of(c) == date]
             if not cands:
                 return None, (f"line {line}: file {key!r} has no run matching the row's date/time; "
                               f"{self.nearest(target)}. Fix the date/time or give the run_id")
@@ -750,11 +851,14 @@ def _identify(table: _Table, runs, tz, problems: list[str]):
     """
     matcher = _Matcher(runs, tz) if runs is not None else None
     dates, clocks, run_texts, run_ids = [], [], [], []
+    iso = _plain_iso_dates(table.cells.get("date"))
     for i, line in enumerate(table.lines):
         date_txt, time_txt, run_txt = table.get("date", i), table.get("time", i), table.get("run", i)
         date = clock = None
         ok = True
-        if date_txt:
+        if iso is not None and iso[i] is not pd.NaT:
+            date = iso[i]
+        elif date_txt:
             try:
                 date, clock = _parse_date(date_txt)
             except ValueError as exc:
@@ -786,7 +890,7 @@ def _identify(table: _Table, runs, tz, problems: list[str]):
             if problem:
                 problems.append(problem)
             else:
-                date = matcher.date.loc[rid]
+                date = matcher.date_of(rid)
         elif ok and run_txt and _RUN_ID_RE.match(run_txt):
             rid = run_txt.upper()
         dates.append(date)
@@ -800,13 +904,28 @@ def _identify(table: _Table, runs, tz, problems: list[str]):
 # Typed columns
 # ==========================================================================
 def _numbers(table: _Table, name: str, problems: list[str], rng=None, label=None) -> np.ndarray:
+    """Column *name* as float64 (NaN where empty); a problem per bad or out-of-range cell, in row order.
+
+    Cells that are plain numbers (``-12.5``, ``3e2``: no spaces, separators or
+    decimal comma) are converted all at once; only the others go through
+    :func:`_parse_number` one by one.
+    """
     out = np.full(len(table), np.nan)
     if name not in table.cells:
         return out
     head = table.columns.get(name, name)
-    for i, text in enumerate(table.cells[name]):
-        if not text:
-            continue
+    cells = np.asarray(table.cells[name], dtype=object)
+    plain = pd.Series(cells, dtype="object").str.match(_NUMBER_RE).to_numpy(dtype=bool) if len(cells) else \
+        np.zeros(0, dtype=bool)
+    if table.decimal_comma and plain.any():  # '1.500' in a ';' file is ambiguous: said by _parse_number
+        plain = plain & ~pd.Series(cells, dtype="object").str.match(_THOUSANDS_DOT_RE).to_numpy(dtype=bool)
+    vals = cells[plain].astype(np.float64)  # float(text) of every plain cell
+    ok = np.ones(len(vals), dtype=bool) if rng is None else (rng[0] <= vals) & (vals <= rng[1])
+    out[np.flatnonzero(plain)[ok]] = vals[ok]
+    slow = np.flatnonzero(~plain & (cells != ""))
+    bad_range = np.flatnonzero(plain)[~ok]
+    for i in np.sort(np.concatenate([slow, bad_range])):
+        text = cells[i]
         try:
             v = _parse_number(text, table.decimal_comma)
         except ValueError as exc:
@@ -853,17 +972,25 @@ def _extras_frame(table: _Table, index) -> pd.DataFrame:
 def _check_onsets(onset_min, onset_km, run_ids, runs, lines, problems):
     """An onset later than the run's duration / distance (rounded up to the
     whole minute / 0.1 km, the precision people write) is an error."""
-    for i, rid in enumerate(run_ids):
-        if rid is None or runs is None:
-            continue
-        row = runs.loc[rid]
-        dur_s, dist_m = float(row["elapsed_s"]), float(row["distance_m"])
-        if np.isfinite(onset_min[i]) and np.isfinite(dur_s) and onset_min[i] > math.ceil(dur_s / 60.0):
+    if runs is None or not len(run_ids):
+        return
+    matched = np.array([rid is not None for rid in run_ids])
+    ids = pd.Index([rid for rid in run_ids if rid is not None], dtype="object")
+    dur_s = np.full(len(run_ids), np.nan)
+    dist_m = np.full(len(run_ids), np.nan)
+    dur_s[matched] = runs["elapsed_s"].reindex(ids).to_numpy(dtype="float64", na_value=np.nan)
+    dist_m[matched] = runs["distance_m"].reindex(ids).to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        late = onset_min > np.ceil(dur_s / 60.0)            # NaN on either side: False
+        far = onset_km > np.ceil(dist_m / 100.0) / 10.0
+    for i in np.flatnonzero(late | far):
+        rid = run_ids[i]
+        if late[i]:
             problems.append(f"line {lines[i]}: onset {onset_min[i]:g} min is after the end of run {rid} "
-                            f"({dur_s / 60:.1f} min long); fix the onset or the run's date/time")
-        if np.isfinite(onset_km[i]) and np.isfinite(dist_m) and onset_km[i] > math.ceil(dist_m / 100.0) / 10.0:
+                            f"({dur_s[i] / 60:.1f} min long); fix the onset or the run's date/time")
+        if far[i]:
             problems.append(f"line {lines[i]}: onset {onset_km[i]:g} km is beyond the end of run {rid} "
-                            f"({dist_m / 1000:.2f} km long); fix the onset or the run's date/time")
+                            f"({dist_m[i] / 1000:.2f} km long); fix the onset or the run's date/time")
 
 
 def _subset(table: _Table, rows: list[int]) -> _Table:
@@ -922,7 +1049,7 @@ def _journal_period(table: _Table, rows: list[int], problems: list[str]) -> dict
 # ==========================================================================
 # Public readers
 # ==========================================================================
-def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
+def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None = None) -> pd.DataFrame:
     """Read the numbness journal: one row per episode.
 
     Parameters
@@ -941,6 +1068,9 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
         ``'UTC'`` (a file with neither a device offset nor positions, e.g. a
         treadmill GPX) is matched by its start in *tz*.  Runs with a known
         zone are always matched in their own zone.
+    max_bytes : int, optional
+        Largest file read [bytes]; default :data:`MAX_JOURNAL_BYTES` (5 MiB).
+        A larger file is refused unread.
 
     Returns
     -------
@@ -959,7 +1089,8 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
     ------
     EpisodeError
         With every problem of the file, each naming its line, the runs
-        nearest to it and the fix.
+        nearest to it and the fix; or naming the file, its size and the
+        limit when it is larger than *max_bytes*.
 
     Notes
     -----
@@ -1014,7 +1145,7 @@ def read_episodes(path_or_frame, *, history=None, tz=None) -> pd.DataFrame:
     """
     tz = _check_tz(tz, EpisodeError)
     runs, _ = _runs_of(history)
-    table = _load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal")
+    table = _load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal", max_bytes)
     problems: list[str] = []
     marks = [i for i in range(len(table)) if _tracking_kind(table.get("notes", i))]
     period = _journal_period(table, marks, problems)
@@ -1080,7 +1211,8 @@ def _line_key(problem: str):
     return int(m.group(1)) if m else 0
 
 
-def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -> pd.DataFrame:
+def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True,
+                   max_bytes: int | None = None) -> pd.DataFrame:
     """Read per-run notes: context the watch cannot record, one row per run.
 
     Parameters
@@ -1098,6 +1230,8 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
         ``activities.csv``): fill ``shoes`` from it where the file leaves it
         empty, and add a row for every run with gear but no row in the
         file.  The file's ``shoes`` always wins over the gear.
+    max_bytes : int, optional
+        Largest file read [bytes]; default :data:`MAX_JOURNAL_BYTES` (5 MiB).
 
     Returns
     -------
@@ -1115,7 +1249,7 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
     ------
     NotesError
         With every problem of the file (bad values, out of range, unmatched
-        rows, two rows for one run).
+        rows, two rows for one run), or when it is larger than *max_bytes*.
 
     Notes
     -----
@@ -1141,7 +1275,7 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True) -
     """
     tz = _check_tz(tz, NotesError)
     runs, _ = _runs_of(history)
-    table = _load_table(path_or_frame, NOTES_ALIASES, NotesError, "notes")
+    table = _load_table(path_or_frame, NOTES_ALIASES, NotesError, "notes", max_bytes)
     problems: list[str] = []
     run_ids = _identify(table, runs, tz, problems)[3]
     cols = {}

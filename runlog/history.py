@@ -447,13 +447,15 @@ class _Item(NamedTuple):
 
 def _read_file(path: str) -> tuple[bytes | None, str | None]:
     """A user file's bytes (read only), or an error row's reason."""
-    from .io import MAX_FILE_BYTES
+    from .io import MAX_FILE_BYTES, open_user_file
 
     try:
-        with open(path, "rb") as fh:
+        with open_user_file(path) as fh:  # pipes, sockets, devices and broken links are refused, never read
             data = fh.read(MAX_FILE_BYTES + 1)
+    except FileFormatError as exc:
+        return None, exc.reason
     except OSError as exc:
-        return None, f"cannot be read ({exc.strerror or exc}); check its permissions"
+        return None, f"cannot be read ({exc.strerror or exc})"
     if len(data) > MAX_FILE_BYTES:
         return None, f"is larger than {MAX_FILE_BYTES // 2**20} MiB; not an activity file"
     return data, None
@@ -468,28 +470,32 @@ class _Scan:
         self.errors: list[tuple[str, str]] = []
         self.total = 0
         self.on_more = None
+        # absolute paths: the sources in the frames (and in the cache's snapshots) name the same
+        # file whichever working folder an import is run from
         if isinstance(source, (str, os.PathLike)):
-            p = Path(source).expanduser()
+            p = Path(os.path.abspath(Path(source).expanduser()))
+            if p.is_symlink() and not p.exists():
+                raise FileFormatError(_read_file(str(p))[1], p)  # its reason: a broken link
             if not p.exists():
                 raise FileFormatError("no such file or folder; check the path", p)
             self._add(p)
         else:
             seen = set()
             for s in source:
-                p = Path(s).expanduser()
-                key = os.path.abspath(p)
+                p = Path(os.path.abspath(Path(s).expanduser()))
+                key = str(p)
                 if key not in seen:
                     seen.add(key)
                     self._add(p)
 
     def _add(self, p: Path) -> None:
-        if not p.exists():
+        if not p.exists() and not p.is_symlink():
             self.plan.append(("missing", str(p)))
             self.total += 1
         elif p.is_dir():
             self._add_folder(p)
-        elif p.suffix.lower() == ".zip" or (p.is_file() and not exports.is_activity_name(p.name)
-                                            and zipfile.is_zipfile(p)):
+        elif p.is_file() and (p.suffix.lower() == ".zip" or (not exports.is_activity_name(p.name)
+                                                             and zipfile.is_zipfile(p))):
             self.plan.append(("zip", str(p)))
             try:
                 with exports.open_export(p) as zf:
@@ -497,7 +503,7 @@ class _Scan:
                 self.total += n_act + n_zip
             except (zipfile.BadZipFile, OSError):
                 self.total += 1  # reported when read
-        else:
+        else:  # a file; a broken link, pipe, socket or device becomes an error row when read
             self.plan.append(("file", str(p)))
             self.total += 1
 
@@ -517,8 +523,10 @@ class _Scan:
         self.total += len(files)
 
     def _add_metadata(self, csv_path: Path) -> None:
+        from .io import open_user_file
+
         try:
-            with open(csv_path, "rb") as fh:
+            with open_user_file(csv_path) as fh:
                 self.metadata.append(exports.read_strava_csv(fh.read(exports.MAX_METADATA_BYTES), str(csv_path)))
         except FileFormatError as exc:
             self.errors.append((str(csv_path), exc.reason))
@@ -716,7 +724,9 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
         (``path``, ``reason``, ``run_id``, ``kept``: non-activity files and
         duplicate copies of an activity: the richest copy is kept, see
         :func:`deduplicate`).  Sessions of multisport/chained files are runs
-        of their own; same-minute run ids get ``-2``, ``-3`` suffixes.
+        of their own; same-minute run ids get ``-2``, ``-3`` suffixes.  Every
+        path (``runs["source"]``, ``errors``, ``skipped``) is absolute, whatever
+        the working folder.
 
     Raises
     ------

@@ -24,6 +24,12 @@ __all__ = [
     "Column",
     "Feature",
     "RECORD_COLUMNS",
+    "FOOT_SPORTS",
+    "HR_RANGE_BPM",
+    "FOOT_CADENCE_MAX_SPM",
+    "TEMP_RANGE_C",
+    "mask_impossible",
+    "possible_hr",
     "LAP_COLUMNS",
     "INFO_KEYS",
     "RUN_COLUMNS",
@@ -78,18 +84,40 @@ RECORD_COLUMNS = _table(
     Column("elapsed_s", "s", "float64", "Seconds since the first record (wall-clock, pauses included)."),
     Column("distance_m", "m", "float64", "Cumulative distance from the start."),
     Column("speed_mps", "m/s", "float64", "Instantaneous speed."),
-    Column("hr_bpm", "1/min", "float64", "Heart rate."),
+    Column("hr_bpm", "1/min", "float64",
+           "Heart rate; 0 (no strap contact) and above 250 are missing (NaN)."),
     Column("cadence_spm", "steps/min", "float64",
            "Cadence in steps per minute for foot sports (FIT/GPX/TCX store strides "
            "per minute for running; runlog doubles it and adds FIT fractional_cadence); "
-           "revolutions per minute for cycling."),
-    Column("temp_c", "°C", "float64", "Device temperature (a wrist reading is biased by body heat)."),
+           "revolutions per minute for cycling.  Above 260 steps/min in a foot sport: missing (NaN)."),
+    Column("temp_c", "°C", "float64",
+           "Device temperature (a wrist reading is biased by body heat); outside -40 to 60 °C: missing (NaN)."),
     Column("altitude_m", "m", "float64", "Altitude above sea level."),
     Column("lat_deg", "°", "float64", "Latitude (WGS84)."),
     Column("lon_deg", "°", "float64", "Longitude (WGS84)."),
     Column("power_w", "W", "float64", "Power (running or cycling power meter)."),
 )
 RECORD_INDEX = "time"
+
+#: Physiologically impossible samples are missing values, not data: the readers
+#: (every FIT/GPX/TCX activity passes :func:`runlog.activity.finalize`) set them
+#: to NaN with :func:`mask_impossible`, so a run whose strap sent only zeros is a
+#: run without heart rate everywhere (its training load is estimated like any
+#: run without HR, see :func:`runlog.features.core.session_load`).
+#: Heart rate is kept when ``HR_RANGE_BPM[0] < hr_bpm <= HR_RANGE_BPM[1]`` [1/min]:
+#: 0 is what a watch records without strap contact; above 250 no human heart
+#: beats (the highest recorded rates in adults are ~220-230).
+HR_RANGE_BPM = (0.0, 250.0)
+#: Largest cadence kept in a foot sport [steps/min]: elite sprinters reach
+#: ~260-280 only at top speed for seconds; a running recording above 260 is a
+#: sensor or unit error.
+FOOT_CADENCE_MAX_SPM = 260.0
+#: Device temperature kept [°C], both ends included: the operating range of
+#: sports watches; readings outside it are sensor faults.
+TEMP_RANGE_C = (-40.0, 60.0)
+#: Sports whose cadence is in steps per minute (the files store strides per
+#: minute; the readers double it).
+FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing"})
 
 # --------------------------------------------------------------------------
 # Laps of one activity.
@@ -101,8 +129,8 @@ LAP_COLUMNS = _table(
     Column("elapsed_s", "s", "float64", "Lap wall-clock duration."),
     Column("timer_s", "s", "float64", "Lap timer (moving) duration."),
     Column("distance_m", "m", "float64", "Lap distance."),
-    Column("avg_hr_bpm", "1/min", "float64", "Lap average heart rate (device value)."),
-    Column("max_hr_bpm", "1/min", "float64", "Lap maximum heart rate (device value)."),
+    Column("avg_hr_bpm", "1/min", "float64", "Lap average heart rate (device value; 0 or above 250: NaN)."),
+    Column("max_hr_bpm", "1/min", "float64", "Lap maximum heart rate (device value; 0 or above 250: NaN)."),
     Column("trigger", "", "string",
            "Why the lap ended: 'manual' (lap button: runners may press it when numbness "
            "starts), 'distance', 'time', 'position', 'session_end', ... or <NA>."),
@@ -129,8 +157,8 @@ INFO_KEYS = {
     "device_distance_m": "Device session total distance [m].",
     "device_elapsed_s": "Device session total elapsed time [s].",
     "device_timer_s": "Device session total timer time [s].",
-    "device_avg_hr_bpm": "Device session average heart rate [1/min].",
-    "device_max_hr_bpm": "Device session maximum heart rate [1/min].",
+    "device_avg_hr_bpm": "Device session average heart rate [1/min] (0 or above 250: NaN).",
+    "device_max_hr_bpm": "Device session maximum heart rate [1/min] (0 or above 250: NaN).",
     "device_ascent_m": "Device session total ascent [m].",
 }
 
@@ -330,6 +358,49 @@ def conform_records(df: pd.DataFrame) -> pd.DataFrame:
     if out.index.has_duplicates:
         out = out[~out.index.duplicated(keep="first")]
     return out
+
+
+def possible_hr(hr_bpm):
+    """Heart rate [1/min] with impossible values (<= 0 or > 250, :data:`HR_RANGE_BPM`) as NaN.
+
+    For the device's own lap and session heart rates (a session of an
+    all-zero strap reports an average of 0).  Scalar in, float out; array in,
+    float64 array out.
+    """
+    hr = np.asarray(hr_bpm, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        out = np.where((hr <= HR_RANGE_BPM[0]) | (hr > HR_RANGE_BPM[1]), np.nan, hr)
+    return float(out) if out.ndim == 0 else out
+
+
+def mask_impossible(records: pd.DataFrame, sport: str | None = None) -> pd.DataFrame:
+    """Set physiologically impossible samples to NaN (missing).
+
+    Parameters
+    ----------
+    records : DataFrame
+        Canonical records (float64 :data:`RECORD_COLUMNS`); changed in place.
+    sport : str, optional
+        The activity's sport: the cadence limit applies to :data:`FOOT_SPORTS`.
+
+    Returns
+    -------
+    DataFrame
+        *records*, with ``hr_bpm`` outside (:data:`HR_RANGE_BPM`] (i.e. <= 0 or
+        > 250 [1/min]), ``cadence_spm`` above :data:`FOOT_CADENCE_MAX_SPM`
+        [steps/min] in a foot sport and ``temp_c`` outside :data:`TEMP_RANGE_C`
+        [°C] set to NaN.  Every other value is unchanged.
+    """
+    with np.errstate(invalid="ignore"):
+        hr = records["hr_bpm"].to_numpy()
+        bad_hr = (hr <= HR_RANGE_BPM[0]) | (hr > HR_RANGE_BPM[1])
+        temp = records["temp_c"].to_numpy()
+        bad_temp = (temp < TEMP_RANGE_C[0]) | (temp > TEMP_RANGE_C[1])
+        bad_cad = records["cadence_spm"].to_numpy() > FOOT_CADENCE_MAX_SPM if sport in FOOT_SPORTS else None
+    for col, bad in (("hr_bpm", bad_hr), ("temp_c", bad_temp), ("cadence_spm", bad_cad)):
+        if bad is not None and bad.any():
+            records[col] = np.where(bad, np.nan, records[col].to_numpy())
+    return records
 
 
 def conform_laps(df: pd.DataFrame | None) -> pd.DataFrame:

@@ -304,3 +304,44 @@ def test_entry_that_cannot_be_built_is_not_written_and_does_not_raise(tmp_path):
     store = ActivityCache(tmp_path)
     assert store.put("e" * 64, Outcome("ok", [object()])) is False  # not an Activity
     assert not store.path("e" * 64).exists() and store.writes == 0
+
+
+def test_cached_source_paths_are_absolute_from_any_working_folder(tmp_path, data_dir, monkeypatch):
+    """A cache filled from one working folder and read from another names the files by
+    absolute paths both times (relative ones would point into the first folder)."""
+    runs_dir = tmp_path / "a" / "runs"
+    runs_dir.mkdir(parents=True)
+    shutil.copy(data_dir / GPX, runs_dir)
+    (runs_dir / "junk.fit").write_bytes(b"not a fit file at all")
+    (tmp_path / "b").mkdir()
+    cache = tmp_path / "cache"
+    kw = dict(cache=cache, workers=1, progress=False)
+    monkeypatch.chdir(tmp_path / "a")
+    first = runlog.read_history("runs", **kw)
+    monkeypatch.chdir(tmp_path / "b")
+    again = runlog.read_history(os.path.join("..", "a", "runs"), **kw)  # same files: the snapshot
+    listed = runlog.read_history([runs_dir / GPX.split("/")[-1], "../a/runs/junk.fit"], **kw)
+    for h in (first, again, listed):
+        assert h.runs["source"].tolist() == [str(runs_dir / GPX.split("/")[-1])]
+        assert h.errors["path"].tolist() == [str(runs_dir / "junk.fit")]
+
+
+def test_cache_dir_that_is_a_file_is_one_warning_and_no_claim_of_caching(tmp_path, data_dir, monkeypatch):
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "cachefile"
+    blocker.write_text("not a folder")
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    shutil.copy(data_dir / GPX, folder)
+    env = dict(os.environ, RUNLOG_CACHE_DIR=str(blocker))
+    proc = subprocess.run([sys.executable, "-m", "runlog.cli", "import", str(folder)], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"runlog: warning: {blocker} (RUNLOG_CACHE_DIR): is a file, not a folder; cannot use as runlog cache, "
+        "so nothing is cached (importing without a cache). To cache, set RUNLOG_CACHE_DIR to a writable folder."]
+    assert "Cached in" not in proc.stdout
+    assert "Not cached (see the warning above)" in proc.stdout
+    assert blocker.read_text() == "not a folder"

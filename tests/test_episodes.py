@@ -878,3 +878,64 @@ def test_repeated_row_is_kept_with_a_warning():
     with pytest.warns(RunlogWarning, match="line 4 repeats line 2; both are kept as separate episodes"):
         ep = read_episodes(frame)
     assert ep["line"].tolist() == [2, 3, 4]
+
+
+@pytest.mark.filterwarnings("ignore:.*repeats line:runlog.errors.RunlogWarning")
+def test_journal_larger_than_the_limit_is_refused_naming_size_and_limit(tmp_path):
+    from runlog.episodes import MAX_JOURNAL_BYTES
+    from runlog.errors import NotesError
+
+    assert MAX_JOURNAL_BYTES == 5 * 1024 * 1024
+    text = "date,onset_min\n" + "2024-03-05,10\n" * 100  # 15 + 100 * 14 = 1415 bytes
+    path = write(tmp_path, text)
+    with pytest.raises(EpisodeError) as exc:
+        read_episodes(path, max_bytes=1000)
+    assert str(exc.value) == (
+        f"{path}: is 1.4 KiB, larger than the limit of 1,000 bytes for a journal file (a runner's journal "
+        "is a few kilobytes); is it the right file? To read it anyway pass a larger max_bytes=")
+    assert len(read_episodes(path, max_bytes=1415)) == 100  # at the limit: read
+    with pytest.raises(NotesError, match=r"notes\.csv: is 1\.4 KiB, larger than the limit of 1,000 bytes "
+                                         r"for a notes file"):
+        runlog.read_run_notes(write(tmp_path, text, name="notes.csv"), max_bytes=1000)
+    # a file object: its size is not known before reading, only that it exceeds the limit
+    with pytest.raises(EpisodeError, match="is more than 1,000 bytes, larger than the limit of 1,000 bytes"):
+        read_episodes(io.StringIO(text), max_bytes=1000)
+
+
+def test_journal_that_is_a_named_pipe_is_refused(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this platform")
+    os.mkfifo(tmp_path / "episodes.csv")
+    with pytest.raises(EpisodeError, match=r"episodes\.csv: is a named pipe \(FIFO\), not a regular file"):
+        read_episodes(tmp_path / "episodes.csv")
+
+
+def test_times_match_long_runs_and_gaps_in_a_runs_frame():
+    """The matcher only compares runs near a row's time (binary search by start): a run that started
+    long before the time (a 3 h run) and a run that ended 15 min before it are still found."""
+    start_local = pd.to_datetime(["2024-03-01 07:00:00", "2024-03-01 18:00:00", "2024-03-02 07:00:00",
+                                  "2024-03-05 06:59:30"])
+    runs = pd.DataFrame({
+        "start_time": (start_local - pd.Timedelta(hours=1)).tz_localize("UTC"),
+        "start_local": start_local, "tz": "Europe/Berlin",
+        "elapsed_s": [3 * 3600.0, 40 * 60.0, 30 * 60.0, 50 * 60.0],
+        "distance_m": [30_000.0, 8_000.0, 5_000.0, 9_000.0], "sport": "running",
+    }, index=pd.Index(["20240301T0600Z", "20240301T1700Z", "20240302T0600Z", "20240305T0559Z"], name="run_id"))
+    journal = pd.DataFrame({"date": ["2024-03-01", "2024-03-01", "2024-03-02", "2024-03-02", "2024-03-05"],
+                            "time": ["09:30", "18:05", "", "07:45", "07:00"],
+                            "onset_min": [150, 5, 20, 25, 1]})
+    ep = read_episodes(journal, history=runs)
+    # 09:30 lies inside the 07:00-10:00 run; 18:05 is 5 min after a start; no time: the day's only run;
+    # 07:45 is 15 min after the 07:00-07:30 run ended (within 60 min); 07:00 is the 06:59:30 start as a
+    # watch shows it (cut to the minute)
+    assert ep["run_id"].tolist() == ["20240301T0600Z", "20240301T1700Z", "20240302T0600Z", "20240302T0600Z",
+                                     "20240305T0559Z"]
+    assert ep["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-03-01", "2024-03-01", "2024-03-02",
+                                                            "2024-03-02", "2024-03-05"]
+    assert ep["time"].tolist() == ["09:30", "18:05", pd.NA, "07:45", "07:00"]
+    # the onset of the 3 h run checked against its length; 31 min into a 30 min run is too late
+    with pytest.raises(EpisodeError, match=r"line 4: onset 31 min is after the end of run 20240302T0600Z "
+                                           r"\(30\.0 min long\)"):
+        read_episodes(journal.assign(onset_min=[150, 5, 31, 25, 1]), history=runs)

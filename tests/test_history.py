@@ -553,3 +553,71 @@ def test_zip_exports_get_no_snapshot(data_dir, tmp_path):
     read(z, cache=cache)
     read(z, cache=cache)
     assert _snapshot_files(cache) == []
+
+
+# ------------------------------------------- files that are not regular files
+def _read_guarded(source, fifos=(), **kw):
+    """read() in a thread; if it is still running after a long grace period (it opened a named
+    pipe and waits for a writer), open the pipes' write ends so it ends, and fail."""
+    import os
+    import threading
+
+    box = {}
+    t = threading.Thread(target=lambda: box.update(h=read(source, **kw)), daemon=True)
+    t.start()
+    t.join(120)
+    hung = t.is_alive()
+    if hung:
+        for f in fifos:
+            with open(f, "wb"):
+                pass
+        t.join()
+    assert not hung, "read_history opened a named pipe and waited for a writer"
+    return box["h"]
+
+
+def test_pipes_sockets_and_broken_links_are_listed_not_opened(tmp_path, data_dir):
+    import os
+    import socket
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this platform")
+    d = tmp_path / "d"
+    d.mkdir()
+    shutil.copy(data_dir / HS_FIT, d)
+    os.mkfifo(d / "pipe.gpx")
+    os.symlink(tmp_path / "missing.fit", d / "gone.fit")
+    sock = None
+    if hasattr(socket, "AF_UNIX") and len(str(d / "sock.tcx")) < 100:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(str(d / "sock.tcx"))
+    try:
+        h = _read_guarded(d, [d / "pipe.gpx"])
+        # the named pipe and the socket given on their own are error rows too, not a hang
+        alone = _read_guarded([d / "pipe.gpx", d / "gone.fit"], [d / "pipe.gpx"])
+    finally:
+        if sock is not None:
+            sock.close()
+    assert list(h.runs.index) == ["20210416T1337Z"]
+    expected = [[str(d / "gone.fit"),
+                 f"is a broken link (it points to {tmp_path / 'missing.fit'}, which does not exist); "
+                 "fix or delete the link"],
+                [str(d / "pipe.gpx"), "is a named pipe (FIFO), not a regular file; not opened"]]
+    if sock is not None:
+        expected.append([str(d / "sock.tcx"), "is a socket, not a regular file; not opened"])
+    assert h.errors.values.tolist() == expected
+    assert h.skipped.empty
+    assert alone.errors.values.tolist() == expected[:2]
+    # a broken link given as the only source says so (not "no such file")
+    with pytest.raises(FileFormatError, match="is a broken link"):
+        read(d / "gone.fit")
+
+
+def test_reading_a_named_pipe_directly_is_refused(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this platform")
+    os.mkfifo(tmp_path / "run.fit")
+    with pytest.raises(FileFormatError, match=r"run\.fit: is a named pipe \(FIFO\), not a regular file"):
+        runlog.read_activity(tmp_path / "run.fit")

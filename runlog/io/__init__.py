@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import stat
 import warnings
 import zlib
 from typing import NamedTuple
@@ -21,7 +22,7 @@ from ..errors import FileFormatError
 
 __all__ = [
     "RawActivity", "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
-    "sniff_format", "load_bytes", "MAX_FILE_BYTES",
+    "sniff_format", "load_bytes", "open_user_file", "MAX_FILE_BYTES",
 ]
 
 #: Largest activity file (after gunzip) runlog will decode [bytes].  A real
@@ -43,6 +44,81 @@ class RawActivity(NamedTuple):
     info: dict
 
 
+#: What a file that is not a regular file is, for messages (``stat.S_IFMT`` -> words).
+_FILE_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+               stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` is not opened, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = _FILE_KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    return f"is {kind}, not a regular file; not opened"
+
+
+def open_user_file(path, err=FileFormatError, folder_hint: str = ""):
+    """Open a user's file for reading in binary mode, only if it is a regular file.
+
+    Named pipes, sockets and devices are never read (reading a pipe would wait
+    forever for a writer): the file is opened non-blocking and checked with
+    ``fstat`` before anything is read, so a file swapped in between is caught
+    too.  A symbolic link is followed; one whose target is missing is a
+    *broken link*.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    err : type, default FileFormatError
+        Error class raised, called as ``err(message, path)``
+        (:class:`~runlog.errors.FileFormatError`, :class:`~runlog.errors.EpisodeError`, ...).
+    folder_hint : str, optional
+        Appended to the message when *path* is a folder.
+
+    Returns
+    -------
+    file object
+        Open in ``'rb'`` mode; the caller closes it.
+
+    Raises
+    ------
+    err
+        The file is missing, a broken link, a folder, not a regular file or
+        cannot be read; the message says which, in one line.
+    """
+    name = os.fspath(path)
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError as exc:
+        if os.path.islink(name):
+            try:
+                target = os.readlink(name)
+            except OSError:
+                target = "?"
+            raise err(f"is a broken link (it points to {target}, which does not exist); fix or delete the link",
+                      name) from exc
+        raise err("no such file; check the path", name) from exc
+    except IsADirectoryError as exc:
+        raise err(f"is a folder, not a file{folder_hint}", name) from exc
+    except PermissionError as exc:
+        raise err(f"cannot be read ({exc.strerror or exc}); check its permissions", name) from exc
+    except OSError as exc:  # e.g. a socket (ENXIO)
+        try:
+            why = _not_regular(os.stat(name).st_mode)
+        except OSError:
+            why = None
+        raise err(why or f"cannot be read ({exc.strerror or exc})", name) from exc
+    try:
+        why = _not_regular(os.fstat(fd).st_mode)
+    except OSError as exc:
+        os.close(fd)
+        raise err(f"cannot be read ({exc.strerror or exc})", name) from exc
+    if why is not None:
+        os.close(fd)
+        raise err(why + (folder_hint if why.startswith("is a folder") else ""), name)
+    return os.fdopen(fd, "rb")
+
+
 def load_bytes(source, data: bytes | None = None) -> tuple[bytes, str]:
     """Read *source* (path) or take *data*, gunzip if needed.
 
@@ -52,19 +128,14 @@ def load_bytes(source, data: bytes | None = None) -> tuple[bytes, str]:
     """
     name = os.fspath(source)
     if data is None:
-        try:
-            with open(name, "rb") as fh:
+        with open_user_file(name, folder_hint="; use runlog.read_history for folders") as fh:
+            try:
                 if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
                     raise FileFormatError(
                         f"is larger than {MAX_FILE_BYTES // 2**20} MiB; not an activity file", name)
                 data = fh.read()
-        except FileNotFoundError as exc:
-            raise FileFormatError("no such file; check the path", name) from exc
-        except IsADirectoryError as exc:
-            raise FileFormatError("is a folder, not an activity file; use runlog.read_history for folders",
-                                  name) from exc
-        except OSError as exc:
-            raise FileFormatError(f"cannot be read ({exc.strerror or exc})", name) from exc
+            except OSError as exc:
+                raise FileFormatError(f"cannot be read ({exc.strerror or exc})", name) from exc
     if data[:2] == b"\x1f\x8b":
         try:
             d = zlib.decompressobj(16 + zlib.MAX_WBITS)

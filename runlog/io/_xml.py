@@ -50,6 +50,7 @@ from xml.etree.ElementTree import Element, ParseError
 import numpy as np
 import pandas as pd
 
+from .. import schema
 from ..errors import FileFormatError, RunlogWarning
 
 __all__ = [
@@ -384,7 +385,7 @@ SPORT_ALIASES: dict[str, tuple[str, str | None]] = {
 }
 
 #: Sports whose GPX/TCX/FIT cadence counts strides (one per two steps) [1/min].
-FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing"})
+FOOT_SPORTS = schema.FOOT_SPORTS
 
 _SPORT_SEP = re.compile(r"[\s\-/]+")
 

@@ -88,6 +88,7 @@ from fitparse.records import (BASE_TYPE_BYTE, BASE_TYPES, DefinitionMessage, Dev
                               FieldDefinition, get_dev_type)
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
+from .. import schema
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
 from . import RawActivity
 
@@ -105,7 +106,12 @@ SEMICIRCLE_DEG = 180.0 / 2**31
 #: steps) per minute; runlog reports steps per minute for them.  FIT
 #: ``record.cadence`` is in cycles per minute (FIT SDK, Profile.xlsx, unit
 #: "rpm"); Garmin Connect shows running cadence as twice the stored value.
-FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing"})
+FOOT_SPORTS = schema.FOOT_SPORTS
+
+#: Highest FIT protocol major version (header byte 1, high nibble; FIT SDK "File
+#: Header": 1.0 and 2.0; old files write 0.x).  A header claiming a later one is
+#: random bytes, not a FIT header.
+MAX_PROTOCOL_MAJOR = 2
 
 #: Records further than this from the main body of their activity are stray
 #: timestamps [s].  12 h: no run, ride or hike in one recording pauses that long,
@@ -504,6 +510,12 @@ def _parse(data: bytes) -> _Parsed:
     rec_group = out.rec_group
     group, seen_file_id = 0, False
     for seg in segments:
+        major, minor = seg.data[1] >> 4, seg.data[1] & 0x0F
+        if major > MAX_PROTOCOL_MAJOR:
+            out.damage = (f"has a damaged FIT header (protocol version {major}.{minor}; FIT files are version "
+                          f"{MAX_PROTOCOL_MAJOR} or older), so the data after it cannot be trusted")
+            out.damage_group = group
+            break
         try:
             fit = _TolerantFitFile(io.BytesIO(seg.data), data_processor=_LeanProcessor())
             messages = fit.get_messages()
@@ -749,7 +761,9 @@ def _check_is_activity(p: _Parsed, n_records: int, source: str) -> None:
         raise NotAnActivityError(
             f"is {words}, not an activity; runlog reads recorded runs (FIT file type 'activity')", source)
     if not n_records and not p.sessions:
-        raise NotAnActivityError("is a FIT file without records or sessions, not an activity", source)
+        # no file_id says what it is: a FIT header over nothing (or random bytes), not a valid file
+        raise FileFormatError("is damaged or empty: a FIT header but no FIT messages (no file type, records or "
+                              "sessions), so nothing can be read from it", source)
 
 
 def decode(data: bytes, source: str) -> list[RawActivity]:

@@ -354,6 +354,9 @@ TOTALS_EXCEPTIONS = {
     ("fitparse__sample_mulitple_header.fit", 3, "elapsed"):
         "multisport with smart recording: the bike's last record is 3.1 s before the next "
         "session starts (records 4419 s vs 4422.14 s)",
+    ("tormoderfit__0134902991.fit", 1, "elapsed"):
+        "Onelap: records continue 20 s past start_time + total_elapsed_time (12:16:46 vs "
+        "12:16:26), and the session timestamp equals its start_time",
 }
 
 
@@ -388,8 +391,8 @@ def check_device_totals(name: str, act, exceptions: dict) -> list[str]:
 def test_records_agree_with_device_totals(data_dir):
     sessions = list(_bundled_sessions(data_dir))
     # Activity, fenix2, unexpected-eof, 5 + 3 multisport sessions, B47I2852, testdata,
-    # edge1000, two fr645m runs
-    assert len(sessions) == 16
+    # edge1000, two fr645m runs, the Onelap indoor ride
+    assert len(sessions) == 17
     bad = [msg for name, act in sessions for msg in check_device_totals(name, act, TOTALS_EXCEPTIONS)]
     assert bad == []
     # every stated exception is still needed (else the reason is stale)
@@ -477,3 +480,109 @@ def test_unfinished_file_is_read(shared_dir):
         (act,) = runlog.read_activities(path)
     assert len(act.records) == 2319 and act.info["truncated"] is True
     assert act.info["device"] == "zwift product 0"
+
+
+ZERO_HR_FIT = "tormoderfit__0134902991.fit"  # Onelap indoor ride: every record's heart_rate is 0
+
+
+def test_all_zero_heart_rate_is_no_heart_rate(data_dir):
+    path = _fit(data_dir, ZERO_HR_FIT)
+    raw = _raw_records(path)
+    # the independent reference: bare fitparse finds 739 records, every heart_rate 0
+    assert len(raw) == 739 and {r.get("heart_rate") for r in raw} == {0}
+    (act,) = _read_all(path)
+    rec = act.records
+    assert act.info["sport"] == "cycling" and len(rec) == 715  # same-second records merged
+    assert rec["hr_bpm"].isna().all()          # 0 bpm is no strap contact: missing, not a heart rate
+    assert rec["power_w"].notna().all() and rec["cadence_spm"].max() == 88.0  # other channels untouched
+    s = summarize_records(rec)
+    assert np.isnan(s["avg_hr_bpm"]) and np.isnan(s["max_hr_bpm"])
+    # the device's session and lap heart rates of that strap are 0 too: also missing
+    with fitparse.FitFile(str(path)) as ff:
+        (session,) = [m.get_values() for m in ff.get_messages("session")]
+    assert session["avg_heart_rate"] == 0 and session["max_heart_rate"] == 0
+    assert np.isnan(act.info["device_avg_hr_bpm"]) and np.isnan(act.info["device_max_hr_bpm"])
+    assert act.laps[["avg_hr_bpm", "max_hr_bpm"]].isna().all().all()
+
+
+def test_zero_hr_run_gets_the_load_of_a_run_without_hr(data_dir):
+    """With HR NaN the run's TRIMP is missing and its load is imputed from moving minutes
+    (features.core.session_load), as for any run recorded without a strap."""
+    from runlog.features import run_features
+
+    acts = _read_all(_fit(data_dir, ZERO_HR_FIT)) + _read_all(_fit(data_dir, "heartandsole__testdata.fit"))
+    h = runlog.History.from_activities(acts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RunlogWarning)
+        f = run_features(h)
+    zero, strap = "20210304T1204Z", "20210416T1337Z"
+    assert np.isnan(f.loc[zero, "trimp"]) and np.isfinite(f.loc[strap, "trimp"])
+    assert f.loc[zero, "load_imputed"] and not f.loc[strap, "load_imputed"]
+    per_min = f.loc[strap, "trimp"] / f.loc[strap, "moving_min"]  # the only run with HR: its TRIMP per minute
+    assert f.loc[zero, "session_load_au"] == pytest.approx(f.loc[zero, "moving_min"] * per_min)
+    assert f.attrs["load_unit"] == "trimp"
+
+
+def test_impossible_samples_become_missing():
+    from runlog import schema
+
+    idx = pd.date_range("2024-03-01", periods=7, freq="s", tz="UTC")
+    rec = schema.conform_records(pd.DataFrame({
+        "hr_bpm": [0.0, 1.0, 150.0, 250.0, 251.0, -5.0, np.nan],
+        "cadence_spm": [0.0, 170.0, 260.0, 261.0, 400.0, np.nan, 180.0],
+        "temp_c": [-40.0, -40.5, 25.0, 60.0, 60.1, 127.0, np.nan],
+        "power_w": [0.0, 300.0, 2000.0, 0.0, 0.0, 0.0, 0.0],
+    }, index=idx))
+    run = schema.mask_impossible(rec.copy(), "running")
+    np.testing.assert_array_equal(run["hr_bpm"], [np.nan, 1, 150, 250, np.nan, np.nan, np.nan])
+    np.testing.assert_array_equal(run["cadence_spm"], [0, 170, 260, np.nan, np.nan, np.nan, 180])
+    np.testing.assert_array_equal(run["temp_c"], [-40, np.nan, 25, 60, np.nan, np.nan, np.nan])
+    np.testing.assert_array_equal(run["power_w"], rec["power_w"])
+    # cycling cadence is revolutions per minute: no steps/min limit
+    ride = schema.mask_impossible(rec.copy(), "cycling")
+    np.testing.assert_array_equal(ride["cadence_spm"], rec["cadence_spm"])
+    # every reader passes finalize, which applies it
+    act = runlog.activity.finalize(rec, None, {"source": "synthetic", "format": "gpx", "sport": "running"})
+    np.testing.assert_array_equal(act.records["hr_bpm"], run["hr_bpm"])
+    np.testing.assert_array_equal(act.records["cadence_spm"], run["cadence_spm"])
+
+
+def _fit_crc(data: bytes) -> bytes:
+    """The FIT CRC-16 of *data*, little-endian (fitparse's own implementation)."""
+    import struct
+
+    from fitparse.records import Crc
+
+    crc = Crc()
+    crc.update(data)
+    return struct.pack("<H", crc.value)
+
+
+@pytest.mark.parametrize("header, reason", [
+    # 14-byte header: protocol byte 0xa7 ("10.7"), random profile bytes, no data; valid file CRC
+    (bytes([14, 0xA7, 0x3C, 0x91, 0, 0, 0, 0]) + b".FIT\0\0",
+     "x.fit: has a damaged FIT header (protocol version 10.7; FIT files are version 2 or older), so the data "
+     "after it cannot be trusted; nothing could be read from it"),
+    # a plausible header (protocol 1.0, profile 20.93) over no data: nothing says what the file is
+    (bytes([14, 0x10, 0x2D, 0x08, 0, 0, 0, 0]) + b".FIT\0\0",
+     "x.fit: is damaged or empty: a FIT header but no FIT messages (no file type, records or sessions), "
+     "so nothing can be read from it"),
+])
+def test_random_fit_header_is_damaged_not_a_non_activity(tmp_path, data_dir, header, reason):
+    path = tmp_path / "x.fit"
+    path.write_bytes(header + _fit_crc(header))
+    with pytest.raises(FileFormatError) as exc:
+        runlog.read_activity(path)
+    assert not isinstance(exc.value, NotAnActivityError)
+    assert str(exc.value) == str(path.parent / reason)
+    # in a folder import: rejected with that reason, not skipped as "not an activity"; a valid
+    # FIT file of another type (settings) is still skipped
+    import shutil
+
+    shutil.copy(_fit(data_dir, "fitparse__Settings.fit"), tmp_path)
+    h = runlog.read_history(tmp_path, cache=False, workers=1, progress=False)
+    assert h.errors.values.tolist() == [[str(path), reason.split(": ", 1)[1]]]
+    assert h.skipped["path"].tolist() == [str(tmp_path / "fitparse__Settings.fit")]
+    assert h.skipped["reason"].tolist() == [
+        "not an activity: is a settings file, not an activity; runlog reads recorded runs (FIT file type "
+        "'activity')"]
