@@ -268,13 +268,13 @@ def test_import_real_files(data_dir, cache_env):
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    # 23 bundled files: every run read, the duplicates (same run in FIT/GPX/TCX) and the settings
+    # 24 bundled files: every run read, the duplicates (same run in FIT/GPX/TCX) and the settings
     # file skipped, the undatable/timeless files rejected with their reason
     # counted by sport: the rides, swims and triathlon transitions are not called runs
     m = re.search(r"Read (\d+) activities: (\d+) runs, (.*?); \d{4}-\d\d-\d\d to ", out)
     runs, n_runs = int(m.group(1)), int(m.group(2))
     assert n_runs >= 10 and runs > n_runs
-    assert "2 rides" in m.group(3) and "1 swim" in m.group(3) and " runs" not in m.group(3)
+    assert "3 rides" in m.group(3) and "1 swim" in m.group(3) and " runs" not in m.group(3)
     rejected = int(re.search(r"Rejected (\d+) file", out).group(1))
     assert rejected >= 2
     assert "gpxpy__track-with-extremes.gpx: has no times" in out
