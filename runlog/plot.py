@@ -1068,6 +1068,8 @@ def cause_forest(causes: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         u = str(u) if isinstance(u, str) else ""
         if u.startswith("per doubling"):
             return "per doubling"
+        if " above your usual " in u:   # heat exposure: 'per 5 °C above usual, per hour'
+            return u.split(" above your usual ")[0] + " above usual, per hour"
         return "" if u in ("this one against the others", "with vs without") else u
 
     labels = []

@@ -497,13 +497,14 @@ def test_cause_forest_one_row_per_tested_cause_findings_filled():
         "level": [None, None, "Racer", None],
         "effect": [2.7, 0.96, 1.7, np.nan], "ci_low": [1.4, 0.77, 0.6, np.nan], "ci_high": [5.3, 1.19, 4.7, np.nan],
         "q_value": [0.027, 1.0, 1.0, np.nan],
-        "effect_unit": ["per 5 °C", "per 1 day", "this one against the others", ""],
+        "effect_unit": ["per 5 °C above your usual 15.3 °C, per hour on your feet", "per 1 day",
+                        "this one against the others", ""],
         "finding": [True, False, False, False]})
     ax = plot.cause_forest(causes)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     # the untestable cause (no estimate) is left out; the strongest row is drawn at the top
     assert labels == ["Shoes: shoes worn 'Racer'", "Training load: consecutive running days (per 1 day)",
-                      "Heat: air temperature (per 5 °C)"]
+                      "Heat: air temperature (per 5 °C above usual, per hour)"]
     assert ax.get_title() == "Which causes go with numbness"
     filled = [c for c in ax.collections if len(c.get_offsets()) and c.get_facecolor().shape[0]
               and c.get_facecolor()[0][:3].tolist() != [1.0, 1.0, 1.0]]
