@@ -478,7 +478,8 @@ def test_plain_names_from_the_catalogue():
 def test_forest_marks_the_report_findings_measures():
     from runlog.analysis.report import Report
 
-    factors = pd.DataFrame({"factor": ["air_temp_c", "heat_index_c", "shoes"], "cause": ["hydration"] * 2 + ["footwear"],
+    factors = pd.DataFrame({"factor": ["air_temp_c", "heat_index_c", "shoes"],
+                            "cause": ["hydration"] * 2 + ["footwear"],
                             "effect": [2.0, 2.1, 1.5], "ci_low": [1.2, 1.1, 0.9], "ci_high": [3.0, 3.5, 2.4],
                             "q_value": [0.01, 0.01, 0.2]})
     findings = pd.DataFrame({"cause": ["hydration"], "factor": ["air_temp_c"], "sentence": ["Heat ..."]})
