@@ -46,15 +46,16 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    try:
-        module, attr = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'runlog' has no attribute {name!r}") from None
-    mod = importlib.import_module(module, __name__)
-    value = mod if attr is None else getattr(mod, attr)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
+if not TYPE_CHECKING:  # hidden from type checkers, which would accept any name of a module with __getattr__
+    def __getattr__(name: str):
+        try:
+            module, attr = _LAZY[name]
+        except KeyError:
+            raise AttributeError(f"module 'runlog' has no attribute {name!r}") from None
+        mod = importlib.import_module(module, __name__)
+        value = mod if attr is None else getattr(mod, attr)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
 
 
 def __dir__() -> list[str]:

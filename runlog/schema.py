@@ -323,16 +323,15 @@ class Feature:
 
 if TYPE_CHECKING:
     FEATURES: dict[str, Feature]
+else:  # hidden from type checkers, which would accept any name of a module with __getattr__
+    def __getattr__(name: str):
+        # FEATURES (column name -> Feature) is owned by runlog.features.catalog; kept
+        # here, as the same dict, for code that reads runlog.schema.FEATURES
+        if name == "FEATURES":
+            from .features.catalog import FEATURES
 
-
-def __getattr__(name: str):
-    # FEATURES (column name -> Feature) is owned by runlog.features.catalog; kept
-    # here, as the same dict, for code that reads runlog.schema.FEATURES
-    if name == "FEATURES":
-        from .features.catalog import FEATURES
-
-        return FEATURES
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            return FEATURES
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def empty_records() -> pd.DataFrame:
