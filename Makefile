@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo bench clean
+.PHONY: install lint test test-fast demo bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -16,13 +16,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP)
+# ruff (rules in pyproject.toml) and a type check of the public API (mypy, [tool.mypy])
+lint: $(STAMP)
+	$(PY) -m ruff check runlog tests bench
+	$(PY) -m mypy
+
+test: lint
 	MPLBACKEND=Agg $(PY) -m pytest -q
+
+# without the slow tests and those needing the ../shared corpus
+test-fast: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m pytest -q -m "not slow and not shared"
 
 demo: $(STAMP)
 	$(VENV)/bin/runlog demo --out runlog-demo
 
 bench: $(STAMP)
+	$(PY) bench/bench_import.py
 	$(PY) bench/bench_io.py
 	$(PY) bench/bench_features.py
 	$(PY) bench/bench_journal.py
@@ -30,4 +40,4 @@ bench: $(STAMP)
 	$(PY) bench/validate_analysis.py
 
 clean:
-	rm -rf $(VENV) runlog-demo .pytest_cache
+	rm -rf $(VENV) runlog-demo .pytest_cache .ruff_cache .mypy_cache

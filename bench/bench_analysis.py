@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-import runlog.features  # noqa: F401  (fills the catalogue)
-from runlog import schema
+from runlog.features.catalog import FEATURES as CATALOG
 from runlog.analysis.causes import decide
 
 
@@ -33,7 +32,7 @@ def frame(n_runs: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Series, pd.Serie
     days = np.sort(rng.choice(int(n_runs * 7 / 5) + 1, n_runs, replace=False)).astype(float)
     idx = pd.Index([f"r{i:05d}" for i in range(n_runs)], name="run_id")
     cols = {}
-    for name, f in schema.FEATURES.items():
+    for name, f in CATALOG.items():
         if not f.candidate:
             continue
         if f.kind == "categorical":
@@ -70,9 +69,10 @@ def main() -> None:
     rows = []
     for n in sizes:
         F, numb, days = frame(n)
-        t_causes = best_of(lambda: decide(F, numb, days, F["duration_min"], schema.FEATURES, measures=False),
-                           args.repeat)
-        t_all = best_of(lambda: decide(F, numb, days, F["duration_min"], schema.FEATURES), args.repeat)
+        t_causes = best_of(lambda F=F, numb=numb, days=days: decide(F, numb, days, F["duration_min"], CATALOG,
+                                                                    measures=False), args.repeat)
+        t_all = best_of(lambda F=F, numb=numb, days=days: decide(F, numb, days, F["duration_min"], CATALOG),
+                        args.repeat)
         rows.append((n, t_causes, t_all))
     base = rows[0]
     print(f"{'runs':>6} {'causes s':>9} {'x 150':>6} {'+ measures s':>13} {'x 150':>6} {'runs x':>7}")

@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
 import tempfile
 import time
@@ -74,8 +73,9 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 import runlog
-from runlog import schema, simulate
+from runlog import simulate
 from runlog.analysis.report import is_finding
+from runlog.features.catalog import FEATURES
 
 #: Uncorrected significance level of the naive baseline.
 NAIVE_ALPHA = 0.05
@@ -238,8 +238,8 @@ def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples
 
 def _catalog_factors(feats: pd.DataFrame) -> pd.DataFrame:
     """Numeric candidate features of the catalogue (for seasons the analysis could not test)."""
-    rows = [{"factor": c, "level": None, "cause": schema.FEATURES[c].cause} for c in feats.columns
-            if c in schema.FEATURES and schema.FEATURES[c].candidate and schema.FEATURES[c].kind != "categorical"]
+    rows = [{"factor": c, "level": None, "cause": FEATURES[c].cause} for c in feats.columns
+            if c in FEATURES and FEATURES[c].candidate and FEATURES[c].kind != "categorical"]
     return pd.DataFrame(rows, columns=["factor", "level", "cause"])
 
 
@@ -374,7 +374,7 @@ def print_tables(results: pd.DataFrame, header: str) -> None:
             continue
         print(METHOD_TITLES[m])
         print(table[["planted", "allowed", "seasons", "runs", "numb runs", *cols]]
-              .rename(columns=lambda c: c.replace(m + " ", "")).to_string())
+              .rename(columns=lambda c, m=m: c.replace(m + " ", "")).to_string())
         print()
 
 

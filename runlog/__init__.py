@@ -13,26 +13,53 @@ plot : matplotlib plots
 
 from __future__ import annotations
 
-from .activity import Activity
-from .errors import (AnalysisError, EpisodeError, FileFormatError, NotAnActivityError, NotesError,
-                     RunlogError, RunlogWarning, TruncatedFileWarning)
-from .history import History, read_history
-from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
-from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
-from .analysis import Report, analyze
+import importlib
+from typing import TYPE_CHECKING
+
 from . import features
+from .activity import Activity
 from .athlete import Athlete
+from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
+from .errors import (AnalysisError, AthleteError, EpisodeError, FileFormatError, NotAnActivityError, NotesError,
+                     RunlogError, RunlogWarning, TruncatedFileWarning, WeatherError)
 from .features import run_features
-from . import simulate
+from .history import History, read_history
+from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
+
+# TODO(issue 13): import these two from .errors once runlog/io/_xml.py takes them from there
+from .io._xml import UntimedPointsWarning, XmlRecoveryWarning
+
+if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and IDEs
+    from . import analysis as analysis, plot as plot, simulate as simulate
+    from .analysis import Report, analyze
+
+#: Names loaded on first use: name -> (module, attribute or None for the module itself).
+#: The analysis needs scipy.stats, statsmodels and firthmodels, the simulator
+#: scipy.stats, and the plots matplotlib: together about 2 s that
+#: ``import runlog`` (and ``runlog --help``) should not pay.
+_LAZY = {
+    "analyze": (".analysis", "analyze"),
+    "Report": (".analysis", "Report"),
+    "analysis": (".analysis", None),
+    "simulate": (".simulate", None),
+    "plot": (".plot", None),
+}
 
 
-def __getattr__(name):
-    # runlog.plot is imported on first use: matplotlib adds about a second to `import runlog`
-    if name == "plot":
-        import importlib
+if not TYPE_CHECKING:  # hidden from type checkers, which would accept any name of a module with __getattr__
+    def __getattr__(name: str):
+        try:
+            module, attr = _LAZY[name]
+        except KeyError:
+            raise AttributeError(f"module 'runlog' has no attribute {name!r}") from None
+        mod = importlib.import_module(module, __name__)
+        value = mod if attr is None else getattr(mod, attr)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
 
-        return importlib.import_module(".plot", __name__)
-    raise AttributeError(f"module 'runlog' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __version__ = "0.1.0"
@@ -41,7 +68,8 @@ __all__ = [
     "Activity", "History", "read_history",
     "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
     "RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError", "AnalysisError",
-    "RunlogWarning", "TruncatedFileWarning",
+    "WeatherError", "AthleteError",
+    "RunlogWarning", "TruncatedFileWarning", "XmlRecoveryWarning", "UntimedPointsWarning",
     "read_episodes", "read_run_notes", "episode_flags", "notes_from_history",
     "analyze", "Report",
     "Athlete", "run_features", "features",

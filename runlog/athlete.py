@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
-from .errors import RunlogError
+from .errors import AthleteError
 
 __all__ = [
     "Athlete", "AthleteError", "TRIMP_CONSTANTS", "DEFAULT_HR_REST_BPM", "DEFAULT_BODY_MASS_KG",
@@ -38,10 +38,6 @@ DEFAULT_HR_REST_BPM = 60.0
 DEFAULT_BODY_MASS_KG = 70.0
 #: Plausible HR bounds [1/min]; samples outside are treated as artefacts.
 HR_PLAUSIBLE_BPM = (30.0, 230.0)
-
-
-class AthleteError(RunlogError, ValueError):
-    """Athlete values that cannot be right (e.g. resting HR above maximum HR)."""
 
 
 def _frozen_mapping(m) -> Mapping:

@@ -17,6 +17,8 @@ __all__ = [
     "EpisodeError",
     "NotesError",
     "AnalysisError",
+    "WeatherError",
+    "AthleteError",
     "RunlogWarning",
     "TruncatedFileWarning",
 ]
@@ -90,6 +92,14 @@ class NotesError(EpisodeError):
 
 class AnalysisError(RunlogError, ValueError):
     """The inputs of an analysis do not fit together (e.g. no run in the tracked period)."""
+
+
+class WeatherError(RunlogError, ValueError):
+    """A weather table runlog cannot use, or a weather download that failed."""
+
+
+class AthleteError(RunlogError, ValueError):
+    """Athlete values that cannot be right (e.g. resting HR above maximum HR)."""
 
 
 class RunlogWarning(UserWarning):

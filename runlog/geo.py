@@ -6,7 +6,6 @@ Pure functions over numpy arrays / pandas Series.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG) [m]
 

@@ -237,8 +237,10 @@ def causes_table(causes: pd.DataFrame | None) -> str:
         ci = (f"{_fmt_ratio(r['95 % CI low'])}&nbsp;–&nbsp;{_fmt_ratio(r['95 % CI high'])}"
               if math.isfinite(r["95 % CI low"]) or math.isfinite(r["95 % CI high"]) else "–")
         cells = [f"<td>{_esc(r['Cause'])}</td>", f"<td>{_esc(r['Measure'])}</td>",
-                 f"<td class='num'>{_fmt_ratio(r['Odds ratio'])}</td>", f"<td class='per'>{_esc(_per_text(r['per']))}</td>",
-                 f"<td class='num'>{ci}</td>", f"<td class='num'>{_fmt_p(r['q'])}</td>", f"<td>{_esc(r['Status'])}</td>"]
+                 f"<td class='num'>{_fmt_ratio(r['Odds ratio'])}</td>",
+                 f"<td class='per'>{_esc(_per_text(r['per']))}</td>",
+                 f"<td class='num'>{ci}</td>", f"<td class='num'>{_fmt_p(r['q'])}</td>",
+                 f"<td>{_esc(r['Status'])}</td>"]
         rows.append(f"<tr{' class=sig' if f else ''}>" + "".join(cells) + "</tr>")
     return ("<table class='causes'><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
@@ -663,16 +665,16 @@ def column_reference_markdown() -> str:
     """The column reference as Markdown: every frame's columns, then every feature.
 
     Built from :func:`runlog.schema.column_reference` (records, laps, runs,
-    episodes, notes) and :data:`runlog.schema.FEATURES` (filled when
-    :mod:`runlog.features` is imported); the README's column reference is
+    episodes, notes) and the feature catalogue
+    :data:`runlog.features.catalog.FEATURES`; the README's column reference is
     this text (``runlog columns`` prints it).
 
     Returns
     -------
     str
     """
-    from . import features as _features  # noqa: F401 - fills schema.FEATURES
     from . import schema
+    from .features.catalog import FEATURES
 
     titles = {
         "records": "Records: one row per sample (`History.records`, `Activity.records`; index `run_id`, `time` UTC)",
@@ -690,7 +692,7 @@ def column_reference_markdown() -> str:
     out += ["#### Features: one row per run (`run_features`, index `run_id`)", "",
             "*tested*: the analysis tests it as a factor (yes) or keeps it as bookkeeping (no).", "",
             "| feature | unit | cause | tested | description | source |", "|---|---|---|---|---|---|"]
-    for f in schema.FEATURES.values():
+    for f in FEATURES.values():
         out.append(f"| `{f.name}` | {_md_cell(f.unit)} | {f.cause} | {'yes' if f.candidate else 'no'} | "
                    f"{_md_cell(f.description)} | {_md_cell(f.citation)} |")
     return "\n".join(out) + "\n"

@@ -39,6 +39,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 from . import schema
+from .features.catalog import FEATURES
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
@@ -191,7 +192,7 @@ _UNIT_SUFFIXES = ("_mps", "_bpm", "_spm", "_deg", "_min", "_pct", "_km", "_kg", 
 
 def _unit(name: str) -> str:
     """Unit of a feature or column from the schema ('' when unknown)."""
-    f = schema.FEATURES.get(name)
+    f = FEATURES.get(name)
     if f is not None:
         return f.unit
     for table in (schema.RUN_COLUMNS, schema.RECORD_COLUMNS, schema.NOTES_COLUMNS, schema.EPISODE_COLUMNS):
@@ -206,7 +207,7 @@ def feature_label(name: str) -> str:
     ``Feature.label`` when the catalogue has one, else the first clause of its
     description (:func:`runlog.analysis.report.short_description`).
     """
-    f = schema.FEATURES.get(name)
+    f = FEATURES.get(name)
     if f is None:
         return ""
     label = str(getattr(f, "label", "") or "").strip()
@@ -340,11 +341,11 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
         handles.append(h)
     if load_cols:
         ax.axhline(0, color="0.6", lw=0.8, zorder=0)
-        unit = {schema.FEATURES[c].unit for c in load_cols if c in schema.FEATURES} - {""}
+        unit = {FEATURES[c].unit for c in load_cols if c in FEATURES} - {""}
         ax.set_ylabel("Training load" + (f" [{unit.pop()}]" if len(unit) == 1 else " [load units/day]"))
     if ratio_cols:
         ax2 = ax.twinx() if load_cols else ax
-        for j, c in enumerate(ratio_cols):
+        for c in ratio_cols:
             y = pd.to_numeric(features[c], errors="coerce").to_numpy(dtype="float64")[order]
             (h,) = ax2.plot(x, y, color="0.35", lw=1.2, ls="--", label=cols[c])
             handles.append(h)
@@ -757,9 +758,10 @@ def _split(s: pd.Series, name: str) -> tuple[pd.Series, list[str]]:
     Booleans become 'no' / 'yes', numbers are split at their median
     (``<= median`` / ``> median``), anything else is kept as is (sorted).
     """
-    unit = schema.FEATURES[name].unit if name in schema.FEATURES else ""
+    unit = FEATURES[name].unit if name in FEATURES else ""
     text = pretty(name)
-    if pd.api.types.is_bool_dtype(s.dtype) or set(pd.unique(s.dropna())) <= {0, 1, True, False}:
+    # {0, 1} also holds True/False and 0.0/1.0 (equal values hash alike)
+    if pd.api.types.is_bool_dtype(s.dtype) or set(pd.unique(s.dropna())) <= {0, 1}:
         no, yes = f"{text}: no", f"{text}: yes"
         b = s.astype("boolean")
         return b.map({True: yes, False: no}).astype("object"), [no, yes]
@@ -937,7 +939,7 @@ def factor_scatter(features: pd.DataFrame, x: str, y: str, flags: pd.DataFrame |
         Per-run frame (``run_features`` output, or ``History.runs``).
     x, y : str
         Columns of *features*; the axis labels carry their units from
-        :data:`runlog.schema.FEATURES` (or the run columns).
+        :data:`runlog.features.catalog.FEATURES` (or the run columns).
     flags : DataFrame, optional
         :func:`runlog.episodes.episode_flags`; without it every run is drawn
         in the control colour.  Untracked runs are small grey points.

@@ -3,7 +3,8 @@
 Every frame runlog returns is described here: per-sample ``records``, ``laps``,
 the per-run summary ``runs`` of a :class:`~runlog.history.History`, the
 numbness ``episodes`` journal and per-run ``notes``.  Feature columns are
-catalogued in :data:`FEATURES` (filled by :mod:`runlog.features`).
+catalogued in ``FEATURES``, owned by :mod:`runlog.features.catalog` (this
+module looks it up there on first use).
 
 Names carry their unit as a suffix: ``_m`` metres, ``_s`` seconds, ``_mps``
 metres per second, ``_bpm`` beats per minute, ``_spm`` steps per minute,
@@ -16,6 +17,7 @@ the run's own time zone, given by the ``tz`` column).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -319,9 +321,17 @@ class Feature:
     dose: bool = False
 
 
-# Feature catalogue: column name -> Feature.  Filled by runlog.features.catalog
-# when runlog.features is imported.
-FEATURES: dict[str, Feature] = {}
+if TYPE_CHECKING:
+    FEATURES: dict[str, Feature]
+else:  # hidden from type checkers, which would accept any name of a module with __getattr__
+    def __getattr__(name: str):
+        # FEATURES (column name -> Feature) is owned by runlog.features.catalog; kept
+        # here, as the same dict, for code that reads runlog.schema.FEATURES
+        if name == "FEATURES":
+            from .features.catalog import FEATURES
+
+            return FEATURES
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def empty_records() -> pd.DataFrame:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import geo
-from .errors import RunlogError
+from .errors import WeatherError
 
 __all__ = ["WeatherError", "WEATHER_COLUMNS", "read_weather", "run_positions", "join_weather", "fetch_meteostat"]
 
@@ -33,10 +33,6 @@ _ALIASES = {
     "lat_deg": ("lat_deg", "lat", "latitude"),
     "lon_deg": ("lon_deg", "lon", "lng", "longitude"),
 }
-
-
-class WeatherError(RunlogError, ValueError):
-    """A weather table runlog cannot use, or a weather download that failed."""
 
 
 def _where(source) -> str:
@@ -135,7 +131,8 @@ def read_weather(source, *, tz: str | None = None) -> pd.DataFrame:
         else:
             out[name] = np.nan
     if "station" in cols:
-        out["station"] = raw[cols["station"]].astype("object").where(raw[cols["station"]].notna(), "").astype(str).to_numpy()
+        station = raw[cols["station"]]
+        out["station"] = station.astype("object").where(station.notna(), "").astype(str).to_numpy()
     else:
         out["station"] = ""
     out["station"] = out["station"].astype("string")

@@ -1,6 +1,5 @@
 import numpy as np
 import pandas as pd
-import pytest
 
 from runlog.activity import finalize, local_time, make_run_id, resolve_tz
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import pickle
 
 import numpy as np
@@ -83,7 +84,7 @@ def test_unknown_keyword_is_refused():
 
 def test_frozen_picklable_and_equality_ignores_estimated():
     a = runlog.Athlete.from_history(None, hr_max_bpm=190)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         a.hr_max_bpm = 180
     with pytest.raises(TypeError):
         a.estimated["x"] = "y"

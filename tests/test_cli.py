@@ -1,15 +1,18 @@
 """Tests of the HTML report (runlog.htmlreport) and the ``runlog`` command (runlog.cli).
 
-The command is run as a subprocess, the way a runner runs it, on the bundled
-real files, on the demo season and on bad paths and bad journals; exit codes
-and messages are checked.
+The command runs in this process (``cli.main``, :func:`run_main`) on the
+bundled real files, on the demo season and on bad paths and bad journals; exit
+codes and messages are checked.  A subprocess (:func:`run_cli`) only where it
+adds something: ``python -m runlog.cli``, the installed script and the
+traceback of ``--debug``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import importlib.util
+import contextlib
+import io
 import os
 import re
 import subprocess
@@ -25,20 +28,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+import synthetic_frames as tp  # noqa: E402  (the synthetic frames test_plot.py draws)
 from runlog import cli, htmlreport  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_plot_fixtures():
-    """The synthetic frames of tests/test_plot.py (one source of truth for them)."""
-    spec = importlib.util.spec_from_file_location("_plot_fixtures", Path(__file__).with_name("test_plot.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-tp = _load_plot_fixtures()
 
 
 def run_cli(*args, cwd=None, timeout=900):
@@ -46,6 +39,26 @@ def run_cli(*args, cwd=None, timeout=900):
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8")
     return subprocess.run([sys.executable, "-m", "runlog.cli", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=env, timeout=timeout)
+
+
+def run_main(*args):
+    """Run ``runlog ARGS`` in this process (``cli.main``), as :func:`run_cli` would in a subprocess:
+    the exit status (also of argparse's ``SystemExit``), stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    old_columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"  # text wrapped as in a pipe, whatever terminal pytest runs in
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main([str(a) for a in args])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        if old_columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old_columns
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 ANSWER = "Heat goes with your numbness: 1 run in 4 above 22 °C had numbness, 1 in 20 below."
@@ -227,7 +240,7 @@ def test_factors_table_formats_numbers():
 
 
 # ---------------------------------------------------------------------------
-# the command, as a subprocess
+# the command (in this process; a subprocess where that is what is tested)
 # ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def _module_cache(tmp_path_factory):
@@ -247,11 +260,12 @@ def _no_traceback(proc):
 
 
 def test_help_and_usage_errors():
-    proc = run_cli("--help")
+    proc = run_cli("--help")  # python -m runlog.cli
     assert proc.returncode == 0 and "report" in proc.stdout and "import" in proc.stdout and "demo" in proc.stdout
-    proc = run_cli("report", "tests/data")  # --episodes missing
+    assert run_main("--help").stdout == proc.stdout
+    proc = run_main("report", ROOT / "tests/data")  # --episodes missing
     assert proc.returncode == 2 and "--episodes" in proc.stderr
-    proc = run_cli("report", "tests/data", "--episodes", "x.csv", "--tracked", "2024-05-01:2024-01-01")
+    proc = run_main("report", ROOT / "tests/data", "--episodes", "x.csv", "--tracked", "2024-05-01:2024-01-01")
     assert proc.returncode == 2 and "end date is before the start date" in proc.stderr
 
 
@@ -263,8 +277,9 @@ def test_console_script_installed():
     assert proc.returncode == 0 and proc.stdout.startswith("runlog ")
 
 
+@pytest.mark.slow  # 3-5 s (a whole import or report of the bundled files)
 def test_import_real_files(data_dir, cache_env):
-    proc = run_cli("import", data_dir)
+    proc = run_main("import", data_dir)
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -282,7 +297,7 @@ def test_import_real_files(data_dir, cache_env):
     # the summary goes to stdout; no progress bar when stderr is not a terminal (logs stay clean)
     assert "Read" not in proc.stderr and "file/s" not in proc.stderr
     # the cache was filled: a second import reads the same
-    again = run_cli("import", data_dir)
+    again = run_main("import", data_dir)
     assert again.returncode == 0 and re.search(r"Read (\d+) activities", again.stdout).group(1) == str(runs)
     assert cache_env.is_dir() and any(cache_env.rglob("*"))
 
@@ -294,7 +309,7 @@ def test_import_list_shows_every_activity(data_dir, tmp_path, cache_env):
     folder.mkdir()
     for rel in ("fit/fitparse__sample_mulitple_header.fit", "fit/fitparse__activity-small-fenix2-run.fit"):
         (folder / Path(rel).name).write_bytes((data_dir / rel).read_bytes())
-    proc = run_cli("import", folder, "--list")
+    proc = run_main("import", folder, "--list")
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -309,16 +324,17 @@ def test_import_list_shows_every_activity(data_dir, tmp_path, cache_env):
     assert [r[3] for r in table] == ["running", "swimming", "transition", "cycling", "transition", "running"]
     assert table[3][1:3] == ["2018-05-27", "10:08"] and table[3][5:7] == ["km", "1:13:39"]
     # without --list: no table
-    assert "Activities (" not in run_cli("import", folder).stdout
+    assert "Activities (" not in run_main("import", folder).stdout
 
 
 def test_import_bad_path(tmp_path):
     missing = tmp_path / "nowhere"
-    proc = run_cli("import", missing)
+    proc = run_main("import", missing)
     _no_traceback(proc)
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"runlog: error: {missing}: no such file or folder; check the path"
-    # --debug (before or after the command) shows the traceback instead
+    # --debug (before or after the command) shows the traceback instead (a subprocess: the traceback is
+    # what Python prints for an uncaught error)
     for args in (("--debug", "import", missing), ("import", missing, "--debug")):
         proc = run_cli(*args)
         assert proc.returncode != 0 and "Traceback" in proc.stderr and "FileNotFoundError" in proc.stderr
@@ -330,11 +346,12 @@ JOURNAL_REAL = """date,time,onset_min,side,location,severity
 """
 
 
+@pytest.mark.slow  # 3-5 s (a whole import or report of the bundled files)
 def test_report_on_real_files(data_dir, tmp_path, cache_env):
     journal = tmp_path / "episodes.csv"
     journal.write_text(JOURNAL_REAL, encoding="utf-8")
     out = tmp_path / "report"
-    proc = run_cli("report", data_dir, "--episodes", journal, "--tracked", "2015-01-01:2021-12-31", "--out", out)
+    proc = run_main("report", data_dir, "--episodes", journal, "--tracked", "2015-01-01:2021-12-31", "--out", out)
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
     # two episodes are too few to test: the command says so in plain words, once, and still writes the report
@@ -352,13 +369,14 @@ def test_report_on_real_files(data_dir, tmp_path, cache_env):
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md"]
 
 
+@pytest.mark.slow  # 3-5 s (a whole import or report of the bundled files)
 def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
     # without --tracked (and no 'tracking started' row) the journal period runs from the first entry to the
     # last run of the history, with a warning that says how to state it, the command line first; no Python
     # file names or source lines
     journal = tmp_path / "episodes.csv"
     journal.write_text(JOURNAL_REAL, encoding="utf-8")
-    proc = run_cli("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
+    proc = run_main("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
     assert proc.returncode == 0, proc.stderr
     warn = [ln for ln in proc.stderr.splitlines() if "warning" in ln.lower()]
     assert len(warn) == 1
@@ -373,7 +391,7 @@ def test_report_bad_journal(data_dir, tmp_path, cache_env):
     journal = tmp_path / "episodes.csv"
     journal.write_text("date,onset_min,side,severity\n2015-08-15,20,middle,4\n2015-08-15,-5,left,14\n",
                        encoding="utf-8")
-    proc = run_cli("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
+    proc = run_main("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
     _no_traceback(proc)
     assert proc.returncode == 1
     # the journal's values are checked before the import: one error line naming the journal,
@@ -397,7 +415,7 @@ def test_report_bad_notes_or_weather(data_dir, tmp_path, option, text, message):
     journal.write_text(JOURNAL_REAL, encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text(text, encoding="utf-8")
-    proc = run_cli("report", data_dir, "--episodes", journal, option, bad, "--out", tmp_path / "r")
+    proc = run_main("report", data_dir, "--episodes", journal, option, bad, "--out", tmp_path / "r")
     _no_traceback(proc)
     # checked before the import: nothing on stdout, one error line naming the file, its line and the fix
     assert proc.returncode == 1 and proc.stdout == ""
@@ -408,7 +426,7 @@ def test_report_bad_notes_or_weather(data_dir, tmp_path, option, text, message):
 def test_report_journal_that_matches_no_run(data_dir, tmp_path, cache_env):
     journal = tmp_path / "episodes.csv"
     journal.write_text("date,onset_min\n2016-02-29,20\n", encoding="utf-8")
-    proc = run_cli("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
+    proc = run_main("report", data_dir, "--episodes", journal, "--out", tmp_path / "r")
     _no_traceback(proc)
     assert proc.returncode == 1
     err = [ln for ln in proc.stderr.splitlines() if ln.startswith("runlog: error:")]
@@ -418,7 +436,7 @@ def test_report_journal_that_matches_no_run(data_dir, tmp_path, cache_env):
 def test_report_bad_time_zone(data_dir, tmp_path):
     journal = tmp_path / "episodes.csv"
     journal.write_text(JOURNAL_REAL, encoding="utf-8")
-    proc = run_cli("report", data_dir, "--episodes", journal, "--tz", "Mars/Olympus", "--out", tmp_path / "r")
+    proc = run_main("report", data_dir, "--episodes", journal, "--tz", "Mars/Olympus", "--out", tmp_path / "r")
     _no_traceback(proc)
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.strip() == ("runlog: error: tz='Mars/Olympus' is not a time zone; give an IANA name such as "
@@ -426,7 +444,7 @@ def test_report_bad_time_zone(data_dir, tmp_path):
 
 
 def test_report_missing_journal(data_dir, tmp_path):
-    proc = run_cli("report", data_dir, "--episodes", tmp_path / "none.csv")
+    proc = run_main("report", data_dir, "--episodes", tmp_path / "none.csv")
     _no_traceback(proc)
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"runlog: error: {tmp_path / 'none.csv'}: --episodes: no such file; check the path"
@@ -437,7 +455,7 @@ def test_report_out_is_a_file(data_dir, tmp_path, cache_env):
     journal.write_text(JOURNAL_REAL, encoding="utf-8")
     blocker = tmp_path / "report.txt"
     blocker.write_text("x")
-    proc = run_cli("report", data_dir, "--episodes", journal, "--tracked", "2015-01-01", "--out", blocker)
+    proc = run_main("report", data_dir, "--episodes", journal, "--tracked", "2015-01-01", "--out", blocker)
     _no_traceback(proc)
     assert proc.returncode == 1 and "--out must be a folder" in proc.stderr
 
@@ -446,7 +464,7 @@ def test_report_out_is_a_file(data_dir, tmp_path, cache_env):
 def demo_run(tmp_path_factory):
     """``runlog demo`` once for the tests below (about a minute)."""
     out = tmp_path_factory.mktemp("demo") / "runlog-demo"
-    proc = run_cli("demo", "--out", out)
+    proc = run_main("demo", "--out", out)
     return out, proc
 
 
@@ -491,7 +509,7 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env):
     out, proc = demo_run
     assert proc.returncode == 0
     data = out / "data"
-    proc = run_cli("report", data / "gpx", "--episodes", data / "episodes.csv", "--notes", data / "run_notes.csv",
+    proc = run_main("report", data / "gpx", "--episodes", data / "episodes.csv", "--notes", data / "run_notes.csv",
                    "--weather", data / "weather.csv", "--tracked", "2024-03-04:2024-09-01", "--out", tmp_path / "r")
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -580,7 +598,7 @@ def test_report_refuses_to_write_over_its_inputs(data_dir, tmp_path, clash):
     journal.write_text(JOURNAL_REAL, encoding="utf-8")
     notes = folder / ("report.md" if clash != "report.md" else "factors.csv")
     notes.write_text("date,shoes\n2015-08-15,A\n", encoding="utf-8")
-    proc = run_cli("report", data_dir, "--episodes", journal, "--notes", notes, "--tracked", "2015-01-01",
+    proc = run_main("report", data_dir, "--episodes", journal, "--notes", notes, "--tracked", "2015-01-01",
                    "--out", folder)
     _no_traceback(proc)
     assert proc.returncode == 1
@@ -755,14 +773,14 @@ def test_readme_column_reference_is_current():
 
 
 def test_columns_command():
-    proc = run_cli("columns")
+    proc = run_main("columns")
     assert proc.returncode == 0 and proc.stdout == htmlreport.column_reference_markdown()
 
 
 @pytest.mark.shared
 @pytest.mark.slow
 def test_import_the_shared_corpus(shared_dir, cache_env):
-    proc = run_cli("import", shared_dir, "--list")
+    proc = run_main("import", shared_dir, "--list")
     _no_traceback(proc)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout

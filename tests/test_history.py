@@ -559,7 +559,6 @@ def test_zip_exports_get_no_snapshot(data_dir, tmp_path):
 def _read_guarded(source, fifos=(), **kw):
     """read() in a thread; if it is still running after a long grace period (it opened a named
     pipe and waits for a writer), open the pipes' write ends so it ends, and fail."""
-    import os
     import threading
 
     box = {}

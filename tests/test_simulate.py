@@ -563,7 +563,8 @@ def test_shoes_rotated_at_random_independent_of_kind(short_seasons):
 def test_heat_long_puts_long_runs_on_hot_days(short_seasons):
     t = short_seasons["heat_long"].truth
     longs = t[t["kind"] == "long"]
-    assert ((pd.DatetimeIndex(longs["start_local"]).hour >= 12) & (pd.DatetimeIndex(longs["start_local"]).hour <= 14)).all()
+    hours = pd.DatetimeIndex(longs["start_local"]).hour
+    assert ((hours >= 12) & (hours <= 14)).all()
     assert longs["air_temp_c"].mean() > t.loc[t["kind"] != "long", "air_temp_c"].mean() + 3
     tr = t[t["tracked"]]
     dose = np.clip(tr["air_temp_c"] - 12.0, 0, None) * tr["duration_s"] / 3600.0
@@ -582,7 +583,7 @@ def test_stopping_gpx_shows_the_lace_stop(short_seasons):
     truth_csv = pd.read_csv(s.truth_csv)
     assert {"stop_start_s", "stop_s"} <= set(truth_csv.columns)
     checked = 0
-    for rid, r in numb.iterrows():
+    for _, r in numb.iterrows():
         if r["stop_start_s"] + r["stop_s"] + 120 > r["duration_s"]:
             continue                                                 # the stop runs into the end
         rec = runlog.read_gpx(s.gpx_dir / r["file"]).records

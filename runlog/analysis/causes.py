@@ -160,7 +160,11 @@ def _fmt_num(v: float) -> str:
 
 def feature_label(name: str, catalog: dict | None = None) -> str:
     """Plain short name of a feature ('air temperature'), from the catalogue."""
-    f = (catalog or schema.FEATURES).get(name)
+    if not catalog:
+        from ..features.catalog import FEATURES
+
+        catalog = FEATURES
+    f = catalog.get(name)
     if f is None:
         return name.replace("_", " ")
     if getattr(f, "label", ""):
@@ -595,9 +599,10 @@ class CauseAnalysis:
            time on the feet (offset ``log duration`` plus ``log2 duration``, so a
            risk per run and a risk per minute both fit); shoes as each pair
            against the others, Bonferroni over the pairs; heat as an exposure
-           without the ``log2 duration`` term (see the module docstring).  Holm's step-down over causes, re-testing the rest beside
-           each cause passed (:meth:`_holm_sequential`), gives ``q_value``; the
-           causes with q < alpha are candidates.
+           without the ``log2 duration`` term (see the module docstring).  Holm's
+           step-down over causes, re-testing the rest beside each cause passed
+           (:meth:`_holm_sequential`), gives ``q_value``; the causes with
+           q < alpha are candidates.
         2. **Together**: the candidates in one model; the one with the weakest
            evidence is dropped while its p >= alpha (backward elimination), so a
            measure that goes with numbness only because it moves with another

@@ -10,7 +10,6 @@ and :mod:`~runlog.analysis.crossover` (within-month comparison), which
 from __future__ import annotations
 
 import os
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -88,7 +87,7 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
     records : DataFrame, optional
         ``History.records`` for pace / HR / temperature at onset.
     catalog : dict, optional
-        Feature catalogue (name -> Feature); default :data:`runlog.schema.FEATURES`.
+        Feature catalogue (name -> Feature); default :data:`runlog.features.catalog.FEATURES`.
     fdr : float
         Family-wise error rate of the findings (Holm over causes), and the
         false-discovery rate of the per-measure q-values.
@@ -103,9 +102,9 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
     -------
     Report
     """
-    from .. import schema
+    from ..features.catalog import FEATURES
 
-    catalog = catalog if catalog is not None else schema.FEATURES
+    catalog = catalog if catalog is not None else FEATURES
     numb = flags["numb"].astype(bool)
     features = features.reindex(numb.index)
     n_numb = int(numb.sum())
@@ -254,8 +253,8 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     findings in the model; ``Report.screen`` keeps the univariate screen
     (Mann-Whitney / Fisher, Benjamini-Hochberg) for reference.
     """
-    from .. import schema
     from ..episodes import episode_flags, read_episodes
+    from ..features.catalog import FEATURES
 
     runs = history.runs
     if isinstance(episodes, (str, os.PathLike)):
@@ -286,7 +285,7 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     ids = runs.index[tracked_mask.to_numpy()]
     analysed = before_onset(history, features, flags.loc[ids], athlete=athlete, seed=seed)
     rep = analyze_frames(analysed, flags.loc[ids], runs=runs, records=history.records,
-                         catalog=features.attrs.get("catalog", schema.FEATURES),
+                         catalog=features.attrs.get("catalog", FEATURES),
                          fdr=fdr, fdr_method=fdr_method,
                          n_resamples=n_resamples, seed=seed)
     rep.flags, rep.features, rep.runs = flags, features, runs

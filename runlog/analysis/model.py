@@ -382,7 +382,7 @@ def fit_model(features: pd.DataFrame, numb: pd.Series, factors: pd.DataFrame, *,
     if not bool(fit["converged"].iloc[0]):
         res.notes.append("the Firth fit did not converge; treat the adjusted estimates with caution.")
     rows = []
-    for (term, f), (_, r) in zip(fit.iterrows(), chosen.iterrows()):
+    for (_term, f), (_, r) in zip(fit.iterrows(), chosen.iterrows()):
         rows.append({
             "factor": r["factor"], "level": r["level"], "cause": r["cause"],
             "description": r["description"],

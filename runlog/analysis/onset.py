@@ -499,7 +499,7 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
     res = OnsetResult()
     rows, curves, landmarks = [], [], []
     n_numb = int(flags["numb"].astype(bool).sum())
-    for scale, col, unit in (("minutes", "onset_min", "min"), ("km", "onset_km", "km")):
+    for scale, _col, unit in (("minutes", "onset_min", "min"), ("km", "onset_km", "km")):
         dur = onset_durations(flags, runs, scale)
         curve, med = kaplan_meier(dur["duration"], dur["event"])
         known = dur.loc[dur["event"], "duration"].to_numpy()

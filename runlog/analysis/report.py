@@ -34,7 +34,8 @@ from .model import ModelResult
 from .onset import OnsetResult
 from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
 
-__all__ = ["Report", "spreadsheet_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause", "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
+__all__ = ["Report", "spreadsheet_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
+           "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
            "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
            "factor_display", "measure_note", "ratio_text"]
 
@@ -190,8 +191,8 @@ def finding_sentence(r: pd.Series) -> str:
         alo, ahi = _num(r.get("adjusted_ci_low")), _num(r.get("adjusted_ci_high"))
         holds = alo > 1 or ahi < 1
         s += (f" Adjusted for the other factors in the model: odds ratio {_fmt(adj)} "
-              f"(95 % CI {_fmt(alo)}-{_fmt(ahi)})" + ("." if holds else
-                                                      ", no longer clear of 1, so another factor may explain part of it."))
+              f"(95 % CI {_fmt(alo)}-{_fmt(ahi)})"
+              + ("." if holds else ", no longer clear of 1, so another factor may explain part of it."))
     wm = _num(r.get("within_month_effect"))
     if np.isfinite(wm) and wm > 0:
         wlo, whi = _num(r.get("within_month_ci_low")), _num(r.get("within_month_ci_high"))

@@ -385,7 +385,7 @@ def factor_meta(name: str, s: pd.Series, catalog: dict | None) -> dict | None:
     s : Series
         The column (used to infer the kind when there is no catalogue).
     catalog : dict or None
-        ``runlog.schema.FEATURES``-like mapping name -> Feature.  ``None``: infer
+        ``runlog.features.catalog.FEATURES``-like mapping name -> Feature.  ``None``: infer
         everything (bool -> binary, numbers -> numeric, text -> categorical,
         cause 'other').
 

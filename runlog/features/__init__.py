@@ -7,7 +7,7 @@
 * :mod:`~runlog.features.form` -- cadence and step length
 * :mod:`~runlog.features.terrain` -- ascent and grade variability
 * :mod:`~runlog.features.context` -- time of day, sport, shoes, run notes
-* :mod:`~runlog.features.catalog` -- fills :data:`runlog.schema.FEATURES`
+* :mod:`~runlog.features.catalog` -- the feature catalogue (:data:`~runlog.features.catalog.FEATURES`)
 * :mod:`~runlog.features.core` -- :func:`run_features` assembles them
 
 Every formula is a pure function over arrays/Series and can be used on its own.
@@ -15,7 +15,7 @@ Every formula is a pure function over arrays/Series and can be used on its own.
 
 from __future__ import annotations
 
-from . import catalog, context, form, heat, intensity, load, terrain, warmup  # noqa: F401  (catalog fills FEATURES)
+from . import catalog, context, form, heat, intensity, load, terrain, warmup
 from .core import run_features, session_load
 
 __all__ = ["run_features", "session_load", "catalog", "context", "form", "heat", "intensity", "load", "terrain",

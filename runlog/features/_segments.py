@@ -104,7 +104,8 @@ def segments(records: pd.DataFrame) -> Segments:
         dt[:-1] = np.where(same, dt[:-1], 0.0)
     dt = np.where(dt > MAX_SAMPLE_GAP_S, 0.0, dt)
     raw_last = np.r_[codes[1:] != codes[:-1], True] if n_rows else np.zeros(0, bool)
-    speed = frame["speed_mps"].to_numpy(dtype="float64", na_value=np.nan) if "speed_mps" in frame else np.full(n_rows, np.nan)
+    speed = (frame["speed_mps"].to_numpy(dtype="float64", na_value=np.nan) if "speed_mps" in frame
+             else np.full(n_rows, np.nan))
     gap_ok = np.ones(n_rows, bool)
     if n_rows > 1:
         gap_ok[:-1] = (np.diff(t_s) <= MAX_SAMPLE_GAP_S) | raw_last[:-1]

@@ -1,8 +1,11 @@
 """The feature catalogue: every column of :func:`runlog.run_features` described.
 
-Importing :mod:`runlog.features` fills :data:`runlog.schema.FEATURES` with
-the entries below; columns from the runner's notes are described per call in
-``run_features(...).attrs['catalog']`` (:func:`with_entries`).
+This module owns the catalogue: :data:`CATALOG` holds the fixed columns and
+:data:`FEATURES` the global catalogue (:data:`CATALOG` plus any entries added
+with :func:`register`).  ``runlog.schema.FEATURES`` is the same dict, looked up
+here on first use; importing a module fills nothing.  Columns from the
+runner's notes are described per call in ``run_features(...).attrs['catalog']``
+(:func:`with_entries`).
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from ..schema import Feature
 
 NAN = float("nan")
 
-__all__ = ["CATALOG", "register", "with_entries", "catalog_frame"]
+__all__ = ["CATALOG", "FEATURES", "register", "with_entries", "catalog_frame"]
 
 _F = "float64"
 
 MORTON = ("Morton, Fitz-Clarke & Banister (1990) J Appl Physiol 69:1171-1177; constants a/b: men 0.64/1.92, "
           "women 0.86/1.67")
-WINDOW = "window = the days before the run's local date (same-day sessions not counted); NaN during the history's warm-up"
+WINDOW = ("window = the days before the run's local date (same-day sessions not counted); "
+          "NaN during the history's warm-up")
 
 
 def _entries() -> list[Feature]:
@@ -175,7 +179,8 @@ def _entries() -> list[Feature]:
                 "ACSM metabolic equations; Kerslake (1972) The Stress of Hot Environments; Livingston & Lee (2001)"))
     add(Feature("sweat_loss_pct", "%", _F,
                 "Measured sweat loss as % of pre-run mass: (pre - post + fluid) / pre * 100 (from the notes).",
-                "hydration", "numeric", True, "Sawka et al. (2007) ACSM position stand, Med Sci Sports Exerc 39:377-390"))
+                "hydration", "numeric", True,
+                "Sawka et al. (2007) ACSM position stand, Med Sci Sports Exerc 39:377-390"))
     add(Feature("body_mass_loss_pct", "%", _F, "Net body-mass loss over the run: (pre - post) / pre * 100.",
                 "hydration", "numeric", True, "Sawka et al. (2007) ACSM position stand"))
     add(Feature("dehydrated_2pct", "", _F, "1.0 when the body-mass loss exceeded 2 % (ACSM 2007), else 0.0.",
@@ -315,17 +320,22 @@ def _checked(features):
         yield f
 
 
+#: The global catalogue, name -> Feature: :data:`CATALOG` plus the entries added
+#: with :func:`register` (also reachable as ``runlog.schema.FEATURES``).
+FEATURES: dict[str, Feature] = {f.name: f for f in _checked(CATALOG.values())}
+
+
 def register(features) -> None:
-    """Add catalogue entries to the global :data:`runlog.schema.FEATURES` (done once
-    for the fixed columns; per-call columns such as run notes go to
-    :func:`with_entries` instead)."""
+    """Add catalogue entries to the global catalogue :data:`FEATURES`
+    (``runlog.schema.FEATURES``); per-call columns such as run notes go to
+    :func:`with_entries` instead."""
     for f in _checked(features):
-        schema.FEATURES[f.name] = f
+        FEATURES[f.name] = f
 
 
 def with_entries(features) -> dict[str, Feature]:
     """The fixed catalogue plus *features* (e.g. one notes file's columns), as a new
-    dict; :data:`runlog.schema.FEATURES` is left unchanged."""
+    dict; the global :data:`FEATURES` is left unchanged."""
     out = dict(CATALOG)
     out.update({f.name: f for f in _checked(features)})
     return out
@@ -335,7 +345,4 @@ def catalog_frame() -> "pandas.DataFrame":  # noqa: F821
     """The catalogue as a tidy frame (one row per feature), for docs and notebooks."""
     import pandas as pd
 
-    return pd.DataFrame([f.__dict__ for f in schema.FEATURES.values()])
-
-
-register(CATALOG.values())
+    return pd.DataFrame([f.__dict__ for f in FEATURES.values()])

@@ -7,7 +7,8 @@ import pandas as pd
 
 from .. import schema
 
-__all__ = ["RUNNING_SPORTS", "UNKNOWN_MAX_SPEED_MPS", "UNKNOWN_MIN_CADENCE_SPM", "is_running", "start_hour_local", "shoe_distance_km", "context_features",
+__all__ = ["RUNNING_SPORTS", "UNKNOWN_MAX_SPEED_MPS", "UNKNOWN_MIN_CADENCE_SPM", "is_running", "start_hour_local",
+           "shoe_distance_km", "context_features",
            "NOTE_CAUSES", "notes_features"]
 
 #: Sports counted as running (distance and form features).  'unknown' is

@@ -111,7 +111,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         frame), or its result (index run_id with ``air_temp_c`` /
         ``rel_humidity_pct``), or ``'meteostat'`` to download one
         (:func:`runlog.weather.fetch_meteostat`: optional package and
-        network; raises :class:`runlog.weather.WeatherError` without them).
+        network; raises :class:`runlog.errors.WeatherError` without them).
     running_sports : iterable of str
         Sports counted as running (:data:`runlog.features.context.RUNNING_SPORTS`).
     weather_tolerance : str
@@ -129,7 +129,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         one column per feature; every column is described in
         ``attrs['catalog']`` (name -> :class:`~runlog.schema.Feature`: unit,
         formula, citation, cause, candidate): the fixed columns of
-        :data:`runlog.schema.FEATURES` plus this call's run-notes columns
+        :data:`runlog.features.catalog.FEATURES` plus this call's run-notes columns
         (the global catalogue is not changed).  Conventions:
 
         * training load counts **all sports** (a ride tires the runner);

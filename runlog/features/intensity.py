@@ -13,7 +13,7 @@ import pandas as pd
 from ..athlete import TRIMP_CONSTANTS
 from ._segments import Segments, gcumsum, gmax, gsum, lag_index, segments, wmean, wstd
 
-__all__ = ["speed_vs_usual_pct", 
+__all__ = ["speed_vs_usual_pct",
     "HR_ZONE_BOUNDS", "hr_reserve_fraction", "trimp_weight", "banister_trimp", "hr_zone",
     "decoupling_pct", "volume_features", "intensity_features",
 ]

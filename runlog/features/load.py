@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 __all__ = [
     "local_date", "daily_total", "rolling_sum", "acwr_uncoupled", "ewma", "acwr_ewma",
@@ -145,6 +144,8 @@ def _seeded_ewma(x: np.ndarray, k: float, seed_days: int) -> np.ndarray:
     y0 = float(np.mean(x[:w]))
     y[w - 1] = y0
     if len(x) > w:
+        from scipy.signal import lfilter  # on first use: scipy.signal adds ~0.2 s to `import runlog`
+
         # lfilter's state after y0: z = (1 - k) * y0, so y_w = k x_w + (1 - k) y0
         y[w:] = lfilter([k], [1.0, -(1.0 - k)], x[w:], zi=[(1.0 - k) * y0])[0]
     return y

@@ -8,7 +8,6 @@ hands the result to :func:`runlog.activity.finalize`.
 
 from __future__ import annotations
 
-import gzip
 import os
 import stat
 import warnings
@@ -235,7 +234,7 @@ def read_activities(path, *, tz=None, data: bytes | None = None, fmt: str | None
                 f"({type(exc).__name__}: {exc})", src) from exc
     acts = [a for a in acts if len(a.records)]
     if not acts:
-        raise FileFormatError(f"holds no timed records: nothing to analyse", src)
+        raise FileFormatError("holds no timed records: nothing to analyse", src)
     return acts
 
 

@@ -14,7 +14,7 @@ from scipy import stats
 
 import runlog
 from runlog.analysis import analyze_frames
-from runlog.analysis.report import is_finding, short_description
+from runlog.analysis.report import short_description
 from runlog.errors import AnalysisError
 
 # Running activities among the bundled real files (one copy of each run).

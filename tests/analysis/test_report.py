@@ -36,8 +36,8 @@ def test_binary_and_categorical_sentences():
     assert s.startswith("Numbness came on less often on runs with rest day before the run (2 of 40 runs, 5 %) "
                         "as on runs without (25 of 100, 25 %)")
     assert "with vs without" in s and "Cause: overtraining." in s
-    s = finding_sentence(_row(kind="binary", description="1.0 when the body-mass loss exceeded 2 % (ACSM 2007), else 0.0.",
-                              unit=""))
+    s = finding_sentence(_row(kind="binary",
+                              description="1.0 when the body-mass loss exceeded 2 % (ACSM 2007), else 0.0.", unit=""))
     assert s.startswith("Numbness came on 9.0 times as often on runs when the body-mass loss exceeded 2 % "
                         "(12 of 31 runs, 39 %) as on the other runs (6 of 140, 4 %)")
     s = finding_sentence(_row(kind="categorical", factor="shoes", description="Shoe model", level="racer",
@@ -81,7 +81,8 @@ def test_short_description_first_sentence():
     from runlog.analysis.report import short_description
 
     assert short_description("Days without any activity among the 7 days before the run. Window = the days "
-                             "before the run's local date") == "days without any activity among the 7 days before the run"
+                             "before the run's local date") == \
+        "days without any activity among the 7 days before the run"
     assert short_description("wet-bulb globe temperature ESTIMATED from air temperature (WBGT)") == \
         "wet-bulb globe temperature estimated from air temperature"
     assert short_description("WBGT above 28 °C") == "WBGT above 28 °C"

@@ -94,6 +94,7 @@ def test_heat_features_notes_take_precedence_over_weather():
     assert list(f["air_temp_c"]) == [20.0, 30.0]
     assert f.loc["a", "device_temp_wrist"] == 1.0 and np.isnan(f.loc["b", "device_temp_wrist"])
     assert f.loc["b", "heat_index_c"] == pytest.approx(heat.heat_index_c(30.0, 60.0))
-    assert f.loc["a", "sweat_loss_est_pct"] == pytest.approx(heat.sweat_loss_estimate_kg(3.0, 3600, 20.0, 70.0) / 70 * 100)
+    expected = heat.sweat_loss_estimate_kg(3.0, 3600, 20.0, 70.0) / 70 * 100
+    assert f.loc["a", "sweat_loss_est_pct"] == pytest.approx(expected)
     # 70 -> 68.6 kg is exactly 2 %: not *above* 2 % (ACSM)
     assert f.loc["a", "body_mass_loss_pct"] == pytest.approx(2.0) and f.loc["a", "dehydrated_2pct"] == 0.0

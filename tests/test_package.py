@@ -1,0 +1,93 @@
+"""The package itself: what ``import runlog`` loads, the lazily exported names, the exported errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import runlog
+import runlog.athlete
+import runlog.errors
+import runlog.io._xml
+import runlog.plot
+import runlog.simulate
+import runlog.weather
+from runlog import Report, analyze
+from runlog.analysis import Report as R, analyze as a
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Modules ``import runlog`` must not load: they cost ~2 s and load on first use.
+HEAVY = ("statsmodels", "firthmodels", "scipy.stats", "runlog.simulate", "runlog.analysis", "matplotlib")
+
+
+def _fresh(code: str) -> dict:
+    """Run *code* in a fresh interpreter with this checkout first on the path; it prints JSON."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"})
+    return json.loads(out.stdout)
+
+
+def test_import_runlog_loads_no_heavy_module():
+    got = _fresh("import json, sys, runlog\n"
+                 f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
+                 "print(json.dumps({'file': runlog.__file__, 'loaded': loaded}))")
+    assert Path(got["file"]).resolve() == ROOT / "runlog" / "__init__.py"
+    assert got["loaded"] == []
+
+
+def test_runlog_help_loads_no_heavy_module():
+    got = _fresh("import contextlib, io, json, sys\nimport runlog.cli\n"
+                 "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+                 "    runlog.cli.main(['--help'])\n"
+                 f"print(json.dumps({{'loaded': [m for m in {HEAVY!r} if m in sys.modules]}}))")
+    assert got["loaded"] == []
+
+
+def test_lazy_names_resolve_to_the_real_objects():
+    assert analyze is a and Report is R
+    assert runlog.simulate is sys.modules["runlog.simulate"] and runlog.plot is sys.modules["runlog.plot"]
+    assert callable(runlog.simulate.simulate_season)
+    assert {"analyze", "Report", "simulate", "plot", "analysis"} <= set(dir(runlog))
+    for name in runlog.__all__:
+        assert getattr(runlog, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        runlog.nope  # noqa: B018
+
+
+def test_every_error_and_warning_is_exported_from_runlog_and_errors():
+    for name in ("RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError",
+                 "AnalysisError", "WeatherError", "AthleteError", "RunlogWarning", "TruncatedFileWarning"):
+        assert name in runlog.__all__ and name in runlog.errors.__all__
+        assert getattr(runlog, name) is getattr(runlog.errors, name)
+    for name in ("XmlRecoveryWarning", "UntimedPointsWarning"):
+        assert name in runlog.__all__ and issubclass(getattr(runlog, name), runlog.RunlogWarning)
+        assert getattr(runlog, name) is getattr(runlog.io._xml, name)       # the class the readers warn with
+    # the old import locations still work
+    assert runlog.weather.WeatherError is runlog.WeatherError and runlog.athlete.AthleteError is runlog.AthleteError
+    for cls in (runlog.WeatherError, runlog.AthleteError):
+        assert issubclass(cls, runlog.RunlogError) and issubclass(cls, ValueError)
+    with warnings.catch_warnings(record=True) as rec:       # a user filters them without a private import
+        warnings.simplefilter("ignore", runlog.XmlRecoveryWarning)
+        warnings.warn("x", runlog.io._xml.XmlRecoveryWarning, stacklevel=1)
+    assert rec == []
+
+
+def test_importing_features_fills_no_global():
+    got = _fresh("import json, runlog.schema as s\n"
+                 "before = 'FEATURES' in vars(s)\n"
+                 "import runlog.features\n"
+                 "after = 'FEATURES' in vars(s)\n"
+                 "from runlog.features import catalog\n"
+                 "print(json.dumps({'before': before, 'after': after, 'same': s.FEATURES is catalog.FEATURES,\n"
+                 "                  'n': len(s.FEATURES), 'fixed': len(catalog.CATALOG),\n"
+                 "                  'order': list(s.FEATURES) == list(catalog.CATALOG)}))")
+    assert got == {"before": False, "after": False, "same": True, "n": got["fixed"], "fixed": got["fixed"],
+                   "order": True}
+    assert got["fixed"] > 30
