@@ -440,9 +440,9 @@ _PY_TRACKED = re.compile(r"tracked=\((?:[^()]|\([^()]*\))*\)")
 def command_line_hint(text: str) -> str:
     """*text* (a runlog warning) with its Python hints in command-line words: ``--tracked START[:END]``,
     not ``tracked=(start, end)``."""
-    from .episodes import _STATE_PERIOD
+    from .journal import STATE_PERIOD
 
-    text = text.replace(_STATE_PERIOD, CLI_STATE_PERIOD)
+    text = text.replace(STATE_PERIOD, CLI_STATE_PERIOD)
     if "tracked=(" in text:
         text = re.sub(r",? ?" + _PY_TRACKED.pattern + r" in Python(?: \((?:[^()]|\([^()]*\))*\))?", "", text)
         if "--tracked" in text:

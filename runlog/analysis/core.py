@@ -255,13 +255,13 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     (Mann-Whitney / Fisher, Benjamini-Hochberg) for reference.
     """
     from .. import schema
-    from ..episodes import episode_flags, read_episodes
+    from ..journal import episode_flags, read_episodes
 
     runs = history.runs
     if isinstance(episodes, (str, os.PathLike)):
         episodes = read_episodes(episodes, history=history)
     if isinstance(notes, (str, os.PathLike)):
-        from ..episodes import read_run_notes
+        from ..journal import read_run_notes
 
         notes = read_run_notes(notes, history=history)
     flags = episode_flags(history, episodes, tracked=tracked)
