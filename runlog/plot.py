@@ -39,6 +39,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 from . import schema
+from .summary import MOVING_SPEED_MPS
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
@@ -163,14 +164,14 @@ def episode_dates(episodes) -> pd.DatetimeIndex:
 
 
 def pace_min_per_km(speed_mps) -> np.ndarray:
-    """Pace [min/km] from speed [m/s]: ``1000 / 60 / speed``; NaN where speed <= 0.5 m/s.
+    """Pace [min/km] from speed [m/s]: ``1000 / 60 / speed``; NaN where speed <= MOVING_SPEED_MPS.
 
     Below :data:`runlog.summary.MOVING_SPEED_MPS` (0.5 m/s, 33 min/km) the
     runner is standing, and the pace would run off the axis.
     """
     v = np.asarray(speed_mps, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(v > 0.5, 1000.0 / 60.0 / v, np.nan)
+        return np.where(v > MOVING_SPEED_MPS, 1000.0 / 60.0 / v, np.nan)
 
 
 def _days(n: int) -> str:
