@@ -155,7 +155,8 @@ def cell_text(value) -> str:
 
 
 def resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err, path, kind: str,
-                    line: int = 1, *, ambiguous=None, reserved=frozenset(), check=None):
+                    line: int = 1, *, ambiguous=None, reserved=frozenset(), check=None,
+                    duplicates: str = "error"):
     """Map headers (on CSV line *line*) to canonical names.
 
     Parameters
@@ -181,6 +182,11 @@ def resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err
         ``check(found, headers, line) -> list[str]``: further problems with
         the columns found (canonical -> position), e.g. a required column
         missing.
+    duplicates : {'error', 'first_alias'}, default 'error'
+        Two columns meaning the same canonical column: a problem ('error'),
+        or the one whose header comes first in *aliases* is used and the
+        other kept as an extra column ('first_alias'; of two with the same
+        header, the first).
 
     Returns
     -------
@@ -224,6 +230,14 @@ def resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err
                     f"{path or kind}: column {head!r} is not a known {kind} column and is kept as an extra "
                     f"column; did you mean {lookup[close[0]]!r}?", RunlogWarning, stacklevel=4)
             continue
+        if canon in found and duplicates == "first_alias":
+            names = aliases[canon]
+            if names.index(key) < names.index(normalize_header(headers[found[canon]])):
+                extras.append(found[canon])
+                found[canon] = pos
+            else:
+                extras.append(pos)
+            continue
         if canon in found:
             problems.append(f"line {line}: columns {headers[found[canon]]!r} and {head!r} both mean "
                             f"{canon!r}; delete or rename one of them")
@@ -246,14 +260,15 @@ def size_text(n: int) -> str:
 
 
 def load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = None, *, ambiguous=None,
-               reserved=frozenset(), check=None, row_word: str = "row") -> Table:
+               reserved=frozenset(), check=None, duplicates: str = "error", row_word: str = "row",
+               size_note: str | None = None) -> Table:
     """Read a CSV file (or take a DataFrame) into a :class:`Table`.
 
     Parameters
     ----------
     path_or_frame : str, PathLike, file object or DataFrame
         The file (only read) or a frame with the same columns.
-    aliases, err, kind, ambiguous, reserved, check
+    aliases, err, kind, ambiguous, reserved, check, duplicates
         As for :func:`resolve_headers`.
     max_bytes : int, optional
         A file larger than this [bytes] (default :data:`MAX_JOURNAL_BYTES`) is
@@ -261,6 +276,9 @@ def load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = N
     row_word : str, default 'row'
         What one row is ('episode', 'run', 'hour'), in the message for an
         empty file.
+    size_note : str, optional
+        How large such a file usually is, in the message for a file larger
+        than *max_bytes*; default "a runner's <kind> is a few kilobytes".
 
     Returns
     -------
@@ -275,7 +293,7 @@ def load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = N
     """
     from ..io import open_user_file
 
-    header_opts = dict(ambiguous=ambiguous, reserved=reserved, check=check)
+    header_opts = dict(ambiguous=ambiguous, reserved=reserved, check=check, duplicates=duplicates)
 
     limit = MAX_JOURNAL_BYTES if max_bytes is None else int(max_bytes)
     path = None
@@ -305,9 +323,9 @@ def load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = N
                 raise err(f"cannot be read ({exc.strerror or exc})", path) from exc
     if (size or 0) > limit or len(data) > limit:
         what = size_text(size) if size is not None else f"more than {size_text(limit)}"
-        raise err(f"is {what}, larger than the limit of {size_text(limit)} for a {kind} file (a runner's "
-                  f"{kind} is a few kilobytes); is it the right file? To read it anyway pass a larger "
-                  "max_bytes=", path)
+        note = f"a runner's {kind} is a few kilobytes" if size_note is None else size_note
+        raise err(f"is {what}, larger than the limit of {size_text(limit)} for a {kind} file ({note}); is it "
+                  "the right file? To read it anyway pass a larger max_bytes=", path)
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise err("is a spreadsheet workbook (.xlsx/.xls), not CSV; in the spreadsheet use "
                   "'Save as' > 'CSV UTF-8'", path)
