@@ -91,4 +91,3 @@ def decode_file(source: str, data: bytes, tz=None) -> Outcome:
         return Outcome("error", [], f"unexpected {type(exc).__name__} while decoding ({exc}); "
                                     "please report this file to the runlog developers", cacheable=False)
     return Outcome("ok", acts, summaries=summaries)
-

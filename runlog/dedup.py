@@ -182,4 +182,3 @@ def renamed(activities: list[Activity]) -> list[tuple[Activity, Activity]]:
             new = Activity(a.records, a.laps, info)
         out.append((a, new))
     return out
-

@@ -280,7 +280,6 @@ def _progress_bar(total: int, enabled: bool):
                 dynamic_ncols=True, leave=True)
 
 
-
 class _ImportRun:
     """The state of one import: decodes in flight, sources waiting for them, outcomes found.
 
@@ -588,5 +587,3 @@ def _metadata(kept: list[Activity], dups: pd.DataFrame, tables: list[pd.DataFram
     out = pd.DataFrame.from_dict(rows, orient="index").astype("string")
     out.index.name = "run_id"
     return out
-
-

@@ -385,4 +385,3 @@ def position_speed_mps(ns, lat_deg, lon_deg) -> np.ndarray | None:
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(dt > 0, step[1:] / dt, np.nan)
     return np.concatenate([[np.nan], v])
-

@@ -52,7 +52,8 @@ import warnings
 import numpy as np
 
 from ..errors import FileFormatError, NotAnActivityError
-from ._xml import XmlRecoveryWarning, declare_missing_prefixes, is_unbound_prefix_error, local_name, reject_dtd, xml_text
+from ._xml import (XmlRecoveryWarning, declare_missing_prefixes, is_unbound_prefix_error, local_name, reject_dtd,
+                   xml_text)
 from .common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
                      seconds_to_ns, sorted_unique, usable_time_mask)
 

@@ -23,7 +23,6 @@ from .sheet import parse_date
 
 __all__ = ["tracked_period", "episode_flags", "FLAG_COLUMNS", "STATE_PERIOD"]
 
-
 #: Columns of :func:`episode_flags`.
 FLAG_COLUMNS = ("tracked", "numb", "n_episodes", "onset_min", "onset_km", "onset_fill",
                 "max_severity", "side", "location")
@@ -53,6 +52,8 @@ def _as_date(value, what: str):
     return ts.normalize()
 
 
+#: How to state the journal period, ending the warnings of :func:`tracked_period`
+#: (the command line replaces it with its own words, :func:`runlog.cli.command_line_hint`).
 STATE_PERIOD = ("state it with --tracked START[:END] on the command line (e.g. --tracked 2024-03-01), "
                  "tracked=(start, end) in Python (e.g. tracked=('2024-03-01', None); None = open end), or a "
                  "'tracking started' row in the journal (docs/journal.md)")
@@ -321,4 +322,3 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
     out["side"] = out["side"].astype("string")
     out["location"] = out["location"].astype("string")
     return out[list(FLAG_COLUMNS)]
-

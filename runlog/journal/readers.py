@@ -32,6 +32,7 @@ __all__ = [
     "NOTES_RANGES", "MAX_MASS_CHANGE_FRACTION",
 ]
 
+#: Example journal shipped with the package (``runlog/data/example_episodes.csv``).
 EXAMPLE_EPISODES = str(resources.files("runlog").joinpath("data", "example_episodes.csv"))
 #: Example per-run notes shipped with the package (``runlog/data/example_run_notes.csv``).
 EXAMPLE_RUN_NOTES = str(resources.files("runlog").joinpath("data", "example_run_notes.csv"))
@@ -154,8 +155,6 @@ _NOTES_LOWER = ("lacing", "surface")
 _RESERVED = frozenset({"run_id", *schema.EPISODE_COLUMNS, *schema.NOTES_COLUMNS})
 
 
-
-
 def _check_headers(found: dict, headers: list[str], line: int) -> list[str]:
     """Problems with the columns of a journal or notes file: no column identifying the run, fluid twice."""
     problems = []
@@ -195,7 +194,6 @@ def _check_onsets(onset_min, onset_km, run_ids, runs, lines, problems):
         if far[i]:
             problems.append(f"line {lines[i]}: onset {onset_km[i]:g} km is beyond the end of run {rid} "
                             f"({dist_m[i] / 1000:.2f} km long); fix the onset or the run's date/time")
-
 
 
 def _tracking_kind(note: str) -> str | None:
@@ -405,7 +403,6 @@ def _warn_repeated_rows(episodes: pd.DataFrame, path) -> None:
                       "copy if it is one episode", RunlogWarning, stacklevel=3)
 
 
-
 def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True,
                    max_bytes: int | None = None) -> pd.DataFrame:
     """Read per-run notes: context the watch cannot record, one row per run.
@@ -599,4 +596,3 @@ def _merge_gear(notes: pd.DataFrame, from_gear: pd.DataFrame) -> pd.DataFrame:
     out.index.name = "run_id"
     out.attrs = {}
     return out
-
