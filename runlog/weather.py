@@ -12,12 +12,13 @@ runlog[weather]``).
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from . import geo
-from .errors import RunlogError
+from .errors import RunlogError, RunlogWarning
 
 __all__ = ["WeatherError", "WEATHER_COLUMNS", "MAX_WEATHER_BYTES", "read_weather",
            "run_positions", "join_weather", "fetch_meteostat"]
@@ -128,9 +129,11 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
         from .journal.sheet import load_table
 
         limit = MAX_WEATHER_BYTES if max_bytes is None else max_bytes
-        table = load_table(source, _ALIASES, _error, "weather", limit, check=_missing_columns, row_word="hour",
-                           duplicates="first_alias",
-                           size_note="ten years of hourly rows are a few megabytes")
+        with warnings.catch_warnings():  # other columns are not used (not kept): no "did you mean" for them
+            warnings.simplefilter("ignore", RunlogWarning)
+            table = load_table(source, _ALIASES, _error, "weather", limit, check=_missing_columns,
+                               row_word="hour", duplicates="first_alias",
+                               size_note="ten years of hourly rows are a few megabytes")
         cols = dict(table.columns)  # canonical -> header as written
         values = {name: pd.Series([v if v != "" else None for v in table.cells[name]], dtype="object")
                   for name in cols}
