@@ -21,13 +21,11 @@ from .activity import Activity
 from .athlete import Athlete
 from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
 from .errors import (AnalysisError, AthleteError, EpisodeError, FileFormatError, NotAnActivityError, NotesError,
-                     RunlogError, RunlogWarning, TruncatedFileWarning, WeatherError)
+                     RunlogError, RunlogWarning, TruncatedFileWarning, UntimedPointsWarning, WeatherError,
+                     XmlRecoveryWarning)
 from .features import run_features
 from .history import History, read_history
 from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
-
-# TODO(issue 13): import these two from .errors once runlog/io/_xml.py takes them from there
-from .io._xml import UntimedPointsWarning, XmlRecoveryWarning
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and IDEs
     from . import analysis as analysis, plot as plot, simulate as simulate

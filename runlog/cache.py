@@ -43,13 +43,13 @@ import time
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from . import schema
 from .activity import Activity
+from .decode import Outcome  # noqa: F401  (its home was here; the cache stores it)
 from .errors import RunlogWarning
 
 __all__ = [
@@ -68,35 +68,6 @@ _ENTRY_FORMAT = 1
 _META_KEY = b"runlog"
 #: Modules whose source decides what a decoded activity looks like.
 _READER_MODULES = ("io", "activity.py", "schema.py", "geo.py", "summary.py")
-
-
-class Outcome(NamedTuple):
-    """What decoding one file gave.
-
-    Attributes
-    ----------
-    kind : {'ok', 'error', 'skipped'}
-        'ok': activities read; 'error': a :class:`~runlog.errors.FileFormatError`
-        (or an unexpected failure); 'skipped': a valid non-activity file
-        (:class:`~runlog.errors.NotAnActivityError`).
-    activities : list of Activity
-        The file's sessions ('ok' only).
-    reason : str
-        Why the file was not read ('' for 'ok').
-    cacheable : bool
-        False for failures that may not recur (a crashed worker), which are
-        never written to the cache.
-    summaries : list of dict or None
-        ``History.runs`` rows of the activities
-        (:func:`runlog.summary.summarize_activity`), computed once by the
-        worker and cached with them; None when not computed.
-    """
-
-    kind: str
-    activities: list
-    reason: str = ""
-    cacheable: bool = True
-    summaries: list | None = None
 
 
 def content_digest(data: bytes) -> str:

@@ -263,9 +263,9 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
 def _print_findings(report, limit: int = 8) -> None:
     """Print the report's first screen: its answer line, one paragraph per finding cause (at most
     *limit*), the count line and the caveats, as the report words them."""
-    from .htmlreport import _content
+    from .htmlreport import report_content
 
-    answer, paragraphs = _content(report)
+    answer, paragraphs = report_content(report)
     _say("")
     _say(textwrap.fill(answer, width=100))
     for s in paragraphs[:limit]:
@@ -440,9 +440,9 @@ _PY_TRACKED = re.compile(r"tracked=\((?:[^()]|\([^()]*\))*\)")
 def command_line_hint(text: str) -> str:
     """*text* (a runlog warning) with its Python hints in command-line words: ``--tracked START[:END]``,
     not ``tracked=(start, end)``."""
-    from .episodes import _STATE_PERIOD
+    from .journal import STATE_PERIOD
 
-    text = text.replace(_STATE_PERIOD, CLI_STATE_PERIOD)
+    text = text.replace(STATE_PERIOD, CLI_STATE_PERIOD)
     if "tracked=(" in text:
         text = re.sub(r",? ?" + _PY_TRACKED.pattern + r" in Python(?: \((?:[^()]|\([^()]*\))*\))?", "", text)
         if "--tracked" in text:

@@ -19,6 +19,8 @@ __all__ = [
     "AnalysisError",
     "WeatherError",
     "AthleteError",
+    "XmlRecoveryWarning",
+    "UntimedPointsWarning",
     "RunlogWarning",
     "TruncatedFileWarning",
 ]
@@ -108,3 +110,11 @@ class RunlogWarning(UserWarning):
 
 class TruncatedFileWarning(RunlogWarning):
     """An activity file ended early; the records before the damage were kept."""
+
+
+class XmlRecoveryWarning(RunlogWarning):
+    """An XML activity file was damaged but could still be read (bytes replaced, prefixes declared)."""
+
+
+class UntimedPointsWarning(RunlogWarning):
+    """Some track points had no usable time and were dropped."""

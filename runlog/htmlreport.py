@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "causes_table",
-           "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS"]
+           "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS", "report_content"]
 
 #: The medical notice printed at the top of every report.
 NOT_A_DIAGNOSIS = (
@@ -150,7 +150,7 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
     are shaded.  The test behind each row (column ``method``) is listed under
     the table.
     """
-    from .analysis.report import _cause_labels, _measure_name, measure_note
+    from .analysis.report import cause_labels, measure_name, measure_note
 
     if factors is None or len(factors) == 0:
         return "<p>No factor could be tested.</p>"
@@ -161,7 +161,7 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
     if max_rows is not None:
         df = df.head(max_rows)
     has_n = {"n_episodes", "n_runs"} <= set(df.columns)
-    labels = _cause_labels(causes)
+    labels = cause_labels(causes)
     head = ["Measure"] + (["Numb runs"] if has_n else []) + ["Odds ratio", "per", "95% CI", "p", "q", "What it is"]
     methods: dict[str, int] = {}
     rows = []
@@ -179,7 +179,7 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
         if isinstance(m, str) and m:
             methods.setdefault(m, len(methods) + 1)
             mark = f"<sup>{methods[m]}</sup>"
-        cells = [f"<td{title}>{_esc(_measure_name(r))}{mark}</td>"]
+        cells = [f"<td{title}>{_esc(measure_name(r))}{mark}</td>"]
         if has_n:
             n = (f"{int(r['n_episodes'])} / {int(r['n_runs'])}"
                  if pd.notna(r["n_episodes"]) and pd.notna(r["n_runs"]) else "–")
@@ -250,7 +250,7 @@ def _per_text(txt) -> str:
     return _per({"effect_unit": txt})
 
 
-def _content(report) -> tuple[str, list[str]]:
+def report_content(report) -> tuple[str, list[str]]:
     """The report's first screen as it says it: (answer line, one paragraph per finding cause).
 
     Uses ``report.answer_line()`` and ``report.finding_paragraphs()``; for an
@@ -318,7 +318,7 @@ def default_figures(report, history=None) -> dict:
     features = getattr(report, "features", None)
     runs = getattr(report, "runs", None)
     factors = getattr(report, "factors", None)
-    tracked = plot._report_tracked(report)
+    tracked = plot.report_tracked(report)
 
     def _new(w, h):
         return plt.subplots(figsize=(w, h), layout="constrained")
@@ -358,7 +358,7 @@ def default_figures(report, history=None) -> dict:
                                                   else ".")] = fig
     if features is not None:
         try:
-            cols = plot._load_columns(features, None)
+            cols = plot.training_load_columns(features, None)
         except KeyError:
             cols = None
         if cols:
@@ -377,8 +377,8 @@ def default_figures(report, history=None) -> dict:
         if top is not None and other is not None:
             fig, ax = _new(7.5, 5)
             plot.factor_scatter(features, other, top, flags, ax=ax)
-            figs[f"The measure of the leading cause ({plot._lower(plot.pretty(top))}) against "
-                 f"{plot._lower(plot.pretty(other))}, one point per run."] = fig
+            figs[f"The measure of the leading cause ({plot.lower_first(plot.pretty(top))}) against "
+                 f"{plot.lower_first(plot.pretty(other))}, one point per run."] = fig
     if history is not None and flags is not None and runs is not None:
         numb = flags.index[(flags["numb"].fillna(False).astype(bool)
                             & flags["tracked"].fillna(False).astype(bool)).to_numpy()]
@@ -579,7 +579,7 @@ def render_report(report, path=None, *, figures=None, history=None,
         if own:
             plt.close(fig)
 
-    answer, paragraphs = _content(report)
+    answer, paragraphs = report_content(report)
     caveats = [str(c) for c in (getattr(report, "caveats", None) or [])]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",

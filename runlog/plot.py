@@ -40,13 +40,14 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from . import schema
 from .features.catalog import FEATURES
+from .summary import MOVING_SPEED_MPS
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates",
     "episode_dates", "pretty", "feature_label", "cause_label", "report_factors", "report_window",
-    "trace_channels", "TRACE_CHANNELS",
+    "trace_channels", "TRACE_CHANNELS", "report_tracked", "training_load_columns", "lower_first",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -164,14 +165,14 @@ def episode_dates(episodes) -> pd.DatetimeIndex:
 
 
 def pace_min_per_km(speed_mps) -> np.ndarray:
-    """Pace [min/km] from speed [m/s]: ``1000 / 60 / speed``; NaN where speed <= 0.5 m/s.
+    """Pace [min/km] from speed [m/s]: ``1000 / 60 / speed``; NaN where speed <= MOVING_SPEED_MPS.
 
     Below :data:`runlog.summary.MOVING_SPEED_MPS` (0.5 m/s, 33 min/km) the
     runner is standing, and the pace would run off the axis.
     """
     v = np.asarray(speed_mps, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(v > 0.5, 1000.0 / 60.0 / v, np.nan)
+        return np.where(v > MOVING_SPEED_MPS, 1000.0 / 60.0 / v, np.nan)
 
 
 def _days(n: int) -> str:
@@ -225,7 +226,7 @@ def cause_label(cause: str) -> str:
     return label.split(" (")[0].strip() or str(cause)
 
 
-def _lower(text: str) -> str:
+def lower_first(text: str) -> str:
     """The first letter in lower case, acronyms kept ('Air temperature' -> 'air temperature', 'WBGT' stays)."""
     return text[:1].lower() + text[1:] if len(text) > 1 and not text[:2].isupper() else text
 
@@ -268,7 +269,27 @@ def _numb_mask(flags: pd.DataFrame | None, index: pd.Index) -> np.ndarray:
 # ----------------------------------------------------------------------------
 # training load
 # ----------------------------------------------------------------------------
-def _load_columns(features: pd.DataFrame, columns) -> dict[str, str]:
+def training_load_columns(features: pd.DataFrame, columns=None) -> dict[str, str]:
+    """The training-load columns :func:`load_timeline` draws, column -> label.
+
+    Parameters
+    ----------
+    features : DataFrame
+        :func:`runlog.run_features` output.
+    columns : list or dict, optional
+        Columns to draw (a dict also gives their labels); default: the first
+        group of :data:`LOAD_COLUMNS` the features have.
+
+    Returns
+    -------
+    dict
+        Column -> label.
+
+    Raises
+    ------
+    KeyError
+        A given column is missing, or the features have no training-load column.
+    """
     if columns is not None:
         if not isinstance(columns, dict):
             columns = {c: _label(c) for c in columns}
@@ -319,7 +340,7 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     -------
     Axes
     """
-    cols = _load_columns(features, columns)
+    cols = training_load_columns(features, columns)
     ax = _axes(ax, (10, 4))
     dates = run_dates(features.index, runs=runs, frame=features)
     keep = np.ones(len(dates), dtype=bool)
@@ -716,7 +737,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         grp, order = _split(s, name)
         groups = [(lab, data[(grp == lab).to_numpy()]) for lab in order if (grp == lab).any()]
         colors = [CONTROL_COLOR, CASE_COLOR, "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-        title = f"{'Time' if scale == 'min' else 'Distance'} to numbness by {_lower(pretty(name))}"
+        title = f"{'Time' if scale == 'min' else 'Distance'} to numbness by {lower_first(pretty(name))}"
     from .analysis.onset import kaplan_meier
 
     tmax = float(data["time"].max()) if len(data) else 1.0
@@ -970,7 +991,7 @@ def factor_scatter(features: pd.DataFrame, x: str, y: str, flags: pd.DataFrame |
                    label=f"Numbness ({numb.sum()})", zorder=3)
     ax.set_xlabel(_label(x))
     ax.set_ylabel(_label(y))
-    ax.set_title(f"{pretty(y)} against {_lower(pretty(x))}")
+    ax.set_title(f"{pretty(y)} against {lower_first(pretty(x))}")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small", framealpha=0.9)
     return ax
@@ -1006,7 +1027,7 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
         panels.append("onset")
     if features is not None:
         try:
-            _load_columns(features, None)
+            training_load_columns(features, None)
             panels.append("load")
         except KeyError:
             pass
@@ -1023,7 +1044,7 @@ def report_figure(report, *, top: int = 15, fig=None) -> Figure:
     if fig is None:
         fig = plt.figure(figsize=(11, sum(heights[p] for p in panels)), layout="constrained")
     subs = fig.subfigures(len(panels), 1, height_ratios=[heights[p] for p in panels], squeeze=False)[:, 0]
-    tracked = _report_tracked(report)
+    tracked = report_tracked(report)
     window = report_window(report, max_days=PLOT_MAX_DAYS)
     span = {"start": window[0], "end": window[1]} if window else {}
     cal = report_window(report, max_days=CALENDAR_MAX_DAYS)
@@ -1122,8 +1143,19 @@ def analysed_flags(report) -> pd.DataFrame | None:
     return flags.assign(tracked=flags["tracked"].fillna(False).astype(bool) & same.to_numpy())
 
 
-def _report_tracked(report):
-    """The journal period of a report: ``settings['tracked']`` as given, else the span of the tracked runs."""
+def report_tracked(report):
+    """The journal period of a report: ``settings['tracked']`` as given, else the span of the tracked runs.
+
+    Parameters
+    ----------
+    report : Report
+        Uses ``settings['tracked']``, else ``flags['tracked']`` and ``runs``.
+
+    Returns
+    -------
+    tuple (start, end) or None
+        Local dates (None for an open end); None when the report has neither.
+    """
     t = (getattr(report, "settings", None) or {}).get("tracked")
     if t is not None and len(t) == 2 and any(v is not None for v in t):
         return tuple(t)
@@ -1159,7 +1191,7 @@ def report_window(report, *, max_days: int | None = None):
         return None
     days = pd.to_datetime(runs["start_local"]).dt.normalize()
     first, last = days.min(), days.max()
-    tracked = _report_tracked(report) or (None, None)
+    tracked = report_tracked(report) or (None, None)
     start = pd.Timestamp(tracked[0]).normalize() if tracked[0] is not None else None
     end = pd.Timestamp(tracked[1]).normalize() if len(tracked) > 1 and tracked[1] is not None else None
     end = last if end is None else min(end, last)

@@ -12,14 +12,16 @@ runlog[weather]``).
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from . import geo
-from .errors import WeatherError
+from .errors import RunlogWarning, WeatherError
 
-__all__ = ["WeatherError", "WEATHER_COLUMNS", "read_weather", "run_positions", "join_weather", "fetch_meteostat"]
+__all__ = ["WeatherError", "WEATHER_COLUMNS", "MAX_WEATHER_BYTES", "read_weather",
+           "run_positions", "join_weather", "fetch_meteostat"]
 
 #: Columns of a normalised weather table (see :func:`read_weather`).
 WEATHER_COLUMNS = ("time", "air_temp_c", "rel_humidity_pct", "station", "lat_deg", "lon_deg")
@@ -35,24 +37,58 @@ _ALIASES = {
 }
 
 
+#: Largest weather CSV runlog reads [bytes]: 256 MiB (years of hourly rows from many stations).
+MAX_WEATHER_BYTES = 256 * 1024 * 1024
+
+
 def _where(source) -> str:
     return os.fspath(source) if isinstance(source, (str, os.PathLike)) else "weather table"
 
 
-def read_weather(source, *, tz: str | None = None) -> pd.DataFrame:
+def _error(problems, path=None) -> WeatherError:
+    """A :class:`WeatherError` with every problem on one line, called as the spreadsheet reader's
+    ``err(problems, path)``."""
+    problems = [problems] if isinstance(problems, str) else list(problems)
+    head = f"{path}: " if path else ""
+    if len(problems) == 1:
+        return WeatherError(head + problems[0])
+    return WeatherError(head + f"{len(problems)} problems: " + " | ".join(problems))
+
+
+def _missing_columns(found, headers, line: int = 1) -> list[str]:
+    """Problems with the columns of a weather table: no time, or neither temperature nor humidity."""
+    problems = []
+    if "time" not in found:
+        problems.append("no time column; add a 'time' column (UTC or with offset, "
+                        f"e.g. 2024-06-01T14:00Z). Columns found: {list(headers)}")
+    elif "air_temp_c" not in found and "rel_humidity_pct" not in found:
+        problems.append(f"neither 'air_temp_c' nor 'rel_humidity_pct' found; columns found: {list(headers)}")
+    return problems
+
+
+def _line_list(lines, bad) -> str:
+    return ", ".join(str(lines[i]) for i in bad[:5]) + (" ..." if len(bad) > 5 else "")
+
+
+def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None) -> pd.DataFrame:
     """Read and normalise an hourly weather table.
 
     Parameters
     ----------
     source : str, PathLike, file object or DataFrame
-        CSV (any separator pandas sniffs) or a frame with a time column and
-        air temperature and/or relative humidity.  Accepted headers (case
-        insensitive): ``time`` (also ``timestamp``, ``datetime``),
-        ``air_temp_c`` (``temp_c``, ``temperature``, ``temp``),
-        ``rel_humidity_pct`` (``humidity``, ``rh``, ``rhum``), optional
-        ``station``, ``lat_deg``/``lat``/``latitude``, ``lon_deg``/``lon``/``longitude``.
+        CSV (read like the journal, :mod:`runlog.journal.sheet`: UTF-8 or
+        UTF-16 with a byte-order mark, separator ``,``, ``;`` or tab sniffed
+        from the header) or a frame with a time column and air temperature
+        and/or relative humidity.  Accepted headers (case insensitive):
+        ``time`` (also ``timestamp``, ``datetime``), ``air_temp_c``
+        (``temp_c``, ``temperature``, ``temp``), ``rel_humidity_pct``
+        (``humidity``, ``rh``, ``rhum``), optional ``station``,
+        ``lat_deg``/``lat``/``latitude``, ``lon_deg``/``lon``/``longitude``.
+        In a ``;``- or tab-separated file a decimal comma is accepted too.
     tz : str, optional
         Zone of times written without an offset (default UTC).
+    max_bytes : int, optional
+        Largest file read [bytes]; default :data:`MAX_WEATHER_BYTES`.
 
     Returns
     -------
@@ -64,34 +100,43 @@ def read_weather(source, *, tz: str | None = None) -> pd.DataFrame:
     Raises
     ------
     WeatherError
-        Naming the file and the line of a bad time or value and the fix.
+        Naming the file and, for every bad time or value, its CSV line
+        (header = line 1) and the fix; all problems of the file together.
     """
     where = _where(source)
+    decimal_comma = False
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         if raw.index.name and raw.index.name.lower() in _ALIASES["time"]:
             raw = raw.reset_index()
+        lower = {str(c).strip().lower(): c for c in raw.columns}
+        cols = {}
+        for name, alias in _ALIASES.items():
+            for a in alias:
+                if a in lower:
+                    cols[name] = lower[a]
+                    break
+        problems = _missing_columns(cols, raw.columns)
+        if problems:
+            raise _error(problems, where)
+        values = {name: raw[c].reset_index(drop=True) for name, c in cols.items()}
+        lines = list(range(2, len(raw) + 2))
     else:
-        try:
-            raw = pd.read_csv(source, sep=None, engine="python", dtype=str, skipinitialspace=True)
-        except FileNotFoundError as exc:
-            raise WeatherError(f"{where}: no such file; check the path") from exc
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise WeatherError(f"{where}: not a readable CSV table ({exc}); save it as CSV with a header row") from exc
-    lower = {str(c).strip().lower(): c for c in raw.columns}
-    cols = {}
-    for name, alias in _ALIASES.items():
-        for a in alias:
-            if a in lower:
-                cols[name] = lower[a]
-                break
-    if "time" not in cols:
-        raise WeatherError(f"{where}: no time column; add a 'time' column (UTC or with offset, "
-                           f"e.g. 2024-06-01T14:00Z). Columns found: {list(raw.columns)}")
-    if "air_temp_c" not in cols and "rel_humidity_pct" not in cols:
-        raise WeatherError(f"{where}: neither 'air_temp_c' nor 'rel_humidity_pct' found; "
-                           f"columns found: {list(raw.columns)}")
-    tcol = raw[cols["time"]]
+        from .journal.sheet import load_table
+
+        limit = MAX_WEATHER_BYTES if max_bytes is None else max_bytes
+        with warnings.catch_warnings():  # other columns are not used (not kept): no "did you mean" for them
+            warnings.simplefilter("ignore", RunlogWarning)
+            table = load_table(source, _ALIASES, _error, "weather", limit, check=_missing_columns,
+                               row_word="hour", duplicates="first_alias",
+                               size_note="ten years of hourly rows are a few megabytes")
+        cols = dict(table.columns)  # canonical -> header as written
+        values = {name: pd.Series([v if v != "" else None for v in table.cells[name]], dtype="object")
+                  for name in cols}
+        lines = table.lines
+        decimal_comma = table.decimal_comma
+    problems = []
+    tcol = values["time"]
     if pd.api.types.is_datetime64_any_dtype(tcol):
         t = pd.to_datetime(tcol)
         t = t.dt.tz_localize(tz or "UTC") if t.dt.tz is None else t
@@ -112,31 +157,49 @@ def read_weather(source, *, tz: str | None = None) -> pd.DataFrame:
             ts = ts.tz_localize(tz or "UTC") if ts.tzinfo is None else ts
             parsed[i] = ts.tz_convert("UTC")
         if bad:
-            lines = ", ".join(str(i + 2) for i in bad[:5]) + (" ..." if len(bad) > 5 else "")
-            raise WeatherError(f"{where}: line(s) {lines}: time cannot be read; write it as ISO 8601, "
-                               "e.g. 2024-06-01T14:00Z or 2024-06-01 16:00+02:00")
-        t = pd.Series(pd.DatetimeIndex(parsed), index=raw.index)
+            problems.append(f"line(s) {_line_list(lines, bad)}: time cannot be read; write it as ISO 8601, "
+                            "e.g. 2024-06-01T14:00Z or 2024-06-01 16:00+02:00")
+        t = pd.Series(pd.DatetimeIndex(parsed))
     out = pd.DataFrame({"time": pd.DatetimeIndex(t).as_unit("ns")})
     for name, lo, hi in (("air_temp_c", -90.0, 60.0), ("rel_humidity_pct", 0.0, 100.0),
                          ("lat_deg", -90.0, 90.0), ("lon_deg", -180.0, 180.0)):
         if name in cols:
-            v = pd.to_numeric(raw[cols[name]].to_numpy(), errors="coerce").astype("float64")
-            filled = raw[cols[name]].notna().to_numpy() & (raw[cols[name]].astype(str).str.strip() != "").to_numpy()
+            col = values[name]
+            v = pd.to_numeric(col.to_numpy(), errors="coerce").astype("float64")
+            filled = col.notna().to_numpy() & (col.astype(str).str.strip() != "").to_numpy()
+            if decimal_comma:  # '24,5' in a ';' or tab file
+                v = _decimal_comma(col, v, filled)
             bad = np.flatnonzero((filled & np.isnan(v)) | (v < lo) | (v > hi))
             if len(bad):
-                lines = ", ".join(str(i + 2) for i in bad[:5]) + (" ..." if len(bad) > 5 else "")
-                raise WeatherError(f"{where}: line(s) {lines}: {cols[name]!r} must be a number from {lo:g} "
-                                   f"to {hi:g}" + (" (°C, not °F)" if name == "air_temp_c" else ""))
+                problems.append(f"line(s) {_line_list(lines, bad)}: {cols[name]!r} must be a number from {lo:g} "
+                                f"to {hi:g}" + (" (°C, not °F)" if name == "air_temp_c" else ""))
             out[name] = v
         else:
             out[name] = np.nan
+    if problems:
+        raise _error(problems, where)
     if "station" in cols:
-        station = raw[cols["station"]]
+        station = values["station"]
         out["station"] = station.astype("object").where(station.notna(), "").astype(str).to_numpy()
     else:
         out["station"] = ""
     out["station"] = out["station"].astype("string")
     return out[list(WEATHER_COLUMNS)].sort_values("time", kind="stable").reset_index(drop=True)
+
+
+def _decimal_comma(col: pd.Series, v: np.ndarray, filled: np.ndarray) -> np.ndarray:
+    """*v* with the filled cells pandas could not read parsed with a decimal comma where they have one."""
+    from .journal.sheet import parse_number
+
+    v = v.copy()
+    for i in np.flatnonzero(filled & np.isnan(v)):
+        text = str(col.iloc[i])
+        if "," in text:
+            try:
+                v[i] = parse_number(text, True)
+            except ValueError:
+                pass
+    return v
 
 
 def run_positions(records: pd.DataFrame) -> pd.DataFrame:

@@ -240,7 +240,7 @@ def test_corrupt_entry_is_decoded_again_by_read_history(tmp_path, data_dir, monk
 
 
 def test_unchanged_files_are_not_even_read_on_re_import(tmp_path, data_dir, monkeypatch):
-    import runlog.history as hist
+    import runlog.importer as hist
 
     folder = tmp_path / "runs"
     folder.mkdir()

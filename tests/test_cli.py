@@ -124,11 +124,11 @@ def test_parse_tracked():
 
 
 def test_tracked_warning_names_the_command_line_only(capsys):
-    from runlog.episodes import _STATE_PERIOD
+    from runlog.journal import STATE_PERIOD
     from runlog.errors import RunlogWarning
 
     # the library's hint names Python's tracked=(...) too: on the command line only --tracked and the journal row
-    cli._show_warning("tracked period not given: ...; " + _STATE_PERIOD, RunlogWarning, "x.py", 1)
+    cli._show_warning("tracked period not given: ...; " + STATE_PERIOD, RunlogWarning, "x.py", 1)
     err = capsys.readouterr().err
     assert err == ("runlog: warning: tracked period not given: ...; state it with --tracked START[:END] (e.g. "
                    "--tracked 2024-03-01, or --tracked 2024-03-01:2024-08-31 if you stopped keeping it), or with "

@@ -512,7 +512,7 @@ def test_unchanged_history_is_served_from_one_snapshot(data_dir, tmp_path, monke
     assert len(_snapshot_files(cache)) == 5  # runs, laps, errors, skipped, records
     # The snapshot answers alone: the per-file entries are not consulted, nothing is decoded.
     monkeypatch.setattr("runlog.cache.ActivityCache.get", lambda *a: pytest.fail("entry read"))
-    monkeypatch.setattr("runlog.history.decode_file", lambda *a: pytest.fail("file decoded"))
+    monkeypatch.setattr("runlog.importer.decode_file", lambda *a: pytest.fail("file decoded"))
     warm = read(src, cache=cache)
     _frames_equal(cold, warm)
     assert len(warm.errors) == 1 and len(warm.skipped) >= 2  # the broken file, Settings.fit, GPX duplicate

@@ -253,14 +253,14 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     findings in the model; ``Report.screen`` keeps the univariate screen
     (Mann-Whitney / Fisher, Benjamini-Hochberg) for reference.
     """
-    from ..episodes import episode_flags, read_episodes
     from ..features.catalog import FEATURES
+    from ..journal import episode_flags, read_episodes
 
     runs = history.runs
     if isinstance(episodes, (str, os.PathLike)):
         episodes = read_episodes(episodes, history=history)
     if isinstance(notes, (str, os.PathLike)):
-        from ..episodes import read_run_notes
+        from ..journal import read_run_notes
 
         notes = read_run_notes(notes, history=history)
     flags = episode_flags(history, episodes, tracked=tracked)

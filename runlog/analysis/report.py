@@ -32,12 +32,12 @@ from .causes import CAUSE_COLUMNS
 from .causes import FINDING_COLUMNS as _CAUSE_FINDING_COLUMNS
 from .model import ModelResult
 from .onset import OnsetResult
-from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, _fmt
+from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, format_number
 
 __all__ = ["Report", "spreadsheet_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
            "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
            "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
-           "factor_display", "measure_note", "ratio_text"]
+           "factor_display", "measure_note", "ratio_text", "cause_labels", "measure_name"]
 
 #: Default false-discovery rate a finding must pass.
 FDR = 0.05
@@ -162,7 +162,7 @@ def finding_sentence(r: pd.Series) -> str:
     u = _unit(r.get("unit"))
     desc = short_description(r["description"])
     if r["kind"] == "numeric":
-        more = f"on runs where {desc} was above {_fmt(_num(r['center']))}{u}"
+        more = f"on runs where {desc} was above {format_number(_num(r['center']))}{u}"
         other = "on the others"
     elif r["kind"] == "binary":
         m = re.match(r"^(?:1(?:\.0)?|true|yes)\s+(?:when|if)\s+(.*)$", desc, flags=re.IGNORECASE)
@@ -179,24 +179,24 @@ def finding_sentence(r: pd.Series) -> str:
         head = (f"Numbness came on {phrase} {more} ({k1} of {n1} runs, {_pct(k1, n1)}) as {other} "
                 f"({k0} of {n0}, {_pct(k0, n0)})")
     if r["kind"] == "numeric":
-        per = f"per {_fmt(_num(r['scale']))}{u} more"
+        per = f"per {format_number(_num(r['scale']))}{u} more"
     elif r["kind"] == "binary":
         per = "with vs without"
     else:
         per = f"'{r['level']}' vs '{r['reference']}'"
-    ci = f"95 % CI {_fmt(_num(r['ci_low']))}-{_fmt(_num(r['ci_high']))}"
-    s = f"{head}; odds ratio {_fmt(_num(r['effect']))} {per} ({ci}, q = {_num(r['q_value']):.2g})."
+    ci = f"95 % CI {format_number(_num(r['ci_low']))}-{format_number(_num(r['ci_high']))}"
+    s = f"{head}; odds ratio {format_number(_num(r['effect']))} {per} ({ci}, q = {_num(r['q_value']):.2g})."
     adj = _num(r.get("adjusted_effect"))
     if np.isfinite(adj):
         alo, ahi = _num(r.get("adjusted_ci_low")), _num(r.get("adjusted_ci_high"))
         holds = alo > 1 or ahi < 1
-        s += (f" Adjusted for the other factors in the model: odds ratio {_fmt(adj)} "
-              f"(95 % CI {_fmt(alo)}-{_fmt(ahi)})"
+        s += (f" Adjusted for the other factors in the model: odds ratio {format_number(adj)} "
+              f"(95 % CI {format_number(alo)}-{format_number(ahi)})"
               + ("." if holds else ", no longer clear of 1, so another factor may explain part of it."))
     wm = _num(r.get("within_month_effect"))
     if np.isfinite(wm) and wm > 0:
         wlo, whi = _num(r.get("within_month_ci_low")), _num(r.get("within_month_ci_high"))
-        w = f"odds ratio {_fmt(wm)}, 95 % CI {_fmt(wlo)}-{_fmt(whi)}"
+        w = f"odds ratio {format_number(wm)}, 95 % CI {format_number(wlo)}-{format_number(whi)}"
         eff = _num(r["effect"])
         if (wlo > 1 and eff > 1) or (whi < 1 and eff < 1):
             s += f" The link holds among runs of the same calendar month too ({w}), so it is not just the season."
@@ -293,7 +293,7 @@ def ratio_text(v) -> str:
         return ">1000"
     if f < 0.005:
         return "<0.01"
-    return _fmt(f)
+    return format_number(f)
 
 
 def _ci_text(lo, hi) -> str:
@@ -311,7 +311,7 @@ def _readable(df: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["95 % CI low", "95 % CI high"])
 
 
-def _cause_labels(causes: pd.DataFrame | None) -> dict:
+def cause_labels(causes: pd.DataFrame | None) -> dict:
     """cause id -> its plain label: ``Report.causes['cause_label']``, else :data:`runlog.schema.CAUSE_LABELS`."""
     from .. import schema
 
@@ -343,7 +343,7 @@ def measure_note(row, cause_labels: dict | None = None) -> str:
     return f"articles: {label}" if label else ""
 
 
-def _measure_name(row) -> str:
+def measure_name(row) -> str:
     """A factor row's plain name ('air temperature', 'shoes = racer'); its column name without a label."""
     name = _text(row.get("label")) or _text(row.get("factor"))
     lev = _text(row.get("level"))
@@ -379,13 +379,13 @@ def factor_display(factors: pd.DataFrame, causes: pd.DataFrame | None = None,
     cols = ["Measure", "Numb runs", "Odds ratio", "per", "95 % CI low", "95 % CI high", "p", "q", "What it is"]
     if factors is None or len(factors) == 0:
         return pd.DataFrame(columns=cols)
-    labels = _cause_labels(causes)
+    labels = cause_labels(causes)
     df = factors if max_rows is None else factors.head(max_rows)
     rows = []
     for _, r in df.iterrows():
         n = (f"{int(r['n_episodes'])} / {int(r['n_runs'])}"
              if pd.notna(r.get("n_episodes")) and pd.notna(r.get("n_runs")) else "")
-        rows.append([_measure_name(r), n, _num(r.get("effect")), _text(r.get("effect_unit")),
+        rows.append([measure_name(r), n, _num(r.get("effect")), _text(r.get("effect_unit")),
                      _num(r.get("ci_low")), _num(r.get("ci_high")), _num(r.get("p_value")),
                      _num(r.get("q_value")), measure_note(r, labels)])
     return pd.DataFrame(rows, columns=cols)
@@ -624,9 +624,9 @@ class Report:
             out += ["Multivariable model (secondary)", "-------------------------------", self.model.describe()]
             for _, r in self.model.table.iterrows():
                 lev = "" if pd.isna(r["level"]) else f" = {r['level']}"
-                out.append(f"  {r['factor']}{lev}: adjusted OR {_fmt(_num(r['effect']))} "
-                           f"(95 % CI {_fmt(_num(r['ci_low']))}-{_fmt(_num(r['ci_high']))}; "
-                           f"unadjusted {_fmt(_num(r['unadjusted_effect']))}) {r['effect_unit']}")
+                out.append(f"  {r['factor']}{lev}: adjusted OR {format_number(_num(r['effect']))} "
+                           f"(95 % CI {format_number(_num(r['ci_low']))}-{format_number(_num(r['ci_high']))}; "
+                           f"unadjusted {format_number(_num(r['unadjusted_effect']))}) {r['effect_unit']}")
             out += [""]
         out += ["Caveats", "-------"] + [wrap(c, "* ", "  ") for c in self.caveats]
         return "\n".join(out)

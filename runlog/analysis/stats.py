@@ -45,6 +45,7 @@ from statsmodels.stats.multitest import multipletests
 from .model import univariate_or
 
 __all__ = [
+    "format_number",
     "MIN_EPISODES",
     "MIN_RUNS",
     "MIN_LEVEL_RUNS",
@@ -245,10 +246,10 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
     q1, med, q3 = np.percentile(xv, [25, 50, 75])
     iqr = q3 - q1
     if iqr > 0:
-        scale, unit_txt = iqr, f"per {_fmt(iqr)} {unit} increase (interquartile range)".replace("  ", " ")
+        scale, unit_txt = iqr, f"per {format_number(iqr)} {unit} increase (interquartile range)".replace("  ", " ")
     else:
         scale = float(np.std(xv, ddof=1))
-        unit_txt = f"per {_fmt(scale)} {unit} increase (standard deviation; the IQR is 0)".replace("  ", " ")
+        unit_txt = f"per {format_number(scale)} {unit} increase (standard deviation; the IQR is 0)".replace("  ", " ")
     mw = stats.mannwhitneyu(xv[yv], xv[~yv], alternative="two-sided", method="auto")
     d, dlo, dhi = cliffs_delta(xv[yv], xv[~yv], n_resamples=n_resamples, seed=seed)
     method = ("Mann-Whitney U; Cliff's delta (BCa bootstrap CI); OR per IQR by Firth logistic "
@@ -259,7 +260,7 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
         orr = {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan}
         method += f" [odds ratio not estimable: {type(exc).__name__}]"
     exposed = xv > med
-    split = f"> {_fmt(med)}"
+    split = f"> {format_number(med)}"
     return {
         **out,
         "effect": orr["effect"], "ci_low": orr["ci_low"], "ci_high": orr["ci_high"],
@@ -507,7 +508,7 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
                     return "-"
                 q = np.percentile(v, [25, 50, 75])
                 sep = " to " if q[0] < 0 or q[2] < 0 else "-"
-                return f"{_fmt(q[1])} [{_fmt(q[0])}{sep}{_fmt(q[2])}]"
+                return f"{format_number(q[1])} [{format_number(q[0])}{sep}{format_number(q[2])}]"
         elif meta["kind"] == "binary":
             def f(v):
                 v = v.astype(bool)
@@ -523,8 +524,19 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
                                        "n_episodes", "numb_runs", "other_runs"])
 
 
-def _fmt(v: float) -> str:
-    """A number with 3 significant digits, no trailing zeros ('22.4', '0.05', '1200')."""
+def format_number(v: float) -> str:
+    """A number with 3 significant digits, no trailing zeros ('22.4', '0.05', '1200').
+
+    Parameters
+    ----------
+    v : float
+        The number (None or non-finite: written as ``str(v)``).
+
+    Returns
+    -------
+    str
+        E.g. 1234.5 -> '1234', 22.44 -> '22.4', 1.50 -> '1.5', 0.0512 -> '0.051'.
+    """
     if v is None or not np.isfinite(v):
         return str(v)
     a = abs(v)

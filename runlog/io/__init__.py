@@ -12,12 +12,10 @@ import os
 import stat
 import warnings
 import zlib
-from typing import NamedTuple
-
-import pandas as pd
 
 from ..activity import Activity, finalize
 from ..errors import FileFormatError
+from .common import RawActivity
 
 __all__ = [
     "RawActivity", "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
@@ -27,20 +25,6 @@ __all__ = [
 #: Largest activity file (after gunzip) runlog will decode [bytes].  A real
 #: ultra-marathon FIT file at 1 Hz is ~10 MB; a GPX of it ~40 MB.
 MAX_FILE_BYTES = 256 * 1024 * 1024
-
-
-class RawActivity(NamedTuple):
-    """A decoder's output for one session, before :func:`finalize`.
-
-    records : DataFrame indexed by timestamps (UTC, naive or aware) with any of
-        the canonical record columns; laps : DataFrame or None; info : dict
-        (``sport``, ``sub_sport``, ``device``, ``device_*`` totals,
-        ``truncated``, ``session``, ``n_sessions``, FIT ``utc_offset_s``).
-    """
-
-    records: pd.DataFrame
-    laps: pd.DataFrame | None
-    info: dict
 
 
 #: What a file that is not a regular file is, for messages (``stat.S_IFMT`` -> words).

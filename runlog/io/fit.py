@@ -90,7 +90,7 @@ from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
 from .. import schema
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
-from . import RawActivity
+from .common import RawActivity
 
 __all__ = [
     "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "FOOT_SPORTS", "STRAY_GAP_S",
@@ -106,7 +106,7 @@ SEMICIRCLE_DEG = 180.0 / 2**31
 #: steps) per minute; runlog reports steps per minute for them.  FIT
 #: ``record.cadence`` is in cycles per minute (FIT SDK, Profile.xlsx, unit
 #: "rpm"); Garmin Connect shows running cadence as twice the stored value.
-FOOT_SPORTS = schema.FOOT_SPORTS
+FOOT_SPORTS = schema.FOOT_SPORTS  # the one set, kept importable here
 
 #: Highest FIT protocol major version (header byte 1, high nibble; FIT SDK "File
 #: Header": 1.0 and 2.0; old files write 0.x).  A header claiming a later one is

@@ -17,7 +17,7 @@ Cadence: ``RunCadence`` (or, without it, ``Cadence`` as Polar and Suunto
 write it for runs) counts strides per minute for foot sports and is
 doubled to steps per minute; ``Cadence`` of a ride is revolutions per
 minute.  The rule, including the unknown-sport case ('Other'), is
-:func:`runlog.io._xml.cadence_is_strides`; a ``RunCadence`` element marks the
+:func:`runlog.io.common.cadence_is_strides`; a ``RunCadence`` element marks the
 activity as a foot sport for this purpose.
 
 Per ``<Lap StartTime>``
@@ -58,10 +58,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FileFormatError, NotAnActivityError
-from . import RawActivity
-from ._xml import (FOOT_SPORTS, XmlRecoveryWarning, cadence_is_strides, local_name, normalize_sport,
-                   parse_xml, position_speed_mps, records_frame, seconds_to_ns, sorted_unique,
-                   usable_time_mask, xml_text)
+from ..schema import FOOT_SPORTS
+from ._xml import XmlRecoveryWarning, local_name, parse_xml, xml_text
+from .common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
+                     seconds_to_ns, sorted_unique, usable_time_mask)
 
 __all__ = ["decode", "TRIGGERS"]
 

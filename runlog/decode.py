@@ -1,0 +1,93 @@
+"""Decoding one activity file into its sessions, never raising: the task an import runs per file.
+
+:func:`decode_file` is a picklable top-level function (it needs neither the
+file system nor the cache), so :func:`runlog.read_history` runs it on any
+:class:`concurrent.futures.Executor`; its :class:`Outcome` is what the
+cache (:mod:`runlog.cache`) stores per file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import warnings
+from typing import NamedTuple
+
+from .errors import FileFormatError, NotAnActivityError, RunlogWarning
+from .summary import summarize_activity
+
+__all__ = ["Outcome", "decode_file"]
+
+
+class Outcome(NamedTuple):
+    """What decoding one file gave.
+
+    Attributes
+    ----------
+    kind : {'ok', 'error', 'skipped'}
+        'ok': activities read; 'error': a :class:`~runlog.errors.FileFormatError`
+        (or an unexpected failure); 'skipped': a valid non-activity file
+        (:class:`~runlog.errors.NotAnActivityError`).
+    activities : list of Activity
+        The file's sessions ('ok' only).
+    reason : str
+        Why the file was not read ('' for 'ok').
+    cacheable : bool
+        False for failures that may not recur (a crashed worker), which are
+        never written to the cache.
+    summaries : list of dict or None
+        ``History.runs`` rows of the activities
+        (:func:`runlog.summary.summarize_activity`), computed once by the
+        worker and cached with them; None when not computed.
+    """
+
+    kind: str
+    activities: list
+    reason: str = ""
+    cacheable: bool = True
+    summaries: list | None = None
+
+
+def decode_file(source: str, data: bytes, tz=None) -> Outcome:
+    """Decode one activity file's bytes; the task run in a worker process.
+
+    A picklable top-level function: it needs neither the file system nor the
+    cache, so it runs on any :class:`concurrent.futures.Executor` (a process
+    pool, threads, a Dask client's executor).  It never raises.
+
+    Parameters
+    ----------
+    source : str
+        The file's name (``'folder/run.fit'``, ``'export.zip!activities/1.gpx.gz'``),
+        used in messages and ``info['source']``.
+    data : bytes
+        The file's content (gzip-compressed or not).
+    tz : str, optional
+        Time zone override, passed to :func:`runlog.io.read_activities`.
+
+    Returns
+    -------
+    Outcome
+        'ok' with every session, 'skipped' for a valid non-activity file
+        (:class:`~runlog.errors.NotAnActivityError`), 'error' with the
+        :class:`~runlog.errors.FileFormatError` message, or 'error' (not
+        cacheable) for an unexpected exception, so one bad file never stops
+        an import.
+    """
+    from .io import read_activities
+
+    quiet = threading.current_thread() is threading.main_thread()
+    try:
+        with warnings.catch_warnings() if quiet else contextlib.nullcontext():
+            if quiet:  # truncation etc. is reported in the runs frame, not as a warning per file
+                warnings.simplefilter("ignore", RunlogWarning)
+            acts = read_activities(source, tz=tz, data=data)
+            summaries = [summarize_activity(a) for a in acts]
+    except NotAnActivityError as exc:
+        return Outcome("skipped", [], exc.reason)
+    except FileFormatError as exc:
+        return Outcome("error", [], exc.reason)
+    except Exception as exc:  # a reader bug must not stop the import
+        return Outcome("error", [], f"unexpected {type(exc).__name__} while decoding ({exc}); "
+                                    "please report this file to the runlog developers", cacheable=False)
+    return Outcome("ok", acts, summaries=summaries)

@@ -1,0 +1,184 @@
+"""De-duplication: one copy of every activity present in several files.
+
+A FIT file and its GPX export, a Strava and a Garmin copy of one run: the
+copies overlap in time.  :func:`deduplicate` keeps the richest copy
+(:func:`richness`) and lists the others as skipped; :func:`unique_run_ids`
+gives same-minute sessions distinct run ids.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .activity import Activity
+from .history import SKIPPED_COLUMNS, rows_frame
+
+__all__ = ["richness", "overlap_fractions", "is_duplicate", "deduplicate", "unique_run_ids", "renamed",
+           "FORMAT_RANK", "RICH_CHANNELS", "DUPLICATE_OVERLAP"]
+
+#: Preference between formats when the same activity is present twice (higher wins).
+FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
+#: Record channels counted by :func:`richness`.
+RICH_CHANNELS = ("hr_bpm", "cadence_spm", "temp_c", "power_w")
+#: Two activities of different files whose time spans overlap by more than this
+#: fraction of the longer span are the same activity.
+DUPLICATE_OVERLAP = 0.5
+
+
+def richness(activity: Activity) -> tuple:
+    """Sort key saying which copy of a duplicated activity to keep (larger wins).
+
+    Lexicographic: number of :data:`RICH_CHANNELS` (heart rate, cadence,
+    temperature, power) with any value, then the format (FIT over TCX over
+    GPX, :data:`FORMAT_RANK`), then the number of records, then an intact
+    file over a truncated one.
+    """
+    rec = activity.records
+    channels = int(np.isfinite(rec[list(RICH_CHANNELS)].to_numpy()).any(axis=0).sum())
+    fmt = str(activity.info.get("format"))
+    return (channels, FORMAT_RANK.get(fmt, 0), len(rec), not bool(activity.info.get("truncated")))
+
+
+def _span_ns(activity: Activity) -> tuple[int, int]:
+    idx = activity.records.index.asi8
+    return int(idx[0]), int(idx[-1])
+
+
+def overlap_fractions(span_a: tuple[int, int], span_b: tuple[int, int]) -> tuple[float, float]:
+    """Overlap of two time spans as fractions of the longer and of the shorter span.
+
+    Parameters
+    ----------
+    span_a, span_b : (start, end)
+        Times in any common unit (runlog uses ns since the epoch).
+
+    Returns
+    -------
+    (of_longer, of_shorter) : tuple of float in [0, 1]
+        ``overlap / max(len_a, len_b)`` and ``overlap / min(len_a, len_b)``
+        with ``overlap = max(0, min(end) - max(start))``.  A zero-length span
+        (one record) counts as fully overlapped when its instant lies inside
+        the other span.
+    """
+    (s1, e1), (s2, e2) = span_a, span_b
+    ov = max(0, min(e1, e2) - max(s1, s2))
+    l1, l2 = e1 - s1, e2 - s2
+    longer, shorter = max(l1, l2), min(l1, l2)
+    if shorter <= 0:
+        inst = (s1, l2, s2, e2) if l1 <= l2 else (s2, l1, s1, e1)
+        inside = inst[2] <= inst[0] <= inst[3]
+        of_shorter = 1.0 if inside else 0.0
+        of_longer = of_shorter if longer <= 0 else ov / longer
+        return of_longer, of_shorter
+    return ov / longer, ov / shorter
+
+
+def is_duplicate(a: Activity, b: Activity) -> bool:
+    """True when *a* and *b* are the same activity recorded in two files.
+
+    Sessions of one file are never duplicates of each other.  Two activities
+    of different files are duplicates when their spans overlap by more than
+    :data:`DUPLICATE_OVERLAP` of the longer span (e.g. a FIT and a GPX export
+    of one run), or when they have the same ``run_id`` (same start minute)
+    and overlap by more than that fraction of the shorter one (one is a
+    cropped copy of the other).  Same-minute activities that do not overlap
+    (chained sessions) are not duplicates: they get distinct run ids from
+    :func:`unique_run_ids`.
+    """
+    if a.info.get("source") == b.info.get("source"):
+        return False
+    of_longer, of_shorter = overlap_fractions(_span_ns(a), _span_ns(b))
+    if of_longer > DUPLICATE_OVERLAP:
+        return True
+    return a.run_id == b.run_id and of_shorter > DUPLICATE_OVERLAP
+
+
+def _why_kept(kept: Activity, dropped: Activity) -> str:
+    """The first :func:`richness` criterion that decided between two copies, in words."""
+    rk, rd = richness(kept), richness(dropped)
+    if rk[0] != rd[0]:
+        return f"more sensor channels (heart rate, cadence, temperature, power: {rk[0]} vs {rd[0]})"
+    if rk[1] != rd[1]:
+        return f"preferred format ({kept.info.get('format')} over {dropped.info.get('format')})"
+    if rk[2] != rd[2]:
+        return f"more records ({rk[2]} vs {rd[2]})"
+    if rk[3] != rd[3]:
+        return "the other file is truncated"
+    return "equally rich; the first by file name"
+
+
+def _order_key(a: Activity) -> tuple:
+    return (str(a.info.get("source")), int(a.info.get("session") or 1))
+
+
+def deduplicate(activities: list[Activity]) -> tuple[list[Activity], pd.DataFrame]:
+    """Keep one copy of every activity present in several files.
+
+    Candidate pairs come from a sweep over the activities sorted by start
+    (only overlapping spans are compared); the copies are then taken richest
+    first (:func:`richness`, ties by source name) and an activity is dropped
+    when it duplicates (:func:`is_duplicate`) one already kept.
+
+    Returns
+    -------
+    (kept, skipped)
+        The kept activities in start order, and one ``skipped`` row per
+        dropped copy: ``path``, ``reason``, ``run_id``, ``kept`` (the source
+        of the copy kept instead).
+    """
+    acts = sorted(activities, key=lambda a: (_span_ns(a)[0], *_order_key(a)))
+    spans = [_span_ns(a) for a in acts]
+    neighbours: list[list[int]] = [[] for _ in acts]
+    active: list[int] = []
+    for i, (s, _e) in enumerate(spans):
+        active = [j for j in active if spans[j][1] >= s]
+        for j in active:
+            if is_duplicate(acts[i], acts[j]):
+                neighbours[i].append(j)
+                neighbours[j].append(i)
+        active.append(i)
+    # Only activities with a duplicate need ranking; the others are kept as they are.
+    involved = [i for i in range(len(acts)) if neighbours[i]]
+    order = sorted(involved, key=lambda i: (tuple(-x for x in richness(acts[i])), *_order_key(acts[i])))
+    rank = {i: r for r, i in enumerate(order)}
+    kept: set[int] = {i for i in range(len(acts)) if not neighbours[i]}
+    rows = []
+    for i in order:
+        winners = [j for j in neighbours[i] if j in kept]
+        if not winners:
+            kept.add(i)
+            continue
+        w = min(winners, key=rank.__getitem__)
+        a, k = acts[i], acts[w]
+        rows.append({
+            "path": str(a.info.get("source")),
+            "reason": f"duplicate of {k.info.get('source')} (same activity; kept that copy: {_why_kept(k, a)})",
+            "run_id": a.run_id,
+            "kept": str(k.info.get("source")),
+        })
+    return [acts[i] for i in range(len(acts)) if i in kept], rows_frame(rows, SKIPPED_COLUMNS)
+
+
+def unique_run_ids(activities: list[Activity]) -> list[Activity]:
+    """Give activities that share a ``run_id`` (non-overlapping sessions started in
+    the same minute) distinct ids: the first in start order keeps it, the next
+    get ``-2``, ``-3``, ...  Returns the activities in start order, new Activity
+    objects for the renamed ones (the originals are left alone)."""
+    return [new for _old, new in renamed(activities)]
+
+
+def renamed(activities: list[Activity]) -> list[tuple[Activity, Activity]]:
+    """(original, renamed) pairs in start order, as :func:`unique_run_ids` renames them."""
+    out, seen = [], {}
+    for a in sorted(activities, key=lambda a: (_span_ns(a)[0], *_order_key(a))):
+        rid = a.run_id
+        n = seen.get(rid, 0) + 1
+        seen[rid] = n
+        new = a
+        if n > 1:
+            info = a.info.copy()
+            info["run_id"] = f"{rid}-{n}"
+            new = Activity(a.records, a.laps, info)
+        out.append((a, new))
+    return out

@@ -1,0 +1,542 @@
+"""Reading a user's spreadsheet (CSV) into typed columns, every problem reported together.
+
+The journal, the run notes and the weather table are small CSV files a
+person keeps in a spreadsheet.  This module reads such a file (or a pandas
+frame with the same columns) the same way for all of them:
+
+* decoding: UTF-8 with or without byte-order mark, UTF-16 with one; a
+  legacy encoding or a workbook (.xlsx/.xls) is refused with the fix;
+* the separator (``,``, ``;`` or tab) sniffed from the header line, any
+  line endings, blank lines and rows of empty cells skipped;
+* headers normalised (``Onset (min)`` -> ``onset_min``) and mapped to
+  canonical names through the caller's aliases; unknown headers kept as
+  extra columns (a warning when one is close to a known name);
+* the CSV line of every row (header = line 1; a frame's row *i* is line
+  *i* + 2) so that every problem names its line;
+* value parsers for numbers (a decimal comma in ``;``/tab files), dates
+  (ISO, day-first dotted; slashed refused as ambiguous) and times of day,
+  and column helpers that collect one problem per bad cell instead of
+  stopping at the first.
+
+Callers collect problems in a list and raise their own error class
+(:class:`~runlog.errors.EpisodeError`, :class:`~runlog.errors.NotesError`,
+...) with all of them, sorted by :func:`line_key`.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import RunlogWarning
+
+__all__ = [
+    "Table", "load_table", "resolve_headers", "normalize_header", "cell_text", "size_text", "line_key",
+    "parse_number", "parse_date", "parse_time", "plain_iso_dates", "numbers", "strings", "choice",
+    "extras_frame", "subset", "MAX_JOURNAL_BYTES",
+]
+
+#: Largest journal / notes file runlog reads [bytes]: 5 MiB.  A runner's journal
+#: is kilobytes (a 10-year daily journal with notes is < 1 MB); anything larger
+#: is the wrong file.  ``read_episodes(..., max_bytes=)`` and
+#: ``read_run_notes(..., max_bytes=)`` override it.
+MAX_JOURNAL_BYTES = 5 * 1024 * 1024
+
+_ISO_DATE_RE = re.compile(
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+_DOT_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_SLASH_DATE_RE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}")
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_DOT_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+# ==========================================================================
+# Reading the table
+# ==========================================================================
+@dataclass
+class Table:
+    """A journal or notes table before typing: raw cell text per canonical column."""
+
+    path: str | None
+    columns: dict[str, str]          # canonical name -> header as written
+    cells: dict[str, list[str]]      # canonical name -> cell text per row
+    extras: dict[str, pd.Series]     # header as written -> values per row (kept as they are)
+    lines: list[int]                 # CSV line of each row (header = 1)
+    decimal_comma: bool = False
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def get(self, name: str, i: int) -> str:
+        col = self.cells.get(name)
+        return col[i] if col is not None else ""
+
+
+def normalize_header(name) -> str:
+    """'Onset (min)' -> 'onset_min': lower case, non-alphanumerics -> '_'."""
+    text = str(name).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode(data: bytes, path: str | None, err) -> str:
+    """Bytes -> text: UTF-8 (with or without byte-order mark) or UTF-16 with a BOM."""
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise err(f"is not valid UTF-16 text ({exc.reason}); save it again as 'CSV UTF-8'", path) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = _line_of_offset(data, exc.start)
+        raise err(
+            f"line {line}: is not UTF-8 text (byte 0x{data[exc.start]:02x}); the spreadsheet saved it in "
+            "a legacy encoding. Save it again as 'CSV UTF-8 (Comma delimited)' (Excel) or choose "
+            "'Unicode (UTF-8)' as character set (LibreOffice)", path) from exc
+
+
+def _sniff_separator(text: str) -> str:
+    """The separator of the header line: ',', ';' or tab, whichever occurs most
+    often outside quotes (',' when the header has a single column)."""
+    header = ""
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            header = line
+            break
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda k: (counts[k], k == ","))
+    return best if counts[best] else ","
+
+
+def _read_csv_rows(text: str, sep: str) -> list[tuple[int, list[str]]]:
+    """(start line, fields) of every record, blank lines included as []."""
+    out = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', doublequote=True,
+                        skipinitialspace=False, strict=False)
+    prev = 0
+    for fields in reader:
+        out.append((prev + 1, fields))
+        prev = reader.line_num
+    return out
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err, path, kind: str,
+                    line: int = 1, *, ambiguous=None, reserved=frozenset(), check=None,
+                    duplicates: str = "error"):
+    """Map headers (on CSV line *line*) to canonical names.
+
+    Parameters
+    ----------
+    headers : list of str
+        The header cells as written.
+    aliases : dict
+        Canonical name -> accepted normalised headers (:func:`normalize_header`).
+    err : type
+        The error class raised with every problem (e.g. ``EpisodeError``).
+    path : str or None
+        The file, named in the error.
+    kind : str
+        What the file is ('journal', 'notes', 'weather'), in messages.
+    line : int, default 1
+        The CSV line of the header.
+    ambiguous : dict, optional
+        Normalised header -> fix, for headers refused because their unit is
+        ambiguous (unless they are an alias).
+    reserved : set of str, optional
+        Names an extra column may not take (columns the reader adds).
+    check : callable, optional
+        ``check(found, headers, line) -> list[str]``: further problems with
+        the columns found (canonical -> position), e.g. a required column
+        missing.
+    duplicates : {'error', 'first_alias'}, default 'error'
+        Two columns meaning the same canonical column: a problem ('error'),
+        or the one whose header comes first in *aliases* is used and the
+        other kept as an extra column ('first_alias'; of two with the same
+        header, the first).
+
+    Returns
+    -------
+    (dict, list)
+        Canonical name -> position, and the positions of the extra columns.
+
+    Raises
+    ------
+    err
+        With every problem of the header line.
+    """
+    ambiguous = ambiguous or {}
+    lookup = {alias: canon for canon, names in aliases.items() for alias in names}
+    found: dict[str, int] = {}
+    extras: list[int] = []
+    problems = []
+    seen_extra: dict[str, int] = {}
+    for pos, head in enumerate(headers):
+        key = normalize_header(head)
+        if key == "":
+            extras.append(pos)  # checked later: unnamed columns must be empty
+            continue
+        if key in ambiguous and key not in lookup:
+            problems.append(f"line {line}: column {head!r}: {ambiguous[key]}")
+            continue
+        canon = lookup.get(key)
+        if canon is None:
+            if head in reserved:
+                problems.append(f"line {line}: column {head!r} has the name of a column runlog adds; "
+                                "rename it")
+                continue
+            if head in seen_extra:
+                problems.append(f"line {line}: two columns are named {head!r} (columns {seen_extra[head] + 1} "
+                                f"and {pos + 1}); rename one of them")
+                continue
+            seen_extra[head] = pos
+            extras.append(pos)
+            close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.8)
+            if close:
+                warnings.warn(
+                    f"{path or kind}: column {head!r} is not a known {kind} column and is kept as an extra "
+                    f"column; did you mean {lookup[close[0]]!r}?", RunlogWarning, stacklevel=4)
+            continue
+        if canon in found and duplicates == "first_alias":
+            names = aliases[canon]
+            if names.index(key) < names.index(normalize_header(headers[found[canon]])):
+                extras.append(found[canon])
+                found[canon] = pos
+            else:
+                extras.append(pos)
+            continue
+        if canon in found:
+            problems.append(f"line {line}: columns {headers[found[canon]]!r} and {head!r} both mean "
+                            f"{canon!r}; delete or rename one of them")
+            continue
+        found[canon] = pos
+    if check is not None:
+        problems.extend(check(found, headers, line))
+    if problems:
+        raise err(problems, path)
+    return found, extras
+
+
+def size_text(n: int) -> str:
+    """A byte count in words: '850 bytes', '12.5 KiB', '7.3 MiB'."""
+    if n < 1024:
+        return f"{n:,} bytes"
+    if n < 1024 ** 2:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 1024 ** 2:.1f} MiB"
+
+
+def load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = None, *, ambiguous=None,
+               reserved=frozenset(), check=None, duplicates: str = "error", row_word: str = "row",
+               size_note: str | None = None) -> Table:
+    """Read a CSV file (or take a DataFrame) into a :class:`Table`.
+
+    Parameters
+    ----------
+    path_or_frame : str, PathLike, file object or DataFrame
+        The file (only read) or a frame with the same columns.
+    aliases, err, kind, ambiguous, reserved, check, duplicates
+        As for :func:`resolve_headers`.
+    max_bytes : int, optional
+        A file larger than this [bytes] (default :data:`MAX_JOURNAL_BYTES`) is
+        refused unread.
+    row_word : str, default 'row'
+        What one row is ('episode', 'run', 'hour'), in the message for an
+        empty file.
+    size_note : str, optional
+        How large such a file usually is, in the message for a file larger
+        than *max_bytes*; default "a runner's <kind> is a few kilobytes".
+
+    Returns
+    -------
+    Table
+        Cell text per canonical column, the extra columns and the CSV line
+        of every row (header = 1; a frame's row *i* is line *i* + 2).
+
+    Raises
+    ------
+    err
+        With every problem found in the file (all rows, not the first only).
+    """
+    from ..io import open_user_file
+
+    header_opts = dict(ambiguous=ambiguous, reserved=reserved, check=check, duplicates=duplicates)
+
+    limit = MAX_JOURNAL_BYTES if max_bytes is None else int(max_bytes)
+    path = None
+    size = None
+    if isinstance(path_or_frame, pd.DataFrame):
+        frame = path_or_frame
+        headers = [str(c) for c in frame.columns]
+        found, extra_pos = resolve_headers(headers, aliases, err, path, kind, **header_opts)
+        n = len(frame)
+        lines = list(range(2, n + 2))
+        cells = {canon: [cell_text(v) for v in frame.iloc[:, pos].tolist()] for canon, pos in found.items()}
+        extras = {headers[pos]: frame.iloc[:, pos].reset_index(drop=True) for pos in extra_pos}
+        return Table(None, {c: headers[p] for c, p in found.items()}, cells, extras, lines)
+
+    if hasattr(path_or_frame, "read"):
+        data = path_or_frame.read(limit + 1)
+        path = getattr(path_or_frame, "name", None)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    else:
+        path = os.fspath(path_or_frame)
+        with open_user_file(path, err, folder_hint=f"; give the {kind} CSV file") as fh:
+            try:
+                size = os.fstat(fh.fileno()).st_size
+                data = b"" if size > limit else fh.read(limit + 1)
+            except OSError as exc:
+                raise err(f"cannot be read ({exc.strerror or exc})", path) from exc
+    if (size or 0) > limit or len(data) > limit:
+        what = size_text(size) if size is not None else f"more than {size_text(limit)}"
+        note = f"a runner's {kind} is a few kilobytes" if size_note is None else size_note
+        raise err(f"is {what}, larger than the limit of {size_text(limit)} for a {kind} file ({note}); is it "
+                  "the right file? To read it anyway pass a larger max_bytes=", path)
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise err("is a spreadsheet workbook (.xlsx/.xls), not CSV; in the spreadsheet use "
+                  "'Save as' > 'CSV UTF-8'", path)
+    text = _decode(data, path, err)
+    sep = _sniff_separator(text)
+    try:
+        rows = _read_csv_rows(text, sep)
+    except csv.Error as exc:  # e.g. a field larger than the csv module's limit
+        raise err(f"is not a readable CSV file ({exc}); save it again from the spreadsheet as CSV UTF-8",
+                  path) from exc
+    while rows and not "".join(rows[0][1]).strip():
+        rows.pop(0)  # leading blank lines
+    if not rows:
+        raise err(f"is empty; a {kind} needs a header line and one row per {row_word}", path)
+    header_line, headers = rows[0]
+    headers = [h.strip() for h in headers]
+    found, extra_pos = resolve_headers(headers, aliases, err, path, kind, header_line, **header_opts)
+    problems = []
+    n_cols = len(headers)
+    lines: list[int] = []
+    table_rows: list[list[str]] = []
+    for line, fields in rows[1:]:
+        if not "".join(fields).strip():
+            continue  # blank line or a row of empty cells (spreadsheets write ';;;;')
+        if len(fields) > n_cols:
+            surplus = fields[n_cols:]
+            if any(f.strip() for f in surplus):
+                problems.append(
+                    f"line {line}: {len(fields)} values but the header has {n_cols} columns; a value "
+                    f"contains the separator {sep!r}? Put that value in double quotes")
+                continue
+            fields = fields[:n_cols]
+        fields = fields + [""] * (n_cols - len(fields))
+        lines.append(line)
+        table_rows.append([f.strip() for f in fields])
+    for pos in [p for p in extra_pos if normalize_header(headers[p]) == ""]:
+        used = [ln for ln, r in zip(lines, table_rows) if r[pos] != ""]
+        if used:
+            problems.append(f"line {header_line}: column {pos + 1} has no name but values (first on line {used[0]}); "
+                            "give it a header")
+    extra_pos = [p for p in extra_pos if normalize_header(headers[p]) != ""]
+    if problems:
+        raise err(sorted(problems, key=line_key), path)
+    cells = {canon: [r[pos] for r in table_rows] for canon, pos in found.items()}
+    extras = {headers[pos]: pd.Series([r[pos] or None for r in table_rows], dtype="object").astype("string")
+              for pos in extra_pos}
+    return Table(path, {c: headers[p] for c, p in found.items()}, cells, extras, lines,
+                  decimal_comma=(sep != ","))
+
+
+# ==========================================================================
+# Cell parsers: return the value or raise ValueError with the fix
+# ==========================================================================
+def parse_number(text: str, decimal_comma: bool) -> float:
+    """A number written in a cell; ',' as decimal mark only in ';'/tab files."""
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if decimal_comma:
+        if _THOUSANDS_DOT_RE.match(s):
+            raise ValueError(f"{text!r} is ambiguous (thousands separator or decimal point?); write it "
+                             "without a thousands separator, e.g. 1500 or 1,5")
+        if s.count(",") == 1 and "." not in s:
+            s = s.replace(",", ".")
+    elif "," in s:
+        raise ValueError(f"{text!r} has a comma; write the number with a decimal point (12.5) and no "
+                         "thousands separator")
+    if not _NUMBER_RE.match(s):
+        raise ValueError(f"{text!r} is not a number")
+    return float(s)
+
+
+def parse_date(text: str) -> tuple[pd.Timestamp, str | None]:
+    """'2024-03-05', '2024/03/05', '05.03.2024' (day first), optionally with a
+    time -> (date at midnight, 'HH:MM:SS' or None)."""
+    s = text.strip()
+    m = _ISO_DATE_RE.match(s)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        hh, mm, ss = m.group(4), m.group(5), m.group(6)
+    else:
+        m = _DOT_DATE_RE.match(s)
+        if m:
+            d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            hh, mm, ss = m.group(4), m.group(5), m.group(6)
+        elif _SLASH_DATE_RE.match(s):
+            raise ValueError(f"date {text!r} is ambiguous (day/month or month/day?); write it as "
+                             "YYYY-MM-DD (e.g. 2024-03-05); in the spreadsheet format the column as yyyy-mm-dd")
+        else:
+            raise ValueError(f"date {text!r} is not a date; write it as YYYY-MM-DD (e.g. 2024-03-05)")
+    try:
+        date = pd.Timestamp(year=y, month=mo, day=d)
+    except ValueError:
+        raise ValueError(f"date {text!r} does not exist in the calendar; write it as YYYY-MM-DD") from None
+    clock = None
+    if hh is not None:
+        h, mi, se = int(hh), int(mm), int(ss or 0)
+        if h > 23 or mi > 59 or se > 59:
+            raise ValueError(f"date {text!r} has an impossible time of day")
+        if (h, mi, se) != (0, 0, 0):
+            clock = f"{h:02d}:{mi:02d}:{se:02d}"
+    return date, clock
+
+
+_PLAIN_ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def plain_iso_dates(cells: list[str] | None) -> list | None:
+    """The cells written exactly ``YYYY-MM-DD`` as Timestamps, all at once (NaT for
+    every other cell, left to :func:`parse_date`); None without a date column."""
+    if cells is None:
+        return None
+    text = pd.Series(cells, dtype="object")
+    plain = text.str.match(_PLAIN_ISO_DATE_RE).fillna(False).to_numpy(dtype=bool)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if plain.any():
+        out[plain] = pd.to_datetime(text[plain], format="%Y-%m-%d", errors="coerce")
+    return out.tolist()
+
+
+def parse_time(text: str) -> str:
+    """'7:05', '07:05:30', '7:05 PM' -> 'HH:MM:SS' (24 h)."""
+    m = _TIME_RE.match(text.strip())
+    if not m:
+        raise ValueError(f"time {text!r} is not a time of day; write it as HH:MM (24 h), e.g. 07:30")
+    h, mi, se = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    ampm = m.group(4)
+    if ampm:
+        if not 1 <= h <= 12:
+            raise ValueError(f"time {text!r}: with AM/PM the hour is 1-12")
+        pm = ampm.lower().startswith("p")
+        h = (h % 12) + (12 if pm else 0)
+    if h > 23 or mi > 59 or se > 59:
+        raise ValueError(f"time {text!r} is not a time of day; write it as HH:MM (24 h), e.g. 07:30")
+    return f"{h:02d}:{mi:02d}:{se:02d}"
+
+
+# ==========================================================================
+# Typed columns
+# ==========================================================================
+def numbers(table: Table, name: str, problems: list[str], rng=None, label=None) -> np.ndarray:
+    """Column *name* as float64 (NaN where empty); a problem per bad or out-of-range cell, in row order.
+
+    Cells that are plain numbers (``-12.5``, ``3e2``: no spaces, separators or
+    decimal comma) are converted all at once; only the others go through
+    :func:`parse_number` one by one.
+    """
+    out = np.full(len(table), np.nan)
+    if name not in table.cells:
+        return out
+    head = table.columns.get(name, name)
+    cells = np.asarray(table.cells[name], dtype=object)
+    plain = pd.Series(cells, dtype="object").str.match(_NUMBER_RE).to_numpy(dtype=bool) if len(cells) else \
+        np.zeros(0, dtype=bool)
+    if table.decimal_comma and plain.any():  # '1.500' in a ';' file is ambiguous: said by parse_number
+        plain = plain & ~pd.Series(cells, dtype="object").str.match(_THOUSANDS_DOT_RE).to_numpy(dtype=bool)
+    vals = cells[plain].astype(np.float64)  # float(text) of every plain cell
+    ok = np.ones(len(vals), dtype=bool) if rng is None else (rng[0] <= vals) & (vals <= rng[1])
+    out[np.flatnonzero(plain)[ok]] = vals[ok]
+    slow = np.flatnonzero(~plain & (cells != ""))
+    bad_range = np.flatnonzero(plain)[~ok]
+    for i in np.sort(np.concatenate([slow, bad_range])):
+        text = cells[i]
+        try:
+            v = parse_number(text, table.decimal_comma)
+        except ValueError as exc:
+            problems.append(f"line {table.lines[i]}: {head}: {exc}")
+            continue
+        if rng is not None and not (rng[0] <= v <= rng[1]):
+            problems.append(f"line {table.lines[i]}: {head} {text} is outside {rng[0]:g}-{rng[1]:g}"
+                            f"{' ' + label if label else ''}; fix the value")
+            continue
+        out[i] = v
+    return out
+
+
+def strings(table: Table, name: str, lower: bool = False) -> pd.Series:
+    vals = table.cells.get(name, [""] * len(table))
+    vals = [(v.lower() if lower else v) if v else None for v in vals]
+    return pd.Series(vals, dtype="object").astype("string")
+
+
+def choice(table: Table, name: str, aliases: dict[str, str], allowed, problems, normalize) -> pd.Series:
+    out = []
+    head = table.columns.get(name, name)
+    for i, text in enumerate(table.cells.get(name, [""] * len(table))):
+        if not text:
+            out.append(None)
+            continue
+        key = normalize(text)
+        val = key if key in allowed else aliases.get(key)
+        if val is None:
+            close = difflib.get_close_matches(key, list(allowed) + list(aliases), n=1, cutoff=0.6)
+            hint = f" (did you mean {aliases.get(close[0], close[0])!r}?)" if close else ""
+            problems.append(f"line {table.lines[i]}: {head} {text!r} is not one of "
+                            f"{', '.join(allowed)}{hint}; fix the value")
+        out.append(val)
+    return pd.Series(out, dtype="object").astype("string")
+
+
+def extras_frame(table: Table, index) -> pd.DataFrame:
+    if not table.extras:
+        return pd.DataFrame(index=index)
+    return pd.DataFrame({k: v.set_axis(index) for k, v in table.extras.items()}, index=index)
+
+
+def subset(table: Table, rows: list[int]) -> Table:
+    """The rows *rows* of *table* (line numbers kept)."""
+    return Table(table.path, table.columns, {k: [v[i] for i in rows] for k, v in table.cells.items()},
+                  {k: v.iloc[rows].reset_index(drop=True) for k, v in table.extras.items()},
+                  [table.lines[i] for i in rows], decimal_comma=table.decimal_comma)
+
+
+def line_key(problem: str):
+    m = re.match(r"line (\d+)", problem)
+    return int(m.group(1)) if m else 0
