@@ -63,12 +63,14 @@ def test_lazy_names_resolve_to_the_real_objects():
 
 def test_every_error_and_warning_is_exported_from_runlog_and_errors():
     for name in ("RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError",
-                 "AnalysisError", "WeatherError", "AthleteError", "RunlogWarning", "TruncatedFileWarning"):
+                 "AnalysisError", "WeatherError", "AthleteError", "RunlogWarning", "TruncatedFileWarning",
+                 "XmlRecoveryWarning", "UntimedPointsWarning"):
         assert name in runlog.__all__ and name in runlog.errors.__all__
         assert getattr(runlog, name) is getattr(runlog.errors, name)
-    for name in ("XmlRecoveryWarning", "UntimedPointsWarning"):
-        assert name in runlog.__all__ and issubclass(getattr(runlog, name), runlog.RunlogWarning)
-        assert getattr(runlog, name) is getattr(runlog.io._xml, name)       # the class the readers warn with
+    # the classes the readers warn with
+    assert runlog.io._xml.XmlRecoveryWarning is runlog.XmlRecoveryWarning
+    assert runlog.io.common.UntimedPointsWarning is runlog.UntimedPointsWarning
+    assert issubclass(runlog.XmlRecoveryWarning, runlog.RunlogWarning)
     # the old import locations still work
     assert runlog.weather.WeatherError is runlog.WeatherError and runlog.athlete.AthleteError is runlog.AthleteError
     for cls in (runlog.WeatherError, runlog.AthleteError):
