@@ -23,6 +23,7 @@ import warnings
 from pathlib import Path
 
 from .errors import RunlogWarning
+from .units import duration_text
 
 __all__ = ["main", "build_parser", "parse_tracked", "check_outputs", "REPORT_FILES"]
 
@@ -177,19 +178,11 @@ def _import_summary(hist) -> str:
     return "\n".join(lines)
 
 
-def _duration_text(minutes: float) -> str:
-    """Minutes as H:MM:SS ('' when unknown)."""
-    if minutes is None or not minutes == minutes:
-        return ""
-    total = int(round(minutes * 60))
-    return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
-
-
 def format_listing(listing) -> str:
     """:meth:`runlog.History.listing` as an aligned text table, one line per activity."""
     head = ("run id", "date", "start", "sport", "distance", "duration", "file")
     rows = [(str(r.run_id), f"{r.date:%Y-%m-%d}", str(r.start), str(r.sport),
-             "" if r.distance_km != r.distance_km else f"{r.distance_km:.2f} km", _duration_text(r.duration_min),
+             "" if r.distance_km != r.distance_km else f"{r.distance_km:.2f} km", duration_text(r.duration_min),
              str(r.file)) for r in listing.itertuples(index=False)]
     width = [max(len(x) for x in col) for col in zip(head, *rows)]
     right = {4, 5}

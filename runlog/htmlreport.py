@@ -20,6 +20,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .units import pace_text
+
 __all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "causes_table",
            "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS", "report_content"]
 
@@ -458,18 +460,6 @@ def _onset_html(onset) -> str:
     return "".join(parts)
 
 
-def _pace_text(speed_mps) -> str:
-    """Speed [m/s] as a runner's pace 'm:ss' [min/km] (1000 / 60 / speed)."""
-    try:
-        v = float(speed_mps)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(v) or v <= 0:
-        return "–"
-    total = int(round(1000.0 / v))
-    return f"{total // 60}:{total % 60:02d}"
-
-
 def _at_onset_display(at: pd.DataFrame) -> pd.DataFrame:
     """The at-onset table for reading: speed as pace [min/km], numbers to 3 significant digits."""
     rows = []
@@ -478,7 +468,7 @@ def _at_onset_display(at: pd.DataFrame) -> pd.DataFrame:
         if r.get("variable") == "speed_mps":
             r["description"] = str(r["description"]).replace("Speed (pace)", "Pace")
             r["unit"] = "min/km"
-            r["at_onset"], r["same_point_others"] = _pace_text(r["at_onset"]), _pace_text(r["same_point_others"])
+            r["at_onset"], r["same_point_others"] = pace_text(r["at_onset"]), pace_text(r["same_point_others"])
         else:
             r["at_onset"], r["same_point_others"] = _fmt_num(r["at_onset"]), _fmt_num(r["same_point_others"])
         rows.append(r)

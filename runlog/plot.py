@@ -41,6 +41,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 from . import schema
 from .features.catalog import FEATURES
 from .summary import MOVING_SPEED_MPS
+from .units import mmss
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
@@ -177,14 +178,6 @@ def pace_min_per_km(speed_mps) -> np.ndarray:
 
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
-
-
-def _mmss(x, _pos=None) -> str:
-    """Tick label of a pace or duration in minutes as m:ss."""
-    if not np.isfinite(x):
-        return ""
-    total = int(round(x * 60))
-    return f"{total // 60}:{total % 60:02d}"
 
 
 _UNIT_SUFFIXES = ("_mps", "_bpm", "_spm", "_deg", "_min", "_pct", "_km", "_kg", "_ml", "_m", "_s", "_c",
@@ -917,7 +910,7 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
         a.set_ylabel(label)
         a.grid(True, alpha=0.3)
         if ch == "pace":
-            a.yaxis.set_major_formatter(FuncFormatter(_mmss))
+            a.yaxis.set_major_formatter(FuncFormatter(mmss))
             fin = y[np.isfinite(y)]
             if fin.size:
                 # the running, not the stops: stops (pace -> infinity) leave the axis at the bottom

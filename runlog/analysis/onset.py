@@ -56,6 +56,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
+from ..units import pace_text
+
 __all__ = [
     "MIN_ONSETS_REPRODUCIBLE",
     "QCD_REPRODUCIBLE",
@@ -428,7 +430,7 @@ class OnsetResult:
             if r["n_episodes"] < MIN_PAIRS or not np.isfinite(r["p_value"]):
                 continue
             if r["variable"] == "speed_mps":
-                a, b = _pace(r["at_onset"]), _pace(r["same_point_others"])
+                a, b = pace_text(r["at_onset"], unit=True), pace_text(r["same_point_others"], unit=True)
                 what = f"pace just before onset was {a} vs {b} at the same point of runs without numbness"
             else:
                 u = "bpm" if r["unit"] == "1/min" else r["unit"]
@@ -467,14 +469,6 @@ class OnsetResult:
 
 def _f(v) -> str:
     return "-" if v is None or not np.isfinite(v) else (f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}")
-
-
-def _pace(speed_mps: float) -> str:
-    """Speed [m/s] as pace 'm:ss /km'."""
-    if not np.isfinite(speed_mps) or speed_mps <= 0:
-        return "-"
-    s = 1000.0 / speed_mps
-    return f"{int(s // 60)}:{int(round(s % 60)):02d} /km"
 
 
 def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame | None = None, *,
