@@ -31,12 +31,34 @@ DEHYDRATION_PCT = 2.0
 
 
 def c_to_f(t_c):
-    """°C -> °F."""
+    """°C -> °F.
+
+    Parameters
+    ----------
+    t_c : array_like
+        Temperature [°C].
+
+    Returns
+    -------
+    ndarray
+        The same temperature [°F].
+    """
     return np.asarray(t_c, dtype="float64") * 9.0 / 5.0 + 32.0
 
 
 def f_to_c(t_f):
-    """°F -> °C."""
+    """°F -> °C.
+
+    Parameters
+    ----------
+    t_f : array_like
+        Temperature [°F].
+
+    Returns
+    -------
+    ndarray
+        The same temperature [°C].
+    """
     return (np.asarray(t_f, dtype="float64") - 32.0) * 5.0 / 9.0
 
 
@@ -65,7 +87,15 @@ def heat_index_c(air_temp_c, rel_humidity_pct):
 
     Returns
     -------
-    ndarray : heat index [°C].
+    ndarray
+        Heat index [°C].
+
+    References
+    ----------
+    .. [1] Rothfusz, L. P. (1990). The heat index "equation" (or, more than you
+       ever wanted to know about heat index). NWS Southern Region Technical
+       Attachment SR 90-23.
+    .. [2] NWS Weather Prediction Center. The Heat Index Equation.
     """
     t = c_to_f(air_temp_c)
     rh = np.asarray(rel_humidity_pct, dtype="float64")
@@ -93,9 +123,26 @@ def dew_point_c(air_temp_c, rel_humidity_pct, a: float = 17.625, b: float = 243.
     Parameters
     ----------
     air_temp_c : array_like
-        [°C].
+        Air temperature [°C].
     rel_humidity_pct : array_like
-        [%], > 0.
+        Relative humidity [%], > 0 (the dew point is NaN where it is not).
+    a : float
+        Magnus coefficient [-].
+    b : float
+        Magnus coefficient [°C].
+
+    Returns
+    -------
+    ndarray
+        Dew point [°C]; NaN where the humidity is not positive.
+
+    References
+    ----------
+    .. [1] Alduchov, O. A. & Eskridge, R. E. (1996). Improved Magnus form
+       approximation of saturation vapor pressure. J Appl Meteor 35:601-609.
+    .. [2] Lawrence, M. G. (2005). The relationship between relative humidity
+       and the dewpoint temperature in moist air: a simple conversion and
+       applications. Bull Amer Meteor Soc 86:225-233.
     """
     t = np.asarray(air_temp_c, dtype="float64")
     rh = np.asarray(rel_humidity_pct, dtype="float64")
@@ -106,7 +153,25 @@ def dew_point_c(air_temp_c, rel_humidity_pct, a: float = 17.625, b: float = 243.
 
 def vapour_pressure_hpa(air_temp_c, rel_humidity_pct):
     """Water-vapour pressure [hPa]: ``RH/100 * 6.105 * exp(17.27 T / (237.7 + T))``
-    (the saturation formula used by the Australian Bureau of Meteorology for WBGT)."""
+    (the saturation formula used by the Australian Bureau of Meteorology for WBGT).
+
+    Parameters
+    ----------
+    air_temp_c : array_like
+        Air temperature [°C].
+    rel_humidity_pct : array_like
+        Relative humidity [%].
+
+    Returns
+    -------
+    ndarray
+        Water-vapour pressure [hPa].
+
+    References
+    ----------
+    .. [1] Australian Bureau of Meteorology. About the WBGT and Apparent
+       Temperature indices.
+    """
     t = np.asarray(air_temp_c, dtype="float64")
     rh = np.asarray(rel_humidity_pct, dtype="float64")
     return rh / 100.0 * 6.105 * np.exp(17.27 * t / (237.7 + t))
@@ -120,6 +185,25 @@ def wbgt_estimate_c(air_temp_c, rel_humidity_pct):
     the WBGT and Apparent Temperature indices" (after ACSM 1984).  It assumes
     moderate sun and light wind, so it is an *estimate*: no globe or
     natural wet-bulb thermometer is involved.
+
+    Parameters
+    ----------
+    air_temp_c : array_like
+        Air temperature [°C].
+    rel_humidity_pct : array_like
+        Relative humidity [%].
+
+    Returns
+    -------
+    ndarray
+        Estimated wet-bulb globe temperature [°C].
+
+    References
+    ----------
+    .. [1] Australian Bureau of Meteorology. About the WBGT and Apparent
+       Temperature indices.
+    .. [2] American College of Sports Medicine (1984). Position stand on the
+       prevention of thermal injuries during distance running.
     """
     t = np.asarray(air_temp_c, dtype="float64")
     return 0.567 * t + 0.393 * vapour_pressure_hpa(t, rel_humidity_pct) + 3.94
@@ -127,7 +211,24 @@ def wbgt_estimate_c(air_temp_c, rel_humidity_pct):
 
 def body_surface_area_m2(body_mass_kg):
     """Body surface area from body mass alone [m²]: ``0.1173 * mass^0.6466``
-    (Livingston & Lee 2001, Am J Physiol Endocrinol Metab 281:E586-E591)."""
+    (Livingston & Lee 2001, Am J Physiol Endocrinol Metab 281:E586-E591).
+
+    Parameters
+    ----------
+    body_mass_kg : array_like
+        Body mass [kg].
+
+    Returns
+    -------
+    ndarray
+        Body surface area [m²].
+
+    References
+    ----------
+    .. [1] Livingston, E. H. & Lee, S. (2001). Body surface area prediction in
+       normal-weight and obese patients. Am J Physiol Endocrinol Metab
+       281:E586-E591.
+    """
     return 0.1173 * np.asarray(body_mass_kg, dtype="float64") ** 0.6466
 
 
@@ -141,10 +242,21 @@ def running_metabolic_power_w(speed_mps, body_mass_kg, grade=0.0):
     Parameters
     ----------
     speed_mps : array_like
-        [m/s].
-    body_mass_kg : float
+        Running speed [m/s].
+    body_mass_kg : float or array_like
+        Body mass [kg].
     grade : array_like
         Rise/run [-] (0.05 = 5 %); downhill counts as level.
+
+    Returns
+    -------
+    ndarray
+        Metabolic power [W].
+
+    References
+    ----------
+    .. [1] American College of Sports Medicine. ACSM's Guidelines for Exercise
+       Testing and Prescription (metabolic equations for running).
     """
     v = np.asarray(speed_mps, dtype="float64") * 60.0
     g = np.clip(np.asarray(grade, dtype="float64"), 0.0, None)
@@ -176,10 +288,29 @@ def sweat_loss_estimate_kg(speed_mps, moving_s, air_temp_c, body_mass_kg, grade=
     moving_s : array_like
         Moving time [s].
     air_temp_c : array_like
-        [°C].
-    body_mass_kg : float
+        Air temperature [°C].
+    body_mass_kg : float or array_like
+        Body mass [kg].
     grade : array_like
         Mean uphill grade [-].
+
+    Returns
+    -------
+    ndarray
+        Estimated sweat loss of the run [kg] (~ litres).
+
+    References
+    ----------
+    .. [1] Kerslake, D. McK. (1972). The stress of hot environments. Cambridge
+       University Press.
+    .. [2] Wenger, C. B. (1972). Heat of evaporation of sweat: thermodynamic
+       considerations. J Appl Physiol 32:824-828.
+    .. [3] Livingston, E. H. & Lee, S. (2001). Body surface area prediction in
+       normal-weight and obese patients. Am J Physiol Endocrinol Metab
+       281:E586-E591.
+    .. [4] Baker, L. B. (2017). Sweating rate and sweat sodium concentration in
+       athletes: a review of methodology and intra/interindividual variability.
+       Sports Med 47:111-128.
     """
     v = np.asarray(speed_mps, dtype="float64")
     m = running_metabolic_power_w(v, body_mass_kg, grade)
@@ -198,12 +329,28 @@ def measured_sweat_loss(body_mass_pre_kg, body_mass_post_kg, fluid_ml=0.0) -> di
     and respiratory/metabolic mass loss neglected, 1 ml of fluid = 1 g);
     a body-mass loss above 2 % degrades performance.
 
+    Parameters
+    ----------
+    body_mass_pre_kg : array_like
+        Body mass before the run [kg].
+    body_mass_post_kg : array_like
+        Body mass after the run [kg].
+    fluid_ml : array_like
+        Fluid drunk during the run [ml]; NaN counts as none.
+
     Returns
     -------
     dict of arrays
         ``sweat_loss_kg``, ``sweat_loss_pct`` (of pre-run mass),
         ``body_mass_loss_pct`` ((pre - post)/pre*100: net dehydration),
         ``dehydrated`` (1.0 where body_mass_loss_pct > 2, NaN unknown).
+
+    References
+    ----------
+    .. [1] Sawka, M. N., Burke, L. M., Eichner, E. R., Maughan, R. J., Montain,
+       S. J. & Stachenfeld, N. S. (2007). American College of Sports Medicine
+       position stand. Exercise and fluid replacement. Med Sci Sports Exerc
+       39(2):377-390.
     """
     pre = np.asarray(body_mass_pre_kg, dtype="float64")
     post = np.asarray(body_mass_post_kg, dtype="float64")
@@ -226,6 +373,16 @@ def is_wrist_device(device: pd.Series) -> pd.Series:
     Bike computers (Garmin Edge, Wahoo, Hammerhead, Bryton) and phones
     (iPhone, Android) are not wrist devices; any other or unknown device is
     assumed to be a watch (the usual case for runners).
+
+    Parameters
+    ----------
+    device : Series
+        Device (product) names, e.g. ``History.runs["device"]``; NaN = unknown.
+
+    Returns
+    -------
+    Series of bool
+        Same index; True for a watch or an unknown device.
     """
     d = device.astype("object").where(device.notna(), "").astype(str).str.lower()
     return ~d.apply(lambda s: any(k in s for k in _NOT_WRIST)).astype(bool)

@@ -42,6 +42,12 @@ def hr_reserve_fraction(hr_bpm, hr_rest_bpm: float, hr_max_bpm: float):
     Returns
     -------
     Same type as *hr_bpm*: HRr [-], not clipped.
+
+    References
+    ----------
+    .. [1] Karvonen, M. J., Kentala, E. & Mustala, O. (1957). The effects of
+       training on heart rate; a longitudinal study. Ann Med Exp Biol Fenn
+       35(3):307-315.
     """
     return (hr_bpm - hr_rest_bpm) / (hr_max_bpm - hr_rest_bpm)
 
@@ -60,6 +66,16 @@ def trimp_weight(hrr, a: float = 0.64, b: float = 1.92):
         Heart-rate reserve fraction [-] (clip it to [0, 1] first).
     a, b : float
         Weighting constants [-].
+
+    Returns
+    -------
+    ndarray
+        Weight per minute [-] (TRIMP per minute at this HR reserve).
+
+    References
+    ----------
+    .. [1] Morton, R. H., Fitz-Clarke, J. R. & Banister, E. W. (1990). Modeling
+       human performance in running. J Appl Physiol 69(3):1171-1177.
     """
     return hrr * a * np.exp(b * hrr)
 
@@ -88,6 +104,14 @@ def banister_trimp(hr_bpm, dt_s, hr_rest_bpm: float, hr_max_bpm: float,
     -------
     float
         TRIMP [arbitrary units, ~ weighted minutes]; NaN when no sample has HR.
+
+    References
+    ----------
+    .. [1] Morton, R. H., Fitz-Clarke, J. R. & Banister, E. W. (1990). Modeling
+       human performance in running. J Appl Physiol 69(3):1171-1177.
+    .. [2] Karvonen, M. J., Kentala, E. & Mustala, O. (1957). The effects of
+       training on heart rate; a longitudinal study. Ann Med Exp Biol Fenn
+       35(3):307-315.
     """
     hr = np.asarray(hr_bpm, dtype="float64")
     dt = np.asarray(dt_s, dtype="float64")
@@ -98,7 +122,27 @@ def banister_trimp(hr_bpm, dt_s, hr_rest_bpm: float, hr_max_bpm: float,
 
 
 def hr_zone(hr_bpm, hr_max_bpm: float, bounds=HR_ZONE_BOUNDS) -> np.ndarray:
-    """HR zone of each sample: 0 below zone 1, 1..5 (Edwards zones of %HR max), -1 for NaN."""
+    """HR zone of each sample: 0 below zone 1, 1..5 (Edwards zones of %HR max), -1 for NaN.
+
+    Parameters
+    ----------
+    hr_bpm : array_like
+        Heart rate of each sample [1/min].
+    hr_max_bpm : float
+        Maximum heart rate [1/min].
+    bounds : sequence of float
+        Lower bounds of zones 1..5 as fractions of HR max [-]
+        (:data:`HR_ZONE_BOUNDS`).
+
+    Returns
+    -------
+    ndarray of int
+        Zone of each sample: 0 below zone 1, 1..5, -1 where HR is NaN.
+
+    References
+    ----------
+    .. [1] Edwards, S. (1993). The Heart Rate Monitor Book.
+    """
     hr = np.asarray(hr_bpm, dtype="float64")
     z = np.searchsorted(np.asarray(bounds) * hr_max_bpm, hr, side="right")
     return np.where(np.isnan(hr), -1, z)
@@ -114,6 +158,26 @@ def decoupling_pct(speed_mps, hr_bpm, dt_s) -> float:
     Samples need finite speed and HR and dt > 0.
 
     Returns NaN when fewer than two samples qualify.
+
+    Parameters
+    ----------
+    speed_mps : array_like
+        Speed of each sample [m/s].
+    hr_bpm : array_like
+        Heart rate of each sample [1/min].
+    dt_s : array_like
+        Time each sample stands for [s] (0 over pauses).
+
+    Returns
+    -------
+    float
+        Decoupling [%]; NaN when fewer than two samples qualify.
+
+    References
+    ----------
+    .. [1] Friel, J. The Cyclist's Training Bible / The Triathlete's Training
+       Bible (aerobic decoupling).
+    .. [2] TrainingPeaks. Pa:HR (aerobic decoupling).
     """
     sp = np.asarray(speed_mps, dtype="float64")
     hr = np.asarray(hr_bpm, dtype="float64")
@@ -131,6 +195,12 @@ def decoupling_pct(speed_mps, hr_bpm, dt_s) -> float:
 
 def volume_features(runs: pd.DataFrame) -> pd.DataFrame:
     """Distance and duration of each run from ``History.runs``.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        ``History.runs`` (``distance_m``, ``elapsed_s``, ``moving_s``,
+        ``avg_speed_mps``).
 
     Returns
     -------

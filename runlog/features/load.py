@@ -54,7 +54,18 @@ SPIKE_WINDOW_D = 30
 
 
 def local_date(runs: pd.DataFrame) -> pd.Series:
-    """Each run's local calendar date (``start_local`` floored to midnight)."""
+    """Each run's local calendar date (``start_local`` floored to midnight).
+
+    Parameters
+    ----------
+    runs : DataFrame
+        ``History.runs`` (needs ``start_local``, the local start time).
+
+    Returns
+    -------
+    Series of datetime64
+        Same index: the local date of each run (midnight).
+    """
     return pd.to_datetime(runs["start_local"]).dt.normalize().astype("datetime64[ns]")
 
 
@@ -101,6 +112,18 @@ def rolling_sum(daily: pd.Series, days: int) -> pd.Series:
 
     Summed per window (not by an online update), so a window of zero load is
     exactly 0 and ratios over it are NaN rather than huge.
+
+    Parameters
+    ----------
+    daily : Series
+        A daily series without gaps (e.g. from :func:`daily_total`).
+    days : int
+        Window length [days], the day itself included.
+
+    Returns
+    -------
+    Series
+        Same index and unit as *daily*; NaN for the first ``days - 1`` days.
     """
     x = daily.to_numpy(dtype="float64")
     out = np.full(len(x), np.nan)
@@ -121,6 +144,32 @@ def acwr_uncoupled(daily: pd.Series, acute_days: int = ACUTE_DAYS, chronic_days:
 
     Returns NaN while the history is shorter than *chronic_days* and where
     the chronic load is zero.
+
+    Parameters
+    ----------
+    daily : Series
+        Daily load [AU] without gaps (rest days 0).
+    acute_days : int
+        Length of the acute window [days].
+    chronic_days : int
+        Length of acute plus chronic window [days]: the chronic window is the
+        ``chronic_days - acute_days`` days before the acute one.
+
+    Returns
+    -------
+    Series
+        ACWR [-] on the daily index.
+
+    References
+    ----------
+    .. [1] Gabbett, T. J. (2016). The training-injury prevention paradox: should
+       athletes be training smarter and harder? Br J Sports Med 50:273-280.
+    .. [2] Lolli, L. et al. (2019). Mathematical coupling causes spurious
+       correlation within the conventional acute-to-chronic workload ratio
+       calculations. Br J Sports Med 53:921-922.
+    .. [3] Windt, J. & Gabbett, T. J. (2019). Is it all for naught? What does
+       mathematical coupling mean for acute:chronic workload ratios?
+       Br J Sports Med.
     """
     acute = rolling_sum(daily, acute_days)
     # the days before the acute window, summed on their own (a difference of
@@ -176,6 +225,14 @@ def ewma(daily: pd.Series, n_days: float, warmup_days: int | None = None) -> pd.
     Returns
     -------
     Series [AU] on the daily index.
+
+    References
+    ----------
+    .. [1] Williams, S., West, S., Cross, M. J. & Stokes, K. A. (2017). Better
+       way to determine the acute:chronic workload ratio? Br J Sports Med
+       51:209-210.
+    .. [2] NIST/SEMATECH e-Handbook of Statistical Methods, section 6.4.3.1
+       (single exponential smoothing).
     """
     lam = 2.0 / (n_days + 1.0)
     seed = max(int(round(n_days)), 1)
@@ -192,6 +249,26 @@ def acwr_ewma(daily: pd.Series, acute_days: int = ACUTE_DAYS, chronic_days: int 
     Each average is seeded with the mean load of its own first window (7
     and 28 days, see :func:`ewma`); the ratio uses the chronic warm-up: NaN
     for the first 28 days.  A constant load gives 1.  NaN where EWMA_28 is 0.
+
+    Parameters
+    ----------
+    daily : Series
+        Daily load [AU] without gaps (NaN days count as 0).
+    acute_days : int
+        Span N of the acute EWMA [days].
+    chronic_days : int
+        Span N of the chronic EWMA [days]; also the warm-up (NaN) period.
+
+    Returns
+    -------
+    Series
+        ACWR [-] on the daily index.
+
+    References
+    ----------
+    .. [1] Williams, S., West, S., Cross, M. J. & Stokes, K. A. (2017). Better
+       way to determine the acute:chronic workload ratio? Br J Sports Med
+       51:209-210.
     """
     a = ewma(daily, acute_days, warmup_days=chronic_days)
     c = ewma(daily, chronic_days, warmup_days=chronic_days)
@@ -206,6 +283,25 @@ def monotony(daily: pd.Series, days: int = ACUTE_DAYS, ddof: int = 1) -> pd.Seri
     days count as zero.  Sample SD (``ddof=1``, as in Foster's spreadsheet
     practice).  NaN where the SD is 0 (identical loads every day: monotony
     unbounded) and during the warm-up.
+
+    Parameters
+    ----------
+    daily : Series
+        Daily load [AU] without gaps (rest days 0).
+    days : int
+        Window length [days], the day itself included.
+    ddof : int
+        Delta degrees of freedom of the SD (1: sample SD).
+
+    Returns
+    -------
+    Series
+        Monotony [-] on the daily index.
+
+    References
+    ----------
+    .. [1] Foster, C. (1998). Monitoring training in athletes with reference to
+       overtraining syndrome. Med Sci Sports Exerc 30(7):1164-1168.
     """
     x = daily.to_numpy(dtype="float64")
     mean = np.full(len(x), np.nan)
@@ -223,7 +319,27 @@ def monotony(daily: pd.Series, days: int = ACUTE_DAYS, ddof: int = 1) -> pd.Seri
 
 
 def strain(daily: pd.Series, days: int = ACUTE_DAYS, ddof: int = 1) -> pd.Series:
-    """Foster training strain: weekly load * monotony (Foster 1998) [load units]."""
+    """Foster training strain: weekly load * monotony (Foster 1998) [load units].
+
+    Parameters
+    ----------
+    daily : Series
+        Daily load [AU] without gaps (rest days 0).
+    days : int
+        Window length [days], the day itself included.
+    ddof : int
+        Delta degrees of freedom of the SD in :func:`monotony`.
+
+    Returns
+    -------
+    Series
+        Strain [AU] on the daily index; NaN where the monotony is.
+
+    References
+    ----------
+    .. [1] Foster, C. (1998). Monitoring training in athletes with reference to
+       overtraining syndrome. Med Sci Sports Exerc 30(7):1164-1168.
+    """
     return rolling_sum(daily, days) * monotony(daily, days, ddof)
 
 
@@ -251,6 +367,15 @@ def fitness_fatigue(daily: pd.Series, tau_fitness_d: float = TAU_FITNESS_D,
     Returns
     -------
     DataFrame with columns ``ctl``, ``atl``, ``tsb`` [AU] on the daily index.
+
+    References
+    ----------
+    .. [1] Banister, E. W., Calvert, T. W., Savage, M. V. & Bach, T. (1975).
+       A systems model of training for athletic performance. Aust J Sports Med
+       7:57-61.
+    .. [2] Coggan, A. R. Performance Manager (the 42- and 7-day time constants).
+    .. [3] NIST/SEMATECH e-Handbook of Statistical Methods, section 6.4.3.1
+       (the seed of exponential smoothing).
     """
     x = daily.fillna(0.0).to_numpy(dtype="float64")
     out = {}
@@ -267,6 +392,16 @@ def run_streak_days(active: pd.Series) -> pd.Series:
 
     *active* is a daily boolean series.  A streak that began before the
     history counts only its recorded days.
+
+    Parameters
+    ----------
+    active : Series of bool
+        Daily series without gaps: True on a day with activity.
+
+    Returns
+    -------
+    Series of float
+        Streak length [days] on the daily index.
     """
     a = active.astype(bool).to_numpy()
     grp = np.cumsum(~a)
@@ -275,7 +410,20 @@ def run_streak_days(active: pd.Series) -> pd.Series:
 
 
 def at_previous_day(daily: pd.Series, dates: pd.Series) -> np.ndarray:
-    """Value of a daily series on the day before each date (NaN outside the series)."""
+    """Value of a daily series on the day before each date (NaN outside the series).
+
+    Parameters
+    ----------
+    daily : Series
+        A daily series (DatetimeIndex of dates).
+    dates : Series of datetime64
+        Each run's local date (:func:`local_date`).
+
+    Returns
+    -------
+    ndarray of float
+        One value per date, in the order of *dates*.
+    """
     prev = pd.DatetimeIndex(pd.to_datetime(dates)) - pd.Timedelta(days=1)
     return daily.reindex(prev).to_numpy(dtype="float64")
 
@@ -295,11 +443,19 @@ def longest_run_ratio(start_time: pd.Series, distance_m: pd.Series, window_days:
         Run starts (running activities only).
     distance_m : Series
         Run distances [m], same index.
+    window_days : int
+        Look-back window [days].
 
     Returns
     -------
     Series (same index): NaN for runs less than *window_days* after the first
     run (warm-up) and when no run fell in the window.
+
+    References
+    ----------
+    .. [1] Frandsen, J. S. B. et al. (2025). How much running is too much?
+       Identifying high-risk running sessions in a 5200-person cohort study.
+       Br J Sports Med.
     """
     t = pd.to_datetime(start_time)
     d = pd.Series(np.asarray(distance_m, dtype="float64"), index=start_time.index)
