@@ -25,6 +25,11 @@ def haversine_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg):
     numpy.ndarray
         Distance [m] on a sphere of radius :data:`EARTH_RADIUS_M` (haversine
         formula, Sinnott 1984, "Virtues of the Haversine", Sky & Telescope 68(2)).
+
+    References
+    ----------
+    .. [1] Sinnott, R. W. (1984). Virtues of the Haversine. Sky & Telescope
+       68(2).
     """
     lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype="float64"))
                               for a in (lat1_deg, lon1_deg, lat2_deg, lon2_deg))
@@ -38,6 +43,16 @@ def step_distance_m(lat_deg, lon_deg) -> np.ndarray:
     Samples without a position get NaN; the first valid sample gets 0.
     Gaps (samples with no position) are bridged: the step after a gap is the
     straight distance from the last known position.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : array_like
+        Latitude and longitude of each sample [°]; NaN without a position.
+
+    Returns
+    -------
+    ndarray
+        Step distance [m], one value per sample.
     """
     lat = np.asarray(lat_deg, dtype="float64")
     lon = np.asarray(lon_deg, dtype="float64")
@@ -55,6 +70,16 @@ def cumulative_distance_m(lat_deg, lon_deg) -> np.ndarray:
 
     Samples before the first position are NaN; samples without a position
     after it carry the last cumulative value forward.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : array_like
+        Latitude and longitude of each sample [°]; NaN without a position.
+
+    Returns
+    -------
+    ndarray
+        Cumulative distance [m], one value per sample.
     """
     steps = step_distance_m(lat_deg, lon_deg)
     if np.all(np.isnan(steps)):

@@ -61,15 +61,45 @@ class Segments:
         return len(self.run_ids)
 
     def col(self, name: str) -> np.ndarray:
-        """A record column as a float64 array."""
+        """A record column as a float64 array.
+
+        Parameters
+        ----------
+        name : str
+            Column of the records frame, e.g. ``"speed_mps"``.
+
+        Returns
+        -------
+        ndarray of float64
+            One value per row in segment order (NaN for missing values).
+        """
         return self.frame[name].to_numpy(dtype="float64", na_value=np.nan)
 
     def series(self, values, name: str | None = None) -> pd.Series:
-        """Per-run values as a Series indexed by run_id."""
+        """Per-run values as a Series indexed by run_id.
+
+        Parameters
+        ----------
+        values : array_like
+            One value per run, in the order of :attr:`run_ids`.
+        name : str, optional
+            Name of the Series.
+
+        Returns
+        -------
+        Series of float64
+            Indexed by run_id.
+        """
         return pd.Series(np.asarray(values, dtype="float64"), index=self.run_ids, name=name)
 
     def key(self) -> np.ndarray:
-        """Monotonic key (run code, elapsed) for searches within runs."""
+        """Monotonic key (run code, elapsed) for searches within runs.
+
+        Returns
+        -------
+        ndarray of float64
+            ``run code * 1e8 + elapsed seconds`` per row, increasing along the rows.
+        """
         return self.codes * _KEY_STRIDE_S + self.elapsed_s
 
 
@@ -78,6 +108,19 @@ def segments(records: pd.DataFrame) -> Segments:
 
     Rows of one run need not be contiguous on input; they are put in run
     order (stable) and by time within a run.
+
+    Parameters
+    ----------
+    records : DataFrame
+        ``History.records`` (MultiIndex ``run_id``, ``time``; ``speed_mps``
+        used for the moving mask when present).
+
+    Returns
+    -------
+    Segments
+        Run codes, run starts, elapsed time [s], sample durations [s] (0 over
+        gaps longer than ``MAX_SAMPLE_GAP_S``), moving mask and the reordered
+        frame.
     """
     mi = records.index
     # integer codes of the MultiIndex (fast: no string factorisation)
@@ -114,7 +157,20 @@ def segments(records: pd.DataFrame) -> Segments:
 
 
 def gsum(seg: Segments, values) -> np.ndarray:
-    """Per-run sum of *values*, NaN ignored (0 for a run with none)."""
+    """Per-run sum of *values*, NaN ignored (0 for a run with none).
+
+    Parameters
+    ----------
+    seg : Segments
+        Row bookkeeping of the records (:func:`segments`).
+    values : array_like
+        One value per row, in segment order (booleans count as 0/1).
+
+    Returns
+    -------
+    ndarray of float64
+        One value per run, same unit as *values*.
+    """
     v = np.asarray(values, dtype="float64")
     if seg.n == 0:
         return np.zeros(0)
@@ -128,7 +184,20 @@ def gcount(seg: Segments, mask) -> np.ndarray:
 
 
 def gmax(seg: Segments, values) -> np.ndarray:
-    """Per-run maximum, NaN ignored (NaN for a run with none)."""
+    """Per-run maximum, NaN ignored (NaN for a run with none).
+
+    Parameters
+    ----------
+    seg : Segments
+        Row bookkeeping of the records (:func:`segments`).
+    values : array_like
+        One value per row, in segment order.
+
+    Returns
+    -------
+    ndarray of float64
+        One value per run, same unit as *values*.
+    """
     v = np.asarray(values, dtype="float64")
     if seg.n == 0:
         return np.zeros(0)
@@ -136,7 +205,20 @@ def gmax(seg: Segments, values) -> np.ndarray:
 
 
 def gmin(seg: Segments, values) -> np.ndarray:
-    """Per-run minimum, NaN ignored (NaN for a run with none)."""
+    """Per-run minimum, NaN ignored (NaN for a run with none).
+
+    Parameters
+    ----------
+    seg : Segments
+        Row bookkeeping of the records (:func:`segments`).
+    values : array_like
+        One value per row, in segment order.
+
+    Returns
+    -------
+    ndarray of float64
+        One value per run, same unit as *values*.
+    """
     v = np.asarray(values, dtype="float64")
     if seg.n == 0:
         return np.zeros(0)
@@ -144,7 +226,20 @@ def gmin(seg: Segments, values) -> np.ndarray:
 
 
 def gcumsum(seg: Segments, values) -> np.ndarray:
-    """Cumulative sum within each run (NaN counted as 0), inclusive of the row."""
+    """Cumulative sum within each run (NaN counted as 0), inclusive of the row.
+
+    Parameters
+    ----------
+    seg : Segments
+        Row bookkeeping of the records (:func:`segments`).
+    values : array_like
+        One value per row, in segment order.
+
+    Returns
+    -------
+    ndarray of float64
+        One value per row, same unit as *values*.
+    """
     v = np.asarray(values, dtype="float64")
     v = np.where(np.isnan(v), 0.0, v)
     c = np.cumsum(v)
@@ -158,6 +253,23 @@ def wmean(seg: Segments, values, weights, mask=None) -> np.ndarray:
     """Per-run weighted mean of the finite *values* (where *mask*).
 
     NaN for a run whose weights sum to 0.
+
+    Parameters
+    ----------
+    seg : Segments
+        Row bookkeeping of the records (:func:`segments`).
+    values : array_like
+        One value per row, in segment order.
+    weights : array_like
+        Weight of each row (usually the sample duration [s]); rows with weight
+        <= 0 are left out.
+    mask : array_like of bool, optional
+        Rows to use (default all).
+
+    Returns
+    -------
+    ndarray of float64
+        One value per run, same unit as *values*.
     """
     v = np.asarray(values, dtype="float64")
     w = np.asarray(weights, dtype="float64")
@@ -171,7 +283,24 @@ def wmean(seg: Segments, values, weights, mask=None) -> np.ndarray:
 
 
 def wstd(seg: Segments, values, weights, mask=None) -> np.ndarray:
-    """Per-run weighted (population) standard deviation of the finite *values*."""
+    """Per-run weighted (population) standard deviation of the finite *values*.
+
+    Parameters
+    ----------
+    seg : Segments
+        Row bookkeeping of the records (:func:`segments`).
+    values : array_like
+        One value per row, in segment order.
+    weights : array_like
+        Weight of each row (usually the sample duration [s]).
+    mask : array_like of bool, optional
+        Rows to use (default all).
+
+    Returns
+    -------
+    ndarray of float64
+        One value per run, same unit as *values*; NaN where the weights sum to 0.
+    """
     v = np.asarray(values, dtype="float64")
     m = wmean(seg, v, weights, mask)
     dev2 = (v - m[seg.codes]) ** 2
@@ -181,6 +310,13 @@ def wstd(seg: Segments, values, weights, mask=None) -> np.ndarray:
 
 def lag_index(seg: Segments, window_s: float) -> np.ndarray:
     """For every row, the last row of the same run at least *window_s* earlier.
+
+    Parameters
+    ----------
+    seg : Segments
+        Row bookkeeping of the records (:func:`segments`).
+    window_s : float
+        How far back to look [s].
 
     Returns
     -------

@@ -328,21 +328,55 @@ FEATURES: dict[str, Feature] = {f.name: f for f in _checked(CATALOG.values())}
 def register(features) -> None:
     """Add catalogue entries to the global catalogue :data:`FEATURES`
     (``runlog.schema.FEATURES``); per-call columns such as run notes go to
-    :func:`with_entries` instead."""
+    :func:`with_entries` instead.
+
+    Parameters
+    ----------
+    features : iterable of Feature
+        Entries to add (replacing any of the same name).
+
+    Raises
+    ------
+    ValueError
+        When an entry's cause is not one of ``runlog.schema.CAUSES``.
+    """
     for f in _checked(features):
         FEATURES[f.name] = f
 
 
 def with_entries(features) -> dict[str, Feature]:
     """The fixed catalogue plus *features* (e.g. one notes file's columns), as a new
-    dict; the global :data:`FEATURES` is left unchanged."""
+    dict; the global :data:`FEATURES` is left unchanged.
+
+    Parameters
+    ----------
+    features : iterable of Feature
+        Entries to add (replacing any of the same name).
+
+    Returns
+    -------
+    dict
+        Feature name -> :class:`~runlog.schema.Feature`.
+
+    Raises
+    ------
+    ValueError
+        When an entry's cause is not one of ``runlog.schema.CAUSES``.
+    """
     out = dict(CATALOG)
     out.update({f.name: f for f in _checked(features)})
     return out
 
 
 def catalog_frame() -> "pandas.DataFrame":  # noqa: F821
-    """The catalogue as a tidy frame (one row per feature), for docs and notebooks."""
+    """The catalogue as a tidy frame (one row per feature), for docs and notebooks.
+
+    Returns
+    -------
+    DataFrame
+        One row per feature of :data:`FEATURES`, one column per
+        :class:`~runlog.schema.Feature` field.
+    """
     import pandas as pd
 
     return pd.DataFrame([f.__dict__ for f in FEATURES.values()])

@@ -51,6 +51,19 @@ def is_running(runs: pd.DataFrame, running_sports=RUNNING_SPORTS) -> pd.Series:
     running: mean moving speed at most :data:`UNKNOWN_MAX_SPEED_MPS` and mean
     cadence at least :data:`UNKNOWN_MIN_CADENCE_SPM` (each test skipped when
     the value is missing) -- indoor rides and rowing files often carry no sport.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        ``History.runs`` (``sport``; ``avg_speed_mps`` and ``avg_cadence_spm``
+        for the activities of unknown sport).
+    running_sports : iterable of str
+        Sports counted as running (lower case).
+
+    Returns
+    -------
+    Series of bool
+        Same index as *runs*.
     """
     sport = runs["sport"].astype("object").where(runs["sport"].notna(), "unknown").astype(str).str.lower()
     out = sport.isin(set(running_sports))
@@ -66,7 +79,18 @@ def is_running(runs: pd.DataFrame, running_sports=RUNNING_SPORTS) -> pd.Series:
 
 
 def start_hour_local(start_local: pd.Series) -> pd.Series:
-    """Local start time of day as decimal hours [h] (07:30 -> 7.5)."""
+    """Local start time of day as decimal hours [h] (07:30 -> 7.5).
+
+    Parameters
+    ----------
+    start_local : Series of datetime
+        Local start times.
+
+    Returns
+    -------
+    Series of float64
+        Same index [h].
+    """
     t = pd.to_datetime(start_local)
     return (t.dt.hour + t.dt.minute / 60.0 + t.dt.second / 3600.0).astype("float64")
 
@@ -78,6 +102,22 @@ def shoe_distance_km(shoe: pd.Series, start_time: pd.Series, distance_m: pd.Seri
     Cumulative running distance of the earlier runs with the same shoe
     (the mileage before the history began is unknown, so this is a lower
     bound).  NaN where the shoe is unknown.
+
+    Parameters
+    ----------
+    shoe : Series
+        Shoe (gear) name of each activity; NaN = unknown.
+    start_time : Series of datetime
+        Activity starts, same index.
+    distance_m : Series
+        Activity distances [m], same index.
+    running : Series of bool, optional
+        Which activities are runs; only their distance counts (default all).
+
+    Returns
+    -------
+    Series of float64
+        Same index as *shoe* [km].
     """
     df = pd.DataFrame({
         "shoe": shoe.astype("object"),
@@ -94,6 +134,16 @@ def shoe_distance_km(shoe: pd.Series, start_time: pd.Series, distance_m: pd.Seri
 def context_features(runs: pd.DataFrame, notes: pd.DataFrame | None = None,
                      running: pd.Series | None = None) -> pd.DataFrame:
     """When, what and with which shoes.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        ``History.runs`` (``start_local``, ``start_time``, ``sport``,
+        ``distance_m``; ``sub_sport`` and ``gear`` when present).
+    notes : DataFrame, optional
+        Run notes indexed by run_id; a ``shoes`` column overrides the gear.
+    running : Series of bool, optional
+        Which activities are runs (only their distance adds to the shoe mileage).
 
     Returns
     -------
@@ -142,6 +192,15 @@ def notes_features(notes: pd.DataFrame | None, index: pd.Index, taken=()) -> tup
     :func:`runlog.features.heat.heat_features`; they are skipped here.
     A column whose name is already a feature in *taken* is renamed
     ``note_<name>``.
+
+    Parameters
+    ----------
+    notes : DataFrame or None
+        :func:`runlog.read_run_notes` output (index run_id).
+    index : Index
+        The run_ids of the history (the rows of the result).
+    taken : collection of str
+        Feature names already in use.
 
     Returns
     -------

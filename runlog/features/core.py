@@ -27,7 +27,20 @@ IN_RUN_COLUMNS = tuple(n for n, f in catalog.CATALOG.items() if f.in_run)
 
 
 def usual_speed_mps(runs: pd.DataFrame, running: pd.Series) -> float:
-    """The runner's usual speed: median average speed of the running activities [m/s]."""
+    """The runner's usual speed: median average speed of the running activities [m/s].
+
+    Parameters
+    ----------
+    runs : DataFrame
+        ``History.runs`` (``avg_speed_mps``).
+    running : Series of bool
+        Which activities are runs.
+
+    Returns
+    -------
+    float
+        Usual speed [m/s]; NaN without a running activity with a positive speed.
+    """
     sp = pd.to_numeric(runs["avg_speed_mps"], errors="coerce").astype("float64")
     sp = sp[running.reindex(sp.index).fillna(False).to_numpy(dtype=bool) & (sp > 0).to_numpy()]
     return float(sp.median()) if len(sp) else float("nan")
@@ -40,6 +53,13 @@ def session_load(trimp: pd.Series, moving_min: pd.Series) -> tuple[pd.Series, pd
     moving minutes)`` over the activities with HR (so a run recorded
     without a strap still counts, at the runner's typical intensity).  NaN
     when no activity in the history has HR.
+
+    Parameters
+    ----------
+    trimp : Series
+        Each activity's TRIMP [AU]; NaN without HR.
+    moving_min : Series
+        Each activity's moving time [min], same index.
 
     Returns
     -------

@@ -27,6 +27,11 @@ def step_length_m(speed_mps, cadence_spm):
         Speed [m/s].
     cadence_spm : array_like
         Cadence [steps/min].
+
+    Returns
+    -------
+    ndarray
+        Step length [m]; NaN where the cadence is not positive.
     """
     cad = np.asarray(cadence_spm, dtype="float64")
     sp = np.asarray(speed_mps, dtype="float64")
@@ -51,6 +56,12 @@ def cadence_line(cadence_spm, speed_mps) -> tuple[float, float]:
     (a, b) : float
         Intercept [steps/min] and slope [steps/min per m/s]; (mean, 0) with
         fewer than 3 runs or no spread in speed; (nan, nan) without cadence.
+
+    References
+    ----------
+    .. [1] Cavanagh, P. R. & Kram, R. (1989). Stride length in distance
+       running: velocity, body dimensions, and added mass effects. Med Sci
+       Sports Exerc 21:467-479.
     """
     c = np.asarray(cadence_spm, dtype="float64")
     v = np.asarray(speed_mps, dtype="float64")
@@ -69,6 +80,21 @@ def cadence_vs_pace_spm(cadence_spm, speed_mps, line: tuple[float, float]):
     ``cadence - (a + b * speed)`` with ``(a, b)`` from :func:`cadence_line`:
     low values at a given pace mean longer steps (overstriding, the form fault
     the articles name).
+
+    Parameters
+    ----------
+    cadence_spm : array_like
+        Cadence [steps/min].
+    speed_mps : array_like
+        Speed [m/s].
+    line : (float, float)
+        Intercept [steps/min] and slope [steps/min per m/s] of
+        :func:`cadence_line`.
+
+    Returns
+    -------
+    ndarray
+        Cadence minus the cadence of the line at that speed [steps/min].
     """
     a, b = line
     return np.asarray(cadence_spm, dtype="float64") - (a + b * np.asarray(speed_mps, dtype="float64"))

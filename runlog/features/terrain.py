@@ -19,7 +19,22 @@ MAX_GRADE_PCT = 50.0
 
 
 def grade_pct(d_altitude_m, d_distance_m, min_distance_m: float = MIN_GRADE_DISTANCE_M):
-    """Grade = rise / run * 100 [%] (NaN under *min_distance_m* or beyond +-50 %)."""
+    """Grade = rise / run * 100 [%] (NaN under *min_distance_m* or beyond +-50 %).
+
+    Parameters
+    ----------
+    d_altitude_m : array_like
+        Altitude change [m].
+    d_distance_m : array_like
+        Horizontal distance over which it occurred [m].
+    min_distance_m : float
+        Shortest distance for which a grade is given [m].
+
+    Returns
+    -------
+    ndarray
+        Grade [%].
+    """
     da = np.asarray(d_altitude_m, dtype="float64")
     dd = np.asarray(d_distance_m, dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
