@@ -137,6 +137,16 @@ def nice_unit(x) -> float:
 
     Used for measures without a declared ``Feature.per`` (e.g. a run-notes
     column): the standard deviation rounded down to 1-2-5.
+
+    Parameters
+    ----------
+    x : array_like
+        The values of a measure (non-numeric entries are ignored).
+
+    Returns
+    -------
+    float
+        The unit, in the measure's own unit; 1.0 when the spread is 0 or unknown.
     """
     v = pd.to_numeric(pd.Series(x), errors="coerce").astype("float64").dropna()
     sd = float(v.std()) if len(v) > 1 else 0.0
@@ -159,7 +169,22 @@ def _fmt_num(v: float) -> str:
 
 
 def feature_label(name: str, catalog: dict | None = None) -> str:
-    """Plain short name of a feature ('air temperature'), from the catalogue."""
+    """Plain short name of a feature ('air temperature'), from the catalogue.
+
+    Parameters
+    ----------
+    name : str
+        Feature column.
+    catalog : dict, optional
+        Feature name -> :class:`~runlog.schema.Feature` (default: the global
+        :data:`runlog.features.catalog.FEATURES`).
+
+    Returns
+    -------
+    str
+        The catalogue's ``label``, else the first clause of its description,
+        else *name* with spaces for underscores.
+    """
     if not catalog:
         from ..features.catalog import FEATURES
 
@@ -210,7 +235,23 @@ def _exp(v: float) -> float:
 
 
 def holm(p) -> np.ndarray:
-    """Holm's step-down adjusted p-values (Holm 1979), NaN kept."""
+    """Holm's step-down adjusted p-values (Holm 1979), NaN kept.
+
+    Parameters
+    ----------
+    p : array_like
+        p-values.
+
+    Returns
+    -------
+    ndarray
+        Adjusted p-values (at most 1), same shape; NaN where *p* is not finite.
+
+    References
+    ----------
+    .. [1] Holm, S. (1979). A simple sequentially rejective multiple test
+       procedure. Scand J Statist 6:65-70.
+    """
     p = np.asarray(p, dtype="float64")
     out = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
@@ -311,6 +352,14 @@ def _usable(s: pd.Series) -> bool:
 def primary_measures(features: pd.DataFrame, catalog: dict) -> dict[str, str]:
     """The measure each cause is judged on: its primary, or the fallback when the primary is missing.
 
+    Parameters
+    ----------
+    features : DataFrame
+        Per-run features (columns = feature names).
+    catalog : dict
+        Feature name -> :class:`~runlog.schema.Feature` (``cause``, ``primary``,
+        ``candidate``).
+
     Returns
     -------
     dict
@@ -393,10 +442,31 @@ def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWI
     1999): the long-run variance of the score against its independent-runs
     value, floored at 1.
 
+    Parameters
+    ----------
+    X : DataFrame
+        Design matrix without intercept, one row per run.
+    y : array_like
+        Outcome (1 = numbness) per run.
+    prob : array_like
+        Fitted probabilities of the model per run.
+    days : array_like
+        Each run's time [days] (any origin).
+    bandwidth_d : float
+        Bandwidth of the Bartlett kernel [days].
+
     Returns
     -------
     Series
         kappa per column of *X*.
+
+    References
+    ----------
+    .. [1] Newey, W. K. & West, K. D. (1987). A simple, positive semi-definite,
+       heteroskedasticity and autocorrelation consistent covariance matrix.
+       Econometrica 55(3):703-708.
+    .. [2] Conley, T. G. (1999). GMM estimation with cross sectional
+       dependence. J Econometrics 92:1-45.
     """
     Xv = np.column_stack([np.ones(len(X)), np.asarray(X, dtype="float64")])
     yv = np.asarray(y, dtype="float64")
@@ -805,11 +875,29 @@ class CauseAnalysis:
     # ------------------------------------------------------------------ measures
     def finding_terms(self, causes: pd.DataFrame) -> dict[str, pd.Series]:
         """Model terms of the finding causes (their primary measure, or the shoe pair), plus the
-        time on the feet."""
+        time on the feet.
+
+        Parameters
+        ----------
+        causes : DataFrame
+            One row per cause with ``cause`` and ``finding``.
+
+        Returns
+        -------
+        dict
+            Term name -> column of the design (index run_id).
+        """
         return {**self.duration_term, **self._terms_of(list(causes.loc[causes["finding"], "cause"]))}
 
     def measures(self, causes: pd.DataFrame, names) -> pd.DataFrame:
         """Every measure alone (with season and exposure) and with the finding causes in the model.
+
+        Parameters
+        ----------
+        causes : DataFrame
+            One row per cause with ``cause`` and ``finding``.
+        names : iterable of str
+            Feature columns to test; a categorical one is tested level by level.
 
         Returns
         -------
@@ -877,6 +965,14 @@ class CauseAnalysis:
     def best_measure(self, cause: str, causes: pd.DataFrame) -> tuple[str, pd.DataFrame]:
         """Which measure of a finding *cause* fits best in place of its primary.
 
+        Parameters
+        ----------
+        cause : str
+            Cause id (``runlog.schema.CAUSES``) of a finding.
+        causes : DataFrame
+            One row per cause with ``cause`` and ``finding`` (the causes table of
+            :meth:`run`).
+
         Returns
         -------
         (name, table)
@@ -904,7 +1000,19 @@ class CauseAnalysis:
         return (str(tab.iloc[0]["factor"]) if len(tab) else (prim or "")), tab.reset_index(drop=True)
 
     def risk_text(self, row) -> str:
-        """Absolute risks on either side of a round split: '1 run in 4 above 22 °C, 1 in 20 below'."""
+        """Absolute risks on either side of a round split: '1 run in 4 above 22 °C, 1 in 20 below'.
+
+        Parameters
+        ----------
+        row : Series or mapping
+            A measures row: ``factor`` (feature column) and ``level`` (a category,
+            or NaN for a numeric or binary measure).
+
+        Returns
+        -------
+        str
+            The observed risk of numbness on either side of the split, in words.
+        """
         name, lv = row["factor"], row["level"]
         y = self.numb
         if isinstance(lv, str):
@@ -937,6 +1045,22 @@ def more_episodes_needed(causes: pd.DataFrame, n_numb: int, *, alpha: float = AL
     of events; to reach ``z_(1 - alpha / 2m) + z_power`` (Holm's first step over
     m causes, 80 % power) from the current ``z`` takes ``n (target / z)^2``
     events.  None when there is no estimate; capped at 200.
+
+    Parameters
+    ----------
+    causes : DataFrame
+        One row per cause with ``p_value`` (NaN = not tested).
+    n_numb : int
+        Runs with numbness so far.
+    alpha : float
+        Family-wise significance level.
+    power : float
+        Power aimed at.
+
+    Returns
+    -------
+    int or None
+        Additional runs with numbness (1 to 200).
     """
     tested = causes[causes["p_value"].notna()]
     if not len(tested) or n_numb <= 0:

@@ -34,6 +34,16 @@ def caveats(report: Report) -> list[str]:
     When something was tested: few episodes and wide intervals.  Plus a
     reproducible onset.  Why nothing was tested is the report's answer line
     (:meth:`Report.untestable_reason`), not repeated here.
+
+    Parameters
+    ----------
+    report : Report
+        The analysis result (``testable``, ``n_numb_runs``, ``onset``).
+
+    Returns
+    -------
+    list of str
+        One caveat per item.
     """
     few = [] if not report.testable else [   # nothing tested: no word on intervals and q-values
         f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide. Each cause is "
@@ -165,6 +175,19 @@ def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlet
     exposure window (:func:`runlog.analysis.causes.exposure_windows`: up to
     onset for a run with numbness, the typical onset time for the others) by
     :func:`runlog.features.core.in_run_features`; everything else is kept.
+
+    Parameters
+    ----------
+    history : History
+        The runs whose records the in-run measures are recomputed from.
+    features : DataFrame
+        :func:`runlog.run_features` output (index run_id).
+    flags : DataFrame
+        :func:`runlog.episode_flags` rows (``numb``, ``onset_min``), index run_id.
+    athlete : Athlete, optional
+        Default: the one in ``features.attrs['athlete']``.
+    seed : int
+        Seed of the exposure-window draws.
 
     Returns
     -------

@@ -44,7 +44,18 @@ _MAX_ABS_LOG_OR = 8.0
 
 
 def month_strata(start_local: pd.Series) -> pd.Series:
-    """Calendar month 'YYYY-MM' of each run's local start (the time stratum)."""
+    """Calendar month 'YYYY-MM' of each run's local start (the time stratum).
+
+    Parameters
+    ----------
+    start_local : Series of datetime
+        Local start of each run.
+
+    Returns
+    -------
+    Series of str
+        Same index.
+    """
     return pd.to_datetime(start_local).dt.strftime("%Y-%m")
 
 

@@ -312,7 +312,13 @@ class ModelResult:
         return len(self.table) > 0
 
     def describe(self) -> str:
-        """One line: runs, episodes, predictors and events per variable."""
+        """One line: runs, episodes, predictors and events per variable.
+
+        Returns
+        -------
+        str
+            The line, or why no model was fitted.
+        """
         if not self.fitted:
             return "No multivariable model: " + (" ".join(self.notes) or "nothing to adjust for.")
         return (f"Firth logistic model on {self.n_runs} runs ({self.n_episodes} with numbness), "

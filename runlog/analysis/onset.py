@@ -394,7 +394,13 @@ class OnsetResult:
     landmarks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LANDMARK_COLUMNS))
 
     def to_frame(self) -> pd.DataFrame:
-        """The onset summary table (one row per scale)."""
+        """The onset summary table (one row per scale).
+
+        Returns
+        -------
+        DataFrame
+            :attr:`summary` (itself, not a copy).
+        """
         return self.summary
 
     def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
@@ -409,7 +415,13 @@ class OnsetResult:
         return bool(len(self.summary) and self.summary["reproducible"].astype(bool).any())
 
     def sentences(self) -> list[str]:
-        """Plain-language description of onset, one sentence per scale and comparison."""
+        """Plain-language description of onset, one sentence per scale and comparison.
+
+        Returns
+        -------
+        list of str
+            Empty when no run has a known onset.
+        """
         out = []
         for _, r in self.summary.iterrows():
             if r["n_onsets"] == 0:

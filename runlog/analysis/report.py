@@ -116,6 +116,16 @@ def short_description(desc) -> str:
     'ESTIMATED sweat loss as % of body mass, runlog heat-balance model: ...' ->
     'estimated sweat loss as % of body mass'; 'Run notes: Fluid drunk during
     the run' -> 'fluid drunk during the run'; 'heat index (NWS ...)' -> 'heat index'.
+
+    Parameters
+    ----------
+    desc : str
+        A :class:`~runlog.schema.Feature` description.
+
+    Returns
+    -------
+    str
+        The clause, starting in lower case.
     """
     d = str(desc).strip()
     head, sep, tail = d.partition(":")
@@ -285,7 +295,18 @@ def _text(v) -> str:
 
 def ratio_text(v) -> str:
     """An odds ratio or interval end for reading: 3 significant digits, '>1000' and '<0.01' beyond
-    (a penalised model's interval can run to 1e18 when a measure barely varies), '–' when missing."""
+    (a penalised model's interval can run to 1e18 when a measure barely varies), '–' when missing.
+
+    Parameters
+    ----------
+    v : float or None
+        The ratio [-].
+
+    Returns
+    -------
+    str
+        The ratio as text.
+    """
     f = _num(v)
     if np.isnan(f):
         return "–"
@@ -312,7 +333,19 @@ def _readable(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def cause_labels(causes: pd.DataFrame | None) -> dict:
-    """cause id -> its plain label: ``Report.causes['cause_label']``, else :data:`runlog.schema.CAUSE_LABELS`."""
+    """cause id -> its plain label: ``Report.causes['cause_label']``, else :data:`runlog.schema.CAUSE_LABELS`.
+
+    Parameters
+    ----------
+    causes : DataFrame or None
+        ``Report.causes`` (``cause``, ``cause_label``); its labels override the
+        schema's.
+
+    Returns
+    -------
+    dict
+        Cause id -> label without its parenthesised part.
+    """
     from .. import schema
 
     out = {str(c): str(lab).split(" (")[0] for c, lab in (getattr(schema, "CAUSE_LABELS", None) or {}).items()}
@@ -329,6 +362,18 @@ def measure_note(row, cause_labels: dict | None = None) -> str:
     (articles: heat and hydration)' when the report names what explains it
     (``explained_by``); 'articles: hydration' for a report without roles.  It
     never says the measure is a cause: only the report's ``findings`` do.
+
+    Parameters
+    ----------
+    row : Series or mapping
+        A row of ``Report.factors`` (``cause``, ``role``, ``explained_by``).
+    cause_labels : dict, optional
+        Cause id -> plain label (:func:`cause_labels`); default the cause ids.
+
+    Returns
+    -------
+    str
+        The note; '' when there is nothing to say.
     """
     cause = _text(row.get("cause"))
     label = (cause_labels or {}).get(cause) or cause
@@ -344,7 +389,18 @@ def measure_note(row, cause_labels: dict | None = None) -> str:
 
 
 def measure_name(row) -> str:
-    """A factor row's plain name ('air temperature', 'shoes = racer'); its column name without a label."""
+    """A factor row's plain name ('air temperature', 'shoes = racer'); its column name without a label.
+
+    Parameters
+    ----------
+    row : Series or mapping
+        A row of ``Report.factors`` (``label``, ``factor``, ``level``).
+
+    Returns
+    -------
+    str
+        The name.
+    """
     name = _text(row.get("label")) or _text(row.get("factor"))
     lev = _text(row.get("level"))
     return f"{name} = {lev}" if lev else name
@@ -356,6 +412,16 @@ def cause_display(causes: pd.DataFrame) -> pd.DataFrame:
     Columns 'Cause', 'Measure', 'Odds ratio', 'per', '95 % CI low',
     '95 % CI high', 'q', 'Status': the report's own words (``cause_label``,
     ``factor_label``, ``effect_unit``, ``status``), nothing re-decided.
+
+    Parameters
+    ----------
+    causes : DataFrame or None
+        ``Report.causes``.
+
+    Returns
+    -------
+    DataFrame
+        The columns above, one row per cause (empty for None).
     """
     cols = ["Cause", "Measure", "Odds ratio", "per", "95 % CI low", "95 % CI high", "q", "Status"]
     if causes is None or len(causes) == 0:
@@ -375,6 +441,21 @@ def factor_display(factors: pd.DataFrame, causes: pd.DataFrame | None = None,
 
     'What it is' is :func:`measure_note` (the report's ``role`` and
     ``explained_by``); strongest first as the report orders them.
+
+    Parameters
+    ----------
+    factors : DataFrame or None
+        ``Report.factors``.
+    causes : DataFrame, optional
+        ``Report.causes``, for the cause labels of :func:`measure_note`.
+    max_rows : int, optional
+        Keep only the first (strongest) rows; default all.
+
+    Returns
+    -------
+    DataFrame
+        The columns above plus '95 % CI low' and '95 % CI high', one row per
+        measure (empty for None).
     """
     cols = ["Measure", "Numb runs", "Odds ratio", "per", "95 % CI low", "95 % CI high", "p", "q", "What it is"]
     if factors is None or len(factors) == 0:
@@ -539,7 +620,13 @@ class Report:
 
     # ------------------------------------------------------------------ content
     def headline(self) -> str:
-        """One line of counts: runs, numb runs, measures tested, findings."""
+        """One line of counts: runs, numb runs, measures tested, findings.
+
+        Returns
+        -------
+        str
+            The line (without tests: runs and episodes only).
+        """
         s = (f"{self.n_runs} runs analysed, {self.n_numb_runs} with numbness "
              f"({self.n_episodes} episode{'s' if self.n_episodes != 1 else ''}).")
         if not self.testable:
@@ -548,7 +635,13 @@ class Report:
                     f"{'s' if len(self.findings) != 1 else ''}.")
 
     def untestable_reason(self) -> str:
-        """Why no test was run ('' when the report is testable)."""
+        """Why no test was run ('' when the report is testable).
+
+        Returns
+        -------
+        str
+            The reason in a sentence or two; '' for a testable report.
+        """
         if self.testable:
             return ""
         if self.n_numb_runs and self.n_numb_runs == self.n_runs:
@@ -563,33 +656,74 @@ class Report:
 
     def answer_line(self) -> str:
         """The first line of every rendering: :attr:`answer` (for a report without one, e.g. built by
-        hand or by an older version: why nothing was tested, else the count line)."""
+        hand or by an older version: why nothing was tested, else the count line).
+
+        Returns
+        -------
+        str
+            The line.
+        """
         a = _text(self.answer).strip()
         if a:
             return a
         return self.untestable_reason() or self.headline()
 
     def finding_paragraphs(self) -> list[str]:
-        """One paragraph per finding cause, strongest first (``findings['sentence']`` as is)."""
+        """One paragraph per finding cause, strongest first (``findings['sentence']`` as is).
+
+        Returns
+        -------
+        list of str
+            Empty when there is no finding.
+        """
         if not isinstance(self.findings, pd.DataFrame) or "sentence" not in self.findings:
             return []
         return [s for s in (_text(v).strip() for v in self.findings["sentence"]) if s]
 
     def findings_text(self) -> list[str]:
-        """The finding paragraphs, or (none) the answer line: for callers that print a list."""
+        """The finding paragraphs, or (none) the answer line: for callers that print a list.
+
+        Returns
+        -------
+        list of str
+            At least one item.
+        """
         return self.finding_paragraphs() or [self.answer_line()]
 
     def cause_table(self) -> pd.DataFrame:
-        """``causes`` for reading (:func:`cause_display`)."""
+        """``causes`` for reading (:func:`cause_display`).
+
+        Returns
+        -------
+        DataFrame
+            One row per cause (see :func:`cause_display`).
+        """
         return cause_display(self.causes)
 
     def factor_table(self, max_rows: int | None = None) -> pd.DataFrame:
-        """``factors`` for reading (:func:`factor_display`), strongest first."""
+        """``factors`` for reading (:func:`factor_display`), strongest first.
+
+        Parameters
+        ----------
+        max_rows : int, optional
+            Keep only the first (strongest) rows; default all.
+
+        Returns
+        -------
+        DataFrame
+            One row per measure (see :func:`factor_display`).
+        """
         return factor_display(self.factors, self.causes, max_rows=max_rows)
 
     # ------------------------------------------------------------------ text
     def summary(self) -> str:
-        """The report as plain text: the answer, one paragraph per finding cause, then the evidence."""
+        """The report as plain text: the answer, one paragraph per finding cause, then the evidence.
+
+        Returns
+        -------
+        str
+            Multi-line text, lines wrapped at 100 characters.
+        """
         import textwrap
 
         def wrap(t, first="", rest=""):
@@ -639,7 +773,13 @@ class Report:
 
     def to_markdown(self) -> str:
         """The report as Markdown: the answer, the finding paragraphs, then the evidence
-        (by cause, onset, measures, model, not tested, caveats)."""
+        (by cause, onset, measures, model, not tested, caveats).
+
+        Returns
+        -------
+        str
+            Markdown text.
+        """
         md = ["# runlog report: what goes with your numbness", "", f"**{self.answer_line()}**", ""]
         for p in self.finding_paragraphs():
             md += [p, ""]
@@ -763,6 +903,11 @@ class Report:
     # ------------------------------------------------------------------ plots
     def plot(self, **kwargs):
         """The report's main plots in one figure (:func:`runlog.plot.report_figure`).
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :func:`runlog.plot.report_figure` (``top``, ``fig``).
 
         Returns
         -------

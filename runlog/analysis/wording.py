@@ -73,6 +73,17 @@ def answer_line(report) -> str:
     estimate (heat and hydration).'  A cause whose measure goes the other way
     than the articles say is named in its own direction ('Lower air
     temperature goes with your numbness').
+
+    Parameters
+    ----------
+    report : Report
+        The analysis result (``testable``, ``findings``, ``causes``,
+        ``n_numb_runs``, ``n_runs``, ``more_needed``).
+
+    Returns
+    -------
+    str
+        The line.
     """
     if not report.testable:
         return report.untestable_reason()
@@ -124,6 +135,24 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
     The *first* finding's risks are already in the answer line, so its paragraph
     starts with the effect.  It names exactly what the model holds beside the
     cause: the other finding causes, the season and the time on the feet.
+
+    Parameters
+    ----------
+    row : Series
+        The finding's row of ``Report.findings`` (``cause``, ``cause_label``,
+        ``factor_label``, ``risk_text``, effect, interval, p and q values,
+        ``best_measure``).
+    causes : DataFrame
+        ``Report.causes`` (``cause``, ``p_value``, ``finding``).
+    factors : DataFrame
+        ``Report.factors`` (``explained_by``, ``cause``, ``label``).
+    first : bool
+        True for the first finding: its risks are left out.
+
+    Returns
+    -------
+    str
+        The paragraph.
     """
     tested = causes.loc[causes["p_value"].notna(), "cause"].tolist()
     with_ = [schema.CAUSE_LABELS.get(c, c) for c in causes.loc[causes["finding"].astype(bool), "cause"]
@@ -150,7 +179,22 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
 
 
 def with_sentences(findings: pd.DataFrame, causes: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
-    """*findings* with the ``sentence`` column filled (:func:`cause_paragraph`)."""
+    """*findings* with the ``sentence`` column filled (:func:`cause_paragraph`).
+
+    Parameters
+    ----------
+    findings : DataFrame
+        ``Report.findings`` rows, strongest first.
+    causes : DataFrame
+        ``Report.causes``.
+    factors : DataFrame
+        ``Report.factors``.
+
+    Returns
+    -------
+    DataFrame
+        A copy of *findings* with a fresh 0..n-1 index.
+    """
     out = findings.copy()
     if len(out):
         out["sentence"] = [cause_paragraph(r, causes, factors, first=i == 0)
