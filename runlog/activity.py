@@ -65,6 +65,16 @@ def make_run_id(start_time: pd.Timestamp) -> str:
 
     The same activity exported as FIT, GPX and TCX starts at the same second,
     so it gets the same id whatever the format.
+
+    Parameters
+    ----------
+    start_time : Timestamp
+        Time zone-aware start of the activity.
+
+    Returns
+    -------
+    str
+        E.g. ``20240504T0712Z``.
     """
     t = pd.Timestamp(start_time).tz_convert("UTC")
     return t.strftime("%Y%m%dT%H%MZ")
@@ -92,6 +102,15 @@ def resolve_tz(records: pd.DataFrame, info: dict, tz=None) -> tuple[str, str]:
     ``info['utc_offset_s']`` by the FIT reader) as a fixed offset; the IANA
     zone of the first position (timezonefinder); else UTC.
 
+    Parameters
+    ----------
+    records : DataFrame
+        The activity's records (``lat_deg``, ``lon_deg``).
+    info : dict
+        The reader's info (``utc_offset_s`` [s] from FIT files).
+    tz : str, optional
+        Time zone given by the caller; wins over everything else.
+
     Returns
     -------
     (tz, tz_source) : tuple of str
@@ -112,7 +131,20 @@ def resolve_tz(records: pd.DataFrame, info: dict, tz=None) -> tuple[str, str]:
 
 
 def local_time(t, tz: str) -> pd.Timestamp:
-    """UTC timestamp(s) *t* as naive wall-clock time in zone *tz* (IANA or '+HH:MM')."""
+    """UTC timestamp(s) *t* as naive wall-clock time in zone *tz* (IANA or '+HH:MM').
+
+    Parameters
+    ----------
+    t : Timestamp, str, Series or DatetimeIndex
+        Time zone-aware UTC time(s).
+    tz : str
+        IANA zone name (``Europe/Berlin``) or fixed offset (``+02:00``).
+
+    Returns
+    -------
+    Timestamp, Series or DatetimeIndex
+        Same shape as *t*, time zone-naive local time.
+    """
     t = pd.Timestamp(t) if not isinstance(t, (pd.Series, pd.DatetimeIndex)) else t
     if isinstance(t, pd.Series):
         return t.dt.tz_convert(tz).dt.tz_localize(None)
@@ -132,6 +164,12 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
         At least ``source`` and ``format``; optional ``utc_offset_s`` (FIT).
     tz : str, optional
         Time zone override.
+
+    Returns
+    -------
+    Activity
+        Records and laps in the canonical columns, ``info`` completed (time
+        zone, run id, local start).
 
     Notes
     -----

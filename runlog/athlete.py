@@ -186,12 +186,29 @@ class Athlete:
         return cls(**vals, estimated=est)
 
     def with_values(self, **changes) -> "Athlete":
-        """A copy with some values given by the runner (their 'estimated' notes dropped)."""
+        """A copy with some values given by the runner (their 'estimated' notes dropped).
+
+        Parameters
+        ----------
+        **changes
+            Field name -> value given by the runner (e.g. ``hr_max_bpm=188`` [1/min]).
+
+        Returns
+        -------
+        Athlete
+            A new object; this one is unchanged.
+        """
         est = {k: v for k, v in self.estimated.items() if k not in changes}
         return replace(self, **changes, estimated=est)
 
     def to_series(self) -> pd.Series:
-        """The values and, beside them, how each was obtained ('given' when the runner gave it)."""
+        """The values and, beside them, how each was obtained ('given' when the runner gave it).
+
+        Returns
+        -------
+        Series
+            MultiIndex (field, ``value`` / ``source``).
+        """
         rows = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "estimated"}
         return pd.DataFrame({
             "value": pd.Series(rows, dtype=object),

@@ -71,7 +71,18 @@ _READER_MODULES = ("io", "activity.py", "schema.py", "geo.py", "summary.py")
 
 
 def content_digest(data: bytes) -> str:
-    """SHA-256 of a file's content, hex."""
+    """SHA-256 of a file's content, hex.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     return hashlib.sha256(data).hexdigest()
 
 
@@ -98,7 +109,13 @@ def reader_fingerprint() -> str:
 
 
 def default_cache_dir() -> Path:
-    """``$RUNLOG_CACHE_DIR`` if set, else ``platformdirs.user_cache_dir('runlog')``."""
+    """``$RUNLOG_CACHE_DIR`` if set, else ``platformdirs.user_cache_dir('runlog')``.
+
+    Returns
+    -------
+    Path
+        The cache folder (not created here).
+    """
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env).expanduser()
@@ -144,7 +161,20 @@ def resolve_cache(cache) -> "ActivityCache | None":
 # JSON encoding of info values (timestamps, numpy scalars, NaN).
 # ----------------------------------------------------------------------------
 def encode_value(v):
-    """A JSON-able form of one ``Activity.info`` value (see :func:`decode_value`)."""
+    """A JSON-able form of one ``Activity.info`` value (see :func:`decode_value`).
+
+    Parameters
+    ----------
+    v : object
+        An ``Activity.info`` value.
+
+    Returns
+    -------
+    object
+        None, bool, str, int or float as they are; a Timestamp as
+        ``{"$ts": ns, "tz": zone}``; a non-finite float as ``{"$f": repr}``;
+        anything else as its ``str``.
+    """
     if v is None or isinstance(v, (bool, str)):
         return v
     if isinstance(v, pd.Timestamp) or isinstance(v, np.datetime64):
@@ -165,7 +195,19 @@ def encode_value(v):
 
 
 def decode_value(v):
-    """Inverse of :func:`encode_value`."""
+    """Inverse of :func:`encode_value`.
+
+    Parameters
+    ----------
+    v : object
+        A value as stored by :func:`encode_value`.
+
+    Returns
+    -------
+    object
+        Timestamp (time zone-aware when it was), float (for non-finite
+        numbers) or *v* itself.
+    """
     if isinstance(v, dict):
         if "$ts" in v:
             t = pd.Timestamp(int(v["$ts"]), unit="ns")
@@ -329,6 +371,16 @@ class ActivityCache:
 
         Only folders named like runlog's (``v<int>-<16 hex>`` or ``v<int>-nofp``)
         holding nothing but runlog's entry sub-folders are touched.
+
+        Parameters
+        ----------
+        keep_days : float
+            Age of the last change above which a folder is deleted [days].
+
+        Returns
+        -------
+        int
+            Number of folders deleted.
         """
         import re
         import shutil
@@ -361,13 +413,37 @@ class ActivityCache:
     # -- keys and paths ------------------------------------------------------
     @staticmethod
     def key(digest: str, tz=None) -> str:
-        """Entry key from a content digest (:func:`content_digest`) and the ``tz`` argument."""
+        """Entry key from a content digest (:func:`content_digest`) and the ``tz`` argument.
+
+        Parameters
+        ----------
+        digest : str
+            Content digest of the file (hex).
+        tz : str, optional
+            The time-zone override the file is read with.
+
+        Returns
+        -------
+        str
+            SHA-256 hex of the digest, reader version and fingerprint and *tz*.
+        """
         h = hashlib.sha256()
         h.update(f"{digest}\0{READER_VERSION}\0{reader_fingerprint()}\0{tz!r}".encode())
         return h.hexdigest()
 
     def path(self, key: str) -> Path:
-        """Where the entry *key* lives."""
+        """Where the entry *key* lives.
+
+        Parameters
+        ----------
+        key : str
+            Entry key (:meth:`key`).
+
+        Returns
+        -------
+        Path
+            ``<root>/<first two characters of key>/<key>.parquet``.
+        """
         return self.root / key[:2] / f"{key}.parquet"
 
     # -- read ------------------------------------------------------------------
@@ -376,6 +452,18 @@ class ActivityCache:
 
         A missing, unreadable or foreign entry is a miss (an unreadable one is
         deleted so it is written afresh).
+
+        Parameters
+        ----------
+        key : str
+            Entry key (:meth:`key`).
+        source : str
+            Path of the file as this import names it.
+
+        Returns
+        -------
+        Outcome or None
+            None on a miss.
         """
         p = self.path(key)
         if not p.is_file():
@@ -433,7 +521,20 @@ class ActivityCache:
 
     # -- write -----------------------------------------------------------------
     def put(self, key: str, outcome: Outcome) -> bool:
-        """Store *outcome* under *key* atomically; False (and no entry) when it cannot be written."""
+        """Store *outcome* under *key* atomically; False (and no entry) when it cannot be written.
+
+        Parameters
+        ----------
+        key : str
+            Entry key (:meth:`key`).
+        outcome : Outcome
+            The decoded file; one that is not ``cacheable`` is not stored.
+
+        Returns
+        -------
+        bool
+            True when the entry was written.
+        """
         if not outcome.cacheable:
             return False
         try:
@@ -496,6 +597,16 @@ class ActivityCache:
         A snapshot is five Parquet files written one by one, each carrying the
         same random token: a snapshot with a missing, unreadable or mismatched
         file (an interrupted write) is a miss, never half returned.
+
+        Parameters
+        ----------
+        key : str
+            Snapshot key.
+
+        Returns
+        -------
+        dict or None
+            Frame name (:attr:`SNAPSHOT_FRAMES`) -> DataFrame; None on a miss.
         """
         import pyarrow.parquet as pq
 
@@ -513,7 +624,20 @@ class ActivityCache:
         return frames
 
     def put_snapshot(self, key: str, frames: dict[str, pd.DataFrame]) -> bool:
-        """Store the frames of a History under *key* (see :meth:`get_snapshot`)."""
+        """Store the frames of a History under *key* (see :meth:`get_snapshot`).
+
+        Parameters
+        ----------
+        key : str
+            Snapshot key.
+        frames : dict
+            Frame name -> DataFrame, one for each of :attr:`SNAPSHOT_FRAMES`.
+
+        Returns
+        -------
+        bool
+            True when every file was written.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -533,7 +657,18 @@ class ActivityCache:
             for name in self.SNAPSHOT_FRAMES)
 
     def prune_temp(self, max_age_s: float = 3600.0) -> int:
-        """Delete temporary files older than *max_age_s* [s] left by interrupted writes; returns how many."""
+        """Delete temporary files older than *max_age_s* [s] left by interrupted writes; returns how many.
+
+        Parameters
+        ----------
+        max_age_s : float
+            Age above which a temporary file is deleted [s].
+
+        Returns
+        -------
+        int
+            Number of files deleted.
+        """
         n, now = 0, time.time()
         for p in self.root.glob("*/.tmp-*"):
             try:
@@ -545,7 +680,13 @@ class ActivityCache:
         return n
 
     def clear(self) -> int:
-        """Delete every entry of this reader version; returns how many."""
+        """Delete every entry of this reader version; returns how many.
+
+        Returns
+        -------
+        int
+            Number of entries deleted.
+        """
         n = 0
         for p in self.root.glob("*/*.parquet"):
             try:
@@ -558,7 +699,18 @@ class ActivityCache:
 
 def stat_signature(st: os.stat_result) -> list[int]:
     """What identifies a file version without reading it: size [bytes], mtime and
-    ctime [ns] and inode.  Any write changes the ctime, which no tool can set back."""
+    ctime [ns] and inode.  Any write changes the ctime, which no tool can set back.
+
+    Parameters
+    ----------
+    st : os.stat_result
+        The file's ``os.stat``.
+
+    Returns
+    -------
+    list of int
+        ``[size, mtime_ns, ctime_ns, inode]``.
+    """
     return [int(st.st_size), int(st.st_mtime_ns), int(st.st_ctime_ns), int(st.st_ino)]
 
 
@@ -590,21 +742,50 @@ class DigestIndex:
             self.entries = {}
 
     def lookup(self, path: str, signature: list[int]) -> str | None:
-        """The digest remembered for *path* if its signature is unchanged, else None."""
+        """The digest remembered for *path* if its signature is unchanged, else None.
+
+        Parameters
+        ----------
+        path : str
+            File path (made absolute).
+        signature : list of int
+            The file's current :func:`stat_signature`.
+
+        Returns
+        -------
+        str or None
+            The remembered content digest (hex).
+        """
         e = self.entries.get(os.path.abspath(path))
         if isinstance(e, list) and len(e) == 5 and e[:4] == list(signature):
             return e[4]
         return None
 
     def remember(self, path: str, signature: list[int], digest: str) -> None:
-        """Record *path*'s digest for its current signature."""
+        """Record *path*'s digest for its current signature.
+
+        Parameters
+        ----------
+        path : str
+            File path (made absolute).
+        signature : list of int
+            The file's current :func:`stat_signature`.
+        digest : str
+            Its content digest (hex).
+        """
         key = os.path.abspath(path)
         self.entries.pop(key, None)  # re-insert: dict order = age
         self.entries[key] = [*signature, digest]
         self.changed = True
 
     def save(self) -> bool:
-        """Write the index atomically if it changed; False when it cannot be written."""
+        """Write the index atomically if it changed; False when it cannot be written.
+
+        Returns
+        -------
+        bool
+            True when the index is on disk (written, or unchanged).
+        """
         if not self.changed:
             return True
         while len(self.entries) > self.max_entries:

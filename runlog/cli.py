@@ -38,6 +38,16 @@ MAX_PROBLEM_LINES = 15
 def parse_tracked(text: str):
     """``START[:END]`` (ISO dates) as a (start, end) tuple of Timestamps; end None when open.
 
+    Parameters
+    ----------
+    text : str
+        The ``--tracked`` value, e.g. ``2024-03-04:2024-08-31`` or ``2024-03-04``.
+
+    Returns
+    -------
+    (Timestamp, Timestamp or None)
+        Start and end day.
+
     Raises
     ------
     argparse.ArgumentTypeError
@@ -62,7 +72,13 @@ def parse_tracked(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``runlog`` command."""
+    """The argument parser of the ``runlog`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        With the sub-commands ``report``, ``import``, ``demo`` and ``columns``.
+    """
     from . import __version__
 
     p = argparse.ArgumentParser(
@@ -179,7 +195,19 @@ def _import_summary(hist) -> str:
 
 
 def format_listing(listing) -> str:
-    """:meth:`runlog.History.listing` as an aligned text table, one line per activity."""
+    """:meth:`runlog.History.listing` as an aligned text table, one line per activity.
+
+    Parameters
+    ----------
+    listing : DataFrame
+        :meth:`runlog.History.listing` output (``run_id``, ``date``, ``start``,
+        ``sport``, ``distance_km``, ``duration_min``, ``file``).
+
+    Returns
+    -------
+    str
+        Header line and one line per activity.
+    """
     head = ("run id", "date", "start", "sport", "distance", "duration", "file")
     rows = [(str(r.run_id), f"{r.date:%Y-%m-%d}", str(r.start), str(r.sport),
              "" if r.distance_km != r.distance_km else f"{r.distance_km:.2f} km", duration_text(r.duration_min),
@@ -411,6 +439,11 @@ def main(argv=None) -> int:
     ----------
     argv : list of str, optional
         Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status (0 on success).
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -432,7 +465,18 @@ _PY_TRACKED = re.compile(r"tracked=\((?:[^()]|\([^()]*\))*\)")
 
 def command_line_hint(text: str) -> str:
     """*text* (a runlog warning) with its Python hints in command-line words: ``--tracked START[:END]``,
-    not ``tracked=(start, end)``."""
+    not ``tracked=(start, end)``.
+
+    Parameters
+    ----------
+    text : str
+        A warning message.
+
+    Returns
+    -------
+    str
+        The message as a command-line user reads it.
+    """
     from .journal import STATE_PERIOD
 
     text = text.replace(STATE_PERIOD, CLI_STATE_PERIOD)

@@ -33,6 +33,16 @@ def richness(activity: Activity) -> tuple:
     temperature, power) with any value, then the format (FIT over TCX over
     GPX, :data:`FORMAT_RANK`), then the number of records, then an intact
     file over a truncated one.
+
+    Parameters
+    ----------
+    activity : Activity
+        One copy of an activity.
+
+    Returns
+    -------
+    tuple
+        ``(channels, format rank, records, intact)``.
     """
     rec = activity.records
     channels = int(np.isfinite(rec[list(RICH_CHANNELS)].to_numpy()).any(axis=0).sum())
@@ -85,6 +95,16 @@ def is_duplicate(a: Activity, b: Activity) -> bool:
     cropped copy of the other).  Same-minute activities that do not overlap
     (chained sessions) are not duplicates: they get distinct run ids from
     :func:`unique_run_ids`.
+
+    Parameters
+    ----------
+    a, b : Activity
+        Two activities (``info['source']`` names their file).
+
+    Returns
+    -------
+    bool
+        True for two copies of one activity.
     """
     if a.info.get("source") == b.info.get("source"):
         return False
@@ -119,6 +139,11 @@ def deduplicate(activities: list[Activity]) -> tuple[list[Activity], pd.DataFram
     (only overlapping spans are compared); the copies are then taken richest
     first (:func:`richness`, ties by source name) and an activity is dropped
     when it duplicates (:func:`is_duplicate`) one already kept.
+
+    Parameters
+    ----------
+    activities : list of Activity
+        Every activity read, from every file.
 
     Returns
     -------
@@ -164,12 +189,34 @@ def unique_run_ids(activities: list[Activity]) -> list[Activity]:
     """Give activities that share a ``run_id`` (non-overlapping sessions started in
     the same minute) distinct ids: the first in start order keeps it, the next
     get ``-2``, ``-3``, ...  Returns the activities in start order, new Activity
-    objects for the renamed ones (the originals are left alone)."""
+    objects for the renamed ones (the originals are left alone).
+
+    Parameters
+    ----------
+    activities : list of Activity
+        Activities without duplicates (:func:`deduplicate`).
+
+    Returns
+    -------
+    list of Activity
+        In start order.
+    """
     return [new for _old, new in renamed(activities)]
 
 
 def renamed(activities: list[Activity]) -> list[tuple[Activity, Activity]]:
-    """(original, renamed) pairs in start order, as :func:`unique_run_ids` renames them."""
+    """(original, renamed) pairs in start order, as :func:`unique_run_ids` renames them.
+
+    Parameters
+    ----------
+    activities : list of Activity
+        Activities without duplicates (:func:`deduplicate`).
+
+    Returns
+    -------
+    list of (Activity, Activity)
+        One pair per activity; both items are the same object when it keeps its id.
+    """
     out, seen = [], {}
     for a in sorted(activities, key=lambda a: (_span_ns(a)[0], *_order_key(a))):
         rid = a.run_id
