@@ -97,7 +97,17 @@ class Member(NamedTuple):
 
 def is_activity_name(name: str) -> bool:
     """True for ``*.fit``, ``*.gpx``, ``*.tcx`` and their ``.gz``, any letter case,
-    except macOS resource forks (``._name``, ``__MACOSX/``)."""
+    except macOS resource forks (``._name``, ``__MACOSX/``).
+
+    Parameters
+    ----------
+    name : str
+        File or archive member name (``/`` or ``\\`` separated).
+
+    Returns
+    -------
+    bool
+    """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     if base.startswith("._") or "__MACOSX/" in name.replace("\\", "/"):
         return False
@@ -105,7 +115,17 @@ def is_activity_name(name: str) -> bool:
 
 
 def is_zip_name(name: str) -> bool:
-    """True for a ``*.zip`` name (any letter case), macOS resource forks excluded."""
+    """True for a ``*.zip`` name (any letter case), macOS resource forks excluded.
+
+    Parameters
+    ----------
+    name : str
+        File or archive member name.
+
+    Returns
+    -------
+    bool
+    """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     return base.lower().endswith(".zip") and not base.startswith("._") and "__MACOSX/" not in name
 
@@ -115,6 +135,15 @@ def unsafe_member_name(name: str) -> bool:
 
     Such names are how "zip slip" archives write outside the extraction
     folder; runlog never extracts, but refuses them all the same.
+
+    Parameters
+    ----------
+    name : str
+        Archive member name.
+
+    Returns
+    -------
+    bool
     """
     n = name.replace("\\", "/")
     if n.startswith("/") or re.match(r"^[A-Za-z]:", n):
@@ -124,7 +153,18 @@ def unsafe_member_name(name: str) -> bool:
 
 def metadata_key(name: str) -> str:
     """Key joining a file to its ``activities.csv`` row: the base name in lower
-    case without ``.gz`` (``'activities/123.FIT.gz'`` -> ``'123.fit'``)."""
+    case without ``.gz`` (``'activities/123.FIT.gz'`` -> ``'123.fit'``).
+
+    Parameters
+    ----------
+    name : str
+        File path or member name (``archive.zip!member`` included).
+
+    Returns
+    -------
+    str
+        The key.
+    """
     base = str(name).replace("\\", "/").rsplit("!", 1)[-1].rsplit("/", 1)[-1].lower()
     return base[:-3] if base.endswith(".gz") else base
 
@@ -264,6 +304,14 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget:
 def read_metadata_member(zf: zipfile.ZipFile, prefix: str) -> tuple[pd.DataFrame | None, tuple | None]:
     """The Strava ``activities.csv`` of an open archive, if any.
 
+    Parameters
+    ----------
+    zf : zipfile.ZipFile
+        An open archive.
+    prefix : str
+        The archive's path, for the ``archive!member`` name in error rows and
+        messages.
+
     Returns
     -------
     (metadata, error)
@@ -287,7 +335,19 @@ def read_metadata_member(zf: zipfile.ZipFile, prefix: str) -> tuple[pd.DataFrame
 
 
 def count_activity_members(zf: zipfile.ZipFile) -> tuple[int, int]:
-    """(activity files, nested archives) listed in an archive's directory."""
+    """(activity files, nested archives) listed in an archive's directory.
+
+    Parameters
+    ----------
+    zf : zipfile.ZipFile
+        An open archive.
+
+    Returns
+    -------
+    (int, int)
+        Members named like activity files (:func:`is_activity_name`) and like
+        archives (:func:`is_zip_name`).
+    """
     names = [i.filename for i in zf.infolist() if not i.is_dir()]
     return (sum(is_activity_name(n) for n in names), sum(is_zip_name(n) for n in names))
 
@@ -366,5 +426,16 @@ def iter_zip(zf: zipfile.ZipFile, prefix: str, *, depth: int = 0, budget: _Budge
 
 
 def open_export(path: str | os.PathLike) -> zipfile.ZipFile:
-    """Open an export archive for reading (raises ``zipfile.BadZipFile`` / ``OSError``)."""
+    """Open an export archive for reading (raises ``zipfile.BadZipFile`` / ``OSError``).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The archive.
+
+    Returns
+    -------
+    zipfile.ZipFile
+        Open for reading; the caller closes it.
+    """
     return zipfile.ZipFile(os.fspath(path), "r")

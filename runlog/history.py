@@ -47,12 +47,37 @@ SKIPPED_COLUMNS = ["path", "reason", "run_id", "kept"]
 
 
 def empty_frame(cols) -> pd.DataFrame:
-    """An empty frame of string columns *cols* (an ``errors`` / ``skipped`` table without rows)."""
+    """An empty frame of string columns *cols* (an ``errors`` / ``skipped`` table without rows).
+
+    Parameters
+    ----------
+    cols : iterable of str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        No rows, ``string`` columns.
+    """
     return pd.DataFrame({c: pd.Series(dtype="string") for c in cols})
 
 
 def rows_frame(rows: list[dict], cols: list[str]) -> pd.DataFrame:
-    """An ``errors`` / ``skipped`` table from *rows* (dicts), string columns *cols*, sorted by them."""
+    """An ``errors`` / ``skipped`` table from *rows* (dicts), string columns *cols*, sorted by them.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per row (column -> value).
+    cols : list of str
+        Columns, in order; the rows are sorted by the first three when there
+        is a ``run_id`` column, else by all of them.
+
+    Returns
+    -------
+    DataFrame
+        ``string`` columns, index 0..n-1.
+    """
     if not rows:
         return empty_frame(cols)
     df = pd.DataFrame(rows, columns=cols)
@@ -102,6 +127,12 @@ class History:
             The activities' ``runs`` rows already computed by
             :func:`runlog.summary.summarize_activity` (in the same order, e.g.
             from the cache); computed here when None.
+
+        Returns
+        -------
+        History
+            ``runs`` one row per activity, ``records`` stacked (MultiIndex
+            ``run_id``, ``time``), ``laps`` with a ``run_id`` column.
         """
         activities = list(activities)
         if summaries is None:
@@ -132,7 +163,23 @@ class History:
         )
 
     def run(self, run_id: str) -> pd.DataFrame:
-        """The records of one run (index ``time``)."""
+        """The records of one run (index ``time``).
+
+        Parameters
+        ----------
+        run_id : str
+            One of ``runs.index``.
+
+        Returns
+        -------
+        DataFrame
+            The run's records.
+
+        Raises
+        ------
+        KeyError
+            For an unknown *run_id*.
+        """
         return self.records.xs(run_id, level="run_id")
 
     def __len__(self) -> int:

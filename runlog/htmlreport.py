@@ -81,7 +81,20 @@ span.cause{display:inline-block;color:#fff;border-radius:3px;padding:0 .45em;fon
 
 
 def figure_to_data_uri(fig, *, dpi: int = 110) -> str:
-    """A matplotlib Figure as a ``data:image/png;base64,...`` URI (the figure is not closed)."""
+    """A matplotlib Figure as a ``data:image/png;base64,...`` URI (the figure is not closed).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    dpi : int
+        Resolution [dots per inch].
+
+    Returns
+    -------
+    str
+        The URI.
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
@@ -151,6 +164,22 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
     Rows that are findings (column ``finding``, else ``q_value < alpha``)
     are shaded.  The test behind each row (column ``method``) is listed under
     the table.
+
+    Parameters
+    ----------
+    factors : DataFrame
+        ``Report.factors``.
+    alpha : float
+        q-value below which a row is shaded, when there is no ``finding`` column.
+    max_rows : int, optional
+        Keep only the first (strongest) rows; default all.
+    causes : DataFrame, optional
+        ``Report.causes``, for the cause labels.
+
+    Returns
+    -------
+    str
+        HTML (a paragraph saying so when there is no factor).
     """
     from .analysis.report import cause_labels, measure_name, measure_note
 
@@ -225,6 +254,16 @@ def causes_table(causes: pd.DataFrame | None) -> str:
     Columns: cause, its measure, odds ratio and its step, 95 % CI, q and the
     report's ``status`` ('finding', 'no clear link', 'goes with numbness only
     through heat', ...); finding rows shaded.  '' when there are no causes.
+
+    Parameters
+    ----------
+    causes : DataFrame or None
+        ``Report.causes``.
+
+    Returns
+    -------
+    str
+        HTML.
     """
     from .analysis.report import cause_display
 
@@ -258,6 +297,16 @@ def report_content(report) -> tuple[str, list[str]]:
     Uses ``report.answer_line()`` and ``report.finding_paragraphs()``; for an
     object without them (e.g. a report of an older version) its ``answer``
     and its ``findings['sentence']`` as they are.
+
+    Parameters
+    ----------
+    report : Report
+        The analysis result.
+
+    Returns
+    -------
+    (str, list of str)
+        The answer line and the paragraphs.
     """
     fn = getattr(report, "answer_line", None)
     answer = str(fn()) if callable(fn) else str(getattr(report, "answer", "") or "")
@@ -310,6 +359,12 @@ def default_figures(report, history=None) -> dict:
     history : History, optional
         The analysed history: adds the trace (pace, heart rate, temperature,
         cadence) of the most recent run with numbness, its onset marked.
+
+    Returns
+    -------
+    dict
+        Caption -> matplotlib Figure, in the order the report shows them; the
+        figures are left open (the caller closes them).
     """
     import matplotlib.pyplot as plt
 

@@ -105,9 +105,21 @@ def open_user_file(path, err=FileFormatError, folder_hint: str = ""):
 def load_bytes(source, data: bytes | None = None) -> tuple[bytes, str]:
     """Read *source* (path) or take *data*, gunzip if needed.
 
+    Parameters
+    ----------
+    source : str or PathLike
+        The file's path (also its name when *data* is given).
+    data : bytes, optional
+        The content, already read (e.g. from an archive).
+
     Returns
     -------
     (data, name) : bytes and the file name without a ``.gz`` suffix.
+
+    Raises
+    ------
+    FileFormatError
+        When the file cannot be read, is too large, or is a damaged gzip file.
     """
     name = os.fspath(source)
     if data is None:
@@ -138,7 +150,20 @@ def load_bytes(source, data: bytes | None = None) -> tuple[bytes, str]:
 
 
 def sniff_format(data: bytes, name: str = "") -> str | None:
-    """Guess 'fit', 'gpx' or 'tcx' from the content (falling back to the extension)."""
+    """Guess 'fit', 'gpx' or 'tcx' from the content (falling back to the extension).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content (gunzipped).
+    name : str
+        The file name, for the extension.
+
+    Returns
+    -------
+    str or None
+        ``'fit'``, ``'gpx'``, ``'tcx'``, or None when neither tells.
+    """
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -263,15 +288,54 @@ def read_activity(path, *, tz=None) -> Activity:
 
 
 def read_fit(path, *, tz=None) -> Activity:
-    """Read a FIT file (or ``.fit.gz``); see :func:`read_activity`."""
+    """Read a FIT file (or ``.fit.gz``); see :func:`read_activity`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    tz : str, optional
+        Time zone override (IANA name or fixed offset like ``'+02:00'``).
+
+    Returns
+    -------
+    Activity
+        The main session (:func:`read_activity`).
+    """
     return _pick_main(read_activities(path, tz=tz, fmt="fit"))
 
 
 def read_gpx(path, *, tz=None) -> Activity:
-    """Read a GPX file (or ``.gpx.gz``); see :func:`read_activity`."""
+    """Read a GPX file (or ``.gpx.gz``); see :func:`read_activity`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    tz : str, optional
+        Time zone override (IANA name or fixed offset like ``'+02:00'``).
+
+    Returns
+    -------
+    Activity
+        The main track (:func:`read_activity`).
+    """
     return _pick_main(read_activities(path, tz=tz, fmt="gpx"))
 
 
 def read_tcx(path, *, tz=None) -> Activity:
-    """Read a TCX file (or ``.tcx.gz``); see :func:`read_activity`."""
+    """Read a TCX file (or ``.tcx.gz``); see :func:`read_activity`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    tz : str, optional
+        Time zone override (IANA name or fixed offset like ``'+02:00'``).
+
+    Returns
+    -------
+    Activity
+        The main activity (:func:`read_activity`).
+    """
     return _pick_main(read_activities(path, tz=tz, fmt="tcx"))

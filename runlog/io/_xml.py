@@ -211,7 +211,17 @@ KNOWN_PREFIXES = {
 
 
 def is_unbound_prefix_error(exc: BaseException) -> bool:
-    """True when *exc* (or the exception it wraps) is expat's "unbound prefix" error."""
+    """True when *exc* (or the exception it wraps) is expat's "unbound prefix" error.
+
+    Parameters
+    ----------
+    exc : BaseException
+        An exception raised while parsing.
+
+    Returns
+    -------
+    bool
+    """
     for e in (exc, getattr(exc, "original_exception", None), exc.__cause__):
         if e is not None and "unbound prefix" in str(e):
             return True
@@ -312,7 +322,19 @@ def parse_xml(text: str, source: str, *, what: str = "XML") -> Element:
 
 
 def local_name(tag) -> str:
-    """Tag without its ``{namespace}`` part (``'{http://...}hr'`` -> ``'hr'``); '' for comments/PIs."""
+    """Tag without its ``{namespace}`` part (``'{http://...}hr'`` -> ``'hr'``); '' for comments/PIs.
+
+    Parameters
+    ----------
+    tag : str or other
+        An element's ``tag`` (a function for comments and processing
+        instructions).
+
+    Returns
+    -------
+    str
+        The local name.
+    """
     if not isinstance(tag, str):
         return ""
     return tag.rpartition("}")[2]

@@ -301,6 +301,16 @@ def seconds_to_ns(t_s) -> np.ndarray:
 
     float64 holds today's epoch seconds (~1.7e9) to ~2e-7 s, so rounding to
     whole microseconds is exact for GPX/TCX times (millisecond resolution).
+
+    Parameters
+    ----------
+    t_s : array_like of float
+        Seconds since 1970 [s].
+
+    Returns
+    -------
+    ndarray of int64
+        Nanoseconds since 1970 [ns].
     """
     return np.round(np.asarray(t_s, dtype="float64") * 1e6).astype("int64") * 1000
 
@@ -353,7 +363,20 @@ def sorted_unique(ns, cols: dict) -> tuple[np.ndarray, dict]:
 
 
 def records_frame(ns: np.ndarray, cols: dict) -> pd.DataFrame:
-    """Records DataFrame: index ``time`` (UTC) from int64 nanoseconds, one float column per key."""
+    """Records DataFrame: index ``time`` (UTC) from int64 nanoseconds, one float column per key.
+
+    Parameters
+    ----------
+    ns : ndarray of int64
+        Sample times [ns since 1970, UTC].
+    cols : dict
+        Column name -> one value per sample.
+
+    Returns
+    -------
+    DataFrame
+        Index ``time`` (datetime64[ns, UTC]).
+    """
     index = pd.DatetimeIndex(np.asarray(ns, dtype="int64").view("datetime64[ns]"), name="time")
     return pd.DataFrame(cols, index=index.tz_localize("UTC"))
 
@@ -370,6 +393,11 @@ def position_speed_mps(ns, lat_deg, lon_deg) -> np.ndarray | None:
         Sorted sample times [ns].
     lat_deg, lon_deg : array_like of float
         Positions [°], NaN where missing.
+
+    Returns
+    -------
+    ndarray or None
+        One speed per sample [m/s].
     """
     from .. import geo
 

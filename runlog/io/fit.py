@@ -209,6 +209,11 @@ def split_segments(data: bytes) -> tuple[list[FitSegment], bytes]:
     12-13 an optional header CRC (0 = not computed); the data records and a
     2-byte CRC follow (FIT SDK, "File Header", "Chained FIT Files").
 
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+
     Returns
     -------
     (segments, trailing) : list of FitSegment and the bytes after the last
@@ -364,6 +369,16 @@ def session_distance_m(distance_m: np.ndarray) -> np.ndarray:
     (Forerunner 920XT triathlon: the run starts at 42.7 km) and restarts per
     session on others (fēnix 2); subtracting the session's first valid value
     gives the distance within the session either way.
+
+    Parameters
+    ----------
+    distance_m : ndarray
+        The session's ``record.distance`` values [m]; NaN where missing.
+
+    Returns
+    -------
+    ndarray
+        Distance from the session's start [m].
     """
     d = np.asarray(distance_m, dtype="float64")
     valid = d[~np.isnan(d)]
@@ -386,6 +401,17 @@ def device_name(file_id: dict) -> str | None:
     The product is ``product_name`` when the device writes one (COROS, Suunto),
     else the Garmin product name, else ``'product <number>'``; e.g.
     ``'garmin fr645m'``, ``'coros COROS APEX Pro'``, ``'strava product 102'``.
+
+    Parameters
+    ----------
+    file_id : dict
+        Fields of the ``file_id`` message (``manufacturer``, ``product``,
+        ``garmin_product``, ``product_name``).
+
+    Returns
+    -------
+    str or None
+        None when the message names neither.
     """
     maker = _name(file_id.get("manufacturer"), _EXTRA_MANUFACTURERS)
     pname = file_id.get("product_name")
@@ -452,6 +478,16 @@ def utc_offset_s(activity: dict | None) -> float | None:
     ``local_timestamp`` (runs in Prague and Bogotá in the corpus): the zone of
     the first position is then used, which is right for places on UTC too,
     and without positions the result is UTC as with an offset of 0.
+
+    Parameters
+    ----------
+    activity : dict or None
+        Fields of the ``activity`` message (``timestamp``, ``local_timestamp``).
+
+    Returns
+    -------
+    float or None
+        Offset [s], a multiple of 900.
     """
     if not activity:
         return None
@@ -631,6 +667,16 @@ def merge_same_time(records: pd.DataFrame) -> pd.DataFrame:
     the other).  Each column keeps its first non-missing value at that time,
     so no field is lost (keeping only the first record would drop every
     distance of such a file).
+
+    Parameters
+    ----------
+    records : DataFrame
+        Records indexed by time.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by time, one row per timestamp.
     """
     records = records.sort_index(kind="stable")
     if records.index.has_duplicates:
