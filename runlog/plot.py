@@ -170,6 +170,16 @@ def pace_min_per_km(speed_mps) -> np.ndarray:
 
     Below :data:`runlog.summary.MOVING_SPEED_MPS` (0.5 m/s, 33 min/km) the
     runner is standing, and the pace would run off the axis.
+
+    Parameters
+    ----------
+    speed_mps : array_like
+        Speed [m/s].
+
+    Returns
+    -------
+    ndarray
+        Pace [min/km].
     """
     v = np.asarray(speed_mps, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -200,6 +210,15 @@ def feature_label(name: str) -> str:
 
     ``Feature.label`` when the catalogue has one, else the first clause of its
     description (:func:`runlog.analysis.report.short_description`).
+
+    Parameters
+    ----------
+    name : str
+        Feature column.
+
+    Returns
+    -------
+    str
     """
     f = FEATURES.get(name)
     if f is None:
@@ -214,20 +233,50 @@ def feature_label(name: str) -> str:
 
 def cause_label(cause: str) -> str:
     """A cause in a runner's words for a legend ('heat and hydration'; :data:`runlog.schema.CAUSE_LABELS`
-    without its explanation in brackets), the cause id when there is no label."""
+    without its explanation in brackets), the cause id when there is no label.
+
+    Parameters
+    ----------
+    cause : str
+        Cause id.
+
+    Returns
+    -------
+    str
+    """
     label = str((getattr(schema, "CAUSE_LABELS", None) or {}).get(cause, "") or "")
     return label.split(" (")[0].strip() or str(cause)
 
 
 def lower_first(text: str) -> str:
-    """The first letter in lower case, acronyms kept ('Air temperature' -> 'air temperature', 'WBGT' stays)."""
+    """The first letter in lower case, acronyms kept ('Air temperature' -> 'air temperature', 'WBGT' stays).
+
+    Parameters
+    ----------
+    text : str
+        A label.
+
+    Returns
+    -------
+    str
+    """
     return text[:1].lower() + text[1:] if len(text) > 1 and not text[:2].isupper() else text
 
 
 def pretty(name: str) -> str:
     """A column in words: a feature's plain label from the catalogue (:func:`feature_label`,
     'air_temp_c' -> 'Air temperature'); other columns with the unit suffix dropped and
-    underscores as spaces ('distance_m' -> 'Distance')."""
+    underscores as spaces ('distance_m' -> 'Distance').
+
+    Parameters
+    ----------
+    name : str
+        Column name.
+
+    Returns
+    -------
+    str
+    """
     label = feature_label(name)
     if label:
         return label[:1].upper() + label[1:]
@@ -1106,6 +1155,17 @@ def report_factors(report) -> pd.DataFrame:
     When the factors carry no ``finding`` column (the findings are causes,
     ``report.findings``), the rows of each finding cause's measure
     (``findings['factor']``) are the findings; nothing is re-decided.
+
+    Parameters
+    ----------
+    report : Report
+        The analysis result (``factors``, ``findings``).
+
+    Returns
+    -------
+    DataFrame or None
+        ``report.factors``, with a boolean ``finding`` column when it had none
+        and the report has findings.
     """
     factors = report.factors
     findings = getattr(report, "findings", None)
@@ -1126,6 +1186,16 @@ def analysed_flags(report) -> pd.DataFrame | None:
     the journal period stay in ``report.flags`` (they count for training load)
     but are not cases or controls, so the plots of cases and controls leave
     them out too.
+
+    Parameters
+    ----------
+    report : Report
+        The analysis result (``flags``, ``runs``, ``settings``).
+
+    Returns
+    -------
+    DataFrame or None
+        ``report.flags`` (as it is when the report lacks what is needed).
     """
     flags = getattr(report, "flags", None)
     runs = getattr(report, "runs", None)

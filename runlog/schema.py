@@ -335,7 +335,13 @@ else:  # hidden from type checkers, which would accept any name of a module with
 
 
 def empty_records() -> pd.DataFrame:
-    """An empty records frame with the canonical columns, dtypes and index."""
+    """An empty records frame with the canonical columns, dtypes and index.
+
+    Returns
+    -------
+    DataFrame
+        No rows, :data:`RECORD_COLUMNS` as float64, index ``time`` (UTC).
+    """
     idx = pd.DatetimeIndex([], tz="UTC", name=RECORD_INDEX)
     return pd.DataFrame({c: pd.Series([], dtype="float64") for c in RECORD_COLUMNS}, index=idx)
 
@@ -343,7 +349,19 @@ def empty_records() -> pd.DataFrame:
 def conform_records(df: pd.DataFrame) -> pd.DataFrame:
     """Return *df* with exactly the canonical record columns (missing ones NaN),
     float64 dtypes, a UTC ``time`` index sorted ascending and duplicate
-    timestamps dropped (first kept)."""
+    timestamps dropped (first kept).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Records indexed by time (naive = UTC), any subset of
+        :data:`RECORD_COLUMNS`; other columns are dropped.
+
+    Returns
+    -------
+    DataFrame
+        The :data:`RECORD_COLUMNS` in order; rows with a missing time dropped.
+    """
     idx = pd.DatetimeIndex(df.index)
     idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
     idx = idx.as_unit("ns")
@@ -376,6 +394,16 @@ def possible_hr(hr_bpm):
     For the device's own lap and session heart rates (a session of an
     all-zero strap reports an average of 0).  Scalar in, float out; array in,
     float64 array out.
+
+    Parameters
+    ----------
+    hr_bpm : float or array_like
+        Heart rate [1/min].
+
+    Returns
+    -------
+    float or ndarray
+        Heart rate [1/min], NaN where impossible.
     """
     hr = np.asarray(hr_bpm, dtype="float64")
     with np.errstate(invalid="ignore"):
@@ -414,7 +442,19 @@ def mask_impossible(records: pd.DataFrame, sport: str | None = None) -> pd.DataF
 
 
 def conform_laps(df: pd.DataFrame | None) -> pd.DataFrame:
-    """Return a laps frame with exactly the canonical columns and dtypes."""
+    """Return a laps frame with exactly the canonical columns and dtypes.
+
+    Parameters
+    ----------
+    df : DataFrame or None
+        Laps as a reader gives them: any subset of :data:`LAP_COLUMNS`
+        (``lap`` numbered 1.. when missing).
+
+    Returns
+    -------
+    DataFrame
+        The :data:`LAP_COLUMNS` in order, index 0..n-1.
+    """
     if df is None or len(df) == 0 and not len(df.columns):
         return _EMPTY_LAPS.copy()
     df = df.reset_index(drop=True)
@@ -447,6 +487,12 @@ def column_reference(table: dict[str, Column] | None = None) -> pd.DataFrame:
     table : dict, optional
         One of the tables in this module; default: all of them, with a
         ``frame`` column saying which.
+
+    Returns
+    -------
+    DataFrame
+        One row per column: ``name``, ``unit``, ``dtype``, ``description``
+        (after ``frame`` when *table* is None).
     """
     tables = (
         {"records": RECORD_COLUMNS, "laps": LAP_COLUMNS, "runs": RUN_COLUMNS,

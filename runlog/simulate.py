@@ -920,6 +920,11 @@ def gpx_text(records: pd.DataFrame, name: str) -> str:
         From :func:`run_records` (index ``time`` UTC).
     name : str
         Track name (XML-escaped here).
+
+    Returns
+    -------
+    str
+        The GPX document.
     """
     from xml.sax.saxutils import escape
 
@@ -1325,6 +1330,18 @@ def demo_season(out_dir, **kwargs) -> Season:
     """The demo data set: the 'hydration' scenario with seed :data:`DEMO_SEED`.
 
     Extra keyword arguments go to :func:`simulate_season`.
+
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        Folder the season's files are written to.
+    **kwargs
+        Passed to :func:`simulate_season`.
+
+    Returns
+    -------
+    Season
+        As :func:`simulate_season`.
     """
     kwargs.setdefault("scenario", "hydration")
     kwargs.setdefault("seed", DEMO_SEED)

@@ -21,7 +21,18 @@ MAX_SAMPLE_GAP_S = 30.0
 
 
 def sample_durations_s(index: pd.DatetimeIndex) -> np.ndarray:
-    """Duration each sample stands for [s]: the time to the next sample (0 for the last)."""
+    """Duration each sample stands for [s]: the time to the next sample (0 for the last).
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+        Sample times, sorted.
+
+    Returns
+    -------
+    ndarray of float64
+        One duration per sample [s].
+    """
     t = pd.DatetimeIndex(index).as_unit("ns").asi8 / 1e9
     if len(t) == 0:
         return np.zeros(0)
@@ -31,7 +42,18 @@ def sample_durations_s(index: pd.DatetimeIndex) -> np.ndarray:
 def moving_mask(records: pd.DataFrame) -> np.ndarray:
     """True where the runner is moving: speed above :data:`MOVING_SPEED_MPS` and the
     next sample within :data:`MAX_SAMPLE_GAP_S` (when speed is unknown, any sample
-    inside the gap bound counts)."""
+    inside the gap bound counts).
+
+    Parameters
+    ----------
+    records : DataFrame
+        Canonical records of one run (index ``time``, ``speed_mps``).
+
+    Returns
+    -------
+    ndarray of bool
+        One value per sample.
+    """
     dt = sample_durations_s(records.index)
     sp = records["speed_mps"].to_numpy()
     speed_ok = np.where(np.isnan(sp), True, sp > MOVING_SPEED_MPS)
@@ -44,6 +66,18 @@ def ascent_m(altitude_m: pd.Series, threshold_m: float = 2.0) -> float:
     A climb is counted once the altitude has risen more than *threshold_m*
     above the last low point (the usual dead-band method of watch software).
     Returns NaN when there is no altitude.
+
+    Parameters
+    ----------
+    altitude_m : Series
+        Altitude of each sample [m]; NaN samples are skipped.
+    threshold_m : float
+        Dead band [m].
+
+    Returns
+    -------
+    float
+        Total ascent [m].
     """
     alt = altitude_m.dropna().to_numpy()
     if alt.size == 0:
@@ -68,6 +102,11 @@ def _time_weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 
 def summarize_records(records: pd.DataFrame) -> dict:
     """Summary values of one run from its canonical records.
+
+    Parameters
+    ----------
+    records : DataFrame
+        Canonical records of one run (index ``time``).
 
     Returns
     -------
@@ -103,7 +142,18 @@ def summarize_records(records: pd.DataFrame) -> dict:
 
 
 def summarize_activity(activity) -> dict:
-    """One ``History.runs`` row (as a dict, including ``run_id``) for an Activity."""
+    """One ``History.runs`` row (as a dict, including ``run_id``) for an Activity.
+
+    Parameters
+    ----------
+    activity : Activity
+        A canonical activity (:func:`runlog.activity.finalize`).
+
+    Returns
+    -------
+    dict
+        The ``info`` fields of a runs row and :func:`summarize_records`.
+    """
     info = activity.info
     row = {k: info.get(k) for k in ("run_id", "start_time", "start_local", "tz", "sport", "sub_sport",
                                      "device", "format", "source", "truncated")}
@@ -116,7 +166,18 @@ def summarize_activity(activity) -> dict:
 def runs_frame(rows: list[dict]) -> pd.DataFrame:
     """Build ``History.runs`` from summary rows: index ``run_id``, the columns of
     :data:`runlog.schema.RUN_COLUMNS` in order with their dtypes, then any
-    extra columns (export metadata) after them."""
+    extra columns (export metadata) after them.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One :func:`summarize_activity` row per activity.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by ``start_time``.
+    """
     df = pd.DataFrame(rows)
     if "run_id" not in df:
         df["run_id"] = pd.Series(dtype="string")

@@ -203,7 +203,19 @@ def _decimal_comma(col: pd.Series, v: np.ndarray, filled: np.ndarray) -> np.ndar
 
 
 def run_positions(records: pd.DataFrame) -> pd.DataFrame:
-    """First recorded position of every run (``lat_deg``, ``lon_deg``), index run_id."""
+    """First recorded position of every run (``lat_deg``, ``lon_deg``), index run_id.
+
+    Parameters
+    ----------
+    records : DataFrame
+        ``History.records`` (MultiIndex ``run_id``, ``time``; ``lat_deg``,
+        ``lon_deg``).
+
+    Returns
+    -------
+    DataFrame
+        ``lat_deg``, ``lon_deg`` [°]; runs without a position are absent.
+    """
     pos = records[["lat_deg", "lon_deg"]].dropna()
     return pos.groupby(level=0, sort=False).first()
 

@@ -33,6 +33,21 @@ RUN_ID_RE = re.compile(r"^\d{8}T\d{4}Z$", re.IGNORECASE)
 
 
 def check_tz(tz, err):
+    """A ``tz`` argument checked: an IANA zone or a fixed offset runlog can use.
+
+    Parameters
+    ----------
+    tz : str or None
+        The time zone given by the caller.
+    err : type
+        Exception class raised for a bad zone (:class:`~runlog.errors.EpisodeError`
+        or :class:`~runlog.errors.NotesError`).
+
+    Returns
+    -------
+    str or None
+        *tz* as a string; None when it is None.
+    """
     if tz is None:
         return None
     try:
@@ -47,7 +62,23 @@ def check_tz(tz, err):
 # Matching rows to runs
 # ==========================================================================
 def runs_of(history) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """(runs, records) from a History, a runs frame or None."""
+    """(runs, records) from a History, a runs frame or None.
+
+    Parameters
+    ----------
+    history : History, DataFrame or None
+        A History, or its ``runs`` frame.
+
+    Returns
+    -------
+    (DataFrame or None, DataFrame or None)
+        The runs and, for a History, its records.
+
+    Raises
+    ------
+    TypeError
+        When *history* is neither, or its runs lack the columns matching needs.
+    """
     if history is None:
         return None, None
     runs = getattr(history, "runs", history)
@@ -88,6 +119,24 @@ def _stem(name: str) -> str:
 
 
 def describe_run(run_id, start: pd.Timestamp, row) -> str:
+    """A run in words for a message: ``'2024-05-04 07:12 (20240504T0512Z, 10.2 km, 55 min, run.fit)'``.
+
+    Parameters
+    ----------
+    run_id : str
+        The run's id.
+    start : Timestamp
+        Its local start.
+    row : Series or mapping
+        Its ``History.runs`` row (``distance_m``, ``elapsed_s``, ``sport``,
+        ``source``; each optional).
+
+    Returns
+    -------
+    str
+        Local start, then id, distance [km], duration [min], the sport unless
+        running or unknown, and the file's base name.
+    """
     dist = row.get("distance_m", np.nan)
     dur = row.get("elapsed_s", np.nan)
     bits = [str(run_id)]
@@ -324,6 +373,24 @@ def identify(table: Table, runs, tz, problems: list[str]):
     """Parse date/time/run of every row and match them.
 
     Returns lists (date, clock 'HH:MM' or None, run text or None, run_id or None).
+
+    Parameters
+    ----------
+    table : Table
+        The journal or notes table (``date``, ``time``, ``run`` cells).
+    runs : DataFrame or None
+        ``History.runs`` to match against; None only parses.
+    tz : str or None
+        Time zone of the dates of runs whose files carry none.
+    problems : list of str
+        Problems are appended here (``'line N: ...'``), one per bad row.
+
+    Returns
+    -------
+    (list, list, list, list)
+        Per row: the date (Timestamp at midnight or None), the clock
+        (``'HH:MM'`` or None), the run text (or None) and the matched run_id
+        (or None).
     """
     matcher = _Matcher(runs, tz) if runs is not None else None
     dates, clocks, run_texts, run_ids = [], [], [], []

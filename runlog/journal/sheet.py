@@ -77,12 +77,37 @@ class Table:
         return len(self.lines)
 
     def get(self, name: str, i: int) -> str:
+        """The cell text of column *name* in row *i*.
+
+        Parameters
+        ----------
+        name : str
+            Canonical column name.
+        i : int
+            Row number (0-based, not the CSV line).
+
+        Returns
+        -------
+        str
+            '' when the table has no such column.
+        """
         col = self.cells.get(name)
         return col[i] if col is not None else ""
 
 
 def normalize_header(name) -> str:
-    """'Onset (min)' -> 'onset_min': lower case, non-alphanumerics -> '_'."""
+    """'Onset (min)' -> 'onset_min': lower case, non-alphanumerics -> '_'.
+
+    Parameters
+    ----------
+    name : object
+        A header as written (a byte-order mark is dropped).
+
+    Returns
+    -------
+    str
+        The normalised name.
+    """
     text = str(name).replace("\ufeff", "").strip().lower()
     return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
@@ -142,6 +167,17 @@ def _read_csv_rows(text: str, sep: str) -> list[tuple[int, list[str]]]:
 
 
 def cell_text(value) -> str:
+    """The text of one spreadsheet cell: '' for an empty one, ``3`` for ``3.0``.
+
+    Parameters
+    ----------
+    value : object
+        The cell value (None, NaN, a number or text).
+
+    Returns
+    -------
+    str
+    """
     if value is None:
         return ""
     try:
@@ -251,7 +287,17 @@ def resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err
 
 
 def size_text(n: int) -> str:
-    """A byte count in words: '850 bytes', '12.5 KiB', '7.3 MiB'."""
+    """A byte count in words: '850 bytes', '12.5 KiB', '7.3 MiB'.
+
+    Parameters
+    ----------
+    n : int
+        Size [bytes].
+
+    Returns
+    -------
+    str
+    """
     if n < 1024:
         return f"{n:,} bytes"
     if n < 1024 ** 2:
@@ -380,7 +426,25 @@ def load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = N
 # Cell parsers: return the value or raise ValueError with the fix
 # ==========================================================================
 def parse_number(text: str, decimal_comma: bool) -> float:
-    """A number written in a cell; ',' as decimal mark only in ';'/tab files."""
+    """A number written in a cell; ',' as decimal mark only in ';'/tab files.
+
+    Parameters
+    ----------
+    text : str
+        The cell text (spaces, also non-breaking, are ignored).
+    decimal_comma : bool
+        True for a ';' or tab separated file, where ``12,5`` means 12.5.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        When the text is not a number or is ambiguous; the message says how to
+        write it.
+    """
     s = text.strip().replace("\u00a0", "").replace(" ", "")
     if decimal_comma:
         if _THOUSANDS_DOT_RE.match(s):
@@ -398,7 +462,24 @@ def parse_number(text: str, decimal_comma: bool) -> float:
 
 def parse_date(text: str) -> tuple[pd.Timestamp, str | None]:
     """'2024-03-05', '2024/03/05', '05.03.2024' (day first), optionally with a
-    time -> (date at midnight, 'HH:MM:SS' or None)."""
+    time -> (date at midnight, 'HH:MM:SS' or None).
+
+    Parameters
+    ----------
+    text : str
+        The cell text.
+
+    Returns
+    -------
+    (Timestamp, str or None)
+        The date and the time of day, None when none or midnight.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a date, is ambiguous (``03/05/2024``) or does not
+        exist; the message says how to write it.
+    """
     s = text.strip()
     m = _ISO_DATE_RE.match(s)
     if m:
@@ -433,7 +514,18 @@ _PLAIN_ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 def plain_iso_dates(cells: list[str] | None) -> list | None:
     """The cells written exactly ``YYYY-MM-DD`` as Timestamps, all at once (NaT for
-    every other cell, left to :func:`parse_date`); None without a date column."""
+    every other cell, left to :func:`parse_date`); None without a date column.
+
+    Parameters
+    ----------
+    cells : list of str or None
+        The ``date`` cells.
+
+    Returns
+    -------
+    list or None
+        One Timestamp or NaT per cell.
+    """
     if cells is None:
         return None
     text = pd.Series(cells, dtype="object")
@@ -445,7 +537,23 @@ def plain_iso_dates(cells: list[str] | None) -> list | None:
 
 
 def parse_time(text: str) -> str:
-    """'7:05', '07:05:30', '7:05 PM' -> 'HH:MM:SS' (24 h)."""
+    """'7:05', '07:05:30', '7:05 PM' -> 'HH:MM:SS' (24 h).
+
+    Parameters
+    ----------
+    text : str
+        The cell text.
+
+    Returns
+    -------
+    str
+        ``'HH:MM:SS'``.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a time of day.
+    """
     m = _TIME_RE.match(text.strip())
     if not m:
         raise ValueError(f"time {text!r} is not a time of day; write it as HH:MM (24 h), e.g. 07:30")
@@ -470,6 +578,24 @@ def numbers(table: Table, name: str, problems: list[str], rng=None, label=None) 
     Cells that are plain numbers (``-12.5``, ``3e2``: no spaces, separators or
     decimal comma) are converted all at once; only the others go through
     :func:`parse_number` one by one.
+
+    Parameters
+    ----------
+    table : Table
+        The table.
+    name : str
+        Canonical column name.
+    problems : list of str
+        A problem is appended per bad or out-of-range cell.
+    rng : (float, float), optional
+        Allowed range, inclusive, in the column's unit.
+    label : str, optional
+        Said after the range in a problem, e.g. ``'(0 barely, 10 worst)'``.
+
+    Returns
+    -------
+    ndarray of float64
+        One value per row; NaN where empty, bad or out of range.
     """
     out = np.full(len(table), np.nan)
     if name not in table.cells:
@@ -501,12 +627,51 @@ def numbers(table: Table, name: str, problems: list[str], rng=None, label=None) 
 
 
 def strings(table: Table, name: str, lower: bool = False) -> pd.Series:
+    """A text column: empty cells as NA.
+
+    Parameters
+    ----------
+    table : Table
+        The table.
+    name : str
+        Canonical column name; a column the table lacks gives all NA.
+    lower : bool
+        Put the values in lower case.
+
+    Returns
+    -------
+    Series of string
+        One value per row.
+    """
     vals = table.cells.get(name, [""] * len(table))
     vals = [(v.lower() if lower else v) if v else None for v in vals]
     return pd.Series(vals, dtype="object").astype("string")
 
 
 def choice(table: Table, name: str, aliases: dict[str, str], allowed, problems, normalize) -> pd.Series:
+    """A column of values from a fixed list, given in any of their spellings.
+
+    Parameters
+    ----------
+    table : Table
+        The table.
+    name : str
+        Canonical column name.
+    aliases : dict
+        Normalised spelling -> allowed value.
+    allowed : sequence of str
+        The allowed values.
+    problems : list of str
+        A problem is appended for each cell that is neither an allowed value
+        nor an alias (with a 'did you mean' hint when one is close).
+    normalize : callable
+        Text -> the form *allowed* and *aliases* are written in.
+
+    Returns
+    -------
+    Series of string
+        One value per row; NA for an empty or bad cell.
+    """
     out = []
     head = table.columns.get(name, name)
     for i, text in enumerate(table.cells.get(name, [""] * len(table))):
@@ -525,18 +690,57 @@ def choice(table: Table, name: str, aliases: dict[str, str], allowed, problems, 
 
 
 def extras_frame(table: Table, index) -> pd.DataFrame:
+    """The table's extra columns (those runlog does not know) as a frame.
+
+    Parameters
+    ----------
+    table : Table
+        The table.
+    index : Index
+        The index of the result, one entry per row.
+
+    Returns
+    -------
+    DataFrame
+        One column per extra column, under its header as written.
+    """
     if not table.extras:
         return pd.DataFrame(index=index)
     return pd.DataFrame({k: v.set_axis(index) for k, v in table.extras.items()}, index=index)
 
 
 def subset(table: Table, rows: list[int]) -> Table:
-    """The rows *rows* of *table* (line numbers kept)."""
+    """The rows *rows* of *table* (line numbers kept).
+
+    Parameters
+    ----------
+    table : Table
+        The table.
+    rows : list of int
+        Row numbers to keep (0-based), in the order wanted.
+
+    Returns
+    -------
+    Table
+        A new table; *table* is unchanged.
+    """
     return Table(table.path, table.columns, {k: [v[i] for i in rows] for k, v in table.cells.items()},
                   {k: v.iloc[rows].reset_index(drop=True) for k, v in table.extras.items()},
                   [table.lines[i] for i in rows], decimal_comma=table.decimal_comma)
 
 
 def line_key(problem: str):
+    """Sort key of a problem message: the line number it starts with.
+
+    Parameters
+    ----------
+    problem : str
+        A message such as ``'line 12: ...'``.
+
+    Returns
+    -------
+    int
+        The line number; 0 for a message about the whole file.
+    """
     m = re.match(r"line (\d+)", problem)
     return int(m.group(1)) if m else 0
