@@ -381,6 +381,12 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     Returns
     -------
     Axes
+
+    References
+    ----------
+    .. [1] Banister, E. W., Calvert, T. W., Savage, M. V. & Bach, T. (1975).
+       A systems model of training for athletic performance. Aust J Sports Med
+       7:57-61.
     """
     cols = training_load_columns(features, columns)
     ax = _axes(ax, (10, 4))
@@ -755,6 +761,11 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
     (Kaplan & Meier 1958, J Am Stat Assoc 53:457-481), computed by
     :func:`runlog.analysis.onset.kaplan_meier`.  Runs with numbness are
     events at their onset; the others are censored at their end.
+
+    References
+    ----------
+    .. [1] Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from
+       incomplete observations. J Am Stat Assoc 53:457-481.
     """
     if scale not in ("min", "km"):
         raise ValueError("onset_survival: scale must be 'min' or 'km'")

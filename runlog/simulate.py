@@ -300,6 +300,11 @@ def seasonal_mean_temp_c(day_of_year, *, annual_mean_c: float = 11.0, amplitude_
     -------
     numpy.ndarray
         Mean air temperature [°C].
+
+    References
+    ----------
+    .. [1] Epstein, E. S. (1991). On obtaining daily climatological values
+       from monthly means. J Climate 4(3).
     """
     doy = np.asarray(day_of_year, dtype="float64")
     return annual_mean_c - amplitude_c * np.cos(2.0 * np.pi * (doy - coldest_doy) / 365.25)
@@ -322,6 +327,11 @@ def relative_humidity_pct(air_temp_c, dew_point_c):
     -------
     ndarray
         Relative humidity [%].
+
+    References
+    ----------
+    .. [1] Alduchov, O. A. & Eskridge, R. E. (1996). Improved Magnus form
+       approximation of saturation vapor pressure. J Appl Meteor 35(4):601-609.
     """
     b, c = 17.625, 243.04
     t = np.asarray(air_temp_c, dtype="float64")
@@ -431,6 +441,11 @@ def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generato
         (naive), ``start_time`` (UTC), ``consecutive_days`` (running days up
         to and including this one), ``rest_days_7`` (rest days in the 7 days
         before).
+
+    References
+    ----------
+    .. [1] Bompa, T. O. & Haff, G. G. (2009). Periodization: Theory and
+       Methodology of Training, 5th ed. Human Kinetics.
     """
     first_day = pd.Timestamp(first_day).normalize()
     rows = []
@@ -569,6 +584,12 @@ def running_cost_j_kg_m(grade):
     -------
     ndarray
         Metabolic energy per kg of body mass and metre travelled [J/(kg m)].
+
+    References
+    ----------
+    .. [1] Minetti, A. E., Moia, C., Roi, G. S., Susta, D. & Ferretti, G.
+       (2002). Energy cost of walking and running at extreme uphill and
+       downhill slopes. J Appl Physiol 93(3):1039-1046.
     """
     i = np.clip(np.asarray(grade, dtype="float64"), *MINETTI_GRADE_RANGE)
     return ((((155.4 * i - 30.4) * i - 43.3) * i + 46.3) * i + 19.5) * i + 3.6
@@ -639,6 +660,16 @@ def heart_rate_bpm(speed_mps: np.ndarray, elapsed_s: np.ndarray, air_temp_c: np.
     -------
     ndarray
         Heart rate [1/min], within [60, ``runner.hr_max_bpm``].
+
+    References
+    ----------
+    .. [1] Karvonen, M. J., Kentala, E. & Mustala, O. (1957). The effects of
+       training on heart rate; a longitudinal study. Ann Med Exp Biol Fenn 35.
+    .. [2] Minetti, A. E., Moia, C., Roi, G. S., Susta, D. & Ferretti, G.
+       (2002). Energy cost of walking and running at extreme uphill and
+       downhill slopes. J Appl Physiol 93(3):1039-1046.
+    .. [3] Coyle, E. F. & González-Alonso, J. (2001). Cardiovascular drift
+       during prolonged exercise: new perspectives. Exerc Sport Sci Rev 29(2).
     """
     v_eff = speed_mps * running_cost_j_kg_m(grade) / running_cost_j_kg_m(0.0)
     frac = np.minimum(0.9 * np.clip(v_eff / threshold_mps, 0.0, None) ** 1.5, 1.0)
@@ -668,6 +699,12 @@ def cadence_spm(speed_mps: np.ndarray, runner: Runner, rng: np.random.Generator)
     -------
     ndarray
         Cadence [steps/min] (both feet; GPX stores half of it).
+
+    References
+    ----------
+    .. [1] Cavanagh, P. R. & Kram, R. (1989). Stride length in distance
+       running: velocity, body dimensions, and added mass effects. Med Sci
+       Sports Exerc 21(4):467-479.
     """
     cad = 140.0 + 10.0 * speed_mps + runner.cadence_offset_spm + rng.normal(0.0, 1.5, speed_mps.size)
     return np.where(speed_mps > 0.5, cad, 0.0)
@@ -858,6 +895,14 @@ def run_records(start_time: pd.Timestamp, duration_s: float, kind: str, weather:
         ``altitude_m``, ``hr_bpm``, ``cadence_spm`` [steps/min], ``temp_c``
         (device), ``air_temp_c``, ``speed_mps``, ``distance_m`` (true),
         ``grade`` [m/m] (of the loop where the runner is).
+
+    References
+    ----------
+    .. [1] Ely, M. R. et al. (2007). Impact of weather on marathon-running
+       performance. Med Sci Sports Exerc 39(3).
+    .. [2] Minetti, A. E., Moia, C., Roi, G. S., Susta, D. & Ferretti, G.
+       (2002). Energy cost of walking and running at extreme uphill and
+       downhill slopes. J Appl Physiol 93(3):1039-1046.
     """
     t = np.arange(0.0, duration_s + 1e-9, sample_s)
     t0 = (pd.Timestamp(start_time) - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
@@ -998,6 +1043,16 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
     ------
     RunlogError
         Unknown scenario.
+
+    References
+    ----------
+    .. [1] Hosmer, D. W., Lemeshow, S. & Sturdivant, R. X. (2013). Applied
+       Logistic Regression, 3rd ed. Wiley.
+    .. [2] Sawka, M. N. et al. (2007). American College of Sports Medicine
+       position stand. Exercise and fluid replacement. Med Sci Sports Exerc
+       39(2):377-390.
+    .. [3] Collett, D. (2015). Modelling Survival Data in Medical Research,
+       3rd ed. CRC Press.
     """
     heat = np.clip(truth["air_temp_c"].to_numpy(dtype="float64") - HEAT_THRESHOLD_C, 0.0, None)
     hours = truth["duration_s"].to_numpy(dtype="float64") / 3600.0

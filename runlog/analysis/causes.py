@@ -283,6 +283,11 @@ def calendar_basis(days, *, days_per_df: float = CALENDAR_DAYS_PER_DF, max_df: i
         Columns ``season_1`` (linear, per 30 d) and ``season_k`` = ``(d - knot)+ / 30``
         at the inner quantiles (a piecewise-linear spline, Harrell 2015,
         *Regression Modeling Strategies*, 2.4.3), centred.
+
+    References
+    ----------
+    .. [1] Harrell, F. E. (2015). Regression Modeling Strategies, 2nd ed.
+       Springer (section 2.4.3).
     """
     d = np.asarray(days, dtype="float64")
     span = float(np.nanmax(d) - np.nanmin(d)) if d.size else 0.0
@@ -325,6 +330,11 @@ def exposure_windows(flags: pd.DataFrame, duration_min: pd.Series | None = None,
     -------
     Series of float
         Index run_id; NaN = the whole run (no onset known at all).
+
+    References
+    ----------
+    .. [1] Greenland, S. & Thomas, D. C. (1982). On the need for the rare
+       disease assumption in case-control studies. Am J Epidemiol 116:547-553.
     """
     numb = flags["numb"].astype(bool)
     onset = pd.to_numeric(flags.get("onset_min", pd.Series(np.nan, index=flags.index)),

@@ -87,6 +87,13 @@ def firth_fit(X: pd.DataFrame, y, *, alpha: float = 0.05, profile: bool = True) 
     -----
     Firth's penalized log-likelihood is ``l(b) + 0.5 log|I(b)|`` (Firth 1993,
     eq. 4); with it the estimates stay finite under separation.
+
+    References
+    ----------
+    .. [1] Firth, D. (1993). Bias reduction of maximum likelihood estimates.
+       Biometrika 80(1):27-38.
+    .. [2] Heinze, G. & Schemper, M. (2002). A solution to the problem of
+       separation in logistic regression. Stat Med 21:2409-2419.
     """
     Xv = np.asarray(X, dtype=float)
     yv = np.asarray(y, dtype=float).astype(int)
@@ -148,6 +155,11 @@ def univariate_or(x: pd.Series, numb: pd.Series, *, center: float, scale: float,
     dict
         ``effect`` (odds ratio), ``ci_low``, ``ci_high`` (profile penalized
         likelihood, Heinze & Schemper 2002), ``p_firth`` (penalized LRT).
+
+    References
+    ----------
+    .. [1] Heinze, G. & Schemper, M. (2002). A solution to the problem of
+       separation in logistic regression. Stat Med 21:2409-2419.
     """
     X = pd.DataFrame({"x": (x.to_numpy(dtype=float) - center) / scale})
     res = firth_fit(X, numb.to_numpy(dtype=bool), alpha=alpha).iloc[0]
@@ -228,6 +240,11 @@ def select_predictors(factors: pd.DataFrame, features: pd.DataFrame, *, max_df: 
         The rows of *factors* that enter.
     notes : list of str
         Why other eligible factors did not enter.
+
+    References
+    ----------
+    .. [1] Hosmer, D. W. & Lemeshow, S. (2000). Applied Logistic Regression,
+       2nd ed. Wiley (chapter 4).
     """
     notes: list[str] = []
     chosen_idx: list = []

@@ -176,6 +176,11 @@ def km_landmarks(curve: pd.DataFrame, durations, times) -> pd.DataFrame:
         ``n_at_risk`` (runs still going without numbness at *t*: duration >=
         *t*).  Only times up to the longest duration (later the curve says
         nothing).
+
+    References
+    ----------
+    .. [1] Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from
+       incomplete observations. J Am Stat Assoc 53:457-481.
     """
     d = np.asarray(durations, dtype=float)
     d = d[np.isfinite(d)]
@@ -205,6 +210,11 @@ def median_ci(x, *, confidence_level: float = 0.95) -> tuple[float, float, float
         The interval is ``[x_(j), x_(n-j+1)]`` with the binomial(n, 1/2) order
         statistics (Conover 1999, sec. 3.2), from :func:`scipy.stats.quantile_test`;
         NaN bounds when *n* is too small for the requested level (n < 6 at 95 %).
+
+    References
+    ----------
+    .. [1] Conover, W. J. (1999). Practical Nonparametric Statistics, 3rd ed.
+       Wiley (section 3.2).
     """
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
@@ -231,6 +241,11 @@ def onset_spread(x) -> dict:
         ``q1``, ``q3``, ``min``, ``max``, ``qcd = (Q3 - Q1) / (Q3 + Q1)`` (Bonett
         2006; quartiles by linear interpolation, numpy's default), and
         ``reproducible`` (n >= MIN_ONSETS_REPRODUCIBLE and qcd <= QCD_REPRODUCIBLE).
+
+    References
+    ----------
+    .. [1] Bonett, D. G. (2006). Confidence interval for a coefficient of
+       quartile variation. Comput Stat Data Anal 50:2953-2957.
     """
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
@@ -322,6 +337,11 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
         Columns :data:`AT_ONSET_COLUMNS`: medians over episodes of the value at
         onset and of the matched control value, the median paired difference,
         and the signed-rank p-value (NaN with fewer than MIN_PAIRS pairs).
+
+    References
+    ----------
+    .. [1] Wilcoxon, F. (1945). Individual comparisons by ranking methods.
+       Biometrics Bulletin 1(6):80-83.
     """
     numb = flags["numb"].astype(bool)
     onset = pd.to_numeric(flags["onset_min"], errors="coerce")

@@ -108,6 +108,15 @@ def fdr_adjust(p_values, method: str = "bh") -> np.ndarray:
     ndarray of float
         ``q_(i) = min_{j >= i} min(1, m p_(j) / j)`` (BH), computed by
         :func:`statsmodels.stats.multitest.multipletests`.
+
+    References
+    ----------
+    .. [1] Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery
+       rate: a practical and powerful approach to multiple testing. J R Stat
+       Soc B 57:289-300.
+    .. [2] Benjamini, Y. & Yekutieli, D. (2001). The control of the false
+       discovery rate in multiple testing under dependency. Ann Stat
+       29:1165-1188.
     """
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
@@ -144,6 +153,13 @@ def cliffs_delta(x, y, *, n_resamples: int = 1000, seed: int = 0,
         ``delta = P(X > Y) - P(X < Y) = 2 U_x / (n_x n_y) - 1`` (Cliff 1993),
         and its BCa bootstrap interval (Efron 1987; percentile interval when BCa
         is degenerate, e.g. delta = +-1).
+
+    References
+    ----------
+    .. [1] Cliff, N. (1993). Dominance statistics: ordinal analyses to answer
+       ordinal questions. Psychol Bull 114(3):494-509.
+    .. [2] Efron, B. (1987). Better bootstrap confidence intervals. J Am Stat
+       Assoc 82:171-185.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)

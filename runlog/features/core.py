@@ -162,6 +162,11 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
           ``attrs['trimp_constants']``: (a, b) used;
           ``attrs['load_unit']``: 'trimp', or 'moving_min' when no activity
           in the history has HR (a :class:`~runlog.errors.RunlogWarning` says so).
+
+    References
+    ----------
+    .. [1] Morton, R. H., Fitz-Clarke, J. R. & Banister, E. W. (1990). Modeling
+       human performance in running. J Appl Physiol 69(3):1171-1177.
     """
     runs = history.runs
     if athlete is None:
