@@ -64,6 +64,13 @@ class NotAnActivityError(FileFormatError):
 class EpisodeError(RunlogError, ValueError):
     """A numbness journal (or run-notes file) with rows runlog cannot use.
 
+    Parameters
+    ----------
+    problems : str or iterable of str
+        The problem(s) found, one message each (``'line 12: ...'``).
+    path : str or PathLike, optional
+        The file the rows were read from; it starts the message.
+
     Attributes
     ----------
     problems : list of str
