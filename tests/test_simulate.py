@@ -44,6 +44,7 @@ def seasons(tmp_path_factory) -> dict[str, sim.Season]:
 # ---------------------------------------------------------------------------------------------
 # Reproducibility and files
 # ---------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_files(tmp_path, seasons):
     a = sim.simulate_season(tmp_path / "a", scenario="hydration", seed=3)
     digest_a = _digest(a.out_dir)

@@ -456,6 +456,7 @@ def test_truncated_file_without_session(shared_dir):
     assert act.info["device"] == "sigmasport product 46"
 
 
+@pytest.mark.slow
 def test_fenix2_multisport_with_early_records(shared_dir):
     path = shared_dir / "fit" / "fitparse__activity-large-fenxi2-multisport.fit"
     acts = _read_all(path)
