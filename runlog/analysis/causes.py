@@ -817,7 +817,7 @@ class CauseAnalysis:
         q: dict[str, float] = {}
         running = 0.0
         while remaining:
-            c = min(remaining, key=lambda o: (np.nan_to_num(pv[o], nan=1.0), remaining.index(o)))
+            c = min(remaining, key=lambda o: np.nan_to_num(pv[o], nan=1.0))   # ties: the first listed
             running = max(running, min(1.0, pv[c] * (m - len(rejected))))
             q[c] = running
             remaining.remove(c)
@@ -848,7 +848,7 @@ class CauseAnalysis:
     def _cause_test(self, cause: str, others: dict[str, pd.Series]) -> dict:
         """One cause's test with *others* (and the time on the feet, and the season) in the model."""
         name = self.cause_term[cause]
-        base = {**self.duration_term, **others}
+        base = {**self._base(name), **others}
         if getattr(self.catalog.get(name), "kind", "numeric") == "categorical":
             levels = [k.split("=", 1)[1] for k in self.terms if k.startswith(f"{name}=")]
             best = None
@@ -869,7 +869,6 @@ class CauseAnalysis:
             out["ci_high"] = _exp(b + (hi - b) * z1 / z0)
             out["level"] = lv
             return out
-        base = {**self._base(name), **others}
         r = self._test({**base, name: self.terms[name]}, [name]).iloc[0].to_dict()
         r["p_value"] = _one_sided_if_exposure(name, r["effect"], r["p_value"])
         r["level"] = None
