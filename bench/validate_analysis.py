@@ -8,13 +8,21 @@ to end through the public API, exactly as a user would::
               -> runlog.run_features -> runlog.analyze(..., tracked=season.tracked)
 
 Each season's *finding causes* (an ordered set of article causes,
-:data:`runlog.schema.CAUSES`) are taken three ways:
+:data:`runlog.schema.CAUSES`) are taken four ways:
 
 * ``v2``: ``report.findings['cause']`` (one row per finding cause, strongest
   first: the analysis as it stands);
 * ``v1``: the old decision rule, the causes of the rows of
   ``report.screen`` (the old univariate screen) that :func:`runlog.analysis.report.is_finding` marks,
   in the factors' row order;
+* ``oracle``: the ceiling: a logistic model given only the planted causes'
+  true drivers (:func:`runlog.simulate.true_drivers`, e.g. the heat dose
+  above 12 °C in °C h) as inputs, Firth-penalised so that a season with
+  separation still gives an answer; a cause is found when its driver has a
+  positive coefficient with likelihood-ratio p < 0.05, ordered by p.  It
+  never considers another cause, so it cannot find a wrong one: it measures
+  how much the season's episodes can show at all (the issue's hidden
+  seasons are drawn so that it scores 7-8 of 8);
 * ``naive``: a baseline that ranks the same candidate factors by their raw
   (point-biserial, Pearson) correlation with the numbness flag of the
   tracked runs and calls every factor with an uncorrected p < 0.05 a
@@ -74,17 +82,19 @@ from statsmodels.stats.proportion import proportion_confint
 
 import runlog
 from runlog import simulate
+from runlog.analysis.causes import firth
 from runlog.analysis.report import is_finding
 from runlog.features.catalog import FEATURES
 
 #: Uncorrected significance level of the naive baseline.
 NAIVE_ALPHA = 0.05
 #: The ways of reading a season's finding causes (see the module docstring).
-METHODS = ("v2", "v1", "naive")
+METHODS = ("v2", "v1", "oracle", "naive")
 #: Titles of the printed tables.
 METHOD_TITLES = {
     "v2": "V2: report.findings['cause'] (the analysis as it stands)",
     "v1": "V1: causes of the report.screen rows that is_finding() marks (the old decision rule)",
+    "oracle": "ORACLE: Firth logistic model on the planted causes' true drivers only (the ceiling)",
     "naive": f"NAIVE BASELINE: causes of the factors with uncorrected p < {NAIVE_ALPHA} "
              "for the point-biserial r with numbness (ordered by |r|)",
 }
@@ -140,6 +150,34 @@ def naive_baseline(features: pd.DataFrame, numb: pd.Series, factors: pd.DataFram
                      "r": float(res.statistic), "p_value": float(res.pvalue)})
     out = pd.DataFrame(rows, columns=["factor", "level", "cause", "r", "p_value"])
     return out.reindex(out["r"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
+def oracle_causes(drivers: pd.DataFrame, numb: pd.Series, *, alpha: float = NAIVE_ALPHA) -> list[str]:
+    """The planted causes a logistic model given only their true drivers finds.
+
+    Parameters
+    ----------
+    drivers : DataFrame
+        :func:`runlog.simulate.true_drivers` of the analysed runs (index
+        run_id, one column per planted cause).
+    numb : Series of bool
+        Numbness flag of the same runs.
+    alpha : float
+        Significance level of each driver's likelihood-ratio test.
+
+    Returns
+    -------
+    list of str
+        Causes whose driver has a positive coefficient and a Firth
+        penalised likelihood-ratio p < *alpha* (Firth 1993, Biometrika
+        80(1)), smallest p first; empty when nothing is planted.
+    """
+    if drivers.shape[1] == 0:
+        return []
+    X = drivers.reindex(numb.index).astype("float64")
+    fit = firth(X, numb.astype(bool).to_numpy(), lrt=list(X.columns))
+    hits = [c for c in X.columns if fit["coef"][c] > 0 and fit["p"][c] < alpha]
+    return sorted(hits, key=lambda c: fit["p"][c])
 
 
 def _ordered_unique(causes) -> list[str]:
@@ -225,6 +263,7 @@ def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples
             v1 = is_finding(scr) if len(scr) and "q_value" in scr else pd.Series(False, index=scr.index)
             found["v1"] = _ordered_unique(scr.loc[v1.to_numpy(dtype=bool), "cause"])
             nb = naive_baseline(feats, flags["numb"], fac if len(fac) else _catalog_factors(feats))
+            found["oracle"] = oracle_causes(simulate.true_drivers(season.truth, sc), flags["numb"])
             found["naive"] = _ordered_unique(nb.loc[nb["p_value"] < NAIVE_ALPHA, "cause"])
             for m in METHODS:
                 row[f"{m}_causes"] = ";".join(found[m]) or "-"
@@ -353,7 +392,7 @@ def main(argv=None) -> int:
 
 
 def print_tables(results: pd.DataFrame, header: str) -> None:
-    """Print the per-scenario rates of v2, v1 and the naive baseline."""
+    """Print the per-scenario rates of v2, v1, the oracle and the naive baseline."""
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.max_colwidth", 60)

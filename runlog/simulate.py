@@ -101,7 +101,7 @@ __all__ = [
     "seasonal_mean_temp_c", "relative_humidity_pct", "hourly_weather",
     "training_plan", "speed_profile_mps", "running_cost_j_kg_m", "grade_speed_factor", "heart_rate_bpm",
     "cadence_spm", "wrist_temp_c", "make_route", "run_records", "gpx_text", "episode_probability",
-    "draw_onset_min",
+    "true_drivers", "draw_onset_min",
 ]
 
 #: The scenarios :func:`simulate_season` can plant.
@@ -1054,30 +1054,75 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
     .. [3] Collett, D. (2015). Modelling Survival Data in Medical Research,
        3rd ed. CRC Press.
     """
-    heat = np.clip(truth["air_temp_c"].to_numpy(dtype="float64") - HEAT_THRESHOLD_C, 0.0, None)
-    hours = truth["duration_s"].to_numpy(dtype="float64") / 3600.0
-    if scenario in ("hydration", "heat_long"):
-        driver = heat * hours
-    elif scenario == "overtraining":
-        driver = truth["consecutive_days"].to_numpy(dtype="float64") - 1.0
-    elif scenario in ("footwear", "shoes"):
-        driver = (truth["shoes"].to_numpy(dtype=object) == SHOES[0]).astype("float64")
-    elif scenario == "confounded":
-        driver = heat
-    elif scenario in ("null", "stopping", "shoes_null"):
-        driver = np.zeros(len(truth))
-    elif scenario == "trend":
-        driver = truth["journal_frac"].to_numpy(dtype="float64")
-    elif scenario == "two_causes":
-        streak = truth["consecutive_days"].to_numpy(dtype="float64") - 1.0
-        return special.expit(special.logit(base_risk) + strength * heat * hours
-                             + STREAK_STRENGTH_TWO_CAUSES * streak)
-    elif scenario == "per_minute":
+    if scenario not in SCENARIOS:
+        raise RunlogError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
+    if scenario == "per_minute":
+        hours = truth["duration_s"].to_numpy(dtype="float64") / 3600.0
         hazard_per_min = -math.log1p(-base_risk) / 60.0
         return -np.expm1(-hazard_per_min * 60.0 * hours)
-    else:
+    logit = np.full(len(truth), special.logit(base_risk))
+    if scenario == "trend":
+        logit += strength * truth["journal_frac"].to_numpy(dtype="float64")
+    for cause, driver in true_drivers(truth, scenario).items():
+        slope = STREAK_STRENGTH_TWO_CAUSES if (scenario, cause) == ("two_causes", "overtraining") else strength
+        logit += slope * driver.to_numpy(dtype="float64")
+    return special.expit(logit)
+
+
+def true_drivers(truth: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """The planted causes' drivers of a scenario, one column per cause of :data:`SCENARIO_CAUSES`.
+
+    What the episodes were drawn from (:func:`episode_probability`), so a
+    model given only these columns is the best any analysis can do with the
+    season's episodes (the 'oracle' of ``bench/validate_analysis.py``):
+
+    * 'hydration' (scenarios 'hydration', 'heat_long', 'two_causes'): the heat
+      dose ``(air_temp_c - 12)+ x hours`` [°C h]; ('confounded'):
+      ``(air_temp_c - 12)+`` [°C];
+    * 'overtraining': ``consecutive_days - 1`` [d];
+    * 'footwear': 1 on runs in the culprit pair ``SHOES[0]``, else 0.
+
+    Scenarios with nothing planted ('null', 'trend', 'stopping',
+    'per_minute', 'shoes_null') give no columns.
+
+    Parameters
+    ----------
+    truth : DataFrame
+        Needs ``air_temp_c`` [°C], ``duration_s`` [s], ``consecutive_days``
+        [d] and ``shoes`` as the scenario requires.
+    scenario : str
+        One of :data:`SCENARIOS`.
+
+    Returns
+    -------
+    DataFrame
+        Index of *truth*; columns the planted causes, in
+        :data:`SCENARIO_CAUSES` order.
+
+    Raises
+    ------
+    RunlogError
+        Unknown scenario.
+
+    References
+    ----------
+    .. [1] Sawka, M. N. et al. (2007). American College of Sports Medicine
+       position stand. Exercise and fluid replacement. Med Sci Sports Exerc
+       39(2):377-390 (sweat loss builds up with heat and time).
+    """
+    if scenario not in SCENARIOS:
         raise RunlogError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
-    return special.expit(special.logit(base_risk) + strength * driver)
+    out = pd.DataFrame(index=truth.index)
+    for cause in SCENARIO_CAUSES[scenario]:
+        if cause == "hydration":
+            heat = np.clip(truth["air_temp_c"].to_numpy(dtype="float64") - HEAT_THRESHOLD_C, 0.0, None)
+            hours = truth["duration_s"].to_numpy(dtype="float64") / 3600.0
+            out[cause] = heat if scenario == "confounded" else heat * hours
+        elif cause == "overtraining":
+            out[cause] = truth["consecutive_days"].to_numpy(dtype="float64") - 1.0
+        elif cause == "footwear":
+            out[cause] = (truth["shoes"].to_numpy(dtype=object) == SHOES[0]).astype("float64")
+    return out
 
 
 def draw_onset_min(duration_min: np.ndarray, rng: np.random.Generator, *, median_min: float = 38.0,

@@ -251,6 +251,26 @@ def test_episode_probability_hand_computed():
         sim.episode_probability(truth, "heat", 0.1, 0.1)
 
 
+def test_true_drivers_hand_computed():
+    truth = pd.DataFrame({"air_temp_c": [22.0, 10.0], "duration_s": [7200.0, 1800.0],
+                          "consecutive_days": [1, 8], "shoes": [sim.SHOES[0], sim.SHOES[1]]},
+                         index=["a", "b"])
+    # heat dose: (22 - 12) * 2 h = 20 °C h; 10 °C is below the 12 °C threshold: 0
+    d = sim.true_drivers(truth, "two_causes")
+    assert list(d.columns) == ["hydration", "overtraining"] and list(d.index) == ["a", "b"]
+    assert d["hydration"].tolist() == [20.0, 0.0] and d["overtraining"].tolist() == [0.0, 7.0]
+    assert sim.true_drivers(truth, "confounded")["hydration"].tolist() == [10.0, 0.0]   # per run, no hours
+    assert sim.true_drivers(truth, "shoes")["footwear"].tolist() == [1.0, 0.0]
+    for sc in ("null", "trend", "stopping", "per_minute", "shoes_null"):
+        assert sim.true_drivers(truth, sc).shape == (2, 0)
+    # the drivers are what the episodes were drawn from: logit p - logit base = strength x driver
+    for sc in ("hydration", "heat_long", "overtraining", "footwear", "confounded", "shoes"):
+        lin = _logit(pd.Series(sim.episode_probability(truth, sc, 0.3, 0.05))) - math.log(0.05 / 0.95)
+        np.testing.assert_allclose(lin, 0.3 * sim.true_drivers(truth, sc).iloc[:, 0].to_numpy(), atol=1e-9)
+    with pytest.raises(RunlogError, match="unknown scenario 'heat'"):
+        sim.true_drivers(truth, "heat")
+
+
 # ---------------------------------------------------------------------------------------------
 # Journal and notes
 # ---------------------------------------------------------------------------------------------
