@@ -7,16 +7,25 @@ times ``decide`` with and without the per-measure table (the best of
 ``--repeat`` runs each, side by side in one process) and prints the times and
 their ratio to the 150-run time next to the ratio of the run counts.
 
+With ``--end-to-end`` it then times the whole :func:`runlog.analyze`
+(windowing the in-run measures before onset, the cause model, the measures
+table, the onset analysis) on simulated histories of about 1,000 and 3,000
+runs (:func:`runlog.simulate.simulate_season` over 4 and 11 years, records
+every 30 s, the 'hydration' scenario), read through the public API as a user
+would; the simulation and import are done once and not timed.
+
 Usage::
 
-    .venv/bin/python bench/bench_analysis.py [--repeat 3]
+    .venv/bin/python bench/bench_analysis.py [--repeat 3] [--end-to-end [--runs 1000 3000]]
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -60,9 +69,49 @@ def best_of(fn, repeat: int) -> float:
     return min(out)
 
 
+def simulated_history(n_runs: int, root: Path) -> dict:
+    """A simulated history of about *n_runs* runs, read as a user would (inputs of ``runlog.analyze``)."""
+    import runlog
+    from runlog import simulate
+
+    weeks = int(round(n_runs / 5.4))       # the simulated runner runs about 5.4 times a week
+    start = (pd.Timestamp("2026-01-05") - pd.Timedelta(weeks=weeks)).strftime("%Y-%m-%d")
+    season = simulate.simulate_season(root / f"h{n_runs}", scenario="hydration", seed=5, sample_s=30,
+                                      start=start, weeks=weeks)
+    hist = runlog.read_history(season.gpx_dir, cache=False, workers=1, progress=False)
+    notes = runlog.read_run_notes(season.notes_csv, history=hist)
+    weather = pd.read_csv(season.weather_csv)
+    return {"history": hist, "episodes": runlog.read_episodes(season.episodes_csv, history=hist),
+            "notes": notes, "weather": weather, "tracked": season.tracked,
+            "features": runlog.run_features(hist, notes=notes, weather=weather)}
+
+
+def end_to_end(sizes, repeat: int) -> None:
+    """Print the best-of-*repeat* time of ``runlog.analyze`` per history size, and its ratios."""
+    import runlog
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="runlog-bench-analysis-") as tmp:
+        for n in sizes:
+            t0 = time.perf_counter()
+            d = simulated_history(n, Path(tmp))
+            setup = time.perf_counter() - t0
+            h = d.pop("history")
+            ep = d.pop("episodes")
+            rep = runlog.analyze(h, ep, **d)
+            t = best_of(lambda h=h, ep=ep, d=d: runlog.analyze(h, ep, **d), repeat)
+            rows.append((rep.n_runs, rep.n_numb_runs, len(h.records), t, setup))
+    print(f"\nrunlog.analyze end to end (best of {repeat}; simulation + import not timed):")
+    print(f"{'runs':>6} {'numb':>5} {'records':>9} {'analyze s':>10} {'x first':>8} {'runs x':>7} {'setup s':>8}")
+    for n, k, r, t, setup in rows:
+        print(f"{n:>6} {k:>5} {r:>9} {t:>10.2f} {t / rows[0][3]:>8.2f} {n / rows[0][0]:>7.2f} {setup:>8.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--end-to-end", action="store_true", help="also time runlog.analyze on simulated histories")
+    ap.add_argument("--runs", type=int, nargs="+", default=[1000, 3000], help="history sizes for --end-to-end")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     sizes = (150, 500, 1000)
@@ -78,6 +127,8 @@ def main() -> None:
     print(f"{'runs':>6} {'causes s':>9} {'x 150':>6} {'+ measures s':>13} {'x 150':>6} {'runs x':>7}")
     for n, tc, ta in rows:
         print(f"{n:>6} {tc:>9.3f} {tc / base[1]:>6.2f} {ta:>13.3f} {ta / base[2]:>6.2f} {n / base[0]:>7.2f}")
+    if args.end_to_end:
+        end_to_end(args.runs, args.repeat)
 
 
 if __name__ == "__main__":

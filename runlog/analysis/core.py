@@ -18,7 +18,7 @@ from ..errors import AnalysisError
 from .causes import decide, more_episodes_needed
 from .model import EPV_MIN
 from .onset import analyze_onset
-from .report import FDR, NOT_A_DIAGNOSIS, Report, is_finding
+from .report import FDR, NOT_A_DIAGNOSIS, Report
 from .stats import MIN_EPISODES, descriptives, screen
 from .wording import answer_line, factor_table, with_sentences
 
@@ -125,10 +125,11 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
     rep.descriptives = descriptives(features, numb, catalog)
     rep.testable = n_numb >= MIN_EPISODES and n_numb < len(numb)
     if rep.testable:
-        screened, not_tested = screen(features, numb, catalog, fdr_method=fdr_method,
-                                      n_resamples=n_resamples, seed=seed)
-        screened["finding"] = is_finding(screened, fdr=fdr).to_numpy(dtype=bool)
-        rep.screen, rep.not_tested = screened, not_tested
+        # counts per measure for the factor table; the old screen's tests wait until read (Report.screen)
+        screened, not_tested = screen(features, numb, catalog, fdr_method=fdr_method, tests=False)
+        rep.not_tested = not_tested
+        rep.defer_screen(features, numb, catalog, fdr=fdr, fdr_method=fdr_method, n_resamples=n_resamples,
+                         seed=seed)
         days, duration = _days_and_duration(features, numb.index, runs)
         out = decide(features, numb, days, duration, catalog, alpha=fdr)
         ca = out["analysis"]

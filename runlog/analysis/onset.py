@@ -290,23 +290,46 @@ def onset_durations(flags: pd.DataFrame, runs: pd.DataFrame, scale: str = "minut
 
 
 def _run_arrays(records: pd.DataFrame, run_ids, columns) -> dict:
-    """run_id -> (elapsed_s array, {column: array}) for the runs present in *records*."""
-    out = {}
+    """run_id -> (elapsed_s array, {column: array}) for the runs present in *records*.
+
+    One factorisation of the run_id level and one stable sort, then slices
+    (a pandas groupby built a frame per run: most of the onset analysis's time).
+    """
     want = set(run_ids)
-    for rid, r in records.groupby(level="run_id", sort=False):
+    codes, uniques = pd.factorize(records.index.get_level_values("run_id"))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    el = records["elapsed_s"].to_numpy(dtype=float)[order]
+    cols = {c: (records[c].to_numpy(dtype=float)[order] if c in records else np.full(len(records), np.nan))
+            for c in columns}
+    out = {}
+    for i, rid in enumerate(uniques):
         if rid in want:
-            out[rid] = (r["elapsed_s"].to_numpy(dtype=float),
-                        {c: r[c].to_numpy(dtype=float) if c in r else np.full(len(r), np.nan)
-                         for c in columns})
+            a, b = bounds[i], bounds[i + 1]
+            out[rid] = (el[a:b], {c: v[a:b] for c, v in cols.items()})
     return out
 
 
-def _window_mean(arrays, t_s: float, window_s: float, column: str) -> float:
-    """Mean of *column* over elapsed time [t_s - window_s, t_s] of one run (NaN if no sample)."""
+def _window_means(arrays, t_s: np.ndarray, window_s: float, column: str) -> np.ndarray:
+    """Mean of *column* over elapsed time [t - window_s, t] of one run, for every t in *t_s* at once.
+
+    Cumulative sums of the finite samples and two binary searches per t, so a
+    run costs O((samples + len(t_s)) log samples) however many windows are asked
+    for.  NaN where the window holds no finite sample.
+    """
     el, vals = arrays
-    v = vals[column][(el >= t_s - window_s) & (el <= t_s)]
-    v = v[np.isfinite(v)]
-    return float(v.mean()) if len(v) else np.nan
+    v = vals[column]
+    if len(el) > 1 and np.any(np.diff(el) < 0):   # elapsed time should rise; sort if it does not
+        order = np.argsort(el, kind="stable")
+        el, v = el[order], v[order]
+    ok = np.isfinite(v)
+    csum = np.concatenate([[0.0], np.cumsum(np.where(ok, v, 0.0))])
+    ccnt = np.concatenate([[0], np.cumsum(ok)])
+    lo = np.searchsorted(el, t_s - window_s, side="left")
+    hi = np.searchsorted(el, t_s, side="right")
+    n = ccnt[hi] - ccnt[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (csum[hi] - csum[lo]) / np.maximum(n, 1), np.nan)
 
 
 def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.DataFrame, *,
@@ -350,19 +373,22 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     end_s = runs["elapsed_s"].reindex(controls)
     arrays = _run_arrays(records, list(cases.index) + list(controls), columns) if len(records) else {}
     pairs = {c: [] for c in columns}
-    for rid, t_min in cases.items():
-        if rid not in arrays:
-            continue
-        t_s = float(t_min) * 60.0
-        ctrl_ids = [c for c in end_s.index[end_s.to_numpy() >= t_s] if c in arrays]
-        if not ctrl_ids:
-            continue
-        for c in columns:
-            a = _window_mean(arrays[rid], t_s, window_s, c)
-            ctrl = np.array([_window_mean(arrays[k], t_s, window_s, c) for k in ctrl_ids])
-            ctrl = ctrl[np.isfinite(ctrl)]
-            if np.isfinite(a) and len(ctrl):
-                pairs[c].append((a, float(np.median(ctrl))))
+    case_ids = [rid for rid in cases.index if rid in arrays]
+    ctrl_ids = [k for k in end_s.index if k in arrays]
+    t_s = cases.reindex(case_ids).to_numpy(dtype=float) * 60.0
+    # which controls lasted at least each case's onset: (cases x controls)
+    lasted = end_s.reindex(ctrl_ids).to_numpy(dtype=float)[None, :] >= t_s[:, None]
+    has_ctrl = lasted.any(axis=1)
+    for c in columns:
+        own = np.array([_window_means(arrays[rid], t_s[i:i + 1], window_s, c)[0] for i, rid in enumerate(case_ids)])
+        ctrl = np.full((len(case_ids), len(ctrl_ids)), np.nan)
+        for j, k in enumerate(ctrl_ids):
+            ctrl[:, j] = _window_means(arrays[k], t_s, window_s, c)
+        ctrl[~lasted] = np.nan
+        for i in range(len(case_ids)):
+            row = ctrl[i][np.isfinite(ctrl[i])]
+            if has_ctrl[i] and np.isfinite(own[i]) and len(row):
+                pairs[c].append((float(own[i]), float(np.median(row))))
     rows = []
     for c in columns:
         unit, desc = _VARIABLES.get(c, ("", c))

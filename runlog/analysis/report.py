@@ -614,9 +614,56 @@ class Report:
     runs: pd.DataFrame | None = field(default=None, repr=False)
     answer: str = ""
     causes: pd.DataFrame = field(default_factory=_empty_causes)
-    screen: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"]),
-                                 repr=False)
     more_needed: int | None = None
+    _screen: pd.DataFrame | None = field(default=None, repr=False)
+    _screen_inputs: dict | None = field(default=None, repr=False)
+
+    @property
+    def screen(self) -> pd.DataFrame:
+        """The old univariate screen, computed on first use (see the class docstring).
+
+        Its rank tests, bootstrap intervals and per-IQR odds ratios decide
+        nothing in the report, so :func:`runlog.analyze` leaves them until
+        someone reads this attribute (they took 2/3 of the analysis time).
+
+        Returns
+        -------
+        DataFrame
+            :data:`runlog.analysis.stats.FACTOR_COLUMNS` and ``finding``.
+        """
+        if self._screen is None:
+            if self._screen_inputs is None:
+                return pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"])
+            from .stats import screen
+            args = dict(self._screen_inputs)
+            fdr = args.pop("fdr")
+            scr, _ = screen(**args)
+            scr["finding"] = is_finding(scr, fdr=fdr).to_numpy(dtype=bool)
+            self._screen = scr
+        return self._screen
+
+    @screen.setter
+    def screen(self, value: pd.DataFrame) -> None:
+        self._screen = value
+
+    def defer_screen(self, features: pd.DataFrame, numb: pd.Series, catalog: dict | None, *, fdr: float = FDR,
+                     fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0) -> None:
+        """Keep the inputs of the old univariate screen, to compute :attr:`screen` on first use.
+
+        Parameters
+        ----------
+        features : DataFrame
+            Features of the analysed runs (index run_id).
+        numb : Series of bool
+            Outcome of the analysed runs.
+        catalog : dict or None
+            name -> Feature.
+        fdr, fdr_method, n_resamples, seed
+            As :func:`runlog.analysis.stats.screen` and :func:`is_finding`.
+        """
+        self._screen = None
+        self._screen_inputs = {"features": features, "numb": numb, "catalog": catalog, "fdr_method": fdr_method,
+                               "n_resamples": n_resamples, "seed": seed, "fdr": fdr}
 
     # ------------------------------------------------------------------ content
     def headline(self) -> str:

@@ -223,7 +223,7 @@ def _fisher(c: dict) -> dict:
 # one factor
 # --------------------------------------------------------------------------
 def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resamples: int = 1000,
-                 seed: int = 0) -> dict:
+                 seed: int = 0, tests: bool = True) -> dict:
     """Test a numeric factor.
 
     Parameters
@@ -236,6 +236,9 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
         Unit of *x*, for the ``effect_unit`` text.
     n_resamples, seed : int
         Bootstrap settings of Cliff's delta interval.
+    tests : bool
+        False: only the counts of the split at the median (no Mann-Whitney,
+        bootstrap or odds ratio; ``p_value`` and ``effect`` NaN).
 
     Returns
     -------
@@ -260,6 +263,13 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
     if np.unique(xv).size < 2:
         return {**out, "reason": "constant across runs"}
     q1, med, q3 = np.percentile(xv, [25, 50, 75])
+    exposed = xv > med
+    split = f"> {format_number(med)}"
+    if not tests:
+        return {**out, "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+                "method": "counts only", "effect_unit": "", "center": float(med), "scale": np.nan,
+                "cliffs_delta": np.nan, "delta_ci_low": np.nan, "delta_ci_high": np.nan,
+                "split": split, **_counts(exposed, yv)}
     iqr = q3 - q1
     if iqr > 0:
         scale, unit_txt = iqr, f"per {format_number(iqr)} {unit} increase (interquartile range)".replace("  ", " ")
@@ -275,8 +285,6 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
     except Exception as exc:  # numerically singular fit: keep the rank test, no odds ratio
         orr = {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan}
         method += f" [odds ratio not estimable: {type(exc).__name__}]"
-    exposed = xv > med
-    split = f"> {format_number(med)}"
     return {
         **out,
         "effect": orr["effect"], "ci_low": orr["ci_low"], "ci_high": orr["ci_high"],
@@ -427,7 +435,8 @@ def factor_meta(name: str, s: pd.Series, catalog: dict | None) -> dict | None:
 
 
 def screen(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None, *,
-           fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+           fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0,
+           tests: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Univariate screen of every candidate factor.
 
     Parameters
@@ -443,6 +452,11 @@ def screen(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None,
         False-discovery-rate adjustment over all tested rows.
     n_resamples, seed : int
         Bootstrap settings (Cliff's delta intervals).
+    tests : bool
+        False: numeric factors get only their counts (split at the median), no
+        rank test, bootstrap or odds ratio (what the factor table needs, in a
+        fraction of the time); yes/no and categorical factors are tested as
+        always (Fisher's exact test is cheap).
 
     Returns
     -------
@@ -476,7 +490,7 @@ def screen(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None,
         if meta["kind"] == "binary":
             r = compare_binary(s, numb)
         else:
-            r = compare_numeric(s, numb, unit=meta["unit"], n_resamples=n_resamples, seed=seed)
+            r = compare_numeric(s, numb, unit=meta["unit"], n_resamples=n_resamples, seed=seed, tests=tests)
         (skipped if "reason" in r else rows).append({**base, "level": None, **r})
     factors = pd.DataFrame(rows, columns=FACTOR_COLUMNS)
     if len(factors):
