@@ -5,6 +5,7 @@ Public API
 read_activity, read_activities, read_fit, read_gpx, read_tcx : one file -> Activity
 read_history : folder / export / list of files -> History
 read_episodes, read_run_notes : the runner's journal
+suggest_episodes : journal rows drafted from lap presses and #numb notes
 run_features, Athlete : per-run features
 analyze -> Report : which factors go with numbness
 simulate : a synthetic season (demo data)
@@ -20,6 +21,7 @@ from . import features
 from .activity import Activity
 from .athlete import Athlete
 from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
+from .journal import suggest_episodes
 from .errors import (AnalysisError, AthleteError, EpisodeError, FileFormatError, NotAnActivityError, NotesError,
                      RunlogError, RunlogWarning, TruncatedFileWarning, UntimedPointsWarning, WeatherError,
                      XmlRecoveryWarning)
@@ -68,7 +70,7 @@ __all__ = [
     "RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError", "AnalysisError",
     "WeatherError", "AthleteError",
     "RunlogWarning", "TruncatedFileWarning", "XmlRecoveryWarning", "UntimedPointsWarning",
-    "read_episodes", "read_run_notes", "episode_flags", "notes_from_history",
+    "read_episodes", "read_run_notes", "episode_flags", "notes_from_history", "suggest_episodes",
     "analyze", "Report",
     "Athlete", "run_features", "features",
     "simulate",

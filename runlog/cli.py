@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        With the sub-commands ``report``, ``import``, ``demo`` and ``columns``.
+        With the sub-commands ``report``, ``import``, ``demo``, ``journal draft`` and ``columns``.
     """
     from . import __version__
 
@@ -126,6 +126,24 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write a synthetic season (GPX files, a numbness journal, run notes and weather) "
                                    "with a planted cause, analyse it and write the HTML report.")
     d.add_argument("--out", metavar="DIR", default="runlog-demo", help="output folder (default: %(default)s)")
+
+    j = sub.add_parser("journal", parents=[common], help="draft journal rows from lap presses and activity notes",
+                       description="Journal helpers.")
+    jsub = j.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+    jd = jsub.add_parser("draft", parents=[common],
+                         help="write journal rows proposed from lap-button presses and #numb notes",
+                         description="Propose numbness episodes from what you marked on the watch or in the "
+                                     "export: a lap pressed during a run (press lap when numbness starts) and "
+                                     "activity names or descriptions like '#numb L toes 35min sev 4'. The "
+                                     "draft is a journal CSV with a 'source' and an 'evidence' column: check "
+                                     "and edit it, then pass it to 'runlog report --episodes'.")
+    jd.add_argument("path", metavar="PATH", help="folder of activity files, an export .zip, or one file")
+    jd.add_argument("--out", metavar="CSV", required=True, help="the draft journal to write (a new file)")
+    jd.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    jd.add_argument("--no-laps", action="store_true", help="do not propose lap-button presses")
+    jd.add_argument("--no-text", action="store_true", help="do not propose activity notes")
+    jd.add_argument("--all-sports", action="store_true", help="also other sports than running")
+    jd.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
 
     sub.add_parser("columns", parents=[common],
                    help="print the column reference (every frame's columns and every feature, with units)",
@@ -421,6 +439,32 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_journal(args) -> int:
+    """``runlog journal draft PATH --out CSV``: propose journal rows for the runner to confirm."""
+    from .cache import atomic_write_text
+    from .journal.suggest import suggest_episodes
+
+    out = Path(os.path.expanduser(args.out))
+    if out.exists() and not args.force:
+        raise FileExistsError(17, "exists already (it may hold your edits); choose another --out or add --force",
+                              str(out))
+    hist, _ = _history(args.path, cache=not args.no_cache)
+    draft = suggest_episodes(hist, lap_button=not args.no_laps, text=not args.no_text,
+                             sport=None if args.all_sports else "running")
+    atomic_write_text(out, draft.to_csv(index=False))
+    by = draft["source"].value_counts()
+    _say(f"Proposed {len(draft)} episode(s) from {len(hist.runs)} activities: "
+         f"{by.get('lap', 0)} from lap presses, {by.get('text', 0)} from notes, {by.get('lap+text', 0)} from both.")
+    skipped = draft.attrs.get("skipped")
+    if skipped is not None and len(skipped):
+        _say(f"Not proposed ({len(skipped)} run(s) with structured laps):")
+        for r in skipped.itertuples(index=False):
+            _say(f"  {r.run}: {r.reason}")
+    _say(f"Draft written to {out.resolve()}. Check each row (delete what was not numbness, fill in side, "
+         "location and severity), then: runlog report PATH --episodes " + str(out))
+    return 0
+
+
 def cmd_columns(args) -> int:
     """``runlog columns``: print the column reference as Markdown."""
     from .htmlreport import column_reference_markdown
@@ -429,7 +473,8 @@ def cmd_columns(args) -> int:
     return 0
 
 
-_COMMANDS = {"report": cmd_report, "import": cmd_import, "demo": cmd_demo, "columns": cmd_columns}
+_COMMANDS = {"report": cmd_report, "import": cmd_import, "demo": cmd_demo, "journal": cmd_journal,
+             "columns": cmd_columns}
 
 
 def main(argv=None) -> int:

@@ -36,7 +36,10 @@ Modules
 * :mod:`~runlog.journal.readers` -- :func:`read_episodes`,
   :func:`read_run_notes`, :func:`notes_from_history` (the gear merge);
 * :mod:`~runlog.journal.period` -- the case/control definition the analysis
-  uses: :func:`tracked_period`, :func:`episode_flags`.
+  uses: :func:`tracked_period`, :func:`episode_flags`;
+* :mod:`~runlog.journal.suggest` -- :func:`suggest_episodes`: journal rows
+  drafted from lap-button presses and ``#numb`` notes in activity names and
+  descriptions, for the runner to confirm (``runlog journal draft``).
 
 Rules that hold everywhere
 --------------------------
@@ -59,9 +62,12 @@ from .readers import (EPISODE_ALIASES, EXAMPLE_EPISODES, EXAMPLE_RUN_NOTES, LOCA
                       MAX_MASS_CHANGE_FRACTION, NOTES_ALIASES, NOTES_RANGES, SIDE_ALIASES, TRACKING_NOTES,
                       notes_from_history, read_episodes, read_run_notes)
 from .sheet import MAX_JOURNAL_BYTES
+from .suggest import parse_note, suggest_episodes
 
 __all__ = [
     "read_episodes",
+    "suggest_episodes",
+    "parse_note",
     "read_run_notes",
     "notes_from_history",
     "episode_flags",

@@ -1,0 +1,148 @@
+"""Journal rows drafted from lap-button presses and #numb notes (runlog.journal.suggest)."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import runlog
+from runlog import cli
+from runlog.journal.suggest import DRAFT_COLUMNS, END_MARGIN_S, START_MARGIN_S, parse_note, suggest_episodes
+
+
+@pytest.mark.parametrize("text, expected", [
+    # numbers before the trigger are the run's own (10k); after it, the onset
+    ("Easy 10k #numb L toes 35min sev 4",
+     {"onset_min": 35.0, "onset_km": math.nan, "side": "left", "location": "toes", "severity": 4.0}),
+    ("numb right forefoot at 6,5 km 3/10",
+     {"onset_min": math.nan, "onset_km": 6.5, "side": "right", "location": "forefoot", "severity": 3.0}),
+    # 3 mi = 4.828 km; 'left foot' is the side, not the whole foot
+    ("left foot numb after 3 mi",
+     {"onset_min": math.nan, "onset_km": 4.83, "side": "left", "location": None, "severity": math.nan}),
+    ("Long run - numb toes both feet @ 52'",
+     {"onset_min": 52.0, "onset_km": math.nan, "side": "both", "location": "toes", "severity": math.nan}),
+    ("R heel tingling 20 min severity: 6",
+     {"onset_min": 20.0, "onset_km": math.nan, "side": "right", "location": "heel", "severity": 6.0}),
+    ("Taubheit links 40 min",
+     {"onset_min": 40.0, "onset_km": math.nan, "side": "left", "location": None, "severity": math.nan}),
+    ("pied gauche engourdi, instep",
+     {"onset_min": math.nan, "onset_km": math.nan, "side": "left", "location": "top_of_foot",
+      "severity": math.nan}),
+])
+def test_parse_note_reads_the_grammar(text, expected):
+    got = parse_note(text)
+    assert got is not None and got["evidence"] == text
+    for k, v in expected.items():
+        if isinstance(v, float) and math.isnan(v):
+            assert math.isnan(got[k]), (k, got[k])
+        else:
+            assert got[k] == v, (k, got[k])
+
+
+@pytest.mark.parametrize("text", ["no numbness today", "not numb at all, good run", "Tempo 6x1k", "",
+                                  None, float("nan"), "without numb feet for once", "kein taub"])
+def test_parse_note_ignores_runs_without_a_report(text):
+    assert parse_note(text) is None
+
+
+def _history(laps_per_run: dict, *, names=None, sports=None):
+    """A History-like object: runs of 60 min from 2024-05-0N 07:00 UTC (local 09:00); laps given as
+    (end minute, distance km, trigger) per run."""
+    ids = list(laps_per_run)
+    start = pd.to_datetime([f"2024-05-{i + 1:02d} 07:00" for i in range(len(ids))], utc=True)
+    runs = pd.DataFrame({"start_time": start, "start_local": start.tz_convert("Europe/Berlin").tz_localize(None),
+                         "elapsed_s": 3600.0, "sport": sports or ["running"] * len(ids),
+                         "name": names or [None] * len(ids), "description": [None] * len(ids)},
+                        index=pd.Index(ids, name="run_id"))
+    rows = []
+    for rid, st in zip(ids, start):
+        t0 = st
+        for n, (end_min, km, trig) in enumerate(laps_per_run[rid], start=1):
+            end = st + pd.Timedelta(minutes=end_min)
+            rows.append({"run_id": rid, "lap": n, "start_time": t0, "end_time": end, "distance_m": km * 1000.0,
+                         "trigger": trig})
+            t0 = end
+    return SimpleNamespace(runs=runs, laps=pd.DataFrame(rows))
+
+
+def test_a_press_during_the_run_is_proposed_and_the_stop_press_is_not():
+    h = _history({
+        "a": [(35.0, 6.0, "manual"), (60.0, 4.0, "manual")],          # press at 35 min; the last is the stop
+        "b": [(20.0, 3.0, "distance"), (40.0, 3.0, "distance"), (60.0, 3.0, "session_end")],   # auto laps only
+        "c": [(1.0, 0.2, "manual"), (60.0, 10.0, "session_end")],     # a start-up press in the first 2 min
+    })
+    d = suggest_episodes(h)
+    assert list(d.columns) == DRAFT_COLUMNS
+    assert d["run"].tolist() == ["a"]
+    row = d.iloc[0]
+    # onset = lap end - run start = 35 min; distance = cumulative lap distance = 6 km
+    assert row["onset_min"] == 35.0 and row["onset_km"] == 6.0 and row["source"] == "lap"
+    assert row["date"] == "2024-05-01" and row["time"] == "09:00"      # the run's local start (Berlin, CEST)
+    assert row["evidence"] == "lap 1 pressed 35:00 (min:s) into the run"
+    assert START_MARGIN_S == 120.0 and END_MARGIN_S == 60.0
+
+
+def test_structured_laps_are_not_proposed_and_the_note_says_so():
+    intervals = [(10.0 + 4 * k, 1.0, "manual") for k in range(8)] + [(60.0, 2.0, "session_end")]
+    h = _history({"iv": intervals, "one": [(42.5, 7.0, "manual"), (60.0, 3.0, "session_end")]})
+    d = suggest_episodes(h)
+    assert d["run"].tolist() == ["one"] and d["onset_min"].iloc[0] == 42.5
+    sk = d.attrs["skipped"]
+    assert sk["run"].tolist() == ["iv"] and sk["reason"].iloc[0].startswith("8 manual laps: structured laps")
+
+
+def test_lap_and_note_on_one_run_make_one_row_with_the_lap_onset():
+    h = _history({"a": [(35.0, 6.0, "manual")], "b": [], "c": []},
+                 names=["Hilly #numb R toes 30min sev 5", "Recovery, numb L heel @ 12 min", "no numbness today"])
+    d = suggest_episodes(h)
+    assert d["run"].tolist() == ["a", "b"]
+    a, b = d.iloc[0], d.iloc[1]
+    assert a["source"] == "lap+text" and a["onset_min"] == 35.0       # the press, not the typed 30 min
+    assert (a["side"], a["location"], a["severity"]) == ("right", "toes", 5.0)
+    assert a["evidence"] == "lap 1 pressed 35:00 (min:s) into the run; note: Hilly #numb R toes 30min sev 5"
+    assert b["source"] == "text" and b["onset_min"] == 12.0 and b["side"] == "left" and b["location"] == "heel"
+    assert suggest_episodes(h, text=False)["run"].tolist() == ["a"]
+    assert suggest_episodes(h, lap_button=False)["run"].tolist() == ["a", "b"]
+    assert suggest_episodes(h, lap_button=False)["source"].tolist() == ["text", "text"]
+
+
+def test_other_sports_are_left_out_unless_asked():
+    h = _history({"ride": [(35.0, 15.0, "manual")]}, sports=["cycling"])
+    assert suggest_episodes(h).empty
+    assert suggest_episodes(h, sport=None)["run"].tolist() == ["ride"]
+
+
+@pytest.mark.shared
+def test_real_lap_files(shared_dir):
+    """The 99- and 88-lap pool swims are structured (even with every sport allowed); a Garmin run with one
+    press at 57:28 is proposed."""
+    files = [shared_dir / "fit" / f for f in ("fitparse__event_timestamp.fit", "fitdecode__garmin-fr935-cr.fit",
+                                              "sportslib__6782987395.fit")]
+    h = runlog.read_history(files, cache=False, workers=1, progress=False)
+    d = suggest_episodes(h, sport=None)
+    assert d["run"].tolist() == ["20190615T0942Z"]
+    assert d["onset_min"].iloc[0] == 57.5 and d["onset_km"].iloc[0] == pytest.approx(8.83, abs=0.005)
+    sk = d.attrs["skipped"].set_index("run")["reason"]
+    assert set(sk.index) == {"20170613T1342Z", "20180324T1102Z"}
+    assert all("structured laps" in r for r in sk)
+
+
+@pytest.mark.shared
+def test_cli_draft_round_trips_through_read_episodes(shared_dir, tmp_path, capsys):
+    src = shared_dir / "fit" / "sportslib__6782987395.fit"
+    out = tmp_path / "draft.csv"
+    assert cli.main(["journal", "draft", str(src), "--out", str(out), "--no-cache"]) == 0
+    said = capsys.readouterr().out
+    assert "Proposed 1 episode(s) from 1 activities: 1 from lap presses" in said
+    h = runlog.read_history(src, cache=False, progress=False)
+    ep = runlog.read_episodes(out, history=h)
+    assert ep["run_id"].tolist() == ["20190615T0942Z"] and ep["onset_min"].tolist() == [57.5]
+    # a second draft never overwrites the first (it may hold the runner's edits)
+    before = out.read_bytes()
+    assert cli.main(["journal", "draft", str(src), "--out", str(out), "--no-cache"]) != 0
+    assert "exists already" in capsys.readouterr().err and out.read_bytes() == before
+    assert np.isfinite(ep["onset_min"]).all()
