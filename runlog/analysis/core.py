@@ -77,7 +77,7 @@ def caveats(report: Report) -> list[str]:
 def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.DataFrame | None = None,
                    records: pd.DataFrame | None = None, catalog: dict | None = None, fdr: float = FDR,
                    fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0,
-                   epv_min: int = EPV_MIN) -> Report:
+                   epv_min: int = EPV_MIN, episodes: pd.DataFrame | None = None) -> Report:
     """The analysis on ready-made frames (the pure core of :func:`analyze`).
 
     Parameters
@@ -107,6 +107,9 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
         Bootstrap settings of the univariate screen (Cliff's delta intervals).
     epv_min : int
         Kept for compatibility (the old multivariable model); unused.
+    episodes : DataFrame, optional
+        The journal (:func:`runlog.read_episodes`), for left against right in
+        the onset analysis.
 
     Returns
     -------
@@ -144,7 +147,7 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
         rep.findings = with_sentences(out["findings"], rep.causes, rep.factors)
         rep.more_needed = more_episodes_needed(rep.causes, n_numb, alpha=fdr)
     if runs is not None and n_numb:
-        rep.onset = analyze_onset(flags, runs, records)
+        rep.onset = analyze_onset(flags, runs, records, episodes=episodes)
     rep.answer = answer_line(rep)
     rep.caveats = caveats(rep)
     return rep
@@ -311,7 +314,7 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     rep = analyze_frames(analysed, flags.loc[ids], runs=runs, records=history.records,
                          catalog=features.attrs.get("catalog", FEATURES),
                          fdr=fdr, fdr_method=fdr_method,
-                         n_resamples=n_resamples, seed=seed)
+                         n_resamples=n_resamples, seed=seed, episodes=episodes)
     rep.flags, rep.features, rep.runs = flags, features, runs
     untracked_numb = int((flags["numb"].astype(bool) & ~tracked_mask).sum())
     if untracked_numb:

@@ -71,6 +71,9 @@ __all__ = [
     "onset_spread",
     "onset_durations",
     "at_onset_comparison",
+    "side_comparison",
+    "SIDE_COLUMNS",
+    "MIN_SIDED",
     "analyze_onset",
 ]
 
@@ -91,6 +94,9 @@ AT_ONSET_COLUMNS = [
     "variable", "unit", "description", "n_episodes", "at_onset", "same_point_others",
     "difference", "p_value",
 ]
+#: Sided episodes (left or right) each side needs before onset is compared between the sides.
+MIN_SIDED = 5
+SIDE_COLUMNS = ["side", "n_episodes", "n_runs", "onset_median_min", "onset_q1_min", "onset_q3_min", "p_value"]
 _VARIABLES = {
     "speed_mps": ("m/s", "Speed (pace) in the 2 minutes before onset"),
     "hr_bpm": ("1/min", "Heart rate in the 2 minutes before onset"),
@@ -407,6 +413,71 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     return pd.DataFrame(rows, columns=AT_ONSET_COLUMNS)
 
 
+def side_comparison(episodes: pd.DataFrame, run_ids=None) -> tuple[pd.DataFrame, str]:
+    """Left against right: how many episodes each side had and whether onset comes at another time.
+
+    One-sided nerve compression (a tight lace, a swollen forefoot in one shoe)
+    shows as episodes on one side with a pattern of their own.  Onset minutes
+    of left-sided and right-sided episodes are compared by the two-sided
+    Mann-Whitney U test (exact for small samples without ties, scipy
+    ``method='auto'``) when each side has at least :data:`MIN_SIDED`
+    episodes with a known onset; 'both' is counted, not compared.
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        :func:`runlog.read_episodes` output (``run_id``, ``side``,
+        ``onset_min`` [min]).
+    run_ids : sequence, optional
+        Only episodes on these runs (the analysed ones).
+
+    Returns
+    -------
+    (DataFrame, str)
+        :data:`SIDE_COLUMNS`, one row per side present ('left', 'right',
+        'both', 'not given'), onset quartiles [min] and the left-right
+        ``p_value`` (on the 'left' row; NaN when not compared); and one
+        sentence saying what the sides show or why they cannot be compared.
+
+    References
+    ----------
+    .. [1] Mann, H. B. & Whitney, D. R. (1947). On a test of whether one of
+       two random variables is stochastically larger than the other. Ann
+       Math Stat 18(1):50-60.
+    """
+    ep = episodes if run_ids is None else episodes[episodes["run_id"].isin(list(run_ids))]
+    side = ep["side"].astype("string").str.lower().fillna("not given") if "side" in ep else \
+        pd.Series("not given", index=ep.index, dtype="string")
+    onset = pd.to_numeric(ep.get("onset_min", pd.Series(np.nan, index=ep.index)), errors="coerce")
+    rows = []
+    for name in ("left", "right", "both", "not given"):
+        m = (side == name).to_numpy(dtype=bool)
+        if not m.any():
+            continue
+        o = onset[m].dropna().to_numpy(dtype=float)
+        q = np.percentile(o, [25, 50, 75]) if len(o) else [np.nan] * 3
+        rows.append({"side": name, "n_episodes": int(m.sum()), "n_runs": int(ep.loc[m, "run_id"].nunique()),
+                     "onset_median_min": float(q[1]), "onset_q1_min": float(q[0]), "onset_q3_min": float(q[2]),
+                     "p_value": np.nan})
+    out = pd.DataFrame(rows, columns=SIDE_COLUMNS)
+    n = {r.side: r.n_episodes for r in out.itertuples(index=False)}
+    left, right = onset[(side == "left").to_numpy()].dropna(), onset[(side == "right").to_numpy()].dropna()
+    if not (n.get("left", 0) or n.get("right", 0)):
+        return out, ("No episode says which side: write left, right or both in the journal's side column to "
+                     "see whether one side has a pattern of its own.")
+    counts = f"{n.get('left', 0)} left, {n.get('right', 0)} right, {n.get('both', 0)} both"
+    if min(len(left), len(right)) < MIN_SIDED:
+        return out, (f"Sides: {counts}. Too few sided episodes with a known onset to compare the sides "
+                     f"(each side needs {MIN_SIDED}).")
+    p = float(stats.mannwhitneyu(left, right, alternative="two-sided", method="auto").pvalue)
+    out.loc[out["side"] == "left", "p_value"] = p
+    lm, rm = float(np.median(left)), float(np.median(right))
+    verdict = ("onset came at a different time on the two sides" if p < 0.05
+               else "no clear difference in onset time between the sides")
+    return out, (f"Sides: {counts}; {verdict} (median {_f(lm)} min left, {_f(rm)} min right, "
+                 f"Mann-Whitney p = {p:.2g}).")
+
+
 @dataclass
 class OnsetResult:
     """Time (and distance) to onset of numbness within a run.
@@ -428,6 +499,10 @@ class OnsetResult:
         :func:`km_landmarks`.
     at_onset : DataFrame
         :func:`at_onset_comparison` output.
+    by_side : DataFrame
+        :func:`side_comparison` table (empty without the journal's episodes).
+    side_sentence : str
+        What the sides show, or why they cannot be compared ('' without episodes).
     notes : list of str
         What could not be computed and why.
     """
@@ -438,6 +513,8 @@ class OnsetResult:
     at_onset: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AT_ONSET_COLUMNS))
     notes: list = field(default_factory=list)
     landmarks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LANDMARK_COLUMNS))
+    by_side: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SIDE_COLUMNS))
+    side_sentence: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """The onset summary table (one row per scale).
@@ -497,6 +574,8 @@ class OnsetResult:
                         "at the same point of runs without numbness")
             out.append(f"{what[0].upper()}{what[1:]} (median of {r['n_episodes']} episodes, "
                        f"signed-rank p = {r['p_value']:.2g}).")
+        if self.side_sentence:
+            out.append(self.side_sentence)
         return out
 
     def _km_sentence(self, r, u: str) -> str:
@@ -530,7 +609,7 @@ def _f(v) -> str:
 
 
 def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame | None = None, *,
-                  window_s: float = 120.0) -> OnsetResult:
+                  window_s: float = 120.0, episodes: pd.DataFrame | None = None) -> OnsetResult:
     """Kaplan-Meier time and distance to onset, spread, reproducibility and the comparison at onset.
 
     Parameters
@@ -543,6 +622,9 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
         ``History.records``; without it the comparison at onset is skipped.
     window_s : float
         Window before onset for the comparison [s].
+    episodes : DataFrame, optional
+        The journal (:func:`runlog.read_episodes`): left against right
+        (:func:`side_comparison`) on the runs of *flags*.
 
     Returns
     -------
@@ -573,4 +655,6 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
         res.at_onset = at_onset_comparison(records, flags, runs, window_s=window_s)
     elif n_numb:
         res.notes.append("no records given: pace, heart rate and temperature at onset not compared.")
+    if episodes is not None and len(episodes) and "run_id" in episodes:
+        res.by_side, res.side_sentence = side_comparison(episodes, flags.index)
     return res

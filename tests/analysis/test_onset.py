@@ -203,3 +203,26 @@ def test_km_landmarks_read_the_step_at_or_before_each_time():
     assert lm.loc[12.0, "share_numb"] == lm.loc[10.0, "share_numb"]
     # at risk = durations >= t: 21 at 5; 15 at 10 (10, 10, 11, ...); 12 at 12
     assert lm["n_at_risk"].tolist() == [21, 15, 12]
+
+
+def test_side_comparison_hand_computed():
+    from runlog.analysis.onset import side_comparison
+
+    ep = pd.DataFrame({"run_id": list("abcdefghijkl"),
+                       "side": ["left"] * 6 + ["right"] * 5 + [None],
+                       "onset_min": [30, 32, 35, 40, 31, 33, 50, 55, 52, 60, 58, 20]})
+    table, sentence = side_comparison(ep)
+    assert table["side"].tolist() == ["left", "right", "not given"]
+    assert table["n_episodes"].tolist() == [6, 5, 1]
+    # left 30..40 all below right 50..60: exact two-sided Mann-Whitney p = 2 / C(11, 5) = 2 / 462
+    assert table.loc[0, "p_value"] == pytest.approx(2 / 462, rel=1e-9)
+    assert table.loc[0, "onset_median_min"] == 32.5 and table.loc[1, "onset_median_min"] == 55.0
+    assert sentence.startswith("Sides: 6 left, 5 right, 0 both; onset came at a different time on the two sides "
+                               "(median 32")     # 32.5 as the report's number format gives it
+    assert sentence.endswith(" min left, 55 min right, Mann-Whitney p = 0.0043).")
+    # only the analysed runs count; too few on one side: said, not tested
+    table, sentence = side_comparison(ep, run_ids=list("abcdefgh"))
+    assert table["p_value"].isna().all()
+    assert sentence.startswith("Sides: 6 left, 2 right, 0 both. Too few sided episodes")
+    _, sentence = side_comparison(ep.assign(side=None))
+    assert sentence.startswith("No episode says which side")
