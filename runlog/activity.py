@@ -87,6 +87,18 @@ def _tzfinder():
     return TimezoneFinder()
 
 
+#: Decimals of the start position the time-zone lookup is cached by (0.001 deg ~ 100 m): a runner's
+#: runs start from a few places, so one import looks each place up once; a start within ~100 m of
+#: a zone border may take the neighbouring zone.
+TZ_CACHE_DECIMALS = 3
+
+
+@lru_cache(maxsize=4096)
+def _zone_at(lat: float, lon: float) -> str | None:
+    """IANA zone at a rounded position, cached (timezonefinder takes ~5 ms per lookup)."""
+    return _tzfinder().timezone_at(lat=lat, lng=lon)
+
+
 def _fixed_offset_name(offset: _dt.timedelta) -> str:
     total = int(round(offset.total_seconds() / 60.0))
     sign = "+" if total >= 0 else "-"
@@ -100,7 +112,8 @@ def resolve_tz(records: pd.DataFrame, info: dict, tz=None) -> tuple[str, str]:
     Order: the ``tz`` argument; the device's own offset (FIT
     ``activity.local_timestamp - timestamp``, passed as
     ``info['utc_offset_s']`` by the FIT reader) as a fixed offset; the IANA
-    zone of the first position (timezonefinder); else UTC.
+    zone of the first position (timezonefinder, looked up once per place:
+    the position rounded to :data:`TZ_CACHE_DECIMALS` decimals); else UTC.
 
     Parameters
     ----------
@@ -120,13 +133,15 @@ def resolve_tz(records: pd.DataFrame, info: dict, tz=None) -> tuple[str, str]:
     off = info.get("utc_offset_s")
     if off is not None and np.isfinite(off) and abs(off) <= 14 * 3600:
         return _fixed_offset_name(_dt.timedelta(seconds=float(off))), "fit_local_timestamp"
-    pos = records[["lat_deg", "lon_deg"]].dropna()
-    pos = pos[(pos["lat_deg"].abs() <= 90) & (pos["lon_deg"].abs() <= 180)]  # damaged files
-    if len(pos):
-        lat, lon = (float(v) for v in pos.iloc[0])
-        name = _tzfinder().timezone_at(lat=lat, lng=lon)
-        if name:
-            return name, "position"
+    if "lat_deg" in records and "lon_deg" in records:
+        lat = records["lat_deg"].to_numpy(dtype="float64", na_value=np.nan)
+        lon = records["lon_deg"].to_numpy(dtype="float64", na_value=np.nan)
+        ok = np.flatnonzero((np.abs(lat) <= 90) & (np.abs(lon) <= 180))   # NaN and damaged files fail both
+        if len(ok):
+            i = int(ok[0])
+            name = _zone_at(round(float(lat[i]), TZ_CACHE_DECIMALS), round(float(lon[i]), TZ_CACHE_DECIMALS))
+            if name:
+                return name, "position"
     return "UTC", "default"
 
 

@@ -57,3 +57,17 @@ def test_existing_distance_is_not_overwritten():
 def test_repr_mentions_id_and_distance():
     a = finalize(_raw(), None, {"source": "x.gpx", "format": "gpx", "sport": "running"})
     assert "20240331T0059Z" in repr(a) and "running" in repr(a)
+
+
+def test_time_zone_looked_up_once_per_place():
+    """Two runs from the same front door (a few metres apart) cost one timezonefinder lookup."""
+    from runlog import activity
+
+    activity._zone_at.cache_clear()
+    recs = [pd.DataFrame({"lat_deg": [np.nan, 52.520008 + d], "lon_deg": [np.nan, 13.404954 + d]}) for d in (0, 2e-5)]
+    zones = [activity.resolve_tz(r, {}) for r in recs]
+    assert zones == [("Europe/Berlin", "position")] * 2
+    info = activity._zone_at.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    # damaged positions (out of range) are skipped, as before: no position left -> UTC
+    assert activity.resolve_tz(pd.DataFrame({"lat_deg": [95.0], "lon_deg": [13.4]}), {}) == ("UTC", "default")
