@@ -51,6 +51,7 @@ References
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import html
 import itertools
@@ -67,7 +68,7 @@ __all__ = [
     "plan", "analyze", "read_plan", "Plan", "Experiment", "TestResult",
     "randomization_test", "assignment_matrix", "match_runs", "power", "wilson_ci", "risk_difference_ci",
     "refusal", "simulated_outcomes", "plot_experiment", "DESIGNS", "MAX_EXACT", "REFUSED_FACTORS",
-    "PLAN_COLUMNS",
+    "PLAN_COLUMNS", "ics_text", "experiment_html",
 ]
 
 #: Randomisation designs: 'random' draws each cycle's order independently;
@@ -780,14 +781,25 @@ def assignment_matrix(p: Plan, *, max_exact: int = MAX_EXACT, n_resamples: int =
     unit, idx = lay["unit"].to_numpy(), lay["idx"].to_numpy()
     n_total = len(perms) ** n_units
     if n_total <= max_exact:
-        # row i: the digits of i in base k! (unit 0 the most significant), i.e. itertools.product's order
-        powers = len(perms) ** np.arange(n_units - 1, -1, -1, dtype=np.int64)
-        choice = (np.arange(n_total, dtype=np.int64)[:, None] // powers[None, :]) % len(perms)
-        return perms[choice[:, unit], idx], True
+        return _enumerated(p.n_slots, k, p.block, p.design), True
     rng = np.random.default_rng([int(p.seed), 1] if seed is None else int(seed))
     choice = rng.integers(len(perms), size=(int(n_resamples), n_units))
     observed = np.array([p.levels.index(v) for v in p.schedule["level"]], dtype=np.int8)
     return np.vstack([observed[None, :], perms[choice[:, unit], idx]]), False
+
+
+@functools.lru_cache(maxsize=8)
+def _enumerated(n_slots: int, k: int, block: int, design: str) -> np.ndarray:
+    """Every schedule of a design (read-only; cached: it depends on the design only, not on the draw)."""
+    lay = _layout(n_slots, k, block, design)
+    perms = _perms(k)
+    n_units = int(lay["unit"].max()) + 1 if n_slots else 0
+    # row i: the digits of i in base k! (unit 0 the most significant), i.e. itertools.product's order
+    powers = len(perms) ** np.arange(n_units - 1, -1, -1, dtype=np.int64)
+    choice = (np.arange(len(perms) ** n_units, dtype=np.int64)[:, None] // powers[None, :]) % len(perms)
+    out = perms[choice[:, lay["unit"].to_numpy()], lay["idx"].to_numpy()]
+    out.flags.writeable = False
+    return out
 
 
 @dataclass
@@ -836,15 +848,26 @@ class TestResult:
         return f"randomisation test p = {self.p_value:.3g} ({how})"
 
 
-def _statistics(codes_r: np.ndarray, keep: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
-    """Per schedule (rows): risk difference (k = 2) or Pearson chi-square (k > 2)."""
-    yf = y.astype("float64")
-    n = np.stack([((codes_r == lv) & keep).sum(axis=1) for lv in range(k)], axis=1).astype("float64")
-    e = np.stack([(((codes_r == lv) & keep) * yf).sum(axis=1) for lv in range(k)], axis=1)
+def _statistics(codes_r: np.ndarray, keep: np.ndarray | None, y: np.ndarray, k: int) -> np.ndarray:
+    """Per schedule (rows): risk difference (k = 2) or Pearson chi-square (k > 2); *keep* None = every run."""
+    yf = y.astype(np.float32)
+    n = np.empty((codes_r.shape[0], k))
+    e = np.empty((codes_r.shape[0], k))
+    if k == 2 and keep is None:  # fast path: level 1 where the code is 1, level 0 the rest
+        c = codes_r.astype(np.float32)
+        n[:, 1], e[:, 1] = c.sum(axis=1), c @ yf
+        n[:, 0], e[:, 0] = codes_r.shape[1] - n[:, 1], float(yf.sum()) - e[:, 1]
+    for lv in range(k if (k != 2 or keep is not None) else 0):
+        m = codes_r == lv
+        if keep is not None:
+            m &= keep
+        mf = m.astype(np.float32)
+        n[:, lv] = mf.sum(axis=1)
+        e[:, lv] = mf @ yf
     tot_n, tot_e = n.sum(axis=1), e.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = np.where(tot_n > 0, tot_e / tot_n, 0.0)
-        risk = np.where(n > 0, e / np.where(n > 0, n, 1.0), pooled[:, None])
+        pooled = np.where(tot_n > 0, tot_e / np.maximum(tot_n, 1.0), 0.0)
+        risk = np.where(n > 0, e / np.maximum(n, 1.0), pooled[:, None])
         if k == 2:
             return risk[:, 1] - risk[:, 0]
         var = pooled * (1.0 - pooled)
@@ -853,10 +876,10 @@ def _statistics(codes_r: np.ndarray, keep: np.ndarray, y: np.ndarray, k: int) ->
 
 
 def _keep(codes_r: np.ndarray, codes_slots: np.ndarray, period_start: np.ndarray, first: np.ndarray,
-          washout: bool) -> np.ndarray:
-    """Which runs count per schedule: all, or (washout) not the first run after a switch."""
+          washout: bool) -> np.ndarray | None:
+    """Which runs count per schedule: all (None), or (washout) not the first run after a switch."""
     if not washout:
-        return np.ones(codes_r.shape, dtype=bool)
+        return None
     prev = np.maximum(period_start - 1, 0)
     switched = (codes_slots[:, period_start] != codes_slots[:, prev]) & (period_start > 0)
     return ~(switched & first[None, :])
@@ -1478,8 +1501,9 @@ def analyze(history, episodes, plan, notes=None, *, washout: bool = False, max_e
     observed = np.array([p.levels.index(v) for v in p.schedule["level"]], dtype=np.int8)
     period = p.schedule["period"].to_numpy()
     start_of = pd.Series(np.arange(p.n_slots)).groupby(period).transform("min").to_numpy()
-    keep = _keep(observed[None, sub["slot"].to_numpy()], observed[None, :], start_of[sub["slot"].to_numpy()],
-                 sub["first_in_period"].to_numpy(), washout)[0]
+    keep1 = _keep(observed[None, sub["slot"].to_numpy()], observed[None, :], start_of[sub["slot"].to_numpy()],
+                  sub["first_in_period"].to_numpy(), washout)
+    keep = np.ones(len(sub), dtype=bool) if keep1 is None else keep1[0]
     analysed = np.zeros(len(m), dtype=bool)
     analysed[np.flatnonzero(ok)[keep]] = True
     m["analysed"] = analysed
