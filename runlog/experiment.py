@@ -80,7 +80,7 @@ MAX_EXACT = 100_000
 DEFAULT_RESAMPLES = 20_000
 #: Columns of a plan's CSV file (one row per planned day or run).
 PLAN_COLUMNS = ("slot", "date", "weekday", "cycle", "period", "level", "switch",
-                "factor", "levels", "block", "design", "seed")
+                "factor", "levels", "block", "design", "seed", "start")
 #: Factors a runner cannot assign before a run, by a word in their name -> why.
 REFUSED_FACTORS: dict[str, str] = {
     "weather": "the weather happens to you",
@@ -256,6 +256,7 @@ class Plan:
             "block": self.block,
             "design": self.design,
             "seed": self.seed,
+            "start": f"{self.start:%Y-%m-%d}",
         }, columns=list(PLAN_COLUMNS))
 
     def to_csv(self, path=None) -> str:
@@ -271,7 +272,11 @@ class Plan:
         str
             The CSV text.
         """
-        text = self.to_frame().to_csv(index=False, lineterminator="\n")
+        frame = self.to_frame()
+        frame["level"] = frame["level"].map(_cell_safe)
+        frame["levels"] = " | ".join(_cell_safe(v) for v in self.levels)
+        frame["factor"] = _cell_safe(self.factor)
+        text = frame.to_csv(index=False, lineterminator="\n")
         if path is not None:
             from .cache import atomic_write_text
 
@@ -350,6 +355,27 @@ class Plan:
         head = "".join(f"<p>{html.escape(x)}</p>" for x in self.summary().split("\n"))
         return head + self.to_frame().drop(columns=["factor", "levels", "block", "design", "seed"]).to_html(
             index=False)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _cell_safe(text: str) -> str:
+    """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP, CSV injection)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) and not _is_number(text) else text
+
+
+def _cell_read(text: str) -> str:
+    """Undo :func:`_cell_safe`."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
 
 
 def _n_units(p: Plan) -> int:
@@ -630,8 +656,9 @@ def read_plan(path_or_frame) -> Plan:
         raise ExperimentError(f"{src}: not a runlog experiment plan (missing columns {missing or 'rows'}); give "
                               "the plan.csv 'runlog experiment plan' wrote")
     df = df.astype({c: str for c in df.columns})
-    factor = df["factor"].iloc[0]
-    levels = tuple(x.strip() for x in df["levels"].iloc[0].split(" | "))
+    factor = _cell_read(df["factor"].iloc[0])
+    levels = tuple(_cell_read(x.strip()) for x in df["levels"].iloc[0].split(" | "))
+    df["level"] = df["level"].map(_cell_read)
     try:
         block, seed = int(df["block"].iloc[0]), int(df["seed"].iloc[0])
         slot = df["slot"].astype(int).to_numpy() - 1
@@ -662,10 +689,11 @@ def read_plan(path_or_frame) -> Plan:
                              "level": np.asarray(levels, dtype=object)[codes],
                              "switch": _switch(codes, lay["period"].to_numpy())},
                             index=pd.RangeIndex(len(df), name="slot"))
-    start = dates.min() if dates.notna().any() else pd.Timestamp(_dt.date.today())
+    try:
+        start = pd.Timestamp(df["start"].iloc[0])
+    except (ValueError, TypeError) as exc:
+        raise ExperimentError(f"{src}: start {df['start'].iloc[0]!r} is not an ISO date") from exc
     end = dates.max() if dates.notna().any() else None
-    if "start" in df.attrs:
-        start = pd.Timestamp(df.attrs["start"])
     return Plan(factor=factor, levels=levels, schedule=schedule, block=block, design=design, seed=seed,
                 start=pd.Timestamp(start), end=end)
 
@@ -1517,8 +1545,7 @@ def analyze(history, episodes, plan, notes=None, *, washout: bool = False, max_e
     diff = pd.DataFrame(_differences(levels_df, "as assigned") + _differences(followed_df, "as followed"))
     dev = m[m["adherence"].isin(["deviated", "other"]).to_numpy()][["date", "assigned", "used", "adherence",
                                                                       "numb"]]
-    n_missing = int(p.n_slots - len(set(planned["slot"]))) if p.end is not None or len(planned) == p.n_slots \
-        else int(p.n_slots - len(planned))
+    n_missing = int(p.n_slots - planned["slot"].nunique())
     res = Experiment(plan=p, runs=m, levels=levels_df, followed=followed_df, difference=diff, test=test,
                      deviations=dev, missing=n_missing, washout=washout)
     _words(res)
@@ -1550,9 +1577,12 @@ def _words(res: Experiment) -> None:
                     f"(95 % CI {100 * r0['lo']:+.0f} to {100 * r0['hi']:+.0f}); {t.describe()}.")
         else:
             ans += f" {t.describe()}."
-        if t.p_value <= 0.05:
-            ans += (f" That is unlikely to be chance: the evidence says the choice of {p.factor} itself changes "
+        if t.p_value <= 0.01:
+            ans += (f" That is unlikely to be chance: strong evidence that the choice of {p.factor} itself changes "
                     "your risk.")
+        elif t.p_value <= 0.05:
+            ans += (f" That is unlikely to be chance, though not by a wide margin (p <= 0.05): evidence that the "
+                    f"choice of {p.factor} itself changes your risk; a second experiment would confirm it.")
         else:
             ans += (" That difference is within what the random order alone produces: the experiment does not "
                     f"show that the choice of {p.factor} changes your risk.")

@@ -1307,6 +1307,10 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
             "strength": strength, "base_risk": base_risk, "start": tracked[0], "end": tracked[1],
             "history_weeks": history_weeks, "location": [lat_deg, lon_deg], "tz": tz,
             "sample_s": sample_s, "runner": asdict(runner), "generator": "runlog.simulate"}
+    if experiment is not None:
+        meta["experiment"] = {"factor": experiment.factor, "levels": list(experiment.levels),
+                              "seed": int(experiment.seed), "adherence": float(adherence),
+                              "level_risk": {str(k): float(v) for k, v in (level_risk or {}).items()}}
     (out_dir / "season.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     n_weeks = weeks + history_weeks
     n_days = 7 * n_weeks

@@ -388,7 +388,31 @@ def test_cli_refuses_a_factor_that_cannot_be_assigned(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
+def test_level_names_that_a_spreadsheet_would_run_are_quoted_and_read_back(tmp_path):
+    p = ex.plan("shoes", ["=HYPERLINK(\"x\")", "@pair"], runs=8, block=1, seed=2)
+    text = p.to_csv(tmp_path / "plan.csv")
+    cells = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).to_numpy().ravel()
+    assert not any(c.startswith(("=", "@")) for c in cells)
+    assert "'=HYPERLINK" in text
+    q = ex.read_plan(tmp_path / "plan.csv")
+    assert q.levels == p.levels and q.schedule["level"].equals(p.schedule["level"])
+
+
 def test_plan_frame_parses_back_from_csv_text():
     p = ex.plan("fluid_ml", ["0", "500"], runs=12, block=3, seed=8)
     q = ex.read_plan(pd.read_csv(io.StringIO(p.to_csv()), dtype=str, keep_default_na=False))
     assert q.levels == ("0", "500") and not q.by_date and q.schedule["level"].equals(p.schedule["level"])
+    assert q.start == p.start
+
+
+@pytest.mark.slow
+def test_report_page_has_an_experiment_section(season, tmp_path, capsys):
+    _, s, out = season
+    rc = main(["report", str(s.gpx_dir), "--episodes", str(s.episodes_csv), "--notes", str(s.notes_csv),
+               "--plan", str(out / "plan.csv"), "--tracked", f"{s.tracked[0]}:{s.tracked[1]}",
+               "--out", str(tmp_path / "rep"), "--no-cache"])
+    assert rc == 0
+    page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    assert "<section id='experiment'><h2>Your experiment</h2>" in page
+    assert page.index("id='experiment'") < page.index("id='caveats'")
+    assert "randomisation test p =" in capsys.readouterr().out
