@@ -342,8 +342,13 @@ class Plan:
                          f"power of {planned['power']:.0%} (95 % MC interval {planned['lo']:.0%}-"
                          f"{planned['hi']:.0%}).")
             need = self.runs_needed()
-            lines.append(f"About {need} runs give 80 % power." if need is not None else
-                         f"Even {int(self.power['runs'].max())} runs do not give 80 % power for this effect.")
+            if need is not None and need <= int(planned["runs"]):
+                lines.append("The planned size is enough for 80 % power.")
+            elif need is not None:
+                lines.append(f"About {need} runs would give 80 % power: plan more weeks for this effect, or "
+                             "accept that a smaller effect may go unseen.")
+            else:
+                lines.append(f"Even {int(self.power['runs'].max())} runs do not give 80 % power for this effect.")
         lines.extend(self.notes)
         return "\n".join(lines)
 
@@ -651,7 +656,7 @@ def read_plan(path_or_frame) -> Plan:
         except (OSError, ValueError) as exc:
             raise ExperimentError(f"{src}: cannot read the plan ({exc}); give the plan.csv 'runlog experiment "
                                   "plan' wrote") from exc
-    missing = [c for c in PLAN_COLUMNS if c not in df.columns and c != "weekday"]
+    missing = [c for c in PLAN_COLUMNS if c not in df.columns and c not in ("weekday", "start")]
     if missing or not len(df):
         raise ExperimentError(f"{src}: not a runlog experiment plan (missing columns {missing or 'rows'}); give "
                               "the plan.csv 'runlog experiment plan' wrote")
@@ -689,6 +694,10 @@ def read_plan(path_or_frame) -> Plan:
                              "level": np.asarray(levels, dtype=object)[codes],
                              "switch": _switch(codes, lay["period"].to_numpy())},
                             index=pd.RangeIndex(len(df), name="slot"))
+    if "start" not in df.columns:  # written before the column existed: a plan by date starts on its first day
+        if dates.isna().all():
+            raise ExperimentError(f"{src}: a plan by runs needs its 'start' column (the day the runs count from)")
+        df["start"] = f"{dates.min():%Y-%m-%d}"
     try:
         start = pd.Timestamp(df["start"].iloc[0])
     except (ValueError, TypeError) as exc:
@@ -862,6 +871,8 @@ class TestResult:
     n_used: int
     min_p: float
     seed: int | None = None
+
+    __test__ = False  # not a pytest test class
 
     def describe(self) -> str:
         """The test in one sentence.
