@@ -523,6 +523,9 @@ def plan(factor: str, levels, *, runs: int | None = None, weeks: int | None = No
     why = refusal(factor)
     if why:
         raise ExperimentError(why)
+    if isinstance(levels, str):
+        raise ExperimentError(f"levels must be a list of the levels, not one text ({levels!r}); e.g. "
+                              "levels=['Trail Glide 2', 'Daily Cushion 5']")
     levels = tuple(str(v).strip() for v in levels)
     if len(levels) < 2 or any(not v for v in levels):
         raise ExperimentError(f"an experiment compares at least two named levels (got {list(levels)}); "
@@ -1677,7 +1680,8 @@ def plot_experiment(res: Experiment):
         ax.scatter(days[numb], np.zeros(numb.sum()), marker="o", s=60, color="#c0392b", label="numb")
         r = res.levels.loc[lv]
         risk = "–" if not np.isfinite(r["risk"]) else f"{r['risk']:.0%} [{r['lo']:.0%}, {r['hi']:.0%}]"
-        ax.set_title(f"{lv}: {int(r['numb_runs'])} of {int(r['runs'])} runs numb, risk {risk}", fontsize=9,
+        name = str(lv).replace("$", r"\$")  # a '$' in a level name is text, not matplotlib mathtext
+        ax.set_title(f"{name}: {int(r['numb_runs'])} of {int(r['runs'])} runs numb, risk {risk}", fontsize=9,
                      loc="left")
         ax.set_yticks([])
         ax.set_ylim(-1, 1)

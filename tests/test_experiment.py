@@ -82,6 +82,8 @@ def test_bad_plans_are_refused_with_the_fix():
         ex.plan("shoes", ["one"], runs=8)
     with pytest.raises(runlog.ExperimentError, match="repeat"):
         ex.plan("shoes", ["A", "a"], runs=8)
+    with pytest.raises(runlog.ExperimentError, match="a list of the levels"):
+        ex.plan("shoes", "Trail Glide 2", runs=8)
     with pytest.raises(runlog.ExperimentError, match="design"):
         ex.plan("shoes", LEVELS, runs=8, design="latin")
     assert isinstance(runlog.ExperimentError("x"), ValueError)
