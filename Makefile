@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_journal.py
 	$(PY) bench/bench_analysis.py
 	$(PY) bench/validate_analysis.py
+	$(PY) bench/validate_experiment.py
 
 clean:
 	rm -rf $(VENV) runlog-demo .pytest_cache .ruff_cache .mypy_cache

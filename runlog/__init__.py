@@ -9,6 +9,7 @@ suggest_episodes : journal rows drafted from lap presses and #numb notes
 run_features, Athlete : per-run features
 analyze -> Report : which factors go with numbness
 simulate : a synthetic season (demo data)
+experiment : plan and analyse your own randomised test of a cause you control (N-of-1)
 plot : matplotlib plots
 """
 
@@ -22,15 +23,15 @@ from .activity import Activity
 from .athlete import Athlete
 from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
 from .journal import suggest_episodes
-from .errors import (AnalysisError, AthleteError, EpisodeError, FileFormatError, NotAnActivityError, NotesError,
-                     RunlogError, RunlogWarning, TruncatedFileWarning, UntimedPointsWarning, WeatherError,
-                     XmlRecoveryWarning)
+from .errors import (AnalysisError, AthleteError, EpisodeError, ExperimentError, FileFormatError,
+                     NotAnActivityError, NotesError, RunlogError, RunlogWarning, TruncatedFileWarning,
+                     UntimedPointsWarning, WeatherError, XmlRecoveryWarning)
 from .features import run_features
 from .history import History, read_history
 from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and IDEs
-    from . import analysis as analysis, plot as plot, simulate as simulate
+    from . import analysis as analysis, experiment as experiment, plot as plot, simulate as simulate
     from .analysis import Report, analyze
 
 #: Names loaded on first use: name -> (module, attribute or None for the module itself).
@@ -43,6 +44,7 @@ _LAZY = {
     "analysis": (".analysis", None),
     "simulate": (".simulate", None),
     "plot": (".plot", None),
+    "experiment": (".experiment", None),
 }
 
 
@@ -68,10 +70,10 @@ __all__ = [
     "Activity", "History", "read_history",
     "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
     "RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError", "AnalysisError",
-    "WeatherError", "AthleteError",
+    "WeatherError", "AthleteError", "ExperimentError",
     "RunlogWarning", "TruncatedFileWarning", "XmlRecoveryWarning", "UntimedPointsWarning",
     "read_episodes", "read_run_notes", "episode_flags", "notes_from_history", "suggest_episodes",
     "analyze", "Report",
     "Athlete", "run_features", "features",
-    "simulate",
+    "simulate", "experiment",
 ]

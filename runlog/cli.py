@@ -6,6 +6,8 @@
     runlog import PATH [--list]
     runlog demo [--out DIR]
     runlog columns
+    runlog experiment plan --factor shoes --levels A B --weeks 8 [--start DATE] [--seed N] [--out DIR]
+    runlog experiment report PATH --episodes CSV --plan CSV [--notes CSV] [--washout] [--out DIR]
 
 Errors in the user's files (a damaged journal, a missing folder) end the
 command with one line on standard error and exit status 1; ``--debug`` shows
@@ -77,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        With the sub-commands ``report``, ``import``, ``demo``, ``journal draft`` and ``columns``.
+        With the sub-commands ``report``, ``import``, ``demo``, ``journal draft``, ``experiment`` and ``columns``.
     """
     from . import __version__
 
@@ -110,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "carry no zone (treadmill runs without GPS); runs with a known zone keep it")
     r.add_argument("--out", metavar="DIR", default="runlog-report", help="output folder (default: %(default)s)")
     r.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
+    r.add_argument("--plan", metavar="CSV",
+                   help="an experiment plan ('runlog experiment plan'): add the experiment's answer to the report")
 
     i = sub.add_parser("import", parents=[common],
                        help="read a history into the cache and say what was read, skipped and rejected",
@@ -145,11 +149,63 @@ def build_parser() -> argparse.ArgumentParser:
     jd.add_argument("--all-sports", action="store_true", help="also other sports than running")
     jd.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
 
+    _experiment_parser(sub, common)
+
     sub.add_parser("columns", parents=[common],
                    help="print the column reference (every frame's columns and every feature, with units)",
                    description="Print, as Markdown, what every column of runlog's frames and every feature "
                                "means, with its unit, cause and source.")
     return p
+
+
+def _experiment_parser(sub, common) -> None:
+    """``runlog experiment plan|report``."""
+    x = sub.add_parser("experiment", parents=[common],
+                       help="plan and analyse your own randomised experiment (shoes, lacing, fluid, warm-up)",
+                       description="Test a cause you control on yourself (an N-of-1 trial): 'plan' draws a "
+                                   "randomised, blocked schedule and writes it as CSV and as a calendar (.ics); "
+                                   "after the weeks it covers, 'report' says what the runs show.",
+                       epilog="Three steps: runlog experiment plan ... --out exp; follow the calendar (keep the "
+                              "journal and write the shoes you wore in your run notes); runlog experiment report "
+                              "PATH --episodes CSV --notes CSV --plan exp/plan.csv.")
+    xs = x.add_subparsers(dest="action", metavar="ACTION", required=True)
+    pl = xs.add_parser("plan", parents=[common], help="draw a randomised schedule; write plan.csv and plan.ics",
+                       description="Draw a randomised, blocked schedule of the levels of FACTOR and write it as "
+                                   "plan.csv and (for a plan by weeks) plan.ics, which a phone calendar imports.")
+    pl.add_argument("--factor", required=True,
+                    help="what you will change: shoes, lacing, fluid_ml, warmup_min or a run-notes column")
+    pl.add_argument("--levels", required=True, nargs="+", metavar="LEVEL",
+                    help="the levels to compare, reference first (quote names with spaces)")
+    size = pl.add_mutually_exclusive_group(required=True)
+    size.add_argument("--weeks", type=int, help="plan this many weeks of days from --start")
+    size.add_argument("--runs", type=int, help="plan your next RUNS runs, in order (no calendar)")
+    pl.add_argument("--block", type=int, default=2,
+                    help="days (or runs) in a row on one level (default: %(default)s)")
+    pl.add_argument("--design", choices=("random", "mirror"), default="random",
+                    help="random: each cycle's order drawn anew; mirror: AB|BA pairs (default: %(default)s)")
+    pl.add_argument("--start", metavar="DATE", help="first day (ISO date; default: next Monday)")
+    pl.add_argument("--weekdays", metavar="DAYS", help="plan only these weekdays, e.g. Mon,Wed,Fri,Sun")
+    pl.add_argument("--seed", type=int, help="random seed (default: drawn, and written in plan.csv)")
+    pl.add_argument("--history", metavar="PATH", help="your runs so far, for your baseline risk and runs per week")
+    pl.add_argument("--episodes", metavar="CSV", help="your numbness journal (with --history)")
+    pl.add_argument("--baseline-risk", type=float, metavar="P",
+                    help="your risk of numbness per run, 0-1 (instead of --history/--episodes)")
+    pl.add_argument("--risk-ratio", type=float, default=3.0,
+                    help="effect the power is computed for: risk under the other level / reference level "
+                         "(default: %(default)s)")
+    pl.add_argument("--out", metavar="DIR", default="runlog-experiment", help="output folder (default: %(default)s)")
+    pl.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
+    rp = xs.add_parser("report", parents=[common], help="analyse the runs made under a plan",
+                       description="Tie the runs made to the plan by date, check what was actually used, and "
+                                   "write the experiment's answer with its randomisation test.")
+    rp.add_argument("path", metavar="PATH", help="folder of FIT/GPX/TCX files, export .zip, or one activity file")
+    rp.add_argument("--episodes", metavar="CSV", required=True, help="numbness journal (see docs/journal.md)")
+    rp.add_argument("--plan", metavar="CSV", required=True, help="the plan.csv 'runlog experiment plan' wrote")
+    rp.add_argument("--notes", metavar="CSV", help="run notes saying what was actually used (adherence)")
+    rp.add_argument("--washout", action="store_true", help="leave out the first run after each switch (carry-over)")
+    rp.add_argument("--tz", metavar="ZONE", help="your time zone, for runs whose files carry none")
+    rp.add_argument("--out", metavar="DIR", default="runlog-experiment", help="output folder (default: %(default)s)")
+    rp.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
 
 
 # ----------------------------------------------------------------------------
@@ -381,7 +437,7 @@ def check_outputs(out_dir, inputs: dict) -> Path:
     return out
 
 
-def _write_report(report, out_dir, history=None, *, inputs=None) -> Path:
+def _write_report(report, out_dir, history=None, *, inputs=None, experiment=None) -> Path:
     """Write ``report.html``, ``report.md`` and (when something was tested) ``factors.csv`` into *out_dir*.
 
     Only these files are written, each atomically (:func:`runlog.cache.atomic_write`), after
@@ -394,7 +450,7 @@ def _write_report(report, out_dir, history=None, *, inputs=None) -> Path:
     out = check_outputs(out_dir, inputs or {})
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
-    render_report(report, path, history=history)
+    render_report(report, path, history=history, experiment=experiment)
     extra = []
     atomic_write_text(out / "report.md", report.to_markdown())
     extra.append("report.md (the same results as Markdown)")
@@ -411,12 +467,27 @@ def _write_report(report, out_dir, history=None, *, inputs=None) -> Path:
 
 def cmd_report(args) -> int:
     """``runlog report PATH --episodes CSV ...``: analyse and write the HTML report."""
-    inputs = {"PATH": args.path, "--episodes": args.episodes, "--notes": args.notes, "--weather": args.weather}
+    inputs = {"PATH": args.path, "--episodes": args.episodes, "--notes": args.notes, "--weather": args.weather,
+              "--plan": args.plan}
     check_outputs(args.out, inputs)  # before the (long) analysis: a clash fails at once, nothing written
+    plan = None
+    if args.plan:
+        from . import experiment
+
+        plan = experiment.read_plan(os.path.expanduser(args.plan))  # a bad plan fails before the analysis
     report, hist = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
                             tracked=args.tracked, tz=args.tz, cache=not args.no_cache)
     _print_findings(report)
-    path = _write_report(report, args.out, hist, inputs=inputs)
+    exp = None
+    if plan is not None:
+        import runlog
+
+        episodes = runlog.read_episodes(os.path.expanduser(args.episodes), history=hist, tz=args.tz)
+        notes = runlog.read_run_notes(os.path.expanduser(args.notes), history=hist, tz=args.tz) \
+            if args.notes else None
+        exp = experiment.analyze(hist, episodes, plan, notes=notes)
+        _say(exp.summary())
+    path = _write_report(report, args.out, hist, inputs=inputs, experiment=exp)
     _say(f"Report written to {path.resolve()}")
     return 0
 
@@ -465,6 +536,62 @@ def cmd_journal(args) -> int:
     return 0
 
 
+def cmd_experiment(args) -> int:
+    """``runlog experiment plan|report``."""
+    import runlog
+    from . import experiment
+
+    if args.action == "plan":
+        hist = episodes = None
+        if args.episodes and not args.history:
+            raise runlog.ExperimentError("--episodes needs --history (the runs the journal refers to)")
+        if args.history:
+            hist, _ = _history(args.history, cache=not args.no_cache)
+            if args.episodes:
+                episodes = runlog.read_episodes(os.path.expanduser(args.episodes), history=hist)
+        p = experiment.plan(args.factor, args.levels, runs=args.runs, weeks=args.weeks, block=args.block,
+                            start=args.start, seed=args.seed, design=args.design, weekdays=args.weekdays,
+                            history=hist, episodes=episodes, baseline_risk=args.baseline_risk,
+                            risk_ratio=args.risk_ratio)
+        out = check_outputs(args.out, {"--history": args.history, "--episodes": args.episodes})
+        if (out / "plan.csv").exists():
+            raise runlog.ExperimentError(
+                f"{out / 'plan.csv'} exists: a plan you may be following; choose another --out folder, or delete "
+                "that plan first if you really mean to replace it")
+        out.mkdir(parents=True, exist_ok=True)
+        _say(p.summary())
+        p.to_csv(out / "plan.csv")
+        written = [str((out / "plan.csv").resolve())]
+        if p.by_date:
+            p.to_ics(out / "plan.ics")
+            written.append(str((out / "plan.ics").resolve()) + " (import it into your phone's calendar)")
+        _say("Written: " + "; ".join(written) + ".")
+        _say("Keep the journal as usual and write what you actually used in your run notes ('"
+             f"{p.factor}' column); then run: runlog experiment report PATH --episodes CSV --notes CSV "
+             f"--plan {out / 'plan.csv'}")
+        return 0
+    inputs = {"PATH": args.path, "--episodes": args.episodes, "--notes": args.notes, "--plan": args.plan}
+    out = check_outputs(args.out, inputs)
+    for label, p_in in inputs.items():
+        if p_in is not None and _same_file(out / "experiment.html", Path(os.path.expanduser(p_in))):
+            raise runlog.RunlogError(f"--out {args.out} would write experiment.html over your {label} file; "
+                                     "choose another folder")
+    for label, f in (("--episodes", args.episodes), ("--notes", args.notes), ("--plan", args.plan)):
+        if f is not None and not os.path.isfile(os.path.expanduser(f)):
+            raise FileNotFoundError(2, f"{label}: no such file; check the path", str(f))
+    p = experiment.read_plan(os.path.expanduser(args.plan))
+    hist, _ = _history(args.path, cache=not args.no_cache)
+    _say(_import_summary(hist))
+    episodes = runlog.read_episodes(os.path.expanduser(args.episodes), history=hist, tz=args.tz)
+    notes = runlog.read_run_notes(os.path.expanduser(args.notes), history=hist, tz=args.tz) if args.notes else None
+    res = experiment.analyze(hist, episodes, p, notes=notes, washout=args.washout)
+    _say(res.summary())
+    out.mkdir(parents=True, exist_ok=True)
+    res.to_html(out / "experiment.html")
+    _say(f"Report written to {(out / 'experiment.html').resolve()}")
+    return 0
+
+
 def cmd_columns(args) -> int:
     """``runlog columns``: print the column reference as Markdown."""
     from .htmlreport import column_reference_markdown
@@ -474,7 +601,7 @@ def cmd_columns(args) -> int:
 
 
 _COMMANDS = {"report": cmd_report, "import": cmd_import, "demo": cmd_demo, "journal": cmd_journal,
-             "columns": cmd_columns}
+             "experiment": cmd_experiment, "columns": cmd_columns}
 
 
 def main(argv=None) -> int:

@@ -19,6 +19,7 @@ __all__ = [
     "AnalysisError",
     "WeatherError",
     "AthleteError",
+    "ExperimentError",
     "XmlRecoveryWarning",
     "UntimedPointsWarning",
     "RunlogWarning",
@@ -109,6 +110,11 @@ class WeatherError(RunlogError, ValueError):
 
 class AthleteError(RunlogError, ValueError):
     """Athlete values that cannot be right (e.g. resting HR above maximum HR)."""
+
+
+class ExperimentError(RunlogError, ValueError):
+    """An experiment that cannot be planned or analysed as asked (a factor the runner cannot assign,
+    a plan file that was edited, no run on a planned day)."""
 
 
 class RunlogWarning(UserWarning):

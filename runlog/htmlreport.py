@@ -578,7 +578,7 @@ def _model_html(model) -> str:
 
 
 def render_report(report, path=None, *, figures=None, history=None,
-                  title: str = "runlog: what goes with your numbness", dpi: int = 110) -> str:
+                  title: str = "runlog: what goes with your numbness", dpi: int = 110, experiment=None) -> str:
     """Render *report* as one self-contained HTML page.
 
     Parameters
@@ -601,6 +601,10 @@ def render_report(report, path=None, *, figures=None, history=None,
     title : str
     dpi : int
         Resolution of the embedded PNGs [dots per inch].
+    experiment : runlog.experiment.Experiment, optional
+        An experiment's answer: an "Your experiment" section (with a plot per
+        level) follows the first screen; randomised evidence comes before
+        the associations.
 
     Returns
     -------
@@ -644,6 +648,8 @@ def render_report(report, path=None, *, figures=None, history=None,
         parts.append("<div class='stats'>" + "".join(
             f"<div class='stat'><b>{_esc(v)}</b>{_esc(k)}</div>" for k, v in stats) + "</div>")
     parts.append(f"<div class='notice'><b>Not a diagnosis.</b> {_esc(NOT_A_DIAGNOSIS)}</div>")
+    if experiment is not None:
+        parts.append(experiment.to_html(figure=True))
     # the evidence
     causes_html = causes_table(getattr(report, "causes", None))
     if causes_html:

@@ -157,7 +157,7 @@ SHOES = ("Trail Glide 2", "Daily Cushion 5", "Tempo Racer")
 STOP_SLOWDOWN = 0.95
 
 _KINDS = ("easy", "recovery", "tempo", "intervals", "long")
-_STREAMS = ("weather", "plan", "runs", "episodes", "notes", "stops")
+_STREAMS = ("weather", "plan", "runs", "episodes", "notes", "stops", "experiment")
 
 
 @dataclass(frozen=True)
@@ -1270,7 +1270,8 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, start: str = "2024-03-04",
                     weeks: int = 26, history_weeks: int = 4, location: tuple[float, float] = (47.9959, 7.8522),
                     tz: str = "Europe/Berlin", runner: Runner | None = None, strength: float | None = None,
-                    base_risk: float | None = None, sample_s: float = 5.0) -> Season:
+                    base_risk: float | None = None, sample_s: float = 5.0, experiment=None,
+                    level_risk: dict | None = None, adherence: float = 1.0) -> Season:
     """Write a synthetic season with a planted cause of numbness.
 
     Parameters
@@ -1299,11 +1300,24 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
         ``DEFAULT_BASE_RISK``); see :func:`episode_probability`.
     sample_s : float
         Record interval [s].
+    experiment : runlog.experiment.Plan, optional
+        A runner following this experiment plan: every run on a planned day
+        (a plan by runs: the first N journal runs from its start) uses the
+        day's level of the plan's factor (``shoes``, or a run-notes column of
+        that name), recorded in the run notes, and its risk of numbness is
+        ``level_risk[level]`` instead of the scenario's.
+    level_risk : dict, optional
+        Risk of numbness per run under each level [-] (default: the
+        scenario's *base_risk* for every level: no effect).
+    adherence : float
+        Probability that a run follows the plan [-]; otherwise another level
+        is used (and written in the notes, and it sets the risk).
 
     Returns
     -------
     Season
-        Paths of the files written, the answer key (``truth``) and the
+        Paths of the files written, the answer key (``truth``, with
+        ``assigned`` and ``used`` levels in an experiment) and the
         ``tracked`` period to pass to ``runlog.analyze``.
 
     Raises
@@ -1338,6 +1352,10 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
             "strength": strength, "base_risk": base_risk, "start": tracked[0], "end": tracked[1],
             "history_weeks": history_weeks, "location": [lat_deg, lon_deg], "tz": tz,
             "sample_s": sample_s, "runner": asdict(runner), "generator": "runlog.simulate"}
+    if experiment is not None:
+        meta["experiment"] = {"factor": experiment.factor, "levels": list(experiment.levels),
+                              "seed": int(experiment.seed), "adherence": float(adherence),
+                              "level_risk": {str(k): float(v) for k, v in (level_risk or {}).items()}}
     (out_dir / "season.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     n_weeks = weeks + history_weeks
     n_days = 7 * n_weeks
@@ -1353,6 +1371,10 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     plan["tracked"] = (plan["date"] >= journal_start).to_numpy()
     plan["journal_frac"] = np.clip((plan["date"] - journal_start).dt.days.to_numpy() / max(7 * weeks - 1, 1),
                                    0.0, 1.0)
+    if experiment is not None:
+        plan["assigned"], plan["used"] = _experiment_levels(plan, experiment, rng["experiment"], adherence)
+        if experiment.factor == "shoes":
+            plan["shoes"] = plan["used"].where(plan["used"].notna(), plan["shoes"])
 
     # what the runner will experience, known before the run is recorded (no random numbers):
     # the samples' times and air temperatures, as run_records takes them
@@ -1367,6 +1389,10 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     # the planted risk and the journal, drawn before the files are written (the 'stopping'
     # runner's GPX shows what she did after the onset)
     truth["p_true"] = episode_probability(truth, scenario, strength, base_risk)
+    if experiment is not None:
+        risk = {str(k): float(v) for k, v in (level_risk or {}).items()}
+        lv_risk = truth["used"].map(lambda v: risk.get(v, base_risk) if isinstance(v, str) else np.nan)
+        truth["p_true"] = lv_risk.where(truth["used"].notna(), truth["p_true"]).astype("float64")
     truth["p_true"] = truth["p_true"].where(truth["tracked"], 0.0)  # not journalled: never reported
     truth["numb"] = rng["episodes"].random(len(truth)) < truth["p_true"].to_numpy()
     journal = _journal(truth.set_index("run_id"), rng["episodes"], runner)
@@ -1404,6 +1430,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     truth["heat_dose_ch"] = np.round(np.clip(truth["air_temp_c"] - HEAT_THRESHOLD_C, 0, None)
                                      * truth["duration_s"] / 3600.0, 3)
     notes = _notes(truth, runner, rng["notes"])
+    if experiment is not None and experiment.factor != "shoes":
+        notes[experiment.factor] = truth["used"].to_numpy()
 
     episodes_csv, notes_csv = out_dir / "episodes.csv", out_dir / "run_notes.csv"
     weather_csv, truth_csv = out_dir / "weather.csv", out_dir / "truth.csv"
@@ -1413,7 +1441,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     truth_out = truth[["run_id", "file", "start_local", "start_time", "week", "kind", "duration_s",
                        "distance_m", "air_temp_c", "heat_dose_ch", "consecutive_days", "rest_days_7",
                        "shoes", "tracked", "p_true", "numb", "n_episodes", "onset_min"]
-                      + (["stop_start_s", "stop_s"] if scenario == "stopping" else [])].copy()
+                      + (["stop_start_s", "stop_s"] if scenario == "stopping" else [])
+                      + (["assigned", "used"] if experiment is not None else [])].copy()
     truth_out["start_local"] = truth_out["start_local"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     truth_out["start_time"] = truth_out["start_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     truth_out["p_true"] = truth_out["p_true"].round(6)
@@ -1424,6 +1453,33 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
                   weather_csv=weather_csv, truth_csv=truth_csv, scenario=scenario,
                   cause=SCENARIO_CAUSE[scenario], strength=strength, base_risk=base_risk, seed=int(seed),
                   tz=tz, tracked=tracked, truth=truth, episodes=journal, causes=SCENARIO_CAUSES[scenario])
+
+
+def _experiment_levels(plan: pd.DataFrame, experiment, rng: np.random.Generator,
+                       adherence: float) -> tuple[pd.Series, pd.Series]:
+    """Per run of the training plan: the experiment's assigned level and the level used (or None).
+
+    A plan by date assigns the level of the run's local date; a plan by runs
+    the first N runs from its start, in order.  A run does not follow the
+    plan with probability ``1 - adherence`` and then uses another level,
+    drawn at random."""
+    day = pd.to_datetime(plan["start_local"]).dt.normalize()
+    sched = experiment.schedule
+    assigned = pd.Series([None] * len(plan), index=plan.index, dtype="object")
+    if experiment.by_date:
+        by_day = pd.Series(sched["level"].to_numpy(), index=pd.DatetimeIndex(sched["date"]))
+        hit = day.isin(by_day.index).to_numpy()
+        assigned[hit] = by_day.reindex(day[hit]).to_numpy()
+    else:
+        idx = np.flatnonzero((day >= experiment.start).to_numpy())[:len(sched)]
+        assigned.iloc[idx] = sched["level"].to_numpy()[:len(idx)]
+    levels = list(experiment.levels)
+    used = assigned.copy()
+    deviate = rng.random(len(plan)) >= adherence
+    for i in np.flatnonzero(deviate & assigned.notna().to_numpy()):
+        others = [lv for lv in levels if lv != assigned.iloc[i]]
+        used.iloc[i] = others[int(rng.integers(len(others)))]
+    return assigned, used
 
 
 def demo_season(out_dir, **kwargs) -> Season:

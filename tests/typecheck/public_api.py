@@ -51,6 +51,24 @@ def demo(folder: Path) -> Path:
     return season.episodes_csv
 
 
+def experiment(folder: Path) -> str:
+    plan: runlog.experiment.Plan = runlog.experiment.plan("shoes", ["Trail Glide 2", "Daily Cushion 5"], weeks=8,
+                                                          start="2024-09-02", seed=1, baseline_risk=0.15)
+    plan.to_csv(folder / "plan.csv")
+    plan.to_ics(folder / "plan.ics")
+    history: History = read_history(folder, cache=False, progress=False)
+    episodes: pd.DataFrame = read_episodes(folder / "numbness.csv", history=history)
+    res: runlog.experiment.Experiment = runlog.experiment.analyze(history, episodes, folder / "plan.csv",
+                                                                  notes=folder / "notes.csv", washout=True)
+    p: float = res.test.p_value
+    del p
+    try:
+        runlog.experiment.plan("air_temp_c", ["cold", "hot"], runs=8)
+    except runlog.ExperimentError as exc:
+        return str(exc)
+    return res.summary()
+
+
 def errors() -> tuple[type[Exception], ...]:
     warnings.simplefilter("error", XmlRecoveryWarning)
     warnings.simplefilter("error", UntimedPointsWarning)
