@@ -632,23 +632,18 @@ def _date_time_value(raw: int):
 # The other messages, through fitparse
 # --------------------------------------------------------------------------
 def _kept_stream(data: bytes, walk: _Walk) -> tuple[bytes, list[int]]:
-    """A FIT stream of the kept messages with their definitions, and their header positions."""
-    body = bytearray()
-    positions = []
-    emitted: dict[int, int] = {}
-    for hpos, did in walk.others:
-        d = walk.defs[did]
-        if d.lay.kind != _K_KEPT:
-            continue
-        h = data[hpos]
-        loc = (h >> 5) & 0x03 if h & 0x80 else h & 0x0F
-        if emitted.get(loc) != did:
-            body += d.raw
-            emitted[loc] = did
-        body += data[hpos:hpos + d.lay.size + 1]
-        positions.append(hpos)
+    """A FIT stream of the kept messages and every definition of their types, and their header positions.
+
+    Every definition of a kept message type is copied, used or not, so that
+    fitparse resets its accumulators where it would in the whole file.
+    """
+    parts = [(d.pos, d.raw, False) for d in walk.defs if d.lay.mesg_num in KEPT_MESSAGES]
+    parts += [(hpos, data[hpos:hpos + walk.defs[did].lay.size + 1], True) for hpos, did in walk.others
+              if walk.defs[did].lay.kind == _K_KEPT]
+    parts.sort(key=lambda part: part[0])
+    body = b"".join(raw for _, raw, _ in parts)
     header = bytes([12]) + data[1:4] + struct.pack("<I", len(body)) + b".FIT"
-    return header + bytes(body) + b"\0\0", positions
+    return header + body + b"\0\0", [pos for pos, _, is_data in parts if is_data]
 
 
 def _check_developer_fields(walk: _Walk, messages: list) -> None:
@@ -742,7 +737,7 @@ def _decode_segment(data: bytes, decode_messages: Callable[[bytes], Sequence]) -
     stamps = _compressed_times(data, walk) if walk.compressed else {}
     messages: list = []
     stream, positions = _kept_stream(data, walk)
-    if positions:
+    if positions or len(stream) > 14:
         try:
             decoded = list(decode_messages(stream))
         except Exception as exc:  # fitparse's own errors: let the full fitparse pass report them

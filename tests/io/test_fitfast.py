@@ -277,10 +277,15 @@ def test_compressed_timestamps_roll_over():
         body += bytes([0x80 | (1 << 5) | off, 110 + k])
     body += b"\x00" + struct.pack("<IB", T0 + 200, 120)            # a full time again
     body += bytes([0x80 | (1 << 5) | ((T0 + 205) % 32), 121])
+    lap = definition(2, 19, [(7, 4, 0x86)])                         # lap.total_elapsed_time, no timestamp field
+    body += lap + bytes([0x80 | (2 << 5) | ((T0 + 207) % 32)]) + struct.pack("<I", 7000)
     data = fit_file(body)
     assert check_file(data) == "fast"
-    ts = _parse(data, "fast").cols["timestamp"] - T0
+    p = _parse(data, "fast")
+    ts = p.cols["timestamp"] - T0
     assert ts.tolist() == [29, 30, 31, 33, 35, 35, 64, 200, 205]
+    # the lap's compressed timestamp, resolved against the records' times as fitparse does
+    assert p.laps == [(0, {"total_elapsed_time": 7.0, "timestamp": FIT_EPOCH + dt.timedelta(seconds=T0 + 207)})]
 
 
 def test_developer_fields_are_skipped_by_size():
