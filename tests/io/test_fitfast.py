@@ -44,6 +44,14 @@ CORPUS_FALLBACKS = {
 }
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _strict():
+    """An unforeseen exception in the fast path fails the test instead of falling back silently."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fitfast, "STRICT", True)
+        yield
+
+
 # --------------------------------------------------------------------------
 # Comparing the two engines
 # --------------------------------------------------------------------------
@@ -403,3 +411,7 @@ def test_repaired_mutations_reach_the_fast_path():
     data = bytearray((DATA / "heartandsole__testdata.fit").read_bytes())
     data[len(data) // 2] ^= 0x04
     assert check_file(repair(bytes(data))) == "fast"
+
+
+def test_the_fast_path_runs_strict_here():
+    assert fitfast.STRICT  # set by the module fixture; off in normal use
