@@ -530,6 +530,10 @@ class _Parsed:
         self.engine = "fitparse"   # the decoder that produced it (see ENGINES)
 
 
+_UNFINISHED = ("was never finished: its header announces no data (the app or watch "
+               "stopped before closing the file)")
+
+
 def _damage_words(exc: BaseException, in_header: bool = False) -> str:
     """What a fitparse exception means, in a runner's words."""
     if in_header:
@@ -555,9 +559,10 @@ def _fitparse_messages(stream: bytes) -> list:
 def _parse_fast(segments: list[FitSegment]) -> _Parsed | None:
     """The messages of every segment through :func:`runlog.io.fitfast.decode_segment`.
 
-    None when a segment is unfinished, has a damaged header version, or when
-    the fast path gives way for any segment: the caller then decodes the
-    whole file with fitparse, which salvages damaged files.
+    A cut-off (or unfinished) last segment is read up to the cut, with the
+    damage fitparse would report.  None when a segment has a damaged header
+    version, or when the fast path gives way for any segment: the caller then
+    decodes the whole file with fitparse, which salvages the other damaged files.
     """
     if not segments:
         return None
@@ -567,7 +572,7 @@ def _parse_fast(segments: list[FitSegment]) -> _Parsed | None:
     groups: list[np.ndarray] = []
     group, seen_file_id = 0, False
     for seg in segments:
-        if seg.unfinished or seg.data[1] >> 4 > MAX_PROTOCOL_MAJOR:
+        if seg.data[1] >> 4 > MAX_PROTOCOL_MAJOR:
             return None
         fast = fitfast.decode_segment(seg.data, _fitparse_messages)
         if fast is None:
@@ -591,6 +596,13 @@ def _parse_fast(segments: list[FitSegment]) -> _Parsed | None:
         parts.append(fast)
         groups.append(first_group + np.searchsorted(np.asarray(new_group_at, dtype=np.int64),
                                                     fast.record_pos, side="right"))
+        if fast.eof is not None:  # cut off: what fitparse reports, and nothing after it
+            exc = FitEOFError(fast.eof)
+            words = _damage_words(exc)
+            if seg.unfinished:
+                words = _UNFINISHED
+            out.damage, out.damage_exc, out.damage_group = words, exc, group
+            break
     out.cols = {k: np.concatenate([f.records[k] for f in parts]) for k in _RECORD_FIELDS}
     out.rec_group = np.concatenate(groups).astype(np.int64)
     out.n_groups = group + 1
@@ -605,7 +617,7 @@ def _parse(data: bytes, engine: str = "fast") -> _Parsed:
     out = _parse_fast(segments) if engine == "fast" else None
     if out is None:
         return _parse_fitparse(data, segments, trailing)
-    if trailing.strip(b"\0"):
+    if trailing.strip(b"\0") and not out.damage:
         out.damage = (f"has {len(trailing)} bytes after its last FIT file that are not FIT data "
                       "(a damaged chained file)")
         out.damage_group = out.n_groups - 1
@@ -640,8 +652,7 @@ def _parse_fitparse(data: bytes, segments: list[FitSegment], trailing: bytes) ->
             except Exception as exc:  # fitparse: EOF, CRC, undefined message, struct errors
                 words = _damage_words(exc)
                 if seg.unfinished and isinstance(exc, FitEOFError):
-                    words = ("was never finished: its header announces no data (the app or watch "
-                             "stopped before closing the file)")
+                    words = _UNFINISHED
                 out.damage, out.damage_exc, out.damage_group = words, exc, group
                 break
             name = msg.name

@@ -122,11 +122,16 @@ class FastSegment(NamedTuple):
     messages : list of (int, str, dict)
         (byte position, message name, fitparse ``get_values()``) of the other
         messages of :data:`KEPT_MESSAGES`, in file order.
+    eof : str or None
+        The file is cut off: the message of the ``FitEOFError`` fitparse
+        raises where it stops (the messages before it are the ones above, as
+        fitparse yields them); None for a whole file.
     """
 
     records: dict
     record_pos: np.ndarray
     messages: list
+    eof: str | None = None
 
 
 # --------------------------------------------------------------------------
@@ -306,12 +311,15 @@ def _layout(key: bytes) -> _Layout:
 
 
 def _definition_end(data: bytes, pos: int) -> int:
-    """Position after the definition message whose header byte is at *pos*."""
+    """Position after the definition message whose header byte is at *pos* (beyond the data when cut off)."""
+    n = len(data)
+    if pos + 5 >= n:
+        return n + 1
     p = pos + 6 + 3 * data[pos + 5]
     if data[pos] & 0x20:
+        if p >= n:
+            return n + 1
         p += 1 + 3 * data[p]
-    if p > len(data):
-        raise _Fallback("definition cut off")
     return p
 
 
@@ -324,6 +332,9 @@ class _Walk(NamedTuple):
     rec_def: list         # its definition id
     others: list          # (header position, definition id) of kept and timestamped other messages
     compressed: list      # (header position, time offset) of compressed-timestamp messages
+    pos: int              # where the walk stopped
+    last: int             # header position of the last message walked
+    cut_definition: int   # header position of a definition cut off by the end of the data, else -1
 
 
 def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
@@ -341,7 +352,9 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
     others: list[tuple[int, int]] = []
     compressed: list[tuple[int, int]] = []
     add_pos, add_def = rec_pos.append, rec_def.append
+    start, cut_definition, n = pos, -1, len(data)
     while pos < end:
+        start = pos
         h = data[pos]
         if not h & 0xC0:            # normal header, data message
             loc = h & 0x0F
@@ -368,6 +381,9 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
             pos += steps[loc]
         else:                       # definition message
             nxt = _definition_end(data, pos)
+            if nxt > n:
+                cut_definition = pos
+                break
             raw = data[pos:nxt]
             lay = _layout(bytes([h & 0x20]) + raw[1:])
             lid = lids.setdefault(id(lay), len(lids))
@@ -377,9 +393,7 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
             kinds[loc] = _K_SKIP if kind == _K_STAMPED and not stamped else kind
             steps[loc], ids[loc] = lay.size + 1, len(defs) - 1
             pos = nxt
-    if pos != end:
-        raise _Fallback("a message runs past the data size in the header")
-    return _Walk(defs, rec_pos, rec_def, others, compressed)
+    return _Walk(defs, rec_pos, rec_def, others, compressed, pos, start, cut_definition)
 
 
 # --------------------------------------------------------------------------
@@ -721,28 +735,108 @@ def decode_segment(data: bytes, decode_messages: Callable[[bytes], Sequence]) ->
         return None
 
 
+def _eof(wanted: int, got: int) -> str:
+    """The message of fitparse's ``FitEOFError`` (``FitFile._read``)."""
+    return f"Tried to read {wanted} bytes from .FIT file but got {got}"
+
+
+def _cut_message(data: bytes, walk: _Walk) -> str:
+    """fitparse's EOF message for the data message cut off at ``walk.last``; drops it from the walk.
+
+    fitparse reads the header byte, then field after field (a misaligned
+    field as its bytes, developer fields after the others) and fails on the
+    first read that the data cannot fill.
+    """
+    start = walk.last
+    h = data[start]
+    lay = walk.defs[walk.rec_def[-1] if walk.rec_pos and walk.rec_pos[-1] == start else
+                    walk.others[-1][1] if walk.others and walk.others[-1][0] == start else
+                    _local_def(data, walk, start)].lay
+    if walk.rec_pos and walk.rec_pos[-1] == start:
+        walk.rec_pos.pop()
+        walk.rec_def.pop()
+    if walk.others and walk.others[-1][0] == start:
+        walk.others.pop()
+    if h & 0x80 and walk.compressed and walk.compressed[-1][0] == start:
+        walk.compressed.pop()
+    have, read = len(data) - start - 1, 0
+    for size in [f[1] for f in lay.fields] + [f[1] for f in lay.dev]:
+        if read + size > have:
+            return _eof(size, have - read)
+        read += size
+    raise _Fallback("no cut message")  # pragma: no cover - the walk stopped past the data
+
+
+def _local_def(data: bytes, walk: _Walk, start: int) -> int:
+    """Id of the definition in force for the (skipped) data message at *start*."""
+    h = data[start]
+    loc = (h >> 5) & 0x03 if h & 0x80 else h & 0x0F
+    current = -1
+    for d in walk.defs:
+        if d.pos < start and d.raw[0] & 0x0F == loc:
+            current = d.id
+    if current < 0:
+        raise _Fallback("cut message without definition")  # pragma: no cover - the walk checked it
+    return current
+
+
+def _cut_definition_message(data: bytes, pos: int) -> str:
+    """fitparse's EOF message for the definition message cut off at *pos*.
+
+    fitparse reads 2 bytes (reserved, architecture), 3 (message number,
+    field count), 3 per field and, with developer data, 1 (their count) and
+    3 per developer field; developer fields are looked up as they are read,
+    so a cut among them is left to fitparse.
+    """
+    n = len(data)
+    have = n - pos - 1
+    reads = [2, 3]
+    if have >= 5:
+        reads += [3] * data[pos + 5]
+        if data[pos] & 0x20:
+            if sum(reads) + 1 <= have:
+                raise _Fallback("definition cut among its developer fields")
+            reads.append(1)
+    read = 0
+    for size in reads:
+        if read + size > have:
+            return _eof(size, have - read)
+        read += size
+    raise _Fallback("no cut definition")  # pragma: no cover - _definition_end said cut
+
+
 def _decode_segment(data: bytes, decode_messages: Callable[[bytes], Sequence]) -> FastSegment:
     n = len(data)
-    if n < 14 or data[8:12] != b".FIT":
+    if n < 12 or data[8:12] != b".FIT":
         raise _Fallback("no FIT header")
     header_size = data[0]
     (data_size,) = struct.unpack_from("<I", data, 4)
     end = header_size + data_size
-    if header_size < 12 or 12 < header_size < 14 or end + 2 != n:
-        raise _Fallback("irregular header size, or cut off / longer than declared")
+    if header_size < 12 or 12 < header_size < 14 or n < header_size or n > end + 2:
+        raise _Fallback("irregular header size, header cut off or data longer than declared")
     if header_size >= 14:
         (header_crc,) = struct.unpack_from("<H", data, 12)
         if header_crc and header_crc != crc16(data[:12]):
             raise _Fallback("header CRC mismatch")
-    (file_crc,) = struct.unpack_from("<H", data, end)
-    if file_crc != crc16(data[:end]):
-        raise _Fallback("file CRC mismatch")
-    try:
-        walk = _walk(data, header_size, end)
-        if walk.compressed:  # again, listing the timestamped messages the resolution needs
-            walk = _walk(data, header_size, end, stamped=True)
-    except IndexError:
-        raise _Fallback("message cut off") from None
+    limit = min(end, n)
+    walk = _walk(data, header_size, limit)
+    if walk.compressed:  # again, listing the timestamped messages the resolution needs
+        walk = _walk(data, header_size, limit, stamped=True)
+    eof = None
+    if walk.cut_definition >= 0:    # cut off inside a definition
+        eof = _cut_definition_message(data, walk.cut_definition)
+    elif walk.pos > n:              # cut off inside a data message
+        eof = _cut_message(data, walk)
+    elif walk.pos > end:
+        raise _Fallback("a message runs past the data size in the header")
+    elif walk.pos < end:            # cut off between messages
+        eof = _eof(1, 0)
+    elif n < end + 2:               # cut off in the CRC
+        eof = _eof(2, n - end)
+    else:                           # whole: fitparse checks the CRC when it gets to it
+        (file_crc,) = struct.unpack_from("<H", data, end)
+        if file_crc != crc16(data[:end]):
+            raise _Fallback("file CRC mismatch")
     stamps = _compressed_times(data, walk) if walk.compressed else {}
     messages: list = []
     stream, positions = _kept_stream(data, walk)
@@ -764,4 +858,4 @@ def _decode_segment(data: bytes, decode_messages: Callable[[bytes], Sequence]) -
         if hpos in stamps:  # the sub-stream lacks the records' timestamps: fitparse's value from the whole file
             values["timestamp"] = _date_time_value(stamps[hpos])
         out.append((hpos, msg.name, values))
-    return FastSegment(cols, np.asarray(walk.rec_pos, dtype=np.int64), out)
+    return FastSegment(cols, np.asarray(walk.rec_pos, dtype=np.int64), out, eof)
