@@ -65,7 +65,7 @@ numpy structured dtype, well over 50 times faster per record than a bare
 ``fitparse.FitFile(...).get_messages('record')`` loop (``bench/bench_fit.py``);
 the few other messages runlog uses go through fitparse there too.  fitparse
 stays the reference and the fallback: a file the fast path does not handle
-(damaged, cut off, failing its CRC, odd base types; see
+(damaged other than cut off, failing its CRC, odd base types; see
 :mod:`runlog.io.fitfast`) is decoded message by message by fitparse
 (``engine="fitparse"`` of :func:`decode`), with :class:`_LeanProcessor`,
 which skips fitparse's per-field processor look-ups, and salvaged as

@@ -30,10 +30,16 @@ wins" rule of ``DataMessage.get_values`` (a component is listed before its
 field, developer fields after the others, the compressed timestamp last), the
 same accumulators, the same base-type invalid values.
 
+A file cut off (the watch died, the copy did not finish, a header whose
+data size was never written) is read as fitparse reads it: every message
+before the cut, and the ``FitEOFError`` message fitparse would raise there
+(:attr:`FastSegment.eof`); its CRC is not checked, as fitparse never gets
+to it.
+
 What is not handled here makes :func:`decode_segment` return None, and the
-caller decodes the whole file with fitparse instead: a damaged segment (cut
-off, CRC mismatch, data past its declared size, a message of an undefined
-local type, a header whose size or CRC is wrong, an unfinished header), a
+caller decodes the whole file with fitparse instead: other damage (CRC
+mismatch, a message running past the declared data size into the CRC, a
+message of an undefined local type, a header whose size or CRC is wrong), a
 wanted field of an odd base type (64-bit, string; a ``timestamp`` that is not
 an integer of at most 32 bits), any definition whose data fitparse might fail
 on (a field of size 0, components or dates over arrays or non-integers,
