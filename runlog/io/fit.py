@@ -1,4 +1,4 @@
-"""FIT activity files (Garmin, COROS, Suunto, Wahoo, Stryd, ...) decoded with fitparse 1.2.0.
+"""FIT activity files (Garmin, COROS, Suunto, Wahoo, Stryd, ...): a vectorised decoder, fitparse 1.2.0 as reference.
 
 :func:`decode` turns the bytes of one FIT file into one
 :class:`~runlog.io.RawActivity` per session; :func:`runlog.io.read_activities`
@@ -59,11 +59,18 @@ How the awkward files of the wild are handled
 * **Non-activity files** (settings, monitoring, course, workout, ...):
   :class:`~runlog.errors.NotAnActivityError`.
 
-Speed: the messages are parsed once, record fields collected in lists and
-one DataFrame built per file; fitparse runs with :class:`_LeanProcessor`,
-which skips its per-field processor look-ups, so decoding is faster than a
-bare ``fitparse.FitFile(...).get_messages('record')`` loop (see
-``bench/bench_io.py``).
+Speed: the ``record`` messages (over 99 % of a file's messages) are decoded
+by :mod:`runlog.io.fitfast`, all records of one definition at once through a
+numpy structured dtype, well over 50 times faster per record than a bare
+``fitparse.FitFile(...).get_messages('record')`` loop (``bench/bench_fit.py``);
+the few other messages runlog uses go through fitparse there too.  fitparse
+stays the reference and the fallback: a file the fast path does not handle
+(damaged other than cut off, failing its CRC, odd base types; see
+:mod:`runlog.io.fitfast`) is decoded message by message by fitparse
+(``engine="fitparse"`` of :func:`decode`), with :class:`_LeanProcessor`,
+which skips fitparse's per-field processor look-ups, and salvaged as
+described above.  Both engines give identical results
+(``tests/io/test_fitfast.py``).
 
 References
 ----------
@@ -90,6 +97,7 @@ from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
 from .. import schema
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
+from . import fitfast
 from .common import RawActivity
 
 __all__ = [
@@ -170,12 +178,12 @@ _EXTRA_GARMIN_PRODUCTS = {
 
 _GARMIN_FAMILY = {"garmin", "dynastream", "dynastream_oem", "tacx"}
 
-# record field -> raw column collected while parsing (one list each).
-_RECORD_FIELDS = (
-    "timestamp", "distance", "speed", "enhanced_speed", "altitude", "enhanced_altitude",
-    "heart_rate", "cadence", "fractional_cadence", "temperature", "position_lat",
-    "position_long", "power",
-)
+# record field -> raw column collected while parsing (one list, or one array from the fast path, each).
+_RECORD_FIELDS = fitfast.RECORD_FIELDS
+
+#: Decoders :func:`decode` accepts: ``"fast"`` (:mod:`runlog.io.fitfast`, falling back to
+#: fitparse for what it does not handle) and ``"fitparse"`` (the reference, message by message).
+ENGINES = ("fast", "fitparse")
 
 
 class FitSegment(NamedTuple):
@@ -508,8 +516,8 @@ class _Parsed:
     """Everything collected in one pass over a FIT file's messages."""
 
     def __init__(self):
-        self.cols: dict[str, list] = {k: [] for k in _RECORD_FIELDS}
-        self.rec_group: list[int] = []
+        self.cols: dict[str, list | np.ndarray] = {k: [] for k in _RECORD_FIELDS}
+        self.rec_group: list[int] | np.ndarray = []
         self.file_ids: dict[int, dict] = {}
         self.sessions: list[tuple[int, int, dict]] = []   # (group, number in file, values)
         self.laps: list[tuple[int, dict]] = []
@@ -519,6 +527,11 @@ class _Parsed:
         self.damage_exc: BaseException | None = None
         self.damage_group = 0
         self.n_groups = 0
+        self.engine = "fitparse"   # the decoder that produced it (see ENGINES)
+
+
+_UNFINISHED = ("was never finished: its header announces no data (the app or watch "
+               "stopped before closing the file)")
 
 
 def _damage_words(exc: BaseException, in_header: bool = False) -> str:
@@ -537,10 +550,83 @@ def _damage_words(exc: BaseException, in_header: bool = False) -> str:
     return f"is damaged ({type(exc).__name__}: {exc})"
 
 
-def _parse(data: bytes) -> _Parsed:
-    """One pass over every message of every chained segment."""
+def _fitparse_messages(stream: bytes) -> list:
+    """The data messages of a small, CRC-less FIT stream, decoded by fitparse as :func:`_parse_fitparse` does."""
+    fit = _TolerantFitFile(io.BytesIO(stream), check_crc=False, data_processor=_LeanProcessor())
+    return list(fit.get_messages())
+
+
+def _parse_fast(segments: list[FitSegment]) -> _Parsed | None:
+    """The messages of every segment through :func:`runlog.io.fitfast.decode_segment`.
+
+    A cut-off (or unfinished) last segment is read up to the cut, with the
+    damage fitparse would report.  None when a segment has a damaged header
+    version, or when the fast path gives way for any segment: the caller then
+    decodes the whole file with fitparse, which salvages the other damaged files.
+    """
+    if not segments:
+        return None
     out = _Parsed()
+    out.engine = "fast"
+    parts: list[fitfast.FastSegment] = []
+    groups: list[np.ndarray] = []
+    group, seen_file_id = 0, False
+    for seg in segments:
+        if seg.data[1] >> 4 > MAX_PROTOCOL_MAJOR:
+            return None
+        fast = fitfast.decode_segment(seg.data, _fitparse_messages)
+        if fast is None:
+            return None
+        first_group, new_group_at = group, []
+        for pos, name, values in fast.messages:
+            if name == "file_id":
+                if seen_file_id:
+                    group += 1
+                    new_group_at.append(pos)
+                seen_file_id = True
+                out.file_ids[group] = values
+            elif name == "session":
+                out.sessions.append((group, len(out.sessions) + 1, values))
+            elif name == "lap":
+                out.laps.append((group, values))
+            elif name == "activity":
+                out.activity[group] = values
+            elif name == "sport":
+                out.sport.setdefault(group, values)
+        parts.append(fast)
+        groups.append(first_group + np.searchsorted(np.asarray(new_group_at, dtype=np.int64),
+                                                    fast.record_pos, side="right"))
+        if fast.eof is not None:  # cut off: what fitparse reports, and nothing after it
+            exc = FitEOFError(fast.eof)
+            words = _damage_words(exc)
+            if seg.unfinished:
+                words = _UNFINISHED
+            out.damage, out.damage_exc, out.damage_group = words, exc, group
+            break
+    out.cols = {k: np.concatenate([f.records[k] for f in parts]) for k in _RECORD_FIELDS}
+    out.rec_group = np.concatenate(groups).astype(np.int64)
+    out.n_groups = group + 1
+    return out
+
+
+def _parse(data: bytes, engine: str = "fast") -> _Parsed:
+    """One pass over every message of every chained segment: the fast path, else fitparse."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     segments, trailing = split_segments(data)
+    out = _parse_fast(segments) if engine == "fast" else None
+    if out is None:
+        return _parse_fitparse(data, segments, trailing)
+    if trailing.strip(b"\0") and not out.damage:
+        out.damage = (f"has {len(trailing)} bytes after its last FIT file that are not FIT data "
+                      "(a damaged chained file)")
+        out.damage_group = out.n_groups - 1
+    return out
+
+
+def _parse_fitparse(data: bytes, segments: list[FitSegment], trailing: bytes) -> _Parsed:
+    """One pass over every message of every chained segment, through fitparse (the reference)."""
+    out = _Parsed()
     cols = out.cols
     lists = tuple(cols[k] for k in _RECORD_FIELDS)
     rec_group = out.rec_group
@@ -566,8 +652,7 @@ def _parse(data: bytes) -> _Parsed:
             except Exception as exc:  # fitparse: EOF, CRC, undefined message, struct errors
                 words = _damage_words(exc)
                 if seg.unfinished and isinstance(exc, FitEOFError):
-                    words = ("was never finished: its header announces no data (the app or watch "
-                             "stopped before closing the file)")
+                    words = _UNFINISHED
                 out.damage, out.damage_exc, out.damage_group = words, exc, group
                 break
             name = msg.name
@@ -613,8 +698,12 @@ def _parse(data: bytes) -> _Parsed:
 # --------------------------------------------------------------------------
 # From parsed messages to activities
 # --------------------------------------------------------------------------
-def _timestamps(raw: list, source: str) -> pd.DatetimeIndex:
+def _timestamps(raw: list | np.ndarray, source: str) -> pd.DatetimeIndex:
     """Record timestamps as a UTC index (NaT where absent).
+
+    *raw* is fitparse's values (datetimes, numbers below
+    :data:`DEVICE_RELATIVE_LIMIT`, None) or the fast path's raw FIT seconds
+    (float array, NaN where absent; see :mod:`runlog.io.fitfast`).
 
     Raises
     ------
@@ -622,13 +711,23 @@ def _timestamps(raw: list, source: str) -> pd.DatetimeIndex:
         When the times are device-relative (numbers below
         :data:`DEVICE_RELATIVE_LIMIT`, left undecoded by fitparse).
     """
-    if any(isinstance(t, int) and not isinstance(t, bool) for t in raw):
+    if isinstance(raw, np.ndarray):
+        valid = ~np.isnan(raw)
+        relative = bool((raw[valid] < DEVICE_RELATIVE_LIMIT).any())
+    else:
+        relative = any(isinstance(t, int) and not isinstance(t, bool) for t in raw)
+    if relative:
         raise FileFormatError(
             "has device-relative times (seconds since the watch was switched on, as old watches "
             "such as the Forerunner 70 write when read out raw over ANT-FS), so the run cannot be "
             "dated. Import the run from Garmin Connect (or the watch's own sync software) instead, "
             "which stores real dates", source)
-    arr = np.array([t if isinstance(t, _dt.datetime) else None for t in raw], dtype="datetime64[us]")
+    if isinstance(raw, np.ndarray):
+        unix_s = np.where(valid, raw, 0).astype(np.int64) + fitfast.FIT_EPOCH_S
+        arr = (unix_s * 1_000_000).astype("datetime64[us]")
+        arr[~valid] = np.datetime64("NaT")
+    else:
+        arr = np.array([t if isinstance(t, _dt.datetime) else None for t in raw], dtype="datetime64[us]")
     return pd.DatetimeIndex(arr).tz_localize("UTC").as_unit("ns")
 
 
@@ -720,7 +819,7 @@ def _drop_stray(rec: pd.DataFrame, source: str, label: str) -> pd.DataFrame:
         f"{source}: {label}: dropped {len(dropped)} record(s) dated {dropped[0]:%Y-%m-%d %H:%M:%S} .. "
         f"{dropped[-1]:%Y-%m-%d %H:%M:%S} UTC, more than {STRAY_GAP_S / 3600:.0f} h away from the "
         f"other {len(main)} records ({main[0]:%Y-%m-%d %H:%M} .. {main[-1]:%H:%M} UTC): the watch "
-        "clock was probably not set yet.", RunlogWarning, stacklevel=4)
+        "clock was probably not set yet.", RunlogWarning, stacklevel=5)
     return rec[keep]
 
 
@@ -812,7 +911,7 @@ def _check_is_activity(p: _Parsed, n_records: int, source: str) -> None:
                               "sessions), so nothing can be read from it", source)
 
 
-def decode(data: bytes, source: str) -> list[RawActivity]:
+def decode(data: bytes, source: str, engine: str = "fast") -> list[RawActivity]:
     """Decode a FIT file into one raw activity per session.
 
     Parameters
@@ -821,6 +920,11 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         The whole file (already gunzipped).
     source : str
         File name, used in warnings and error messages.
+    engine : {"fast", "fitparse"}
+        ``"fast"``: the vectorised record decoder of :mod:`runlog.io.fitfast`,
+        which hands the file to fitparse when it is damaged or holds
+        something the fast path does not handle; ``"fitparse"``: fitparse
+        message by message (the reference).  Both give the same result.
 
     Returns
     -------
@@ -851,11 +955,16 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         Stray records far from the rest of the activity were dropped.
     """
     try:
-        p = _parse(data)
+        p = _parse(data, engine)
     except FileFormatError as exc:
         if exc.path is None:
             raise FileFormatError(exc.reason, source) from exc.__cause__
         raise
+    return _activities(p, source)
+
+
+def _activities(p: _Parsed, source: str) -> list[RawActivity]:
+    """The raw activities of a parsed file (see :func:`decode`)."""
     n = len(p.rec_group)
     if p.damage and not p.file_ids and not n:
         raise FileFormatError(f"{p.damage}; nothing could be read from it", source) from p.damage_exc
@@ -875,7 +984,7 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
     if p.damage:
         warnings.warn(
             f"{source}: {p.damage}. Keeping the {int(timed.sum())} records read before the damage.",
-            TruncatedFileWarning, stacklevel=3)
+            TruncatedFileWarning, stacklevel=4)
 
     n_sessions = len(p.sessions)
     out: list[RawActivity] = []
