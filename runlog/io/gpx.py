@@ -52,6 +52,7 @@ import warnings
 import numpy as np
 
 from ..errors import FileFormatError, NotAnActivityError
+from . import _gpxfast
 from ._xml import (XmlRecoveryWarning, declare_missing_prefixes, is_unbound_prefix_error, local_name, reject_dtd,
                    xml_text)
 from .common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
@@ -194,7 +195,7 @@ def _empty_error(gpx, source: str):
     return FileFormatError("holds no tracks, routes or waypoints: nothing to read", source)
 
 
-def decode(data: bytes, source: str) -> list[RawActivity]:
+def decode(data: bytes, source: str, *, use_fast_path: bool = True) -> list[RawActivity]:
     """Decode a GPX file.
 
     Parameters
@@ -203,6 +204,11 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         File content (already gunzipped by the dispatcher).
     source : str
         File name, for messages.
+    use_fast_path : bool
+        Read the track points straight from the element tree
+        (:mod:`runlog.io._gpxfast`; gpxpy reads the rest and any document
+        that path declines).  False: everything through gpxpy, as before
+        the fast path existed (the tests compare the two).
 
     Returns
     -------
@@ -235,9 +241,12 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         if name.rpartition(":")[2] != "gpx":
             raise FileFormatError(
                 f"is XML but not GPX (root element <{name}>, expected <gpx>)", source)
-    gpx = _parse(text, source)
-
-    t_s, n_untimed, cols = _points(gpx)
+    fast = _gpxfast.read_points(text, source, EXTENSION_COLUMNS) if use_fast_path else None
+    if fast is not None:
+        gpx, t_s, n_untimed, cols = fast
+    else:
+        gpx = _parse(text, source)
+        t_s, n_untimed, cols = _points(gpx)
     n = t_s.size
     if n == 0:
         raise _empty_error(gpx, source)
