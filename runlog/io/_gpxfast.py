@@ -26,9 +26,9 @@ the gpxpy path:
 * **Same validation.**  Where gpxpy would reject a point (missing or
   non-numeric ``lat``/``lon``, a non-numeric ``<ele>``/``<speed>``, or one
   of the other typed point fields such as ``<hdop>``, ``<sat>``, ``<fix>``,
-  checked with gpxpy's own field objects when the document contains that
-  tag at all), this path gives up and the caller runs gpxpy, which then
-  raises its own message.
+  checked with gpxpy's own field objects on every point that has children
+  besides those read here), this path gives up and the caller runs gpxpy,
+  which then raises its own message.
 * **Metadata from gpxpy.**  After the points are taken, they are removed
   from the tree and gpxpy's own field reader
   (``gpxpy.gpxfield.gpx_fields_from_xml``, the function ``gpxpy.parse``
@@ -82,11 +82,12 @@ def _float_or_none(text: str):
 
 
 def _column_list(tag, extension_columns: dict, ext_rows: dict):
-    """(column, its list of (point index, text)) for an extension tag, or False when runlog does not read it."""
+    """(column, append to its point indices, append to its texts) for an extension tag, or False (not read)."""
     col = extension_columns.get(_local_lower(tag), "")
     if not col:
         return False
-    return col, ext_rows.setdefault(col, [])
+    idx, texts = ext_rows.setdefault(col, ([], []))
+    return col, idx.append, texts.append
 
 
 def _checked_fields(version):
@@ -107,6 +108,17 @@ def _checked_fields(version):
         if typed or f.possible:
             out.append(f)
     return out
+
+
+def _check_value(field, tag: str, text, version) -> None:
+    """Raise what gpxpy's *field* raises for ``<tag>text</tag>`` in a point (gpxpy's own code on a stub).
+
+    Every occurrence is checked, where gpxpy reads only the first: a second, bad
+    one makes this path decline a file gpxpy reads, and gpxpy then reads it.
+    """
+    stub = ET.Element("trkpt")
+    ET.SubElement(stub, tag).text = text
+    field.from_xml(stub, version)
 
 
 def _parse_tree(text: str, source: str):
@@ -177,14 +189,15 @@ def read_points(text: str, source: str, extension_columns: dict):
     root, repaired = parsed
     version = root.get("version")
     v11 = version == "1.1"
-    checked = [f for f in _checked_fields(version) if "<" + f.tag in text]
+    checked = {f.tag: f for f in _checked_fields(version)}
+    valid: set = set()  # (tag, text) pairs gpxpy accepts
 
     lat, lon, ele, spd, tstr = [], [], [], [], []
     lat_add, lon_add, ele_add, spd_add, t_add = lat.append, lon.append, ele.append, spd.append, tstr.append
     nan = np.nan
     # extension element tag -> the (point index, text) list of its column, or False (not read)
     ext_of_tag: dict = {}
-    ext_rows: dict[str, list] = {}
+    ext_rows: dict[str, tuple] = {}
     seq: list = []  # the column of every extension value, in document order (fixes the column order)
     seq_add = seq.append
     i = 0
@@ -204,26 +217,36 @@ def read_points(text: str, source: str, extension_columns: dict):
                     lat_add(a.get("lat"))
                     lon_add(a.get("lon"))
                     find = p.findtext
-                    ele_add(find("ele"))
-                    t_add(find("time"))
-                    if checked:
-                        for f in checked:
-                            f.from_xml(p, version)  # raises where gpxpy would
+                    e = find("ele")
+                    ele_add(e)
+                    t = find("time")
+                    t_add(t)
+                    known = (e is not None) + (t is not None)
                     if v11:
                         x = p.find("extensions")
-                        if x is not None:
-                            # x.iter() = x, then each child's own iter() in document order (x maps to no column)
-                            for c in x.iter():
-                                acc = ext_of_tag.get(c.tag)
-                                if acc is None:
-                                    acc = ext_of_tag[c.tag] = _column_list(c.tag, extension_columns, ext_rows)
-                                if acc is not False:
-                                    text = c.text
-                                    if text:
-                                        acc[1].append((i, text))
-                                        seq_add(acc[0])
+                        known += x is not None
                     else:
-                        spd_add(find("speed"))
+                        e = find("speed")
+                        spd_add(e)
+                        known += e is not None
+                    if len(p) > known:  # other children: would gpxpy accept their values?
+                        for c in p:
+                            f = checked.get(c.tag)
+                            if f is not None and (c.tag, c.text) not in valid:
+                                _check_value(f, c.tag, c.text, version)  # raises where gpxpy would
+                                valid.add((c.tag, c.text))
+                    if v11 and x is not None:
+                        # x.iter() = x, then each child's own iter() in document order (x maps to no column)
+                        for c in x.iter():
+                            acc = ext_of_tag.get(c.tag)
+                            if acc is None:
+                                acc = ext_of_tag[c.tag] = _column_list(c.tag, extension_columns, ext_rows)
+                            if acc is not False:
+                                text = c.text
+                                if text:
+                                    acc[1](i)
+                                    acc[2](text)
+                                    seq_add(acc[0])
                     i += 1
                 if other:
                     seg[:] = [c for c in seg if c.tag != "trkpt"]
@@ -248,13 +271,13 @@ def read_points(text: str, source: str, extension_columns: dict):
     # does, and new columns come in the order of their first readable value, as there
     parsed_cols: dict[str, tuple] = {}
     failed = False
-    for col, rows in ext_rows.items():
+    for col, (idx, texts) in ext_rows.items():
         try:
-            parsed_cols[col] = ([k for k, _ in rows], [float(t) for _, t in rows], None)
+            parsed_cols[col] = (idx, list(map(float, texts)), None)
         except ValueError:
             failed = True
-            ok = [_float_or_none(t) for _, t in rows]
-            parsed_cols[col] = ([k for (k, _), v in zip(rows, ok) if v is not None],
+            ok = list(map(_float_or_none, texts))
+            parsed_cols[col] = ([k for k, v in zip(idx, ok) if v is not None],
                                 [v for v in ok if v is not None], ok)
     if failed:
         order, pos = [], dict.fromkeys(parsed_cols, 0)
