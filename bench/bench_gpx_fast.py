@@ -1,4 +1,4 @@
-"""Benchmark: GPX track points through gpxpy, runlog's old gpxpy path and the fast path.
+"""Benchmark: GPX track points through gpxpy, runlog's old gpxpy path and the fast path (and TCX parsers).
 
 Per file, measured side by side in one run (the paths take turns within each
 repeat, so a load change on a shared machine hits all of them alike; best of
@@ -18,6 +18,9 @@ repeat, so a load change on a shared machine hits all of them alike; best of
 Figures are microseconds per track point; the ratios ``gpxpy/fast`` and
 ``old/fast`` are the speed-ups (target: gpxpy/fast >= 2.5).  Files: the
 largest real GPX files of ``../shared/data/real/gpx`` (else ``tests/data/gpx``).
+A second table times :func:`runlog.io.tcx.decode` with defusedxml's
+pure-Python parser (before) and with the C parser that refuses DOCTYPEs
+(now; :func:`runlog.io._xml.parse_xml`), in microseconds per trackpoint.
 lxml is reported but not needed: gpxpy uses it when installed (then ``gpxpy``
 and ``old`` change), the fast path never imports it.  Nothing is asserted.
 
@@ -35,7 +38,7 @@ from pathlib import Path
 
 import gpxpy
 
-from runlog.io import _gpxfast, gpx
+from runlog.io import _gpxfast, _xml, gpx, tcx
 from runlog.io._xml import declare_missing_prefixes, reject_dtd, xml_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,6 +126,48 @@ def main(argv=None) -> None:
           f"{tot['gpxpy'] / tot['fast']:10.2f} {tot['old'] / tot['fast']:8.2f}   (target gpxpy/fast >= 2.5)")
     print("* undeclared namespace prefixes: old and fast include the repair (a second parse), "
           "gpxpy is timed on the repaired text")
+    tcx_bench(args.files, args.repeat)
+
+
+def _defused_fromstring(text: str):
+    from defusedxml.ElementTree import fromstring
+
+    return fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+def tcx_bench(limit: int, repeat: int) -> None:
+    """TCX: ``tcx.decode`` with defusedxml's pure-Python parser (before) and the C parser (now)."""
+    folder = DATA.parent / "tcx"
+    files = sorted(folder.glob("*.tcx"), key=lambda p: -p.stat().st_size)[:limit]
+    print(f"\nTCX ({folder}): tcx.decode, parse by defusedxml (before) vs C parser refusing DOCTYPEs (now)")
+    print(f"{'file':40s} {'points':>7s} {'before':>7s} {'now':>7s} {'before/now':>10s}   [us/trackpoint]")
+    tb = tn = 0.0
+    tot_n = 0
+    for path in files:
+        data = path.read_bytes()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                n = sum(len(a.records) for a in tcx.decode(data, path.name))
+        except Exception:  # noqa: BLE001 - refused files are not benchmarked
+            continue
+
+        def before(data=data, name=path.name):
+            saved, _xml._fromstring = _xml._fromstring, _defused_fromstring
+            try:
+                tcx.decode(data, name)
+            finally:
+                _xml._fromstring = saved
+
+        best = side_by_side({"before": before, "now": lambda data=data, name=path.name: tcx.decode(data, name)},
+                            repeat)
+        tb += best["before"]
+        tn += best["now"]
+        tot_n += n
+        print(f"{path.name[:40]:40s} {n:7d} {best['before'] / n * 1e6:7.1f} {best['now'] / n * 1e6:7.1f} "
+              f"{best['before'] / best['now']:10.2f}")
+    if tot_n:
+        print(f"{'all files':40s} {tot_n:7d} {tb / tot_n * 1e6:7.1f} {tn / tot_n * 1e6:7.1f} {tb / tn:10.2f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""GPX 1.0 / 1.1 reader (gpxpy over a DTD-checked document).
+"""GPX 1.0 / 1.1 reader (a fast element-tree path, gpxpy for metadata and odd files).
 
 :func:`decode` turns a GPX file into one :class:`~runlog.io.RawActivity`:
 every track point of every ``<trk>`` / ``<trkseg>``, concatenated and sorted
@@ -7,6 +7,19 @@ column; :func:`runlog.io.common.sorted_unique`).  The dispatcher's
 :func:`runlog.activity.finalize` then derives distance and speed from the
 positions (GPX has no device distance; jumps between tracks or segments are
 counted like any other step) and finds the time zone of the first position.
+
+How the file is read
+--------------------
+:mod:`runlog.io._gpxfast` parses the DTD-checked document with the standard
+library's C ElementTree parser (the parser gpxpy itself uses without lxml;
+lxml is never imported there), takes the track points straight into arrays
+and converts all times in one vectorised step; gpxpy's own field reader
+reads everything else (creator, track types, routes, waypoints).  Whatever
+that path cannot read exactly as gpxpy would (malformed XML, a value gpxpy
+refuses) is read by ``gpxpy.parse`` as before, so results, warnings and
+errors are the same either way (``tests/io/test_gpx_fast.py``); the fast path
+is 2.5-4x faster per point than ``gpxpy.parse`` alone
+(``bench/bench_gpx_fast.py``).
 
 Columns read per track point
 ----------------------------
