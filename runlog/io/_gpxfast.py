@@ -305,6 +305,8 @@ def read_points(text: str, source: str, extension_columns: dict):
 # --------------------------------------------------------------------------
 
 _ZERO, _NINE = 48, 57
+#: Longest text the vectorised parser takes: 19 + '.' + 15 digits + '+hh:mm'.
+_MAX_ISO_LEN = 41
 
 
 def _days_from_civil(y, m, d):
@@ -353,9 +355,13 @@ def iso_times_s(strings: list):
     untimed = np.zeros(n, dtype=bool)
     if n == 0:
         return t_s, untimed
-    present = np.fromiter((bool(s) for s in strings), dtype=bool, count=n)
-    untimed[~present] = True
-    rows = np.flatnonzero(present)
+    lens_all = np.fromiter((len(s) if s else 0 for s in strings), dtype="int64", count=n)
+    untimed[lens_all == 0] = True
+    # the longest form is 41 characters; longer texts (damage) go one by one, not into a wide array
+    rows = np.flatnonzero((lens_all >= 19) & (lens_all <= _MAX_ISO_LEN))
+    odd = np.flatnonzero((lens_all > 0) & ((lens_all < 19) | (lens_all > _MAX_ISO_LEN)))
+    for k in odd:
+        t_s[k], untimed[k] = _one_time_s(strings[k])
     if rows.size == 0:
         return t_s, untimed
     texts = [strings[k] for k in rows] if rows.size < n else strings
@@ -364,11 +370,11 @@ def iso_times_s(strings: list):
     except (ValueError, TypeError):  # pragma: no cover - not str
         arr = None
     ok = np.zeros(rows.size, dtype=bool)
-    if arr is not None and arr.dtype.itemsize // 4 >= 19:
+    if arr is not None:
         width = arr.dtype.itemsize // 4
         cp = np.zeros((rows.size, width + 1), dtype="int64")
         cp[:, :width] = arr.view(np.uint32).reshape(rows.size, width)
-        lens = np.fromiter(map(len, texts), dtype="int64", count=rows.size)
+        lens = lens_all[rows]
         dig = (cp >= _ZERO) & (cp <= _NINE)
         val = cp - _ZERO
         ok = lens >= 19

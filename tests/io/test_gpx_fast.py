@@ -168,6 +168,8 @@ EDITS = {
                                 .replace(".000Z</time>", ".000Z\n</time>"), True),
     "time_impossible_dates": (_HS, lambda t: t.replace("2021-04-16T13:38:1", "2021-02-30T13:38:1").replace(
         "2021-04-16T13:38:2", "2021-04-16T24:38:2").replace("2021-04-16T13:38:3", "2021-13-16T13:38:3"), True),
+    "time_very_long": (_HS, lambda t: t.replace("<time>2021-04-16T13:38:19.000Z",
+                                                "<time>2021-04-16T13:38:19." + "0" * 200_000 + "Z"), True),
     "time_leap_day": (_HS, lambda t: t.replace("2021-04-16", "2024-02-29"), True),
     "time_offset_24h": (_HS, _sub(r"<time>2021-04-16T13:38:([0-9:.]+)Z</time>",
                                   r"<time>2021-04-16T13:38:\1+24:00</time>"), True),
