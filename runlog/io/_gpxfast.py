@@ -189,7 +189,10 @@ def read_points(text: str, source: str, extension_columns: dict):
     root, repaired = parsed
     version = root.get("version")
     v11 = version == "1.1"
-    checked = {f.tag: f for f in _checked_fields(version)}
+    try:
+        checked = {f.tag: f for f in _checked_fields(version)}
+    except Exception:  # noqa: BLE001 - a gpxpy whose field tables look different: use gpxpy itself
+        return None
     valid: set = set()  # (tag, text) pairs gpxpy accepts
 
     lat, lon, ele, spd, tstr = [], [], [], [], []
