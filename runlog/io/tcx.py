@@ -1,4 +1,4 @@
-"""Garmin Training Center (TCX v2) reader (defusedxml ElementTree).
+"""Garmin Training Center (TCX v2) reader (C ElementTree refusing DTDs, :func:`runlog.io._xml.parse_xml`).
 
 :func:`decode` returns one :class:`~runlog.io.RawActivity` per
 ``<Activity>`` (also inside ``<MultiSportSession>``).

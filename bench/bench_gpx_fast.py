@@ -1,0 +1,174 @@
+"""Benchmark: GPX track points through gpxpy, runlog's old gpxpy path and the fast path (and TCX parsers).
+
+Per file, measured side by side in one run (the paths take turns within each
+repeat, so a load change on a shared machine hits all of them alike; best of
+``--repeat``):
+
+* ``gpxpy``: ``gpxpy.parse`` of the decoded text alone (no runlog work; for a
+  file with undeclared namespace prefixes, of the repaired text, which gpxpy
+  alone cannot read);
+* ``old``: ``runlog.io.gpx.decode(..., use_fast_path=False)``, everything
+  through gpxpy (the reader before issue 12);
+* ``fast``: ``runlog.io.gpx.decode`` (:mod:`runlog.io._gpxfast`: the standard
+  library's C ElementTree parse, points straight to arrays, gpxpy for the
+  metadata);
+* ``XML``: :func:`xml.etree.ElementTree.XML` of the document alone, the floor
+  of any ElementTree-based reader.
+
+Figures are microseconds per track point; the ratios ``gpxpy/fast`` and
+``old/fast`` are the speed-ups (target: gpxpy/fast >= 2.5).  Files: the
+largest real GPX files of ``../shared/data/real/gpx`` (else ``tests/data/gpx``).
+A second table times :func:`runlog.io.tcx.decode` with defusedxml's
+pure-Python parser (before) and with the C parser that refuses DOCTYPEs
+(now; :func:`runlog.io._xml.parse_xml`), in microseconds per trackpoint.
+lxml is reported but not needed: gpxpy uses it when installed (then ``gpxpy``
+and ``old`` change), the fast path never imports it.  Nothing is asserted.
+
+Run:  .venv/bin/python bench/bench_gpx_fast.py [--files 5] [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import time
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import gpxpy
+
+from runlog.io import _gpxfast, _xml, gpx, tcx
+from runlog.io._xml import declare_missing_prefixes, reject_dtd, xml_text
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "real" / "gpx"
+DATA = SHARED if SHARED.is_dir() else ROOT / "tests" / "data" / "gpx"
+
+
+def n_points(text: str) -> int:
+    """Track points of a document (trk/trkseg/trkpt, as both readers select them)."""
+    root = ET.XML(_gpxfast._DEFAULT_NS.sub("", text, count=1))
+    return sum(1 for trk in root if trk.tag == "trk" for seg in trk if seg.tag == "trkseg"
+               for p in seg if p.tag == "trkpt")
+
+
+def candidates(limit: int) -> list[tuple[Path, bytes, str, bool]]:
+    """The *limit* largest files that decode (path, bytes, text gpxpy can parse, repaired?)."""
+    out = []
+    for path in sorted(DATA.glob("*.gpx"), key=lambda p: -p.stat().st_size):
+        data = path.read_bytes()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                gpx.decode(data, path.name)
+            except Exception:  # noqa: BLE001 - refused files are not benchmarked
+                continue
+        text = xml_text(data, path.name)
+        reject_dtd(text, path.name)
+        repaired = False
+        try:
+            gpxpy.parse(text)
+        except Exception:  # noqa: BLE001 - undeclared prefixes: time gpxpy on the repaired text
+            text, repaired = declare_missing_prefixes(text)[0], True
+        out.append((path, data, text, repaired))
+        if len(out) == limit:
+            break
+    return out
+
+
+def side_by_side(fns: dict, repeat: int) -> dict:
+    """Best time [s] of each function, the functions taking turns within each repeat."""
+    best = dict.fromkeys(fns, float("inf"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fn in fns.values():
+            fn()  # warm caches and imports
+        for _ in range(repeat):
+            for name, fn in fns.items():
+                t0 = time.perf_counter()
+                fn()
+                best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args(argv)
+    lxml = importlib.util.find_spec("lxml") is not None
+    print(f"gpxpy {gpxpy.__version__}, lxml {'installed (gpxpy uses it)' if lxml else 'not installed'}; "
+          f"data from {DATA}; best of {args.repeat}, paths interleaved")
+    print(f"{'file':34s} {'points':>7s} {'gpxpy':>7s} {'old':>7s} {'fast':>7s} {'XML':>7s} "
+          f"{'gpxpy/fast':>10s} {'old/fast':>8s}   [us/point]")
+    tot = dict.fromkeys(("gpxpy", "old", "fast", "xml"), 0.0)
+    tot_n = 0
+    for path, data, text, repaired in candidates(args.files):
+        n = n_points(text)
+        name = path.name
+        stripped = _gpxfast._DEFAULT_NS.sub("", text, count=1)
+        best = side_by_side({
+            "gpxpy": lambda text=text: gpxpy.parse(text),
+            "old": lambda data=data, name=name: gpx.decode(data, name, use_fast_path=False),
+            "fast": lambda data=data, name=name: gpx.decode(data, name),
+            "xml": lambda stripped=stripped: ET.XML(stripped),
+        }, args.repeat)
+        for k in tot:
+            tot[k] += best[k]
+        tot_n += n
+        us = {k: v / n * 1e6 for k, v in best.items()}
+        label = name[:33] + ("*" if repaired else "")
+        print(f"{label:34s} {n:7d} {us['gpxpy']:7.1f} {us['old']:7.1f} {us['fast']:7.1f} {us['xml']:7.1f} "
+              f"{best['gpxpy'] / best['fast']:10.2f} {best['old'] / best['fast']:8.2f}")
+    us = {k: v / tot_n * 1e6 for k, v in tot.items()}
+    print(f"{'all files':34s} {tot_n:7d} {us['gpxpy']:7.1f} {us['old']:7.1f} {us['fast']:7.1f} {us['xml']:7.1f} "
+          f"{tot['gpxpy'] / tot['fast']:10.2f} {tot['old'] / tot['fast']:8.2f}   (target gpxpy/fast >= 2.5)")
+    print("* undeclared namespace prefixes: old and fast include the repair (a second parse), "
+          "gpxpy is timed on the repaired text")
+    tcx_bench(args.files, args.repeat)
+
+
+def _defused_fromstring(text: str):
+    from defusedxml.ElementTree import fromstring
+
+    return fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+def tcx_bench(limit: int, repeat: int) -> None:
+    """TCX: ``tcx.decode`` with defusedxml's pure-Python parser (before) and the C parser (now)."""
+    folder = DATA.parent / "tcx"
+    files = sorted(folder.glob("*.tcx"), key=lambda p: -p.stat().st_size)[:limit]
+    print(f"\nTCX ({folder}): tcx.decode, parse by defusedxml (before) vs C parser refusing DOCTYPEs (now)")
+    print(f"{'file':40s} {'points':>7s} {'before':>7s} {'now':>7s} {'before/now':>10s}   [us/trackpoint]")
+    tb = tn = 0.0
+    tot_n = 0
+    for path in files:
+        data = path.read_bytes()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                n = sum(len(a.records) for a in tcx.decode(data, path.name))
+        except Exception:  # noqa: BLE001 - refused files are not benchmarked
+            continue
+
+        def before(data=data, name=path.name):
+            saved, _xml._fromstring = _xml._fromstring, _defused_fromstring
+            try:
+                tcx.decode(data, name)
+            finally:
+                _xml._fromstring = saved
+
+        best = side_by_side({"before": before, "now": lambda data=data, name=path.name: tcx.decode(data, name)},
+                            repeat)
+        tb += best["before"]
+        tn += best["now"]
+        tot_n += n
+        print(f"{path.name[:40]:40s} {n:7d} {best['before'] / n * 1e6:7.1f} {best['now'] / n * 1e6:7.1f} "
+              f"{best['before'] / best['now']:10.2f}")
+    if tot_n:
+        print(f"{'all files':40s} {tot_n:7d} {tb / tot_n * 1e6:7.1f} {tn / tot_n * 1e6:7.1f} {tb / tn:10.2f}")
+
+
+if __name__ == "__main__":
+    main()

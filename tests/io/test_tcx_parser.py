@@ -1,0 +1,145 @@
+"""TCX through the C parser (runlog.io._xml.parse_xml) reads exactly what it read through defusedxml.
+
+``parse_xml`` used :func:`defusedxml.ElementTree.fromstring` (the pure-Python
+parser, with ``forbid_dtd``, ``forbid_entities``, ``forbid_external``); it now
+uses the standard library's C parser with a tree builder that refuses any
+DOCTYPE.  Every real TCX file, edited ones and hypothesis-mutated ones decode
+to identical activities (records, laps, info) or the same error and warnings
+both ways; a DOCTYPE that reaches the parser is refused there, unexpanded.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from defusedxml import DTDForbidden
+from defusedxml.ElementTree import fromstring as defused_fromstring
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runlog.io import _xml, tcx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _defused(text: str):
+    return defused_fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+def _outcome(data: bytes, name: str):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = tcx.decode(data, name)
+        except Exception as exc:  # noqa: BLE001 - compared below
+            result = exc
+    return result, [(w.category, str(w.message)) for w in caught]
+
+
+def _differences(data: bytes, name: str, monkeypatch) -> list[str]:
+    a, wa = _outcome(data, name)
+    with monkeypatch.context() as m:
+        m.setattr(_xml, "_fromstring", _defused)
+        b, wb = _outcome(data, name)
+    out = []
+    if wa != wb:
+        out.append(f"{name}: warnings {wa} != {wb}")
+    if isinstance(a, BaseException) or isinstance(b, BaseException):
+        if type(a) is not type(b) or str(a) != str(b):
+            out.append(f"{name}: {type(a).__name__}: {a} != {type(b).__name__}: {b}")
+        return out
+    if len(a) != len(b):
+        return out + [f"{name}: {len(a)} != {len(b)} activities"]
+    for ra, rb in zip(a, b):
+        try:
+            pd.testing.assert_frame_equal(ra.records, rb.records, check_exact=True)
+            pd.testing.assert_frame_equal(ra.laps, rb.laps, check_exact=True)
+        except AssertionError as exc:
+            out.append(f"{name}: frames differ: {exc}")
+        if ra.info != rb.info:
+            out.append(f"{name}: info {ra.info} != {rb.info}")
+    return out
+
+
+def test_bundled_and_shared_files_read_the_same(data_dir, shared_dir, monkeypatch):
+    files = sorted((data_dir / "tcx").glob("*.tcx")) + sorted((shared_dir / "tcx").glob("*.tcx"))
+    assert len(files) == 5 + 10
+    assert [d for p in files for d in _differences(p.read_bytes(), p.name, monkeypatch)] == []
+
+
+_HS = "heartandsole__testdata.tcx"
+EDITS = {
+    "truncated": lambda t: t[: len(t) // 2],
+    "truncated_in_tag": lambda t: t[: t.index("<Trackpoint>", 5000) + 5],
+    "undefined_entity": lambda t: t.replace("<Notes>", "<Notes>&nbsp;", 1) if "<Notes>" in t
+    else t.replace("<Lap ", "<Lap x='&nbsp;' ", 1),
+    "unbound_prefix": lambda t: t.replace("<Activities>", "<Activities><q:x/>", 1),
+    "unbound_prefix_unrepairable": lambda t: t.replace("<Activities>", "<Activities><q:x></r:x>", 1),
+    "doctype_after_root": lambda t: t.replace("<Activities>", '<!DOCTYPE x [<!ENTITY a "b">]><Activities>', 1),
+    "comments_and_pis": lambda t: t.replace("<Trackpoint>", "<!-- c --><?pi x?><Trackpoint>"),
+    "cdata": lambda t: t.replace("<Time>", "<Time><![CDATA[]]>"),
+    "char_refs": lambda t: t.replace("<Time>2", "<Time>&#50;"),
+    "not_tcx_root": lambda t: t.replace("TrainingCenterDatabase", "Other"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_edited_files_read_the_same(data_dir, monkeypatch, name):
+    text = (data_dir / "tcx" / _HS).read_text(encoding="utf-8")
+    data = EDITS[name](text).encode("utf-8")
+    assert _differences(data, f"{name}.tcx", monkeypatch) == []
+
+
+def test_doctype_reaching_the_parser_is_refused_unexpanded():
+    """reject_dtd stops prolog DTDs first; the parser's own rule is the second line of defence."""
+    lol = "\n".join([' <!ENTITY lol "lol">'] + [
+        f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)])
+    doc = f"<!DOCTYPE r [\n{lol}\n]><r>&lol9;</r>"
+    tracemalloc.start()
+    try:
+        with pytest.raises(DTDForbidden):
+            _xml._fromstring(doc)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 2**20
+    with pytest.raises(DTDForbidden):
+        _xml._fromstring('<!DOCTYPE r SYSTEM "http://127.0.0.1:9/evil.dtd"><r/>')
+
+
+@st.composite
+def _damaged(draw, data: bytes) -> bytes:
+    buf = bytearray(data)
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(["digit", "digit", "truncate", "delete", "insert", "flip"]))
+        pos = draw(st.integers(0, len(buf) - 1))
+        if op == "truncate":
+            del buf[pos:]
+        elif op == "delete":
+            del buf[pos:pos + draw(st.integers(1, 64))]
+        elif op == "insert":
+            buf[pos:pos] = draw(st.sampled_from([b"&", b"<", b"<!DOCTYPE x>", b"&amp;", b"\x00", b"q:"]))
+        elif op == "flip":
+            buf[pos] ^= 1 << draw(st.integers(0, 7))
+        else:
+            digits = [i for i in range(pos, min(len(buf), pos + 300)) if 48 <= buf[i] <= 57]
+            if digits:
+                buf[digits[0]] = ord(draw(st.sampled_from("0123456789")))
+        if not buf:
+            break
+    return bytes(buf)
+
+
+_ORIGINAL = (ROOT / "tests" / "data" / "tcx" / _HS).read_bytes()
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzz_both_parsers_agree(data, monkeypatch):
+    assert _differences(data.draw(_damaged(_ORIGINAL)), "fuzz.tcx", monkeypatch) == []
