@@ -41,7 +41,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 from . import schema
 from .features.catalog import FEATURES
 from .summary import MOVING_SPEED_MPS
-from .units import mmss
+from .units import mmss, number_text, p_text
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
@@ -674,7 +674,8 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     ax.set_ylim(-0.7, n - 0.3)
     for i in range(n):
         if np.isfinite(q[i]):
-            ax.annotate(f"q={q[i]:.2g}" if q[i] >= 0.001 else "q<0.001", (1.0, y[i]),
+            qt = p_text(q[i])
+            ax.annotate(f"q{qt}" if qt.startswith("<") else f"q={qt}", (1.0, y[i]),
                         xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize="x-small", color="black" if sig[i] else "0.45")
     ax.set_xlabel("Odds ratio of numbness (95% CI, log scale)   ← less likely | more likely →")
@@ -843,7 +844,7 @@ def _split(s: pd.Series, name: str) -> tuple[pd.Series, list[str]]:
         v = s.astype("float64")
         med = float(v.median())
         u = f" {unit}" if unit else ""
-        low, high = f"{text} ≤ {med:.3g}{u}", f"{text} > {med:.3g}{u}"
+        low, high = f"{text} ≤ {number_text(med)}{u}", f"{text} > {number_text(med)}{u}"
         lab = np.where(v <= med, low, high)
         return pd.Series(np.where(v.isna(), None, lab), index=s.index, dtype="object"), [low, high]
     out = s.astype("object").where(s.notna(), None)
@@ -983,7 +984,8 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
         unit = "km" if x == "km" else "min"
         x0, x1 = np.nanmin(xv), np.nanmax(xv)
         right = not (np.isfinite(x0) and np.isfinite(x1) and mark > x0 + 0.6 * (x1 - x0))
-        axes[0].annotate(f"numbness onset ({mark:.1f} {unit})", (mark, 1.0), xycoords=("data", "axes fraction"),
+        axes[0].annotate(f"numbness onset ({number_text(mark)} {unit})", (mark, 1.0),
+                         xycoords=("data", "axes fraction"),
                          xytext=(4 if right else -4, -12), textcoords="offset points", color=CASE_COLOR,
                          fontsize="small", fontweight="bold", ha="left" if right else "right")
     axes[-1].set_xlabel(xlabel)

@@ -92,6 +92,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import schema
+from ..units import number_text, quantity_text
 
 __all__ = [
     "ALPHA", "HAC_BANDWIDTH_D", "CAUSE_COLUMNS", "FINDING_COLUMNS", "MIN_LEVEL_RUNS",
@@ -159,15 +160,6 @@ def nice_unit(x) -> float:
     return p
 
 
-def _fmt_num(v: float) -> str:
-    """A number for a sentence: 3 significant digits, no trailing zeros."""
-    if not np.isfinite(v):
-        return "-"
-    if abs(v) >= 100:
-        return f"{v:.0f}"
-    return f"{v:.3g}"
-
-
 def feature_label(name: str, catalog: dict | None = None) -> str:
     """Plain short name of a feature ('air temperature'), from the catalogue.
 
@@ -211,7 +203,7 @@ def _unit_text(name: str, per: float, catalog: dict, kind: str, *, usual: float 
     per hour on your feet'."""
     if usual is not None and getattr(catalog.get(name), "dose", False):
         unit = getattr(catalog.get(name), "unit", "")
-        return (f"{_unit_text(name, per, catalog, kind)} above your usual {_fmt_num(usual)} {unit}, "
+        return (f"{_unit_text(name, per, catalog, kind)} above your usual {quantity_text(usual, unit)}, "
                 "per hour on your feet")
     if kind == "binary":
         return "with vs without"
@@ -221,12 +213,11 @@ def _unit_text(name: str, per: float, catalog: dict, kind: str, *, usual: float 
         return "per doubling of the run, beyond the doubled time on the feet"
     unit = {"d": "day", "h": "hours", "": "(ratio)"}.get(getattr(catalog.get(name), "unit", ""), None)
     if unit is not None:
-        n = _fmt_num(per)
+        n = number_text(per)
         return f"per {n} {unit}" + ("s" if unit == "day" and n != "1" else "")
     f = catalog.get(name)
     unit = getattr(f, "unit", "") if f is not None else ""
-    sep = "" if unit == "%" else " "
-    return f"per {_fmt_num(per)}{sep}{unit}".rstrip() if unit else f"per {_fmt_num(per)}"
+    return f"per {quantity_text(per, unit)}"
 
 
 def _exp(v: float) -> float:
@@ -1040,10 +1031,9 @@ class CauseAnalysis:
         t = _threshold(s[ok], self.per.get(name, nice_unit(s)))
         f = self.catalog.get(name)
         unit = getattr(f, "unit", "") if f is not None else ""
-        sep = "" if unit in ("%", "") else " "
         a = ok & (s > t)
         b = ok & (s <= t)
-        return (f"{_risk(int(y[a].sum()), int(a.sum()))} above {_fmt_num(t)}{sep}{unit} had numbness, "
+        return (f"{_risk(int(y[a].sum()), int(a.sum()))} above {quantity_text(t, unit)} had numbness, "
                 f"{_risk(int(y[b].sum()), int(b.sum()))} at or below")
 
 

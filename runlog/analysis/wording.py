@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..units import number_text, p_text
 from .causes import feature_label
 
 __all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table"]
@@ -21,14 +22,6 @@ FACTOR_TABLE_COLUMNS = [
     "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high", "adjusted_p", "explained_by",
     "description", "exposed_runs", "exposed_numb", "other_runs", "other_numb", "finding",
 ]
-
-
-def _f(v: float) -> str:
-    if v is None or not np.isfinite(v):
-        return "-"
-    if v >= 100:
-        return f"{v:.0f}"
-    return f"{v:.2g}" if v < 10 else f"{v:.1f}".rstrip("0").rstrip(".")
 
 
 def _join(words: list[str]) -> str:
@@ -114,7 +107,7 @@ def answer_line(report) -> str:
 def _effect_phrase(row) -> str:
     """'x 2.7 per 5 °C of air temperature' / "x 3.1 in 'Racer' against the other shoes" /
     'x 1.8 per doubling of the run duration, beyond the doubled time on the feet'."""
-    eff = _f(row["effect"])
+    eff = number_text(row["effect"], 2)
     level = row.get("level")
     unit = str(row.get("effect_unit") or "")
     if isinstance(level, str) and level:
@@ -160,8 +153,9 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
     subject, plural = _subject(row)
     head = "" if first else f"{subject} {'go' if plural else 'goes'} with your numbness: {row['risk_text']}. "
     s = (head + f"Odds of numbness {_effect_phrase(row)} "
-         f"(95 % CI {_f(row['ci_low'])}-{_f(row['ci_high'])}, p = {row['p_value']:.2g}; "
-         f"q = {row['q_value']:.2g} allowing for the {len(tested)} causes tested), with "
+         f"(95 % CI {number_text(row['ci_low'], 2)}-{number_text(row['ci_high'], 2)}, "
+         f"{p_text(row['p_value'], 'p')}; {p_text(row['q_value'], 'q')} allowing for the {len(tested)} causes "
+         "tested), with "
          + (_join(with_) + ", " if with_ else "")
          + "the season and the time on your feet in the model.")
     best = row.get("best_measure")
