@@ -41,14 +41,14 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 from . import schema
 from .features.catalog import FEATURES
 from .summary import MOVING_SPEED_MPS
-from .units import mmss, number_text, p_text
+from .units import mmss, number_text, p_text, per_text
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates",
     "episode_dates", "pretty", "feature_label", "cause_label", "report_factors", "report_window",
-    "trace_channels", "TRACE_CHANNELS", "report_tracked", "training_load_columns", "lower_first",
+    "trace_channels", "TRACE_CHANNELS", "report_tracked", "effect_step", "training_load_columns", "lower_first",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -1134,7 +1134,9 @@ def cause_forest(causes: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ----------
     causes : DataFrame
         ``Report.causes`` (``cause``, ``cause_label``, ``factor_label``, ``effect``,
-        ``ci_low``, ``ci_high``, ``q_value``, ``effect_unit``, ``finding``).
+        ``ci_low``, ``ci_high``, ``q_value``, ``finding`` and the step of the odds
+        ratio: ``effect_kind``, ``effect_per``, ``effect_per_unit``, else
+        ``effect_unit`` as written; see :func:`effect_step`).
     ax : Axes, optional
 
     Returns
@@ -1142,24 +1144,46 @@ def cause_forest(causes: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     Axes
     """
     c = causes[pd.to_numeric(causes["effect"], errors="coerce").notna()].copy()
-    def short_unit(u) -> str:
-        u = str(u) if isinstance(u, str) else ""
-        if u.startswith("per doubling"):
-            return "per doubling"
-        if " above your usual " in u:   # heat exposure: 'per 5 °C above usual, per hour'
-            return u.split(" above your usual ")[0] + " above usual, per hour"
-        return "" if u in ("this one against the others", "with vs without") else u
-
     labels = []
     for r in c.itertuples(index=False):
         lab = f"{schema.CAUSE_SHORT.get(r.cause, r.cause)}: {r.factor_label}"
         lv = getattr(r, "level", None)
         lab += f" '{lv}'" if isinstance(lv, str) and lv else ""
-        u = short_unit(getattr(r, "effect_unit", ""))
+        u = effect_step(r)
         labels.append(f"{lab} ({u})" if u else lab)
     c["label"] = labels
     c = c.drop(columns=[k for k in ("level",) if k in c])
     return factor_forest(c, top=None, title="Which causes go with numbness", ax=ax)
+
+
+def effect_step(row) -> str:
+    """The short step of a cause's odds ratio for a plot label, from its ``effect_kind`` and
+    ``effect_per`` / ``effect_per_unit``: 'per 5 °C', 'per 5 °C above usual, per hour', 'per doubling';
+    '' for with/without and shoe pairs (the label says it).
+
+    Parameters
+    ----------
+    row : namedtuple or Series
+        A row of ``Report.causes``; a row without ``effect_kind`` (a frame of an
+        older version) gives its ``effect_unit`` as written.
+
+    Returns
+    -------
+    str
+        The step.
+    """
+    get = row.get if isinstance(row, pd.Series) else (lambda k, d=None: getattr(row, k, d))
+    kind = get("effect_kind")
+    if kind == "per_doubling":
+        return "per doubling"
+    if kind == "per_step":
+        return per_text(get("effect_per"), get("effect_per_unit"))
+    if kind == "exposure":
+        return per_text(get("effect_per"), get("effect_per_unit")) + " above usual, per hour"
+    if kind in ("with_without", "level"):
+        return ""
+    u = get("effect_unit", "")
+    return u if isinstance(u, str) else ""
 
 
 def report_factors(report) -> pd.DataFrame:

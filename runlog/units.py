@@ -12,7 +12,7 @@ every rendering.  The house rules:
 * a p- or q-value (:func:`p_text`): 2 significant digits, ``<0.001`` below
   0.001;
 * a quantity (:func:`quantity_text`): the number, a space, the unit (``16 °C``;
-  ``5%`` without the space);
+  ``5%`` without the space); a step (:func:`per_text`) ``per 5 °C``;
 * a pace (:func:`pace_text`) is ``5:00 /km`` (never ``4:60``: the seconds
   are rounded on the total, then split); durations ``H:MM:SS``;
 * unknown is :data:`MISSING` (``–``).
@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 
 __all__ = ["MISSING", "P_FLOOR", "RATIO_CEILING", "RATIO_FLOOR", "number_text", "ratio_text", "p_text",
-           "quantity_text", "pace_text", "mmss", "duration_text"]
+           "quantity_text", "per_text", "pace_text", "mmss", "duration_text"]
 
 #: Shown for a value that is unknown or not a pace (standing still).
 MISSING = "–"
@@ -163,6 +163,24 @@ def quantity_text(v, unit: str = "", digits: int = 3) -> str:
     if n == MISSING or not unit:
         return n
     return f"{n}{'' if unit == '%' else ' '}{unit}"
+
+
+def per_text(step, unit: str = "") -> str:
+    """The step an effect is given per: ``'per 5 °C'``, ``'per 2 days'``, ``'per 10%'``, ``'per 0.5'``.
+
+    Parameters
+    ----------
+    step : float
+        The step, in *unit*.
+    unit : str
+        Its unit as written after the number ('' for none).
+
+    Returns
+    -------
+    str
+        ``'per '`` and :func:`quantity_text`.
+    """
+    return f"per {quantity_text(step, unit)}"
 
 
 def _number(x) -> float | None:

@@ -525,11 +525,15 @@ class Report:
         ``cause_label``, ``factor``, ``factor_label``, ``effect`` (odds ratio),
         ``ci_low``, ``ci_high``, ``p_value``, ``q_value``, ``effect_unit``,
         ``risk_text``, ``best_measure`` and a plain-language ``sentence``
-        (shown as is).  Empty when nothing holds up.
+        (shown as is), then what the odds ratio is per, as columns
+        (:data:`runlog.analysis.causes.EFFECT_COLUMNS`: ``effect_kind``,
+        ``effect_per``, ``effect_per_unit``, ``effect_usual``; ``effect_unit``
+        is their text).  Empty when nothing holds up.
     causes : DataFrame
         One row per article-named cause, strongest evidence first
-        (:data:`CAUSE_COLUMNS`): its measure, estimate, ``finding`` (bool) and
-        ``status`` in plain words ('finding', 'no clear link', 'goes with
+        (:data:`CAUSE_COLUMNS`): its measure, estimate (per ``effect_unit``, and
+        its pieces ``effect_kind``, ``effect_per``, ``effect_per_unit``,
+        ``effect_usual``), ``finding`` (bool) and ``status`` in plain words ('finding', 'no clear link', 'goes with
         numbness only through heat', 'not testable: ...').
     screen : DataFrame
         The univariate screen of every candidate measure (Mann-Whitney /

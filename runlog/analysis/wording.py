@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..units import number_text, p_text
+from ..units import number_text, p_text, per_text, quantity_text
 from .causes import feature_label
 
 __all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table"]
@@ -106,20 +106,26 @@ def answer_line(report) -> str:
 
 def _effect_phrase(row) -> str:
     """'x 2.7 per 5 °C of air temperature' / "x 3.1 in 'Racer' against the other shoes" /
-    'x 1.8 per doubling of the run duration, beyond the doubled time on the feet'."""
+    'x 1.8 per doubling of the run duration, beyond the doubled time on the feet', from the row's
+    ``effect_kind``, ``effect_per``, ``effect_per_unit`` and ``effect_usual`` (a row without them:
+    its ``effect_unit`` as written)."""
     eff = number_text(row["effect"], 2)
     level = row.get("level")
-    unit = str(row.get("effect_unit") or "")
-    if isinstance(level, str) and level:
-        return f"x {eff} in '{level}' against the other {row['factor_label']}"
-    if unit.startswith("per doubling"):
-        return f"x {eff} per doubling of the {row['factor_label']}, beyond the doubled time on the feet"
-    if unit == "with vs without":
-        return f"x {eff} with {row['factor_label']} against without"
-    if " above your usual " in unit:   # heat exposure: 'per 5 °C above your usual 16 °C, per hour on ...'
-        head, tail = unit.split(" above your usual ", 1)
-        return f"x {eff} {head} of {row['factor_label']} above your usual {tail}"
-    return f"x {eff} {unit} of {row['factor_label']}"
+    kind = row.get("effect_kind")
+    label = row["factor_label"]
+    if (isinstance(level, str) and level) or kind == "level":
+        return f"x {eff} in '{level}' against the other {label}"
+    if kind == "per_doubling":
+        return f"x {eff} per doubling of the {label}, beyond the doubled time on the feet"
+    if kind == "with_without":
+        return f"x {eff} with {label} against without"
+    if kind in ("per_step", "exposure"):
+        step = per_text(row["effect_per"], row["effect_per_unit"])
+        if kind == "per_step":
+            return f"x {eff} {step} of {label}"
+        return (f"x {eff} {step} of {label} above your usual "
+                f"{quantity_text(row['effect_usual'], row['effect_per_unit'])}, per hour on your feet")
+    return f"x {eff} {row.get('effect_unit') or ''} of {label}".replace("  ", " ")
 
 
 def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame, *, first: bool = False) -> str:

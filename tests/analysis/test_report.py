@@ -239,7 +239,8 @@ def test_causes_is_a_field_and_by_cause_is_kept():
     # an empty report has the same columns as one analyze() fills (runlog.analysis.causes.CAUSE_COLUMNS)
     assert list(rep.causes.columns) == ["cause", "cause_label", "factor", "factor_label", "level", "effect",
                                         "ci_low", "ci_high", "p_value", "q_value", "effect_unit", "finding",
-                                        "status", "explained_by", "kappa"]
+                                        "status", "explained_by", "kappa",
+                                        "effect_kind", "effect_per", "effect_per_unit", "effect_usual"]
     assert len(rep.causes) == 0 and rep.answer == ""
     assert Report(causes=_causes(True)).causes["cause"].iloc[0] == "hydration"
 
