@@ -40,6 +40,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from . import schema
 from .features.catalog import FEATURES
+from .journal.period import run_dates
 from .summary import MOVING_SPEED_MPS
 from .units import mmss, number_text, p_text, per_text
 
@@ -92,43 +93,6 @@ def _date_axis(ax: Axes, axis: str = "x") -> None:
     target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_locator(loc)
     target.set_major_formatter(mdates.ConciseDateFormatter(loc))
-
-
-def _run_id_dates(run_ids: pd.Index) -> pd.Series:
-    """Run dates from the run ids themselves (``YYYYMMDDTHHMMZ``, the UTC start)."""
-    t = pd.to_datetime(pd.Series(run_ids.astype(str), index=run_ids), format="%Y%m%dT%H%MZ", errors="coerce")
-    return t.dt.normalize()
-
-
-def run_dates(index: pd.Index, runs: pd.DataFrame | None = None, frame: pd.DataFrame | None = None) -> pd.Series:
-    """The local date of each run in *index* (naive midnight timestamps).
-
-    Taken from ``runs['start_local']`` when *runs* is given, else from a
-    ``start_local``, ``date_local`` or ``date`` column of *frame*, else from the run id
-    (``YYYYMMDDTHHMMZ`` = UTC start, so a late-evening run west of Greenwich
-    may land on the next day).
-
-    Parameters
-    ----------
-    index : Index
-        Run ids.
-    runs : DataFrame, optional
-        ``History.runs``.
-    frame : DataFrame, optional
-        A per-run frame indexed by run id (features, flags).
-
-    Returns
-    -------
-    Series
-        Index *index*, naive datetime64 dates (NaT when unknown).
-    """
-    for src, col in ((runs, "start_local"), (frame, "start_local"), (frame, "date_local"), (frame, "date")):
-        if src is not None and col in src:
-            s = pd.to_datetime(src[col].reindex(index))
-            if getattr(s.dt, "tz", None) is not None:
-                s = s.dt.tz_localize(None)
-            return s.dt.normalize()
-    return _run_id_dates(pd.Index(index))
 
 
 def episode_dates(episodes) -> pd.DatetimeIndex:
@@ -1216,7 +1180,7 @@ def report_factors(report) -> pd.DataFrame:
 
 
 def analysed_flags(report) -> pd.DataFrame | None:
-    """``report.flags`` with ``tracked`` narrowed to the runs the analysis used.
+    """``report.flags`` with ``tracked`` narrowed to the runs the analysis used (``report.analysed_runs``).
 
     :func:`runlog.analyze` analyses the tracked runs of one sport
     (``report.settings['sport']``, 'running' by default); rides and swims in
@@ -1227,7 +1191,8 @@ def analysed_flags(report) -> pd.DataFrame | None:
     Parameters
     ----------
     report : Report
-        The analysis result (``flags``, ``runs``, ``settings``).
+        The analysis result (``flags`` and ``analysed_runs``; a report without
+        ``analysed_runs``, e.g. made by hand: ``runs`` and ``settings['sport']``).
 
     Returns
     -------
@@ -1235,6 +1200,10 @@ def analysed_flags(report) -> pd.DataFrame | None:
         ``report.flags`` (as it is when the report lacks what is needed).
     """
     flags = getattr(report, "flags", None)
+    analysed = getattr(report, "analysed_runs", None)
+    if flags is not None and "tracked" in flags and analysed is not None:
+        return flags.assign(tracked=flags["tracked"].fillna(False).astype(bool).to_numpy()
+                            & flags.index.isin(analysed))
     runs = getattr(report, "runs", None)
     sport = (getattr(report, "settings", None) or {}).get("sport")
     if flags is None or "tracked" not in flags or not sport or runs is None or "sport" not in runs:
@@ -1244,22 +1213,27 @@ def analysed_flags(report) -> pd.DataFrame | None:
 
 
 def report_tracked(report):
-    """The journal period of a report: ``settings['tracked']`` as given, else the span of the tracked runs.
+    """The journal period of a report: ``report.tracked`` (set by :func:`runlog.analyze`).
 
     Parameters
     ----------
     report : Report
-        Uses ``settings['tracked']``, else ``flags['tracked']`` and ``runs``.
+        Uses ``tracked``; a report without it (made by hand, or by an older
+        version): :func:`runlog.analysis.report.journal_period` of its
+        ``settings['tracked']``, ``flags`` and ``runs``.
 
     Returns
     -------
     tuple (start, end) or None
         Local dates (None for an open end); None when the report has neither.
     """
-    t = (getattr(report, "settings", None) or {}).get("tracked")
-    if t is not None and len(t) == 2 and any(v is not None for v in t):
-        return tuple(t)
-    return _tracked_span(getattr(report, "flags", None), getattr(report, "runs", None))
+    t = getattr(report, "tracked", None)
+    if t is not None:
+        return t
+    from .analysis.report import journal_period
+
+    return journal_period((getattr(report, "settings", None) or {}).get("tracked"),
+                          getattr(report, "flags", None), getattr(report, "runs", None))
 
 
 #: Longest period [d] of the report's training-load plot (the end of the journal period).
@@ -1307,13 +1281,3 @@ def report_window(report, *, max_days: int | None = None):
             what = f"the last {last_part} of the journal period"
     return max(start, first), end, what
 
-
-def _tracked_span(flags, runs):
-    """(first, last) local date of the tracked runs, or None."""
-    if flags is None or "tracked" not in flags:
-        return None
-    tr = flags.index[flags["tracked"].fillna(False).astype(bool).to_numpy()]
-    if len(tr) == 0:
-        return None
-    d = run_dates(tr, runs=runs, frame=flags)
-    return (d.min(), d.max())

@@ -372,6 +372,10 @@ def test_analysed_flags_keep_only_the_analysed_sport(frames):
     assert got["numb"].equals(frames["flags"]["numb"])
     # without a sport setting, the flags are used as they are
     assert plot.analysed_flags(Report(flags=frames["flags"], runs=runs)) is frames["flags"]
+    # a report from analyze() names the runs it analysed: those (tracked) are the cases and controls
+    ids = frames["flags"].index[frames["flags"]["tracked"].to_numpy()][::2]
+    got = plot.analysed_flags(Report(flags=frames["flags"], runs=runs, analysed_runs=ids))
+    assert list(got.index[got["tracked"].to_numpy()]) == list(ids)
 
 
 def test_onset_survival_in_km():

@@ -38,7 +38,7 @@ from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS
 __all__ = ["Report", "spreadsheet_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
            "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
            "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
-           "factor_display", "measure_note", "ratio_text", "cause_labels", "measure_name"]
+           "factor_display", "measure_note", "ratio_text", "cause_labels", "measure_name", "journal_period"]
 
 #: Default false-discovery rate a finding must pass.
 FDR = 0.05
@@ -500,6 +500,33 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def journal_period(tracked, flags: pd.DataFrame | None, runs: pd.DataFrame | None = None):
+    """The journal period of an analysis as the report shows it (``Report.tracked``).
+
+    Parameters
+    ----------
+    tracked : tuple (start, end) or None
+        The period as given to :func:`runlog.analyze` (``None`` or
+        ``(None, None)``: not given).
+    flags : DataFrame or None
+        :func:`runlog.episode_flags` of every run (``tracked``).
+    runs : DataFrame, optional
+        ``History.runs`` (the runs' local dates).
+
+    Returns
+    -------
+    tuple (start, end) or None
+        The given period as Timestamps (None for an open end); when none was
+        given, the first and last local date of the tracked runs
+        (:func:`runlog.journal.period.tracked_span`); None without either.
+    """
+    if tracked is not None and len(tracked) == 2 and any(v is not None for v in tracked):
+        return tuple(None if v is None else pd.Timestamp(v) for v in tracked)
+    from ..journal.period import tracked_span
+
+    return tracked_span(flags, runs)
+
+
 def _empty_causes() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="bool" if c == "finding" else "object") for c in CAUSE_COLUMNS})
 
@@ -578,6 +605,15 @@ class Report:
     flags, features, runs : DataFrame or None
         The inputs (episode flags of every run, per-run features, History.runs),
         kept for plots.
+    analysed_runs : Index or None
+        The run ids analysed (cases and controls: tracked runs of the sport),
+        ``n_runs`` of them; set by :func:`runlog.analyze` and
+        :func:`runlog.analysis.analyze_frames`.
+    tracked : tuple (start, end) or None
+        The journal period the report covers, as Timestamps (None for an open
+        end): the period given to :func:`runlog.analyze`, else the first and
+        last local date of the tracked runs (:func:`journal_period`); the
+        plots shade and window by it.
 
     Notes
     -----
@@ -607,6 +643,8 @@ class Report:
     screen: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"]),
                                  repr=False)
     more_needed: int | None = None
+    analysed_runs: pd.Index | None = field(default=None, repr=False)
+    tracked: tuple | None = None
 
     # ------------------------------------------------------------------ content
     def headline(self) -> str:

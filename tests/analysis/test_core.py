@@ -230,6 +230,16 @@ def test_journal_path_all_sports_and_plot(history, tmp_path):
     assert rep.n_runs == 13 and rep.n_numb_runs == 2 and not rep.testable
     rep_running = runlog.analyze(history, path, tracked=TRACKED)
     assert rep_running.n_runs == 12 and rep_running.n_numb_runs == 1
+    # the report carries what it analysed: the run ids (the ride only with sport=None) and the period
+    ride = "20200601T1452Z"
+    assert len(rep.analysed_runs) == 13 and ride in rep.analysed_runs
+    assert len(rep_running.analysed_runs) == 12 and ride not in rep_running.analysed_runs
+    assert rep_running.tracked == (pd.Timestamp("2010-01-01"), pd.Timestamp("2025-12-31"))
+    # the plots read them: the ride is not a case or a control of the running report
+    from runlog import plot
+
+    assert plot.analysed_flags(rep_running)["tracked"].sum() == 12
+    assert plot.report_tracked(rep_running) is rep_running.tracked
     assert any("other sport or outside the tracked period" in n for n in rep_running.notes)
     import matplotlib.figure
 
