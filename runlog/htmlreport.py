@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .units import pace_text
+from .units import number_text, p_text, pace_text, ratio_text
 
 __all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "causes_table",
            "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS", "report_content"]
@@ -104,38 +104,29 @@ def _esc(x) -> str:
     return html.escape("" if x is None else str(x))
 
 
-def _formatted(v, fmt, *, inf: str = "–") -> str:
-    """``fmt(float(v))`` for a finite number; *v* escaped as text when it is not a
-    number; '–' when missing (*inf* for +inf)."""
+def _formatted(v, fmt) -> str:
+    """A table cell: ``fmt(v)`` (a :mod:`runlog.units` function) escaped for a number, *v* escaped as
+    text when it is not one."""
     try:
-        f = float(v)
+        float(v)
     except (TypeError, ValueError):
         return _esc(v)
-    if not math.isfinite(f):
-        return inf if f == math.inf else "–"
-    return fmt(f)
+    return _esc(fmt(v))
 
 
-def _fmt_num(v, digits: int = 3) -> str:
-    """A number for a table: *digits* significant digits (whole numbers from 10**digits on); '–' if missing."""
-    return _formatted(v, lambda f: f"{f:.0f}" if abs(f) >= 10 ** digits else f"{f:.{digits}g}")
+def _fmt_num(v) -> str:
+    """A number for a table (:func:`runlog.units.number_text`)."""
+    return _formatted(v, number_text)
 
 
 def _fmt_ratio(v) -> str:
-    """An odds ratio: two decimals below 10, one below 100, none above ('0.50', '3.00', '11.0');
-    '&gt;1000' and '&lt;0.01' beyond (intervals of a measure that barely varies run to 1e18)."""
-    def fmt(f):
-        if f >= 1000:
-            return "&gt;1000"
-        if f < 0.005:
-            return "&lt;0.01"
-        return f"{f:.2f}" if f < 10 else (f"{f:.1f}" if f < 100 else f"{f:.0f}")
-    return _formatted(v, fmt, inf="∞")
+    """An odds ratio for a table (:func:`runlog.units.ratio_text`: '&gt;1000' and '&lt;0.01' beyond)."""
+    return _formatted(v, ratio_text)
 
 
 def _fmt_p(v) -> str:
-    """A p- or q-value: two significant digits, '&lt;0.001' below 0.001."""
-    return _formatted(v, lambda f: "&lt;0.001" if f < 0.001 else f"{f:.2g}")
+    """A p- or q-value for a table (:func:`runlog.units.p_text`: '&lt;0.001' below 0.001)."""
+    return _formatted(v, p_text)
 
 
 def _factor_name(r) -> str:
@@ -240,7 +231,7 @@ def _table(df: pd.DataFrame, columns: dict, *, formats: dict | None = None) -> s
             if c in formats:
                 cells.append(f"<td class='num'>{formats[c](v)}</td>")
             elif isinstance(v, (float, np.floating)):
-                cells.append(f"<td class='num'>{_fmt_num(v, 3)}</td>")
+                cells.append(f"<td class='num'>{_fmt_num(v)}</td>")
             else:
                 cells.append(f"<td>{_esc('' if v is None or v is pd.NA else v)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
@@ -496,10 +487,10 @@ def _onset_html(onset) -> str:
     summary = getattr(onset, "summary", None)
     if isinstance(summary, pd.DataFrame) and len(summary) and (summary.get("n_onsets", pd.Series([0])) > 0).any():
         df = summary.assign(
-            median_ci=[f"{_fmt_num(m, 3)} ({_fmt_num(lo, 3)}–{_fmt_num(hi, 3)})"
+            median_ci=[f"{_fmt_num(m)} ({_fmt_num(lo)}–{_fmt_num(hi)})"
                        for m, lo, hi in zip(summary["median"], summary["ci_low"], summary["ci_high"])],
-            middle=[f"{_fmt_num(a, 3)}–{_fmt_num(b, 3)}" for a, b in zip(summary["q1"], summary["q3"])],
-            span=[f"{_fmt_num(a, 3)}–{_fmt_num(b, 3)}" for a, b in zip(summary["min"], summary["max"])],
+            middle=[f"{_fmt_num(a)}–{_fmt_num(b)}" for a, b in zip(summary["q1"], summary["q3"])],
+            span=[f"{_fmt_num(a)}–{_fmt_num(b)}" for a, b in zip(summary["min"], summary["max"])],
             repro=np.where(summary["reproducible"].astype(bool), "yes", "no"))
         parts.append(_table(df, {"unit": "Onset in", "n_onsets": "Episodes", "median_ci": "Median (95% CI)",
                                  "middle": "Middle half", "span": "Range", "repro": "Consistent?"}))

@@ -40,15 +40,16 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from . import schema
 from .features.catalog import FEATURES
+from .journal.period import run_dates
 from .summary import MOVING_SPEED_MPS
-from .units import mmss
+from .units import mmss, number_text, p_text, per_text
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates",
     "episode_dates", "pretty", "feature_label", "cause_label", "report_factors", "report_window",
-    "trace_channels", "TRACE_CHANNELS", "report_tracked", "training_load_columns", "lower_first",
+    "trace_channels", "TRACE_CHANNELS", "report_tracked", "effect_step", "training_load_columns", "lower_first",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -92,43 +93,6 @@ def _date_axis(ax: Axes, axis: str = "x") -> None:
     target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_locator(loc)
     target.set_major_formatter(mdates.ConciseDateFormatter(loc))
-
-
-def _run_id_dates(run_ids: pd.Index) -> pd.Series:
-    """Run dates from the run ids themselves (``YYYYMMDDTHHMMZ``, the UTC start)."""
-    t = pd.to_datetime(pd.Series(run_ids.astype(str), index=run_ids), format="%Y%m%dT%H%MZ", errors="coerce")
-    return t.dt.normalize()
-
-
-def run_dates(index: pd.Index, runs: pd.DataFrame | None = None, frame: pd.DataFrame | None = None) -> pd.Series:
-    """The local date of each run in *index* (naive midnight timestamps).
-
-    Taken from ``runs['start_local']`` when *runs* is given, else from a
-    ``start_local``, ``date_local`` or ``date`` column of *frame*, else from the run id
-    (``YYYYMMDDTHHMMZ`` = UTC start, so a late-evening run west of Greenwich
-    may land on the next day).
-
-    Parameters
-    ----------
-    index : Index
-        Run ids.
-    runs : DataFrame, optional
-        ``History.runs``.
-    frame : DataFrame, optional
-        A per-run frame indexed by run id (features, flags).
-
-    Returns
-    -------
-    Series
-        Index *index*, naive datetime64 dates (NaT when unknown).
-    """
-    for src, col in ((runs, "start_local"), (frame, "start_local"), (frame, "date_local"), (frame, "date")):
-        if src is not None and col in src:
-            s = pd.to_datetime(src[col].reindex(index))
-            if getattr(s.dt, "tz", None) is not None:
-                s = s.dt.tz_localize(None)
-            return s.dt.normalize()
-    return _run_id_dates(pd.Index(index))
 
 
 def episode_dates(episodes) -> pd.DatetimeIndex:
@@ -674,7 +638,8 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     ax.set_ylim(-0.7, n - 0.3)
     for i in range(n):
         if np.isfinite(q[i]):
-            ax.annotate(f"q={q[i]:.2g}" if q[i] >= 0.001 else "q<0.001", (1.0, y[i]),
+            qt = p_text(q[i])
+            ax.annotate(f"q{qt}" if qt.startswith("<") else f"q={qt}", (1.0, y[i]),
                         xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize="x-small", color="black" if sig[i] else "0.45")
     ax.set_xlabel("Odds ratio of numbness (95% CI, log scale)   ← less likely | more likely →")
@@ -843,7 +808,7 @@ def _split(s: pd.Series, name: str) -> tuple[pd.Series, list[str]]:
         v = s.astype("float64")
         med = float(v.median())
         u = f" {unit}" if unit else ""
-        low, high = f"{text} ≤ {med:.3g}{u}", f"{text} > {med:.3g}{u}"
+        low, high = f"{text} ≤ {number_text(med)}{u}", f"{text} > {number_text(med)}{u}"
         lab = np.where(v <= med, low, high)
         return pd.Series(np.where(v.isna(), None, lab), index=s.index, dtype="object"), [low, high]
     out = s.astype("object").where(s.notna(), None)
@@ -983,7 +948,8 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
         unit = "km" if x == "km" else "min"
         x0, x1 = np.nanmin(xv), np.nanmax(xv)
         right = not (np.isfinite(x0) and np.isfinite(x1) and mark > x0 + 0.6 * (x1 - x0))
-        axes[0].annotate(f"numbness onset ({mark:.1f} {unit})", (mark, 1.0), xycoords=("data", "axes fraction"),
+        axes[0].annotate(f"numbness onset ({number_text(mark)} {unit})", (mark, 1.0),
+                         xycoords=("data", "axes fraction"),
                          xytext=(4 if right else -4, -12), textcoords="offset points", color=CASE_COLOR,
                          fontsize="small", fontweight="bold", ha="left" if right else "right")
     axes[-1].set_xlabel(xlabel)
@@ -1132,7 +1098,9 @@ def cause_forest(causes: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ----------
     causes : DataFrame
         ``Report.causes`` (``cause``, ``cause_label``, ``factor_label``, ``effect``,
-        ``ci_low``, ``ci_high``, ``q_value``, ``effect_unit``, ``finding``).
+        ``ci_low``, ``ci_high``, ``q_value``, ``finding`` and the step of the odds
+        ratio: ``effect_kind``, ``effect_per``, ``effect_per_unit``, else
+        ``effect_unit`` as written; see :func:`effect_step`).
     ax : Axes, optional
 
     Returns
@@ -1140,24 +1108,46 @@ def cause_forest(causes: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     Axes
     """
     c = causes[pd.to_numeric(causes["effect"], errors="coerce").notna()].copy()
-    def short_unit(u) -> str:
-        u = str(u) if isinstance(u, str) else ""
-        if u.startswith("per doubling"):
-            return "per doubling"
-        if " above your usual " in u:   # heat exposure: 'per 5 °C above usual, per hour'
-            return u.split(" above your usual ")[0] + " above usual, per hour"
-        return "" if u in ("this one against the others", "with vs without") else u
-
     labels = []
     for r in c.itertuples(index=False):
         lab = f"{schema.CAUSE_SHORT.get(r.cause, r.cause)}: {r.factor_label}"
         lv = getattr(r, "level", None)
         lab += f" '{lv}'" if isinstance(lv, str) and lv else ""
-        u = short_unit(getattr(r, "effect_unit", ""))
+        u = effect_step(r)
         labels.append(f"{lab} ({u})" if u else lab)
     c["label"] = labels
     c = c.drop(columns=[k for k in ("level",) if k in c])
     return factor_forest(c, top=None, title="Which causes go with numbness", ax=ax)
+
+
+def effect_step(row) -> str:
+    """The short step of a cause's odds ratio for a plot label, from its ``effect_kind`` and
+    ``effect_per`` / ``effect_per_unit``: 'per 5 °C', 'per 5 °C above usual, per hour', 'per doubling';
+    '' for with/without and shoe pairs (the label says it).
+
+    Parameters
+    ----------
+    row : namedtuple or Series
+        A row of ``Report.causes``; a row without ``effect_kind`` (a frame of an
+        older version) gives its ``effect_unit`` as written.
+
+    Returns
+    -------
+    str
+        The step.
+    """
+    get = row.get if isinstance(row, pd.Series) else (lambda k, d=None: getattr(row, k, d))
+    kind = get("effect_kind")
+    if kind == "per_doubling":
+        return "per doubling"
+    if kind == "per_step":
+        return per_text(get("effect_per"), get("effect_per_unit"))
+    if kind == "exposure":
+        return per_text(get("effect_per"), get("effect_per_unit")) + " above usual, per hour"
+    if kind in ("with_without", "level"):
+        return ""
+    u = get("effect_unit", "")
+    return u if isinstance(u, str) else ""
 
 
 def report_factors(report) -> pd.DataFrame:
@@ -1190,7 +1180,7 @@ def report_factors(report) -> pd.DataFrame:
 
 
 def analysed_flags(report) -> pd.DataFrame | None:
-    """``report.flags`` with ``tracked`` narrowed to the runs the analysis used.
+    """``report.flags`` with ``tracked`` narrowed to the runs the analysis used (``report.analysed_runs``).
 
     :func:`runlog.analyze` analyses the tracked runs of one sport
     (``report.settings['sport']``, 'running' by default); rides and swims in
@@ -1201,7 +1191,8 @@ def analysed_flags(report) -> pd.DataFrame | None:
     Parameters
     ----------
     report : Report
-        The analysis result (``flags``, ``runs``, ``settings``).
+        The analysis result (``flags`` and ``analysed_runs``; a report without
+        ``analysed_runs``, e.g. made by hand: ``runs`` and ``settings['sport']``).
 
     Returns
     -------
@@ -1209,6 +1200,10 @@ def analysed_flags(report) -> pd.DataFrame | None:
         ``report.flags`` (as it is when the report lacks what is needed).
     """
     flags = getattr(report, "flags", None)
+    analysed = getattr(report, "analysed_runs", None)
+    if flags is not None and "tracked" in flags and analysed is not None:
+        return flags.assign(tracked=flags["tracked"].fillna(False).astype(bool).to_numpy()
+                            & flags.index.isin(analysed))
     runs = getattr(report, "runs", None)
     sport = (getattr(report, "settings", None) or {}).get("sport")
     if flags is None or "tracked" not in flags or not sport or runs is None or "sport" not in runs:
@@ -1218,22 +1213,27 @@ def analysed_flags(report) -> pd.DataFrame | None:
 
 
 def report_tracked(report):
-    """The journal period of a report: ``settings['tracked']`` as given, else the span of the tracked runs.
+    """The journal period of a report: ``report.tracked`` (set by :func:`runlog.analyze`).
 
     Parameters
     ----------
     report : Report
-        Uses ``settings['tracked']``, else ``flags['tracked']`` and ``runs``.
+        Uses ``tracked``; a report without it (made by hand, or by an older
+        version): :func:`runlog.analysis.report.journal_period` of its
+        ``settings['tracked']``, ``flags`` and ``runs``.
 
     Returns
     -------
     tuple (start, end) or None
         Local dates (None for an open end); None when the report has neither.
     """
-    t = (getattr(report, "settings", None) or {}).get("tracked")
-    if t is not None and len(t) == 2 and any(v is not None for v in t):
-        return tuple(t)
-    return _tracked_span(getattr(report, "flags", None), getattr(report, "runs", None))
+    t = getattr(report, "tracked", None)
+    if t is not None:
+        return t
+    from .analysis.report import journal_period
+
+    return journal_period((getattr(report, "settings", None) or {}).get("tracked"),
+                          getattr(report, "flags", None), getattr(report, "runs", None))
 
 
 #: Longest period [d] of the report's training-load plot (the end of the journal period).
@@ -1281,13 +1281,3 @@ def report_window(report, *, max_days: int | None = None):
             what = f"the last {last_part} of the journal period"
     return max(start, first), end, what
 
-
-def _tracked_span(flags, runs):
-    """(first, last) local date of the tracked runs, or None."""
-    if flags is None or "tracked" not in flags:
-        return None
-    tr = flags.index[flags["tracked"].fillna(False).astype(bool).to_numpy()]
-    if len(tr) == 0:
-        return None
-    d = run_dates(tr, runs=runs, frame=flags)
-    return (d.min(), d.max())

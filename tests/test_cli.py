@@ -163,7 +163,8 @@ def test_render_report_is_self_contained(tmp_path):
     # the By cause table, from report.causes, before the plots and the measures
     causes = re.search(r"<table class='causes'>.*?</table>", page, re.S).group(0)
     assert causes.count("<tr") == 1 + 3 and causes.count("class=sig") == 1
-    assert "<td>heat</td><td>air temperature</td><td class='num'>2.50</td><td class='per'>per 5 °C</td>" in causes
+    # odds ratios as runlog.units.ratio_text writes them everywhere: no trailing zeros
+    assert "<td>heat</td><td>air temperature</td><td class='num'>2.5</td><td class='per'>per 5 °C</td>" in causes
     assert "<td>goes with numbness only through heat</td>" in causes
     assert "<td>not testable: too few runs in other shoes</td>" in causes
     assert page.index("id='by-cause'") < page.index("id='plots'") < page.index("id='factors'")
@@ -177,7 +178,7 @@ def test_render_report_is_self_contained(tmp_path):
     assert "goes with numbness only through heat (articles: run length)" in table
     assert "main measure of heat" in table and "measured during the run (articles: terrain)" in table
     # 1.4 - 4.4 interval of the first factor; 4 numb runs of 45
-    assert "1.40&nbsp;–&nbsp;4.40" in table and "4 / 45" in table
+    assert "1.4&nbsp;–&nbsp;4.4" in table and "4 / 45" in table
     # embedded PNGs: forest, onset, load, calendar, scatter
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
     assert len(imgs) == 5
@@ -231,10 +232,13 @@ def test_render_report_duck_typed():
 
 
 def test_factors_table_formats_numbers():
-    f = pd.DataFrame({"factor": ["a"], "cause": ["other"], "effect": [1.23456], "ci_low": [0.5],
-                      "ci_high": [3.0], "p_value": [0.0004], "q_value": [0.04]})
+    f = pd.DataFrame({"factor": ["a", "b"], "cause": ["other", "other"], "effect": [1.23456, 2.0],
+                      "ci_low": [0.5, 4.9e-10], "ci_high": [3.0, float("inf")], "p_value": [0.0004, 0.5],
+                      "q_value": [0.04, 0.6]})
     t = htmlreport.factors_table(f)
-    assert "<td class='num'>1.23</td>" in t and "0.50&nbsp;–&nbsp;3.00" in t and "class=sig" in t
+    # runlog.units.ratio_text, as in the text and Markdown reports: 3 significant digits, no trailing zeros
+    assert "<td class='num'>1.23</td>" in t and "0.5&nbsp;–&nbsp;3" in t and "class=sig" in t
+    assert "&lt;0.01&nbsp;–&nbsp;&gt;1000" in t
     # p below 0.001 is written as such, escaped; q to two significant digits
     assert "<td class='num'>&lt;0.001</td><td class='num'>0.04</td>" in t
 

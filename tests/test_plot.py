@@ -372,6 +372,10 @@ def test_analysed_flags_keep_only_the_analysed_sport(frames):
     assert got["numb"].equals(frames["flags"]["numb"])
     # without a sport setting, the flags are used as they are
     assert plot.analysed_flags(Report(flags=frames["flags"], runs=runs)) is frames["flags"]
+    # a report from analyze() names the runs it analysed: those (tracked) are the cases and controls
+    ids = frames["flags"].index[frames["flags"]["tracked"].to_numpy()][::2]
+    got = plot.analysed_flags(Report(flags=frames["flags"], runs=runs, analysed_runs=ids))
+    assert list(got.index[got["tracked"].to_numpy()]) == list(ids)
 
 
 def test_onset_survival_in_km():
@@ -430,7 +434,10 @@ def test_cause_forest_one_row_per_tested_cause_findings_filled():
         "q_value": [0.027, 1.0, 1.0, np.nan],
         "effect_unit": ["per 5 °C above your usual 15.3 °C, per hour on your feet", "per 1 day",
                         "this one against the others", ""],
-        "finding": [True, False, False, False]})
+        "finding": [True, False, False, False],
+        # the label is built from these (runlog.analysis.causes.effect_columns), not from effect_unit
+        "effect_kind": ["exposure", "per_step", "level", ""], "effect_per": [5.0, 1.0, np.nan, np.nan],
+        "effect_per_unit": ["°C", "day", "", ""], "effect_usual": [15.3, np.nan, np.nan, np.nan]})
     ax = plot.cause_forest(causes)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     # the untestable cause (no estimate) is left out; the strongest row is drawn at the top
@@ -441,3 +448,17 @@ def test_cause_forest_one_row_per_tested_cause_findings_filled():
               and c.get_facecolor()[0][:3].tolist() != [1.0, 1.0, 1.0]]
     assert sum(len(c.get_offsets()) for c in filled) == 1   # one finding: heat
     plt.close(ax.figure)
+
+
+def test_effect_step_from_the_structured_columns():
+    from runlog.analysis.causes import effect_columns
+    from runlog.features.catalog import FEATURES
+
+    heat = pd.Series(effect_columns("air_temp_c", 5.0, FEATURES, "numeric", usual=15.33))
+    assert heat["effect_unit"] == "per 5 °C above your usual 15.3 °C, per hour on your feet"
+    assert plot.effect_step(heat) == "per 5 °C above usual, per hour"
+    run = pd.Series(effect_columns("duration_min", float("nan"), FEATURES, "numeric"))
+    assert run["effect_kind"] == "per_doubling" and plot.effect_step(run) == "per doubling"
+    assert plot.effect_step(pd.Series(effect_columns("shoes", 1.0, FEATURES, "categorical"))) == ""
+    # a frame of an older version (no effect_kind): effect_unit as written
+    assert plot.effect_step(pd.Series({"effect_unit": "per 2 days"})) == "per 2 days"

@@ -92,9 +92,11 @@ import pandas as pd
 from scipy import stats
 
 from .. import schema
+from ..units import number_text, per_text, quantity_text
 
 __all__ = [
     "ALPHA", "HAC_BANDWIDTH_D", "CAUSE_COLUMNS", "FINDING_COLUMNS", "MIN_LEVEL_RUNS",
+    "EFFECT_COLUMNS", "EFFECT_KINDS", "effect_columns", "effect_unit_text",
     "nice_unit", "feature_label", "primary_measures", "exposure_windows", "calendar_basis",
     "firth", "inflation", "holm", "decide", "CauseAnalysis",
 ]
@@ -119,13 +121,24 @@ MIN_LEVEL_RUNS = 8
 #: A primary measure is testable when at least this share of the runs has it.
 MIN_PRESENT = 0.5
 
+#: What an odds ratio is per (``effect_kind``): a fixed step of the measure ('per 5 °C'), a doubling
+#: of the run, a step of a heat exposure above the runner's usual per hour on the feet, with vs
+#: without (yes/no measures), one shoe pair against the others.
+EFFECT_KINDS = ("per_step", "per_doubling", "exposure", "with_without", "level")
+#: The pieces of ``effect_unit`` (:func:`effect_columns`): ``effect_kind`` (one of
+#: :data:`EFFECT_KINDS`, '' when not tested), ``effect_per`` (the step [measure's unit], NaN unless
+#: per_step / exposure), ``effect_per_unit`` (the unit as written after the step: '°C', 'days',
+#: '(ratio)'), ``effect_usual`` (the runner's median of a heat exposure's measure [effect_per_unit],
+#: else NaN).
+EFFECT_COLUMNS = ["effect_kind", "effect_per", "effect_per_unit", "effect_usual"]
+
 CAUSE_COLUMNS = [
     "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
-    "q_value", "effect_unit", "finding", "status", "explained_by", "kappa",
+    "q_value", "effect_unit", "finding", "status", "explained_by", "kappa", *EFFECT_COLUMNS,
 ]
 FINDING_COLUMNS = [
     "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
-    "q_value", "effect_unit", "risk_text", "best_measure", "sentence",
+    "q_value", "effect_unit", "risk_text", "best_measure", "sentence", *EFFECT_COLUMNS,
 ]
 
 
@@ -157,15 +170,6 @@ def nice_unit(x) -> float:
         if m * p <= sd:
             return m * p
     return p
-
-
-def _fmt_num(v: float) -> str:
-    """A number for a sentence: 3 significant digits, no trailing zeros."""
-    if not np.isfinite(v):
-        return "-"
-    if abs(v) >= 100:
-        return f"{v:.0f}"
-    return f"{v:.3g}"
 
 
 def feature_label(name: str, catalog: dict | None = None) -> str:
@@ -205,28 +209,82 @@ def _per(name: str, x: pd.Series, catalog: dict) -> float:
     return per if np.isfinite(per) and per > 0 else nice_unit(x)
 
 
-def _unit_text(name: str, per: float, catalog: dict, kind: str, *, usual: float | None = None) -> str:
-    """'per 5 °C', 'per 0.1 (ratio)', 'with vs without', 'this one against the others'; a heat
-    exposure (``Feature.dose``) with the runner's median *usual*: 'per 5 °C above your usual 16 °C,
-    per hour on your feet'."""
-    if usual is not None and getattr(catalog.get(name), "dose", False):
-        unit = getattr(catalog.get(name), "unit", "")
-        return (f"{_unit_text(name, per, catalog, kind)} above your usual {_fmt_num(usual)} {unit}, "
-                "per hour on your feet")
-    if kind == "binary":
-        return "with vs without"
-    if kind == "categorical":
-        return "this one against the others"
-    if name == EXPOSURE_TERM:
-        return "per doubling of the run, beyond the doubled time on the feet"
-    unit = {"d": "day", "h": "hours", "": "(ratio)"}.get(getattr(catalog.get(name), "unit", ""), None)
-    if unit is not None:
-        n = _fmt_num(per)
-        return f"per {n} {unit}" + ("s" if unit == "day" and n != "1" else "")
+def effect_columns(name: str, per: float, catalog: dict, kind: str, *, usual: float | None = None) -> dict:
+    """What a measure's odds ratio is per, as columns: :data:`EFFECT_COLUMNS` and ``effect_unit`` (their text).
+
+    Parameters
+    ----------
+    name : str
+        Feature column.
+    per : float
+        The step of a numeric measure [its unit] (ignored for the other kinds).
+    catalog : dict
+        name -> :class:`~runlog.schema.Feature` (``unit``, ``dose``).
+    kind : {'numeric', 'binary', 'categorical'}
+        The measure's kind.
+    usual : float, optional
+        The runner's median of the measure: a heat exposure (``Feature.dose``)
+        is per step above it, per hour on the feet.
+
+    Returns
+    -------
+    dict
+        ``effect_kind``, ``effect_per``, ``effect_per_unit``, ``effect_usual``
+        and ``effect_unit`` (:func:`effect_unit_text`: 'per 5 °C', 'per 0.1
+        (ratio)', 'per 2 days', 'with vs without', 'this one against the
+        others', 'per doubling of the run, beyond the doubled time on the feet',
+        'per 5 °C above your usual 16 °C, per hour on your feet').
+    """
+    nan = float("nan")
     f = catalog.get(name)
     unit = getattr(f, "unit", "") if f is not None else ""
-    sep = "" if unit == "%" else " "
-    return f"per {_fmt_num(per)}{sep}{unit}".rstrip() if unit else f"per {_fmt_num(per)}"
+    dose = usual is not None and bool(getattr(f, "dose", False))
+    if kind == "binary" and not dose:
+        out = {"effect_kind": "with_without", "effect_per": nan, "effect_per_unit": "", "effect_usual": nan}
+    elif kind == "categorical" and not dose:
+        out = {"effect_kind": "level", "effect_per": nan, "effect_per_unit": "", "effect_usual": nan}
+    elif name == EXPOSURE_TERM and not dose:
+        out = {"effect_kind": "per_doubling", "effect_per": nan, "effect_per_unit": "", "effect_usual": nan}
+    else:
+        word = {"d": "day", "h": "hours", "": "(ratio)"}.get(unit, unit)
+        if word == "day" and number_text(per) != "1":
+            word = "days"
+        out = {"effect_kind": "exposure" if dose else "per_step", "effect_per": float(per),
+               "effect_per_unit": word, "effect_usual": float(usual) if dose and usual is not None else nan}
+    return {**out, "effect_unit": effect_unit_text(out["effect_kind"], out["effect_per"],
+                                                   out["effect_per_unit"], out["effect_usual"])}
+
+
+def effect_unit_text(kind: str, per: float = float("nan"), per_unit: str = "", usual: float = float("nan")) -> str:
+    """The ``effect_unit`` text of :func:`effect_columns`' pieces.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`EFFECT_KINDS` ('' for a cause not tested).
+    per : float
+        The step (per_step, exposure).
+    per_unit : str
+        Its unit as written after the step.
+    usual : float
+        The runner's usual value (exposure) [per_unit].
+
+    Returns
+    -------
+    str
+        E.g. 'per 5 °C', 'per 5 °C above your usual 16 °C, per hour on your feet'; '' for ''.
+    """
+    if kind == "with_without":
+        return "with vs without"
+    if kind == "level":
+        return "this one against the others"
+    if kind == "per_doubling":
+        return "per doubling of the run, beyond the doubled time on the feet"
+    if kind == "exposure":
+        return f"{per_text(per, per_unit)} above your usual {quantity_text(usual, per_unit)}, per hour on your feet"
+    if kind == "per_step":
+        return per_text(per, per_unit)
+    return ""
 
 
 def _exp(v: float) -> float:
@@ -783,8 +841,7 @@ class CauseAnalysis:
                          "factor": name, "factor_label": feature_label(name, self.catalog), "level": r["level"],
                          "effect": r["effect"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                          "p_value": r["p_value"], "q_value": max(qv[cause], r["p_value"]),
-                         "effect_unit": _unit_text(name, per.get(name, 1.0), self.catalog, kind,
-                                                   usual=self._usual(name)),
+                         **effect_columns(name, per.get(name, 1.0), self.catalog, kind, usual=self._usual(name)),
                          "finding": cause in final, "status": status,
                          "explained_by": " and ".join(schema.CAUSE_SHORT.get(o, o).lower()
                                                       for o in explained.get(cause, [])),
@@ -879,7 +936,7 @@ class CauseAnalysis:
                 "factor_label": feature_label(name, self.catalog) if name else "", "level": None,
                 "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "q_value": np.nan,
                 "effect_unit": "", "finding": False, "status": f"not testable: {why}", "explained_by": "",
-                "kappa": np.nan}
+                "kappa": np.nan, **dict.fromkeys(EFFECT_COLUMNS, np.nan), "effect_kind": "", "effect_per_unit": ""}
 
     # ------------------------------------------------------------------ measures
     def finding_terms(self, causes: pd.DataFrame) -> dict[str, pd.Series]:
@@ -955,7 +1012,8 @@ class CauseAnalysis:
                              "p_value": alone["p_value"], "adjusted_effect": adj["effect"],
                              "adjusted_ci_low": adj["ci_low"], "adjusted_ci_high": adj["ci_high"],
                              "adjusted_p": adj["p_value"],
-                             "effect_unit": _unit_text(name, u, self.catalog, kind, usual=self._usual(name))})
+                             "effect_unit": effect_columns(name, u, self.catalog, kind,
+                                                           usual=self._usual(name))["effect_unit"]})
         return pd.DataFrame(rows)
 
     def _explained_by(self, key: str, term: pd.Series, found: list) -> str:
@@ -1040,10 +1098,9 @@ class CauseAnalysis:
         t = _threshold(s[ok], self.per.get(name, nice_unit(s)))
         f = self.catalog.get(name)
         unit = getattr(f, "unit", "") if f is not None else ""
-        sep = "" if unit in ("%", "") else " "
         a = ok & (s > t)
         b = ok & (s <= t)
-        return (f"{_risk(int(y[a].sum()), int(a.sum()))} above {_fmt_num(t)}{sep}{unit} had numbness, "
+        return (f"{_risk(int(y[a].sum()), int(a.sum()))} above {quantity_text(t, unit)} had numbness, "
                 f"{_risk(int(y[b].sum()), int(b.sum()))} at or below")
 
 

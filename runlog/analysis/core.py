@@ -18,7 +18,7 @@ from ..errors import AnalysisError
 from .causes import decide, more_episodes_needed
 from .model import EPV_MIN
 from .onset import analyze_onset
-from .report import FDR, NOT_A_DIAGNOSIS, Report
+from .report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
 from .stats import MIN_EPISODES, descriptives, screen
 from .wording import answer_line, factor_table, with_sentences
 
@@ -122,7 +122,7 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
     features = features.reindex(numb.index)
     n_numb = int(numb.sum())
     n_eps = int(pd.to_numeric(flags.get("n_episodes", numb.astype(int)), errors="coerce").fillna(0).sum())
-    rep = Report(n_runs=len(numb), n_numb_runs=n_numb, n_episodes=n_eps,
+    rep = Report(n_runs=len(numb), n_numb_runs=n_numb, n_episodes=n_eps, analysed_runs=numb.index.copy(),
                  settings={"fdr": fdr, "fdr_method": fdr_method,
                            "min_episodes": MIN_EPISODES, "n_resamples": n_resamples, "seed": seed})
     rep.descriptives = descriptives(features, numb, catalog)
@@ -256,7 +256,9 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     Returns
     -------
     Report
-        ``factors``, ``findings``, ``onset``, ``model``, ``caveats``, ...
+        ``factors``, ``findings``, ``onset``, ``model``, ``caveats``, ...,
+        ``analysed_runs`` (the run ids analysed) and ``tracked`` (the journal
+        period, resolved: :func:`runlog.analysis.report.journal_period`).
         With fewer than 5 runs with numbness: descriptives only, and the report
         says that testing is not possible yet.
 
@@ -321,4 +323,5 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
         rep.notes.append(f"{untracked_numb} run(s) with numbness outside the analysed runs "
                          "(other sport or outside the tracked period) were left out.")
     rep.settings.update(sport=sport, tracked=tracked)
+    rep.tracked = journal_period(tracked, flags, runs)
     return rep

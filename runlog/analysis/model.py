@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 from firthmodels import FirthLogisticRegression
 
+from ..units import p_text
+
 __all__ = [
     "EPV_MIN",
     "MODEL_COLUMNS",
@@ -254,7 +256,7 @@ def select_predictors(factors: pd.DataFrame, features: pd.DataFrame, *, max_df: 
     elig = factors[(factors["p_value"] < p_enter)]
     for idx, r in elig.iterrows():
         if len(chosen_idx) >= max_df:
-            waiting.append(f"{_term(r)} (p = {r['p_value']:.2g})")
+            waiting.append(f"{_term(r)} ({p_text(r['p_value'], 'p')})")
             continue
         col = design_matrix(features, factors.loc[[idx]]).iloc[:, 0]
         clash = None

@@ -56,7 +56,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from ..units import pace_text
+from ..units import number_text, p_text, pace_text
 
 __all__ = [
     "MIN_ONSETS_REPRODUCIBLE",
@@ -474,8 +474,8 @@ def side_comparison(episodes: pd.DataFrame, run_ids=None) -> tuple[pd.DataFrame,
     lm, rm = float(np.median(left)), float(np.median(right))
     verdict = ("onset came at a different time on the two sides" if p < 0.05
                else "no clear difference in onset time between the sides")
-    return out, (f"Sides: {counts}; {verdict} (median {_f(lm)} min left, {_f(rm)} min right, "
-                 f"Mann-Whitney p = {p:.2g}).")
+    return out, (f"Sides: {counts}; {verdict} (median {number_text(lm)} min left, "
+                 f"{number_text(rm)} min right, {p_text(p, 'Mann-Whitney p')}).")
 
 
 @dataclass
@@ -552,9 +552,10 @@ class OnsetResult:
             u = "minutes" if r["scale"] == "minutes" else "km"
             n = int(r["n_onsets"])
             s = (f"In the {n} run{'s' if n != 1 else ''} where numbness came on (onset known in {u}), it came on "
-                 f"after a median of {_f(r['median'])} {u} "
-                 f"(middle half {_f(r['q1'])}-{_f(r['q3'])} {u}, range {_f(r['min'])}-{_f(r['max'])}")
-            s += (f"; 95 % CI of the median {_f(r['ci_low'])}-{_f(r['ci_high'])})."
+                 f"after a median of {number_text(r['median'], 2)} {u} "
+                 f"(middle half {number_text(r['q1'], 2)}-{number_text(r['q3'], 2)} {u}, "
+                 f"range {number_text(r['min'], 2)}-{number_text(r['max'], 2)}")
+            s += (f"; 95 % CI of the median {number_text(r['ci_low'], 2)}-{number_text(r['ci_high'], 2)})."
                   if np.isfinite(r["ci_low"]) else ").")
             s += self._km_sentence(r, u)
             if r["reproducible"]:
@@ -570,10 +571,10 @@ class OnsetResult:
             else:
                 u = "bpm" if r["unit"] == "1/min" else r["unit"]
                 what = (f"{r['description'].split(' in the')[0].lower()} just before onset was "
-                        f"{_f(r['at_onset'])} {u} vs {_f(r['same_point_others'])} {u} "
+                        f"{number_text(r['at_onset'], 2)} {u} vs {number_text(r['same_point_others'], 2)} {u} "
                         "at the same point of runs without numbness")
             out.append(f"{what[0].upper()}{what[1:]} (median of {r['n_episodes']} episodes, "
-                       f"signed-rank p = {r['p_value']:.2g}).")
+                       f"signed-rank {p_text(r['p_value'], 'p')}).")
         if self.side_sentence:
             out.append(self.side_sentence)
         return out
@@ -584,19 +585,19 @@ class OnsetResult:
         lm = lm[lm["scale"] == r["scale"]] if len(lm) else lm
         s = ""
         if len(lm):
-            parts = [f"{100 * x['share_numb']:.0f} % by {_f(x['time'])} {u} ({int(x['n_at_risk'])} still going "
-                     "without numbness)" for _, x in lm.iterrows()]
+            parts = [f"{100 * x['share_numb']:.0f} % by {number_text(x['time'], 2)} {u} "
+                     f"({int(x['n_at_risk'])} still going without numbness)" for _, x in lm.iterrows()]
             listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
             s += (" Counting each run only for as long as it lasted (Kaplan-Meier), the estimated share of runs "
                   f"with numbness is {listed}.")
         count = f"{int(r['n_onsets'])} of {int(r['n_runs'])} runs had numbness"
         if np.isfinite(r["km_median"]):
-            ci = (f" (95 % CI {_f(r['km_ci_low'])}-{_f(r['km_ci_high'])} {u})"
+            ci = (f" (95 % CI {number_text(r['km_ci_low'], 2)}-{number_text(r['km_ci_high'], 2)} {u})"
                   if np.isfinite(r["km_ci_low"]) and np.isfinite(r["km_ci_high"]) else "")
             tail = (f"that is not half of all runs: {count}" if 2 * r["n_onsets"] < r["n_runs"]
                     else f"in all, {count}")
-            s += (f" Kaplan-Meier median {_f(r['km_median'])} {u}{ci}: half of the runs that last "
-                  f"{_f(r['km_median'])} {u} have numbness by then ({tail}).")
+            s += (f" Kaplan-Meier median {number_text(r['km_median'], 2)} {u}{ci}: half of the runs that last "
+                  f"{number_text(r['km_median'], 2)} {u} have numbness by then ({tail}).")
         else:
             fewer = ("fewer than half of the runs had numbness by their end" if 2 * r["n_onsets"] < r["n_runs"]
                      else "the estimated share of runs with numbness does not pass one half")
@@ -604,8 +605,6 @@ class OnsetResult:
         return s
 
 
-def _f(v) -> str:
-    return "-" if v is None or not np.isfinite(v) else (f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}")
 
 
 def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame | None = None, *,

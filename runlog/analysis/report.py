@@ -32,12 +32,13 @@ from .causes import CAUSE_COLUMNS
 from .causes import FINDING_COLUMNS as _CAUSE_FINDING_COLUMNS
 from .model import ModelResult
 from .onset import OnsetResult
-from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS, format_number
+from ..units import MISSING, number_text, p_text, ratio_text
+from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS
 
 __all__ = ["Report", "spreadsheet_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
            "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
            "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
-           "factor_display", "measure_note", "ratio_text", "cause_labels", "measure_name"]
+           "factor_display", "measure_note", "ratio_text", "cause_labels", "measure_name", "journal_period"]
 
 #: Default false-discovery rate a finding must pass.
 FDR = 0.05
@@ -172,7 +173,7 @@ def finding_sentence(r: pd.Series) -> str:
     u = _unit(r.get("unit"))
     desc = short_description(r["description"])
     if r["kind"] == "numeric":
-        more = f"on runs where {desc} was above {format_number(_num(r['center']))}{u}"
+        more = f"on runs where {desc} was above {number_text(r['center'])}{u}"
         other = "on the others"
     elif r["kind"] == "binary":
         m = re.match(r"^(?:1(?:\.0)?|true|yes)\s+(?:when|if)\s+(.*)$", desc, flags=re.IGNORECASE)
@@ -189,24 +190,24 @@ def finding_sentence(r: pd.Series) -> str:
         head = (f"Numbness came on {phrase} {more} ({k1} of {n1} runs, {_pct(k1, n1)}) as {other} "
                 f"({k0} of {n0}, {_pct(k0, n0)})")
     if r["kind"] == "numeric":
-        per = f"per {format_number(_num(r['scale']))}{u} more"
+        per = f"per {number_text(r['scale'])}{u} more"
     elif r["kind"] == "binary":
         per = "with vs without"
     else:
         per = f"'{r['level']}' vs '{r['reference']}'"
-    ci = f"95 % CI {format_number(_num(r['ci_low']))}-{format_number(_num(r['ci_high']))}"
-    s = f"{head}; odds ratio {format_number(_num(r['effect']))} {per} ({ci}, q = {_num(r['q_value']):.2g})."
+    ci = f"95 % CI {number_text(r['ci_low'])}-{number_text(r['ci_high'])}"
+    s = f"{head}; odds ratio {number_text(r['effect'])} {per} ({ci}, {p_text(r['q_value'], 'q')})."
     adj = _num(r.get("adjusted_effect"))
     if np.isfinite(adj):
         alo, ahi = _num(r.get("adjusted_ci_low")), _num(r.get("adjusted_ci_high"))
         holds = alo > 1 or ahi < 1
-        s += (f" Adjusted for the other factors in the model: odds ratio {format_number(adj)} "
-              f"(95 % CI {format_number(alo)}-{format_number(ahi)})"
+        s += (f" Adjusted for the other factors in the model: odds ratio {number_text(adj)} "
+              f"(95 % CI {number_text(alo)}-{number_text(ahi)})"
               + ("." if holds else ", no longer clear of 1, so another factor may explain part of it."))
     wm = _num(r.get("within_month_effect"))
     if np.isfinite(wm) and wm > 0:
         wlo, whi = _num(r.get("within_month_ci_low")), _num(r.get("within_month_ci_high"))
-        w = f"odds ratio {format_number(wm)}, 95 % CI {format_number(wlo)}-{format_number(whi)}"
+        w = f"odds ratio {number_text(wm)}, 95 % CI {number_text(wlo)}-{number_text(whi)}"
         eff = _num(r["effect"])
         if (wlo > 1 and eff > 1) or (whi < 1 and eff < 1):
             s += f" The link holds among runs of the same calendar month too ({w}), so it is not just the season."
@@ -260,22 +261,31 @@ def by_cause(factors: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+#: Columns of the report's tables that hold p- or q-values (written by :func:`runlog.units.p_text`).
+_P_COLUMNS = frozenset({"p", "q", "p_value", "q_value", "adjusted_p"})
+
+
 def _md_table(df: pd.DataFrame, columns=None, max_rows: int = 40) -> str:
-    """A GitHub-flavoured markdown table (numbers to 3 significant digits)."""
+    """A GitHub-flavoured markdown table (numbers by :func:`runlog.units.number_text`, p- and q-values by
+    :func:`runlog.units.p_text`)."""
     if df is None or len(df) == 0:
         return "_(none)_"
     df = df[list(columns)] if columns is not None else df
     df = df.head(max_rows)
 
-    def cell(v):
+    p_columns = {i for i, c in enumerate(df.columns) if str(c) in _P_COLUMNS}
+
+    def cell(v, i):
         if isinstance(v, (float, np.floating)):
-            return "" if not np.isfinite(v) and np.isnan(v) else (f"{v:.3g}" if np.isfinite(v) else str(v))
+            if np.isnan(v):
+                return ""
+            return p_text(v) if i in p_columns else number_text(v)
         if v is None or v is pd.NA:
             return ""
         return str(v).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    lines += ["| " + " | ".join(cell(v, i) for i, v in enumerate(row)) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines)
 
 
@@ -293,32 +303,8 @@ def _text(v) -> str:
     return str(v)
 
 
-def ratio_text(v) -> str:
-    """An odds ratio or interval end for reading: 3 significant digits, '>1000' and '<0.01' beyond
-    (a penalised model's interval can run to 1e18 when a measure barely varies), '–' when missing.
-
-    Parameters
-    ----------
-    v : float or None
-        The ratio [-].
-
-    Returns
-    -------
-    str
-        The ratio as text.
-    """
-    f = _num(v)
-    if np.isnan(f):
-        return "–"
-    if f >= 1000:
-        return ">1000"
-    if f < 0.005:
-        return "<0.01"
-    return format_number(f)
-
-
 def _ci_text(lo, hi) -> str:
-    return "–" if np.isnan(_num(lo)) and np.isnan(_num(hi)) else f"{ratio_text(lo)} to {ratio_text(hi)}"
+    return MISSING if np.isnan(_num(lo)) and np.isnan(_num(hi)) else f"{ratio_text(lo)} to {ratio_text(hi)}"
 
 
 def _readable(df: pd.DataFrame) -> pd.DataFrame:
@@ -514,6 +500,33 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def journal_period(tracked, flags: pd.DataFrame | None, runs: pd.DataFrame | None = None):
+    """The journal period of an analysis as the report shows it (``Report.tracked``).
+
+    Parameters
+    ----------
+    tracked : tuple (start, end) or None
+        The period as given to :func:`runlog.analyze` (``None`` or
+        ``(None, None)``: not given).
+    flags : DataFrame or None
+        :func:`runlog.episode_flags` of every run (``tracked``).
+    runs : DataFrame, optional
+        ``History.runs`` (the runs' local dates).
+
+    Returns
+    -------
+    tuple (start, end) or None
+        The given period as Timestamps (None for an open end); when none was
+        given, the first and last local date of the tracked runs
+        (:func:`runlog.journal.period.tracked_span`); None without either.
+    """
+    if tracked is not None and len(tracked) == 2 and any(v is not None for v in tracked):
+        return tuple(None if v is None else pd.Timestamp(v) for v in tracked)
+    from ..journal.period import tracked_span
+
+    return tracked_span(flags, runs)
+
+
 def _empty_causes() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="bool" if c == "finding" else "object") for c in CAUSE_COLUMNS})
 
@@ -539,11 +552,15 @@ class Report:
         ``cause_label``, ``factor``, ``factor_label``, ``effect`` (odds ratio),
         ``ci_low``, ``ci_high``, ``p_value``, ``q_value``, ``effect_unit``,
         ``risk_text``, ``best_measure`` and a plain-language ``sentence``
-        (shown as is).  Empty when nothing holds up.
+        (shown as is), then what the odds ratio is per, as columns
+        (:data:`runlog.analysis.causes.EFFECT_COLUMNS`: ``effect_kind``,
+        ``effect_per``, ``effect_per_unit``, ``effect_usual``; ``effect_unit``
+        is their text).  Empty when nothing holds up.
     causes : DataFrame
         One row per article-named cause, strongest evidence first
-        (:data:`CAUSE_COLUMNS`): its measure, estimate, ``finding`` (bool) and
-        ``status`` in plain words ('finding', 'no clear link', 'goes with
+        (:data:`CAUSE_COLUMNS`): its measure, estimate (per ``effect_unit``, and
+        its pieces ``effect_kind``, ``effect_per``, ``effect_per_unit``,
+        ``effect_usual``), ``finding`` (bool) and ``status`` in plain words ('finding', 'no clear link', 'goes with
         numbness only through heat', 'not testable: ...').
     screen : DataFrame
         The univariate screen of every candidate measure (Mann-Whitney /
@@ -588,6 +605,15 @@ class Report:
     flags, features, runs : DataFrame or None
         The inputs (episode flags of every run, per-run features, History.runs),
         kept for plots.
+    analysed_runs : Index or None
+        The run ids analysed (cases and controls: tracked runs of the sport),
+        ``n_runs`` of them; set by :func:`runlog.analyze` and
+        :func:`runlog.analysis.analyze_frames`.
+    tracked : tuple (start, end) or None
+        The journal period the report covers, as Timestamps (None for an open
+        end): the period given to :func:`runlog.analyze`, else the first and
+        last local date of the tracked runs (:func:`journal_period`); the
+        plots shade and window by it.
 
     Notes
     -----
@@ -617,6 +643,8 @@ class Report:
     more_needed: int | None = None
     _screen: pd.DataFrame | None = field(default=None, repr=False)
     _screen_inputs: dict | None = field(default=None, repr=False)
+    analysed_runs: pd.Index | None = field(default=None, repr=False)
+    tracked: tuple | None = None
 
     @property
     def screen(self) -> pd.DataFrame:
@@ -799,15 +827,15 @@ class Report:
                 note = f" [{r['What it is']}]" if r["What it is"] else ""
                 out.append(wrap(f"{r['Measure']}{note}: odds ratio {ratio_text(r['Odds ratio'])}{_unit(r['per'])} "
                                 f"({_ci_text(r['95 % CI low'], r['95 % CI high'])}), "
-                                f"p = {r['p']:.2g}, q = {r['q']:.2g}", "  ", "    "))
+                                f"{p_text(r['p'], 'p')}, {p_text(r['q'], 'q')}", "  ", "    "))
             out += [""]
         if self.testable and self.model.fitted:
             out += ["Multivariable model (secondary)", "-------------------------------", self.model.describe()]
             for _, r in self.model.table.iterrows():
                 lev = "" if pd.isna(r["level"]) else f" = {r['level']}"
-                out.append(f"  {r['factor']}{lev}: adjusted OR {format_number(_num(r['effect']))} "
-                           f"(95 % CI {format_number(_num(r['ci_low']))}-{format_number(_num(r['ci_high']))}; "
-                           f"unadjusted {format_number(_num(r['unadjusted_effect']))}) {r['effect_unit']}")
+                out.append(f"  {r['factor']}{lev}: adjusted OR {number_text(r['effect'])} "
+                           f"(95 % CI {number_text(r['ci_low'])}-{number_text(r['ci_high'])}; "
+                           f"unadjusted {number_text(r['unadjusted_effect'])}) {r['effect_unit']}")
             out += [""]
         out += ["Caveats", "-------"] + [wrap(c, "* ", "  ") for c in self.caveats]
         return "\n".join(out)
@@ -878,7 +906,7 @@ class Report:
         e = html.escape
 
         def table(df):
-            return df.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep="")
+            return df.to_html(index=False, float_format=number_text, na_rep="")
 
         parts = ["<h3>runlog report</h3>", f"<p><b>{e(self.answer_line())}</b></p>"]
         parts += [f"<p>{e(p)}</p>" for p in self.finding_paragraphs()]

@@ -42,6 +42,7 @@ from scipy import stats
 from scipy.stats.contingency import odds_ratio
 from statsmodels.stats.multitest import multipletests
 
+from ..units import number_text
 from .model import univariate_or
 
 __all__ = [
@@ -264,7 +265,7 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
         return {**out, "reason": "constant across runs"}
     q1, med, q3 = np.percentile(xv, [25, 50, 75])
     exposed = xv > med
-    split = f"> {format_number(med)}"
+    split = f"> {number_text(med)}"
     if not tests:
         return {**out, "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
                 "method": "counts only", "effect_unit": "", "center": float(med), "scale": np.nan,
@@ -272,10 +273,10 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
                 "split": split, **_counts(exposed, yv)}
     iqr = q3 - q1
     if iqr > 0:
-        scale, unit_txt = iqr, f"per {format_number(iqr)} {unit} increase (interquartile range)".replace("  ", " ")
+        scale, unit_txt = iqr, f"per {number_text(iqr)} {unit} increase (interquartile range)".replace("  ", " ")
     else:
         scale = float(np.std(xv, ddof=1))
-        unit_txt = f"per {format_number(scale)} {unit} increase (standard deviation; the IQR is 0)".replace("  ", " ")
+        unit_txt = f"per {number_text(scale)} {unit} increase (standard deviation; the IQR is 0)".replace("  ", " ")
     mw = stats.mannwhitneyu(xv[yv], xv[~yv], alternative="two-sided", method="auto")
     d, dlo, dhi = cliffs_delta(xv[yv], xv[~yv], n_resamples=n_resamples, seed=seed)
     method = ("Mann-Whitney U; Cliff's delta (BCa bootstrap CI); OR per IQR by Firth logistic "
@@ -538,7 +539,7 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
                     return "-"
                 q = np.percentile(v, [25, 50, 75])
                 sep = " to " if q[0] < 0 or q[2] < 0 else "-"
-                return f"{format_number(q[1])} [{format_number(q[0])}{sep}{format_number(q[2])}]"
+                return f"{number_text(q[1])} [{number_text(q[0])}{sep}{number_text(q[2])}]"
         elif meta["kind"] == "binary":
             def f(v):
                 v = v.astype(bool)
@@ -557,6 +558,9 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
 def format_number(v: float) -> str:
     """A number with 3 significant digits, no trailing zeros ('22.4', '0.05', '1200').
 
+    Kept for callers of earlier versions: :func:`runlog.units.number_text`
+    (which writes an unknown value as '–').
+
     Parameters
     ----------
     v : float
@@ -569,11 +573,4 @@ def format_number(v: float) -> str:
     """
     if v is None or not np.isfinite(v):
         return str(v)
-    a = abs(v)
-    if a >= 100:
-        return f"{v:.0f}"
-    if a >= 10:
-        return f"{v:.1f}".rstrip("0").rstrip(".")
-    if a >= 1:
-        return f"{v:.2f}".rstrip("0").rstrip(".")
-    return f"{v:.2g}"
+    return number_text(v)

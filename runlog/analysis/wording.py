@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..units import number_text, p_text, per_text, quantity_text
 from .causes import feature_label
 
 __all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table"]
@@ -21,14 +22,6 @@ FACTOR_TABLE_COLUMNS = [
     "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high", "adjusted_p", "explained_by",
     "description", "exposed_runs", "exposed_numb", "other_runs", "other_numb", "finding",
 ]
-
-
-def _f(v: float) -> str:
-    if v is None or not np.isfinite(v):
-        return "-"
-    if v >= 100:
-        return f"{v:.0f}"
-    return f"{v:.2g}" if v < 10 else f"{v:.1f}".rstrip("0").rstrip(".")
 
 
 def _join(words: list[str]) -> str:
@@ -113,20 +106,26 @@ def answer_line(report) -> str:
 
 def _effect_phrase(row) -> str:
     """'x 2.7 per 5 °C of air temperature' / "x 3.1 in 'Racer' against the other shoes" /
-    'x 1.8 per doubling of the run duration, beyond the doubled time on the feet'."""
-    eff = _f(row["effect"])
+    'x 1.8 per doubling of the run duration, beyond the doubled time on the feet', from the row's
+    ``effect_kind``, ``effect_per``, ``effect_per_unit`` and ``effect_usual`` (a row without them:
+    its ``effect_unit`` as written)."""
+    eff = number_text(row["effect"], 2)
     level = row.get("level")
-    unit = str(row.get("effect_unit") or "")
-    if isinstance(level, str) and level:
-        return f"x {eff} in '{level}' against the other {row['factor_label']}"
-    if unit.startswith("per doubling"):
-        return f"x {eff} per doubling of the {row['factor_label']}, beyond the doubled time on the feet"
-    if unit == "with vs without":
-        return f"x {eff} with {row['factor_label']} against without"
-    if " above your usual " in unit:   # heat exposure: 'per 5 °C above your usual 16 °C, per hour on ...'
-        head, tail = unit.split(" above your usual ", 1)
-        return f"x {eff} {head} of {row['factor_label']} above your usual {tail}"
-    return f"x {eff} {unit} of {row['factor_label']}"
+    kind = row.get("effect_kind")
+    label = row["factor_label"]
+    if (isinstance(level, str) and level) or kind == "level":
+        return f"x {eff} in '{level}' against the other {label}"
+    if kind == "per_doubling":
+        return f"x {eff} per doubling of the {label}, beyond the doubled time on the feet"
+    if kind == "with_without":
+        return f"x {eff} with {label} against without"
+    if kind in ("per_step", "exposure"):
+        step = per_text(row["effect_per"], row["effect_per_unit"])
+        if kind == "per_step":
+            return f"x {eff} {step} of {label}"
+        return (f"x {eff} {step} of {label} above your usual "
+                f"{quantity_text(row['effect_usual'], row['effect_per_unit'])}, per hour on your feet")
+    return f"x {eff} {row.get('effect_unit') or ''} of {label}".replace("  ", " ")
 
 
 def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame, *, first: bool = False) -> str:
@@ -160,8 +159,9 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
     subject, plural = _subject(row)
     head = "" if first else f"{subject} {'go' if plural else 'goes'} with your numbness: {row['risk_text']}. "
     s = (head + f"Odds of numbness {_effect_phrase(row)} "
-         f"(95 % CI {_f(row['ci_low'])}-{_f(row['ci_high'])}, p = {row['p_value']:.2g}; "
-         f"q = {row['q_value']:.2g} allowing for the {len(tested)} causes tested), with "
+         f"(95 % CI {number_text(row['ci_low'], 2)}-{number_text(row['ci_high'], 2)}, "
+         f"{p_text(row['p_value'], 'p')}; {p_text(row['q_value'], 'q')} allowing for the {len(tested)} causes "
+         "tested), with "
          + (_join(with_) + ", " if with_ else "")
          + "the season and the time on your feet in the model.")
     best = row.get("best_measure")

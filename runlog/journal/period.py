@@ -7,7 +7,9 @@
   outcome and drops every run after it);
 * :func:`episode_flags` -- one row per run: is it inside that period
   (``tracked``), was it a numbness run (``numb``), when did the first
-  episode start.
+  episode start;
+* :func:`run_dates`, :func:`tracked_span` -- the local date of each run, and
+  the first and last date of the tracked runs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..errors import EpisodeError, RunlogWarning
 from .matching import runs_of
 from .sheet import parse_date
 
-__all__ = ["tracked_period", "episode_flags", "FLAG_COLUMNS", "STATE_PERIOD"]
+__all__ = ["tracked_period", "episode_flags", "run_dates", "tracked_span", "FLAG_COLUMNS", "STATE_PERIOD"]
 
 #: Columns of :func:`episode_flags`.
 FLAG_COLUMNS = ("tracked", "numb", "n_episodes", "onset_min", "onset_km", "onset_fill",
@@ -322,3 +324,64 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
     out["side"] = out["side"].astype("string")
     out["location"] = out["location"].astype("string")
     return out[list(FLAG_COLUMNS)]
+
+
+def _run_id_dates(run_ids: pd.Index) -> pd.Series:
+    """Run dates from the run ids themselves (``YYYYMMDDTHHMMZ``, the UTC start)."""
+    t = pd.to_datetime(pd.Series(run_ids.astype(str), index=run_ids), format="%Y%m%dT%H%MZ", errors="coerce")
+    return t.dt.normalize()
+
+
+def run_dates(index: pd.Index, runs: pd.DataFrame | None = None, frame: pd.DataFrame | None = None) -> pd.Series:
+    """The local date of each run in *index* (naive midnight timestamps).
+
+    Taken from ``runs['start_local']`` when *runs* is given, else from a
+    ``start_local``, ``date_local`` or ``date`` column of *frame*, else from the run id
+    (``YYYYMMDDTHHMMZ`` = UTC start, so a late-evening run west of Greenwich
+    may land on the next day).
+
+    Parameters
+    ----------
+    index : Index
+        Run ids.
+    runs : DataFrame, optional
+        ``History.runs``.
+    frame : DataFrame, optional
+        A per-run frame indexed by run id (features, flags).
+
+    Returns
+    -------
+    Series
+        Index *index*, naive datetime64 dates (NaT when unknown).
+    """
+    for src, col in ((runs, "start_local"), (frame, "start_local"), (frame, "date_local"), (frame, "date")):
+        if src is not None and col in src:
+            s = pd.to_datetime(src[col].reindex(index))
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_localize(None)
+            return s.dt.normalize()
+    return _run_id_dates(pd.Index(index))
+
+
+def tracked_span(flags: pd.DataFrame | None, runs: pd.DataFrame | None = None):
+    """The first and last local date of the tracked runs (``flags['tracked']``).
+
+    Parameters
+    ----------
+    flags : DataFrame or None
+        :func:`episode_flags` output (``tracked``).
+    runs : DataFrame, optional
+        ``History.runs``, for the local dates (:func:`run_dates`).
+
+    Returns
+    -------
+    tuple (first, last) of Timestamp, or None
+        None without flags or without a tracked run.
+    """
+    if flags is None or "tracked" not in flags:
+        return None
+    tr = flags.index[flags["tracked"].fillna(False).astype(bool).to_numpy()]
+    if len(tr) == 0:
+        return None
+    d = run_dates(tr, runs=runs, frame=flags)
+    return (d.min(), d.max())

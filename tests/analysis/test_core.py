@@ -16,6 +16,7 @@ import runlog
 from runlog.analysis import analyze_frames
 from runlog.analysis.report import short_description
 from runlog.errors import AnalysisError
+from runlog.units import number_text
 
 # Running activities among the bundled real files (one copy of each run).
 REAL_RUNS = [
@@ -168,6 +169,10 @@ def test_frames_finding_sentence_and_report_outputs(tmp_path):
     assert list(rep.findings["cause"]) == ["hydration"]
     f = rep.findings.iloc[0]
     assert f["factor"] == "air_temp_c" and f["effect_unit"].startswith("per 5 °C above your usual ") and f["ci_low"] > 1
+    # the same as columns: heat as an exposure per 5 °C above the runner's median, per hour
+    assert (f["effect_kind"], f["effect_per"], f["effect_per_unit"]) == ("exposure", 5.0, "°C")
+    assert f["effect_unit"] == (f"per 5 °C above your usual {number_text(f['effect_usual'])} °C, "
+                                "per hour on your feet")
     assert rep.answer.startswith("Heat goes with your numbness: ")
     # the absolute risks are counted from the frame: numb runs above / at or below the round split
     t = float(re.search(r"above ([0-9.]+) °C", f["risk_text"]).group(1))
@@ -204,7 +209,9 @@ def test_frames_null_season_says_no_cause_stands_out():
     assert rep.answer.startswith("No cause stands out yet among the ")
     body = " ".join(rep.summary().split("\n", 2)[2].split())
     assert body.startswith(rep.answer)
-    assert list(rep.findings.columns)[-1] == "sentence"
+    # the structured effect unit follows the existing columns (runlog.analysis.causes.FINDING_COLUMNS)
+    assert list(rep.findings.columns)[-5:] == ["sentence", "effect_kind", "effect_per", "effect_per_unit",
+                                               "effect_usual"]
 
 
 def test_short_description():
@@ -223,6 +230,16 @@ def test_journal_path_all_sports_and_plot(history, tmp_path):
     assert rep.n_runs == 13 and rep.n_numb_runs == 2 and not rep.testable
     rep_running = runlog.analyze(history, path, tracked=TRACKED)
     assert rep_running.n_runs == 12 and rep_running.n_numb_runs == 1
+    # the report carries what it analysed: the run ids (the ride only with sport=None) and the period
+    ride = "20200601T1452Z"
+    assert len(rep.analysed_runs) == 13 and ride in rep.analysed_runs
+    assert len(rep_running.analysed_runs) == 12 and ride not in rep_running.analysed_runs
+    assert rep_running.tracked == (pd.Timestamp("2010-01-01"), pd.Timestamp("2025-12-31"))
+    # the plots read them: the ride is not a case or a control of the running report
+    from runlog import plot
+
+    assert plot.analysed_flags(rep_running)["tracked"].sum() == 12
+    assert plot.report_tracked(rep_running) is rep_running.tracked
     assert any("other sport or outside the tracked period" in n for n in rep_running.notes)
     import matplotlib.figure
 

@@ -239,7 +239,8 @@ def test_causes_is_a_field_and_by_cause_is_kept():
     # an empty report has the same columns as one analyze() fills (runlog.analysis.causes.CAUSE_COLUMNS)
     assert list(rep.causes.columns) == ["cause", "cause_label", "factor", "factor_label", "level", "effect",
                                         "ci_low", "ci_high", "p_value", "q_value", "effect_unit", "finding",
-                                        "status", "explained_by", "kappa"]
+                                        "status", "explained_by", "kappa",
+                                        "effect_kind", "effect_per", "effect_per_unit", "effect_usual"]
     assert len(rep.causes) == 0 and rep.answer == ""
     assert Report(causes=_causes(True)).causes["cause"].iloc[0] == "hydration"
 
@@ -267,3 +268,27 @@ def test_measure_note_words():
         "goes with numbness only through heat (articles: heat and hydration)"
     # a report without roles: the articles' cause, never 'Cause: ...'
     assert measure_note(pd.Series({"cause": "hydration"}), {}).startswith("articles: ")
+
+
+def test_journal_period_given_or_the_span_of_the_tracked_runs():
+    from runlog.analysis.report import journal_period
+
+    ids = pd.Index(["20240301T0700Z", "20240305T0700Z", "20240320T0700Z"], name="run_id")
+    flags = pd.DataFrame({"tracked": [False, True, True]}, index=ids)
+    runs = pd.DataFrame({"start_local": pd.to_datetime(["2024-03-01 08:00", "2024-03-05 18:30",
+                                                        "2024-03-20 07:15"])}, index=ids)
+    # given: as Timestamps, an open end stays open
+    assert journal_period(("2024-03-02", None), flags, runs) == (pd.Timestamp("2024-03-02"), None)
+    # not given (or both ends open): first and last local date of the tracked runs
+    assert journal_period(None, flags, runs) == (pd.Timestamp("2024-03-05"), pd.Timestamp("2024-03-20"))
+    assert journal_period((None, None), flags, runs) == journal_period(None, flags, runs)
+    assert journal_period(None, None, runs) is None
+    assert journal_period(None, flags.assign(tracked=False), runs) is None
+    # a report made by hand: the plots work the period out the same way
+    from runlog import plot
+
+    rep = Report(flags=flags, runs=runs)
+    assert rep.tracked is None and plot.report_tracked(rep) == journal_period(None, flags, runs)
+    rep.tracked = (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-31"))
+    assert plot.report_tracked(rep) == rep.tracked
+
