@@ -140,8 +140,10 @@ class History:
         runs = runs_frame(list(summaries))
         if metadata is not None and len(metadata):
             for c in metadata.columns:
+                # the export's words win (Strava's activities.csv holds the name as the runner last edited
+                # it); the file's own name or description (GPX <name>, TCX <Notes>) fills the rest
                 vals = metadata[c].reindex(runs.index)
-                runs[c] = runs[c].fillna(vals.astype(runs[c].dtype)) if c in runs else vals
+                runs[c] = vals.astype(runs[c].dtype).fillna(runs[c]) if c in runs else vals
         if activities:
             records = pd.concat(
                 {a.run_id: a.records for a in activities}, names=["run_id", schema.RECORD_INDEX])

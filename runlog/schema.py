@@ -162,6 +162,8 @@ INFO_KEYS = {
     "device_avg_hr_bpm": "Device session average heart rate [1/min] (0 or above 250: NaN).",
     "device_max_hr_bpm": "Device session maximum heart rate [1/min] (0 or above 250: NaN).",
     "device_ascent_m": "Device session total ascent [m].",
+    "name": "The activity's own name (GPX <name>), or None.",
+    "description": "The activity's own description (GPX <desc>, TCX <Notes>), or None.",
 }
 
 # --------------------------------------------------------------------------
@@ -192,8 +194,10 @@ RUN_COLUMNS = _table(
     Column("device_elapsed_s", "s", "float64", "Device session elapsed time."),
     Column("device_timer_s", "s", "float64", "Device session timer time."),
     Column("device_avg_hr_bpm", "1/min", "float64", "Device session average HR."),
-    Column("name", "", "string", "Activity name from an export's metadata (Strava activities.csv)."),
-    Column("description", "", "string", "Activity description from an export's metadata."),
+    Column("name", "", "string", "Activity name: an export's metadata (Strava activities.csv), else the "
+                                 "file's own (GPX <name>)."),
+    Column("description", "", "string", "Activity description: an export's metadata, else the file's own "
+                                        "(GPX <desc>, TCX <Notes>)."),
     Column("gear", "", "string", "Gear (shoes) from an export's metadata."),
 )
 

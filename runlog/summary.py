@@ -156,7 +156,7 @@ def summarize_activity(activity) -> dict:
     """
     info = activity.info
     row = {k: info.get(k) for k in ("run_id", "start_time", "start_local", "tz", "sport", "sub_sport",
-                                     "device", "format", "source", "truncated")}
+                                     "device", "format", "source", "truncated", "name", "description")}
     for k in ("device_distance_m", "device_elapsed_s", "device_timer_s", "device_avg_hr_bpm"):
         row[k] = info.get(k, np.nan)
     row.update(summarize_records(activity.records))

@@ -283,5 +283,16 @@ def decode(data: bytes, source: str, *, use_fast_path: bool = True) -> list[RawA
             cols["cadence_spm"] = cad * 2.0
     records = records_frame(ns, cols)
     info = {"sport": sport, "sub_sport": sub_sport,
-            "device": (gpx.creator or "").strip() or None}
+            "device": (gpx.creator or "").strip() or None,
+            # the activity's own words: a runner's '#numb' note (runlog.suggest_episodes) lives here
+            "name": _text_of([t.name for t in gpx.tracks] + [gpx.name]),
+            "description": _text_of([t.description for t in gpx.tracks] + [gpx.description])}
     return [RawActivity(records, None, info)]
+
+
+def _text_of(values) -> str | None:
+    """The first non-blank text of *values* (whitespace collapsed), or None."""
+    for v in values:
+        if isinstance(v, str) and v.strip():
+            return " ".join(v.split())
+    return None

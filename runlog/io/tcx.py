@@ -268,7 +268,11 @@ def _activity(act, source: str, names: _LocalNames) -> RawActivity | None:
     device = None
     if name is not None and name.text and name.text.strip():
         device = name.text.strip()
-    info = {"sport": sport, "sub_sport": sub_sport, "device": device, **_session_totals(laps)}
+    notes = _child(act, "Notes")
+    text = " ".join(notes.text.split()) if notes is not None and notes.text and notes.text.strip() else None
+    # <Notes>: the activity's own words, where a runner's '#numb' note lives (runlog.suggest_episodes)
+    info = {"sport": sport, "sub_sport": sub_sport, "device": device, "description": text,
+            **_session_totals(laps)}
     return RawActivity(records, laps, info)
 
 

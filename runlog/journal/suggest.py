@@ -6,8 +6,9 @@ moment on record without it:
 * **press lap when numbness starts**: a manual lap (``History.laps``,
   ``trigger == 'manual'``) that ends during the run: not in its first
   :data:`START_MARGIN_S` seconds nor its last :data:`END_MARGIN_S`;
-* **a note in the activity's name or description** (Strava ``activities.csv``
-  and Garmin Connect export metadata, ``History.runs['name', 'description']``)
+* **a note in the activity's name or description** (``History.runs['name',
+  'description']``: Strava ``activities.csv`` and Garmin Connect export
+  metadata, else the file's own GPX ``<name>``/``<desc>`` or TCX ``<Notes>``)
   in a small grammar, e.g. ``"Long run #numb L toes 35min sev 4"``:
 
   - the trigger: ``#numb`` or a word for numb (numb, numbness, tingling;

@@ -338,7 +338,9 @@ def test_decode_returns_raw_activity(data_dir):
     assert raw.laps is None
     assert set(raw.records.columns) <= set(schema.RECORD_COLUMNS)
     assert str(raw.records.index.tz) == "UTC"
-    assert raw.info == {"sport": "running", "sub_sport": None, "device": "Garmin Connect"}
+    # <trk><name> is the activity's own name (a runner's '#numb' note can live there); no <desc>
+    assert raw.info == {"sport": "running", "sub_sport": None, "device": "Garmin Connect",
+                        "name": "Boulder Running", "description": None}
 
 
 def test_all_shared_gpx_files_read_or_fail_cleanly(shared_dir):

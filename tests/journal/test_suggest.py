@@ -146,3 +146,23 @@ def test_cli_draft_round_trips_through_read_episodes(shared_dir, tmp_path, capsy
     assert cli.main(["journal", "draft", str(src), "--out", str(out), "--no-cache"]) != 0
     assert "exists already" in capsys.readouterr().err and out.read_bytes() == before
     assert np.isfinite(ep["onset_min"]).all()
+
+
+def test_a_note_in_the_gpx_name_is_proposed(data_dir, tmp_path):
+    """The runner typed '#numb L toes 35min sev 4' as the activity's name: the GPX <trk><name> carries it
+    to History.runs['name'] and the draft proposes it."""
+    src = (data_dir / "gpx" / "heartandsole__testdata.gpx").read_text(encoding="utf-8")
+    assert "<trk>" in src
+    (tmp_path / "run.gpx").write_text(src.replace("<trk>", "<trk><name>Easy #numb L toes 35min sev 4</name>", 1),
+                                      encoding="utf-8")
+    h = runlog.read_history(tmp_path / "run.gpx", cache=False, progress=False)
+    assert h.runs["name"].tolist() == ["Easy #numb L toes 35min sev 4"]
+    d = suggest_episodes(h)
+    assert d["source"].tolist() == ["text"]
+    assert (d["onset_min"].iloc[0], d["side"].iloc[0], d["location"].iloc[0], d["severity"].iloc[0]) == \
+        (35.0, "left", "toes", 4.0)
+
+
+def test_tcx_notes_are_the_description(data_dir):
+    h = runlog.read_history(data_dir / "tcx", cache=False, progress=False)
+    assert "Aerobics" in h.runs["description"].dropna().tolist()
