@@ -25,7 +25,7 @@ from runlog.activity import finalize
 from runlog.episodes import (EXAMPLE_EPISODES, FLAG_COLUMNS, episode_flags, read_episodes,
                              tracked_period)
 from runlog.errors import EpisodeError, RunlogWarning
-from runlog.journal import TRACKING_NOTES
+from runlog.journal.readers import tracking_kind
 
 REAL_FILES = [
     "fit/fitparse__activity-small-fenix2-run.fit",     # 2015-08-15 16:45:08 +02:00, 2833 s, 9.007 km
@@ -832,8 +832,7 @@ _row = st.fixed_dictionaries({
     "location": st.one_of(st.none(), st.sampled_from(schema.LOCATIONS)),
     # a note that is a tracking marker ('tracking ended') on a row with only a date is the journal's period row,
     # not an episode (the reader is right to take it out), so the strategy leaves those notes out
-    "notes": st.one_of(st.none(), _text.filter(
-        lambda t: " ".join(t.lower().split()).rstrip(".") not in TRACKING_NOTES)),
+    "notes": st.one_of(st.none(), _text.filter(lambda t: tracking_kind(t) is None)),
 })
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "usable_time_mask",
     "sorted_unique",
     "records_frame",
+    "text_or_none",
     "position_speed_mps",
     "seconds_to_ns",
     "MIN_TIMED_FRACTION",
@@ -409,3 +410,22 @@ def position_speed_mps(ns, lat_deg, lon_deg) -> np.ndarray | None:
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(dt > 0, step[1:] / dt, np.nan)
     return np.concatenate([[np.nan], v])
+
+
+def text_or_none(*values) -> str | None:
+    """The first non-blank text among *values*, whitespace collapsed (an activity's name or notes).
+
+    Parameters
+    ----------
+    *values : str or None
+        Candidates in order of preference (anything that is not a string is skipped).
+
+    Returns
+    -------
+    str or None
+        E.g. ``'Easy #numb L 35min'`` for ``'  Easy\n #numb L  35min '``; None when all are blank.
+    """
+    for v in values:
+        if isinstance(v, str) and v.strip():
+            return " ".join(v.split())
+    return None

@@ -69,7 +69,7 @@ from . import _gpxfast
 from ._xml import (XmlRecoveryWarning, declare_missing_prefixes, is_unbound_prefix_error, local_name, reject_dtd,
                    xml_text)
 from .common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
-                     seconds_to_ns, sorted_unique, usable_time_mask)
+                     seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
 
 __all__ = ["decode", "EXTENSION_COLUMNS"]
 
@@ -285,14 +285,7 @@ def decode(data: bytes, source: str, *, use_fast_path: bool = True) -> list[RawA
     info = {"sport": sport, "sub_sport": sub_sport,
             "device": (gpx.creator or "").strip() or None,
             # the activity's own words: a runner's '#numb' note (runlog.suggest_episodes) lives here
-            "name": _text_of([t.name for t in gpx.tracks] + [gpx.name]),
-            "description": _text_of([t.description for t in gpx.tracks] + [gpx.description])}
+            "name": text_or_none(*[t.name for t in gpx.tracks], gpx.name),
+            "description": text_or_none(*[t.description for t in gpx.tracks], gpx.description)}
     return [RawActivity(records, None, info)]
 
-
-def _text_of(values) -> str | None:
-    """The first non-blank text of *values* (whitespace collapsed), or None."""
-    for v in values:
-        if isinstance(v, str) and v.strip():
-            return " ".join(v.split())
-    return None

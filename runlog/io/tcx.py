@@ -61,7 +61,7 @@ from ..errors import FileFormatError, NotAnActivityError
 from ..schema import FOOT_SPORTS
 from ._xml import XmlRecoveryWarning, local_name, parse_xml, xml_text
 from .common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
-                     seconds_to_ns, sorted_unique, usable_time_mask)
+                     seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
 
 __all__ = ["decode", "TRIGGERS"]
 
@@ -269,7 +269,7 @@ def _activity(act, source: str, names: _LocalNames) -> RawActivity | None:
     if name is not None and name.text and name.text.strip():
         device = name.text.strip()
     notes = _child(act, "Notes")
-    text = " ".join(notes.text.split()) if notes is not None and notes.text and notes.text.strip() else None
+    text = text_or_none(notes.text) if notes is not None else None
     # <Notes>: the activity's own words, where a runner's '#numb' note lives (runlog.suggest_episodes)
     info = {"sport": sport, "sub_sport": sub_sport, "device": device, "description": text,
             **_session_totals(laps)}

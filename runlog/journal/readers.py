@@ -29,7 +29,7 @@ from .sheet import (Table, cell_text, choice, extras_frame, line_key, load_table
 __all__ = [
     "read_episodes", "read_run_notes", "notes_from_history", "TRACKING_NOTES", "EXAMPLE_EPISODES",
     "EXAMPLE_RUN_NOTES", "EPISODE_ALIASES", "NOTES_ALIASES", "SIDE_ALIASES", "LOCATION_ALIASES",
-    "NOTES_RANGES", "MAX_MASS_CHANGE_FRACTION",
+    "NOTES_RANGES", "MAX_MASS_CHANGE_FRACTION", "tracking_kind",
 ]
 
 #: Example journal shipped with the package (``runlog/data/example_episodes.csv``).
@@ -196,8 +196,19 @@ def _check_onsets(onset_min, onset_km, run_ids, runs, lines, problems):
                             f"({dist_m[i] / 1000:.2f} km long); fix the onset or the run's date/time")
 
 
-def _tracking_kind(note: str) -> str | None:
-    """'start' / 'end' when a notes cell marks the journal period (:data:`TRACKING_NOTES`), else None."""
+def tracking_kind(note: str) -> str | None:
+    """Whether a notes cell marks the journal period (:data:`TRACKING_NOTES`).
+
+    Parameters
+    ----------
+    note : str
+        The cell as written (case, spacing and a final '.' do not matter).
+
+    Returns
+    -------
+    str or None
+        'start' / 'end', else None.
+    """
     key = " ".join(note.lower().split()).rstrip(".").strip()
     return TRACKING_NOTES.get(key)
 
@@ -208,7 +219,7 @@ def _journal_period(table: Table, rows: list[int], problems: list[str]) -> dict:
     others = [c for c in table.cells if c not in ("date", "notes")]
     for i in rows:
         line, note = table.lines[i], table.get("notes", i)
-        kind = _tracking_kind(note)
+        kind = tracking_kind(note)
         filled = [table.columns.get(c, c) for c in others if table.get(c, i)]
         if filled:
             problems.append(f"line {line}: a {note!r} row states the journal period and takes only a date; "
@@ -344,7 +355,7 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
     table = load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal", max_bytes, row_word="episode",
                        **_SHEET)
     problems: list[str] = []
-    marks = [i for i in range(len(table)) if _tracking_kind(table.get("notes", i))]
+    marks = [i for i in range(len(table)) if tracking_kind(table.get("notes", i))]
     period = _journal_period(table, marks, problems)
     if marks:
         table = subset(table, [i for i in range(len(table)) if i not in set(marks)])
