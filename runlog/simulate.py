@@ -101,7 +101,7 @@ __all__ = [
     "seasonal_mean_temp_c", "relative_humidity_pct", "hourly_weather",
     "training_plan", "speed_profile_mps", "running_cost_j_kg_m", "grade_speed_factor", "heart_rate_bpm",
     "cadence_spm", "wrist_temp_c", "make_route", "run_records", "gpx_text", "episode_probability",
-    "true_drivers", "draw_onset_min",
+    "true_drivers", "heat_dose_ch", "draw_onset_min",
 ]
 
 #: The scenarios :func:`simulate_season` can plant.
@@ -1069,6 +1069,30 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
     return special.expit(logit)
 
 
+def heat_dose_ch(air_temp_c, hours) -> np.ndarray:
+    """The simulated runner's heat dose: ``(air_temp_c - HEAT_THRESHOLD_C)+ x hours``.
+
+    Parameters
+    ----------
+    air_temp_c : array_like
+        Air temperature of each run [°C].
+    hours : array_like or float
+        Time on the feet [h] (1: the per-run excess temperature [°C]).
+
+    Returns
+    -------
+    ndarray
+        Heat dose [°C h].
+
+    References
+    ----------
+    .. [1] Sawka, M. N. et al. (2007). American College of Sports Medicine
+       position stand. Exercise and fluid replacement. Med Sci Sports Exerc
+       39(2):377-390.
+    """
+    return np.clip(np.asarray(air_temp_c, dtype="float64") - HEAT_THRESHOLD_C, 0.0, None) * hours
+
+
 def true_drivers(truth: pd.DataFrame, scenario: str) -> pd.DataFrame:
     """The planted causes' drivers of a scenario, one column per cause of :data:`SCENARIO_CAUSES`.
 
@@ -1115,9 +1139,8 @@ def true_drivers(truth: pd.DataFrame, scenario: str) -> pd.DataFrame:
     out = pd.DataFrame(index=truth.index)
     for cause in SCENARIO_CAUSES[scenario]:
         if cause == "hydration":
-            heat = np.clip(truth["air_temp_c"].to_numpy(dtype="float64") - HEAT_THRESHOLD_C, 0.0, None)
-            hours = truth["duration_s"].to_numpy(dtype="float64") / 3600.0
-            out[cause] = heat if scenario == "confounded" else heat * hours
+            hours = 1.0 if scenario == "confounded" else truth["duration_s"].to_numpy(dtype="float64") / 3600.0
+            out[cause] = heat_dose_ch(truth["air_temp_c"].to_numpy(dtype="float64"), hours)
         elif cause == "overtraining":
             out[cause] = truth["consecutive_days"].to_numpy(dtype="float64") - 1.0
         elif cause == "footwear":
@@ -1427,8 +1450,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     truth["distance_m"] = np.round(dist, 1)
     truth["file"] = names
 
-    truth["heat_dose_ch"] = np.round(np.clip(truth["air_temp_c"] - HEAT_THRESHOLD_C, 0, None)
-                                     * truth["duration_s"] / 3600.0, 3)
+    truth["heat_dose_ch"] = np.round(heat_dose_ch(truth["air_temp_c"].to_numpy(dtype="float64"),
+                                                  truth["duration_s"].to_numpy(dtype="float64") / 3600.0), 3)
     notes = _notes(truth, runner, rng["notes"])
     if experiment is not None and experiment.factor != "shoes":
         notes[experiment.factor] = truth["used"].to_numpy()

@@ -492,7 +492,7 @@ def firth(X: pd.DataFrame, y, offset=None, *, lrt=None) -> dict:
             wald = np.asarray(m.pvalues_, dtype="float64")[idx]
             pv = np.where(np.isfinite(pv), pv, wald)
             p = pd.Series(pv, index=list(lrt))
-            lr = pd.Series(stats.chi2.isf(np.clip(pv, 1e-300, 1.0), 1), index=list(lrt))
+            lr = pd.Series(special.chdtri(1, np.clip(pv, 1e-300, 1.0)), index=list(lrt))
     eta = Xv @ np.asarray(m.coef_, dtype="float64") + float(m.intercept_)
     if offset is not None:
         eta = eta + np.asarray(offset, dtype="float64")
