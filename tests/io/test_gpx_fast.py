@@ -26,42 +26,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from decode_compare import decode_differences, decode_outcome
+
 from runlog.io import _gpxfast, gpx
 from runlog.io._xml import reject_dtd, xml_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _outcome(data: bytes, name: str, fast: bool):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = gpx.decode(data, name, use_fast_path=fast)
-        except Exception as exc:  # noqa: BLE001 - compared below
-            result = exc
-    return result, [(w.category, str(w.message)) for w in caught]
-
-
 def _differences(data: bytes, name: str) -> list[str]:
     """What differs between the fast and the gpxpy path ([] when nothing)."""
-    (a, wa), (b, wb) = _outcome(data, name, True), _outcome(data, name, False)
-    out = []
-    if wa != wb:
-        out.append(f"{name}: warnings {wa} != {wb}")
-    if isinstance(a, BaseException) or isinstance(b, BaseException):
-        if type(a) is not type(b) or str(a) != str(b):
-            out.append(f"{name}: {type(a).__name__}: {a} != {type(b).__name__}: {b}")
-        return out
-    if len(a) != len(b):
-        return out + [f"{name}: {len(a)} != {len(b)} activities"]
-    for ra, rb in zip(a, b):
-        try:
-            pd.testing.assert_frame_equal(ra.records, rb.records, check_exact=True)
-        except AssertionError as exc:
-            out.append(f"{name}: records differ: {exc}")
-        if ra.info != rb.info or ra.laps is not None or rb.laps is not None:
-            out.append(f"{name}: info {ra.info} != {rb.info}")
-    return out
+    return decode_differences(name, decode_outcome(gpx.decode, data, name, use_fast_path=True),
+                              decode_outcome(gpx.decode, data, name, use_fast_path=False), laps=False)
 
 
 def _fast_taken(data: bytes, name: str) -> bool:

@@ -11,15 +11,15 @@ both ways; a DOCTYPE that reaches the parser is refused there, unexpanded.
 from __future__ import annotations
 
 import tracemalloc
-import warnings
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from defusedxml import DTDForbidden
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from decode_compare import decode_differences, decode_outcome
 
 from runlog.io import _xml, tcx
 
@@ -30,39 +30,13 @@ def _defused(text: str):
     return defused_fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
 
 
-def _outcome(data: bytes, name: str):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = tcx.decode(data, name)
-        except Exception as exc:  # noqa: BLE001 - compared below
-            result = exc
-    return result, [(w.category, str(w.message)) for w in caught]
-
-
 def _differences(data: bytes, name: str, monkeypatch) -> list[str]:
-    a, wa = _outcome(data, name)
+    """What differs between the C parser and defusedxml's pure-Python one ([] when nothing)."""
+    a = decode_outcome(tcx.decode, data, name)
     with monkeypatch.context() as m:
         m.setattr(_xml, "_fromstring", _defused)
-        b, wb = _outcome(data, name)
-    out = []
-    if wa != wb:
-        out.append(f"{name}: warnings {wa} != {wb}")
-    if isinstance(a, BaseException) or isinstance(b, BaseException):
-        if type(a) is not type(b) or str(a) != str(b):
-            out.append(f"{name}: {type(a).__name__}: {a} != {type(b).__name__}: {b}")
-        return out
-    if len(a) != len(b):
-        return out + [f"{name}: {len(a)} != {len(b)} activities"]
-    for ra, rb in zip(a, b):
-        try:
-            pd.testing.assert_frame_equal(ra.records, rb.records, check_exact=True)
-            pd.testing.assert_frame_equal(ra.laps, rb.laps, check_exact=True)
-        except AssertionError as exc:
-            out.append(f"{name}: frames differ: {exc}")
-        if ra.info != rb.info:
-            out.append(f"{name}: info {ra.info} != {rb.info}")
-    return out
+        b = decode_outcome(tcx.decode, data, name)
+    return decode_differences(name, a, b, laps=True)
 
 
 def test_bundled_and_shared_files_read_the_same(data_dir, shared_dir, monkeypatch):
