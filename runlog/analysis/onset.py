@@ -384,17 +384,16 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     t_s = cases.reindex(case_ids).to_numpy(dtype=float) * 60.0
     # which controls lasted at least each case's onset: (cases x controls)
     lasted = end_s.reindex(ctrl_ids).to_numpy(dtype=float)[None, :] >= t_s[:, None]
-    has_ctrl = lasted.any(axis=1)
     for c in columns:
         own = np.array([_window_means(arrays[rid], t_s[i:i + 1], window_s, c)[0] for i, rid in enumerate(case_ids)])
         ctrl = np.full((len(case_ids), len(ctrl_ids)), np.nan)
         for j, k in enumerate(ctrl_ids):
             ctrl[:, j] = _window_means(arrays[k], t_s, window_s, c)
         ctrl[~lasted] = np.nan
-        for i in range(len(case_ids)):
-            row = ctrl[i][np.isfinite(ctrl[i])]
-            if has_ctrl[i] and np.isfinite(own[i]) and len(row):
-                pairs[c].append((float(own[i]), float(np.median(row))))
+        with warnings.catch_warnings():   # a case no control reaches: all-NaN row, NaN median, no pair
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(ctrl, axis=1) if len(ctrl_ids) else np.full(len(case_ids), np.nan)
+        pairs[c] = [(float(a), float(m)) for a, m in zip(own, med) if np.isfinite(a) and np.isfinite(m)]
     rows = []
     for c in columns:
         unit, desc = _VARIABLES.get(c, ("", c))
