@@ -542,15 +542,17 @@ def test_two_causes_truth_depends_on_both_drivers(short_seasons):
     # the two slopes come back from the answer key by least squares on logit p = a + b dose + c streak
     X = np.column_stack([np.ones(len(t)), dose, streak])
     coef, *_ = np.linalg.lstsq(X, _logit(t["p_true"]), rcond=None)
-    np.testing.assert_allclose(coef, [math.log(0.03 / 0.97), 0.2, sim.STREAK_STRENGTH_TWO_CAUSES], atol=1e-5)
+    np.testing.assert_allclose(coef, [math.log(0.03 / 0.97), sim.DEFAULT_STRENGTH["two_causes"],
+                                      sim.STREAK_STRENGTH_TWO_CAUSES], atol=1e-5)
     # neither driver alone explains it: a one-driver fit leaves residuals of more than 0.1 logit
     for X1 in (X[:, :2], X[:, [0, 2]]):
         c1, *_ = np.linalg.lstsq(X1, _logit(t["p_true"]), rcond=None)
         assert np.abs(X1 @ c1 - _logit(t["p_true"])).max() > 0.1
-    # hand-computed: 22 °C for 2 h on the 4th day in a row: logit(0.03) + 0.2*20 + 0.3*3 = 1.4239
+    # hand-computed: 22 °C for 2 h on the 4th day in a row: logit(0.03) + 0.25*20 + 0.38*3 = 2.6639
     one = pd.DataFrame({"air_temp_c": [22.0], "duration_s": [7200.0], "consecutive_days": [4],
                         "shoes": [sim.SHOES[1]]})
-    assert sim.episode_probability(one, "two_causes", 0.2, 0.03)[0] == pytest.approx(0.80597, abs=1e-4)
+    assert sim.STREAK_STRENGTH_TWO_CAUSES == 0.38
+    assert sim.episode_probability(one, "two_causes", 0.25, 0.03)[0] == pytest.approx(0.93486, abs=1e-4)
 
 
 def test_shoes_rotated_at_random_independent_of_kind(short_seasons):

@@ -210,11 +210,12 @@ def test_power_for_heat_and_for_two_causes():
         c2 = _decide(f, rng.random(len(f)) < p2.to_numpy())
         exact["two"] += set(c2.loc[c2["finding"], "cause"]) == {"hydration", "overtraining"}
     print("\n" + "\n".join(_rate_line(f"exactly the planted causes, {k}", v, n_seasons) for k, v in exact.items()))
-    # measured: heat 32/40, both causes 23/40 (10/40 with temperature as a level and Holm on the
+    # measured: heat 34/40, both causes 27/40 (32/40 and 23/40 with the log-duration offset in the heat
+    # exposure's test; 10/40 both with temperature as a level and Holm on the
     # each-cause-alone p-values; heat is the weaker half: its seasonal part is taken up by the calendar
     # term, see the module docstring of runlog.analysis.causes)
-    assert exact["heat"] >= 0.6 * n_seasons
-    assert exact["two"] >= 0.4 * n_seasons
+    assert exact["heat"] >= 0.75 * n_seasons
+    assert exact["two"] >= 0.55 * n_seasons
 
 
 def test_inflation_banded_sum_equals_the_dense_kernel():
