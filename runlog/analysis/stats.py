@@ -296,7 +296,7 @@ def compare_numeric(x: pd.Series, numb: pd.Series, *, unit: str = "", n_resample
     }
 
 
-def compare_binary(x: pd.Series, numb: pd.Series) -> dict:
+def compare_binary(x: pd.Series, numb: pd.Series, *, tests: bool = True) -> dict:
     """Test a yes/no factor by Fisher's exact test.
 
     Parameters
@@ -305,6 +305,8 @@ def compare_binary(x: pd.Series, numb: pd.Series) -> dict:
         The factor per run; missing values are dropped.
     numb : Series of bool
         Outcome per run.
+    tests : bool
+        False: only the counts (no Fisher test; ``p_value`` and ``effect`` NaN).
 
     Returns
     -------
@@ -328,11 +330,13 @@ def compare_binary(x: pd.Series, numb: pd.Series) -> dict:
         return {**out, "reason": f"only {min(xv.sum(), (~xv).sum())} run(s) in one level "
                                  f"(need {MIN_LEVEL_RUNS})"}
     c = _counts(xv, yv)
-    return {**out, **_fisher(c), "method": "Fisher exact; conditional MLE odds ratio (exact CI)",
+    return {**out, **(_fisher(c) if tests else _NO_TEST),
+            "method": "Fisher exact; conditional MLE odds ratio (exact CI)" if tests else "counts only",
             "effect_unit": "yes vs no", "center": 0.0, "scale": 1.0, "split": "yes", **c}
 
 
-def compare_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None = None) -> tuple[list, list]:
+def compare_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None = None,
+                        tests: bool = True) -> tuple[list, list]:
     """Test each level of a categorical factor against the reference level.
 
     Parameters
@@ -342,6 +346,11 @@ def compare_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None 
     numb : Series of bool
     reference : str, optional
         Reference level; default the most common level (alphabetical on ties).
+    tests : bool
+        False: only the counts of each level against *all other runs* (the
+        coding of the cause model, :mod:`runlog.analysis.causes`: one pair
+        against the others), every level with at least ``MIN_LEVEL_RUNS`` runs
+        (the reference included, ``reference`` = 'the others'); no Fisher test.
 
     Returns
     -------
@@ -368,6 +377,8 @@ def compare_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None 
         return [], [{"level": None, "n_runs": n, "n_episodes": k,
                      "reason": f"{len(counts)} different values (more than {MAX_LEVELS}): looks like free "
                                "text or an id; group it into a few categories to test it"}]
+    if not tests:
+        return _level_counts(lab, yv.to_numpy(dtype=bool), counts)
     if reference is None:
         top = counts[counts == counts.max()].index
         reference = sorted(top)[0]
@@ -395,6 +406,30 @@ def compare_categorical(x: pd.Series, numb: pd.Series, *, reference: str | None 
                      "method": "Fisher exact (level vs reference); conditional MLE odds ratio (exact CI)",
                      "effect_unit": f"'{level}' vs '{reference}'", "center": np.nan, "scale": np.nan,
                      "split": f"= {level}", **c})
+    return rows, skipped
+
+
+_NO_TEST = {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+
+
+def _level_counts(lab: pd.Series, yv: np.ndarray, counts: pd.Series) -> tuple[list, list]:
+    """Counts of each level against all other runs (levels with fewer than MIN_LEVEL_RUNS runs on
+    either side: skipped), as :func:`compare_categorical` with ``tests=False``."""
+    rows, skipped = [], []
+    n = len(lab)
+    small = [lv for lv in sorted(counts.index) if min(counts[lv], n - counts[lv]) < MIN_LEVEL_RUNS]
+    if small:
+        m = lab.isin(small).to_numpy()
+        skipped.append({"level": ", ".join(small), "reference": "the others", "n_runs": int(m.sum()),
+                        "n_episodes": int(yv[m].sum()),
+                        "reason": f"fewer than {MIN_LEVEL_RUNS} runs at each of these levels or without them"})
+    for level in sorted(counts.index):
+        if level in small:
+            continue
+        cur = (lab == level).to_numpy()
+        rows.append({"level": level, "reference": "the others", "n_runs": n, "n_episodes": int(yv.sum()),
+                     **_NO_TEST, "method": "counts only", "effect_unit": f"'{level}' vs the others",
+                     "center": np.nan, "scale": np.nan, "split": f"= {level}", **_counts(cur, yv)})
     return rows, skipped
 
 
@@ -454,10 +489,10 @@ def screen(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None,
     n_resamples, seed : int
         Bootstrap settings (Cliff's delta intervals).
     tests : bool
-        False: numeric factors get only their counts (split at the median), no
-        rank test, bootstrap or odds ratio (what the factor table needs, in a
-        fraction of the time); yes/no and categorical factors are tested as
-        always (Fisher's exact test is cheap).
+        False: only the counts the factor table needs, no test: numeric
+        factors split at the median, yes/no factors yes against no, each
+        level of a categorical factor against all other runs (the coding of
+        the cause model).
 
     Returns
     -------
@@ -484,12 +519,12 @@ def screen(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None,
                             "reason": "bookkeeping column of the journal or notes file, not a factor"})
             continue
         if meta["kind"] == "categorical":
-            rr, sk = compare_categorical(s, numb)
+            rr, sk = compare_categorical(s, numb, tests=tests)
             rows += [{**base, **r} for r in rr]
             skipped += [{**base, **r} for r in sk]
             continue
         if meta["kind"] == "binary":
-            r = compare_binary(s, numb)
+            r = compare_binary(s, numb, tests=tests)
         else:
             r = compare_numeric(s, numb, unit=meta["unit"], n_resamples=n_resamples, seed=seed, tests=tests)
         (skipped if "reason" in r else rows).append({**base, "level": None, **r})

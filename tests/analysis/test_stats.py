@@ -163,6 +163,25 @@ def test_categorical_levels_vs_reference():
     assert (skipped[0]["n_runs"], skipped[0]["n_episodes"]) == (2, 1)
 
 
+def test_categorical_counts_only_each_level_against_all_other_runs():
+    # the coding of the cause model (one pair against the others), for the factor table's counts
+    shoes = pd.Series(["ghost"] * 20 + ["pegasus"] * 12 + ["clifton"] * 10 + ["racer"] * 2)
+    numb = pd.Series([False] * 18 + [True] * 2 + [False] * 6 + [True] * 6 + [False] * 9 + [True] + [True, False])
+    rows, skipped = compare_categorical(shoes, numb, tests=False)
+    by = {r["level"]: r for r in rows}
+    assert set(by) == {"ghost", "pegasus", "clifton"}          # the most common level too
+    # pegasus: 12 runs, 6 numb; the other 32 runs: 4 numb (2 ghost + 1 clifton + 1 racer)
+    peg = by["pegasus"]
+    assert (peg["exposed_runs"], peg["exposed_numb"], peg["other_runs"], peg["other_numb"]) == (12, 6, 32, 4)
+    assert peg["reference"] == "the others" and np.isnan(peg["p_value"]) and np.isnan(peg["effect"])
+    g = by["ghost"]
+    assert (g["exposed_runs"], g["exposed_numb"], g["other_runs"], g["other_numb"]) == (20, 2, 24, 8)
+    assert skipped[0]["level"] == "racer" and (skipped[0]["n_runs"], skipped[0]["n_episodes"]) == (2, 1)
+    # yes/no: counts, no Fisher test
+    r = compare_binary(pd.Series([True] * 10 + [False] * 34), numb, tests=False)
+    assert (r["exposed_runs"], r["exposed_numb"]) == (10, 0) and np.isnan(r["p_value"])   # the first 10: no numbness
+
+
 def test_categorical_free_text_not_tested():
     # 40 different clock times: not a factor (too many levels)
     x = pd.Series([f"07:{i:02d}" for i in range(40)])
