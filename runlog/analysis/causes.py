@@ -462,13 +462,15 @@ def primary_measures(features: pd.DataFrame, catalog: dict) -> dict[str, str]:
 # ----------------------------------------------------------------------------------------------
 # Fitting
 # ----------------------------------------------------------------------------------------------
-def firth(X: pd.DataFrame, y, offset=None, *, lrt=None) -> dict:
+def firth(X, y, offset=None, *, lrt=None, columns=None) -> dict:
     """Firth-penalised logistic regression with an offset.
 
     Parameters
     ----------
-    X : DataFrame
+    X : DataFrame or 2-D ndarray
         Predictors (no missing values); an intercept is added.
+    columns : list of str, optional
+        Names of the columns of an ndarray *X* (default ``X.columns``).
     y : array-like of bool
     offset : array-like, optional
         Fixed term of the linear predictor (log exposure).
@@ -487,10 +489,10 @@ def firth(X: pd.DataFrame, y, offset=None, *, lrt=None) -> dict:
     Xv = np.asarray(X, dtype="float64")
     yv = np.asarray(y, dtype="float64").astype(int)
     m = FirthLogisticRegression(backend="numpy", max_iter=100)
+    cols = list(X.columns) if columns is None else list(columns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m.fit(Xv, yv, offset=offset)
-        cols = list(X.columns)
         p = pd.Series(dtype="float64")
         lr = pd.Series(dtype="float64")
         if lrt:
@@ -509,7 +511,7 @@ def firth(X: pd.DataFrame, y, offset=None, *, lrt=None) -> dict:
             "loglik": float(m.loglik_), "p": p, "lr": lr, "prob": 1.0 / (1.0 + np.exp(-eta)), "model": m}
 
 
-def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWIDTH_D) -> pd.Series:
+def inflation(X, y, prob, days, *, bandwidth_d: float = HAC_BANDWIDTH_D) -> pd.Series:
     """Variance inflation of each coefficient from dependence between nearby runs (kappa >= 1).
 
     ``kappa_j^2 = [B^-1 (S' K S) B^-1]_jj / [B^-1 (S' S) B^-1]_jj`` with the score
@@ -521,7 +523,7 @@ def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWI
 
     Parameters
     ----------
-    X : DataFrame
+    X : DataFrame or 2-D ndarray
         Design matrix without intercept, one row per run.
     y : array_like
         Outcome (1 = numbness) per run.
@@ -535,7 +537,7 @@ def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWI
     Returns
     -------
     Series
-        kappa per column of *X*.
+        kappa per column of *X* (its names; positions for an ndarray).
 
     References
     ----------
@@ -546,6 +548,7 @@ def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWI
        dependence. J Econometrics 92:1-45.
     """
     Xv = np.column_stack([np.ones(len(X)), np.asarray(X, dtype="float64")])
+    names = X.columns if isinstance(X, pd.DataFrame) else pd.RangeIndex(Xv.shape[1] - 1)
     yv = np.asarray(y, dtype="float64")
     p = np.asarray(prob, dtype="float64")
     S = Xv * (yv - p)[:, None]
@@ -553,7 +556,7 @@ def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWI
     try:
         Binv = np.linalg.pinv(B)
     except np.linalg.LinAlgError:  # pragma: no cover
-        return pd.Series(1.0, index=X.columns)
+        return pd.Series(1.0, index=names)
     t = np.asarray(days, dtype="float64")
     order = np.argsort(t, kind="stable")
     t, So = t[order], S[order]
@@ -571,7 +574,7 @@ def inflation(X: pd.DataFrame, y, prob, days, *, bandwidth_d: float = HAC_BANDWI
     v_iid = np.diag(Binv @ (S.T @ S) @ Binv)
     with np.errstate(divide="ignore", invalid="ignore"):
         k2 = np.where(v_iid > 0, v_hac / v_iid, 1.0)
-    return pd.Series(np.sqrt(np.maximum(k2[1:], 1.0)), index=X.columns)
+    return pd.Series(np.sqrt(np.maximum(k2[1:], 1.0)), index=names)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -664,6 +667,9 @@ class CauseAnalysis:
         self.y = self.numb.to_numpy(dtype=bool)
         self.calendar = calendar_basis(self.days.to_numpy() - float(self.days.min()), max_df=CALENDAR_MAX_DF)
         self.calendar.index = self.numb.index
+        self._calendar = self.calendar.to_numpy(dtype="float64")
+        self._days = self.days.to_numpy()
+        self._z = float(stats.norm.isf(self.alpha / 2))
 
     # ------------------------------------------------------------------ design
     def _numeric_term(self, name: str) -> tuple[pd.Series, float]:
@@ -719,14 +725,14 @@ class CauseAnalysis:
         s = self.features[name]
         return (s.astype("object").astype(str).where(s.notna()) == level).astype("float64").rename(f"{name}={level}")
 
-    def _design(self, terms: dict[str, pd.Series]) -> pd.DataFrame:
-        # one numpy block (every term is aligned on the analysed runs): a pandas concat per model fit
-        # was a third of the measures table's time
-        cols = [self.calendar.to_numpy(dtype="float64")] + [
+    def _design(self, terms: dict[str, pd.Series]) -> tuple[np.ndarray, list[str]]:
+        """The design matrix of calendar + *terms* (one numpy block: every term is aligned on the
+        analysed runs; a pandas frame per model fit was a third of the measures table's time) and
+        its column names."""
+        cols = [self._calendar] + [
             np.asarray(t.reindex(self.numb.index) if not t.index.equals(self.numb.index) else t,
                        dtype="float64").reshape(-1, 1) for t in terms.values()]
-        return pd.DataFrame(np.hstack(cols), index=self.numb.index,
-                            columns=list(self.calendar.columns) + list(terms.keys()))
+        return np.hstack(cols), list(self.calendar.columns) + list(terms.keys())
 
     def _test(self, terms: dict[str, pd.Series], names: list[str], *, wald: bool = False) -> pd.DataFrame:
         """Fit calendar + *terms*, test *names*: coef, LR p deflated by kappa^2, CI.
@@ -734,18 +740,19 @@ class CauseAnalysis:
         ``wald=True``: the Wald test of the penalised fit instead of the likelihood
         ratio (one fit instead of one per tested term; for the descriptive table).
         """
-        X = self._design(terms)
-        fit = firth(X, self.y, self._offset(terms), lrt=None if wald else names)
+        X, columns = self._design(terms)
+        at = [columns.index(n) for n in names]
+        fit = firth(X, self.y, self._offset(terms), lrt=None if wald else names, columns=columns)
         if wald:
-            pw = np.asarray(fit["model"].pvalues_, dtype="float64")[[list(X.columns).index(n) for n in names]]
-            fit["lr"] = pd.Series(special.chdtri(1, np.clip(pw, 1e-300, 1.0)), index=names)
-        kap = inflation(X, self.y, fit["prob"], self.days.to_numpy(), bandwidth_d=self.bandwidth_d)
+            lrs = special.chdtri(1, np.clip(np.asarray(fit["model"].pvalues_, dtype="float64")[at], 1e-300, 1.0))
+        else:
+            lrs = fit["lr"].to_numpy(dtype="float64")
+        coef = fit["coef"].to_numpy(dtype="float64")[at]
+        kap = inflation(X, self.y, fit["prob"], self._days, bandwidth_d=self.bandwidth_d).to_numpy()[at]
         rows = []
-        z = stats.norm.isf(self.alpha / 2)
-        for n in names:
-            b = float(fit["coef"][n])
-            lr = float(fit["lr"][n])
-            k = float(kap[n])
+        z = self._z
+        for b, lr, k in zip(coef, lrs, kap):
+            b, lr, k = float(b), float(lr), float(k)
             lr_adj = lr / k ** 2
             p = float(special.chdtrc(1, lr_adj))    # chi-square(1) upper tail, as stats.chi2.sf
             se = abs(b) / math.sqrt(lr) if lr > 0 else float("inf")
@@ -1087,7 +1094,8 @@ class CauseAnalysis:
             t, _ = self._numeric_term(name)
             try:
                 terms = {**others, name: t}
-                fit = firth(self._design(terms), self.y, self._offset(terms))
+                X, columns = self._design(terms)
+                fit = firth(X, self.y, self._offset(terms), columns=columns)
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                 continue
             rows.append({"factor": name, "loglik": fit["loglik"]})
