@@ -559,33 +559,47 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
     """
     numb = numb.dropna().astype(bool)
     features = features.reindex(numb.index)
+    metas = {name: factor_meta(name, features[name], catalog) for name in features.columns}
+    metas = {k: v for k, v in metas.items() if v is not None}
+    # quartiles of every numeric column in each group at once (a pandas percentile per column and
+    # group was most of this table's time)
+    num = [k for k, m in metas.items() if m["kind"] == "numeric"]
+    yv = numb.to_numpy(dtype=bool)
+    values = np.column_stack([pd.to_numeric(features[k], errors="coerce").to_numpy(dtype="float64")
+                              for k in num]) if num else np.empty((len(numb), 0))
+    quart = {}
+    with warnings.catch_warnings():   # an all-NaN column in a group: NaN quartiles, written '-'
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for g, m in (("numb", yv), ("other", ~yv)):
+            quart[g] = (np.nanpercentile(values[m], [25, 50, 75], axis=0) if m.any()
+                        else np.full((3, len(num)), np.nan))
+
+    def quartile_text(g: str, j: int) -> str:
+        q = quart[g][:, j]
+        if not np.isfinite(q[1]):
+            return "-"
+        sep = " to " if q[0] < 0 or q[2] < 0 else "-"
+        return f"{number_text(q[1])} [{number_text(q[0])}{sep}{number_text(q[2])}]"
+
+    def level_text(v: pd.Series, kind: str) -> str:
+        if kind == "binary":
+            v = v.astype(bool)
+            return f"{int(v.sum())} of {len(v)}" + (f" ({100 * v.mean():.0f} %)" if len(v) else "")
+        vc = v.astype("object").astype(str).value_counts()
+        return "-" if not len(vc) else f"{vc.index[0]} ({vc.iloc[0]} of {len(v)})"
+
     rows = []
-    for name in features.columns:
-        s = features[name]
-        meta = factor_meta(name, s, catalog)
-        if meta is None:
-            continue
-        ok = s.notna()
-        a, b = s[ok & numb], s[ok & ~numb]
+    for name, meta in metas.items():
+        ok = features[name].notna()
         if meta["kind"] == "numeric":
-            def f(v):
-                v = pd.to_numeric(v, errors="coerce").dropna()
-                if not len(v):
-                    return "-"
-                q = np.percentile(v, [25, 50, 75])
-                sep = " to " if q[0] < 0 or q[2] < 0 else "-"
-                return f"{number_text(q[1])} [{number_text(q[0])}{sep}{number_text(q[2])}]"
-        elif meta["kind"] == "binary":
-            def f(v):
-                v = v.astype(bool)
-                return f"{int(v.sum())} of {len(v)}" + (f" ({100 * v.mean():.0f} %)" if len(v) else "")
+            j = num.index(name)
+            texts = quartile_text("numb", j), quartile_text("other", j)
         else:
-            def f(v):
-                vc = v.astype("object").astype(str).value_counts()
-                return "-" if not len(vc) else f"{vc.index[0]} ({vc.iloc[0]} of {len(v)})"
+            s = features[name]
+            texts = level_text(s[ok & numb], meta["kind"]), level_text(s[ok & ~numb], meta["kind"])
         rows.append({"factor": name, **{k: meta[k] for k in ("cause", "description", "kind", "unit")},
                      "n_runs": int(ok.sum()), "n_episodes": int((ok & numb).sum()),
-                     "numb_runs": f(a), "other_runs": f(b)})
+                     "numb_runs": texts[0], "other_runs": texts[1]})
     return pd.DataFrame(rows, columns=["factor", "cause", "description", "kind", "unit", "n_runs",
                                        "n_episodes", "numb_runs", "other_runs"])
 
