@@ -231,14 +231,17 @@ def dynamics_features(records: pd.DataFrame, is_running: pd.Series | None = None
     """
     seg = segments(records) if seg is None else seg
     out = pd.DataFrame(index=seg.run_ids, columns=list(DYNAMICS_FEATURES), dtype="float64")
-    if seg.n == 0 or "stance_time_ms" not in seg.frame:
+    if seg.n == 0:
         out.attrs["step_line"] = (float("nan"), float("nan")) if step_ref is None else step_ref
         return out
     dt = seg.dt_s
     moving = seg.moving & (dt > 0)
 
+    def values(col):   # a frame without the column (built by hand) has no dynamics
+        return seg.col(col) if col in seg.frame else np.full(len(seg.frame), np.nan)
+
     def mean_of(col):
-        v = seg.col(col)
+        v = values(col)
         ok = moving & np.isfinite(v)
         enough = gsum(seg, np.where(ok, dt, 0.0)) >= MIN_DYNAMICS_S
         return np.where(enough, wmean(seg, v, dt, ok), np.nan), ok, enough
@@ -248,7 +251,7 @@ def dynamics_features(records: pd.DataFrame, is_running: pd.Series | None = None
                       ("vertical_ratio_pct", "avg_vertical_ratio_pct")):
         out[name] = mean_of(col)[0]
     step, ok_step, enough = mean_of("step_length_mm")
-    speed = seg.col("speed_mps")
+    speed = values("speed_mps")
     v = np.where(enough, wmean(seg, speed, dt, ok_step & np.isfinite(speed)), np.nan)
     keep = (np.ones(seg.n, dtype=bool) if is_running is None
             else is_running.reindex(out.index).fillna(False).to_numpy(dtype=bool))
@@ -262,8 +265,8 @@ def dynamics_features(records: pd.DataFrame, is_running: pd.Series | None = None
     out["gct_imbalance_pct"] = np.abs(bal - 50.0)
     w = np.where(ok_bal, dt, 0.0)
     first = (gcumsum(seg, w) - w) < (gsum(seg, w) / 2)[seg.codes]
-    b1 = wmean(seg, seg.col("stance_time_balance_left_pct"), dt, ok_bal & first)
-    b2 = wmean(seg, seg.col("stance_time_balance_left_pct"), dt, ok_bal & ~first)
+    b1 = wmean(seg, values("stance_time_balance_left_pct"), dt, ok_bal & first)
+    b2 = wmean(seg, values("stance_time_balance_left_pct"), dt, ok_bal & ~first)
     out["gct_balance_drift_pct"] = np.where(enough, b2 - b1, np.nan)
     out.loc[~keep, :] = np.nan
     out.attrs["step_line"] = line

@@ -106,3 +106,13 @@ def test_triathlon_run_dynamics_features(data_dir):
     assert run["step_length_vs_pace_pct"] == pytest.approx(0.0, abs=1e-9)
     others = f[f["sport"] != "running"]
     assert others[list(form.DYNAMICS_FEATURES)].isna().all().all()
+
+
+def test_records_without_dynamics_columns():
+    """A records frame built without the dynamics columns (by hand, an older cache) gives NaN features."""
+    idx = pd.MultiIndex.from_arrays([["r1"] * 120, pd.date_range("2024-05-01", periods=120, freq="s", tz="UTC")],
+                                    names=["run_id", "time"])
+    rec = pd.DataFrame({"elapsed_s": np.arange(120.0), "speed_mps": 3.0, "distance_m": 3.0 * np.arange(120.0)},
+                       index=idx)
+    f = form.dynamics_features(rec)
+    assert f.index.tolist() == ["r1"] and f.isna().all().all()
