@@ -496,15 +496,19 @@ class ActivityCache:
             return Outcome(meta["kind"], [], meta.get("reason", ""))
         codes = table.column("session").to_numpy()
         times = table.column("time").to_numpy()
-        # One 2-D float block: much cheaper to build a frame from than ten columns.
-        values = np.column_stack([table.column(c).to_numpy().astype("float64", copy=False)
-                                  for c in schema.RECORD_COLUMNS])
+        # One 2-D block per dtype (float64, float32): much cheaper to build a frame from than one per column.
+        blocks = []
+        for dtype in ("float64", "float32"):
+            names = [c for c, col in schema.RECORD_COLUMNS.items() if col.dtype == dtype]
+            blocks.append((np.column_stack([table.column(c).to_numpy().astype(dtype, copy=False) for c in names]),
+                           pd.Index(names)))
         columns = pd.Index(list(schema.RECORD_COLUMNS))
         acts, summaries = [], []
         for i, s in enumerate(meta["sessions"]):
             sel = slice(None) if len(meta["sessions"]) == 1 else codes == i
             idx = pd.DatetimeIndex(times[sel].astype("datetime64[ns]"), name=schema.RECORD_INDEX).tz_localize("UTC")
-            rec = pd.DataFrame(values[sel], index=idx, columns=columns, copy=True)
+            rec = pd.concat([pd.DataFrame(v[sel], index=idx, columns=names, copy=True) for v, names in blocks],
+                            axis=1)[columns]
             if len(rec) != s["n_records"]:
                 return None
             keys = [k for k, _v in s["info"]]
@@ -556,7 +560,7 @@ class ActivityCache:
                 r = a.records
                 frames.append(pd.DataFrame(
                     {"session": np.full(len(r), i, dtype="int32"), "time": r.index,
-                     **{c: r[c].to_numpy(dtype="float64") for c in schema.RECORD_COLUMNS}}))
+                     **{c: r[c].to_numpy(dtype=col.dtype) for c, col in schema.RECORD_COLUMNS.items()}}))
                 summary = outcome.summaries[i] if outcome.summaries is not None else None
                 sessions.append({"n_records": len(r), "laps": _encode_laps(a.laps),
                                  "info": [[k, None if k == "source" else encode_value(v)]

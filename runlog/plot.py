@@ -19,6 +19,7 @@ calendar          runs, rest days and episodes, one square per day
 factor_forest     odds ratios with confidence intervals, coloured by cause
 onset_survival    Kaplan-Meier curves of time to numbness, overall or split by a factor
 run_trace         one run's pace, heart rate, temperature and cadence with the onset marked
+form_trace        one run's pace and running dynamics (contact time, balance, bounce, step) with the onset
 factor_scatter    two factors against each other, coloured by episode
 report_figure     the main plots of a :class:`~runlog.analysis.report.Report` together
 """
@@ -47,7 +48,8 @@ from .units import mmss, number_text, p_text, per_text
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
-    "run_trace", "factor_scatter", "report_figure", "analysed_flags", "pace_min_per_km", "run_dates",
+    "run_trace", "form_trace", "FORM_CHANNELS", "factor_scatter", "report_figure", "analysed_flags",
+    "pace_min_per_km", "run_dates",
     "episode_dates", "pretty", "feature_label", "cause_label", "report_factors", "report_window",
     "trace_channels", "TRACE_CHANNELS", "report_tracked", "effect_step", "training_load_columns", "lower_first",
 ]
@@ -825,6 +827,12 @@ _TRACE = {
     "cadence": ("cadence_spm", "Cadence [steps/min]", "#2ca02c"),
     "altitude": ("altitude_m", "Altitude [m]", "#8c564b"),
     "power": ("power_w", "Power [W]", "#9467bd"),
+    # running dynamics (a chest strap, pod or watch that records them)
+    "contact": ("stance_time_ms", "Ground contact\n[ms]", "#9467bd"),
+    "balance": ("stance_time_balance_left_pct", "Left share of\ncontact [%]", "#e377c2"),
+    "oscillation": ("vertical_oscillation_mm", "Vertical\noscillation [mm]", "#17becf"),
+    "ratio": ("vertical_ratio_pct", "Vertical\nratio [%]", "#bcbd22"),
+    "step": ("step_length_mm", "Step length\n[mm]", "#8c564b"),
 }
 
 
@@ -832,7 +840,11 @@ _TRACE = {
 TRACE_CHANNELS = ("pace", "hr", "temp", "cadence")
 #: Plain names of the trace panels, for captions.
 TRACE_NAMES = {"pace": "pace", "hr": "heart rate", "temp": "temperature", "cadence": "cadence",
-               "altitude": "altitude", "power": "power"}
+               "altitude": "altitude", "power": "power", "contact": "ground contact time",
+               "balance": "left/right ground contact balance", "oscillation": "vertical oscillation",
+               "ratio": "vertical ratio", "step": "step length"}
+#: The panels :func:`form_trace` draws: pace, then the running dynamics.
+FORM_CHANNELS = ("pace", "contact", "balance", "oscillation", "ratio", "step")
 
 
 def trace_channels(records: pd.DataFrame, channels: Sequence[str] = TRACE_CHANNELS) -> list[str]:
@@ -843,7 +855,8 @@ def trace_channels(records: pd.DataFrame, channels: Sequence[str] = TRACE_CHANNE
     records : DataFrame
         One run's records.
     channels : sequence of str
-        From 'pace', 'hr', 'temp', 'cadence', 'altitude', 'power'.
+        From 'pace', 'hr', 'temp', 'cadence', 'altitude', 'power', and the
+        running dynamics 'contact', 'balance', 'oscillation', 'ratio', 'step'.
 
     Returns
     -------
@@ -870,7 +883,8 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
     x : {'time', 'km'}
         Horizontal axis: minutes since the start, or distance [km].
     channels : sequence of str
-        Panels, from 'pace', 'hr', 'temp', 'cadence', 'altitude', 'power'.
+        Panels, from 'pace', 'hr', 'temp', 'cadence', 'altitude', 'power'
+        and the running dynamics (:data:`FORM_CHANNELS`, :func:`form_trace`).
         Channels without data are left out.
     smooth_s : float
         Centred rolling-mean window [s] applied to the values (0: raw); GPS
@@ -942,6 +956,10 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
                 lo, hi = np.nanpercentile(fin, [2, 96])
                 pad = max(0.25, 0.15 * (hi - lo))
                 a.set_ylim(hi + pad, lo - pad)  # faster is up
+        if ch == "balance":   # even: half the contact time on each foot
+            a.axhline(50.0, color="0.4", lw=1.0, ls=":")
+            a.annotate("even (50 %)", (0.0, 50.0), xycoords=("axes fraction", "data"), xytext=(3, 2),
+                       textcoords="offset points", fontsize="x-small", color="0.3")
         if mark is not None and np.isfinite(mark):
             a.axvline(mark, color=CASE_COLOR, lw=1.8, ls="--")
     if mark is not None and np.isfinite(mark):
@@ -964,6 +982,52 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
     if title:
         axes[0].set_title(title)
     return fig
+
+
+def form_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km: float | None = None,
+               x: str = "time", smooth_s: float = 30.0, title: str | None = None, tz: str | None = None,
+               ax=None) -> Figure:
+    """One run's running form: pace and the watch's running dynamics, stacked, with the onset marked.
+
+    Ground contact time [ms], the left foot's share of it [%] (dotted line:
+    even), vertical oscillation [mm], vertical ratio [%] and step length
+    [mm], as far as the run has them (:data:`FORM_CHANNELS`; the
+    definitions are Garmin's, see :data:`runlog.schema.RECORD_COLUMNS`).  A
+    drift of the balance towards one side, or longer contact, before onset
+    is what the form features (:func:`runlog.features.form.dynamics_features`)
+    sum up per run.
+
+    Parameters
+    ----------
+    records : DataFrame
+        One run's records.
+    onset_min, onset_km, x, smooth_s, title, tz, ax
+        As for :func:`run_trace` (*ax*: one Axes per panel shown).
+
+    Returns
+    -------
+    Figure
+
+    Raises
+    ------
+    ValueError
+        When the run has no running dynamics (most GPX/TCX files, and FIT
+        files without a strap or pod that measures them).
+    """
+    if not any(records[_TRACE[c][0]].notna().any() for c in FORM_CHANNELS[1:] if _TRACE[c][0] in records):
+        raise ValueError("form_trace: the run has no running dynamics (ground contact time, balance, vertical "
+                         "oscillation, vertical ratio or step length); a chest strap, pod or watch that "
+                         "measures them records them in the FIT file")
+    if title is None and isinstance(records.index, pd.DatetimeIndex) and len(records):
+        t0 = records.index[0] if records.index.tz is not None else records.index[0].tz_localize("UTC")
+        if tz:
+            from .activity import local_time
+
+            title = f"Running form, run of {local_time(t0, tz):%Y-%m-%d %H:%M} (local time)"
+        else:
+            title = f"Running form, run of {t0.tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
+    return run_trace(records, onset_min=onset_min, onset_km=onset_km, x=x, channels=FORM_CHANNELS,
+                     smooth_s=smooth_s, title=title, tz=tz, ax=ax)
 
 
 # ----------------------------------------------------------------------------

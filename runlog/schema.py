@@ -9,7 +9,8 @@ module looks it up there on first use).
 Names carry their unit as a suffix: ``_m`` metres, ``_s`` seconds, ``_mps``
 metres per second, ``_bpm`` beats per minute, ``_spm`` steps per minute,
 ``_c`` degrees Celsius, ``_deg`` decimal degrees (WGS84), ``_w`` watts,
-``_kg``, ``_ml``, ``_min``, ``_km``, ``_pct`` percent.  Times are
+``_kg``, ``_ml``, ``_min``, ``_km``, ``_pct`` percent, ``_ms``
+milliseconds, ``_mm`` millimetres.  Times are
 timezone-aware UTC unless the name says ``_local`` (naive wall-clock time in
 the run's own time zone, given by the ``tz`` column).
 """
@@ -26,6 +27,7 @@ __all__ = [
     "Column",
     "Feature",
     "RECORD_COLUMNS",
+    "DYNAMICS_COLUMNS",
     "FOOT_SPORTS",
     "HR_RANGE_BPM",
     "FOOT_CADENCE_MAX_SPM",
@@ -98,7 +100,29 @@ RECORD_COLUMNS = _table(
     Column("lat_deg", "°", "float64", "Latitude (WGS84)."),
     Column("lon_deg", "°", "float64", "Longitude (WGS84)."),
     Column("power_w", "W", "float64", "Power (running or cycling power meter)."),
+    # Running dynamics (FIT record fields of a chest strap, pod or wrist; float32, NaN when the file has none)
+    Column("stance_time_ms", "ms", "float32",
+           "Ground contact time of each step (FIT stance_time); running dynamics, NaN without them "
+           "or where the watch wrote 0 (no running step measured), as for the other four."),
+    Column("stance_time_balance_left_pct", "%", "float32",
+           "Ground contact time balance: the left foot's share of the contact time (FIT "
+           "stance_time_balance; 50 = even, above 50 = longer on the left)."),
+    Column("vertical_oscillation_mm", "mm", "float32",
+           "Vertical oscillation: the torso's bounce per step (FIT vertical_oscillation)."),
+    Column("vertical_ratio_pct", "%", "float32",
+           "Vertical ratio: vertical oscillation / step length x 100 (FIT vertical_ratio)."),
+    Column("step_length_mm", "mm", "float32",
+           "Step length, one footfall to the next (FIT step_length)."),
 )
+#: The running-dynamics record columns.  Always present (NaN without them, as
+#: in every GPX/TCX file and most FIT files) so every records frame has one
+#: shape; stored as float32 to keep the cost of five mostly-empty columns at
+#: 20 bytes per record instead of 40 (a record is ~94 bytes without them).
+#: float32 holds every FIT value exactly enough: the files store them as
+#: 16-bit integers at 0.1 ms / 0.1 mm / 0.01 % resolution (FIT SDK
+#: Profile.xlsx, ``record``), and float32 keeps 7 significant digits.
+DYNAMICS_COLUMNS = ("stance_time_ms", "stance_time_balance_left_pct", "vertical_oscillation_mm",
+                    "vertical_ratio_pct", "step_length_mm")
 RECORD_INDEX = "time"
 
 #: Physiologically impossible samples are missing values, not data: the readers
@@ -117,6 +141,12 @@ FOOT_CADENCE_MAX_SPM = 260.0
 #: Device temperature kept [°C], both ends included: the operating range of
 #: sports watches; readings outside it are sensor faults.
 TEMP_RANGE_C = (-40.0, 60.0)
+# Running dynamics are missing (NaN) at 0 or below: Garmin watches write 0
+# ms contact time, 0 mm step length, 0 % vertical ratio and balance for
+# records where no running step was measured (standing, walking, transitions
+# of a triathlon), which no running step can have; a balance is a share of
+# 100 %, so 100 or more is no reading either (see :func:`mask_impossible`).
+
 #: Sports whose cadence is in steps per minute (the files store strides per
 #: minute; the readers double it).
 FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing"})
@@ -162,7 +192,7 @@ INFO_KEYS = {
     "device_avg_hr_bpm": "Device session average heart rate [1/min] (0 or above 250: NaN).",
     "device_max_hr_bpm": "Device session maximum heart rate [1/min] (0 or above 250: NaN).",
     "device_ascent_m": "Device session total ascent [m].",
-    "name": "The activity's own name (GPX <name>), or None.",
+    "name": "The activity's own name (GPX <name>; FIT: the workout's wkt_name), or None.",
     "description": "The activity's own description (GPX <desc>, TCX <Notes>), or None.",
 }
 
@@ -195,7 +225,7 @@ RUN_COLUMNS = _table(
     Column("device_timer_s", "s", "float64", "Device session timer time."),
     Column("device_avg_hr_bpm", "1/min", "float64", "Device session average HR."),
     Column("name", "", "string", "Activity name: an export's metadata (Strava activities.csv), else the "
-                                 "file's own (GPX <name>)."),
+                                 "file's own (GPX <name>, the FIT workout's name)."),
     Column("description", "", "string", "Activity description: an export's metadata, else the file's own "
                                         "(GPX <desc>, TCX <Notes>)."),
     Column("gear", "", "string", "Gear (shoes) from an export's metadata."),
@@ -344,15 +374,15 @@ def empty_records() -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        No rows, :data:`RECORD_COLUMNS` as float64, index ``time`` (UTC).
+        No rows, :data:`RECORD_COLUMNS` with their dtypes, index ``time`` (UTC).
     """
     idx = pd.DatetimeIndex([], tz="UTC", name=RECORD_INDEX)
-    return pd.DataFrame({c: pd.Series([], dtype="float64") for c in RECORD_COLUMNS}, index=idx)
+    return pd.DataFrame({c: pd.Series([], dtype=col.dtype) for c, col in RECORD_COLUMNS.items()}, index=idx)
 
 
 def conform_records(df: pd.DataFrame) -> pd.DataFrame:
     """Return *df* with exactly the canonical record columns (missing ones NaN),
-    float64 dtypes, a UTC ``time`` index sorted ascending and duplicate
+    their dtypes (float64; float32 for :data:`DYNAMICS_COLUMNS`), a UTC ``time`` index sorted ascending and duplicate
     timestamps dropped (first kept).
 
     Parameters
@@ -370,16 +400,16 @@ def conform_records(df: pd.DataFrame) -> pd.DataFrame:
     idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
     idx = idx.as_unit("ns")
     n = len(df)
-    nan = np.full(n, np.nan)
+    nan = {"float64": np.full(n, np.nan), "float32": np.full(n, np.nan, dtype="float32")}
     cols = {}
-    for c in RECORD_COLUMNS:
+    for c, col in RECORD_COLUMNS.items():
         if c not in df:
-            cols[c] = nan
+            cols[c] = nan[col.dtype]
             continue
         v = df[c]
         if v.dtype.kind != "f":
             v = pd.to_numeric(v, errors="coerce")
-        cols[c] = np.asarray(v, dtype="float64")
+        cols[c] = np.asarray(v, dtype=col.dtype)
     out = pd.DataFrame(cols, index=idx, copy=True)
     out.index.name = RECORD_INDEX
     keep = ~idx.isna()
@@ -421,7 +451,7 @@ def mask_impossible(records: pd.DataFrame, sport: str | None = None) -> pd.DataF
     Parameters
     ----------
     records : DataFrame
-        Canonical records (float64 :data:`RECORD_COLUMNS`); changed in place.
+        Canonical records (:data:`RECORD_COLUMNS`); changed in place.
     sport : str, optional
         The activity's sport: the cadence limit applies to :data:`FOOT_SPORTS`.
 
@@ -431,7 +461,10 @@ def mask_impossible(records: pd.DataFrame, sport: str | None = None) -> pd.DataF
         *records*, with ``hr_bpm`` outside (:data:`HR_RANGE_BPM`] (i.e. <= 0 or
         > 250 [1/min]), ``cadence_spm`` above :data:`FOOT_CADENCE_MAX_SPM`
         [steps/min] in a foot sport and ``temp_c`` outside :data:`TEMP_RANGE_C`
-        [°C] set to NaN.  Every other value is unchanged.
+        [°C] set to NaN, and running dynamics (:data:`DYNAMICS_COLUMNS`) of 0
+        or less (the 0 a watch writes for a step it did not measure: standing,
+        walking, the strap off) or a balance of 100 % or more.  Every other
+        value is unchanged.
     """
     with np.errstate(invalid="ignore"):
         hr = records["hr_bpm"].to_numpy()
@@ -439,9 +472,14 @@ def mask_impossible(records: pd.DataFrame, sport: str | None = None) -> pd.DataF
         temp = records["temp_c"].to_numpy()
         bad_temp = (temp < TEMP_RANGE_C[0]) | (temp > TEMP_RANGE_C[1])
         bad_cad = records["cadence_spm"].to_numpy() > FOOT_CADENCE_MAX_SPM if sport in FOOT_SPORTS else None
-    for col, bad in (("hr_bpm", bad_hr), ("temp_c", bad_temp), ("cadence_spm", bad_cad)):
+        checks = [("hr_bpm", bad_hr), ("temp_c", bad_temp), ("cadence_spm", bad_cad)]
+        for col in DYNAMICS_COLUMNS:
+            v = records[col].to_numpy()
+            checks.append((col, (v <= 0) | (v >= 100) if col == "stance_time_balance_left_pct" else v <= 0))
+    for col, bad in checks:
         if bad is not None and bad.any():
-            records[col] = np.where(bad, np.nan, records[col].to_numpy())
+            v = records[col].to_numpy()
+            records[col] = np.where(bad, np.nan, v).astype(v.dtype, copy=False)
     return records
 
 

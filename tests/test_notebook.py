@@ -45,14 +45,15 @@ def test_notebook_runs(tmp_path, monkeypatch):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     # every plot section drew: calendar, load, forest, 2 onset panels (1 figure), 2 traces, scatter, report,
-    # and the experiment's runs per level
+    # the experiment's runs per level, and the form panel of section 10
     pngs = [base64.b64decode(o.data["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
-    assert len(pngs) == 9 and all(p[:4] == b"\x89PNG" for p in pngs)
+    assert len(pngs) == 10 and all(p[:4] == b"\x89PNG" for p in pngs)
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     # the answer-key check ran (its assert would have raised) and printed the planted cause
     assert "planted cause: hydration; leading finding:" in text and "(cause hydration" in text
     # the experiment went from plan to answer (section 9)
     assert "16,384 possible schedules" in text and "randomisation test p =" in text
+    assert "3 runs proposed from the typed notes" in text   # the drafted journal (section 10)
     assert "What this cannot show" in text and len(list(tmp_path.rglob("experiment.html"))) == 1
     # the HTML report was written inside tmp_path
     reports = list(tmp_path.rglob("report.html"))

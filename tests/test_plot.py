@@ -206,6 +206,25 @@ def test_run_trace_skips_missing_channels_and_checks_axes():
     assert ax.get_ylabel() == "Heart rate [1/min]"
 
 
+def test_form_trace_draws_the_running_dynamics():
+    rec = synthetic_records()
+    with pytest.raises(ValueError, match="no running dynamics"):
+        plot.form_trace(rec)
+    rec = rec.assign(stance_time_ms=250.0, stance_time_balance_left_pct=51.0, vertical_oscillation_mm=90.0,
+                     vertical_ratio_pct=np.nan, step_length_mm=1100.0)
+    fig = plot.form_trace(rec, onset_min=20.0)
+    axes = fig.axes
+    assert axes[0].get_title() == "Running form, run of 2024-03-05 06:30 UTC"
+    # the vertical ratio has no data: left out
+    assert [a.get_ylabel() for a in axes] == ["Pace [min/km]", "Ground contact\n[ms]", "Left share of\ncontact [%]",
+                                             "Vertical\noscillation [mm]", "Step length\n[mm]"]
+    np.testing.assert_allclose(axes[2].get_lines()[0].get_ydata(), 51.0)
+    assert any(np.all(np.asarray(ln.get_ydata()) == 50.0) for ln in axes[2].get_lines())   # the "even" line
+    for a in axes:
+        assert any(ln.get_xdata()[0] == 20.0 and ln.get_color() == plot.CASE_COLOR for ln in a.get_lines())
+    plt.close("all")
+
+
 def test_factor_scatter(frames):
     ax = plot.factor_scatter(frames["features"], "avg_temp_c", "duration_min", frames["flags"])
     sizes = [len(c.get_offsets()) for c in ax.collections]

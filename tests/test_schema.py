@@ -10,7 +10,9 @@ def test_conform_records_sorts_dedupes_and_types():
     assert list(out.columns) == list(schema.RECORD_COLUMNS)
     assert str(out.index.tz) == "UTC" and out.index.name == "time"
     assert out["hr_bpm"].tolist() == [110.0, 120.0]  # sorted; duplicate timestamp keeps the first
-    assert (out.dtypes == "float64").all()
+    assert out.dtypes.astype(str).tolist() == [c.dtype for c in schema.RECORD_COLUMNS.values()]
+    assert (out.drop(columns=list(schema.DYNAMICS_COLUMNS)).dtypes == "float64").all()
+    assert (out[list(schema.DYNAMICS_COLUMNS)].dtypes == "float32").all()
     assert out["power_w"].isna().all()
 
 
@@ -24,7 +26,8 @@ def test_conform_laps_fills_missing_columns():
 
 
 def test_every_name_carries_a_unit_suffix_or_is_dimensionless():
-    suffixes = ("_s", "_m", "_mps", "_bpm", "_spm", "_c", "_deg", "_w", "_kg", "_ml", "_min", "_km", "_h")
+    suffixes = ("_s", "_m", "_mps", "_bpm", "_spm", "_c", "_deg", "_w", "_kg", "_ml", "_min", "_km", "_h",
+                "_ms", "_mm", "_pct")
     for table in (schema.RECORD_COLUMNS, schema.NOTES_COLUMNS):
         for name, col in table.items():
             if col.unit and col.unit not in ("0-10",):
@@ -36,3 +39,13 @@ def test_column_reference_lists_all_tables():
     assert set(ref["frame"]) == {"records", "laps", "runs", "episodes", "notes"}
     assert {"name", "unit", "dtype", "description"} <= set(ref.columns)
     assert not ref["description"].eq("").any()
+
+
+def test_mask_impossible_keeps_float32_and_blanks_zero_dynamics():
+    idx = pd.date_range("2024-01-01", periods=3, freq="s")
+    rec = schema.conform_records(pd.DataFrame({"stance_time_ms": [0.0, 250.0, 260.0],
+                                               "stance_time_balance_left_pct": [51.0, 0.0, 100.0]}, index=idx))
+    out = schema.mask_impossible(rec, "running")
+    assert out["stance_time_ms"].isna().tolist() == [True, False, False]
+    assert out["stance_time_balance_left_pct"].isna().tolist() == [False, True, True]
+    assert str(out["stance_time_ms"].dtype) == "float32" == str(out["stance_time_balance_left_pct"].dtype)

@@ -23,6 +23,11 @@ _F = "float64"
 
 MORTON = ("Morton, Fitz-Clarke & Banister (1990) J Appl Physiol 69:1171-1177; constants a/b: men 0.64/1.92, "
           "women 0.86/1.67")
+GARMIN_RD = ("Garmin running dynamics definitions (Running Dynamics Pod / HRM-Run owner's manuals; "
+             "garmin.com/performance-data/running)")
+MOORE = "Moore (2016) Sports Med 46:793-807 (running economy and modifiable running technique)"
+ASYMMETRY = ("Radzak et al. (2017) Gait Posture 51:268-274 (contact-time asymmetry, rested and fatigued); "
+             "Furlong & Egginton (2018) Med Sci Sports Exerc 50:1241-1248")
 WINDOW = ("window = the days before the run's local date (same-day sessions not counted); "
           "NaN during the history's warm-up")
 
@@ -211,6 +216,33 @@ def _entries() -> list[Feature]:
     add(Feature("cadence_drift_pct", "%", _F,
                 "Mean cadence of the second half of the moving time vs the first, (c2 - c1)/c1 * 100.",
                 "form", "numeric", True))
+    # running dynamics (runlog.features.form.dynamics_features): NaN for runs without them
+    add(Feature("avg_ground_contact_ms", "ms", _F,
+                "Mean ground contact time per step while moving (watch running dynamics; NaN without them).",
+                "form", "numeric", True, GARMIN_RD + "; " + MOORE))
+    add(Feature("avg_vertical_oscillation_mm", "mm", _F,
+                "Mean vertical oscillation (the torso's bounce per step) while moving (running dynamics).",
+                "form", "numeric", True, GARMIN_RD + "; " + MOORE))
+    add(Feature("avg_vertical_ratio_pct", "%", _F,
+                "Mean vertical ratio = vertical oscillation / step length * 100 while moving (running dynamics; "
+                "lower: less bounce for the distance).", "form", "numeric", True, GARMIN_RD))
+    add(Feature("step_length_vs_pace_pct", "%", _F,
+                "Step length for the pace (overstriding proxy): the run's mean step length (running dynamics) "
+                "against the runner's own step length at that speed, (L / (a + b * speed) - 1) * 100, the line "
+                "fitted over the history's runs (> 0: longer steps than usual at that pace).",
+                "form", "numeric", True,
+                MOORE + "; Cavanagh & Williams (1982) Med Sci Sports Exerc 14:30-35"))
+    add(Feature("avg_gct_balance_left_pct", "%", _F,
+                "Mean ground contact time balance: the left foot's share of the contact time (50: even; "
+                "above 50: longer on the left; running dynamics).", "form", "numeric", True,
+                GARMIN_RD + " (balance zones: within 50.8 % even, beyond 52.2 % poor)"))
+    add(Feature("gct_imbalance_pct", "%", _F,
+                "Ground contact time asymmetry, either side: |balance - 50| [percentage points].",
+                "form", "numeric", True, GARMIN_RD + "; " + ASYMMETRY))
+    add(Feature("gct_balance_drift_pct", "%", _F,
+                "Drift of the ground contact time balance through the run: mean balance of the second half of "
+                "the moving time minus the first [percentage points] (> 0: shifted to the left).",
+                "form", "numeric", True, ASYMMETRY))
     # --- terrain -----------------------------------------------------------------------
     add(Feature("ascent_m", "m", _F, "Total ascent (2 m dead band).", "terrain", "numeric", True))
     add(Feature("ascent_per_km_m", "m/km", _F, "Ascent per kilometre.", "terrain", "numeric", True))
@@ -289,6 +321,13 @@ _ROLES: dict[str, tuple[str, float, int, bool]] = {
     "cadence_cv_pct": ("cadence variability", 2.0, 0, True),
     "step_length_m": ("step length", 0.1, 0, True),
     "cadence_drift_pct": ("cadence drift", 2.0, 0, True),
+    "avg_ground_contact_ms": ("ground contact time", 10.0, 0, True),
+    "avg_vertical_oscillation_mm": ("vertical oscillation (bounce)", 10.0, 0, True),
+    "avg_vertical_ratio_pct": ("vertical ratio", 1.0, 0, True),
+    "step_length_vs_pace_pct": ("step length for the pace (overstriding)", 5.0, 0, True),
+    "avg_gct_balance_left_pct": ("left share of ground contact time", 1.0, 0, True),
+    "gct_imbalance_pct": ("left/right contact-time imbalance", 1.0, 0, True),
+    "gct_balance_drift_pct": ("drift of the left/right balance", 0.5, 0, True),
     "ascent_m": ("total climb", 100.0, 0, True),
     "ascent_per_km_m": ("climb per kilometre", 10.0, 1, True),
     "altitude_range_m": ("altitude range", 50.0, 0, True),

@@ -14,7 +14,7 @@ from ._segments import segments
 from .context import RUNNING_SPORTS, context_features, is_running, notes_features
 from .heat import heat_features
 from .intensity import intensity_features, speed_vs_usual_pct, volume_features
-from .form import cadence_line, cadence_vs_pace_spm, form_features
+from .form import cadence_line, cadence_vs_pace_spm, dynamics_features, form_features
 from .load import load_features
 from .terrain import terrain_features
 from .warmup import warmup_features
@@ -193,6 +193,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     inten = per_run(intensity_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, a, b, seg=seg))
     load, imputed, load_unit = _session_load(inten["trimp"], vol["moving_min"])
     terr = per_run(terrain_features(rec, runs, seg=seg))
+    dyn = dynamics_features(rec, running, seg=seg)
     parts = [
         context_features(runs, notes, running),
         vol,
@@ -203,6 +204,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
                       terr["ascent_m"]),
         per_run(warmup_features(rec, athlete.hr_rest_bpm, athlete.hr_max_bpm, seg=seg)),
         per_run(form_features(rec, running, seg=seg)),
+        per_run(dyn),
         terr,
     ]
     out = pd.concat(parts, axis=1)
@@ -221,6 +223,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     out.attrs["trimp_constants"] = (a, b)
     out.attrs["load_unit"] = load_unit
     out.attrs["cadence_line"] = line   # last: pd.concat with the notes columns drops earlier attrs
+    out.attrs["step_line"] = dyn.attrs["step_line"]
     return out
 
 
@@ -251,15 +254,17 @@ def _windowed_runs(seg, runs: pd.DataFrame) -> pd.DataFrame:
 def in_run_features(history, window_min: pd.Series, athlete: Athlete | None = None, *,
                     running_sports=RUNNING_SPORTS, trimp_constants: tuple[float, float] | None = None,
                     usual_speed: float | None = None,
-                    cadence_ref: tuple[float, float] | None = None) -> pd.DataFrame:
+                    cadence_ref: tuple[float, float] | None = None,
+                    step_ref: tuple[float, float] | None = None) -> pd.DataFrame:
     """The features measured during a run, computed on its first *window_min* minutes only.
 
     For the analysis, whatever happens during a run may be a consequence of
     numbness (a runner stops to loosen the laces, slows down, their cadence
     changes) rather than its cause.  So the in-run features
     (:data:`IN_RUN_COLUMNS`: heart rate and its zones, TRIMP, decoupling, pace
-    and its variability, stops, cadence and its drift, warm-up measures,
-    climbing, device temperature) are computed, for a run with numbness, on
+    and its variability, stops, cadence and its drift, running dynamics and
+    the drift of the left/right balance, warm-up measures, climbing, device
+    temperature) are computed, for a run with numbness, on
     the part before onset, and for the other runs on a comparable window.
 
     Parameters
@@ -281,6 +286,10 @@ def in_run_features(history, window_min: pd.Series, athlete: Athlete | None = No
     cadence_ref : (a, b), optional
         The runner's cadence-speed line for ``cadence_vs_pace_spm``
         (``run_features(...).attrs['cadence_line']``); default fitted on the
+        whole runs.
+    step_ref : (a, b), optional
+        The runner's step-length-speed line for ``step_length_vs_pace_pct``
+        (``run_features(...).attrs['step_line']``); default fitted on the
         whole runs.
 
     Returns
@@ -318,6 +327,9 @@ def in_run_features(history, window_min: pd.Series, athlete: Athlete | None = No
         form_features(rec, running, seg=seg).reindex(idx),
         terrain_features(rec, wruns, seg=seg).reindex(idx),
     ]
+    if step_ref is None:   # the runner's usual step length at each pace, from the whole runs
+        step_ref = dynamics_features(history.records, running).attrs["step_line"]
+    parts.append(dynamics_features(rec, running, seg=seg, step_ref=step_ref).reindex(idx))
     out = pd.concat(parts, axis=1)
     out = out.loc[:, ~out.columns.duplicated()]
     if cadence_ref is None:

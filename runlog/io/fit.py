@@ -98,7 +98,7 @@ from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 from .. import schema
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
 from . import fitfast
-from .common import RawActivity
+from .common import RawActivity, text_or_none
 
 __all__ = [
     "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "FOOT_SPORTS", "STRAY_GAP_S",
@@ -180,6 +180,10 @@ _GARMIN_FAMILY = {"garmin", "dynastream", "dynastream_oem", "tacx"}
 
 # record field -> raw column collected while parsing (one list, or one array from the fast path, each).
 _RECORD_FIELDS = fitfast.RECORD_FIELDS
+#: FIT ``record`` running-dynamics field -> records column (:data:`runlog.schema.DYNAMICS_COLUMNS`).
+_DYNAMICS = {"stance_time": "stance_time_ms", "stance_time_balance": "stance_time_balance_left_pct",
+             "vertical_oscillation": "vertical_oscillation_mm", "vertical_ratio": "vertical_ratio_pct",
+             "step_length": "step_length_mm"}
 
 #: Decoders :func:`decode` accepts: ``"fast"`` (:mod:`runlog.io.fitfast`, falling back to
 #: fitparse for what it does not handle) and ``"fitparse"`` (the reference, message by message).
@@ -523,6 +527,7 @@ class _Parsed:
         self.laps: list[tuple[int, dict]] = []
         self.activity: dict[int, dict] = {}
         self.sport: dict[int, dict] = {}
+        self.workout: dict[int, dict] = {}   # first workout message of each group
         self.damage: str | None = None
         self.damage_exc: BaseException | None = None
         self.damage_group = 0
@@ -593,6 +598,8 @@ def _parse_fast(segments: list[FitSegment]) -> _Parsed | None:
                 out.activity[group] = values
             elif name == "sport":
                 out.sport.setdefault(group, values)
+            elif name == "workout":
+                out.workout.setdefault(group, values)
         parts.append(fast)
         groups.append(first_group + np.searchsorted(np.asarray(new_group_at, dtype=np.int64),
                                                     fast.record_pos, side="right"))
@@ -675,6 +682,8 @@ def _parse_fitparse(data: bytes, segments: list[FitSegment], trailing: bytes) ->
                 out.activity[group] = msg.get_values()
             elif name == "sport":
                 out.sport.setdefault(group, msg.get_values())
+            elif name == "workout":
+                out.workout.setdefault(group, msg.get_values())
         if out.damage:
             break
     else:
@@ -745,6 +754,10 @@ def _records_frame(cols: dict[str, list], index: pd.DatetimeIndex) -> pd.DataFra
         "lat_deg": semicircles_to_deg(f["position_lat"]),
         "lon_deg": semicircles_to_deg(f["position_long"]),
         "power_w": f["power"],
+        # running dynamics (FIT SDK Profile.xlsx ``record``: stance_time ms scale 10, stance_time_balance
+        # % scale 100, vertical_oscillation mm scale 10, vertical_ratio % scale 100, step_length mm scale 10;
+        # already scaled by the decoder); float32 as the schema stores them
+        **{col: f[field].astype("float32") for field, col in _DYNAMICS.items()},
     }, index=index)
 
 
@@ -934,8 +947,9 @@ def decode(data: bytes, source: str, engine: str = "fast") -> list[RawActivity]:
         ``records``: index = record timestamps (UTC); columns distance_m,
         speed_mps (``enhanced_speed`` preferred) [m/s], hr_bpm, cadence_spm
         (see :func:`cadence_spm`), temp_c, altitude_m (``enhanced_altitude``
-        preferred), lat_deg, lon_deg (see :func:`semicircles_to_deg`), power_w.
-        ``laps``: the session's ``lap`` messages.  ``info``: sport, sub_sport,
+        preferred), lat_deg, lon_deg (see :func:`semicircles_to_deg`), power_w
+        and the running dynamics (:data:`runlog.schema.DYNAMICS_COLUMNS`,
+        float32).  ``laps``: the session's ``lap`` messages.  ``info``: sport, sub_sport,
         device, session, n_sessions, device_* session totals, truncated and
         utc_offset_s (see :func:`utc_offset_s`).
 
@@ -998,6 +1012,9 @@ def _activities(p: _Parsed, source: str) -> list[RawActivity]:
             "n_sessions": max(n_sessions, 1),
             "truncated": bool(p.damage) and g == p.damage_group,
             "utc_offset_s": utc_offset_s(p.activity.get(g)),
+            # the workout the runner followed ('Easy 10k'): the only activity text a FIT file holds (a
+            # Garmin Connect or Strava title lives in the export, not the file); suggest_episodes reads it
+            "name": text_or_none(p.workout.get(g, {}).get("wkt_name")),
         }
         sessions = [(num, v) for grp, num, v in p.sessions if grp == g]
         laps = [v for grp, v in p.laps if grp == g]

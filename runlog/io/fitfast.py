@@ -19,7 +19,7 @@ stream, see :func:`runlog.io.fit.split_segments`) in three steps:
    ``timestamp``) resolved to full times.  Positions stay semicircles and
    times raw FIT seconds (since 1989-12-31 00:00 UTC); the caller converts.
 3. **The few other messages** runlog uses (``file_id``, ``session``, ``lap``,
-   ``activity``, ``sport``, and the ``developer_data_id`` /
+   ``workout``, ``activity``, ``sport``, and the ``developer_data_id`` /
    ``field_description`` messages that name developer fields) are copied with
    their definitions into a small FIT stream and decoded by fitparse, the
    reference, so their values are fitparse's by construction.
@@ -75,6 +75,7 @@ RECORD_FIELDS = (
     "timestamp", "distance", "speed", "enhanced_speed", "altitude", "enhanced_altitude",
     "heart_rate", "cadence", "fractional_cadence", "temperature", "position_lat",
     "position_long", "power",
+    "stance_time", "stance_time_balance", "vertical_oscillation", "vertical_ratio", "step_length",
 )
 
 #: FIT ``date_time`` epoch, 1989-12-31 00:00 UTC, in Unix seconds [s] (FIT SDK, Profile.xlsx, ``date_time``).
@@ -84,9 +85,9 @@ FIT_EPOCH_S = 631065600
 #: (the tests set it, so that a bug cannot hide behind the fallback).
 STRICT = False
 
-#: Global message numbers decoded by fitparse: file_id 0, sport 12, session 18, lap 19,
+#: Global message numbers decoded by fitparse: file_id 0, sport 12, session 18, lap 19, workout 26,
 #: activity 34, field_description 206, developer_data_id 207 (FIT SDK, Profile.xlsx ``mesg_num``).
-KEPT_MESSAGES = frozenset({0, 12, 18, 19, 34, 206, 207})
+KEPT_MESSAGES = frozenset({0, 12, 18, 19, 26, 34, 206, 207})
 
 _RECORD = 20                  # global message number of ``record``
 _TIMESTAMP = 253              # field number of ``timestamp`` in every message

@@ -8,8 +8,8 @@ moment on record without it:
   :data:`START_MARGIN_S` seconds nor its last :data:`END_MARGIN_S`;
 * **a note in the activity's name or description** (``History.runs['name',
   'description']``: Strava ``activities.csv`` and Garmin Connect export
-  metadata, else the file's own GPX ``<name>``/``<desc>`` or TCX ``<Notes>``)
-  in a small grammar, e.g. ``"Long run #numb L toes 35min sev 4"``:
+  metadata, else the file's own GPX ``<name>``/``<desc>``, TCX ``<Notes>``
+  or the FIT workout's name) in a small grammar, e.g. ``"Long run #numb L toes 35min sev 4"``:
 
   - the trigger: ``#numb`` or a word for numb (numb, numbness, tingling;
     German taub, French engourdi, Spanish entumecido/adormecido, Italian

@@ -226,3 +226,86 @@ def test_side_comparison_hand_computed():
     assert sentence.startswith("Sides: 6 left, 2 right, 0 both. Too few sided episodes")
     _, sentence = side_comparison(ep.assign(side=None))
     assert sentence.startswith("No episode says which side")
+
+
+def _balance_records(balance: dict, minutes=40):
+    """Per-second records with a ground contact time balance per run: a constant, or a function of elapsed [s]."""
+    parts = {}
+    for rid, b in balance.items():
+        t = np.arange(0, minutes * 60 + 1, 1.0)
+        v = b(t) if callable(b) else np.full(len(t), b, dtype=float)
+        parts[rid] = pd.DataFrame({"elapsed_s": t, "stance_time_balance_left_pct": v.astype("float32")},
+                                  index=pd.date_range("2025-05-01", periods=len(t), freq="s", tz="UTC",
+                                                      name="time"))
+    return pd.concat(parts, names=["run_id", "time"])
+
+
+def test_side_balance_hand_computed():
+    from runlog.analysis.onset import side_balance_comparison
+
+    # 4 left-sided episodes leaning left (51.0-51.6 %), 4 right-sided leaning right (49.0-49.6 %), onset at
+    # 20 min; after onset every run limps to 55 % (a consequence, which must not count); 3 runs without numbness
+    left = [51.0, 51.2, 51.4, 51.6]
+    right = [49.0, 49.2, 49.4, 49.6]
+    bal = {f"L{i}": (lambda t, b=b: np.where(t <= 1200, b, 55.0)) for i, b in enumerate(left)}
+    bal.update({f"R{i}": (lambda t, b=b: np.where(t <= 1200, b, 55.0)) for i, b in enumerate(right)})
+    bal.update({"o0": 50.0, "o1": 50.2, "o2": 50.4})
+    rec = _balance_records(bal)
+    ids = list(bal)
+    flags = pd.DataFrame({"numb": [True] * 8 + [False] * 3, "onset_min": [20.0] * 8 + [np.nan] * 3},
+                         index=pd.Index(ids, name="run_id"))
+    ep = pd.DataFrame({"run_id": ids[:8], "side": ["left"] * 4 + ["right"] * 4, "onset_min": 20.0})
+    table, sentence = side_balance_comparison(ep, rec, flags)
+    t = table.set_index("group")
+    assert t["n"].tolist() == [4, 4, 3]
+    assert t.loc["left", "balance_median_pct"] == pytest.approx(51.3, abs=1e-5)    # float32 values
+    assert t.loc["right", "balance_median_pct"] == pytest.approx(49.3, abs=1e-5)
+    assert t.loc["no numbness", "balance_median_pct"] == pytest.approx(50.2, abs=1e-5)
+    # every left value above every right one: exact one-sided p = 1 / C(8, 4) = 1 / 70
+    assert t.loc["left", "p_value"] == pytest.approx(1 / 70, rel=1e-9)
+    assert np.isnan(t.loc["right", "p_value"])
+    assert sentence.startswith("Ground contact time balance before onset: left-sided episodes came with a longer "
+                               "ground contact on the left foot")
+    assert "51.3 % in 4 left-sided, 49.3 % in 4 right-sided episodes, runs without numbness 50.2 %" in sentence
+    assert sentence.endswith("one-sided Mann-Whitney p = 0.014).")
+    # the other way round (left episodes leaning right): not significant one-sided
+    ep_swapped = ep.assign(side=["right"] * 4 + ["left"] * 4)
+    table, sentence = side_balance_comparison(ep_swapped, rec, flags)
+    assert table.set_index("group").loc["left", "p_value"] == pytest.approx(1.0)
+    assert "no clear sign" in sentence
+
+
+def test_side_balance_too_few_or_no_balance():
+    from runlog.analysis.onset import side_balance_comparison
+
+    rec = _balance_records({"a": 51.0, "b": 51.0, "c": 49.0, "d": np.nan, "e": 50.0})
+    flags = pd.DataFrame({"numb": [True] * 4 + [False], "onset_min": [20.0] * 4 + [np.nan]},
+                         index=pd.Index(list("abcde"), name="run_id"))
+    ep = pd.DataFrame({"run_id": list("abcd"), "side": ["left", "left", "right", "right"], "onset_min": 20.0})
+    table, sentence = side_balance_comparison(ep, rec, flags)
+    assert table.set_index("group")["n"].tolist() == [2, 1, 1]     # d has no balance
+    assert table["p_value"].isna().all()
+    assert sentence.startswith("Too few sided episodes with balance data")
+    assert "(2 left, 1 right with a ground contact time balance before onset; each side needs 4)" in sentence
+    # no balance at all (no running dynamics recorded)
+    _, sentence = side_balance_comparison(ep, rec.assign(stance_time_balance_left_pct=np.nan), flags)
+    assert sentence.startswith("No run with a left- or right-sided episode has ground contact time balance")
+    # an onset in the first 59 s: fewer than 60 samples before it, no balance
+    table, _ = side_balance_comparison(ep.assign(onset_min=0.9), rec, flags)
+    assert table.set_index("group").loc[["left", "right"], "n"].tolist() == [0, 0]
+    # no sided episode: nothing to say
+    table, sentence = side_balance_comparison(ep.assign(side=None), rec, flags)
+    assert sentence == "" and len(table) == 0
+
+
+def test_analyze_onset_says_the_balance_sentence():
+    rec = _balance_records({"a": 51.0, "b": 50.0})
+    rec["speed_mps"], rec["hr_bpm"], rec["temp_c"] = 3.0, np.nan, np.nan
+    flags = pd.DataFrame({"numb": [True, False], "onset_min": [20.0, np.nan], "onset_km": [np.nan, np.nan]},
+                         index=pd.Index(["a", "b"], name="run_id"))
+    runs = pd.DataFrame({"elapsed_s": 2400.0, "distance_m": 7200.0}, index=flags.index)
+    ep = pd.DataFrame({"run_id": ["a"], "side": ["left"], "onset_min": [20.0]})
+    res = analyze_onset(flags, runs, rec, episodes=ep)
+    assert res.by_side_balance.set_index("group")["n"].tolist() == [1, 0, 1]
+    assert res.side_balance_sentence.startswith("Too few sided episodes with balance data")
+    assert res.sentences()[-1] == res.side_balance_sentence

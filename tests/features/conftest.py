@@ -11,8 +11,9 @@ from runlog.activity import finalize
 
 
 def make_activity(start, *, hr=None, speed=None, n=None, step_s=1.0, sport="running", device="garmin fr645m",
-                  cadence=None, altitude=None, temp=None, times_s=None, tz="UTC"):
-    """One canonical Activity from per-sample arrays (distance integrated from speed)."""
+                  cadence=None, altitude=None, temp=None, times_s=None, tz="UTC", dynamics=None):
+    """One canonical Activity from per-sample arrays (distance integrated from speed); *dynamics*: running-dynamics
+    column -> values (runlog.schema.DYNAMICS_COLUMNS)."""
     if times_s is None:
         n = n if n is not None else len(hr if hr is not None else speed)
         times_s = np.arange(n) * step_s
@@ -29,7 +30,8 @@ def make_activity(start, *, hr=None, speed=None, n=None, step_s=1.0, sport="runn
     dist = np.cumsum(np.nan_to_num(sp) * dt) if speed is not None else np.full(n, np.nan)
     idx = pd.Timestamp(start) + pd.to_timedelta(times_s, unit="s")
     rec = pd.DataFrame({"speed_mps": sp, "distance_m": dist, "hr_bpm": arr(hr), "cadence_spm": arr(cadence),
-                        "altitude_m": arr(altitude), "temp_c": arr(temp)}, index=idx)
+                        "altitude_m": arr(altitude), "temp_c": arr(temp),
+                        **{k: arr(v) for k, v in (dynamics or {}).items()}}, index=idx)
     return finalize(rec, None, {"source": f"synthetic {start}", "format": "fit", "sport": sport,
                                 "device": device}, tz=tz)
 

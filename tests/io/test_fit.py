@@ -587,3 +587,107 @@ def test_random_fit_header_is_damaged_not_a_non_activity(tmp_path, data_dir, hea
     assert h.skipped["reason"].tolist() == [
         "not an activity: is a settings file, not an activity; runlog reads recorded runs (FIT file type "
         "'activity')"]
+
+
+# --------------------------------------------------------------------------
+# Running dynamics
+# --------------------------------------------------------------------------
+#: FIT record field -> records column; scales per fitparse's profile (FIT SDK Profile.xlsx):
+#: stance_time ms /10, stance_time_balance % /100, vertical_oscillation mm /10, vertical_ratio % /100,
+#: step_length mm /10.
+DYNAMICS = {"stance_time": "stance_time_ms", "stance_time_balance": "stance_time_balance_left_pct",
+            "vertical_oscillation": "vertical_oscillation_mm", "vertical_ratio": "vertical_ratio_pct",
+            "step_length": "step_length_mm"}
+
+
+def test_dynamics_scales_are_fitparse_profile_scales():
+    from fitparse.profile import MESSAGE_TYPES
+
+    fields = {f.name: f for f in MESSAGE_TYPES[20].fields.values()}
+    assert {k: (fields[k].scale, fields[k].offset, fields[k].units) for k in DYNAMICS} == {
+        "stance_time": (10, None, "ms"), "stance_time_balance": (100, None, "percent"),
+        "vertical_oscillation": (10, None, "mm"), "vertical_ratio": (100, None, "percent"),
+        "step_length": (10, None, "mm")}
+
+
+def assert_dynamics_match_fitparse(path, acts) -> int:
+    """Every dynamics value equals bare fitparse's (as float32), 0 read as missing; returns the values compared."""
+    by_time = {pd.Timestamp(r["timestamp"], tz="UTC"): r for r in _raw_records(path) if r.get("timestamp")}
+    n = 0
+    for act in acts:
+        rec = act.records
+        assert all(str(rec[c].dtype) == "float32" for c in DYNAMICS.values())
+        for field, col in DYNAMICS.items():
+            raw = np.array([by_time[t].get(field) for t in rec.index], dtype="float64")
+            ref = np.where(raw > 0, raw, np.nan)
+            if col == "stance_time_balance_left_pct":
+                ref = np.where(ref < 100, ref, np.nan)
+            np.testing.assert_array_equal(rec[col].to_numpy(), ref.astype("float32"), err_msg=col)
+            n += int(np.isfinite(ref).sum())
+    return n
+
+
+def test_triathlon_run_dynamics_against_fitparse(data_dir):
+    path = _fit(data_dir, "fitparse__sample_mulitple_header.fit")
+    acts = _read_all(path)
+    assert assert_dynamics_match_fitparse(path, acts) > 5 * 518
+    run = acts[4].records
+    # 518 records, the last (10:11:12, the finish) with every dynamics field 0: 517 values each
+    assert run[list(DYNAMICS.values())].notna().sum().tolist() == [517] * 5
+    assert run.loc[pd.Timestamp("2018-05-27 10:11:12", tz="UTC"), list(DYNAMICS.values())].isna().all()
+    # the strap's first record of the file (08:06:17, in the swim's transition): fitparse gives
+    # stance_time 464.0 ms, balance 51.15 %, vertical_oscillation 80.0 mm, and 0.0 for vertical_ratio and
+    # step_length: no step measured, so missing
+    t = pd.Timestamp("2018-05-27 08:06:17", tz="UTC")
+    first = pd.concat([a.records for a in acts]).loc[t, list(DYNAMICS.values())]
+    assert first.iloc[:3].tolist() == [464.0, np.float32(51.15), 80.0]
+    assert first.iloc[3:].isna().all()
+    # the run's means: bare fitparse's non-zero values of the records from the run's start (09:23:41)
+    # averaged (252.159 ms, 51.644 %, 101.589 mm, 8.156 %, 1214.221 mm)
+    means = run[list(DYNAMICS.values())].astype("float64").mean().round(3).tolist()
+    assert means == [252.159, 51.644, 101.589, 8.156, 1214.221]
+
+
+def test_fenix2_has_contact_time_and_oscillation_only(data_dir):
+    path = _fit(data_dir, "fitparse__activity-small-fenix2-run.fit")
+    (act,) = _read_all(path)
+    assert assert_dynamics_match_fitparse(path, [act]) == 2684 + 2795
+    rec = act.records
+    # first record: stance_time 531.0 ms, vertical_oscillation 54.5 mm; the HRM-Run of 2015 sent no balance,
+    # vertical ratio or step length: NaN columns, not zeros
+    assert (rec["stance_time_ms"].iloc[0], rec["vertical_oscillation_mm"].iloc[0]) == (531.0, 54.5)
+    assert rec[["stance_time_balance_left_pct", "vertical_ratio_pct", "step_length_mm"]].isna().all().all()
+
+
+def test_files_without_dynamics_have_nan_columns(data_dir):
+    (act,) = _read_all(_fit(data_dir, "heartandsole__testdata.fit"))
+    assert act.records[list(DYNAMICS.values())].isna().all().all()
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name, counts", [
+    # records with each of stance_time, balance, vertical_oscillation, vertical_ratio, step_length (> 0,
+    # the values themselves compared with bare fitparse)
+    ("fitparse__garmin-fenix-5-run.fit", [18, 19, 18, 19, 19]),
+    ("fitparse__garmin-fenix-5-walk.fit", [7, 7, 17, 17, 17]),
+    ("sportslib__6916663933.fit", [2910, 2908, 2910, 2908, 2908]),  # COROS APEX Pro: a few zeros
+    ("fitparse__activity-large-fenxi2-multisport.fit", [1478, 0, 1444, 0, 0]),
+])
+def test_shared_files_dynamics_against_fitparse(shared_dir, name, counts):
+    path = shared_dir / "fit" / name
+    acts = _read_all(path)
+    assert assert_dynamics_match_fitparse(path, acts) == sum(counts)
+    rec = pd.concat([a.records for a in acts])
+    assert rec[list(DYNAMICS.values())].notna().sum().tolist() == counts
+
+
+def test_fenix5_dynamics_by_hand(shared_dir):
+    (act,) = _read_all(shared_dir / "fit" / "fitparse__garmin-fenix-5-run.fit")
+    rec = act.records
+    # the first two records carry no dynamics; the third (14:34:11): fitparse gives no stance_time,
+    # balance 53.21 %, vertical_ratio 2.34 %, step_length 578.0 mm (raw 5321 / 100, 234 / 100, 5780 / 10)
+    assert rec[list(DYNAMICS.values())].iloc[:2].isna().all().all()
+    first = rec.loc[pd.Timestamp("2017-06-11 14:34:11", tz="UTC")]
+    assert np.isnan(first["stance_time_ms"])
+    assert (first["stance_time_balance_left_pct"], first["vertical_ratio_pct"], first["step_length_mm"]) == (
+        np.float32(53.21), np.float32(2.34), 578.0)

@@ -83,6 +83,7 @@ def assert_same_parsed(ref: fit._Parsed, new: fit._Parsed) -> None:
     assert ref.laps == new.laps
     assert ref.activity == new.activity
     assert ref.sport == new.sport
+    assert ref.workout == new.workout
     assert (ref.damage, ref.damage_group, ref.n_groups) == (new.damage, new.damage_group, new.n_groups)
     assert (type(ref.damage_exc), str(ref.damage_exc)) == (type(new.damage_exc), str(new.damage_exc))
 
@@ -426,3 +427,29 @@ def test_repaired_mutations_reach_the_fast_path():
 
 def test_the_fast_path_runs_strict_here():
     assert fitfast.STRICT  # set by the module fixture; off in normal use
+
+
+def test_running_dynamics_and_workout_name():
+    """The five running-dynamics fields scaled as fitparse's profile says, 0 and invalid values missing,
+    and the workout's name as the activity's name."""
+    wkt = definition(2, 26, [(8, 24, 0x07)]) + b"\x02" + b"Easy #numb L 35min".ljust(24, b"\0")
+    rec = definition(1, 20, [(253, 4, 0x86), (41, 2, 0x84), (84, 2, 0x84), (39, 2, 0x84), (83, 2, 0x84),
+                             (85, 2, 0x84)])
+    rows = [(2500, 5123, 850, 780, 11000),      # 250.0 ms, 51.23 %, 85.0 mm, 7.80 %, 1100.0 mm
+            (0xFFFF,) * 5,                       # invalid: no value
+            (0, 0, 0, 0, 0)]                     # the watch's 0: no step measured
+    body = FILE_ID + wkt + rec + b"".join(b"\x01" + struct.pack("<I5H", T0 + i, *r) for i, r in enumerate(rows))
+    data = fit_file(body)
+    assert check_file(data) == "fast"
+    p = _parse(data, "fast")
+    assert p.cols["stance_time"][0] == 250.0 and p.cols["stance_time_balance"][0] == 51.23
+    assert p.cols["vertical_oscillation"][0] == 85.0 and p.cols["vertical_ratio"][0] == 7.8
+    assert p.cols["step_length"][0] == 1100.0
+    assert np.isnan(p.cols["step_length"][1]) and p.cols["step_length"][2] == 0.0
+    assert p.workout == {0: {"wkt_name": "Easy #numb L 35min"}}
+    (act,) = fit.decode(data, "x.fit")
+    dyn = act.records[["stance_time_ms", "stance_time_balance_left_pct", "vertical_oscillation_mm",
+                       "vertical_ratio_pct", "step_length_mm"]]
+    assert dyn.iloc[0].tolist() == [250.0, np.float32(51.23), 85.0, np.float32(7.8), 1100.0]
+    assert (dyn.dtypes == "float32").all()
+    assert act.info["name"] == "Easy #numb L 35min"

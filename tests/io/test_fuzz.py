@@ -110,7 +110,7 @@ def check_outcome(fmt: str, name: str, data: bytes) -> str:
     for a in acts:
         rec = a.records
         assert list(rec.columns) == list(schema.RECORD_COLUMNS)
-        assert (rec.dtypes == "float64").all()
+        assert rec.dtypes.astype(str).tolist() == [c.dtype for c in schema.RECORD_COLUMNS.values()]
         assert isinstance(rec.index, pd.DatetimeIndex) and str(rec.index.tz) == "UTC"
         assert rec.index.is_unique and rec.index.is_monotonic_increasing and len(rec)
         assert list(a.laps.columns) == list(schema.LAP_COLUMNS)

@@ -54,7 +54,8 @@ def test_heartandsole_running_gpx(data_dir):
     act = _read(path)
     rec = act.records
     assert list(rec.columns) == list(schema.RECORD_COLUMNS)
-    assert (rec.dtypes == "float64").all()
+    assert rec.dtypes.astype(str).tolist() == [c.dtype for c in schema.RECORD_COLUMNS.values()]
+    assert rec[list(schema.DYNAMICS_COLUMNS)].isna().all().all()   # GPX carries no running dynamics
     assert len(rec) == 46  # 46 <trkpt>, all with distinct <time>
     assert rec.index[0] == pd.Timestamp("2021-04-16T13:37:53Z")
     assert rec.index[-1] == pd.Timestamp("2021-04-16T13:41:35Z")

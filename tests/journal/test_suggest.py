@@ -166,3 +166,35 @@ def test_a_note_in_the_gpx_name_is_proposed(data_dir, tmp_path):
 def test_tcx_notes_are_the_description(data_dir):
     h = runlog.read_history(data_dir / "tcx", cache=False, progress=False)
     assert "Aerobics" in h.runs["description"].dropna().tolist()
+
+
+def _with_workout_name(fit_bytes: bytes, name: str) -> bytes:
+    """The FIT file with a ``workout`` message (wkt_name = *name*) appended to its data, sizes and CRCs redone."""
+    import struct
+
+    from fitparse.records import Crc
+
+    head_size = fit_bytes[0]
+    (size,) = struct.unpack_from("<I", fit_bytes, 4)
+    text = name.encode() + b"\0"
+    # definition of local type 15: workout (26), one string field wkt_name (8); then its data message
+    body = fit_bytes[head_size:head_size + size] + bytes([0x4F, 0, 0]) + struct.pack("<HB", 26, 1) + \
+        bytes([8, len(text), 0x07]) + b"\x0F" + text
+    head = bytearray(fit_bytes[:head_size])
+    head[4:8] = struct.pack("<I", len(body))
+    if head_size >= 14:
+        head[12:14] = struct.pack("<H", Crc.calculate(bytes(head[:12])))
+    out = bytes(head) + body
+    return out + struct.pack("<H", Crc.calculate(out))
+
+
+def test_a_note_in_the_fit_workout_name_is_proposed(data_dir, tmp_path):
+    """A FIT file holds no activity title, but the workout the runner followed has a name: it is the
+    run's name, and a note in it is proposed."""
+    src = (data_dir / "fit" / "heartandsole__testdata.fit").read_bytes()
+    (tmp_path / "run.fit").write_bytes(_with_workout_name(src, "Tempo #numb R heel 12min"))
+    h = runlog.read_history(tmp_path / "run.fit", cache=False, progress=False)
+    assert h.runs["name"].tolist() == ["Tempo #numb R heel 12min"]
+    d = suggest_episodes(h)
+    assert d["source"].tolist() == ["text"]
+    assert (d["onset_min"].iloc[0], d["side"].iloc[0], d["location"].iloc[0]) == (12.0, "right", "heel")
