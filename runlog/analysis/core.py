@@ -206,7 +206,7 @@ def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlet
     win = exposure_windows(flags, dur, seed=seed)
     ath = athlete if athlete is not None else features.attrs.get("athlete")
     inrun = in_run_features(history, win, ath, trimp_constants=features.attrs.get("trimp_constants"),
-                            cadence_ref=features.attrs.get("cadence_line"))
+                            cadence_ref=features.attrs.get("cadence_line"), step_ref=features.attrs.get("step_line"))
     cols = [c for c in IN_RUN_COLUMNS if c in out.columns or c in inrun.columns]
     for c in cols:
         out[c] = inrun[c].reindex(out.index)

@@ -326,26 +326,32 @@ def _run_arrays(records: pd.DataFrame, run_ids, columns) -> dict:
     return out
 
 
-def _window_means(arrays, t_s: np.ndarray, window_s: float, column: str) -> np.ndarray:
-    """Mean of *column* over elapsed time [t - window_s, t] of one run, for every t in *t_s* at once.
+def _window_means(arrays, t_s: np.ndarray, window_s: float, columns) -> np.ndarray:
+    """Mean of each of *columns* over elapsed time [t - window_s, t] of one run, for every t in *t_s* at once.
 
-    Cumulative sums of the finite samples and two binary searches per t, so a
-    run costs O((samples + len(t_s)) log samples) however many windows are asked
-    for.  NaN where the window holds no finite sample.
+    Cumulative sums of the finite samples and two binary searches per t (shared
+    by the columns), so a run costs O((samples + len(t_s)) log samples) however
+    many windows are asked for.  NaN where the window holds no finite sample.
+
+    Returns
+    -------
+    ndarray
+        Shape (len(columns), len(t_s)).
     """
     el, vals = arrays
-    v = vals[column]
+    v = np.vstack([vals[c] for c in columns])
     if len(el) > 1 and np.any(np.diff(el) < 0):   # elapsed time should rise; sort if it does not
         order = np.argsort(el, kind="stable")
-        el, v = el[order], v[order]
+        el, v = el[order], v[:, order]
     ok = np.isfinite(v)
-    csum = np.concatenate([[0.0], np.cumsum(np.where(ok, v, 0.0))])
-    ccnt = np.concatenate([[0], np.cumsum(ok)])
+    zero = np.zeros((len(v), 1))
+    csum = np.hstack([zero, np.cumsum(np.where(ok, v, 0.0), axis=1)])
+    ccnt = np.hstack([zero, np.cumsum(ok, axis=1)])
     lo = np.searchsorted(el, t_s - window_s, side="left")
     hi = np.searchsorted(el, t_s, side="right")
-    n = ccnt[hi] - ccnt[lo]
+    n = ccnt[:, hi] - ccnt[:, lo]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, (csum[hi] - csum[lo]) / np.maximum(n, 1), np.nan)
+        return np.where(n > 0, (csum[:, hi] - csum[:, lo]) / np.maximum(n, 1), np.nan)
 
 
 def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.DataFrame, *,
@@ -382,6 +388,7 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     .. [1] Wilcoxon, F. (1945). Individual comparisons by ranking methods.
        Biometrics Bulletin 1(6):80-83.
     """
+    columns = list(columns)
     numb = flags["numb"].astype(bool)
     onset = pd.to_numeric(flags["onset_min"], errors="coerce")
     cases = onset[numb & onset.notna()]
@@ -394,11 +401,14 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     t_s = cases.reindex(case_ids).to_numpy(dtype=float) * 60.0
     # which controls lasted at least each case's onset: (cases x controls)
     lasted = end_s.reindex(ctrl_ids).to_numpy(dtype=float)[None, :] >= t_s[:, None]
-    for c in columns:
-        own = np.array([_window_means(arrays[rid], t_s[i:i + 1], window_s, c)[0] for i, rid in enumerate(case_ids)])
-        ctrl = np.full((len(case_ids), len(ctrl_ids)), np.nan)
-        for j, k in enumerate(ctrl_ids):
-            ctrl[:, j] = _window_means(arrays[k], t_s, window_s, c)
+    own_all = np.full((len(columns), len(case_ids)), np.nan)
+    for i, rid in enumerate(case_ids):
+        own_all[:, i] = _window_means(arrays[rid], t_s[i:i + 1], window_s, columns)[:, 0]
+    ctrl_all = np.full((len(columns), len(case_ids), len(ctrl_ids)), np.nan)
+    for j, k in enumerate(ctrl_ids):
+        ctrl_all[:, :, j] = _window_means(arrays[k], t_s, window_s, columns)
+    for ci, c in enumerate(columns):
+        own, ctrl = own_all[ci], ctrl_all[ci]
         ctrl[~lasted] = np.nan
         with warnings.catch_warnings():   # a case no control reaches: all-NaN row, NaN median, no pair
             warnings.simplefilter("ignore", RuntimeWarning)
