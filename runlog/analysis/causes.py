@@ -586,7 +586,10 @@ def _column(features: pd.DataFrame, name: str, catalog: dict) -> tuple[pd.Series
     kind = getattr(f, "kind", "numeric") if f is not None else "numeric"
     s = features[name]
     if kind != "categorical":
-        s = pd.to_numeric(s.astype("object"), errors="coerce").astype("float64")
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            s = pd.Series(s.to_numpy(dtype="float64", na_value=np.nan), index=s.index, name=s.name)
+        else:   # text or mixed: numbers where they parse
+            s = pd.to_numeric(s.astype("object"), errors="coerce").astype("float64")
     return s, kind
 
 
