@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from .causes import decide, more_episodes_needed
 from .model import EPV_MIN
-from .onset import analyze_onset
+from .onset import analyze_onset, side_cause_comparison
 from .report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
 from .stats import MIN_EPISODES, descriptives, screen
 from .wording import answer_line, factor_table, with_sentences
@@ -148,6 +148,9 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
         rep.more_needed = more_episodes_needed(rep.causes, n_numb, alpha=fdr)
     if runs is not None and n_numb:
         rep.onset = analyze_onset(flags, runs, records, episodes=episodes)
+        if episodes is not None and len(rep.causes):
+            rep.onset.by_side_cause, rep.onset.side_cause_sentence = side_cause_comparison(
+                episodes, features, rep.causes, flags.index)
     rep.answer = answer_line(rep)
     rep.caveats = caveats(rep)
     return rep

@@ -78,6 +78,8 @@ __all__ = [
     "BALANCE_COLUMNS",
     "MIN_SIDED_BALANCE",
     "MIN_BALANCE_SAMPLES",
+    "side_cause_comparison",
+    "SIDE_CAUSE_COLUMNS",
     "analyze_onset",
 ]
 
@@ -107,6 +109,8 @@ MIN_SIDED_BALANCE = 4
 #: Least samples (about seconds) with a ground-contact balance before onset for an episode's balance.
 MIN_BALANCE_SAMPLES = 60
 BALANCE_COLUMNS = ["group", "n", "balance_median_pct", "balance_q1_pct", "balance_q3_pct", "p_value"]
+SIDE_CAUSE_COLUMNS = ["cause", "factor", "factor_label", "n_left", "n_right", "left_median", "right_median",
+                      "p_value", "q_value"]
 _VARIABLES = {
     "speed_mps": ("m/s", "Speed (pace) in the 2 minutes before onset"),
     "hr_bpm": ("1/min", "Heart rate in the 2 minutes before onset"),
@@ -600,6 +604,98 @@ def side_balance_comparison(episodes: pd.DataFrame, records: pd.DataFrame,
                  f"episodes{ref_text}; one-sided {p_text(p, 'Mann-Whitney p')}).")
 
 
+def _run_sides(episodes: pd.DataFrame, run_ids=None) -> pd.Series:
+    """The side of each run's numbness: 'left' or 'right' when all its sided episodes say so (a run
+    with both, or with 'both', is neither); index run_id."""
+    ep = episodes if run_ids is None else episodes[episodes["run_id"].isin(list(run_ids))]
+    if "side" not in ep or not len(ep):
+        return pd.Series(dtype="string")
+    side = ep["side"].astype("string").str.lower()
+    sided = pd.DataFrame({"run_id": ep["run_id"], "side": side})
+    sided = sided[sided["side"].isin(["left", "right", "both"])]
+    one = sided.groupby("run_id")["side"].agg(lambda v: v.iloc[0] if v.nunique() == 1 else "mixed")
+    return one[one.isin(["left", "right"])].astype("string")
+
+
+def side_cause_comparison(episodes: pd.DataFrame, features: pd.DataFrame, causes: pd.DataFrame,
+                          run_ids=None) -> tuple[pd.DataFrame, str]:
+    """Do left-sided and right-sided episodes come on different kinds of run (another cause)?
+
+    For each cause the report judged on a numeric measure (the ``factor`` of
+    :attr:`Report.causes <runlog.analysis.report.Report.causes>`: air
+    temperature, consecutive days, ...), the measure on the runs with
+    left-sided numbness is compared with the runs with right-sided numbness
+    by the two-sided Mann-Whitney U test (exact for small samples without
+    ties, scipy ``method='auto'``), Holm's adjustment over the causes
+    compared (Holm 1979); each side needs :data:`MIN_SIDED` runs with a
+    value.  A run whose episodes name both sides counts for neither.  In-run
+    measures are the ones taken before onset (the *features* the cause
+    model used).
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        :func:`runlog.read_episodes` output (``run_id``, ``side``).
+    features : DataFrame
+        Features of the analysed runs (index run_id).
+    causes : DataFrame
+        The causes table (``cause``, ``cause_label``, ``factor``, ``factor_label``).
+    run_ids : sequence, optional
+        Only episodes on these runs.
+
+    Returns
+    -------
+    (DataFrame, str)
+        :data:`SIDE_CAUSE_COLUMNS`, one row per cause compared, smallest p
+        first; and one sentence ('' when no run is sided).
+
+    References
+    ----------
+    .. [1] Holm, S. (1979). A simple sequentially rejective multiple test
+       procedure. Scand J Stat 6(2):65-70.
+    """
+    from .causes import holm
+
+    sides = _run_sides(episodes, run_ids)
+    empty = pd.DataFrame(columns=SIDE_CAUSE_COLUMNS)
+    if not len(sides):
+        return empty, ""
+    rows = []
+    for r in causes.itertuples(index=False):
+        name = r.factor
+        if not isinstance(name, str) or name not in features:
+            continue
+        col = features[name]
+        if not (pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
+            continue   # the shoes: a pair per run, not a measure
+        v = col.astype("float64").reindex(sides.index)
+        left = v[(sides == "left").to_numpy()].dropna().to_numpy(dtype=float)
+        right = v[(sides == "right").to_numpy()].dropna().to_numpy(dtype=float)
+        p = (float(stats.mannwhitneyu(left, right, alternative="two-sided", method="auto").pvalue)
+             if min(len(left), len(right)) >= MIN_SIDED and np.unique(np.r_[left, right]).size > 1 else np.nan)
+        rows.append({"cause": r.cause, "factor": name, "factor_label": r.factor_label or name,
+                     "n_left": len(left), "n_right": len(right),
+                     "left_median": float(np.median(left)) if len(left) else np.nan,
+                     "right_median": float(np.median(right)) if len(right) else np.nan, "p_value": p})
+    out = pd.DataFrame(rows, columns=SIDE_CAUSE_COLUMNS)
+    nl, nr = int((sides == "left").sum()), int((sides == "right").sum())
+    tested = out["p_value"].notna().to_numpy()
+    if not tested.any():
+        return out, (f"Too few runs with numbness on one side to compare the causes between the sides "
+                     f"({nl} left, {nr} right; each side needs {MIN_SIDED}).")
+    out.loc[tested, "q_value"] = holm(out.loc[tested, "p_value"].to_numpy())
+    out = out.sort_values("p_value", na_position="last", kind="stable").reset_index(drop=True)
+    top = out.iloc[0]
+    if top["q_value"] < 0.05:
+        return out, (f"Left- and right-sided episodes came on different runs: {top['factor_label']} "
+                     f"{number_text(top['left_median'])} on left-sided against {number_text(top['right_median'])} "
+                     f"on right-sided runs (medians of {int(top['n_left'])} and {int(top['n_right'])}; "
+                     f"{p_text(top['q_value'], 'q')}, Holm over {int(tested.sum())} causes).")
+    return out, (f"Left- and right-sided episodes came on similar runs: no cause's measure differs clearly "
+                 f"between the sides ({nl} left, {nr} right runs; smallest {p_text(top['p_value'], 'p')}, "
+                 f"{top['factor_label']}; Holm over {int(tested.sum())} causes).")
+
+
 @dataclass
 class OnsetResult:
     """Time (and distance) to onset of numbness within a run.
@@ -632,6 +728,11 @@ class OnsetResult:
     side_balance_sentence : str
         Whether the side of the numbness goes with the side the runner leans
         on, or why it cannot be tested ('' without sided episodes).
+    by_side_cause : DataFrame
+        :func:`side_cause_comparison` table: each cause's measure on left-
+        against right-sided runs (empty until the cause analysis fills it).
+    side_cause_sentence : str
+        Whether the two sides' episodes came on different kinds of run.
     notes : list of str
         What could not be computed and why.
     """
@@ -646,6 +747,8 @@ class OnsetResult:
     side_sentence: str = ""
     by_side_balance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BALANCE_COLUMNS))
     side_balance_sentence: str = ""
+    by_side_cause: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SIDE_CAUSE_COLUMNS))
+    side_cause_sentence: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """The onset summary table (one row per scale).
@@ -710,6 +813,8 @@ class OnsetResult:
             out.append(self.side_sentence)
         if self.side_balance_sentence:
             out.append(self.side_balance_sentence)
+        if self.side_cause_sentence:
+            out.append(self.side_cause_sentence)
         return out
 
     def _km_sentence(self, r, u: str) -> str:

@@ -309,3 +309,36 @@ def test_analyze_onset_says_the_balance_sentence():
     assert res.by_side_balance.set_index("group")["n"].tolist() == [1, 0, 1]
     assert res.side_balance_sentence.startswith("Too few sided episodes with balance data")
     assert res.sentences()[-1] == res.side_balance_sentence
+
+
+def test_side_cause_comparison_hand_computed():
+    from runlog.analysis.onset import side_cause_comparison
+
+    runs = [f"r{i}" for i in range(12)]
+    # 5 left-sided runs at 20-24 °C, 5 right-sided at 10-14 °C; r10 has a left and a right episode (neither),
+    # r11 has no side
+    episodes = pd.DataFrame({"run_id": runs[:10] + ["r10", "r10", "r11"],
+                             "side": ["left"] * 5 + ["right"] * 5 + ["left", "right", None]})
+    features = pd.DataFrame({"air_temp_c": [20, 21, 22, 23, 24, 10, 11, 12, 13, 14, 30, 30],
+                             "run_streak_days": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 9, 9],
+                             "shoes": ["a"] * 12}, index=runs, dtype=object).astype(
+        {"air_temp_c": float, "run_streak_days": float})
+    causes = pd.DataFrame({"cause": ["hydration", "overtraining", "footwear"],
+                           "factor": ["air_temp_c", "run_streak_days", "shoes"],
+                           "factor_label": ["air temperature", "consecutive running days", "shoes worn"]})
+    tab, sentence = side_cause_comparison(episodes, features, causes)
+    assert list(tab["cause"]) == ["hydration", "overtraining"]          # the shoes are not a measure
+    heat = tab.iloc[0]
+    assert (heat["n_left"], heat["n_right"]) == (5, 5)                  # r10 (both sides) and r11 left out
+    assert (heat["left_median"], heat["right_median"]) == (22.0, 12.0)
+    # exact two-sided Mann-Whitney with complete separation of 5 and 5: 2 / C(10, 5) = 2/252
+    assert heat["p_value"] == pytest.approx(2 / 252)
+    assert tab.iloc[1]["p_value"] == pytest.approx(1.0)                 # identical values on both sides
+    assert heat["q_value"] == pytest.approx(2 * 2 / 252)                # Holm over the 2 causes compared
+    assert sentence.startswith("Left- and right-sided episodes came on different runs: air temperature 22")
+    # too few on one side: counted, not tested
+    tab, sentence = side_cause_comparison(episodes[episodes["run_id"] != "r9"], features, causes)
+    assert tab["p_value"].isna().all() and "each side needs 5" in sentence and "(5 left, 4 right" in sentence
+    # no side at all: nothing to say
+    tab, sentence = side_cause_comparison(episodes.assign(side=None), features, causes)
+    assert sentence == "" and tab.empty
