@@ -868,6 +868,19 @@ def trace_channels(records: pd.DataFrame, channels: Sequence[str] = TRACE_CHANNE
     return [c for c in channels if _TRACE[c][0] in records and records[_TRACE[c][0]].notna().any()]
 
 
+def _run_title(records: pd.DataFrame, tz, prefix: str) -> str | None:
+    """'<prefix> 2024-05-27 11:23 (local time)' from the first record's time (UTC without *tz*);
+    None without a time index."""
+    if not (isinstance(records.index, pd.DatetimeIndex) and len(records)):
+        return None
+    t0 = records.index[0] if records.index.tz is not None else records.index[0].tz_localize("UTC")
+    if tz:
+        from .activity import local_time
+
+        return f"{prefix} {local_time(t0, tz):%Y-%m-%d %H:%M} (local time)"
+    return f"{prefix} {t0.tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
+
+
 def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km: float | None = None,
               x: str = "time", channels: Sequence[str] = TRACE_CHANNELS,
               smooth_s: float = 30.0, title: str | None = None, tz: str | None = None, ax=None) -> Figure:
@@ -971,14 +984,8 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
                          xytext=(4 if right else -4, -12), textcoords="offset points", color=CASE_COLOR,
                          fontsize="small", fontweight="bold", ha="left" if right else "right")
     axes[-1].set_xlabel(xlabel)
-    if title is None and isinstance(rec.index, pd.DatetimeIndex) and len(rec):
-        t0 = rec.index[0] if rec.index.tz is not None else rec.index[0].tz_localize("UTC")
-        if tz:
-            from .activity import local_time
-
-            title = f"Run of {local_time(t0, tz):%Y-%m-%d %H:%M} (local time)"
-        else:
-            title = f"Run of {t0.tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
+    if title is None:
+        title = _run_title(rec, tz, "Run of")
     if title:
         axes[0].set_title(title)
     return fig
@@ -1018,14 +1025,8 @@ def form_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_k
         raise ValueError("form_trace: the run has no running dynamics (ground contact time, balance, vertical "
                          "oscillation, vertical ratio or step length); a chest strap, pod or watch that "
                          "measures them records them in the FIT file")
-    if title is None and isinstance(records.index, pd.DatetimeIndex) and len(records):
-        t0 = records.index[0] if records.index.tz is not None else records.index[0].tz_localize("UTC")
-        if tz:
-            from .activity import local_time
-
-            title = f"Running form, run of {local_time(t0, tz):%Y-%m-%d %H:%M} (local time)"
-        else:
-            title = f"Running form, run of {t0.tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
+    if title is None:
+        title = _run_title(records, tz, "Running form, run of")
     return run_trace(records, onset_min=onset_min, onset_km=onset_km, x=x, channels=FORM_CHANNELS,
                      smooth_s=smooth_s, title=title, tz=tz, ax=ax)
 
