@@ -155,8 +155,9 @@ def table(results: list[dict]) -> str:
     if len(results) > 1:
         r0, r1 = results[0], results[-1]
         k = r1["n"] / r0["n"]
-        lines.append(f"\n{k:.0f}x the runs: warm {min(r1['warm']['times']) / min(r0['warm']['times']):.1f}x "
-                     f"the time, add one {min(x['times'][0] for x in r1['adds']) / min(x['times'][0] for x in r0['adds']):.1f}x")
+        warm = min(r1["warm"]["times"]) / min(r0["warm"]["times"])
+        add = min(x["times"][0] for x in r1["adds"]) / min(x["times"][0] for x in r0["adds"])
+        lines.append(f"\n{k:.0f}x the runs: warm {warm:.1f}x the time, add one {add:.1f}x")
     return "\n".join(lines)
 
 

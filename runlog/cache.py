@@ -15,18 +15,24 @@ date: renaming or moving a file keeps its entry) together with
 
 Entries are written atomically: the table goes to a temporary file
 (``.tmp-*``) in the cache folder, which is then renamed over the entry name
-with :func:`os.replace`.  A crash mid-write leaves at most a temporary file,
-never read as an entry (and removed by :meth:`ActivityCache.prune_temp`).
-An entry that cannot be read back or does not match its key (a damaged disk,
-a foreign file) is deleted and reported as a miss, so the file is decoded
-again.
+with :func:`os.replace`.  A process killed mid-write leaves at most a
+temporary file, never read as an entry (and removed by
+:meth:`ActivityCache.prune_temp`).  Entries are not fsync'ed one by one (that
+was a tenth of a cold import): they carry Parquet page checksums instead, so
+an entry that a power loss left empty or torn fails its read.  An entry that
+cannot be read back or does not match its key (a damaged disk, a foreign
+file) is deleted and reported as a miss, so the file is decoded again.
 
 A :class:`DigestIndex` beside the entries remembers each user file's digest
 by its stat signature (size, mtime, ctime, inode), so a re-import does not
-read unchanged files at all.  When every file of an import is unchanged, the
-import is answered by a whole-history snapshot (``histories/<key>.*.parquet``:
-runs, laps, errors, skipped and records, written by the previous import and
-keyed by every file's path and entry key), one read instead of one per file.
+read unchanged files at all.  Each import of plain files (a folder, a list)
+also leaves a whole-history *snapshot* (``histories/``, see
+:meth:`ActivityCache.get_manifest`): the History's frames in a few Parquet
+files named by a random token, and a JSON manifest naming them, written last
+with the one fsync'ed atomic write of the import (with the digest index's).
+When every file is unchanged the snapshot is the answer, one read instead of
+one per file; when files were only added, the answer is the snapshot plus
+the new files' decodes, and the new records become one more segment of it.
 
 Location: :func:`default_cache_dir` (``platformdirs.user_cache_dir('runlog')``,
 overridden by the environment variable ``RUNLOG_CACHE_DIR``).
@@ -55,7 +61,7 @@ from .errors import RunlogWarning
 __all__ = [
     "READER_VERSION", "CACHE_ENV", "Outcome", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
     "stat_signature", "atomic_write", "atomic_write_text",
-    "content_digest", "reader_fingerprint", "encode_value", "decode_value",
+    "content_digest", "reader_fingerprint", "encode_value", "decode_value", "records_runs",
 ]
 
 #: Version of the decoded form; bump it whenever a reader's output changes
@@ -271,11 +277,12 @@ def _new_file_mode(path: Path) -> int:
         return 0o666 & ~_umask()
 
 
-def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, raise_errors: bool = False) -> bool:
+def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, raise_errors: bool = False,
+                 durable: bool = True) -> bool:
     """Write a file so that readers see either the old content or the whole new one.
 
     ``write(fh)`` fills a temporary file (binary, ``.tmp-*`` in the same
-    folder), which is flushed, fsync'ed and moved over *path* with
+    folder), which is flushed, fsync'ed (*durable*) and moved over *path* with
     :func:`os.replace` (atomic on POSIX and Windows).  On any failure (disk
     full, permissions, a writer error) the temporary file is removed: never a
     half-written *path* nor a temporary file left behind.  Every file runlog
@@ -293,6 +300,13 @@ def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, rai
     raise_errors : bool
         Re-raise the failure (after the clean-up) instead of returning False:
         for the files a user asked for; the cache is best effort.
+    durable : bool
+        fsync the temporary file before the rename, so that *path* holds the
+        whole new content even after a power loss.  Without it the rename is
+        still atomic for every process (a killed writer leaves the old content
+        or the new one), but after a power loss *path* may be empty or torn:
+        only for files whose reader detects that and treats it as missing (the
+        per-file cache entries, which carry page checksums).
 
     Returns
     -------
@@ -308,7 +322,8 @@ def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, rai
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, _new_file_mode(path))  # mkstemp makes 0600: give the mode a plain open() would
         os.replace(tmp, path)
     except Exception:
@@ -488,7 +503,8 @@ class ActivityCache:
         import pyarrow.parquet as pq
 
         # ParquetFile.read, not read_table: no dataset discovery, ~10x faster per small file.
-        table = pq.ParquetFile(p).read(use_threads=False)
+        # Page checksums: an entry torn by a power loss (written without fsync) is a miss, never misread.
+        table = pq.ParquetFile(p, page_checksum_verification=True).read(use_threads=False)
         meta = json.loads((table.schema.metadata or {})[_META_KEY])
         if meta.get("entry_format") != _ENTRY_FORMAT or meta.get("key") != key:
             return None
@@ -575,87 +591,242 @@ class ActivityCache:
         import pyarrow.parquet as pq
 
         # LZ4 without dictionary pages: ~2x faster to read back than the
-        # snappy+dictionary default, and no larger for float channels.
-        ok = atomic_write(p, lambda fh: pq.write_table(table, fh, compression="lz4", use_dictionary=False),
-                          suffix=".part", mkdir=True)
+        # snappy+dictionary default, and no larger for float channels.  No fsync per entry (it
+        # was a tenth of a cold import): the rename is atomic for every process, and an entry a
+        # power loss tore fails its page checksums when read, so it is decoded again.
+        ok = atomic_write(p, lambda fh: pq.write_table(table, fh, compression="lz4", use_dictionary=False,
+                                                       write_page_checksum=True),
+                          suffix=".part", mkdir=True, durable=False)
         if not ok:
             return False
         self.writes += 1
         return True
 
-    # -- housekeeping ----------------------------------------------------------
     # -- whole-history snapshots -------------------------------------------------
-    #: The frames of a History stored in a snapshot, in write order (records last).
-    SNAPSHOT_FRAMES = ("runs", "laps", "errors", "skipped", "records")
+    #: The small frames of a History stored whole in every snapshot (the records go to segments).
+    SNAPSHOT_FRAMES = ("runs", "laps", "errors", "skipped")
+    #: Record segments a snapshot may reference before the next import writes them as one.
+    MAX_SEGMENTS = 8
+    #: Version of the snapshot manifest; a manifest of another format is a miss.
+    _SNAPSHOT_FORMAT = 2
 
-    def _snapshot_path(self, key: str, frame: str) -> Path:
-        return self.root / "histories" / f"{key}.{frame}.parquet"
+    @property
+    def history_dir(self) -> Path:
+        """The folder of the whole-history snapshots (``<root>/histories``)."""
+        return self.root / "histories"
 
-    def get_snapshot(self, key: str) -> dict[str, pd.DataFrame] | None:
-        """The frames of a whole imported History stored under *key*, or None.
+    def _manifest_path(self, scope: str) -> Path:
+        return self.history_dir / f"{scope}.json"
 
-        A snapshot is five Parquet files written one by one, each carrying the
-        same random token: a snapshot with a missing, unreadable or mismatched
-        file (an interrupted write) is a miss, never half returned.
+    def get_manifest(self, scope: str) -> dict | None:
+        """The manifest of the latest snapshot of the import *scope*, or None.
+
+        A snapshot is the whole History of one import (a folder, a list of
+        files) at its last import: the small frames (:attr:`SNAPSHOT_FRAMES`)
+        and the records, in one or more record *segments* (an import that
+        only added runs writes just their records as a new segment).  Its
+        data files are immutable and named by a random token; the manifest
+        (JSON, written last, the one fsync'ed atomic write of an import)
+        names them, so a snapshot is switched in one step and an import
+        killed at any moment leaves the previous snapshot or the new one.
 
         Parameters
         ----------
-        key : str
-            Snapshot key.
+        scope : str
+            What was imported (a hash of the sources and ``tz``), see
+            :func:`runlog.importer.read_history`.
 
         Returns
         -------
         dict or None
-            Frame name (:attr:`SNAPSHOT_FRAMES`) -> DataFrame; None on a miss.
+            ``format``, ``scope``, ``key`` (hash of every file's path and entry
+            key: the snapshot answers an import whose key is the same),
+            ``frames`` (frame name -> file name), ``segments`` (``file``,
+            ``runs``: run ids in row order, ``rows``: records per run), plus
+            what the importer stored (``files``, ``activities``, ...).  None
+            when missing or unreadable.
         """
+        try:
+            m = json.loads(self._manifest_path(scope).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(m, dict) or m.get("format") != self._SNAPSHOT_FORMAT or m.get("scope") != scope:
+            return None
+        return m
+
+    def _snapshot_table(self, name: str, token: str):
         import pyarrow.parquet as pq
 
-        frames, token = {}, None
-        try:
-            for name in self.SNAPSHOT_FRAMES:
-                table = pq.ParquetFile(self._snapshot_path(key, name)).read(use_threads=False)
-                meta = json.loads((table.schema.metadata or {})[_META_KEY])
-                if meta.get("key") != key or (token is not None and meta.get("token") != token):
-                    return None
-                token = meta.get("token")
-                frames[name] = table.to_pandas()
-        except Exception:  # missing or damaged: import the normal way (and write it afresh)
-            return None
-        return frames
+        table = pq.ParquetFile(self.history_dir / name, page_checksum_verification=True).read(use_threads=False)
+        meta = json.loads((table.schema.metadata or {})[_META_KEY])
+        if meta.get("token") != token:
+            raise ValueError(f"{name} belongs to another snapshot")
+        return table
 
-    def put_snapshot(self, key: str, frames: dict[str, pd.DataFrame]) -> bool:
-        """Store the frames of a History under *key* (see :meth:`get_snapshot`).
+    def get_snapshot_frames(self, manifest: dict) -> dict[str, pd.DataFrame] | None:
+        """The small frames (:attr:`SNAPSHOT_FRAMES`) of the snapshot *manifest*, or None.
 
         Parameters
         ----------
+        manifest : dict
+            From :meth:`get_manifest`.
+
+        Returns
+        -------
+        dict or None
+            Frame name -> DataFrame; None when a file is missing or damaged.
+        """
+        try:
+            frames = {name: self._snapshot_table(manifest["frames"][name], manifest["frames"]["token"]).to_pandas()
+                      for name in self.SNAPSHOT_FRAMES}
+        except Exception:  # missing or damaged: import the normal way (and write it afresh)
+            return None
+        # Parquet keeps the run_id index's values, not its pandas string flavour
+        frames["runs"].index = frames["runs"].index.astype("string")
+        return frames
+
+    def get_snapshot_records(self, manifest: dict, order, extra: pd.DataFrame | None = None) -> pd.DataFrame | None:
+        """``History.records`` of the snapshot *manifest* (+ *extra* records), rows in *order* of runs.
+
+        The segments are read as Arrow tables and joined without copying;
+        rows are reordered (one ``take``) only when the segments' run order
+        is not *order* already, and the frame is built once.
+
+        Parameters
+        ----------
+        manifest : dict
+            From :meth:`get_manifest`.
+        order : sequence of str
+            Run ids in the order of ``History.runs``.
+        extra : DataFrame, optional
+            Records of runs added by this import (same layout as
+            ``History.records``).
+
+        Returns
+        -------
+        DataFrame or None
+            MultiIndex (``run_id``, ``time``); None when a segment is missing
+            or damaged.
+        """
+        import pyarrow as pa
+
+        try:
+            tables, runs, rows = [], [], []
+            for seg in manifest["segments"]:
+                t = self._snapshot_table(seg["file"], seg["token"])
+                if t.num_rows != sum(seg["rows"]):
+                    return None
+                tables.append(t)
+                runs += seg["runs"]
+                rows += seg["rows"]
+            if extra is not None and len(extra):
+                er, en = records_runs(extra)
+                t = pa.Table.from_pandas(extra, preserve_index=True)
+                tables.append(t)
+                runs += er
+                rows += en
+            if not tables:
+                return None
+            schema_ = tables[0].schema
+            table = pa.concat_tables([t.replace_schema_metadata(schema_.metadata) for t in tables])
+            order = list(order)
+            if runs != order:
+                starts = dict(zip(runs, np.cumsum([0, *rows[:-1]]).tolist()))
+                counts = dict(zip(runs, rows))
+                if set(order) - starts.keys():
+                    return None
+                idx = np.concatenate([np.arange(starts[r], starts[r] + counts[r]) for r in order]
+                                     or [np.empty(0, dtype="int64")])
+                table = table.take(pa.array(idx))
+            return table.to_pandas()
+        except Exception:  # missing or damaged: import the normal way (and write it afresh)
+            return None
+
+    def put_snapshot(self, scope: str, key: str, history, *, extra: dict | None = None,
+                     base: dict | None = None, added: pd.DataFrame | None = None) -> bool:
+        """Store *history* as the latest snapshot of *scope* (see :meth:`get_manifest`).
+
+        The data files are written first, the manifest last (atomically, with
+        fsync: the import's commit), then the previous snapshot's files are
+        deleted.
+
+        Parameters
+        ----------
+        scope : str
+            The import scope.
         key : str
-            Snapshot key.
-        frames : dict
-            Frame name -> DataFrame, one for each of :attr:`SNAPSHOT_FRAMES`.
+            The import's content key (every file's path and entry key).
+        history : History
+            The imported History.
+        extra : dict, optional
+            More JSON-able items for the manifest (the importer's file list).
+        base : dict, optional
+            The previous manifest of *scope* when this import only added the
+            runs whose records are *added*: its segments are kept and *added*
+            becomes one more (at most :attr:`MAX_SEGMENTS`; beyond that the
+            records are written as one segment).
+        added : DataFrame, optional
+            Records of the added runs (with *base*).
 
         Returns
         -------
         bool
-            True when every file was written.
+            True when the snapshot was written.
         """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        meta = json.dumps({"key": key, "token": os.urandom(8).hex(), "written": time.time()}).encode()
-        try:
-            tables = {}
-            for name in self.SNAPSHOT_FRAMES:
-                t = pa.Table.from_pandas(frames[name], preserve_index=True)
-                tables[name] = t.replace_schema_metadata({**(t.schema.metadata or {}), _META_KEY: meta})
-        except Exception:  # a value Arrow cannot hold: no snapshot, the import is still complete
-            return False
-        return all(
-            atomic_write(self._snapshot_path(key, name),
-                         lambda fh, t=tables[name]: pq.write_table(t, fh, compression="lz4",
-                                                                  use_dictionary=False),
-                         mkdir=True)
-            for name in self.SNAPSHOT_FRAMES)
+        folder = self.history_dir
+        token = os.urandom(8).hex()
+        meta = json.dumps({"token": token, "written": time.time()}).encode()
 
+        def write(name: str, df: pd.DataFrame, durable: bool = True) -> bool:
+            t = pa.Table.from_pandas(df, preserve_index=True)
+            t = t.replace_schema_metadata({**(t.schema.metadata or {}), _META_KEY: meta})
+            return atomic_write(folder / name, lambda fh: pq.write_table(
+                t, fh, compression="lz4", use_dictionary=False, write_page_checksum=True),
+                mkdir=True, durable=durable)
+
+        try:
+            frames = {"token": token}
+            for name in self.SNAPSHOT_FRAMES:
+                frames[name] = f"{scope}-{token}.{name}.parquet"
+                if not write(frames[name], getattr(history, name)):
+                    return False
+            reuse = base is not None and added is not None and len(base["segments"]) < self.MAX_SEGMENTS
+            segments = list(base["segments"]) if reuse else []
+            new = added if reuse else history.records
+            if len(new) or not segments:
+                runs, rows = records_runs(new)
+                seg = {"file": f"{scope}-{token}.records.parquet", "token": token, "runs": runs, "rows": rows}
+                if not write(seg["file"], new):
+                    return False
+                segments.append(seg)
+            manifest = {**(extra or {}), "format": self._SNAPSHOT_FORMAT, "scope": scope, "key": key,
+                        "frames": frames, "segments": segments, "written": time.time()}
+            data = json.dumps(manifest, allow_nan=False).encode("utf-8")
+        except Exception:  # a value Arrow or JSON cannot hold: no snapshot, the import is still complete
+            return False
+        if not atomic_write(self._manifest_path(scope), lambda fh: fh.write(data), suffix=".json"):
+            return False
+        self._drop_unreferenced(scope, manifest)
+        return True
+
+    def _drop_unreferenced(self, scope: str, manifest: dict) -> None:
+        """Delete the data files of *scope* that *manifest* does not name (earlier snapshots)."""
+        import re
+
+        keep = {manifest["frames"][n] for n in self.SNAPSHOT_FRAMES} | {s["file"] for s in manifest["segments"]}
+        for p in self.history_dir.glob("*.parquet"):
+            # this scope's earlier files, and the single-file snapshots of runlog <= 0.x (format 1)
+            if (p.name.startswith(f"{scope}-") and p.name not in keep) or re.fullmatch(
+                    r"[0-9a-f]{64}\.(runs|laps|errors|skipped|records)\.parquet", p.name):
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+
+    # -- housekeeping ----------------------------------------------------------
     def prune_temp(self, max_age_s: float = 3600.0) -> int:
         """Delete temporary files older than *max_age_s* [s] left by interrupted writes; returns how many.
 
@@ -695,6 +866,34 @@ class ActivityCache:
             except OSError:
                 pass
         return n
+
+
+def records_runs(records: pd.DataFrame) -> tuple[list[str], list[int]]:
+    """The run ids of a ``History.records`` frame in row order, and each one's number of rows.
+
+    Parameters
+    ----------
+    records : DataFrame
+        MultiIndex (``run_id``, ``time``), every run's rows together.
+
+    Returns
+    -------
+    (list of str, list of int)
+        Run ids as they come, records per run.
+
+    Raises
+    ------
+    ValueError
+        A run's rows are not together.
+    """
+    if not len(records):
+        return [], []
+    codes = np.asarray(records.index.codes[0])
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    runs = [str(x) for x in records.index.levels[0][codes[starts]]]
+    if len(set(runs)) != len(runs):
+        raise ValueError("the records of a run are not together")
+    return runs, np.diff(np.r_[starts, len(codes)]).tolist()
 
 
 def stat_signature(st: os.stat_result) -> list[int]:

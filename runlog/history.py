@@ -155,7 +155,8 @@ class History:
             records.index = pd.MultiIndex.from_arrays(
                 [pd.Index([], dtype="string"), records.index], names=["run_id", schema.RECORD_INDEX])
             laps = pd.DataFrame(columns=["run_id", *schema.LAP_COLUMNS])
-        records = records.loc[runs.index] if len(runs) else records
+        if len(runs) and [a.run_id for a in activities] != list(runs.index):
+            records = records.loc[runs.index]  # in the order of runs (no copy when it is already)
         return cls(
             runs=runs,
             records=records,
