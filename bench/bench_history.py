@@ -9,13 +9,18 @@ times, each import in a fresh Python process (so the peak memory is that
 import's own):
 
 * **cold**: an empty cache folder (every file decoded, on all cores);
-* **warm**: every file cached and unchanged (first call in the process, and
-  the best of ``--repeat`` calls in that process);
+* **warm**: every file cached and unchanged (the best of ``--repeat`` calls in
+  one process, and in brackets the first call in a process: the better of
+  two processes);
 * **add one**: one new run file added to the cached history (best of
   ``--repeat``, each adding one more file).
 
-Peak RSS is ``ru_maxrss`` of the importing process (``self``) and the
-largest of its decoding worker processes (``workers``).  Times exclude the
+Peak RSS is ``ru_maxrss`` of the importing process (``self``: the Python
+interpreter with pandas and pyarrow is about 150 MiB of it) and the largest of
+its decoding worker processes (``workers``); the warm figure is a process
+making one import.  Every fourth copy (``runpandas__nike_run.gpx``, whose
+first ``<time>`` is its metadata's, a day after its track) overlaps the run
+before it in time without being a duplicate of it.  Times exclude the
 interpreter start-up and ``import runlog``.  Nothing is asserted: the script
 prints one table, the sizes side by side.  On a shared machine the absolute
 times vary from run to run.
@@ -100,6 +105,7 @@ def child(folder: str, cache: str, repeat: int, workers: int | None) -> None:
 
     times, h = [], None
     for _ in range(repeat):
+        h = None  # the peak RSS is one import's, not two Histories held at once
         t0 = time.perf_counter()
         h = runlog.read_history(folder, cache=cache, workers=workers, progress=False)
         times.append(time.perf_counter() - t0)
@@ -128,6 +134,9 @@ def measure(n: int, copier: Copier, repeat: int, workers: int | None) -> dict:
         mb = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
         cold = run_child(folder, cache, 1, workers)
         warm = run_child(folder, cache, repeat, workers)
+        warm1 = run_child(folder, cache, 1, workers)  # the first call's time and peak RSS, alone
+        warm["times"][0] = min(warm["times"][0], warm1["times"][0])
+        warm["rss_self"] = warm1["rss_self"]
         adds = []
         for i in range(repeat):
             copier.write(folder, n + i)

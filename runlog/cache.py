@@ -223,6 +223,30 @@ def decode_value(v):
     return v
 
 
+def _values_crc(codes, times, columns) -> int:
+    """CRC-32 of an entry's session codes, times [ns] and record columns, as stored (int32, int64, float64).
+
+    Parameters
+    ----------
+    codes, times : ndarray
+        Session of each record, its time (datetime64[ns] or int64 ns).
+    columns : sequence of ndarray
+        The :data:`runlog.schema.RECORD_COLUMNS` values, in that order.
+
+    Returns
+    -------
+    int
+        ``zlib.crc32`` of the arrays' bytes, one after the other.
+    """
+    import zlib
+
+    crc = zlib.crc32(np.ascontiguousarray(codes, dtype="int32").tobytes())
+    crc = zlib.crc32(np.ascontiguousarray(np.asarray(times).view("int64")).tobytes(), crc)
+    for c in columns:
+        crc = zlib.crc32(np.ascontiguousarray(c, dtype="float64").tobytes(), crc)
+    return crc
+
+
 def _encode_laps(laps: pd.DataFrame) -> dict:
     out = {}
     for name, col in schema.LAP_COLUMNS.items():
@@ -503,8 +527,7 @@ class ActivityCache:
         import pyarrow.parquet as pq
 
         # ParquetFile.read, not read_table: no dataset discovery, ~10x faster per small file.
-        # Page checksums: an entry torn by a power loss (written without fsync) is a miss, never misread.
-        table = pq.ParquetFile(p, page_checksum_verification=True).read(use_threads=False)
+        table = pq.ParquetFile(p).read(use_threads=False)
         meta = json.loads((table.schema.metadata or {})[_META_KEY])
         if meta.get("entry_format") != _ENTRY_FORMAT or meta.get("key") != key:
             return None
@@ -515,6 +538,9 @@ class ActivityCache:
         # One 2-D float block: much cheaper to build a frame from than ten columns.
         values = np.column_stack([table.column(c).to_numpy().astype("float64", copy=False)
                                   for c in schema.RECORD_COLUMNS])
+        # An entry torn by a power loss (entries are not fsync'ed) is a miss, never misread.
+        if "crc32" in meta and meta["crc32"] != _values_crc(codes, times, values.T):
+            return None
         columns = pd.Index(list(schema.RECORD_COLUMNS))
         acts, summaries = [], []
         for i, s in enumerate(meta["sessions"]):
@@ -581,6 +607,8 @@ class ActivityCache:
                                  [[k, None if k == "source" else encode_value(v)] for k, v in summary.items()]})
             df = pd.concat(frames, ignore_index=True)
             meta["sessions"] = sessions
+            meta["crc32"] = _values_crc(df["session"].to_numpy(), pd.DatetimeIndex(df["time"]).as_unit("ns").asi8,
+                                        [df[c].to_numpy() for c in schema.RECORD_COLUMNS])
             table = pa.Table.from_pandas(df, preserve_index=False)
         else:
             table = pa.table({"session": pa.array([], pa.int32())})
@@ -593,9 +621,8 @@ class ActivityCache:
         # LZ4 without dictionary pages: ~2x faster to read back than the
         # snappy+dictionary default, and no larger for float channels.  No fsync per entry (it
         # was a tenth of a cold import): the rename is atomic for every process, and an entry a
-        # power loss tore fails its page checksums when read, so it is decoded again.
-        ok = atomic_write(p, lambda fh: pq.write_table(table, fh, compression="lz4", use_dictionary=False,
-                                                       write_page_checksum=True),
+        # power loss tore fails its read or its CRC-32 (_values_crc), so it is decoded again.
+        ok = atomic_write(p, lambda fh: pq.write_table(table, fh, compression="lz4", use_dictionary=False),
                           suffix=".part", mkdir=True, durable=False)
         if not ok:
             return False
@@ -655,9 +682,10 @@ class ActivityCache:
         return m
 
     def _snapshot_table(self, name: str, token: str):
-        import pyarrow.parquet as pq
+        """The Arrow table of the snapshot file *name* (checked to belong to the snapshot *token*)."""
+        import pyarrow.feather as feather
 
-        table = pq.ParquetFile(self.history_dir / name, page_checksum_verification=True).read(use_threads=False)
+        table = feather.read_table(self.history_dir / name)
         meta = json.loads((table.schema.metadata or {})[_META_KEY])
         if meta.get("token") != token:
             raise ValueError(f"{name} belongs to another snapshot")
@@ -681,7 +709,7 @@ class ActivityCache:
                       for name in self.SNAPSHOT_FRAMES}
         except Exception:  # missing or damaged: import the normal way (and write it afresh)
             return None
-        # Parquet keeps the run_id index's values, not its pandas string flavour
+        # Arrow keeps the run_id index's values, not its pandas string flavour
         frames["runs"].index = frames["runs"].index.astype("string")
         return frames
 
@@ -690,7 +718,9 @@ class ActivityCache:
 
         The segments are read as Arrow tables and joined without copying;
         rows are reordered (one ``take``) only when the segments' run order
-        is not *order* already, and the frame is built once.
+        is not *order* already.  The frame is then built with one copy of the
+        values, and its index straight from the manifest's run ids and row
+        counts (no hashing of 10^6 strings or times).
 
         Parameters
         ----------
@@ -705,8 +735,9 @@ class ActivityCache:
         Returns
         -------
         DataFrame or None
-            MultiIndex (``run_id``, ``time``); None when a segment is missing
-            or damaged.
+            MultiIndex (``run_id``, ``time``), the columns of
+            :data:`runlog.schema.RECORD_COLUMNS`; None when a segment is
+            missing or damaged.
         """
         import pyarrow as pa
 
@@ -721,24 +752,32 @@ class ActivityCache:
                 rows += seg["rows"]
             if extra is not None and len(extra):
                 er, en = records_runs(extra)
-                t = pa.Table.from_pandas(extra, preserve_index=True)
-                tables.append(t)
+                tables.append(_records_table(extra))
                 runs += er
                 rows += en
             if not tables:
                 return None
-            schema_ = tables[0].schema
-            table = pa.concat_tables([t.replace_schema_metadata(schema_.metadata) for t in tables])
-            order = list(order)
+            table = pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
+            del tables
+            order = [str(r) for r in order]
             if runs != order:
                 starts = dict(zip(runs, np.cumsum([0, *rows[:-1]]).tolist()))
                 counts = dict(zip(runs, rows))
-                if set(order) - starts.keys():
+                if len(order) != len(runs) or set(order) != starts.keys():
                     return None
-                idx = np.concatenate([np.arange(starts[r], starts[r] + counts[r]) for r in order]
-                                     or [np.empty(0, dtype="int64")])
+                idx = np.concatenate([np.arange(starts[r], starts[r] + counts[r]) for r in order])
                 table = table.take(pa.array(idx))
-            return table.to_pandas()
+                runs, rows = order, [counts[r] for r in order]
+            if not table.num_rows:
+                from .history import empty_records
+
+                return empty_records()
+            times = table.column("time").to_numpy().astype("datetime64[ns]", copy=False).view("int64")
+            values = table.select(list(schema.RECORD_COLUMNS))
+            del table
+            df = values.to_pandas(self_destruct=True)  # one copy, the Arrow buffers freed as they go
+            df.index = _records_index(runs, rows, times)
+            return df
         except Exception:  # missing or damaged: import the normal way (and write it afresh)
             return None
 
@@ -746,9 +785,9 @@ class ActivityCache:
                      base: dict | None = None, added: pd.DataFrame | None = None) -> bool:
         """Store *history* as the latest snapshot of *scope* (see :meth:`get_manifest`).
 
-        The data files are written first, the manifest last (atomically, with
-        fsync: the import's commit), then the previous snapshot's files are
-        deleted.
+        The data files (Arrow IPC, LZ4) are written and fsync'ed first, the
+        manifest last (atomically, with fsync: the import's commit), then the
+        previous snapshot's files are deleted.
 
         Parameters
         ----------
@@ -774,32 +813,30 @@ class ActivityCache:
             True when the snapshot was written.
         """
         import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow.feather as feather
 
         folder = self.history_dir
         token = os.urandom(8).hex()
-        meta = json.dumps({"token": token, "written": time.time()}).encode()
+        meta = {_META_KEY: json.dumps({"token": token, "written": time.time()}).encode()}
 
-        def write(name: str, df: pd.DataFrame, durable: bool = True) -> bool:
-            t = pa.Table.from_pandas(df, preserve_index=True)
-            t = t.replace_schema_metadata({**(t.schema.metadata or {}), _META_KEY: meta})
-            return atomic_write(folder / name, lambda fh: pq.write_table(
-                t, fh, compression="lz4", use_dictionary=False, write_page_checksum=True),
-                mkdir=True, durable=durable)
+        def write(name: str, table) -> bool:
+            return atomic_write(folder / name, lambda fh: feather.write_feather(table, fh, compression="lz4"),
+                                mkdir=True)
 
         try:
             frames = {"token": token}
             for name in self.SNAPSHOT_FRAMES:
-                frames[name] = f"{scope}-{token}.{name}.parquet"
-                if not write(frames[name], getattr(history, name)):
+                frames[name] = f"{scope}-{token}.{name}.arrow"
+                t = pa.Table.from_pandas(getattr(history, name), preserve_index=True)
+                if not write(frames[name], t.replace_schema_metadata({**(t.schema.metadata or {}), **meta})):
                     return False
             reuse = base is not None and added is not None and len(base["segments"]) < self.MAX_SEGMENTS
             segments = list(base["segments"]) if reuse else []
             new = added if reuse else history.records
             if len(new) or not segments:
                 runs, rows = records_runs(new)
-                seg = {"file": f"{scope}-{token}.records.parquet", "token": token, "runs": runs, "rows": rows}
-                if not write(seg["file"], new):
+                seg = {"file": f"{scope}-{token}.records.arrow", "token": token, "runs": runs, "rows": rows}
+                if not write(seg["file"], _records_table(new, meta)):
                     return False
                 segments.append(seg)
             manifest = {**(extra or {}), "format": self._SNAPSHOT_FORMAT, "scope": scope, "key": key,
@@ -810,15 +847,61 @@ class ActivityCache:
         if not atomic_write(self._manifest_path(scope), lambda fh: fh.write(data), suffix=".json"):
             return False
         self._drop_unreferenced(scope, manifest)
+        self.prune_snapshots()
         return True
+
+    def touch_snapshot(self, scope: str) -> None:
+        """Mark the snapshot of *scope* as used now (see :meth:`prune_snapshots`).
+
+        Parameters
+        ----------
+        scope : str
+            The import scope.
+        """
+        try:
+            os.utime(self._manifest_path(scope))
+        except OSError:
+            pass
+
+    def prune_snapshots(self, keep_days: float = 30.0) -> int:
+        """Delete the snapshots of import scopes unused for *keep_days*; returns how many.
+
+        Parameters
+        ----------
+        keep_days : float
+            Time since a snapshot was last written or used above which it is
+            deleted [days].
+
+        Returns
+        -------
+        int
+            Number of snapshots deleted.
+        """
+        n, now = 0, time.time()
+        try:
+            manifests = list(self.history_dir.glob("*.json"))
+        except OSError:
+            return 0
+        for m in manifests:
+            try:
+                if now - m.stat().st_mtime < keep_days * 86400:
+                    continue
+                m.unlink()
+                for p in self.history_dir.glob(f"{m.stem}-*"):
+                    p.unlink()
+                n += 1
+            except OSError:
+                pass
+        return n
 
     def _drop_unreferenced(self, scope: str, manifest: dict) -> None:
         """Delete the data files of *scope* that *manifest* does not name (earlier snapshots)."""
         import re
 
         keep = {manifest["frames"][n] for n in self.SNAPSHOT_FRAMES} | {s["file"] for s in manifest["segments"]}
-        for p in self.history_dir.glob("*.parquet"):
-            # this scope's earlier files, and the single-file snapshots of runlog <= 0.x (format 1)
+        for p in self.history_dir.iterdir():
+            # this scope's earlier files, and the snapshots of the earlier layout (a Parquet file per
+            # frame, named by the content key)
             if (p.name.startswith(f"{scope}-") and p.name not in keep) or re.fullmatch(
                     r"[0-9a-f]{64}\.(runs|laps|errors|skipped|records)\.parquet", p.name):
                 try:
@@ -894,6 +977,44 @@ def records_runs(records: pd.DataFrame) -> tuple[list[str], list[int]]:
     if len(set(runs)) != len(runs):
         raise ValueError("the records of a run are not together")
     return runs, np.diff(np.r_[starts, len(codes)]).tolist()
+
+
+def _records_table(records: pd.DataFrame, metadata=None):
+    """``History.records`` as an Arrow table for a snapshot segment: ``time`` and the record columns.
+
+    The run ids are not stored (the manifest has them with their row
+    counts); NaN stays a float value (no validity bitmaps to build or read);
+    the float columns are not copied.
+    """
+    import pyarrow as pa
+
+    times = np.asarray(records.index.get_level_values(-1).asi8)
+    arrays = [pa.array(times, type=pa.timestamp("ns", tz="UTC"))]
+    arrays += [pa.array(records[c].to_numpy(dtype="float64")) for c in schema.RECORD_COLUMNS]
+    return pa.Table.from_arrays(arrays, names=["time", *schema.RECORD_COLUMNS], metadata=metadata)
+
+
+def _records_index(runs: list[str], rows: list[int], times: np.ndarray) -> pd.MultiIndex:
+    """The (``run_id``, ``time``) index of records whose runs come in order with *rows* rows each.
+
+    Built from codes: the run id level is *runs*; the time level is *times*
+    itself when they strictly increase (runs in start order that do not
+    overlap: no hashing needed), else their unique values.
+    """
+    run_level = pd.Index(runs) if runs else pd.Index([], dtype="string")
+    run_codes = np.repeat(np.arange(len(runs), dtype="int64"), rows)
+    if len(times) < 2 or bool(np.all(times[1:] > times[:-1])):
+        time_codes, uniq = np.arange(len(times), dtype="int64"), times
+    else:  # overlapping runs: the sorted unique times (a stable sort of int64 is a radix sort, no hashing)
+        order = np.argsort(times, kind="stable")
+        st = times[order]
+        first = np.r_[True, st[1:] != st[:-1]]
+        uniq = st[first]
+        time_codes = np.empty(len(times), dtype="int64")
+        time_codes[order] = np.cumsum(first) - 1
+    time_level = pd.DatetimeIndex(np.asarray(uniq).view("datetime64[ns]")).tz_localize("UTC")
+    return pd.MultiIndex(levels=[run_level, time_level], codes=[run_codes, time_codes],
+                         names=["run_id", schema.RECORD_INDEX], verify_integrity=False)
 
 
 def stat_signature(st: os.stat_result) -> list[int]:

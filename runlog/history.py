@@ -37,7 +37,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'runlog.history' has no attribute {name!r}")
 
 
-__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame", "rows_frame", *_MOVED]
+__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame", "empty_records", "rows_frame", *_MOVED]
 
 
 #: Columns of :attr:`History.errors`.
@@ -60,6 +60,21 @@ def empty_frame(cols) -> pd.DataFrame:
         No rows, ``string`` columns.
     """
     return pd.DataFrame({c: pd.Series(dtype="string") for c in cols})
+
+
+def empty_records() -> pd.DataFrame:
+    """``History.records`` of a History without activities.
+
+    Returns
+    -------
+    DataFrame
+        No rows; MultiIndex (``run_id``, ``time``), the columns of
+        :data:`runlog.schema.RECORD_COLUMNS`.
+    """
+    records = schema.empty_records()
+    records.index = pd.MultiIndex.from_arrays(
+        [pd.Index([], dtype="string"), records.index], names=["run_id", schema.RECORD_INDEX])
+    return records
 
 
 def rows_frame(rows: list[dict], cols: list[str]) -> pd.DataFrame:
@@ -151,9 +166,7 @@ class History:
             laps.insert(0, "run_id", np.repeat([a.run_id for a in activities], [len(a.laps) for a in activities]))
             laps = laps[["run_id", *schema.LAP_COLUMNS]]
         else:
-            records = schema.empty_records()
-            records.index = pd.MultiIndex.from_arrays(
-                [pd.Index([], dtype="string"), records.index], names=["run_id", schema.RECORD_INDEX])
+            records = empty_records()
             laps = pd.DataFrame(columns=["run_id", *schema.LAP_COLUMNS])
         if len(runs) and [a.run_id for a in activities] != list(runs.index):
             records = records.loc[runs.index]  # in the order of runs (no copy when it is already)

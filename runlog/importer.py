@@ -602,6 +602,7 @@ class _Snapshot:
         records = self.store.get_snapshot_records(self.manifest, frames["runs"].index)
         if records is None:
             return None
+        self.store.touch_snapshot(self.scope)
         return History(records=records, **frames)
 
     def add(self, runner: _Runner, progress: bool) -> History | None:

@@ -364,7 +364,7 @@ def test_an_import_fsyncs_its_snapshot_and_digest_index_but_no_cache_entry(tmp_p
     assert sum(p.suffix == ".json" for p in synced) == 2
 
 
-def test_an_entry_torn_on_disk_fails_its_page_checksum_and_is_decoded_again(tmp_path, data_dir):
+def test_an_entry_torn_on_disk_fails_its_crc_and_is_decoded_again(tmp_path, data_dir):
     """Entries are not fsync'ed: one a power loss tore (its pages not all written) must never be read."""
     import pyarrow.parquet as pq
 
@@ -379,3 +379,19 @@ def test_an_entry_torn_on_disk_fails_its_page_checksum_and_is_decoded_again(tmp_
     raw[last] ^= 0xFF  # one byte of the page's values: the file's structure and metadata are intact
     p.write_bytes(bytes(raw))
     assert store.get(key, "x") is None and not p.exists()  # a miss, deleted: decoded and written again
+
+
+@pytest.mark.parametrize("times", [[1, 2, 5, 9, 10, 11], [5, 9, 10, 1, 2, 11], [1, 2, 3, 2, 3, 4]],
+                         ids=["increasing", "runs out of order", "runs overlapping"])
+def test_snapshot_records_index_built_from_codes_equals_the_one_from_values(times):
+    from runlog.cache import _records_index
+
+    runs, rows = ["A", "B", "C"], [2, 1, 3]
+    ns = np.array(times, dtype="int64") * 10**9
+    got = _records_index(runs, rows, ns)
+    want = pd.MultiIndex.from_arrays(
+        [pd.Index(np.repeat(runs, rows).tolist()), pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC")],
+        names=["run_id", "time"])
+    pd.testing.assert_index_equal(got, want)
+    assert got.levels[1].is_unique
+    assert got.get_loc(("B", pd.Timestamp(times[2], unit="s", tz="UTC"))) == 2

@@ -498,7 +498,7 @@ def test_workers_must_be_positive(data_dir):
 
 # ------------------------------------------------------------ whole-history snapshot
 def _snapshot_files(cache_dir):
-    return sorted(p.name for p in cache_dir.rglob("histories/*.parquet"))
+    return sorted(p.name for p in cache_dir.rglob("histories/*.arrow"))
 
 
 def test_unchanged_history_is_served_from_one_snapshot(data_dir, tmp_path, monkeypatch):
@@ -541,10 +541,10 @@ def test_an_interrupted_snapshot_is_a_miss(data_dir, tmp_path):
     shutil.copy(data_dir / HS_FIT, src / "a.fit")
     cache = tmp_path / "cache"
     cold = read(src, cache=cache)
-    records = next(cache.rglob("histories/*.records.parquet"))
+    records = next(cache.rglob("histories/*.records.arrow"))
     records.unlink()  # as if the disk lost it
     _frames_equal(cold, read(src, cache=cache))
-    assert len(list(cache.rglob("histories/*.records.parquet"))) == 1  # written afresh (a new name)
+    assert len(list(cache.rglob("histories/*.records.arrow"))) == 1  # written afresh (a new name)
 
 
 def _manifest(cache_dir):
@@ -630,6 +630,19 @@ def test_an_added_duplicate_or_same_minute_run_is_imported_in_full(data_dir, tmp
     assert len(_manifest(cache)["segments"]) == 1  # written afresh as one
 
 
+def test_a_history_without_runs_is_snapshotted_and_grows_from_it(data_dir, tmp_path):
+    src = tmp_path / "runs"
+    src.mkdir()
+    (src / "broken.fit").write_bytes(b"not a fit file at all")
+    cache = tmp_path / "cache"
+    read(src, cache=cache)
+    _frames_equal(read(src), read(src, cache=cache))  # warm, from a snapshot of no records
+    shutil.copy(data_dir / ACT_FIT, src / "a.fit")
+    added = read(src, cache=cache)
+    assert len(_manifest(cache)["segments"]) == 2
+    _frames_equal(read(src), added)
+
+
 def test_segments_are_joined_into_one_beyond_the_limit(data_dir, tmp_path, monkeypatch):
     from runlog.cache import ActivityCache
 
@@ -704,6 +717,28 @@ def test_an_import_killed_at_any_write_recovers_identical_frames(data_dir, tmp_p
         _frames_equal(expected, read(src, cache=cache))
         k += 1
     assert writes >= (7 if not adding else 6)  # entries (4 files or 1) + digest index + 5 snapshot files + manifest
+
+
+def test_snapshots_of_folders_not_imported_for_30_days_are_deleted(data_dir, tmp_path):
+    import os
+    import time
+
+    cache = tmp_path / "cache"
+    folders = []
+    for name in (HS_FIT, ACT_FIT):
+        folders.append(tmp_path / name.split("/")[1])
+        folders[-1].mkdir()
+        shutil.copy(data_dir / name, folders[-1])
+        read(folders[-1], cache=cache)
+    long_ago = time.time() - 31 * 86400
+    for p in cache.rglob("histories/*.json"):
+        os.utime(p, (long_ago, long_ago))
+    read(folders[1], cache=cache)  # warm: marks its snapshot as used
+    (used,) = [p.name for p in cache.rglob("histories/*.json") if p.stat().st_mtime > long_ago + 86400]
+    shutil.copy(data_dir / SHORT_FIT, folders[1])
+    read(folders[1], cache=cache)  # writes a snapshot: the other folder's, unused for 31 days, goes
+    assert [p.name for p in cache.rglob("histories/*.json")] == [used]
+    assert len(_snapshot_files(cache)) == 4 + 2
 
 
 def test_zip_exports_get_no_snapshot(data_dir, tmp_path):
