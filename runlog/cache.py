@@ -57,6 +57,7 @@ from . import schema
 from .activity import Activity
 from .decode import Outcome  # noqa: F401  (its home was here; the cache stores it)
 from .errors import RunlogWarning
+from .history import empty_records, records_index
 
 __all__ = [
     "READER_VERSION", "CACHE_ENV", "Outcome", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
@@ -716,11 +717,12 @@ class ActivityCache:
     def get_snapshot_records(self, manifest: dict, order, extra: pd.DataFrame | None = None) -> pd.DataFrame | None:
         """``History.records`` of the snapshot *manifest* (+ *extra* records), rows in *order* of runs.
 
-        The segments are read as Arrow tables and joined without copying;
-        rows are reordered (one ``take``) only when the segments' run order
-        is not *order* already.  The frame is then built with one copy of the
-        values, and its index straight from the manifest's run ids and row
-        counts (no hashing of 10^6 strings or times).
+        The segments' columns are read one at a time into one float block
+        (the memory peak is the frame and one column); rows are reordered
+        (one copy) only when the segments' run order is not *order* already;
+        the index is built from the manifest's run ids and row counts
+        (:func:`runlog.history.records_index`: no hashing of 10^6 strings or
+        times).
 
         Parameters
         ----------
@@ -739,44 +741,48 @@ class ActivityCache:
             :data:`runlog.schema.RECORD_COLUMNS`; None when a segment is
             missing or damaged.
         """
-        import pyarrow as pa
+        import pyarrow.feather as feather
 
+        cols = list(schema.RECORD_COLUMNS)
         try:
-            tables, runs, rows = [], [], []
-            for seg in manifest["segments"]:
-                t = self._snapshot_table(seg["file"], seg["token"])
-                if t.num_rows != sum(seg["rows"]):
-                    return None
-                tables.append(t)
-                runs += seg["runs"]
-                rows += seg["rows"]
+            segments = list(manifest["segments"])
+            runs = [r for seg in segments for r in seg["runs"]]
+            rows = [n for seg in segments for n in seg["rows"]]
             if extra is not None and len(extra):
                 er, en = records_runs(extra)
-                tables.append(_records_table(extra))
-                runs += er
-                rows += en
-            if not tables:
-                return None
-            table = pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
-            del tables
+                runs, rows = runs + er, rows + en
+            n_all = sum(rows)
+            if not n_all:
+                return empty_records()
+            # One float block filled column by column: the peak is the frame plus one column, not
+            # the frame plus a whole decompressed table.
+            block = np.empty((len(cols), n_all), dtype="float64")
+            times = np.empty(n_all, dtype="int64")
+            pos = 0
+            for seg in segments:
+                path, n = self.history_dir / seg["file"], sum(seg["rows"])
+                t = feather.read_table(path, columns=["time"], memory_map=True)
+                meta = json.loads((t.schema.metadata or {})[_META_KEY])
+                if meta.get("token") != seg["token"] or t.num_rows != n:
+                    return None
+                times[pos:pos + n] = t.column(0).to_numpy().astype("datetime64[ns]", copy=False).view("int64")
+                for i, c in enumerate(cols):
+                    block[i, pos:pos + n] = feather.read_table(path, columns=[c], memory_map=True).column(0).to_numpy()
+                pos += n
+            if pos < n_all:
+                block[:, pos:] = extra[cols].to_numpy(dtype="float64").T
+                times[pos:] = extra.index.get_level_values(-1).as_unit("ns").asi8
             order = [str(r) for r in order]
-            if runs != order:
+            if runs != order:  # runs added before others: one reordering copy
                 starts = dict(zip(runs, np.cumsum([0, *rows[:-1]]).tolist()))
                 counts = dict(zip(runs, rows))
                 if len(order) != len(runs) or set(order) != starts.keys():
                     return None
                 idx = np.concatenate([np.arange(starts[r], starts[r] + counts[r]) for r in order])
-                table = table.take(pa.array(idx))
+                block, times = block[:, idx], times[idx]
                 runs, rows = order, [counts[r] for r in order]
-            if not table.num_rows:
-                from .history import empty_records
-
-                return empty_records()
-            times = table.column("time").to_numpy().astype("datetime64[ns]", copy=False).view("int64")
-            values = table.select(list(schema.RECORD_COLUMNS))
-            del table
-            df = values.to_pandas(self_destruct=True)  # one copy, the Arrow buffers freed as they go
-            df.index = _records_index(runs, rows, times)
+            df = pd.DataFrame(block.T, columns=pd.Index(cols), copy=False)
+            df.index = records_index(runs, rows, times)
             return df
         except Exception:  # missing or damaged: import the normal way (and write it afresh)
             return None
@@ -992,29 +998,6 @@ def _records_table(records: pd.DataFrame, metadata=None):
     arrays = [pa.array(times, type=pa.timestamp("ns", tz="UTC"))]
     arrays += [pa.array(records[c].to_numpy(dtype="float64")) for c in schema.RECORD_COLUMNS]
     return pa.Table.from_arrays(arrays, names=["time", *schema.RECORD_COLUMNS], metadata=metadata)
-
-
-def _records_index(runs: list[str], rows: list[int], times: np.ndarray) -> pd.MultiIndex:
-    """The (``run_id``, ``time``) index of records whose runs come in order with *rows* rows each.
-
-    Built from codes: the run id level is *runs*; the time level is *times*
-    itself when they strictly increase (runs in start order that do not
-    overlap: no hashing needed), else their unique values.
-    """
-    run_level = pd.Index(runs) if runs else pd.Index([], dtype="string")
-    run_codes = np.repeat(np.arange(len(runs), dtype="int64"), rows)
-    if len(times) < 2 or bool(np.all(times[1:] > times[:-1])):
-        time_codes, uniq = np.arange(len(times), dtype="int64"), times
-    else:  # overlapping runs: the sorted unique times (a stable sort of int64 is a radix sort, no hashing)
-        order = np.argsort(times, kind="stable")
-        st = times[order]
-        first = np.r_[True, st[1:] != st[:-1]]
-        uniq = st[first]
-        time_codes = np.empty(len(times), dtype="int64")
-        time_codes[order] = np.cumsum(first) - 1
-    time_level = pd.DatetimeIndex(np.asarray(uniq).view("datetime64[ns]")).tz_localize("UTC")
-    return pd.MultiIndex(levels=[run_level, time_level], codes=[run_codes, time_codes],
-                         names=["run_id", schema.RECORD_INDEX], verify_integrity=False)
 
 
 def stat_signature(st: os.stat_result) -> list[int]:

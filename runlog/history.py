@@ -37,7 +37,8 @@ def __getattr__(name):
     raise AttributeError(f"module 'runlog.history' has no attribute {name!r}")
 
 
-__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame", "empty_records", "rows_frame", *_MOVED]
+__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame", "empty_records", "records_index",
+           "stack_records", "rows_frame", *_MOVED]
 
 
 #: Columns of :attr:`History.errors`.
@@ -75,6 +76,88 @@ def empty_records() -> pd.DataFrame:
     records.index = pd.MultiIndex.from_arrays(
         [pd.Index([], dtype="string"), records.index], names=["run_id", schema.RECORD_INDEX])
     return records
+
+
+def records_index(runs: list[str], rows: list[int], times: np.ndarray) -> pd.MultiIndex:
+    """The (``run_id``, ``time``) index of records whose runs come one after the other.
+
+    Built from codes, without hashing 10^6 strings or times: the ``run_id``
+    level is *runs*; the ``time`` level is *times* itself when they strictly
+    increase (runs in start order that do not overlap), else their sorted
+    unique values (a stable sort of int64, a radix sort).
+
+    Parameters
+    ----------
+    runs : list of str
+        Run ids in row order.
+    rows : list of int
+        Number of records of each run.
+    times : ndarray of int64
+        Every record's time [ns since the epoch, UTC], in row order.
+
+    Returns
+    -------
+    MultiIndex
+        Names ``run_id``, ``time``; the same values as
+        ``MultiIndex.from_arrays([np.repeat(runs, rows), times])``.
+    """
+    run_level = pd.Index(runs) if runs else pd.Index([], dtype="string")
+    run_codes = np.repeat(np.arange(len(runs), dtype="int64"), rows)
+    times = np.asarray(times, dtype="int64")
+    if len(times) < 2 or bool(np.all(times[1:] > times[:-1])):
+        time_codes, uniq = np.arange(len(times), dtype="int64"), times
+    else:
+        order = np.argsort(times, kind="stable")
+        st = times[order]
+        first = np.r_[True, st[1:] != st[:-1]]
+        uniq = st[first]
+        time_codes = np.empty(len(times), dtype="int64")
+        time_codes[order] = np.cumsum(first) - 1
+    time_level = pd.DatetimeIndex(uniq.view("datetime64[ns]")).tz_localize("UTC")
+    return pd.MultiIndex(levels=[run_level, time_level], codes=[run_codes, time_codes],
+                         names=["run_id", schema.RECORD_INDEX], verify_integrity=False)
+
+
+def stack_records(activities) -> pd.DataFrame:
+    """The activities' records in one frame, as ``History.records`` holds them.
+
+    One float block filled activity by activity and an index built from
+    codes (:func:`records_index`): the same frame as ``pd.concat({run_id:
+    records})`` without its hashing of every time (and its memory).
+    Activities whose records are not the schema's (another column set, a
+    time index not in UTC) are stacked with ``pd.concat``.
+
+    Parameters
+    ----------
+    activities : sequence of Activity
+        With distinct run ids.
+
+    Returns
+    -------
+    DataFrame
+        MultiIndex (``run_id``, ``time``), the columns of
+        :data:`runlog.schema.RECORD_COLUMNS` (float64), in the order of
+        *activities*.
+    """
+    cols = list(schema.RECORD_COLUMNS)
+    recs = [a.records for a in activities]
+    ids = [a.run_id for a in activities]
+    regular = len(set(ids)) == len(ids) and all(
+        list(r.columns) == cols and isinstance(r.index, pd.DatetimeIndex) and str(r.index.tz) == "UTC"
+        and all(d == np.float64 for d in r.dtypes) for r in recs)
+    if not regular:
+        return pd.concat(dict(zip(ids, recs)), names=["run_id", schema.RECORD_INDEX])
+    rows = [len(r) for r in recs]
+    block = np.empty((len(cols), sum(rows)), dtype="float64")
+    times = np.empty(sum(rows), dtype="int64")
+    pos = 0
+    for r, n in zip(recs, rows):
+        block[:, pos:pos + n] = r.to_numpy(dtype="float64").T
+        times[pos:pos + n] = r.index.as_unit("ns").asi8
+        pos += n
+    out = pd.DataFrame(block.T, columns=pd.Index(cols), copy=False)
+    out.index = records_index([str(i) for i in ids], rows, times)
+    return out
 
 
 def rows_frame(rows: list[dict], cols: list[str]) -> pd.DataFrame:
@@ -160,8 +243,7 @@ class History:
                 vals = metadata[c].reindex(runs.index)
                 runs[c] = vals.astype(runs[c].dtype).fillna(runs[c]) if c in runs else vals
         if activities:
-            records = pd.concat(
-                {a.run_id: a.records for a in activities}, names=["run_id", schema.RECORD_INDEX])
+            records = stack_records(activities)
             laps = pd.concat([a.laps for a in activities], ignore_index=True)
             laps.insert(0, "run_id", np.repeat([a.run_id for a in activities], [len(a.laps) for a in activities]))
             laps = laps[["run_id", *schema.LAP_COLUMNS]]

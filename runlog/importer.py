@@ -270,8 +270,25 @@ def _with_source(outcome: Outcome, source: str) -> Outcome:
     return outcome._replace(activities=acts, summaries=summaries)
 
 
+class _NoBar:
+    """What the import calls on a progress bar, doing nothing (``progress=False``: tqdm is not even imported)."""
+
+    total = 0
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress_bar(total: int, enabled: bool):
     """A ``tqdm.auto`` bar: a widget in Jupyter (with ipywidgets), text elsewhere."""
+    if not enabled:
+        return _NoBar()
     from tqdm import TqdmWarning
 
     with warnings.catch_warnings():
@@ -483,8 +500,6 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     >>> h.skipped  # duplicates and non-activity files  # doctest: +SKIP
     """
     store = resolve_cache(cache)
-    if store is not None:
-        store.prune_temp()
     scan = _Scan(source)
     snap = _Snapshot.find(scan, store, tz)
     if snap is not None and snap.fresh:  # nothing changed since the last import: one read, no assembly
@@ -496,6 +511,8 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
         history = snap.add(runner, progress)
         if history is not None:
             return history
+    if store is not None:
+        store.prune_temp()  # what killed imports left (a full import only: it scans every entry folder)
     bar = _progress_bar(scan.total, progress)
 
     def grow(n):
@@ -505,7 +522,9 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     scan.on_more = grow
     results = _ImportRun(store, runner, bar, tz).run(scan)
     history, acts = _assemble(results, scan)
-    if snap is not None and all(out.cacheable for _src, out in results):
+    cacheable = all(out.cacheable for _src, out in results)
+    del results  # the activities' own records, as large as History.records: freed before the snapshot is written
+    if snap is not None and cacheable:
         snap.save(history, acts)
     return history
 
@@ -534,8 +553,9 @@ def _content_key(scan: _Scan, store: ActivityCache, tz) -> tuple[str, dict[str, 
             return None
         if digest is None:
             return None
-        files[os.path.abspath(path)] = ActivityCache.key(digest, tz)
-        h.update(f"{os.path.abspath(path)}\0{files[os.path.abspath(path)]}\n".encode())
+        path = os.path.abspath(path)
+        files[path] = ActivityCache.key(digest, tz)
+        h.update(f"{path}\0{files[path]}\n".encode())
     for meta in scan.metadata:
         h.update(repr(list(meta.columns)).encode())
         h.update(pd.util.hash_pandas_object(meta, index=True).to_numpy().tobytes())

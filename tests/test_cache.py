@@ -384,7 +384,7 @@ def test_an_entry_torn_on_disk_fails_its_crc_and_is_decoded_again(tmp_path, data
 @pytest.mark.parametrize("times", [[1, 2, 5, 9, 10, 11], [5, 9, 10, 1, 2, 11], [1, 2, 3, 2, 3, 4]],
                          ids=["increasing", "runs out of order", "runs overlapping"])
 def test_snapshot_records_index_built_from_codes_equals_the_one_from_values(times):
-    from runlog.cache import _records_index
+    from runlog.history import records_index as _records_index
 
     runs, rows = ["A", "B", "C"], [2, 1, 3]
     ns = np.array(times, dtype="int64") * 10**9

@@ -496,6 +496,26 @@ def test_workers_must_be_positive(data_dir):
         read([data_dir / ACT_FIT], workers=0)
 
 
+def test_stack_records_is_the_concat_of_the_activities_records(data_dir):
+    from runlog.history import stack_records
+
+    acts = unique_run_ids(runlog.read_activities(data_dir / MULTI_FIT) + runlog.read_activities(data_dir / HS_FIT)
+                          + runlog.read_activities(data_dir / SW_GPX))
+    want = pd.concat({a.run_id: a.records for a in acts}, names=["run_id", "time"])
+    got = stack_records(acts)
+    pd.testing.assert_frame_equal(got, want)
+    assert got._mgr.nblocks == 1  # one float block
+    # out of start order (times not increasing): the same values, a time level of unique times
+    rev = acts[::-1]
+    got = stack_records(rev)
+    pd.testing.assert_frame_equal(got, pd.concat({a.run_id: a.records for a in rev}, names=["run_id", "time"]))
+    assert got.index.levels[1].is_unique and got.loc[acts[0].run_id].shape == acts[0].records.shape
+    # records that are not the schema's (a column missing) are stacked by pd.concat
+    odd = [runlog.Activity(a.records.drop(columns="power_w"), a.laps, a.info) for a in acts]
+    pd.testing.assert_frame_equal(stack_records(odd),
+                                  pd.concat({a.run_id: a.records for a in odd}, names=["run_id", "time"]))
+
+
 # ------------------------------------------------------------ whole-history snapshot
 def _snapshot_files(cache_dir):
     return sorted(p.name for p in cache_dir.rglob("histories/*.arrow"))
