@@ -102,20 +102,31 @@ def records_index(runs: list[str], rows: list[int], times: np.ndarray) -> pd.Mul
         ``MultiIndex.from_arrays([np.repeat(runs, rows), times])``.
     """
     run_level = pd.Index(runs) if runs else pd.Index([], dtype="string")
-    run_codes = np.repeat(np.arange(len(runs), dtype="int64"), rows)
+    # codes in the smallest integer type MultiIndex would cast them to (no copy there)
+    run_codes = np.repeat(np.arange(len(runs), dtype=_code_dtype(len(runs))), rows)
     times = np.asarray(times, dtype="int64")
     if len(times) < 2 or bool(np.all(times[1:] > times[:-1])):
-        time_codes, uniq = np.arange(len(times), dtype="int64"), times
+        time_codes, uniq = np.arange(len(times), dtype=_code_dtype(len(times))), times
     else:
         order = np.argsort(times, kind="stable")
         st = times[order]
         first = np.r_[True, st[1:] != st[:-1]]
         uniq = st[first]
-        time_codes = np.empty(len(times), dtype="int64")
-        time_codes[order] = np.cumsum(first) - 1
+        del st
+        time_codes = np.empty(len(times), dtype=_code_dtype(len(uniq)))
+        time_codes[order] = np.cumsum(first, dtype=time_codes.dtype) - 1
+        del order, first
     time_level = pd.DatetimeIndex(uniq.view("datetime64[ns]")).tz_localize("UTC")
     return pd.MultiIndex(levels=[run_level, time_level], codes=[run_codes, time_codes],
                          names=["run_id", schema.RECORD_INDEX], verify_integrity=False)
+
+
+def _code_dtype(n: int) -> np.dtype:
+    """The integer type of MultiIndex codes for a level of *n* values (as pandas picks it)."""
+    for t in ("int8", "int16", "int32"):
+        if n < np.iinfo(t).max:
+            return np.dtype(t)
+    return np.dtype("int64")
 
 
 def stack_records(activities) -> pd.DataFrame:
