@@ -485,7 +485,10 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     per-file entries.  When files were only added to it, only they are read
     and decoded and merged into the snapshot's frames (the same frames as a
     full import: a new activity that overlaps or starts in the same minute
-    as one already imported makes it a full import from the entries).  A worker process that dies (crash,
+    as one already imported makes it a full import from the entries).  An
+    import writes no fsync per file: its one durable commit is the
+    snapshot's manifest (an import killed at any moment leaves frames that
+    the next import recovers identically).  A worker process that dies (crash,
     out of memory) takes its pool's tasks with it; those files are then
     decoded again one at a time so that only the culprit becomes an error.
     In threads (``executor=ThreadPoolExecutor``) the readers' warnings
