@@ -34,6 +34,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_io.py
+	$(PY) bench/bench_history.py
 	$(PY) bench/bench_fit.py
 	$(PY) bench/bench_gpx_fast.py
 	$(PY) bench/bench_features.py

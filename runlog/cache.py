@@ -15,18 +15,24 @@ date: renaming or moving a file keeps its entry) together with
 
 Entries are written atomically: the table goes to a temporary file
 (``.tmp-*``) in the cache folder, which is then renamed over the entry name
-with :func:`os.replace`.  A crash mid-write leaves at most a temporary file,
-never read as an entry (and removed by :meth:`ActivityCache.prune_temp`).
-An entry that cannot be read back or does not match its key (a damaged disk,
-a foreign file) is deleted and reported as a miss, so the file is decoded
-again.
+with :func:`os.replace`.  A process killed mid-write leaves at most a
+temporary file, never read as an entry (and removed by
+:meth:`ActivityCache.prune_temp`).  Entries are not fsync'ed one by one (that
+was a tenth of a cold import): they carry Parquet page checksums instead, so
+an entry that a power loss left empty or torn fails its read.  An entry that
+cannot be read back or does not match its key (a damaged disk, a foreign
+file) is deleted and reported as a miss, so the file is decoded again.
 
 A :class:`DigestIndex` beside the entries remembers each user file's digest
 by its stat signature (size, mtime, ctime, inode), so a re-import does not
-read unchanged files at all.  When every file of an import is unchanged, the
-import is answered by a whole-history snapshot (``histories/<key>.*.parquet``:
-runs, laps, errors, skipped and records, written by the previous import and
-keyed by every file's path and entry key), one read instead of one per file.
+read unchanged files at all.  Each import of plain files (a folder, a list)
+also leaves a whole-history *snapshot* (``histories/``, see
+:meth:`ActivityCache.get_manifest`): the History's frames in a few Parquet
+files named by a random token, and a JSON manifest naming them, written last
+with the one fsync'ed atomic write of the import (with the digest index's).
+When every file is unchanged the snapshot is the answer, one read instead of
+one per file; when files were only added, the answer is the snapshot plus
+the new files' decodes, and the new records become one more segment of it.
 
 Location: :func:`default_cache_dir` (``platformdirs.user_cache_dir('runlog')``,
 overridden by the environment variable ``RUNLOG_CACHE_DIR``).
@@ -51,11 +57,12 @@ from . import schema
 from .activity import Activity
 from .decode import Outcome  # noqa: F401  (its home was here; the cache stores it)
 from .errors import RunlogWarning
+from .history import empty_records, record_blocks, records_from_blocks, records_index
 
 __all__ = [
     "READER_VERSION", "CACHE_ENV", "Outcome", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
     "stat_signature", "atomic_write", "atomic_write_text",
-    "content_digest", "reader_fingerprint", "encode_value", "decode_value",
+    "content_digest", "reader_fingerprint", "encode_value", "decode_value", "records_runs",
 ]
 
 #: Version of the decoded form; bump it whenever a reader's output changes
@@ -217,6 +224,30 @@ def decode_value(v):
     return v
 
 
+def _values_crc(codes, times, columns) -> int:
+    """CRC-32 of an entry's session codes, times [ns] and record columns, as stored (int32, int64, float64).
+
+    Parameters
+    ----------
+    codes, times : ndarray
+        Session of each record, its time (datetime64[ns] or int64 ns).
+    columns : sequence of ndarray
+        The :data:`runlog.schema.RECORD_COLUMNS` values, in that order.
+
+    Returns
+    -------
+    int
+        ``zlib.crc32`` of the arrays' bytes, one after the other.
+    """
+    import zlib
+
+    crc = zlib.crc32(np.ascontiguousarray(codes, dtype="int32").tobytes())
+    crc = zlib.crc32(np.ascontiguousarray(np.asarray(times).view("int64")).tobytes(), crc)
+    for c in columns:
+        crc = zlib.crc32(np.ascontiguousarray(c, dtype="float64").tobytes(), crc)
+    return crc
+
+
 def _encode_laps(laps: pd.DataFrame) -> dict:
     out = {}
     for name, col in schema.LAP_COLUMNS.items():
@@ -271,11 +302,12 @@ def _new_file_mode(path: Path) -> int:
         return 0o666 & ~_umask()
 
 
-def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, raise_errors: bool = False) -> bool:
+def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, raise_errors: bool = False,
+                 durable: bool = True) -> bool:
     """Write a file so that readers see either the old content or the whole new one.
 
     ``write(fh)`` fills a temporary file (binary, ``.tmp-*`` in the same
-    folder), which is flushed, fsync'ed and moved over *path* with
+    folder), which is flushed, fsync'ed (*durable*) and moved over *path* with
     :func:`os.replace` (atomic on POSIX and Windows).  On any failure (disk
     full, permissions, a writer error) the temporary file is removed: never a
     half-written *path* nor a temporary file left behind.  Every file runlog
@@ -293,6 +325,13 @@ def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, rai
     raise_errors : bool
         Re-raise the failure (after the clean-up) instead of returning False:
         for the files a user asked for; the cache is best effort.
+    durable : bool
+        fsync the temporary file before the rename, so that *path* holds the
+        whole new content even after a power loss.  Without it the rename is
+        still atomic for every process (a killed writer leaves the old content
+        or the new one), but after a power loss *path* may be empty or torn:
+        only for files whose reader detects that and treats it as missing (the
+        per-file cache entries, which carry page checksums).
 
     Returns
     -------
@@ -308,7 +347,8 @@ def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, rai
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, _new_file_mode(path))  # mkstemp makes 0600: give the mode a plain open() would
         os.replace(tmp, path)
     except Exception:
@@ -502,6 +542,10 @@ class ActivityCache:
             names = [c for c, col in schema.RECORD_COLUMNS.items() if col.dtype == dtype]
             blocks.append((np.column_stack([table.column(c).to_numpy().astype(dtype, copy=False) for c in names]),
                            pd.Index(names)))
+        # An entry torn by a power loss (entries are not fsync'ed) is a miss, never misread.
+        if "crc32" in meta and meta["crc32"] != _values_crc(
+                codes, times, [table.column(c).to_numpy() for c in schema.RECORD_COLUMNS]):
+            return None
         columns = pd.Index(list(schema.RECORD_COLUMNS))
         acts, summaries = [], []
         for i, s in enumerate(meta["sessions"]):
@@ -569,6 +613,8 @@ class ActivityCache:
                                  [[k, None if k == "source" else encode_value(v)] for k, v in summary.items()]})
             df = pd.concat(frames, ignore_index=True)
             meta["sessions"] = sessions
+            meta["crc32"] = _values_crc(df["session"].to_numpy(), pd.DatetimeIndex(df["time"]).as_unit("ns").asi8,
+                                        [df[c].to_numpy() for c in schema.RECORD_COLUMNS])
             table = pa.Table.from_pandas(df, preserve_index=False)
         else:
             table = pa.table({"session": pa.array([], pa.int32())})
@@ -579,87 +625,306 @@ class ActivityCache:
         import pyarrow.parquet as pq
 
         # LZ4 without dictionary pages: ~2x faster to read back than the
-        # snappy+dictionary default, and no larger for float channels.
+        # snappy+dictionary default, and no larger for float channels.  No fsync per entry (it
+        # was a tenth of a cold import): the rename is atomic for every process, and an entry a
+        # power loss tore fails its read or its CRC-32 (_values_crc), so it is decoded again.
         ok = atomic_write(p, lambda fh: pq.write_table(table, fh, compression="lz4", use_dictionary=False),
-                          suffix=".part", mkdir=True)
+                          suffix=".part", mkdir=True, durable=False)
         if not ok:
             return False
         self.writes += 1
         return True
 
-    # -- housekeeping ----------------------------------------------------------
     # -- whole-history snapshots -------------------------------------------------
-    #: The frames of a History stored in a snapshot, in write order (records last).
-    SNAPSHOT_FRAMES = ("runs", "laps", "errors", "skipped", "records")
+    #: The small frames of a History stored whole in every snapshot (the records go to segments).
+    SNAPSHOT_FRAMES = ("runs", "laps", "errors", "skipped")
+    #: Record segments a snapshot may reference before the next import writes them as one.
+    MAX_SEGMENTS = 8
+    #: Version of the snapshot manifest; a manifest of another format is a miss.
+    _SNAPSHOT_FORMAT = 2
 
-    def _snapshot_path(self, key: str, frame: str) -> Path:
-        return self.root / "histories" / f"{key}.{frame}.parquet"
+    @property
+    def history_dir(self) -> Path:
+        """The folder of the whole-history snapshots (``<root>/histories``)."""
+        return self.root / "histories"
 
-    def get_snapshot(self, key: str) -> dict[str, pd.DataFrame] | None:
-        """The frames of a whole imported History stored under *key*, or None.
+    def _manifest_path(self, scope: str) -> Path:
+        return self.history_dir / f"{scope}.json"
 
-        A snapshot is five Parquet files written one by one, each carrying the
-        same random token: a snapshot with a missing, unreadable or mismatched
-        file (an interrupted write) is a miss, never half returned.
+    def get_manifest(self, scope: str) -> dict | None:
+        """The manifest of the latest snapshot of the import *scope*, or None.
+
+        A snapshot is the whole History of one import (a folder, a list of
+        files) at its last import: the small frames (:attr:`SNAPSHOT_FRAMES`)
+        and the records, in one or more record *segments* (an import that
+        only added runs writes just their records as a new segment).  Its
+        data files are immutable and named by a random token; the manifest
+        (JSON, written last, the one fsync'ed atomic write of an import)
+        names them, so a snapshot is switched in one step and an import
+        killed at any moment leaves the previous snapshot or the new one.
 
         Parameters
         ----------
-        key : str
-            Snapshot key.
+        scope : str
+            What was imported (a hash of the sources and ``tz``), see
+            :func:`runlog.importer.read_history`.
 
         Returns
         -------
         dict or None
-            Frame name (:attr:`SNAPSHOT_FRAMES`) -> DataFrame; None on a miss.
+            ``format``, ``scope``, ``key`` (hash of every file's path and entry
+            key: the snapshot answers an import whose key is the same),
+            ``frames`` (frame name -> file name), ``segments`` (``file``,
+            ``runs``: run ids in row order, ``rows``: records per run), plus
+            what the importer stored (``files``, ``activities``, ...).  None
+            when missing or unreadable.
         """
-        import pyarrow.parquet as pq
-
-        frames, token = {}, None
         try:
-            for name in self.SNAPSHOT_FRAMES:
-                table = pq.ParquetFile(self._snapshot_path(key, name)).read(use_threads=False)
-                meta = json.loads((table.schema.metadata or {})[_META_KEY])
-                if meta.get("key") != key or (token is not None and meta.get("token") != token):
-                    return None
-                token = meta.get("token")
-                frames[name] = table.to_pandas()
-        except Exception:  # missing or damaged: import the normal way (and write it afresh)
+            m = json.loads(self._manifest_path(scope).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return None
-        return frames
+        if not isinstance(m, dict) or m.get("format") != self._SNAPSHOT_FORMAT or m.get("scope") != scope:
+            return None
+        return m
 
-    def put_snapshot(self, key: str, frames: dict[str, pd.DataFrame]) -> bool:
-        """Store the frames of a History under *key* (see :meth:`get_snapshot`).
+    def _snapshot_table(self, name: str, token: str):
+        """The Arrow table of the snapshot file *name* (checked to belong to the snapshot *token*)."""
+        import pyarrow.feather as feather
+
+        table = feather.read_table(self.history_dir / name)
+        meta = json.loads((table.schema.metadata or {})[_META_KEY])
+        if meta.get("token") != token:
+            raise ValueError(f"{name} belongs to another snapshot")
+        return table
+
+    def get_snapshot_frames(self, manifest: dict) -> dict[str, pd.DataFrame] | None:
+        """The small frames (:attr:`SNAPSHOT_FRAMES`) of the snapshot *manifest*, or None.
 
         Parameters
         ----------
+        manifest : dict
+            From :meth:`get_manifest`.
+
+        Returns
+        -------
+        dict or None
+            Frame name -> DataFrame; None when a file is missing or damaged.
+        """
+        try:
+            frames = {name: self._snapshot_table(manifest["frames"][name], manifest["frames"]["token"]).to_pandas()
+                      for name in self.SNAPSHOT_FRAMES}
+        except Exception:  # missing or damaged: import the normal way (and write it afresh)
+            return None
+        # Arrow keeps the run_id index's values, not its pandas string flavour
+        frames["runs"].index = frames["runs"].index.astype("string")
+        return frames
+
+    def get_snapshot_records(self, manifest: dict, order, extra: pd.DataFrame | None = None) -> pd.DataFrame | None:
+        """``History.records`` of the snapshot *manifest* (+ *extra* records), rows in *order* of runs.
+
+        The segments' columns are read one at a time into one float block
+        (the memory peak is the frame and one column); rows are reordered
+        (one copy) only when the segments' run order is not *order* already;
+        the index is built from the manifest's run ids and row counts
+        (:func:`runlog.history.records_index`: no hashing of 10^6 strings or
+        times).
+
+        Parameters
+        ----------
+        manifest : dict
+            From :meth:`get_manifest`.
+        order : sequence of str
+            Run ids in the order of ``History.runs``.
+        extra : DataFrame, optional
+            Records of runs added by this import (same layout as
+            ``History.records``).
+
+        Returns
+        -------
+        DataFrame or None
+            MultiIndex (``run_id``, ``time``), the columns of
+            :data:`runlog.schema.RECORD_COLUMNS`; None when a segment is
+            missing or damaged.
+        """
+        import pyarrow.feather as feather
+
+        cols = list(schema.RECORD_COLUMNS)
+        try:
+            segments = list(manifest["segments"])
+            runs = [r for seg in segments for r in seg["runs"]]
+            rows = [n for seg in segments for n in seg["rows"]]
+            if extra is not None and len(extra):
+                er, en = records_runs(extra)
+                runs, rows = runs + er, rows + en
+            n_all = sum(rows)
+            if not n_all:
+                return empty_records()
+            # One block per dtype filled column by column: the peak is the frame plus one column, not
+            # the frame plus a whole decompressed table.
+            blocks = record_blocks(n_all)
+            where = {c: (col.dtype, sum(1 for o in cols[:i] if schema.RECORD_COLUMNS[o].dtype == col.dtype))
+                     for i, (c, col) in enumerate(schema.RECORD_COLUMNS.items())}
+            times = np.empty(n_all, dtype="int64")
+            pos = 0
+            for seg in segments:
+                path, n = self.history_dir / seg["file"], sum(seg["rows"])
+                t = feather.read_table(path, columns=["time"], memory_map=True)
+                meta = json.loads((t.schema.metadata or {})[_META_KEY])
+                if meta.get("token") != seg["token"] or t.num_rows != n:
+                    return None
+                times[pos:pos + n] = t.column(0).to_numpy().astype("datetime64[ns]", copy=False).view("int64")
+                for c in cols:
+                    d, j = where[c]
+                    col = feather.read_table(path, columns=[c], memory_map=True).column(0)
+                    blocks[d][j, pos:pos + n] = col.to_numpy()
+                pos += n
+            if pos < n_all:
+                for c in cols:
+                    d, j = where[c]
+                    blocks[d][j, pos:] = extra[c].to_numpy(dtype=d)
+                times[pos:] = extra.index.get_level_values(-1).as_unit("ns").asi8
+            order = [str(r) for r in order]
+            if runs != order:  # runs added before others: one reordering copy
+                starts = dict(zip(runs, np.cumsum([0, *rows[:-1]]).tolist()))
+                counts = dict(zip(runs, rows))
+                if len(order) != len(runs) or set(order) != starts.keys():
+                    return None
+                idx = np.concatenate([np.arange(starts[r], starts[r] + counts[r]) for r in order])
+                blocks, times = {d: b[:, idx] for d, b in blocks.items()}, times[idx]
+                runs, rows = order, [counts[r] for r in order]
+            return records_from_blocks(blocks, records_index(runs, rows, times))
+        except Exception:  # missing or damaged: import the normal way (and write it afresh)
+            return None
+
+    def put_snapshot(self, scope: str, key: str, history, *, extra: dict | None = None,
+                     base: dict | None = None, added: pd.DataFrame | None = None) -> bool:
+        """Store *history* as the latest snapshot of *scope* (see :meth:`get_manifest`).
+
+        The data files (Arrow IPC, LZ4) are written and fsync'ed first, the
+        manifest last (atomically, with fsync: the import's commit), then the
+        previous snapshot's files are deleted.
+
+        Parameters
+        ----------
+        scope : str
+            The import scope.
         key : str
-            Snapshot key.
-        frames : dict
-            Frame name -> DataFrame, one for each of :attr:`SNAPSHOT_FRAMES`.
+            The import's content key (every file's path and entry key).
+        history : History
+            The imported History.
+        extra : dict, optional
+            More JSON-able items for the manifest (the importer's file list).
+        base : dict, optional
+            The previous manifest of *scope* when this import only added the
+            runs whose records are *added*: its segments are kept and *added*
+            becomes one more (at most :attr:`MAX_SEGMENTS`; beyond that the
+            records are written as one segment).
+        added : DataFrame, optional
+            Records of the added runs (with *base*).
 
         Returns
         -------
         bool
-            True when every file was written.
+            True when the snapshot was written.
         """
         import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow.feather as feather
 
-        meta = json.dumps({"key": key, "token": os.urandom(8).hex(), "written": time.time()}).encode()
+        folder = self.history_dir
+        token = os.urandom(8).hex()
+        meta = {_META_KEY: json.dumps({"token": token, "written": time.time()}).encode()}
+
+        def write(name: str, table) -> bool:
+            return atomic_write(folder / name, lambda fh: feather.write_feather(table, fh, compression="lz4"),
+                                mkdir=True)
+
         try:
-            tables = {}
+            frames = {"token": token}
             for name in self.SNAPSHOT_FRAMES:
-                t = pa.Table.from_pandas(frames[name], preserve_index=True)
-                tables[name] = t.replace_schema_metadata({**(t.schema.metadata or {}), _META_KEY: meta})
-        except Exception:  # a value Arrow cannot hold: no snapshot, the import is still complete
+                frames[name] = f"{scope}-{token}.{name}.arrow"
+                t = pa.Table.from_pandas(getattr(history, name), preserve_index=True)
+                if not write(frames[name], t.replace_schema_metadata({**(t.schema.metadata or {}), **meta})):
+                    return False
+            reuse = base is not None and added is not None and len(base["segments"]) < self.MAX_SEGMENTS
+            segments = list(base["segments"]) if reuse else []
+            new = added if reuse else history.records
+            if len(new) or not segments:
+                runs, rows = records_runs(new)
+                seg = {"file": f"{scope}-{token}.records.arrow", "token": token, "runs": runs, "rows": rows}
+                if not write(seg["file"], _records_table(new, meta)):
+                    return False
+                segments.append(seg)
+            manifest = {**(extra or {}), "format": self._SNAPSHOT_FORMAT, "scope": scope, "key": key,
+                        "frames": frames, "segments": segments, "written": time.time()}
+            data = json.dumps(manifest, allow_nan=False).encode("utf-8")
+        except Exception:  # a value Arrow or JSON cannot hold: no snapshot, the import is still complete
             return False
-        return all(
-            atomic_write(self._snapshot_path(key, name),
-                         lambda fh, t=tables[name]: pq.write_table(t, fh, compression="lz4",
-                                                                  use_dictionary=False),
-                         mkdir=True)
-            for name in self.SNAPSHOT_FRAMES)
+        if not atomic_write(self._manifest_path(scope), lambda fh: fh.write(data), suffix=".json"):
+            return False
+        self._drop_unreferenced(scope, manifest)
+        self.prune_snapshots()
+        return True
 
+    def touch_snapshot(self, scope: str) -> None:
+        """Mark the snapshot of *scope* as used now (see :meth:`prune_snapshots`).
+
+        Parameters
+        ----------
+        scope : str
+            The import scope.
+        """
+        try:
+            os.utime(self._manifest_path(scope))
+        except OSError:
+            pass
+
+    def prune_snapshots(self, keep_days: float = 30.0) -> int:
+        """Delete the snapshots of import scopes unused for *keep_days*; returns how many.
+
+        Parameters
+        ----------
+        keep_days : float
+            Time since a snapshot was last written or used above which it is
+            deleted [days].
+
+        Returns
+        -------
+        int
+            Number of snapshots deleted.
+        """
+        n, now = 0, time.time()
+        try:
+            manifests = list(self.history_dir.glob("*.json"))
+        except OSError:
+            return 0
+        for m in manifests:
+            try:
+                if now - m.stat().st_mtime < keep_days * 86400:
+                    continue
+                m.unlink()
+                for p in self.history_dir.glob(f"{m.stem}-*"):
+                    p.unlink()
+                n += 1
+            except OSError:
+                pass
+        return n
+
+    def _drop_unreferenced(self, scope: str, manifest: dict) -> None:
+        """Delete the data files of *scope* that *manifest* does not name (earlier snapshots)."""
+        import re
+
+        keep = {manifest["frames"][n] for n in self.SNAPSHOT_FRAMES} | {s["file"] for s in manifest["segments"]}
+        for p in self.history_dir.iterdir():
+            # this scope's earlier files, and the snapshots of the earlier layout (a Parquet file per
+            # frame, named by the content key)
+            if (p.name.startswith(f"{scope}-") and p.name not in keep) or re.fullmatch(
+                    r"[0-9a-f]{64}\.(runs|laps|errors|skipped|records)\.parquet", p.name):
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+
+    # -- housekeeping ----------------------------------------------------------
     def prune_temp(self, max_age_s: float = 3600.0) -> int:
         """Delete temporary files older than *max_age_s* [s] left by interrupted writes; returns how many.
 
@@ -699,6 +964,49 @@ class ActivityCache:
             except OSError:
                 pass
         return n
+
+
+def records_runs(records: pd.DataFrame) -> tuple[list[str], list[int]]:
+    """The run ids of a ``History.records`` frame in row order, and each one's number of rows.
+
+    Parameters
+    ----------
+    records : DataFrame
+        MultiIndex (``run_id``, ``time``), every run's rows together.
+
+    Returns
+    -------
+    (list of str, list of int)
+        Run ids as they come, records per run.
+
+    Raises
+    ------
+    ValueError
+        A run's rows are not together.
+    """
+    if not len(records):
+        return [], []
+    codes = np.asarray(records.index.codes[0])
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    runs = [str(x) for x in records.index.levels[0][codes[starts]]]
+    if len(set(runs)) != len(runs):
+        raise ValueError("the records of a run are not together")
+    return runs, np.diff(np.r_[starts, len(codes)]).tolist()
+
+
+def _records_table(records: pd.DataFrame, metadata=None):
+    """``History.records`` as an Arrow table for a snapshot segment: ``time`` and the record columns.
+
+    The run ids are not stored (the manifest has them with their row
+    counts); NaN stays a float value (no validity bitmaps to build or read);
+    the float columns are not copied.
+    """
+    import pyarrow as pa
+
+    times = np.asarray(records.index.get_level_values(-1).asi8)
+    arrays = [pa.array(times, type=pa.timestamp("ns", tz="UTC"))]
+    arrays += [pa.array(records[c].to_numpy(dtype="float64")) for c in schema.RECORD_COLUMNS]
+    return pa.Table.from_arrays(arrays, names=["time", *schema.RECORD_COLUMNS], metadata=metadata)
 
 
 def stat_signature(st: os.stat_result) -> list[int]:

@@ -37,7 +37,8 @@ def __getattr__(name):
     raise AttributeError(f"module 'runlog.history' has no attribute {name!r}")
 
 
-__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame", "rows_frame", *_MOVED]
+__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame", "empty_records", "records_index",
+           "stack_records", "record_blocks", "records_from_blocks", "rows_frame", *_MOVED]
 
 
 #: Columns of :attr:`History.errors`.
@@ -60,6 +61,153 @@ def empty_frame(cols) -> pd.DataFrame:
         No rows, ``string`` columns.
     """
     return pd.DataFrame({c: pd.Series(dtype="string") for c in cols})
+
+
+def empty_records() -> pd.DataFrame:
+    """``History.records`` of a History without activities.
+
+    Returns
+    -------
+    DataFrame
+        No rows; MultiIndex (``run_id``, ``time``), the columns of
+        :data:`runlog.schema.RECORD_COLUMNS`.
+    """
+    records = schema.empty_records()
+    records.index = pd.MultiIndex.from_arrays(
+        [pd.Index([], dtype="string"), records.index], names=["run_id", schema.RECORD_INDEX])
+    return records
+
+
+def records_index(runs: list[str], rows: list[int], times: np.ndarray) -> pd.MultiIndex:
+    """The (``run_id``, ``time``) index of records whose runs come one after the other.
+
+    Built from codes, without hashing 10^6 strings or times: the ``run_id``
+    level is *runs*; the ``time`` level is *times* itself when they strictly
+    increase (runs in start order that do not overlap), else their sorted
+    unique values (a stable sort of int64, a radix sort).
+
+    Parameters
+    ----------
+    runs : list of str
+        Run ids in row order.
+    rows : list of int
+        Number of records of each run.
+    times : ndarray of int64
+        Every record's time [ns since the epoch, UTC], in row order.
+
+    Returns
+    -------
+    MultiIndex
+        Names ``run_id``, ``time``; the same values as
+        ``MultiIndex.from_arrays([np.repeat(runs, rows), times])``.
+    """
+    run_level = pd.Index(runs) if runs else pd.Index([], dtype="string")
+    # codes in the smallest integer type MultiIndex would cast them to (no copy there)
+    run_codes = np.repeat(np.arange(len(runs), dtype=_code_dtype(len(runs))), rows)
+    times = np.asarray(times, dtype="int64")
+    if len(times) < 2 or bool(np.all(times[1:] > times[:-1])):
+        time_codes, uniq = np.arange(len(times), dtype=_code_dtype(len(times))), times
+    else:
+        order = np.argsort(times, kind="stable")
+        st = times[order]
+        first = np.r_[True, st[1:] != st[:-1]]
+        uniq = st[first]
+        del st
+        time_codes = np.empty(len(times), dtype=_code_dtype(len(uniq)))
+        time_codes[order] = np.cumsum(first, dtype=time_codes.dtype) - 1
+        del order, first
+    time_level = pd.DatetimeIndex(uniq.view("datetime64[ns]")).tz_localize("UTC")
+    return pd.MultiIndex(levels=[run_level, time_level], codes=[run_codes, time_codes],
+                         names=["run_id", schema.RECORD_INDEX], verify_integrity=False)
+
+
+def _code_dtype(n: int) -> np.dtype:
+    """The integer type of MultiIndex codes for a level of *n* values (as pandas picks it)."""
+    for t in ("int8", "int16", "int32"):
+        if n < np.iinfo(t).max:
+            return np.dtype(t)
+    return np.dtype("int64")
+
+
+def record_blocks(n: int) -> dict[str, np.ndarray]:
+    """Empty blocks for *n* records, one per dtype of :data:`runlog.schema.RECORD_COLUMNS`
+    (float64, and float32 for the running dynamics): dtype -> array of shape (columns, n)."""
+    return {d: np.empty((len(cs), n), dtype=d) for d, cs in _dtype_groups().items()}
+
+
+def _dtype_groups() -> dict[str, list[str]]:
+    """The record columns grouped by dtype, each group in schema order."""
+    groups: dict[str, list[str]] = {}
+    for c, col in schema.RECORD_COLUMNS.items():
+        groups.setdefault(col.dtype, []).append(c)
+    return groups
+
+
+def records_from_blocks(blocks: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+    """The records frame over :func:`record_blocks` (no copy of the blocks' values).
+
+    Parameters
+    ----------
+    blocks : dict
+        dtype -> array (columns of that dtype in schema order, records).
+    index : Index
+        The frame's index (:func:`records_index`).
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`runlog.schema.RECORD_COLUMNS` in order, with their dtypes.
+    """
+    parts = [pd.DataFrame(blocks[d].T, columns=pd.Index(cs), copy=False) for d, cs in _dtype_groups().items()]
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
+    cols = list(schema.RECORD_COLUMNS)
+    if list(out.columns) != cols:
+        out = out[cols]
+    out.index = index
+    return out
+
+
+def stack_records(activities) -> pd.DataFrame:
+    """The activities' records in one frame, as ``History.records`` holds them.
+
+    One block per dtype filled activity by activity and an index built from
+    codes (:func:`records_index`): the same frame as ``pd.concat({run_id:
+    records})`` without its hashing of every time (and its memory).
+    Activities whose records are not the schema's (another column set, a
+    time index not in UTC) are stacked with ``pd.concat``.
+
+    Parameters
+    ----------
+    activities : sequence of Activity
+        With distinct run ids.
+
+    Returns
+    -------
+    DataFrame
+        MultiIndex (``run_id``, ``time``), the columns of
+        :data:`runlog.schema.RECORD_COLUMNS` with their dtypes, in the order
+        of *activities*.
+    """
+    cols = list(schema.RECORD_COLUMNS)
+    dtypes = [np.dtype(col.dtype) for col in schema.RECORD_COLUMNS.values()]
+    recs = [a.records for a in activities]
+    ids = [a.run_id for a in activities]
+    regular = len(set(ids)) == len(ids) and all(
+        list(r.columns) == cols and isinstance(r.index, pd.DatetimeIndex) and str(r.index.tz) == "UTC"
+        and list(r.dtypes) == dtypes for r in recs)
+    if not regular:
+        return pd.concat(dict(zip(ids, recs)), names=["run_id", schema.RECORD_INDEX])
+    rows = [len(r) for r in recs]
+    blocks = record_blocks(sum(rows))
+    groups = _dtype_groups()
+    times = np.empty(sum(rows), dtype="int64")
+    pos = 0
+    for r, n in zip(recs, rows):
+        for d, cs in groups.items():
+            blocks[d][:, pos:pos + n] = r[cs].to_numpy(dtype=d).T
+        times[pos:pos + n] = r.index.as_unit("ns").asi8
+        pos += n
+    return records_from_blocks(blocks, records_index([str(i) for i in ids], rows, times))
 
 
 def rows_frame(rows: list[dict], cols: list[str]) -> pd.DataFrame:
@@ -145,17 +293,15 @@ class History:
                 vals = metadata[c].reindex(runs.index)
                 runs[c] = vals.astype(runs[c].dtype).fillna(runs[c]) if c in runs else vals
         if activities:
-            records = pd.concat(
-                {a.run_id: a.records for a in activities}, names=["run_id", schema.RECORD_INDEX])
+            records = stack_records(activities)
             laps = pd.concat([a.laps for a in activities], ignore_index=True)
             laps.insert(0, "run_id", np.repeat([a.run_id for a in activities], [len(a.laps) for a in activities]))
             laps = laps[["run_id", *schema.LAP_COLUMNS]]
         else:
-            records = schema.empty_records()
-            records.index = pd.MultiIndex.from_arrays(
-                [pd.Index([], dtype="string"), records.index], names=["run_id", schema.RECORD_INDEX])
+            records = empty_records()
             laps = pd.DataFrame(columns=["run_id", *schema.LAP_COLUMNS])
-        records = records.loc[runs.index] if len(runs) else records
+        if len(runs) and [a.run_id for a in activities] != list(runs.index):
+            records = records.loc[runs.index]  # in the order of runs (no copy when it is already)
         return cls(
             runs=runs,
             records=records,

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from . import exports
@@ -65,6 +66,7 @@ class _Scan:
         self.errors: list[tuple[str, str]] = []
         self.total = 0
         self.on_more = None
+        self.roots: list[str] = []  # the sources as given, absolute: what a snapshot's scope is
         # absolute paths: the sources in the frames (and in the cache's snapshots) name the same
         # file whichever working folder an import is run from
         if isinstance(source, (str, os.PathLike)):
@@ -73,6 +75,7 @@ class _Scan:
                 raise FileFormatError(_read_file(str(p))[1], p)  # its reason: a broken link
             if not p.exists():
                 raise FileFormatError("no such file or folder; check the path", p)
+            self.roots.append(str(p))
             self._add(p)
         else:
             seen = set()
@@ -81,6 +84,7 @@ class _Scan:
                 key = str(p)
                 if key not in seen:
                     seen.add(key)
+                    self.roots.append(key)
                     self._add(p)
 
     def _add(self, p: Path) -> None:
@@ -266,8 +270,25 @@ def _with_source(outcome: Outcome, source: str) -> Outcome:
     return outcome._replace(activities=acts, summaries=summaries)
 
 
+class _NoBar:
+    """What the import calls on a progress bar, doing nothing (``progress=False``: tqdm is not even imported)."""
+
+    total = 0
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress_bar(total: int, enabled: bool):
     """A ``tqdm.auto`` bar: a widget in Jupyter (with ipywidgets), text elsewhere."""
+    if not enabled:
+        return _NoBar()
     from tqdm import TqdmWarning
 
     with warnings.catch_warnings():
@@ -458,9 +479,16 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     size, modification/change times and inode are unchanged since the last
     import is not even read: its digest comes from the cache's
     :class:`~runlog.cache.DigestIndex`; and when *every* file of a folder or
-    list is unchanged, the whole History comes from one snapshot written by
-    the previous import (:meth:`~runlog.cache.ActivityCache.get_snapshot`),
-    without reading the per-file entries.  A worker process that dies (crash,
+    list is unchanged, the whole History comes from the snapshot written by
+    the previous import of that folder or list
+    (:meth:`~runlog.cache.ActivityCache.get_manifest`), without reading the
+    per-file entries.  When files were only added to it, only they are read
+    and decoded and merged into the snapshot's frames (the same frames as a
+    full import: a new activity that overlaps or starts in the same minute
+    as one already imported makes it a full import from the entries).  An
+    import writes no fsync per file: its one durable commit is the
+    snapshot's manifest (an import killed at any moment leaves frames that
+    the next import recovers identically).  A worker process that dies (crash,
     out of memory) takes its pool's tasks with it; those files are then
     decoded again one at a time so that only the culprit becomes an error.
     In threads (``executor=ThreadPoolExecutor``) the readers' warnings
@@ -475,17 +503,19 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     >>> h.skipped  # duplicates and non-activity files  # doctest: +SKIP
     """
     store = resolve_cache(cache)
-    if store is not None:
-        store.prune_temp()
     scan = _Scan(source)
-    snapshot = _snapshot_key(scan, store, tz)
-    if snapshot is not None:
-        frames = store.get_snapshot(snapshot)
-        if frames is not None:  # nothing changed since an earlier import: one read, no assembly
-            # Parquet keeps the run_id index's values, not its pandas string flavour
-            frames["runs"].index = frames["runs"].index.astype("string")
-            return History(**frames)
+    snap = _Snapshot.find(scan, store, tz)
+    if snap is not None and snap.fresh:  # nothing changed since the last import: one read, no assembly
+        history = snap.load()
+        if history is not None:
+            return history
     runner = _Runner(workers, executor)
+    if snap is not None and snap.added:  # runs were only added: the snapshot + their decode
+        history = snap.add(runner, progress)
+        if history is not None:
+            return history
+    if store is not None:
+        store.prune_temp()  # what killed imports left (a full import only: it scans every entry folder)
     bar = _progress_bar(scan.total, progress)
 
     def grow(n):
@@ -494,27 +524,50 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
 
     scan.on_more = grow
     results = _ImportRun(store, runner, bar, tz).run(scan)
-    history = _assemble(results, scan)
-    if store is not None and all(out.cacheable for _src, out in results):
-        snapshot = _snapshot_key(scan, store, tz)
-        if snapshot is not None:
-            store.put_snapshot(snapshot, {f: getattr(history, f) for f in store.SNAPSHOT_FRAMES})
+    history, acts = _assemble(results, scan)
+    cacheable = all(out.cacheable for _src, out in results)
+    del results  # the activities' own records, as large as History.records: freed before the snapshot is written
+    _trim_heap()
+    if snap is not None and cacheable:
+        snap.save(history, acts)
     return history
 
 
-def _snapshot_key(scan: _Scan, store: ActivityCache | None, tz) -> str | None:
-    """Key of the whole-history snapshot for *scan*, or None when there is none to use.
+def _trim_heap() -> None:
+    """Give the memory freed so far back to the system (glibc ``malloc_trim``; elsewhere nothing).
 
-    Only a source made of plain files (folders, lists; not zip exports, whose
-    members must be read anyway) whose every file is unchanged since it was
-    last hashed (:class:`~runlog.cache.DigestIndex`) has a key: the hash of
-    every (path, cache entry key) pair, the export metadata and the scan's
-    own errors.  Any new, removed or changed file gives another key, so a
-    stale snapshot is never used.
+    The decoded activities are many blocks of ~100 kB, below glibc's mmap
+    threshold: freed, they stay in the heap and count in the process's
+    resident memory until trimmed.
     """
-    if store is None or not scan.plan or any(kind != "file" for kind, _path in scan.plan):
-        return None
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to do
+        pass
+
+
+def _scope_key(scan: _Scan, tz) -> str:
+    """What an import reads (its sources, absolute, and *tz*): the name of its snapshot."""
+    h = hashlib.sha256(b"runlog-history-scope-1\0")
+    h.update(repr((scan.roots, tz)).encode())
+    return h.hexdigest()
+
+
+def _content_key(scan: _Scan, store: ActivityCache, tz) -> tuple[str, dict[str, str]] | None:
+    """Key of the state of every file of *scan*, and each file's cache entry key; None when unknown.
+
+    The hash of every (path, cache entry key) pair, the export metadata and
+    the scan's own errors: any new, removed or changed file gives another
+    key.  None unless every file is unchanged since it was last hashed
+    (:class:`~runlog.cache.DigestIndex`).
+    """
     h = hashlib.sha256(b"runlog-history-snapshot-1\0")
+    files = {}
     for _kind, path in sorted(scan.plan):
         try:
             digest = store.digests.lookup(path, stat_signature(os.stat(path)))
@@ -522,17 +575,179 @@ def _snapshot_key(scan: _Scan, store: ActivityCache | None, tz) -> str | None:
             return None
         if digest is None:
             return None
-        h.update(f"{os.path.abspath(path)}\0{ActivityCache.key(digest, tz)}\n".encode())
+        path = os.path.abspath(path)
+        files[path] = ActivityCache.key(digest, tz)
+        h.update(f"{path}\0{files[path]}\n".encode())
     for meta in scan.metadata:
         h.update(repr(list(meta.columns)).encode())
         h.update(pd.util.hash_pandas_object(meta, index=True).to_numpy().tobytes())
     for path, reason in scan.errors:
         h.update(f"{path}\0{reason}\n".encode())
-    return h.hexdigest()
+    return h.hexdigest(), files
 
 
-def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> History:
-    """Errors, skipped files, de-duplication, run ids and export metadata -> History."""
+class _Snapshot:
+    """The whole-history snapshot of one import scope: find it, answer from it, extend it, save it.
+
+    Only a source made of plain files (folders, lists; not zip exports, whose
+    members must be read anyway) has one.  The manifest
+    (:meth:`~runlog.cache.ActivityCache.get_manifest`) also lists every
+    file's cache entry key and every activity read (kept or dropped as a
+    duplicate: its source, session, first and last record time and run id),
+    which is what tells whether new files can simply be added.
+
+    Attributes
+    ----------
+    fresh : bool
+        Every file is unchanged since the snapshot: it is the answer.
+    added : list of str
+        The files new since the snapshot, when the import only adds files to
+        it (none removed or changed, no export metadata); else empty.
+    """
+
+    def __init__(self, store: ActivityCache, scan: _Scan, tz, manifest: dict | None):
+        self.store, self.scan, self.tz, self.manifest = store, scan, tz, manifest
+        self.scope = _scope_key(scan, tz)
+        known = _content_key(scan, store, tz) if manifest is not None else None
+        self.fresh = known is not None and known[0] == manifest.get("key")
+        self.added: list[str] = []
+        if manifest is not None and not self.fresh and manifest.get("addable") \
+                and not scan.metadata and not scan.errors:
+            self.added = self._added()
+
+    @classmethod
+    def find(cls, scan: _Scan, store: ActivityCache | None, tz) -> "_Snapshot | None":
+        if store is None or not scan.plan or any(kind != "file" for kind, _path in scan.plan):
+            return None
+        return cls(store, scan, tz, store.get_manifest(_scope_key(scan, tz)))
+
+    def _added(self) -> list[str]:
+        """The new files when every file of the snapshot is still there unchanged; else []."""
+        old = self.manifest.get("files") or {}
+        paths = {os.path.abspath(p) for _kind, p in self.scan.plan}
+        if not old or not set(old) <= paths:
+            return []
+        for path, key in old.items():
+            try:
+                digest = self.store.digests.lookup(path, stat_signature(os.stat(path)))
+            except OSError:
+                return []
+            if digest is None or ActivityCache.key(digest, self.tz) != key:
+                return []
+        return sorted(paths - set(old))
+
+    def load(self) -> History | None:
+        """The snapshot's History, or None when a file of it is missing or damaged."""
+        frames = self.store.get_snapshot_frames(self.manifest)
+        if frames is None:
+            return None
+        records = self.store.get_snapshot_records(self.manifest, frames["runs"].index)
+        if records is None:
+            return None
+        self.store.touch_snapshot(self.scope)
+        return History(records=records, **frames)
+
+    def add(self, runner: _Runner, progress: bool) -> History | None:
+        """The History with the :attr:`added` files decoded and merged in; None to import in full.
+
+        Identical to a full import: the new activities are assembled alone
+        (errors, skipped files, de-duplication, run ids), which is the same
+        as assembling everything when none of them overlaps (or shares a
+        start minute with) an activity of the snapshot; otherwise None.
+        """
+        sub = _Scan(self.added)
+        bar = _progress_bar(sub.total, progress)
+        results = _ImportRun(self.store, runner, bar, self.tz).run(sub)
+        if not all(out.cacheable for _src, out in results):
+            return None
+        delta, acts = _assemble(results, sub)
+        old_acts = self.manifest["activities"]
+        if _interacts(acts, old_acts):
+            return None
+        frames = self.store.get_snapshot_frames(self.manifest)
+        if frames is None:
+            return None
+        merged = _merge(frames, delta, old_acts + acts)
+        records = self.store.get_snapshot_records(self.manifest, merged["runs"].index, extra=delta.records)
+        if records is None:
+            return None
+        history = History(records=records, **merged)
+        self.save(history, old_acts + acts, added=delta.records)
+        return history
+
+    def save(self, history: History, acts: list, added: pd.DataFrame | None = None) -> bool:
+        """Write *history* as the scope's snapshot (*added*: only these records are new)."""
+        known = _content_key(self.scan, self.store, self.tz)
+        if known is None:
+            return False
+        key, files = known
+        extra = {"files": files, "activities": acts, "addable": not self.scan.metadata and not self.scan.errors}
+        base = self.manifest if added is not None else None
+        return self.store.put_snapshot(self.scope, key, history, extra=extra, base=base, added=added)
+
+
+#: Columns of an activity row in a snapshot manifest (see :class:`_Snapshot`).
+_ACT_SOURCE, _ACT_SESSION, _ACT_FIRST, _ACT_LAST, _ACT_BASE_ID, _ACT_RUN_ID = range(6)
+
+
+def _interacts(new: list, old: list) -> bool:
+    """True when a new activity's time span touches an old one's, or they share a start minute (run id).
+
+    Only then can de-duplication or the same-minute run id suffixes tie a
+    new activity to an old one.
+    """
+    if not new or not old:
+        return False
+    first = np.array([a[_ACT_FIRST] for a in old], dtype="int64")
+    last = np.array([a[_ACT_LAST] for a in old], dtype="int64")
+    ids = {a[_ACT_BASE_ID] for a in old}
+    for a in new:
+        if a[_ACT_BASE_ID] in ids or bool(np.any((first <= a[_ACT_LAST]) & (a[_ACT_FIRST] <= last))):
+            return True
+    return False
+
+
+def _sorted_rows(frames: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
+    """The rows of *frames* sorted as :func:`~runlog.history.rows_frame` sorts them."""
+    df = pd.concat([f[cols] for f in frames], ignore_index=True)
+    rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    return rows_frame(rows, cols)
+
+
+def _merge(old: dict[str, pd.DataFrame], new: History, acts: list) -> dict[str, pd.DataFrame]:
+    """The small frames of a History: a snapshot's (*old*) with *new* files' merged in.
+
+    As :func:`_assemble` would build them from all files: runs by start time,
+    laps in the start order of their runs, errors and skipped rows sorted.
+    """
+    runs = old["runs"] if not len(new.runs) else new.runs if not len(old["runs"]) else \
+        pd.concat([old["runs"], new.runs]).sort_values("start_time", kind="stable")
+    if not len(new.laps):
+        laps = old["laps"]
+    elif not len(old["laps"]):
+        laps = new.laps
+    else:  # the activities' start order, as _assemble concatenates them
+        order = sorted((a[_ACT_FIRST], a[_ACT_SOURCE], a[_ACT_SESSION], a[_ACT_RUN_ID])
+                       for a in acts if a[_ACT_RUN_ID] is not None)
+        rank = {rid: i for i, (*_k, rid) in enumerate(order)}
+        laps = pd.concat([old["laps"], new.laps], ignore_index=True)
+        laps = laps.iloc[np.argsort(laps["run_id"].map(rank).to_numpy(), kind="stable")].reset_index(drop=True)
+    errors = _sorted_rows([old["errors"], new.errors], ERROR_COLUMNS)
+    parts = [old["skipped"], new.skipped]
+    other = _sorted_rows([p[p["kept"].isna()] for p in parts], SKIPPED_COLUMNS)
+    dups = [p[p["kept"].notna()] for p in parts]
+    skipped = pd.concat([other, _sorted_rows(dups, SKIPPED_COLUMNS)], ignore_index=True) \
+        if sum(map(len, dups)) else other
+    return {"runs": runs, "laps": laps, "errors": errors, "skipped": skipped}
+
+
+def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> tuple[History, list]:
+    """Errors, skipped files, de-duplication, run ids and export metadata -> History.
+
+    Also one row per activity read (kept or dropped): source, session, first
+    and last record time [ns since the epoch], run id as read and as kept
+    (None when dropped), for the snapshot manifest (:class:`_Snapshot`).
+    """
     results = sorted(results, key=lambda r: r[0])
     errors = [{"path": p, "reason": r} for p, r in scan.errors]
     skipped, acts, summary_of = [], [], {}
@@ -555,8 +770,15 @@ def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> History:
     skipped_df = pd.concat([rows_frame(skipped, SKIPPED_COLUMNS), dups], ignore_index=True) if len(dups) \
         else rows_frame(skipped, SKIPPED_COLUMNS)
     metadata = _metadata(kept, dups, scan.metadata)
-    return History.from_activities(kept, errors=rows_frame(errors, ERROR_COLUMNS), skipped=skipped_df,
-                                   metadata=metadata, summaries=summaries)
+    final = {id(old): new.run_id for old, new in pairs}
+    rows = []
+    for a in acts:
+        t = a.records.index.asi8
+        rows.append([str(a.info.get("source")), int(a.info.get("session") or 1), int(t[0]), int(t[-1]),
+                     a.run_id, final.get(id(a))])
+    history = History.from_activities(kept, errors=rows_frame(errors, ERROR_COLUMNS), skipped=skipped_df,
+                                      metadata=metadata, summaries=summaries)
+    return history, rows
 
 
 def _metadata(kept: list[Activity], dups: pd.DataFrame, tables: list[pd.DataFrame]) -> pd.DataFrame | None:

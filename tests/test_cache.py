@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -345,3 +346,52 @@ def test_cache_dir_that_is_a_file_is_one_warning_and_no_claim_of_caching(tmp_pat
     assert "Cached in" not in proc.stdout
     assert "Not cached (see the warning above)" in proc.stdout
     assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names an fsync'ed file through /proc")
+def test_an_import_fsyncs_its_snapshot_and_digest_index_but_no_cache_entry(tmp_path, data_dir, monkeypatch):
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for rel in (GPX, "gpx/gpxpy__route.gpx", "fit/fitparse__Activity.fit", "fit/heartandsole__B47I2852.FIT"):
+        shutil.copy(data_dir / rel, folder)
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(Path(os.readlink(f"/proc/self/fd/{fd}"))) or real(fd))
+    runlog.read_history(folder, cache=tmp_path / "c", workers=1, progress=False)
+    assert len(_entries(tmp_path / "c")) == 4
+    # the temporary files of: 4 snapshot frames, 1 record segment, the manifest (the commit), the digest index
+    assert sorted(p.parent.name for p in synced) == ["c", *["histories"] * 6]
+    assert sum(p.suffix == ".json" for p in synced) == 2
+
+
+def test_an_entry_torn_on_disk_fails_its_crc_and_is_decoded_again(tmp_path, data_dir):
+    """Entries are not fsync'ed: one a power loss tore (its pages not all written) must never be read."""
+    import pyarrow.parquet as pq
+
+    acts, data = _activities(data_dir)
+    store = ActivityCache(tmp_path)
+    key = ActivityCache.key(content_digest(data))
+    assert store.put(key, Outcome("ok", acts))
+    p = store.path(key)
+    col = pq.ParquetFile(p).metadata.row_group(0).column(3)  # a float channel's data page
+    raw = bytearray(p.read_bytes())
+    last = col.data_page_offset + col.total_compressed_size - 1
+    raw[last] ^= 0xFF  # one byte of the page's values: the file's structure and metadata are intact
+    p.write_bytes(bytes(raw))
+    assert store.get(key, "x") is None and not p.exists()  # a miss, deleted: decoded and written again
+
+
+@pytest.mark.parametrize("times", [[1, 2, 5, 9, 10, 11], [5, 9, 10, 1, 2, 11], [1, 2, 3, 2, 3, 4]],
+                         ids=["increasing", "runs out of order", "runs overlapping"])
+def test_snapshot_records_index_built_from_codes_equals_the_one_from_values(times):
+    from runlog.history import records_index as _records_index
+
+    runs, rows = ["A", "B", "C"], [2, 1, 3]
+    ns = np.array(times, dtype="int64") * 10**9
+    got = _records_index(runs, rows, ns)
+    want = pd.MultiIndex.from_arrays(
+        [pd.Index(np.repeat(runs, rows).tolist()), pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC")],
+        names=["run_id", "time"])
+    pd.testing.assert_index_equal(got, want)
+    assert got.levels[1].is_unique
+    assert got.get_loc(("B", pd.Timestamp(times[2], unit="s", tz="UTC"))) == 2

@@ -496,9 +496,29 @@ def test_workers_must_be_positive(data_dir):
         read([data_dir / ACT_FIT], workers=0)
 
 
+def test_stack_records_is_the_concat_of_the_activities_records(data_dir):
+    from runlog.history import stack_records
+
+    acts = unique_run_ids(runlog.read_activities(data_dir / MULTI_FIT) + runlog.read_activities(data_dir / HS_FIT)
+                          + runlog.read_activities(data_dir / SW_GPX))
+    want = pd.concat({a.run_id: a.records for a in acts}, names=["run_id", "time"])
+    got = stack_records(acts)
+    pd.testing.assert_frame_equal(got, want)
+    assert got._mgr.nblocks == 2  # one block per dtype (float64, and float32 for the running dynamics)
+    # out of start order (times not increasing): the same values, a time level of unique times
+    rev = acts[::-1]
+    got = stack_records(rev)
+    pd.testing.assert_frame_equal(got, pd.concat({a.run_id: a.records for a in rev}, names=["run_id", "time"]))
+    assert got.index.levels[1].is_unique and got.loc[acts[0].run_id].shape == acts[0].records.shape
+    # records that are not the schema's (a column missing) are stacked by pd.concat
+    odd = [runlog.Activity(a.records.drop(columns="power_w"), a.laps, a.info) for a in acts]
+    pd.testing.assert_frame_equal(stack_records(odd),
+                                  pd.concat({a.run_id: a.records for a in odd}, names=["run_id", "time"]))
+
+
 # ------------------------------------------------------------ whole-history snapshot
 def _snapshot_files(cache_dir):
-    return sorted(p.name for p in cache_dir.rglob("histories/*.parquet"))
+    return sorted(p.name for p in cache_dir.rglob("histories/*.arrow"))
 
 
 def test_unchanged_history_is_served_from_one_snapshot(data_dir, tmp_path, monkeypatch):
@@ -528,7 +548,8 @@ def test_a_changed_file_gets_a_new_snapshot_not_the_stale_one(data_dir, tmp_path
     assert len(first.runs) == 2
     (src / "b.gpx").unlink()
     second = read(src, cache=cache)
-    assert len(second.runs) == 1 and len(_snapshot_files(cache)) == 10
+    # the folder's snapshot is replaced (runs, laps, errors, skipped, one record segment), not added to
+    assert len(second.runs) == 1 and len(_snapshot_files(cache)) == 5
     shutil.copy(data_dir / ACT_FIT, src / "b.gpx")  # same name, other content (a FIT file)
     third = read(src, cache=cache)
     assert sorted(third.runs["format"]) == ["fit", "fit"]
@@ -540,10 +561,204 @@ def test_an_interrupted_snapshot_is_a_miss(data_dir, tmp_path):
     shutil.copy(data_dir / HS_FIT, src / "a.fit")
     cache = tmp_path / "cache"
     cold = read(src, cache=cache)
-    records = next(cache.rglob("histories/*.records.parquet"))
-    records.unlink()  # as if the writer died before the last file
+    records = next(cache.rglob("histories/*.records.arrow"))
+    records.unlink()  # as if the disk lost it
     _frames_equal(cold, read(src, cache=cache))
-    assert records.exists()  # written afresh
+    assert len(list(cache.rglob("histories/*.records.arrow"))) == 1  # written afresh (a new name)
+
+
+def _manifest(cache_dir):
+    import json
+
+    (path,) = cache_dir.rglob("histories/*.json")
+    return json.loads(path.read_text())
+
+
+def _base_folder(data_dir, tmp_path):
+    src = tmp_path / "runs"
+    src.mkdir()
+    for name in (HS_FIT, SW_GPX, SETTINGS_FIT):
+        shutil.copy(data_dir / name, src / name.split("/")[1])
+    (src / "broken.fit").write_bytes(b"not a fit file at all")
+    return src
+
+
+def _watch(monkeypatch):
+    """Count decodes, user-file reads and per-file cache entry reads of the imports that follow."""
+    import runlog.cache
+    import runlog.importer as imp
+
+    seen = {"decoded": [], "read": [], "entries": []}
+    real_decode, real_read, real_get = imp.decode_file, imp._read_file, runlog.cache.ActivityCache.get
+
+    def decode(source, *a):
+        seen["decoded"].append(source)
+        return real_decode(source, *a)
+
+    def get(self, key, source):
+        seen["entries"].append(source)
+        return real_get(self, key, source)
+
+    monkeypatch.setattr(imp, "decode_file", decode)
+    monkeypatch.setattr(imp, "_read_file", lambda p: seen["read"].append(p) or real_read(p))
+    monkeypatch.setattr(runlog.cache.ActivityCache, "get", get)
+    return seen
+
+
+def test_adding_runs_reads_the_snapshot_and_decodes_only_the_new_files(data_dir, tmp_path, monkeypatch):
+    src = _base_folder(data_dir, tmp_path)
+    cache = tmp_path / "cache"
+    read(src, cache=cache)
+    assert len(_manifest(cache)["segments"]) == 1
+    seen = _watch(monkeypatch)
+    # later than every run (three sessions in one minute: -2, -3; laps), then earlier than every run (its
+    # records go first: the segments are reordered), then a file that is not an activity at all
+    for n, (name, new) in enumerate([(MULTI_FIT, "multi.fit"), (ACT_FIT, "act.fit"), (None, "junk.gpx")], 2):
+        if name is None:
+            (src / new).write_bytes(b"<gpx>not closed")
+        else:
+            shutil.copy(data_dir / name, src / new)
+        before = {k: len(v) for k, v in seen.items()}
+        added = read(src, cache=cache)
+        # the one file new is read, looked up in the cache (a miss) and decoded; no other file is touched
+        assert {k: v[before[k]:] for k, v in seen.items()} == dict.fromkeys(seen, [str(src / new)])
+        assert len(_manifest(cache)["segments"]) == (n if name else n - 1)  # the new records: one more segment
+        _frames_equal(added, read(src))  # identical to a full import without the cache
+    assert list(added.runs.index[:1]) == ["20120409T2122Z"]
+    assert {"20210322T1048Z-2", "20210322T1048Z-3"} <= set(added.runs.index)
+    assert len(added.errors) == 2 and len(added.skipped) == 1 and len(added.laps) > 0
+    # ... and the next import is warm: no decode, no entry
+    before = {k: len(v) for k, v in seen.items()}
+    _frames_equal(added, read(src, cache=cache))
+    assert {k: len(v) for k, v in seen.items()} == before
+
+
+def test_an_added_duplicate_or_same_minute_run_is_imported_in_full(data_dir, tmp_path, monkeypatch):
+    """A new file whose activity overlaps (or starts in the minute of) a snapshot's activity may
+    change which copy is kept or a run id suffix: the import reads every file's entry instead."""
+    src = _base_folder(data_dir, tmp_path)
+    cache = tmp_path / "cache"
+    read(src, cache=cache)
+    seen = _watch(monkeypatch)
+    shutil.copy(data_dir / HS_GPX, src / "hs.gpx")  # the GPX copy of heartandsole's FIT run
+    h = read(src, cache=cache)
+    assert seen["decoded"] == [str(src / "hs.gpx")]
+    # the try (the new file's entry: a miss), then the full import: every file's entry, the new one written
+    assert sorted(seen["entries"]) == sorted([str(src / "hs.gpx"), *map(str, src.iterdir())])
+    _frames_equal(h, read(src))
+    assert h.skipped["path"].str.endswith("hs.gpx").any()
+    assert len(_manifest(cache)["segments"]) == 1  # written afresh as one
+
+
+def test_a_history_without_runs_is_snapshotted_and_grows_from_it(data_dir, tmp_path):
+    src = tmp_path / "runs"
+    src.mkdir()
+    (src / "broken.fit").write_bytes(b"not a fit file at all")
+    cache = tmp_path / "cache"
+    read(src, cache=cache)
+    _frames_equal(read(src), read(src, cache=cache))  # warm, from a snapshot of no records
+    shutil.copy(data_dir / ACT_FIT, src / "a.fit")
+    added = read(src, cache=cache)
+    assert len(_manifest(cache)["segments"]) == 2
+    _frames_equal(read(src), added)
+
+
+def test_segments_are_joined_into_one_beyond_the_limit(data_dir, tmp_path, monkeypatch):
+    from runlog.cache import ActivityCache
+
+    monkeypatch.setattr(ActivityCache, "MAX_SEGMENTS", 2)
+    src = _base_folder(data_dir, tmp_path)
+    cache = tmp_path / "cache"
+    read(src, cache=cache)
+    counts = []
+    for name in (MULTI_FIT, ACT_FIT, SHORT_FIT):
+        shutil.copy(data_dir / name, src / name.split("/")[1])
+        h = read(src, cache=cache)
+        counts.append(len(_manifest(cache)["segments"]))
+        _frames_equal(h, read(src))
+    assert counts == [2, 1, 2]
+    assert len(_snapshot_files(cache)) == 4 + 2  # earlier snapshots' files are deleted
+
+
+class _Killed(BaseException):
+    """The process is killed: nothing after it runs (no ``except Exception``, no clean-up)."""
+
+
+def _kill_at(monkeypatch, k):
+    """From the *k*-th file write on (0-based), the import is killed halfway through writing."""
+    import runlog.cache
+
+    real = runlog.cache.atomic_write
+    state = {"n": 0, "killed": False}
+
+    def write(path, fill, **kw):
+        i, state["n"] = state["n"], state["n"] + 1
+        if state["killed"] or i < k:
+            if state["killed"]:
+                raise _Killed()
+            return real(path, fill, **kw)
+
+        def half(fh):
+            state["killed"] = True
+            fh.write(b"PAR1 half")
+            raise _Killed()
+
+        return real(path, half, **kw)
+
+    monkeypatch.setattr(runlog.cache, "atomic_write", write)
+    return state
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("adding", [False, True], ids=["cold", "add-one"])
+def test_an_import_killed_at_any_write_recovers_identical_frames(data_dir, tmp_path, monkeypatch, adding):
+    """Kill the import at each of its file writes in turn (cache entries, digest index, snapshot files,
+    manifest), leaving the temporary file behind as a killed process does; the next import gives the
+    frames of an import without a cache, and so does the one after it (from what that one wrote)."""
+    src = _base_folder(data_dir, tmp_path)
+    base = tmp_path / "base"
+    if adding:  # the cache of the folder before the new file came
+        read(src, cache=base)
+        shutil.copy(data_dir / MULTI_FIT, src / "multi.fit")
+    expected = read(src)
+    k, writes = 0, None
+    while writes is None or k < writes:
+        cache = tmp_path / f"cache{k}"
+        if adding:
+            shutil.copytree(base, cache)
+        state = _kill_at(monkeypatch, k)
+        try:
+            read(src, cache=cache)
+            writes = state["n"]  # not killed: every write point has been tried
+        except _Killed:
+            pass
+        monkeypatch.undo()
+        _frames_equal(expected, read(src, cache=cache))
+        _frames_equal(expected, read(src, cache=cache))
+        k += 1
+    assert writes >= (7 if not adding else 6)  # entries (4 files or 1) + digest index + 5 snapshot files + manifest
+
+
+def test_snapshots_of_folders_not_imported_for_30_days_are_deleted(data_dir, tmp_path):
+    import os
+    import time
+
+    cache = tmp_path / "cache"
+    folders = []
+    for name in (HS_FIT, ACT_FIT):
+        folders.append(tmp_path / name.split("/")[1])
+        folders[-1].mkdir()
+        shutil.copy(data_dir / name, folders[-1])
+        read(folders[-1], cache=cache)
+    long_ago = time.time() - 31 * 86400
+    for p in cache.rglob("histories/*.json"):
+        os.utime(p, (long_ago, long_ago))
+    read(folders[1], cache=cache)  # warm: marks its snapshot as used
+    (used,) = [p.name for p in cache.rglob("histories/*.json") if p.stat().st_mtime > long_ago + 86400]
+    shutil.copy(data_dir / SHORT_FIT, folders[1])
+    read(folders[1], cache=cache)  # writes a snapshot: the other folder's, unused for 31 days, goes
+    assert [p.name for p in cache.rglob("histories/*.json")] == [used]
+    assert len(_snapshot_files(cache)) == 4 + 2
 
 
 def test_zip_exports_get_no_snapshot(data_dir, tmp_path):
