@@ -130,8 +130,19 @@ def _code_dtype(n: int) -> np.dtype:
 
 
 def record_blocks(n: int) -> dict[str, np.ndarray]:
-    """Empty blocks for *n* records, one per dtype of :data:`runlog.schema.RECORD_COLUMNS`
-    (float64, and float32 for the running dynamics): dtype -> array of shape (columns, n)."""
+    """Empty blocks for *n* records, one per dtype of :data:`runlog.schema.RECORD_COLUMNS`.
+
+    Parameters
+    ----------
+    n : int
+        Number of records.
+
+    Returns
+    -------
+    dict
+        dtype ('float64', and 'float32' for the running dynamics) -> empty
+        array of shape (columns of that dtype, *n*), columns in schema order.
+    """
     return {d: np.empty((len(cs), n), dtype=d) for d, cs in _dtype_groups().items()}
 
 
