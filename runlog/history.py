@@ -178,7 +178,7 @@ def records_from_blocks(blocks: dict[str, np.ndarray], index: pd.Index) -> pd.Da
     return out
 
 
-def stack_records(activities) -> pd.DataFrame:
+def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
     """The activities' records in one frame, as ``History.records`` holds them.
 
     One block per dtype filled activity by activity and an index built from
@@ -191,6 +191,10 @@ def stack_records(activities) -> pd.DataFrame:
     ----------
     activities : sequence of Activity
         With distinct run ids.
+    release : bool
+        True: each activity's records are replaced by an empty frame once
+        copied (the importer's own activities), so that the records are held
+        once, not twice, at the peak of an import.
 
     Returns
     -------
@@ -213,11 +217,16 @@ def stack_records(activities) -> pd.DataFrame:
     groups = _dtype_groups()
     times = np.empty(sum(rows), dtype="int64")
     pos = 0
-    for r, n in zip(recs, rows):
+    del recs
+    for a, n in zip(activities, rows):
+        r = a.records
         for d, cs in groups.items():
             blocks[d][:, pos:pos + n] = r[cs].to_numpy(dtype=d).T
         times[pos:pos + n] = r.index.as_unit("ns").asi8
         pos += n
+        if release:
+            a.records = r.iloc[:0]
+        del r
     return records_from_blocks(blocks, records_index([str(i) for i in ids], rows, times))
 
 
@@ -272,7 +281,7 @@ class History:
 
     @classmethod
     def from_activities(cls, activities, *, errors=None, skipped=None, metadata=None,
-                        summaries=None) -> "History":
+                        summaries=None, release_records: bool = False) -> "History":
         """Assemble a History from Activity objects (already de-duplicated).
 
         Parameters
@@ -286,6 +295,9 @@ class History:
             The activities' ``runs`` rows already computed by
             :func:`runlog.summary.summarize_activity` (in the same order, e.g.
             from the cache); computed here when None.
+        release_records : bool
+            True: the activities' records are emptied as they are stacked
+            (:func:`stack_records` ``release``; the importer's own activities).
 
         Returns
         -------
@@ -304,7 +316,7 @@ class History:
                 vals = metadata[c].reindex(runs.index)
                 runs[c] = vals.astype(runs[c].dtype).fillna(runs[c]) if c in runs else vals
         if activities:
-            records = stack_records(activities)
+            records = stack_records(activities, release=release_records)
             laps = pd.concat([a.laps for a in activities], ignore_index=True)
             laps.insert(0, "run_id", np.repeat([a.run_id for a in activities], [len(a.laps) for a in activities]))
             laps = laps[["run_id", *schema.LAP_COLUMNS]]

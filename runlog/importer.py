@@ -776,8 +776,14 @@ def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> tuple[History,
         t = a.records.index.asi8
         rows.append([str(a.info.get("source")), int(a.info.get("session") or 1), int(t[0]), int(t[-1]),
                      a.run_id, final.get(id(a))])
+    # the records are held once at the peak: the read activities let go of theirs (the kept ones, copies
+    # with the final run ids, still hold them) and the kept ones as they are stacked
+    keep = {id(a) for a in kept}
+    for a in acts:
+        if id(a) not in keep:
+            a.records = a.records.iloc[:0]
     history = History.from_activities(kept, errors=rows_frame(errors, ERROR_COLUMNS), skipped=skipped_df,
-                                      metadata=metadata, summaries=summaries)
+                                      metadata=metadata, summaries=summaries, release_records=True)
     return history, rows
 
 

@@ -510,6 +510,11 @@ def test_stack_records_is_the_concat_of_the_activities_records(data_dir):
     got = stack_records(rev)
     pd.testing.assert_frame_equal(got, pd.concat({a.run_id: a.records for a in rev}, names=["run_id", "time"]))
     assert got.index.levels[1].is_unique and got.loc[acts[0].run_id].shape == acts[0].records.shape
+    # release=True (the importer's own activities): the same frame, the activities' records emptied as stacked
+    want = pd.concat({a.run_id: a.records for a in acts}, names=["run_id", "time"])
+    got = stack_records(acts, release=True)
+    pd.testing.assert_frame_equal(got, want)
+    assert all(len(a.records) == 0 and list(a.records.columns) == list(schema.RECORD_COLUMNS) for a in acts)
     # records that are not the schema's (a column missing) are stacked by pd.concat
     odd = [runlog.Activity(a.records.drop(columns="power_w"), a.laps, a.info) for a in acts]
     pd.testing.assert_frame_equal(stack_records(odd),
