@@ -999,13 +999,15 @@ def _records_table(records: pd.DataFrame, metadata=None):
 
     The run ids are not stored (the manifest has them with their row
     counts); NaN stays a float value (no validity bitmaps to build or read);
-    the float columns are not copied.
+    the float columns are not copied (each is stored in its schema dtype: a
+    float32 running-dynamics column made float64 was a copy of five columns
+    at the peak of an import).
     """
     import pyarrow as pa
 
     times = np.asarray(records.index.get_level_values(-1).asi8)
     arrays = [pa.array(times, type=pa.timestamp("ns", tz="UTC"))]
-    arrays += [pa.array(records[c].to_numpy(dtype="float64")) for c in schema.RECORD_COLUMNS]
+    arrays += [pa.array(records[c].to_numpy(dtype=col.dtype)) for c, col in schema.RECORD_COLUMNS.items()]
     return pa.Table.from_arrays(arrays, names=["time", *schema.RECORD_COLUMNS], metadata=metadata)
 
 

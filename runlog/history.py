@@ -129,6 +129,24 @@ def _code_dtype(n: int) -> np.dtype:
     return np.dtype("int64")
 
 
+def _trim_heap() -> None:
+    """Give the memory freed so far back to the system (glibc ``malloc_trim``; elsewhere nothing).
+
+    The decoded activities are many blocks of ~100 kB, below glibc's mmap
+    threshold: freed, they stay in the heap and count in the process's
+    resident memory until trimmed.
+    """
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to do
+        pass
+
+
 def record_blocks(n: int) -> dict[str, np.ndarray]:
     """Empty blocks for *n* records, one per dtype of :data:`runlog.schema.RECORD_COLUMNS`.
 
@@ -178,6 +196,10 @@ def records_from_blocks(blocks: dict[str, np.ndarray], index: pd.Index) -> pd.Da
     return out
 
 
+#: Activities stacked between two heap trims when their records are released (stack_records).
+_TRIM_EVERY = 64
+
+
 def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
     """The activities' records in one frame, as ``History.records`` holds them.
 
@@ -218,14 +240,16 @@ def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
     times = np.empty(sum(rows), dtype="int64")
     pos = 0
     del recs
-    for a, n in zip(activities, rows):
+    for i, (a, n) in enumerate(zip(activities, rows)):
         r = a.records
         for d, cs in groups.items():
             blocks[d][:, pos:pos + n] = r[cs].to_numpy(dtype=d).T
         times[pos:pos + n] = r.index.as_unit("ns").asi8
         pos += n
         if release:
-            a.records = r.iloc[:0]
+            a.records = r.iloc[:0].copy()   # a view would keep the whole block alive
+            if (i + 1) % _TRIM_EVERY == 0:
+                _trim_heap()   # the freed records back to the system, or the block adds to them
         del r
     return records_from_blocks(blocks, records_index([str(i) for i in ids], rows, times))
 
@@ -316,15 +340,19 @@ class History:
                 vals = metadata[c].reindex(runs.index)
                 runs[c] = vals.astype(runs[c].dtype).fillna(runs[c]) if c in runs else vals
         if activities:
-            records = stack_records(activities, release=release_records)
             laps = pd.concat([a.laps for a in activities], ignore_index=True)
             laps.insert(0, "run_id", np.repeat([a.run_id for a in activities], [len(a.laps) for a in activities]))
             laps = laps[["run_id", *schema.LAP_COLUMNS]]
+            # stacked in the order of runs: a reordering afterwards was a second copy of the records
+            by_id = {a.run_id: a for a in activities}
+            one_to_one = len(by_id) == len(activities) == len(runs) and set(by_id) == set(runs.index)
+            in_order = [by_id[r] for r in runs.index] if one_to_one else activities
+            records = stack_records(in_order, release=release_records)
+            if not one_to_one and [a.run_id for a in activities] != list(runs.index):
+                records = records.loc[runs.index]
         else:
             records = empty_records()
             laps = pd.DataFrame(columns=["run_id", *schema.LAP_COLUMNS])
-        if len(runs) and [a.run_id for a in activities] != list(runs.index):
-            records = records.loc[runs.index]  # in the order of runs (no copy when it is already)
         return cls(
             runs=runs,
             records=records,

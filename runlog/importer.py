@@ -27,7 +27,7 @@ from .cache import ActivityCache, DigestIndex, content_digest, resolve_cache, st
 from .decode import Outcome, decode_file
 from .dedup import deduplicate, renamed
 from .errors import FileFormatError
-from .history import ERROR_COLUMNS, SKIPPED_COLUMNS, History, rows_frame
+from .history import ERROR_COLUMNS, SKIPPED_COLUMNS, History, _trim_heap, rows_frame
 
 __all__ = ["read_history"]
 
@@ -533,24 +533,6 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     return history
 
 
-def _trim_heap() -> None:
-    """Give the memory freed so far back to the system (glibc ``malloc_trim``; elsewhere nothing).
-
-    The decoded activities are many blocks of ~100 kB, below glibc's mmap
-    threshold: freed, they stay in the heap and count in the process's
-    resident memory until trimmed.
-    """
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (musl): nothing to do
-        pass
-
-
 def _scope_key(scan: _Scan, tz) -> str:
     """What an import reads (its sources, absolute, and *tz*): the name of its snapshot."""
     h = hashlib.sha256(b"runlog-history-scope-1\0")
@@ -781,7 +763,7 @@ def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> tuple[History,
     keep = {id(a) for a in kept}
     for a in acts:
         if id(a) not in keep:
-            a.records = a.records.iloc[:0]
+            a.records = a.records.iloc[:0].copy()
     history = History.from_activities(kept, errors=rows_frame(errors, ERROR_COLUMNS), skipped=skipped_df,
                                       metadata=metadata, summaries=summaries, release_records=True)
     return history, rows
