@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import schema
 
-__all__ = ["MOVING_SPEED_MPS", "sample_durations_s", "moving_mask", "ascent_m", "summarize_records",
+__all__ = ["MOVING_SPEED_MPS", "sample_durations_s", "moving_mask", "ascent_m", "ascent_by_run", "summarize_records",
            "summarize_activity", "runs_frame"]
 
 #: Speed above which a sample counts as moving [m/s] (1.8 km/h: slower than walking).
@@ -79,8 +79,12 @@ def ascent_m(altitude_m: pd.Series, threshold_m: float = 2.0) -> float:
     float
         Total ascent [m].
     """
-    alt = altitude_m.dropna().to_numpy()
-    if alt.size == 0:
+    return _dead_band_ascent(altitude_m.dropna().to_numpy().tolist(), threshold_m)
+
+
+def _dead_band_ascent(alt: list, threshold_m: float) -> float:
+    """The dead-band walk of :func:`ascent_m` over plain floats (NaN for none)."""
+    if not alt:
         return float("nan")
     total, ref = 0.0, alt[0]
     for a in alt[1:]:
@@ -90,6 +94,32 @@ def ascent_m(altitude_m: pd.Series, threshold_m: float = 2.0) -> float:
         elif a < ref:
             ref = a
     return float(total)
+
+
+def ascent_by_run(altitude_m: np.ndarray, starts: np.ndarray, threshold_m: float = 2.0) -> np.ndarray:
+    """:func:`ascent_m` of every run of a stacked altitude array, in one pass.
+
+    Parameters
+    ----------
+    altitude_m : ndarray
+        Altitude of each sample [m], the runs one after the other; NaN samples are skipped.
+    starts : ndarray of int
+        First sample of each run (increasing).
+    threshold_m : float
+        Dead band [m].
+
+    Returns
+    -------
+    ndarray
+        Total ascent of each run [m]; NaN for a run without altitude.
+    """
+    alt = np.asarray(altitude_m, dtype="float64")
+    bounds = np.append(np.asarray(starts, dtype="int64"), len(alt))
+    out = np.empty(len(bounds) - 1)
+    for r in range(len(out)):
+        v = alt[bounds[r]:bounds[r + 1]]
+        out[r] = _dead_band_ascent(v[~np.isnan(v)].tolist(), threshold_m)
+    return out
 
 
 def _time_weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from runlog import schema
-from runlog.summary import ascent_m, moving_mask, summarize_records
+from runlog.summary import ascent_by_run, ascent_m, moving_mask, summarize_records
 
 
 def _records(seconds, **cols):
@@ -16,6 +16,16 @@ def test_ascent_ignores_noise_below_threshold():
     alt = pd.Series([100, 101, 100, 103, 105, 103, 110.0])
     assert ascent_m(alt) == pytest.approx(12.0)
     assert np.isnan(ascent_m(pd.Series([np.nan, np.nan])))
+
+
+def test_ascent_by_run_is_ascent_m_of_each_run():
+    # run 0: the example above (12 m); run 1: no altitude (NaN); run 2: 50, NaN, 53 (+3), 52, 52.5 -> 3 m
+    runs = [[100, 101, 100, 103, 105, 103, 110.0], [np.nan, np.nan], [50, np.nan, 53, 52, 52.5]]
+    alt = np.concatenate(runs)
+    starts = np.cumsum([0] + [len(r) for r in runs[:-1]])
+    got = ascent_by_run(alt, starts)
+    np.testing.assert_allclose(got, [12.0, np.nan, 3.0])
+    np.testing.assert_allclose(got, [ascent_m(pd.Series(r)) for r in runs])
 
 
 def test_moving_time_excludes_a_pause_and_slow_samples():

@@ -230,7 +230,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
 def _windowed_runs(seg, runs: pd.DataFrame) -> pd.DataFrame:
     """``History.runs`` summary columns recomputed on windowed records (vectorised
     :func:`runlog.summary.summarize_records`)."""
-    from ..summary import ascent_m
+    from ..summary import ascent_by_run
     from ._segments import gmax, gmin, gsum, wmean
 
     out = runs.reindex(seg.run_ids).copy()
@@ -246,8 +246,7 @@ def _windowed_runs(seg, runs: pd.DataFrame) -> pd.DataFrame:
     temp = seg.col("temp_c")
     out["avg_temp_c"] = wmean(seg, temp, seg.dt_s)
     out["max_temp_c"] = gmax(seg, temp)
-    alt = seg.frame["altitude_m"].astype("float64")
-    out["ascent_m"] = alt.groupby(seg.codes, sort=True).agg(ascent_m).to_numpy()
+    out["ascent_m"] = ascent_by_run(seg.col("altitude_m"), seg.starts)
     return out
 
 
