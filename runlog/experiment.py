@@ -362,25 +362,19 @@ class Plan:
             index=False)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _cell_safe(text: str) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP, CSV injection)."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) and not _is_number(text) else text
+    """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP, CSV injection;
+    the rule of the report's CSV, :func:`runlog.analysis.report.cell_safe`)."""
+    from .analysis.report import cell_safe
+
+    return cell_safe(text)
 
 
 def _cell_read(text: str) -> str:
     """Undo :func:`_cell_safe`."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+    from .analysis.report import FORMULA_STARTS
+
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def _n_units(p: Plan) -> int:

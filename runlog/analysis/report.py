@@ -35,7 +35,7 @@ from .onset import OnsetResult
 from ..units import MISSING, number_text, p_text, ratio_text
 from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS
 
-__all__ = ["Report", "spreadsheet_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
+__all__ = ["Report", "spreadsheet_safe", "cell_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
            "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
            "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
            "factor_display", "measure_note", "ratio_text", "cause_labels", "measure_name", "journal_period"]
@@ -463,6 +463,26 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
+def cell_safe(value):
+    """One cell made inert for a spreadsheet (the rule of :func:`spreadsheet_safe`).
+
+    Parameters
+    ----------
+    value : object
+        A cell; only text is changed.
+
+    Returns
+    -------
+    object
+        Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+        return, and not a number, with a leading single quote; anything else
+        as it was.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.match(value.strip()):
+        return "'" + value
+    return value
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """*frame* with every text cell that a spreadsheet would run as a formula made inert.
 
@@ -485,18 +505,13 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     ----------
     OWASP, CSV Injection, https://owasp.org/www-community/attacks/CSV_Injection
     """
-    def safe(v):
-        if isinstance(v, str) and v.startswith(FORMULA_STARTS) and not _NUMBER.match(v.strip()):
-            return "'" + v
-        return v
-
     out = frame.copy()
     for c in out.columns:
         col = out[c]
         if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype) \
                 or isinstance(col.dtype, pd.CategoricalDtype):
-            out[c] = col.astype(object).map(safe)
-    out.columns = [safe(c) if isinstance(c, str) else c for c in out.columns]
+            out[c] = col.astype(object).map(cell_safe)
+    out.columns = [cell_safe(c) for c in out.columns]
     return out
 
 
