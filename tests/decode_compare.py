@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 
 import pandas as pd
+from hypothesis import strategies as st
 
 
 def decode_outcome(decode, data: bytes, name: str, **kwargs):
@@ -47,3 +48,28 @@ def decode_differences(name: str, first, second, *, laps: bool) -> list[str]:
         if ra.info != rb.info:
             out.append(f"{name}: info {ra.info} != {rb.info}")
     return out
+
+
+@st.composite
+def damaged(draw, data: bytes, *, inserts, digit_weight: int) -> bytes:
+    """*data* with 1-3 random damages: a digit changed (drawn *digit_weight* times as often as each of
+    the others), the rest cut off, a run of bytes deleted, one of *inserts* inserted, a bit flipped."""
+    buf = bytearray(data)
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(["digit"] * digit_weight + ["truncate", "delete", "insert", "flip"]))
+        pos = draw(st.integers(0, len(buf) - 1))
+        if op == "truncate":
+            del buf[pos:]
+        elif op == "delete":
+            del buf[pos:pos + draw(st.integers(1, 64))]
+        elif op == "insert":
+            buf[pos:pos] = draw(st.sampled_from(list(inserts)))
+        elif op == "flip":
+            buf[pos] ^= 1 << draw(st.integers(0, 7))
+        else:
+            digits = [i for i in range(pos, min(len(buf), pos + 300)) if 48 <= buf[i] <= 57]
+            if digits:
+                buf[digits[0]] = ord(draw(st.sampled_from("0123456789")))
+        if not buf:
+            break
+    return bytes(buf)

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from decode_compare import decode_differences, decode_outcome
+from decode_compare import damaged, decode_differences, decode_outcome
 
 from runlog.io import _gpxfast, gpx
 from runlog.io._xml import reject_dtd, xml_text
@@ -248,28 +248,8 @@ def test_iso_times_real_forms():
 # Damaged files (hypothesis): both paths agree on every mutation
 # --------------------------------------------------------------------------
 
-@st.composite
-def _damaged(draw, data: bytes) -> bytes:
-    buf = bytearray(data)
-    for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(["digit", "digit", "digit", "truncate", "delete", "insert", "flip"]))
-        pos = draw(st.integers(0, len(buf) - 1))
-        if op == "truncate":
-            del buf[pos:]
-        elif op == "delete":
-            del buf[pos:pos + draw(st.integers(1, 64))]
-        elif op == "insert":
-            buf[pos:pos] = draw(st.sampled_from([b"-", b"x", b".", b":", b"<", b" ", b"\xe2\x88\x92", b"Z"]))
-        elif op == "flip":
-            buf[pos] ^= 1 << draw(st.integers(0, 7))
-        else:
-            digits = [i for i in range(pos, min(len(buf), pos + 300)) if 48 <= buf[i] <= 57]
-            if digits:
-                buf[digits[0]] = ord(draw(st.sampled_from("0123456789")))
-        if not buf:
-            break
-    return bytes(buf)
-
+#: What a mutation may insert into a GPX file: signs, separators and characters of times and numbers.
+_GPX_INSERTS = (b"-", b"x", b".", b":", b"<", b" ", b"\xe2\x88\x92", b"Z")
 
 _ORIGINALS = {name: (ROOT / "tests" / "data" / "gpx" / name).read_bytes()
               for name in (_HS, "sweatpy__activity_5039744860.gpx")}
@@ -280,7 +260,7 @@ _ORIGINALS = {name: (ROOT / "tests" / "data" / "gpx" / name).read_bytes()
 @given(data=st.data())
 def test_fuzz_both_paths_agree(data):
     raw = _ORIGINALS[data.draw(st.sampled_from(sorted(_ORIGINALS)))]
-    blob = data.draw(_damaged(raw))
+    blob = data.draw(damaged(raw, inserts=_GPX_INSERTS, digit_weight=3))
     assert _differences(blob, "fuzz.gpx") == []
 
 
