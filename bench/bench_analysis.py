@@ -33,6 +33,7 @@ from scipy import special
 
 from runlog.features.catalog import FEATURES as CATALOG
 from runlog.analysis.causes import decide
+from timing import best_of
 
 
 def frame(n_runs: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
@@ -58,15 +59,6 @@ def frame(n_runs: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Series, pd.Serie
     p = special.expit(-2.5 + 0.15 * (F["air_temp_c"] - 12))
     numb = pd.Series(rng.random(n_runs) < p, index=idx)
     return F, numb, pd.Series(days, index=idx)
-
-
-def best_of(fn, repeat: int) -> float:
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return min(out)
 
 
 def simulated_history(n_runs: int, root: Path) -> dict:

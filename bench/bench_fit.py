@@ -30,13 +30,13 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import time
 import warnings
 from pathlib import Path
 
 import fitparse
 
 from runlog.io import fit
+from timing import best_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "real" / "fit"
@@ -56,15 +56,6 @@ def runlog_engine(engine: str):
             warnings.simplefilter("ignore")
             return len(fit._parse(data, engine).rec_group)
     return run
-
-
-def best_of(fn, data: bytes, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(data)
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main(argv=None) -> None:
@@ -87,8 +78,7 @@ def main(argv=None) -> None:
         if bare_fitparse(data) != n or fit._parse(data, "fast").engine != "fast":
             print(f"{path.name}: record counts differ or the fast path gave way; skipped")
             continue
-        times = [best_of(bare_fitparse, data, args.repeat), best_of(reference, data, args.repeat),
-                 best_of(fast, data, args.repeat)]
+        times = [best_of(lambda f=f, data=data: f(data), args.repeat) for f in (bare_fitparse, reference, fast)]
         totals = [a + b for a, b in zip(totals, times)]
         n_total += n
         us = [t / n * 1e6 for t in times]

@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 import runlog
+from timing import best_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "real"
@@ -72,15 +73,6 @@ def bare_gpx(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["time", "lat", "lon", "ele"])
 
 
-def best_of(fn, arg, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(arg)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def compare(label: str, files: list[Path], ours, bare, repeat: int) -> None:
     print(f"\n== {label}: runlog vs bare loop (best of {repeat}) ==")
     print(f"{'file':48s} {'records':>8s} {'runlog s':>9s} {'bare s':>9s} {'ratio':>6s}")
@@ -90,8 +82,8 @@ def compare(label: str, files: list[Path], ours, bare, repeat: int) -> None:
             warnings.simplefilter("ignore")
             n = len(ours(p).records)
             bare(p)  # warm imports and caches for both before timing
-            t_bare = best_of(bare, p, repeat)
-            t_ours = best_of(ours, p, repeat)
+            t_bare = best_of(lambda p=p: bare(p), repeat)
+            t_ours = best_of(lambda p=p: ours(p), repeat)
         tot_ours += t_ours
         tot_bare += t_bare
         print(f"{p.name[:48]:48s} {n:8d} {t_ours:9.4f} {t_bare:9.4f} {t_ours / t_bare:6.2f}")

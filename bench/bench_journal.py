@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import pandas as pd
 
 import runlog
 from runlog.activity import make_run_id
+from timing import best_of
 
 
 def synthetic_journal(n_rows: int, folder: Path, seed: int = 1) -> tuple[Path, pd.DataFrame]:
@@ -55,15 +55,6 @@ def synthetic_journal(n_rows: int, folder: Path, seed: int = 1) -> tuple[Path, p
     path = folder / "episodes.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, runs
-
-
-def best_of(fn, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:
