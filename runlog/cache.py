@@ -538,10 +538,9 @@ class ActivityCache:
         times = table.column("time").to_numpy()
         # One 2-D block per dtype (float64, float32): much cheaper to build a frame from than one per column.
         blocks = []
-        for dtype in ("float64", "float32"):
-            names = [c for c, col in schema.RECORD_COLUMNS.items() if col.dtype == dtype]
+        for dtype, names in schema.RECORD_DTYPE_GROUPS.items():
             blocks.append((np.column_stack([table.column(c).to_numpy().astype(dtype, copy=False) for c in names]),
-                           pd.Index(names)))
+                           pd.Index(list(names))))
         # An entry torn by a power loss (entries are not fsync'ed) is a miss, never misread.
         if "crc32" in meta and meta["crc32"] != _values_crc(
                 codes, times, [table.column(c).to_numpy() for c in schema.RECORD_COLUMNS]):
@@ -762,8 +761,7 @@ class ActivityCache:
             # One block per dtype filled column by column: the peak is the frame plus one column, not
             # the frame plus a whole decompressed table.
             blocks = record_blocks(n_all)
-            where = {c: (col.dtype, sum(1 for o in cols[:i] if schema.RECORD_COLUMNS[o].dtype == col.dtype))
-                     for i, (c, col) in enumerate(schema.RECORD_COLUMNS.items())}
+            where = {c: (d, j) for d, names in schema.RECORD_DTYPE_GROUPS.items() for j, c in enumerate(names)}
             times = np.empty(n_all, dtype="int64")
             pos = 0
             for seg in segments:

@@ -161,15 +161,7 @@ def record_blocks(n: int) -> dict[str, np.ndarray]:
         dtype ('float64', and 'float32' for the running dynamics) -> empty
         array of shape (columns of that dtype, *n*), columns in schema order.
     """
-    return {d: np.empty((len(cs), n), dtype=d) for d, cs in _dtype_groups().items()}
-
-
-def _dtype_groups() -> dict[str, list[str]]:
-    """The record columns grouped by dtype, each group in schema order."""
-    groups: dict[str, list[str]] = {}
-    for c, col in schema.RECORD_COLUMNS.items():
-        groups.setdefault(col.dtype, []).append(c)
-    return groups
+    return {d: np.empty((len(cs), n), dtype=d) for d, cs in schema.RECORD_DTYPE_GROUPS.items()}
 
 
 def records_from_blocks(blocks: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
@@ -187,7 +179,8 @@ def records_from_blocks(blocks: dict[str, np.ndarray], index: pd.Index) -> pd.Da
     DataFrame
         The columns of :data:`runlog.schema.RECORD_COLUMNS` in order, with their dtypes.
     """
-    parts = [pd.DataFrame(blocks[d].T, columns=pd.Index(cs), copy=False) for d, cs in _dtype_groups().items()]
+    parts = [pd.DataFrame(blocks[d].T, columns=pd.Index(list(cs)), copy=False)
+             for d, cs in schema.RECORD_DTYPE_GROUPS.items()]
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
     cols = list(schema.RECORD_COLUMNS)
     if list(out.columns) != cols:
@@ -236,14 +229,13 @@ def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
         return pd.concat(dict(zip(ids, recs)), names=["run_id", schema.RECORD_INDEX])
     rows = [len(r) for r in recs]
     blocks = record_blocks(sum(rows))
-    groups = _dtype_groups()
     times = np.empty(sum(rows), dtype="int64")
     pos = 0
     del recs
     for i, (a, n) in enumerate(zip(activities, rows)):
         r = a.records
-        for d, cs in groups.items():
-            blocks[d][:, pos:pos + n] = r[cs].to_numpy(dtype=d).T
+        for d, cs in schema.RECORD_DTYPE_GROUPS.items():
+            blocks[d][:, pos:pos + n] = r[list(cs)].to_numpy(dtype=d).T
         times[pos:pos + n] = r.index.as_unit("ns").asi8
         pos += n
         if release:

@@ -28,6 +28,7 @@ __all__ = [
     "Feature",
     "RECORD_COLUMNS",
     "DYNAMICS_COLUMNS",
+    "RECORD_DTYPE_GROUPS",
     "FOOT_SPORTS",
     "HR_RANGE_BPM",
     "FOOT_CADENCE_MAX_SPM",
@@ -124,6 +125,11 @@ RECORD_COLUMNS = _table(
 DYNAMICS_COLUMNS = ("stance_time_ms", "stance_time_balance_left_pct", "vertical_oscillation_mm",
                     "vertical_ratio_pct", "step_length_mm")
 RECORD_INDEX = "time"
+#: The record columns grouped by dtype, each group in schema order: ``{'float64': (...), 'float32':
+#: DYNAMICS_COLUMNS}``; the records frame holds one block per group.
+RECORD_DTYPE_GROUPS: dict[str, tuple[str, ...]] = {
+    d: tuple(c for c, col in RECORD_COLUMNS.items() if col.dtype == d)
+    for d in dict.fromkeys(col.dtype for col in RECORD_COLUMNS.values())}
 
 #: Physiologically impossible samples are missing values, not data: the readers
 #: (every FIT/GPX/TCX activity passes :func:`runlog.activity.finalize`) set them
