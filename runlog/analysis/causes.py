@@ -956,7 +956,7 @@ class CauseAnalysis:
             out = r.to_dict()
             out["p_value"] = min(1.0, out["p_value"] * len(levels))   # Bonferroni over the pairs
             # the interval at the same level, so that it excludes 1 exactly when p < alpha
-            z0, z1 = stats.norm.isf(self.alpha / 2), stats.norm.isf(self.alpha / (2 * len(levels)))
+            z0, z1 = self._z, stats.norm.isf(self.alpha / (2 * len(levels)))
             with np.errstate(divide="ignore"):
                 b, lo, hi = np.log([out["effect"], out["ci_low"], out["ci_high"]])
             out["ci_low"] = _exp(b - (b - lo) * z1 / z0)
