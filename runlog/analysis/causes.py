@@ -484,31 +484,39 @@ def firth(X, y, offset=None, *, lrt=None, columns=None) -> dict:
         one per *lrt* column), ``lr`` (LR statistics), ``prob`` (fitted
         probabilities), ``model`` (the fitted estimator).
     """
+    cols = list(X.columns) if columns is None else list(columns)
+    idx = [cols.index(c) for c in lrt] if lrt else None
+    fit = _firth_fit(np.asarray(X, dtype="float64"), y, offset, lrt_at=idx)
+    names = list(lrt) if lrt else []
+    return {**fit, "coef": pd.Series(fit["coef"], index=cols),
+            "p": pd.Series(fit["p"], index=names, dtype="float64"),
+            "lr": pd.Series(fit["lr"], index=names, dtype="float64")}
+
+
+def _firth_fit(X: np.ndarray, y, offset=None, *, lrt_at: list[int] | None = None) -> dict:
+    """:func:`firth` on an ndarray, with arrays out (``coef``, ``p``/``lr`` per column of *lrt_at*):
+    the cause tests fit a model some 140 times per analysis, and building labelled Series for each
+    fit cost about as much as the fit's own validation."""
     from firthmodels import FirthLogisticRegression
 
-    Xv = np.asarray(X, dtype="float64")
-    yv = np.asarray(y, dtype="float64").astype(int)
+    yv = np.asarray(y).astype(int)
     m = FirthLogisticRegression(backend="numpy", max_iter=100)
-    cols = list(X.columns) if columns is None else list(columns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m.fit(Xv, yv, offset=offset)
-        p = pd.Series(dtype="float64")
-        lr = pd.Series(dtype="float64")
-        if lrt:
-            idx = [cols.index(c) for c in lrt]
-            m.lrt(idx)
-            pv = np.asarray(m.lrt_pvalues_, dtype="float64")[idx]
+        m.fit(X, yv, offset=offset)
+        p = lr = np.empty(0)
+        if lrt_at:
+            m.lrt(lrt_at)
+            p = np.asarray(m.lrt_pvalues_, dtype="float64")[lrt_at]
             # a failed constrained fit (NaN): the Wald test of the penalised fit instead
-            wald = np.asarray(m.pvalues_, dtype="float64")[idx]
-            pv = np.where(np.isfinite(pv), pv, wald)
-            p = pd.Series(pv, index=list(lrt))
-            lr = pd.Series(special.chdtri(1, np.clip(pv, 1e-300, 1.0)), index=list(lrt))
-    eta = Xv @ np.asarray(m.coef_, dtype="float64") + float(m.intercept_)
+            p = np.where(np.isfinite(p), p, np.asarray(m.pvalues_, dtype="float64")[lrt_at])
+            lr = special.chdtri(1, np.clip(p, 1e-300, 1.0))
+    coef = np.asarray(m.coef_, dtype="float64")
+    eta = X @ coef + float(m.intercept_)
     if offset is not None:
         eta = eta + np.asarray(offset, dtype="float64")
-    return {"coef": pd.Series(np.asarray(m.coef_, dtype="float64"), index=cols),
-            "loglik": float(m.loglik_), "p": p, "lr": lr, "prob": 1.0 / (1.0 + np.exp(-eta)), "model": m}
+    return {"coef": coef, "loglik": float(m.loglik_), "p": p, "lr": lr, "prob": 1.0 / (1.0 + np.exp(-eta)),
+            "model": m}
 
 
 def inflation(X, y, prob, days, *, bandwidth_d: float = HAC_BANDWIDTH_D) -> pd.Series:
@@ -547,8 +555,32 @@ def inflation(X, y, prob, days, *, bandwidth_d: float = HAC_BANDWIDTH_D) -> pd.S
     .. [2] Conley, T. G. (1999). GMM estimation with cross sectional
        dependence. J Econometrics 92:1-45.
     """
-    Xv = np.column_stack([np.ones(len(X)), np.asarray(X, dtype="float64")])
-    names = X.columns if isinstance(X, pd.DataFrame) else pd.RangeIndex(Xv.shape[1] - 1)
+    Xv = np.asarray(X, dtype="float64")
+    names = X.columns if isinstance(X, pd.DataFrame) else pd.RangeIndex(Xv.shape[1])
+    kappa = _inflation(Xv, y, prob, *_kernel_lags(days, bandwidth_d))
+    return pd.Series(kappa, index=names)
+
+
+def _kernel_lags(days, bandwidth_d: float) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
+    """The runs in time order and, per lag k, the Bartlett weights ``1 - gap / bandwidth`` of the
+    pairs (i, i + k) of that order: the part of :func:`inflation` that depends on the days only
+    (computed once per analysis).  Runs sorted by time, so k stops at the first lag whose gaps all
+    reach the bandwidth (linear in the number of runs)."""
+    t = np.asarray(days, dtype="float64")
+    order = np.argsort(t, kind="stable")
+    t = t[order]
+    lags = []
+    for k in range(1, len(t)):
+        w = np.clip(1.0 - (t[k:] - t[:-k]) / bandwidth_d, 0.0, None)
+        if not (w > 0).any():
+            break
+        lags.append((k, w))
+    return order, lags
+
+
+def _inflation(X: np.ndarray, y, prob, order: np.ndarray, lags: list) -> np.ndarray:
+    """:func:`inflation` of the columns of *X* (without intercept) from :func:`_kernel_lags`."""
+    Xv = np.column_stack([np.ones(len(X)), X])
     yv = np.asarray(y, dtype="float64")
     p = np.asarray(prob, dtype="float64")
     S = Xv * (yv - p)[:, None]
@@ -556,25 +588,17 @@ def inflation(X, y, prob, days, *, bandwidth_d: float = HAC_BANDWIDTH_D) -> pd.S
     try:
         Binv = np.linalg.pinv(B)
     except np.linalg.LinAlgError:  # pragma: no cover
-        return pd.Series(1.0, index=names)
-    t = np.asarray(days, dtype="float64")
-    order = np.argsort(t, kind="stable")
-    t, So = t[order], S[order]
+        return np.ones(Xv.shape[1] - 1)
+    So = S[order]
     meat = So.T @ So
-    # pairs (i, i + k) closer than the bandwidth: runs sorted by time, so k stops at the first gap
-    # that reaches it (linear in the number of runs)
-    for k in range(1, len(t)):
-        gap = t[k:] - t[:-k]
-        w = np.clip(1.0 - gap / bandwidth_d, 0.0, None)
-        if not (w > 0).any():
-            break
+    for k, w in lags:
         cross = (So[:-k] * w[:, None]).T @ So[k:]
         meat += cross + cross.T
     v_hac = np.diag(Binv @ meat @ Binv)
     v_iid = np.diag(Binv @ (S.T @ S) @ Binv)
     with np.errstate(divide="ignore", invalid="ignore"):
         k2 = np.where(v_iid > 0, v_hac / v_iid, 1.0)
-    return pd.Series(np.sqrt(np.maximum(k2[1:], 1.0)), index=names)
+    return np.sqrt(np.maximum(k2[1:], 1.0))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -671,7 +695,7 @@ class CauseAnalysis:
         self.calendar = calendar_basis(self.days.to_numpy() - float(self.days.min()), max_df=CALENDAR_MAX_DF)
         self.calendar.index = self.numb.index
         self._calendar = self.calendar.to_numpy(dtype="float64")
-        self._days = self.days.to_numpy()
+        self._lags = _kernel_lags(self.days.to_numpy(), self.bandwidth_d)
         self._z = float(stats.norm.isf(self.alpha / 2))
 
     # ------------------------------------------------------------------ design
@@ -737,33 +761,30 @@ class CauseAnalysis:
                        dtype="float64").reshape(-1, 1) for t in terms.values()]
         return np.hstack(cols), list(self.calendar.columns) + list(terms.keys())
 
-    def _test(self, terms: dict[str, pd.Series], names: list[str], *, wald: bool = False) -> pd.DataFrame:
-        """Fit calendar + *terms*, test *names*: coef, LR p deflated by kappa^2, CI.
+    def _test(self, terms: dict[str, pd.Series], names: list[str], *, wald: bool = False) -> dict[str, dict]:
+        """Fit calendar + *terms*, test *names*: name -> coef, LR p deflated by kappa^2, CI.
 
         ``wald=True``: the Wald test of the penalised fit instead of the likelihood
         ratio (one fit instead of one per tested term; for the descriptive table).
         """
         X, columns = self._design(terms)
         at = [columns.index(n) for n in names]
-        fit = firth(X, self.y, self._offset(terms), lrt=None if wald else names, columns=columns)
+        fit = _firth_fit(X, self.y, self._offset(terms), lrt_at=None if wald else at)
         if wald:
             lrs = special.chdtri(1, np.clip(np.asarray(fit["model"].pvalues_, dtype="float64")[at], 1e-300, 1.0))
         else:
-            lrs = fit["lr"].to_numpy(dtype="float64")
-        coef = fit["coef"].to_numpy(dtype="float64")[at]
-        kap = inflation(X, self.y, fit["prob"], self._days, bandwidth_d=self.bandwidth_d).to_numpy()[at]
-        rows = []
+            lrs = fit["lr"]
+        coef = fit["coef"][at]
+        kap = _inflation(X, self.y, fit["prob"], *self._lags)[at]
+        out = {}
         z = self._z
-        for b, lr, k in zip(coef, lrs, kap):
+        for n, b, lr, k in zip(names, coef, lrs, kap):
             b, lr, k = float(b), float(lr), float(k)
             lr_adj = lr / k ** 2
             p = float(special.chdtrc(1, lr_adj))    # chi-square(1) upper tail, as stats.chi2.sf
             se = abs(b) / math.sqrt(lr) if lr > 0 else float("inf")
-            rows.append({"coef": b, "p_value": p, "kappa": k,
-                         "effect": _exp(b), "ci_low": _exp(b - z * se * k),
-                         "ci_high": _exp(b + z * se * k)})
-        out = pd.DataFrame(rows, index=pd.Index(names, name="term"))
-        out.attrs["loglik"] = fit["loglik"]
+            out[n] = {"coef": b, "p_value": p, "kappa": k, "effect": _exp(b), "ci_low": _exp(b - z * se * k),
+                      "ci_high": _exp(b + z * se * k)}
         return out
 
     # ------------------------------------------------------------------ causes
@@ -949,11 +970,11 @@ class CauseAnalysis:
             for lv in levels:
                 key = f"{name}={lv}"
                 r = self._test({**{k: v for k, v in base.items() if not k.startswith(f"{name}=")},
-                                key: self.terms[key]}, [key]).iloc[0]
+                                key: self.terms[key]}, [key])[key]
                 if best is None or r["p_value"] < best[1]["p_value"]:
                     best = (lv, r)
             lv, r = best
-            out = r.to_dict()
+            out = dict(r)
             out["p_value"] = min(1.0, out["p_value"] * len(levels))   # Bonferroni over the pairs
             # the interval at the same level, so that it excludes 1 exactly when p < alpha
             z0, z1 = self._z, stats.norm.isf(self.alpha / (2 * len(levels)))
@@ -963,7 +984,7 @@ class CauseAnalysis:
             out["ci_high"] = _exp(b + (hi - b) * z1 / z0)
             out["level"] = lv
             return out
-        r = self._test({**base, name: self.terms[name]}, [name]).iloc[0].to_dict()
+        r = self._test({**base, name: self.terms[name]}, [name])[name]
         r["p_value"] = _one_sided_if_exposure(name, r["effect"], r["p_value"])
         r["level"] = None
         return r
@@ -1027,14 +1048,14 @@ class CauseAnalysis:
                 key = name if lv is None else f"{name}={lv}"
                 base = self._base(key)
                 try:
-                    alone = self._test({**base, key: t}, [key], wald=True).iloc[0].copy()
+                    alone = self._test({**base, key: t}, [key], wald=True)[key]
                     alone["p_value"] = _one_sided_if_exposure(key, alone["effect"], alone["p_value"])
                     own = {k: v for k, v in fterms.items() if k != key and not k.startswith(f"{name}=")}
                     if found and own.keys() != base.keys() and alone["p_value"] < self.alpha:
-                        adj = self._test({**own, key: t}, [key], wald=True).iloc[0].copy()
+                        adj = self._test({**own, key: t}, [key], wald=True)[key]
                         adj["p_value"] = _one_sided_if_exposure(key, adj["effect"], adj["p_value"])
                     elif found and own.keys() != base.keys():
-                        adj = pd.Series(np.nan, index=alone.index)
+                        adj = dict.fromkeys(alone, np.nan)
                     else:
                         adj = alone
                 except (np.linalg.LinAlgError, ValueError, FloatingPointError):
@@ -1060,7 +1081,7 @@ class CauseAnalysis:
         for c in found:
             terms = {k: v for k, v in {**self._base(key), **self._terms_of([c])}.items() if k != key}
             try:
-                if not self._test({**terms, key: term}, [key], wald=True).iloc[0]["p_value"] < self.alpha:
+                if not self._test({**terms, key: term}, [key], wald=True)[key]["p_value"] < self.alpha:
                     who.append(c)
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                 continue
@@ -1097,8 +1118,8 @@ class CauseAnalysis:
             t, _ = self._numeric_term(name)
             try:
                 terms = {**others, name: t}
-                X, columns = self._design(terms)
-                fit = firth(X, self.y, self._offset(terms), columns=columns)
+                X, _ = self._design(terms)
+                fit = _firth_fit(X, self.y, self._offset(terms))
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                 continue
             rows.append({"factor": name, "loglik": fit["loglik"]})
