@@ -59,6 +59,7 @@ import pandas as pd
 
 from ..errors import FileFormatError, NotAnActivityError
 from ..schema import FOOT_SPORTS
+from . import _tcxfast
 from ._xml import XmlRecoveryWarning, local_name, parse_xml, xml_text
 from .common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
                      seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
@@ -226,19 +227,28 @@ def _session_totals(laps: pd.DataFrame) -> dict:
     return out
 
 
-def _activity(act, source: str, names: _LocalNames) -> RawActivity | None:
-    """One ``<Activity>`` -> RawActivity (None when it has no trackpoints)."""
-    lap_els = _children(act, "Lap")
+def _rows(lap_els: list, names: _LocalNames) -> tuple[list, np.ndarray]:
+    """The reference walk: (time strings, float64 rows of slots 1-9) of the trackpoints of *lap_els*.
+
+    The fast path (:func:`runlog.io._tcxfast.trackpoint_columns`) returns the same.
+    """
     rows: list = []
     for lap in lap_els:
         _trackpoints(lap, names, rows)
-    if not rows:
+    data = np.array([r[1:] for r in rows], dtype="float64").reshape(len(rows), _PWR)
+    return [r[_T] or "" for r in rows], data
+
+
+def _activity(act, source: str, names: _LocalNames, fast: bool) -> RawActivity | None:
+    """One ``<Activity>`` -> RawActivity (None when it has no trackpoints)."""
+    lap_els = _children(act, "Lap")
+    times, data = _tcxfast.trackpoint_columns(lap_els) if fast else _rows(lap_els, names)
+    if not times:
         return None
-    data = np.array([r[1:] for r in rows], dtype="float64")
-    t_s = _epoch_s([r[_T] or "" for r in rows])
+    t_s = _epoch_s(times)
     if not np.isfinite(t_s).any():
         raise FileFormatError(
-            f"has {len(rows)} trackpoints but none with a readable <Time>: runlog needs times. "
+            f"has {len(times)} trackpoints but none with a readable <Time>: runlog needs times. "
             "Export the activity again from the watch or app", source)
     ok = usable_time_mask(t_s, source, what="trackpoint")
     data = data[ok]
@@ -292,7 +302,7 @@ def _activity_elements(root) -> list:
     return out
 
 
-def decode(data: bytes, source: str) -> list[RawActivity]:
+def decode(data: bytes, source: str, *, use_fast_path: bool = True) -> list[RawActivity]:
     """Decode a TCX file.
 
     Parameters
@@ -301,6 +311,12 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         File content (already gunzipped by the dispatcher).
     source : str
         File name, for messages.
+    use_fast_path : bool
+        Parse with the plain C tree builder when the document allows it and
+        read the trackpoints level by level (:mod:`runlog.io._tcxfast`).
+        False: :func:`runlog.io._xml.parse_xml` and the reference walk over
+        every trackpoint, as before the fast path existed (the tests compare
+        the two; the results are the same).
 
     Returns
     -------
@@ -317,7 +333,13 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         trackpoints or usable times.
     """
     text = xml_text(data, source)
-    root = parse_xml(text, source, what="TCX")
+    parsed = _tcxfast.parse_tree(text, source) if use_fast_path else None
+    if parsed is None:
+        root = parse_xml(text, source, what="TCX")
+    else:
+        root, repaired = parsed
+        if repaired:
+            warnings.warn(repaired, XmlRecoveryWarning, stacklevel=2)
     if local_name(root.tag) == "Activities":  # a TCX fragment without its root element
         warnings.warn(
             f"{source}: the <TrainingCenterDatabase> root element is missing (the file starts at "
@@ -340,7 +362,7 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
     names = _LocalNames()
     out = []
     for i, act in enumerate(acts, start=1):
-        raw = _activity(act, source, names)
+        raw = _activity(act, source, names, use_fast_path)
         if raw is not None:
             raw.info.update(session=i, n_sessions=len(acts))
             out.append(raw)
