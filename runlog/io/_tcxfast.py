@@ -30,11 +30,12 @@ results are those of the reference path, value for value
   (elements are matched by local name, one look-up per distinct tag).  A
   heart rate is the text of the first ``Value`` child of that
   ``HeartRateBpm``, else its own text.
-* **Same conversion.**  Numbers go through :class:`float`, one ``map`` per
-  column (where one text is not a number, the column is converted again
-  text by text and the bad ones become NaN, like the reference's
-  ``_float``); empty and missing values are NaN.  Times are the stripped
-  texts ('' when missing), converted by the reader's own ``_epoch_s``.
+* **Same conversion.**  Every number is ``float(text)``, converted a column
+  at a time (a column with few distinct texts, such as heart rate, cadence
+  or altitude, through a table of its distinct texts); a text that is not a
+  number is NaN, like the reference's ``_float``, and so are empty and
+  missing values.  Times are the stripped texts ('' when missing),
+  converted by the reader's own ``_epoch_s``.
 
 The reader's per-point work was measured three ways on the real files
 (``bench/bench_gpx_fast.py``): the reference walk, a level-by-level variant
@@ -126,18 +127,32 @@ def parse_tree(text: str, source: str):
                   f"({first}); declared them and read the file")
 
 
-def _floats(texts: list) -> np.ndarray:
-    """Non-empty texts -> float64 (NaN where not a number)."""
+def _float_or_nan(text: str) -> float:
     try:
-        return np.fromiter(map(float, texts), dtype="float64", count=len(texts))
+        return float(text)
     except ValueError:
-        out = np.full(len(texts), np.nan)
-        for k, s in enumerate(texts):
-            try:
-                out[k] = float(s)
-            except ValueError:
-                pass
-        return out
+        return np.nan
+
+
+#: Columns longer than this whose first _SAMPLE texts hold at most _FEW distinct ones are converted
+#: through a table of their distinct texts (heart rate, cadence, altitude: a float() per distinct text).
+_SAMPLE, _FEW = 128, 32
+
+
+def _floats(texts: list) -> np.ndarray:
+    """Non-empty texts -> float64 (NaN where not a number), ``float(text)`` for each."""
+    n = len(texts)
+    if n > _SAMPLE and len(set(texts[:_SAMPLE])) <= _FEW:
+        distinct = list(dict.fromkeys(texts))
+        try:
+            table = dict(zip(distinct, map(float, distinct)))
+        except ValueError:
+            table = dict(zip(distinct, map(_float_or_nan, distinct)))
+        return np.fromiter(map(table.__getitem__, texts), dtype="float64", count=n)
+    try:
+        return np.fromiter(map(float, texts), dtype="float64", count=n)
+    except ValueError:
+        return np.fromiter(map(_float_or_nan, texts), dtype="float64", count=n)
 
 
 def trackpoint_columns(lap_els: list) -> tuple[list, np.ndarray]:

@@ -271,6 +271,35 @@ def test_edits_change_what_they_claim(data_dir):
         assert len(records("no_time_some")) < len(base)
 
 
+#: Edits of a longer file (147 points), whose few-valued columns are converted through a table.
+_RG = "runpandas__run_garmin.tcx"
+LONG_EDITS = {
+    "unchanged": lambda t: t,
+    "bad_and_empty_few_valued": lambda t: _every(7, r"<Value>(\d+)</Value>", r"<Value>\1 bpm</Value>")(
+        _every(5, r"<ns3:RunCadence>\d+</ns3:RunCadence>", "<ns3:RunCadence/>")(
+            _every(9, r"<AltitudeMeters>", "<AltitudeMeters>?")(t))),
+    "odd_number_forms_few_valued": lambda t: _every(4, r"<Value>(\d)(\d+)</Value>", r"<Value> \1_\2\n</Value>")(t),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_EDITS))
+def test_longer_edited_documents_read_the_same(data_dir, name):
+    data = LONG_EDITS[name]((data_dir / "tcx" / _RG).read_text(encoding="utf-8")).encode("utf-8")
+    assert _differences(data, f"{name}.tcx") == []
+
+
+_NUMBER_TEXTS = st.sampled_from(["1", "2.5", " 3 ", "\n4.0\n", "x", "nan", "-inf", "-0", "1e999", "1_0", "\u0663",
+                                 "0x1", "1.5.2", "+7"])
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(st.lists(_NUMBER_TEXTS, max_size=40) | st.lists(_NUMBER_TEXTS, min_size=129, max_size=400)
+       | st.lists(st.floats(allow_nan=False).map(repr), min_size=129, max_size=300))
+def test_column_conversion_is_float_of_each_text(texts):
+    """Direct and table conversion both give float(text) per text, NaN where float() refuses it."""
+    np.testing.assert_array_equal(_tcxfast._floats(texts), np.array([tcx._float(s) for s in texts], dtype="float64"))
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
 def test_other_encodings_read_the_same(data_dir, encoding):
     text = (data_dir / "tcx" / _HS).read_text(encoding="utf-8").replace("<Activities>", "<Activities><!-- Läufer -->")
