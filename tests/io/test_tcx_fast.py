@@ -14,6 +14,7 @@ message), with the same warnings.  Where the fast parse declines a document
 
 from __future__ import annotations
 
+import gc
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -330,6 +331,20 @@ def test_fast_parser_is_the_standard_library_c_tree_builder():
     root, repaired = _tcxfast.parse_tree("<TrainingCenterDatabase/>", "x.tcx")
     assert type(root) is ET.Element and repaired is None
     assert _tcxfast.ET is ET
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("doc", ["<TrainingCenterDatabase/>", "<TrainingCenterDatabase><q:x/></TrainingCenterDatabase>",
+                                 "<TrainingCenterDatabase>"])
+def test_garbage_collector_left_as_found(enabled, doc):
+    """The parse pauses the cyclic collector and leaves it as it was, also after a repair or a failure."""
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        _tcxfast.parse_tree(doc, "x.tcx")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 # --------------------------------------------------------------------------
