@@ -20,9 +20,9 @@ results are those of the reference path, value for value
   at all.  The cyclic garbage collector is paused while the tree is built
   (elements hold no cycles; left as found).  Undeclared namespace prefixes
   are declared and the document parsed again, with ``parse_xml``'s
-  warning, word for word.  Anything else
-  that does not parse (malformed XML, a DTD, a repair that fails) is left
-  to ``parse_xml``, which refuses it with its usual message.
+  warning, word for word.  Anything else that does not parse (malformed
+  XML, a DTD, a repair that fails) is left to ``parse_xml``, which refuses
+  it with its usual message.
 * **Same selection.**  Trackpoints are all children of the ``Track``
   children of an activity's laps.  Per trackpoint the *last* ``Time``,
   ``AltitudeMeters``, ``DistanceMeters``, ``Cadence`` and ``HeartRateBpm``

@@ -20,11 +20,13 @@ parser with a tree builder that refuses a DOCTYPE itself) and a walk that
 builds one row per trackpoint (``_rows``).  Both give the same records,
 laps, info, warnings and errors on every real, edited and fuzzed file
 (``tests/io/test_tcx_fast.py``).  Speed (``bench/bench_gpx_fast.py``):
-the parse is about half of the fast path's time per trackpoint on large
-files, the trackpoint pass and conversion about a quarter; the fast path
-is about 1.2-1.4x faster per trackpoint than the reference path, not the
-2x hoped for, because the element tree the parser builds already costs
-more than half of the reference path's time.
+the fast path is about 1.3-1.45x faster per trackpoint than the reference
+path on the large real files (1.05-1.2x on files of a few hundred points
+or less, where a fixed cost of a few milliseconds per file, mostly pandas
+work on laps and frames, dominates).  Not the 2x hoped for: building the
+element tree alone (:func:`xml.etree.ElementTree.XML`) takes about half of
+the fast path's time on the large files and 35-45 % of the reference
+path's.
 
 Per ``<Trackpoint>``
 --------------------
