@@ -18,13 +18,26 @@ repeat, so a load change on a shared machine hits all of them alike; best of
 Figures are microseconds per track point; the ratios ``gpxpy/fast`` and
 ``old/fast`` are the speed-ups (target: gpxpy/fast >= 2.5).  Files: the
 largest real GPX files of ``../shared/data/real/gpx`` (else ``tests/data/gpx``).
-A second table times :func:`runlog.io.tcx.decode` with defusedxml's
-pure-Python parser (before) and with the C parser that refuses DOCTYPEs
-(now; :func:`runlog.io._xml.parse_xml`), in microseconds per trackpoint.
-lxml is reported but not needed: gpxpy uses it when installed (then ``gpxpy``
-and ``old`` change), the fast path never imports it.  Nothing is asserted.
+A second table times :func:`runlog.io.tcx.decode` per trackpoint, the paths
+again taking turns:
 
-Run:  .venv/bin/python bench/bench_gpx_fast.py [--files 5] [--repeat 7]
+* ``defused``: the reference path with defusedxml's pure-Python parser (the
+  reader before the C parser);
+* ``ref``: ``tcx.decode(..., use_fast_path=False)``, the C parser refusing
+  DOCTYPEs (:func:`runlog.io._xml.parse_xml`) and the per-trackpoint walk;
+* ``fast``: ``tcx.decode`` (:mod:`runlog.io._tcxfast`: the C tree builder,
+  one lean pass collecting texts per column, one conversion per column);
+* ``XML``: :func:`xml.etree.ElementTree.XML` of the document alone (for a
+  file with undeclared prefixes, of the repaired text), the floor of any
+  ElementTree-based reader;
+
+with the ratios ``ref/fast`` (the fast path's speed-up; target >= 2) and
+``fast/XML`` (how far above the parse floor it is).  Files: the largest of
+``../shared/data/real/tcx`` (else ``tests/data/tcx``).
+lxml is reported but not needed: gpxpy uses it when installed (then ``gpxpy``
+and ``old`` change), the fast paths never import it.  Nothing is asserted.
+
+Run:  .venv/bin/python bench/bench_gpx_fast.py [--files 5] [--repeat 7] [--tcx-only]
 """
 
 from __future__ import annotations
@@ -96,7 +109,11 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--tcx-only", action="store_true", help="only the TCX table")
     args = ap.parse_args(argv)
+    if args.tcx_only:
+        tcx_bench(args.files, args.repeat)
+        return
     lxml = importlib.util.find_spec("lxml") is not None
     print(f"gpxpy {gpxpy.__version__}, lxml {'installed (gpxpy uses it)' if lxml else 'not installed'}; "
           f"data from {DATA}; best of {args.repeat}, paths interleaved")
@@ -136,12 +153,15 @@ def _defused_fromstring(text: str):
 
 
 def tcx_bench(limit: int, repeat: int) -> None:
-    """TCX: ``tcx.decode`` with defusedxml's pure-Python parser (before) and the C parser (now)."""
+    """TCX: ``tcx.decode`` by defusedxml + walk, C parser + walk (ref), the fast path, and the bare parse."""
     folder = DATA.parent / "tcx"
     files = sorted(folder.glob("*.tcx"), key=lambda p: -p.stat().st_size)[:limit]
-    print(f"\nTCX ({folder}): tcx.decode, parse by defusedxml (before) vs C parser refusing DOCTYPEs (now)")
-    print(f"{'file':40s} {'points':>7s} {'before':>7s} {'now':>7s} {'before/now':>10s}   [us/trackpoint]")
-    tb = tn = 0.0
+    print(f"\nTCX ({folder}): tcx.decode with defusedxml + walk, parse_xml + walk (ref), the fast path, "
+          "and ET.XML alone")
+    print(f"{'file':40s} {'points':>7s} {'defused':>7s} {'ref':>7s} {'fast':>7s} {'XML':>7s} "
+          f"{'def/ref':>7s} {'ref/fast':>8s} {'fast/XML':>8s}   [us/trackpoint]")
+    keys = ("defused", "ref", "fast", "xml")
+    tot = dict.fromkeys(keys, 0.0)
     tot_n = 0
     for path in files:
         data = path.read_bytes()
@@ -151,23 +171,41 @@ def tcx_bench(limit: int, repeat: int) -> None:
                 n = sum(len(a.records) for a in tcx.decode(data, path.name))
         except Exception:  # noqa: BLE001 - refused files are not benchmarked
             continue
+        text = xml_text(data, path.name)
+        repaired = False
+        try:
+            ET.XML(text)
+        except ET.ParseError:  # undeclared prefixes: time the parse of the repaired text
+            text, repaired = declare_missing_prefixes(text)[0], True
 
-        def before(data=data, name=path.name):
+        def defused(data=data, name=path.name):
             saved, _xml._fromstring = _xml._fromstring, _defused_fromstring
             try:
-                tcx.decode(data, name)
+                tcx.decode(data, name, use_fast_path=False)
             finally:
                 _xml._fromstring = saved
 
-        best = side_by_side({"before": before, "now": lambda data=data, name=path.name: tcx.decode(data, name)},
-                            repeat)
-        tb += best["before"]
-        tn += best["now"]
+        best = side_by_side({
+            "defused": defused,
+            "ref": lambda data=data, name=path.name: tcx.decode(data, name, use_fast_path=False),
+            "fast": lambda data=data, name=path.name: tcx.decode(data, name),
+            "xml": lambda text=text: ET.XML(text),
+        }, repeat)
+        for k in keys:
+            tot[k] += best[k]
         tot_n += n
-        print(f"{path.name[:40]:40s} {n:7d} {best['before'] / n * 1e6:7.1f} {best['now'] / n * 1e6:7.1f} "
-              f"{best['before'] / best['now']:10.2f}")
+        us = {k: best[k] / n * 1e6 for k in keys}
+        label = path.name[:39] + ("*" if repaired else "")
+        print(f"{label:40s} {n:7d} {us['defused']:7.1f} {us['ref']:7.1f} {us['fast']:7.1f} {us['xml']:7.1f} "
+              f"{best['defused'] / best['ref']:7.2f} {best['ref'] / best['fast']:8.2f} "
+              f"{best['fast'] / best['xml']:8.2f}")
     if tot_n:
-        print(f"{'all files':40s} {tot_n:7d} {tb / tot_n * 1e6:7.1f} {tn / tot_n * 1e6:7.1f} {tb / tn:10.2f}")
+        us = {k: tot[k] / tot_n * 1e6 for k in keys}
+        print(f"{'all files':40s} {tot_n:7d} {us['defused']:7.1f} {us['ref']:7.1f} {us['fast']:7.1f} "
+              f"{us['xml']:7.1f} {tot['defused'] / tot['ref']:7.2f} {tot['ref'] / tot['fast']:8.2f} "
+              f"{tot['fast'] / tot['xml']:8.2f}   (target ref/fast >= 2)")
+        print("* undeclared namespace prefixes: ref and fast include the repair, XML is timed on the "
+              "repaired text")
 
 
 if __name__ == "__main__":

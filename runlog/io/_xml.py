@@ -8,11 +8,13 @@ attachments), so the XML readers treat them as untrusted:
   need a ``<!DOCTYPE ...>`` declaration in the document prolog.  No GPX or TCX
   writer emits one, so any DTD is refused before a parser sees the document:
   :func:`reject_dtd` scans only the prolog (the few bytes before the root
-  element, O(prolog length)) for gpxpy and the GPX fast path
-  (:mod:`runlog.io._gpxfast`), which parse with the standard library's
-  :mod:`xml.etree.ElementTree` C parser, and :func:`parse_xml` (TCX) then
-  also parses with defusedxml's ``forbid_dtd`` rule built into the C parser
-  (a tree builder that raises :class:`defusedxml.DTDForbidden` as soon as
+  element, O(prolog length)) for gpxpy and the GPX and TCX fast paths
+  (:mod:`runlog.io._gpxfast`, :mod:`runlog.io._tcxfast`), which parse with
+  the standard library's :mod:`xml.etree.ElementTree` C parser (the TCX one
+  also declines any document that mentions ``<!DOCTYPE``), and
+  :func:`parse_xml` (the TCX reference path and fallback) then also
+  parses with defusedxml's ``forbid_dtd`` rule built into the C parser (a
+  tree builder that raises :class:`defusedxml.DTDForbidden` as soon as
   expat meets a DOCTYPE, before any declaration in it is read).
 * **Bytes to text once.**  :func:`xml_text` decodes with the byte-order mark
   or the declared encoding, strips whitespace / BOMs before the XML
