@@ -32,6 +32,7 @@ demo: $(STAMP)
 	$(VENV)/bin/runlog demo --out runlog-demo
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_io.py
 	$(PY) bench/bench_history.py
