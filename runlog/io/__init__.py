@@ -12,6 +12,7 @@ import os
 import stat
 import warnings
 import zlib
+from importlib import resources
 
 from ..activity import Activity, finalize
 from ..errors import FileFormatError
@@ -19,8 +20,14 @@ from .common import RawActivity
 
 __all__ = [
     "RawActivity", "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
-    "sniff_format", "load_bytes", "open_user_file", "MAX_FILE_BYTES",
+    "sniff_format", "load_bytes", "open_user_file", "MAX_FILE_BYTES", "EXAMPLE_FIT",
 ]
+
+#: A real FIT file shipped with the package (``runlog/data/example_triathlon_fr920xt.fit``; MIT,
+#: from python-fitparse's test files, see ``runlog/data/SOURCES.md``): a Garmin Forerunner 920XT
+#: triathlon in 4 chained FIT files whose run carries running dynamics, for trying the readers and
+#: :func:`runlog.plot.form_trace` without files of your own.
+EXAMPLE_FIT = str(resources.files("runlog").joinpath("data", "example_triathlon_fr920xt.fit"))
 
 #: Largest activity file (after gunzip) runlog will decode [bytes].  A real
 #: ultra-marathon FIT file at 1 Hz is ~10 MB; a GPX of it ~40 MB.

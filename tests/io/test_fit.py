@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import warnings
+from pathlib import Path
 
 import fitparse
 from fitparse.utils import FitCRCError, FitParseError
@@ -646,6 +647,20 @@ def test_triathlon_run_dynamics_against_fitparse(data_dir):
     # averaged (252.159 ms, 51.644 %, 101.589 mm, 8.156 %, 1214.221 mm)
     means = run[list(DYNAMICS.values())].astype("float64").mean().round(3).tolist()
     assert means == [252.159, 51.644, 101.589, 8.156, 1214.221]
+
+
+def test_example_fit_is_shipped_and_is_the_tested_triathlon(data_dir):
+    """runlog.io.EXAMPLE_FIT (package data, what the notebook reads) is the triathlon tested above, byte for
+    byte, and its run reads with the same 517 dynamics values per field, so it works from an installed
+    wheel as from a checkout."""
+    from runlog.io import EXAMPLE_FIT
+
+    shipped = Path(EXAMPLE_FIT)
+    assert shipped.parent.name == "data" and shipped.parent.parent == Path(runlog.__file__).parent
+    assert shipped.read_bytes() == _fit(data_dir, "fitparse__sample_mulitple_header.fit").read_bytes()
+    assert "example_triathlon_fr920xt.fit" in (shipped.parent / "SOURCES.md").read_text(encoding="utf-8")
+    run = next(a for a in runlog.read_activities(EXAMPLE_FIT) if a.info["sport"] == "running").records
+    assert run[list(DYNAMICS.values())].notna().sum().tolist() == [517] * 5
 
 
 def test_fenix2_has_contact_time_and_oscillation_only(data_dir):
