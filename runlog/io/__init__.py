@@ -185,14 +185,15 @@ def sniff_format(data: bytes, name: str = "") -> str | None:
 
 def _decoder(fmt: str):
     if fmt == "fit":
-        from . import fit as mod
-    elif fmt == "gpx":
-        from . import gpx as mod
-    elif fmt == "tcx":
-        from . import tcx as mod
-    else:  # pragma: no cover
-        raise ValueError(fmt)
-    return mod.decode
+        from . import fit
+        return fit.decode
+    if fmt == "gpx":
+        from . import gpx
+        return gpx.decode
+    if fmt == "tcx":
+        from . import tcx
+        return tcx.decode
+    raise ValueError(fmt)  # pragma: no cover
 
 
 def read_activities(path, *, tz=None, data: bytes | None = None, fmt: str | None = None) -> list[Activity]:

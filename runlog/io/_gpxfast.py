@@ -195,7 +195,11 @@ def read_points(text: str, source: str, extension_columns: dict):
         return None
     valid: set = set()  # (tag, text) pairs gpxpy accepts
 
-    lat, lon, ele, spd, tstr = [], [], [], [], []
+    lat: list = []  # str or None, as lon: float(None) raising below is wanted
+    lon: list = []
+    ele: list[str | None] = []
+    spd: list[str | None] = []
+    tstr: list[str | None] = []
     lat_add, lon_add, ele_add, spd_add, t_add = lat.append, lon.append, ele.append, spd.append, tstr.append
     nan = np.nan
     # extension element tag -> the (point index, text) list of its column, or False (not read)

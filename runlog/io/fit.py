@@ -446,7 +446,7 @@ def device_name(file_id: dict) -> str | None:
     return " ".join(parts) if parts else None
 
 
-def _float_array(values: list) -> np.ndarray:
+def _float_array(values: list | np.ndarray) -> np.ndarray:
     """Floats from a list of FIT values (None -> NaN; tuples, strings, bytes of a
     damaged or odd field -> NaN)."""
     try:
@@ -634,9 +634,9 @@ def _parse(data: bytes, engine: str = "fast") -> _Parsed:
 def _parse_fitparse(data: bytes, segments: list[FitSegment], trailing: bytes) -> _Parsed:
     """One pass over every message of every chained segment, through fitparse (the reference)."""
     out = _Parsed()
-    cols = out.cols
-    lists = tuple(cols[k] for k in _RECORD_FIELDS)
-    rec_group = out.rec_group
+    lists: tuple[list, ...] = tuple([] for _ in _RECORD_FIELDS)  # lists here; the fast path fills arrays
+    rec_group: list[int] = []
+    out.cols, out.rec_group = dict(zip(_RECORD_FIELDS, lists)), rec_group
     group, seen_file_id = 0, False
     for seg in segments:
         major, minor = seg.data[1] >> 4, seg.data[1] & 0x0F
@@ -740,7 +740,7 @@ def _timestamps(raw: list | np.ndarray, source: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(arr).tz_localize("UTC").as_unit("ns")
 
 
-def _records_frame(cols: dict[str, list], index: pd.DatetimeIndex) -> pd.DataFrame:
+def _records_frame(cols: dict[str, list | np.ndarray], index: pd.DatetimeIndex) -> pd.DataFrame:
     """The canonical record columns (cadence still raw: see :func:`cadence_spm`)."""
     f = {k: _float_array(cols[k]) for k in _RECORD_FIELDS if k != "timestamp"}
     return pd.DataFrame({

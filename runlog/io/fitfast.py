@@ -62,7 +62,7 @@ import datetime as _dt
 import struct
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from fitparse.profile import MESSAGE_TYPES
@@ -683,7 +683,8 @@ def _check_developer_fields(walk: _Walk, messages: list) -> None:
     dev_defs = [d for d in walk.defs if d.lay.dev]
     if not dev_defs:
         return
-    events: list[tuple[int, int, object]] = [(d.pos, 1, d) for d in dev_defs]
+    # (header position, 1, _Def) or (header position, 0, fitparse DataMessage)
+    events: list[tuple[int, int, Any]] = [(d.pos, 1, d) for d in dev_defs]
     events += [(pos, 0, msg) for pos, msg in messages
                if msg.name in ("developer_data_id", "field_description")]
     registry: dict = {}

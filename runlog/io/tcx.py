@@ -144,7 +144,8 @@ def _trackpoints(lap, names: _LocalNames, rows: list) -> None:
         if names[trk.tag] != "Track":
             continue
         for tp in trk:
-            row = [None, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan]
+            row: list[str | float | None] = [None, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan,
+                                             np.nan, np.nan]
             for c in tp:
                 name = names[c.tag]
                 if name == "Time":
