@@ -146,7 +146,7 @@ def summarize_records(records: pd.DataFrame) -> dict:
         avg_temp_c, max_temp_c, ascent_m, n_records.
     """
     n = len(records)
-    out = {"n_records": n}
+    out: dict[str, float] = {"n_records": n}
     if n == 0:
         return out
     dt = sample_durations_s(records.index)

@@ -169,9 +169,9 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
             filled = col.notna().to_numpy() & (col.astype(str).str.strip() != "").to_numpy()
             if decimal_comma:  # '24,5' in a ';' or tab file
                 v = _decimal_comma(col, v, filled)
-            bad = np.flatnonzero((filled & np.isnan(v)) | (v < lo) | (v > hi))
-            if len(bad):
-                problems.append(f"line(s) {_line_list(lines, bad)}: {cols[name]!r} must be a number from {lo:g} "
+            wrong = np.flatnonzero((filled & np.isnan(v)) | (v < lo) | (v > hi))
+            if len(wrong):
+                problems.append(f"line(s) {_line_list(lines, wrong)}: {cols[name]!r} must be a number from {lo:g} "
                                 f"to {hi:g}" + (" (°C, not °F)" if name == "air_temp_c" else ""))
             out[name] = v
         else:
@@ -278,6 +278,7 @@ def join_weather(runs: pd.DataFrame, weather, *, positions: pd.DataFrame | None 
             continue
         if have_pos:
             slat, slon = stations.loc[st, "lat_deg"], stations.loc[st, "lon_deg"]
+            assert positions is not None  # have_pos
             pos = positions.reindex(m.index)
             km = geo.haversine_m(pos["lat_deg"], pos["lon_deg"], slat, slon) / 1000.0
             km = pd.Series(km, index=m.index)

@@ -84,10 +84,11 @@ def conditional_or(x: pd.Series, numb: pd.Series, strata: pd.Series, *, alpha: f
     # strata where x does not vary carry no information either
     informative &= df.groupby("g")["x"].transform("nunique") > 1
     df = df[informative]
-    out = {"n_strata": int(df["g"].nunique()), "n_runs": len(df), "n_episodes": int(df["y"].sum()),
+    n_episodes = int(df["y"].sum())
+    out = {"n_strata": int(df["g"].nunique()), "n_runs": len(df), "n_episodes": n_episodes,
            "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "note": ""}
-    if out["n_episodes"] < 3:
-        out["note"] = f"only {out['n_episodes']} numb run(s) in months that also have other runs"
+    if n_episodes < 3:
+        out["note"] = f"only {n_episodes} numb run(s) in months that also have other runs"
         return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -559,8 +559,8 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
     """
     numb = numb.dropna().astype(bool)
     features = features.reindex(numb.index)
-    metas = {name: factor_meta(name, features[name], catalog) for name in features.columns}
-    metas = {k: v for k, v in metas.items() if v is not None}
+    all_metas = {name: factor_meta(name, features[name], catalog) for name in features.columns}
+    metas = {k: v for k, v in all_metas.items() if v is not None}
     # quartiles of every numeric column in each group at once (a pandas percentile per column and
     # group was most of this table's time)
     num = [k for k, m in metas.items() if m["kind"] == "numeric"]
