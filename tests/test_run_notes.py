@@ -223,6 +223,12 @@ def test_gear_merged_file_wins(tmp_path, geared):
     assert part["rpe"].isna().tolist() == [False, True, True]
 
 
+def test_notes_from_history_needs_a_history():
+    # runs_of(None) is (None, None); before, this failed with "argument of type 'NoneType' is not iterable"
+    with pytest.raises(TypeError, match="history must be a runlog.History or its runs DataFrame"):
+        notes_from_history(None)
+
+
 def test_history_without_gear(history):
     assert len(notes_from_history(history)) == 0
     notes = read_run_notes(pd.DataFrame({"date": ["2015-08-15"], "shoes": ["A"]}), history=history)

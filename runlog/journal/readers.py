@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import warnings
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -169,7 +170,7 @@ def _check_headers(found: dict, headers: list[str], line: int) -> list[str]:
 
 
 #: How :func:`~runlog.journal.sheet.load_table` reads a journal or notes file.
-_SHEET = dict(ambiguous=_AMBIGUOUS_HEADERS, reserved=_RESERVED, check=_check_headers)
+_SHEET: dict[str, Any] = dict(ambiguous=_AMBIGUOUS_HEADERS, reserved=_RESERVED, check=_check_headers)
 
 
 def _check_onsets(onset_min, onset_km, run_ids, runs, lines, problems):
@@ -220,6 +221,7 @@ def _journal_period(table: Table, rows: list[int], problems: list[str]) -> dict:
     for i in rows:
         line, note = table.lines[i], table.get("notes", i)
         kind = tracking_kind(note)
+        assert kind is not None  # *rows* are the tracking rows (the caller picks them)
         filled = [table.columns.get(c, c) for c in others if table.get(c, i)]
         if filled:
             problems.append(f"line {line}: a {note!r} row states the journal period and takes only a date; "
@@ -490,8 +492,8 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True,
     pre, post = cols["body_mass_pre_kg"], cols["body_mass_post_kg"]
     with np.errstate(invalid="ignore"):
         bad = np.abs(post - pre) > MAX_MASS_CHANGE_FRACTION * pre
-    for i in np.flatnonzero(bad):
-        problems.append(f"line {table.lines[i]}: body mass {pre[i]:g} kg before and {post[i]:g} kg after "
+    for j in np.flatnonzero(bad):
+        problems.append(f"line {table.lines[j]}: body mass {pre[j]:g} kg before and {post[j]:g} kg after "
                         f"differ by more than {MAX_MASS_CHANGE_FRACTION:.0%}; check for a typing or unit error")
     seen: dict[str, int] = {}
     for i, rid in enumerate(run_ids):
@@ -518,7 +520,7 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True,
         data[head] = s
     out = pd.DataFrame(data, index=pd.RangeIndex(n))
     out.index = pd.Index(pd.Series(run_ids, dtype="object").astype("string"), name="run_id")
-    lines = [int(x) for x in table.lines]
+    lines: list[int | None] = [int(x) for x in table.lines]
     if gear and runs is not None:
         out = _merge_gear(out, notes_from_history(runs))
         lines += [None] * (len(out) - n)
@@ -565,6 +567,8 @@ def notes_from_history(history) -> pd.DataFrame:
         columns empty.
     """
     runs, _ = runs_of(history)
+    if runs is None:  # history=None: runs_of accepts it, there are no runs to take gear from
+        raise TypeError("history must be a runlog.History or its runs DataFrame")
     if "gear" in runs:
         gear = runs["gear"].astype("string").str.strip()
         gear = gear[gear.notna() & (gear != "")]

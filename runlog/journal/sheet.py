@@ -349,10 +349,10 @@ def load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = N
         headers = [str(c) for c in frame.columns]
         found, extra_pos = resolve_headers(headers, aliases, err, path, kind, **header_opts)
         n = len(frame)
-        lines = list(range(2, n + 2))
+        frame_lines = list(range(2, n + 2))
         cells = {canon: [cell_text(v) for v in frame.iloc[:, pos].tolist()] for canon, pos in found.items()}
         extras = {headers[pos]: frame.iloc[:, pos].reset_index(drop=True) for pos in extra_pos}
-        return Table(None, {c: headers[p] for c, p in found.items()}, cells, extras, lines)
+        return Table(None, {c: headers[p] for c, p in found.items()}, cells, extras, frame_lines)
 
     if hasattr(path_or_frame, "read"):
         data = path_or_frame.read(limit + 1)
@@ -643,8 +643,8 @@ def strings(table: Table, name: str, lower: bool = False) -> pd.Series:
     Series of string
         One value per row.
     """
-    vals = table.cells.get(name, [""] * len(table))
-    vals = [(v.lower() if lower else v) if v else None for v in vals]
+    texts = table.cells.get(name, [""] * len(table))
+    vals = [(v.lower() if lower else v) if v else None for v in texts]
     return pd.Series(vals, dtype="object").astype("string")
 
 
@@ -672,7 +672,7 @@ def choice(table: Table, name: str, aliases: dict[str, str], allowed, problems, 
     Series of string
         One value per row; NA for an empty or bad cell.
     """
-    out = []
+    out: list[str | None] = []
     head = table.columns.get(name, name)
     for i, text in enumerate(table.cells.get(name, [""] * len(table))):
         if not text:
