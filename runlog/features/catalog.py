@@ -11,9 +11,13 @@ runner's notes are described per call in ``run_features(...).attrs['catalog']``
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .. import schema
 from ..schema import Feature
+
+if TYPE_CHECKING:  # for the annotation only; catalog_frame imports pandas itself, as before
+    import pandas as pd
 
 NAN = float("nan")
 
@@ -407,7 +411,7 @@ def with_entries(features) -> dict[str, Feature]:
     return out
 
 
-def catalog_frame() -> "pandas.DataFrame":  # noqa: F821
+def catalog_frame() -> pd.DataFrame:
     """The catalogue as a tidy frame (one row per feature), for docs and notebooks.
 
     Returns

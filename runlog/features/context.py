@@ -207,7 +207,7 @@ def notes_features(notes: pd.DataFrame | None, index: pd.Index, taken=()) -> tup
     (DataFrame indexed like *index*, list of :class:`runlog.schema.Feature`)
     """
     out = pd.DataFrame(index=index)
-    feats = []
+    feats: list[schema.Feature] = []
     if notes is None or not len(notes.columns):
         return out, feats
     # handled elsewhere (shoes, body mass, air) or bookkeeping of read_run_notes (date, time, run, line)

@@ -299,8 +299,7 @@ def intensity_features(records: pd.DataFrame, hr_rest_bpm: float | None, hr_max_
     out["avg_hr_bpm"] = wmean(seg, hr, dt)
     n_hr = gsum(seg, np.isfinite(hr))
     out["max_hr_bpm"] = gmax(seg, hr)
-    have_hr_params = hr_rest_bpm is not None and hr_max_bpm is not None
-    if have_hr_params:
+    if hr_rest_bpm is not None and hr_max_bpm is not None:
         hrr = hr_reserve_fraction(hr, hr_rest_bpm, hr_max_bpm)
         out["hr_reserve_pct"] = hr_reserve_fraction(out["avg_hr_bpm"].to_numpy(), hr_rest_bpm, hr_max_bpm) * 100
         contrib = dt / 60.0 * trimp_weight(np.clip(hrr, 0.0, 1.0), a, b)
