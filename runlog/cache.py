@@ -249,7 +249,7 @@ def _values_crc(codes, times, columns) -> int:
 
 
 def _encode_laps(laps: pd.DataFrame) -> dict:
-    out = {}
+    out: dict[str, list] = {}
     for name, col in schema.LAP_COLUMNS.items():
         s = laps[name]
         if col.dtype == schema.UTC_TIME:
@@ -403,7 +403,7 @@ class ActivityCache:
         self.root.mkdir(parents=True, exist_ok=True)
         os.utime(self.root)  # mark this generation as in use
         self.hits = self.misses = self.writes = 0
-        self._digests = None
+        self._digests: DigestIndex | None = None
         self.prune_generations(keep_days)
 
     def prune_generations(self, keep_days: float = 30.0) -> int:
@@ -777,6 +777,7 @@ class ActivityCache:
                     blocks[d][j, pos:pos + n] = col.to_numpy()
                 pos += n
             if pos < n_all:
+                assert extra is not None  # the rows after the segments' are those of extra
                 for c in cols:
                     d, j = where[c]
                     blocks[d][j, pos:] = extra[c].to_numpy(dtype=d)
@@ -843,13 +844,15 @@ class ActivityCache:
                 t = pa.Table.from_pandas(getattr(history, name), preserve_index=True)
                 if not write(frames[name], t.replace_schema_metadata({**(t.schema.metadata or {}), **meta})):
                     return False
-            reuse = base is not None and added is not None and len(base["segments"]) < self.MAX_SEGMENTS
-            segments = list(base["segments"]) if reuse else []
-            new = added if reuse else history.records
+            if base is not None and added is not None and len(base["segments"]) < self.MAX_SEGMENTS:
+                segments, new = list(base["segments"]), added  # reuse the base's segments
+            else:
+                segments, new = [], history.records
             if len(new) or not segments:
                 runs, rows = records_runs(new)
-                seg = {"file": f"{scope}-{token}.records.arrow", "token": token, "runs": runs, "rows": rows}
-                if not write(seg["file"], _records_table(new, meta)):
+                seg_file = f"{scope}-{token}.records.arrow"
+                seg = {"file": seg_file, "token": token, "runs": runs, "rows": rows}
+                if not write(seg_file, _records_table(new, meta)):
                     return False
                 segments.append(seg)
             manifest = {**(extra or {}), "format": self._SNAPSHOT_FORMAT, "scope": scope, "key": key,

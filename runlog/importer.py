@@ -195,7 +195,7 @@ class _Runner:
 
     def submit(self, fn, *args) -> tuple[cf.Future, int]:
         if self.inline:
-            fut = cf.Future()
+            fut: cf.Future = cf.Future()
             try:
                 fut.set_result(fn(*args))
             except Exception as exc:  # decode_file never raises; kept for safety
@@ -357,6 +357,7 @@ class _ImportRun:
             self.results.append((item.source, Outcome("error", [], item.error, cacheable=False)))
             self.bar.update(1)
             return
+        assert data is not None  # no error: the item's bytes (read above when only its digest was known)
         digest = content_digest(data)
         if self.index is not None and item.signature is not None:
             self.index.remember(item.source, item.signature, digest)
@@ -591,7 +592,7 @@ class _Snapshot:
         self.store, self.scan, self.tz, self.manifest = store, scan, tz, manifest
         self.scope = _scope_key(scan, tz)
         known = _content_key(scan, store, tz) if manifest is not None else None
-        self.fresh = known is not None and known[0] == manifest.get("key")
+        self.fresh = manifest is not None and known is not None and known[0] == manifest.get("key")
         self.added: list[str] = []
         if manifest is not None and not self.fresh and manifest.get("addable") \
                 and not scan.metadata and not scan.errors:
@@ -605,6 +606,7 @@ class _Snapshot:
 
     def _added(self) -> list[str]:
         """The new files when every file of the snapshot is still there unchanged; else []."""
+        assert self.manifest is not None  # called only when there is one
         old = self.manifest.get("files") or {}
         paths = {os.path.abspath(p) for _kind, p in self.scan.plan}
         if not old or not set(old) <= paths:
@@ -620,6 +622,7 @@ class _Snapshot:
 
     def load(self) -> History | None:
         """The snapshot's History, or None when a file of it is missing or damaged."""
+        assert self.manifest is not None  # fresh
         frames = self.store.get_snapshot_frames(self.manifest)
         if frames is None:
             return None
@@ -637,6 +640,7 @@ class _Snapshot:
         as assembling everything when none of them overlaps (or shares a
         start minute with) an activity of the snapshot; otherwise None.
         """
+        assert self.manifest is not None  # added is empty without one
         sub = _Scan(self.added)
         bar = _progress_bar(sub.total, progress)
         results = _ImportRun(self.store, runner, bar, self.tz).run(sub)
@@ -732,7 +736,9 @@ def _assemble(results: list[tuple[str, Outcome]], scan: _Scan) -> tuple[History,
     """
     results = sorted(results, key=lambda r: r[0])
     errors = [{"path": p, "reason": r} for p, r in scan.errors]
-    skipped, acts, summary_of = [], [], {}
+    skipped: list[dict] = []
+    acts: list[Activity] = []
+    summary_of: dict[int, dict] = {}
     for src, out in results:
         if out.kind == "ok":
             acts.extend(out.activities)
@@ -779,7 +785,7 @@ def _metadata(kept: list[Activity], dups: pd.DataFrame, tables: list[pd.DataFram
         return None
     table = pd.concat(tables)
     table = table[~table.index.duplicated(keep="first")]
-    by_source = {}
+    by_source: dict[str, list[str]] = {}
     for a in kept:
         by_source.setdefault(str(a.info.get("source")), []).append(a.run_id)
     rows = {}
