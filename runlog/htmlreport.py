@@ -527,7 +527,7 @@ def _finding_items(report, paragraphs: list[str]) -> str:
     from .plot import CAUSE_COLORS
 
     table = getattr(report, "findings", None)
-    causes = [(None, None)] * len(paragraphs)
+    causes: list[tuple[str, str] | tuple[None, None]] = [(None, None)] * len(paragraphs)
     if isinstance(table, pd.DataFrame) and "cause" in table and len(table) == len(paragraphs):
         labels = table["cause_label"] if "cause_label" in table else table["cause"]
         causes = [(str(c), str(lab) if isinstance(lab, str) and lab else str(c))

@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
@@ -369,7 +371,7 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     ratio_cols = [c for c in cols if any(w in c.lower() for w in _RATIO_WORDS)]
     load_cols = [c for c in cols if c not in ratio_cols]
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"]
-    handles = []
+    handles: list[Artist] = []
     for i, c in enumerate(load_cols):
         y = pd.to_numeric(features[c], errors="coerce").to_numpy(dtype="float64")[order]
         (h,) = ax.plot(x, y, color=palette[i % 4], lw=1.8, label=cols[c])
@@ -508,7 +510,7 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
     ax.set_yticks(np.arange(-0.5, 7, 1), minor=True)
     ax.grid(which="minor", color="white", lw=1.5)
     ax.tick_params(which="minor", length=0)
-    handles = [Patch(facecolor="#ececec", label="Rest day")]
+    handles: list[Artist] = [Patch(facecolor="#ececec", label="Rest day")]
     if tracked is not None:
         t0 = pd.Timestamp(tracked[0]).normalize() if tracked[0] is not None else all_days[0]
         t1 = (pd.Timestamp(tracked[1]).normalize() if len(tracked) > 1 and tracked[1] is not None
@@ -779,7 +781,8 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
             ax.plot(cens, sv, ls="none", marker="|", ms=7, color=col, alpha=0.7)
     ax.set_xlim(0, tmax * 1.02)
     # most runs end without numbness: zoom on the upper part, but always show 50-100 %
-    low = min(min(ln.get_ydata().min() for ln in ax.get_lines()) if ax.get_lines() else 0.0, 1.0)
+    # the lines hold arrays (get_ydata is typed as any array-like)
+    low = min(min(cast(np.ndarray, ln.get_ydata()).min() for ln in ax.get_lines()) if ax.get_lines() else 0.0, 1.0)
     ax.set_ylim(min(0.5, max(0.0, math.floor((low - 0.1) * 10) / 10)), 1.02)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.set_xlabel("Time into the run [min]" if scale == "min" else "Distance into the run [km]")
@@ -812,7 +815,9 @@ def _split(s: pd.Series, name: str) -> tuple[pd.Series, list[str]]:
         u = f" {unit}" if unit else ""
         low, high = f"{text} ≤ {number_text(med)}{u}", f"{text} > {number_text(med)}{u}"
         lab = np.where(v <= med, low, high)
-        return pd.Series(np.where(v.isna(), None, lab), index=s.index, dtype="object"), [low, high]
+        # numpy's stubs take no None as where()'s value; it is an object scalar like any other
+        labels = np.where(v.isna(), None, lab)  # type: ignore[call-overload]
+        return pd.Series(labels, index=s.index, dtype="object"), [low, high]
     out = s.astype("object").where(s.notna(), None)
     return out, sorted(str(x) for x in pd.unique(out.dropna()))
 
@@ -883,7 +888,8 @@ def _run_title(records: pd.DataFrame, tz, prefix: str) -> str | None:
 
 def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km: float | None = None,
               x: str = "time", channels: Sequence[str] = TRACE_CHANNELS,
-              smooth_s: float = 30.0, title: str | None = None, tz: str | None = None, ax=None) -> Figure:
+              smooth_s: float = 30.0, title: str | None = None, tz: str | None = None,
+              ax=None) -> Figure | SubFigure:
     """One run's pace, heart rate, temperature and cadence, stacked, with the onset marked.
 
     Parameters
@@ -920,15 +926,16 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
     shown = trace_channels(rec, channels)
     if not shown:
         raise ValueError("run_trace: the records have none of the channels " + ", ".join(channels))
+    fig: Figure | SubFigure
     if ax is None:
-        fig, axes = plt.subplots(len(shown), 1, sharex=True, figsize=(9, 1.7 * len(shown) + 0.8),
+        fig, grid = plt.subplots(len(shown), 1, sharex=True, figsize=(9, 1.7 * len(shown) + 0.8),
                                  layout="constrained", squeeze=False)
-        axes = list(axes[:, 0])
+        axes: list[Axes] = list(grid[:, 0])
     else:
         axes = [ax] if isinstance(ax, Axes) else list(ax)
         if len(axes) != len(shown):
             raise ValueError(f"run_trace: {len(shown)} channels to draw ({shown}) but {len(axes)} Axes given")
-        fig = axes[0].figure
+        fig = axes[0].figure  # a SubFigure when the Axes given are in one
     if "elapsed_s" in rec and rec["elapsed_s"].notna().any():
         t_s = rec["elapsed_s"].to_numpy(dtype="float64")
     else:
@@ -993,7 +1000,7 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
 
 def form_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km: float | None = None,
                x: str = "time", smooth_s: float = 30.0, title: str | None = None, tz: str | None = None,
-               ax=None) -> Figure:
+               ax=None) -> Figure | SubFigure:
     """One run's running form: pace and the watch's running dynamics, stacked, with the onset marked.
 
     Ground contact time [ms], the left foot's share of it [%] (dotted line:
