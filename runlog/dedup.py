@@ -217,7 +217,8 @@ def renamed(activities: list[Activity]) -> list[tuple[Activity, Activity]]:
     list of (Activity, Activity)
         One pair per activity; both items are the same object when it keeps its id.
     """
-    out, seen = [], {}
+    out: list[tuple[Activity, Activity]] = []
+    seen: dict[str, int] = {}
     for a in sorted(activities, key=lambda a: (_span_ns(a)[0], *_order_key(a))):
         rid = a.run_id
         n = seen.get(rid, 0) + 1

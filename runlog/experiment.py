@@ -550,7 +550,9 @@ def plan(factor: str, levels, *, runs: int | None = None, weeks: int | None = No
         end = None
     n = len(dates)
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**31))
+        entropy = np.random.SeedSequence().entropy
+        assert isinstance(entropy, int)  # drawn from the OS when none is given
+        seed = int(entropy % (2**31))
     lay = _layout(n, k, block, design)
     perms = _perms(k)
     rng = np.random.default_rng(int(seed))

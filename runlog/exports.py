@@ -209,7 +209,7 @@ def read_strava_csv(data: bytes, source: str = "activities.csv") -> pd.DataFrame
         header = next(reader)
     except StopIteration:
         header = []
-    pos = {}
+    pos: dict[str, int] = {}
     for i, h in enumerate(header):
         pos.setdefault(h.strip(), i)
     if "Filename" not in pos:
@@ -221,7 +221,7 @@ def read_strava_csv(data: bytes, source: str = "activities.csv") -> pd.DataFrame
         fn = rec[pos["Filename"]].strip() if len(rec) > pos["Filename"] else ""
         if not fn:
             continue
-        row = {"key": metadata_key(fn)}
+        row: dict[str, str | None] = {"key": metadata_key(fn)}
         for col, out in _STRAVA_COLUMNS.items():
             v = rec[pos[col]].strip() if col in pos and len(rec) > pos[col] else ""
             row[out] = v or None

@@ -451,7 +451,7 @@ def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generato
        Methodology of Training, 5th ed. Human Kinetics.
     """
     first_day = pd.Timestamp(first_day).normalize()
-    rows = []
+    rows: list[dict] = []
     for w in range(n_weeks):
         build = w % 4 != 3
         days = [first_day + pd.Timedelta(days=7 * w + d) for d in range(7)]

@@ -95,6 +95,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -248,6 +249,7 @@ def effect_columns(name: str, per: float, catalog: dict, kind: str, *, usual: fl
     f = catalog.get(name)
     unit = getattr(f, "unit", "") if f is not None else ""
     dose = usual is not None and bool(getattr(f, "dose", False))
+    out: dict[str, Any]  # str and float values
     if kind == "binary" and not dose:
         out = {"effect_kind": "with_without", "effect_per": nan, "effect_per_unit": "", "effect_usual": nan}
     elif kind == "categorical" and not dose:
@@ -973,6 +975,7 @@ class CauseAnalysis:
                                 key: self.terms[key]}, [key])[key]
                 if best is None or r["p_value"] < best[1]["p_value"]:
                     best = (lv, r)
+            assert best is not None  # a categorical cause has a term per level, at least one (see __init__)
             lv, r = best
             out = dict(r)
             out["p_value"] = min(1.0, out["p_value"] * len(levels))   # Bonferroni over the pairs

@@ -399,7 +399,7 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     controls = flags.index[~numb]
     end_s = runs["elapsed_s"].reindex(controls)
     arrays = _run_arrays(records, list(cases.index) + list(controls), columns) if len(records) else {}
-    pairs = {c: [] for c in columns}
+    pairs: dict[str, list[tuple[float, float]]] = {c: [] for c in columns}
     case_ids = [rid for rid in cases.index if rid in arrays]
     ctrl_ids = [k for k in end_s.index if k in arrays]
     t_s = cases.reindex(case_ids).to_numpy(dtype=float) * 60.0

@@ -965,10 +965,8 @@ class Report:
         try:
             from ..htmlreport import render_report
         except ImportError:  # pragma: no cover - the HTML module ships with runlog
-            render_report = None
-        if render_report is not None:
-            return render_report(self, path, figures=figures, **kwargs)
-        return self._fallback_html(path, figures=figures)  # pragma: no cover
+            return self._fallback_html(path, figures=figures)
+        return render_report(self, path, figures=figures, **kwargs)
 
     def _fallback_html(self, path=None, *, figures=None) -> str:
         """Plain self-contained page (used only when runlog.htmlreport is unavailable)."""
