@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# ruff (rules in pyproject.toml) and a type check of the public API (mypy, [tool.mypy])
+# ruff (rules in pyproject.toml) and a type check of the package and its public API (mypy, [tool.mypy])
 lint: $(STAMP)
 	$(PY) -m ruff check runlog tests bench
 	$(PY) -m mypy
