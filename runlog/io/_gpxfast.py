@@ -54,7 +54,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from ._xml import XmlRecoveryWarning, declare_missing_prefixes, is_unbound_prefix_error
+from ._xml import XmlRecoveryWarning, parse_declaring_prefixes
 
 __all__ = ["read_points", "iso_times_s", "XMLParser"]
 
@@ -123,23 +123,12 @@ def _check_value(field, tag: str, text, version) -> None:
 
 def _parse_tree(text: str, source: str):
     """(root, warning message or None), or None when the document does not parse (gpxpy will say why)."""
-    try:
-        return ET.XML(_DEFAULT_NS.sub("", text, count=1)), None
-    except (MemoryError, RecursionError):
-        raise
-    except Exception as exc:  # noqa: BLE001 - whatever it is, the gpxpy path reports it
-        if not is_unbound_prefix_error(exc):
-            return None
-        first = exc
-    fixed, prefixes = declare_missing_prefixes(text)
+    parsed = parse_declaring_prefixes(text, lambda t: ET.XML(_DEFAULT_NS.sub("", t, count=1)))
+    if parsed is None:
+        return None
+    root, prefixes, first = parsed
     if not prefixes:
-        return None
-    try:
-        root = ET.XML(_DEFAULT_NS.sub("", fixed, count=1))
-    except (MemoryError, RecursionError):
-        raise
-    except Exception:  # noqa: BLE001
-        return None
+        return root, None
     # the gpxpy path's message, word for word (gpxpy wraps the parser's error as "Error parsing XML: ...")
     return root, (f"{source}: namespace prefix(es) {', '.join(prefixes)} used without a "
                   f"declaration (Error parsing XML: {first}); declared them and read the file")

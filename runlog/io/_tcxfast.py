@@ -54,11 +54,10 @@ from __future__ import annotations
 import gc
 import xml.etree.ElementTree as ET
 from itertools import chain
-from xml.etree.ElementTree import ParseError
 
 import numpy as np
 
-from ._xml import declare_missing_prefixes, is_unbound_prefix_error, local_name, reject_dtd
+from ._xml import local_name, parse_declaring_prefixes, reject_dtd
 
 __all__ = ["parse_tree", "trackpoint_columns", "COLUMNS"]
 
@@ -133,19 +132,12 @@ def parse_tree(text: str, source: str):
         reject_dtd(text, source)
     except Exception:  # noqa: BLE001 - parse_xml refuses it with its message
         return None
-    try:
-        return _parse_gc_paused(text), None
-    except ParseError as exc:
-        if not is_unbound_prefix_error(exc):
-            return None
-        first = exc
-    fixed, prefixes = declare_missing_prefixes(text)
+    parsed = parse_declaring_prefixes(text, _parse_gc_paused)
+    if parsed is None:
+        return None
+    root, prefixes, first = parsed
     if not prefixes:
-        return None
-    try:
-        root = _parse_gc_paused(fixed)
-    except ParseError:
-        return None
+        return root, None
     return root, (f"{source}: namespace prefix(es) {', '.join(prefixes)} used without a declaration "
                   f"({first}); declared them and read the file")
 
