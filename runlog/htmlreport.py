@@ -328,12 +328,15 @@ def _stats(report) -> list[tuple[str, str]]:
         n_numb = int((flags["numb"].fillna(False).astype(bool) & flags["tracked"].fillna(False).astype(bool)).sum())
     if n_numb is not None:
         out.append(("runs with numbness", n_numb))
+    causes = getattr(report, "causes", None)
+    if isinstance(causes, pd.DataFrame) and "p_value" in causes:
+        out.append(("causes tested", int(causes["p_value"].notna().sum())))
     factors = getattr(report, "factors", None)
     if factors is not None:
-        out.append(("measures tested", len(factors)))
+        out.append(("measures compared", len(factors)))
     findings = getattr(report, "findings", None)
     if isinstance(findings, pd.DataFrame):
-        out.append(("findings", len(findings)))
+        out.append(("finding" if len(findings) == 1 else "findings", len(findings)))
     return [(k, str(v)) for k, v in out]
 
 
@@ -605,6 +608,7 @@ def render_report(report, path=None, *, figures=None, history=None,
     import matplotlib.pyplot as plt
 
     from . import __version__
+    from .analysis.report import MEASURES_NOTE
 
     own = figures is None
     if figures is None:
@@ -668,9 +672,9 @@ def render_report(report, path=None, *, figures=None, history=None,
                                            "n_runs": "Runs", "n_episodes": "Numb runs",
                                            "numb_runs": "Runs with numbness", "other_runs": "Other runs"}))
     if not described:  # nothing tested: the description above stands in for the (empty) table
-        parts.append("<h2 id='factors'>All measures tested</h2>")
+        parts.append("<h2 id='factors'>All measures</h2>")
         if factors is not None and len(factors):
-            parts.append("<p>Strongest evidence first; shaded rows are findings. Hover over a measure for what "
+            parts.append(f"<p>{_esc(MEASURES_NOTE)} Shaded rows are findings. Hover over a measure for what "
                          "it measures; the column reference in the README gives every measure's unit.</p>")
         parts.append(factors_table(factors, causes=getattr(report, "causes", None)))
     model_html = _model_html(getattr(report, "model", None))
@@ -719,7 +723,8 @@ def column_reference_markdown() -> str:
     from .features.catalog import FEATURES
 
     titles = {
-        "records": "Records: one row per sample (`History.records`, `Activity.records`; index `run_id`, `time` UTC)",
+        "records": ("Records: one row per sample (`History.records`, index `run_id`, `time` UTC; "
+                    "`Activity.records` and `History.run(run_id)`, index `time` UTC)"),
         "laps": "Laps (`History.laps`)",
         "runs": "Runs: one row per activity (`History.runs`, index `run_id`)",
         "episodes": "Episodes: the numbness journal (`read_episodes`)",

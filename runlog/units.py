@@ -48,7 +48,9 @@ def number_text(v, digits: int = 3) -> str:
 
     Numbers with *digits* or more digits before the point are written whole;
     below 1 at most 2 significant digits are kept (``0.051``: a third digit
-    there is noise to a runner).
+    there is noise to a runner); below 0.001 in size a number reads
+    ``'<0.001'`` (``'>-0.001'`` when negative), not as a run of zeros (a
+    training load that has decayed over a long break is 1e-22 AU).
 
     Parameters
     ----------
@@ -62,7 +64,7 @@ def number_text(v, digits: int = 3) -> str:
     -------
     str
         E.g. with 3 digits 1234.5 -> ``'1234'``, 22.44 -> ``'22.4'``, 1.50 -> ``'1.5'``,
-        9.996 -> ``'10'``, 0.0512 -> ``'0.051'``, -3.14159 -> ``'-3.14'``;
+        9.996 -> ``'10'``, 0.0512 -> ``'0.051'``, -3.14159 -> ``'-3.14'``, 8.7e-22 -> ``'<0.001'``;
         :data:`MISSING` when unknown, ``'∞'`` / ``'-∞'`` for an infinity.
     """
     try:
@@ -77,6 +79,8 @@ def number_text(v, digits: int = 3) -> str:
     a = abs(f)
     if a == 0:
         return "0"
+    if a < 0.001:
+        return "<0.001" if f > 0 else ">-0.001"
     if a < 1:
         digits = min(digits, 2)
     # decimals for *digits* significant digits; none once the whole part has them

@@ -41,7 +41,9 @@ def test_number_text_by_hand():
     # rounding edges: 9.996 is 10 (not 10.0), 99.96 is 100, 0.09996 is 0.1, 999.6 is 1000 (not 1e+03)
     assert [number_text(v) for v in (9.996, 99.96, 0.09996, 999.6)] == ["10", "100", "0.1", "1000"]
     # negative numbers as their absolute value with a sign; -0.0 is 0; never an exponent
-    assert [number_text(v) for v in (-3.14159, -250.4, -0.0, 0.0, 1.234e-5)] == ["-3.14", "-250", "0", "0", "0.000012"]
+    assert [number_text(v) for v in (-3.14159, -250.4, -0.0, 0.0, 0.00123)] == ["-3.14", "-250", "0", "0", "0.0012"]
+    # below 0.001 in size: not a run of zeros (a training load decayed over a long break, 8.7e-22 AU)
+    assert [number_text(v) for v in (1.234e-5, 8.7e-22, -2e-9)] == ["<0.001", "<0.001", ">-0.001"]
     # 2 digits (in a sentence)
     assert [number_text(v, 2) for v in (2.744, 12.34, 0.512, 148.7, 9.96)] == ["2.7", "12", "0.51", "149", "10"]
     # unknown and infinite
@@ -82,9 +84,12 @@ def test_stats_format_number_is_number_text():
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9), st.integers(1, 4))
 def test_number_text_is_the_rounded_number(v, digits):
     text = number_text(v, digits)
+    a = abs(v)
+    if 0 < a < 0.001:
+        assert text == ("<0.001" if v > 0 else ">-0.001")
+        return
     assert "e" not in text and not text.endswith(".") and not ("." in text and text.endswith("0"))
     back = float(text)
-    a = abs(v)
     if a >= 10 ** (digits - 1):
         assert back == round(v) or abs(back - v) <= 0.5
     elif a > 0:

@@ -94,6 +94,7 @@ Sociological Methodology 13, 61-98 (complementary log-log with log exposure).
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from typing import Any
 
@@ -260,6 +261,8 @@ def effect_columns(name: str, per: float, catalog: dict, kind: str, *, usual: fl
         word = {"d": "day", "h": "hours", "": "(ratio)"}.get(unit, unit)
         if word == "day" and number_text(per) != "1":
             word = "days"
+        elif re.fullmatch(r"\d+-\d+", word):    # a rating scale ('0-10'): 'per 1 point (0-10)'
+            word = f"{'point' if number_text(per) == '1' else 'points'} ({word})"
         out = {"effect_kind": "exposure" if dose else "per_step", "effect_per": float(per),
                "effect_per_unit": word, "effect_usual": float(usual) if dose and usual is not None else nan}
     return {**out, "effect_unit": effect_unit_text(out["effect_kind"], out["effect_per"],
@@ -619,6 +622,11 @@ def _column(features: pd.DataFrame, name: str, catalog: dict) -> tuple[pd.Series
     return s, kind
 
 
+def _varies(name: str, term: pd.Series) -> bool:
+    """Whether a numeric measure (in model units) varies enough to be judged (:data:`MIN_SPREAD_UNITS`)."""
+    return term.nunique() >= 2 and (name == EXPOSURE_TERM or float(term.std()) >= MIN_SPREAD_UNITS)
+
+
 def _levels(s: pd.Series, min_runs: int = MIN_LEVEL_RUNS) -> list:
     vc = s.dropna().astype(str).value_counts()
     lv = [k for k, v in vc.items() if v >= min_runs and v <= len(s.dropna()) - min_runs]
@@ -843,7 +851,7 @@ class CauseAnalysis:
                     f"{raw.notna().mean():.0%} of the runs"))
                 continue
             t, u = self._numeric_term(name)
-            if t.nunique() < 2 or (name != EXPOSURE_TERM and float(t.std()) < MIN_SPREAD_UNITS):
+            if not _varies(name, t):
                 untestable.append(self._untestable(
                     cause, name, f"{feature_label(name, self.catalog)} hardly varies between runs"))
                 continue
@@ -1046,6 +1054,8 @@ class CauseAnalysis:
                 if not _usable(s_):
                     continue
                 t, u = self._numeric_term(name)
+                if not _varies(name, t):   # as for a cause: no odds ratio read off a measure that hardly varies
+                    continue
                 items = [(None, t, u)]
             for lv, t, u in items:
                 key = name if lv is None else f"{name}={lv}"

@@ -60,6 +60,14 @@ NOT_A_DIAGNOSIS = (
     "rest or at night needs a doctor or physiotherapist."
 )
 
+#: What the table of all measures is (the Markdown and HTML pages say it above the table).
+MEASURES_NOTE = (
+    "Findings first, then strongest evidence first. Each cause is tested once, on its own measure "
+    "('main measure'), with the numbers of the By cause table (q allowing for the causes tested); every "
+    "other measure is described by its own test with the season and the time on the feet (q allowing "
+    "for those measures), not as an extra cause."
+)
+
 
 def _num(v) -> float:
     try:
@@ -710,7 +718,7 @@ class Report:
 
     # ------------------------------------------------------------------ content
     def headline(self) -> str:
-        """One line of counts: runs, numb runs, measures tested, findings.
+        """One line of counts: runs, numb runs, causes tested, measures compared, findings.
 
         Returns
         -------
@@ -721,7 +729,9 @@ class Report:
              f"({self.n_episodes} episode{'s' if self.n_episodes != 1 else ''}).")
         if not self.testable:
             return s
-        return s + (f" {len(self.factors)} measures tested, {len(self.findings)} finding"
+        n_causes = int(self.causes["p_value"].notna().sum()) if len(self.causes) else 0
+        causes = f" {n_causes} cause{'s' if n_causes != 1 else ''} tested," if n_causes else ""
+        return s + (f"{causes} {len(self.factors)} measures compared, {len(self.findings)} finding"
                     f"{'s' if len(self.findings) != 1 else ''}.")
 
     def untestable_reason(self) -> str:
@@ -884,10 +894,11 @@ class Report:
         if len(self.onset.at_onset):
             md += [_md_table(self.onset.at_onset), ""]
         if self.testable:
-            md += ["## All measures tested", "", _md_table(_readable(self.factor_table()), max_rows=200), ""]
-            md += ["## Multivariable model (secondary)", "", self.model.describe(), ""]
+            md += ["## All measures", "", MEASURES_NOTE, "",
+                   _md_table(_readable(self.factor_table()), max_rows=200), ""]
             if self.model.fitted:
-                md += [_md_table(self.model.table), ""]
+                md += ["## Multivariable model (secondary)", "", self.model.describe(), "",
+                       _md_table(self.model.table), ""]
             md += [f"- {n}" for n in self.model.notes] + [""]
         else:
             md += ["## The runs so far (no tests)", "", _md_table(self.descriptives), ""]

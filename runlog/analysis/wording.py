@@ -227,6 +227,12 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
         not once the finding causes are in the model: ``explained_by``),
         'in-run' (measured during the run, before onset) or 'secondary';
         ``finding`` marks the measure of each finding cause (listed first).
+        A cause's primary measure (for shoes: the pair its test chose)
+        carries the cause test's ``effect``, interval, ``p_value`` and
+        ``q_value`` (``Report.causes``: the numbers the answer rests on, Holm
+        over causes), so a measure reads the same in every table; the other
+        rows carry their own Wald test (with the season and the time on the
+        feet) and ``q_value`` adjusts those over the other rows (*fdr_method*).
     """
     from .stats import fdr_adjust
 
@@ -244,7 +250,16 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
     role = np.where(m["factor"].isin(prim), "primary",
                     np.where(expl, "explained", np.where(in_run, "in-run", "secondary")))
     m["role"] = role
-    m["q_value"] = fdr_adjust(m["p_value"].to_numpy(dtype="float64"), fdr_method)
+    # a cause's own measure: the cause test's numbers (one story per measure), else its own test
+    own = {(r.factor, r.level if isinstance(r.level, str) else None): r for r in tested.itertuples(index=False)}
+    rows = [own.get((f, lv if isinstance(lv, str) else None)) for f, lv in zip(m["factor"], m["level"])]
+    is_own = np.array([r is not None for r in rows])
+    q = np.full(len(m), np.nan)
+    q[~is_own] = fdr_adjust(m.loc[~is_own, "p_value"].to_numpy(dtype="float64"), fdr_method)
+    for c in ("effect", "ci_low", "ci_high", "p_value", "q_value"):
+        vals = m[c].to_numpy(dtype="float64", copy=True) if c != "q_value" else q
+        vals[is_own] = [float(getattr(r, c)) for r in rows if r is not None]
+        m[c] = vals
     if screened is not None and len(screened):
         s = screened.assign(level=screened["level"].astype("object").where(screened["level"].notna(), None))
         cols = ["n_runs", "n_episodes", "exposed_runs", "exposed_numb", "other_runs", "other_numb"]

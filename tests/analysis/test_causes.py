@@ -344,6 +344,7 @@ def test_holm_sequential_retests_the_rest_beside_each_cause_passed():
 
 def test_effect_columns_are_the_pieces_of_effect_unit():
     from runlog.features.catalog import FEATURES
+    from runlog.schema import Feature
 
     def cols(name, per, kind="numeric", usual=None):
         return C.effect_columns(name, per, FEATURES, kind, usual=usual)
@@ -358,6 +359,10 @@ def test_effect_columns_are_the_pieces_of_effect_unit():
     assert one_day["effect_per_unit"] == "day" and one_day["effect_unit"] == "per 1 day"
     assert cols("run_streak_days", 2.0)["effect_unit"] == "per 2 days"
     assert cols("not_in_the_catalogue", 0.1)["effect_unit"] == "per 0.1 (ratio)"
+    # a rating scale (run notes' RPE, unit '0-10') is counted in points, not 'per 1 0-10'
+    rating = {"rpe": Feature(name="rpe", unit="0-10", dtype="float64", description="RPE", cause="intensity")}
+    assert C.effect_columns("rpe", 1.0, rating, "numeric")["effect_unit"] == "per 1 point (0-10)"
+    assert C.effect_columns("rpe", 2.0, rating, "numeric")["effect_unit"] == "per 2 points (0-10)"
     dur = cols(C.EXPOSURE_TERM, float("nan"))
     assert dur["effect_kind"] == "per_doubling" and math.isnan(dur["effect_per"])
     assert dur["effect_unit"] == "per doubling of the run, beyond the doubled time on the feet"
