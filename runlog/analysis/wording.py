@@ -202,6 +202,11 @@ def with_sentences(findings: pd.DataFrame, causes: pd.DataFrame, factors: pd.Dat
     return out.reset_index(drop=True)
 
 
+def _row_key(factor, level) -> tuple:
+    """A measure row's key: (measure, level), the level None unless it is a text (NaN, NA, None alike)."""
+    return factor, level if isinstance(level, str) else None
+
+
 def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.DataFrame, catalog: dict, *,
                  fdr_method: str = "bh") -> pd.DataFrame:
     """``Report.factors``: every measure tested, strongest first, with its cause and role.
@@ -250,26 +255,26 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
     role = np.where(m["factor"].isin(prim), "primary",
                     np.where(expl, "explained", np.where(in_run, "in-run", "secondary")))
     m["role"] = role
+    # rows are matched to causes and counts by (measure, level or None)
+    mkeys = [_row_key(f, lv) for f, lv in zip(m["factor"], m["level"])]
     # a cause's own measure: the cause test's numbers (one story per measure), else its own test
-    own = {(r.factor, r.level if isinstance(r.level, str) else None): r for r in tested.itertuples(index=False)}
-    rows = [own.get((f, lv if isinstance(lv, str) else None)) for f, lv in zip(m["factor"], m["level"])]
+    own = {_row_key(r.factor, r.level): r for r in tested.itertuples(index=False)}
+    rows = [own.get(k) for k in mkeys]
     is_own = np.array([r is not None for r in rows])
-    q = np.full(len(m), np.nan)
-    q[~is_own] = fdr_adjust(m.loc[~is_own, "p_value"].to_numpy(dtype="float64"), fdr_method)
+    m["q_value"] = np.nan
+    m.loc[~is_own, "q_value"] = fdr_adjust(m.loc[~is_own, "p_value"].to_numpy(dtype="float64"), fdr_method)
     for c in ("effect", "ci_low", "ci_high", "p_value", "q_value"):
-        vals = m[c].to_numpy(dtype="float64", copy=True) if c != "q_value" else q
+        vals = m[c].to_numpy(dtype="float64", copy=True)
         vals[is_own] = [float(getattr(r, c)) for r in rows if r is not None]
         m[c] = vals
     if screened is not None and len(screened):
-        s = screened.assign(level=screened["level"].astype("object").where(screened["level"].notna(), None))
         cols = ["n_runs", "n_episodes", "exposed_runs", "exposed_numb", "other_runs", "other_numb"]
-        look = {(r.factor, r.level if isinstance(r.level, str) else None): r for r in s.itertuples(index=False)}
+        look = {_row_key(r.factor, r.level): r for r in screened.itertuples(index=False)}
         for c in cols:
-            m[c] = [getattr(look.get((f, lv if isinstance(lv, str) else None)), c, pd.NA)
-                    for f, lv in zip(m["factor"], m["level"])]
+            m[c] = [getattr(look.get(k), c, pd.NA) for k in mkeys]
             m[c] = m[c].astype("Int64")
     fc = causes[causes["finding"].astype(bool)] if len(causes) else causes
-    keys = {(r.factor, r.level if isinstance(r.level, str) else None) for r in fc.itertuples(index=False)}
-    m["finding"] = [(f, lv if isinstance(lv, str) else None) in keys for f, lv in zip(m["factor"], m["level"])]
+    found = {_row_key(r.factor, r.level) for r in fc.itertuples(index=False)}
+    m["finding"] = [k in found for k in mkeys]
     m = m.sort_values(["finding", "p_value"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return m.reindex(columns=FACTOR_TABLE_COLUMNS)
