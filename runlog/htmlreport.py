@@ -328,9 +328,9 @@ def _stats(report) -> list[tuple[str, str]]:
         n_numb = int((flags["numb"].fillna(False).astype(bool) & flags["tracked"].fillna(False).astype(bool)).sum())
     if n_numb is not None:
         out.append(("runs with numbness", n_numb))
-    causes = getattr(report, "causes", None)
-    if isinstance(causes, pd.DataFrame) and "p_value" in causes:
-        out.append(("causes tested", int(causes["p_value"].notna().sum())))
+    n_causes = getattr(report, "n_causes_tested", None)
+    if n_causes is not None:
+        out.append(("causes tested", n_causes))
     factors = getattr(report, "factors", None)
     if factors is not None:
         out.append(("measures compared", len(factors)))

@@ -717,6 +717,11 @@ class Report:
                                "n_resamples": n_resamples, "seed": seed, "fdr": fdr}
 
     # ------------------------------------------------------------------ content
+    @property
+    def n_causes_tested(self) -> int:
+        """How many causes were tested (rows of ``causes`` with a p-value)."""
+        return int(self.causes["p_value"].notna().sum()) if len(self.causes) else 0
+
     def headline(self) -> str:
         """One line of counts: runs, numb runs, causes tested, measures compared, findings.
 
@@ -729,7 +734,7 @@ class Report:
              f"({self.n_episodes} episode{'s' if self.n_episodes != 1 else ''}).")
         if not self.testable:
             return s
-        n_causes = int(self.causes["p_value"].notna().sum()) if len(self.causes) else 0
+        n_causes = self.n_causes_tested
         causes = f" {n_causes} cause{'s' if n_causes != 1 else ''} tested," if n_causes else ""
         return s + (f"{causes} {len(self.factors)} measures compared, {len(self.findings)} finding"
                     f"{'s' if len(self.findings) != 1 else ''}.")
