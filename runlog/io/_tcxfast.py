@@ -35,7 +35,7 @@ results are those of the reference path, value for value
 * **Same conversion.**  Every number is ``float(text)``, converted a column
   at a time (a column with few distinct texts, such as heart rate, cadence
   or altitude, through a table of its distinct texts); a text that is not a
-  number is NaN, like the reference's ``_float``, and so are empty and
+  number is NaN (:func:`~runlog.io.common.float_or_nan`, as the reference), and so are empty and
   missing values.  Times are the stripped texts ('' when missing),
   converted by the reader's own ``_epoch_s``.
 
@@ -58,6 +58,7 @@ from itertools import chain
 import numpy as np
 
 from ._xml import local_name, parse_declaring_prefixes, reject_dtd
+from .common import float_or_nan
 
 __all__ = ["parse_tree", "trackpoint_columns", "COLUMNS"]
 
@@ -142,13 +143,6 @@ def parse_tree(text: str, source: str):
                   f"({first}); declared them and read the file")
 
 
-def _float_or_nan(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return np.nan
-
-
 #: Columns longer than this whose first _SAMPLE texts hold at most _FEW distinct ones are converted
 #: through a table of their distinct texts (heart rate, cadence, altitude: a float() per distinct text).
 _SAMPLE, _FEW = 128, 32
@@ -162,12 +156,12 @@ def _floats(texts: list) -> np.ndarray:
         try:
             table = dict(zip(distinct, map(float, distinct)))
         except ValueError:
-            table = dict(zip(distinct, map(_float_or_nan, distinct)))
+            table = dict(zip(distinct, map(float_or_nan, distinct)))
         return np.fromiter(map(table.__getitem__, texts), dtype="float64", count=n)
     try:
         return np.fromiter(map(float, texts), dtype="float64", count=n)
     except ValueError:
-        return np.fromiter(map(_float_or_nan, texts), dtype="float64", count=n)
+        return np.fromiter(map(float_or_nan, texts), dtype="float64", count=n)
 
 
 def trackpoint_columns(lap_els: list) -> tuple[list, np.ndarray]:

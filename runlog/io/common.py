@@ -46,6 +46,7 @@ __all__ = [
     "sorted_unique",
     "records_frame",
     "text_or_none",
+    "float_or_nan",
     "position_speed_mps",
     "seconds_to_ns",
     "MIN_TIMED_FRACTION",
@@ -410,6 +411,26 @@ def position_speed_mps(ns, lat_deg, lon_deg) -> np.ndarray | None:
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(dt > 0, step[1:] / dt, np.nan)
     return np.concatenate([[np.nan], v])
+
+
+def float_or_nan(text) -> float:
+    """A text's number, NaN when it is empty, missing or not a number (an XML element's value).
+
+    Parameters
+    ----------
+    text : str or None
+
+    Returns
+    -------
+    float
+        ``float(text)`` (whitespace around it allowed), else NaN.
+    """
+    if not text:
+        return np.nan
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
 
 
 def text_or_none(*values) -> str | None:

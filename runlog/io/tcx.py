@@ -86,8 +86,8 @@ from ..errors import FileFormatError, NotAnActivityError
 from ..schema import FOOT_SPORTS
 from . import _tcxfast
 from ._xml import XmlRecoveryWarning, local_name, parse_xml, xml_text
-from .common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
-                     seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
+from .common import (RawActivity, cadence_is_strides, float_or_nan, normalize_sport, position_speed_mps,
+                     records_frame, seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
 
 __all__ = ["decode", "TRIGGERS"]
 
@@ -100,15 +100,6 @@ _T, _LAT, _LON, _ALT, _DIST, _HR, _CAD, _SPD, _RCAD, _PWR = range(10)
 _SCALAR = {"AltitudeMeters": _ALT, "DistanceMeters": _DIST, "Cadence": _CAD}
 _EXT = {"Speed": _SPD, "RunCadence": _RCAD, "Watts": _PWR}
 _POS = {"LatitudeDegrees": _LAT, "LongitudeDegrees": _LON}
-
-
-def _float(text) -> float:
-    if not text:
-        return np.nan
-    try:
-        return float(text)
-    except ValueError:
-        return np.nan
 
 
 def _child(el, name: str):
@@ -127,7 +118,7 @@ def _value(el) -> float:
     if el is None:
         return np.nan
     v = _child(el, "Value")
-    return _float((v if v is not None else el).text)
+    return float_or_nan((v if v is not None else el).text)
 
 
 class _LocalNames(dict):
@@ -151,19 +142,19 @@ def _trackpoints(lap, names: _LocalNames, rows: list) -> None:
                 if name == "Time":
                     row[_T] = (c.text or "").strip()
                 elif name in _SCALAR:
-                    row[_SCALAR[name]] = _float(c.text)
+                    row[_SCALAR[name]] = float_or_nan(c.text)
                 elif name == "Position":
                     for p in c:
                         slot = _POS.get(names[p.tag])
                         if slot is not None:
-                            row[slot] = _float(p.text)
+                            row[slot] = float_or_nan(p.text)
                 elif name == "HeartRateBpm":
                     row[_HR] = _value(c)
                 elif name == "Extensions":
                     for e in c.iter():
                         slot = _EXT.get(names[e.tag])
                         if slot is not None:
-                            row[slot] = _float(e.text)
+                            row[slot] = float_or_nan(e.text)
             rows.append(row)
 
 
@@ -217,8 +208,8 @@ def _laps(lap_els: list, last_time_s: float) -> pd.DataFrame:
         trig = _child(el, "TriggerMethod")
         trig = (trig.text or "").strip().lower() if trig is not None else ""
         rows.append({
-            "timer_s": _float(getattr(_child(el, "TotalTimeSeconds"), "text", None)),
-            "distance_m": _float(getattr(_child(el, "DistanceMeters"), "text", None)),
+            "timer_s": float_or_nan(getattr(_child(el, "TotalTimeSeconds"), "text", None)),
+            "distance_m": float_or_nan(getattr(_child(el, "DistanceMeters"), "text", None)),
             "avg_hr_bpm": _value(_child(el, "AverageHeartRateBpm")),
             "max_hr_bpm": _value(_child(el, "MaximumHeartRateBpm")),
             "trigger": TRIGGERS.get(trig, trig or None),
