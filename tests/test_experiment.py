@@ -11,6 +11,7 @@ import pytest
 
 import runlog
 from runlog import experiment as ex
+from runlog.experiment._plan import _level_of
 from runlog.cli import main
 
 LEVELS = ("Trail Glide 2", "Daily Cushion 5")
@@ -305,10 +306,10 @@ def test_gear_says_what_was_used_when_there_are_no_notes():
 
 
 def test_numeric_levels_match_the_nearest_amount():
-    assert ex._level_of("480", ("0", "500")) == "500"
-    assert ex._level_of(20.0, ("0", "500")) == "0"
-    assert ex._level_of("250", ("0", "500")) is None
-    assert ex._level_of(" tight ", ("loose", "Tight")) == "Tight"
+    assert _level_of("480", ("0", "500")) == "500"
+    assert _level_of(20.0, ("0", "500")) == "0"
+    assert _level_of("250", ("0", "500")) is None
+    assert _level_of(" tight ", ("loose", "Tight")) == "Tight"
 
 
 def test_no_run_on_the_plan_is_an_error_that_says_what_to_import():

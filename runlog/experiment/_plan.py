@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import ExperimentError, RunlogWarning
+from ..errors import ExperimentError, RunlogWarning
 
 __all__ = [
     "plan", "analyze", "read_plan", "Plan", "Experiment", "TestResult",
@@ -278,7 +278,7 @@ class Plan:
         frame["factor"] = _cell_safe(self.factor)
         text = frame.to_csv(index=False, lineterminator="\n")
         if path is not None:
-            from .cache import atomic_write_text
+            from ..cache import atomic_write_text
 
             atomic_write_text(path, text, mkdir=True)
         return text
@@ -306,7 +306,7 @@ class Plan:
                                   "(weeks=N) for a calendar, or follow the CSV's order")
         text = ics_text(self)
         if path is not None:
-            from .cache import atomic_write
+            from ..cache import atomic_write
 
             data = text.encode("utf-8")
             atomic_write(path, lambda fh: fh.write(data), mkdir=True, raise_errors=True)
@@ -365,14 +365,14 @@ class Plan:
 def _cell_safe(text: str) -> str:
     """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP, CSV injection;
     the rule of the report's CSV, :func:`runlog.analysis.report.cell_safe`)."""
-    from .analysis.report import cell_safe
+    from ..analysis.report import cell_safe
 
     return cell_safe(text)
 
 
 def _cell_read(text: str) -> str:
     """Undo :func:`_cell_safe`."""
-    from .analysis.report import FORMULA_STARTS
+    from ..analysis.report import FORMULA_STARTS
 
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
@@ -601,7 +601,7 @@ def _baseline(history, episodes) -> tuple[float | None, float | None]:
         rpw = float(len(recent) / min(8.0, span_w))
     if episodes is None:
         return None, rpw
-    from .journal import episode_flags
+    from ..journal import episode_flags
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RunlogWarning)
@@ -750,7 +750,7 @@ def ics_text(p: Plan) -> str:
     .. [1] Desruisseaux, B. (2009). Internet Calendaring and Scheduling Core
        Object Specification (iCalendar). RFC 5545, IETF.
     """
-    from . import __version__
+    from .. import __version__
 
     key = hashlib.sha1(f"{p.factor}|{'|'.join(p.levels)}|{p.seed}|{p.start:%Y%m%d}".encode()).hexdigest()[:12]
     stamp = pd.Timestamp(p.created).tz_convert("UTC") if pd.Timestamp(p.created).tzinfo else pd.Timestamp(p.created)
@@ -1380,9 +1380,9 @@ class Experiment:
         section = experiment_html(self, figure=figure)
         if path is None:
             return section
-        from . import __version__
-        from .cache import atomic_write_text
-        from .htmlreport import _CSS
+        from .. import __version__
+        from ..cache import atomic_write_text
+        from ..htmlreport import _CSS
 
         page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
                 "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -1434,7 +1434,7 @@ def _used(p: Plan, history, notes, run_ids: pd.Index) -> pd.Series:
     used = pd.Series(pd.NA, index=run_ids, dtype="object")
     if notes is not None:
         if not isinstance(notes, pd.DataFrame):
-            from .journal import read_run_notes
+            from ..journal import read_run_notes
 
             notes = read_run_notes(notes, history=history)
         if p.factor in notes.columns:
@@ -1497,7 +1497,7 @@ def analyze(history, episodes, plan, notes=None, *, washout: bool = False, max_e
     .. [3] Newcombe, R. G. (1998). Interval estimation for the difference
        between independent proportions. Stat Med 17(8):873-890.
     """
-    from .journal import episode_flags
+    from ..journal import episode_flags
 
     p = plan if isinstance(plan, Plan) else read_plan(plan)
     runs_frame = getattr(history, "runs", history)
@@ -1736,7 +1736,7 @@ def experiment_html(res: Experiment, *, figure: bool = True) -> str:
     if figure:
         import matplotlib.pyplot as plt
 
-        from .htmlreport import figure_to_data_uri
+        from ..htmlreport import figure_to_data_uri
 
         fig = plot_experiment(res)
         parts.append(f"<figure><img alt='runs per level' src='{figure_to_data_uri(fig)}'><figcaption>Each level's "
