@@ -11,7 +11,7 @@ import pytest
 
 import runlog
 from runlog import experiment as ex
-from runlog.experiment._plan import _level_of
+from runlog.experiment._matching import level_of as _level_of
 from runlog.cli import main
 
 LEVELS = ("Trail Glide 2", "Daily Cushion 5")

@@ -1,0 +1,50 @@
+"""The randomisation designs: how a plan's slots fall into periods, cycles and randomised units."""
+
+from __future__ import annotations
+
+import itertools
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ._plan import Plan
+
+#: Randomisation designs: 'random' draws each cycle's order independently;
+#: 'mirror' draws every other cycle and mirrors it in the next (AB|BA, the ABBA/BAAB design).
+DESIGNS = ("random", "mirror")
+
+
+def unit_count(p: Plan) -> int:
+    """Independently randomised units: cycles ('random') or pairs of cycles ('mirror')."""
+    n_cycles = int(p.schedule["cycle"].max()) + 1 if len(p.schedule) else 0
+    return n_cycles if p.design == "random" else (n_cycles + 1) // 2
+
+
+def layout(n_slots: int, k: int, block: int, design: str) -> pd.DataFrame:
+    """Per slot: period, cycle, randomisation unit and the position its level is read from."""
+    slot = np.arange(n_slots)
+    period = slot // block
+    cycle = period // k
+    pos = period % k
+    if design == "mirror":
+        unit = cycle // 2
+        idx = np.where(cycle % 2 == 1, k - 1 - pos, pos)
+    else:
+        unit = cycle
+        idx = pos
+    return pd.DataFrame({"period": period, "cycle": cycle, "unit": unit, "idx": idx}, index=slot)
+
+
+def orders(k: int) -> np.ndarray:
+    """Every order of *k* levels (k! rows of level codes)."""
+    return np.array(list(itertools.permutations(range(k))), dtype=np.int8)
+
+
+def switches(codes: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Per slot (last axis): first slot of a period whose level differs from the previous slot's."""
+    first = np.r_[False, period[1:] != period[:-1]]
+    prev = np.concatenate([codes[..., :1], codes[..., :-1]], axis=-1)
+    return first & (codes != prev)
