@@ -53,7 +53,8 @@ HOW_TO_READ = [
      "accounted for. Change one thing at a time and keep the journal going to check."),
 ]
 
-_CSS = """
+#: The report page's style sheet (also the experiment page's: runlog.experiment).
+PAGE_CSS = """
 body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
  max-width:1060px;margin:2em auto;padding:0 1.2em;color:#222;line-height:1.45}
 h1{margin-bottom:.1em} h2{border-bottom:2px solid #e4e4e4;padding-bottom:.2em;margin-top:1.8em}
@@ -628,7 +629,7 @@ def render_report(report, path=None, *, figures=None, history=None,
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{_esc(title)}</title><style>{PAGE_CSS}</style></head><body>",
         f"<h1>{_esc(title)}</h1>",
         # the first screen: the report's answer, then one paragraph per finding cause
         f"<p class='answer' id='answer'>{_esc(answer)}</p>",

@@ -113,11 +113,11 @@ def experiment_html(res: Experiment, *, figure: bool = True) -> str:
 def experiment_page(res: Experiment, section: str) -> str:
     """A self-contained HTML page around the experiment's *section* (:func:`experiment_html`)."""
     from .. import __version__
-    from ..htmlreport import _CSS
+    from ..htmlreport import PAGE_CSS
 
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>runlog experiment: {html.escape(res.plan.factor)}</title><style>{_CSS}</style></head>"
+            f"<title>runlog experiment: {html.escape(res.plan.factor)}</title><style>{PAGE_CSS}</style></head>"
             f"<body><h1>runlog: your experiment on {html.escape(res.plan.factor)}</h1>{section}"
             f"<footer>Generated {_dt.datetime.now():%Y-%m-%d %H:%M} by runlog {__version__}.</footer>"
             "</body></html>")
