@@ -15,7 +15,16 @@ measured side by side, much less.  Nothing is asserted: the script prints
 figures.  (Before the matcher searched runs by start time, 10,000 rows with
 a history took tens of seconds.)
 
-Run:  .venv/bin/python bench/bench_journal.py [--rows 10000] [--repeat 3]
+With ``--hostile [BYTES]`` (default 5 MiB, the largest journal runlog reads) it
+also times journals of that size whose rows match no run, against a history
+of ``--runs`` runs (issue 25: each unmatched row searched every run and every
+problem went into the message): one-letter file names in a ``run`` column
+(the attack: 2.5 million rows), distinct file names, dates without a run
+(``date`` only) and dates with a time.  Each is read once; the script prints
+the rows, the time, the problems counted and the length of the error
+message (bounded: the first problems and a count).
+
+Run:  .venv/bin/python bench/bench_journal.py [--rows 10000] [--repeat 3] [--hostile [BYTES]] [--runs 1000]
 """
 
 from __future__ import annotations
@@ -57,10 +66,60 @@ def synthetic_journal(n_rows: int, folder: Path, seed: int = 1) -> tuple[Path, p
     return path, runs
 
 
+def hostile_journals(n_bytes: int, folder: Path) -> dict[str, Path]:
+    """Journals of about *n_bytes* whose rows match no run of :func:`synthetic_journal`'s history
+    (its runs are in 1990-2017; these dates are in 2100-2199), by kind."""
+    def fill(name: str, header: str, row) -> Path:
+        parts, size, i = [header], len(header) + 1, 0
+        while size < n_bytes:
+            r = row(i)
+            parts.append(r)
+            size += len(r) + 1
+            i += 1
+        path = folder / name
+        path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+        return path
+
+    day0 = pd.Timestamp("2100-01-01")
+    return {
+        "run: one-letter names": fill("letters.csv", "run", lambda i: "abcdefghij"[i % 10]),
+        "run: distinct names": fill("names.csv", "run", lambda i: f"x{i}.fit"),
+        "date: no run that day": fill("dates.csv", "date,onset_min",
+                                      lambda i: f"{day0 + pd.Timedelta(days=i % 36000):%Y-%m-%d},5"),
+        "date + time: no run near": fill("times.csv", "date,time",
+                                         lambda i: f"{day0 + pd.Timedelta(days=i % 36000):%Y-%m-%d},"
+                                                   f"{i % 24:02d}:{i % 60:02d}"),
+    }
+
+
+def run_hostile(n_bytes: int, n_runs: int) -> None:
+    """Time read_episodes on journals of *n_bytes* that match nothing (one read each)."""
+    import time
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _, runs = synthetic_journal(n_runs, Path(tmp))
+        print(f"journals of {n_bytes / 2**20:.1f} MiB whose rows match none of {n_runs:,} runs (one read each):")
+        for kind, path in hostile_journals(n_bytes, Path(tmp)).items():
+            rows = sum(1 for _ in path.open()) - 1
+            t0, c0 = time.perf_counter(), time.process_time()
+            try:
+                runlog.read_episodes(path, history=runs, max_bytes=n_bytes + 2**20)
+            except runlog.EpisodeError as exc:
+                msg, counted = str(exc), getattr(exc, "n_problems", len(exc.problems))
+            else:
+                raise AssertionError(f"{kind}: the journal matched")
+            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+            print(f"  {kind:26s} {rows:>9,} rows  {dt:6.2f} s (CPU {cpu:5.2f} s)  {dt / rows * 1e6:6.2f} µs/row  "
+                  f"{counted:>9,} problems  message {len(msg):>11,} characters")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--hostile", type=int, nargs="?", const=5 * 2**20, metavar="BYTES",
+                    help="also time journals of BYTES (default 5 MiB) that match no run")
+    ap.add_argument("--runs", type=int, default=1000, help="runs in the history of --hostile")
     args = ap.parse_args()
     warnings.simplefilter("ignore", runlog.RunlogWarning)
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,6 +135,8 @@ def main() -> None:
           f"  ({plain / floor:5.1f}x read_csv)")
     print(f"  runlog.read_episodes(history=runs)     {matched:7.3f} s  {matched / n * 1e6:8.1f} µs/row"
           f"  ({matched / floor:5.1f}x read_csv)")
+    if args.hostile:
+        run_hostile(args.hostile, args.runs)
 
 
 if __name__ == "__main__":

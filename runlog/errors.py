@@ -62,37 +62,58 @@ class NotAnActivityError(FileFormatError):
     """
 
 
+#: Problems of a journal listed in an :class:`EpisodeError`'s message; the rest are counted.
+MAX_LISTED_PROBLEMS = 20
+
+
 class EpisodeError(RunlogError, ValueError):
     """A numbness journal (or run-notes file) with rows runlog cannot use.
 
     Parameters
     ----------
     problems : str or iterable of str
-        The problem(s) found, one message each (``'line 12: ...'``).
+        The problem(s) found, one message each (``'line 12: ...'``), first
+        lines first.  A collector with a ``total`` attribute
+        (:class:`runlog.journal.sheet.ProblemList`) may hold only the first
+        of more problems.
     path : str or PathLike, optional
         The file the rows were read from; it starts the message.
 
     Attributes
     ----------
     problems : list of str
-        One entry per problem found; all problems of a file are reported
-        together, not only the first.
+        The problems found (all of them, or the first ones of a very long
+        list: see :attr:`n_problems`).
+    n_problems : int
+        How many problems were found in all.
     path : str or None
         The journal file, when it was read from disk.
+
+    Notes
+    -----
+    The message lists at most :data:`MAX_LISTED_PROBLEMS` problems and
+    counts the rest, so a large file of bad rows gives a message of a few
+    kilobytes, not megabytes.
     """
 
     def __init__(self, problems, path: str | PathLike | None = None):
         if isinstance(problems, str):
             problems = [problems]
+        total = getattr(problems, "total", None)
         self.problems = list(problems)
+        self.n_problems = max(int(total), len(self.problems)) if total is not None else len(self.problems)
         self.path = None if path is None else str(path)
         head = f"{self.path}: " if self.path else ""
-        if len(self.problems) == 1:
+        if self.n_problems == 1:
             msg = head + self.problems[0]
         else:
-            msg = head + f"{len(self.problems)} problems:\n" + "\n".join(
-                f"  - {p}" for p in self.problems
-            )
+            shown = self.problems[:MAX_LISTED_PROBLEMS]
+            msg = head + f"{self.n_problems:,} problems" + (
+                f" (the first {len(shown)} by line)" if len(shown) < self.n_problems else "") + ":\n" + \
+                "\n".join(f"  - {p}" for p in shown)
+            if len(shown) < self.n_problems:
+                msg += (f"\n  ... and {self.n_problems - len(shown):,} more; fix these first (a file where every "
+                        "row fails is often the wrong file, or written in another time zone or date order)")
         super().__init__(msg)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..activity import local_time
-from .sheet import Table, parse_date, parse_time, plain_iso_dates
+from .sheet import ProblemList, Table, parse_date, parse_time, plain_iso_dates
 
 __all__ = ["identify", "runs_of", "check_tz", "describe_run", "START_TOLERANCE_MIN", "MATCH_TOLERANCE_MIN",
            "RUN_ID_RE"]
@@ -29,7 +29,11 @@ START_TOLERANCE_MIN = 10.0
 #: run whose span is within this many minutes of it [min].
 MATCH_TOLERANCE_MIN = 60.0
 
-RUN_ID_RE = re.compile(r"^\d{8}T\d{4}Z$", re.IGNORECASE)
+#: A run id as :func:`runlog.activity.make_run_id` writes it, with the ``-2``, ``-3``, ... that
+#: :func:`runlog.dedup.unique_run_ids` adds to later sessions started in the same minute.
+RUN_ID_RE = re.compile(r"^\d{8}T\d{4}Z(?:-\d+)?$", re.IGNORECASE)
+#: File names not found that get a fuzzy "similar file names" search (the first ones of a journal).
+FUZZY_HINTS = 30
 
 
 def check_tz(tz, err):
@@ -105,9 +109,13 @@ def _local_starts(runs: pd.DataFrame, tz: str | None) -> pd.Series:
     return start
 
 
-def _basename(source) -> str:
-    s = str(source).split("!")[-1].replace("\\", "/").rsplit("/", 1)[-1].lower()
-    return s[:-3] if s.endswith(".gz") else s
+def _basename(source, lower: bool = True) -> str:
+    """The file's name without folders (and a ``!`` member path's archive) and without ``.gz``;
+    lower case for matching, as written for messages (*lower* False)."""
+    s = str(source).split("!")[-1].replace("\\", "/").rsplit("/", 1)[-1]
+    if lower:
+        s = s.lower()
+    return s[:-3] if s.lower().endswith(".gz") else s
 
 
 def _stem(name: str) -> str:
@@ -149,7 +157,7 @@ def describe_run(run_id, start: pd.Timestamp, row) -> str:
         bits.append(sport)
     src = row.get("source")
     if isinstance(src, str) and src:
-        bits.append(_basename(src))
+        bits.append(_basename(src, lower=False))
     return f"{start:%Y-%m-%d %H:%M} ({', '.join(bits)})"
 
 
@@ -191,6 +199,7 @@ class _Matcher:
         self._max_span = int((self._end_ns[valid] - self._start_ns[valid]).max(initial=0))
         self._on_date = _positions(np.where(self.date.isna().to_numpy(), np.iinfo("i8").min, self._date_ns).tolist())
         self._sports = self.sport.to_numpy(dtype=object)
+        self._fuzzy_left = FUZZY_HINTS
 
     # file names: only needed for rows with a 'run' column, computed on first use
     @cached_property
@@ -219,14 +228,41 @@ class _Matcher:
         return self._dates[self._pos[rid]]
 
     def nearest(self, target: pd.Timestamp, k: int = 3, among=None) -> str:
+        """The *k* runs starting nearest to local time *target* (of *among*, run ids, when given), in words.
+
+        A binary search among the runs sorted by start: O(log m + k), not a sort of all m runs."""
         if not len(self.runs):
             return "the history has no runs"
-        idx = self.runs.index if among is None else among
-        gap = (self.start.loc[idx] - target).abs().sort_values(kind="stable")
-        picked = gap.index[:k]
+        t = target.value
+        if among is None:
+            i = int(np.searchsorted(self._sorted_start, t))
+            pos = self._by_start[max(0, i - k):i + k]
+        else:
+            pos = np.array([self._pos[r] for r in among], dtype=np.intp)
+        gap = np.abs(self._start_ns[pos] - t)
+        picked = pos[np.lexsort((pos, gap))][:k]
         label = "runs nearest to it" if among is None else "candidates"
-        return f"{label}: " + "; ".join(
-            describe_run(r, self.start.loc[r], self.runs.loc[r]) for r in picked)
+        return f"{label}: " + "; ".join(self._describe(i) for i in picked)
+
+    def _describe(self, i: int) -> str:
+        """describe_run of the run at position *i*, each run worded once (a message names the same
+        nearest runs for many rows)."""
+        text = self._described.get(i)
+        if text is None:
+            cols = self._describe_cols
+            text = self._described[i] = describe_run(self._ids[i], self.start.iloc[i],
+                                                     {c: v[i] for c, v in cols.items()})
+        return text
+
+    @cached_property
+    def _described(self) -> dict:
+        return {}
+
+    @cached_property
+    def _describe_cols(self) -> dict:
+        """The runs' columns describe_run reads, as plain arrays."""
+        cols = [c for c in ("distance_m", "elapsed_s", "sport", "source") if c in self.runs]
+        return {c: self.runs[c].astype(object).where(self.runs[c].notna(), None).to_numpy() for c in cols}
 
     def _window(self, target: pd.Timestamp) -> np.ndarray:
         """Positions (ascending) of the runs that can match local time *target*:
@@ -275,8 +311,8 @@ class _Matcher:
             return [cand[running[0]]]
         return list(cand)
 
-    def match(self, date, clock, run, line: int):
-        """Return (run_id, problem); exactly one of them is None."""
+    def match(self, date, clock, run):
+        """Return (run_id, problem); exactly one of them is None (the problem without its line)."""
         if date is not None and not run and not clock:  # the common row: a date with one run
             pos = self._on_date.get(date.value)
             if pos is not None and len(pos) == 1:
@@ -286,87 +322,132 @@ class _Matcher:
             h, m, sec = (int(clock[:2]), int(clock[3:5]), int(clock[6:8])) if clock else (12, 0, 0)
             target = pd.Timestamp(date.value + ((h * 60 + m) * 60 + sec) * 1_000_000_000)
         if run:
-            return self._match_run(run, date, clock, target, line)
+            return self._match_run(run, date, clock, target)
         if clock:
             best = self._by_time(None, target)
             if len(best) == 0:
-                return None, (f"line {line}: no run within {MATCH_TOLERANCE_MIN:.0f} min of "
+                return None, (f"no run within {MATCH_TOLERANCE_MIN:.0f} min of "
                               f"{target:%Y-%m-%d %H:%M} (local time); {self.nearest(target)}. Fix the "
                               "date/time (the run's local start), or give its run_id in a 'run' column")
             if len(best) > 1:
-                return None, (f"line {line}: {len(best)} runs at or near {target:%Y-%m-%d %H:%M}; "
+                return None, (f"{len(best)} runs at or near {target:%Y-%m-%d %H:%M}; "
                               f"{self.nearest(target, k=len(best), among=pd.Index(best))}. Give the run's "
                               "exact local start time, or its run_id in a 'run' column, to choose one")
             return best[0], None
         on_day = list(self._ids[self._on_date.get(date.value, [])])
         if len(on_day) == 0:
-            return None, (f"line {line}: no run on {date:%Y-%m-%d} (the run's local date); "
+            return None, (f"no run on {date:%Y-%m-%d} (the run's local date); "
                           f"{self.nearest(target)}. Fix the date, or delete the row if that run "
                           "is not in the history")
         chosen = self._prefer_run(on_day) if len(on_day) > 1 else list(on_day)
         if len(chosen) > 1:
-            return None, (f"line {line}: {len(on_day)} runs on {date:%Y-%m-%d}; "
+            return None, (f"{len(on_day)} runs on {date:%Y-%m-%d}; "
                           f"{self.nearest(target, k=len(on_day), among=pd.Index(on_day))}. Add the run's local "
                           "start time in a 'time' column (HH:MM) or its run_id in a 'run' column")
         return chosen[0], None
 
-    def _match_run(self, run: str, date, clock, target, line):
+    def _match_run(self, run: str, date, clock, target):
         key = run.strip()
         if RUN_ID_RE.match(key):
             rid = key.upper()
             if rid not in self.runs.index:
                 near = self.nearest(target) if target is not None else self._nearest_id(rid)
-                return None, (f"line {line}: no run with run_id {rid!r}; {near}. Fix the run_id "
+                return None, (f"no run with run_id {rid!r}; {near}. Fix the run_id "
                               "(see History.runs.index)")
             cands = [rid]
         else:
             name = _basename(key)
             cands = list(self._ids[sorted(set(self._on_base.get(name, ())) | set(self._on_stem.get(_stem(name), ())))])
             if not cands:
-                names = sorted(set(self.base) - {""})
-                similar = [b for b in names if _stem(name) in b]
-                similar += [b for b in difflib.get_close_matches(name, names, n=3, cutoff=0.6) if b not in similar]
-                similar = similar[:3]
-                hint = (f"similar file names: {', '.join(similar)}" if similar
-                        else (self.nearest(target) if target is not None else "no similar file name"))
-                return None, (f"line {line}: no run read from a file named {key!r}; {hint}. Fix the "
-                              "file name (as in History.runs['source']) or give the run_id")
+                return None, (f"no run read from a file named {key!r}; {self._similar_names(name, target)}. "
+                              "Fix the file name (as in History.runs['source']) or give the run_id")
         if len(cands) > 1 and target is not None:
             if clock:
                 cands = self._by_time(cands, target)
             else:
                 cands = [c for c in cands if self.date_of(c) == date]
             if not cands:
-                return None, (f"line {line}: file {key!r} has no run matching the row's date/time; "
+                return None, (f"file {key!r} has no run matching the row's date/time; "
                               f"{self.nearest(target)}. Fix the date/time or give the run_id")
         if len(cands) > 1 and not clock:
             cands = self._prefer_run(cands)
         if len(cands) > 1:
-            return None, (f"line {line}: {key!r} holds {len(cands)} runs (sessions); "
+            return None, (f"{key!r} holds {len(cands)} runs (sessions); "
                           f"{self.nearest(self.start.loc[cands[0]], k=len(cands), among=pd.Index(cands))}. "
                           "Give the run_id in the 'run' column instead")
         rid = cands[0]
         if date is not None:
             if clock:
                 if len(self._by_time([rid], target)) == 0:
-                    run = describe_run(rid, self.start.loc[rid], self.runs.loc[rid])
-                    return None, (f"line {line}: run {key!r} is {run}, "
+                    run = self._describe(self._pos[rid])
+                    return None, (f"run {key!r} is {run}, "
                                   f"but the row says {target:%Y-%m-%d %H:%M}; fix the date/time or the run")
             elif self.date.loc[rid] != date:
-                return None, (f"line {line}: run {key!r} is on {self.date.loc[rid]:%Y-%m-%d} "
-                              f"({describe_run(rid, self.start.loc[rid], self.runs.loc[rid])}), but the row "
+                return None, (f"run {key!r} is on {self.date.loc[rid]:%Y-%m-%d} "
+                              f"({self._describe(self._pos[rid])}), but the row "
                               f"says {date:%Y-%m-%d}; fix the date or the run")
         return rid, None
 
+    def _similar_names(self, name: str, target) -> str:
+        """The file names like *name* (lower case), as written in the history, for a message.
+
+        A fuzzy search over every file name costs O(m) per row; it is done for the first
+        :data:`FUZZY_HINTS` names not found (those the message lists), then only the runs
+        nearest to the row's date are named."""
+        if self._fuzzy_left <= 0:
+            return self.nearest(target) if target is not None else "see History.runs['source'] for the file names"
+        self._fuzzy_left -= 1
+        names = self._names
+        stem = _stem(name)
+        similar = [b for b in names if stem in b]
+        similar += [b for b in difflib.get_close_matches(name, names, n=3, cutoff=0.6) if b not in similar]
+        similar = similar[:3]
+        if similar:
+            return "similar file names: " + ", ".join(self._original_name[b] for b in similar)
+        return self.nearest(target) if target is not None else "no similar file name"
+
+    @cached_property
+    def _names(self) -> list[str]:
+        return sorted(set(self.base) - {""})
+
+    @cached_property
+    def _original_name(self) -> dict[str, str]:
+        """Lower-case base name -> the base name as the file is named (the first run's, in run order)."""
+        src = self.runs["source"] if "source" in self.runs else pd.Series("", index=self.runs.index)
+        out: dict[str, str] = {}
+        for s in src:
+            if isinstance(s, str):
+                out.setdefault(_basename(s), _basename(s, lower=False))
+        return out
+
     def _nearest_id(self, rid: str) -> str:
+        m = re.match(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z", rid)
         try:
-            t = pd.Timestamp(rid.replace("Z", ""))
-        except ValueError:
+            t = pd.Timestamp(year=int(m.group(1)), month=int(m.group(2)), day=int(m.group(3)),
+                             hour=int(m.group(4)), minute=int(m.group(5))).as_unit("ns") if m else None
+        except (ValueError, OverflowError):   # no such time (month 13), or outside pandas' years
+            t = None
+        if t is None or not len(self.runs):
             return "see History.runs.index"
-        gap = (pd.to_datetime(self.runs["start_time"], utc=True).dt.tz_localize(None) - t).abs()
-        picked = gap.sort_values(kind="stable").index[:3]
-        return "runs nearest to it: " + "; ".join(
-            describe_run(r, self.start.loc[r], self.runs.loc[r]) for r in picked)
+        i = int(np.searchsorted(self._sorted_utc, t.value))
+        pos = self._by_utc[max(0, i - 3):i + 3]
+        gap = np.abs(self._utc_ns[pos] - t.value)
+        picked = pos[np.lexsort((pos, gap))][:3]
+        return "runs nearest to it: " + "; ".join(self._describe(i) for i in picked)
+
+    @cached_property
+    def _utc_ns(self) -> np.ndarray:
+        utc = pd.to_datetime(self.runs["start_time"], utc=True).dt.tz_localize(None)
+        return utc.to_numpy("datetime64[ns]").view("i8")
+
+    @cached_property
+    def _by_utc(self) -> np.ndarray:
+        ok = self._utc_ns != np.iinfo("i8").min   # NaT
+        return np.flatnonzero(ok)[np.argsort(self._utc_ns[ok], kind="stable")]
+
+    @cached_property
+    def _sorted_utc(self) -> np.ndarray:
+        return self._utc_ns[self._by_utc]
 
 
 def identify(table: Table, runs, tz, problems: list[str]):
@@ -382,8 +463,11 @@ def identify(table: Table, runs, tz, problems: list[str]):
         ``History.runs`` to match against; None only parses.
     tz : str or None
         Time zone of the dates of runs whose files carry none.
-    problems : list of str
-        Problems are appended here (``'line N: ...'``), one per bad row.
+    problems : list of str or ProblemList
+        Problems are appended here (``'line N: ...'``), one per bad row; to a
+        :class:`~runlog.journal.sheet.ProblemList` only those of the first
+        ``limit`` bad rows (the others cannot be among the first problems),
+        the rest counted in its ``total``.
 
     Returns
     -------
@@ -393,51 +477,75 @@ def identify(table: Table, runs, tz, problems: list[str]):
         (or None).
     """
     matcher = _Matcher(runs, tz) if runs is not None else None
-    dates, clocks, run_texts, run_ids = [], [], [], []
     iso = plain_iso_dates(table.cells.get("date"))
-    for i, line in enumerate(table.lines):
-        date_txt, time_txt, run_txt = table.get("date", i), table.get("time", i), table.get("run", i)
-        date = clock = None
-        ok = True
-        if iso is not None and iso[i] is not pd.NaT:
-            date = iso[i]
-        elif date_txt:
-            try:
-                date, clock = parse_date(date_txt)
-            except ValueError as exc:
-                problems.append(f"line {line}: {exc}")
-                ok = False
-        if time_txt:
-            try:
-                t = parse_time(time_txt)
-            except ValueError as exc:
-                problems.append(f"line {line}: {exc}")
-                ok = False
-            else:
-                if clock is not None and clock != t:
-                    problems.append(f"line {line}: the date {date_txt!r} carries a time that differs from "
-                                    f"time {time_txt!r}; keep only the date in the date column")
-                    ok = False
-                clock = t
-        if date is None and clock is not None and ok:
-            problems.append(f"line {line}: a time ({time_txt}) without a date; add the run's local date "
-                            "(YYYY-MM-DD)")
-            ok = False
-        if date is None and not run_txt and ok:
-            problems.append(f"line {line}: no date and no run; add the run's local date (YYYY-MM-DD) "
-                            "or its run_id / file name in the 'run' column")
-            ok = False
-        rid = None
-        if ok and matcher is not None:
-            rid, problem = matcher.match(date, clock, run_txt or None, line)
-            if problem:
-                problems.append(problem)
-            else:
-                date = matcher.date_of(rid)
-        elif ok and run_txt and RUN_ID_RE.match(run_txt):
-            rid = run_txt.upper()
-        dates.append(date)
-        clocks.append(clock[:5] if clock else None)
-        run_texts.append(run_txt or None)
-        run_ids.append(rid)
+    n = len(table)
+    no_cell = [""] * n
+    date_cells, time_cells, run_cells = (table.cells.get(c, no_cell) for c in ("date", "time", "run"))
+    # each distinct (date, time, run) as written is parsed and matched once
+    codes = np.zeros(n, dtype=np.int64)
+    for cells in (date_cells, time_cells, run_cells):   # hashed in C, column by column
+        c, uniq = pd.factorize(pd.Series(cells, dtype=object))
+        codes = pd.factorize(codes * len(uniq) + c)[0]
+    n_keys = int(codes.max()) + 1 if n else 0
+    first = np.full(n_keys, -1, dtype=np.intp)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)   # each key's first row
+    results = [_identify_one(date_cells[i], time_cells[i], run_cells[i], iso[i] if iso is not None else pd.NaT,
+                             matcher) for i in first]
+    dates = [results[c][0] for c in codes]
+    clocks = [results[c][1] for c in codes]
+    run_ids = [results[c][2] for c in codes]
+    run_texts = [r or None for r in run_cells]
+    n_found = np.array([len(r[3]) for r in results], dtype=np.intp)
+    bad = np.flatnonzero(n_found[codes])   # rows with a problem, in line order
+    # of a ProblemList's rows, those after its first *limit* cannot be among the first problems
+    shown = bad[:problems.limit] if isinstance(problems, ProblemList) else bad
+    for i in shown:
+        for p in results[codes[i]][3]:
+            problems.append(f"line {table.lines[i]}: {p}")
+    if isinstance(problems, ProblemList) and len(shown) < len(bad):
+        problems.total += int(n_found[codes[bad[len(shown):]]].sum())
     return dates, clocks, run_texts, run_ids
+
+
+def _identify_one(date_txt: str, time_txt: str, run_txt: str, iso, matcher):
+    """(date, clock 'HH:MM' or None, run_id or None, problems without their line) of one row's cells."""
+    problems: list[str] = []
+    date = clock = None
+    ok = True
+    if iso is not pd.NaT:
+        date = iso
+    elif date_txt:
+        try:
+            date, clock = parse_date(date_txt)
+        except ValueError as exc:
+            problems.append(str(exc))
+            ok = False
+    if time_txt:
+        try:
+            t = parse_time(time_txt)
+        except ValueError as exc:
+            problems.append(str(exc))
+            ok = False
+        else:
+            if clock is not None and clock != t:
+                problems.append(f"the date {date_txt!r} carries a time that differs from "
+                                f"time {time_txt!r}; keep only the date in the date column")
+                ok = False
+            clock = t
+    if date is None and clock is not None and ok:
+        problems.append(f"a time ({time_txt}) without a date; add the run's local date (YYYY-MM-DD)")
+        ok = False
+    if date is None and not run_txt and ok:
+        problems.append("no date and no run; add the run's local date (YYYY-MM-DD) "
+                        "or its run_id / file name in the 'run' column")
+        ok = False
+    rid = None
+    if ok and matcher is not None:
+        rid, problem = matcher.match(date, clock, run_txt or None)
+        if problem:
+            problems.append(problem)
+        else:
+            date = matcher.date_of(rid)
+    elif ok and run_txt and RUN_ID_RE.match(run_txt):
+        rid = run_txt.upper()
+    return date, (clock[:5] if clock else None), rid, problems

@@ -24,7 +24,7 @@ import pandas as pd
 from .. import schema
 from ..errors import EpisodeError, NotesError, RunlogWarning
 from .matching import check_tz, identify, runs_of
-from .sheet import (Table, cell_text, choice, extras_frame, line_key, load_table, numbers, parse_date,
+from .sheet import (ProblemList, Table, cell_text, choice, extras_frame, load_table, numbers, parse_date,
                     parse_number, strings, subset)
 
 __all__ = [
@@ -356,8 +356,8 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
     runs, _ = runs_of(history)
     table = load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal", max_bytes, row_word="episode",
                        **_SHEET)
-    problems: list[str] = []
-    marks = [i for i in range(len(table)) if tracking_kind(table.get("notes", i))]
+    problems = ProblemList()
+    marks = [i for i, note in enumerate(table.cells.get("notes", ())) if note and tracking_kind(note)]
     period = _journal_period(table, marks, problems)
     if marks:
         table = subset(table, [i for i in range(len(table)) if i not in set(marks)])
@@ -370,7 +370,7 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
                        lambda s: re.sub(r"[\s\-]+", "_", s.strip().lower()))
     _check_onsets(nums["onset_min"], nums["onset_km"], run_ids, runs, table.lines, problems)
     if problems:
-        raise EpisodeError(sorted(problems, key=line_key), table.path)
+        raise EpisodeError(problems.by_line(), table.path)
     n = len(table)
     index = pd.RangeIndex(n)
     out = pd.DataFrame({
@@ -481,7 +481,7 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True,
     tz = check_tz(tz, NotesError)
     runs, _ = runs_of(history)
     table = load_table(path_or_frame, NOTES_ALIASES, NotesError, "notes", max_bytes, row_word="run", **_SHEET)
-    problems: list[str] = []
+    problems = ProblemList()
     run_ids = identify(table, runs, tz, problems)[3]
     cols = {}
     for name in ("fluid_ml", "body_mass_pre_kg", "body_mass_post_kg", "rpe", "warmup_min", "sleep_h"):
@@ -508,7 +508,7 @@ def read_run_notes(path_or_frame, *, history=None, tz=None, gear: bool = True,
     for head, values in table.extras.items():
         extras[head] = _typed_extra(values, table.decimal_comma)
     if problems:
-        raise NotesError(sorted(problems, key=line_key), table.path)
+        raise NotesError(problems.by_line(), table.path)
     n = len(table)
     data = {}
     for name in schema.NOTES_COLUMNS:

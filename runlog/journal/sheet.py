@@ -14,7 +14,8 @@ frame with the same columns) the same way for all of them:
 * the CSV line of every row (header = line 1; a frame's row *i* is line
   *i* + 2) so that every problem names its line;
 * value parsers for numbers (a decimal comma in ``;``/tab files), dates
-  (ISO, day-first dotted; slashed refused as ambiguous) and times of day,
+  (ISO, day-first dotted, slashed when only one reading is a date; years
+  within :data:`DATE_YEARS`) and times of day,
   and column helpers that collect one problem per bad cell instead of
   stopping at the first.
 
@@ -41,8 +42,11 @@ from ..errors import RunlogWarning
 __all__ = [
     "Table", "load_table", "resolve_headers", "normalize_header", "cell_text", "size_text", "line_key",
     "parse_number", "parse_date", "parse_time", "plain_iso_dates", "numbers", "strings", "choice",
-    "extras_frame", "subset", "MAX_JOURNAL_BYTES",
+    "extras_frame", "subset", "MAX_JOURNAL_BYTES", "DATE_YEARS", "ProblemList", "MAX_KEPT_PROBLEMS",
 ]
+
+#: Problems a :class:`ProblemList` keeps (those of the first lines); the rest are only counted.
+MAX_KEPT_PROBLEMS = 100
 
 #: Largest journal / notes file runlog reads [bytes]: 5 MiB.  A runner's journal
 #: is kilobytes (a 10-year daily journal with notes is < 1 MB); anything larger
@@ -50,13 +54,88 @@ __all__ = [
 #: ``read_run_notes(..., max_bytes=)`` override it.
 MAX_JOURNAL_BYTES = 5 * 1024 * 1024
 
+#: Years a journal, notes or weather date may have (inclusive).  GPS watches date from the 1990s; a
+#: year outside this range is a typo (``0024-04-24``), and pandas' nanosecond timestamps end in 2262.
+DATE_YEARS = (1900, 2199)
+
 _ISO_DATE_RE = re.compile(
     r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 _DOT_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_SLASH_DATE_RE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}")
+_SLASH_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_DOT_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+# ==========================================================================
+# Problems: every one counted, the first ones kept
+# ==========================================================================
+class ProblemList(list):
+    """The problems of one file: a list that counts every problem appended but keeps only the
+    *limit* of the first lines (:func:`line_key`), so that a file of a million bad rows
+    costs memory and message text for *limit* problems, not a million.
+
+    Parameters
+    ----------
+    limit : int, default :data:`MAX_KEPT_PROBLEMS`
+        Problems kept.
+
+    Attributes
+    ----------
+    total : int
+        Problems appended in all (kept or not).
+    """
+
+    def __init__(self, limit: int = MAX_KEPT_PROBLEMS):
+        super().__init__()
+        self.limit = int(limit)
+        self.total = 0
+        self._cutoff: int | None = None   # once *limit* are kept: the last line among them
+
+    def append(self, problem: str) -> None:
+        self.total += 1
+        if self._cutoff is not None and line_key(problem) > self._cutoff:
+            return   # later than every kept problem: counted only
+        super().append(problem)
+        if len(self) >= 2 * self.limit:
+            self._trim()
+
+    def add(self, line: int, text: str) -> None:
+        """Append ``'line {line}: {text}'``, formatted only when it is kept.
+
+        Parameters
+        ----------
+        line : int
+            The CSV line.
+        text : str
+            The problem, without its line.
+        """
+        if self._cutoff is not None and line > self._cutoff:
+            self.total += 1
+            return
+        self.append(f"line {line}: {text}")
+
+    def extend(self, problems) -> None:
+        for p in problems:
+            self.append(p)
+
+    def _trim(self) -> None:
+        kept = sorted(self, key=line_key)[:self.limit]
+        self.clear()
+        super().extend(kept)
+        if len(kept) == self.limit:
+            self._cutoff = line_key(kept[-1])
+
+    def by_line(self) -> "ProblemList":
+        """The kept problems sorted by line (stable), at most *limit* of them; *total* kept.
+
+        Returns
+        -------
+        ProblemList
+            This list, sorted and trimmed.
+        """
+        self._trim()
+        return self
 
 
 # ==========================================================================
@@ -159,6 +238,8 @@ def _read_csv_rows(text: str, sep: str) -> list[tuple[int, list[str]]]:
     out = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', doublequote=True,
                         skipinitialspace=False, strict=False)
+    if '"' not in text:   # no quoted field, so no record spans lines: record i is on line i
+        return list(zip(range(1, len(text) + 2), reader))
     prev = 0
     for fields in reader:
         out.append((prev + 1, fields))
@@ -377,49 +458,116 @@ def load_table(path_or_frame, aliases, err, kind: str, max_bytes: int | None = N
                   "'Save as' > 'CSV UTF-8'", path)
     text = _decode(data, path, err)
     sep = _sniff_separator(text)
-    try:
-        rows = _read_csv_rows(text, sep)
-    except csv.Error as exc:  # e.g. a field larger than the csv module's limit
-        raise err(f"is not a readable CSV file ({exc}); save it again from the spreadsheet as CSV UTF-8",
-                  path) from exc
-    while rows and not "".join(rows[0][1]).strip():
-        rows.pop(0)  # leading blank lines
-    if not rows:
-        raise err(f"is empty; a {kind} needs a header line and one row per {row_word}", path)
-    header_line, headers = rows[0]
+    fast = _split_plain(text, sep)
+    if fast is not None:   # no quoted field: split in one pass over the text
+        header_line, headers, body_lines, body = fast
+        if headers is None:
+            raise err(f"is empty; a {kind} needs a header line and one row per {row_word}", path)
+    else:
+        try:
+            rows = _read_csv_rows(text, sep)
+        except csv.Error as exc:  # e.g. a field larger than the csv module's limit
+            raise err(f"is not a readable CSV file ({exc}); save it again from the spreadsheet as CSV UTF-8",
+                      path) from exc
+        while rows and not "".join(rows[0][1]).strip():
+            rows.pop(0)  # leading blank lines
+        if not rows:
+            raise err(f"is empty; a {kind} needs a header line and one row per {row_word}", path)
+        header_line, headers = rows[0]
+        body_lines, body = [r[0] for r in rows[1:]], [r[1] for r in rows[1:]]
     headers = [h.strip() for h in headers]
     found, extra_pos = resolve_headers(headers, aliases, err, path, kind, header_line, **header_opts)
-    problems = []
+    problems = ProblemList()
     n_cols = len(headers)
-    lines: list[int] = []
-    table_rows: list[list[str]] = []
-    for line, fields in rows[1:]:
-        if not "".join(fields).strip():
-            continue  # blank line or a row of empty cells (spreadsheets write ';;;;')
-        if len(fields) > n_cols:
-            surplus = fields[n_cols:]
-            if any(f.strip() for f in surplus):
-                problems.append(
-                    f"line {line}: {len(fields)} values but the header has {n_cols} columns; a value "
-                    f"contains the separator {sep!r}? Put that value in double quotes")
+    columns = None if fast is None else _plain_columns(body, sep, n_cols)
+    if columns is not None:
+        lines = [body_lines[i] for i in columns[1]]
+        columns = columns[0]
+    else:
+        lines, table_rows = [], []
+        for line, fields in zip(body_lines, body):
+            if isinstance(fields, str):
+                fields = fields.split(sep)
+            if len(fields) == n_cols:   # the usual row: one value per column
+                row = [f.strip() for f in fields]
+                if any(row):
+                    lines.append(line)
+                    table_rows.append(row)
                 continue
-            fields = fields[:n_cols]
-        fields = fields + [""] * (n_cols - len(fields))
-        lines.append(line)
-        table_rows.append([f.strip() for f in fields])
+            if not "".join(fields).strip():
+                continue  # blank line or a row of empty cells (spreadsheets write ';;;;')
+            if len(fields) > n_cols:
+                surplus = fields[n_cols:]
+                if any(f.strip() for f in surplus):
+                    problems.append(
+                        f"line {line}: {len(fields)} values but the header has {n_cols} columns; a value "
+                        f"contains the separator {sep!r}? Put that value in double quotes")
+                    continue
+                fields = fields[:n_cols]
+            fields = fields + [""] * (n_cols - len(fields))
+            lines.append(line)
+            table_rows.append([f.strip() for f in fields])
+        columns = [list(c) for c in zip(*table_rows)] if table_rows else [[] for _ in range(n_cols)]
     for pos in [p for p in extra_pos if normalize_header(headers[p]) == ""]:
-        used = [ln for ln, r in zip(lines, table_rows) if r[pos] != ""]
+        used = [ln for ln, v in zip(lines, columns[pos]) if v != ""]
         if used:
             problems.append(f"line {header_line}: column {pos + 1} has no name but values (first on line {used[0]}); "
                             "give it a header")
     extra_pos = [p for p in extra_pos if normalize_header(headers[p]) != ""]
     if problems:
-        raise err(sorted(problems, key=line_key), path)
-    cells = {canon: [r[pos] for r in table_rows] for canon, pos in found.items()}
-    extras = {headers[pos]: pd.Series([r[pos] or None for r in table_rows], dtype="object").astype("string")
+        raise err(problems.by_line(), path)
+    cells = {canon: columns[pos] for canon, pos in found.items()}
+    extras = {headers[pos]: pd.Series([v or None for v in columns[pos]], dtype="object").astype("string")
               for pos in extra_pos}
     return Table(path, {c: headers[p] for c, p in found.items()}, cells, extras, lines,
                   decimal_comma=(sep != ","))
+
+
+def _split_plain(text: str, sep: str):
+    """The header and body lines of a CSV text without quotes (so one record per line), or None
+    when it has quotes (or NUL characters) and needs the csv module.
+
+    Returns (header line number, header fields or None when every line is blank, the body's line
+    numbers, the body lines as text)."""
+    if '"' in text or "\x00" in text:
+        return None
+    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if all_lines and all_lines[-1] == "":
+        all_lines.pop()
+    h = 0
+    while h < len(all_lines) and not all_lines[h].replace(sep, "").strip():
+        h += 1
+    if h == len(all_lines):
+        return 1, None, [], []
+    return h + 1, all_lines[h].split(sep), range(h + 2, len(all_lines) + 1), all_lines[h + 1:]
+
+
+def _plain_columns(body: list[str], sep: str, n_cols: int):
+    """The body lines of a quote-free CSV split into stripped columns at C speed (pyarrow), blank
+    rows and rows of empty cells left out: (columns as lists of str, positions of the rows kept);
+    None when a non-blank row has another number of fields than the header (the caller's
+    row-by-row path says which)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not body:
+        return [[] for _ in range(n_cols)], []
+    arr = pa.array(body, type=pa.large_string())
+    parts = pc.split_pattern(arr, sep)
+    n_fields = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
+    blank = pc.equal(pc.utf8_trim_whitespace(pc.replace_substring(arr, sep, "")), "").to_numpy(
+        zero_copy_only=False)
+    if bool(((n_fields != n_cols) & ~blank).any()):
+        return None
+    keep = np.flatnonzero(~blank)
+    if len(keep) < len(body):
+        parts = parts.take(pa.array(keep))
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(parts)).to_numpy(zero_copy_only=False)
+    cells = flat.reshape(len(keep), n_cols)
+    filled = (cells != "").any(axis=1)   # rows of empty cells (';;;;') are not rows
+    if not filled.all():
+        cells, keep = cells[filled], keep[filled]
+    return [cells[:, j].tolist() for j in range(n_cols)], keep.tolist()
 
 
 # ==========================================================================
@@ -461,8 +609,8 @@ def parse_number(text: str, decimal_comma: bool) -> float:
 
 
 def parse_date(text: str) -> tuple[pd.Timestamp, str | None]:
-    """'2024-03-05', '2024/03/05', '05.03.2024' (day first), optionally with a
-    time -> (date at midnight, 'HH:MM:SS' or None).
+    """'2024-03-05', '2024/03/05', '05.03.2024' (day first), '08/15/2015' (slashed, when only one
+    reading is a date), optionally with a time -> (date at midnight, 'HH:MM:SS' or None).
 
     Parameters
     ----------
@@ -477,8 +625,9 @@ def parse_date(text: str) -> tuple[pd.Timestamp, str | None]:
     Raises
     ------
     ValueError
-        When the text is not a date, is ambiguous (``03/05/2024``) or does not
-        exist; the message says how to write it.
+        When the text is not a date, is ambiguous (``03/05/2024``: 3 May or
+        March 5), does not exist, or its year is outside :data:`DATE_YEARS`;
+        the message says how to write it.
     """
     s = text.strip()
     m = _ISO_DATE_RE.match(s)
@@ -490,11 +639,16 @@ def parse_date(text: str) -> tuple[pd.Timestamp, str | None]:
         if m:
             d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
             hh, mm, ss = m.group(4), m.group(5), m.group(6)
-        elif _SLASH_DATE_RE.match(s):
-            raise ValueError(f"date {text!r} is ambiguous (day/month or month/day?); write it as "
-                             "YYYY-MM-DD (e.g. 2024-03-05); in the spreadsheet format the column as yyyy-mm-dd")
         else:
-            raise ValueError(f"date {text!r} is not a date; write it as YYYY-MM-DD (e.g. 2024-03-05)")
+            m = _SLASH_DATE_RE.match(s)
+            if not m:
+                raise ValueError(f"date {text!r} is not a date; write it as YYYY-MM-DD (e.g. 2024-03-05)")
+            y, mo, d = _slashed(text, int(m.group(1)), int(m.group(2)), m.group(3))
+            hh, mm, ss = m.group(4), m.group(5), m.group(6)
+    lo, hi = DATE_YEARS
+    if not lo <= y <= hi:
+        raise ValueError(f"date {text!r}: the year {y} is outside {lo}-{hi} (a typo?); write the date as "
+                         "YYYY-MM-DD, e.g. 2024-03-05")
     try:
         date = pd.Timestamp(year=y, month=mo, day=d)
     except ValueError:
@@ -506,7 +660,21 @@ def parse_date(text: str) -> tuple[pd.Timestamp, str | None]:
             raise ValueError(f"date {text!r} has an impossible time of day")
         if (h, mi, se) != (0, 0, 0):
             clock = f"{h:02d}:{mi:02d}:{se:02d}"
-    return date, clock
+    return date.as_unit("ns"), clock
+
+
+def _slashed(text: str, a: int, b: int, year: str) -> tuple[int, int, int]:
+    """(year, month, day) of a slashed date ``A/B/YYYY``: month/day or day/month, whichever is
+    the only one with a month of at most 12; ValueError when both (or neither) are."""
+    if len(year) != 4:
+        raise ValueError(f"date {text!r} has a two-digit year; write it as YYYY-MM-DD (e.g. 2024-03-05)")
+    us, eu = 1 <= a <= 12 and 1 <= b <= 31, 1 <= b <= 12 and 1 <= a <= 31
+    if us and eu and a != b:
+        raise ValueError(f"date {text!r} is ambiguous (day/month or month/day?); write it as "
+                         "YYYY-MM-DD (e.g. 2024-03-05); in the spreadsheet format the column as yyyy-mm-dd")
+    if not (us or eu):
+        raise ValueError(f"date {text!r} is not a date (neither number is a month); write it as YYYY-MM-DD")
+    return (int(year), a, b) if us else (int(year), b, a)
 
 
 _PLAIN_ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
@@ -529,7 +697,10 @@ def plain_iso_dates(cells: list[str] | None) -> list | None:
     if cells is None:
         return None
     text = pd.Series(cells, dtype="object")
-    plain = text.str.match(_PLAIN_ISO_DATE_RE).fillna(False).to_numpy(dtype=bool)
+    plain = text.str.match(_PLAIN_ISO_DATE_RE).fillna(False).to_numpy(dtype=bool, copy=True)
+    if plain.any():   # a year outside DATE_YEARS is left to parse_date, which says so (never an overflow)
+        year = pd.to_numeric(text[plain].str.slice(0, 4), errors="coerce").to_numpy()
+        plain[np.flatnonzero(plain)[~((year >= DATE_YEARS[0]) & (year <= DATE_YEARS[1]))]] = False
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if plain.any():
         out[plain] = pd.to_datetime(text[plain], format="%Y-%m-%d", errors="coerce")
@@ -672,9 +843,11 @@ def choice(table: Table, name: str, aliases: dict[str, str], allowed, problems, 
     Series of string
         One value per row; NA for an empty or bad cell.
     """
+    if name not in table.cells:
+        return pd.Series([None] * len(table), dtype="object").astype("string")
     out: list[str | None] = []
     head = table.columns.get(name, name)
-    for i, text in enumerate(table.cells.get(name, [""] * len(table))):
+    for i, text in enumerate(table.cells[name]):
         if not text:
             out.append(None)
             continue
@@ -742,5 +915,9 @@ def line_key(problem: str):
     int
         The line number; 0 for a message about the whole file.
     """
+    if problem.startswith("line "):
+        digits = problem[5:].partition(":")[0]
+        if digits.isdigit():
+            return int(digits)
     m = re.match(r"line (\d+)", problem)
     return int(m.group(1)) if m else 0
