@@ -388,6 +388,30 @@ class _Matcher:
                               f"says {date:%Y-%m-%d}; fix the date or the run")
         return rid, None
 
+    def utc_start_near(self, target: pd.Timestamp):
+        """The run whose start in UTC (to the minute) is within :data:`START_TOLERANCE_MIN` of
+        *target* (a naive time), or None: a journal time written in UTC."""
+        if not len(self._sorted_utc):
+            return None
+        i = int(np.searchsorted(self._sorted_utc, target.value))
+        pos = self._by_utc[max(0, i - 1):i + 1]
+        shown = self._utc_ns[pos] - self._utc_ns[pos] % 60_000_000_000
+        gap = np.abs(shown - target.value)
+        k = int(np.argmin(gap))
+        return self._ids[pos[k]] if gap[k] <= START_TOLERANCE_MIN * 60e9 else None
+
+    def offset_to_nearest(self, target: pd.Timestamp) -> int | None:
+        """*target* minus the nearest run's local start, rounded to 15 min [min], when that is more
+        than :data:`MATCH_TOLERANCE_MIN` and at most 14 h (a zone's offset); else None."""
+        if not len(self._sorted_start):
+            return None
+        i = int(np.searchsorted(self._sorted_start, target.value))
+        near = self._sorted_start[max(0, i - 1):i + 1]
+        d = target.value - near
+        d = int(d[np.argmin(np.abs(d))]) / 60e9
+        q = int(round(d / 15.0)) * 15
+        return q if MATCH_TOLERANCE_MIN < abs(d) and abs(q) <= 14 * 60 and abs(d - q) <= 5 else None
+
     def _similar_names(self, name: str, target) -> str:
         """The file names like *name* (lower case), as written in the history, for a message.
 
@@ -495,6 +519,10 @@ def identify(table: Table, runs, tz, problems: list[str]):
     clocks = [results[c][1] for c in codes]
     run_ids = [results[c][2] for c in codes]
     run_texts = [r or None for r in run_cells]
+    if matcher is not None:
+        hint = _zone_hint(matcher, results, first, codes, table.lines)
+        if hint:
+            problems.append(hint)
     n_found = np.array([len(r[3]) for r in results], dtype=np.intp)
     bad = np.flatnonzero(n_found[codes])   # rows with a problem, in line order
     # of a ProblemList's rows, those after its first *limit* cannot be among the first problems
@@ -505,6 +533,40 @@ def identify(table: Table, runs, tz, problems: list[str]):
     if isinstance(problems, ProblemList) and len(shown) < len(bad):
         problems.total += int(n_found[codes[bad[len(shown):]]].sum())
     return dates, clocks, run_texts, run_ids
+
+
+def _zone_hint(matcher: "_Matcher", results: list, first: np.ndarray, codes: np.ndarray, lines: list) -> str | None:
+    """A problem for the whole file when the rows whose date and time match no run are written in
+    UTC (or another zone): their times match runs' starts in UTC, or all lie the same whole
+    number of quarter-hours from runs' local starts.  None otherwise."""
+    failed = [j for j, r in enumerate(results) if r[2] is None and r[0] is not None and r[1] is not None]
+    if not failed:
+        return None
+    counts = np.bincount(codes, minlength=len(results))
+    targets = [pd.Timestamp(results[j][0].value + pd.Timedelta(results[j][1] + ":00").value) for j in failed]
+    rows = int(counts[failed].sum())
+    hit = [matcher.utc_start_near(t) for t in targets]
+    n_utc = int(sum(counts[j] for j, h in zip(failed, hit) if h is not None))
+    if n_utc and 2 * n_utc >= rows:
+        j, t, rid = next((j, t, h) for j, t, h in zip(failed, targets, hit) if h is not None)
+        local = matcher.start.iloc[matcher._pos[rid]]
+        return (f"your times look like UTC: {n_utc} of the {rows} rows whose date and time match no run "
+                f"match a run's start in UTC (line {lines[first[j]]}: {t:%Y-%m-%d %H:%M} is the UTC start of run "
+                f"{rid}, which started at {local:%H:%M} local time). Write each run's local start as the watch "
+                "shows it ('runlog import --list' lists them), or leave the time out where you ran once that day")
+    offsets = [matcher.offset_to_nearest(t) for t in targets]
+    found = [(o, counts[j]) for j, o in zip(failed, offsets) if o is not None]
+    if not found:
+        return None
+    by = pd.Series([c for _, c in found], index=[o for o, _ in found]).groupby(level=0).sum()
+    off, n_off = int(by.idxmax()), int(by.max())
+    if n_off < 2 or 2 * n_off < rows:
+        return None
+    h, m = divmod(abs(off), 60)
+    size = f"{h} h" + (f" {m} min" if m else "") if h else f"{m} min"
+    return (f"your times look written in another time zone: {n_off} of the {rows} rows whose date and time match "
+            f"no run are {size} {'later' if off > 0 else 'earlier'} than a run's local start. Write each run's "
+            "local start as the watch shows it ('runlog import --list' lists them)")
 
 
 def _identify_one(date_txt: str, time_txt: str, run_txt: str, iso, matcher):

@@ -30,7 +30,7 @@ from .sheet import (ProblemList, Table, cell_text, choice, extras_frame, load_ta
 __all__ = [
     "read_episodes", "read_run_notes", "notes_from_history", "TRACKING_NOTES", "EXAMPLE_EPISODES",
     "EXAMPLE_RUN_NOTES", "EPISODE_ALIASES", "NOTES_ALIASES", "SIDE_ALIASES", "LOCATION_ALIASES",
-    "NOTES_RANGES", "MAX_MASS_CHANGE_FRACTION", "tracking_kind",
+    "NOTES_RANGES", "MAX_MASS_CHANGE_FRACTION", "tracking_kind", "UNIT_CELLS",
 ]
 
 #: Example journal shipped with the package (``runlog/data/example_episodes.csv``).
@@ -112,6 +112,23 @@ SIDE_ALIASES: dict[str, str] = {
     "left": "left", "l": "left", "left foot": "left", "left leg": "left",
     "right": "right", "r": "right", "right foot": "right", "right leg": "right",
     "both": "both", "b": "both", "both feet": "both", "both legs": "both", "bilateral": "both",
+    # as in a '#numb' note: a letter with foot / leg, other languages (runlog.journal.suggest.parse_note)
+    "l foot": "left", "l leg": "left", "lt": "left", "r foot": "right", "r leg": "right", "rt": "right",
+    "b feet": "both", "b legs": "both", "links": "left", "rechts": "right", "beide": "both",
+    "gauche": "left", "droite": "right", "droit": "right", "izquierdo": "left", "izquierda": "left",
+    "derecho": "right", "derecha": "right", "sinistro": "left", "sinistra": "left", "destro": "right",
+    "destra": "right",
+}
+
+#: Cells of the journal's number columns written with their unit, as in a ``#numb`` note: the
+#: column -> (pattern of the whole cell, the number's group, factor to the column's unit by the
+#: unit group).  ``55min``, ``55 min``, ``55'``; ``6.5km``, ``4 mi``; ``4/10``, ``sev 4``.
+UNIT_CELLS: dict[str, tuple[re.Pattern, dict[str, float]]] = {
+    "onset_min": (re.compile(r"^(\d+(?:[.,]\d+)?)\s*(min|mins|minutes?|')$", re.IGNORECASE), {}),
+    "duration_min": (re.compile(r"^(\d+(?:[.,]\d+)?)\s*(min|mins|minutes?|')$", re.IGNORECASE), {}),
+    "onset_km": (re.compile(r"^(\d+(?:[.,]\d+)?)\s*(km|k|mi|miles?)$", re.IGNORECASE),
+                 {"mi": 1.609344, "mile": 1.609344, "miles": 1.609344}),
+    "severity": (re.compile(r"^(?:sev(?:erity)?\s*[:=]?\s*)?(\d+(?:[.,]\d+)?)\s*(/\s*10)?$", re.IGNORECASE), {}),
 }
 
 #: Accepted spellings of ``location`` (after lower-casing; spaces and hyphens
@@ -195,6 +212,34 @@ def _check_onsets(onset_min, onset_km, run_ids, runs, lines, problems):
         if far[i]:
             problems.append(f"line {lines[i]}: onset {onset_km[i]:g} km is beyond the end of run {rid} "
                             f"({dist_m[i] / 1000:.2f} km long); fix the onset or the run's date/time")
+
+
+def _with_units_read(table: Table) -> Table:
+    """*table* with the number cells written with a unit (:data:`UNIT_CELLS`: ``55min``,
+    ``6.5 km``, ``4/10``) as plain numbers in the column's unit; other cells as they are (a bad
+    one is reported as written)."""
+    cells = dict(table.cells)
+    for name, (pattern, factors) in UNIT_CELLS.items():
+        col = cells.get(name)
+        if col is None:
+            continue
+        new = None
+        for i, text in enumerate(col):
+            if not text or text.replace(".", "", 1).isdigit():
+                continue   # empty or a plain number (the usual cell): as it is
+            m = pattern.match(text)
+            if m is None:
+                continue
+            value = m.group(1)
+            factor = factors.get((m.group(2) or "").lower())
+            if factor is not None:
+                value = f"{float(value.replace(',', '.')) * factor:.3f}"
+            if new is None:
+                new = list(col)
+            new[i] = value
+        if new is not None:
+            cells[name] = new
+    return Table(table.path, table.columns, cells, table.extras, table.lines, decimal_comma=table.decimal_comma)
 
 
 def tracking_kind(note: str) -> str | None:
@@ -309,20 +354,25 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
     ============  ============  ==========================================================
     column        required      values
     ============  ============  ==========================================================
-    date          date or run   the run's local date: ``2024-03-05`` (also ``2024/03/05``
-                                and day-first ``05.03.2024``; slashed ``03/05/2024`` is
-                                refused as ambiguous)
+    date          date or run   the run's local date: ``2024-03-05`` (also ``2024/03/05``,
+                                day-first ``05.03.2024``, and slashed when only one order
+                                is a date: ``08/15/2015``; ``03/05/2024`` is refused as
+                                ambiguous); years 1900-2199
     time          no            the run's local start, ``07:30`` (``7:30 PM`` accepted);
                                 needed only to choose between runs of one day
-    run           date or run   a run_id (``20240305T0630Z``) or the activity's file name
+    run           date or run   a run_id (``20240305T0630Z``, ``20240305T0630Z-2``) or
+                                the activity's file name
     onset_min     no            minutes into the run (wall clock, pauses included), >= 0
-    onset_km      no            kilometres into the run, >= 0
+                                (``35``, ``35min``, ``35'``)
+    onset_km      no            kilometres into the run, >= 0 (``6.5``, ``6.5km``, ``4 mi``)
     duration_min  no            how long the numbness lasted [min]
-    side          no            left, right, both (also l, r, b, left foot, bilateral)
+    side          no            left, right, both (also l, r, b, L foot, left foot,
+                                bilateral, links, ...: :data:`SIDE_ALIASES`)
     location      no            toes, forefoot, midfoot, heel, sole, top_of_foot,
                                 whole_foot, lower_leg, thigh, other (see
                                 :data:`LOCATION_ALIASES`)
-    severity      no            0 (barely) to 10 (worst), decimals allowed
+    severity      no            0 (barely) to 10 (worst), decimals allowed (``4/10``,
+                                ``sev 4``)
     notes         no            free text
     ============  ============  ==========================================================
 
@@ -362,6 +412,7 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
     if marks:
         table = subset(table, [i for i in range(len(table)) if i not in set(marks)])
     dates, clocks, run_texts, run_ids = identify(table, runs, tz, problems)
+    table = _with_units_read(table)
     nums = {name: numbers(table, name, problems, _EPISODE_RANGES[name],
                            "(0 barely, 10 worst)" if name == "severity" else None)
             for name in ("onset_min", "onset_km", "duration_min", "severity")}

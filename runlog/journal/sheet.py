@@ -93,6 +93,13 @@ class ProblemList(list):
         self._cutoff: int | None = None   # once *limit* are kept: the last line among them
 
     def append(self, problem: str) -> None:
+        """Count *problem*; keep it unless *limit* problems of earlier lines are kept.
+
+        Parameters
+        ----------
+        problem : str
+            ``'line N: ...'`` (a problem without a line is about the whole file: always kept).
+        """
         self.total += 1
         if self._cutoff is not None and line_key(problem) > self._cutoff:
             return   # later than every kept problem: counted only
@@ -116,6 +123,13 @@ class ProblemList(list):
         self.append(f"line {line}: {text}")
 
     def extend(self, problems) -> None:
+        """:meth:`append` each of *problems*.
+
+        Parameters
+        ----------
+        problems : iterable of str
+            Problems.
+        """
         for p in problems:
             self.append(p)
 

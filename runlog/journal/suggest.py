@@ -65,12 +65,9 @@ _NEGATION_RE = re.compile(r"\b(?:no|not|without|zero|kein\w*|ohne|sans|sin|nessu
 _MIN_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:min(?:ute)?s?\b|mins?\b|')", re.IGNORECASE)
 _KM_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|k|mi|miles?)\b", re.IGNORECASE)
 _SEV_RE = re.compile(r"\bsev(?:erity)?\s*[:=]?\s*(\d+(?:[.,]\d+)?)|\b(\d+(?:[.,]\d+)?)\s*/\s*10\b", re.IGNORECASE)
-_SIDE_WORDS = {
-    **{k: v for k, v in SIDE_ALIASES.items() if len(k) > 1},
-    "links": "left", "rechts": "right", "beide": "both", "gauche": "left", "droite": "right",
-    "droit": "right", "izquierdo": "left", "izquierda": "left", "derecho": "right", "derecha": "right",
-    "sinistro": "left", "sinistra": "left", "destro": "right", "destra": "right",
-}
+# the journal's side spellings (other languages too), but not the bare letters and 'lt' / 'rt',
+# which in free text are read only as a capital L / R / B standing alone (_SIDE_LETTER_RE)
+_SIDE_WORDS = {k: v for k, v in SIDE_ALIASES.items() if len(k) > 2}
 _SIDE_LETTER_RE = re.compile(r"(?<![\w#])([LRB])(?![\w'])")
 _LOCATION_WORDS = {**{loc.replace("_", " "): loc for loc in schema.LOCATIONS},
                    **{k.replace("_", " "): v for k, v in LOCATION_ALIASES.items()}}
