@@ -44,7 +44,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 from . import schema
 from .features.catalog import FEATURES
 from .journal.period import run_dates
-from .summary import MOVING_SPEED_MPS
+from .schema import MOVING_SPEED_MPS
 from .units import mmss, number_text, p_text, per_text
 
 __all__ = [
@@ -136,7 +136,7 @@ def episode_dates(episodes) -> pd.DatetimeIndex:
 def pace_min_per_km(speed_mps) -> np.ndarray:
     """Pace [min/km] from speed [m/s]: ``1000 / 60 / speed``; NaN where speed <= MOVING_SPEED_MPS.
 
-    Below :data:`runlog.summary.MOVING_SPEED_MPS` (0.5 m/s, 33 min/km) the
+    Below :data:`runlog.schema.MOVING_SPEED_MPS` (0.5 m/s, 33 min/km) the
     runner is standing, and the pace would run off the axis.
 
     Parameters

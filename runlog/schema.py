@@ -30,6 +30,8 @@ __all__ = [
     "DYNAMICS_COLUMNS",
     "RECORD_DTYPE_GROUPS",
     "FOOT_SPORTS",
+    "MOVING_SPEED_MPS",
+    "MAX_SAMPLE_GAP_S",
     "HR_RANGE_BPM",
     "FOOT_CADENCE_MAX_SPM",
     "TEMP_RANGE_C",
@@ -156,6 +158,11 @@ TEMP_RANGE_C = (-40.0, 60.0)
 #: Sports whose cadence is in steps per minute (the files store strides per
 #: minute; the readers double it).
 FOOT_SPORTS = frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing"})
+
+#: Speed above which a sample counts as moving [m/s] (1.8 km/h: slower than walking).
+MOVING_SPEED_MPS = 0.5
+#: Longest gap between samples still counted as moving time [s]; longer gaps are pauses.
+MAX_SAMPLE_GAP_S = 30.0
 
 # --------------------------------------------------------------------------
 # Laps of one activity.

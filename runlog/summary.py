@@ -10,14 +10,10 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .schema import MAX_SAMPLE_GAP_S, MOVING_SPEED_MPS
 
-__all__ = ["MOVING_SPEED_MPS", "sample_durations_s", "moving_mask", "ascent_m", "ascent_by_run", "summarize_records",
+__all__ = ["sample_durations_s", "moving_mask", "ascent_m", "ascent_by_run", "summarize_records",
            "summarize_activity", "runs_frame"]
-
-#: Speed above which a sample counts as moving [m/s] (1.8 km/h: slower than walking).
-MOVING_SPEED_MPS = 0.5
-#: Longest gap between samples still counted as moving time [s]; longer gaps are pauses.
-MAX_SAMPLE_GAP_S = 30.0
 
 
 def sample_durations_s(index: pd.DatetimeIndex) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..summary import MAX_SAMPLE_GAP_S, MOVING_SPEED_MPS
+from ..schema import MAX_SAMPLE_GAP_S, MOVING_SPEED_MPS
 
 __all__ = ["Segments", "segments", "gsum", "gmax", "gmin", "wmean", "wstd", "lag_index", "gcumsum"]
 
@@ -40,7 +40,7 @@ class Segments:
     dt_s : ndarray
         Time each sample stands for [s]: to the next sample of the same run,
         0 for a run's last sample and for gaps longer than
-        :data:`runlog.summary.MAX_SAMPLE_GAP_S` (pauses).
+        :data:`runlog.schema.MAX_SAMPLE_GAP_S` (pauses).
     moving : ndarray of bool
         :func:`runlog.summary.moving_mask` over the whole frame.
     frame : DataFrame

@@ -8,7 +8,7 @@ here, in one module every reader imports (and that imports none of them):
   vocabulary) and whether a cadence counts strides
   (:func:`cadence_is_strides`; the foot sports are
   :data:`runlog.schema.FOOT_SPORTS`, the moving speed
-  :data:`runlog.summary.MOVING_SPEED_MPS`);
+  :data:`runlog.schema.MOVING_SPEED_MPS`);
 * which sample times are usable (:func:`usable_time_mask`), and the
   assembly of a time-sorted records frame with one row per timestamp
   (:func:`seconds_to_ns`, :func:`sorted_unique`, :func:`records_frame`,
@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import FileFormatError, UntimedPointsWarning
 from ..schema import FOOT_SPORTS
-from ..summary import MOVING_SPEED_MPS
+from ..schema import MOVING_SPEED_MPS
 
 __all__ = [
     "RawActivity",
@@ -179,7 +179,7 @@ def cadence_is_strides(sport: str, cadence, speed_mps=None) -> bool:
     * Known non-foot sports (cycling ...): never doubled (rpm).
     * Unknown sport: strides when the activity moves like a run: median
       moving speed (samples faster than
-      :data:`runlog.summary.MOVING_SPEED_MPS`) at most :data:`MAX_FOOT_SPEED_MPS`
+      :data:`runlog.schema.MOVING_SPEED_MPS`) at most :data:`MAX_FOOT_SPEED_MPS`
       *and* median distance per cadence cycle, speed * 60 / cadence, at most
       :data:`MAX_STRIDE_LENGTH_M` (running strides are ~1.6-3.5 m; bicycle
       gears roll 3.5-9 m per crank revolution).  Without any speed the file

@@ -44,7 +44,7 @@ def test_decoupling_hand_computed():
 
 
 def test_intensity_features_on_a_three_sample_run(activity, history_of):
-    # samples 30 s apart (the longest step still counted as moving: runlog.summary.MAX_SAMPLE_GAP_S)
+    # samples 30 s apart (the longest step still counted as moving: runlog.schema.MAX_SAMPLE_GAP_S)
     act = activity("2024-05-01T06:00Z", hr=[130, 160, 190], speed=[3.0, 3.0, 3.0], times_s=[0, 30, 60])
     h = history_of(act)
     f = intensity.intensity_features(h.records, 50, 190)
