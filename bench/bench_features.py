@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 import runlog
-from runlog.activity import finalize
+from runlog.io._activity import finalize
 from runlog.features import intensity
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: the vectorised FIT decoder (runlog.io.fitfast) against bare fitparse, per record.
+"""Benchmark: the vectorised FIT decoder (runlog.io._fitfast) against bare fitparse, per record.
 
 Measured side by side in one run, on the largest real FIT files (``--files``,
 default 3, the biggest by size):

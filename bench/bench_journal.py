@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 import runlog
-from runlog.activity import make_run_id
+from runlog.io._activity import make_run_id
 from timing import best_of
 
 

@@ -13,7 +13,7 @@ Each season's *finding causes* (an ordered set of article causes,
 * ``v2``: ``report.findings['cause']`` (one row per finding cause, strongest
   first: the analysis as it stands);
 * ``v1``: the old decision rule, the causes of the rows of
-  ``report.screen`` (the old univariate screen) that :func:`runlog.analysis.report.is_finding` marks,
+  ``report.screen`` (the old univariate screen) that :func:`runlog.report._report.is_finding` marks,
   in the factors' row order;
 * ``oracle``: the ceiling: a logistic model given only the planted causes'
   true drivers (:func:`runlog.simulate.true_drivers`, e.g. the heat dose
@@ -83,7 +83,7 @@ from statsmodels.stats.proportion import proportion_confint
 import runlog
 from runlog import simulate
 from runlog.analysis.causes import firth
-from runlog.analysis.report import is_finding
+from runlog.report import is_finding
 from runlog.features.catalog import FEATURES
 
 #: Uncorrected significance level of the naive baseline.

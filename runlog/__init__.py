@@ -19,8 +19,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 from . import features
-from .activity import Activity
-from .athlete import Athlete
+from .io import Activity
+from .features.athlete import Athlete
 from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
 from .journal import suggest_episodes
 from .errors import (AnalysisError, AthleteError, EpisodeError, ExperimentError, FileFormatError,
@@ -31,19 +31,20 @@ from .history import History, read_history
 from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and IDEs
-    from . import analysis as analysis, experiment as experiment, plot as plot, simulate as simulate
-    from .analysis import Report, analyze
+    from . import analysis as analysis, experiment as experiment, simulate as simulate
+    from .render import plot as plot
+    from .report import Report, analyze
 
 #: Names loaded on first use: name -> (module, attribute or None for the module itself).
 #: The analysis needs scipy.stats, statsmodels and firthmodels, the simulator
 #: scipy.stats, and the plots matplotlib: together about 2 s that
 #: ``import runlog`` (and ``runlog --help``) should not pay.
 _LAZY = {
-    "analyze": (".analysis", "analyze"),
-    "Report": (".analysis", "Report"),
+    "analyze": (".report", "analyze"),
+    "Report": (".report", "Report"),
     "analysis": (".analysis", None),
     "simulate": (".simulate", None),
-    "plot": (".plot", None),
+    "plot": (".render.plot", None),
     "experiment": (".experiment", None),
 }
 

@@ -226,7 +226,7 @@ def _history(path, *, cache=True, progress=None):
     if not os.path.exists(path) and not os.path.islink(path):  # a broken link: read_history says so
         raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
     from . import read_history
-    from .cache import resolve_cache
+    from .history import resolve_cache
 
     store = resolve_cache(True) if cache else None
     return read_history(path, cache=store if store is not None else False, progress=progress), store
@@ -341,7 +341,7 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
     if notes_csv:
         runlog.read_run_notes(notes_csv, tz=tz)
     if weather_csv:
-        from . import weather
+        from .features import weather
 
         weather.read_weather(weather_csv)
     hist, _store = _history(path, cache=cache)
@@ -358,7 +358,7 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
 def _print_findings(report, limit: int = 8) -> None:
     """Print the report's first screen: its answer line, one paragraph per finding cause (at most
     *limit*), the count line and the caveats, as the report words them."""
-    from .htmlreport import report_content
+    from .render.html import report_content
 
     answer, paragraphs = report_content(report)
     _say("")
@@ -440,12 +440,12 @@ def check_outputs(out_dir, inputs: dict) -> Path:
 def _write_report(report, out_dir, history=None, *, inputs=None, experiment=None) -> Path:
     """Write ``report.html``, ``report.md`` and (when something was tested) ``factors.csv`` into *out_dir*.
 
-    Only these files are written, each atomically (:func:`runlog.cache.atomic_write`), after
+    Only these files are written, each atomically (:func:`runlog.history.atomic_write`), after
     :func:`check_outputs` has made sure none of them is one of *inputs*.  Prints which files were
     written.
     """
-    from .cache import atomic_write_text
-    from .htmlreport import render_report
+    from .history import atomic_write_text
+    from .render.html import render_report
 
     out = check_outputs(out_dir, inputs or {})
     out.mkdir(parents=True, exist_ok=True)
@@ -512,7 +512,7 @@ def cmd_demo(args) -> int:
 
 def cmd_journal(args) -> int:
     """``runlog journal draft PATH --out CSV``: propose journal rows for the runner to confirm."""
-    from .cache import atomic_write_text
+    from .history import atomic_write_text
     from .journal.suggest import suggest_episodes
 
     out = Path(os.path.expanduser(args.out))
@@ -594,7 +594,7 @@ def cmd_experiment(args) -> int:
 
 def cmd_columns(args) -> int:
     """``runlog columns``: print the column reference as Markdown."""
-    from .htmlreport import column_reference_markdown
+    from .render.html import column_reference_markdown
 
     sys.stdout.write(column_reference_markdown())
     return 0

@@ -134,7 +134,7 @@ RECORD_DTYPE_GROUPS: dict[str, tuple[str, ...]] = {
     for d in dict.fromkeys(col.dtype for col in RECORD_COLUMNS.values())}
 
 #: Physiologically impossible samples are missing values, not data: the readers
-#: (every FIT/GPX/TCX activity passes :func:`runlog.activity.finalize`) set them
+#: (every FIT/GPX/TCX activity passes :func:`runlog.io.finalize`) set them
 #: to NaN with :func:`mask_impossible`, so a run whose strap sent only zeros is a
 #: run without heart rate everywhere (its training load is estimated like any
 #: run without HR, see :func:`runlog.features.core.session_load`).

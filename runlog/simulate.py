@@ -91,7 +91,7 @@ import numpy as np
 import pandas as pd
 from scipy import signal, special, stats
 
-from .activity import make_run_id
+from .io import make_run_id
 from .errors import RunlogError
 
 __all__ = [
@@ -1288,7 +1288,7 @@ def _prepare_out_dir(out_dir: Path) -> Path:
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     """Write a CSV with fixed formatting ('\\n' line ends, UTF-8) atomically."""
-    from .cache import atomic_write_text
+    from .history import atomic_write_text
 
     atomic_write_text(path, df.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
 

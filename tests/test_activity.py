@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from runlog.activity import finalize, local_time, make_run_id, resolve_tz
+from runlog.io._activity import finalize, local_time, make_run_id, resolve_tz
 
 
 def _raw(n=4, lat=52.52, lon=13.405, start="2024-03-31 00:59:58", **cols):
@@ -61,7 +61,7 @@ def test_repr_mentions_id_and_distance():
 
 def test_time_zone_looked_up_once_per_place():
     """Two runs from the same front door (a few metres apart) cost one timezonefinder lookup."""
-    from runlog import activity
+    from runlog.io import _activity as activity
 
     activity._zone_at.cache_clear()
     recs = [pd.DataFrame({"lat_deg": [np.nan, 52.520008 + d], "lon_deg": [np.nan, 13.404954 + d]}) for d in (0, 2e-5)]

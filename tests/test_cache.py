@@ -13,8 +13,8 @@ import pytest
 
 import runlog
 import runlog.io
-from runlog import cache as cache_mod
-from runlog.cache import ActivityCache, Outcome, content_digest, decode_value, encode_value, resolve_cache
+from runlog.history import _cache as cache_mod
+from runlog.history._cache import ActivityCache, Outcome, content_digest, decode_value, encode_value, resolve_cache
 from runlog.errors import RunlogWarning
 
 GPX = "gpx/heartandsole__testdata.gpx"
@@ -241,7 +241,7 @@ def test_corrupt_entry_is_decoded_again_by_read_history(tmp_path, data_dir, monk
 
 
 def test_unchanged_files_are_not_even_read_on_re_import(tmp_path, data_dir, monkeypatch):
-    import runlog.importer as hist
+    import runlog.history._importer as hist
 
     folder = tmp_path / "runs"
     folder.mkdir()
@@ -263,7 +263,7 @@ def test_unchanged_files_are_not_even_read_on_re_import(tmp_path, data_dir, monk
 
 
 def test_digest_index_signature_mismatch_and_damaged_file(tmp_path):
-    from runlog.cache import DigestIndex, stat_signature
+    from runlog.history._cache import DigestIndex, stat_signature
 
     f = tmp_path / "x.fit"
     f.write_bytes(b"abc")

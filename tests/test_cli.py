@@ -1,4 +1,4 @@
-"""Tests of the HTML report (runlog.htmlreport) and the ``runlog`` command (runlog.cli).
+"""Tests of the HTML report (runlog.render.html) and the ``runlog`` command (runlog.cli).
 
 The command runs in this process (``cli.main``, :func:`run_main`) on the
 bundled real files, on the demo season and on bad paths and bad journals; exit
@@ -29,7 +29,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import synthetic_frames as tp  # noqa: E402  (the synthetic frames test_plot.py draws)
-from runlog import cli, htmlreport  # noqa: E402
+from runlog import cli
+from runlog.render import html as htmlreport  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +83,7 @@ def synthetic_causes(finding: bool = True) -> pd.DataFrame:
 def synthetic_report(finding: bool = True):
     """A Report (the real dataclass) over the synthetic frames of test_plot.py: 5 measures, 1 finding
     cause (heat) with two paragraphs' worth of sentences; or no finding."""
-    from runlog.analysis.report import Report
+    from runlog.report._report import Report
 
     runs = tp.synthetic_runs()
     factors = tp.synthetic_factors().assign(
@@ -188,7 +189,7 @@ def test_render_report_is_self_contained(tmp_path):
 
 
 def test_render_report_untestable():
-    from runlog.analysis.report import Report
+    from runlog.report._report import Report
 
     rep = Report(n_runs=12, n_numb_runs=1, n_episodes=1, testable=False, caveats=["c"])
     page = htmlreport.render_report(rep, figures=False)
@@ -572,7 +573,7 @@ def test_default_figures_cover_the_journal_period_and_say_what_is_drawn():
 
 
 def test_report_window():
-    from runlog import plot
+    from runlog.render import plot
 
     rep = _with_old_run(synthetic_report())
     last = rep.runs["start_local"].max().normalize()
@@ -645,9 +646,10 @@ def _failing_replace(*args, **kwargs):
 
 @pytest.mark.parametrize("writer", ["render_report", "fallback_html", "write_report", "simulate_csv"])
 def test_output_writers_are_atomic(tmp_path, monkeypatch, writer):
-    # every file runlog writes goes through runlog.cache.atomic_write: on a failure the old file is intact
+    # every file runlog writes goes through runlog.history._cache.atomic_write: on a failure the old file is intact
     # and no temporary file is left behind, and the error is raised (not swallowed)
-    from runlog import cache, simulate
+    from runlog import simulate
+    from runlog.history import _cache as cache
 
     target = tmp_path / {"render_report": "report.html", "fallback_html": "report.html",
                          "write_report": "report.html", "simulate_csv": "episodes.csv"}[writer]
@@ -669,7 +671,7 @@ def test_output_writers_are_atomic(tmp_path, monkeypatch, writer):
 
 
 def test_atomic_write_keeps_the_mode_and_cleans_up(tmp_path):
-    from runlog.cache import atomic_write, atomic_write_text
+    from runlog.history._cache import atomic_write, atomic_write_text
 
     p = tmp_path / "a.txt"
     atomic_write_text(p, "one\n")
@@ -736,7 +738,7 @@ def _is_number(text: str) -> bool:
 
 
 def test_spreadsheet_safe_keeps_the_frame():
-    from runlog.analysis.report import spreadsheet_safe
+    from runlog.report._report import spreadsheet_safe
 
     df = pd.DataFrame({"=a": ["=1+1", "ok", None], "n": [-1.0, 2.0, float("nan")],
                        "s": pd.array(["@x", "-5", pd.NA], dtype="string")})

@@ -2,7 +2,7 @@
 
 Journals are hand-written into tmp_path; the history is built from real files
 in tests/data (FIT/GPX readers) plus synthetic activities made with
-runlog.activity.finalize for exact time-zone edge cases.  Every user file is
+runlog.io._activity.finalize for exact time-zone edge cases.  Every user file is
 hashed before and after reading: runlog only reads it.
 """
 
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import runlog
 from runlog import schema
-from runlog.activity import finalize
+from runlog.io._activity import finalize
 from runlog.episodes import (EXAMPLE_EPISODES, FLAG_COLUMNS, episode_flags, read_episodes,
                              tracked_period)
 from runlog.errors import EpisodeError, RunlogWarning

@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from runlog import exports
+from runlog.io import exports
 from runlog.errors import FileFormatError
 
 # The header of a real Strava activities.csv (2024 export): note the repeated

@@ -536,8 +536,8 @@ def test_unchanged_history_is_served_from_one_snapshot(data_dir, tmp_path, monke
     cold = read(src, cache=cache)
     assert len(_snapshot_files(cache)) == 5  # runs, laps, errors, skipped, records
     # The snapshot answers alone: the per-file entries are not consulted, nothing is decoded.
-    monkeypatch.setattr("runlog.cache.ActivityCache.get", lambda *a: pytest.fail("entry read"))
-    monkeypatch.setattr("runlog.importer.decode_file", lambda *a: pytest.fail("file decoded"))
+    monkeypatch.setattr("runlog.history._cache.ActivityCache.get", lambda *a: pytest.fail("entry read"))
+    monkeypatch.setattr("runlog.history._importer.decode_file", lambda *a: pytest.fail("file decoded"))
     warm = read(src, cache=cache)
     _frames_equal(cold, warm)
     assert len(warm.errors) == 1 and len(warm.skipped) >= 2  # the broken file, Settings.fit, GPX duplicate
@@ -590,11 +590,11 @@ def _base_folder(data_dir, tmp_path):
 
 def _watch(monkeypatch):
     """Count decodes, user-file reads and per-file cache entry reads of the imports that follow."""
-    import runlog.cache
-    import runlog.importer as imp
+    import runlog.history._cache
+    import runlog.history._importer as imp
 
     seen = {"decoded": [], "read": [], "entries": []}
-    real_decode, real_read, real_get = imp.decode_file, imp._read_file, runlog.cache.ActivityCache.get
+    real_decode, real_read, real_get = imp.decode_file, imp._read_file, runlog.history._cache.ActivityCache.get
 
     def decode(source, *a):
         seen["decoded"].append(source)
@@ -606,7 +606,7 @@ def _watch(monkeypatch):
 
     monkeypatch.setattr(imp, "decode_file", decode)
     monkeypatch.setattr(imp, "_read_file", lambda p: seen["read"].append(p) or real_read(p))
-    monkeypatch.setattr(runlog.cache.ActivityCache, "get", get)
+    monkeypatch.setattr(runlog.history._cache.ActivityCache, "get", get)
     return seen
 
 
@@ -669,7 +669,7 @@ def test_a_history_without_runs_is_snapshotted_and_grows_from_it(data_dir, tmp_p
 
 
 def test_segments_are_joined_into_one_beyond_the_limit(data_dir, tmp_path, monkeypatch):
-    from runlog.cache import ActivityCache
+    from runlog.history._cache import ActivityCache
 
     monkeypatch.setattr(ActivityCache, "MAX_SEGMENTS", 2)
     src = _base_folder(data_dir, tmp_path)
@@ -691,9 +691,9 @@ class _Killed(BaseException):
 
 def _kill_at(monkeypatch, k):
     """From the *k*-th file write on (0-based), the import is killed halfway through writing."""
-    import runlog.cache
+    import runlog.history._cache
 
-    real = runlog.cache.atomic_write
+    real = runlog.history._cache.atomic_write
     state = {"n": 0, "killed": False}
 
     def write(path, fill, **kw):
@@ -710,7 +710,7 @@ def _kill_at(monkeypatch, k):
 
         return real(path, half, **kw)
 
-    monkeypatch.setattr(runlog.cache, "atomic_write", write)
+    monkeypatch.setattr(runlog.history._cache, "atomic_write", write)
     return state
 
 

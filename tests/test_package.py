@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 import runlog
-import runlog.athlete
+import runlog.features.athlete
 import runlog.errors
 import runlog.io._xml
-import runlog.plot
+import runlog.render.plot
 import runlog.simulate
-import runlog.weather
+import runlog.features.weather
 from runlog import Report, analyze
-from runlog.analysis import Report as R, analyze as a
+from runlog.report import Report as R, analyze as a
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,7 @@ def test_runlog_help_loads_no_heavy_module():
 
 def test_lazy_names_resolve_to_the_real_objects():
     assert analyze is a and Report is R
-    assert runlog.simulate is sys.modules["runlog.simulate"] and runlog.plot is sys.modules["runlog.plot"]
+    assert runlog.simulate is sys.modules["runlog.simulate"] and runlog.plot is sys.modules["runlog.render.plot"]
     assert callable(runlog.simulate.simulate_season)
     assert {"analyze", "Report", "simulate", "plot", "analysis"} <= set(dir(runlog))
     for name in runlog.__all__:
@@ -69,10 +69,11 @@ def test_every_error_and_warning_is_exported_from_runlog_and_errors():
         assert getattr(runlog, name) is getattr(runlog.errors, name)
     # the classes the readers warn with
     assert runlog.io._xml.XmlRecoveryWarning is runlog.XmlRecoveryWarning
-    assert runlog.io.common.UntimedPointsWarning is runlog.UntimedPointsWarning
+    assert runlog.io._common.UntimedPointsWarning is runlog.UntimedPointsWarning
     assert issubclass(runlog.XmlRecoveryWarning, runlog.RunlogWarning)
-    # the old import locations still work
-    assert runlog.weather.WeatherError is runlog.WeatherError and runlog.athlete.AthleteError is runlog.AthleteError
+    # the modules that raise them
+    assert runlog.features.weather.WeatherError is runlog.WeatherError
+    assert runlog.features.athlete.AthleteError is runlog.AthleteError
     for cls in (runlog.WeatherError, runlog.AthleteError):
         assert issubclass(cls, runlog.RunlogError) and issubclass(cls, ValueError)
     with warnings.catch_warnings(record=True) as rec:       # a user filters them without a private import

@@ -1,4 +1,4 @@
-"""Tests of runlog.plot: every plot is drawn (Agg backend) and its content checked.
+"""Tests of runlog.render.plot: every plot is drawn (Agg backend) and its content checked.
 
 The synthetic frames (tests/synthetic_frames.py) follow the documented
 contracts (docs/DESIGN.md) with fixed numbers so the expected counts are known
@@ -18,7 +18,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 
-from runlog import plot, schema  # noqa: E402
+from runlog import schema
+from runlog.render import plot  # noqa: E402
 from synthetic_frames import (NUMB_IDX, TRACKED_FROM, synthetic_episodes, synthetic_factors,  # noqa: E402
                               synthetic_features, synthetic_flags, synthetic_records, synthetic_runs)
 
@@ -360,7 +361,7 @@ def test_report_plot_on_a_simulated_season(season):
 
 
 def test_report_figure_of_an_untestable_report(frames):
-    from runlog.analysis.report import Report
+    from runlog.report._report import Report
 
     # one numb run: nothing tested, so no forest; onset, load and calendar still drawn
     flags = frames["flags"].assign(numb=False)
@@ -381,7 +382,7 @@ def test_report_figure_of_an_untestable_report(frames):
 
 
 def test_analysed_flags_keep_only_the_analysed_sport(frames):
-    from runlog.analysis.report import Report
+    from runlog.report._report import Report
 
     runs = frames["runs"].assign(sport=["cycling" if i % 5 == 0 else "running" for i in range(50)])
     rep = Report(flags=frames["flags"], runs=runs, settings={"sport": "running"})
@@ -413,7 +414,7 @@ def test_onset_survival_in_km():
 
 
 def test_plain_names_from_the_catalogue():
-    from runlog.analysis.report import short_description
+    from runlog.report._report import short_description
 
     # a feature: the catalogue's label, else the first clause of its description; other columns in words
     f = schema.FEATURES["air_temp_c"]
@@ -429,7 +430,7 @@ def test_plain_names_from_the_catalogue():
 
 
 def test_forest_marks_the_report_findings_measures():
-    from runlog.analysis.report import Report
+    from runlog.report._report import Report
 
     factors = pd.DataFrame({"factor": ["air_temp_c", "heat_index_c", "shoes"],
                             "cause": ["hydration"] * 2 + ["footwear"],

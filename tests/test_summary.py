@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from runlog import schema
-from runlog.summary import ascent_by_run, ascent_m, moving_mask, summarize_records
+from runlog.history._runs import ascent_by_run, ascent_m, moving_mask, summarize_records
 
 
 def _records(seconds, **cols):

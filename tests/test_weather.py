@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlog import weather
+from runlog.features import weather
 from runlog.errors import RunlogError
 
 
@@ -97,7 +97,7 @@ def test_meteostat_missing_gives_a_clear_error(monkeypatch):
 
 def test_run_features_weather_meteostat_without_package(monkeypatch):
     import runlog
-    from runlog.activity import finalize
+    from runlog.io._activity import finalize
 
     monkeypatch.setitem(sys.modules, "meteostat", None)
     idx = pd.Timestamp("2024-06-01T07:00Z") + pd.to_timedelta(np.arange(3), unit="s")

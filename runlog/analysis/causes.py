@@ -1,6 +1,6 @@
 """Which article-named cause goes with numbness, once the others are accounted for.
 
-The decision behind every finding of a :class:`~runlog.analysis.report.Report`
+The decision behind every finding of a :class:`~runlog.report.Report`
 (issue "Analysis v2").  One model answers the runner's question:
 
 * **one primary measure per cause**, declared in the feature catalogue before
@@ -209,7 +209,7 @@ def feature_label(name: str, catalog: dict | None = None) -> str:
         return name.replace("_", " ")
     if getattr(f, "label", ""):
         return f.label
-    from .report import short_description
+    from ..report import short_description
 
     return short_description(f.description)
 

@@ -622,7 +622,7 @@ def side_cause_comparison(episodes: pd.DataFrame, features: pd.DataFrame, causes
     """Do left-sided and right-sided episodes come on different kinds of run (another cause)?
 
     For each cause the report judged on a numeric measure (the ``factor`` of
-    :attr:`Report.causes <runlog.analysis.report.Report.causes>`: air
+    :attr:`Report.causes <runlog.report.Report.causes>`: air
     temperature, consecutive days, ...), the measure on the runs with
     left-sided numbness is compared with the runs with right-sided numbness
     by the two-sided Mann-Whitney U test (exact for small samples without

@@ -125,7 +125,7 @@ class Experiment:
         section = experiment_html(self, figure=figure)
         if path is None:
             return section
-        from ..cache import atomic_write_text
+        from ..history import atomic_write_text
 
         page = experiment_page(self, section)
         atomic_write_text(path, page, mkdir=True)

@@ -157,7 +157,7 @@ class Plan:
         frame["factor"] = _cell_safe(self.factor)
         text = frame.to_csv(index=False, lineterminator="\n")
         if path is not None:
-            from ..cache import atomic_write_text
+            from ..history import atomic_write_text
 
             atomic_write_text(path, text, mkdir=True)
         return text
@@ -185,7 +185,7 @@ class Plan:
                                   "(weeks=N) for a calendar, or follow the CSV's order")
         text = ics_text(self)
         if path is not None:
-            from ..cache import atomic_write
+            from ..history import atomic_write
 
             data = text.encode("utf-8")
             atomic_write(path, lambda fh: fh.write(data), mkdir=True, raise_errors=True)
@@ -243,8 +243,8 @@ class Plan:
 
 def _cell_safe(text: str) -> str:
     """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP, CSV injection;
-    the rule of the report's CSV, :func:`runlog.analysis.report.cell_safe`)."""
-    from ..analysis.report import cell_safe
+    the rule of the report's CSV, :func:`runlog.report.cell_safe`)."""
+    from ..report import cell_safe
 
     return cell_safe(text)
 

@@ -12,7 +12,7 @@ from ._plan import PLAN_COLUMNS, Plan
 
 def _cell_read(text: str) -> str:
     """Undo :func:`_cell_safe`."""
-    from ..analysis.report import FORMULA_STARTS
+    from ..report import FORMULA_STARTS
 
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 

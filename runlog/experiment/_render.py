@@ -99,7 +99,7 @@ def experiment_html(res: Experiment, *, figure: bool = True) -> str:
     if figure:
         import matplotlib.pyplot as plt
 
-        from ..htmlreport import figure_to_data_uri
+        from ..render.html import figure_to_data_uri
 
         fig = plot_experiment(res)
         parts.append(f"<figure><img alt='runs per level' src='{figure_to_data_uri(fig)}'><figcaption>Each level's "
@@ -113,7 +113,7 @@ def experiment_html(res: Experiment, *, figure: bool = True) -> str:
 def experiment_page(res: Experiment, section: str) -> str:
     """A self-contained HTML page around the experiment's *section* (:func:`experiment_html`)."""
     from .. import __version__
-    from ..htmlreport import PAGE_CSS
+    from ..render.html import PAGE_CSS
 
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"

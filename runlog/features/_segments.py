@@ -42,7 +42,7 @@ class Segments:
         0 for a run's last sample and for gaps longer than
         :data:`runlog.schema.MAX_SAMPLE_GAP_S` (pauses).
     moving : ndarray of bool
-        :func:`runlog.summary.moving_mask` over the whole frame.
+        :func:`runlog.history.moving_mask` over the whole frame.
     frame : DataFrame
         The records with a flat index (rows in run order).
     """

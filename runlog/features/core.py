@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..athlete import Athlete
+from .athlete import Athlete
 from ..errors import RunlogWarning
 from . import catalog
 from ._segments import segments
@@ -101,7 +101,7 @@ def _clean_notes(notes: pd.DataFrame | None) -> pd.DataFrame | None:
 def _air(history, weather, tolerance):
     if weather is None:
         return None
-    from .. import weather as wx
+    from . import weather as wx
 
     if isinstance(weather, pd.DataFrame) and weather.index.name == "run_id" and "air_temp_c" in weather:
         return weather
@@ -127,10 +127,10 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         are mapped to their cause; other columns become candidates with
         cause 'other'.
     weather : DataFrame, str or PathLike, optional
-        An hourly table for :func:`runlog.weather.join_weather` (CSV path or
+        An hourly table for :func:`runlog.features.weather.join_weather` (CSV path or
         frame), or its result (index run_id with ``air_temp_c`` /
         ``rel_humidity_pct``), or ``'meteostat'`` to download one
-        (:func:`runlog.weather.fetch_meteostat`: optional package and
+        (:func:`runlog.features.weather.fetch_meteostat`: optional package and
         network; raises :class:`runlog.errors.WeatherError` without them).
     running_sports : iterable of str
         Sports counted as running (:data:`runlog.features.context.RUNNING_SPORTS`).
@@ -229,8 +229,8 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
 
 def _windowed_runs(seg, runs: pd.DataFrame) -> pd.DataFrame:
     """``History.runs`` summary columns recomputed on windowed records (vectorised
-    :func:`runlog.summary.summarize_records`)."""
-    from ..summary import ascent_by_run
+    :func:`runlog.history.summarize_records`)."""
+    from ..history import ascent_by_run
     from ._segments import gmax, gmin, gsum, wmean
 
     out = runs.reindex(seg.run_ids).copy()

@@ -1,7 +1,7 @@
 """Heat and hydration: heat index, dew point, WBGT, sweat loss.
 
 Air temperature and humidity come from a weather table
-(:mod:`runlog.weather`) or the run notes (columns ``air_temp_c`` and
+(:mod:`runlog.features.weather`) or the run notes (columns ``air_temp_c`` and
 ``rel_humidity_pct``); the watch's own temperature sensor is reported
 separately because a wrist reading is biased by body heat.
 """
@@ -399,7 +399,7 @@ def heat_features(runs: pd.DataFrame, air: pd.DataFrame | None, notes: pd.DataFr
         ``History.runs`` (avg/max_temp_c, device, avg_speed_mps, moving_s, distance_m).
     air : DataFrame or None
         Index run_id, ``air_temp_c`` and ``rel_humidity_pct`` (from
-        :func:`runlog.weather.join_weather`).
+        :func:`runlog.features.weather.join_weather`).
     notes : DataFrame or None
         Run notes; ``air_temp_c`` / ``rel_humidity_pct`` columns there take
         precedence over the weather table (the runner was there);

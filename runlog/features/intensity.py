@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..athlete import TRIMP_CONSTANTS
+from .athlete import TRIMP_CONSTANTS
 from ._segments import Segments, gcumsum, gmax, gsum, lag_index, segments, wmean, wstd
 
 __all__ = ["speed_vs_usual_pct",
@@ -58,7 +58,7 @@ def trimp_weight(hrr, a: float = 0.64, b: float = 1.92):
     Morton, Fitz-Clarke & Banister (1990), "Modeling human performance in
     running", J Appl Physiol 69(3):1171-1177.  The weighting follows the
     blood-lactate rise with HR reserve: ``a=0.64, b=1.92`` for men,
-    ``a=0.86, b=1.67`` for women (:data:`runlog.athlete.TRIMP_CONSTANTS`).
+    ``a=0.86, b=1.67`` for women (:data:`runlog.features.athlete.TRIMP_CONSTANTS`).
 
     Parameters
     ----------

@@ -1,9 +1,9 @@
-"""Readers: FIT, GPX and TCX activity files (plain or ``.gz``) into :class:`~runlog.activity.Activity`.
+"""Readers: FIT, GPX and TCX activity files (plain or ``.gz``) into :class:`~runlog.io.Activity`.
 
 Each format module exposes ``decode(data: bytes, source: str) -> list[RawActivity]``
 (one entry per session); this module picks the decoder from the content,
 turns every decoder failure into :class:`~runlog.errors.FileFormatError` and
-hands the result to :func:`runlog.activity.finalize`.
+hands the result to :func:`runlog.io.finalize`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ import warnings
 import zlib
 from importlib import resources
 
-from ..activity import Activity, finalize
+from ._activity import Activity, finalize, local_time, make_run_id, resolve_tz
 from ..errors import FileFormatError
-from .common import RawActivity
+from ._common import RawActivity
 
 __all__ = [
+    "Activity", "finalize", "make_run_id", "resolve_tz", "local_time",
     "RawActivity", "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
     "sniff_format", "load_bytes", "open_user_file", "MAX_FILE_BYTES", "EXAMPLE_FIT",
 ]

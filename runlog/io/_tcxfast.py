@@ -35,7 +35,7 @@ results are those of the reference path, value for value
 * **Same conversion.**  Every number is ``float(text)``, converted a column
   at a time (a column with few distinct texts, such as heart rate, cadence
   or altitude, through a table of its distinct texts); a text that is not a
-  number is NaN (:func:`~runlog.io.common.float_or_nan`, as the reference), and so are empty and
+  number is NaN (:func:`~runlog.io._common.float_or_nan`, as the reference), and so are empty and
   missing values.  Times are the stripped texts ('' when missing),
   converted by the reader's own ``_epoch_s``.
 
@@ -58,7 +58,7 @@ from itertools import chain
 import numpy as np
 
 from ._xml import local_name, parse_declaring_prefixes, reject_dtd
-from .common import float_or_nan
+from ._common import float_or_nan
 
 __all__ = ["parse_tree", "trackpoint_columns", "COLUMNS"]
 

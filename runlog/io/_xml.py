@@ -28,7 +28,7 @@ attachments), so the XML readers treat them as untrusted:
   do this only after a first parse failed with "unbound prefix", and warn.
 
 The rules the readers share beyond XML (sport names, cadence units, sample
-times, records frames) are in :mod:`runlog.io.common`.
+times, records frames) are in :mod:`runlog.io._common`.
 
 References
 ----------

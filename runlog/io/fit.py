@@ -2,7 +2,7 @@
 
 :func:`decode` turns the bytes of one FIT file into one
 :class:`~runlog.io.RawActivity` per session; :func:`runlog.io.read_activities`
-wraps it (gzip, sniffing, error wrapping, :func:`runlog.activity.finalize`).
+wraps it (gzip, sniffing, error wrapping, :func:`runlog.io.finalize`).
 
 How the awkward files of the wild are handled
 ---------------------------------------------
@@ -54,19 +54,19 @@ How the awkward files of the wild are handled
   file of the corpus, so it is not used (no untested conversion code).
 * **Time zone**: ``activity.local_timestamp - timestamp`` is passed as
   ``info['utc_offset_s']`` when it is a real, non-zero zone offset
-  (:func:`utc_offset_s`); otherwise :func:`runlog.activity.finalize` takes
+  (:func:`utc_offset_s`); otherwise :func:`runlog.io.finalize` takes
   the zone of the first position.
 * **Non-activity files** (settings, monitoring, course, workout, ...):
   :class:`~runlog.errors.NotAnActivityError`.
 
 Speed: the ``record`` messages (over 99 % of a file's messages) are decoded
-by :mod:`runlog.io.fitfast`, all records of one definition at once through a
+by :mod:`runlog.io._fitfast`, all records of one definition at once through a
 numpy structured dtype, well over 50 times faster per record than a bare
 ``fitparse.FitFile(...).get_messages('record')`` loop (``bench/bench_fit.py``);
 the few other messages runlog uses go through fitparse there too.  fitparse
 stays the reference and the fallback: a file the fast path does not handle
 (damaged other than cut off, failing its CRC, odd base types; see
-:mod:`runlog.io.fitfast`) is decoded message by message by fitparse
+:mod:`runlog.io._fitfast`) is decoded message by message by fitparse
 (``engine="fitparse"`` of :func:`decode`), with :class:`_LeanProcessor`,
 which skips fitparse's per-field processor look-ups, and salvaged as
 described above.  Both engines give identical results
@@ -97,8 +97,8 @@ from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
 from .. import schema
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
-from . import fitfast
-from .common import RawActivity, text_or_none
+from . import _fitfast as fitfast
+from ._common import RawActivity, text_or_none
 
 __all__ = [
     "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "FOOT_SPORTS", "STRAY_GAP_S",
@@ -185,7 +185,7 @@ _DYNAMICS = {"stance_time": "stance_time_ms", "stance_time_balance": "stance_tim
              "vertical_oscillation": "vertical_oscillation_mm", "vertical_ratio": "vertical_ratio_pct",
              "step_length": "step_length_mm"}
 
-#: Decoders :func:`decode` accepts: ``"fast"`` (:mod:`runlog.io.fitfast`, falling back to
+#: Decoders :func:`decode` accepts: ``"fast"`` (:mod:`runlog.io._fitfast`, falling back to
 #: fitparse for what it does not handle) and ``"fitparse"`` (the reference, message by message).
 ENGINES = ("fast", "fitparse")
 
@@ -562,7 +562,7 @@ def _fitparse_messages(stream: bytes) -> list:
 
 
 def _parse_fast(segments: list[FitSegment]) -> _Parsed | None:
-    """The messages of every segment through :func:`runlog.io.fitfast.decode_segment`.
+    """The messages of every segment through :func:`runlog.io._fitfast.decode_segment`.
 
     A cut-off (or unfinished) last segment is read up to the cut, with the
     damage fitparse would report.  None when a segment has a damaged header
@@ -712,7 +712,7 @@ def _timestamps(raw: list | np.ndarray, source: str) -> pd.DatetimeIndex:
 
     *raw* is fitparse's values (datetimes, numbers below
     :data:`DEVICE_RELATIVE_LIMIT`, None) or the fast path's raw FIT seconds
-    (float array, NaN where absent; see :mod:`runlog.io.fitfast`).
+    (float array, NaN where absent; see :mod:`runlog.io._fitfast`).
 
     Raises
     ------
@@ -934,7 +934,7 @@ def decode(data: bytes, source: str, engine: str = "fast") -> list[RawActivity]:
     source : str
         File name, used in warnings and error messages.
     engine : {"fast", "fitparse"}
-        ``"fast"``: the vectorised record decoder of :mod:`runlog.io.fitfast`,
+        ``"fast"``: the vectorised record decoder of :mod:`runlog.io._fitfast`,
         which hands the file to fitparse when it is damaged or holds
         something the fast path does not handle; ``"fitparse"``: fitparse
         message by message (the reference).  Both give the same result.

@@ -3,8 +3,8 @@
 :func:`decode` turns a GPX file into one :class:`~runlog.io.RawActivity`:
 every track point of every ``<trk>`` / ``<trkseg>``, concatenated and sorted
 by time (points sharing a time are merged, first non-missing value per
-column; :func:`runlog.io.common.sorted_unique`).  The dispatcher's
-:func:`runlog.activity.finalize` then derives distance and speed from the
+column; :func:`runlog.io._common.sorted_unique`).  The dispatcher's
+:func:`runlog.io.finalize` then derives distance and speed from the
 positions (GPX has no device distance; jumps between tracks or segments are
 counted like any other step) and finds the time zone of the first position.
 
@@ -32,11 +32,11 @@ Columns read per track point
   (Strava), ``PowerInWatts`` (Garmin PowerExtension) or ``watts``.
 * Cadence: GPX stores strides per minute for foot sports; ``cadence_spm`` is
   doubled to steps per minute following
-  :func:`runlog.io.common.cadence_is_strides` (also for an unknown sport that
+  :func:`runlog.io._common.cadence_is_strides` (also for an unknown sport that
   moves like a run); revolutions per minute for cycling.
 
 Info: ``sport``/``sub_sport`` from the first ``<trk><type>`` (Strava
-numeric codes and Garmin names, :func:`runlog.io.common.normalize_sport`),
+numeric codes and Garmin names, :func:`runlog.io._common.normalize_sport`),
 ``device`` from the ``creator`` attribute (usually the exporting app).
 
 Bad input
@@ -52,8 +52,8 @@ Bad input
   before the GPS epoch (1980-01-06, e.g. a 1901 broken clock) or more than
   two days in the future: :class:`~runlog.errors.FileFormatError`.
 * Partial times: points without a usable time are dropped with a
-  :class:`~runlog.io.common.UntimedPointsWarning` when at least half of the
-  points are timed (:func:`runlog.io.common.usable_time_mask`); below that the
+  :class:`~runlog.io._common.UntimedPointsWarning` when at least half of the
+  points are timed (:func:`runlog.io._common.usable_time_mask`); below that the
   track is a route with a few stray times and is refused.
 """
 
@@ -68,8 +68,8 @@ from ..errors import FileFormatError, NotAnActivityError
 from . import _gpxfast
 from ._xml import (XmlRecoveryWarning, declare_missing_prefixes, is_unbound_prefix_error, local_name, reject_dtd,
                    xml_text)
-from .common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
-                     seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
+from ._common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
+                      seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
 
 __all__ = ["decode", "EXTENSION_COLUMNS"]
 

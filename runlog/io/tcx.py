@@ -42,7 +42,7 @@ Cadence: ``RunCadence`` (or, without it, ``Cadence`` as Polar and Suunto
 write it for runs) counts strides per minute for foot sports and is
 doubled to steps per minute; ``Cadence`` of a ride is revolutions per
 minute.  The rule, including the unknown-sport case ('Other'), is
-:func:`runlog.io.common.cadence_is_strides`; a ``RunCadence`` element marks the
+:func:`runlog.io._common.cadence_is_strides`; a ``RunCadence`` element marks the
 activity as a foot sport for this purpose.
 
 Per ``<Lap StartTime>``
@@ -86,8 +86,8 @@ from ..errors import FileFormatError, NotAnActivityError
 from ..schema import FOOT_SPORTS
 from . import _tcxfast
 from ._xml import XmlRecoveryWarning, local_name, parse_xml, xml_text
-from .common import (RawActivity, cadence_is_strides, float_or_nan, normalize_sport, position_speed_mps,
-                     records_frame, seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
+from ._common import (RawActivity, cadence_is_strides, float_or_nan, normalize_sport, position_speed_mps, records_frame,
+                      seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
 
 __all__ = ["decode", "TRIGGERS"]
 

@@ -30,7 +30,7 @@ Modules
 -------
 * :mod:`~runlog.journal.sheet` -- reading a user's spreadsheet: decoding,
   separator sniffing, header aliases, value parsers, line numbers, every
-  problem reported together (also used by :func:`runlog.weather.read_weather`);
+  problem reported together (also used by :func:`runlog.features.weather.read_weather`);
 * :mod:`~runlog.journal.matching` -- tying rows to runs (run_id, file name,
   local date and time);
 * :mod:`~runlog.journal.readers` -- :func:`read_episodes`,

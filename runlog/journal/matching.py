@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..activity import local_time
+from ..io import local_time
 from .sheet import ProblemList, Table, parse_date, parse_time, plain_iso_dates
 
 __all__ = ["identify", "runs_of", "check_tz", "describe_run", "START_TOLERANCE_MIN", "MATCH_TOLERANCE_MIN",

@@ -265,7 +265,7 @@ def _report_frames(effect_sign: float, seed: int = 4):
 
 @pytest.mark.parametrize("sign, subject", [(1.0, "Heat goes"), (-1.0, "Lower air temperature goes")])
 def test_answer_names_the_direction_the_data_show(sign, subject):
-    from runlog.analysis import analyze_frames
+    from runlog.report import analyze_frames
 
     F, flags, runs = _report_frames(sign)
     rep = analyze_frames(F, flags, runs=runs, n_resamples=0)
@@ -278,7 +278,7 @@ def test_answer_names_the_direction_the_data_show(sign, subject):
 
 
 def test_runs_without_a_duration_are_counted_and_said():
-    from runlog.analysis import analyze_frames
+    from runlog.report import analyze_frames
 
     F, flags, runs = _report_frames(1.0)
     F.loc[F.index[:7], "duration_min"] = np.nan
@@ -376,7 +376,7 @@ def test_effect_columns_are_the_pieces_of_effect_unit():
 
 
 def test_finding_paragraph_reads_the_structured_effect_unit():
-    from runlog.analysis.wording import cause_paragraph
+    from runlog.render.wording import cause_paragraph
     from runlog.features.catalog import FEATURES
 
     row = pd.Series({"cause": "hydration", "cause_label": "heat and hydration", "factor": "air_temp_c",

@@ -13,8 +13,8 @@ import pytest
 from scipy import stats
 
 import runlog
-from runlog.analysis import analyze_frames
-from runlog.analysis.report import short_description
+from runlog.report import analyze_frames
+from runlog.report._report import short_description
 from runlog.errors import AnalysisError
 from runlog.units import number_text
 
@@ -236,7 +236,7 @@ def test_journal_path_all_sports_and_plot(history, tmp_path):
     assert len(rep_running.analysed_runs) == 12 and ride not in rep_running.analysed_runs
     assert rep_running.tracked == (pd.Timestamp("2010-01-01"), pd.Timestamp("2025-12-31"))
     # the plots read them: the ride is not a case or a control of the running report
-    from runlog import plot
+    from runlog.render import plot
 
     assert plot.analysed_flags(rep_running)["tracked"].sum() == 12
     assert plot.report_tracked(rep_running) is rep_running.tracked

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlog.analysis.report import Report, finding_sentence, is_finding
+from runlog.report._report import Report, finding_sentence, is_finding
 from runlog.analysis.stats import screen
 
 
@@ -78,7 +78,7 @@ def test_empty_report_defaults():
 
 
 def test_short_description_first_sentence():
-    from runlog.analysis.report import short_description
+    from runlog.report._report import short_description
 
     assert short_description("Days without any activity among the 7 days before the run. Window = the days "
                              "before the run's local date") == \
@@ -109,7 +109,7 @@ def test_finding_rule_null_calibration_binary_factors():
 
 
 def test_by_cause_table():
-    from runlog.analysis.report import by_cause
+    from runlog.report._report import by_cause
 
     f = pd.DataFrame([_row(), _row(factor="dew_point_c", p_value=0.01, q_value=0.2, effect=1.5),
                       _row(factor="run_streak_days", cause="overtraining", p_value=0.3, q_value=0.6, effect=1.1),
@@ -246,7 +246,7 @@ def test_causes_is_a_field_and_by_cause_is_kept():
 
 
 def test_ratio_text_caps_degenerate_intervals():
-    from runlog.analysis.report import ratio_text
+    from runlog.report._report import ratio_text
 
     assert [ratio_text(v) for v in (2.4, 0.5, 57074.0, 4.9e-10, np.nan)] == ["2.4", "0.5", ">1000", "<0.01", "–"]
     causes = _causes(True)
@@ -257,7 +257,7 @@ def test_ratio_text_caps_degenerate_intervals():
 
 
 def test_measure_note_words():
-    from runlog.analysis.report import measure_note
+    from runlog.report._report import measure_note
 
     labels = {"hydration": "heat and hydration", "other": "other"}
     assert measure_note(pd.Series({"cause": "hydration", "role": "secondary", "explained_by": ""}), labels) == \
@@ -271,7 +271,7 @@ def test_measure_note_words():
 
 
 def test_journal_period_given_or_the_span_of_the_tracked_runs():
-    from runlog.analysis.report import journal_period
+    from runlog.report._report import journal_period
 
     ids = pd.Index(["20240301T0700Z", "20240305T0700Z", "20240320T0700Z"], name="run_id")
     flags = pd.DataFrame({"tracked": [False, True, True]}, index=ids)
@@ -285,7 +285,7 @@ def test_journal_period_given_or_the_span_of_the_tracked_runs():
     assert journal_period(None, None, runs) is None
     assert journal_period(None, flags.assign(tracked=False), runs) is None
     # a report made by hand: the plots work the period out the same way
-    from runlog import plot
+    from runlog.render import plot
 
     rep = Report(flags=flags, runs=runs)
     assert rep.tracked is None and plot.report_tracked(rep) == journal_period(None, flags, runs)

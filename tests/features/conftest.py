@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import runlog
-from runlog.activity import finalize
+from runlog.io._activity import finalize
 
 
 def make_activity(start, *, hr=None, speed=None, n=None, step_s=1.0, sport="running", device="garmin fr645m",

@@ -66,7 +66,7 @@ def test_terrain_constant_grade(activity, history_of):
     assert f["grade_abs_mean_pct"] == pytest.approx(5.0)
     assert f["grade_sd_pct"] == pytest.approx(0.0, abs=1e-9)
     assert f["altitude_range_m"] == pytest.approx(0.05 * 2 * 599)
-    # ascent (2 m dead band, runlog.summary.ascent_m): 59.9 m rise counted in 2 m steps -> 59.8 m
+    # ascent (2 m dead band, runlog.history._runs.ascent_m): 59.9 m rise counted in 2 m steps -> 59.8 m
     assert f["ascent_m"] == pytest.approx(h.runs.loc[act.run_id, "ascent_m"])
     assert f["ascent_per_km_m"] == pytest.approx(f["ascent_m"] / 1.198)
 

@@ -20,7 +20,7 @@ import pytest
 
 import runlog
 from runlog.errors import FileFormatError, NotAnActivityError, TruncatedFileWarning
-from runlog.summary import summarize_records
+from runlog.history._runs import summarize_records
 
 
 @pytest.fixture(scope="module")

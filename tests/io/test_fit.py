@@ -22,7 +22,7 @@ import pytest
 import runlog
 from runlog.errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
 from runlog.io import fit
-from runlog.summary import summarize_records
+from runlog.history._runs import summarize_records
 
 
 def _fit(data_dir, name):
@@ -544,7 +544,7 @@ def test_impossible_samples_become_missing():
     ride = schema.mask_impossible(rec.copy(), "cycling")
     np.testing.assert_array_equal(ride["cadence_spm"], rec["cadence_spm"])
     # every reader passes finalize, which applies it
-    act = runlog.activity.finalize(rec, None, {"source": "synthetic", "format": "gpx", "sport": "running"})
+    act = runlog.io._activity.finalize(rec, None, {"source": "synthetic", "format": "gpx", "sport": "running"})
     np.testing.assert_array_equal(act.records["hr_bpm"], run["hr_bpm"])
     np.testing.assert_array_equal(act.records["cadence_spm"], run["cadence_spm"])
 

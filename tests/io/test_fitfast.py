@@ -1,4 +1,4 @@
-"""The vectorised FIT record decoder (runlog.io.fitfast) against fitparse, the reference.
+"""The vectorised FIT record decoder (runlog.io._fitfast) against fitparse, the reference.
 
 Every FIT file (bundled and, through ``shared_dir``, the whole corpus) is
 decoded twice, ``engine="fast"`` and ``engine="fitparse"``: the parsed
@@ -27,7 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import FileFormatError
-from runlog.io import fit, fitfast
+from runlog.io import fit
+from runlog.io import _fitfast as fitfast
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fit"
 FIT_EPOCH = dt.datetime(1989, 12, 31)

@@ -20,7 +20,7 @@ import runlog
 from runlog import schema
 from runlog.io import gpx
 from runlog.io._xml import XmlRecoveryWarning
-from runlog.io.common import UntimedPointsWarning, cadence_is_strides, normalize_sport
+from runlog.io._common import UntimedPointsWarning, cadence_is_strides, normalize_sport
 
 GPX = "gpx"
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import geo, schema
+from .. import geo, schema
 
 __all__ = ["Activity", "finalize", "make_run_id", "resolve_tz", "local_time"]
 

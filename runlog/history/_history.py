@@ -1,12 +1,9 @@
-"""A runner's whole history: many activities in three tidy frames.
+"""The History container: many activities in three tidy frames.
 
 :class:`History` holds ``runs`` (one row per activity), ``records`` (all
 samples, MultiIndex ``run_id``/``time``), ``errors`` (files not read and why)
-and ``skipped`` (duplicates and non-activity files).
-:func:`~runlog.importer.read_history` builds one from a folder, a bulk export
-or a list of files; de-duplication lives in :mod:`runlog.dedup` and the
-decoding of one file in :mod:`runlog.decode`.  Their public names stay
-importable from here (``runlog.history.read_history``, ...).
+and ``skipped`` (duplicates and non-activity files), and the helpers that
+build and stack those frames.
 """
 
 from __future__ import annotations
@@ -17,28 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .summary import runs_frame, summarize_activity
-
-#: Names that moved out of this module, still importable from it: name -> module.
-_MOVED = {
-    "read_history": "importer", "decode_file": "decode",
-    **{name: "dedup" for name in ("richness", "overlap_fractions", "is_duplicate", "deduplicate",
-                                  "unique_run_ids", "FORMAT_RANK", "RICH_CHANNELS", "DUPLICATE_OVERLAP")},
-}
-
-
-def __getattr__(name):
-    # imported on first use: runlog.importer and runlog.dedup import this module
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"runlog.{_MOVED[name]}"), name)
-    raise AttributeError(f"module 'runlog.history' has no attribute {name!r}")
-
+from .. import schema
+from ._runs import runs_frame, summarize_activity
 
 __all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame", "empty_records", "records_index",
-           "stack_records", "record_blocks", "records_from_blocks", "rows_frame", *_MOVED]
+           "stack_records", "record_blocks", "records_from_blocks", "rows_frame"]
 
 
 #: Columns of :attr:`History.errors`.
@@ -309,7 +289,7 @@ class History:
             joined onto ``runs``.
         summaries : list of dict, optional
             The activities' ``runs`` rows already computed by
-            :func:`runlog.summary.summarize_activity` (in the same order, e.g.
+            :func:`runlog.history.summarize_activity` (in the same order, e.g.
             from the cache); computed here when None.
         release_records : bool
             True: the activities' records are emptied as they are stacked

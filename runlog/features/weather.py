@@ -17,8 +17,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import geo
-from .errors import RunlogWarning, WeatherError
+from .. import geo
+from ..errors import RunlogWarning, WeatherError
 
 __all__ = ["WeatherError", "WEATHER_COLUMNS", "MAX_WEATHER_BYTES", "read_weather",
            "run_positions", "join_weather", "fetch_meteostat"]
@@ -122,7 +122,7 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
         values = {name: raw[c].reset_index(drop=True) for name, c in cols.items()}
         lines = list(range(2, len(raw) + 2))
     else:
-        from .journal.sheet import load_table
+        from ..journal.sheet import load_table
 
         limit = MAX_WEATHER_BYTES if max_bytes is None else max_bytes
         with warnings.catch_warnings():  # other columns are not used (not kept): no "did you mean" for them
@@ -189,7 +189,7 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
 
 def _decimal_comma(col: pd.Series, v: np.ndarray, filled: np.ndarray) -> np.ndarray:
     """*v* with the filled cells pandas could not read parsed with a decimal comma where they have one."""
-    from .journal.sheet import parse_number
+    from ..journal.sheet import parse_number
 
     v = v.copy()
     for i in np.flatnonzero(filled & np.isnan(v)):

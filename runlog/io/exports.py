@@ -46,7 +46,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from .io import MAX_FILE_BYTES
+from . import MAX_FILE_BYTES
 
 __all__ = [
     "MAX_MEMBER_BYTES", "MAX_NESTED_ZIP_BYTES", "MAX_TOTAL_BYTES", "MAX_RATIO", "MAX_METADATA_BYTES",
@@ -201,7 +201,7 @@ def read_strava_csv(data: bytes, source: str = "activities.csv") -> pd.DataFrame
     FileFormatError
         The file has no "Filename" column (not a Strava activities.csv).
     """
-    from .errors import FileFormatError
+    from ..errors import FileFormatError
 
     text = data.decode("utf-8-sig", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -56,7 +56,7 @@ __all__ = [
 
 
 class RawActivity(NamedTuple):
-    """A decoder's output for one session, before :func:`runlog.activity.finalize`.
+    """A decoder's output for one session, before :func:`runlog.io.finalize`.
 
     records : DataFrame indexed by timestamps (UTC, naive or aware) with any of
         the canonical record columns; laps : DataFrame or None; info : dict

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .activity import Activity
-from .history import SKIPPED_COLUMNS, rows_frame
+from ..io import Activity
+from ._history import SKIPPED_COLUMNS, rows_frame
 
 __all__ = ["richness", "overlap_fractions", "is_duplicate", "deduplicate", "unique_run_ids", "renamed",
            "FORMAT_RANK", "RICH_CHANNELS", "DUPLICATE_OVERLAP"]

@@ -2,9 +2,9 @@
 
 :func:`read_history` enumerates the files (:class:`_Scan`), answers what it
 can from the cache, hands the rest to worker processes (:class:`_Runner`,
-running :func:`runlog.decode.decode_file`) and keeps the state of the run in
+running :func:`runlog.history.decode_file`) and keeps the state of the run in
 one :class:`_ImportRun`; the outcomes are then assembled: errors, skipped
-files, de-duplication (:mod:`runlog.dedup`), run ids and export metadata.
+files, de-duplication (:mod:`runlog.history._dedup`), run ids and export metadata.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import exports
-from .activity import Activity
-from .cache import ActivityCache, DigestIndex, content_digest, resolve_cache, stat_signature
-from .decode import Outcome, decode_file
-from .dedup import deduplicate, renamed
-from .errors import FileFormatError
-from .history import ERROR_COLUMNS, SKIPPED_COLUMNS, History, _trim_heap, rows_frame
+from ..io import exports
+from ..io import Activity
+from ._cache import ActivityCache, DigestIndex, content_digest, resolve_cache, stat_signature
+from ._decode import Outcome, decode_file
+from ._dedup import deduplicate, renamed
+from ..errors import FileFormatError
+from ._history import ERROR_COLUMNS, SKIPPED_COLUMNS, History, _trim_heap, rows_frame
 
 __all__ = ["read_history"]
 
@@ -43,7 +43,7 @@ class _Item(NamedTuple):
 
 def _read_file(path: str) -> tuple[bytes | None, str | None]:
     """A user file's bytes (read only), or an error row's reason."""
-    from .io import MAX_FILE_BYTES, open_user_file
+    from ..io import MAX_FILE_BYTES, open_user_file
 
     try:
         with open_user_file(path) as fh:  # pipes, sockets, devices and broken links are refused, never read
@@ -122,7 +122,7 @@ class _Scan:
         self.total += len(files)
 
     def _add_metadata(self, csv_path: Path) -> None:
-        from .io import open_user_file
+        from ..io import open_user_file
 
         try:
             with open_user_file(csv_path) as fh:
@@ -433,10 +433,10 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
         * a ``.zip`` bulk export: Strava's (``activities/*`` and
           ``activities.csv``) or Garmin's account export (activity files in
           nested ``*.zip`` archives, followed one level); read in memory,
-          never extracted (see :mod:`runlog.exports` for the safety limits);
+          never extracted (see :mod:`runlog.io.exports` for the safety limits);
         * a list of files, folders and exports.
     cache : bool or str or PathLike, default True
-        Cache decoded files as Parquet (:mod:`runlog.cache`) in
+        Cache decoded files as Parquet (:mod:`runlog.history._cache`) in
         ``$RUNLOG_CACHE_DIR`` or ``platformdirs.user_cache_dir('runlog')``;
         a path puts the cache there; False turns it off.
     workers : int, optional
@@ -479,10 +479,10 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     files (same content) are decoded once.  With a cache, a plain file whose
     size, modification/change times and inode are unchanged since the last
     import is not even read: its digest comes from the cache's
-    :class:`~runlog.cache.DigestIndex`; and when *every* file of a folder or
+    :class:`~runlog.history.DigestIndex`; and when *every* file of a folder or
     list is unchanged, the whole History comes from the snapshot written by
     the previous import of that folder or list
-    (:meth:`~runlog.cache.ActivityCache.get_manifest`), without reading the
+    (:meth:`~runlog.history.ActivityCache.get_manifest`), without reading the
     per-file entries.  When files were only added to it, only they are read
     and decoded and merged into the snapshot's frames (the same frames as a
     full import: a new activity that overlaps or starts in the same minute
@@ -547,7 +547,7 @@ def _content_key(scan: _Scan, store: ActivityCache, tz) -> tuple[str, dict[str, 
     The hash of every (path, cache entry key) pair, the export metadata and
     the scan's own errors: any new, removed or changed file gives another
     key.  None unless every file is unchanged since it was last hashed
-    (:class:`~runlog.cache.DigestIndex`).
+    (:class:`~runlog.history.DigestIndex`).
     """
     h = hashlib.sha256(b"runlog-history-snapshot-1\0")
     files = {}
@@ -574,7 +574,7 @@ class _Snapshot:
 
     Only a source made of plain files (folders, lists; not zip exports, whose
     members must be read anyway) has one.  The manifest
-    (:meth:`~runlog.cache.ActivityCache.get_manifest`) also lists every
+    (:meth:`~runlog.history.ActivityCache.get_manifest`) also lists every
     file's cache entry key and every activity read (kept or dropped as a
     duplicate: its source, session, first and last record time and run id),
     which is what tells whether new files can simply be added.

@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .causes import CAUSE_COLUMNS
-from .causes import FINDING_COLUMNS as _CAUSE_FINDING_COLUMNS
-from .model import ModelResult
-from .onset import OnsetResult
+from ..analysis.causes import CAUSE_COLUMNS
+from ..analysis.causes import FINDING_COLUMNS as _CAUSE_FINDING_COLUMNS
+from ..analysis.model import ModelResult
+from ..analysis.onset import OnsetResult
 from ..units import MISSING, number_text, p_text, ratio_text
-from .stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS
+from ..analysis.stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS
 
 __all__ = ["Report", "spreadsheet_safe", "cell_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
            "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
@@ -559,7 +559,7 @@ class Report:
     """What goes with this runner's numbness: :func:`runlog.analyze` output.
 
     Every renderer (:meth:`summary`, :meth:`to_markdown`, :meth:`_repr_html_`,
-    :func:`runlog.htmlreport.render_report`, the ``runlog`` command) shows the
+    :func:`runlog.render.html.render_report`, the ``runlog`` command) shows the
     same content in the same order: :attr:`answer`, one paragraph per finding
     cause (``findings['sentence']``), then the evidence (:attr:`causes`, onset,
     :attr:`factors`, model, caveats).  Renderers never compose or re-decide it.
@@ -685,7 +685,7 @@ class Report:
         if self._screen is None:
             if self._screen_inputs is None:
                 return pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"])
-            from .stats import screen
+            from ..analysis.stats import screen
             args = dict(self._screen_inputs)
             fdr = args.pop("fdr")
             scr, _ = screen(**args)
@@ -918,7 +918,7 @@ class Report:
         Parameters
         ----------
         path : str or PathLike, optional
-            Where to write it (atomically, :func:`runlog.cache.atomic_write`).
+            Where to write it (atomically, :func:`runlog.history.atomic_write`).
 
         Returns
         -------
@@ -927,7 +927,7 @@ class Report:
         """
         text = spreadsheet_safe(self.factors).to_csv(index=False, lineterminator="\n")
         if path is not None:
-            from ..cache import atomic_write_text
+            from ..history import atomic_write_text
 
             atomic_write_text(path, text)
         return text
@@ -965,13 +965,13 @@ class Report:
         Parameters
         ----------
         path : str or PathLike, optional
-            Where to write the page (atomically, :func:`runlog.cache.atomic_write`).
+            Where to write the page (atomically, :func:`runlog.history.atomic_write`).
         figures : dict or list or False, optional
             {caption: matplotlib Figure} (or [(caption, Figure)]) to embed as
             inline PNGs.  None: the standard plots of :mod:`runlog.plot` when
             available; False: no figures.
         **kwargs
-            Passed to :func:`runlog.htmlreport.render_report` (``title``, ``dpi``).
+            Passed to :func:`runlog.render.html.render_report` (``title``, ``dpi``).
 
         Returns
         -------
@@ -979,13 +979,13 @@ class Report:
             The HTML page.
         """
         try:
-            from ..htmlreport import render_report
+            from ..render.html import render_report
         except ImportError:  # pragma: no cover - the HTML module ships with runlog
             return self._fallback_html(path, figures=figures)
         return render_report(self, path, figures=figures, **kwargs)
 
     def _fallback_html(self, path=None, *, figures=None) -> str:
-        """Plain self-contained page (used only when runlog.htmlreport is unavailable)."""
+        """Plain self-contained page (used only when runlog.render.html is unavailable)."""
         import base64
         import io
 
@@ -999,7 +999,7 @@ class Report:
         page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>runlog report</title>"
                 "</head><body>" + self._repr_html_() + "".join(imgs) + "</body></html>")
         if path is not None:
-            from ..cache import atomic_write_text
+            from ..history import atomic_write_text
 
             atomic_write_text(path, page)
         return page
@@ -1017,6 +1017,6 @@ class Report:
         -------
         matplotlib.figure.Figure
         """
-        from .. import plot as _plot
+        from ..render import plot as _plot
 
         return _plot.report_figure(self, **kwargs)

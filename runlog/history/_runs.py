@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .schema import MAX_SAMPLE_GAP_S, MOVING_SPEED_MPS
+from .. import schema
+from ..schema import MAX_SAMPLE_GAP_S, MOVING_SPEED_MPS
 
 __all__ = ["sample_durations_s", "moving_mask", "ascent_m", "ascent_by_run", "summarize_records",
            "summarize_activity", "runs_frame"]
@@ -173,7 +173,7 @@ def summarize_activity(activity) -> dict:
     Parameters
     ----------
     activity : Activity
-        A canonical activity (:func:`runlog.activity.finalize`).
+        A canonical activity (:func:`runlog.io.finalize`).
 
     Returns
     -------

@@ -1,4 +1,4 @@
-""":func:`analyze`: from a history and a numbness journal to a :class:`~runlog.analysis.report.Report`.
+""":func:`analyze`: from a history and a numbness journal to a :class:`~runlog.report.Report`.
 
 ``analyze`` only assembles: the statistics are the pure functions of
 :mod:`~runlog.analysis.stats` (univariate screen), :mod:`~runlog.analysis.model`
@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from .causes import decide, more_episodes_needed
-from .model import EPV_MIN
-from .onset import analyze_onset, side_cause_comparison
-from .report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
-from .stats import MIN_EPISODES, descriptives, screen
-from .wording import answer_line, factor_table, with_sentences
+from ..analysis.causes import decide, more_episodes_needed
+from ..analysis.model import EPV_MIN
+from ..analysis.onset import analyze_onset, side_cause_comparison
+from ._report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
+from ..analysis.stats import MIN_EPISODES, descriptives, screen
+from ..render.wording import answer_line, factor_table, with_sentences
 
 __all__ = ["analyze", "analyze_frames", "caveats"]
 
@@ -202,7 +202,7 @@ def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlet
         Index: the rows of *flags*; no ``attrs`` (pass the catalogue separately).
     """
     from ..features.core import IN_RUN_COLUMNS, in_run_features
-    from .causes import exposure_windows
+    from ..analysis.causes import exposure_windows
 
     out = features.reindex(flags.index).copy()
     dur = features["duration_min"] if "duration_min" in features else None
@@ -261,7 +261,7 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     Report
         ``factors``, ``findings``, ``onset``, ``model``, ``caveats``, ...,
         ``analysed_runs`` (the run ids analysed) and ``tracked`` (the journal
-        period, resolved: :func:`runlog.analysis.report.journal_period`).
+        period, resolved: :func:`runlog.report.journal_period`).
         With fewer than 5 runs with numbness: descriptives only, and the report
         says that testing is not possible yet.
 

@@ -1,6 +1,6 @@
 """A self-contained HTML page of an analysis: the answer, findings, evidence, caveats and plots.
 
-:func:`render_report` turns a :class:`~runlog.analysis.report.Report` into
+:func:`render_report` turns a :class:`~runlog.report.Report` into
 one HTML file with everything inline (CSS, and the plots as base64 PNG), so
 it can be mailed, archived or opened offline.  ``Report.to_html(path)`` and
 the ``runlog report`` command use it.  The page shows the report's own
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .units import number_text, p_text, pace_text, ratio_text
+from ..units import number_text, p_text, pace_text, ratio_text
 
 __all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "causes_table",
            "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS", "report_content"]
@@ -150,7 +150,7 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
 
     Columns: measure (its plain ``label``, the description on hover), numb
     runs / runs, odds ratio and its step, 95 % CI, p, q, and what the
-    measure is in the report's words (:func:`~runlog.analysis.report.measure_note`:
+    measure is in the report's words (:func:`~runlog.report.measure_note`:
     'main measure of heat and hydration', 'goes with numbness only through
     heat (articles: ...)'; cause labels from *causes*, ``Report.causes``).
     Rows that are findings (column ``finding``, else ``q_value < alpha``)
@@ -173,7 +173,7 @@ def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int |
     str
         HTML (a paragraph saying so when there is no factor).
     """
-    from .analysis.report import cause_labels, measure_name, measure_note
+    from ..report import cause_labels, measure_name, measure_note
 
     if factors is None or len(factors) == 0:
         return "<p>No factor could be tested.</p>"
@@ -257,7 +257,7 @@ def causes_table(causes: pd.DataFrame | None) -> str:
     str
         HTML.
     """
-    from .analysis.report import cause_display
+    from ..report import cause_display
 
     if not isinstance(causes, pd.DataFrame) or len(causes) == 0:
         return ""
@@ -586,7 +586,7 @@ def render_report(report, path=None, *, figures=None, history=None,
         notes), ``not_tested`` and, when present, ``flags``/``features``/
         ``runs`` for the plots and the headline numbers.
     path : str or PathLike, optional
-        Where to write the page (atomically, :func:`runlog.cache.atomic_write`:
+        Where to write the page (atomically, :func:`runlog.history.atomic_write`:
         nothing half-written or left behind on failure).  Parent folders are created.
     figures : dict or list or False, optional
         {caption: Figure} or [(caption, Figure)] to embed; default
@@ -608,8 +608,8 @@ def render_report(report, path=None, *, figures=None, history=None,
     """
     import matplotlib.pyplot as plt
 
-    from . import __version__
-    from .analysis.report import MEASURES_NOTE
+    from .. import __version__
+    from ..report import MEASURES_NOTE
 
     own = figures is None
     if figures is None:
@@ -698,7 +698,7 @@ def render_report(report, path=None, *, figures=None, history=None,
                  "your activity files and journal locally; nothing leaves your computer.</footer></body></html>")
     page = "\n".join(parts)
     if path is not None:
-        from .cache import atomic_write_text
+        from ..history import atomic_write_text
 
         atomic_write_text(path, page, mkdir=True)
     return page
@@ -720,8 +720,8 @@ def column_reference_markdown() -> str:
     -------
     str
     """
-    from . import schema
-    from .features.catalog import FEATURES
+    from .. import schema
+    from ..features.catalog import FEATURES
 
     titles = {
         "records": ("Records: one row per sample (`History.records`, index `run_id`, `time` UTC; "

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import schema
 from ..units import number_text, p_text, per_text, quantity_text
-from .causes import feature_label
+from ..analysis.causes import feature_label
 
 __all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table"]
 
@@ -239,7 +239,7 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
         rows carry their own Wald test (with the season and the time on the
         feet) and ``q_value`` adjusts those over the other rows (*fdr_method*).
     """
-    from .stats import fdr_adjust
+    from ..analysis.stats import fdr_adjust
 
     if measures is None or not len(measures):
         return pd.DataFrame(columns=FACTOR_TABLE_COLUMNS)

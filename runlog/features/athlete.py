@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
-from .errors import AthleteError
+from ..errors import AthleteError
 
 __all__ = [
     "Athlete", "AthleteError", "TRIMP_CONSTANTS", "DEFAULT_HR_REST_BPM", "DEFAULT_BODY_MASS_KG",

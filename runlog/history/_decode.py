@@ -3,7 +3,7 @@
 :func:`decode_file` is a picklable top-level function (it needs neither the
 file system nor the cache), so :func:`runlog.read_history` runs it on any
 :class:`concurrent.futures.Executor`; its :class:`Outcome` is what the
-cache (:mod:`runlog.cache`) stores per file.
+cache (:mod:`runlog.history._cache`) stores per file.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import threading
 import warnings
 from typing import NamedTuple
 
-from .errors import FileFormatError, NotAnActivityError, RunlogWarning
-from .summary import summarize_activity
+from ..errors import FileFormatError, NotAnActivityError, RunlogWarning
+from ._runs import summarize_activity
 
 __all__ = ["Outcome", "decode_file"]
 
@@ -37,7 +37,7 @@ class Outcome(NamedTuple):
         never written to the cache.
     summaries : list of dict or None
         ``History.runs`` rows of the activities
-        (:func:`runlog.summary.summarize_activity`), computed once by the
+        (:func:`runlog.history.summarize_activity`), computed once by the
         worker and cached with them; None when not computed.
     """
 
@@ -74,7 +74,7 @@ def decode_file(source: str, data: bytes, tz=None) -> Outcome:
         cacheable) for an unexpected exception, so one bad file never stops
         an import.
     """
-    from .io import read_activities
+    from ..io import read_activities
 
     quiet = threading.current_thread() is threading.main_thread()
     try:

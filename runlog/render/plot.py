@@ -21,7 +21,7 @@ onset_survival    Kaplan-Meier curves of time to numbness, overall or split by a
 run_trace         one run's pace, heart rate, temperature and cadence with the onset marked
 form_trace        one run's pace and running dynamics (contact time, balance, bounce, step) with the onset
 factor_scatter    two factors against each other, coloured by episode
-report_figure     the main plots of a :class:`~runlog.analysis.report.Report` together
+report_figure     the main plots of a :class:`~runlog.report.Report` together
 """
 
 from __future__ import annotations
@@ -41,11 +41,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from . import schema
-from .features.catalog import FEATURES
-from .journal.period import run_dates
-from .schema import MOVING_SPEED_MPS
-from .units import mmss, number_text, p_text, per_text
+from .. import schema
+from ..features.catalog import FEATURES
+from ..journal.period import run_dates
+from ..schema import MOVING_SPEED_MPS
+from ..units import mmss, number_text, p_text, per_text
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
@@ -177,7 +177,7 @@ def feature_label(name: str) -> str:
     """The catalogue's plain short name of a feature ('air temperature'), '' when *name* is not a feature.
 
     ``Feature.label`` when the catalogue has one, else the first clause of its
-    description (:func:`runlog.analysis.report.short_description`).
+    description (:func:`runlog.report.short_description`).
 
     Parameters
     ----------
@@ -193,7 +193,7 @@ def feature_label(name: str) -> str:
         return ""
     label = str(getattr(f, "label", "") or "").strip()
     if not label:
-        from .analysis.report import short_description
+        from ..report import short_description
 
         label = short_description(f.description).split(", ")[0].split(" = ")[0]
     return label
@@ -760,7 +760,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         groups = [(lab, data[(grp == lab).to_numpy()]) for lab in order if (grp == lab).any()]
         colors = [CONTROL_COLOR, CASE_COLOR, "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
         title = f"{'Time' if scale == 'min' else 'Distance'} to numbness by {lower_first(pretty(name))}"
-    from .analysis.onset import kaplan_meier
+    from ..analysis.onset import kaplan_meier
 
     tmax = float(data["time"].max()) if len(data) else 1.0
     for (lab, g), col in zip(groups, colors * 4):
@@ -880,7 +880,7 @@ def _run_title(records: pd.DataFrame, tz, prefix: str) -> str | None:
         return None
     t0 = records.index[0] if records.index.tz is not None else records.index[0].tz_localize("UTC")
     if tz:
-        from .activity import local_time
+        from ..io import local_time
 
         return f"{prefix} {local_time(t0, tz):%Y-%m-%d %H:%M} (local time)"
     return f"{prefix} {t0.tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
@@ -1291,7 +1291,7 @@ def report_tracked(report):
     ----------
     report : Report
         Uses ``tracked``; a report without it (made by hand, or by an older
-        version): :func:`runlog.analysis.report.journal_period` of its
+        version): :func:`runlog.report.journal_period` of its
         ``settings['tracked']``, ``flags`` and ``runs``.
 
     Returns
@@ -1302,7 +1302,7 @@ def report_tracked(report):
     t = getattr(report, "tracked", None)
     if t is not None:
         return t
-    from .analysis.report import journal_period
+    from ..report import journal_period
 
     return journal_period((getattr(report, "settings", None) or {}).get("tracked"),
                           getattr(report, "flags", None), getattr(report, "runs", None))

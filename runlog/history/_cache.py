@@ -53,11 +53,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .activity import Activity
-from .decode import Outcome  # noqa: F401  (its home was here; the cache stores it)
-from .errors import RunlogWarning
-from .history import empty_records, record_blocks, records_from_blocks, records_index
+from .. import schema
+from ..io import Activity
+from ._decode import Outcome  # noqa: F401  (its home was here; the cache stores it)
+from ..errors import RunlogWarning
+from ._history import empty_records, record_blocks, records_from_blocks, records_index
 
 __all__ = [
     "READER_VERSION", "CACHE_ENV", "Outcome", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
@@ -74,7 +74,7 @@ CACHE_ENV = "RUNLOG_CACHE_DIR"
 _ENTRY_FORMAT = 1
 _META_KEY = b"runlog"
 #: Modules whose source decides what a decoded activity looks like.
-_READER_MODULES = ("io", "activity.py", "schema.py", "geo.py", "summary.py")
+_READER_MODULES = ("io", "schema.py", "geo.py", "history/_runs.py")
 
 
 def content_digest(data: bytes) -> str:
@@ -100,7 +100,7 @@ def reader_fingerprint() -> str:
     Part of every cache key, so editing a reader invalidates its entries even
     when :data:`READER_VERSION` was not bumped.
     """
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # the runlog package
     h = hashlib.sha256()
     try:
         paths = []
@@ -673,7 +673,7 @@ class ActivityCache:
         ----------
         scope : str
             What was imported (a hash of the sources and ``tz``), see
-            :func:`runlog.importer.read_history`.
+            :func:`runlog.history.read_history`.
 
         Returns
         -------

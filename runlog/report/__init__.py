@@ -1,0 +1,20 @@
+"""From a history and a numbness journal to a :class:`Report`: the layer above analysis and rendering.
+
+* ``_analyze`` -- :func:`analyze` / :func:`analyze_frames`: features, the journal's flags, the
+  decision (:mod:`runlog.analysis`) and the report's text (:mod:`runlog.render.wording`) together
+* ``_report`` -- :class:`Report`, the result, and its layouts
+"""
+
+from __future__ import annotations
+
+from ._report import (FDR, FORMULA_STARTS, MEASURES_NOTE, NOT_A_DIAGNOSIS, Report, cause_display, cause_labels,
+                      cell_safe, finding_sentence, is_finding, journal_period, measure_name, measure_note,
+                      short_description, spreadsheet_safe)
+from ._analyze import analyze, analyze_frames, before_onset, caveats
+
+__all__ = [
+    "analyze", "analyze_frames", "before_onset", "caveats", "Report",
+    "FDR", "NOT_A_DIAGNOSIS", "MEASURES_NOTE", "FORMULA_STARTS", "is_finding", "finding_sentence",
+    "short_description", "journal_period", "cause_labels", "cause_display", "measure_name", "measure_note",
+    "cell_safe", "spreadsheet_safe",
+]
