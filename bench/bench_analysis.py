@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import special
-
-from runlog.features.catalog import FEATURES as CATALOG
-from runlog.analysis.causes import decide
 from timing import best_of
+
+from runlog.analysis.causes import decide
+from runlog.features.catalog import FEATURES as CATALOG
 
 
 def frame(n_runs: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Series, pd.Series]:

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 import runlog
-from runlog.io._activity import finalize
 from runlog.features import intensity
+from runlog.io._activity import finalize
 
 
 def synthetic_history(n_runs: int = 1000, seed: int = 42) -> runlog.History:

@@ -41,9 +41,9 @@ from pathlib import Path
 
 import fitparse
 import numpy as np
+from timing import best_of
 
 from runlog.io import fit
-from timing import best_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "real" / "fit"
@@ -121,7 +121,7 @@ def main(argv=None) -> None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 engines[fit._parse(path.read_bytes(), "fast").engine].append(path.name)
-        except Exception:  # noqa: BLE001 - not FIT at all: counted, not raised
+        except Exception:  # not FIT at all: counted, not raised
             engines["error"].append(path.name)
     print(f"\nfast path on {len(engines['fast'])} of {len(paths)} FIT files; handed to fitparse: "
           f"{len(engines['fitparse'])} ({', '.join(engines['fitparse']) or '-'})"

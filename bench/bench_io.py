@@ -38,9 +38,9 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+from timing import best_of
 
 import runlog
-from timing import best_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "real"

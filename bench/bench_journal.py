@@ -36,10 +36,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import best_of
 
 import runlog
 from runlog.io._activity import make_run_id
-from timing import best_of
 
 
 def synthetic_journal(n_rows: int, folder: Path, seed: int = 1) -> tuple[Path, pd.DataFrame]:

@@ -83,8 +83,8 @@ from statsmodels.stats.proportion import proportion_confint
 import runlog
 from runlog import simulate
 from runlog.analysis.causes import firth
-from runlog.report import is_finding
 from runlog.features.catalog import FEATURES
+from runlog.report import is_finding
 
 #: Uncorrected significance level of the naive baseline.
 NAIVE_ALPHA = 0.05

@@ -50,8 +50,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import runlog  # noqa: E402
-from runlog import experiment as ex  # noqa: E402
+import runlog
+from runlog import experiment as ex
 
 LEVELS = ("Trail Glide 2", "Daily Cushion 5")
 START = "2024-09-02"

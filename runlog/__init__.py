@@ -19,19 +19,32 @@ import importlib
 from typing import TYPE_CHECKING
 
 from . import features
-from .io import Activity
-from .features.athlete import Athlete
 from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
-from .journal import suggest_episodes
-from .errors import (AnalysisError, AthleteError, EpisodeError, ExperimentError, FileFormatError,
-                     NotAnActivityError, NotesError, RunlogError, RunlogWarning, TruncatedFileWarning,
-                     UntimedPointsWarning, WeatherError, XmlRecoveryWarning)
+from .errors import (
+    AnalysisError,
+    AthleteError,
+    EpisodeError,
+    ExperimentError,
+    FileFormatError,
+    NotAnActivityError,
+    NotesError,
+    RunlogError,
+    RunlogWarning,
+    TruncatedFileWarning,
+    UntimedPointsWarning,
+    WeatherError,
+    XmlRecoveryWarning,
+)
 from .features import run_features
+from .features.athlete import Athlete
 from .history import History, read_history
-from .io import read_activities, read_activity, read_fit, read_gpx, read_tcx
+from .io import Activity, read_activities, read_activity, read_fit, read_gpx, read_tcx
+from .journal import suggest_episodes
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and IDEs
-    from . import analysis as analysis, experiment as experiment, simulate as simulate
+    from . import analysis as analysis
+    from . import experiment as experiment
+    from . import simulate as simulate
     from .render import plot as plot
     from .report import Report, analyze
 

@@ -539,6 +539,7 @@ def cmd_journal(args) -> int:
 def cmd_experiment(args) -> int:
     """``runlog experiment plan|report``."""
     import runlog
+
     from . import experiment
 
     if args.action == "plan":

@@ -7,5 +7,5 @@ other public names keep working; new code imports them from
 
 from __future__ import annotations
 
-from .journal import *  # noqa: F401,F403
+from .journal import *  # noqa: F403
 from .journal import __all__  # noqa: F401

@@ -510,7 +510,7 @@ def conform_laps(df: pd.DataFrame | None) -> pd.DataFrame:
     DataFrame
         The :data:`LAP_COLUMNS` in order, index 0..n-1.
     """
-    if df is None or len(df) == 0 and not len(df.columns):
+    if df is None or (len(df) == 0 and not len(df.columns)):
         return _EMPTY_LAPS.copy()
     df = df.reset_index(drop=True)
     n = len(df)

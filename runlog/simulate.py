@@ -91,8 +91,8 @@ import numpy as np
 import pandas as pd
 from scipy import signal, special, stats
 
-from .io import make_run_id
 from .errors import RunlogError
+from .io import make_run_id
 
 __all__ = [
     "SCENARIOS", "SCENARIO_CAUSES", "SCENARIO_CAUSE", "SCENARIO_ALLOWED", "DEFAULT_STRENGTH",

@@ -15,7 +15,7 @@ def decode_outcome(decode, data: bytes, name: str, **kwargs):
         warnings.simplefilter("always")
         try:
             result = decode(data, name, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - compared by decode_differences
+        except Exception as exc:  # compared by decode_differences
             result = exc
     return result, [(w.category, str(w.message)) for w in caught]
 

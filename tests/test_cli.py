@@ -24,13 +24,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
 
-import synthetic_frames as tp  # noqa: E402  (the synthetic frames test_plot.py draws)
 from runlog import cli
-from runlog.render import html as htmlreport  # noqa: E402
+from runlog.render import html as htmlreport
+
+import synthetic_frames as tp  # the synthetic frames test_plot.py draws
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,8 +126,8 @@ def test_parse_tracked():
 
 
 def test_tracked_warning_names_the_command_line_only(capsys):
-    from runlog.journal import STATE_PERIOD
     from runlog.errors import RunlogWarning
+    from runlog.journal import STATE_PERIOD
 
     # the library's hint names Python's tracked=(...) too: on the command line only --tracked and the journal row
     cli._show_warning("tracked period not given: ...; " + STATE_PERIOD, RunlogWarning, "x.py", 1)

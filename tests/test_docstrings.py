@@ -165,7 +165,7 @@ def checked() -> dict[str, object]:
 def _doc(f) -> str:
     if isinstance(f, tuple):  # class: its docstring and its __init__'s
         cls, init = f
-        return (inspect.getdoc(cls) or "") + "\n\n" + (init.__doc__ and inspect.cleandoc(init.__doc__) or "")
+        return (inspect.getdoc(cls) or "") + "\n\n" + ((init.__doc__ and inspect.cleandoc(init.__doc__)) or "")
     return inspect.getdoc(f) or ""
 
 

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 import runlog
-import runlog.features.athlete
 import runlog.errors
+import runlog.features.athlete
+import runlog.features.weather
 import runlog.io._xml
 import runlog.render.plot
 import runlog.simulate
-import runlog.features.weather
 from runlog import Report, analyze
-from runlog.report import Report as R, analyze as a
+from runlog.report import Report as R
+from runlog.report import analyze as a
 
 ROOT = Path(__file__).resolve().parents[1]
 

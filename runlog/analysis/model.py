@@ -417,7 +417,7 @@ def fit_model(features: pd.DataFrame, numb: pd.Series, factors: pd.DataFrame, *,
             "unadjusted_ci_high": r["ci_high"], "effect_unit": r["effect_unit"],
         })
     res.table = pd.DataFrame(rows, columns=MODEL_COLUMNS)
-    res.n_runs = int(len(y))
+    res.n_runs = len(y)
     res.n_episodes = n_ev_cc
     res.n_predictors = int(X.shape[1])
     res.epv = n_ev_cc / X.shape[1]

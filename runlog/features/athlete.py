@@ -116,7 +116,7 @@ class Athlete:
         return TRIMP_CONSTANTS[self.sex or "male"]
 
     @classmethod
-    def from_history(cls, history=None, *, notes: pd.DataFrame | None = None, **known) -> "Athlete":
+    def from_history(cls, history=None, *, notes: pd.DataFrame | None = None, **known) -> Athlete:
         """An Athlete from the values the runner knows, the rest estimated.
 
         Parameters
@@ -185,7 +185,7 @@ class Athlete:
                 est[f] = "unknown: not estimated (needs a threshold test)"
         return cls(**vals, estimated=est)
 
-    def with_values(self, **changes) -> "Athlete":
+    def with_values(self, **changes) -> Athlete:
         """A copy with some values given by the runner (their 'estimated' notes dropped).
 
         Parameters

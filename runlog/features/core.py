@@ -7,14 +7,14 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .athlete import Athlete
 from ..errors import RunlogWarning
 from . import catalog
 from ._segments import segments
+from .athlete import Athlete
 from .context import RUNNING_SPORTS, context_features, is_running, notes_features
+from .form import cadence_line, cadence_vs_pace_spm, dynamics_features, form_features
 from .heat import heat_features
 from .intensity import intensity_features, speed_vs_usual_pct, volume_features
-from .form import cadence_line, cadence_vs_pace_spm, dynamics_features, form_features
 from .load import load_features
 from .terrain import terrain_features
 from .warmup import warmup_features

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .athlete import TRIMP_CONSTANTS
 from ._segments import Segments, gcumsum, gmax, gsum, lag_index, segments, wmean, wstd
+from .athlete import TRIMP_CONSTANTS
 
 __all__ = ["speed_vs_usual_pct",
     "HR_ZONE_BOUNDS", "hr_reserve_fraction", "trimp_weight", "banister_trimp", "hr_zone",

@@ -329,7 +329,7 @@ def fetch_meteostat(runs: pd.DataFrame, positions: pd.DataFrame) -> pd.DataFrame
         When the package is missing, there is no position, or the download fails.
     """
     try:
-        import meteostat  # noqa: F401
+        import meteostat
     except ImportError as exc:
         raise WeatherError("fetching weather needs the optional 'meteostat' package: "
                            "pip install 'runlog[weather]' (or pass your own table with weather=...)") from exc

@@ -18,16 +18,40 @@ Internal modules (their public names are re-exported here):
 
 from __future__ import annotations
 
-from ._cache import (ActivityCache, DigestIndex, atomic_write, atomic_write_text, default_cache_dir,
-                     resolve_cache)
+from ._cache import ActivityCache, DigestIndex, atomic_write, atomic_write_text, default_cache_dir, resolve_cache
 from ._decode import Outcome, decode_file
-from ._dedup import (DUPLICATE_OVERLAP, FORMAT_RANK, RICH_CHANNELS, deduplicate, is_duplicate, overlap_fractions,
-                     richness, unique_run_ids)
-from ._history import (ERROR_COLUMNS, SKIPPED_COLUMNS, History, empty_frame, empty_records, record_blocks,
-                       records_from_blocks, records_index, rows_frame, stack_records)
+from ._dedup import (
+                     DUPLICATE_OVERLAP,
+                     FORMAT_RANK,
+                     RICH_CHANNELS,
+                     deduplicate,
+                     is_duplicate,
+                     overlap_fractions,
+                     richness,
+                     unique_run_ids,
+)
+from ._history import (
+                     ERROR_COLUMNS,
+                     SKIPPED_COLUMNS,
+                     History,
+                     empty_frame,
+                     empty_records,
+                     record_blocks,
+                     records_from_blocks,
+                     records_index,
+                     rows_frame,
+                     stack_records,
+)
 from ._importer import read_history
-from ._runs import ascent_by_run, ascent_m, moving_mask, runs_frame, sample_durations_s, summarize_activity, \
-    summarize_records
+from ._runs import (
+                     ascent_by_run,
+                     ascent_m,
+                     moving_mask,
+                     runs_frame,
+                     sample_durations_s,
+                     summarize_activity,
+                     summarize_records,
+)
 
 __all__ = [
     "History", "read_history", "ERROR_COLUMNS", "SKIPPED_COLUMNS",

@@ -54,9 +54,9 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..io import Activity
-from ._decode import Outcome  # noqa: F401  (its home was here; the cache stores it)
 from ..errors import RunlogWarning
+from ..io import Activity
+from ._decode import Outcome  # its home was here; the cache stores it
 from ._history import empty_records, record_blocks, records_from_blocks, records_index
 
 __all__ = [
@@ -131,7 +131,7 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("runlog"))
 
 
-def resolve_cache(cache) -> "ActivityCache | None":
+def resolve_cache(cache) -> ActivityCache | None:
     """Turn ``read_history``'s *cache* argument into a cache (or None).
 
     Parameters
@@ -441,7 +441,7 @@ class ActivityCache:
         return n
 
     @property
-    def digests(self) -> "DigestIndex":
+    def digests(self) -> DigestIndex:
         """The :class:`DigestIndex` of this cache folder (loaded on first use)."""
         if self._digests is None:
             self._digests = DigestIndex(self.folder / "digests.json")

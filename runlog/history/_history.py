@@ -277,7 +277,7 @@ class History:
 
     @classmethod
     def from_activities(cls, activities, *, errors=None, skipped=None, metadata=None,
-                        summaries=None, release_records: bool = False) -> "History":
+                        summaries=None, release_records: bool = False) -> History:
         """Assemble a History from Activity objects (already de-duplicated).
 
         Parameters

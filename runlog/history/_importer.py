@@ -21,12 +21,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..io import exports
-from ..io import Activity
+from ..errors import FileFormatError
+from ..io import Activity, exports
 from ._cache import ActivityCache, DigestIndex, content_digest, resolve_cache, stat_signature
 from ._decode import Outcome, decode_file
 from ._dedup import deduplicate, renamed
-from ..errors import FileFormatError
 from ._history import ERROR_COLUMNS, SKIPPED_COLUMNS, History, _trim_heap, rows_frame
 
 __all__ = ["read_history"]
@@ -599,7 +598,7 @@ class _Snapshot:
             self.added = self._added()
 
     @classmethod
-    def find(cls, scan: _Scan, store: ActivityCache | None, tz) -> "_Snapshot | None":
+    def find(cls, scan: _Scan, store: ActivityCache | None, tz) -> _Snapshot | None:
         if store is None or not scan.plan or any(kind != "file" for kind, _path in scan.plan):
             return None
         return cls(store, scan, tz, store.get_manifest(_scope_key(scan, tz)))

@@ -14,8 +14,8 @@ import warnings
 import zlib
 from importlib import resources
 
-from ._activity import Activity, finalize, local_time, make_run_id, resolve_tz
 from ..errors import FileFormatError
+from ._activity import Activity, finalize, local_time, make_run_id, resolve_tz
 from ._common import RawActivity
 
 __all__ = [

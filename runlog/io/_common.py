@@ -29,8 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FileFormatError, UntimedPointsWarning
-from ..schema import FOOT_SPORTS
-from ..schema import MOVING_SPEED_MPS
+from ..schema import FOOT_SPORTS, MOVING_SPEED_MPS
 
 __all__ = [
     "RawActivity",

@@ -180,7 +180,7 @@ def read_points(text: str, source: str, extension_columns: dict):
     v11 = version == "1.1"
     try:
         checked = {f.tag: f for f in _checked_fields(version)}
-    except Exception:  # noqa: BLE001 - a gpxpy whose field tables look different: use gpxpy itself
+    except Exception:  # a gpxpy whose field tables look different: use gpxpy itself
         return None
     valid: set = set()  # (tag, text) pairs gpxpy accepts
 
@@ -259,7 +259,7 @@ def read_points(text: str, source: str, extension_columns: dict):
         gpx = gpx_fields_from_xml(mod_gpx.GPX(), root, version)
     except (MemoryError, RecursionError):
         raise
-    except Exception:  # noqa: BLE001 - a value gpxpy rejects: let gpxpy raise its own error
+    except Exception:  # a value gpxpy rejects: let gpxpy raise its own error
         return None
 
     t_s, untimed = iso_times_s(tstr)
@@ -445,7 +445,7 @@ def _one_time_s(text: str) -> tuple[float, bool]:
         return np.nan, True
     try:
         if t.tzinfo is None:
-            t = t.replace(tzinfo=_dt.timezone.utc)
+            t = t.replace(tzinfo=_dt.UTC)
         return t.timestamp(), False
     except (OverflowError, ValueError, OSError):  # year 1 with an offset, ...
         return np.nan, False

@@ -57,8 +57,8 @@ from itertools import chain
 
 import numpy as np
 
-from ._xml import local_name, parse_declaring_prefixes, reject_dtd
 from ._common import float_or_nan
+from ._xml import local_name, parse_declaring_prefixes, reject_dtd
 
 __all__ = ["parse_tree", "trackpoint_columns", "COLUMNS"]
 
@@ -131,7 +131,7 @@ def parse_tree(text: str, source: str):
         return None
     try:
         reject_dtd(text, source)
-    except Exception:  # noqa: BLE001 - parse_xml refuses it with its message
+    except Exception:  # parse_xml refuses it with its message
         return None
     parsed = parse_declaring_prefixes(text, _parse_gc_paused)
     if parsed is None:

@@ -47,7 +47,6 @@ import re
 import warnings
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
 
-
 from ..errors import FileFormatError, XmlRecoveryWarning
 
 __all__ = [
@@ -261,7 +260,7 @@ def parse_declaring_prefixes(text: str, parse) -> tuple[Element, list[str], Base
         return parse(text), [], None
     except (MemoryError, RecursionError):
         raise
-    except Exception as exc:  # noqa: BLE001 - whatever it is, the reference path reports it
+    except Exception as exc:  # whatever it is, the reference path reports it
         if not is_unbound_prefix_error(exc):
             return None
         first = exc
@@ -272,7 +271,7 @@ def parse_declaring_prefixes(text: str, parse) -> tuple[Element, list[str], Base
         return parse(fixed), prefixes, first
     except (MemoryError, RecursionError):
         raise
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 

@@ -91,8 +91,14 @@ import fitparse
 import numpy as np
 import pandas as pd
 from fitparse.profile import MESSAGE_TYPES
-from fitparse.records import (BASE_TYPE_BYTE, BASE_TYPES, DefinitionMessage, DevFieldDefinition,
-                              FieldDefinition, get_dev_type)
+from fitparse.records import (
+    BASE_TYPE_BYTE,
+    BASE_TYPES,
+    DefinitionMessage,
+    DevFieldDefinition,
+    FieldDefinition,
+    get_dev_type,
+)
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
 from .. import schema

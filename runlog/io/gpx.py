@@ -66,10 +66,25 @@ import numpy as np
 
 from ..errors import FileFormatError, NotAnActivityError
 from . import _gpxfast
-from ._xml import (XmlRecoveryWarning, declare_missing_prefixes, is_unbound_prefix_error, local_name, reject_dtd,
-                   xml_text)
-from ._common import (RawActivity, cadence_is_strides, normalize_sport, position_speed_mps, records_frame,
-                      seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
+from ._common import (
+    RawActivity,
+    cadence_is_strides,
+    normalize_sport,
+    position_speed_mps,
+    records_frame,
+    seconds_to_ns,
+    sorted_unique,
+    text_or_none,
+    usable_time_mask,
+)
+from ._xml import (
+    XmlRecoveryWarning,
+    declare_missing_prefixes,
+    is_unbound_prefix_error,
+    local_name,
+    reject_dtd,
+    xml_text,
+)
 
 __all__ = ["decode", "EXTENSION_COLUMNS"]
 
@@ -117,7 +132,7 @@ def _epoch_s(t) -> float:
     """One gpxpy time (aware, or naive = UTC) -> seconds since 1970 [s]; NaN if unusable."""
     try:
         if t.tzinfo is None:
-            t = t.replace(tzinfo=_dt.timezone.utc)
+            t = t.replace(tzinfo=_dt.UTC)
         return t.timestamp()
     except (OverflowError, ValueError, OSError):  # year 1 with an offset, ...
         return np.nan

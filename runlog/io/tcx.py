@@ -85,9 +85,19 @@ import pandas as pd
 from ..errors import FileFormatError, NotAnActivityError
 from ..schema import FOOT_SPORTS
 from . import _tcxfast
+from ._common import (
+    RawActivity,
+    cadence_is_strides,
+    float_or_nan,
+    normalize_sport,
+    position_speed_mps,
+    records_frame,
+    seconds_to_ns,
+    sorted_unique,
+    text_or_none,
+    usable_time_mask,
+)
 from ._xml import XmlRecoveryWarning, local_name, parse_xml, xml_text
-from ._common import (RawActivity, cadence_is_strides, float_or_nan, normalize_sport, position_speed_mps, records_frame,
-                      seconds_to_ns, sorted_unique, text_or_none, usable_time_mask)
 
 __all__ = ["decode", "TRIGGERS"]
 

@@ -58,9 +58,20 @@ from __future__ import annotations
 
 from .matching import MATCH_TOLERANCE_MIN, START_TOLERANCE_MIN
 from .period import FLAG_COLUMNS, STATE_PERIOD, episode_flags, tracked_period
-from .readers import (EPISODE_ALIASES, EXAMPLE_EPISODES, EXAMPLE_RUN_NOTES, LOCATION_ALIASES,
-                      MAX_MASS_CHANGE_FRACTION, NOTES_ALIASES, NOTES_RANGES, SIDE_ALIASES, TRACKING_NOTES,
-                      notes_from_history, read_episodes, read_run_notes)
+from .readers import (
+                      EPISODE_ALIASES,
+                      EXAMPLE_EPISODES,
+                      EXAMPLE_RUN_NOTES,
+                      LOCATION_ALIASES,
+                      MAX_MASS_CHANGE_FRACTION,
+                      NOTES_ALIASES,
+                      NOTES_RANGES,
+                      SIDE_ALIASES,
+                      TRACKING_NOTES,
+                      notes_from_history,
+                      read_episodes,
+                      read_run_notes,
+)
 from .sheet import MAX_JOURNAL_BYTES
 from .suggest import parse_note, suggest_episodes
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..units import number_text, p_text, per_text, quantity_text
 from ..analysis.causes import feature_label
+from ..units import number_text, p_text, per_text, quantity_text
 
 __all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table"]
 

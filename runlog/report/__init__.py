@@ -7,10 +7,24 @@
 
 from __future__ import annotations
 
-from ._report import (FDR, FORMULA_STARTS, MEASURES_NOTE, NOT_A_DIAGNOSIS, Report, cause_display, cause_labels,
-                      cell_safe, finding_sentence, is_finding, journal_period, measure_name, measure_note,
-                      short_description, spreadsheet_safe)
 from ._analyze import analyze, analyze_frames, before_onset, caveats
+from ._report import (
+                      FDR,
+                      FORMULA_STARTS,
+                      MEASURES_NOTE,
+                      NOT_A_DIAGNOSIS,
+                      Report,
+                      cause_display,
+                      cause_labels,
+                      cell_safe,
+                      finding_sentence,
+                      is_finding,
+                      journal_period,
+                      measure_name,
+                      measure_note,
+                      short_description,
+                      spreadsheet_safe,
+)
 
 __all__ = [
     "analyze", "analyze_frames", "before_onset", "caveats", "Report",

@@ -14,13 +14,13 @@ import os
 import numpy as np
 import pandas as pd
 
-from ..errors import AnalysisError
 from ..analysis.causes import decide, more_episodes_needed
 from ..analysis.model import EPV_MIN
 from ..analysis.onset import analyze_onset, side_cause_comparison
-from ._report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
 from ..analysis.stats import MIN_EPISODES, descriptives, screen
+from ..errors import AnalysisError
 from ..render.wording import answer_line, factor_table, with_sentences
+from ._report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
 
 __all__ = ["analyze", "analyze_frames", "caveats"]
 
@@ -201,8 +201,8 @@ def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlet
     DataFrame
         Index: the rows of *flags*; no ``attrs`` (pass the catalogue separately).
     """
-    from ..features.core import IN_RUN_COLUMNS, in_run_features
     from ..analysis.causes import exposure_windows
+    from ..features.core import IN_RUN_COLUMNS, in_run_features
 
     out = features.reindex(flags.index).copy()
     dur = features["duration_min"] if "duration_min" in features else None

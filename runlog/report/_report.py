@@ -32,8 +32,8 @@ from ..analysis.causes import CAUSE_COLUMNS
 from ..analysis.causes import FINDING_COLUMNS as _CAUSE_FINDING_COLUMNS
 from ..analysis.model import ModelResult
 from ..analysis.onset import OnsetResult
-from ..units import MISSING, number_text, p_text, ratio_text
 from ..analysis.stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS
+from ..units import MISSING, number_text, p_text, ratio_text
 
 __all__ = ["Report", "spreadsheet_safe", "cell_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
            "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",

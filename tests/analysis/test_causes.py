@@ -376,8 +376,8 @@ def test_effect_columns_are_the_pieces_of_effect_unit():
 
 
 def test_finding_paragraph_reads_the_structured_effect_unit():
-    from runlog.render.wording import cause_paragraph
     from runlog.features.catalog import FEATURES
+    from runlog.render.wording import cause_paragraph
 
     row = pd.Series({"cause": "hydration", "cause_label": "heat and hydration", "factor": "air_temp_c",
                      "factor_label": "air temperature", "level": None, "effect": 3.71, "ci_low": 1.68,

@@ -6,8 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlog.analysis.onset import (analyze_onset, at_onset_comparison, kaplan_meier, km_landmarks, median_ci,
-                                   onset_durations, onset_spread)
+from runlog.analysis.onset import (
+    analyze_onset,
+    at_onset_comparison,
+    kaplan_meier,
+    km_landmarks,
+    median_ci,
+    onset_durations,
+    onset_spread,
+)
 
 # Freireich et al. (1963) 6-MP arm, weeks in remission, '+' censored (Gehan 1965; Kleinbaum & Klein,
 # Survival Analysis, ch. 2): 6 6 6 6+ 7 9+ 10 10+ 11+ 13 16 17+ 19+ 20+ 22 23 25+ 32+ 32+ 34+ 35+

@@ -8,8 +8,17 @@ import pytest
 from scipy import stats
 from scipy.stats.contingency import odds_ratio
 
-from runlog.analysis.stats import (MIN_RUNS, _fisher, cliffs_delta, compare_binary, compare_categorical,
-                                   compare_numeric, descriptives, fdr_adjust, screen)
+from runlog.analysis.stats import (
+    MIN_RUNS,
+    _fisher,
+    cliffs_delta,
+    compare_binary,
+    compare_categorical,
+    compare_numeric,
+    descriptives,
+    fdr_adjust,
+    screen,
+)
 
 # ---------------------------------------------------------------- Fisher exact
 

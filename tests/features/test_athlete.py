@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import runlog
-from runlog.io._activity import finalize
 from runlog.features.athlete import DEFAULT_BODY_MASS_KG, DEFAULT_HR_REST_BPM, AthleteError, estimate_hr_max_bpm
+from runlog.io._activity import finalize
 
 
 def _history(max_hrs):

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlog.features import weather
 from runlog.errors import RunlogError
+from runlog.features import weather
 
 
 def _runs(starts, elapsed_s):

@@ -13,9 +13,9 @@ import pytest
 
 import runlog
 import runlog.io
+from runlog.errors import RunlogWarning
 from runlog.history import _cache as cache_mod
 from runlog.history._cache import ActivityCache, Outcome, content_digest, decode_value, encode_value, resolve_cache
-from runlog.errors import RunlogWarning
 
 GPX = "gpx/heartandsole__testdata.gpx"
 

@@ -448,7 +448,8 @@ def test_broken_user_executor_gives_error_rows(data_dir):
 
 
 # ------------------------------------------------------------- properties
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 
 @settings(max_examples=200, deadline=None)

@@ -9,8 +9,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from runlog.io import exports
 from runlog.errors import FileFormatError
+from runlog.io import exports
 
 # The header of a real Strava activities.csv (2024 export): note the repeated
 # "Elapsed Time" and "Distance" columns.

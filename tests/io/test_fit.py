@@ -14,15 +14,15 @@ import warnings
 from pathlib import Path
 
 import fitparse
-from fitparse.utils import FitCRCError, FitParseError
 import numpy as np
 import pandas as pd
 import pytest
+from fitparse.utils import FitCRCError, FitParseError
 
 import runlog
 from runlog.errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
-from runlog.io import fit
 from runlog.history._runs import summarize_records
+from runlog.io import fit
 
 
 def _fit(data_dir, name):

@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import FileFormatError
-from runlog.io import fit
 from runlog.io import _fitfast as fitfast
+from runlog.io import fit
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fit"
 FIT_EPOCH = dt.datetime(1989, 12, 31)
@@ -101,7 +101,7 @@ def _outcome(data: bytes, engine: str, parsed: fit._Parsed | None = None):
         warnings.simplefilter("always")
         try:
             result = fit.decode(data, "x.fit", engine=engine) if parsed is None else fit._activities(parsed, "x.fit")
-        except Exception as exc:  # noqa: BLE001 - compared between the engines
+        except Exception as exc:  # compared between the engines
             result = exc
     return result, [(w.category, str(w.message)) for w in caught]
 

@@ -23,7 +23,7 @@ import signal
 import threading
 import warnings
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -122,7 +122,7 @@ def check_outcome(fmt: str, name: str, data: bytes) -> str:
     return "ok"
 
 
-@lru_cache(maxsize=None)
+@cache
 def original(rel: str) -> bytes:
     """A bundled real file's bytes (module-level, so hypothesis does not print them)."""
     return (DATA / rel).read_bytes()

@@ -19,8 +19,8 @@ import pytest
 import runlog
 from runlog import schema
 from runlog.io import gpx
-from runlog.io._xml import XmlRecoveryWarning
 from runlog.io._common import UntimedPointsWarning, cadence_is_strides, normalize_sport
+from runlog.io._xml import XmlRecoveryWarning
 
 GPX = "gpx"
 

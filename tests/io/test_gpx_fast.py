@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from decode_compare import damaged, decode_differences, decode_outcome
-
 from runlog.io import _gpxfast, gpx
 from runlog.io._xml import reject_dtd, xml_text
+
+from decode_compare import damaged, decode_differences, decode_outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 

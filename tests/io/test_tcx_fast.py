@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from decode_compare import damaged, decode_differences, decode_outcome
-
 from runlog.errors import FileFormatError, UntimedPointsWarning
 from runlog.io import _tcxfast, _xml, tcx
+
+from decode_compare import damaged, decode_differences, decode_outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 

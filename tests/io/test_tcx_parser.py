@@ -19,9 +19,9 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from decode_compare import damaged, decode_differences, decode_outcome
-
 from runlog.io import _xml, tcx
+
+from decode_compare import damaged, decode_differences, decode_outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,10 +21,9 @@ from hypothesis import strategies as st
 
 import runlog
 from runlog import schema
-from runlog.io._activity import finalize
-from runlog.episodes import (EXAMPLE_EPISODES, FLAG_COLUMNS, episode_flags, read_episodes,
-                             tracked_period)
+from runlog.episodes import EXAMPLE_EPISODES, FLAG_COLUMNS, episode_flags, read_episodes, tracked_period
 from runlog.errors import EpisodeError, RunlogWarning
+from runlog.io._activity import finalize
 from runlog.journal.readers import tracking_kind
 
 REAL_FILES = [

@@ -11,17 +11,27 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.collections import PathCollection  # noqa: E402
+import matplotlib.dates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection
 
 from runlog import schema
-from runlog.render import plot  # noqa: E402
-from synthetic_frames import (NUMB_IDX, TRACKED_FROM, synthetic_episodes, synthetic_factors,  # noqa: E402
-                              synthetic_features, synthetic_flags, synthetic_records, synthetic_runs)
+from runlog.render import plot
+
+from synthetic_frames import (
+    NUMB_IDX,
+    TRACKED_FROM,
+    synthetic_episodes,
+    synthetic_factors,
+    synthetic_features,
+    synthetic_flags,
+    synthetic_records,
+    synthetic_runs,
+)
+
 
 @pytest.fixture
 def frames():

@@ -13,9 +13,9 @@ import pytest
 from scipy import stats
 
 import runlog
+from runlog.errors import AnalysisError
 from runlog.report import analyze_frames
 from runlog.report._report import short_description
-from runlog.errors import AnalysisError
 from runlog.units import number_text
 
 # Running activities among the bundled real files (one copy of each run).
@@ -129,10 +129,9 @@ def test_real_pipeline_five_episodes(history):
 
 def test_no_run_in_tracked_period_raises(history):
     eps = _journal(history, "20150815T1445Z,40,left,toes,4\n")
-    with pytest.raises(AnalysisError, match="tracked"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            runlog.analyze(history, eps, tracked=("2030-01-01", "2030-12-31"))
+    with pytest.raises(AnalysisError, match="tracked"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runlog.analyze(history, eps, tracked=("2030-01-01", "2030-12-31"))
 
 
 def test_unknown_sport_raises(history):

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlog.report._report import Report, finding_sentence, is_finding
 from runlog.analysis.stats import screen
+from runlog.report._report import Report, finding_sentence, is_finding
 
 
 def _row(**kw):

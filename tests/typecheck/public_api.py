@@ -14,11 +14,36 @@ from pathlib import Path
 import pandas as pd
 
 import runlog
-from runlog import (Activity, AnalysisError, Athlete, AthleteError, EpisodeError, FileFormatError, History,
-                    NotAnActivityError, NotesError, Report, RunlogError, RunlogWarning, TruncatedFileWarning,
-                    UntimedPointsWarning, WeatherError, XmlRecoveryWarning, analyze, episode_flags,
-                    notes_from_history, read_activities, read_activity, read_episodes, read_fit, read_gpx,
-                    read_history, read_run_notes, read_tcx, run_features)
+from runlog import (
+    Activity,
+    AnalysisError,
+    Athlete,
+    AthleteError,
+    EpisodeError,
+    FileFormatError,
+    History,
+    NotAnActivityError,
+    NotesError,
+    Report,
+    RunlogError,
+    RunlogWarning,
+    TruncatedFileWarning,
+    UntimedPointsWarning,
+    WeatherError,
+    XmlRecoveryWarning,
+    analyze,
+    episode_flags,
+    notes_from_history,
+    read_activities,
+    read_activity,
+    read_episodes,
+    read_fit,
+    read_gpx,
+    read_history,
+    read_run_notes,
+    read_tcx,
+    run_features,
+)
 
 
 def readers(folder: Path) -> list[Activity]:
