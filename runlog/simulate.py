@@ -483,10 +483,7 @@ def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generato
             else:
                 kind, dur_min = "easy", rng.uniform(35.0, 55.0) * (1.0 if build else 0.85)
             if kind == "long":
-                if long_on_hot_days:
-                    minute = 12 * 60 + rng.uniform(0, 120)
-                else:
-                    minute = 8 * 60 + rng.uniform(0, 90)
+                minute = 12 * 60 + rng.uniform(0, 120) if long_on_hot_days else 8 * 60 + rng.uniform(0, 90)
             elif d >= 5:
                 minute = 8 * 60 + rng.uniform(0, 150)
             elif rng.random() < 0.5:

@@ -184,7 +184,7 @@ def encode_value(v):
     """
     if v is None or isinstance(v, (bool, str)):
         return v
-    if isinstance(v, pd.Timestamp) or isinstance(v, np.datetime64):
+    if isinstance(v, (pd.Timestamp, np.datetime64)):
         t = pd.Timestamp(v)
         if pd.isna(t):
             return None

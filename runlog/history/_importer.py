@@ -686,10 +686,8 @@ def _interacts(new: list, old: list) -> bool:
     first = np.array([a[_ACT_FIRST] for a in old], dtype="int64")
     last = np.array([a[_ACT_LAST] for a in old], dtype="int64")
     ids = {a[_ACT_BASE_ID] for a in old}
-    for a in new:
-        if a[_ACT_BASE_ID] in ids or bool(np.any((first <= a[_ACT_LAST]) & (a[_ACT_FIRST] <= last))):
-            return True
-    return False
+    return any(a[_ACT_BASE_ID] in ids or bool(np.any((first <= a[_ACT_LAST]) & (a[_ACT_FIRST] <= last)))
+               for a in new)
 
 
 def _sorted_rows(frames: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:

@@ -404,7 +404,7 @@ def iter_zip(zf: zipfile.ZipFile, prefix: str, *, depth: int = 0, budget: _Budge
                              "archive nested two levels deep; runlog follows one level (as Garmin exports "
                              "nest them); unzip it and import the folder")
                 continue
-            spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+            spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed in the finally
             try:
                 try:
                     _read_member(zf, info, lim["nested"], budget, lim["ratio"], spool)

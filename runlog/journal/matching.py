@@ -362,10 +362,7 @@ class _Matcher:
                 return None, (f"no run read from a file named {key!r}; {self._similar_names(name, target)}. "
                               "Fix the file name (as in History.runs['source']) or give the run_id")
         if len(cands) > 1 and target is not None:
-            if clock:
-                cands = self._by_time(cands, target)
-            else:
-                cands = [c for c in cands if self.date_of(c) == date]
+            cands = self._by_time(cands, target) if clock else [c for c in cands if self.date_of(c) == date]
             if not cands:
                 return None, (f"file {key!r} has no run matching the row's date/time; "
                               f"{self.nearest(target)}. Fix the date/time or give the run_id")

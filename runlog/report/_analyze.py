@@ -205,7 +205,7 @@ def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlet
     from ..features.core import IN_RUN_COLUMNS, in_run_features
 
     out = features.reindex(flags.index).copy()
-    dur = features["duration_min"] if "duration_min" in features else None
+    dur = features.get("duration_min")
     win = exposure_windows(flags, dur, seed=seed)
     ath = athlete if athlete is not None else features.attrs.get("athlete")
     inrun = in_run_features(history, win, ath, trimp_constants=features.attrs.get("trimp_constants"),

@@ -45,8 +45,8 @@ FDR = 0.05
 #: A finding needs at least this many numb runs on its higher-risk side.
 MIN_FINDING_EPISODES = 3
 
-FINDING_COLUMNS = FACTOR_COLUMNS + [
-    "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high",
+FINDING_COLUMNS = [
+    *FACTOR_COLUMNS, "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high",
     "within_month_effect", "within_month_ci_low", "within_month_ci_high", "sentence",
 ]
 
@@ -644,7 +644,7 @@ class Report:
     callers that used it; the report's own per-cause evidence is ``causes``.
     """
 
-    factors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"]))
+    factors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*FACTOR_COLUMNS, "finding"]))
     findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAUSE_FINDING_COLUMNS))
     onset: OnsetResult = field(default_factory=OnsetResult)
     model: ModelResult = field(default_factory=ModelResult)
@@ -684,7 +684,7 @@ class Report:
         """
         if self._screen is None:
             if self._screen_inputs is None:
-                return pd.DataFrame(columns=FACTOR_COLUMNS + ["finding"])
+                return pd.DataFrame(columns=[*FACTOR_COLUMNS, "finding"])
             from ..analysis.stats import screen
             args = dict(self._screen_inputs)
             fdr = args.pop("fdr")
