@@ -35,7 +35,7 @@ def decode_differences(name: str, first, second, *, laps: bool) -> list[str]:
             out.append(f"{name}: {type(a).__name__}: {a} != {type(b).__name__}: {b}")
         return out
     if len(a) != len(b):
-        return out + [f"{name}: {len(a)} != {len(b)} activities"]
+        return [*out, f"{name}: {len(a)} != {len(b)} activities"]
     for ra, rb in zip(a, b):
         try:
             pd.testing.assert_frame_equal(ra.records, rb.records, check_exact=True)

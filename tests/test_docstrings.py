@@ -235,4 +235,4 @@ if __name__ == "__main__":
     returns = missing_returns()
     print(f"{len(public_functions())} public functions, {len(funcs)} with arguments; "
           f"{len(params)} without Parameters, {len(returns)} returning a value without Returns")
-    print("\n".join(["-- no Parameters:"] + params + ["-- no Returns:"] + returns))
+    print("\n".join(["-- no Parameters:", *params, "-- no Returns:", *returns]))

@@ -351,7 +351,7 @@ def test_demo_season_and_errors(tmp_path):
     foreign = tmp_path / "mine" / "gpx"
     foreign.mkdir(parents=True)
     (foreign / "my_run.gpx").write_text("<gpx/>")
-    with pytest.raises(RunlogError, match="not written by runlog.simulate"):
+    with pytest.raises(RunlogError, match=r"not written by runlog.simulate"):
         sim.simulate_season(tmp_path / "mine")
     assert (foreign / "my_run.gpx").read_text() == "<gpx/>"  # the user's file is untouched
 

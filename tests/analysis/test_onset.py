@@ -324,7 +324,7 @@ def test_side_cause_comparison_hand_computed():
     runs = [f"r{i}" for i in range(12)]
     # 5 left-sided runs at 20-24 °C, 5 right-sided at 10-14 °C; r10 has a left and a right episode (neither),
     # r11 has no side
-    episodes = pd.DataFrame({"run_id": runs[:10] + ["r10", "r10", "r11"],
+    episodes = pd.DataFrame({"run_id": [*runs[:10], "r10", "r10", "r11"],
                              "side": ["left"] * 5 + ["right"] * 5 + ["left", "right", None]})
     features = pd.DataFrame({"air_temp_c": [20, 21, 22, 23, 24, 10, 11, 12, 13, 14, 30, 30],
                              "run_streak_days": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 9, 9],

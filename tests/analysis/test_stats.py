@@ -114,7 +114,7 @@ def test_cliffs_delta_by_hand():
 
 
 def test_cliffs_delta_complete_dominance():
-    d, lo, hi = cliffs_delta(np.arange(10, 20), np.arange(10), n_resamples=500)
+    d, _lo, hi = cliffs_delta(np.arange(10, 20), np.arange(10), n_resamples=500)
     assert d == 1.0 and hi == pytest.approx(1.0)
 
 

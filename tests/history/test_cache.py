@@ -70,7 +70,7 @@ def test_round_trip_keeps_records_laps_and_info(tmp_path, data_dir):
 
 
 def test_round_trip_of_a_file_without_laps(tmp_path, data_dir):
-    (a,), data = _activities(data_dir, GPX)
+    (a,), _data = _activities(data_dir, GPX)
     assert a.laps.empty
     store = ActivityCache(tmp_path)
     store.put("k" * 64, Outcome("ok", [a]))
@@ -144,7 +144,7 @@ def test_corrupt_entry_is_a_miss_and_deleted(tmp_path, data_dir):
 
 
 def test_foreign_entry_under_the_key_is_a_miss(tmp_path, data_dir):
-    acts, data = _activities(data_dir)
+    acts, _data = _activities(data_dir)
     store = ActivityCache(tmp_path)
     k1, k2 = "1" * 64, "2" * 64
     store.put(k1, Outcome("ok", acts))

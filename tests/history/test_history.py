@@ -29,6 +29,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import runlog
 import runlog.io
@@ -448,9 +450,6 @@ def test_broken_user_executor_gives_error_rows(data_dir):
 
 
 # ------------------------------------------------------------- properties
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
-
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6))
@@ -627,7 +626,7 @@ def test_adding_runs_reads_the_snapshot_and_decodes_only_the_new_files(data_dir,
         before = {k: len(v) for k, v in seen.items()}
         added = read(src, cache=cache)
         # the one file new is read, looked up in the cache (a miss) and decoded; no other file is touched
-        assert {k: v[before[k]:] for k, v in seen.items()} == dict.fromkeys(seen, [str(src / new)])
+        assert {k: v[before[k]:] for k, v in seen.items()} == {k: [str(src / new)] for k in seen}
         assert len(_manifest(cache)["segments"]) == (n if name else n - 1)  # the new records: one more segment
         _frames_equal(added, read(src))  # identical to a full import without the cache
     assert list(added.runs.index[:1]) == ["20120409T2122Z"]

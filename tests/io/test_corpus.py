@@ -208,9 +208,9 @@ def _failed_checks(act, skip=frozenset()) -> set[str]:
             failed.add("distance")
     if "elapsed" not in skip and not abs(s["elapsed_s"] - info["device_elapsed_s"]) <= 2.0:
         failed.add("elapsed")
-    if "hr" not in skip and np.isfinite(info["device_avg_hr_bpm"]):
-        if not abs(s["avg_hr_bpm"] - info["device_avg_hr_bpm"]) <= 1.0:
-            failed.add("hr")
+    if ("hr" not in skip and np.isfinite(info["device_avg_hr_bpm"])
+            and not abs(s["avg_hr_bpm"] - info["device_avg_hr_bpm"]) <= 1.0):
+        failed.add("hr")
     return failed
 
 

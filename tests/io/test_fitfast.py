@@ -164,10 +164,7 @@ def test_unwrap_is_fitparse_accumulation(events, bits):
     """_unwrap against fitparse's own loop (FitFile._apply_compressed_accumulation), events in a shuffled order."""
     acc, expected = 0, []
     for is_set, v in events:
-        if is_set:
-            acc = v
-        else:
-            acc = fitparse.FitFile._apply_compressed_accumulation(v % (1 << bits), acc, bits)
+        acc = v if is_set else fitparse.FitFile._apply_compressed_accumulation(v % (1 << bits), acc, bits)
         expected.append(acc)
     n = len(events)
     key = np.arange(n)[::-1].copy()  # given in reverse order, sorted by key inside

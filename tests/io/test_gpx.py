@@ -183,7 +183,7 @@ def test_waypoints_only_is_not_an_activity(data_dir, tmp_path):
 def test_empty_track_is_refused(data_dir, tmp_path):
     p = _variant(data_dir, tmp_path, "empty.gpx", lambda t: re.sub(
         r"<trkseg>.*</trkseg>", "<trkseg></trkseg>", t, flags=re.S))
-    with pytest.raises(runlog.FileFormatError, match="1 track.* but no track points"):
+    with pytest.raises(runlog.FileFormatError, match=r"1 track.* but no track points"):
         runlog.read_gpx(p)
 
 
@@ -198,7 +198,7 @@ def test_broken_clock_1901_is_refused(data_dir, tmp_path):
     # gpxpy's Mojstrovka.gpx has every point at 1901-12-13T20:45:52.2Z (signed 32-bit epoch minimum)
     p = _variant(data_dir, tmp_path, "1901.gpx", lambda t: re.sub(
         r"<time>2021-04-16T", "<time>1901-12-13T", t))
-    with pytest.raises(runlog.FileFormatError, match="outside any possible recording.*1901-12-13"):
+    with pytest.raises(runlog.FileFormatError, match=r"outside any possible recording.*1901-12-13"):
         runlog.read_gpx(p)
 
 
@@ -262,7 +262,7 @@ def test_unbound_prefix_real_file(shared_dir):
 
 def test_truncated_xml_names_the_problem(data_dir, tmp_path):
     p = _variant(data_dir, tmp_path, "cut.gpx", lambda t: t[: len(t) // 2])
-    with pytest.raises(runlog.FileFormatError, match="not a valid GPX file.*line") as e:
+    with pytest.raises(runlog.FileFormatError, match=r"not a valid GPX file.*line") as e:
         runlog.read_gpx(p)
     assert e.value.__cause__ is not None  # gpxpy's exception is chained
     assert e.value.path == str(p)
@@ -271,7 +271,7 @@ def test_truncated_xml_names_the_problem(data_dir, tmp_path):
 def test_not_gpx_root(tmp_path):
     p = tmp_path / "x.gpx"
     p.write_text('<?xml version="1.0"?><kml><Document/></kml>')
-    with pytest.raises(runlog.FileFormatError, match="not GPX .root element <kml>"):
+    with pytest.raises(runlog.FileFormatError, match=r"not GPX .root element <kml>"):
         runlog.read_gpx(p)
 
 

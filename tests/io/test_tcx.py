@@ -207,7 +207,7 @@ def test_unreadable_times_are_refused(data_dir, tmp_path):
 
 def test_truncated_tcx(data_dir, tmp_path):
     p = _variant(data_dir, tmp_path, lambda t: t[: len(t) // 3])
-    with pytest.raises(runlog.FileFormatError, match="not well-formed TCX.*line") as e:
+    with pytest.raises(runlog.FileFormatError, match=r"not well-formed TCX.*line") as e:
         runlog.read_tcx(p)
     assert e.value.__cause__ is not None
 
@@ -215,7 +215,7 @@ def test_truncated_tcx(data_dir, tmp_path):
 def test_wrong_root(tmp_path):
     p = tmp_path / "x.tcx"
     p.write_text("<?xml version='1.0'?><gpx version='1.1'/>")
-    with pytest.raises(runlog.FileFormatError, match="not TCX .root element <gpx>"):
+    with pytest.raises(runlog.FileFormatError, match=r"not TCX .root element <gpx>"):
         tcx.decode(p.read_bytes(), str(p))
 
 
@@ -270,5 +270,5 @@ def test_broken_clock_and_stuck_clock_are_refused(data_dir, tmp_path):
         runlog.read_tcx(p)
     p = _variant(data_dir, tmp_path, lambda t: re.sub(
         r"<Time>[^<]*</Time>", "<Time>2021-04-16T13:37:53.000Z</Time>", t), name="stuck.tcx")
-    with pytest.raises(runlog.FileFormatError, match="same time .* on all its 49 timed trackpoints"):
+    with pytest.raises(runlog.FileFormatError, match=r"same time .* on all its 49 timed trackpoints"):
         runlog.read_tcx(p)

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -174,7 +175,7 @@ def test_location_spellings(written, location):
 
 
 def test_example_journal_is_valid():
-    before = hashlib.sha256(open(EXAMPLE_EPISODES, "rb").read()).hexdigest()
+    before = hashlib.sha256(Path(EXAMPLE_EPISODES).read_bytes()).hexdigest()
     ep = read_episodes(EXAMPLE_EPISODES)
     assert len(ep) == 5
     assert ep["run_id"].isna().all()
@@ -183,7 +184,7 @@ def test_example_journal_is_valid():
     assert day["side"].tolist() == ["left", "right"]
     assert day["onset_min"].tolist() == [52.0, 61.0]
     assert ep["onset_km"].iloc[3] == 6.5
-    assert hashlib.sha256(open(EXAMPLE_EPISODES, "rb").read()).hexdigest() == before
+    assert hashlib.sha256(Path(EXAMPLE_EPISODES).read_bytes()).hexdigest() == before
 
 
 # --------------------------------------------------------------------------

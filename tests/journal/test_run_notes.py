@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -182,14 +183,14 @@ def test_without_history(tmp_path):
 
 
 def test_example_notes_file_is_valid():
-    before = hashlib.sha256(open(EXAMPLE_RUN_NOTES, "rb").read()).hexdigest()
+    before = hashlib.sha256(Path(EXAMPLE_RUN_NOTES).read_bytes()).hexdigest()
     notes = read_run_notes(EXAMPLE_RUN_NOTES)
     assert len(notes) == 5
     assert notes.attrs["extras"] == ["insoles"]
     assert notes["lacing"].tolist() == ["normal", "loose", "tight", "tight", "heel lock"]
     # sweat loss check: 71.4 -> 70.3 kg is 1.1 kg = 1.5 % of the pre-run mass, well inside 10 %
     assert notes["body_mass_pre_kg"].iloc[0] - notes["body_mass_post_kg"].iloc[0] == pytest.approx(1.1)
-    assert hashlib.sha256(open(EXAMPLE_RUN_NOTES, "rb").read()).hexdigest() == before
+    assert hashlib.sha256(Path(EXAMPLE_RUN_NOTES).read_bytes()).hexdigest() == before
 
 
 # --------------------------------------------------------------------------
@@ -225,7 +226,7 @@ def test_gear_merged_file_wins(tmp_path, geared):
 
 def test_notes_from_history_needs_a_history():
     # runs_of(None) is (None, None); before, this failed with "argument of type 'NoneType' is not iterable"
-    with pytest.raises(TypeError, match="history must be a runlog.History or its runs DataFrame"):
+    with pytest.raises(TypeError, match=r"history must be a runlog.History or its runs DataFrame"):
         notes_from_history(None)
 
 

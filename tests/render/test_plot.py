@@ -109,7 +109,7 @@ def test_calendar(frames):
     assert len(dots) == 1 and len(dots[0].get_offsets()) == 5
     # 7 hatched untracked days (the first week)
     assert sum(1 for p in ax.patches if p.get_hatch()) == 7
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "Mon"
+    assert next(t.get_text() for t in ax.get_yticklabels()) == "Mon"
     assert ax.figure.axes[-1].get_ylabel() == "Distance per day [km]"
 
 
@@ -127,7 +127,7 @@ def test_calendar_of_a_long_history_shows_the_last_year():
     # with episodes, the year ends four weeks after the last one: 2021-03-01 + 28 days = 2021-03-29
     ax = plot.calendar(runs, ["2020-02-03", "2021-03-01"])
     assert ax.get_title().endswith("to 29 Mar 2021")
-    dots = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    dots = next(c for c in ax.collections if isinstance(c, PathCollection))
     assert len(dots.get_offsets()) == 1  # 2020-02-03 is before the year shown (from Mon 2020-03-30)
 
 
@@ -201,7 +201,7 @@ def test_run_trace_time_and_km():
     # on a distance axis 20 min at 5:00 min/km is 4 km (3.3333 m/s * 1200 s = 4000 m)
     fig = plot.run_trace(rec, onset_min=20.0, x="km", channels=("pace", "hr"))
     assert fig.axes[-1].get_xlabel() == "Distance [km]"
-    mark = [ln for ln in fig.axes[0].get_lines() if ln.get_color() == plot.CASE_COLOR][0]
+    mark = next(ln for ln in fig.axes[0].get_lines() if ln.get_color() == plot.CASE_COLOR)
     assert mark.get_xdata()[0] == pytest.approx(4.0)
 
 
@@ -245,7 +245,7 @@ def test_factor_scatter(frames):
 
 
 def test_functions_draw_on_a_given_axes(frames):
-    fig, axs = plt.subplots(2, 2)
+    _fig, axs = plt.subplots(2, 2)
     assert plot.factor_forest(frames["factors"], ax=axs[0, 0]) is axs[0, 0]
     assert plot.onset_survival(frames["flags"], runs=frames["runs"], ax=axs[0, 1]) is axs[0, 1]
     assert plot.load_timeline(frames["features"], frames["flags"], ax=axs[1, 0]) is axs[1, 0]
@@ -285,7 +285,7 @@ def test_onset_survival_split_at_the_median(frames):
 def test_factor_forest_uses_the_finding_column(frames):
     f = frames["factors"].assign(finding=[False, True, False, False, False])
     ax = plot.factor_forest(f)
-    filled = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    filled = next(c for c in ax.collections if isinstance(c, PathCollection))
     # only duration_min (the second-ranked factor: y = 3 of 0..4 from the bottom) is filled
     np.testing.assert_allclose(filled.get_offsets(), [[1.8, 3.0]])
     assert "Finding" in [t.get_text() for t in ax.get_legend().get_texts()]
@@ -322,7 +322,7 @@ def test_plots_on_a_simulated_season(season):
     assert len(h.runs) == len(truth) == 64 and truth["numb"].sum() == 13
 
     ax = plot.calendar(h.runs, season["episodes"], tracked=s.tracked)
-    dots = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    dots = next(c for c in ax.collections if isinstance(c, PathCollection))
     assert len(dots.get_offsets()) == len(numb_days)
     run_days = pd.DatetimeIndex(truth["start_local"]).normalize().nunique()
     assert int(np.isfinite(ax.get_images()[1].get_array().filled(np.nan)).sum()) == run_days
@@ -387,7 +387,7 @@ def test_report_figure_of_an_untestable_report(frames):
     assert sum(1 for p in cal.patches if p.get_hatch()) == 0
     load = next(a for a in fig.axes if a.get_title() == "Training load and numbness episodes")
     assert load.get_xlim()[0] == pytest.approx(matplotlib.dates.date2num(pd.Timestamp("2024-03-11")))
-    with pytest.raises(ValueError, match="nothing|no factors"):
+    with pytest.raises(ValueError, match=r"nothing|no factors"):
         Report().plot()
 
 
