@@ -29,8 +29,8 @@ START_TOLERANCE_MIN = 10.0
 #: run whose span is within this many minutes of it [min].
 MATCH_TOLERANCE_MIN = 60.0
 
-#: A run id as :func:`runlog.activity.make_run_id` writes it, with the ``-2``, ``-3``, ... that
-#: :func:`runlog.dedup.unique_run_ids` adds to later sessions started in the same minute.
+#: A run id as :func:`runlog.io.make_run_id` writes it, with the ``-2``, ``-3``, ... that
+#: :func:`runlog.history.unique_run_ids` adds to later sessions started in the same minute.
 RUN_ID_RE = re.compile(r"^\d{8}T\d{4}Z(?:-\d+)?$", re.IGNORECASE)
 #: File names not found that get a fuzzy "similar file names" search (the first ones of a journal).
 FUZZY_HINTS = 30
@@ -407,7 +407,7 @@ class _Matcher:
         d = target.value - near
         d = int(d[np.argmin(np.abs(d))]) / 60e9
         q = int(round(d / 15.0)) * 15
-        return q if MATCH_TOLERANCE_MIN < abs(d) and abs(q) <= 14 * 60 and abs(d - q) <= 5 else None
+        return q if abs(d) > MATCH_TOLERANCE_MIN and abs(q) <= 14 * 60 and abs(d - q) <= 5 else None
 
     def _similar_names(self, name: str, target) -> str:
         """The file names like *name* (lower case), as written in the history, for a message.
@@ -532,7 +532,7 @@ def identify(table: Table, runs, tz, problems: list[str]):
     return dates, clocks, run_texts, run_ids
 
 
-def _zone_hint(matcher: "_Matcher", results: list, first: np.ndarray, codes: np.ndarray, lines: list) -> str | None:
+def _zone_hint(matcher: _Matcher, results: list, first: np.ndarray, codes: np.ndarray, lines: list) -> str | None:
     """A problem for the whole file when the rows whose date and time match no run are written in
     UTC (or another zone): their times match runs' starts in UTC, or all lie the same whole
     number of quarter-hours from runs' local starts.  None otherwise."""

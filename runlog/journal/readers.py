@@ -24,8 +24,19 @@ import pandas as pd
 from .. import schema
 from ..errors import EpisodeError, NotesError, RunlogWarning
 from .matching import check_tz, identify, runs_of
-from .sheet import (ProblemList, Table, cell_text, choice, extras_frame, load_table, numbers, parse_date,
-                    parse_number, strings, subset)
+from .sheet import (
+    ProblemList,
+    Table,
+    cell_text,
+    choice,
+    extras_frame,
+    load_table,
+    numbers,
+    parse_date,
+    parse_number,
+    strings,
+    subset,
+)
 
 __all__ = [
     "read_episodes", "read_run_notes", "notes_from_history", "TRACKING_NOTES", "EXAMPLE_EPISODES",

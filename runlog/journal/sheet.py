@@ -140,7 +140,7 @@ class ProblemList(list):
         if len(kept) == self.limit:
             self._cutoff = line_key(kept[-1])
 
-    def by_line(self) -> "ProblemList":
+    def by_line(self) -> ProblemList:
         """The kept problems sorted by line (stable), at most *limit* of them; *total* kept.
 
         Returns

@@ -1,20 +1,21 @@
 """The analysis of an experiment (runlog.experiment._analysis, _render)."""
 
 from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 import pytest
+from experiment_runs import episodes_on, runs_on
 
 import runlog
 from runlog import experiment as ex
-from experiment_runs import episodes_on, runs_on
 
 LEVELS = ("Trail Glide 2", "Daily Cushion 5")
 
 
 def test_adherence_deviations_listed_and_analysed_as_assigned_and_as_followed():
     p = ex.plan("shoes", ["A", "B"], weeks=2, start="2024-09-02", block=1, seed=4, weekdays="Mon,Tue,Wed,Thu,Fri,Sat")
-    days = list(p.schedule["date"]) + [pd.Timestamp("2024-09-08")]  # a run on a Sunday, not planned: extra
+    days = [*p.schedule["date"], pd.Timestamp("2024-09-08")]  # a run on a Sunday, not planned: extra
     days.pop(3)  # a rest day: missing
     runs = runs_on(days)
     planned = runs.iloc[:-1]

@@ -1,6 +1,7 @@
 """The runlog experiment plan|report commands and the report page's experiment section."""
 
 from __future__ import annotations
+
 import pytest
 
 from runlog import experiment as ex

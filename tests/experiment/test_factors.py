@@ -1,6 +1,7 @@
 """Which factors can be the subject of an experiment (runlog.experiment._factors)."""
 
 from __future__ import annotations
+
 import pytest
 
 import runlog
@@ -10,7 +11,7 @@ from runlog import experiment as ex
 @pytest.mark.parametrize("factor", ["air_temp_c", "weather", "distance_m", "avg_hr_bpm", "rel_humidity_pct",
                                     "duration_min", "acwr"])
 def test_factors_a_runner_cannot_assign_are_refused(factor):
-    with pytest.raises(runlog.ExperimentError, match="cannot be assigned at random.*shoes, lacing"):
+    with pytest.raises(runlog.ExperimentError, match=r"cannot be assigned at random.*shoes, lacing"):
         ex.plan(factor, ["a", "b"], runs=8)
 
 

@@ -1,6 +1,7 @@
 """The plan as an iCalendar file (runlog.experiment._ics)."""
 
 from __future__ import annotations
+
 import pytest
 
 import runlog

@@ -1,6 +1,7 @@
 """Intervals for risks and risk differences (runlog.experiment._intervals)."""
 
 from __future__ import annotations
+
 import pytest
 
 from runlog import experiment as ex

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from runlog.experiment._matching import level_of as _level_of
 
 

@@ -1,6 +1,7 @@
 """The randomised, blocked schedule (runlog.experiment._plan, _design)."""
 
 from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -55,7 +56,7 @@ def test_plan_by_weeks_covers_the_days_and_switches_are_marked():
 
 
 def test_bad_plans_are_refused_with_the_fix():
-    with pytest.raises(runlog.ExperimentError, match="either runs=N .* or weeks=N"):
+    with pytest.raises(runlog.ExperimentError, match=r"either runs=N .* or weeks=N"):
         ex.plan("shoes", LEVELS)
     with pytest.raises(runlog.ExperimentError, match="at least two"):
         ex.plan("shoes", ["one"], runs=8)

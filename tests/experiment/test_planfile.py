@@ -1,6 +1,7 @@
 """Reading a plan back from its CSV (runlog.experiment._planfile)."""
 
 from __future__ import annotations
+
 import io
 
 import pandas as pd
@@ -21,7 +22,7 @@ def test_csv_round_trip_and_an_edited_plan_is_refused(tmp_path):
     df = pd.read_csv(tmp_path / "plan.csv", dtype=str, keep_default_na=False)
     df.loc[0:1, "level"] = LEVELS[1] if df.loc[0, "level"] == LEVELS[0] else LEVELS[0]
     df.to_csv(tmp_path / "edited.csv", index=False)
-    with pytest.raises(runlog.ExperimentError, match="cycle 1 does not hold each level once.*--seed 3"):
+    with pytest.raises(runlog.ExperimentError, match=r"cycle 1 does not hold each level once.*--seed 3"):
         ex.read_plan(tmp_path / "edited.csv")
     with pytest.raises(runlog.ExperimentError, match="not a runlog experiment plan"):
         ex.read_plan(pd.DataFrame({"date": ["2024-01-01"]}))

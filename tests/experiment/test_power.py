@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from runlog import experiment as ex
 
 LEVELS = ("Trail Glide 2", "Daily Cushion 5")

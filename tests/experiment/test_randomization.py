@@ -1,6 +1,7 @@
 """The randomisation test (runlog.experiment._randomization)."""
 
 from __future__ import annotations
+
 import itertools
 
 import numpy as np

@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runlog
-from runlog.activity import make_run_id
 from runlog.errors import MAX_LISTED_PROBLEMS, EpisodeError, NotesError
+from runlog.io._activity import make_run_id
 from runlog.journal import matching, sheet
 
 
