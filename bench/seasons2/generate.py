@@ -367,8 +367,8 @@ def plan_runner(rng, sc: Scenario, person: Person, days: pd.DatetimeIndex, daily
         target = person.week_km0 * mult
         wdays = [wk + pd.Timedelta(days=i) for i in range(7)]
         run_day = rng.random(7) < person.day_probs
-        if sc.spikes == "normal" and mult > 1.3 and rng.random() < 0.5:
-            run_day[int(rng.choice(np.flatnonzero(~run_day)))] = True if (~run_day).any() else run_day[0]
+        if sc.spikes == "normal" and mult > 1.3 and rng.random() < 0.5 and (~run_day).any():
+            run_day[int(rng.choice(np.flatnonzero(~run_day)))] = True  # more mileage, one more day
         # the long run: Sunday or Saturday by habit, or the hotter of the two
         wkend = [5, 6] if person.day_probs[6] >= person.day_probs[5] else [6, 5]
         long_d = wkend[0]
@@ -715,8 +715,11 @@ def _seed_seq(name: str, seed: int) -> np.random.Generator:
     return np.random.default_rng([zlib.crc32(name.encode()), seed])
 
 
-def generate(scenario: str | Scenario, seed: int, out: str) -> dict:
-    """Write one season into folder *out*; return its truth (also written as truth.json)."""
+def generate(scenario: str | Scenario, seed: int, out: str, files: bool = True) -> dict:
+    """Write one season into folder *out*; return its truth (also written as truth.json).
+
+    ``files=False`` writes no activity file (the truth and the journal only: same draws).
+    """
     sc = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
     rng = _seed_seq(sc.name, seed)
     city_key = str(rng.choice(sorted(CITIES)))
@@ -795,7 +798,45 @@ def generate(scenario: str | Scenario, seed: int, out: str) -> dict:
                 cut = r.onset_min * 60 + rng.uniform(60, 600)
                 if cut < r.duration_s:
                     simulate(rng, r, runner, routes, wx_unix, wx_temp, tz, cut_at_s=cut)
-    return _write_season(rng, sc, seed, out, city_key, city, days, j0, j1, wx, runs, t_ref, alpha, shoe_bad)
+    oracle = oracle_fit(sc, tracked, t_ref, shoe_bad)
+    truth = _write_season(rng, sc, seed, out, city_key, city, days, j0, j1, wx, runs, t_ref, alpha, shoe_bad,
+                          files=files)
+    truth["oracle"] = oracle
+    with open(os.path.join(out, "truth.json"), "w", encoding="utf-8") as fh:
+        json.dump(truth, fh, indent=1)
+    return truth
+
+
+def oracle_fit(sc: Scenario, tracked: list[Run], t_ref: float, shoe_bad: str) -> dict:
+    """The planted effects re-estimated by the true model (logistic, log-hours offset, the planted terms only).
+
+    Tells how well a correctly specified analysis of these runs could do: its interval
+    should cover the planted odds ratio in ~95 % of seasons.  Empty for no-cause seasons
+    and the two other risk forms.
+    """
+    if sc.form != "logistic" or not sc.planted:
+        return {}
+    import statsmodels.api as sm
+
+    hours = np.array([r.duration_s / 3600 for r in tracked])
+    cols: dict[str, np.ndarray] = {}
+    if sc.heat_or5:
+        cols["hydration"] = np.array([r.air_mid_c - t_ref for r in tracked]) * hours / 5
+    if sc.streak_or:
+        cols["overtraining"] = np.array([r.streak - 1.0 for r in tracked])
+    if sc.acwr_beta:
+        cols["overtraining"] = np.array([r.acwr - 1 for r in tracked]) / 0.5
+    if sc.shoe_or:
+        cols["footwear"] = np.array([r.shoes == shoe_bad for r in tracked], float)
+    X = sm.add_constant(np.column_stack(list(cols.values())))
+    y = np.array([r.numb for r in tracked], float)
+    try:
+        fit = sm.GLM(y, X, family=sm.families.Binomial(), offset=np.log(hours)).fit()
+    except Exception as exc:  # separation in a tiny season
+        return {"error": str(exc)}
+    ci = fit.conf_int()
+    return {c: dict(odds_ratio=float(np.exp(fit.params[i + 1])), ci_low=float(np.exp(ci[i + 1][0])),
+                    ci_high=float(np.exp(ci[i + 1][1]))) for i, c in enumerate(cols)}
 
 
 def _daily_mean(wx: pd.DataFrame, tz: str) -> pd.Series:
@@ -817,7 +858,8 @@ def _choose_route(rng, r: Run) -> str:
     return "park" if u < 0.45 else ("river" if u < 0.8 else "hill")
 
 
-def _write_season(rng, sc, seed, out, city_key, city, days, j0, j1, wx, runs, t_ref, alpha, shoe_bad) -> dict:
+def _write_season(rng, sc, seed, out, city_key, city, days, j0, j1, wx, runs, t_ref, alpha, shoe_bad,
+                  files=True) -> dict:
     tz = city["tz"]
     act = os.path.join(out, "activities")
     os.makedirs(act, exist_ok=True)
@@ -826,10 +868,12 @@ def _write_season(rng, sc, seed, out, city_key, city, days, j0, j1, wx, runs, t_
         aid = base_id + 137 * k + int(rng.integers(0, 100))
         if r.device in ("garmin_gpx", "phone_gpx"):
             r.file = f"activities/activity_{aid}.gpx"
-            write_gpx(os.path.join(out, r.file), r, city["lat"], city["lon"], city["name"], r.device == "phone_gpx")
+            if files:
+                write_gpx(os.path.join(out, r.file), r, city["lat"], city["lon"], city["name"], r.device == "phone_gpx")
         else:
             r.file = f"activities/activity_{aid}.fit"
-            write_fit(os.path.join(out, r.file), r, city["lat"], city["lon"], tz, r.who == "partner")
+            if files:
+                write_fit(os.path.join(out, r.file), r, city["lat"], city["lon"], tz, r.who == "partner")
     mine = [r for r in runs if r.who == "runner"]
     # the journal
     ep_rows = [dict(date=j0.strftime("%Y-%m-%d"), notes="tracking started")]

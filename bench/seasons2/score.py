@@ -47,7 +47,8 @@ sys.path.insert(0, HERE)
 import generate  # noqa: E402
 
 FIELDS = ["scenario", "seed", "planted", "found", "planted_found", "wrong", "wrong_causes", "exact",
-          "heat_planted", "heat_or", "heat_lo", "heat_hi", "heat_covered", "heat_unit", "statuses",
+          "heat_planted", "heat_or", "heat_lo", "heat_hi", "heat_covered", "heat_unit", "oracle_heat_or",
+          "oracle_covered", "statuses",
           "n_runs", "n_numb_runs", "truth_tracked", "truth_numb", "n_files", "n_partner",
           "mentions_other_person", "mentions_missing_temp", "answer", "notes", "error",
           "gen_s", "read_s", "analyze_s", "cli_rc", "cli_answer_match", "cli_s", "load1"]
@@ -101,6 +102,11 @@ def score_one(scenario: str, seed: int, cli: bool = False, keep: str | None = No
         row.update(planted=";".join(sorted(planted)), truth_tracked=truth["n_tracked_runs"],
                    truth_numb=truth["n_numb_tracked"], n_files=truth["n_files"], n_partner=truth["n_partner_runs"],
                    heat_planted=truth["heat_or_per_5c_h"])
+        orc = truth.get("oracle") or {}
+        if orc and all(isinstance(v, dict) for v in orc.values()):
+            row["oracle_covered"] = all(v["ci_low"] <= truth["effects"][c]["odds_ratio"] <= v["ci_high"]
+                                        for c, v in orc.items())
+            row["oracle_heat_or"] = orc.get("hydration", {}).get("odds_ratio", "")
         import runlog
         from runlog.weather import read_weather
 
