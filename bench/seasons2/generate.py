@@ -46,7 +46,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fitwrite import write_run_fit  # noqa: E402
+from fitwrite import write_run_fit
 
 # --------------------------------------------------------------------------- places
 

@@ -20,8 +20,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import generate  # noqa: E402
-from score import _frac  # noqa: E402
+import generate
+from score import _frac
 
 
 def planted_or(truth: dict, cause: str) -> float:
