@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 from pathlib import Path
 
 import matplotlib
@@ -41,3 +43,71 @@ def _private_cache_dir(tmp_path_factory):
         os.environ.pop("RUNLOG_CACHE_DIR", None)
     else:
         os.environ["RUNLOG_CACHE_DIR"] = old
+
+
+#: Where the weather client is pointed during the suite: a local port nothing listens on.
+DEAD_WEATHER_URL = "http://127.0.0.1:9/v1/archive"
+
+
+def _local(host) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host is None or host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_network():
+    """No test can reach the network.
+
+    The weather client's address (``RUNLOG_WEATHER_URL``, inherited by CLI
+    subprocesses) is a dead local port, and in this process any socket
+    connection or name look-up outside the loopback range raises at once.
+    Tests that need the weather service start a local one
+    (tests/weather_server.py) and point the variable at it.
+    """
+    old = os.environ.get("RUNLOG_WEATHER_URL")
+    os.environ["RUNLOG_WEATHER_URL"] = DEAD_WEATHER_URL
+    real = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+    real_connect, real_connect_ex, real_getaddrinfo = real
+
+    def refuse(address):
+        if isinstance(address, tuple) and not _local(address[0]):
+            raise ConnectionRefusedError(f"tests may not reach the network (tried {address[0]})")
+
+    def connect(self, address):
+        refuse(address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        refuse(address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not _local(host):
+            raise socket.gaierror(f"tests may not look up {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
+    yield
+    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = real
+    if old is None:
+        os.environ.pop("RUNLOG_WEATHER_URL", None)
+    else:
+        os.environ["RUNLOG_WEATHER_URL"] = old
+
+
+@pytest.fixture
+def archive(httpserver, monkeypatch, tmp_path):
+    """A local stand-in for Open-Meteo's archive API (tests/weather_server.py), with RUNLOG_WEATHER_URL
+    pointing at it and a fresh runlog cache folder (so a fresh weather cache)."""
+    import weather_server
+
+    fake = weather_server.FakeArchive(httpserver)
+    monkeypatch.setenv("RUNLOG_WEATHER_URL", fake.url)
+    monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "cache"))
+    return fake

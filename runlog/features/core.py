@@ -99,16 +99,22 @@ def _clean_notes(notes: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def _air(history, weather, tolerance):
+    """The joined weather of every run (index run_id) and its
+    :class:`runlog.features.weather.WeatherInfo`, or (None, None)."""
     if weather is None:
-        return None
+        return None, None
     from . import weather as wx
 
     if isinstance(weather, pd.DataFrame) and weather.index.name == "run_id" and "air_temp_c" in weather:
-        return weather
+        return weather, weather.attrs.get("weather")
+    wx._check_meteostat(weather)
+    if wx.is_auto(weather):
+        weather = wx.fetch(history)
     positions = wx.run_positions(history.records)
-    if isinstance(weather, str) and weather == "meteostat":
-        weather = wx.fetch_meteostat(history.runs, positions)
-    return wx.join_weather(history.runs, weather, positions=positions, tolerance=tolerance)
+    info = weather.attrs.get("weather") if isinstance(weather, pd.DataFrame) else None
+    joined = wx.join_weather(history.runs, weather, positions=positions, tolerance=tolerance)
+    info = info if info is not None else wx.table_info(history.runs)
+    return joined, info.with_joined(joined)
 
 
 def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame | None = None,
@@ -128,10 +134,12 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
         cause 'other'.
     weather : DataFrame, str or PathLike, optional
         An hourly table for :func:`runlog.features.weather.join_weather` (CSV path or
-        frame), or its result (index run_id with ``air_temp_c`` /
-        ``rel_humidity_pct``), or ``'meteostat'`` to download one
-        (:func:`runlog.features.weather.fetch_meteostat`: optional package and
-        network; raises :class:`runlog.errors.WeatherError` without them).
+        frame, e.g. :func:`runlog.features.weather.fetch` output), or its result
+        (index run_id with ``air_temp_c`` / ``rel_humidity_pct``), or
+        ``'auto'``: download it for the running activities
+        (:func:`runlog.features.weather.fetch`: Open-Meteo, rounded places and dates
+        sent, cached; runs it cannot get are 'weather unknown', never an
+        error).
     running_sports : iterable of str
         Sports counted as running (:data:`runlog.features.context.RUNNING_SPORTS`).
     weather_tolerance : str
@@ -161,7 +169,9 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
           ``estimated`` says which values were estimated and how);
           ``attrs['trimp_constants']``: (a, b) used;
           ``attrs['load_unit']``: 'trimp', or 'moving_min' when no activity
-          in the history has HR (a :class:`~runlog.errors.RunlogWarning` says so).
+          in the history has HR (a :class:`~runlog.errors.RunlogWarning` says so);
+          ``attrs['weather']``: the :class:`runlog.features.weather.WeatherInfo` of the
+          weather used (where it came from, runs without and why), None without.
 
     References
     ----------
@@ -174,7 +184,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     elif not isinstance(athlete, Athlete):
         raise TypeError("athlete must be a runlog.Athlete (e.g. runlog.Athlete(hr_max_bpm=190, hr_rest_bpm=50))")
     notes = _clean_notes(notes)
-    air = _air(history, weather, weather_tolerance)     # first: a bad weather table fails fast
+    air, weather_info = _air(history, weather, weather_tolerance)   # first: a bad weather table fails fast
     rec = history.records
     if len(rec):
         keep = rec.index.levels[0].isin(runs.index)[rec.index.codes[0]]
@@ -224,6 +234,7 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     out.attrs["load_unit"] = load_unit
     out.attrs["cadence_line"] = line   # last: pd.concat with the notes columns drops earlier attrs
     out.attrs["step_line"] = dyn.attrs["step_line"]
+    out.attrs["weather"] = weather_info
     return out
 
 

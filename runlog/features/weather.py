@@ -1,44 +1,70 @@
-"""Air temperature and humidity for each run, from the runner's own weather table.
+"""Air temperature and humidity for each run: the runner's own weather table, or a download on request.
 
 A watch's temperature sensor sits on the wrist and reads body heat, so heat
-features need the *air*: :func:`read_weather` takes an hourly table (CSV or
-DataFrame) and :func:`join_weather` gives every run the observation nearest
-its middle in time (within a tolerance) and, when the table has station
-positions, from the nearest station.  :func:`fetch_meteostat` optionally
-downloads such a table (extra dependency ``meteostat``: ``pip install
-runlog[weather]``).
+features need the *air*.  Two ways to get it:
+
+* :func:`read_weather` takes an hourly table (CSV or DataFrame) the runner
+  has; :func:`join_weather` gives every run the observation nearest its middle
+  in time (within a tolerance) and, when the table has station positions, from
+  the nearest station.
+* :func:`fetch` downloads such a table, **only when asked** (``weather="auto"``
+  in :func:`runlog.analyze` / :func:`runlog.run_features`, ``--weather auto``
+  or ``runlog weather`` on the command line), from Open-Meteo's historical
+  weather API (ERA5 / ERA5-Land reanalysis, hourly, any place on earth, no
+  account).  What is sent: each run's first GPS position rounded to 0.1°
+  (about 10 km) and the UTC dates of the runs, nothing else.  Answers are
+  cached by rounded place and day under runlog's cache folder, so a second
+  report sends nothing and works offline for what is cached.  A failed or
+  partial download never stops a report: those runs are 'weather unknown',
+  and :class:`WeatherInfo` says which and why.  The data licence is CC BY 4.0
+  (:data:`ATTRIBUTION`, shown in every report that used the data).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .. import geo
 from ..errors import RunlogWarning, WeatherError
+from . import _openmeteo as om
 
-__all__ = ["WeatherError", "WEATHER_COLUMNS", "MAX_WEATHER_BYTES", "read_weather",
-           "run_positions", "join_weather", "fetch_meteostat"]
+__all__ = ["WeatherError", "WEATHER_COLUMNS", "MAX_WEATHER_BYTES", "ATTRIBUTION", "ATTRIBUTION_HTML", "URL_ENV",
+           "WeatherInfo", "read_weather", "run_positions", "join_weather", "fetch", "weather_to_csv"]
 
 #: Columns of a normalised weather table (see :func:`read_weather`).
-WEATHER_COLUMNS = ("time", "air_temp_c", "rel_humidity_pct", "station", "lat_deg", "lon_deg")
+WEATHER_COLUMNS = ("time", "air_temp_c", "rel_humidity_pct", "dew_point_c", "station", "lat_deg", "lon_deg")
+#: The credit the downloaded data needs wherever it is shown (Open-Meteo, CC BY 4.0, ERA5 / Copernicus).
+ATTRIBUTION = om.ATTRIBUTION
+#: The same credit with its links, for HTML pages.
+ATTRIBUTION_HTML = om.ATTRIBUTION_HTML
+#: Environment variable that sets the weather service's address (a mirror, or a local test server).
+URL_ENV = om.URL_ENV
 
 _ALIASES = {
     "time": ("time", "timestamp", "datetime", "date_time", "time_utc", "utc"),
-    "air_temp_c": ("air_temp_c", "temp_c", "temperature_c", "temp", "temperature", "t2m_c"),
+    "air_temp_c": ("air_temp_c", "temp_c", "temperature_c", "temp", "temperature", "t2m_c", "temperature_2m"),
     "rel_humidity_pct": ("rel_humidity_pct", "humidity_pct", "rh_pct", "rhum", "rh", "relative_humidity",
-                         "humidity"),
+                         "humidity", "relative_humidity_2m"),
+    "dew_point_c": ("dew_point_c", "dew_point", "dewpoint", "dewpoint_c", "dwpt", "td", "dew_point_2m"),
     "station": ("station", "station_id", "site"),
     "lat_deg": ("lat_deg", "lat", "latitude"),
     "lon_deg": ("lon_deg", "lon", "lng", "longitude"),
 }
 
-
 #: Largest weather CSV runlog reads [bytes]: 256 MiB (years of hourly rows from many stations).
 MAX_WEATHER_BYTES = 256 * 1024 * 1024
+
+#: Valid range of each number column (both ends included).
+_RANGES = (("air_temp_c", -90.0, 60.0), ("rel_humidity_pct", 0.0, 100.0), ("dew_point_c", -90.0, 60.0),
+           ("lat_deg", -90.0, 90.0), ("lon_deg", -180.0, 180.0))
+#: A time written with its offset (or Z / UTC / GMT) after the clock time.
+_OFFSET_RE = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 
 
 def _where(source) -> str:
@@ -70,6 +96,61 @@ def _line_list(lines, bad) -> str:
     return ", ".join(str(lines[i]) for i in bad[:5]) + (" ..." if len(bad) > 5 else "")
 
 
+def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
+    """ISO 8601 texts parsed in one vectorised call; the few that are not ISO 8601 with pandas' mixed parser."""
+    out = pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce")
+    rest = out.isna().to_numpy()
+    if rest.any():
+        try:
+            more = pd.to_datetime(text[rest], format="mixed", utc=utc, errors="coerce")
+        except (ValueError, TypeError):   # e.g. a zone name in a text meant to be naive
+            more = pd.Series(pd.NaT, index=text.index[rest], dtype=out.dtype)
+        if utc or getattr(more.dtype, "tz", None) is None:
+            out[rest] = more
+    return out
+
+
+def parse_times(values, tz: str | None = None) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """Times of a weather table as UTC, vectorised.
+
+    Parameters
+    ----------
+    values : array_like
+        Texts (ISO 8601 with or without offset; other formats pandas reads),
+        Timestamps or datetime64 values; None / '' for a missing time.
+    tz : str, optional
+        Zone of the times written without an offset (default UTC).
+
+    Returns
+    -------
+    (DatetimeIndex, ndarray, ndarray)
+        The times (UTC, ns; NaT where unreadable), a bool mask of the
+        unreadable ones, and a bool mask of those that do not exist or are
+        ambiguous in *tz* (the hour of a daylight-saving change).
+    """
+    s = pd.Series(values, dtype="object").reset_index(drop=True)
+    text = s.astype("string[pyarrow]").str.strip()   # Arrow's string kernels: the regex below is vectorised
+    empty = (text.isna() | (text == "")).to_numpy()
+    aware = text.str.contains(_OFFSET_RE, regex=True).fillna(False).to_numpy(dtype=bool) & ~empty
+    naive = ~aware & ~empty
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    dst = np.zeros(len(s), dtype=bool)
+    if aware.any():
+        t = _to_datetime(text[aware], utc=True)
+        out[aware] = t.dt.as_unit("ns")
+    if naive.any():
+        t = _to_datetime(text[naive], utc=False)
+        if getattr(t.dtype, "tz", None) is None:
+            ok = t.notna().to_numpy()
+            loc = t.dt.tz_localize(tz or "UTC", ambiguous="NaT", nonexistent="NaT")
+            dst[np.flatnonzero(naive)[ok & loc.isna().to_numpy()]] = True
+            out[naive] = loc.dt.tz_convert("UTC").dt.as_unit("ns")
+        else:
+            out[naive] = t.dt.tz_convert("UTC").dt.as_unit("ns")
+    bad = out.isna().to_numpy() & ~dst
+    return pd.DatetimeIndex(out), bad, dst
+
+
 def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None) -> pd.DataFrame:
     """Read and normalise an hourly weather table.
 
@@ -81,10 +162,12 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
         from the header) or a frame with a time column and air temperature
         and/or relative humidity.  Accepted headers (case insensitive):
         ``time`` (also ``timestamp``, ``datetime``), ``air_temp_c``
-        (``temp_c``, ``temperature``, ``temp``), ``rel_humidity_pct``
-        (``humidity``, ``rh``, ``rhum``), optional ``station``,
-        ``lat_deg``/``lat``/``latitude``, ``lon_deg``/``lon``/``longitude``.
-        In a ``;``- or tab-separated file a decimal comma is accepted too.
+        (``temp_c``, ``temperature``, ``temp``, ``temperature_2m``),
+        ``rel_humidity_pct`` (``humidity``, ``rh``, ``rhum``,
+        ``relative_humidity_2m``), optional ``dew_point_c`` (``dew_point``,
+        ``dewpoint``, ``td``), ``station``, ``lat_deg``/``lat``/``latitude``,
+        ``lon_deg``/``lon``/``longitude``.  In a ``;``- or tab-separated file
+        a decimal comma is accepted too.
     tz : str, optional
         Zone of times written without an offset (default UTC).
     max_bytes : int, optional
@@ -94,15 +177,50 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
     -------
     DataFrame
         Columns :data:`WEATHER_COLUMNS`: ``time`` (UTC), ``air_temp_c`` [°C],
-        ``rel_humidity_pct`` [%], ``station`` (string, '' when absent),
-        ``lat_deg``, ``lon_deg`` [°] (NaN when absent); sorted by time.
+        ``rel_humidity_pct`` [%], ``dew_point_c`` [°C], ``station`` (string,
+        '' when absent), ``lat_deg``, ``lon_deg`` [°] (NaN when absent);
+        sorted by time.
 
     Raises
     ------
     WeatherError
         Naming the file and, for every bad time or value, its CSV line
         (header = line 1) and the fix; all problems of the file together.
+
+    Notes
+    -----
+    Times and numbers are parsed column by column (vectorised), and a file
+    read once in a process is not parsed again while it is unchanged (same
+    size and modification time): analysing again in a notebook costs nothing
+    here (``bench/bench_weather.py``).
     """
+    key = _file_key(source, tz, max_bytes)
+    if key is not None and key in _READ_MEMO:
+        return _READ_MEMO[key].copy()
+    out = _read_weather(source, tz=tz, max_bytes=max_bytes)
+    if key is not None:
+        while len(_READ_MEMO) >= 4:
+            _READ_MEMO.pop(next(iter(_READ_MEMO)))
+        _READ_MEMO[key] = out.copy()
+    return out
+
+
+#: Tables read from files in this process, by (path, size, modification time, tz, max_bytes): a notebook
+#: that analyses again with the same weather file does not parse it again.
+_READ_MEMO: dict[tuple, pd.DataFrame] = {}
+
+
+def _file_key(source, tz, max_bytes) -> tuple | None:
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    try:
+        st = os.stat(source)
+    except OSError:
+        return None
+    return (os.path.realpath(source), st.st_size, st.st_mtime_ns, st.st_ino, tz, max_bytes)
+
+
+def _read_weather(source, *, tz: str | None, max_bytes: int | None) -> pd.DataFrame:
     where = _where(source)
     decimal_comma = False
     if isinstance(source, pd.DataFrame):
@@ -120,7 +238,7 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
         if problems:
             raise _error(problems, where)
         values = {name: raw[c].reset_index(drop=True) for name, c in cols.items()}
-        lines = list(range(2, len(raw) + 2))
+        lines = np.arange(2, len(raw) + 2)
     else:
         from ..journal.sheet import load_table
 
@@ -131,38 +249,26 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
                                row_word="hour", duplicates="first_alias",
                                size_note="ten years of hourly rows are a few megabytes")
         cols = dict(table.columns)  # canonical -> header as written
-        values = {name: pd.Series([v if v != "" else None for v in table.cells[name]], dtype="object")
-                  for name in cols}
-        lines = table.lines
+        values = {name: pd.Series(table.cells[name], dtype="object").replace("", None) for name in cols}
+        lines = np.asarray(table.lines)
         decimal_comma = table.decimal_comma
     problems = []
     tcol = values["time"]
     if pd.api.types.is_datetime64_any_dtype(tcol):
         t = pd.to_datetime(tcol)
         t = t.dt.tz_localize(tz or "UTC") if t.dt.tz is None else t
-        t = t.dt.tz_convert("UTC")
+        times = pd.DatetimeIndex(t.dt.tz_convert("UTC"))
     else:
-        txt = tcol.astype("object").where(tcol.notna(), None)
-        parsed = [pd.NaT] * len(txt)
-        bad = []
-        for i, v in enumerate(txt):
-            if v is None or str(v).strip() == "":
-                bad.append(i)
-                continue
-            try:
-                ts = pd.Timestamp(str(v).strip())
-            except (ValueError, TypeError):
-                bad.append(i)
-                continue
-            ts = ts.tz_localize(tz or "UTC") if ts.tzinfo is None else ts
-            parsed[i] = ts.tz_convert("UTC")
-        if bad:
-            problems.append(f"line(s) {_line_list(lines, bad)}: time cannot be read; write it as ISO 8601, "
-                            "e.g. 2024-06-01T14:00Z or 2024-06-01 16:00+02:00")
-        t = pd.Series(pd.DatetimeIndex(parsed))
-    out = pd.DataFrame({"time": pd.DatetimeIndex(t).as_unit("ns")})
-    for name, lo, hi in (("air_temp_c", -90.0, 60.0), ("rel_humidity_pct", 0.0, 100.0),
-                         ("lat_deg", -90.0, 90.0), ("lon_deg", -180.0, 180.0)):
+        times, bad, dst = parse_times(tcol, tz)
+        if bad.any():
+            problems.append(f"line(s) {_line_list(lines, np.flatnonzero(bad))}: time cannot be read; write it as "
+                            "ISO 8601, e.g. 2024-06-01T14:00Z or 2024-06-01 16:00+02:00")
+        if dst.any():
+            problems.append(f"line(s) {_line_list(lines, np.flatnonzero(dst))}: time does not exist or happens "
+                            f"twice in {tz or 'UTC'} (a daylight-saving change); write it with its UTC offset, "
+                            "e.g. 2024-10-27T02:30+01:00")
+    out = pd.DataFrame({"time": times.as_unit("ns")})
+    for name, lo, hi in _RANGES:
         if name in cols:
             col = values[name]
             v = pd.to_numeric(col.to_numpy(), errors="coerce").astype("float64")
@@ -172,7 +278,7 @@ def read_weather(source, *, tz: str | None = None, max_bytes: int | None = None)
             wrong = np.flatnonzero((filled & np.isnan(v)) | (v < lo) | (v > hi))
             if len(wrong):
                 problems.append(f"line(s) {_line_list(lines, wrong)}: {cols[name]!r} must be a number from {lo:g} "
-                                f"to {hi:g}" + (" (°C, not °F)" if name == "air_temp_c" else ""))
+                                f"to {hi:g}" + (" (°C, not °F)" if name in ("air_temp_c", "dew_point_c") else ""))
             out[name] = v
         else:
             out[name] = np.nan
@@ -220,16 +326,53 @@ def run_positions(records: pd.DataFrame) -> pd.DataFrame:
     return pos.groupby(level=0, sort=False).first()
 
 
+def _as_table(weather) -> pd.DataFrame:
+    if isinstance(weather, pd.DataFrame) and list(weather.columns) == list(WEATHER_COLUMNS):
+        return weather
+    return read_weather(weather)
+
+
+def _naive_utc_ns(t: pd.Series) -> np.ndarray:
+    """Times as a naive datetime64[ns] array of UTC (tz-aware Series give Timestamp objects otherwise)."""
+    t = pd.to_datetime(t, utc=True)
+    return t.dt.tz_localize(None).to_numpy("datetime64[ns]")
+
+
+def _unit_vectors(lat_deg, lon_deg) -> np.ndarray:
+    lat, lon = np.radians(np.asarray(lat_deg, dtype="float64")), np.radians(np.asarray(lon_deg, dtype="float64"))
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def _station_pairs(run_pos: np.ndarray, st_pos: np.ndarray, max_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """(run index, station index) of every run-station pair within *max_km* (both positions known)."""
+    from scipy.spatial import cKDTree
+
+    ok_r = np.flatnonzero(np.isfinite(run_pos).all(axis=1))
+    ok_s = np.flatnonzero(np.isfinite(st_pos).all(axis=1))
+    if not len(ok_r) or not len(ok_s):
+        return np.array([], dtype="int64"), np.array([], dtype="int64")
+    chord = 2.0 * np.sin(min(max_km * 1000.0 / geo.EARTH_RADIUS_M, np.pi) / 2.0) * (1 + 1e-9)
+    tree = cKDTree(_unit_vectors(st_pos[ok_s, 0], st_pos[ok_s, 1]))
+    hits = tree.query_ball_point(_unit_vectors(run_pos[ok_r, 0], run_pos[ok_r, 1]), r=chord)
+    n = np.fromiter((len(h) for h in hits), dtype="int64", count=len(hits))
+    ri = np.repeat(ok_r, n)
+    si = ok_s[np.concatenate([np.asarray(h, dtype="int64") for h in hits])] if n.sum() else np.array([], "int64")
+    return ri.astype("int64"), si.astype("int64")
+
+
 def join_weather(runs: pd.DataFrame, weather, *, positions: pd.DataFrame | None = None,
                  tolerance: str | pd.Timedelta = "90min", max_station_km: float = 100.0) -> pd.DataFrame:
     """The weather observation for each run.
 
     Each run is matched at its middle (``start_time + elapsed_s / 2``) to the
-    nearest observation in time within *tolerance*.  When the table has
-    several stations with positions and the run has a position, the nearest
-    station (great-circle distance, within *max_station_km*) that has an
-    observation within the tolerance is used; without positions all rows are
-    one series.
+    nearest observation in time within *tolerance* (hours with neither
+    temperature nor humidity do not count).  When the table has stations
+    with positions and the run has a position, the nearest station
+    (great-circle distance, within *max_station_km*) that has an observation
+    within the tolerance is used; a run without a position (or a station
+    without one) takes any station, ranked after the located ones.  Without
+    positions, the first station (in the table's order) with an observation
+    within the tolerance is used.
 
     Parameters
     ----------
@@ -247,119 +390,473 @@ def join_weather(runs: pd.DataFrame, weather, *, positions: pd.DataFrame | None 
     Returns
     -------
     DataFrame indexed by run_id
-        ``air_temp_c``, ``rel_humidity_pct``, ``weather_time`` (UTC of the
-        observation used), ``weather_station``, ``weather_station_km``
-        (NaN without positions); NaN where nothing matched.
+        ``air_temp_c``, ``rel_humidity_pct``, ``dew_point_c``,
+        ``weather_time`` (UTC of the observation used), ``weather_station``,
+        ``weather_station_km`` (NaN without positions); NaN where nothing
+        matched.
+
+    Notes
+    -----
+    Vectorised: one ``merge_asof`` over the candidate (run, station) pairs,
+    found with a k-d tree on the unit sphere, so the time grows with runs plus
+    observations, not with their product (``bench/bench_weather.py``).
     """
-    w = weather if (isinstance(weather, pd.DataFrame) and list(weather.columns) == list(WEATHER_COLUMNS)) \
-        else read_weather(weather)
+    w = _as_table(weather)
     tol = pd.Timedelta(tolerance)
     mid = (pd.to_datetime(runs["start_time"], utc=True)
            + pd.to_timedelta(pd.to_numeric(runs["elapsed_s"], errors="coerce").fillna(0.0) / 2, unit="s"))
-    left = pd.DataFrame({"run_id": runs.index.astype("object"), "mid": mid.dt.as_unit("ns").to_numpy()})
-    left = left[left["mid"].notna()].sort_values("mid", kind="stable")
     out = pd.DataFrame(index=runs.index)
-    out["air_temp_c"] = np.nan
-    out["rel_humidity_pct"] = np.nan
+    for c in ("air_temp_c", "rel_humidity_pct", "dew_point_c"):
+        out[c] = np.nan
     out["weather_time"] = pd.Series(pd.NaT, index=runs.index, dtype="datetime64[ns, UTC]")
     out["weather_station"] = pd.Series(pd.NA, index=runs.index, dtype="string")
     out["weather_station_km"] = np.nan
-    if w.empty or left.empty:
+    w = w[w["air_temp_c"].notna() | w["rel_humidity_pct"].notna()]
+    mid_ns = _naive_utc_ns(mid)
+    has_mid = ~pd.isna(mid_ns)
+    if w.empty or not has_mid.any():
         return out
-    stations = w.groupby("station", sort=False)[["lat_deg", "lon_deg"]].first()
-    have_pos = positions is not None and stations[["lat_deg", "lon_deg"]].notna().all(axis=1).any()
-    best_km = pd.Series(np.inf, index=runs.index)
-    for st, grp in w.groupby("station", sort=False):
-        right = grp[["time", "air_temp_c", "rel_humidity_pct"]].rename(columns={"time": "wtime"})
-        right = right.assign(wtime=right["wtime"].dt.as_unit("ns")).sort_values("wtime")
-        m = pd.merge_asof(left, right, left_on="mid", right_on="wtime", direction="nearest", tolerance=tol)
-        m = m[m["wtime"].notna()].set_index("run_id")
-        if m.empty:
-            continue
-        if have_pos:
-            slat, slon = stations.loc[st, "lat_deg"], stations.loc[st, "lon_deg"]
-            assert positions is not None  # have_pos
-            pos = positions.reindex(m.index)
-            km = geo.haversine_m(pos["lat_deg"], pos["lon_deg"], slat, slon) / 1000.0
-            km = pd.Series(km, index=m.index)
-            if np.isnan(slat) or np.isnan(slon):
-                km[:] = np.nan
-            # a run without a position (or station without one) takes any station, ranked last
-            rank = km.where(km.notna(), 1e9)
-            ok = (km.isna() | (km <= max_station_km)) & (rank < best_km.reindex(m.index))
-        else:
-            km = pd.Series(np.nan, index=m.index)
-            rank = pd.Series(0.0, index=m.index)
-            ok = rank < best_km.reindex(m.index)
-        sel = m.index[ok.to_numpy()]
-        if not len(sel):
-            continue
-        best_km[sel] = rank[sel]
-        out.loc[sel, "air_temp_c"] = m.loc[sel, "air_temp_c"].to_numpy()
-        out.loc[sel, "rel_humidity_pct"] = m.loc[sel, "rel_humidity_pct"].to_numpy()
-        out.loc[sel, "weather_time"] = m.loc[sel, "wtime"].to_numpy()
-        out.loc[sel, "weather_station"] = str(st)
-        out.loc[sel, "weather_station_km"] = km[sel].to_numpy()
+    # stations in order of first appearance, with the first position given for each
+    codes, names = pd.factorize(w["station"].astype("string").fillna(""), sort=False)
+    st = pd.DataFrame({"lat": w["lat_deg"].to_numpy(), "lon": w["lon_deg"].to_numpy()}).groupby(codes).first()
+    st_pos = st[["lat", "lon"]].to_numpy(dtype="float64")
+    n_run, n_st = len(runs), len(names)
+    st_known = np.isfinite(st_pos).all(axis=1)
+    have_pos = positions is not None and bool(st_known.any())
+    if have_pos:
+        assert positions is not None
+        run_pos = positions.reindex(runs.index)[["lat_deg", "lon_deg"]].to_numpy(dtype="float64")
+        run_known = np.isfinite(run_pos).all(axis=1)
+        ri, si = _station_pairs(run_pos, st_pos, max_station_km)
+        # a run without a position takes any station; a station without a position takes any run
+        lone_r = np.flatnonzero(~run_known)
+        lone_s = np.flatnonzero(~st_known)
+        ri = np.concatenate([ri, np.repeat(lone_r, n_st), np.tile(np.flatnonzero(run_known), len(lone_s))])
+        si = np.concatenate([si, np.tile(np.arange(n_st), len(lone_r)),
+                             np.repeat(lone_s, int(run_known.sum()))])
+        km = geo.haversine_m(run_pos[ri, 0], run_pos[ri, 1], st_pos[si, 0], st_pos[si, 1]) / 1000.0
+        rank = np.where(np.isnan(km), 1e9, km)
+    else:
+        ri = np.repeat(np.arange(n_run), n_st)
+        si = np.tile(np.arange(n_st), n_run)
+        km = np.full(len(ri), np.nan)
+        rank = np.zeros(len(ri))
+    keep = has_mid[ri]
+    left = pd.DataFrame({"run": ri[keep], "st": si[keep], "km": km[keep], "rank": rank[keep],
+                         "mid": mid_ns[ri[keep]]}).sort_values("mid", kind="stable")
+    right = pd.DataFrame({"st": codes, "wtime": _naive_utc_ns(w["time"]),
+                          "air_temp_c": w["air_temp_c"].to_numpy(),
+                          "rel_humidity_pct": w["rel_humidity_pct"].to_numpy(),
+                          "dew_point_c": w["dew_point_c"].to_numpy()}).sort_values("wtime", kind="stable")
+    if left.empty:
+        return out
+    m = pd.merge_asof(left, right, left_on="mid", right_on="wtime", by="st", direction="nearest", tolerance=tol)
+    m = m[m["wtime"].notna()]
+    if m.empty:
+        return out
+    best = m.sort_values(["run", "rank", "st"], kind="stable").drop_duplicates("run")
+    rows = best["run"].to_numpy()
+    for c in ("air_temp_c", "rel_humidity_pct", "dew_point_c"):
+        out.iloc[rows, out.columns.get_loc(c)] = best[c].to_numpy()
+    out.iloc[rows, out.columns.get_loc("weather_time")] = pd.DatetimeIndex(best["wtime"]).tz_localize("UTC")
+    out.iloc[rows, out.columns.get_loc("weather_station")] = np.asarray(names)[best["st"].to_numpy()]
+    out.iloc[rows, out.columns.get_loc("weather_station_km")] = best["km"].to_numpy()
     return out
 
 
-def fetch_meteostat(runs: pd.DataFrame, positions: pd.DataFrame) -> pd.DataFrame:
-    """Download hourly air temperature and humidity for every run (Meteostat).
+# ------------------------------------------------------------------------------------------------
+# download on request
+# ------------------------------------------------------------------------------------------------
+#: Why a run has no downloaded weather, in words (the keys of :attr:`WeatherInfo.run_status`).
+NO_POSITION = "no GPS position"
+BEFORE_ARCHIVE = "before 1940 (the archive starts then)"
+NOT_PUBLISHED = "too recent (the archive is about five days behind)"
+NOT_CACHED = "not in the cache and offline"
+NO_VALUE = "no weather value within the hour of the run"
 
-    Needs the optional ``meteostat`` package (``pip install runlog[weather]``)
-    and network access; not used by any test.  One request per run position
-    rounded to 0.1° over the runs' time span.
+
+@dataclass(frozen=True, eq=False)
+class WeatherInfo:
+    """Where a run's weather came from and, for the runs without, why.
+
+    Kept in ``run_features(...).attrs['weather']`` and
+    ``Report.settings['weather']`` (never deep-copied: pandas copies attrs on
+    every operation).
+
+    Attributes
+    ----------
+    source : str
+        'open-meteo' (downloaded on request) or 'table' (the runner's own).
+    run_status : Series
+        Index run_id of the runs weather was looked for: '' when it was found
+        (before joining), else why not (:data:`NO_POSITION`,
+        :data:`NOT_PUBLISHED`, 'download failed: ...', ...).
+    url : str
+        The service address used ('' for a table).
+    sent : DataFrame
+        What left the computer: ``latitude``, ``longitude`` (rounded to 0.1°),
+        ``start_date``, ``end_date`` (UTC days) of every pair asked for.
+    n_requests : int
+        HTTP requests sent (retries included); 0 when everything was cached.
+    days_cached, days_downloaded : int
+        Place-days answered from the cache / by the service.
+    attribution : str
+        The data credit ('' for a table).
+    """
+
+    source: str
+    run_status: pd.Series
+    url: str = ""
+    sent: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["latitude", "longitude", "start_date", "end_date"]))
+    n_requests: int = 0
+    days_cached: int = 0
+    days_downloaded: int = 0
+    attribution: str = ""
+
+    def __deepcopy__(self, memo):   # immutable once made: pandas' attrs copies share it
+        return self
+
+    def with_joined(self, joined: pd.DataFrame) -> WeatherInfo:
+        """The same, with the runs the join left without air temperature marked.
+
+        Parameters
+        ----------
+        joined : DataFrame
+            :func:`join_weather` output (``air_temp_c`` by run_id).
+
+        Returns
+        -------
+        WeatherInfo
+            Every looked-for run with status '' but no air temperature gets :data:`NO_VALUE`.
+        """
+        status = self.run_status.copy()
+        air = joined["air_temp_c"].reindex(status.index)
+        status[(status == "") & air.isna().to_numpy()] = NO_VALUE
+        return WeatherInfo(self.source, status, self.url, self.sent, self.n_requests, self.days_cached,
+                           self.days_downloaded, self.attribution)
+
+    def coverage(self, run_ids=None) -> dict:
+        """Counts for a report: runs looked at, with weather, and the runs without by reason.
+
+        Parameters
+        ----------
+        run_ids : index-like, optional
+            The runs to count (the analysed ones); default all looked-for runs.
+
+        Returns
+        -------
+        dict
+            ``source``, ``n_runs``, ``n_known``, ``unknown`` (reason -> count,
+            most frequent first), ``n_requests``, ``n_places_sent``,
+            ``attribution``, ``url``.
+        """
+        st = self.run_status if run_ids is None else self.run_status.reindex(pd.Index(run_ids)).fillna(NO_VALUE)
+        unknown = st[st != ""].value_counts()
+        sent = self.sent
+        places = len(sent[["latitude", "longitude"]].drop_duplicates()) if len(sent) else 0
+        return {"source": self.source, "n_runs": int(len(st)), "n_known": int((st == "").sum()),
+                "unknown": {str(k): int(v) for k, v in unknown.items()}, "n_requests": int(self.n_requests),
+                "n_places_sent": int(places), "days_cached": int(self.days_cached),
+                "days_downloaded": int(self.days_downloaded), "attribution": self.attribution, "url": self.url}
+
+    def __repr__(self) -> str:
+        c = self.coverage()
+        return (f"WeatherInfo(source={self.source!r}, runs={c['n_runs']}, with weather={c['n_known']}, "
+                f"requests={c['n_requests']}, unknown={c['unknown']})")
+
+
+def _run_window_days(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """First and last UTC day number (days since 1970) each run needs: start - 1 h to end + 1 h."""
+    start = pd.to_datetime(runs["start_time"], utc=True).dt.tz_localize(None)
+    el = pd.to_numeric(runs["elapsed_s"], errors="coerce").fillna(0.0).clip(lower=0.0).to_numpy()
+    s = start.to_numpy("datetime64[s]").astype("int64") - 3600
+    e = s + 7200 + el.astype("int64")
+    return s // 86400, e // 86400
+
+
+def fetch(history, *, runs=None, url: str | None = None, cache=True, offline: bool = False,
+          client: om.Client | None = None, today: _dt.date | None = None, progress: bool | None = None) -> pd.DataFrame:
+    """Download hourly air temperature, humidity and dew point for the runs' places and times.
+
+    Sends nothing but rounded places and dates (see the module docstring) to
+    Open-Meteo's historical weather API, and only for what the cache lacks.
+    Never raises on a network or service problem: the runs it could not get
+    weather for are listed, with the reason, in ``result.attrs['weather']``.
+
+    Parameters
+    ----------
+    history : runlog.History
+        The runs (``runs``: ``start_time``, ``elapsed_s``) and their records
+        (the first GPS position of each run is its place).
+    runs : index-like of run_id, optional
+        The runs to get weather for; default the running activities
+        (:func:`runlog.features.context.is_running`).
+    url : str, optional
+        The API address; default ``$RUNLOG_WEATHER_URL``, else
+        ``https://archive-api.open-meteo.com/v1/archive``.
+    cache : bool, str or PathLike
+        True: runlog's cache folder (``weather/open-meteo`` under
+        :func:`runlog.history.default_cache_dir`); a folder; False: no cache.
+    offline : bool
+        Send nothing; use the cache only.
+    client : runlog.features._openmeteo.Client, optional
+        The HTTP client (timeouts, retries, backoff); default one for *url*.
+    today : date, optional
+        Today's date (UTC), for what the archive can have; default the clock.
+    progress : bool, optional
+        A progress bar over the requests (default: when there are more than two).
+
+    Returns
+    -------
+    DataFrame
+        A :func:`read_weather` table (columns :data:`WEATHER_COLUMNS`): the
+        hours of every UTC day the runs need, one ``station`` per rounded place
+        (``'48.1,11.6'``, with ``lat_deg``/``lon_deg`` that place), ready for
+        :func:`join_weather`; ``attrs['weather']`` is a :class:`WeatherInfo`.
+
+    Raises
+    ------
+    TypeError
+        When *history* is not a History.
+
+    Examples
+    --------
+    >>> table = runlog.features.weather.fetch(history)                  # doctest: +SKIP
+    >>> table.attrs["weather"].coverage()                       # doctest: +SKIP
+    """
+    if not hasattr(history, "runs") or not hasattr(history, "records"):
+        raise TypeError("fetch needs a runlog.History (runlog.read_history(...))")
+    from .context import is_running
+
+    all_runs = history.runs
+    if runs is None:
+        ids = all_runs.index[is_running(all_runs).to_numpy(dtype=bool)]
+    else:
+        ids = pd.Index(runs)
+        ids = ids[ids.isin(all_runs.index)]
+    sel = all_runs.loc[ids]
+    pos = _first_positions(history, ids)
+    client = client or om.Client(url=url)
+    today = today or _dt.datetime.now(_dt.UTC).date()
+    store = om.PlaceCache(_cache_folder(cache))
+    status, located, need = _needed(sel, pos, today)
+    present = {k: store.days_present(k) for k in pd.unique(need["key"])}
+    missing = need[[iso not in present[k] for k, iso in zip(need["key"], need["iso"])]]
+    failed: dict[tuple[str, str], str] = {}
+    sent_rows: list[dict] = []
+    n_down = 0
+    if len(missing) and offline:
+        failed = {(k, iso): NOT_CACHED for k, iso in zip(missing["key"], missing["iso"])}
+    elif len(missing):
+        failed, sent_rows, n_down = _download(missing, store, client, today, progress)
+        store.save()
+    if failed:   # a run's status: the first failed day of its place, if any
+        for i, k, a, b in located.itertuples(index=False):
+            for d in range(int(a), int(b) + 1):
+                why = failed.get((k, _iso(d)))
+                if why:
+                    status.iloc[i] = why
+                    break
+    table = _hourly_table(need, store)
+    sent = pd.DataFrame(sent_rows, columns=["latitude", "longitude", "start_date", "end_date"])
+    table.attrs["weather"] = WeatherInfo("open-meteo", status, str(client.url), sent, client.n_requests,
+                                         len(need) - len(missing), n_down, om.ATTRIBUTION)
+    return table
+
+
+_EPOCH = _dt.date(1970, 1, 1)
+
+
+def _iso(day: int) -> str:
+    """'YYYY-MM-DD' of a day number (days since 1970-01-01)."""
+    return (_EPOCH + _dt.timedelta(days=int(day))).isoformat()
+
+
+def _first_positions(history, ids: pd.Index) -> pd.DataFrame:
+    """:func:`run_positions` of the runs *ids* (NaN for a run without one)."""
+    rec = history.records
+    if len(rec) and len(ids):
+        pos = run_positions(rec[rec.index.get_level_values(0).isin(ids)])
+    else:
+        pos = pd.DataFrame(columns=["lat_deg", "lon_deg"], dtype="float64")
+    return pos.reindex(ids)
+
+
+def _cache_folder(cache):
+    """The weather cache folder *cache* means (None: no cache)."""
+    if cache is True:
+        from ..history import default_cache_dir
+
+        return default_cache_dir() / "weather" / "open-meteo"
+    if cache is False or cache is None:
+        return None
+    return os.fspath(cache)
+
+
+def _needed(runs: pd.DataFrame, pos: pd.DataFrame, today: _dt.date) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    """What the runs need from the archive.
+
+    Returns
+    -------
+    (Series, DataFrame, DataFrame)
+        The status of every run ('' or why it cannot have weather: no
+        position, before the archive, not published yet); the runs that can
+        (``i`` = position in *runs*, ``key`` = place, ``d0``/``d1`` = first and
+        last day number); every (place, day) they need (``key``, ``day``,
+        ``iso``, ``lat``, ``lon``), once.
+    """
+    status = pd.Series("", index=runs.index, dtype="object")
+    status[pos["lat_deg"].isna().to_numpy() | pos["lon_deg"].isna().to_numpy()] = NO_POSITION
+    located = np.flatnonzero((status == "").to_numpy())
+    lat, lon = om.place_of(pos["lat_deg"].to_numpy()[located], pos["lon_deg"].to_numpy()[located])
+    d0, d1 = _run_window_days(runs.iloc[located])
+    too_old = d0 < (om.FIRST_DAY - _EPOCH).days
+    too_new = d1 > (today - _EPOCH).days - om.PUBLISH_DELAY_DAYS
+    status.iloc[located[too_old]] = BEFORE_ARCHIVE
+    status.iloc[located[too_new & ~too_old]] = NOT_PUBLISHED
+    ok = ~too_old & ~too_new
+    located, lat, lon, d0, d1 = located[ok], lat[ok], lon[ok], d0[ok], d1[ok]
+    keys = np.array([om.place_key(a, b) for a, b in zip(lat, lon)], dtype=object)
+    n_days = (d1 - d0 + 1).astype("int64")
+    need = pd.DataFrame({"key": np.repeat(keys, n_days),
+                         "day": (np.repeat(d0, n_days) + _ranges(n_days)).astype("int64"),
+                         "lat": np.repeat(lat, n_days), "lon": np.repeat(lon, n_days)}).drop_duplicates(["key", "day"])
+    need["iso"] = [_iso(d) for d in need["day"]]
+    return status, pd.DataFrame({"i": located, "key": keys, "d0": d0, "d1": d1}), need
+
+
+def _download(missing: pd.DataFrame, store: om.PlaceCache, client: om.Client, today: _dt.date,
+              progress: bool | None) -> tuple[dict[tuple[str, str], str], list[dict], int]:
+    """Ask the archive for the *missing* (place, day) pairs, batched; the answers go into *store*.
+
+    Returns
+    -------
+    (dict, list, int)
+        (place, day) -> why it failed; the pairs sent (one dict per span);
+        the number of place-days answered.
+    """
+    spans: list[om.Span] = []
+    for (_key, a, b), grp in missing.groupby(["key", "lat", "lon"], sort=True):
+        spans += om.spans_for([_EPOCH + _dt.timedelta(days=int(d)) for d in sorted(grp["day"])], float(a), float(b))
+    batches = om.plan_requests(spans)
+    failed: dict[tuple[str, str], str] = {}
+    sent: list[dict] = []
+    n_down = 0
+    stop = ""
+    it = batches
+    if (len(batches) > 2) if progress is None else progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(batches, desc="runlog: weather", unit="request", leave=False)
+    for batch in it:
+        answers: list = []
+        if stop:
+            answers = [om.ResponseError(f"not sent after an earlier failure ({stop})")] * len(batch)
+        else:
+            sent += [{"latitude": s.lat, "longitude": s.lon, "start_date": s.start.isoformat(),
+                      "end_date": s.end.isoformat()} for s in batch]
+            try:
+                answers = om.parse_response(client.get(om.build_query(batch)), batch)
+            except om.Unreachable as err:   # no connection, rate limit, server down: send nothing more
+                stop = str(err)
+                answers = [err] * len(batch)
+            except om.ResponseError as err:
+                answers = [err] * len(batch)
+        for span, ans in zip(batch, answers):
+            key = om.place_key(span.lat, span.lon)
+            if isinstance(ans, om.ResponseError):
+                for d in range(span.days):
+                    failed[(key, (span.start + _dt.timedelta(days=d)).isoformat())] = f"download failed: {ans}"
+            else:
+                store.add(key, (span.lat, span.lon), ans, span, today)
+                n_down += span.days
+    return failed, sent, n_down
+
+
+def _hourly_table(need: pd.DataFrame, store: om.PlaceCache) -> pd.DataFrame:
+    """A :func:`read_weather` table of every needed day that *store* now holds, one station per place."""
+    frames = []
+    for k, grp in need.groupby("key", sort=True):
+        h = store.hourly(str(k), list(grp["iso"]))
+        if not len(h["time"]):
+            continue
+        frames.append(pd.DataFrame({"time": pd.to_datetime(h["time"], unit="s", utc=True).as_unit("ns"),
+                                    "air_temp_c": h["air_temp_c"], "rel_humidity_pct": h["rel_humidity_pct"],
+                                    "dew_point_c": h["dew_point_c"], "station": k,
+                                    "lat_deg": float(grp["lat"].iloc[0]), "lon_deg": float(grp["lon"].iloc[0])}))
+    if not frames:
+        table = pd.DataFrame({c: pd.Series(dtype="float64") for c in WEATHER_COLUMNS})
+        table["time"] = pd.Series(dtype="datetime64[ns, UTC]")
+        table["station"] = pd.Series(dtype="string")
+        return table[list(WEATHER_COLUMNS)]
+    table = pd.concat(frames, ignore_index=True)
+    table["station"] = table["station"].astype("string")
+    return table.sort_values(["time", "station"], kind="stable").reset_index(drop=True)[list(WEATHER_COLUMNS)]
+
+
+def _ranges(n: np.ndarray) -> np.ndarray:
+    """0..n_i-1 for every n_i, concatenated (vectorised)."""
+    n = np.asarray(n, dtype="int64")
+    if not len(n) or n.sum() == 0:
+        return np.array([], dtype="int64")
+    ends = np.cumsum(n)
+    return np.arange(ends[-1], dtype="int64") - np.repeat(ends - n, n)
+
+
+def table_info(runs: pd.DataFrame, run_ids=None) -> WeatherInfo:
+    """A :class:`WeatherInfo` for the runner's own table.
 
     Parameters
     ----------
     runs : DataFrame
         ``History.runs``.
-    positions : DataFrame
-        :func:`run_positions`.
+    run_ids : index-like, optional
+        The runs looked for (default all).
 
     Returns
     -------
-    DataFrame
-        A :func:`read_weather` table with one ``station`` per rounded position
-        (``lat_deg``/``lon_deg`` the position), ready for :func:`join_weather`.
-
-    Raises
-    ------
-    WeatherError
-        When the package is missing, there is no position, or the download fails.
+    WeatherInfo
+        Source 'table', every run '' (the join decides: :meth:`WeatherInfo.with_joined`).
     """
-    try:
-        import meteostat
-    except ImportError as exc:
-        raise WeatherError("fetching weather needs the optional 'meteostat' package: "
-                           "pip install 'runlog[weather]' (or pass your own table with weather=...)") from exc
-    pos = positions.dropna()
-    if pos.empty:
-        raise WeatherError("no run has a GPS position, so there is no place to fetch weather for; "
-                           "pass your own hourly table with weather=...")
-    start = pd.to_datetime(runs["start_time"], utc=True)
-    frames = []
-    keys = (pos.round(1)).drop_duplicates()
-    for lat, lon in keys.itertuples(index=False):
-        ids = pos.index[(pos["lat_deg"].round(1) == lat) & (pos["lon_deg"].round(1) == lon)]
-        t0 = start.reindex(ids).min().tz_convert("UTC").tz_localize(None).floor("D")
-        t1 = start.reindex(ids).max().tz_convert("UTC").tz_localize(None).ceil("D") + pd.Timedelta(days=1)
-        try:
-            data = meteostat.Hourly(meteostat.Point(float(lat), float(lon)), t0.to_pydatetime(),
-                                    t1.to_pydatetime()).fetch()
-        except Exception as exc:  # network, API changes: one clear message
-            raise WeatherError(f"Meteostat download for {lat:.1f}, {lon:.1f} failed ({exc}); check the network "
-                               "or pass your own hourly table with weather=...") from exc
-        if data is None or len(data) == 0:
-            continue
-        frames.append(pd.DataFrame({
-            "time": pd.DatetimeIndex(data.index).tz_localize("UTC") if pd.DatetimeIndex(data.index).tz is None
-            else pd.DatetimeIndex(data.index).tz_convert("UTC"),
-            "air_temp_c": data["temp"].to_numpy(dtype="float64"),
-            "rel_humidity_pct": data["rhum"].to_numpy(dtype="float64"),
-            "station": f"meteostat {lat:.1f},{lon:.1f}", "lat_deg": lat, "lon_deg": lon,
-        }))
-    if not frames:
-        raise WeatherError("Meteostat has no hourly data for the runs' places and times; "
-                           "pass your own hourly table with weather=...")
-    return read_weather(pd.concat(frames, ignore_index=True))
+    ids = runs.index if run_ids is None else pd.Index(run_ids)
+    return WeatherInfo("table", pd.Series("", index=ids, dtype="object"))
+
+
+def weather_to_csv(table: pd.DataFrame) -> str:
+    """A weather table as CSV text that :func:`read_weather` reads back (times as ``YYYY-MM-DDTHH:MMZ``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`read_weather` / :func:`fetch` output.
+
+    Returns
+    -------
+    str
+    """
+    out = table[list(WEATHER_COLUMNS)].copy()
+    out["time"] = pd.DatetimeIndex(out["time"]).tz_convert("UTC").strftime("%Y-%m-%dT%H:%MZ")
+    return out.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+
+
+def _check_meteostat(weather) -> None:
+    if isinstance(weather, str) and weather.strip().lower() == "meteostat":
+        raise WeatherError("weather='meteostat' is no longer offered (meteostat 2 removed the API runlog used); "
+                           "use weather='auto' (Open-Meteo, no account) or pass your own hourly table")
+
+
+def is_auto(weather) -> bool:
+    """Whether a ``weather=`` value asks for the download.
+
+    Parameters
+    ----------
+    weather : object
+        The value given (a table, a path, ``'auto'``, None).
+
+    Returns
+    -------
+    bool
+        True for the text ``'auto'`` (any case, spaces ignored).
+    """
+    return isinstance(weather, str) and weather.strip().lower() == "auto"
