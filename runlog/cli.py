@@ -2,8 +2,9 @@
 
 ::
 
-    runlog report PATH --episodes CSV [--notes CSV] [--weather CSV] [--tracked START[:END]] [--out DIR]
+    runlog report PATH --episodes CSV [--notes CSV] [--weather auto|CSV] [--tracked START[:END]] [--out DIR]
     runlog import PATH [--list]
+    runlog weather PATH --out CSV [--offline]
     runlog demo [--out DIR]
     runlog columns
     runlog experiment plan --factor shoes --levels A B --weeks 8 [--start DATE] [--seed N] [--out DIR]
@@ -102,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of FIT/GPX/TCX files, a Garmin/Strava export .zip, or one activity file")
     r.add_argument("--episodes", metavar="CSV", required=True, help="numbness journal (see docs/journal.md)")
     r.add_argument("--notes", metavar="CSV", help="per-run notes: shoes, fluid, RPE, ... (optional)")
-    r.add_argument("--weather", metavar="CSV", help="hourly weather: time, air_temp_c, rel_humidity_pct (optional)")
+    r.add_argument("--weather", metavar="auto|CSV",
+                   help="air temperature and humidity for the heat cause (optional): 'auto' downloads them from "
+                        "Open-Meteo (sends only your runs' GPS places rounded to about 10 km, and their dates; "
+                        "cached, so the next report sends nothing), or an hourly CSV: time, air_temp_c, "
+                        "rel_humidity_pct ('runlog weather' writes one)")
     r.add_argument("--tracked", metavar="START[:END]", type=parse_tracked,
                    help="period the journal covers (ISO dates); overrides the journal's 'tracking started' / "
                         "'tracking ended' rows; default: those rows, else from the first journal entry to the "
@@ -125,6 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list every activity (run id, local date and start time, sport, distance, duration, "
                         "file: what the journal's date and time columns refer to) and every file that was "
                         "rejected or skipped")
+
+    w = sub.add_parser("weather", parents=[common],
+                       help="download hourly weather for your runs into a CSV you can look at or edit",
+                       description="Download hourly air temperature, relative humidity and dew point for the "
+                                   "places and times of your runs from Open-Meteo's historical weather API (ERA5 "
+                                   "reanalysis, no account) and write them as a CSV that 'runlog report "
+                                   "--weather' reads. Sent: each run's first GPS position rounded to 0.1° (about "
+                                   "10 km) and the runs' dates (UTC), nothing else. Answers are cached, so asking "
+                                   "again sends nothing. Weather data by Open-Meteo.com, CC BY 4.0.")
+    w.add_argument("path", metavar="PATH", help="folder of activity files, an export .zip, or one file")
+    w.add_argument("--out", metavar="CSV", required=True, help="the weather table to write (a new file)")
+    w.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    w.add_argument("--all-sports", action="store_true", help="also other sports than running")
+    w.add_argument("--offline", action="store_true", help="send nothing: write what the weather cache holds")
+    w.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
 
     d = sub.add_parser("demo", parents=[common], help="generate the synthetic demo season and its report",
                        description="Write a synthetic season (GPX files, a numbness journal, run notes and weather) "
@@ -331,6 +351,11 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
     """Read everything and run the analysis; returns the Report and the History."""
     import runlog
 
+    from .features.weather import is_auto
+
+    auto = is_auto(weather_csv)
+    if auto:
+        weather_csv = None
     episodes_csv, notes_csv, weather_csv = (None if f is None else os.path.expanduser(f)
                                             for f in (episodes_csv, notes_csv, weather_csv))
     for label, f in (("--episodes", episodes_csv), ("--notes", notes_csv), ("--weather", weather_csv)):
@@ -352,7 +377,11 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
         raise runlog.RunlogError(f"{path}: no runs could be read, so there is nothing to analyse")
     episodes = runlog.read_episodes(episodes_csv, history=hist, tz=tz)
     notes = runlog.read_run_notes(notes_csv, history=hist, tz=tz) if notes_csv else None
-    return runlog.analyze(hist, episodes, notes=notes, weather=weather_csv, tracked=tracked), hist
+    if auto:
+        _say("Getting the weather for your runs from Open-Meteo (sends only GPS places rounded to about 10 km "
+             "and dates; what is cached is not asked for again) ...")
+    return runlog.analyze(hist, episodes, notes=notes, weather="auto" if auto else weather_csv,
+                          tracked=tracked), hist
 
 
 def _print_findings(report, limit: int = 8) -> None:
@@ -372,6 +401,14 @@ def _print_findings(report, limit: int = 8) -> None:
     if callable(head) and head() != answer:
         _say("")
         _say(textwrap.fill(head(), width=100))
+    from .render.wording import weather_lines
+
+    settings = getattr(report, "settings", None) or {}
+    lines = weather_lines(settings.get("weather") if isinstance(settings, dict) else None)
+    if lines:
+        _say("Weather:")
+        for s in lines:
+            _say(textwrap.fill(s, width=100, initial_indent="  - ", subsequent_indent="    "))
     caveats = list(getattr(report, "caveats", None) or [])
     if caveats:
         _say("Caveats:")
@@ -467,8 +504,10 @@ def _write_report(report, out_dir, history=None, *, inputs=None, experiment=None
 
 def cmd_report(args) -> int:
     """``runlog report PATH --episodes CSV ...``: analyse and write the HTML report."""
-    inputs = {"PATH": args.path, "--episodes": args.episodes, "--notes": args.notes, "--weather": args.weather,
-              "--plan": args.plan}
+    from .features.weather import is_auto
+
+    inputs = {"PATH": args.path, "--episodes": args.episodes, "--notes": args.notes,
+              "--weather": None if is_auto(args.weather) else args.weather, "--plan": args.plan}
     check_outputs(args.out, inputs)  # before the (long) analysis: a clash fails at once, nothing written
     plan = None
     if args.plan:
@@ -533,6 +572,31 @@ def cmd_journal(args) -> int:
             _say(f"  {r.run}: {r.reason}")
     _say(f"Draft written to {out.resolve()}. Check each row (delete what was not numbness, fill in side, "
          "location and severity), then: runlog report PATH --episodes " + str(out))
+    return 0
+
+
+def cmd_weather(args) -> int:
+    """``runlog weather PATH --out CSV``: download the runs' hourly weather into a table."""
+    from .features import weather
+    from .history import atomic_write_text
+    from .render.wording import weather_lines
+
+    out = Path(os.path.expanduser(args.out))
+    if out.exists() and not args.force:
+        raise FileExistsError(17, "exists already (it may hold your edits); choose another --out or add --force",
+                              str(out))
+    hist, _ = _history(args.path, cache=not args.no_cache)
+    runs = hist.runs.index if args.all_sports else None
+    if not args.offline:
+        _say("Getting the weather from Open-Meteo (sends only GPS places rounded to about 10 km and dates) ...")
+    table = weather.fetch(hist, runs=runs, offline=args.offline)
+    atomic_write_text(out, weather.weather_to_csv(table))
+    info = table.attrs["weather"]
+    places = table["station"].nunique()
+    _say(f"Wrote {len(table)} hourly rows for {places} place{'s' if places != 1 else ''} to {out.resolve()}.")
+    for line in weather_lines(info.coverage()):
+        _say(textwrap.fill(line, width=100, initial_indent="  - ", subsequent_indent="    "))
+    _say(f"Use it with: runlog report PATH --episodes CSV --weather {out}")
     return 0
 
 
@@ -602,7 +666,7 @@ def cmd_columns(args) -> int:
 
 
 _COMMANDS = {"report": cmd_report, "import": cmd_import, "demo": cmd_demo, "journal": cmd_journal,
-             "experiment": cmd_experiment, "columns": cmd_columns}
+             "experiment": cmd_experiment, "columns": cmd_columns, "weather": cmd_weather}
 
 
 def main(argv=None) -> int:

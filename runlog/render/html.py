@@ -572,6 +572,12 @@ def _model_html(model) -> str:
     return "".join(parts)
 
 
+def _weather(report) -> dict | None:
+    settings = getattr(report, "settings", None) or {}
+    w = settings.get("weather") if isinstance(settings, dict) else None
+    return w if isinstance(w, dict) else None
+
+
 def render_report(report, path=None, *, figures=None, history=None,
                   title: str = "runlog: what goes with your numbness", dpi: int = 110, experiment=None) -> str:
     """Render *report* as one self-contained HTML page.
@@ -654,6 +660,16 @@ def render_report(report, path=None, *, figures=None, history=None,
                      "on your feet and the finding causes in the model; q allows for the number of causes tested. "
                      "Strongest evidence first; shaded rows are findings.</p>")
         parts.append(causes_html)
+    weather = _weather(report)
+    if weather:
+        from .wording import weather_lines
+
+        lines = [_esc(t) for t in weather_lines(weather)]
+        if weather.get("source") == "open-meteo":   # the credit with its links, as Open-Meteo asks
+            from ..features.weather import ATTRIBUTION_HTML
+
+            lines[-1] = ATTRIBUTION_HTML
+        parts.append("<h2 id='weather'>Weather</h2><ul>" + "".join(f"<li>{t}</li>" for t in lines) + "</ul>")
     onset_html = _onset_html(getattr(report, "onset", None))
     if onset_html:
         parts.append("<h2 id='onset'>When numbness starts</h2>" + onset_html)
@@ -694,8 +710,11 @@ def render_report(report, path=None, *, figures=None, history=None,
                      + _table(nt, {"name": "Measure", "reason": "Why not"}) + "</details>")
     parts.append("<h2 id='how-to-read'>How to read this report</h2><dl>" + "".join(
         f"<dt>{_esc(t)}</dt><dd>{_esc(d)}</dd>" for t, d in HOW_TO_READ) + "</dl>")
+    sent = bool(weather and weather.get("source") == "open-meteo")
     parts.append(f"<footer>Generated {_dt.datetime.now():%Y-%m-%d %H:%M} by runlog {__version__}. runlog reads "
-                 "your activity files and journal locally; nothing leaves your computer.</footer></body></html>")
+                 "your activity files and journal locally; "
+                 + ("only the rounded places and dates of your runs were sent, for the weather you asked for "
+                    "(see Weather)." if sent else "nothing leaves your computer.") + "</footer></body></html>")
     page = "\n".join(parts)
     if path is not None:
         from ..history import atomic_write_text

@@ -14,7 +14,8 @@ from .. import schema
 from ..analysis.causes import feature_label
 from ..units import number_text, p_text, per_text, quantity_text
 
-__all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table"]
+__all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table",
+           "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines"]
 
 FACTOR_TABLE_COLUMNS = [
     "factor", "level", "label", "cause", "role", "kind", "unit", "n_runs", "n_episodes",
@@ -278,3 +279,81 @@ def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.Data
     m["finding"] = [k in found for k in mkeys]
     m = m.sort_values(["finding", "p_value"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return m.reindex(columns=FACTOR_TABLE_COLUMNS)
+
+
+#: What the runner can do when heat cannot be tested for want of the air temperature.
+HEAT_TESTABLE_HINT = ("To test heat, give runlog the air temperature: --weather auto downloads it for your runs "
+                      "(their GPS places rounded to about 10 km, and dates), or --weather FILE.csv reads your own "
+                      "hourly table (in Python: weather='auto' or a table).")
+
+
+def with_heat_hint(causes: pd.DataFrame, weather: dict | None = None) -> pd.DataFrame:
+    """*causes* with the heat row's 'not testable' status telling how to make heat testable.
+
+    Parameters
+    ----------
+    causes : DataFrame
+        ``Report.causes`` (``cause``, ``status``).
+    weather : dict, optional
+        :meth:`runlog.features.weather.WeatherInfo.coverage` of the weather used: when
+        weather was given but covers too few runs, the hint says that instead.
+
+    Returns
+    -------
+    DataFrame
+        A copy; only an untestable ``hydration`` row changes.
+    """
+    if not len(causes) or "status" not in causes:
+        return causes
+    sel = (causes["cause"] == "hydration") & causes["status"].astype(str).str.startswith("not testable")
+    if not sel.any():
+        return causes
+    if weather and weather.get("n_runs"):
+        without = "; ".join(f"{why} ({n})" for why, n in weather.get("unknown", {}).items())
+        hint = (f"The weather covered {weather['n_known']} of {weather['n_runs']} runs"
+                + (f" (without: {without})" if without else "")
+                + "; add an hourly table for the others with --weather FILE.csv (weather=table in Python).")
+    else:
+        hint = HEAT_TESTABLE_HINT
+    out = causes.copy()
+    out.loc[sel, "status"] = out.loc[sel, "status"].astype(str).str.rstrip(".") + ". " + hint
+    return out
+
+
+def weather_lines(weather: dict | None) -> list[str]:
+    """Where the air temperature came from, which runs lack it and why, what was sent, and the data credit.
+
+    Parameters
+    ----------
+    weather : dict or None
+        :meth:`runlog.features.weather.WeatherInfo.coverage` of the analysed runs
+        (``Report.settings['weather']``); None: no weather was given.
+
+    Returns
+    -------
+    list of str
+        Sentences for every rendering of the report (empty without weather).
+    """
+    if not weather:
+        return []
+    n, known = weather["n_runs"], weather["n_known"]
+    unknown = weather.get("unknown") or {}
+    why = "; ".join(f"{r} ({c})" for r, c in unknown.items())
+    if weather.get("source") == "open-meteo":
+        out = [f"Air temperature and humidity: Open-Meteo's historical weather (ERA5 reanalysis, the hour nearest "
+               f"each run's middle), downloaded because you asked for it, for {known} of {n} runs."]
+    else:
+        out = [f"Air temperature and humidity: your weather table, for {known} of {n} runs."]
+    if unknown:
+        out.append(f"Weather unknown for {n - known} run{'s' if n - known != 1 else ''}: {why}.")
+    if weather.get("source") == "open-meteo":
+        sent = weather.get("n_places_sent", 0)
+        if weather.get("n_requests"):
+            out.append(f"Sent to the weather service this time: {sent} place{'s' if sent != 1 else ''} (GPS "
+                       "positions rounded to 0.1°, about 10 km) and the runs' dates, in "
+                       f"{weather['n_requests']} request{'s' if weather['n_requests'] != 1 else ''}; nothing "
+                       "else about you or your runs.")
+        else:
+            out.append("Nothing was sent this time: the weather came from runlog's cache.")
+        out.append(weather.get("attribution", ""))
+    return [s for s in out if s]

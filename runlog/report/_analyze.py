@@ -19,7 +19,7 @@ from ..analysis.model import EPV_MIN
 from ..analysis.onset import analyze_onset, side_cause_comparison
 from ..analysis.stats import MIN_EPISODES, descriptives, screen
 from ..errors import AnalysisError
-from ..render.wording import answer_line, factor_table, with_sentences
+from ..render.wording import answer_line, factor_table, with_heat_hint, with_sentences
 from ._report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
 
 __all__ = ["analyze", "analyze_frames", "caveats"]
@@ -233,8 +233,12 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
         Passed to :func:`runlog.run_features` (HR max, body mass, ...).
     notes : DataFrame or str or PathLike, optional
         Per-run notes (:func:`runlog.read_run_notes`), passed to run_features.
-    weather : DataFrame, optional
-        Weather table, passed to run_features.
+    weather : DataFrame, str or PathLike, optional
+        Weather table (or its path), passed to run_features; ``'auto'``
+        downloads one for the analysed runs (:func:`runlog.features.weather.fetch`:
+        rounded places and dates sent, cached; runs it cannot get are 'weather
+        unknown').  Where the air temperature came from is in
+        ``Report.settings['weather']``.
     tracked : tuple (start, end), optional
         The period the journal covers (local dates, inclusive); default: as
         :func:`runlog.episodes.episode_flags` decides (the journal's own 'tracking started' /
@@ -310,11 +314,14 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
         raise AnalysisError("no run of the history falls inside the period the journal covers; "
                             "check the journal dates, or give the period: --tracked START[:END] on the command line, "
                             "tracked=(first_date, last_date) in Python.")
+    ids = runs.index[tracked_mask.to_numpy()]
     if features is None:
         from ..features import run_features
+        from ..features.weather import fetch, is_auto
 
+        if is_auto(weather):   # only the analysed runs' places and days
+            weather = fetch(history, runs=ids)
         features = run_features(history, athlete, notes=notes, weather=weather)
-    ids = runs.index[tracked_mask.to_numpy()]
     analysed = before_onset(history, features, flags.loc[ids], athlete=athlete, seed=seed)
     rep = analyze_frames(analysed, flags.loc[ids], runs=runs, records=history.records,
                          catalog=features.attrs.get("catalog", FEATURES),
@@ -325,6 +332,8 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     if untracked_numb:
         rep.notes.append(f"{untracked_numb} run(s) with numbness outside the analysed runs "
                          "(other sport or outside the tracked period) were left out.")
-    rep.settings.update(sport=sport, tracked=tracked)
+    wx = features.attrs.get("weather")
+    rep.settings.update(sport=sport, tracked=tracked, weather=None if wx is None else wx.coverage(ids))
+    rep.causes = with_heat_hint(rep.causes, rep.settings["weather"])
     rep.tracked = journal_period(tracked, flags, runs)
     return rep

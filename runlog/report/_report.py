@@ -273,6 +273,13 @@ def by_cause(factors: pd.DataFrame) -> pd.DataFrame:
 _P_COLUMNS = frozenset({"p", "q", "p_value", "q_value", "adjusted_p"})
 
 
+def _weather_lines(report) -> list[str]:
+    """Where the report's air temperature came from (:func:`runlog.render.wording.weather_lines`)."""
+    from ..render.wording import weather_lines
+
+    return weather_lines((report.settings or {}).get("weather"))
+
+
 def _md_table(df: pd.DataFrame, columns=None, max_rows: int = 40) -> str:
     """A GitHub-flavoured markdown table (numbers by :func:`runlog.units.number_text`, p- and q-values by
     :func:`runlog.units.p_text`)."""
@@ -848,6 +855,9 @@ class Report:
                            f"{_ci_text(c['95 % CI low'], c['95 % CI high'])})")
                 out.append(wrap(f"{c['Cause']}: {c['Status']}; {c['Measure']}{est}", "  ", "    "))
             out += [""]
+        weather = _weather_lines(self)
+        if weather:
+            out += ["Weather", "-------"] + [wrap(s, "* ", "  ") for s in weather] + [""]
         onset = self.onset.sentences()
         if onset:
             out += ["When numbness starts", "--------------------"] + [wrap(s, "* ", "  ") for s in onset] + [""]
@@ -892,6 +902,9 @@ class Report:
             md += [self.headline(), ""]
         if len(self.causes):
             md += ["## By cause", "", _md_table(_readable(self.cause_table())), ""]
+        weather = _weather_lines(self)
+        if weather:
+            md += ["## Weather", ""] + [f"- {s}" for s in weather] + [""]
         onset = self.onset.sentences()
         md += ["## When numbness starts", ""] + ([f"- {s}" for s in onset] or ["_(no episode)_"]) + [""]
         if len(self.onset.summary):
@@ -945,6 +958,9 @@ class Report:
             parts.append(f"<p>{e(self.headline())}</p>")
         if len(self.causes):
             parts += ["<h4>By cause</h4>", table(_readable(self.cause_table()))]
+        weather = _weather_lines(self)
+        if weather:
+            parts += ["<h4>Weather</h4><ul>"] + [f"<li>{e(s)}</li>" for s in weather] + ["</ul>"]
         onset = self.onset.sentences()
         if onset:
             parts += ["<h4>When numbness starts</h4><ul>"] + [f"<li>{e(s)}</li>" for s in onset] + ["</ul>"]
