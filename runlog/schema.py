@@ -50,7 +50,12 @@ __all__ = [
     "FEATURES",
     "empty_records",
     "conform_records",
+    "record_matrix",
+    "record_arrays",
+    "records_from_arrays",
+    "impossible_masked",
     "conform_laps",
+    "lap_arrays",
     "column_reference",
 ]
 
@@ -393,6 +398,105 @@ def empty_records() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=col.dtype) for c, col in RECORD_COLUMNS.items()}, index=idx)
 
 
+_RECORD_DTYPES = {c: np.dtype(col.dtype) for c, col in RECORD_COLUMNS.items()}
+
+
+def record_arrays(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The canonical records of *df* as arrays: what :func:`conform_records` puts in its frame.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Records indexed by time (naive = UTC), any subset of
+        :data:`RECORD_COLUMNS`; other columns are ignored.
+
+    Returns
+    -------
+    (ns, columns)
+        The times [ns since 1970, UTC] as int64, and one array per
+        :data:`RECORD_COLUMNS` name in schema order with its dtype (NaN when
+        *df* lacks it; non-float columns through ``pandas.to_numeric``):
+        rows with a missing time dropped, sorted by time (stable), and of
+        duplicate times the first kept.  The arrays may share memory with
+        *df*: copy before changing them in place.
+    """
+    idx = df.index if isinstance(df.index, pd.DatetimeIndex) else pd.DatetimeIndex(df.index)
+    idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
+    ns = np.asarray(idx.as_unit("ns").asi8)
+    n = len(ns)
+    cols: dict[str, np.ndarray] = {}
+    for c, dtype in _RECORD_DTYPES.items():
+        if c not in df:
+            cols[c] = np.full(n, np.nan, dtype=dtype)
+            continue
+        v = df[c]
+        if v.dtype.kind != "f":
+            v = pd.to_numeric(v, errors="coerce")
+        cols[c] = v.to_numpy(dtype=dtype)
+    take = None
+    timed = ns != np.iinfo(np.int64).min   # NaT
+    if not timed.all():
+        take = np.flatnonzero(timed)
+        ns = ns[take]
+    if n and np.any(ns[1:] < ns[:-1]):
+        order = np.argsort(ns, kind="stable")
+        take = order if take is None else take[order]
+        ns = ns[order]
+    dup = ns[1:] == ns[:-1]
+    if dup.any():
+        first = np.flatnonzero(np.r_[True, ~dup])
+        take = first if take is None else take[first]
+        ns = ns[first]
+    if take is not None:
+        cols = {c: v[take] for c, v in cols.items()}
+    return ns, cols
+
+
+def records_from_arrays(ns: np.ndarray, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A canonical records frame from :func:`record_arrays`-shaped arrays (copied into the frame).
+
+    Parameters
+    ----------
+    ns : ndarray of int64
+        Sample times [ns since 1970, UTC], sorted and unique.
+    cols : dict
+        One array per :data:`RECORD_COLUMNS` name, in schema order and dtypes.
+
+    Returns
+    -------
+    DataFrame
+        Index ``time`` (UTC), the :data:`RECORD_COLUMNS` in order.
+    """
+    idx = pd.DatetimeIndex(np.asarray(ns, dtype="int64"), tz="UTC", name=RECORD_INDEX)
+    return pd.DataFrame({c: cols[c] for c in RECORD_COLUMNS}, index=idx)
+
+
+_RECORD_NAMES = list(RECORD_COLUMNS)
+
+
+def record_matrix(records: pd.DataFrame) -> np.ndarray | None:
+    """The values of a canonical records frame as one float64 array, a row per column.
+
+    One conversion instead of a column look-up per column (each costs about
+    as much as the conversion of all of them).
+
+    Parameters
+    ----------
+    records : DataFrame
+        Records with exactly the :data:`RECORD_COLUMNS`, in order.
+
+    Returns
+    -------
+    ndarray or None
+        Shape (columns, records), C-contiguous rows in :data:`RECORD_COLUMNS`
+        order (float32 columns widened exactly); None when *records* has
+        other columns.
+    """
+    if records.shape[1] != len(_RECORD_NAMES) or list(records.columns) != _RECORD_NAMES:
+        return None
+    return records.to_numpy(dtype="float64").T
+
+
 def conform_records(df: pd.DataFrame) -> pd.DataFrame:
     """Return *df* with exactly the canonical record columns (missing ones NaN),
     their dtypes (float64; float32 for :data:`DYNAMICS_COLUMNS`), a UTC ``time`` index sorted ascending and duplicate
@@ -409,30 +513,7 @@ def conform_records(df: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         The :data:`RECORD_COLUMNS` in order; rows with a missing time dropped.
     """
-    idx = pd.DatetimeIndex(df.index)
-    idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
-    idx = idx.as_unit("ns")
-    n = len(df)
-    nan = {"float64": np.full(n, np.nan), "float32": np.full(n, np.nan, dtype="float32")}
-    cols = {}
-    for c, col in RECORD_COLUMNS.items():
-        if c not in df:
-            cols[c] = nan[col.dtype]
-            continue
-        v = df[c]
-        if v.dtype.kind != "f":
-            v = pd.to_numeric(v, errors="coerce")
-        cols[c] = np.asarray(v, dtype=col.dtype)
-    out = pd.DataFrame(cols, index=idx, copy=True)
-    out.index.name = RECORD_INDEX
-    keep = ~idx.isna()
-    if not keep.all():
-        out = out[keep]
-    if not out.index.is_monotonic_increasing:
-        out = out.sort_index(kind="stable")
-    if out.index.has_duplicates:
-        out = out[~out.index.duplicated(keep="first")]
-    return out
+    return records_from_arrays(*record_arrays(df))
 
 
 def possible_hr(hr_bpm):
@@ -458,6 +539,39 @@ def possible_hr(hr_bpm):
     return float(out) if out.ndim == 0 else out
 
 
+def impossible_masked(cols: dict[str, np.ndarray], sport: str | None = None) -> dict[str, np.ndarray]:
+    """The array form of :func:`mask_impossible`: the columns with impossible samples as NaN.
+
+    Parameters
+    ----------
+    cols : dict
+        Record column name -> array (at least the columns checked).
+    sport : str, optional
+        The activity's sport.
+
+    Returns
+    -------
+    dict
+        The same mapping; a column with an impossible sample is a new array
+        (the given arrays are never changed).
+    """
+    out = dict(cols)
+    with np.errstate(invalid="ignore"):
+        hr, temp = cols["hr_bpm"], cols["temp_c"]
+        checks = [("hr_bpm", (hr <= HR_RANGE_BPM[0]) | (hr > HR_RANGE_BPM[1])),
+                  ("temp_c", (temp < TEMP_RANGE_C[0]) | (temp > TEMP_RANGE_C[1]))]
+        if sport in FOOT_SPORTS:
+            checks.append(("cadence_spm", cols["cadence_spm"] > FOOT_CADENCE_MAX_SPM))
+        for col in DYNAMICS_COLUMNS:
+            v = cols[col]
+            checks.append((col, (v <= 0) | (v >= 100) if col == "stance_time_balance_left_pct" else v <= 0))
+    for col, bad in checks:
+        if bad.any():
+            v = cols[col]
+            out[col] = np.where(bad, np.nan, v).astype(v.dtype, copy=False)
+    return out
+
+
 def mask_impossible(records: pd.DataFrame, sport: str | None = None) -> pd.DataFrame:
     """Set physiologically impossible samples to NaN (missing).
 
@@ -479,21 +593,66 @@ def mask_impossible(records: pd.DataFrame, sport: str | None = None) -> pd.DataF
         walking, the strap off) or a balance of 100 % or more.  Every other
         value is unchanged.
     """
-    with np.errstate(invalid="ignore"):
-        hr = records["hr_bpm"].to_numpy()
-        bad_hr = (hr <= HR_RANGE_BPM[0]) | (hr > HR_RANGE_BPM[1])
-        temp = records["temp_c"].to_numpy()
-        bad_temp = (temp < TEMP_RANGE_C[0]) | (temp > TEMP_RANGE_C[1])
-        bad_cad = records["cadence_spm"].to_numpy() > FOOT_CADENCE_MAX_SPM if sport in FOOT_SPORTS else None
-        checks = [("hr_bpm", bad_hr), ("temp_c", bad_temp), ("cadence_spm", bad_cad)]
-        for col in DYNAMICS_COLUMNS:
-            v = records[col].to_numpy()
-            checks.append((col, (v <= 0) | (v >= 100) if col == "stance_time_balance_left_pct" else v <= 0))
-    for col, bad in checks:
-        if bad is not None and bad.any():
-            v = records[col].to_numpy()
-            records[col] = np.where(bad, np.nan, v).astype(v.dtype, copy=False)
+    names = ["hr_bpm", "temp_c", "cadence_spm", *DYNAMICS_COLUMNS]
+    cols = {c: records[c].to_numpy() for c in names}
+    for c, v in impossible_masked(cols, sport).items():
+        if v is not cols[c]:
+            records[c] = v
     return records
+
+
+#: The dtype of runlog's text columns ("string": missing values are pd.NA, not NaN as in pandas 3's default str).
+_STRING = pd.array([], dtype="string").dtype
+
+
+def lap_arrays(df: pd.DataFrame) -> dict:
+    """The columns of :func:`conform_laps` for a laps frame with rows, as arrays (schema order and dtypes).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Laps as a reader gives them (see :func:`conform_laps`).
+
+    Returns
+    -------
+    dict
+        Column name -> ndarray (``int64``, ``float64``), DatetimeArray (UTC,
+        ns) or StringArray.
+    """
+    n = len(df)
+    out: dict = {}
+    for name, col in LAP_COLUMNS.items():
+        if name not in df:
+            if name == "lap":
+                out[name] = np.arange(1, n + 1, dtype="int64")
+            elif col.dtype == UTC_TIME:
+                out[name] = pd.array(np.full(n, np.iinfo(np.int64).min).view("datetime64[ns]")).tz_localize("UTC")
+            elif col.dtype == "string":
+                out[name] = pd.array([None] * n, dtype="string")
+            else:
+                out[name] = np.full(n, np.nan)
+            continue
+        s = df[name]
+        if col.dtype == UTC_TIME:
+            if isinstance(s.dtype, pd.DatetimeTZDtype):
+                a = s.array.tz_convert("UTC")
+            elif s.dtype.kind == "M":
+                a = s.array.tz_localize("UTC")
+            else:
+                a = pd.to_datetime(s, utc=True).array
+            out[name] = a.as_unit("ns")
+        elif col.dtype == "string":
+            if isinstance(s.dtype, pd.StringDtype):  # pandas 3's str (NaN for missing) or already "string"
+                out[name] = s.array if s.dtype == _STRING else s.astype(_STRING).array
+            else:
+                out[name] = s.astype("object").where(s.notna(), None).astype(_STRING).array
+        elif col.dtype == "int64":
+            out[name] = s.to_numpy().astype("int64")
+        elif s.dtype.kind in "fiub":
+            out[name] = s.to_numpy(dtype="float64")
+        else:
+            out[name] = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
+    return out
 
 
 def conform_laps(df: pd.DataFrame | None) -> pd.DataFrame:
@@ -510,28 +669,20 @@ def conform_laps(df: pd.DataFrame | None) -> pd.DataFrame:
     DataFrame
         The :data:`LAP_COLUMNS` in order, index 0..n-1.
     """
-    if df is None or (len(df) == 0 and not len(df.columns)):
+    if df is None or len(df) == 0:
         return _EMPTY_LAPS.copy()
-    df = df.reset_index(drop=True)
-    n = len(df)
-    out = {}
+    return pd.DataFrame(lap_arrays(df), index=pd.RangeIndex(len(df)))
+
+
+def _empty_laps() -> pd.DataFrame:
+    cols = {}
     for name, col in LAP_COLUMNS.items():
-        s = df[name] if name in df else pd.Series([None] * n, dtype="object")
-        if name == "lap" and name not in df:
-            s = pd.Series(np.arange(1, n + 1))
-        if col.dtype == UTC_TIME:
-            s = pd.to_datetime(s, utc=True).dt.as_unit("ns")
-        elif col.dtype == "string":
-            s = s.astype("object").where(s.notna(), None).astype("string")
-        elif col.dtype == "int64":
-            s = s.astype("int64")
-        else:
-            s = pd.to_numeric(s, errors="coerce").astype("float64")
-        out[name] = s.reset_index(drop=True)
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+        dtype = pd.DatetimeTZDtype("ns", "UTC") if col.dtype == UTC_TIME else col.dtype
+        cols[name] = pd.Series([], dtype=dtype)
+    return pd.DataFrame(cols, index=pd.RangeIndex(0))
 
 
-_EMPTY_LAPS = conform_laps(pd.DataFrame(index=pd.RangeIndex(0)).assign(lap=pd.Series(dtype="int64")))
+_EMPTY_LAPS = _empty_laps()
 
 
 def column_reference(table: dict[str, Column] | None = None) -> pd.DataFrame:

@@ -141,29 +141,47 @@ def summarize_records(records: pd.DataFrame) -> dict:
         weighted), max_hr_bpm, avg_cadence_spm (moving samples),
         avg_temp_c, max_temp_c, ascent_m, n_records.
     """
-    n = len(records)
+    ns = pd.DatetimeIndex(records.index).as_unit("ns").asi8
+    m = schema.record_matrix(records)
+    if m is not None:
+        return _summary(ns, {c: m[_SUMMARY_ROWS[c]] for c in _SUMMARY_COLUMNS})
+    return _summary(ns, {c: records[c].to_numpy() for c in _SUMMARY_COLUMNS})
+
+
+#: The record columns a summary reads.
+_SUMMARY_COLUMNS = ("distance_m", "speed_mps", "hr_bpm", "cadence_spm", "temp_c", "altitude_m")
+_SUMMARY_ROWS = {c: list(schema.RECORD_COLUMNS).index(c) for c in _SUMMARY_COLUMNS}
+
+
+def _summary(ns: np.ndarray, cols: dict[str, np.ndarray]) -> dict:
+    """:func:`summarize_records` over the times [ns] and the :data:`_SUMMARY_COLUMNS` arrays of one run."""
+    n = len(ns)
     out: dict[str, float] = {"n_records": n}
     if n == 0:
         return out
-    dt = sample_durations_s(records.index)
+    dt = np.append(np.diff(ns / 1e9), 0.0)
+    sp = cols["speed_mps"]
+    moving = np.where(np.isnan(sp), True, sp > MOVING_SPEED_MPS) & (dt <= MAX_SAMPLE_GAP_S)
     dt = np.where(dt > MAX_SAMPLE_GAP_S, 0.0, dt)
-    moving = moving_mask(records)
-    dist = records["distance_m"].dropna()
-    out["distance_m"] = float(dist.max() - dist.iloc[0]) if len(dist) else np.nan
-    out["elapsed_s"] = float((records.index[-1] - records.index[0]).total_seconds())
+    dist = cols["distance_m"]
+    dist = dist[~np.isnan(dist)]
+    out["distance_m"] = float(dist.max() - dist[0]) if len(dist) else np.nan
+    out["elapsed_s"] = float((ns[-1] - ns[0]) / 1e9)
     out["moving_s"] = float(dt[moving].sum())
     out["avg_speed_mps"] = (out["distance_m"] / out["moving_s"]
                             if out["moving_s"] > 0 and np.isfinite(out["distance_m"]) else np.nan)
-    hr = records["hr_bpm"].to_numpy()
+    hr = cols["hr_bpm"]
     out["avg_hr_bpm"] = _time_weighted_mean(hr, dt)
     out["max_hr_bpm"] = float(np.nanmax(hr)) if np.isfinite(hr).any() else np.nan
-    cad = records["cadence_spm"].to_numpy()
-    cad_m = np.where(moving & (cad > 0), cad, np.nan)
+    cad = cols["cadence_spm"]
+    with np.errstate(invalid="ignore"):
+        cad_m = np.where(moving & (cad > 0), cad, np.nan)
     out["avg_cadence_spm"] = _time_weighted_mean(cad_m, dt)
-    temp = records["temp_c"].to_numpy()
+    temp = cols["temp_c"]
     out["avg_temp_c"] = _time_weighted_mean(temp, dt)
     out["max_temp_c"] = float(np.nanmax(temp)) if np.isfinite(temp).any() else np.nan
-    out["ascent_m"] = ascent_m(records["altitude_m"])
+    alt = cols["altitude_m"]
+    out["ascent_m"] = _dead_band_ascent(alt[~np.isnan(alt)].tolist(), 2.0)
     return out
 
 

@@ -128,20 +128,27 @@ def resolve_tz(records: pd.DataFrame, info: dict, tz=None) -> tuple[str, str]:
     -------
     (tz, tz_source) : tuple of str
     """
+    if "lat_deg" in records and "lon_deg" in records:
+        lat = records["lat_deg"].to_numpy(dtype="float64", na_value=np.nan)
+        lon = records["lon_deg"].to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        lat = lon = np.zeros(0)
+    return _resolve_tz(lat, lon, info, tz)
+
+
+def _resolve_tz(lat: np.ndarray, lon: np.ndarray, info: dict, tz=None) -> tuple[str, str]:
+    """:func:`resolve_tz` from the position arrays [°]."""
     if tz is not None:
         return str(tz), "argument"
     off = info.get("utc_offset_s")
     if off is not None and np.isfinite(off) and abs(off) <= 14 * 3600:
         return _fixed_offset_name(_dt.timedelta(seconds=float(off))), "fit_local_timestamp"
-    if "lat_deg" in records and "lon_deg" in records:
-        lat = records["lat_deg"].to_numpy(dtype="float64", na_value=np.nan)
-        lon = records["lon_deg"].to_numpy(dtype="float64", na_value=np.nan)
-        ok = np.flatnonzero((np.abs(lat) <= 90) & (np.abs(lon) <= 180))   # NaN and damaged files fail both
-        if len(ok):
-            i = int(ok[0])
-            name = _zone_at(round(float(lat[i]), TZ_CACHE_DECIMALS), round(float(lon[i]), TZ_CACHE_DECIMALS))
-            if name:
-                return name, "position"
+    ok = np.flatnonzero((np.abs(lat) <= 90) & (np.abs(lon) <= 180))   # NaN and damaged files fail both
+    if len(ok):
+        i = int(ok[0])
+        name = _zone_at(round(float(lat[i]), TZ_CACHE_DECIMALS), round(float(lon[i]), TZ_CACHE_DECIMALS))
+        if name:
+            return name, "position"
     return "UTC", "default"
 
 
@@ -198,21 +205,24 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
       lap and session heart rates outside the same range
       (:func:`runlog.schema.possible_hr`).
     """
-    rec = schema.mask_impossible(schema.conform_records(records), info.get("sport"))
-    if rec["distance_m"].isna().all() and rec["lat_deg"].notna().any():
-        rec["distance_m"] = geo.cumulative_distance_m(rec["lat_deg"], rec["lon_deg"])
-    if rec["speed_mps"].isna().all() and rec["distance_m"].notna().sum() > 1:
-        d = rec["distance_m"].interpolate(limit_area="inside")
-        dt = np.diff(rec.index.as_unit("ns").asi8) / 1e9
-        dd = np.diff(d.to_numpy())
+    # on arrays, one frame built at the end (a frame per step was most of an import's per-file work)
+    ns, cols = schema.record_arrays(records)
+    cols = schema.impossible_masked(cols, info.get("sport"))
+    n = len(ns)
+    if np.isnan(cols["distance_m"]).all() and not np.isnan(cols["lat_deg"]).all():
+        cols["distance_m"] = geo.cumulative_distance_m(cols["lat_deg"], cols["lon_deg"])
+    dist = cols["distance_m"]
+    if np.isnan(cols["speed_mps"]).all() and np.count_nonzero(~np.isnan(dist)) > 1:
+        d = _interpolate_inside(dist)
+        dt = np.diff(ns) / 1e9
         with np.errstate(divide="ignore", invalid="ignore"):
-            sp = np.where(dt > 0, dd / dt, np.nan)
-        rec["speed_mps"] = np.concatenate([[np.nan], np.clip(sp, 0, None)])
-        if len(rec) > 1:
-            rec.iloc[0, rec.columns.get_loc("speed_mps")] = rec["speed_mps"].iloc[1]
-    if len(rec):
-        ns = rec.index.as_unit("ns").asi8
-        rec["elapsed_s"] = (ns - ns[0]) / 1e9
+            sp = np.where(dt > 0, np.diff(d) / dt, np.nan)
+        speed = np.concatenate([[np.nan], np.clip(sp, 0, None)])
+        if n > 1:
+            speed[0] = speed[1]
+        cols["speed_mps"] = speed
+    cols["elapsed_s"] = (ns - ns[0]) / 1e9 if n else np.zeros(0)
+    rec = schema.records_from_arrays(ns, cols)
     info = dict(info)
     for k in ("device_avg_hr_bpm", "device_max_hr_bpm"):
         if info.get(k) is not None:
@@ -223,18 +233,35 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
     info.setdefault("truncated", False)
     info.setdefault("session", 1)
     info.setdefault("n_sessions", 1)
-    if len(rec):
+    if n:
         start = rec.index[0]
         info["start_time"] = start
         info["end_time"] = rec.index[-1]
         info["run_id"] = make_run_id(start)
-        zone, src = resolve_tz(rec, info, tz)
+        zone, src = _resolve_tz(cols["lat_deg"], cols["lon_deg"], info, tz)
         info["tz"], info["tz_source"] = zone, src
         info["start_local"] = local_time(start, zone)
     info.pop("utc_offset_s", None)
     ordered = {k: info.get(k) for k in schema.INFO_KEYS if k in info}
     ordered.update({k: v for k, v in info.items() if k not in ordered})
-    laps = schema.conform_laps(laps)
-    for c in ("avg_hr_bpm", "max_hr_bpm"):
-        laps[c] = schema.possible_hr(laps[c].to_numpy())
-    return Activity(rec, laps, pd.Series(ordered, dtype=object))
+    if laps is None or not len(laps):
+        lap_frame = schema.conform_laps(None)
+    else:
+        lap_cols = schema.lap_arrays(laps)
+        for c in ("avg_hr_bpm", "max_hr_bpm"):
+            lap_cols[c] = schema.possible_hr(lap_cols[c])
+        lap_frame = pd.DataFrame(lap_cols, index=pd.RangeIndex(len(laps)))
+    return Activity(rec, lap_frame, pd.Series(ordered, dtype=object))
+
+
+def _interpolate_inside(v: np.ndarray) -> np.ndarray:
+    """NaN values between the first and last valid one linearly interpolated by position
+    (``Series.interpolate(limit_area='inside')``); the ends stay NaN."""
+    ok = np.flatnonzero(~np.isnan(v))
+    if len(ok) < 2 or ok[-1] - ok[0] + 1 == len(ok):
+        return v
+    out = v.copy()
+    gaps = np.arange(ok[0], ok[-1] + 1)
+    gaps = gaps[np.isnan(v[gaps])]
+    out[gaps] = np.interp(gaps, ok, v[ok])
+    return out

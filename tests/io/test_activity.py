@@ -1,5 +1,7 @@
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runlog.io._activity import finalize, local_time, make_run_id, resolve_tz
 
@@ -71,3 +73,28 @@ def test_time_zone_looked_up_once_per_place():
     assert (info.misses, info.hits) == (1, 1)
     # damaged positions (out of range) are skipped, as before: no position left -> UTC
     assert activity.resolve_tz(pd.DataFrame({"lat_deg": [95.0], "lon_deg": [13.4]}), {}) == ("UTC", "default")
+
+
+# ---------------------------------------------------------------- the array path against pandas' own
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), max_size=25))
+def test_interpolation_inside_is_pandas_linear_inside(values):
+    from runlog.io._activity import _interpolate_inside
+
+    v = np.array([np.nan if x is None else x for x in values], dtype="float64")
+    ref = pd.Series(v).interpolate(limit_area="inside").to_numpy()
+    np.testing.assert_array_equal(_interpolate_inside(v), ref)
+
+
+def test_speed_from_distance_is_the_step_speed_with_the_first_copied():
+    # distances with a gap inside (interpolated) and a repeated time step: speed = delta distance / delta time
+    idx = pd.to_datetime(["2024-05-01 10:00:00", "2024-05-01 10:00:02", "2024-05-01 10:00:04",
+                          "2024-05-01 10:00:05"])
+    a = finalize(pd.DataFrame({"distance_m": [0.0, np.nan, 10.0, 12.0]}, index=idx), None,
+                 {"source": "x", "format": "fit"})
+    # interpolated 5 m at 10:00:02: 2.5 m/s, 2.5 m/s, then 2 m in 1 s; the first sample copies the second
+    assert a.records["speed_mps"].tolist() == [2.5, 2.5, 2.5, 2.0]
+    assert a.records["distance_m"].isna().tolist() == [False, True, False, False]  # the record keeps its gap
+    assert a.records["elapsed_s"].tolist() == [0.0, 2.0, 4.0, 5.0]
