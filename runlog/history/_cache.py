@@ -62,7 +62,7 @@ from ._history import empty_records, record_blocks, records_from_blocks, records
 __all__ = [
     "READER_VERSION", "CACHE_ENV", "Outcome", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
     "stat_signature", "atomic_write", "atomic_write_text",
-    "content_digest", "reader_fingerprint", "encode_value", "decode_value", "records_runs",
+    "content_digest", "reader_fingerprint", "encode_value", "decode_value", "records_runs", "store_entry",
 ]
 
 #: Version of the decoded form; bump it whenever a reader's output changes
@@ -250,16 +250,20 @@ def _values_crc(codes, times, columns) -> int:
 
 def _encode_laps(laps: pd.DataFrame) -> dict:
     out: dict[str, list] = {}
+    if not len(laps):
+        return {name: [] for name in schema.LAP_COLUMNS}
     for name, col in schema.LAP_COLUMNS.items():
         s = laps[name]
         if col.dtype == schema.UTC_TIME:
-            out[name] = [None if pd.isna(t) else int(t.value) for t in s]
+            nat = np.iinfo(np.int64).min
+            out[name] = [None if t == nat else t for t in s.array.as_unit("ns").asi8.tolist()]
         elif col.dtype == "string":
-            out[name] = [None if pd.isna(x) else str(x) for x in s]
+            out[name] = [None if x is None else str(x) for x in s.to_numpy(dtype=object, na_value=None).tolist()]
         elif col.dtype == "int64":
-            out[name] = [int(x) for x in s]
+            out[name] = s.to_numpy(dtype="int64").tolist()
         else:
-            out[name] = [encode_value(x) for x in s.to_numpy(dtype="float64")]
+            vals = s.to_numpy(dtype="float64")
+            out[name] = vals.tolist() if np.isfinite(vals).all() else [encode_value(x) for x in vals.tolist()]
     return out
 
 
@@ -582,13 +586,10 @@ class ActivityCache:
         bool
             True when the entry was written.
         """
-        if not outcome.cacheable:
+        if not store_entry(self.path(key), key, outcome):
             return False
-        try:
-            table = self._table(key, outcome)
-        except Exception:  # an info value JSON or Arrow cannot hold: the import goes on uncached
-            return False
-        return self._write(self.path(key), table)
+        self.writes += 1
+        return True
 
     @staticmethod
     def _table(key: str, outcome: Outcome):
@@ -607,8 +608,10 @@ class ActivityCache:
                 r = a.records
                 codes.append(np.full(len(r), i, dtype="int32"))
                 times.append(pd.DatetimeIndex(r.index).tz_convert("UTC").as_unit("ns").asi8)
-                for c, col in schema.RECORD_COLUMNS.items():
-                    columns[c].append(r[c].to_numpy(dtype=col.dtype))
+                m = schema.record_matrix(r)
+                for j, (c, col) in enumerate(schema.RECORD_COLUMNS.items()):
+                    v = r[c].to_numpy(dtype=col.dtype) if m is None else m[j].astype(col.dtype, copy=False)
+                    columns[c].append(v)
                 summary = outcome.summaries[i] if outcome.summaries is not None else None
                 sessions.append({"n_records": len(r), "laps": _encode_laps(a.laps),
                                  "info": [[k, None if k == "source" else encode_value(v)]
@@ -626,7 +629,8 @@ class ActivityCache:
             table = pa.table({"session": pa.array([], pa.int32())})
         return table.replace_schema_metadata({_META_KEY: json.dumps(meta, allow_nan=False).encode()})
 
-    def _write(self, p: Path, table) -> bool:
+    @staticmethod
+    def _write(p: Path, table) -> bool:
         """Write *table* to *p* atomically (:func:`atomic_write`)."""
         import pyarrow.parquet as pq
 
@@ -634,12 +638,8 @@ class ActivityCache:
         # snappy+dictionary default, and no larger for float channels.  No fsync per entry (it
         # was a tenth of a cold import): the rename is atomic for every process, and an entry a
         # power loss tore fails its read or its CRC-32 (_values_crc), so it is decoded again.
-        ok = atomic_write(p, lambda fh: pq.write_table(table, fh, compression="lz4", use_dictionary=False),
-                          suffix=".part", mkdir=True, durable=False)
-        if not ok:
-            return False
-        self.writes += 1
-        return True
+        return atomic_write(p, lambda fh: pq.write_table(table, fh, compression="lz4", use_dictionary=False),
+                            suffix=".part", mkdir=True, durable=False)
 
     # -- whole-history snapshots -------------------------------------------------
     #: The small frames of a History stored whole in every snapshot (the records go to segments).
@@ -972,6 +972,37 @@ class ActivityCache:
             except OSError:
                 pass
         return n
+
+
+def store_entry(path, key: str, outcome: Outcome) -> bool:
+    """Write *outcome* as the cache entry *key* at *path* (atomically); False when it is not written.
+
+    What :meth:`ActivityCache.put` does, as a function of the entry's path
+    alone: an import's worker processes write the entries of the files they
+    decode (:func:`runlog.read_history`), so the importing process
+    does not serialise every file a second time.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The entry's file (:meth:`ActivityCache.path`).
+    key : str
+        Entry key (:meth:`ActivityCache.key`).
+    outcome : Outcome
+        The decoded file; one that is not ``cacheable`` is not stored.
+
+    Returns
+    -------
+    bool
+        True when the entry was written.
+    """
+    if not outcome.cacheable:
+        return False
+    try:
+        table = ActivityCache._table(key, outcome)
+    except Exception:  # an info value JSON or Arrow cannot hold: the import goes on uncached
+        return False
+    return ActivityCache._write(Path(path), table)
 
 
 def records_runs(records: pd.DataFrame) -> tuple[list[str], list[int]]:

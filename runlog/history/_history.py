@@ -212,10 +212,13 @@ def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
     times = np.empty(sum(rows), dtype="int64")
     pos = 0
     del recs
+    rows_of = {d: [cols.index(c) for c in cs] for d, cs in schema.RECORD_DTYPE_GROUPS.items()}
     for i, (a, n) in enumerate(zip(activities, rows)):
         r = a.records
-        for d, cs in schema.RECORD_DTYPE_GROUPS.items():
-            blocks[d][:, pos:pos + n] = r[list(cs)].to_numpy(dtype=d).T
+        m = schema.record_matrix(r)
+        assert m is not None  # regular: the schema's columns
+        for d, js in rows_of.items():
+            blocks[d][:, pos:pos + n] = m[js]
         times[pos:pos + n] = r.index.as_unit("ns").asi8
         pos += n
         if release:

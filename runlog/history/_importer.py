@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..errors import FileFormatError
 from ..io import Activity, exports
-from ._cache import ActivityCache, DigestIndex, content_digest, resolve_cache, stat_signature
+from ._cache import ActivityCache, DigestIndex, content_digest, resolve_cache, stat_signature, store_entry
 from ._decode import Outcome, decode_file
 from ._dedup import deduplicate, renamed
 from ._history import ERROR_COLUMNS, SKIPPED_COLUMNS, History, _trim_heap, rows_frame
@@ -254,6 +254,20 @@ class _Task(NamedTuple):
     source: str
     data: bytes
     generation: int
+    stores: bool = False  # the task writes the file's cache entry itself (_decode_and_store)
+
+
+def _decode_and_store(source: str, data: bytes, tz, entry: str, key: str) -> tuple[Outcome, bool]:
+    """The task of an import's own workers: :func:`~runlog.history.decode_file`, then the file's cache
+    entry written where it was decoded (in parallel, instead of by the importing process).
+
+    Returns
+    -------
+    (Outcome, bool)
+        The outcome, and whether its entry was written.
+    """
+    out = decode_file(source, data, tz)
+    return out, store_entry(entry, key, out)
 
 
 def _with_source(outcome: Outcome, source: str) -> Outcome:
@@ -364,8 +378,12 @@ class _ImportRun:
         if self.settled(item.source, key):
             return
         self.waiting[key] = [item.source]
-        fut, gen = self.runner.submit(decode_file, item.source, data, self.tz)
-        self.pending[fut] = _Task(key, item.source, data, gen)
+        if self.store is not None and self.runner.executor is None:  # our own workers write the entries
+            fut, gen = self.runner.submit(_decode_and_store, item.source, data, self.tz,
+                                          str(self.store.path(key)), key)
+        else:  # a caller's executor may run elsewhere: the entry is written here
+            fut, gen = self.runner.submit(decode_file, item.source, data, self.tz)
+        self.pending[fut] = _Task(key, item.source, data, gen, self.store is not None and self.runner.executor is None)
 
     def settled(self, source: str, key: str) -> bool:
         """Settle *source* from an in-flight decode, this import or the cache; True if done."""
@@ -392,8 +410,11 @@ class _ImportRun:
     def collect(self, fut: cf.Future) -> None:
         """The outcome of a finished decode (a crashed worker's task becomes a suspect)."""
         task = self.pending.pop(fut)
+        stored = False
         try:
             out = fut.result()
+            if task.stores:
+                out, stored = out
         except cf.BrokenExecutor as exc:
             # A worker died (crash, out of memory): every task in that pool fails.
             # Own pool: replace it and decode those files again one by one at the end.
@@ -408,12 +429,18 @@ class _ImportRun:
                           cacheable=False)
         if not isinstance(out, Outcome):  # a foreign executor returning plain tuples
             out = Outcome(*out)
-        self.finish(task, out)
+        self.finish(task, out, stored if task.stores else None)
 
-    def finish(self, task: _Task, out: Outcome) -> None:
-        """Record a decode's outcome for every source waiting for it (and in the cache)."""
+    def finish(self, task: _Task, out: Outcome, stored: bool | None = None) -> None:
+        """Record a decode's outcome for every source waiting for it (and in the cache).
+
+        *stored*: whether the task wrote the cache entry itself (None: it did not try, so it is written here).
+        """
         if self.store is not None:
-            self.store.put(task.key, out)
+            if stored is None:
+                self.store.put(task.key, out)
+            elif stored:
+                self.store.writes += 1
         self.done[task.key] = out
         for src in self.waiting.pop(task.key):
             self.results.append((src, out if src == task.source else _with_source(out, src)))
