@@ -44,6 +44,8 @@ import hashlib
 import json
 import math
 import os
+import re
+import stat
 import tempfile
 import time
 import warnings
@@ -314,8 +316,10 @@ def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, rai
     folder), which is flushed, fsync'ed (*durable*) and moved over *path* with
     :func:`os.replace` (atomic on POSIX and Windows).  On any failure (disk
     full, permissions, a writer error) the temporary file is removed: never a
-    half-written *path* nor a temporary file left behind.  Every file runlog
-    writes (cache entries, reports, simulated seasons) goes through here.
+    half-written *path* nor a temporary file left behind, also when the write
+    is interrupted (Ctrl-C: the temporary file is removed and the
+    ``KeyboardInterrupt`` raised again).  Every file runlog writes (cache
+    entries, reports, simulated seasons) goes through here.
 
     Parameters
     ----------
@@ -355,13 +359,13 @@ def atomic_write(path, write, *, suffix: str = ".part", mkdir: bool = False, rai
                 os.fsync(fh.fileno())
         os.chmod(tmp, _new_file_mode(path))  # mkstemp makes 0600: give the mode a plain open() would
         os.replace(tmp, path)
-    except Exception:
+    except BaseException as exc:  # KeyboardInterrupt too: no temporary file is left behind, ever
         if tmp is not None:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-        if raise_errors:
+        if raise_errors or not isinstance(exc, Exception):  # an interrupt or exit always goes on
             raise
         return False
     return True
@@ -414,7 +418,9 @@ class ActivityCache:
         """Delete other reader versions' generation folders unused for *keep_days*; returns how many.
 
         Only folders named like runlog's (``v<int>-<16 hex>`` or ``v<int>-nofp``)
-        holding nothing but runlog's entry sub-folders are touched.
+        holding nothing but what runlog writes there (entry sub-folders and
+        snapshots, every file named as runlog names it; no symbolic link) are
+        touched.
 
         Parameters
         ----------
@@ -426,17 +432,14 @@ class ActivityCache:
         int
             Number of folders deleted.
         """
-        import re
         import shutil
 
         n, now = 0, time.time()
         for d in self.folder.glob("v*-*"):
-            if d == self.root or not d.is_dir() or not re.fullmatch(r"v\d+-([0-9a-f]{16}|nofp)", d.name):
+            if d == self.root or not re.fullmatch(r"v\d+-([0-9a-f]{16}|nofp)", d.name) or not _own_folder(d):
                 continue
             try:
-                if now - d.stat().st_mtime < keep_days * 86400:
-                    continue
-                if any(not re.fullmatch(r"[0-9a-f]{2}", c.name) for c in d.iterdir()):
+                if now - d.stat().st_mtime < keep_days * 86400 or not _only_runlog_files(d):
                     continue
                 shutil.rmtree(d)
                 n += 1
@@ -837,6 +840,8 @@ class ActivityCache:
         import pyarrow.feather as feather
 
         folder = self.history_dir
+        if os.path.lexists(folder) and not _own_folder(folder):
+            return False  # a link (or a file) where runlog's folder should be: nothing is written through it
         token = os.urandom(8).hex()
         meta = {_META_KEY: json.dumps({"token": token, "written": time.time()}).encode()}
 
@@ -901,17 +906,28 @@ class ActivityCache:
             Number of snapshots deleted.
         """
         n, now = 0, time.time()
+        folder = self.history_dir
+        if not _own_folder(folder):  # a link to somewhere else is never pruned
+            return 0
         try:
-            manifests = list(self.history_dir.glob("*.json"))
+            names = os.listdir(folder)
         except OSError:
             return 0
-        for m in manifests:
+        for name in names:
+            if not _MANIFEST_NAME.fullmatch(name):
+                continue
+            m = folder / name
             try:
-                if now - m.stat().st_mtime < keep_days * 86400:
+                st = os.lstat(m)
+                if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < keep_days * 86400:
                     continue
-                m.unlink()
-                for p in self.history_dir.glob(f"{m.stem}-*"):
-                    p.unlink()
+                scope = name[:-len(".json")]
+                if self.get_manifest(scope) is None:
+                    continue  # not a manifest runlog wrote for this scope
+                os.unlink(m)
+                for other in names:
+                    if other.startswith(f"{scope}-") and _SNAPSHOT_FILE.fullmatch(other) and _own_file(folder / other):
+                        os.unlink(folder / other)
                 n += 1
             except OSError:
                 pass
@@ -919,14 +935,16 @@ class ActivityCache:
 
     def _drop_unreferenced(self, scope: str, manifest: dict) -> None:
         """Delete the data files of *scope* that *manifest* does not name (earlier snapshots)."""
-        import re
-
         keep = {manifest["frames"][n] for n in self.SNAPSHOT_FRAMES} | {s["file"] for s in manifest["segments"]}
+        if not _own_folder(self.history_dir):
+            return
         for p in self.history_dir.iterdir():
             # this scope's earlier files, and the snapshots of the earlier layout (a Parquet file per
-            # frame, named by the content key)
-            if (p.name.startswith(f"{scope}-") and p.name not in keep) or re.fullmatch(
-                    r"[0-9a-f]{64}\.(runs|laps|errors|skipped|records)\.parquet", p.name):
+            # frame, named by the content key); only regular files named as runlog names them
+            if not _own_file(p):
+                continue
+            if (p.name.startswith(f"{scope}-") and p.name not in keep and _SNAPSHOT_FILE.fullmatch(p.name)) or \
+                    re.fullmatch(r"[0-9a-f]{64}\.(runs|laps|errors|skipped|records)\.parquet", p.name):
                 try:
                     p.unlink()
                 except OSError:
@@ -947,9 +965,9 @@ class ActivityCache:
             Number of files deleted.
         """
         n, now = 0, time.time()
-        for p in self.root.glob("*/.tmp-*"):
+        for p in self._own_files(_TEMP_NAME):
             try:
-                if now - p.stat().st_mtime > max_age_s:
+                if now - os.lstat(p).st_mtime > max_age_s:
                     p.unlink()
                     n += 1
             except OSError:
@@ -965,13 +983,34 @@ class ActivityCache:
             Number of entries deleted.
         """
         n = 0
-        for p in self.root.glob("*/*.parquet"):
+        for p in self._own_files(_ENTRY_NAME):
             try:
                 p.unlink()
                 n += 1
             except OSError:
                 pass
         return n
+
+    def _own_files(self, pattern):
+        """Regular files named *pattern* in this generation's own sub-folders (entry folders and
+        ``histories``): never through a symbolic link, never a file runlog would not have named so."""
+        if not _own_folder(self.root):
+            return
+        try:
+            subs = sorted(os.listdir(self.root))
+        except OSError:
+            return
+        for sub in subs:
+            d = self.root / sub
+            if not (_ENTRY_FOLDER.fullmatch(sub) or sub == "histories") or not _own_folder(d):
+                continue
+            try:
+                names = sorted(os.listdir(d))
+            except OSError:
+                continue
+            for name in names:
+                if pattern.fullmatch(name) and _own_file(d / name):
+                    yield d / name
 
 
 def store_entry(path, key: str, outcome: Outcome) -> bool:
@@ -1003,6 +1042,49 @@ def store_entry(path, key: str, outcome: Outcome) -> bool:
     except Exception:  # an info value JSON or Arrow cannot hold: the import goes on uncached
         return False
     return ActivityCache._write(Path(path), table)
+
+
+#: Names runlog gives the files of its cache folder (housekeeping deletes nothing else).
+_ENTRY_FOLDER = re.compile(r"[0-9a-f]{2}")
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.parquet")
+_TEMP_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]+\.(part|json)")
+_MANIFEST_NAME = re.compile(r"[0-9a-f]{64}\.json")
+_SNAPSHOT_FILE = re.compile(r"[0-9a-f]{64}-[0-9a-f]{16}\.(runs|laps|errors|skipped|records)\.arrow")
+
+
+def _own_folder(path: Path) -> bool:
+    """A real folder (not a symbolic link to one)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _own_file(path: Path) -> bool:
+    """A regular file (not a symbolic link, folder, pipe...)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _only_runlog_files(generation: Path) -> bool:
+    """True when a generation folder holds only runlog's sub-folders and files (no link, nothing foreign)."""
+    for sub in os.listdir(generation):
+        d = generation / sub
+        if sub == "histories":
+            patterns: tuple = (_MANIFEST_NAME, _SNAPSHOT_FILE, _TEMP_NAME,
+                               re.compile(r"[0-9a-f]{64}\.(runs|laps|errors|skipped|records)\.parquet"))
+        elif _ENTRY_FOLDER.fullmatch(sub):
+            patterns = (_ENTRY_NAME, _TEMP_NAME)
+        else:
+            return False
+        if not _own_folder(d):
+            return False
+        for name in os.listdir(d):
+            if not any(p.fullmatch(name) for p in patterns) or not _own_file(d / name):
+                return False
+    return True
 
 
 def records_runs(records: pd.DataFrame) -> tuple[list[str], list[int]]:

@@ -282,7 +282,9 @@ def test_digest_index_signature_mismatch_and_damaged_file(tmp_path):
 def test_stale_generations_of_other_reader_versions_are_pruned(tmp_path):
     old = tmp_path / "v0-0123456789abcdef"
     (old / "ab").mkdir(parents=True)
-    (old / "ab" / "x.parquet").write_bytes(b"old entry")
+    (old / "ab" / ("ab" * 32 + ".parquet")).write_bytes(b"old entry")
+    (old / "histories").mkdir()   # an old generation's snapshots go with it
+    (old / "histories" / ("cd" * 32 + ".json")).write_text("{}")
     recent = tmp_path / "v0-fedcba9876543210"
     (recent / "cd").mkdir(parents=True)
     foreign = tmp_path / "v9-0123456789abcdef"
@@ -395,3 +397,82 @@ def test_snapshot_records_index_built_from_codes_equals_the_one_from_values(time
     pd.testing.assert_index_equal(got, want)
     assert got.levels[1].is_unique
     assert got.get_loc(("B", pd.Timestamp(times[2], unit="s", tz="UTC"))) == 2
+
+
+# ---------------------------------------------------------------- housekeeping touches only what runlog wrote
+def _age(path, days=40):
+    t = time.time() - days * 86400
+    os.utime(path, (t, t), follow_symlinks=False)
+
+
+def _user_folder(tmp_path, name="mine"):
+    """A runner's folder of 40-day-old files named as runlog names its own (which they are not)."""
+    mine = tmp_path / name
+    mine.mkdir()
+    names = ["notes.json", "ab" * 32 + ".json", "ab" * 32 + "-0123456789abcdef.runs.arrow",
+             ".tmp-abc123.part", "cd" * 32 + ".parquet"]
+    for n in names:
+        (mine / n).write_text("the runner's own file")
+        _age(mine / n)
+    return mine, names
+
+
+def test_pruning_never_follows_a_symlinked_histories_folder(tmp_path, data_dir):
+    mine, names = _user_folder(tmp_path)
+    store = ActivityCache(tmp_path / "cache")
+    store.history_dir.symlink_to(mine, target_is_directory=True)
+    assert store.prune_snapshots(keep_days=30) == 0
+    assert store.prune_temp(max_age_s=0) == 0
+    assert sorted(p.name for p in mine.iterdir()) == sorted(names)
+    # an import (which prunes and writes snapshots) leaves them alone too
+    h = runlog.read_history([data_dir / GPX], cache=tmp_path / "cache", workers=1, progress=False)
+    assert len(h.runs) == 1 and sorted(p.name for p in mine.iterdir()) == sorted(names)  # no snapshot written there
+    assert all((mine / n).read_text() == "the runner's own file" for n in names)
+
+
+def test_pruning_never_follows_a_symlinked_entry_folder(tmp_path):
+    mine, names = _user_folder(tmp_path)
+    store = ActivityCache(tmp_path / "cache")
+    (store.root / "cd").symlink_to(mine, target_is_directory=True)
+    assert store.prune_temp(max_age_s=0) == 0 and store.clear() == 0
+    assert sorted(p.name for p in mine.iterdir()) == sorted(names)
+    # nor is a stale generation that holds a link (or anything runlog does not write) deleted
+    old = tmp_path / "cache" / "v0-0123456789abcdef"
+    (old / "ab").mkdir(parents=True)
+    (old / "ab" / "cd").symlink_to(mine, target_is_directory=True)
+    _age(old)
+    ActivityCache(tmp_path / "cache", keep_days=30)
+    assert old.exists() and sorted(p.name for p in mine.iterdir()) == sorted(names)
+
+
+def test_pruning_deletes_only_runlogs_own_snapshot_files(tmp_path, data_dir):
+    c = tmp_path / "cache"
+    runlog.read_history([data_dir / GPX], cache=c, workers=1, progress=False)
+    store = ActivityCache(c)
+    ours = sorted(store.history_dir.iterdir())
+    assert len(ours) == 6  # the manifest, 4 frames and a record segment
+    scope = next(p.stem for p in ours if p.suffix == ".json")
+    foreign = [store.history_dir / "notes.json", store.history_dir / f"{scope}-my-copy.txt",
+               store.history_dir / ("ef" * 32 + ".json")]   # named like a manifest, but no runlog manifest
+    for p in foreign:
+        p.write_text("{}")
+    for p in [*ours, *foreign]:
+        _age(p)
+    assert store.prune_snapshots(keep_days=30) == 1
+    assert sorted(store.history_dir.iterdir()) == sorted(foreign)
+
+
+@pytest.mark.parametrize("raise_errors", [True, False])
+def test_an_interrupted_write_leaves_no_temporary_file(tmp_path, raise_errors):
+    target = tmp_path / "out" / "report.html"
+    target.parent.mkdir()
+    target.write_text("the old report")
+
+    def interrupted(fh):
+        fh.write(b"half a page")
+        raise KeyboardInterrupt   # Ctrl-C in the middle of the write
+
+    with pytest.raises(KeyboardInterrupt):
+        cache_mod.atomic_write(target, interrupted, raise_errors=raise_errors)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
+    assert target.read_text() == "the old report"
