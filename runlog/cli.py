@@ -252,29 +252,11 @@ def _history(path, *, cache=True, progress=None):
     return read_history(path, cache=store if store is not None else False, progress=progress), store
 
 
-#: How an activity of each sport is counted in the import summary (singular, plural).
-SPORT_NOUNS = {"running": ("run", "runs"), "cycling": ("ride", "rides"), "swimming": ("swim", "swims"),
-               "walking": ("walk", "walks"), "hiking": ("hike", "hikes"), "rowing": ("row", "rows"),
-               "transition": ("transition", "transitions"),
-               "unknown": ("activity of unknown sport", "activities of unknown sport")}
-
-
-def _count(n: int, sport: str) -> str:
-    one, many = SPORT_NOUNS.get(sport, (f"{sport} activity", f"{sport} activities"))
-    return f"{n} {one if n == 1 else many}"
-
-
 def _import_summary(hist) -> str:
+    from .history import activity_counts_text   # runs are foot runs; other sports counted apart
+
     s = hist.summary()
-    by_sport = dict(s["by_sport"])
-    if s["activities"] and set(by_sport) == {"running"}:
-        head = f"Read {_count(s['activities'], 'running')}"
-    else:   # runs first, then the other sports, most first
-        rank = list(SPORT_NOUNS)
-        order = sorted(by_sport, key=lambda k: (k != "running", -by_sport[k],
-                                                rank.index(k) if k in rank else len(rank), k))
-        head = (f"Read {s['activities']} {'activity' if s['activities'] == 1 else 'activities'}"
-                + (": " + ", ".join(_count(by_sport[k], k) for k in order) if order else ""))
+    head = f"Read {activity_counts_text(s['by_sport'])}" if s["activities"] else "Read no activities"
     lines = [head]
     if s["activities"]:
         lines[0] += (" from" if ":" not in head else ";") + \

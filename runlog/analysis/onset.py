@@ -488,7 +488,7 @@ def side_comparison(episodes: pd.DataFrame, run_ids=None) -> tuple[pd.DataFrame,
     if not (n.get("left", 0) or n.get("right", 0)):
         return out, ("No episode says which side: write left, right or both in the journal's side column to "
                      "see whether one side has a pattern of its own.")
-    counts = f"{n.get('left', 0)} left, {n.get('right', 0)} right, {n.get('both', 0)} both"
+    counts = f"{n.get('left', 0)} left, {n.get('right', 0)} right, {n.get('both', 0)} both (episodes)"
     if min(len(left), len(right)) < MIN_SIDED:
         return out, (f"Sides: {counts}. Too few sided episodes with a known onset to compare the sides "
                      f"(each side needs {MIN_SIDED}).")
@@ -679,10 +679,13 @@ def side_cause_comparison(episodes: pd.DataFrame, features: pd.DataFrame, causes
                      "right_median": float(np.median(right)) if len(right) else np.nan, "p_value": p})
     out = pd.DataFrame(rows, columns=SIDE_CAUSE_COLUMNS)
     nl, nr = int((sides == "left").sum()), int((sides == "right").sum())
+    # runs, not episodes: the side counts above count episodes, so say what these count
+    runs_word = (f"{nl} runs numb on the left only, {nr} on the right only; a run counts once however many "
+                 "episodes it had, and not at all when both sides went numb")
     tested = out["p_value"].notna().to_numpy()
     if not tested.any():
         return out, (f"Too few runs with numbness on one side to compare the causes between the sides "
-                     f"({nl} left, {nr} right; each side needs {MIN_SIDED}).")
+                     f"({runs_word}; each side needs {MIN_SIDED}).")
     out.loc[tested, "q_value"] = holm(out.loc[tested, "p_value"].to_numpy())
     out = out.sort_values("p_value", na_position="last", kind="stable").reset_index(drop=True)
     top = out.iloc[0]
@@ -692,7 +695,7 @@ def side_cause_comparison(episodes: pd.DataFrame, features: pd.DataFrame, causes
                      f"on right-sided runs (medians of {int(top['n_left'])} and {int(top['n_right'])}; "
                      f"{p_text(top['q_value'], 'q')}, Holm over {int(tested.sum())} causes).")
     return out, (f"Left- and right-sided episodes came on similar runs: no cause's measure differs clearly "
-                 f"between the sides ({nl} left, {nr} right runs; smallest {p_text(top['p_value'], 'p')}, "
+                 f"between the sides ({runs_word}; smallest {p_text(top['p_value'], 'p')}, "
                  f"{top['factor_label']}; Holm over {int(tested.sum())} causes).")
 
 

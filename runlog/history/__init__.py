@@ -33,7 +33,9 @@ from ._dedup import (
 from ._history import (
                      ERROR_COLUMNS,
                      SKIPPED_COLUMNS,
+                     SPORT_NOUNS,
                      History,
+                     activity_counts_text,
                      empty_frame,
                      empty_records,
                      record_blocks,
@@ -54,7 +56,7 @@ from ._runs import (
 )
 
 __all__ = [
-    "History", "read_history", "ERROR_COLUMNS", "SKIPPED_COLUMNS",
+    "History", "read_history", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "SPORT_NOUNS", "activity_counts_text",
     "empty_frame", "empty_records", "records_index", "stack_records", "record_blocks", "records_from_blocks",
     "rows_frame",
     "Outcome", "decode_file",

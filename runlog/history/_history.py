@@ -17,8 +17,49 @@ import pandas as pd
 from .. import schema
 from ._runs import runs_frame, summarize_activity
 
-__all__ = ["History", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame", "empty_records", "records_index",
-           "stack_records", "record_blocks", "records_from_blocks", "rows_frame"]
+__all__ = ["History", "SPORT_NOUNS", "activity_counts_text", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame",
+           "empty_records", "records_index", "stack_records", "record_blocks", "records_from_blocks", "rows_frame"]
+
+
+#: How an activity of each sport is counted in words (singular, plural): a *run* is an activity of
+#: sport 'running' (a foot run) and nothing else; other sports are counted apart.
+SPORT_NOUNS = {"running": ("run", "runs"), "cycling": ("ride", "rides"), "swimming": ("swim", "swims"),
+               "walking": ("walk", "walks"), "hiking": ("hike", "hikes"), "rowing": ("row", "rows"),
+               "transition": ("transition", "transitions"),
+               "unknown": ("of unknown sport", "of unknown sport")}
+
+
+def _sport_count(n: int, sport: str) -> str:
+    plain = sport.replace("_", " ")
+    one, many = SPORT_NOUNS.get(sport, (f"{plain} activity", f"{plain} activities"))
+    return f"{n} {one if n == 1 else many}"
+
+
+def activity_counts_text(by_sport: dict) -> str:
+    """Activities counted by sport in words: ``'35 activities: 23 runs, 9 of unknown sport, 2 rides,
+    1 swim'``, or ``'23 runs'`` when every activity is a run.
+
+    Parameters
+    ----------
+    by_sport : dict
+        Sport -> number of activities (:meth:`History.summary` ``by_sport``; 'running' is a
+        foot run, 'unknown' a file that names no sport).
+
+    Returns
+    -------
+    str
+        Runs first, then the other sports, most first.
+    """
+    by_sport = {k: int(v) for k, v in by_sport.items() if int(v)}
+    total = sum(by_sport.values())
+    if not total:
+        return "no activities"
+    if set(by_sport) == {"running"}:
+        return _sport_count(total, "running")
+    rank = list(SPORT_NOUNS)
+    order = sorted(by_sport, key=lambda k: (k != "running", -by_sport[k], rank.index(k) if k in rank else len(rank), k))
+    return (f"{total} {'activity' if total == 1 else 'activities'}: "
+            + ", ".join(_sport_count(by_sport[k], k) for k in order))
 
 
 #: Columns of :attr:`History.errors`.
@@ -364,7 +405,8 @@ class History:
             span = f"{self.runs['start_local'].min():%Y-%m-%d} to {self.runs['start_local'].max():%Y-%m-%d}"
         else:
             span = "empty"
-        return (f"<History {len(self.runs)} runs ({span}), {len(self.records)} records, "
+        counts = activity_counts_text(self.summary()["by_sport"]) if len(self.runs) else "no activities"
+        return (f"<History {counts} ({span}), {len(self.records):,} records, "
                 f"{len(self.errors)} errors, {len(self.skipped)} skipped>")
 
     def summary(self) -> pd.Series:
@@ -415,10 +457,10 @@ class History:
         DataFrame
             Columns ``run_id``, ``date`` (local date of the start, the
             journal's ``date``), ``start`` (local start time 'HH:MM', the
-            journal's ``time``), ``sport``, ``distance_km`` [km],
-            ``duration_min`` [min] (wall clock, first to last record, pauses
-            included) and ``file`` (the file it was read from); a plain
-            RangeIndex.
+            journal's ``time``), ``sport``, ``distance_km`` [km] (to 10 m),
+            ``duration_min`` [min] (to 0.1 min; wall clock, first to last
+            record, pauses included) and ``file`` (the file it was read
+            from); a plain RangeIndex.
 
         Examples
         --------
@@ -431,8 +473,11 @@ class History:
             "date": start.dt.normalize().to_numpy(),
             "start": start.dt.strftime("%H:%M").astype(object).to_numpy(),
             "sport": self._sports().to_numpy(),
-            "distance_km": pd.to_numeric(runs["distance_m"], errors="coerce").to_numpy(dtype="float64") / 1000.0,
-            "duration_min": pd.to_numeric(runs["elapsed_s"], errors="coerce").to_numpy(dtype="float64") / 60.0,
+            # to 10 m and 0.1 min, as a runner reads them (not 0.018644 km)
+            "distance_km": np.round(pd.to_numeric(runs["distance_m"], errors="coerce").to_numpy(dtype="float64")
+                                    / 1000.0, 2),
+            "duration_min": np.round(pd.to_numeric(runs["elapsed_s"], errors="coerce").to_numpy(dtype="float64")
+                                     / 60.0, 1),
             "file": runs["source"].astype("string").astype(object).to_numpy(),
         })
         order = np.argsort(start.to_numpy(), kind="stable") if len(runs) else np.arange(0)

@@ -224,13 +224,13 @@ def test_side_comparison_hand_computed():
     # left 30..40 all below right 50..60: exact two-sided Mann-Whitney p = 2 / C(11, 5) = 2 / 462
     assert table.loc[0, "p_value"] == pytest.approx(2 / 462, rel=1e-9)
     assert table.loc[0, "onset_median_min"] == 32.5 and table.loc[1, "onset_median_min"] == 55.0
-    assert sentence.startswith("Sides: 6 left, 5 right, 0 both; onset came at a different time on the two sides "
-                               "(median 32")     # 32.5 as the report's number format gives it
+    assert sentence.startswith("Sides: 6 left, 5 right, 0 both (episodes); onset came at a different time on "
+                               "the two sides (median 32")     # 32.5 as the report's number format gives it
     assert sentence.endswith(" min left, 55 min right, Mann-Whitney p = 0.0043).")
     # only the analysed runs count; too few on one side: said, not tested
     table, sentence = side_comparison(ep, run_ids=list("abcdefgh"))
     assert table["p_value"].isna().all()
-    assert sentence.startswith("Sides: 6 left, 2 right, 0 both. Too few sided episodes")
+    assert sentence.startswith("Sides: 6 left, 2 right, 0 both (episodes). Too few sided episodes")
     _, sentence = side_comparison(ep.assign(side=None))
     assert sentence.startswith("No episode says which side")
 
@@ -345,7 +345,10 @@ def test_side_cause_comparison_hand_computed():
     assert sentence.startswith("Left- and right-sided episodes came on different runs: air temperature 22")
     # too few on one side: counted, not tested
     tab, sentence = side_cause_comparison(episodes[episodes["run_id"] != "r9"], features, causes)
-    assert tab["p_value"].isna().all() and "each side needs 5" in sentence and "(5 left, 4 right" in sentence
+    assert tab["p_value"].isna().all() and "each side needs 5" in sentence
+    # runs, not episodes (issue 24: the two side counts said different numbers without saying why)
+    assert ("(5 runs numb on the left only, 4 on the right only; a run counts once however many episodes it had, "
+            "and not at all when both sides went numb; each side needs 5)") in sentence
     # no side at all: nothing to say
     tab, sentence = side_cause_comparison(episodes.assign(side=None), features, causes)
     assert sentence == "" and tab.empty

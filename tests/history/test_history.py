@@ -375,14 +375,30 @@ def test_summary_counts_by_sport_and_listing(data_dir):
     ride = lst.iloc[2]
     # local date and start of the ride: 08:08:58 UTC at +02:00; 40.907 km in 4419 s
     assert (ride["run_id"], ride["date"], ride["start"]) == ("20180527T0808Z", pd.Timestamp("2018-05-27"), "10:08")
-    assert ride["distance_km"] == pytest.approx(40.90717) and ride["duration_min"] == pytest.approx(4419 / 60)
+    # to 10 m and 0.1 min as a runner reads them (issue 24: listing() showed 0.018644 km)
+    assert ride["distance_km"] == 40.91 and ride["duration_min"] == 73.6   # 73.65 in binary is 73.6499...
     assert ride["file"].endswith("fitparse__sample_mulitple_header.fit")
     # the last run: heartandsole testdata, 07:37 local (-06:00), 158.71 m in 222 s
     last = lst.iloc[-1]
     assert (last["date"], last["start"], last["file"]) == (pd.Timestamp("2021-04-16"), "07:37", str(data_dir / HS_FIT))
-    assert last["distance_km"] == pytest.approx(0.15871) and last["duration_min"] == pytest.approx(3.7)
+    assert last["distance_km"] == 0.16 and last["duration_min"] == 3.7
     # one row per run of History.runs, same ids
     assert sorted(lst["run_id"]) == sorted(h.runs.index)
+    # 'runs' are foot runs: the other sports are counted apart, in the repr as in the import line
+    assert repr(h).startswith("<History 6 activities: 2 runs, 2 transitions, 1 ride, 1 swim (2018-05-27 to "
+                              "2021-04-16), ")
+
+
+def test_activity_counts_text():
+    from runlog.history import activity_counts_text
+
+    assert activity_counts_text({"running": 23, "unknown": 9, "cycling": 2, "swimming": 1}) == \
+        "35 activities: 23 runs, 9 of unknown sport, 2 rides, 1 swim"
+    assert activity_counts_text({"running": 1}) == "1 run"
+    assert activity_counts_text({"unknown": 1}) == "1 activity: 1 of unknown sport"
+    assert activity_counts_text({"cycling": 3, "fitness_equipment": 1, "running": 0}) == \
+        "4 activities: 3 rides, 1 fitness equipment activity"
+    assert activity_counts_text({}) == "no activities"
 
 
 # ------------------------------------------------------------- executors
