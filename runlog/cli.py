@@ -3,6 +3,7 @@
 ::
 
     runlog report PATH --episodes CSV [--notes CSV] [--weather auto|CSV] [--tracked START[:END]] [--out DIR]
+                  [--hr-max BPM] [--hr-rest BPM] [--sex f|m]
     runlog import PATH [--list]
     runlog weather PATH --out CSV [--offline]
     runlog demo [--out DIR]
@@ -119,12 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
     r.add_argument("--plan", metavar="CSV",
                    help="an experiment plan ('runlog experiment plan'): add the experiment's answer to the report")
+    _athlete_options(r)
 
     i = sub.add_parser("import", parents=[common],
                        help="read a history into the cache and say what was read, skipped and rejected",
                        description="Read every activity file under PATH (folder, export .zip or file) into the "
                                    "cache so later reports start fast, and print a summary.")
-    i.add_argument("path", metavar="PATH")
+    i.add_argument("path", metavar="PATH",
+                   help="folder of FIT/GPX/TCX files (.gz too), a Garmin/Strava export .zip, or one activity file")
     i.add_argument("--no-cache", action="store_true", help="only read, do not fill the cache")
     i.add_argument("--list", action="store_true",
                    help="list every activity (run id, local date and start time, sport, distance, duration, "
@@ -176,6 +179,30 @@ def build_parser() -> argparse.ArgumentParser:
                    description="Print, as Markdown, what every column of runlog's frames and every feature "
                                "means, with its unit, cause and source.")
     return p
+
+
+def _athlete_options(parser) -> None:
+    """``--hr-max``, ``--hr-rest``, ``--sex``: the runner's own values (else the settings file, else estimated)."""
+    g = parser.add_argument_group(
+        "your physiology", "Heart-rate zones and training load depend on these. Without them runlog reads the "
+                           "settings file ([athlete] table of settings.toml in your config folder, or the file "
+                           "$RUNLOG_SETTINGS names), else estimates them and says so in the report's caveats.")
+    g.add_argument("--hr-max", metavar="BPM", type=float, help="your maximum heart rate [beats/min], e.g. 186")
+    g.add_argument("--hr-rest", metavar="BPM", type=float,
+                   help="your resting heart rate [beats/min], e.g. 48 (measured lying down on waking)")
+    g.add_argument("--sex", choices=("f", "m", "female", "male"),
+                   help="selects the training-load (TRIMP) constants of women or men (Morton et al. 1990)")
+
+
+def _athlete_values(args) -> dict:
+    """The Athlete values given on the command line (None for the others), checked."""
+    from .features.athlete import Athlete
+
+    vals = {"hr_max_bpm": getattr(args, "hr_max", None), "hr_rest_bpm": getattr(args, "hr_rest", None),
+            "sex": getattr(args, "sex", None)}
+    # a wrong value fails now, not after the import
+    Athlete(hr_max_bpm=vals["hr_max_bpm"], hr_rest_bpm=vals["hr_rest_bpm"], sex=vals["sex"])
+    return vals
 
 
 def _experiment_parser(sub, common) -> None:
@@ -253,7 +280,7 @@ def _history(path, *, cache=True, progress=None):
 
 
 def _import_summary(hist) -> str:
-    from .history import activity_counts_text   # runs are foot runs; other sports counted apart
+    from .history import activity_counts_text  # runs are foot runs; other sports counted apart
 
     s = hist.summary()
     head = f"Read {activity_counts_text(s['by_sport'])}" if s["activities"] else "Read no activities"
@@ -307,9 +334,24 @@ def _rejections(hist, limit: int | None = 10) -> str:
 
 
 def cmd_import(args) -> int:
-    """``runlog import PATH``: fill the cache, print what was read, skipped and rejected."""
+    """``runlog import PATH``: fill the cache, print what was read, skipped and rejected.
+
+    Exit status 1 when nothing under PATH is an activity (a journal given by mistake, an empty
+    folder), with the reason; 0 when at least one activity was read."""
+    from .errors import RunlogError
+
     hist, store = _history(args.path, cache=not args.no_cache)
     _say(_import_summary(hist))
+    if not len(hist.runs):
+        reasons = [f"{r.path}: {r.reason}" for r in hist.errors.itertuples(index=False)]
+        reasons += [f"{r.path}: {r.reason}" for r in hist.skipped.itertuples(index=False)]
+        if len(reasons) == 1:   # one file: its reason is the error
+            raise RunlogError(f"{reasons[0]}; give a FIT, GPX or TCX activity file, a folder of them or an export .zip")
+        raise RunlogError(f"{args.path}: no activity could be read"
+                          + (f" from its {len(reasons)} files:\n" + "\n".join(f"  {x}" for x in reasons)
+                             if reasons else " (no FIT, GPX or TCX file there)")
+                          + ("\ngive a FIT, GPX or TCX activity file, a folder of them or an export .zip"
+                             if not reasons else ""))
     if store is not None:
         _say(f"Cached in {store.folder} (set RUNLOG_CACHE_DIR to move it); "
              "later imports and reports of these files start fast.")
@@ -329,10 +371,16 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=None, tz=None, cache=True):
-    """Read everything and run the analysis; returns the Report and the History."""
+def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=None, tz=None, cache=True,
+             athlete=None, settings=True):
+    """Read everything and run the analysis; returns the Report and the History.
+
+    *athlete*: the Athlete values given on the command line (:func:`_athlete_values`); the
+    settings file fills the others (not with *settings* False: the demo's runner is not you),
+    the history the rest."""
     import runlog
 
+    from .features.athlete import read_settings
     from .features.weather import is_auto
 
     auto = is_auto(weather_csv)
@@ -351,6 +399,8 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
         from .features import weather
 
         weather.read_weather(weather_csv)
+    if settings:
+        read_settings()   # a broken settings file fails now, not after the import
     hist, _store = _history(path, cache=cache)
     _say(_import_summary(hist))
     if len(hist.errors):
@@ -362,7 +412,9 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
     if auto:
         _say("Getting the weather for your runs from Open-Meteo (sends only GPS places rounded to about 10 km "
              "and dates; what is cached is not asked for again) ...")
-    return runlog.analyze(hist, episodes, notes=notes, weather="auto" if auto else weather_csv,
+    who = runlog.Athlete.from_history(hist, notes=notes, settings=settings, given_by="command line",
+                                      **(athlete or {}))
+    return runlog.analyze(hist, episodes, athlete=who, notes=notes, weather="auto" if auto else weather_csv,
                           tracked=tracked), hist
 
 
@@ -497,7 +549,7 @@ def cmd_report(args) -> int:
 
         plan = experiment.read_plan(os.path.expanduser(args.plan))  # a bad plan fails before the analysis
     report, hist = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
-                            tracked=args.tracked, tz=args.tz, cache=not args.no_cache)
+                            tracked=args.tracked, tz=args.tz, cache=not args.no_cache, athlete=_athlete_values(args))
     _print_findings(report)
     exp = None
     if plan is not None:
@@ -522,7 +574,7 @@ def cmd_demo(args) -> int:
     season = simulate.demo_season(out / "data")
     _say(f"{season!r}")
     report, hist = _analyse(season.gpx_dir, season.episodes_csv, notes_csv=season.notes_csv,
-                            weather_csv=season.weather_csv, tracked=season.tracked, cache=False)
+                            weather_csv=season.weather_csv, tracked=season.tracked, cache=False, settings=False)
     _print_findings(report)
     path = _write_report(report, out, hist)
     _say(f"The demo season planted '{season.cause}' as the cause of numbness; "

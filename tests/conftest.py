@@ -33,16 +33,20 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache_dir(tmp_path_factory):
-    """Keep the suite hermetic: imports with the default cache (and CLI subprocesses,
+    """Keep the suite hermetic: imports with the default cache and the settings file (and CLI subprocesses,
     which inherit the environment) write to a temporary folder, never to the user's
     cache.  Tests that need another location set RUNLOG_CACHE_DIR themselves."""
-    old = os.environ.get("RUNLOG_CACHE_DIR")
-    os.environ["RUNLOG_CACHE_DIR"] = str(tmp_path_factory.mktemp("runlog-cache"))
+    # the settings file too: a runner's own settings.toml must not change the suite's numbers
+    new = {"RUNLOG_CACHE_DIR": str(tmp_path_factory.mktemp("runlog-cache")),
+           "RUNLOG_SETTINGS": str(tmp_path_factory.mktemp("runlog-config") / "settings.toml")}
+    old = {k: os.environ.get(k) for k in new}
+    os.environ.update(new)
     yield
-    if old is None:
-        os.environ.pop("RUNLOG_CACHE_DIR", None)
-    else:
-        os.environ["RUNLOG_CACHE_DIR"] = old
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 #: Where the weather client is pointed during the suite: a local port nothing listens on.

@@ -15,7 +15,57 @@ from ..analysis.causes import feature_label
 from ..units import number_text, p_text, per_text, quantity_text
 
 __all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table",
-           "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines"]
+           "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines",
+           "physiology_caveat"]
+
+
+#: The runner's values a physiology caveat names, with their plain names.
+_PHYSIOLOGY_NAMES = {"hr_max_bpm": "maximum heart rate", "hr_rest_bpm": "resting heart rate", "sex": "sex",
+                     "body_mass_kg": "body mass"}
+
+
+def physiology_caveat(provenance: pd.DataFrame) -> str:
+    """The caveat saying which of the runner's values (maximum and resting heart rate, sex, body
+    mass) were given and which were assumed, and how.
+
+    Parameters
+    ----------
+    provenance : DataFrame
+        :meth:`runlog.Athlete.provenance` (``value``, ``unit``, ``status``, ``how``).
+
+    Returns
+    -------
+    str
+        One sentence per kind: the values given (and where), then each assumed one with its
+        method, then how to give one's own.
+    """
+    def value(name) -> str:
+        v, unit = provenance.loc[name, "value"], provenance.loc[name, "unit"]
+        if name == "sex":
+            return str(v)
+        return f"{number_text(float(v), 3)} {unit}".strip()
+
+    rows = [n for n in _PHYSIOLOGY_NAMES if n in provenance.index]
+    given = [n for n in rows if provenance.loc[n, "status"] == "given"]
+    assumed = [n for n in rows if n not in given]
+    parts = []
+    if given:
+        where = sorted({str(provenance.loc[n, "how"]) for n in given})
+        parts.append("Your values: " + ", ".join(f"{_PHYSIOLOGY_NAMES[n]} {value(n)}" for n in given)
+                     + f" (given: {'; '.join(where)}).")
+    for n in assumed:
+        status, how = provenance.loc[n, "status"], str(provenance.loc[n, "how"])
+        if status == "unknown" and n == "sex":
+            parts.append(f"Sex not given: {how}.")
+        elif status == "unknown":
+            parts.append(f"{_PHYSIOLOGY_NAMES[n].capitalize()} unknown: {how}.")
+        else:
+            parts.append(f"{_PHYSIOLOGY_NAMES[n].capitalize()} {value(n)} "
+                         f"{'estimated from your runs' if status == 'estimated' else 'assumed'}: {how}.")
+    if assumed:
+        parts.append("Heart-rate zones and training load depend on them; give your own with runlog report "
+                     "--hr-max, --hr-rest and --sex, or once in the settings file ([athlete] table).")
+    return " ".join(parts)
 
 FACTOR_TABLE_COLUMNS = [
     "factor", "level", "label", "cause", "role", "kind", "unit", "n_runs", "n_episodes",

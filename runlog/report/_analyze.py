@@ -264,6 +264,8 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     -------
     Report
         ``factors``, ``findings``, ``onset``, ``model``, ``caveats``, ...,
+        ``settings['athlete']`` (:meth:`runlog.Athlete.provenance`: which of the
+        runner's values were given and which assumed, also said in a caveat),
         ``analysed_runs`` (the run ids analysed) and ``tracked`` (the journal
         period, resolved: :func:`runlog.report.journal_period`).
         With fewer than 5 runs with numbness: descriptives only, and the report
@@ -335,5 +337,12 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     wx = features.attrs.get("weather")
     rep.settings.update(sport=sport, tracked=tracked, weather=None if wx is None else wx.coverage(ids))
     rep.causes = with_heat_hint(rep.causes, rep.settings["weather"])
+    used = features.attrs.get("athlete")
+    if used is not None:   # which of the runner's values were given, which assumed: kept and said
+        from ..render.wording import physiology_caveat
+
+        rep.settings["athlete"] = used.provenance()
+        at = next((i + 1 for i, c in enumerate(rep.caveats) if c.startswith("Derived quantities")), len(rep.caveats))
+        rep.caveats.insert(at, physiology_caveat(rep.settings["athlete"]))
     rep.tracked = journal_period(tracked, flags, runs)
     return rep

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ def test_known_values_win_and_body_mass_from_notes():
     assert (a.hr_max_bpm, a.hr_rest_bpm) == (195.0, 45.0)
     assert "hr_max_bpm" not in a.estimated and "hr_rest_bpm" not in a.estimated
     assert a.body_mass_kg == 62.0 and "3 run notes" in a.estimated["body_mass_kg"]
-    assert a.sex is None and a.trimp_constants == (0.64, 1.92) and "male constants" in a.estimated["sex"]
+    assert a.sex is None and a.trimp_constants == (0.64, 1.92) and "men's constants" in a.estimated["sex"]
 
 
 def test_history_without_hr():
@@ -93,3 +94,85 @@ def test_frozen_picklable_and_equality_ignores_estimated():
     assert copy.deepcopy(a) == a
     c = a.with_values(hr_rest_bpm=40)
     assert c.hr_rest_bpm == 40 and "hr_rest_bpm" not in c.estimated and "sex" in c.estimated
+
+
+# --------------------------------------------------------------------------
+# The runner's own values: settings file, provenance, the report's caveat (issue 24 item 4)
+# --------------------------------------------------------------------------
+def test_settings_file_is_read_and_known_values_win(tmp_path, monkeypatch):
+    from runlog.features.athlete import read_settings, settings_path
+
+    f = tmp_path / "settings.toml"
+    f.write_text('[athlete]\nhr_max_bpm = 186\nhr_rest_bpm = 48\nsex = "f"\n', encoding="utf-8")
+    monkeypatch.setenv("RUNLOG_SETTINGS", str(f))
+    assert settings_path() == f
+    assert read_settings() == {"hr_max_bpm": 186.0, "hr_rest_bpm": 48.0, "sex": "female"}
+    h = _history([150, 170, 190])
+    a = runlog.Athlete.from_history(h, hr_max_bpm=190, given_by="command line")
+    assert (a.hr_max_bpm, a.hr_rest_bpm, a.sex) == (190.0, 48.0, "female")
+    assert dict(a.given) == {"hr_max_bpm": "command line", "hr_rest_bpm": f"settings file {f}",
+                             "sex": f"settings file {f}"}
+    prov = a.provenance()
+    assert list(prov.columns) == ["value", "unit", "status", "how"]
+    assert prov.loc["hr_max_bpm"].tolist() == [190.0, "beats/min", "given", "command line"]
+    assert prov.loc["sex", "value"] == "female" and prov.loc["sex", "status"] == "given"
+    assert prov.loc["body_mass_kg", "status"] == "default"
+    assert prov.loc["threshold_hr_bpm", "value"] is None and prov.loc["threshold_hr_bpm", "status"] == "unknown"
+    # settings=False: the file is not read (the demo's runner is not you)
+    assert runlog.Athlete.from_history(h, settings=False).hr_rest_bpm == DEFAULT_HR_REST_BPM
+
+
+def test_default_config_folder_is_platformdirs(monkeypatch):
+    import platformdirs
+
+    from runlog.features.athlete import settings_path
+
+    monkeypatch.delenv("RUNLOG_SETTINGS")
+    assert settings_path() == Path(platformdirs.user_config_dir("runlog")) / "settings.toml"
+
+
+@pytest.mark.parametrize("text, match", [
+    ("[athlete\nhr_max_bpm = 186\n", r"is not a TOML settings file \(.*line 1"),
+    ("[athlete]\nhr_max = 186\n", r"unknown key\(s\) hr_max; the keys are hr_max_bpm, "),
+    ("[athlete]\nhr_max_bpm = 186\nhr_rest_bpm = 190\n", r"hr_rest_bpm \(190\) must be below hr_max_bpm"),
+    ("athlete = 3\n", r"'athlete' must be a table"),
+])
+def test_bad_settings_file_names_the_file_and_the_fix(tmp_path, text, match):
+    from runlog.features.athlete import read_settings
+
+    f = tmp_path / "settings.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(AthleteError, match=match) as exc:
+        read_settings(f)
+    assert str(exc.value).startswith(f"{f}: ")
+    with pytest.raises(AthleteError, match="no such settings file"):
+        read_settings(tmp_path / "none.toml", missing_ok=False)
+    assert read_settings(tmp_path / "none.toml") == {}
+
+
+def test_estimates_name_their_method_and_source():
+    a = runlog.Athlete.from_history(_history([150, 170, 190]))
+    prov = a.provenance()
+    assert prov.loc["hr_max_bpm", "status"] == "estimated"
+    assert "98th percentile of the 3 per-run maximum HRs" in prov.loc["hr_max_bpm", "how"]
+    assert "Tanaka, Monahan & Seals 2001" in prov.loc["hr_max_bpm", "how"]
+    assert prov.loc["hr_rest_bpm", "status"] == "default" and "Karvonen" in prov.loc["hr_rest_bpm", "how"]
+    assert prov.loc["sex", "status"] == "unknown" and "Morton, Fitz-Clarke & Banister 1990" in prov.loc["sex", "how"]
+
+
+def test_physiology_caveat_says_what_was_given_and_what_assumed():
+    from runlog.render.wording import physiology_caveat
+
+    given = runlog.Athlete.from_history(_history([150, 170, 190]), hr_max_bpm=186, hr_rest_bpm=48, sex="f",
+                                        given_by="command line")
+    text = physiology_caveat(given.provenance())
+    assert text.startswith("Your values: maximum heart rate 186 beats/min, resting heart rate 48 beats/min, "
+                           "sex female (given: command line).")
+    assert "Body mass 70 kg assumed" in text
+    assumed = physiology_caveat(runlog.Athlete.from_history(_history([150, 170, 190])).provenance())
+    assert not assumed.startswith("Your values")
+    assert "Maximum heart rate 189 beats/min estimated from your runs: 98th percentile" in assumed
+    assert "Resting heart rate 60 beats/min assumed: a typical adult value (resting HR" in assumed
+    assert "Sex not given: training load (TRIMP) uses the men's constants" in assumed
+    assert assumed.endswith("give your own with runlog report --hr-max, --hr-rest and --sex, or once in the "
+                            "settings file ([athlete] table).")
