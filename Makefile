@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install lint test test-fast demo bench clean
+.PHONY: install lint test test-fast demo bench notebook kernel clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,6 +30,18 @@ test-fast: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/runlog demo --out runlog-demo
+
+# JupyterLab (the 'notebook' extra) on notebooks/, with runlog's environment as its kernel
+$(VENV)/.notebook: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,notebook]'
+	touch $(VENV)/.notebook
+
+notebook: $(VENV)/.notebook
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(JUPYTER_ARGS)
+
+# register runlog's environment as the kernel "Python (runlog)" in your own Jupyter (your user's kernels)
+kernel: $(STAMP)
+	$(PY) -m ipykernel install --user --name runlog --display-name "Python (runlog)"
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
