@@ -44,7 +44,8 @@ from .. import schema
 from ..units import mmss
 from .readers import LOCATION_ALIASES, SIDE_ALIASES
 
-__all__ = ["suggest_episodes", "parse_note", "DRAFT_COLUMNS", "MAX_MANUAL_LAPS", "END_MARGIN_S", "START_MARGIN_S"]
+__all__ = ["suggest_episodes", "parse_note", "DRAFT_COLUMNS", "MAX_MANUAL_LAPS", "END_MARGIN_S", "START_MARGIN_S",
+           "AUTO_LAP_TOLERANCE_M"]
 
 #: More manual laps than this in one run: structured laps (intervals, splits), not a numbness press.
 MAX_MANUAL_LAPS = 2
@@ -137,6 +138,36 @@ def parse_note(text) -> dict | None:
     return out
 
 
+#: Laps of one length within this [m] of a round length are auto-laps (GPS distance is never a whole
+#: kilometre to the centimetre at a press).
+AUTO_LAP_TOLERANCE_M = 1.0
+#: Round lap lengths of auto-lap settings [m]: multiples of 100 m, and of a quarter mile.
+_ROUND_LAP_M = (100.0, 1609.344 / 4)
+
+
+def _auto_laps(g: pd.DataFrame, during: np.ndarray) -> str | None:
+    """Why the 'manual' laps ending during a run are auto-laps (a watch's lap every 1 km or 5 min,
+    recorded as 'manual' by some exports), or None.
+
+    At least two laps end during the run, and they and every lap before them have one round
+    length (a multiple of 100 m or of a quarter mile, to :data:`AUTO_LAP_TOLERANCE_M`) or one
+    round duration (whole minutes, to 1 s)."""
+    upto = int(np.flatnonzero(during)[-1]) + 1
+    dist = pd.to_numeric(g["distance_m"], errors="coerce").to_numpy(dtype=float)[:upto]
+    if upto < 2:   # one lap of a round length may be a press; a series of them is a setting
+        return None
+    if np.isfinite(dist).all() and np.ptp(dist) <= AUTO_LAP_TOLERANCE_M and dist[0] > 0:
+        d = float(np.median(dist))
+        if any(abs(d - round(d / step) * step) <= AUTO_LAP_TOLERANCE_M for step in _ROUND_LAP_M):
+            return f"{upto} lap(s) of {d:,.0f} m each"
+    if "elapsed_s" in g:
+        dur = pd.to_numeric(g["elapsed_s"], errors="coerce").to_numpy(dtype=float)[:upto]
+        if np.isfinite(dur).all() and np.ptp(dur) <= 1.0 and dur[0] > 0 \
+                and abs(dur[0] - 60.0 * round(dur[0] / 60.0)) <= 1.0:
+            return f"{upto} lap(s) of {mmss(float(np.median(dur)) / 60.0)} (min:s) each"
+    return None
+
+
 def _lap_presses(runs: pd.DataFrame, laps: pd.DataFrame) -> tuple[dict, dict]:
     """run_id -> (onset_min, onset_km, evidence) of the first manual press during the run, and
     run_id -> why a run's presses were not proposed."""
@@ -163,6 +194,11 @@ def _lap_presses(runs: pd.DataFrame, laps: pd.DataFrame) -> tuple[dict, dict]:
         if n > MAX_MANUAL_LAPS:
             skipped[rid] = (f"{n} manual laps: structured laps (intervals or splits), not a numbness press; "
                             "add the episode by hand if there was one")
+            continue
+        auto = _auto_laps(g, during)
+        if auto:
+            skipped[rid] = (f"{auto}: auto-laps the watch marked 'manual', not presses; add the episode by hand if "
+                            "there was one")
             continue
         i = int(np.flatnonzero(during)[0])
         t_min = (ends.iloc[i] - start).total_seconds() / 60.0

@@ -198,3 +198,20 @@ def test_a_note_in_the_fit_workout_name_is_proposed(data_dir, tmp_path):
     d = suggest_episodes(h)
     assert d["source"].tolist() == ["text"]
     assert (d["onset_min"].iloc[0], d["side"].iloc[0], d["location"].iloc[0]) == (12.0, "right", "heel")
+
+
+def test_auto_laps_marked_manual_are_not_presses():
+    # issue 24: a TCX with two 1,000.00 m laps marked 'Manual' was drafted as a press at 6:33
+    h = _history({
+        "km": [(6.55, 1.0, "manual"), (13.1, 1.0, "manual"), (60.0, 7.0, "manual")],     # 1 km auto-laps
+        "mile": [(8.0, 1.609344, "manual"), (16.0, 1.609344, "manual"), (60.0, 8.0, "manual")],   # 1 mile
+        "five": [(5.0, 0.9, "manual"), (10.0, 1.2, "manual"), (60.0, 8.0, "manual")],    # every 5 min
+        "press": [(6.55, 1.013, "manual"), (60.0, 9.0, "manual")],                       # a real press
+    })
+    h.laps["elapsed_s"] = (h.laps["end_time"] - h.laps["start_time"]).dt.total_seconds()
+    d = suggest_episodes(h)
+    assert d["run"].tolist() == ["press"]
+    reasons = dict(zip(d.attrs["skipped"]["run"], d.attrs["skipped"]["reason"]))
+    assert reasons["km"].startswith("2 lap(s) of 1,000 m each: auto-laps the watch marked 'manual'")
+    assert reasons["mile"].startswith("2 lap(s) of 1,609 m each: auto-laps")
+    assert reasons["five"].startswith("2 lap(s) of 5:00 (min:s) each: auto-laps")
