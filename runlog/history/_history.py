@@ -388,14 +388,18 @@ class History:
         Returns
         -------
         DataFrame
-            The run's records.
+            The run's records; ``attrs['tz']`` is the run's zone (``runs['tz']``), which the
+            plots use to title a run in its local time.
 
         Raises
         ------
         KeyError
             For an unknown *run_id*.
         """
-        return self.records.xs(run_id, level="run_id")
+        out = self.records.xs(run_id, level="run_id")
+        if "tz" in self.runs and run_id in self.runs.index and pd.notna(self.runs.at[run_id, "tz"]):
+            out.attrs["tz"] = str(self.runs.at[run_id, "tz"])
+        return out
 
     def __len__(self) -> int:
         return len(self.runs)

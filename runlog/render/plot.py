@@ -874,11 +874,13 @@ def trace_channels(records: pd.DataFrame, channels: Sequence[str] = TRACE_CHANNE
 
 
 def _run_title(records: pd.DataFrame, tz, prefix: str) -> str | None:
-    """'<prefix> 2024-05-27 11:23 (local time)' from the first record's time (UTC without *tz*);
-    None without a time index."""
+    """'<prefix> 2024-05-27 11:23 (local time)' from the first record's time, in *tz* or the run's
+    zone that :meth:`History.run` puts in ``records.attrs['tz']`` (UTC without either); None
+    without a time index."""
     if not (isinstance(records.index, pd.DatetimeIndex) and len(records)):
         return None
     t0 = records.index[0] if records.index.tz is not None else records.index[0].tz_localize("UTC")
+    tz = tz or records.attrs.get("tz")   # History.run() says the run's zone
     if tz:
         from ..io import local_time
 

@@ -492,3 +492,20 @@ def test_effect_step_from_the_structured_columns():
     assert plot.effect_step(pd.Series(effect_columns("shoes", 1.0, FEATURES, "categorical"))) == ""
     # a frame of an older version (no effect_kind): effect_unit as written
     assert plot.effect_step(pd.Series({"effect_unit": "per 2 days"})) == "per 2 days"
+
+
+def test_form_trace_of_a_history_run_is_titled_in_local_time(data_dir):
+    # issue 24: form_trace(history.run(rid)) was titled in UTC (09:23 UTC for an 11:23 start at +02:00)
+    import warnings
+
+    import runlog
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = runlog.read_history([data_dir / "fit/fitparse__sample_mulitple_header.fit"], cache=False, progress=False)
+    rec = h.run("20180527T0923Z")
+    assert rec.attrs["tz"] == "+02:00"
+    fig = runlog.plot.form_trace(rec)
+    assert fig.axes[0].get_title() == "Running form, run of 2018-05-27 11:23 (local time)"
+    fig = runlog.plot.form_trace(rec, tz="UTC")   # a zone given wins
+    assert fig.axes[0].get_title() == "Running form, run of 2018-05-27 09:23 (local time)"
