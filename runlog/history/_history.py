@@ -487,14 +487,29 @@ class History:
         order = np.argsort(start.to_numpy(), kind="stable") if len(runs) else np.arange(0)
         return out.iloc[order].reset_index(drop=True)
 
-    def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
-        summary = self.summary().to_frame().T.to_html(index=False)
-        parts = [f"<p><b>{html.escape(repr(self)[1:-1])}</b></p>", summary, "<p>First runs (History.runs):</p>",
-                 self.runs.head(20).to_html()]
-        if len(self.errors):
-            parts.append(f"<p><b>{len(self.errors)} files not read</b> (History.errors)</p>"
-                         + self.errors.head(10).to_html())
-        if len(self.skipped):
-            parts.append(f"<p><b>{len(self.skipped)} files skipped</b> (History.skipped)</p>"
-                         + self.skipped.head(10).to_html())
+    def _repr_html_(self) -> str:
+        """The history as a notebook shows it: the counts in words, then the first activities as
+        :meth:`listing` gives them (local date and start, sport, km, min, file name), then the
+        files not read and skipped, each with its reason."""
+        s = self.summary()
+        head = f"<p><b>{html.escape(repr(self)[1:-1])}</b></p>"
+        if len(self.runs):
+            head += f"<p>{s['distance_km']:,.0f} km in total (all sports).</p>"
+        lst = self.listing()
+        if len(lst):
+            lst = lst.assign(date=lst["date"].dt.strftime("%Y-%m-%d"),
+                             file=[_basename(f) for f in lst["file"]])
+        parts = [head, f"<p>Activities ({'first 20 of ' if len(lst) > 20 else ''}{len(lst)}; "
+                       "history.listing() for all, History.runs for every column):</p>",
+                 lst.head(20).to_html(index=False, na_rep="", float_format=lambda v: f"{v:,.2f}")]
+        for frame, what, attr in ((self.errors, "files not read", "errors"),
+                                  (self.skipped, "files skipped", "skipped")):
+            if len(frame):
+                shown = frame[["path", "reason"]].head(10).assign(path=[_basename(p) for p in frame["path"].head(10)])
+                parts.append(f"<p><b>{len(frame)} {what}</b> (History.{attr}):</p>" + shown.to_html(index=False))
         return "".join(parts)
+
+
+def _basename(path) -> str:
+    """A file's name without its folders, for a table a runner reads."""
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1] if isinstance(path, str) else ""

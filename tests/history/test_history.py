@@ -387,6 +387,11 @@ def test_summary_counts_by_sport_and_listing(data_dir):
     # 'runs' are foot runs: the other sports are counted apart, in the repr as in the import line
     assert repr(h).startswith("<History 6 activities: 2 runs, 2 transitions, 1 ride, 1 swim (2018-05-27 to "
                               "2021-04-16), ")
+    # in a notebook: the counts in words and the listing (file names without folders), not raw frames
+    page = h._repr_html_()
+    assert page.startswith("<p><b>History 6 activities: 2 runs, 2 transitions, 1 ride, 1 swim (")
+    assert "<th>distance_km</th>" in page and ">fitparse__sample_mulitple_header.fit<" in page
+    assert "by_sport" not in page and str(data_dir) not in page
 
 
 def test_activity_counts_text():
