@@ -75,6 +75,18 @@ def parse_tracked(text: str):
     return start, end
 
 
+def _iso_date(text: str):
+    """A ``YYYY-MM-DD`` option value as a Timestamp (argparse type)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-03-01") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``runlog`` command.
 
@@ -170,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     jd.add_argument("--no-laps", action="store_true", help="do not propose lap-button presses")
     jd.add_argument("--no-text", action="store_true", help="do not propose activity notes")
     jd.add_argument("--all-sports", action="store_true", help="also other sports than running")
+    jd.add_argument("--since", metavar="DATE", type=_iso_date,
+                    help="the day you started pressing lap when numbness starts (YYYY-MM-DD): earlier lap presses "
+                         "are not proposed, and the draft starts the journal period that day; asked for when "
+                         "not given on a terminal")
     jd.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
 
     _experiment_parser(sub, common)
@@ -593,20 +609,48 @@ def cmd_journal(args) -> int:
         raise FileExistsError(17, "exists already (it may hold your edits); choose another --out or add --force",
                               str(out))
     hist, _ = _history(args.path, cache=not args.no_cache)
+    since = args.since
+    if since is None and not args.no_laps and sys.stdin.isatty():
+        since = _ask_since()
     draft = suggest_episodes(hist, lap_button=not args.no_laps, text=not args.no_text,
-                             sport=None if args.all_sports else "running")
+                             sport=None if args.all_sports else "running", since=since)
     atomic_write_text(out, draft.to_csv(index=False))
     by = draft["source"].value_counts()
-    _say(f"Proposed {len(draft)} episode(s) from {len(hist.runs)} activities: "
-         f"{by.get('lap', 0)} from lap presses, {by.get('text', 0)} from notes, {by.get('lap+text', 0)} from both.")
+    n = int(len(draft) - by.get("you", 0))
+    _say(f"Proposed {n} episode(s) from {len(hist.runs)} activities: "
+         f"{by.get('lap', 0)} from lap presses, {by.get('text', 0)} from notes, {by.get('lap+text', 0)} from both"
+         + (f"; lap presses from {since:%Y-%m-%d} on, the journal period starting then." if since is not None
+            else "."))
+    flagged = int(draft["evidence"].astype("string").str.contains("CHECK: the file names no sport").sum())
+    if flagged:
+        _say(f"{flagged} of them from activities whose file names no sport (their evidence says CHECK).")
     skipped = draft.attrs.get("skipped")
     if skipped is not None and len(skipped):
-        _say(f"Not proposed ({len(skipped)} run(s) with structured laps):")
+        _say(f"Not proposed ({len(skipped)} run(s) with structured laps or auto-laps):")
         for r in skipped.itertuples(index=False):
             _say(f"  {r.run}: {r.reason}")
-    _say(f"Draft written to {out.resolve()}. Check each row (delete what was not numbness, fill in side, "
-         "location and severity), then: runlog report PATH --episodes " + str(out))
+    if since is None and not args.no_laps:
+        _say("Tip: add --since YYYY-MM-DD, the day you started pressing lap for numbness: earlier presses were "
+             "something else, and the journal period starts then.")
+    _say(f"Next: check {out} (delete what was not numbness; fill in side, location, severity), then run: "
+         f"runlog report {args.path} --episodes {out}")
     return 0
+
+
+def _ask_since():
+    """Ask the runner (on a terminal) since when they press lap for numbness; None when skipped."""
+    while True:
+        try:
+            text = input("Since when have you pressed lap when numbness starts? (YYYY-MM-DD, Enter if you "
+                         "don't know): ").strip()
+        except EOFError:
+            return None
+        if not text:
+            return None
+        try:
+            return _iso_date(text)
+        except argparse.ArgumentTypeError as exc:
+            print(f"  {exc}", file=sys.stderr)
 
 
 def cmd_weather(args) -> int:

@@ -45,7 +45,7 @@ from ..units import mmss
 from .readers import LOCATION_ALIASES, SIDE_ALIASES
 
 __all__ = ["suggest_episodes", "parse_note", "DRAFT_COLUMNS", "MAX_MANUAL_LAPS", "END_MARGIN_S", "START_MARGIN_S",
-           "AUTO_LAP_TOLERANCE_M"]
+           "AUTO_LAP_TOLERANCE_M", "RUN_LIKE_SPEED_MPS", "RUN_LIKE_CADENCE_SPM"]
 
 #: More manual laps than this in one run: structured laps (intervals, splits), not a numbness press.
 MAX_MANUAL_LAPS = 2
@@ -145,26 +145,27 @@ AUTO_LAP_TOLERANCE_M = 1.0
 _ROUND_LAP_M = (100.0, 1609.344 / 4)
 
 
-def _auto_laps(g: pd.DataFrame, during: np.ndarray) -> str | None:
-    """Why the 'manual' laps ending during a run are auto-laps (a watch's lap every 1 km or 5 min,
-    recorded as 'manual' by some exports), or None.
+def _auto_laps(g: pd.DataFrame) -> str | None:
+    """Why a run's laps marked 'manual' are auto-laps (a watch's lap every 1 km or 5 min, which
+    some exports record as 'manual'), or None.
 
-    At least two laps end during the run, and they and every lap before them have one round
-    length (a multiple of 100 m or of a quarter mile, to :data:`AUTO_LAP_TOLERANCE_M`) or one
-    round duration (whole minutes, to 1 s)."""
-    upto = int(np.flatnonzero(during)[-1]) + 1
-    dist = pd.to_numeric(g["distance_m"], errors="coerce").to_numpy(dtype=float)[:upto]
-    if upto < 2:   # one lap of a round length may be a press; a series of them is a setting
+    Every lap but the last (the remainder the stop button ends) has one round length (a multiple
+    of 100 m or of a quarter mile, to :data:`AUTO_LAP_TOLERANCE_M`) or one round duration (whole
+    minutes, to 1 s), and there are at least two of them: one lap of a round length may be a
+    press, a series of them is a setting."""
+    full = len(g) - 1
+    if full < 2:
         return None
+    dist = pd.to_numeric(g["distance_m"], errors="coerce").to_numpy(dtype=float)[:full]
     if np.isfinite(dist).all() and np.ptp(dist) <= AUTO_LAP_TOLERANCE_M and dist[0] > 0:
         d = float(np.median(dist))
         if any(abs(d - round(d / step) * step) <= AUTO_LAP_TOLERANCE_M for step in _ROUND_LAP_M):
-            return f"{upto} lap(s) of {d:,.0f} m each"
+            return f"{full} laps of {d:,.0f} m each"
     if "elapsed_s" in g:
-        dur = pd.to_numeric(g["elapsed_s"], errors="coerce").to_numpy(dtype=float)[:upto]
+        dur = pd.to_numeric(g["elapsed_s"], errors="coerce").to_numpy(dtype=float)[:full]
         if np.isfinite(dur).all() and np.ptp(dur) <= 1.0 and dur[0] > 0 \
                 and abs(dur[0] - 60.0 * round(dur[0] / 60.0)) <= 1.0:
-            return f"{upto} lap(s) of {mmss(float(np.median(dur)) / 60.0)} (min:s) each"
+            return f"{full} laps of {mmss(float(np.median(dur)) / 60.0)} (min:s) each"
     return None
 
 
@@ -195,7 +196,7 @@ def _lap_presses(runs: pd.DataFrame, laps: pd.DataFrame) -> tuple[dict, dict]:
             skipped[rid] = (f"{n} manual laps: structured laps (intervals or splits), not a numbness press; "
                             "add the episode by hand if there was one")
             continue
-        auto = _auto_laps(g, during)
+        auto = _auto_laps(g)
         if auto:
             skipped[rid] = (f"{auto}: auto-laps the watch marked 'manual', not presses; add the episode by hand if "
                             "there was one")
@@ -209,8 +210,38 @@ def _lap_presses(runs: pd.DataFrame, laps: pd.DataFrame) -> tuple[dict, dict]:
     return found, skipped
 
 
+#: An activity of unknown sport moves like a run with an average speed in this range [m/s]
+#: (2:34-11:07 min/km; faster is a ride, slower a walk) ...
+RUN_LIKE_SPEED_MPS = (1.5, 6.5)
+#: ... and, when it has a cadence, one in this range [steps/min] (running 150-200, easy and sprint
+#: beyond; a pedalling cadence of 60-100 rpm is below it).
+RUN_LIKE_CADENCE_SPM = (130.0, 230.0)
+
+
+def _moves_like_a_run(runs: pd.DataFrame) -> dict:
+    """run_id -> why, for the activities of *runs* whose pace (and cadence, when recorded) are a
+    runner's (:data:`RUN_LIKE_SPEED_MPS`, :data:`RUN_LIKE_CADENCE_SPM`)."""
+    out: dict[str, str] = {}
+    if not len(runs) or "avg_speed_mps" not in runs:
+        return out
+    speed = pd.to_numeric(runs["avg_speed_mps"], errors="coerce")
+    cad = pd.to_numeric(runs["avg_cadence_spm"], errors="coerce") if "avg_cadence_spm" in runs else \
+        pd.Series(np.nan, index=runs.index)
+    for rid, v, c in zip(runs.index, speed, cad):
+        if not (np.isfinite(v) and RUN_LIKE_SPEED_MPS[0] <= v <= RUN_LIKE_SPEED_MPS[1]):
+            continue
+        pace = f"moves at {mmss(1000.0 / v / 60.0)} min/km"
+        if np.isfinite(c):
+            if not RUN_LIKE_CADENCE_SPM[0] <= c <= RUN_LIKE_CADENCE_SPM[1]:
+                continue
+            out[rid] = f"{pace} with a cadence of {c:.0f} steps/min"
+        else:
+            out[rid] = f"{pace} (no cadence recorded)"
+    return out
+
+
 def suggest_episodes(history, *, lap_button: bool = True, text: bool = True,
-                     sport: str | None = "running") -> pd.DataFrame:
+                     sport: str | None = "running", since=None) -> pd.DataFrame:
     """Draft journal rows from lap-button presses and activity notes, for the runner to confirm.
 
     Parameters
@@ -227,7 +258,15 @@ def suggest_episodes(history, *, lap_button: bool = True, text: bool = True,
         (:func:`parse_note`).
     sport : str or None
         Only activities of this sport (as ``History.runs['sport']``; a
-        cyclist's lap presses are not numbness); None: every activity.
+        cyclist's lap presses are not numbness); None: every activity.  With
+        'running', activities whose file names no sport are taken when they
+        move like a run (:data:`RUN_LIKE_SPEED_MPS`, :data:`RUN_LIKE_CADENCE_SPM`),
+        and their rows' ``evidence`` says so ('CHECK: the file names no sport ...').
+    since : str or Timestamp, optional
+        The day the runner started pressing lap when numbness starts: lap
+        presses of runs before it are not proposed (notes still are), and the
+        draft gets a ``tracking started`` row of that date (the journal's
+        period, :func:`runlog.read_episodes`).
 
     Returns
     -------
@@ -243,9 +282,18 @@ def suggest_episodes(history, *, lap_button: bool = True, text: bool = True,
         :func:`runlog.read_episodes` like any journal.
     """
     runs = history.runs
+    run_like: dict = {}
     if sport is not None and "sport" in runs:
-        runs = runs[runs["sport"].astype("string").str.lower().eq(sport.lower()).fillna(False).to_numpy(dtype=bool)]
-    laps_found, skipped = _lap_presses(runs, history.laps) if lap_button else ({}, {})
+        sports = runs["sport"].astype("string").str.lower().fillna("unknown")
+        keep = sports.eq(sport.lower()).to_numpy(dtype=bool)
+        if sport.lower() == "running":   # files that name no sport but move like a run count, flagged
+            run_like = _moves_like_a_run(runs[sports.eq("unknown").to_numpy(dtype=bool)])
+            keep |= runs.index.isin(list(run_like))
+        runs = runs[keep]
+    if since is not None:
+        since = pd.Timestamp(since).normalize()
+    lap_runs = runs if since is None else runs[pd.to_datetime(runs["start_local"]).to_numpy() >= since.to_datetime64()]
+    laps_found, skipped = _lap_presses(lap_runs, history.laps) if lap_button else ({}, {})
     notes_found = {}
     if text:
         for col in ("name", "description"):
@@ -273,8 +321,16 @@ def suggest_episodes(history, *, lap_button: bool = True, text: bool = True,
                 row["onset_min"], row["onset_km"] = note["onset_min"], note["onset_km"]
             row.update({k: note[k] for k in ("side", "location", "severity")})
             evidence.append(f"note: {note['evidence']}")
+        if rid in run_like:
+            evidence.append(f"CHECK: the file names no sport; drafted as a run because it {run_like[rid]}. Delete "
+                            "the row if it was not a run")
         row["evidence"] = "; ".join(evidence)
         rows.append(row)
+    if since is not None:   # the journal period starts the day the runner began pressing lap for numbness
+        rows.append({"date": since.strftime("%Y-%m-%d"), "time": "", "run": "", "onset_min": np.nan,
+                     "onset_km": np.nan, "side": None, "location": None, "severity": np.nan,
+                     "notes": "tracking started", "source": "you",
+                     "evidence": "the day you started pressing lap when numbness starts"})
     out = pd.DataFrame(rows, columns=DRAFT_COLUMNS)
     out = out.sort_values(["date", "time"], kind="stable").reset_index(drop=True)
     for c in ("onset_min", "onset_km", "severity"):

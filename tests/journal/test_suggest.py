@@ -212,6 +212,67 @@ def test_auto_laps_marked_manual_are_not_presses():
     d = suggest_episodes(h)
     assert d["run"].tolist() == ["press"]
     reasons = dict(zip(d.attrs["skipped"]["run"], d.attrs["skipped"]["reason"]))
-    assert reasons["km"].startswith("2 lap(s) of 1,000 m each: auto-laps the watch marked 'manual'")
-    assert reasons["mile"].startswith("2 lap(s) of 1,609 m each: auto-laps")
-    assert reasons["five"].startswith("2 lap(s) of 5:00 (min:s) each: auto-laps")
+    assert reasons["km"].startswith("2 laps of 1,000 m each: auto-laps the watch marked 'manual'")
+    assert reasons["mile"].startswith("2 laps of 1,609 m each: auto-laps")
+    assert reasons["five"].startswith("2 laps of 5:00 (min:s) each: auto-laps")
+
+
+def test_the_real_tcx_with_two_manual_1000_m_laps_is_not_drafted(data_dir):
+    # runpandas' run_garmin.tcx: laps of 1,000.00 m, 1,000.00 m and 153.67 m, all 'Manual' (issue 24)
+    h = runlog.read_history(data_dir / "tcx" / "runpandas__run_garmin.tcx", cache=False, progress=False)
+    assert h.laps["trigger"].tolist() == ["manual"] * 3
+    d = suggest_episodes(h)
+    assert d.empty
+    assert d.attrs["skipped"]["reason"].tolist()[0].startswith("2 laps of 1,000 m each: auto-laps")
+
+
+def test_unknown_sport_that_moves_like_a_run_is_drafted_and_flagged():
+    h = _history({"run": [(35.0, 6.0, "manual"), (60.0, 4.0, "manual")],
+                  "ride": [(35.0, 15.0, "manual"), (60.0, 15.0, "manual")],
+                  "walk": [(35.0, 2.0, "manual"), (60.0, 1.0, "manual")]},
+                 sports=["unknown"] * 3)
+    h.runs["avg_speed_mps"] = [10000 / 3600, 30000 / 3600, 3000 / 3600]     # 6:00 /km, 36 km/h, 20:00 /km
+    h.runs["avg_cadence_spm"] = [168.0, float("nan"), float("nan")]
+    d = suggest_episodes(h)
+    assert d["run"].tolist() == ["run"]
+    assert d["evidence"].iloc[0] == ("lap 1 pressed 35:00 (min:s) into the run; CHECK: the file names no sport; "
+                                     "drafted as a run because it moves at 6:00 min/km with a cadence of 168 "
+                                     "steps/min. Delete the row if it was not a run")
+    h.runs["avg_cadence_spm"] = [80.0, float("nan"), float("nan")]      # pedalling, not running
+    assert suggest_episodes(h).empty
+
+
+def test_since_drops_earlier_presses_and_starts_the_journal_period():
+    h = _history({"a": [(35.0, 6.0, "manual"), (60.0, 4.0, "manual")],
+                  "b": [(20.0, 3.0, "manual"), (60.0, 7.0, "manual")]},
+                 names=["#numb L toes 30min", None])
+    d = suggest_episodes(h, since="2024-05-02")
+    # run a (May 1) keeps its note but not its press; run b (May 2) its press; the period row first
+    assert d["source"].tolist() == ["text", "you", "lap"]
+    assert d.loc[1, ["date", "notes"]].tolist() == ["2024-05-02", "tracking started"]
+    ep = runlog.read_episodes(d.drop(columns="run"),   # (these test runs' ids are not run ids)
+                              history=h.runs.assign(tz="Europe/Berlin", distance_m=10000.0, source="x.fit"))
+    assert ep.attrs["tracked"][0] == pd.Timestamp("2024-05-02") and len(ep) == 2
+
+
+def test_cli_draft_takes_since_and_says_the_next_step_in_one_line(data_dir, tmp_path, capsys, monkeypatch):
+    src = tmp_path / "runs"
+    src.mkdir()
+    (src / "run.fit").write_bytes((data_dir / "fit" / "fitparse__activity-small-fenix2-run.fit").read_bytes())
+    out = tmp_path / "draft.csv"
+    assert cli.main(["journal", "draft", str(src), "--out", str(out), "--no-cache", "--since", "2015-08-01"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("; lap presses from 2015-08-01 on, the journal period starting then.")
+    assert lines[-1] == (f"Next: check {out} (delete what was not numbness; fill in side, location, severity), "
+                         f"then run: runlog report {src} --episodes {out}")
+    assert not any(ln.startswith("Tip:") for ln in lines)
+    assert "2015-08-01,,,,,,,,tracking started,you," in out.read_text(encoding="utf-8")
+    # on a terminal without --since it asks (a bad answer is asked again); Enter skips
+    answers = iter(["15/08/2015", "2015-08-02"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert cli._ask_since() == pd.Timestamp("2015-08-02")
+    monkeypatch.setattr("builtins.input", lambda prompt: "")
+    assert cli._ask_since() is None
+    with pytest.raises(SystemExit) as exc:   # a wrong date is a usage error (argparse, status 2)
+        cli.main(["journal", "draft", str(src), "--out", str(out), "--since", "2015-13-01"])
+    assert exc.value.code == 2 and "'2015-13-01' is not a date" in capsys.readouterr().err
