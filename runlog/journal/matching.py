@@ -325,6 +325,8 @@ class _Matcher:
             return self._match_run(run, date, clock, target)
         if clock:
             best = self._by_time(None, target)
+            if len(best) > 1:   # a multisport file's run and the transition before it start together
+                best = self._prefer_run(best)
             if len(best) == 0:
                 return None, (f"no run within {MATCH_TOLERANCE_MIN:.0f} min of "
                               f"{target:%Y-%m-%d %H:%M} (local time); {self.nearest(target)}. Fix the "
@@ -537,10 +539,13 @@ def _zone_hint(matcher: _Matcher, results: list, first: np.ndarray, codes: np.nd
     UTC (or another zone): their times match runs' starts in UTC, or all lie the same whole
     number of quarter-hours from runs' local starts.  None otherwise."""
     failed = [j for j, r in enumerate(results) if r[2] is None and r[0] is not None and r[1] is not None]
+    targets = [pd.Timestamp(results[j][0].value + pd.Timedelta(results[j][1] + ":00").value) for j in failed]
+    # only rows near no run at all (not a row near two runs, nor one whose other cells are wrong)
+    near_none = [k for k, t in enumerate(targets) if not len(matcher._by_time(None, t))]
+    failed, targets = [failed[k] for k in near_none], [targets[k] for k in near_none]
     if not failed:
         return None
     counts = np.bincount(codes, minlength=len(results))
-    targets = [pd.Timestamp(results[j][0].value + pd.Timedelta(results[j][1] + ":00").value) for j in failed]
     rows = int(counts[failed].sum())
     hit = [matcher.utc_start_near(t) for t in targets]
     n_utc = int(sum(counts[j] for j, h in zip(failed, hit) if h is not None))

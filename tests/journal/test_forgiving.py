@@ -125,3 +125,16 @@ def test_suffixed_run_id_of_a_real_multisport_fit(shared_dir):
     assert "20150829T1114Z-2" in h.runs.index
     ep = runlog.read_episodes(pd.DataFrame({"run": ["20150829T1114Z-2"], "onset_min": [3]}), history=h)
     assert ep["run_id"].tolist() == ["20150829T1114Z-2"]
+
+
+def test_a_time_at_a_multisport_start_picks_the_run_and_is_not_called_a_zone(history):
+    # 20210322T1048Z: run, transition and row sessions start in the same minute (sweatpy's FIT); the
+    # newcomer's 25-episode journal met the same at the fenix 2 multisport file (transition + run)
+    ep = runlog.read_episodes(pd.DataFrame({"date": ["2021-03-22"], "time": ["11:48"]}), history=history)
+    assert ep["run_id"].tolist() == ["20210322T1048Z"]
+    # several runs near a time is not a time-zone mistake
+    runs = history.runs.copy()
+    runs.loc["20210322T1048Z-2", "sport"] = "unknown"   # now no rule picks
+    with pytest.raises(EpisodeError) as exc:
+        runlog.read_episodes(pd.DataFrame({"date": ["2021-03-22"], "time": ["11:48"]}), history=runs)
+    assert [p[:28] for p in exc.value.problems] == ["line 2: 3 runs at or near 20"]
