@@ -462,7 +462,7 @@ class History:
             Columns ``run_id``, ``date`` (local date of the start, the
             journal's ``date``), ``start`` (local start time 'HH:MM', the
             journal's ``time``), ``sport``, ``distance_km`` [km] (to 10 m),
-            ``duration_min`` [min] (to 0.1 min; wall clock, first to last
+            ``duration_min`` [min] (to 0.01 min; wall clock, first to last
             record, pauses included) and ``file`` (the file it was read
             from); a plain RangeIndex.
 
@@ -477,11 +477,11 @@ class History:
             "date": start.dt.normalize().to_numpy(),
             "start": start.dt.strftime("%H:%M").astype(object).to_numpy(),
             "sport": self._sports().to_numpy(),
-            # to 10 m and 0.1 min, as a runner reads them (not 0.018644 km)
+            # to 10 m and 0.01 min (under a second), as a runner reads them (not 0.018644 km)
             "distance_km": np.round(pd.to_numeric(runs["distance_m"], errors="coerce").to_numpy(dtype="float64")
                                     / 1000.0, 2),
             "duration_min": np.round(pd.to_numeric(runs["elapsed_s"], errors="coerce").to_numpy(dtype="float64")
-                                     / 60.0, 1),
+                                     / 60.0, 2),
             "file": runs["source"].astype("string").astype(object).to_numpy(),
         })
         order = np.argsort(start.to_numpy(), kind="stable") if len(runs) else np.arange(0)
