@@ -41,7 +41,8 @@ from .sheet import (
 __all__ = [
     "read_episodes", "read_run_notes", "notes_from_history", "TRACKING_NOTES", "EXAMPLE_EPISODES",
     "EXAMPLE_RUN_NOTES", "EPISODE_ALIASES", "NOTES_ALIASES", "SIDE_ALIASES", "LOCATION_ALIASES",
-    "NOTES_RANGES", "MAX_MASS_CHANGE_FRACTION", "tracking_kind", "UNIT_CELLS",
+    "NOTES_RANGES", "MAX_MASS_CHANGE_FRACTION", "tracking_kind", "UNIT_CELLS", "NUMBER_RE", "MINUTES_RE",
+    "DISTANCE_UNIT_RE", "SEVERITY_WORD_RE", "OUT_OF_10_RE", "KM_PER_MILE",
 ]
 
 #: Example journal shipped with the package (``runlog/data/example_episodes.csv``).
@@ -131,15 +132,26 @@ SIDE_ALIASES: dict[str, str] = {
     "destra": "right",
 }
 
+#: The value forms a ``#numb`` note and a journal cell share (regular-expression pieces): a number
+#: (decimal point or comma), minutes (``35min``, ``35 min``, ``35'``), a distance unit (km, or miles
+#: converted with :data:`KM_PER_MILE`), a severity (``sev 4``, ``severity: 4``; ``4/10``).
+NUMBER_RE = r"(\d+(?:[.,]\d+)?)"
+MINUTES_RE = r"(?:(?:minutes?|mins?)\b|')"
+DISTANCE_UNIT_RE = r"(km|k|mi|miles?)"
+SEVERITY_WORD_RE = r"sev(?:erity)?\s*[:=]?\s*"
+OUT_OF_10_RE = r"\s*/\s*10"
+#: Kilometres per mile (international mile).
+KM_PER_MILE = 1.609344
+
 #: Cells of the journal's number columns written with their unit, as in a ``#numb`` note: the
-#: column -> (pattern of the whole cell, the number's group, factor to the column's unit by the
-#: unit group).  ``55min``, ``55 min``, ``55'``; ``6.5km``, ``4 mi``; ``4/10``, ``sev 4``.
+#: column -> (pattern of the whole cell, its number in group 1, the factor to the column's unit by
+#: the unit in group 2).  ``55min``, ``55 min``, ``55'``; ``6.5km``, ``4 mi``; ``4/10``, ``sev 4``.
 UNIT_CELLS: dict[str, tuple[re.Pattern, dict[str, float]]] = {
-    "onset_min": (re.compile(r"^(\d+(?:[.,]\d+)?)\s*(min|mins|minutes?|')$", re.IGNORECASE), {}),
-    "duration_min": (re.compile(r"^(\d+(?:[.,]\d+)?)\s*(min|mins|minutes?|')$", re.IGNORECASE), {}),
-    "onset_km": (re.compile(r"^(\d+(?:[.,]\d+)?)\s*(km|k|mi|miles?)$", re.IGNORECASE),
-                 {"mi": 1.609344, "mile": 1.609344, "miles": 1.609344}),
-    "severity": (re.compile(r"^(?:sev(?:erity)?\s*[:=]?\s*)?(\d+(?:[.,]\d+)?)\s*(/\s*10)?$", re.IGNORECASE), {}),
+    "onset_min": (re.compile(rf"^{NUMBER_RE}\s*({MINUTES_RE})$", re.IGNORECASE), {}),
+    "duration_min": (re.compile(rf"^{NUMBER_RE}\s*({MINUTES_RE})$", re.IGNORECASE), {}),
+    "onset_km": (re.compile(rf"^{NUMBER_RE}\s*{DISTANCE_UNIT_RE}$", re.IGNORECASE),
+                 {"mi": KM_PER_MILE, "mile": KM_PER_MILE, "miles": KM_PER_MILE}),
+    "severity": (re.compile(rf"^(?:{SEVERITY_WORD_RE})?{NUMBER_RE}({OUT_OF_10_RE})?$", re.IGNORECASE), {}),
 }
 
 #: Accepted spellings of ``location`` (after lower-casing; spaces and hyphens

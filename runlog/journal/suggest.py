@@ -42,7 +42,16 @@ import pandas as pd
 
 from .. import schema
 from ..units import mmss
-from .readers import LOCATION_ALIASES, SIDE_ALIASES
+from .readers import (
+    DISTANCE_UNIT_RE,
+    KM_PER_MILE,
+    LOCATION_ALIASES,
+    MINUTES_RE,
+    NUMBER_RE,
+    OUT_OF_10_RE,
+    SEVERITY_WORD_RE,
+    SIDE_ALIASES,
+)
 
 __all__ = ["suggest_episodes", "parse_note", "DRAFT_COLUMNS", "MAX_MANUAL_LAPS", "END_MARGIN_S", "START_MARGIN_S",
            "AUTO_LAP_TOLERANCE_M", "RUN_LIKE_SPEED_MPS", "RUN_LIKE_CADENCE_SPM"]
@@ -56,16 +65,16 @@ START_MARGIN_S = 120.0
 #: Columns of a drafted journal (the journal's own, then where each row came from).
 DRAFT_COLUMNS = ["date", "time", "run", "onset_min", "onset_km", "side", "location", "severity", "notes",
                  "source", "evidence"]
-_KM_PER_MILE = 1.609344
 
 _NUMB_RE = re.compile(
     r"#numb\w*|\b(?:numb(?:ness)?|tingl\w*|taub(?:heit)?|engourdi\w*|entumecid\w*|adormecid\w*|"
     r"intorpidit\w*)\b", re.IGNORECASE)
 _NEGATION_RE = re.compile(r"\b(?:no|not|without|zero|kein\w*|ohne|sans|sin|nessun\w*)\s+(?:\w+\s+)?$",
                           re.IGNORECASE)
-_MIN_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:min(?:ute)?s?\b|mins?\b|')", re.IGNORECASE)
-_KM_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|k|mi|miles?)\b", re.IGNORECASE)
-_SEV_RE = re.compile(r"\bsev(?:erity)?\s*[:=]?\s*(\d+(?:[.,]\d+)?)|\b(\d+(?:[.,]\d+)?)\s*/\s*10\b", re.IGNORECASE)
+# the value forms the journal's cells take too (readers.UNIT_CELLS), searched for in free text
+_MIN_RE = re.compile(rf"{NUMBER_RE}\s*{MINUTES_RE}", re.IGNORECASE)
+_KM_RE = re.compile(rf"{NUMBER_RE}\s*{DISTANCE_UNIT_RE}\b", re.IGNORECASE)
+_SEV_RE = re.compile(rf"\b{SEVERITY_WORD_RE}{NUMBER_RE}|\b{NUMBER_RE}{OUT_OF_10_RE}\b", re.IGNORECASE)
 # the journal's side spellings (other languages too), but not the bare letters and 'lt' / 'rt',
 # which in free text are read only as a capital L / R / B standing alone (_SIDE_LETTER_RE)
 _SIDE_WORDS = {k: v for k, v in SIDE_ALIASES.items() if len(k) > 2}
@@ -123,7 +132,7 @@ def parse_note(text) -> dict | None:
     k = _KM_RE.search(after)
     if k:
         v = _number(k.group(1))
-        out["onset_km"] = round(v * _KM_PER_MILE, 2) if k.group(2).lower().startswith("mi") else v
+        out["onset_km"] = round(v * KM_PER_MILE, 2) if k.group(2).lower().startswith("mi") else v
     s = _SIDE_RE.search(rest)
     if s:
         out["side"] = _SIDE_WORDS[s.group(1).lower()]
