@@ -114,7 +114,7 @@ SIDE_CAUSE_COLUMNS = ["cause", "factor", "factor_label", "n_left", "n_right", "l
 _VARIABLES = {
     "speed_mps": ("m/s", "Speed (pace) in the 2 minutes before onset"),
     "hr_bpm": ("1/min", "Heart rate in the 2 minutes before onset"),
-    "temp_c": ("°C", "Device temperature in the 2 minutes before onset (wrist: biased by body heat)"),
+    "temp_c": ("°C", "Watch temperature (wrist, reads high) in the 2 minutes before onset"),
 }
 
 

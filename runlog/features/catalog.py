@@ -162,16 +162,19 @@ def _entries() -> list[Feature]:
                 "Frandsen et al. (2025) Br J Sports Med, 'How much running is too much?' (5,205 runners)"))
     # --- heat and hydration ------------------------------------------------------------
     add(Feature("device_temp_mean_c", "°C", _F,
-                "Mean temperature of the device sensor (biased by body heat when worn on the wrist; "
-                "see device_temp_wrist).", "hydration", "numeric", True))
-    add(Feature("device_temp_max_c", "°C", _F, "Maximum device temperature (see device_temp_wrist).",
-                "hydration", "numeric", True))
+                "Mean watch temperature (wrist, reads high): the device's own sensor, which body heat warms "
+                "when it is worn on the wrist (see device_temp_wrist); not the air temperature.", "hydration",
+                "numeric", True))
+    add(Feature("device_temp_max_c", "°C", _F,
+                "Highest watch temperature (wrist, reads high; see device_temp_mean_c).", "hydration", "numeric",
+                True))
     add(Feature("device_temp_wrist", "", _F,
                 "1.0 when the temperature comes from a wrist device (reads several °C above air), 0.0 for a bike "
                 "computer or phone; NaN without temperature.", "hydration", "binary", False))
-    add(Feature("air_temp_c", "°C", _F, "Air temperature: the run notes, else the weather table (nearest hour).",
-                "hydration", "numeric", True))
-    add(Feature("rel_humidity_pct", "%", _F, "Relative humidity: the run notes, else the weather table.",
+    add(Feature("air_temp_c", "°C", _F,
+                "Air temperature: the run notes, else the weather (your table, or downloaded with --weather auto; "
+                "the hour nearest the run's middle).", "hydration", "numeric", True))
+    add(Feature("rel_humidity_pct", "%", _F, "Relative humidity: the run notes, else the weather (table or download).",
                 "hydration", "numeric", True))
     add(Feature("heat_index_c", "°C", _F, "Heat index (NWS Rothfusz regression with its adjustments).",
                 "hydration", "numeric", True,
@@ -304,8 +307,8 @@ _ROLES: dict[str, tuple[str, float, int, bool]] = {
     "tsb_au": ("form (TSB)", 10.0, 0, False),
     "week_distance_change_pct": ("week-on-week distance change", 10.0, 0, False),
     "distance_vs_longest_30d_ratio": ("distance against the longest run of the month", 0.2, 0, False),
-    "device_temp_mean_c": ("watch temperature", 5.0, 2, True),
-    "device_temp_max_c": ("highest watch temperature", 5.0, 0, True),
+    "device_temp_mean_c": ("watch temperature (wrist, reads high)", 5.0, 2, True),
+    "device_temp_max_c": ("highest watch temperature (wrist, reads high)", 5.0, 0, True),
     "air_temp_c": ("air temperature", 5.0, 1, False),
     "rel_humidity_pct": ("relative humidity", 10.0, 0, False),
     "heat_index_c": ("heat index", 5.0, 0, False),

@@ -18,7 +18,7 @@ load_timeline     training load (fitness / fatigue / form or acute / chronic loa
 calendar          runs, rest days and episodes, one square per day
 factor_forest     odds ratios with confidence intervals, coloured by cause
 onset_survival    Kaplan-Meier curves of time to numbness, overall or split by a factor
-run_trace         one run's pace, heart rate, temperature and cadence with the onset marked
+run_trace         one run's pace, heart rate, watch temperature and cadence with the onset marked
 form_trace        one run's pace and running dynamics (contact time, balance, bounce, step) with the onset
 factor_scatter    two factors against each other, coloured by episode
 report_figure     the main plots of a :class:`~runlog.report.Report` together
@@ -828,7 +828,7 @@ def _split(s: pd.Series, name: str) -> tuple[pd.Series, list[str]]:
 _TRACE = {
     "pace": ("speed_mps", "Pace [min/km]", "#1f77b4"),
     "hr": ("hr_bpm", "Heart rate [1/min]", "#d62728"),
-    "temp": ("temp_c", "Temperature [°C]", "#ff7f0e"),
+    "temp": ("temp_c", "Watch temperature\n(wrist, reads high) [°C]", "#ff7f0e"),
     "cadence": ("cadence_spm", "Cadence [steps/min]", "#2ca02c"),
     "altitude": ("altitude_m", "Altitude [m]", "#8c564b"),
     "power": ("power_w", "Power [W]", "#9467bd"),
@@ -844,8 +844,8 @@ _TRACE = {
 #: The panels :func:`run_trace` draws by default.
 TRACE_CHANNELS = ("pace", "hr", "temp", "cadence")
 #: Plain names of the trace panels, for captions.
-TRACE_NAMES = {"pace": "pace", "hr": "heart rate", "temp": "temperature", "cadence": "cadence",
-               "altitude": "altitude", "power": "power", "contact": "ground contact time",
+TRACE_NAMES = {"pace": "pace", "hr": "heart rate", "temp": "watch temperature (wrist, reads high)",
+               "cadence": "cadence", "altitude": "altitude", "power": "power", "contact": "ground contact time",
                "balance": "left/right ground contact balance", "oscillation": "vertical oscillation",
                "ratio": "vertical ratio", "step": "step length"}
 #: The panels :func:`form_trace` draws: pace, then the running dynamics.

@@ -61,8 +61,8 @@ def caveats(report: Report) -> list[str]:
         "Only what happened before the numbness counts as a possible cause: heart rate, pace, stops and "
         "cadence are measured up to the onset you wrote down (a comparable stretch of the other runs), so "
         "slowing down or stopping once numb is not mistaken for a cause.",
-        "Temperature from a wrist watch reads high because of body heat (and sun); treat it as a relative "
-        "measure, or give runlog weather data.",
+        "The watch temperature (wrist, reads high) is warmed by body heat (and sun): treat it as a relative "
+        "measure, or let runlog get the air temperature (--weather auto, or your own weather table).",
         "Derived quantities (heart-rate zones, training load, sweat loss, maximum heart rate) come from "
         "published formulas validated in other groups of people; for you they are approximations, "
         "especially outside the ranges they were validated in.",

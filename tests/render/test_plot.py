@@ -190,8 +190,8 @@ def test_run_trace_time_and_km():
     axes = fig.axes
     assert axes[0].get_title() == "Run of 2024-03-05 06:30 UTC"
     assert plot.run_trace(rec, tz="Europe/Berlin").axes[0].get_title() == "Run of 2024-03-05 07:30 (local time)"
-    assert [a.get_ylabel() for a in axes] == ["Pace [min/km]", "Heart rate [1/min]", "Temperature [°C]",
-                                             "Cadence [steps/min]"]
+    assert [a.get_ylabel() for a in axes] == ["Pace [min/km]", "Heart rate [1/min]",
+                                             "Watch temperature\n(wrist, reads high) [°C]", "Cadence [steps/min]"]
     assert axes[-1].get_xlabel() == "Time into the run [min]"
     # 5:00 min/km everywhere
     np.testing.assert_allclose(axes[0].get_lines()[0].get_ydata(), 5.0)
