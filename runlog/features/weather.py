@@ -110,6 +110,11 @@ def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
     return out
 
 
+def _as_text(v) -> str:
+    """A cell as text: Timestamps and datetimes in ISO form (with their offset), the rest with str()."""
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
 def parse_times(values, tz: str | None = None) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
     """Times of a weather table as UTC, vectorised.
 
@@ -128,11 +133,15 @@ def parse_times(values, tz: str | None = None) -> tuple[pd.DatetimeIndex, np.nda
         unreadable ones, and a bool mask of those that do not exist or are
         ambiguous in *tz* (the hour of a daylight-saving change).
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     s = pd.Series(values, dtype="object").reset_index(drop=True)
-    text = s.astype("string[pyarrow]").str.strip()   # Arrow's string kernels: the regex below is vectorised
-    empty = (text.isna() | (text == "")).to_numpy()
-    aware = text.str.contains(_OFFSET_RE, regex=True).fillna(False).to_numpy(dtype=bool) & ~empty
+    arr = pc.utf8_trim_whitespace(pa.array(s.map(_as_text, na_action="ignore"), type=pa.string(), from_pandas=True))
+    empty = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+    aware = pc.fill_null(pc.match_substring_regex(arr, _OFFSET_RE), False).to_numpy(zero_copy_only=False) & ~empty
     naive = ~aware & ~empty
+    text = pd.Series(arr.to_numpy(zero_copy_only=False), dtype="object")
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
     dst = np.zeros(len(s), dtype=bool)
     if aware.any():
@@ -272,7 +281,9 @@ def _read_weather(source, *, tz: str | None, max_bytes: int | None) -> pd.DataFr
         if name in cols:
             col = values[name]
             v = pd.to_numeric(col.to_numpy(), errors="coerce").astype("float64")
-            filled = col.notna().to_numpy() & (col.astype(str).str.strip() != "").to_numpy()
+            filled = col.notna().to_numpy()
+            if not pd.api.types.is_numeric_dtype(col):   # '' and spaces are empty cells too
+                filled = filled & (col.astype(str).str.strip() != "").to_numpy()
             if decimal_comma:  # '24,5' in a ';' or tab file
                 v = _decimal_comma(col, v, filled)
             wrong = np.flatnonzero((filled & np.isnan(v)) | (v < lo) | (v > hi))
