@@ -559,15 +559,19 @@ class WeatherInfo:
         -------
         dict
             ``source``, ``n_runs``, ``n_known``, ``unknown`` (reason -> count,
-            most frequent first), ``n_requests``, ``n_places_sent``,
-            ``attribution``, ``url``.
+            most frequent first), ``unknown_runs`` (reason -> the run ids, in
+            start order), ``n_requests``, ``n_places_sent``, ``days_cached``,
+            ``days_downloaded``, ``attribution``, ``url``.
         """
         st = self.run_status if run_ids is None else self.run_status.reindex(pd.Index(run_ids)).fillna(NO_VALUE)
         unknown = st[st != ""].value_counts()
+        missing = st[st != ""].sort_index()
         sent = self.sent
         places = len(sent[["latitude", "longitude"]].drop_duplicates()) if len(sent) else 0
         return {"source": self.source, "n_runs": int(len(st)), "n_known": int((st == "").sum()),
-                "unknown": {str(k): int(v) for k, v in unknown.items()}, "n_requests": int(self.n_requests),
+                "unknown": {str(k): int(v) for k, v in unknown.items()},
+                "unknown_runs": {str(k): [str(r) for r in missing.index[missing == k]] for k in unknown.index},
+                "n_requests": int(self.n_requests),
                 "n_places_sent": int(places), "days_cached": int(self.days_cached),
                 "days_downloaded": int(self.days_downloaded), "attribution": self.attribution, "url": self.url}
 

@@ -388,7 +388,14 @@ def weather_lines(weather: dict | None) -> list[str]:
         return []
     n, known = weather["n_runs"], weather["n_known"]
     unknown = weather.get("unknown") or {}
-    why = "; ".join(f"{r} ({c})" for r, c in unknown.items())
+    runs = weather.get("unknown_runs") or {}
+
+    def which(reason: str, n: int) -> str:   # the run ids (as runlog import --list shows them), at most 5
+        ids = runs.get(reason, [])
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        return f"{reason} ({n}: {shown})" if shown else f"{reason} ({n})"
+
+    why = "; ".join(which(r, c) for r, c in unknown.items())
     if weather.get("source") == "open-meteo":
         out = [f"Air temperature and humidity: Open-Meteo's historical weather (ERA5 reanalysis, the hour nearest "
                f"each run's middle), downloaded because you asked for it, for {known} of {n} runs."]

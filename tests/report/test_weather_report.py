@@ -70,6 +70,7 @@ def test_analyze_auto_joins_air_temperature_to_every_gps_run(archive, real_histo
     assert feats.loc[~gps, "air_temp_c"].isna().all()
     cov = rep.settings["weather"]
     assert cov["n_known"] == int(gps.sum()) and cov["unknown"] == {weather.NO_POSITION: int((~gps).sum())}
+    assert cov["unknown_runs"] == {weather.NO_POSITION: sorted(gps.index[~gps])}   # which runs, not only how many
     heat = rep.causes.set_index("cause").loc["hydration"]
     assert heat["factor"] == "air_temp_c" and not str(heat["status"]).startswith("not testable")
     assert len(archive.queries) == 1
