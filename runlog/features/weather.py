@@ -333,8 +333,16 @@ def run_positions(records: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``lat_deg``, ``lon_deg`` [°]; runs without a position are absent.
     """
-    pos = records[["lat_deg", "lon_deg"]].dropna()
-    return pos.groupby(level=0, sort=False).first()
+    lat = records["lat_deg"].to_numpy(dtype="float64")
+    lon = records["lon_deg"].to_numpy(dtype="float64")
+    idx = records.index
+    codes, levels = (idx.codes[0], idx.levels[0]) if isinstance(idx, pd.MultiIndex) else pd.factorize(idx)
+    valid = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon))
+    runs, first = np.unique(np.asarray(codes)[valid], return_index=True)   # each run's first located record
+    order = np.argsort(valid[first], kind="stable")                       # in the records' order
+    rows, runs = valid[first][order], runs[order]
+    return pd.DataFrame({"lat_deg": lat[rows], "lon_deg": lon[rows]},
+                        index=pd.Index(np.asarray(levels)[runs], name=idx.names[0]))
 
 
 def _as_table(weather) -> pd.DataFrame:
@@ -408,9 +416,11 @@ def join_weather(runs: pd.DataFrame, weather, *, positions: pd.DataFrame | None 
 
     Notes
     -----
-    Vectorised: one ``merge_asof`` over the candidate (run, station) pairs,
-    found with a k-d tree on the unit sphere, so the time grows with runs plus
-    observations, not with their product (``bench/bench_weather.py``).
+    Vectorised: one ``merge_asof`` over the candidate (run, station) pairs
+    (each run with the stations within *max_station_km*, found with a k-d
+    tree on the unit sphere), so the time grows with those pairs and the
+    observations, not with runs times every station's observations
+    (``bench/bench_weather.py``).
     """
     w = _as_table(weather)
     tol = pd.Timedelta(tolerance)
@@ -446,6 +456,8 @@ def join_weather(runs: pd.DataFrame, weather, *, positions: pd.DataFrame | None 
         si = np.concatenate([si, np.tile(np.arange(n_st), len(lone_r)),
                              np.repeat(lone_s, int(run_known.sum()))])
         km = geo.haversine_m(run_pos[ri, 0], run_pos[ri, 1], st_pos[si, 0], st_pos[si, 1]) / 1000.0
+        near = np.isnan(km) | (km <= max_station_km)   # the tree's radius has a hair of slack
+        ri, si, km = ri[near], si[near], km[near]
         rank = np.where(np.isnan(km), 1e9, km)
     else:
         ri = np.repeat(np.arange(n_run), n_st)
@@ -690,12 +702,9 @@ def _iso(day: int) -> str:
 
 def _first_positions(history, ids: pd.Index) -> pd.DataFrame:
     """:func:`run_positions` of the runs *ids* (NaN for a run without one)."""
-    rec = history.records
-    if len(rec) and len(ids):
-        pos = run_positions(rec[rec.index.get_level_values(0).isin(ids)])
-    else:
-        pos = pd.DataFrame(columns=["lat_deg", "lon_deg"], dtype="float64")
-    return pos.reindex(ids)
+    if not len(history.records) or not len(ids):
+        return pd.DataFrame({"lat_deg": np.nan, "lon_deg": np.nan}, index=ids)
+    return run_positions(history.records).reindex(ids)
 
 
 def _cache_folder(cache):
