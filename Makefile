@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_gpx_fast.py
 	$(PY) bench/bench_features.py
 	$(PY) bench/bench_journal.py
+	$(PY) bench/bench_weather.py
 	$(PY) bench/bench_analysis.py --end-to-end
 	$(PY) bench/validate_analysis.py
 	$(PY) bench/validate_experiment.py
