@@ -8,8 +8,8 @@
     runlog weather PATH --out CSV [--offline]
     runlog demo [--out DIR]
     runlog columns
-    runlog experiment plan --factor shoes --levels A B --weeks 8 [--start DATE] [--seed N] [--out DIR]
-    runlog experiment report PATH --episodes CSV --plan CSV [--notes CSV] [--washout] [--out DIR]
+    runlog experiment plan --factor shoes --levels A B --weeks 8 [--start DATE] [--seed N] [--washout N] [--out DIR]
+    runlog experiment report PATH --episodes CSV --plan CSV [--notes CSV] [--as-of DATE] [--bayes] [--out DIR]
 
 Errors in the user's files (a damaged journal, a missing folder) end the
 command with one line on standard error and exit status 1; ``--debug`` shows
@@ -244,6 +244,16 @@ def _experiment_parser(sub, common) -> None:
     size.add_argument("--runs", type=int, help="plan your next RUNS runs, in order (no calendar)")
     pl.add_argument("--block", type=int, default=2,
                     help="days (or runs) in a row on one level (default: %(default)s)")
+    pl.add_argument("--washout", type=int, default=0, metavar="N",
+                    help="the first N days (runs) of every period are washout: follow them, they are not counted "
+                         "(default: %(default)s; e.g. --block 3 --washout 1)")
+    pl.add_argument("--alpha", type=float, default=0.05,
+                    help="the protocol's significance level (default: %(default)s)")
+    pl.add_argument("--looks", type=int, metavar="N",
+                    help="analyses allowed, the last at the planned end (default: one a week, or one per 7 runs); "
+                         "early looks use an O'Brien-Fleming-type boundary")
+    pl.add_argument("--reminder", metavar="HH:MM",
+                    help="calendar alarm at this time the evening before each planned day (e.g. 20:00)")
     pl.add_argument("--design", choices=("random", "mirror"), default="random",
                     help="random: each cycle's order drawn anew; mirror: AB|BA pairs (default: %(default)s)")
     pl.add_argument("--start", metavar="DATE", help="first day (ISO date; default: next Monday)")
@@ -265,7 +275,14 @@ def _experiment_parser(sub, common) -> None:
     rp.add_argument("--episodes", metavar="CSV", required=True, help="numbness journal (see docs/journal.md)")
     rp.add_argument("--plan", metavar="CSV", required=True, help="the plan.csv 'runlog experiment plan' wrote")
     rp.add_argument("--notes", metavar="CSV", help="run notes saying what was actually used (adherence)")
-    rp.add_argument("--washout", action="store_true", help="leave out the first run after each switch (carry-over)")
+    rp.add_argument("--as-of", metavar="DATE",
+                    help="the analysis date (default: today); before the planned end the answer is an interim look")
+    rp.add_argument("--washout", type=int, metavar="N",
+                    help="exploratory: leave out the first N days (runs) of every period instead of the plan's washout")
+    rp.add_argument("--bayes", action="store_true",
+                    help="add a Bayesian summary: the probability that one level is worse than the other")
+    rp.add_argument("--margin", type=float, default=0.0, metavar="POINTS",
+                    help="with --bayes: the difference in risk you care about, in percentage points (default: 0)")
     rp.add_argument("--tz", metavar="ZONE", help="your time zone, for runs whose files carry none")
     rp.add_argument("--out", metavar="DIR", default="runlog-experiment", help="output folder (default: %(default)s)")
     rp.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
@@ -693,9 +710,9 @@ def cmd_experiment(args) -> int:
             if args.episodes:
                 episodes = runlog.read_episodes(os.path.expanduser(args.episodes), history=hist)
         p = experiment.plan(args.factor, args.levels, runs=args.runs, weeks=args.weeks, block=args.block,
-                            start=args.start, seed=args.seed, design=args.design, weekdays=args.weekdays,
-                            history=hist, episodes=episodes, baseline_risk=args.baseline_risk,
-                            risk_ratio=args.risk_ratio)
+                            washout=args.washout, alpha=args.alpha, looks=args.looks, start=args.start,
+                            seed=args.seed, design=args.design, weekdays=args.weekdays, history=hist,
+                            episodes=episodes, baseline_risk=args.baseline_risk, risk_ratio=args.risk_ratio)
         out = check_outputs(args.out, {"--history": args.history, "--episodes": args.episodes})
         if (out / "plan.csv").exists():
             raise runlog.ExperimentError(
@@ -706,7 +723,7 @@ def cmd_experiment(args) -> int:
         p.to_csv(out / "plan.csv")
         written = [str((out / "plan.csv").resolve())]
         if p.by_date:
-            p.to_ics(out / "plan.ics")
+            p.to_ics(out / "plan.ics", reminder=args.reminder)
             written.append(str((out / "plan.ics").resolve()) + " (import it into your phone's calendar)")
         _say("Written: " + "; ".join(written) + ".")
         _say("Keep the journal as usual and write what you actually used in your run notes ('"
@@ -727,7 +744,8 @@ def cmd_experiment(args) -> int:
     _say(_import_summary(hist))
     episodes = runlog.read_episodes(os.path.expanduser(args.episodes), history=hist, tz=args.tz)
     notes = runlog.read_run_notes(os.path.expanduser(args.notes), history=hist, tz=args.tz) if args.notes else None
-    res = experiment.analyze(hist, episodes, p, notes=notes, washout=args.washout)
+    res = experiment.analyze(hist, episodes, p, notes=notes, washout=args.washout, as_of=args.as_of,
+                             bayes=args.bayes, margin=args.margin / 100.0)
     _say(res.summary())
     out.mkdir(parents=True, exist_ok=True)
     res.to_html(out / "experiment.html")

@@ -47,3 +47,23 @@ def switches(codes: np.ndarray, period: np.ndarray) -> np.ndarray:
     first = np.r_[False, period[1:] != period[:-1]]
     prev = np.concatenate([codes[..., :1], codes[..., :-1]], axis=-1)
     return first & (codes != prev)
+
+
+def washout_slots(n_slots: int, block: int, washout: int) -> np.ndarray:
+    """Per slot: a scheduled washout slot (the first *washout* slots of every period), not counted.
+
+    The set does not depend on the drawn order, so leaving these slots out
+    keeps the randomisation test exact; a lingering effect of the previous
+    level that lasts at most *washout* slots cannot reach a counted slot.
+    """
+    return (np.arange(n_slots) % block) < washout
+
+
+def look_ends(n_slots: int, looks: int) -> np.ndarray:
+    """End (exclusive slot index) of each of *looks* equally spaced looks; the last is the planned end.
+
+    With one look a week in a plan by date (``looks = weeks``) each look
+    falls on the last planned day of a week.
+    """
+    j = np.arange(1, looks + 1)
+    return np.maximum(1, np.round(j * n_slots / looks)).astype(np.int64)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
+import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -78,15 +81,57 @@ def match_runs(p: Plan, runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def normalised(text: str) -> str:
+    """A level name reduced to what a typo rarely changes: case-folded letters and digits only.
+
+    ``'TrailGlide 2'``, ``'trail-glide 2'`` and ``'Trail Glide 2'`` all give ``'trailglide2'``.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    return "".join(ch for ch in unicodedata.normalize("NFKC", str(text)).casefold() if ch.isalnum())
+
+
+def _initials(level: str) -> str:
+    """``'Daily Cushion 5'`` -> ``'dc5'``: first letters of words, numbers whole."""
+    out = []
+    for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", level).casefold()):
+        out.append(w if w.isdigit() else w[0])
+    return "".join(out)
+
+
 def level_of(value, levels: tuple[str, ...]) -> str | None:
-    """The level *value* (what the notes say was used) stands for; None when it is none of them."""
+    """The level *value* (what the notes say was used) stands for; None when it is none of them.
+
+    Text matches a level when both are equal after :func:`normalised`
+    (spaces, punctuation and case do not count); a number matches the
+    nearest numeric level within a quarter of the smallest gap between
+    levels (``480`` ml is ``500``).
+
+    Parameters
+    ----------
+    value : object
+        A run-notes cell.
+    levels : tuple of str
+        The plan's levels.
+
+    Returns
+    -------
+    str or None
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
     text = str(value).strip()
     if not text:
         return None
+    key = normalised(text)
     for lv in levels:
-        if text.casefold() == lv.casefold():
+        if key and key == normalised(lv):
             return lv
     try:
         nums = [float(lv) for lv in levels]
@@ -96,3 +141,32 @@ def level_of(value, levels: tuple[str, ...]) -> str | None:
     best = int(np.argmin([abs(x - v) for v in nums]))
     gaps = sorted(abs(a - b) for a, b in itertools.combinations(nums, 2))
     return levels[best] if abs(x - nums[best]) <= 0.25 * gaps[0] else None
+
+
+def suggestion(value, levels: tuple[str, ...]) -> str | None:
+    """The level an unrecognised run-notes value is probably a typo or an abbreviation of, or None.
+
+    Parameters
+    ----------
+    value : object
+        A run-notes cell that :func:`level_of` did not recognise.
+    levels : tuple of str
+
+    Returns
+    -------
+    str or None
+        A close match (difflib ratio >= 0.6 after :func:`normalised`), or
+        the level whose initials the value is (``'DC5'`` for ``'Daily
+        Cushion 5'``).
+    """
+    key = normalised(value)
+    if not key:
+        return None
+    keys = {normalised(lv): lv for lv in levels}
+    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+    if close:
+        return keys[close[0]]
+    for lv in levels:
+        if key == _initials(lv) and len(key) >= 2:
+            return lv
+    return None

@@ -1,4 +1,4 @@
-"""The plan: a randomised, blocked schedule of the levels of one factor."""
+"""The plan: a randomised, blocked schedule of the levels of one factor, and the protocol fixed with it."""
 
 from __future__ import annotations
 
@@ -12,20 +12,28 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ExperimentError, RunlogWarning
-from ._design import DESIGNS, layout, orders, switches, unit_count
+from ._design import DESIGNS, layout, look_ends, orders, switches, unit_count, washout_slots
+from ._engine import spending
 from ._factors import refusal
 from ._ics import ics_text
 from ._matching import running
 from ._power import power
+from ._randomization import plan_floor
 
-#: Columns of a plan's CSV file (one row per planned day or run).
-PLAN_COLUMNS = ("slot", "date", "weekday", "cycle", "period", "level", "switch",
-                "factor", "levels", "block", "design", "seed", "start")
+#: Columns of a plan's CSV file (one row per planned day or run; the plan's settings and protocol on every row).
+PLAN_COLUMNS = ("slot", "date", "weekday", "cycle", "period", "level", "switch", "washout", "look",
+                "factor", "levels", "block", "design", "seed", "start", "end", "weekdays",
+                "primary", "alpha", "washout_slots", "looks", "boundary")
+#: The protocol's primary analysis: the levels as assigned by the randomisation (intention to treat).
+PRIMARY = "as assigned"
+#: How early looks are allowed: the boundary every plan uses (:func:`runlog.experiment.spending`).
+BOUNDARY = "O'Brien-Fleming-type alpha spending (Lan-DeMets)"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass
 class Plan:
-    """A randomised, blocked schedule of the levels of one factor (see :func:`plan`).
+    """A randomised, blocked schedule of the levels of one factor and the protocol of its analysis (see :func:`plan`).
 
     Attributes
     ----------
@@ -38,7 +46,9 @@ class Plan:
         (0-based): ``date`` (local day; NaT in a plan by runs), ``cycle``,
         ``period`` (``block`` consecutive slots on one level), ``level``,
         ``switch`` (the first slot of a period whose level differs from the
-        previous period's: carry-over can show there).
+        previous period's), ``washout`` (a scheduled washout slot: followed,
+        not counted) and ``look`` (the look, 0-based, the slot is first
+        analysed at).
     block : int
         Slots per period.
     design : str
@@ -49,12 +59,21 @@ class Plan:
         First local day of the experiment.
     end : Timestamp or None
         Last planned day (None in a plan by runs: open until N runs are made).
+    alpha : float
+        The protocol's significance level (two-sided) [-].
+    washout : int
+        Scheduled washout slots at the start of every period (not counted).
+    looks : int
+        Equally spaced analyses the protocol allows, the last at the planned
+        end (a plan by date: one a week).
+    weekdays : tuple of int or None
+        Planned weekdays (0 = Monday) of a plan by date.
     created : Timestamp
         When the plan was made (UTC; the calendar's DTSTAMP).
     power : DataFrame or None
-        Power of the randomisation test by number of runs (``runs``,
-        ``power``, ``lo``, ``hi``: 95 % Monte Carlo interval), when a
-        baseline risk was known.
+        Power of the protocol's test by number of runs (``runs``, ``power``,
+        ``lo``, ``hi``: 95 % Monte Carlo interval), when a baseline risk was
+        known.
     baseline_risk : float or None
         The runner's episode risk per run [-] the power assumes.
     risk_ratio : float or None
@@ -73,6 +92,10 @@ class Plan:
     seed: int = 0
     start: pd.Timestamp = field(default_factory=lambda: pd.Timestamp("2024-01-01"))
     end: pd.Timestamp | None = None
+    alpha: float = 0.05
+    washout: int = 0
+    looks: int = 1
+    weekdays: tuple[int, ...] | None = None
     created: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC").floor("s"))
     power: pd.DataFrame | None = field(default=None, repr=False)
     baseline_risk: float | None = None
@@ -95,6 +118,38 @@ class Plan:
         """Number of equally likely schedules the randomisation could have drawn."""
         return math.factorial(len(self.levels)) ** unit_count(self)
 
+    @property
+    def primary(self) -> str:
+        """The protocol's primary analysis: :data:`PRIMARY`."""
+        return PRIMARY
+
+    @property
+    def look_ends(self) -> np.ndarray:
+        """Per look: the slots it covers end before this index (the last look: every slot)."""
+        return look_ends(self.n_slots, self.looks)
+
+    @property
+    def spent(self) -> np.ndarray:
+        """Per look: the cumulative level the boundary has spent by then [-] (:func:`spending`)."""
+        return spending(self.look_ends / max(self.n_slots, 1), self.alpha)
+
+    @property
+    def counted(self) -> np.ndarray:
+        """Per slot: counted in the analysis (not a scheduled washout slot)."""
+        return ~washout_slots(self.n_slots, self.block, self.washout)
+
+    @property
+    def min_p(self) -> float:
+        """The smallest p-value the protocol's final test can give, whatever the runs show.
+
+        Computed as :func:`randomization_test` computes its minimum: the share
+        of schedules tied with the most extreme one, for the most extreme
+        outcomes (every counted slot run, numbness on all runs of some levels
+        and none of the others).  With two levels a schedule and its mirror
+        image always tie, so the floor is at least 2 / :attr:`n_assignments`.
+        """
+        return plan_floor(self)
+
     def runs_needed(self, target: float = 0.8) -> int | None:
         """Fewest runs with at least *target* power in :attr:`power` (None: not reached or not computed).
 
@@ -114,12 +169,13 @@ class Plan:
         return int(ok["runs"].min()) if len(ok) else None
 
     def to_frame(self) -> pd.DataFrame:
-        """The schedule with the plan's settings on every row, as the CSV file holds it.
+        """The schedule with the plan's settings and protocol on every row, as the CSV file holds it.
 
         Returns
         -------
         DataFrame
-            Columns :data:`PLAN_COLUMNS` (slot 1-based, dates ISO text).
+            Columns :data:`PLAN_COLUMNS` (slot, cycle, period and look
+            1-based, dates ISO text).
         """
         s = self.schedule
         return pd.DataFrame({
@@ -130,12 +186,21 @@ class Plan:
             "period": s["period"].to_numpy() + 1,
             "level": s["level"].to_numpy(),
             "switch": np.where(s["switch"].to_numpy(), "yes", ""),
+            "washout": np.where(s["washout"].to_numpy(), "yes", ""),
+            "look": s["look"].to_numpy() + 1,
             "factor": self.factor,
             "levels": " | ".join(self.levels),
             "block": self.block,
             "design": self.design,
             "seed": self.seed,
             "start": f"{self.start:%Y-%m-%d}",
+            "end": "" if self.end is None else f"{self.end:%Y-%m-%d}",
+            "weekdays": ",".join(_WEEKDAYS[d].title() for d in self.weekdays) if self.weekdays else "",
+            "primary": PRIMARY,
+            "alpha": f"{self.alpha:g}",
+            "washout_slots": self.washout,
+            "looks": self.looks,
+            "boundary": BOUNDARY,
         }, columns=list(PLAN_COLUMNS))
 
     def to_csv(self, path=None) -> str:
@@ -162,13 +227,15 @@ class Plan:
             atomic_write_text(path, text, mkdir=True)
         return text
 
-    def to_ics(self, path=None) -> str:
+    def to_ics(self, path=None, *, reminder: str | None = None) -> str:
         """The plan as an iCalendar file (RFC 5545): one all-day event per planned day.
 
         Parameters
         ----------
         path : str or PathLike, optional
             File to write (atomically).
+        reminder : str, optional
+            ``'HH:MM'``: an alarm at that time the evening before each day.
 
         Returns
         -------
@@ -183,7 +250,7 @@ class Plan:
         if not self.by_date:
             raise ExperimentError("a plan by runs (runs=N) has no dates to put in a calendar; plan by weeks "
                                   "(weeks=N) for a calendar, or follow the CSV's order")
-        text = ics_text(self)
+        text = ics_text(self, reminder=reminder)
         if path is not None:
             from ..history import atomic_write
 
@@ -191,8 +258,20 @@ class Plan:
             atomic_write(path, lambda fh: fh.write(data), mkdir=True, raise_errors=True)
         return text
 
+    def describe(self) -> str:
+        """The plan in a few plain words (factor, levels, size, seed), for page footers and messages.
+
+        Returns
+        -------
+        str
+        """
+        size = (f"{self.n_slots} days from {self.start:%d %b %Y}" if self.by_date else
+                f"{self.n_slots} runs from {self.start:%d %b %Y}")
+        return (f"{self.factor}: {' vs '.join(self.levels)}; {size}; periods of {self.block}"
+                f"{f' (washout {self.washout})' if self.washout else ''}; {self.design} design, seed {self.seed}")
+
     def summary(self) -> str:
-        """The plan in words: what to do, how many runs, what it can detect.
+        """The plan in words: what to do, the protocol, how many runs, what it can detect.
 
         Returns
         -------
@@ -203,22 +282,45 @@ class Plan:
         unit = "day" if self.by_date else "run"
         lines = [f"Experiment on {self.factor}: {lv}."]
         if self.by_date:
+            assert self.end is not None
             lines.append(f"{self.n_slots} planned days from {self.start:%a %d %b %Y} to {self.end:%a %d %b %Y}; "
                          f"each day says which {self.factor} to use if you run that day.")
         else:
             lines.append(f"Your next {self.n_slots} runs from {self.start:%a %d %b %Y}, in order.")
-        lines.append(f"Periods of {self.block} {unit}{'s' if self.block > 1 else ''} on one level; every cycle of "
-                     f"{len(self.levels)} periods holds each level once in a random order ({self.design} design, "
-                     f"seed {self.seed}): {self.n_assignments:,} possible schedules, so the smallest p-value the "
-                     f"randomisation test can give is {1 / self.n_assignments:.2g}.")
-        if 1.0 / self.n_assignments > 0.05:
-            lines.append("That is above 0.05: this plan cannot show a difference at the 5 % level whatever "
-                         "happens; plan more weeks or runs, or shorter periods.")
+        wash = ""
+        if self.washout:
+            wash = (f", the first {self.washout} of them washout {unit}{'s' if self.washout > 1 else ''} (use the "
+                    "new level, but they are not counted: a lingering effect of the previous level can wear off)")
+        floor = self.min_p
+        lines.append(f"Periods of {self.block} {unit}{'s' if self.block > 1 else ''} on one level{wash}; every cycle "
+                     f"of {len(self.levels)} periods holds each level once in a random order ({self.design} design, "
+                     f"seed {self.seed}): {self.n_assignments:,} possible schedules; the smallest p-value the "
+                     f"randomisation test can give is {floor:.2g}"
+                     + (" (a schedule and its mirror image always tie)." if len(self.levels) == 2 else "."))
+        if floor > self.alpha:
+            lines.append(f"That is above {self.alpha:g}: this plan cannot show a difference at the {self.alpha:.0%} "
+                         "level whatever happens; plan more weeks or runs, or shorter periods.")
+        when = f"after the last planned day ({self.end:%a %d %b %Y})" if self.by_date else \
+            f"after the {self.n_slots}th planned run"
+        lines.append(f"Protocol (fixed now, written in the plan file): the primary analysis compares the levels as "
+                     f"assigned, at the {self.alpha:.0%} level (two-sided), {when}. Any other analysis "
+                     "(another washout, the levels as actually used) is exploratory.")
+        if self.looks > 1:
+            every = "each week" if self.by_date and self.looks * 7 >= self.n_slots - 6 else \
+                f"every {math.ceil(self.n_slots / self.looks)} {unit}s"
+            lines.append(f"You may look {every} ({self.looks} looks): a look before the end stops the experiment "
+                         "only when its evidence crosses an O'Brien-Fleming-type boundary (Lan-DeMets alpha "
+                         "spending), so looking early does not raise the chance of a false finding.")
+        if self.by_date:
+            lines.append("Run or rest as you would anyway: do not let the day's level decide whether you run. The "
+                         "analysis allows for skipping that follows the level, at a cost in power; if it is likely, "
+                         "plan by runs (runs=N) and read the next line of the plan only after you have decided to "
+                         "run.")
         if self.power is not None and self.baseline_risk is not None:
             planned = self.power.iloc[0]
             lines.append(f"With your baseline risk of {self.baseline_risk:.0%} per run and a level that multiplies "
-                         f"it by {self.risk_ratio:g}, the planned {int(planned['runs'])} runs give the test a "
-                         f"power of {planned['power']:.0%} (95 % MC interval {planned['lo']:.0%}-"
+                         f"it by {self.risk_ratio:g}, the planned {int(planned['runs'])} runs give the protocol's "
+                         f"test a power of {planned['power']:.0%} (95 % Monte Carlo interval {planned['lo']:.0%}-"
                          f"{planned['hi']:.0%}).")
             need = self.runs_needed()
             if need is not None and need <= int(planned["runs"]):
@@ -237,8 +339,9 @@ class Plan:
 
     def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
         head = "".join(f"<p>{html.escape(x)}</p>" for x in self.summary().split("\n"))
-        return head + self.to_frame().drop(columns=["factor", "levels", "block", "design", "seed"]).to_html(
-            index=False)
+        table = self.to_frame()[["slot", "date", "weekday", "cycle", "period", "level", "switch", "washout",
+                                 "look"]]
+        return head + table.to_html(index=False)
 
 
 def _cell_safe(text: str) -> str:
@@ -254,16 +357,31 @@ def _start_day(start) -> pd.Timestamp:
         today = pd.Timestamp(_dt.date.today())
         return today + pd.Timedelta(days=(7 - today.day_of_week) % 7 or 7)  # next Monday
     try:
-        return pd.Timestamp(start).tz_localize(None).normalize() if pd.Timestamp(start).tzinfo else \
-            pd.Timestamp(start).normalize()
+        day = pd.Timestamp(start)
     except (ValueError, TypeError) as exc:
-        raise ExperimentError(f"start={start!r} is not a date; give an ISO date such as 2024-09-02") from exc
+        raise ExperimentError(f"start '{start}' is not a date; give an ISO date such as 2024-09-02") from exc
+    if day is pd.NaT:
+        raise ExperimentError(f"start '{start}' is not a date; give an ISO date such as 2024-09-02")
+    return day.tz_localize(None).normalize() if day.tzinfo else day.normalize()
 
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+def weekday_numbers(weekdays) -> list[int]:
+    """Weekdays as numbers (0 = Monday) from ``'Mon,Wed,Fri'``, names or numbers; None = every day.
 
+    Parameters
+    ----------
+    weekdays : str, sequence or None
 
-def _weekdays(weekdays) -> list[int]:
+    Returns
+    -------
+    list of int
+        Sorted, without repeats.
+
+    Raises
+    ------
+    ExperimentError
+        A weekday not understood, or none.
+    """
     if weekdays is None:
         return list(range(7))
     if isinstance(weekdays, str):
@@ -275,25 +393,69 @@ def _weekdays(weekdays) -> list[int]:
         elif str(w).strip().lower()[:3] in _WEEKDAYS:
             out.append(_WEEKDAYS.index(str(w).strip().lower()[:3]))
         else:
-            raise ExperimentError(f"weekday {w!r} not understood; use Mon, Tue, ... Sun or 0 (Monday) to 6")
+            raise ExperimentError(f"weekday '{w}' not understood; use Mon, Tue, ... Sun or 0 (Monday) to 6")
     if not out:
         raise ExperimentError("weekdays is empty; name at least one day, e.g. 'Mon,Wed,Fri,Sun'")
     return sorted(set(out))
 
 
+def schedule_of(n: int, k: int, block: int, design: str, seed: int, washout: int, looks: int,
+                dates: pd.Series | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The schedule a seed draws: the whole design in one place, so a plan file can be checked against it.
+
+    Parameters
+    ----------
+    n, k, block : int
+        Slots, levels, slots per period.
+    design : str
+        One of :data:`DESIGNS`.
+    seed : int
+        The seed of the order.
+    washout, looks : int
+        Scheduled washout slots per period; number of looks.
+    dates : Series, optional
+        The planned days (a plan by date).
+
+    Returns
+    -------
+    (DataFrame, ndarray)
+        The schedule without level names (``date``, ``cycle``, ``period``,
+        ``switch``, ``washout``, ``look``) and the level code per slot.
+    """
+    lay = layout(n, k, block, design)
+    perms = orders(k)
+    rng = np.random.default_rng(int(seed))
+    choice = rng.integers(len(perms), size=int(lay["unit"].max()) + 1 if n else 0)
+    codes = perms[choice[lay["unit"].to_numpy()], lay["idx"].to_numpy()] if n else np.zeros(0, dtype=np.int8)
+    ends = look_ends(n, looks)
+    date = pd.to_datetime(dates.to_numpy()) if dates is not None else \
+        pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]").to_numpy()
+    frame = pd.DataFrame({
+        "date": date, "cycle": lay["cycle"].to_numpy(), "period": lay["period"].to_numpy(),
+        "switch": switches(codes, lay["period"].to_numpy()),
+        "washout": washout_slots(n, block, washout),
+        "look": np.searchsorted(ends, np.arange(n), side="right"),
+    }, index=pd.RangeIndex(n, name="slot"))
+    return frame, codes
+
+
 def plan(factor: str, levels, *, runs: int | None = None, weeks: int | None = None, block: int = 2,
-         start=None, seed: int | None = None, design: str = "random", weekdays=None,
-         history=None, episodes=None, baseline_risk: float | None = None, risk_ratio: float = 3.0,
-         n_sim: int = 400, power_seed: int = 0) -> Plan:
-    """A randomised, blocked schedule for testing *factor* on yourself (N-of-1).
+         washout: int = 0, alpha: float = 0.05, looks: int | None = None, start=None, seed: int | None = None,
+         design: str = "random", weekdays=None, history=None, episodes=None, baseline_risk: float | None = None,
+         risk_ratio: float = 3.0, n_sim: int = 400, power_seed: int = 0) -> Plan:
+    """A randomised, blocked schedule for testing *factor* on yourself (N-of-1), with its protocol fixed.
 
     The planned days (``weeks=``) or runs (``runs=``) are cut into periods
     of *block* slots on one level; each cycle of ``len(levels)`` periods holds
     every level once in an order drawn at random (``design='mirror'``: every
-    other cycle is the mirror of the one before, AB|BA).  With a baseline
+    other cycle is the mirror of the one before, AB|BA).  The first
+    *washout* slots of every period are scheduled washout (followed, not
+    counted).  The protocol (primary analysis as assigned, *alpha*, the
+    washout, the planned end and the *looks* allowed before it) is recorded
+    in the plan and its file; :func:`analyze` follows it.  With a baseline
     risk (given, or the share of numb runs in *history* + *episodes*) the
-    power of the randomisation test is estimated by simulation for the
-    planned size and for larger ones.
+    power of the protocol's test is estimated by simulation for the planned
+    size and for larger ones.
 
     Parameters
     ----------
@@ -310,9 +472,16 @@ def plan(factor: str, levels, *, runs: int | None = None, weeks: int | None = No
         Plan *weeks* weeks of days from *start*: each day says which level
         to use if you run.  Give exactly one of *runs* and *weeks*.
     block : int
-        Slots (days or runs) in a row on one level.  Longer periods allow
-        dropping the first run after a switch (carry-over) but give fewer
-        possible schedules.
+        Slots (days or runs) in a row on one level.
+    washout : int
+        Scheduled washout slots at the start of every period, fewer than
+        *block*: you use the new level, and they are not counted.
+    alpha : float
+        Significance level of the protocol's two-sided test [-].
+    looks : int, optional
+        Analyses the protocol allows, equally spaced, the last at the planned
+        end (default: one a week in a plan by date, one per 7 runs in a plan
+        by runs).  Early looks use an O'Brien-Fleming-type boundary.
     start : str or date, optional
         First day (default: next Monday).
     seed : int, optional
@@ -345,7 +514,8 @@ def plan(factor: str, levels, *, runs: int | None = None, weeks: int | None = No
     ------
     ExperimentError
         A factor that cannot be assigned, fewer than two levels, both or
-        neither of *runs* and *weeks*, a bad block, design or weekday.
+        neither of *runs* and *weeks*, a bad block, washout, alpha, looks,
+        design or weekday.
 
     References
     ----------
@@ -353,60 +523,66 @@ def plan(factor: str, levels, *, runs: int | None = None, weeks: int | None = No
        trials (CENT) 2015 Statement. BMJ 350:h1738.
     .. [2] Edgington, E. S. & Onghena, P. (2007). Randomization Tests, 4th
        ed. Chapman & Hall/CRC.
+    .. [3] Lan, K. K. G. & DeMets, D. L. (1983). Discrete sequential
+       boundaries for clinical trials. Biometrika 70(3):659-663.
     """
     why = refusal(factor)
     if why:
         raise ExperimentError(why)
     if isinstance(levels, str):
-        raise ExperimentError(f"levels must be a list of the levels, not one text ({levels!r}); e.g. "
+        raise ExperimentError(f"levels must be a list of the levels, not one text ('{levels}'); e.g. "
                               "levels=['Trail Glide 2', 'Daily Cushion 5']")
     levels = tuple(str(v).strip() for v in levels)
     if len(levels) < 2 or any(not v for v in levels):
-        raise ExperimentError(f"an experiment compares at least two named levels (got {list(levels)}); "
+        raise ExperimentError(f"an experiment compares at least two named levels (got {_listed(levels)}); "
                               "e.g. levels=['Trail Glide 2', 'Daily Cushion 5']")
     if len({v.casefold() for v in levels}) < len(levels):
-        raise ExperimentError(f"levels {list(levels)} repeat a level; name each once")
+        raise ExperimentError(f"levels {_listed(levels)} repeat a level; name each once")
     if (runs is None) == (weeks is None):
         raise ExperimentError("give either runs=N (your next N runs) or weeks=N (N weeks of days), not "
                               f"{'both' if runs is not None else 'neither'}")
     if design not in DESIGNS:
-        raise ExperimentError(f"design {design!r} unknown; use one of {', '.join(DESIGNS)}")
+        raise ExperimentError(f"design '{design}' unknown; use one of {', '.join(DESIGNS)}")
     if int(block) < 1:
         raise ExperimentError(f"block must be at least 1 (got {block})")
     block = int(block)
+    if not 0 <= int(washout) < block:
+        raise ExperimentError(f"washout must be at least 0 and less than block ({block}) so that every period has "
+                              f"a counted slot (got {washout}); e.g. block=3, washout=1")
+    if not 0 < float(alpha) < 0.5:
+        raise ExperimentError(f"alpha must be between 0 and 0.5 (got {alpha}); 0.05 is usual")
     k = len(levels)
     day0 = _start_day(start)
+    wd = None
     if weeks is not None:
         if int(weeks) < 1:
             raise ExperimentError(f"weeks must be at least 1 (got {weeks})")
+        wd = weekday_numbers(weekdays)
         days = pd.date_range(day0, periods=7 * int(weeks), freq="D")
-        days = days[days.day_of_week.isin(_weekdays(weekdays))]
-        dates = pd.Series(days)
+        days = days[days.day_of_week.isin(wd)]
+        dates: pd.Series | None = pd.Series(days)
         end = days[-1] if len(days) else None
+        n = len(days)
+        default_looks = int(weeks)
     else:
         if int(runs) < k:  # type: ignore[arg-type]
             raise ExperimentError(f"runs must be at least the number of levels ({k}); got {runs}")
-        dates = pd.Series(pd.NaT, index=range(int(runs)), dtype="datetime64[ns]")  # type: ignore[arg-type]
-        end = None
-    n = len(dates)
+        n = int(runs)  # type: ignore[arg-type]
+        dates, end = None, None
+        default_looks = max(1, round(n / 7))
+    n_looks = default_looks if looks is None else int(looks)
+    if not 1 <= n_looks <= max(n, 1):
+        raise ExperimentError(f"looks must be between 1 and the number of planned slots ({n}); got {looks}")
     if seed is None:
         entropy = np.random.SeedSequence().entropy
         assert isinstance(entropy, int)  # drawn from the OS when none is given
         seed = int(entropy % (2**31))
-    lay = layout(n, k, block, design)
-    perms = orders(k)
-    rng = np.random.default_rng(int(seed))
-    choice = rng.integers(len(perms), size=int(lay["unit"].max()) + 1 if n else 0)
-    codes = perms[choice[lay["unit"].to_numpy()], lay["idx"].to_numpy()] if n else np.zeros(0, dtype=np.int8)
-    schedule = pd.DataFrame({
-        "date": pd.to_datetime(dates.to_numpy()),
-        "cycle": lay["cycle"].to_numpy(), "period": lay["period"].to_numpy(),
-        "level": np.asarray(levels, dtype=object)[codes],
-        "switch": switches(codes, lay["period"].to_numpy()),
-    }, index=pd.RangeIndex(n, name="slot"))
-    p = Plan(factor=str(factor), levels=levels, schedule=schedule, block=block, design=design, seed=int(seed),
-             start=day0, end=end)
-    n_cycles = int(lay["cycle"].max()) + 1 if n else 0
+    frame, codes = schedule_of(n, k, block, design, int(seed), int(washout), n_looks, dates)
+    frame.insert(3, "level", np.asarray(levels, dtype=object)[codes])
+    p = Plan(factor=str(factor), levels=levels, schedule=frame, block=block, design=design, seed=int(seed),
+             start=day0, end=end, alpha=float(alpha), washout=int(washout), looks=n_looks,
+             weekdays=tuple(wd) if wd is not None and len(wd) < 7 else None)
+    n_cycles = int(frame["cycle"].max()) + 1 if n else 0
     if n % (k * block):
         p.notes.append(f"The last cycle is incomplete ({n % (k * block)} of {k * block} slots): its levels are "
                        "not balanced; the randomisation test allows for that.")
@@ -427,6 +603,10 @@ def plan(factor: str, levels, *, runs: int | None = None, weeks: int | None = No
         p.risk_ratio = float(risk_ratio)
         p.power = power(p, float(baseline_risk), float(risk_ratio), n_sim=n_sim, seed=power_seed)
     return p
+
+
+def _listed(levels) -> str:
+    return ", ".join(f"'{v}'" for v in levels) or "none"
 
 
 def _baseline(history, episodes) -> tuple[float | None, float | None]:

@@ -1,4 +1,4 @@
-"""Power of the randomisation test by simulation."""
+"""Power of the protocol's test, and the smallest difference it detects, by simulating the plan's randomisation."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._design import layout, orders, switches
+from ._design import look_ends
+from ._engine import sequential, spending
 from ._intervals import wilson_ci
-from ._randomization import assignment_matrix
+from ._randomization import look_statistics, observed_codes, schedule_rows
 
 if TYPE_CHECKING:
     from ._plan import Plan
+
 
 
 def simulated_outcomes(codes: np.ndarray, risks, rng: np.random.Generator, *, run_prob: float = 1.0,
@@ -43,41 +45,72 @@ def simulated_outcomes(codes: np.ndarray, risks, rng: np.random.Generator, *, ru
     return ran, numb
 
 
-def _mc_pvalues(codes: np.ndarray, observed: np.ndarray, ran: np.ndarray, numb: np.ndarray, k: int) -> np.ndarray:
-    """Randomisation p-values of many simulated experiments at once (one run per slot, no washout)."""
-    ranf, numbf = ran.astype("float64").T, numb.astype("float64").T  # slots x sims
-    n = np.stack([(codes == lv).astype("float64") @ ranf for lv in range(k)], axis=0)  # k x draws x sims
-    e = np.stack([(codes == lv).astype("float64") @ numbf for lv in range(k)], axis=0)
-    on = np.stack([((observed == lv) & ran).sum(axis=1) for lv in range(k)], axis=0)[:, None, :].astype("float64")
-    oe = np.stack([((observed == lv) & numb).sum(axis=1) for lv in range(k)], axis=0)[:, None, :].astype("float64")
+def protocol_decisions(codes: np.ndarray, add_obs: bool, obs: np.ndarray, n: np.ndarray, y: np.ndarray,
+                       a: np.ndarray, ends, spent, k: int, *, robust: bool, final: bool = True):
+    """The protocol's group-sequential test of many experiments at once (batched).
 
-    def stat(nn, ee):
-        tot_n, tot_e = nn.sum(axis=0), ee.sum(axis=0)
-        pooled = np.where(tot_n > 0, tot_e / np.maximum(tot_n, 1), 0.0)
-        risk = np.where(nn > 0, ee / np.maximum(nn, 1), pooled[None])
-        if k == 2:
-            return np.abs(risk[1] - risk[0])
-        var = pooled * (1 - pooled)
-        return np.where(var > 0, (nn * (risk - pooled[None]) ** 2).sum(axis=0) / np.where(var > 0, var, 1), 0.0)
+    Parameters
+    ----------
+    codes : ndarray, shape (rows, slots)
+        Schedules compared (:func:`runlog.experiment._randomization.schedule_rows`).
+    add_obs : bool
+        The rows are Monte Carlo draws.
+    obs : ndarray, shape (experiments, slots) or (slots,)
+        The experiments' own schedules.
+    n, y : ndarray, shape (experiments, slots)
+        Counted runs and numb runs per slot (*n* may be one row for all).
+    a : ndarray, shape (slots,) or (experiments, slots)
+        Counted planned slots that have happened.
+    ends, spent : array_like
+        Look ends and the cumulative level spent by each look.
+    k : int
+        Levels.
+    robust : bool
+        The skipping-robust statistic.
+    final : bool
+        The last look is the planned end.
 
-    t_all, t_obs = stat(n, e), stat(on, oe)
-    return (t_all >= t_obs - 1e-9).mean(axis=0)
+    Returns
+    -------
+    runlog.experiment._engine.Sequential
+        Concatenated over the experiments.
+    """
+    n_exp = y.shape[0]
+    same_runs = np.ndim(n) == 1  # the runs made are the same in every experiment (only numbness varies)
+    one_run = bool(((np.asarray(n) == 0) | (np.asarray(n) == 1)).all())  # one run per slot: days run = runs
+    obs = np.broadcast_to(np.atleast_2d(obs), (n_exp, y.shape[1]))
+    parts = []
+    batch = max(8, min(200, int(8e6 / (codes.shape[0] * max(len(np.atleast_1d(ends)), 1)))))
+    for i in range(0, n_exp, batch):
+        sl = slice(i, i + batch)
+        a_i = a if np.ndim(a) == 1 else a[sl]
+        n_i = n if same_runs else n[sl]
+        g = n_i if one_run else (n_i > 0).astype("float64")
+        arr = {"n": n_i, "y": y[sl], "g": g, "a": a_i}
+        t_rows, t_obs = look_statistics(codes, obs[sl], arr, ends, k, robust=robust)
+        parts.append(sequential(t_rows, t_obs, np.asarray(spent), add_obs=add_obs, final=final))
+    first = parts[0]
+    return dataclasses.replace(first, **{f.name: np.concatenate([getattr(x, f.name) for x in parts],
+                                                                axis=-1) for f in dataclasses.fields(first)})
 
 
 def power(p: Plan, baseline_risk: float, risk_ratio: float, *, sizes=None, n_sim: int = 400,
-          n_resamples: int = 1000, alpha: float = 0.05, seed: int = 0) -> pd.DataFrame:
-    """Power of the plan's randomisation test by simulation, at the planned size and larger ones.
+          n_resamples: int = 1000, seed: int = 0, stop_at: float | None = 0.8) -> pd.DataFrame:
+    """Power of the plan's protocol by simulation, at the planned size and larger ones.
 
     The reference level (first) has risk *baseline_risk* per run, the others
     ``baseline_risk * risk_ratio`` (at most 0.95).  In a plan by date each
-    day is run with probability ``runs_per_week / 7``.  Each simulated
-    experiment is tested with a Monte Carlo randomisation test of
-    *n_resamples* schedules (exact when fewer are possible).
+    day is run with probability ``runs_per_week / 7``, and the test is the
+    skipping-robust one.  Each simulated experiment goes through the
+    protocol's test: the scheduled washout left out, the looks with their
+    O'Brien-Fleming-type boundary (scaled to the size), a Monte Carlo
+    randomisation distribution of *n_resamples* schedules (exact when fewer
+    are possible).  Power is the share of experiments crossing a boundary.
 
     Parameters
     ----------
     p : Plan
-        The plan (its design, block and levels).
+        The plan (its design, block, washout, looks, alpha and levels).
     baseline_risk : float
         Risk of numbness per run under the reference level [-].
     risk_ratio : float
@@ -89,10 +122,11 @@ def power(p: Plan, baseline_risk: float, risk_ratio: float, *, sizes=None, n_sim
         Simulated experiments per size.
     n_resamples : int
         Schedules per randomisation test.
-    alpha : float
-        Significance level [-].
     seed : int
         Seed of the simulation.
+    stop_at : float or None
+        Stop after the first size (the plan's own always included) whose
+        power reaches this (None: every size).
 
     Returns
     -------
@@ -104,6 +138,9 @@ def power(p: Plan, baseline_risk: float, risk_ratio: float, *, sizes=None, n_sim
     ----------
     .. [1] Edgington, E. S. & Onghena, P. (2007). Randomization Tests, 4th
        ed. Chapman & Hall/CRC, ch. 13 (power).
+    .. [2] Mehta, C. R., Patel, N. R., Senchaudhuri, P. & Tsiatis, A. A.
+       (1994). Exact permutational tests for group sequential clinical
+       trials. Biometrics 50(4):1042-1053.
     """
     k = len(p.levels)
     cyc = k * p.block
@@ -112,35 +149,110 @@ def power(p: Plan, baseline_risk: float, risk_ratio: float, *, sizes=None, n_sim
         base = p.n_slots
         more = [c * cyc for c in (2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32, 40, 50) if c * cyc > base]
         sizes = [base] + [s for s in more if s <= max(6 * base, 40 * cyc)]
-    risks = [baseline_risk] + [min(0.95, baseline_risk * risk_ratio)] * (k - 1)
+    risks = np.array([baseline_risk] + [min(0.95, baseline_risk * risk_ratio)] * (k - 1))
     rng = np.random.default_rng(seed)
     rows = []
     for size in sizes:
-        q = p if size == p.n_slots else _resized(p, int(size))
-        codes, _ = assignment_matrix(q, max_exact=max(n_resamples, 1), n_resamples=n_resamples,
-                                     seed=int(rng.integers(2**31)))
-        observed = np.array([q.levels.index(v) for v in q.schedule["level"]], dtype=np.int8)
-        ran, numb = simulated_outcomes(observed, risks, rng, run_prob=run_prob, n=n_sim)
-        pv = _mc_pvalues(codes, observed, ran, numb, k)
-        hits = int((pv <= alpha + 1e-12).sum())
+        q = p if size == p.n_slots else resized(p, int(size))
+        codes, add_obs = schedule_rows(q, max_exact=max(n_resamples, 1), n_resamples=n_resamples,
+                                       seed=int(rng.integers(2**31)))
+        obs = observed_codes(q)
+        ran, numb = simulated_outcomes(obs, risks, rng, run_prob=run_prob, n=n_sim)
+        counted = q.counted
+        ends = q.look_ends
+        res = protocol_decisions(codes, add_obs, obs, (ran & counted).astype("float64"),
+                                 (numb & counted).astype("float64"), counted.astype("float64"), ends, q.spent, k,
+                                 robust=p.by_date)
+        hits = int((res.cross >= 0).sum())
         lo, hi = wilson_ci(hits, n_sim)
-        rows.append({"slots": int(size), "runs": int(round(size * run_prob)), "power": hits / n_sim,
+        rows.append({"slots": int(size), "runs": int(round(counted.sum() * run_prob)), "power": hits / n_sim,
                      "lo": lo, "hi": hi})
+        if stop_at is not None and hits / n_sim >= stop_at:
+            break
     return pd.DataFrame(rows)
 
 
-def _resized(p: Plan, n_slots: int) -> Plan:
-    """The plan's design with *n_slots* slots and a fresh random order (for power at other sizes)."""
+def resized(p: Plan, n_slots: int) -> Plan:
+    """The plan's design and protocol with *n_slots* slots and a fresh random order (power at other sizes)."""
+    from ._plan import schedule_of
+
+    looks = max(1, int(round(p.looks * n_slots / max(p.n_slots, 1))))
+    frame, codes = schedule_of(n_slots, len(p.levels), p.block, p.design, int(np.random.default_rng(
+        [int(p.seed), n_slots]).integers(2**31)), p.washout, looks)
+    frame.insert(3, "level", np.asarray(p.levels, dtype=object)[codes])
+    return dataclasses.replace(p, schedule=frame, end=None, looks=looks, power=None, baseline_risk=None,
+                               risk_ratio=None, notes=[])
+
+
+def detectable_difference(p: Plan, slots, elapsed: int, *, baseline: float, washout: int | None = None,
+                          looks: int | None = None, target: float = 0.8, n_sim: int = 400,
+                          n_resamples: int = 1000, seed: int = 0) -> float | None:
+    """The smallest risk difference the protocol's test finds with *target* power, given the runs actually made.
+
+    The runs made (their slots) are kept; numbness is simulated with risk
+    *baseline* under the first level and ``baseline + d`` under the second,
+    the plan's schedule re-used, and each simulated experiment tested as
+    :func:`analyze` tests the real one (washout, looks and boundary,
+    skipping-robust statistic in a plan by date).  *d* is found by
+    bisection with common random numbers, so power rises with *d*.
+
+    Parameters
+    ----------
+    p : Plan
+    slots : array_like of int
+        Slot of every run made (0-based).
+    elapsed : int
+        Planned slots that have happened.
+    baseline : float
+        Risk under the first level [-] (e.g. the pooled observed risk).
+    washout, looks : int, optional
+        The analysis' washout and looks (default: the plan's).
+    target : float
+        The power wanted [-].
+    n_sim, n_resamples : int
+        Simulated experiments per step; schedules per test.
+    seed : int
+
+    Returns
+    -------
+    float or None
+        The difference [-]; None when even ``1 - baseline`` gives less
+        than *target* power.
+
+    References
+    ----------
+    .. [1] Edgington, E. S. & Onghena, P. (2007). Randomization Tests, 4th
+       ed. Chapman & Hall/CRC, ch. 13 (power).
+    """
+    from ._randomization import slot_arrays
+
     k = len(p.levels)
-    lay = layout(n_slots, k, p.block, p.design)
-    perms = orders(k)
-    rng = np.random.default_rng([int(p.seed), n_slots])
-    choice = rng.integers(len(perms), size=int(lay["unit"].max()) + 1)
-    codes = perms[choice[lay["unit"].to_numpy()], lay["idx"].to_numpy()]
-    sched = pd.DataFrame({"date": pd.Series(pd.NaT, index=range(n_slots), dtype="datetime64[ns]").to_numpy(),
-                          "cycle": lay["cycle"].to_numpy(), "period": lay["period"].to_numpy(),
-                          "level": np.asarray(p.levels, dtype=object)[codes],
-                          "switch": switches(codes, lay["period"].to_numpy())},
-                         index=pd.RangeIndex(n_slots, name="slot"))
-    return dataclasses.replace(p, schedule=sched, end=None, power=None, baseline_risk=None, risk_ratio=None,
-                               runs_per_week=None, notes=[])
+    arr = slot_arrays(p, slots, np.zeros(len(np.asarray(slots))), elapsed=elapsed, washout=washout)
+    n_looks = p.looks if looks is None else looks
+    ends_all = look_ends(p.n_slots, n_looks)
+    done = ends_all[ends_all <= elapsed]
+    ends = done if len(done) else np.array([elapsed])
+    spent = spending(ends / p.n_slots, p.alpha)
+    codes, add_obs = schedule_rows(p, max_exact=max(n_resamples, 1), n_resamples=n_resamples, seed=seed)
+    obs = observed_codes(p)
+    rng = np.random.default_rng(seed)
+    u = rng.random((n_sim, p.n_slots, max(1, int(arr["n"].max()))))  # one uniform per possible run of a slot
+    runs_in = np.arange(u.shape[2])[None, None, :] < arr["n"][None, :, None]
+    top = min(0.999, 1.0) - baseline
+
+    def pw(d: float) -> float:
+        risk = np.where(obs == 1, baseline + d, baseline)
+        y = ((u < risk[None, :, None]) & runs_in).sum(axis=2).astype("float64")
+        res = protocol_decisions(codes, add_obs, obs, arr["n"], y, arr["a"], ends, spent, k, robust=p.by_date)
+        return float((res.cross >= 0).mean())
+
+    if top <= 0 or pw(top) < target:
+        return None
+    lo, hi = 0.0, top
+    for _ in range(8):
+        mid = (lo + hi) / 2
+        if pw(mid) >= target:
+            hi = mid
+        else:
+            lo = mid
+    return hi

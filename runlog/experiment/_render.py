@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ._words import confidence, p_text, pct, points, ratio
+
 if TYPE_CHECKING:
     from ._analysis import Experiment
 
@@ -65,7 +67,8 @@ def experiment_html(res: Experiment, *, figure: bool = True) -> str:
     -------
     str
         ``<section id='experiment'>`` with the answer, what the data can and
-        cannot show, the per-level tables, the deviations and the plot.
+        cannot show, the per-level tables, the comparisons, the looks, the
+        deviations and the plot.
     """
     e = html.escape
     parts = ["<section id='experiment'><h2>Your experiment</h2>",
@@ -76,8 +79,8 @@ def experiment_html(res: Experiment, *, figure: bool = True) -> str:
     def table(df: pd.DataFrame) -> str:
         rows = "".join(
             f"<tr><td>{e(str(lv))}</td><td>{int(r['runs'])}</td><td>{int(r['numb_runs'])}</td>"
-            f"<td>{'–' if not np.isfinite(r['risk']) else format(r['risk'], '.0%')}</td>"
-            f"<td>{'–' if not np.isfinite(r['lo']) else format(r['lo'], '.0%') + '–' + format(r['hi'], '.0%')}</td>"
+            f"<td>{pct(r['risk'])}</td>"
+            f"<td>{'–' if not np.isfinite(r['lo']) else pct(r['lo']) + '–' + pct(r['hi'])}</td>"
             f"<td>{'–' if not np.isfinite(r['onset_median_min']) else format(r['onset_median_min'], '.0f')}</td></tr>"
             for lv, r in df.iterrows())
         return ("<table><tr><th>Level</th><th>Runs</th><th>Numb runs</th><th>Risk</th><th>95 % CI</th>"
@@ -85,10 +88,29 @@ def experiment_html(res: Experiment, *, figure: bool = True) -> str:
 
     parts.append("<h3>As assigned (randomised)</h3>" + table(res.levels))
     parts.append(f"<p>{e(res.test.describe())}.</p>")
+    if len(res.difference) and not (res.interim and not res.test.crossed):
+        holm = "p_holm" in res.difference.columns
+        rows = "".join(
+            f"<tr><td>{e(str(r['level']))} minus {e(str(r['reference']))}</td><td>{points(r['difference'])}</td>"
+            f"<td>{points(r['lo'])} to {points(r['hi'])} ({confidence(r['confidence'])})</td>"
+            f"<td>{ratio(r['odds_ratio'])} ({ratio(r['or_lo'])} to {ratio(r['or_hi'])})</td>"
+            f"<td>{p_text(r['p_value'])}</td>" + (f"<td>{p_text(r['p_holm'])}</td>" if holm else "") + "</tr>"
+            for _, r in res.difference.iterrows())
+        parts.append("<table><tr><th>Comparison</th><th>Difference [points]</th><th>Interval (the test "
+                     "inverted)</th><th>Odds ratio</th><th>p (this look)</th>" + ("<th>p (Holm)</th>" if holm else "")
+                     + "</tr>" + rows + "</table>")
+    if len(res.looks) > 1 or res.interim:
+        rows = "".join(
+            f"<tr><td>{int(r['look'])}</td><td>{_until_text(r['until'])}</td><td>{int(r['runs'])}</td>"
+            f"<td>{int(r['numb_runs'])}</td><td>{p_text(r['p_value'])}</td>"
+            f"<td>{'≤ ' + p_text(r['boundary']) if r['boundary'] > 0 else 'not reachable'}</td>"
+            f"<td>{'yes' if r['crossed'] else ''}</td></tr>" for _, r in res.looks.iterrows())
+        parts.append("<h3>Looks</h3><table><tr><th>Look</th><th>Data to</th><th>Runs</th><th>Numb runs</th>"
+                     "<th>p</th><th>Boundary</th><th>Crossed</th></tr>" + rows + "</table>")
     if len(res.deviations):
-        parts.append("<h3>As followed</h3>" + table(res.followed))
+        parts.append("<h3>As actually used (exploratory)</h3>" + table(res.followed))
         dev = res.deviations
-        parts.append("<details><summary>Runs that did not follow the plan "
+        parts.append("<details><summary>Runs that used the other level "
                      f"({len(dev)})</summary><table><tr><th>Date</th><th>Assigned</th><th>Used</th><th>Numb</th>"
                      "</tr>" + "".join(
                          f"<tr><td>{pd.Timestamp(r['date']):%Y-%m-%d}</td><td>{e(str(r['assigned']))}</td>"
@@ -105,9 +127,14 @@ def experiment_html(res: Experiment, *, figure: bool = True) -> str:
         parts.append(f"<figure><img alt='runs per level' src='{figure_to_data_uri(fig)}'><figcaption>Each level's "
                      "runs in date order; red dots are runs with numbness.</figcaption></figure>")
         plt.close(fig)
-    parts.append(f"<p class='sub'>Plan: {e(repr(res.plan))}. References: CENT 2015 (Vohra et al., BMJ "
-                 "350:h1738); Edgington &amp; Onghena, Randomization Tests, 4th ed. 2007.</p></section>")
+    parts.append(f"<p class='sub'>Plan: {e(res.plan.describe())}. References: CENT 2015 (Vohra et al., BMJ "
+                 "350:h1738); Edgington &amp; Onghena, Randomization Tests, 4th ed. 2007; Lan &amp; DeMets, "
+                 "Biometrika 1983; Imbens &amp; Rosenbaum, JRSS A 2005.</p></section>")
     return "".join(parts)
+
+
+def _until_text(u) -> str:
+    return f"{pd.Timestamp(u):%a %d %b %Y}" if isinstance(u, pd.Timestamp) else f"run {int(u)}"
 
 
 def experiment_page(res: Experiment, section: str) -> str:

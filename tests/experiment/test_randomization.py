@@ -67,21 +67,39 @@ def test_monte_carlo_when_there_are_too_many_schedules():
     assert again.p_value == mc.p_value  # the plan's seed fixes the draw
 
 
-def test_three_levels_use_a_chi_square_statistic():
+def test_three_levels_use_the_largest_difference_between_two_levels():
     p = ex.plan("lacing", ["loose", "normal", "tight"], runs=18, block=1, seed=1)
     y = (p.schedule["level"] == "tight").to_numpy()
     t = ex.randomization_test(p, range(18), y)
-    assert t.statistic_name == "chi-square" and t.exact and t.n_assignments == 6 ** 6
-    assert t.p_value <= 0.01
+    assert t.statistic_name == "largest risk difference between two levels" and t.exact
+    assert t.n_assignments == 6 ** 6 and t.statistic == pytest.approx(1.0)
+    # every schedule that puts all 6 numb runs on one level ties: 3 levels x 2**6 arrangements of the others
+    assert t.p_value == pytest.approx(3 * 2 ** 6 / 6 ** 6)
 
 
-def test_washout_drops_the_first_run_after_a_switch_in_every_redrawn_schedule():
-    p = ex.plan("shoes", ["A", "B"], runs=16, block=4, seed=0)
-    p.schedule["level"] = ["A"] * 4 + ["B"] * 4 + ["B"] * 4 + ["A"] * 4
-    y = np.zeros(16, bool)
-    y[[4, 12]] = True  # numb only on the first run after each switch (carry-over)
-    first = np.arange(16) % 4 == 0
-    with_all = ex.randomization_test(p, range(16), y, first_in_period=first)
-    washed = ex.randomization_test(p, range(16), y, first_in_period=first, washout=True)
-    assert with_all.statistic == pytest.approx(0.0)  # one numb run under each level
+def test_scheduled_washout_slots_are_left_out_of_every_schedule_alike():
+    # periods of 3 runs, the first a washout run; numbness only on the first run of each period (carry-over)
+    p = ex.plan("shoes", ["A", "B"], runs=24, block=3, washout=1, seed=0)
+    y = np.arange(24) % 3 == 0
+    plain = ex.randomization_test(p, range(24), y, washout=0)
+    washed = ex.randomization_test(p, range(24), y)  # the plan's washout
     assert washed.statistic == pytest.approx(0.0) and washed.p_value == pytest.approx(1.0)
+    assert plain.p_value <= 1.0
+    # the left-out slots do not depend on the drawn order: the test over the counted runs is the plain test of them
+    counted = np.flatnonzero(np.arange(24) % 3 != 0)
+    rng = np.random.default_rng(3)
+    z = rng.random(24) < 0.4
+    a = ex.randomization_test(p, range(24), z)
+    b = ex.randomization_test(p, counted, z[counted], washout=0)
+    assert a.p_value == pytest.approx(b.p_value) and a.statistic == pytest.approx(b.statistic)
+
+
+def test_robust_statistic_by_date_and_plain_by_runs():
+    by_date = ex.plan("shoes", ["A", "B"], weeks=4, start="2024-09-02", seed=2)
+    by_runs = ex.plan("shoes", ["A", "B"], runs=28, seed=2)
+    rng = np.random.default_rng(1)
+    slots = np.flatnonzero(rng.random(28) < 0.7)
+    y = rng.random(len(slots)) < 0.3
+    assert ex.randomization_test(by_date, slots, y).robust
+    assert not ex.randomization_test(by_runs, slots, y).robust
+    assert "skipped days allowed for" in ex.randomization_test(by_date, slots, y).describe()
