@@ -480,7 +480,7 @@ def _estimates(p: Plan, a: pd.DataFrame, arr: dict, codes: np.ndarray, add_obs: 
         x0, n0 = levels_df["numb_runs"].iloc[0], levels_df["runs"].iloc[0]
         d = x1 / n1 - x0 / n0 if n1 and n0 else float("nan")
         z = arr["n"] * (obs == 1)
-        lo, hi = ShiftTest(codes, add_obs, obs, arr, z, robust=p.by_date).interval(conf, d)
+        lo, hi = _clip(ShiftTest(codes, add_obs, obs, arr, z, robust=p.by_date).interval(conf, d))
         ratio, or_lo, or_hi = odds_ratio(x1, n1, x0, n0, p_look, conf)
         rows.append({"level": p.levels[1], "reference": p.levels[0], "difference": d, "lo": lo, "hi": hi,
                      "confidence": 1 - conf, "odds_ratio": ratio, "or_lo": or_lo, "or_hi": or_hi,
@@ -494,7 +494,7 @@ def _estimates(p: Plan, a: pd.DataFrame, arr: dict, codes: np.ndarray, add_obs: 
                       float(used1[assigned1].mean()) if assigned1.any() else float("nan"))
             gap = uptake[1] - uptake[0]
             est = d / gap if gap > 0.1 else float("nan")
-            c_lo, c_hi = (ShiftTest(codes, add_obs, obs, arr, xd, robust=p.by_date).interval(conf, est, span=4.0)
+            c_lo, c_hi = (_clip(ShiftTest(codes, add_obs, obs, arr, xd, robust=p.by_date).interval(conf, est, span=4.0))
                           if np.isfinite(est) else (float("nan"), float("nan")))
             cace = {"level": p.levels[1], "reference": p.levels[0], "estimate": est, "lo": c_lo, "hi": c_hi,
                     "confidence": 1 - conf, "uptake": uptake}
@@ -521,12 +521,19 @@ def _estimates(p: Plan, a: pd.DataFrame, arr: dict, codes: np.ndarray, add_obs: 
         ri, rj = levels_df.iloc[i], levels_df.iloc[j]
         d = rj["risk"] - ri["risk"]
         z = arr_ij["n"] * obs_ij
-        lo, hi = ShiftTest(rows_ij, add_ij, obs_ij, arr_ij, z, robust=p.by_date).interval(lvl, d)
+        lo, hi = _clip(ShiftTest(rows_ij, add_ij, obs_ij, arr_ij, z, robust=p.by_date).interval(lvl, d))
         ratio, or_lo, or_hi = odds_ratio(rj["numb_runs"], rj["runs"], ri["numb_runs"], ri["runs"], pv, lvl)
         rows.append({"level": p.levels[j], "reference": p.levels[i], "difference": d, "lo": lo, "hi": hi,
                      "confidence": 1 - lvl, "odds_ratio": ratio, "or_lo": or_lo, "or_hi": or_hi, "p_value": pv,
                      "p_holm": float(padj)})
     return pd.DataFrame(rows), cace
+
+
+def _clip(bounds: tuple[float, float]) -> tuple[float, float]:
+    """A difference of two risks lies in [-1, 1]: the shifts outside it are not differences (NaN stays NaN)."""
+    lo, hi = bounds
+    return (max(lo, -1.0) if np.isfinite(lo) or lo == -np.inf else lo,
+            min(hi, 1.0) if np.isfinite(hi) or hi == np.inf else hi)
 
 
 def _skipping(p: Plan, arr: dict, codes: np.ndarray, add_obs: bool, obs: np.ndarray,

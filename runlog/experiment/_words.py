@@ -200,7 +200,7 @@ def _cannot(res: Experiment, n_runs: int, n_numb: int) -> list[str]:
         if np.isfinite(r0["lo"]):
             cannot.append(f"It cannot rule out a true difference anywhere from {points(r0['lo'])} to "
                           f"{points(r0['hi'])} percentage points: the differences the test does not reject "
-                          f"({confidence(r0['confidence'])} interval); no difference is among them.")
+                          f"({confidence(r0['confidence'])} interval), no difference at all among them.")
     cannot.append("It compares only these levels, for you, over these weeks: not other shoes or settings, not "
                   "other runners, and not why the level matters.")
     if len(res.deviations):
@@ -250,9 +250,11 @@ def _notes(res: Experiment, a: pd.DataFrame) -> list[str]:
                      "the day's level.")
     if res.washout:
         n_w = int(res.runs["washout"].sum())
-        notes.append(f"Washout: the first {res.washout} {'day' if p.by_date else 'run'}(s) of every period are not "
-                     f"counted ({n_w} run(s) left out), so a lingering effect of the previous level cannot reach a "
-                     "counted run.")
+        unit = "day" if p.by_date else "run"
+        first = f"first {unit} of every period is" if res.washout == 1 else \
+            f"first {res.washout} {unit}s of every period are"
+        notes.append(f"Washout: the {first} not counted ({n_w} run(s) left out), so a lingering effect of the "
+                     "previous level cannot reach a counted run.")
     pending = res.runs[(res.runs["slot"] >= 0).to_numpy() & ~res.runs["analysed"].to_numpy()
                        & ~res.runs["washout"].to_numpy()]
     if len(pending) and (res.interim or res.stopped_early):
