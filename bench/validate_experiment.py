@@ -169,14 +169,17 @@ def scenario(name: str, obs: np.ndarray, rng, p: ex.Plan):
     return ran, numb
 
 
-def false_positives(n: int) -> None:
+FP_SCENARIOS = ("constant", "trend", "ar1", "skip_bad_B", "skip_good_A", "linger_washout", "weekly_looks")
+
+
+def false_positives(n: int, names=FP_SCENARIOS) -> None:
     print(f"\nFalse positives: share of null experiments the protocol calls a difference (target <= 5 %, upper "
           f"bound <= 6.5 %); {n} experiments each")
     d2 = Design.make()
     d3 = Design.make(block=3, washout=1)
     d3_plain = Design.make(block=3, washout=0)
     rng = np.random.default_rng(2027)
-    for name in ("constant", "trend", "ar1", "skip_bad_B", "skip_good_A", "linger_washout", "weekly_looks"):
+    for name in names:
         t0 = time.process_time()
         d = d3 if name == "linger_washout" else d2
         hits = naive = 0
@@ -209,16 +212,24 @@ def power_rows(n: int) -> None:
     planned = p.power.iloc[0]
     d = Design.make()
     rng = np.random.default_rng(99)
-    hits = 0
+    own = np.array([p.levels.index(v) for v in p.schedule["level"]], dtype=np.int8)
+    hits = design_hits = 0
     for m in batches(n, 100):
-        obs = d.draw(m, rng)
-        ran = rng.random(obs.shape) < RUN_PROB
-        numb = ran & (rng.random(obs.shape) < np.where(obs == 1, 0.45, 0.15))
-        hits += int((protocol(d, obs, ran, numb)[2].cross >= 0).sum())
+        for which in ("own", "design"):  # the plan's own schedule (what plan() prints), and schedules drawn anew
+            obs = np.broadcast_to(own, (m, len(own))).copy() if which == "own" else d.draw(m, rng)
+            ran = rng.random(obs.shape) < RUN_PROB
+            numb = ran & (rng.random(obs.shape) < np.where(obs == 1, 0.45, 0.15))
+            h = int((protocol(d, obs, ran, numb)[2].cross >= 0).sum())
+            if which == "own":
+                hits += h
+            else:
+                design_hits += h
     print(f"  plan() prints {planned['power']:.1%} (its own 95 % MC interval {planned['lo']:.1%}-{planned['hi']:.1%}, "
           f"{int(planned['runs'])} expected runs)")
-    report("power", "simulated power of the protocol", hits, n,
+    report("power", "simulated power of the protocol, the plan's schedule", hits, n,
            f"{planned['power']:.0%} +- 5", t0)
+    lo, hi = wilson(design_hits, n)
+    print(f"  (averaged over schedules drawn anew: {design_hits / n:.1%}, {lo:.1%}-{hi:.1%})")
     global POWER_PLANNED
     POWER_PLANNED = float(planned["power"])
 
@@ -400,12 +411,13 @@ def main(argv=None) -> int:
     ap.add_argument("--detect", type=int, default=200, help="experiments whose detectable difference is computed")
     ap.add_argument("--per", type=int, default=5, help="fresh experiments per detectable difference")
     ap.add_argument("--only", choices=("fp", "power", "detect", "coverage"), help="one part only")
+    ap.add_argument("--scenario", choices=FP_SCENARIOS, action="append", help="false-positive rows to run")
     args = ap.parse_args(argv)
     print(f"runlog experiment protocol validation; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "at the start (CPU seconds per row below)")
     t0 = time.perf_counter()
     if args.only in (None, "fp"):
-        false_positives(args.n)
+        false_positives(args.n, args.scenario or FP_SCENARIOS)
     if args.only in (None, "power"):
         power_rows(args.n)
     if args.only in (None, "detect"):
