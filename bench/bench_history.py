@@ -48,8 +48,14 @@ load (1-minute load average before and after).
 The corpus is ``../shared/data/real`` (or ``$RUNLOG_BENCH_DATA``), else
 ``tests/data`` (where fewer of the tracks are).
 
+With ``--against DIR`` every measurement is also made with the runlog
+package in DIR (an older commit, say), the two taking turns, and the
+ratios are printed: before and after in one run, under the same load.
+The CPU seconds of each cold import (the importing process and its
+workers) are shown beside its time: on a loaded machine they vary less.
+
 Run:  .venv/bin/python bench/bench_history.py [--formats fit gpx] [--runs 1000 3000] [--repeat 1]
-      [--workers 1 2] [--no-warm]
+      [--workers 1 2] [--no-warm] [--against DIR]
 """
 
 from __future__ import annotations
@@ -209,27 +215,38 @@ def write_copy(copier, folder: Path, k: int) -> Path:
 
 
 # ------------------------------------------------------------------- children (one measurement per process)
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (user + system)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def child_import(folder: str, cache: str, repeat: int, workers: int) -> dict:
-    """*repeat* read_history calls in this process: times [s], sizes, peak RSS [MiB]."""
+    """*repeat* read_history calls in this process: times and CPU [s], sizes, peak RSS [MiB]."""
     import runlog
 
-    times, h = [], None
+    times, cpu, h = [], [], None
     for _ in range(repeat):
         h = None  # the peak RSS is one import's, not two Histories held at once
-        t0 = time.perf_counter()
+        c0, t0 = _cpu(), time.perf_counter()
         h = runlog.read_history(folder, cache=cache, workers=workers, progress=False)
         times.append(time.perf_counter() - t0)
+        cpu.append(_cpu() - c0)
     assert h is not None
     scale = 1024.0 if sys.platform != "darwin" else 1024.0**2
-    return {"times": times, "runs": len(h.runs), "records": len(h.records), "errors": len(h.errors),
+    return {"times": times, "cpu": cpu, "runs": len(h.runs), "records": len(h.records), "errors": len(h.errors),
             "rss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale,
             "rss_workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / scale}
 
 
 def _fit_records_alone(data: bytes) -> int:
     """The records of a FIT file through the vectorised decoder alone (walk, CRC, record columns); their number."""
-    from runlog.io import _fitfast as fitfast
     from runlog.io import fit
+
+    try:
+        from runlog.io import _fitfast as fitfast
+    except ImportError:  # a tree before the house moves (--against)
+        from runlog.io import fitfast  # type: ignore[no-redef]
 
     n = 0
     for seg in fit.split_segments(data)[0]:
@@ -272,58 +289,65 @@ def child_reference(kind: str, folder: str) -> dict:
     n = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
+        c0, t0 = _cpu(), time.perf_counter()
         for f in files:
             with open(f, "rb") as fh:
                 n += one(fh.read(), f)
-        t = time.perf_counter() - t0
-    return {"times": [t], "records": n}
+        t, c = time.perf_counter() - t0, _cpu() - c0
+    return {"times": [t], "cpu": [c], "records": n}
 
 
-def _child_env() -> dict:
-    """The children import the same runlog as this process."""
+def this_tree() -> str:
+    """The folder holding the runlog package this process imports."""
     import runlog
 
-    here = str(Path(runlog.__file__).resolve().parents[1])
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    return str(Path(runlog.__file__).resolve().parents[1])
 
 
-def run_child(*args) -> dict:
+def run_child(*args, tree: str) -> dict:
+    """One measurement in a fresh process importing runlog from *tree* (run outside any worktree)."""
     cmd = [sys.executable, __file__, "--child", *map(str, args)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=_child_env())
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tree, os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ------------------------------------------------------------------- measuring
-def measure(fmt: str, n: int, copier, repeat: int, workers: list[int], warm: bool) -> dict:
-    """Every figure of one history (format, *n* runs); see the module docstring."""
+def measure(fmt: str, n: int, copier, repeat: int, workers: list[int], warm: bool, trees: dict[str, str]) -> dict:
+    """Every figure of one history (format, *n* runs) for every tree (label -> folder); see the module docstring."""
     tmp = Path(tempfile.mkdtemp(prefix=f"runlog-bench-history-{fmt}-"))
     try:
         folder = tmp / "runs"
         folder.mkdir()
         for k in range(n):
             write_copy(copier, folder, k)
-        res: dict = {"fmt": fmt, "n": n, "mb": sum(p.stat().st_size for p in folder.iterdir()) / 1e6,
-                     "ref": {"records": [], "decoder": []}, "cold": {w: [] for w in workers}}
-        cache = tmp / "cache"
-        for _ in range(repeat):  # the references and the cold imports take turns
-            for kind in ("records", "decoder"):
-                res["ref"][kind].append(run_child("ref", f"{fmt}-{kind}", folder))
-            for w in workers:
-                shutil.rmtree(cache, ignore_errors=True)
-                res["cold"][w].append(run_child("import", folder, cache, 1, w))
-        if warm:  # the cache of the last cold import
+        out: dict = {"fmt": fmt, "n": n, "mb": sum(p.stat().st_size for p in folder.iterdir()) / 1e6, "trees": {}}
+        for label in trees:
+            out["trees"][label] = {"ref": {"records": [], "decoder": []}, "cold": {w: [] for w in workers}}
+        for _ in range(repeat):  # the trees, references and cold imports take turns
+            for label, tree in trees.items():
+                res, cache = out["trees"][label], tmp / f"cache-{label}"
+                for kind in ("records", "decoder"):
+                    res["ref"][kind].append(run_child("ref", f"{fmt}-{kind}", folder, tree=tree))
+                for w in workers:
+                    shutil.rmtree(cache, ignore_errors=True)
+                    res["cold"][w].append(run_child("import", folder, cache, 1, w, tree=tree))
+        if warm:  # each tree's cache of its last cold import
             w = workers[-1]
-            res["warm"] = run_child("import", folder, cache, repeat + 1, w)
-            adds = []
-            for i in range(repeat):
-                write_copy(copier, folder, n + i)
-                adds.append(run_child("import", folder, cache, 1, w))
-            res["adds"] = adds
-        best = {w: min(r["times"][0] for r in rs) for w, rs in res["cold"].items()}
-        print(f"  {fmt} {n} runs: records alone {_best(res['ref']['records']):.2f} s, cold "
-              + ", ".join(f"{w} worker(s) {t:.2f} s" for w, t in best.items()), file=sys.stderr, flush=True)
-        return res
+            for label, tree in trees.items():
+                res, cache = out["trees"][label], tmp / f"cache-{label}"
+                res["warm"] = run_child("import", folder, cache, repeat + 1, w, tree=tree)
+                res["adds"] = []
+                for i in range(repeat):
+                    write_copy(copier, folder, n + i)
+                    res["adds"].append(run_child("import", folder, cache, 1, w, tree=tree))
+                for i in range(repeat):
+                    (folder / f"run_{n + i:05d}{copier.suffix}").unlink()
+        for label, res in out["trees"].items():
+            best = {w: _best(rs) for w, rs in res["cold"].items()}
+            print(f"  {label}: {fmt} {n} runs: records alone {_best(res['ref']['records']):.2f} s, cold "
+                  + ", ".join(f"{w} worker(s) {t:.2f} s" for w, t in best.items()), file=sys.stderr, flush=True)
+        return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -336,41 +360,70 @@ def _cold(res: dict, w: int) -> dict:
     return min(res["cold"][w], key=lambda r: r["times"][0])
 
 
-def table(results: list[dict], workers: list[int]) -> str:
-    """The results of one format as a Markdown table, then the ratios to their targets."""
+def _worker_words(w: int) -> str:
+    return f"{w} worker{'s' if w > 1 else ''}"
+
+
+def table(results: list[dict], workers: list[int], label: str) -> str:
+    """The results of one format and tree as a Markdown table, then the ratios to their targets."""
     fmt = results[0]["fmt"]
     alone = "fast point parse" if fmt == "gpx" else "records alone"
     head = ["runs", "records", "MB", f"{alone} [s]", "decoder [s]"]
-    head += [f"cold, {w} worker{'s' if w > 1 else ''} [s] (x {alone})" for w in workers]
-    has_warm = "warm" in results[0]
+    head += [f"cold, {_worker_words(w)} [s] (x {alone}; CPU s)" for w in workers]
+    has_warm = "warm" in results[0]["trees"][label]
     if has_warm:
         head += ["warm [s]", "add one [s]"]
     head += ["peak RSS cold: self / workers [MiB]"]
-    lines = [f"\n{fmt.upper()}:", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in results:
+    lines = [f"\n{fmt.upper()}, {label}:", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for out in results:
+        r = out["trees"][label]
         ref = _best(r["ref"]["records"])
         c = _cold(r, workers[-1])
-        row = [f"{r['n']:,}", f"{c['records']:,}", f"{r['mb']:.0f}", f"{ref:.2f}", f"{_best(r['ref']['decoder']):.2f}"]
-        row += [f"{_cold(r, w)['times'][0]:.2f} ({_cold(r, w)['times'][0] / ref:.2f}x)" for w in workers]
+        row = [f"{out['n']:,}", f"{c['records']:,}", f"{out['mb']:.0f}", f"{ref:.2f}",
+               f"{_best(r['ref']['decoder']):.2f}"]
+        for w in workers:
+            cw = _cold(r, w)
+            row.append(f"{cw['times'][0]:.2f} ({cw['times'][0] / ref:.2f}x; {cw['cpu'][0]:.1f})")
         if has_warm:
             row += [f"{min(r['warm']['times']):.3f}", f"{min(a['times'][0] for a in r['adds']):.3f}"]
         row += [f"{c['rss_self']:.0f} / {c['rss_workers']:.0f}"]
         lines.append("| " + " | ".join(row) + " |")
-    for r in results:
+    for out in results:
+        r = out["trees"][label]
         ref = _best(r["ref"]["records"])
         if fmt == "fit" and 2 in workers:
-            lines.append(f"{r['n']:,} runs: cold with 2 workers {_cold(r, 2)['times'][0] / ref:.2f}x the records "
-                         "alone (target <= 2)")
+            lines.append(f"{out['n']:,} runs: cold with 2 workers {_cold(r, 2)['times'][0] / ref:.2f}x the records "
+                         f"alone (target <= 2), {_cold(r, 2)['times'][0] / _best(r['ref']['decoder']):.2f}x the "
+                         "decoder")
         if fmt == "gpx" and 1 in workers:
-            lines.append(f"{r['n']:,} runs: cold with 1 worker {_cold(r, 1)['times'][0] / ref:.2f}x the fast point "
+            lines.append(f"{out['n']:,} runs: cold with 1 worker {_cold(r, 1)['times'][0] / ref:.2f}x the fast point "
                          "parse (target <= 1.5)")
-    by_n = {r["n"]: r for r in results}
+    by_n = {out["n"]: out["trees"][label] for out in results}
     if 1000 in by_n and 3000 in by_n:
         for w in workers:
-            a, b = _cold(by_n[1000], w)["times"][0], _cold(by_n[3000], w)["times"][0]
+            a, b = _cold(by_n[1000], w), _cold(by_n[3000], w)
             ra, rb = _best(by_n[1000]["ref"]["records"]), _best(by_n[3000]["ref"]["records"])
             target = " (target <= 3.2)" if w == 1 else ""
-            lines.append(f"3,000 / 1,000 runs, cold with {w} worker(s): {b / a:.2f}x{target}; {alone}: {rb / ra:.2f}x")
+            lines.append(f"3,000 / 1,000 runs, cold with {_worker_words(w)}: {b['times'][0] / a['times'][0]:.2f}x"
+                         f"{target} (CPU {b['cpu'][0] / a['cpu'][0]:.2f}x); {alone}: {rb / ra:.2f}x")
+    return "\n".join(lines)
+
+
+def comparison(results: list[dict], workers: list[int], labels: list[str]) -> str:
+    """Each tree's cold, warm and add-one times as a multiple of the first tree's, measured in turns."""
+    first, *others = labels
+    lines = []
+    for other in others:
+        lines.append(f"\n{results[0]['fmt'].upper()}: {other} / {first} (time; < 1: {other} is faster)")
+        for out in results:
+            a, b = out["trees"][first], out["trees"][other]
+            cells = [f"cold {_worker_words(w)} {_cold(b, w)['times'][0] / _cold(a, w)['times'][0]:.2f}x "
+                     f"(CPU {_cold(b, w)['cpu'][0] / _cold(a, w)['cpu'][0]:.2f}x)" for w in workers]
+            if "warm" in a:
+                cells.append(f"warm {min(b['warm']['times']) / min(a['warm']['times']):.2f}x")
+                cells.append("add one {:.2f}x".format(min(x["times"][0] for x in b["adds"]) /
+                                                       min(x["times"][0] for x in a["adds"])))
+            lines.append(f"  {out['n']:,} runs: " + ", ".join(cells))
     return "\n".join(lines)
 
 
@@ -389,20 +442,28 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=1, help="rounds of references and cold imports (best is shown)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--no-warm", dest="warm", action="store_false", help="skip the warm and add-one imports")
+    ap.add_argument("--against", metavar="DIR", help="also measure the runlog package in DIR (e.g. an older "
+                    "commit: git worktree add DIR COMMIT), in turns with this one, and print the ratios")
     args = ap.parse_args(argv)
     import pandas as pd
 
-    import runlog
-
     workers = sorted(set(args.workers))
+    trees = {"this": this_tree()}
+    if args.against:
+        if not (Path(args.against) / "runlog" / "__init__.py").is_file():
+            raise SystemExit(f"{args.against}: no runlog package there")
+        trees = {"against": str(Path(args.against).resolve()), **trees}
     print(f"read_history beside the decode alone; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
-          f"Python {sys.version.split()[0]}, pandas {pd.__version__}, runlog from {Path(runlog.__file__).parent}; "
-          f"best of {args.repeat}")
+          f"Python {sys.version.split()[0]}, pandas {pd.__version__}; best of {args.repeat}; "
+          + "; ".join(f"{k}: runlog from {v}" for k, v in trees.items()))
     for fmt in args.formats:
         files = find_files(fmt)
         copier = FitCopier(files) if fmt == "fit" else GpxCopier(files)
-        results = [measure(fmt, n, copier, args.repeat, workers, args.warm) for n in sorted(set(args.runs))]
-        print(table(results, workers), flush=True)
+        results = [measure(fmt, n, copier, args.repeat, workers, args.warm, trees) for n in sorted(set(args.runs))]
+        for label in trees:
+            print(table(results, workers, label), flush=True)
+        if len(trees) > 1:
+            print(comparison(results, workers, list(trees)), flush=True)
     print(f"\nload {os.getloadavg()[0]:.1f} at the end")
 
 
