@@ -14,14 +14,26 @@ runs (:func:`runlog.simulate.simulate_season` over 4 and 11 years, records
 every 30 s, the 'hydration' scenario), read through the public API as a user
 would; the simulation and import are done once and not timed.
 
+With ``--report`` it times the command a runner types, ``runlog report``
+on the simulated history of about 1,000 runs (its GPX folder, journal, run
+notes and weather, as ``runlog demo`` passes them), end to end in a fresh
+process each time (interpreter start-up, imports, the import of the
+history, the analysis, report.html, report.md and factors.csv): once with
+an empty cache (*cold*) and ``--repeat`` times with the cache filled
+(*warm*, the best shown), beside the start-up of ``python -c "import
+runlog"`` alone.  The processes import the same runlog as this script.
+
 Usage::
 
-    .venv/bin/python bench/bench_analysis.py [--repeat 3] [--end-to-end [--runs 1000 3000]]
+    .venv/bin/python bench/bench_analysis.py [--repeat 3] [--end-to-end [--runs 1000 3000]] [--report]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -99,12 +111,60 @@ def end_to_end(sizes, repeat: int) -> None:
         print(f"{n:>6} {k:>5} {r:>9} {t:>10.2f} {t / rows[0][3]:>8.2f} {n / rows[0][0]:>7.2f} {setup:>8.0f}")
 
 
+def _process(args: list[str], cwd: Path, cache: Path) -> float:
+    """Wall-clock time of ``python *args*`` in a fresh process [s] (start-up included); raises on failure."""
+    import runlog
+
+    here = str(Path(runlog.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")]),
+           "RUNLOG_CACHE_DIR": str(cache), "MPLBACKEND": "Agg"}
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    t = time.perf_counter() - t0
+    if out.returncode:
+        raise SystemExit(f"{args[:3]} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    return t
+
+
+def report_end_to_end(n_runs: int, repeat: int) -> None:
+    """Print the time of ``runlog report`` on a simulated history: cold, warm (best of *repeat*), start-up alone."""
+    from runlog import simulate
+
+    cli = ["-c", "import sys; from runlog.cli import main; sys.exit(main())"]
+    with tempfile.TemporaryDirectory(prefix="runlog-bench-report-") as tmp:
+        root = Path(tmp)
+        weeks = int(round(n_runs / 5.4))
+        start = (pd.Timestamp("2026-01-05") - pd.Timedelta(weeks=weeks)).strftime("%Y-%m-%d")
+        season = simulate.simulate_season(root / "season", scenario="hydration", seed=5, sample_s=30,
+                                          start=start, weeks=weeks)
+        n_files = len(list(Path(season.gpx_dir).glob("*.gpx")))
+        cmd = [*cli, "report", str(season.gpx_dir), "--episodes", str(season.episodes_csv),
+               "--notes", str(season.notes_csv), "--weather", str(season.weather_csv),
+               "--tracked", ":".join(str(t) for t in season.tracked), "--out", str(root / "report")]
+        cache = root / "cache"
+        startup = min(_process(["-c", "import runlog"], root, cache) for _ in range(repeat))
+        cold = _process(cmd, root, cache)
+        warm = [_process(cmd, root, cache) for _ in range(repeat)]
+        written = sorted(p.name for p in (root / "report").iterdir())
+    print(f"\nrunlog report end to end, simulated history of {n_files} GPX runs (records every 30 s), "
+          f"a fresh process each (load {os.getloadavg()[0]:.1f}):")
+    print(f"  python -c 'import runlog' (start-up alone, best of {repeat}): {startup:.2f} s")
+    print(f"  cold (empty cache):  {cold:.2f} s")
+    print(f"  warm (cache filled): {min(warm):.2f} s (best of {repeat}; all: "
+          + ", ".join(f"{t:.2f}" for t in warm) + ")")
+    print(f"  writes: {', '.join(written)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--end-to-end", action="store_true", help="also time runlog.analyze on simulated histories")
     ap.add_argument("--runs", type=int, nargs="+", default=[1000, 3000], help="history sizes for --end-to-end")
+    ap.add_argument("--report", action="store_true", help="only time 'runlog report' end to end (1,000 runs)")
     args = ap.parse_args()
+    if args.report:
+        report_end_to_end(1000, args.repeat)
+        return
     warnings.simplefilter("ignore")
     sizes = (150, 500, 1000)
     rows = []

@@ -472,6 +472,7 @@ def records_from_arrays(ns: np.ndarray, cols: dict[str, np.ndarray]) -> pd.DataF
 
 
 _RECORD_NAMES = list(RECORD_COLUMNS)
+_RECORD_INDEX = pd.Index(_RECORD_NAMES)
 
 
 def record_matrix(records: pd.DataFrame) -> np.ndarray | None:
@@ -492,7 +493,7 @@ def record_matrix(records: pd.DataFrame) -> np.ndarray | None:
         order (float32 columns widened exactly); None when *records* has
         other columns.
     """
-    if records.shape[1] != len(_RECORD_NAMES) or list(records.columns) != _RECORD_NAMES:
+    if records.shape[1] != len(_RECORD_NAMES) or not records.columns.equals(_RECORD_INDEX):
         return None
     return records.to_numpy(dtype="float64").T
 

@@ -239,12 +239,12 @@ def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
         :data:`runlog.schema.RECORD_COLUMNS` with their dtypes, in the order
         of *activities*.
     """
-    cols = list(schema.RECORD_COLUMNS)
+    cols = pd.Index(list(schema.RECORD_COLUMNS))
     dtypes = [np.dtype(col.dtype) for col in schema.RECORD_COLUMNS.values()]
     recs = [a.records for a in activities]
     ids = [a.run_id for a in activities]
     regular = len(set(ids)) == len(ids) and all(
-        list(r.columns) == cols and isinstance(r.index, pd.DatetimeIndex) and str(r.index.tz) == "UTC"
+        r.columns.equals(cols) and isinstance(r.index, pd.DatetimeIndex) and str(r.index.tz) == "UTC"
         and list(r.dtypes) == dtypes for r in recs)
     if not regular:
         return pd.concat(dict(zip(ids, recs)), names=["run_id", schema.RECORD_INDEX])
@@ -253,17 +253,22 @@ def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
     times = np.empty(sum(rows), dtype="int64")
     pos = 0
     del recs
-    rows_of = {d: [cols.index(c) for c in cs] for d, cs in schema.RECORD_DTYPE_GROUPS.items()}
+    # each dtype's rows of record_matrix: a slice (a view) when they are adjacent in the schema, as they are
+    rows_of: dict[str, slice | list[int]] = {}
+    for d, cs in schema.RECORD_DTYPE_GROUPS.items():
+        at = [int(cols.get_loc(c)) for c in cs]
+        rows_of[d] = slice(at[0], at[-1] + 1) if at == list(range(at[0], at[-1] + 1)) else at
+    released = schema.empty_records() if release else None
     for i, (a, n) in enumerate(zip(activities, rows)):
         r = a.records
         m = schema.record_matrix(r)
         assert m is not None  # regular: the schema's columns
-        for d, js in rows_of.items():
-            blocks[d][:, pos:pos + n] = m[js]
+        for d, where in rows_of.items():
+            blocks[d][:, pos:pos + n] = m[where]
         times[pos:pos + n] = r.index.as_unit("ns").asi8
         pos += n
-        if release:
-            a.records = r.iloc[:0].copy()   # a view would keep the whole block alive
+        if released is not None:
+            a.records = released   # one empty frame for all (a view would keep the whole block alive)
             if (i + 1) % _TRIM_EVERY == 0:
                 _trim_heap()   # the freed records back to the system, or the block adds to them
         del r
