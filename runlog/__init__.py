@@ -19,7 +19,6 @@ import importlib
 from typing import TYPE_CHECKING
 
 from . import features
-from .episodes import episode_flags, notes_from_history, read_episodes, read_run_notes
 from .errors import (
     AnalysisError,
     AthleteError,
@@ -39,7 +38,7 @@ from .features import run_features
 from .features.athlete import Athlete
 from .history import History, read_history
 from .io import Activity, read_activities, read_activity, read_fit, read_gpx, read_tcx
-from .journal import suggest_episodes
+from .journal import episode_flags, notes_from_history, read_episodes, read_run_notes, suggest_episodes
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and IDEs
     from . import analysis as analysis

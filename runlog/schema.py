@@ -3,8 +3,7 @@
 Every frame runlog returns is described here: per-sample ``records``, ``laps``,
 the per-run summary ``runs`` of a :class:`~runlog.history.History`, the
 numbness ``episodes`` journal and per-run ``notes``.  Feature columns are
-catalogued in ``FEATURES``, owned by :mod:`runlog.features.catalog` (this
-module looks it up there on first use).
+described by :class:`Feature` entries in :data:`runlog.features.catalog.FEATURES`.
 
 Names carry their unit as a suffix: ``_m`` metres, ``_s`` seconds, ``_mps``
 metres per second, ``_bpm`` beats per minute, ``_spm`` steps per minute,
@@ -18,7 +17,6 @@ the run's own time zone, given by the ``tz`` column).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -47,7 +45,6 @@ __all__ = [
     "CAUSES",
     "CAUSE_LABELS",
     "CAUSE_SHORT",
-    "FEATURES",
     "empty_records",
     "conform_records",
     "record_matrix",
@@ -371,19 +368,6 @@ class Feature:
     primary: int = 0
     in_run: bool = False
     dose: bool = False
-
-
-if TYPE_CHECKING:
-    FEATURES: dict[str, Feature]
-else:  # hidden from type checkers, which would accept any name of a module with __getattr__
-    def __getattr__(name: str):
-        # FEATURES (column name -> Feature) is owned by runlog.features.catalog; kept
-        # here, as the same dict, for code that reads runlog.schema.FEATURES
-        if name == "FEATURES":
-            from .features.catalog import FEATURES
-
-            return FEATURES
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def empty_records() -> pd.DataFrame:

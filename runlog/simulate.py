@@ -95,7 +95,7 @@ from .errors import RunlogError
 from .io import make_run_id
 
 __all__ = [
-    "SCENARIOS", "SCENARIO_CAUSES", "SCENARIO_CAUSE", "SCENARIO_ALLOWED", "DEFAULT_STRENGTH",
+    "SCENARIOS", "SCENARIO_CAUSES", "SCENARIO_ALLOWED", "DEFAULT_STRENGTH",
     "DEFAULT_BASE_RISK", "STREAK_STRENGTH_TWO_CAUSES", "DEMO_SEED", "Runner", "Season",
     "simulate_season", "demo_season",
     "seasonal_mean_temp_c", "relative_humidity_pct", "hourly_weather",
@@ -116,7 +116,6 @@ SCENARIO_CAUSES: dict[str, tuple[str, ...]] = {
 }
 #: The first planted cause per scenario, or None (kept for code written before
 #: :data:`SCENARIO_CAUSES`; 'two_causes' gives 'hydration').
-SCENARIO_CAUSE: dict[str, str | None] = {sc: (c[0] if c else None) for sc, c in SCENARIO_CAUSES.items()}
 #: Causes that are not planted but not wrong either, per scenario: where the
 #: risk grows with time on the feet ('per_minute'), or the planted heat dose
 #: is temperature x duration ('hydration', 'two_causes', 'heat_long'), a
@@ -215,8 +214,8 @@ class Season:
     scenario : str
         One of :data:`SCENARIOS`.
     cause : str or None
-        The first planted article cause (:data:`SCENARIO_CAUSE`; kept for
-        older code, use ``causes``).
+        The first planted article cause (``causes[0]``; None when nothing is planted),
+        as the demo names it.
     strength, base_risk : float
         Log-odds slope (or log odds ratio) and risk at zero driver (see
         :func:`episode_probability`).
@@ -1370,7 +1369,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     tracked = (journal_start.strftime("%Y-%m-%d"),
                (journal_start + pd.Timedelta(days=7 * weeks - 1)).strftime("%Y-%m-%d"))
     # the marker first: a season interrupted half-way can be regenerated into the same folder
-    meta = {"scenario": scenario, "cause": SCENARIO_CAUSE[scenario], "causes": list(SCENARIO_CAUSES[scenario]),
+    meta = {"scenario": scenario, "cause": next(iter(SCENARIO_CAUSES[scenario]), None),
+            "causes": list(SCENARIO_CAUSES[scenario]),
             "seed": int(seed),
             "strength": strength, "base_risk": base_risk, "start": tracked[0], "end": tracked[1],
             "history_weeks": history_weeks, "location": [lat_deg, lon_deg], "tz": tz,
@@ -1474,7 +1474,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     truth = truth.set_index("run_id")
     return Season(out_dir=out_dir, gpx_dir=gpx_dir, episodes_csv=episodes_csv, notes_csv=notes_csv,
                   weather_csv=weather_csv, truth_csv=truth_csv, scenario=scenario,
-                  cause=SCENARIO_CAUSE[scenario], strength=strength, base_risk=base_risk, seed=int(seed),
+                  cause=next(iter(SCENARIO_CAUSES[scenario]), None), strength=strength, base_risk=base_risk,
+                  seed=int(seed),
                   tz=tz, tracked=tracked, truth=truth, episodes=journal, causes=SCENARIO_CAUSES[scenario])
 
 

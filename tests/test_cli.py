@@ -29,6 +29,7 @@ import pandas as pd
 import pytest
 
 from runlog import cli
+from runlog.features.catalog import FEATURES
 from runlog.render import html as htmlreport
 
 import synthetic_frames as tp  # the synthetic frames test_plot.py draws
@@ -762,8 +763,8 @@ def test_column_reference_markdown_covers_every_column_and_feature():
                   schema.NOTES_COLUMNS):
         for name, col in table.items():
             assert f"| `{name}` | {col.unit} |" in md
-    assert len(schema.FEATURES) > 30
-    for f in schema.FEATURES.values():
+    assert len(FEATURES) > 30
+    for f in FEATURES.values():
         assert f"| `{f.name}` | {f.unit} | {f.cause} | {'yes' if f.candidate else 'no'} |" in md
     # a pipe inside a description would break the Markdown table
     rows = [ln for ln in md.splitlines() if ln.startswith("| `")]

@@ -85,13 +85,7 @@ def test_every_error_and_warning_is_exported_from_runlog_and_errors():
 
 def test_importing_features_fills_no_global():
     got = _fresh("import json, runlog.schema as s\n"
-                 "before = 'FEATURES' in vars(s)\n"
-                 "import runlog.features\n"
-                 "after = 'FEATURES' in vars(s)\n"
+                 "before = sorted(vars(s))\n"
                  "from runlog.features import catalog\n"
-                 "print(json.dumps({'before': before, 'after': after, 'same': s.FEATURES is catalog.FEATURES,\n"
-                 "                  'n': len(s.FEATURES), 'fixed': len(catalog.CATALOG),\n"
-                 "                  'order': list(s.FEATURES) == list(catalog.CATALOG)}))")
-    assert got == {"before": False, "after": False, "same": True, "n": got["fixed"], "fixed": got["fixed"],
-                   "order": True}
-    assert got["fixed"] > 30
+                 "print(json.dumps({'same': sorted(vars(s)) == before, 'n': len(catalog.FEATURES)}))")
+    assert got["same"] and got["n"] > 30

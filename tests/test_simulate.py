@@ -457,23 +457,21 @@ def _logit(p):
 
 def test_scenario_tables_agree():
     assert set(NEW_SCENARIOS) | set(ORIGINAL_SCENARIOS) == set(sim.SCENARIOS)
-    assert set(sim.SCENARIO_CAUSES) == set(sim.SCENARIOS) == set(sim.SCENARIO_CAUSE)
+    assert set(sim.SCENARIO_CAUSES) == set(sim.SCENARIOS)
     assert set(sim.DEFAULT_STRENGTH) == set(sim.SCENARIOS) == set(sim.DEFAULT_BASE_RISK)
     for sc, causes in sim.SCENARIO_CAUSES.items():
         assert set(causes) <= set(runlog.schema.CAUSES), sc
-        assert sim.SCENARIO_CAUSE[sc] == (causes[0] if causes else None)
     assert set(sim.SCENARIO_ALLOWED) <= set(sim.SCENARIOS)
     assert all(set(v) <= set(runlog.schema.CAUSES) for v in sim.SCENARIO_ALLOWED.values())
-    # the backward-compatible single cause
     assert sim.SCENARIO_CAUSES["two_causes"] == ("hydration", "overtraining")
-    assert sim.SCENARIO_CAUSE["two_causes"] == "hydration"
-    assert sim.SCENARIO_CAUSE["trend"] is None and sim.SCENARIO_CAUSES["shoes"] == ("footwear",)
+    assert sim.SCENARIO_CAUSES["trend"] == () and sim.SCENARIO_CAUSES["shoes"] == ("footwear",)
     assert sim.SCENARIO_ALLOWED["per_minute"] == ("distance",)
 
 
 def test_new_scenarios_generate(short_seasons):
     for sc, s in short_seasons.items():
-        assert s.scenario == sc and s.causes == sim.SCENARIO_CAUSES[sc] and s.cause == sim.SCENARIO_CAUSE[sc]
+        assert s.scenario == sc and s.causes == sim.SCENARIO_CAUSES[sc]
+        assert s.cause == (s.causes[0] if s.causes else None)
         assert s.tracked == ("2024-03-04", "2024-04-14")
         t = s.truth
         assert len(list(s.gpx_dir.glob("*.gpx"))) == len(t) > 40, sc

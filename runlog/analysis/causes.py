@@ -392,7 +392,7 @@ def exposure_windows(flags: pd.DataFrame, duration_min: pd.Series | None = None,
     Parameters
     ----------
     flags : DataFrame
-        :func:`runlog.episodes.episode_flags` rows (``numb``, ``onset_min``).
+        :func:`runlog.journal.episode_flags` rows (``numb``, ``onset_min``).
     duration_min : Series, optional
         Each run's duration [min] (index run_id); without it any onset may be drawn.
     seed : int

@@ -286,7 +286,7 @@ def onset_durations(flags: pd.DataFrame, runs: pd.DataFrame, scale: str = "minut
     Parameters
     ----------
     flags : DataFrame
-        :func:`runlog.episodes.episode_flags` output for the analysed runs
+        :func:`runlog.journal.episode_flags` output for the analysed runs
         (``numb``, ``onset_min``, ``onset_km``).
     runs : DataFrame
         ``History.runs`` (``elapsed_s`` [s], ``distance_m`` [m]).

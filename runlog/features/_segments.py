@@ -178,11 +178,6 @@ def gsum(seg: Segments, values) -> np.ndarray:
     return np.add.reduceat(np.where(np.isnan(v), 0.0, v), seg.starts)
 
 
-def gcount(seg: Segments, mask) -> np.ndarray:
-    """Per-run number of True rows."""
-    return gsum(seg, np.asarray(mask, dtype="float64"))
-
-
 def gmax(seg: Segments, values) -> np.ndarray:
     """Per-run maximum, NaN ignored (NaN for a run with none).
 

@@ -1,11 +1,8 @@
 """The feature catalogue: every column of :func:`runlog.run_features` described.
 
-This module owns the catalogue: :data:`CATALOG` holds the fixed columns and
-:data:`FEATURES` the global catalogue (:data:`CATALOG` plus any entries added
-with :func:`register`).  ``runlog.schema.FEATURES`` is the same dict, looked up
-here on first use; importing a module fills nothing.  Columns from the
-runner's notes are described per call in ``run_features(...).attrs['catalog']``
-(:func:`with_entries`).
+This module owns the catalogue: :data:`FEATURES` holds the fixed columns.
+Columns from the runner's notes are described per call in
+``run_features(...).attrs['catalog']`` (:func:`with_entries`).
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ if TYPE_CHECKING:  # for the annotation only; catalog_frame imports pandas itsel
 
 NAN = float("nan")
 
-__all__ = ["CATALOG", "FEATURES", "register", "with_entries", "catalog_frame"]
+__all__ = ["FEATURES", "with_entries", "catalog_frame"]
 
 _F = "float64"
 
@@ -355,10 +352,6 @@ def _with_roles(features):
         yield replace(f, label=label, per=per, primary=primary, in_run=in_run, dose=f.name in _DOSE)
 
 
-#: The fixed feature columns, in output order.
-CATALOG: dict[str, Feature] = {f.name: f for f in _with_roles(_entries())}
-
-
 def _checked(features):
     for f in features:
         if f.cause not in schema.CAUSES:
@@ -366,28 +359,8 @@ def _checked(features):
         yield f
 
 
-#: The global catalogue, name -> Feature: :data:`CATALOG` plus the entries added
-#: with :func:`register` (also reachable as ``runlog.schema.FEATURES``).
-FEATURES: dict[str, Feature] = {f.name: f for f in _checked(CATALOG.values())}
-
-
-def register(features) -> None:
-    """Add catalogue entries to the global catalogue :data:`FEATURES`
-    (``runlog.schema.FEATURES``); per-call columns such as run notes go to
-    :func:`with_entries` instead.
-
-    Parameters
-    ----------
-    features : iterable of Feature
-        Entries to add (replacing any of the same name).
-
-    Raises
-    ------
-    ValueError
-        When an entry's cause is not one of ``runlog.schema.CAUSES``.
-    """
-    for f in _checked(features):
-        FEATURES[f.name] = f
+#: The feature columns, in output order: name -> Feature.
+FEATURES: dict[str, Feature] = {f.name: f for f in _checked(_with_roles(_entries()))}
 
 
 def with_entries(features) -> dict[str, Feature]:
@@ -409,7 +382,7 @@ def with_entries(features) -> dict[str, Feature]:
     ValueError
         When an entry's cause is not one of ``runlog.schema.CAUSES``.
     """
-    out = dict(CATALOG)
+    out = dict(FEATURES)
     out.update({f.name: f for f in _checked(features)})
     return out
 

@@ -23,7 +23,7 @@ __all__ = ["run_features", "session_load", "in_run_features", "usual_speed_mps",
 
 #: Catalogue columns measured during the run (``Feature.in_run``): for the analysis they
 #: are computed on the part of each run before numbness started (:func:`in_run_features`).
-IN_RUN_COLUMNS = tuple(n for n, f in catalog.CATALOG.items() if f.in_run)
+IN_RUN_COLUMNS = tuple(n for n, f in catalog.FEATURES.items() if f.in_run)
 
 
 def usual_speed_mps(runs: pd.DataFrame, running: pd.Series) -> float:
@@ -220,8 +220,8 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
     out = pd.concat(parts, axis=1)
     line = cadence_line(out["avg_cadence_spm"], out["avg_speed_mps"])
     out["cadence_vs_pace_spm"] = cadence_vs_pace_spm(out["avg_cadence_spm"], out["avg_speed_mps"], line)
-    out = out.reindex(columns=list(catalog.CATALOG))   # every column, even for an empty history
-    for c, f in catalog.CATALOG.items():
+    out = out.reindex(columns=list(catalog.FEATURES))   # every column, even for an empty history
+    for c, f in catalog.FEATURES.items():
         if f.dtype == "float64":
             out[c] = out[c].astype("float64")
     extra, feats = notes_features(notes, idx, taken=set(out.columns))

@@ -58,11 +58,11 @@ import pandas as pd
 from .. import schema
 from ..errors import RunlogWarning
 from ..io import Activity
-from ._decode import Outcome  # its home was here; the cache stores it
+from ._decode import Outcome
 from ._history import empty_records, record_blocks, records_from_blocks, records_index
 
 __all__ = [
-    "READER_VERSION", "CACHE_ENV", "Outcome", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
+    "READER_VERSION", "CACHE_ENV", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
     "stat_signature", "atomic_write", "atomic_write_text",
     "content_digest", "reader_fingerprint", "encode_value", "decode_value", "records_runs", "store_entry",
 ]

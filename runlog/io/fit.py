@@ -107,7 +107,7 @@ from . import _fitfast as fitfast
 from ._common import RawActivity, text_or_none
 
 __all__ = [
-    "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "FOOT_SPORTS", "STRAY_GAP_S",
+    "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "STRAY_GAP_S",
     "DEVICE_RELATIVE_LIMIT", "semicircles_to_deg", "cadence_spm", "session_distance_m",
     "merge_same_time", "main_body_mask", "device_name", "utc_offset_s",
 ]
@@ -120,7 +120,6 @@ SEMICIRCLE_DEG = 180.0 / 2**31
 #: steps) per minute; runlog reports steps per minute for them.  FIT
 #: ``record.cadence`` is in cycles per minute (FIT SDK, Profile.xlsx, unit
 #: "rpm"); Garmin Connect shows running cadence as twice the stored value.
-FOOT_SPORTS = schema.FOOT_SPORTS  # the one set, kept importable here
 
 #: Highest FIT protocol major version (header byte 1, high nibble; FIT SDK "File
 #: Header": 1.0 and 2.0; old files write 0.x).  A header claiming a later one is
@@ -357,7 +356,7 @@ def cadence_spm(cadence: np.ndarray, fractional: np.ndarray, sport: str | None) 
     FIT cadence is in cycles per minute: strides (one foot) for foot sports,
     crank revolutions for cycling; ``fractional_cadence`` (1/128 resolution)
     adds the fraction (FIT SDK, Profile.xlsx, ``record``).  For foot sports
-    (:data:`FOOT_SPORTS`) runlog reports steps per minute:
+    (:data:`runlog.schema.FOOT_SPORTS`) runlog reports steps per minute:
     ``cadence_spm = 2 * (cadence + fractional_cadence)``; for every other
     sport the cycles per minute are kept (``cadence + fractional_cadence``).
 
@@ -377,7 +376,7 @@ def cadence_spm(cadence: np.ndarray, fractional: np.ndarray, sport: str | None) 
         [steps/min] for foot sports, else [rpm].
     """
     cad = np.asarray(cadence, dtype="float64") + np.nan_to_num(np.asarray(fractional, dtype="float64"))
-    return 2.0 * cad if sport in FOOT_SPORTS else cad
+    return 2.0 * cad if sport in schema.FOOT_SPORTS else cad
 
 
 def session_distance_m(distance_m: np.ndarray) -> np.ndarray:

@@ -106,7 +106,7 @@ def episode_dates(episodes) -> pd.DatetimeIndex:
     ----------
     episodes : DataFrame or iterable of date-like or None
         A frame of :func:`runlog.read_episodes` (column ``date``), a frame of
-        :func:`runlog.episodes.episode_flags` (column ``numb``; dates from its
+        :func:`runlog.journal.episode_flags` (column ``numb``; dates from its
         ``date``/``start_local`` column or the run id), or dates.
 
     Returns
@@ -124,7 +124,7 @@ def episode_dates(episodes) -> pd.DatetimeIndex:
             d = run_dates(sel.index, frame=sel)
         else:
             raise ValueError("episodes: expected a frame with a 'date' column (runlog.read_episodes) "
-                             "or a 'numb' column (runlog.episodes.episode_flags)")
+                             "or a 'numb' column (runlog.journal.episode_flags)")
     else:
         d = pd.to_datetime(pd.Series(list(episodes)))
     d = pd.DatetimeIndex(d.dropna())
@@ -669,7 +669,7 @@ def _onset_data(flags: pd.DataFrame, runs: pd.DataFrame | None, scale: str = "mi
     run's end (censored), in minutes (*scale* 'min') or kilometres ('km')."""
     col = "onset_min" if scale == "min" else "onset_km"
     if not {"numb", col} <= set(flags.columns):
-        raise KeyError(f"onset_survival: flags needs 'numb' and '{col}' (runlog.episodes.episode_flags)")
+        raise KeyError(f"onset_survival: flags needs 'numb' and '{col}' (runlog.journal.episode_flags)")
     idx = flags.index[_tracked_mask(flags, flags.index)]
     f = flags.loc[idx]
     numb = f["numb"].fillna(False).astype(bool).to_numpy()
@@ -698,7 +698,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
     Parameters
     ----------
     flags : DataFrame
-        :func:`runlog.episodes.episode_flags` (``tracked``, ``numb``,
+        :func:`runlog.journal.episode_flags` (``tracked``, ``numb``,
         ``onset_min``); only tracked runs are used.
     runs : DataFrame, optional
         ``History.runs``: the duration (``elapsed_s``) at which runs without
@@ -1055,7 +1055,7 @@ def factor_scatter(features: pd.DataFrame, x: str, y: str, flags: pd.DataFrame |
         Columns of *features*; the axis labels carry their units from
         :data:`runlog.features.catalog.FEATURES` (or the run columns).
     flags : DataFrame, optional
-        :func:`runlog.episodes.episode_flags`; without it every run is drawn
+        :func:`runlog.journal.episode_flags`; without it every run is drawn
         in the control colour.  Untracked runs are small grey points.
     ax : Axes, optional
 

@@ -241,7 +241,7 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
         ``Report.settings['weather']``.
     tracked : tuple (start, end), optional
         The period the journal covers (local dates, inclusive); default: as
-        :func:`runlog.episodes.episode_flags` decides (the journal's own 'tracking started' /
+        :func:`runlog.journal.episode_flags` decides (the journal's own 'tracking started' /
         'tracking ended' rows, else from the first journal entry to the last run,
         with a warning).  Only runs inside it are analysed: numb runs are
         cases, the others controls.

@@ -12,6 +12,7 @@ import pytest
 import runlog
 from runlog import schema
 from runlog.features import catalog
+from runlog.features.catalog import FEATURES
 
 FILES = [
     "fit/fitparse__activity-small-fenix2-run.fit",
@@ -44,19 +45,19 @@ def test_one_row_per_activity_and_every_column_catalogued(real):
     h, _ = real
     f = runlog.run_features(h, ATHLETE)
     assert f.index.name == "run_id" and list(f.index) == list(h.runs.index)
-    assert f.attrs["catalog"] == schema.FEATURES  # no notes: the fixed catalogue
+    assert f.attrs["catalog"] == FEATURES  # no notes: the fixed catalogue
     for c in f.columns:
-        feat = schema.FEATURES[c]
+        feat = FEATURES[c]
         assert feat.cause in schema.CAUSES and feat.kind in ("numeric", "binary", "categorical")
         if feat.dtype == "float64":
             assert f[c].dtype == "float64", c
     assert f.attrs["athlete"] == ATHLETE
-    assert not schema.FEATURES["sport"].candidate and not schema.FEATURES["date_local"].candidate
-    assert schema.FEATURES["rest_days_7d"].cause == "overtraining"
-    assert schema.FEATURES["shoes"].cause == "footwear"
-    assert schema.FEATURES["avg_cadence_spm"].cause == "form"
-    assert schema.FEATURES["grade_sd_pct"].cause == "terrain"
-    assert schema.FEATURES["heat_index_c"].cause == "hydration"
+    assert not FEATURES["sport"].candidate and not FEATURES["date_local"].candidate
+    assert FEATURES["rest_days_7d"].cause == "overtraining"
+    assert FEATURES["shoes"].cause == "footwear"
+    assert FEATURES["avg_cadence_spm"].cause == "form"
+    assert FEATURES["grade_sd_pct"].cause == "terrain"
+    assert FEATURES["heat_index_c"].cause == "hydration"
 
 
 def test_trimp_of_a_real_file_matches_a_plain_loop(real):
@@ -136,7 +137,7 @@ def test_notes_known_and_extra_columns(real):
     # the runner's cadence-speed line survives the join with the notes columns (the analysis reuses it)
     assert f.attrs["cadence_line"] == runlog.run_features(h, ATHLETE).attrs["cadence_line"]
     # this notes file's columns stay with this result: the global catalogue is unchanged
-    assert "insoles" not in schema.FEATURES and "caffeine_mg" not in schema.FEATURES
+    assert "insoles" not in FEATURES and "caffeine_mg" not in FEATURES
     for c in ("date", "time", "run", "line", "body_mass_pre_kg"):
         assert c not in f.columns
 
@@ -158,9 +159,9 @@ def test_weather_table_joined(real):
 
 def test_catalogue_frame_and_fixed_entries():
     cf = catalog.catalog_frame()
-    assert set(catalog.CATALOG) <= set(cf["name"])
+    assert set(catalog.FEATURES) <= set(cf["name"])
     assert set(cf["cause"]) <= set(schema.CAUSES)
-    assert all(f.citation for n, f in catalog.CATALOG.items() if n in ("trimp", "acwr_ewma", "monotony_7d",
+    assert all(f.citation for n, f in catalog.FEATURES.items() if n in ("trimp", "acwr_ewma", "monotony_7d",
                                                                        "ctl_au", "heat_index_c", "wbgt_est_c"))
 
 
@@ -226,7 +227,7 @@ def test_whole_shared_corpus(shared_dir):
         h = runlog.read_history(shared_dir, cache=False, workers=1, progress=False)
         f = runlog.run_features(h)
     assert list(f.index) == list(h.runs.index) and len(f) > 20
-    assert set(f.columns) <= set(schema.FEATURES)
+    assert set(f.columns) <= set(FEATURES)
     running = runlog.features.context.is_running(h.runs)
     # form features exist only for running activities, and then give a plausible step
     assert f.loc[~running, "avg_cadence_spm"].isna().all()

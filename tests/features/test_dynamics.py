@@ -81,7 +81,7 @@ def test_in_run_window_stops_at_onset(activity, history_of):
 
 def test_catalogue_files_them_under_form_measured_in_run():
     for name in form.DYNAMICS_FEATURES:
-        f = catalog.CATALOG[name]
+        f = catalog.FEATURES[name]
         assert (f.cause, f.in_run, f.primary, f.kind) == ("form", True, 0, "numeric"), name
         assert f.label and np.isfinite(f.per) and f.citation, name
         assert name in IN_RUN_COLUMNS

@@ -1,4 +1,4 @@
-"""Tests of runlog.episodes: the numbness journal, matching to runs and episode_flags.
+"""Tests of runlog.journal: the numbness journal, matching to runs and episode_flags.
 
 Journals are hand-written into tmp_path; the history is built from real files
 in tests/data (FIT/GPX readers) plus synthetic activities made with
@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 import runlog
 from runlog import schema
-from runlog.episodes import EXAMPLE_EPISODES, FLAG_COLUMNS, episode_flags, read_episodes, tracked_period
 from runlog.errors import EpisodeError, RunlogWarning
 from runlog.io._activity import finalize
+from runlog.journal import EXAMPLE_EPISODES, FLAG_COLUMNS, episode_flags, read_episodes, tracked_period
 from runlog.journal.readers import tracking_kind
 
 REAL_FILES = [
@@ -885,8 +885,8 @@ def test_repeated_row_is_kept_with_a_warning():
 
 @pytest.mark.filterwarnings("ignore:.*repeats line:runlog.errors.RunlogWarning")
 def test_journal_larger_than_the_limit_is_refused_naming_size_and_limit(tmp_path):
-    from runlog.episodes import MAX_JOURNAL_BYTES
     from runlog.errors import NotesError
+    from runlog.journal import MAX_JOURNAL_BYTES
 
     assert MAX_JOURNAL_BYTES == 5 * 1024 * 1024
     text = "date,onset_min\n" + "2024-03-05,10\n" * 100  # 15 + 100 * 14 = 1415 bytes

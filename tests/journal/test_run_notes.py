@@ -16,8 +16,8 @@ import pytest
 
 import runlog
 from runlog import schema
-from runlog.episodes import EXAMPLE_RUN_NOTES, notes_from_history, read_run_notes
 from runlog.errors import EpisodeError, NotesError
+from runlog.journal import EXAMPLE_RUN_NOTES, notes_from_history, read_run_notes
 
 FILES = [
     "fit/fitparse__activity-small-fenix2-run.fit",   # 2015-08-15 16:45:08 local (+02:00)

@@ -107,7 +107,7 @@ def test_real_pipeline_five_episodes(history):
     # that is not measured during the run (those are windowed before onset for the model)
     numb = rep.flags.loc[rep.features.index.intersection(rep.flags.index), "numb"]
     scr = rep.screen
-    inrun = {n for n, f in runlog.schema.FEATURES.items() if f.in_run}
+    inrun = {n for n, f in runlog.features.catalog.FEATURES.items() if f.in_run}
     r = scr[(scr["kind"] == "numeric") & ~scr["factor"].isin(inrun)].iloc[0]
     x = rep.features[r["factor"]].reindex(numb.index)
     sel = x.notna() & (rep.runs["sport"].reindex(numb.index) == "running") & rep.flags["tracked"].reindex(numb.index)
@@ -285,7 +285,7 @@ def test_shared_corpus_pipeline(shared_dir):
     ids = rep.runs.index[(rep.runs["sport"] == "running").to_numpy()]
     numb = rep.flags.loc[ids, "numb"].astype(bool)
     scr = rep.screen
-    inrun = {n for n, ft in runlog.schema.FEATURES.items() if ft.in_run}
+    inrun = {n for n, ft in runlog.features.catalog.FEATURES.items() if ft.in_run}
     for _, r in scr[(scr["kind"] == "numeric") & ~scr["factor"].isin(inrun)].head(5).iterrows():
         x = pd.to_numeric(rep.features.loc[ids, r["factor"]], errors="coerce")
         ok = x.notna()
