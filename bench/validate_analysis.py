@@ -12,9 +12,9 @@ Each season's *finding causes* (an ordered set of article causes,
 
 * ``v2``: ``report.findings['cause']`` (one row per finding cause, strongest
   first: the analysis as it stands);
-* ``v1``: the old decision rule, the causes of the rows of
-  ``report.screen`` (the old univariate screen) that :func:`runlog.report._report.is_finding` marks,
-  in the factors' row order;
+* ``v1``: the old decision rule, the causes of the rows of the old
+  univariate screen (``bench/screen_v1.py``, on the features the analysis
+  saw) that ``screen_v1.is_finding`` marks, in the factors' row order;
 * ``oracle``: the ceiling: a logistic model given only the planted causes'
   true drivers (:func:`runlog.simulate.true_drivers`, e.g. the heat dose
   above 12 °C in °C h) as inputs, Firth-penalised so that a season with
@@ -50,7 +50,7 @@ method's ordered finding causes (``v2_causes`` etc., ';'-separated), and
 Speed-ups that do not change the result: scenarios that share the schedule
 and shoe rotation for a seed write byte-identical GPX, notes and weather
 files (only the journal differs), so the History and the features are read
-once per seed and reused when the file digests match; ``analyze`` runs with
+once per seed and reused when the file digests match; the v1 screen runs with
 ``n_resamples=200`` (the bootstrap only sets Cliff's-delta intervals, not
 findings); seasons are recorded every 10 s (``--sample-s``).  With fewer
 seeds than processes a seed's scenarios are split over the processes.
@@ -78,13 +78,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
+from screen_v1 import is_finding, screen
 from statsmodels.stats.proportion import proportion_confint
 
 import runlog
 from runlog import simulate
 from runlog.analysis.causes import firth
 from runlog.features.catalog import FEATURES
-from runlog.report import is_finding
+from runlog.report import before_onset
 
 #: Uncorrected significance level of the naive baseline.
 NAIVE_ALPHA = 0.05
@@ -93,7 +94,7 @@ METHODS = ("v2", "v1", "oracle", "naive")
 #: Titles of the printed tables.
 METHOD_TITLES = {
     "v2": "V2: report.findings['cause'] (the analysis as it stands)",
-    "v1": "V1: causes of the report.screen rows that is_finding() marks (the old decision rule)",
+    "v1": "V1: causes of the screen_v1 rows that is_finding() marks (the old decision rule)",
     "oracle": "ORACLE: Firth logistic model on the planted causes' true drivers only (the ceiling)",
     "naive": f"NAIVE BASELINE: causes of the factors with uncorrected p < {NAIVE_ALPHA} "
              "for the point-biserial r with numbness (ordered by |r|)",
@@ -247,7 +248,7 @@ def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rep = runlog.analyze(hist, episodes, notes=notes, weather=weather, tracked=season.tracked,
-                                     features=feats, n_resamples=n_resamples)
+                                     features=feats)
             flags = runlog.episode_flags(hist.runs, episodes, tracked=season.tracked)
             t_an = time.perf_counter() - t1
             flags = flags[flags["tracked"]]
@@ -257,9 +258,16 @@ def run_seed(seed: int, scenarios: tuple[str, ...], sample_s: float, n_resamples
                    "t_analyze_s": round(t_an, 2), "history_reused": reused}
             fac = rep.factors if rep.testable else pd.DataFrame(columns=["factor", "level", "cause"])
             found = {"v2": _ordered_unique(rep.findings["cause"]) if len(rep.findings) else []}
-            # the old rule is judged on the old univariate screen (whole-run features, per-IQR odds ratios)
-            scr = getattr(rep, "screen", None)
-            scr = scr if scr is not None and rep.testable else pd.DataFrame(columns=["factor", "level", "cause"])
+            # the old rule is judged on the old univariate screen (bench/screen_v1.py) of the features the
+            # analysis saw (in-run measures before onset), per-IQR odds ratios
+            scr = pd.DataFrame(columns=["factor", "level", "cause"])
+            if rep.testable:
+                ids = rep.analysed_runs
+                numb = rep.flags.loc[ids, "numb"].astype(bool)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    seen = before_onset(hist, feats, rep.flags.loc[ids]).reindex(numb.index)
+                    scr, _ = screen(seen, numb, feats.attrs.get("catalog", FEATURES), n_resamples=n_resamples)
             v1 = is_finding(scr) if len(scr) and "q_value" in scr else pd.Series(False, index=scr.index)
             found["v1"] = _ordered_unique(scr.loc[v1.to_numpy(dtype=bool), "cause"])
             nb = naive_baseline(feats, flags["numb"], fac if len(fac) else _catalog_factors(feats))
@@ -352,7 +360,8 @@ def main(argv=None) -> int:
     ap.add_argument("--weeks", type=int, default=26, help="weeks the journal covers (default 26)")
     ap.add_argument("--workers", "--processes", type=int, default=2, help="processes (default 2)")
     ap.add_argument("--sample-s", type=float, default=10.0, help="record interval of the simulated GPX [s]")
-    ap.add_argument("--n-resamples", type=int, default=200, help="analyze(n_resamples=...) (default 200)")
+    ap.add_argument("--n-resamples", type=int, default=200,
+                    help="bootstrap resamples of the v1 screen's Cliff's delta intervals (default 200)")
     ap.add_argument("--out", help="write the per-season results to this CSV")
     ap.add_argument("--keep", help="keep the simulated seasons in this folder")
     ap.add_argument("--summarize", nargs="+", metavar="CSV",

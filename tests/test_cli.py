@@ -228,7 +228,7 @@ def test_terminal_prints_the_answer_first(capsys, finding):
 def test_render_report_duck_typed():
     # any object with the attributes works (e.g. a report saved by an older version)
     rep = SimpleNamespace(factors=tp.synthetic_factors(), findings=pd.DataFrame({"sentence": ["A."]}),
-                          caveats=[], onset=None, model=None, answer="B.")
+                          caveats=[], onset=None, answer="B.")
     page = htmlreport.render_report(rep, figures=False)
     assert _after_title(page) == "<p class='answer' id='answer'>B.</p>"
     assert "<p>A.</p>" in page and page.count("class=sig") == 1  # q = 0.005 < 0.05
@@ -646,20 +646,19 @@ def _failing_replace(*args, **kwargs):
     raise OSError(28, "No space left on device")
 
 
-@pytest.mark.parametrize("writer", ["render_report", "fallback_html", "write_report", "simulate_csv"])
+@pytest.mark.parametrize("writer", ["render_report", "write_report", "simulate_csv"])
 def test_output_writers_are_atomic(tmp_path, monkeypatch, writer):
     # every file runlog writes goes through runlog.history._cache.atomic_write: on a failure the old file is intact
     # and no temporary file is left behind, and the error is raised (not swallowed)
     from runlog import simulate
     from runlog.history import _cache as cache
 
-    target = tmp_path / {"render_report": "report.html", "fallback_html": "report.html",
-                         "write_report": "report.html", "simulate_csv": "episodes.csv"}[writer]
+    target = tmp_path / {"render_report": "report.html", "write_report": "report.html",
+                         "simulate_csv": "episodes.csv"}[writer]
     target.write_text("old", encoding="utf-8")
     rep = synthetic_report()
     calls = {
         "render_report": lambda: htmlreport.render_report(rep, target, figures=False),
-        "fallback_html": lambda: rep._fallback_html(target),
         "write_report": lambda: cli._write_report(rep, tmp_path),
         "simulate_csv": lambda: simulate._write_csv(pd.DataFrame({"a": [1.5]}), target),
     }

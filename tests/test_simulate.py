@@ -384,7 +384,7 @@ def analysed(tmp_path_factory):
         for sc, s in seasons.items():
             ep = runlog.read_episodes(s.episodes_csv, history=hist)
             reports[sc] = runlog.analyze(hist, ep, notes=notes, weather=weather, tracked=s.tracked,
-                                         features=feats, n_resamples=200)
+                                         features=feats)
     return seasons, feats, reports
 
 

@@ -73,14 +73,6 @@ def test_quantity_text_by_hand():
     assert quantity_text(12.34, "km", 2) == "12 km"
 
 
-def test_stats_format_number_is_number_text():
-    from runlog.analysis.stats import format_number
-
-    for v in (1234.5, 22.44, 1.5, 0.0512, -3.14159, 9.996):
-        assert format_number(v) == number_text(v)
-    assert format_number(float("nan")) == "nan"   # as documented before (kept for callers of old versions)
-
-
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9), st.integers(1, 4))
 def test_number_text_is_the_rounded_number(v, digits):
     text = number_text(v, digits)

@@ -546,32 +546,6 @@ def _finding_items(report, paragraphs: list[str]) -> str:
     return "<div class='findings'>" + "".join(items) + "</div>"
 
 
-def _model_html(model) -> str:
-    if model is None or getattr(model, "fitted", True) is False:  # no model: nothing to show
-        return ""
-    parts = []
-    describe = getattr(model, "describe", None)
-    if callable(describe):
-        parts.append(f"<p>{_esc(describe())} Each odds ratio is adjusted for the other measures in the model "
-                     "(penalised Firth logistic regression); the unadjusted one is shown beside it. This is "
-                     "supporting detail: the answer above comes from the per-cause evidence.</p>")
-    table = getattr(model, "table", None)
-    if isinstance(table, pd.DataFrame) and len(table):
-        t = table.assign(name=[_factor_name(r) for _, r in table.iterrows()],
-                         ci=[f"{_fmt_ratio(a)}&nbsp;–&nbsp;{_fmt_ratio(b)}"
-                             for a, b in zip(table["ci_low"], table["ci_high"])],
-                         per=[_per(r) for _, r in table.iterrows()])
-        parts.append(_table(t, {"name": "Measure", "effect": "Adjusted OR", "ci": "95% CI",
-                                "p_value": "p", "unadjusted_effect": "Unadjusted OR", "per": "per"},
-                            formats={"effect": _fmt_ratio, "ci": str, "p_value": _fmt_p,
-                                     "unadjusted_effect": _fmt_ratio}))
-    notes = getattr(model, "notes", None) or []
-    if notes:
-        parts.append(f"<details><summary>Why other factors are not in the model ({len(notes)})</summary><ul>"
-                     + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul></details>")
-    return "".join(parts)
-
-
 def _weather(report) -> dict | None:
     settings = getattr(report, "settings", None) or {}
     w = settings.get("weather") if isinstance(settings, dict) else None
@@ -588,8 +562,8 @@ def render_report(report, path=None, *, figures=None, history=None,
         :func:`runlog.analyze` output.  Uses ``answer_line()`` and
         ``finding_paragraphs()`` (or ``answer`` and the ``findings['sentence']``
         column), ``causes``, ``caveats``, ``factors``,
-        ``onset`` (sentences, summary, at-onset table), ``model`` (table,
-        notes), ``not_tested`` and, when present, ``flags``/``features``/
+        ``onset`` (sentences, summary, at-onset table), ``not_tested`` and,
+        when present, ``flags``/``features``/
         ``runs`` for the plots and the headline numbers.
     path : str or PathLike, optional
         Where to write the page (atomically, :func:`runlog.history.atomic_write`:
@@ -694,9 +668,6 @@ def render_report(report, path=None, *, figures=None, history=None,
             parts.append(f"<p>{_esc(MEASURES_NOTE)} Shaded rows are findings. Hover over a measure for what "
                          "it measures; the column reference in the README gives every measure's unit.</p>")
         parts.append(factors_table(factors, causes=getattr(report, "causes", None)))
-    model_html = _model_html(getattr(report, "model", None))
-    if model_html:
-        parts.append("<h2 id='model'>The leading measures together</h2>" + model_html)
     parts.append("<h2 id='caveats'>Caveats</h2>")
     parts.append("<ul>" + "".join(f"<li>{_esc(c)}</li>" for c in caveats) + "</ul>" if caveats
                  else "<p>None recorded.</p>")

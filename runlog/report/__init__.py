@@ -9,26 +9,24 @@ from __future__ import annotations
 
 from ._analyze import analyze, analyze_frames, before_onset, caveats
 from ._report import (
-                      FDR,
-                      FORMULA_STARTS,
-                      MEASURES_NOTE,
-                      NOT_A_DIAGNOSIS,
-                      Report,
-                      cause_display,
-                      cause_labels,
-                      cell_safe,
-                      finding_sentence,
-                      is_finding,
-                      journal_period,
-                      measure_name,
-                      measure_note,
-                      short_description,
-                      spreadsheet_safe,
+    FDR,
+    FORMULA_STARTS,
+    MEASURES_NOTE,
+    NOT_A_DIAGNOSIS,
+    Report,
+    cause_display,
+    cause_labels,
+    cell_safe,
+    journal_period,
+    measure_name,
+    measure_note,
+    short_description,
+    spreadsheet_safe,
 )
 
 __all__ = [
     "analyze", "analyze_frames", "before_onset", "caveats", "Report",
-    "FDR", "NOT_A_DIAGNOSIS", "MEASURES_NOTE", "FORMULA_STARTS", "is_finding", "finding_sentence",
+    "FDR", "NOT_A_DIAGNOSIS", "MEASURES_NOTE", "FORMULA_STARTS",
     "short_description", "journal_period", "cause_labels", "cause_display", "measure_name", "measure_note",
     "cell_safe", "spreadsheet_safe",
 ]

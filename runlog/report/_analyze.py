@@ -1,10 +1,10 @@
 """:func:`analyze`: from a history and a numbness journal to a :class:`~runlog.report.Report`.
 
 ``analyze`` only assembles: the statistics are the pure functions of
-:mod:`~runlog.analysis.stats` (univariate screen), :mod:`~runlog.analysis.model`
-(Firth multivariable model), :mod:`~runlog.analysis.onset` (Kaplan-Meier)
-and :mod:`~runlog.analysis.crossover` (within-month comparison), which
-:func:`analyze_frames` applies to a feature frame and an outcome.
+:mod:`~runlog.analysis.causes` (the decision), :mod:`~runlog.analysis.stats`
+(per-measure counts, descriptives) and :mod:`~runlog.analysis.onset`
+(Kaplan-Meier), which :func:`analyze_frames` applies to a feature frame and an
+outcome; :mod:`~runlog.render.wording` words the result.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.causes import decide, more_episodes_needed
-from ..analysis.model import EPV_MIN
 from ..analysis.onset import analyze_onset, side_cause_comparison
-from ..analysis.stats import MIN_EPISODES, descriptives, screen
+from ..analysis.stats import MIN_EPISODES, descriptives, measure_counts
 from ..errors import AnalysisError
 from ..render.wording import answer_line, factor_table, with_heat_hint, with_sentences
 from ._report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
@@ -76,8 +75,7 @@ def caveats(report: Report) -> list[str]:
 
 def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.DataFrame | None = None,
                    records: pd.DataFrame | None = None, catalog: dict | None = None, fdr: float = FDR,
-                   fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0,
-                   epv_min: int = EPV_MIN, episodes: pd.DataFrame | None = None) -> Report:
+                   fdr_method: str = "bh", episodes: pd.DataFrame | None = None) -> Report:
     """The analysis on ready-made frames (the pure core of :func:`analyze`).
 
     Parameters
@@ -102,11 +100,7 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
         Family-wise error rate of the findings (Holm over causes), and the
         false-discovery rate of the per-measure q-values.
     fdr_method : {'bh', 'by'}
-        Adjustment of the per-measure q-values and of the univariate screen.
-    n_resamples, seed : int
-        Bootstrap settings of the univariate screen (Cliff's delta intervals).
-    epv_min : int
-        Kept for compatibility (the old multivariable model); unused.
+        Adjustment of the per-measure q-values.
     episodes : DataFrame, optional
         The journal (:func:`runlog.read_episodes`), for left against right in
         the onset analysis.
@@ -124,15 +118,12 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
     n_eps = int(pd.to_numeric(flags.get("n_episodes", numb.astype(int)), errors="coerce").fillna(0).sum())
     rep = Report(n_runs=len(numb), n_numb_runs=n_numb, n_episodes=n_eps, analysed_runs=numb.index.copy(),
                  settings={"fdr": fdr, "fdr_method": fdr_method,
-                           "min_episodes": MIN_EPISODES, "n_resamples": n_resamples, "seed": seed})
+                           "min_episodes": MIN_EPISODES})
     rep.descriptives = descriptives(features, numb, catalog)
     rep.testable = n_numb >= MIN_EPISODES and n_numb < len(numb)
     if rep.testable:
-        # counts per measure for the factor table; the old screen's tests wait until read (Report.screen)
-        screened, not_tested = screen(features, numb, catalog, fdr_method=fdr_method, tests=False)
+        screened, not_tested = measure_counts(features, numb, catalog)   # counts per measure for the table
         rep.not_tested = not_tested
-        rep.defer_screen(features, numb, catalog, fdr=fdr, fdr_method=fdr_method, n_resamples=n_resamples,
-                         seed=seed)
         days, duration = _days_and_duration(features, numb.index, runs)
         out = decide(features, numb, days, duration, catalog, alpha=fdr)
         ca = out["analysis"]
@@ -219,7 +210,7 @@ def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlet
 
 def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracked=None,
             sport: str | None = "running", features: pd.DataFrame | None = None, fdr: float = FDR,
-            fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0) -> Report:
+            fdr_method: str = "bh", seed: int = 0) -> Report:
     """Which factors go with this runner's numbness, with honest small-sample statistics.
 
     Parameters
@@ -254,16 +245,15 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
         and the false-discovery rate of the per-measure q-values.
     fdr_method : {'bh', 'by'}
         Benjamini-Hochberg, or Benjamini-Yekutieli, for the per-measure
-        q-values of ``Report.factors`` and the reference screen.
-    n_resamples, seed : int
-        Bootstrap resamples of the reference screen (Cliff's delta intervals)
-        and the seed of those and of the comparison windows of the runs
-        without numbness: results are reproducible.
+        q-values of ``Report.factors``.
+    seed : int
+        Seed of the comparison windows of the runs without numbness
+        (:func:`before_onset`): results are reproducible.
 
     Returns
     -------
     Report
-        ``factors``, ``findings``, ``onset``, ``model``, ``caveats``, ...,
+        ``findings``, ``causes``, ``factors``, ``onset``, ``caveats``, ...,
         ``settings['athlete']`` (:meth:`runlog.Athlete.provenance`: which of the
         runner's values were given and which assumed, also said in a caveat),
         ``analysed_runs`` (the run ids analysed) and ``tracked`` (the journal
@@ -288,8 +278,7 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     for dependence between nearby runs and adjusted by Holm over causes
     (:mod:`runlog.analysis.causes`).  A **finding** is a cause with adjusted
     q < *fdr*.  ``Report.factors`` shows every measure alone and with the
-    findings in the model; ``Report.screen`` keeps the univariate screen
-    (Mann-Whitney / Fisher, Benjamini-Hochberg) for reference.
+    findings in the model.
     """
     from ..features.catalog import FEATURES
     from ..journal import episode_flags, read_episodes
@@ -328,14 +317,14 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     rep = analyze_frames(analysed, flags.loc[ids], runs=runs, records=history.records,
                          catalog=features.attrs.get("catalog", FEATURES),
                          fdr=fdr, fdr_method=fdr_method,
-                         n_resamples=n_resamples, seed=seed, episodes=episodes)
+                         episodes=episodes)
     rep.flags, rep.features, rep.runs = flags, features, runs
     untracked_numb = int((flags["numb"].astype(bool) & ~tracked_mask).sum())
     if untracked_numb:
         rep.notes.append(f"{untracked_numb} run(s) with numbness outside the analysed runs "
                          "(other sport or outside the tracked period) were left out.")
     wx = features.attrs.get("weather")
-    rep.settings.update(sport=sport, tracked=tracked, weather=None if wx is None else wx.coverage(ids))
+    rep.settings.update(sport=sport, tracked=tracked, seed=seed, weather=None if wx is None else wx.coverage(ids))
     rep.causes = with_heat_hint(rep.causes, rep.settings["weather"])
     used = features.attrs.get("athlete")
     if used is not None:   # which of the runner's values were given, which assumed: kept and said

@@ -1,22 +1,7 @@
-"""The :class:`Report` of an analysis: factors, findings, onset, model and caveats, in plain words.
+"""The :class:`Report` of an analysis: findings, causes, measures, onset and caveats, in plain words.
 
-A *finding* is a factor the report stands behind (see :func:`is_finding`):
-
-1. at least :data:`~runlog.analysis.stats.MIN_EPISODES` numb runs were
-   analysed (otherwise nothing is tested);
-2. its false-discovery-rate adjusted ``q_value`` is below ``fdr`` (default
-   0.05; Benjamini-Hochberg over every factor and level tested);
-3. its 95 % confidence interval excludes 1;
-4. at least :data:`MIN_FINDING_EPISODES` numb runs are on the side with more
-   numbness (runs above the median / with the factor / at the level, or the
-   others for a protective factor).
-
-Under the global null (no factor related to numbness) Benjamini-Hochberg at
-level 0.05 gives at least one rejection in at most 5 % of seasons for
-independent or positively dependent tests (Benjamini & Hochberg 1995,
-Theorem 1: under the complete null FDR = familywise error); conditions 3-4 can
-only remove findings.  The multivariable model and the within-month
-comparison are shown beside each finding but do not decide it.
+A *finding* is a cause the analysis stands behind (:mod:`runlog.analysis.causes`:
+each cause judged on its primary measure, Holm over the causes tested).
 """
 
 from __future__ import annotations
@@ -30,25 +15,17 @@ import pandas as pd
 
 from ..analysis.causes import CAUSE_COLUMNS
 from ..analysis.causes import FINDING_COLUMNS as _CAUSE_FINDING_COLUMNS
-from ..analysis.model import ModelResult
 from ..analysis.onset import OnsetResult
 from ..analysis.stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS
 from ..units import MISSING, number_text, p_text, ratio_text
 
-__all__ = ["Report", "spreadsheet_safe", "cell_safe", "FORMULA_STARTS", "is_finding", "finding_sentence", "by_cause",
-           "BY_CAUSE_COLUMNS", "MIN_FINDING_EPISODES", "FDR", "FINDING_COLUMNS",
+__all__ = ["Report", "spreadsheet_safe", "cell_safe", "FORMULA_STARTS", "FDR",
            "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
            "factor_display", "measure_note", "ratio_text", "cause_labels", "measure_name", "journal_period"]
 
-#: Default false-discovery rate a finding must pass.
+#: Default family-wise error rate of the findings (Holm over causes) and false-discovery rate of the
+#: per-measure q-values.
 FDR = 0.05
-#: A finding needs at least this many numb runs on its higher-risk side.
-MIN_FINDING_EPISODES = 3
-
-FINDING_COLUMNS = [
-    *FACTOR_COLUMNS, "adjusted_effect", "adjusted_ci_low", "adjusted_ci_high",
-    "within_month_effect", "within_month_ci_low", "within_month_ci_high", "sentence",
-]
 
 #: Columns of ``Report.causes`` and ``Report.findings``: defined once, where they are filled
 #: (:mod:`runlog.analysis.causes`).
@@ -74,40 +51,6 @@ def _num(v) -> float:
         return float(v)
     except (TypeError, ValueError):
         return float("nan")
-
-
-def is_finding(factors: pd.DataFrame, *, fdr: float = FDR,
-               min_episodes: int = MIN_FINDING_EPISODES) -> pd.Series:
-    """Which rows of ``Report.factors`` are findings (see the module docstring).
-
-    Parameters
-    ----------
-    factors : DataFrame
-        ``Report.factors``.
-    fdr : float
-        q-value threshold.
-    min_episodes : int
-        Numb runs needed on the higher-risk side.
-
-    Returns
-    -------
-    Series of bool
-        Aligned with *factors*.
-    """
-    if len(factors) == 0:
-        return pd.Series([], dtype=bool, index=factors.index)
-    q = pd.to_numeric(factors["q_value"], errors="coerce").to_numpy(dtype=float)
-    lo = pd.to_numeric(factors["ci_low"], errors="coerce").to_numpy(dtype=float)
-    hi = pd.to_numeric(factors["ci_high"], errors="coerce").to_numpy(dtype=float)
-    eff = pd.to_numeric(factors["effect"], errors="coerce").to_numpy(dtype=float)
-    side = np.where(eff >= 1, factors["exposed_numb"].astype("float64").to_numpy(),
-                    factors["other_numb"].astype("float64").to_numpy())
-    ok = (q < fdr) & ((lo > 1) | (hi < 1)) & (side >= min_episodes)
-    return pd.Series(ok, index=factors.index)
-
-
-def _pct(k, n) -> str:
-    return f"{100 * k / n:.0f} %" if n else "-"
 
 
 def _unit(u) -> str:
@@ -147,126 +90,6 @@ def short_description(desc) -> str:
     # shouted words ('ESTIMATED') in lower case; acronyms (WBGT, ACSM) are at most 4 letters
     words = [w.lower() if w.isupper() and len(w) > 4 else w for w in d.split()]
     return _lower_first(" ".join(words))
-
-
-def _ratio_phrase(k1, n1, k0, n0) -> str:
-    """'3.1 times as often' / 'less often' from two proportions."""
-    p1, p0 = (k1 / n1 if n1 else np.nan), (k0 / n0 if n0 else np.nan)
-    if p0 == 0 and p1 > 0:
-        return "only"
-    if p1 >= p0:
-        return f"{p1 / p0:.1f} times as often" if p0 > 0 else "as often"
-    return "less often"
-
-
-def finding_sentence(r: pd.Series) -> str:
-    """Plain-language sentence for one factor row (with model / within-month columns when present).
-
-    Numeric factors are worded as a split at the median (counts of numb runs
-    above and at or below it) while the odds ratio stays per interquartile
-    range; binary factors as with vs without; categories as level vs reference.
-
-    Parameters
-    ----------
-    r : Series
-        One row of ``Report.factors`` (optionally with the ``adjusted_*`` and
-        ``within_month_*`` columns of ``Report.findings``).
-
-    Returns
-    -------
-    str
-    """
-    k1, n1 = int(r["exposed_numb"]), int(r["exposed_runs"])
-    k0, n0 = int(r["other_numb"]), int(r["other_runs"])
-    u = _unit(r.get("unit"))
-    desc = short_description(r["description"])
-    if r["kind"] == "numeric":
-        more = f"on runs where {desc} was above {number_text(r['center'])}{u}"
-        other = "on the others"
-    elif r["kind"] == "binary":
-        m = re.match(r"^(?:1(?:\.0)?|true|yes)\s+(?:when|if)\s+(.*)$", desc, flags=re.IGNORECASE)
-        more, other = (f"on runs when {m.group(1)}", "on the other runs") if m else \
-            (f"on runs with {desc}", "on runs without")
-    else:
-        more = f"on runs with {desc} '{r['level']}'"
-        other = f"with '{r['reference']}'"
-    phrase = _ratio_phrase(k1, n1, k0, n0)
-    if phrase == "only":
-        head = (f"Numbness came on {more} in {k1} of {n1} runs ({_pct(k1, n1)}) but {other.replace('on ', 'in ')} "
-                f"in none of {n0}")
-    else:
-        head = (f"Numbness came on {phrase} {more} ({k1} of {n1} runs, {_pct(k1, n1)}) as {other} "
-                f"({k0} of {n0}, {_pct(k0, n0)})")
-    if r["kind"] == "numeric":
-        per = f"per {number_text(r['scale'])}{u} more"
-    elif r["kind"] == "binary":
-        per = "with vs without"
-    else:
-        per = f"'{r['level']}' vs '{r['reference']}'"
-    ci = f"95 % CI {number_text(r['ci_low'])}-{number_text(r['ci_high'])}"
-    s = f"{head}; odds ratio {number_text(r['effect'])} {per} ({ci}, {p_text(r['q_value'], 'q')})."
-    adj = _num(r.get("adjusted_effect"))
-    if np.isfinite(adj):
-        alo, ahi = _num(r.get("adjusted_ci_low")), _num(r.get("adjusted_ci_high"))
-        holds = alo > 1 or ahi < 1
-        s += (f" Adjusted for the other factors in the model: odds ratio {number_text(adj)} "
-              f"(95 % CI {number_text(alo)}-{number_text(ahi)})"
-              + ("." if holds else ", no longer clear of 1, so another factor may explain part of it."))
-    wm = _num(r.get("within_month_effect"))
-    if np.isfinite(wm) and wm > 0:
-        wlo, whi = _num(r.get("within_month_ci_low")), _num(r.get("within_month_ci_high"))
-        w = f"odds ratio {number_text(wm)}, 95 % CI {number_text(wlo)}-{number_text(whi)}"
-        eff = _num(r["effect"])
-        if (wlo > 1 and eff > 1) or (whi < 1 and eff < 1):
-            s += f" The link holds among runs of the same calendar month too ({w}), so it is not just the season."
-        elif wlo > 1 or whi < 1:
-            s += (f" Among runs of the same calendar month the link goes the other way ({w}): "
-                  "the overall link probably reflects the season.")
-        elif np.isfinite(eff) and eff > 0 and abs(np.log(wm)) < 0.5 * abs(np.log(eff)):
-            s += (f" Among runs of the same calendar month the link is much weaker ({w}): "
-                  "part of it may be seasonal.")
-        else:
-            s += f" Among runs of the same calendar month the odds ratio is similar but less certain ({w})."
-    s += f" Cause: {r['cause']}."
-    return s
-
-
-BY_CAUSE_COLUMNS = ["cause", "n_tested", "n_findings", "strongest", "effect", "ci_low", "ci_high", "q_value"]
-
-
-def by_cause(factors: pd.DataFrame) -> pd.DataFrame:
-    """The article-named causes with the evidence for each: factors tested, findings, strongest factor.
-
-    Parameters
-    ----------
-    factors : DataFrame
-        ``Report.factors`` (with the ``finding`` column).
-
-    Returns
-    -------
-    DataFrame
-        One row per cause of :data:`runlog.schema.CAUSES` that had a factor
-        tested, columns :data:`BY_CAUSE_COLUMNS`; ``strongest`` is the factor
-        (``factor=level`` for categories) with the smallest p-value and its
-        odds ratio, interval and q-value.  Causes with findings first.
-    """
-    from ..schema import CAUSES
-
-    rows = []
-    for cause in CAUSES:
-        f = factors[factors["cause"] == cause]
-        if len(f) == 0:
-            continue
-        top = f.sort_values("p_value", kind="stable").iloc[0]
-        name = top["factor"] if pd.isna(top["level"]) else f"{top['factor']}={top['level']}"
-        n_find = int(f["finding"].astype(bool).sum()) if "finding" in f else 0
-        rows.append({"cause": cause, "n_tested": len(f), "n_findings": n_find, "strongest": name,
-                     "effect": _num(top["effect"]), "ci_low": _num(top["ci_low"]),
-                     "ci_high": _num(top["ci_high"]), "q_value": _num(top["q_value"])})
-    out = pd.DataFrame(rows, columns=BY_CAUSE_COLUMNS)
-    if len(out):
-        out = out.sort_values(["n_findings", "q_value"], ascending=[False, True], kind="stable")
-    return out.reset_index(drop=True)
 
 
 #: Columns of the report's tables that hold p- or q-values (written by :func:`runlog.units.p_text`).
@@ -569,7 +392,7 @@ class Report:
     :func:`runlog.render.html.render_report`, the ``runlog`` command) shows the
     same content in the same order: :attr:`answer`, one paragraph per finding
     cause (``findings['sentence']``), then the evidence (:attr:`causes`, onset,
-    :attr:`factors`, model, caveats).  Renderers never compose or re-decide it.
+    :attr:`factors`, caveats).  Renderers never compose or re-decide it.
 
     Attributes
     ----------
@@ -592,11 +415,6 @@ class Report:
         its pieces ``effect_kind``, ``effect_per``, ``effect_per_unit``,
         ``effect_usual``), ``finding`` (bool) and ``status`` in plain words ('finding', 'no clear link', 'goes with
         numbness only through heat', 'not testable: ...').
-    screen : DataFrame
-        The univariate screen of every candidate measure (Mann-Whitney /
-        Fisher tests, Benjamini-Hochberg; the decision rule before v2, kept
-        for reference and for ``bench/validate_analysis.py``); ``finding``
-        marks what that rule would have called a finding.
     more_needed : int or None
         About how many more runs with numbness would show the strongest
         current estimate (:func:`runlog.analysis.causes.more_episodes_needed`).
@@ -609,17 +427,12 @@ class Report:
     onset : OnsetResult
         Kaplan-Meier time and distance to onset, median, spread,
         reproducibility, and pace / HR / temperature at onset vs other runs.
-    model : ModelResult
-        Multivariable Firth logistic regression (events per variable shown);
-        secondary evidence.
     caveats : list of str
         What the numbers cannot say, and when to see a health professional.
     not_tested : DataFrame
         Candidate factors (or levels) not tested and why.
     descriptives : DataFrame
         Each candidate factor in numb runs vs the others, without tests.
-    crossover : DataFrame
-        Within-month (time-stratified case-crossover) odds ratio per factor row.
     n_runs : int
         Runs analysed (tracked, of the chosen sport).
     n_numb_runs : int
@@ -644,21 +457,14 @@ class Report:
         end): the period given to :func:`runlog.analyze`, else the first and
         last local date of the tracked runs (:func:`journal_period`); the
         plots shade and window by it.
-
-    Notes
-    -----
-    :func:`by_cause` (the older per-cause summary of ``factors``) is kept for
-    callers that used it; the report's own per-cause evidence is ``causes``.
     """
 
     factors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*FACTOR_COLUMNS, "finding"]))
     findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAUSE_FINDING_COLUMNS))
     onset: OnsetResult = field(default_factory=OnsetResult)
-    model: ModelResult = field(default_factory=ModelResult)
     caveats: list = field(default_factory=list)
     not_tested: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOT_TESTED_COLUMNS))
     descriptives: pd.DataFrame = field(default_factory=pd.DataFrame)
-    crossover: pd.DataFrame = field(default_factory=pd.DataFrame)
     n_runs: int = 0
     n_numb_runs: int = 0
     n_episodes: int = 0
@@ -671,57 +477,8 @@ class Report:
     answer: str = ""
     causes: pd.DataFrame = field(default_factory=_empty_causes)
     more_needed: int | None = None
-    _screen: pd.DataFrame | None = field(default=None, repr=False)
-    _screen_inputs: dict | None = field(default=None, repr=False)
     analysed_runs: pd.Index | None = field(default=None, repr=False)
     tracked: tuple | None = None
-
-    @property
-    def screen(self) -> pd.DataFrame:
-        """The old univariate screen, computed on first use (see the class docstring).
-
-        Its rank tests, bootstrap intervals and per-IQR odds ratios decide
-        nothing in the report, so :func:`runlog.analyze` leaves them until
-        someone reads this attribute (they took 2/3 of the analysis time).
-
-        Returns
-        -------
-        DataFrame
-            :data:`runlog.analysis.stats.FACTOR_COLUMNS` and ``finding``.
-        """
-        if self._screen is None:
-            if self._screen_inputs is None:
-                return pd.DataFrame(columns=[*FACTOR_COLUMNS, "finding"])
-            from ..analysis.stats import screen
-            args = dict(self._screen_inputs)
-            fdr = args.pop("fdr")
-            scr, _ = screen(**args)
-            scr["finding"] = is_finding(scr, fdr=fdr).to_numpy(dtype=bool)
-            self._screen = scr
-        return self._screen
-
-    @screen.setter
-    def screen(self, value: pd.DataFrame) -> None:
-        self._screen = value
-
-    def defer_screen(self, features: pd.DataFrame, numb: pd.Series, catalog: dict | None, *, fdr: float = FDR,
-                     fdr_method: str = "bh", n_resamples: int = 1000, seed: int = 0) -> None:
-        """Keep the inputs of the old univariate screen, to compute :attr:`screen` on first use.
-
-        Parameters
-        ----------
-        features : DataFrame
-            Features of the analysed runs (index run_id).
-        numb : Series of bool
-            Outcome of the analysed runs.
-        catalog : dict or None
-            name -> Feature.
-        fdr, fdr_method, n_resamples, seed
-            As :func:`runlog.analysis.stats.screen` and :func:`is_finding`.
-        """
-        self._screen = None
-        self._screen_inputs = {"features": features, "numb": numb, "catalog": catalog, "fdr_method": fdr_method,
-                               "n_resamples": n_resamples, "seed": seed, "fdr": fdr}
 
     # ------------------------------------------------------------------ content
     @property
@@ -869,14 +626,6 @@ class Report:
                                 f"({_ci_text(r['95 % CI low'], r['95 % CI high'])}), "
                                 f"{p_text(r['p'], 'p')}, {p_text(r['q'], 'q')}", "  ", "    "))
             out += [""]
-        if self.testable and self.model.fitted:
-            out += ["Multivariable model (secondary)", "-------------------------------", self.model.describe()]
-            for _, r in self.model.table.iterrows():
-                lev = "" if pd.isna(r["level"]) else f" = {r['level']}"
-                out.append(f"  {r['factor']}{lev}: adjusted OR {number_text(r['effect'])} "
-                           f"(95 % CI {number_text(r['ci_low'])}-{number_text(r['ci_high'])}; "
-                           f"unadjusted {number_text(r['unadjusted_effect'])}) {r['effect_unit']}")
-            out += [""]
         out += ["Caveats", "-------"] + [wrap(c, "* ", "  ") for c in self.caveats]
         return "\n".join(out)
 
@@ -888,7 +637,7 @@ class Report:
 
     def to_markdown(self) -> str:
         """The report as Markdown: the answer, the finding paragraphs, then the evidence
-        (by cause, onset, measures, model, not tested, caveats).
+        (by cause, onset, measures, not tested, caveats).
 
         Returns
         -------
@@ -913,11 +662,7 @@ class Report:
             md += [_md_table(self.onset.at_onset), ""]
         if self.testable:
             md += ["## All measures", "", MEASURES_NOTE, "",
-                   _md_table(_readable(self.factor_table()), max_rows=200), ""]
-            if self.model.fitted:
-                md += ["## Multivariable model (secondary)", "", self.model.describe(), "",
-                       _md_table(self.model.table), ""]
-            md += [f"- {n}" for n in self.model.notes] + [""]
+                   _md_table(_readable(self.factor_table()), max_rows=200), "", ""]
         else:
             md += ["## The runs so far (no tests)", "", _md_table(self.descriptives), ""]
         if self.testable and len(self.not_tested):  # untestable: the answer line says why, once
@@ -966,9 +711,6 @@ class Report:
             parts += ["<h4>When numbness starts</h4><ul>"] + [f"<li>{e(s)}</li>" for s in onset] + ["</ul>"]
         if self.testable and len(self.factors):
             parts += ["<h4>Measures (strongest first)</h4>", table(_readable(self.factor_table(15)))]
-            parts += [f"<h4>Multivariable model (secondary)</h4><p>{e(self.model.describe())}</p>"]
-            if self.model.fitted:
-                parts.append(table(self.model.table))
         elif not self.testable and len(self.descriptives):
             parts += ["<h4>The runs so far (no tests)</h4>", self.descriptives.to_html(index=False)]
         parts += ["<h4>Caveats</h4><ul>"] + [f"<li>{e(c)}</li>" for c in self.caveats] + ["</ul>"]
@@ -994,31 +736,9 @@ class Report:
         str
             The HTML page.
         """
-        try:
-            from ..render.html import render_report
-        except ImportError:  # pragma: no cover - the HTML module ships with runlog
-            return self._fallback_html(path, figures=figures)
+        from ..render.html import render_report
+
         return render_report(self, path, figures=figures, **kwargs)
-
-    def _fallback_html(self, path=None, *, figures=None) -> str:
-        """Plain self-contained page (used only when runlog.render.html is unavailable)."""
-        import base64
-        import io
-
-        imgs = []
-        items = [] if not figures else (list(figures.items()) if isinstance(figures, dict) else list(figures))
-        for cap, fig in items:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-            imgs.append(f"<figure><img src='data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}'>"
-                        f"<figcaption>{html.escape(str(cap))}</figcaption></figure>")
-        page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>runlog report</title>"
-                "</head><body>" + self._repr_html_() + "".join(imgs) + "</body></html>")
-        if path is not None:
-            from ..history import atomic_write_text
-
-            atomic_write_text(path, page)
-        return page
 
     # ------------------------------------------------------------------ plots
     def plot(self, **kwargs):

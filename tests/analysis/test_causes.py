@@ -14,11 +14,10 @@ from scipy import special
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-import runlog.features  # noqa: F401  (fills the catalogue)
-from runlog import schema
 from runlog.analysis import causes as C
+from runlog.features.catalog import FEATURES
 
-CAT = schema.FEATURES
+CAT = FEATURES
 
 
 # ----------------------------------------------------------------------------------------------
@@ -268,7 +267,7 @@ def test_answer_names_the_direction_the_data_show(sign, subject):
     from runlog.report import analyze_frames
 
     F, flags, runs = _report_frames(sign)
-    rep = analyze_frames(F, flags, runs=runs, n_resamples=0)
+    rep = analyze_frames(F, flags, runs=runs)
     assert rep.findings["cause"].tolist() == ["hydration"]
     assert rep.answer.startswith(f"{subject} with your numbness: ")
     f = rep.findings.iloc[0]
@@ -283,7 +282,7 @@ def test_runs_without_a_duration_are_counted_and_said():
     F, flags, runs = _report_frames(1.0)
     F.loc[F.index[:7], "duration_min"] = np.nan
     runs.loc[runs.index[:5], "elapsed_s"] = np.nan        # 5 without either: left out, and said
-    rep = analyze_frames(F, flags, runs=runs, n_resamples=0)
+    rep = analyze_frames(F, flags, runs=runs)
     assert any(n.startswith("5 run(s) without a duration") for n in rep.notes)
 
 

@@ -1,40 +1,22 @@
-"""Univariate statistics checked against published worked examples and scipy/statsmodels directly."""
+"""Per-measure numbers: counts of the cause model's split, q-values, descriptives (worked examples)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-from scipy.stats.contingency import odds_ratio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runlog.analysis.stats import (
     MIN_RUNS,
-    _fisher,
-    cliffs_delta,
-    compare_binary,
-    compare_categorical,
-    compare_numeric,
+    binary_counts,
+    categorical_counts,
     descriptives,
     fdr_adjust,
-    screen,
+    measure_counts,
+    numeric_counts,
 )
-
-# ---------------------------------------------------------------- Fisher exact
-
-
-def test_fisher_tea_tasting_textbook():
-    # Fisher's lady tasting tea (Agresti 2002, Categorical Data Analysis, sec. 3.5.1):
-    # table [[3, 1], [1, 3]]; hypergeometric P(X=3) = C(4,3)C(4,1)/C(8,4) = 16/70,
-    # P(X=4) = 1/70; two-sided p = (1 + 16 + 16 + 1)/70 = 34/70 = 0.4857.
-    # R fisher.test(matrix(c(3,1,1,3),2)): conditional MLE OR 6.408309, two-sided 95 % CI
-    # 0.2117329-621.9337505 (R finds the upper root with uniroot's loose default tolerance,
-    # hence the 1 % tolerance on that bound).
-    r = _fisher({"exposed_runs": 4, "exposed_numb": 3, "other_runs": 4, "other_numb": 1})
-    assert r["p_value"] == pytest.approx(34 / 70, rel=1e-9)
-    assert r["effect"] == pytest.approx(6.408309, rel=1e-5)
-    assert r["ci_low"] == pytest.approx(0.2117329, rel=1e-4)
-    assert r["ci_high"] == pytest.approx(621.9337505, rel=1e-2)
 
 
 def _binary_runs(a, b, c, d):
@@ -44,32 +26,78 @@ def _binary_runs(a, b, c, d):
     return pd.Series(x), pd.Series(y)
 
 
-def test_binary_matches_scipy_directly():
-    x, y = _binary_runs(12, 19, 6, 134)
-    r = compare_binary(x, y)
-    t = np.array([[12, 19], [6, 134]])
-    assert r["p_value"] == pytest.approx(stats.fisher_exact(t).pvalue, rel=1e-12)
-    o = odds_ratio(t, kind="conditional")
-    assert r["effect"] == pytest.approx(o.statistic, rel=1e-12)
-    assert (r["ci_low"], r["ci_high"]) == pytest.approx(tuple(o.confidence_interval(0.95)), rel=1e-12)
-    assert (r["exposed_runs"], r["exposed_numb"], r["other_runs"], r["other_numb"]) == (31, 12, 140, 6)
-    assert (r["n_runs"], r["n_episodes"]) == (171, 18)
-
-
-def test_binary_zero_cell_gives_open_interval():
-    # no numb run among the 20 runs with the factor: conditional MLE OR = 0, CI [0, upper)
-    x, y = _binary_runs(0, 20, 8, 72)
-    r = compare_binary(x, y)
-    assert r["effect"] == 0.0 and r["ci_low"] == 0.0 and np.isfinite(r["ci_high"])
-
-
 def test_binary_guards():
     x, y = _binary_runs(3, 4, 1, 1)  # 9 runs < MIN_RUNS
-    assert "need" in compare_binary(x, y)["reason"]
+    assert "need" in binary_counts(x, y)["reason"]
     x, y = _binary_runs(5, 45, 0, 0)  # every run has the factor
-    assert compare_binary(x, y)["reason"] == "constant across runs"
+    assert binary_counts(x, y)["reason"] == "constant across runs"
     x, y = _binary_runs(1, 1, 5, 43)  # 2 runs with the factor < MIN_LEVEL_RUNS
-    assert "one level" in compare_binary(x, y)["reason"]
+    assert "one level" in binary_counts(x, y)["reason"]
+
+
+def test_numeric_counts_split_at_the_median():
+    rng = np.random.default_rng(7)
+    x = pd.Series(rng.normal(20, 5, 120))
+    y = pd.Series(rng.random(120) < 0.2)
+    r = numeric_counts(x, y)
+    med = np.median(x)
+    above = x > med
+    assert r["center"] == pytest.approx(med) and np.isnan(r["p_value"]) and np.isnan(r["effect"])
+    assert (r["exposed_runs"], r["exposed_numb"]) == (int(above.sum()), int((above & y).sum()))
+    assert (r["other_runs"], r["other_numb"]) == (int((~above).sum()), int((~above & y).sum()))
+
+
+def test_numeric_guards_and_missing_values():
+    y = pd.Series([True, False] * 10)
+    assert numeric_counts(pd.Series(np.full(20, 3.0)), y)["reason"] == "constant across runs"
+    x = pd.Series(np.r_[np.arange(9.0), np.full(11, np.nan)])
+    r = numeric_counts(x, y)
+    assert r["n_runs"] == 9 and f"need {MIN_RUNS}" in r["reason"]
+
+
+def test_categorical_counts_only_each_level_against_all_other_runs():
+    # the coding of the cause model (one pair against the others), for the factor table's counts
+    shoes = pd.Series(["ghost"] * 20 + ["pegasus"] * 12 + ["clifton"] * 10 + ["racer"] * 2)
+    numb = pd.Series([False] * 18 + [True] * 2 + [False] * 6 + [True] * 6 + [False] * 9 + [True] + [True, False])
+    rows, skipped = categorical_counts(shoes, numb)
+    by = {r["level"]: r for r in rows}
+    assert set(by) == {"ghost", "pegasus", "clifton"}          # the most common level too
+    # pegasus: 12 runs, 6 numb; the other 32 runs: 4 numb (2 ghost + 1 clifton + 1 racer)
+    peg = by["pegasus"]
+    assert (peg["exposed_runs"], peg["exposed_numb"], peg["other_runs"], peg["other_numb"]) == (12, 6, 32, 4)
+    assert peg["reference"] == "the others" and np.isnan(peg["p_value"]) and np.isnan(peg["effect"])
+    g = by["ghost"]
+    assert (g["exposed_runs"], g["exposed_numb"], g["other_runs"], g["other_numb"]) == (20, 2, 24, 8)
+    assert skipped[0]["level"] == "racer" and (skipped[0]["n_runs"], skipped[0]["n_episodes"]) == (2, 1)
+    # yes/no: counts, no Fisher test
+    r = binary_counts(pd.Series([True] * 10 + [False] * 34), numb)
+    assert (r["exposed_runs"], r["exposed_numb"]) == (10, 0) and np.isnan(r["p_value"])   # the first 10: no numbness
+
+
+def test_categorical_free_text_not_tested():
+    # 40 different clock times: not a factor (too many levels)
+    x = pd.Series([f"07:{i:02d}" for i in range(40)])
+    rows, skipped = categorical_counts(x, pd.Series(np.arange(40) % 5 == 0))
+    assert rows == [] and "40 different values" in skipped[0]["reason"]
+
+
+def test_measure_counts_skip_bookkeeping_columns():
+    rng = np.random.default_rng(0)
+    F = pd.DataFrame({"line": np.arange(2, 62), "x": rng.normal(size=60)})
+    factors, nt = measure_counts(F, pd.Series(np.arange(60) % 4 == 0))
+    assert list(factors["factor"]) == ["x"]
+    assert nt.set_index("factor").loc["line", "reason"].startswith("bookkeeping")
+
+
+def test_measure_counts_use_catalogue_candidates_only():
+    from runlog.schema import Feature
+
+    rng = np.random.default_rng(0)
+    F = pd.DataFrame({"a_c": rng.normal(size=40), "date": np.arange(40.0)})
+    cat = {"a_c": Feature("a_c", "°C", "float64", "Air temperature", "hydration"),
+           "date": Feature("date", "", "float64", "bookkeeping", "other", candidate=False)}
+    factors, _ = measure_counts(F, pd.Series(np.arange(40) % 4 == 0), cat)
+    assert list(factors["factor"]) == ["a_c"] and factors["cause"].iloc[0] == "hydration"
 
 
 # ---------------------------------------------------------------- Benjamini-Hochberg
@@ -102,150 +130,6 @@ def test_benjamini_yekutieli_and_nan():
     assert np.isnan(q[1]) and q[0] == pytest.approx(0.02) and q[2] == pytest.approx(0.04)
 
 
-# ---------------------------------------------------------------- Mann-Whitney / Cliff's delta
-
-
-def test_cliffs_delta_by_hand():
-    # x = [1, 2, 3] vs y = [2, 4]: pairs (1,2)<, (1,4)<, (2,2)=, (2,4)<, (3,2)>, (3,4)<
-    # delta = (#greater - #less) / 6 = (1 - 4) / 6 = -0.5
-    d, lo, hi = cliffs_delta([1, 2, 3], [2, 4], n_resamples=200)
-    assert d == pytest.approx(-0.5)
-    assert lo <= d <= hi
-
-
-def test_cliffs_delta_complete_dominance():
-    d, _lo, hi = cliffs_delta(np.arange(10, 20), np.arange(10), n_resamples=500)
-    assert d == 1.0 and hi == pytest.approx(1.0)
-
-
-def test_numeric_matches_scipy_and_counts():
-    rng = np.random.default_rng(7)
-    x = pd.Series(rng.normal(20, 5, 120))
-    y = pd.Series(rng.random(120) < 1 / (1 + np.exp(-(-2.5 + 0.15 * (x - 20)))))
-    r = compare_numeric(x, y, unit="°C", n_resamples=500)
-    mw = stats.mannwhitneyu(x[y], x[~y], alternative="two-sided", method="auto")
-    assert r["p_value"] == pytest.approx(mw.pvalue, rel=1e-12)
-    assert r["cliffs_delta"] == pytest.approx(2 * mw.statistic / (y.sum() * (~y).sum()) - 1)
-    q1, med, q3 = np.percentile(x, [25, 50, 75])
-    assert r["center"] == pytest.approx(med) and r["scale"] == pytest.approx(q3 - q1)
-    above = x > med
-    assert r["exposed_runs"] == int(above.sum()) and r["exposed_numb"] == int((above & y).sum())
-    assert r["other_numb"] == int((~above & y).sum())
-    assert r["ci_low"] < r["effect"] < r["ci_high"]
-    assert "°C" in r["effect_unit"]
-
-
-def test_numeric_guards_and_missing_values():
-    y = pd.Series([True, False] * 10)
-    assert compare_numeric(pd.Series(np.full(20, 3.0)), y)["reason"] == "constant across runs"
-    x = pd.Series(np.r_[np.arange(9.0), np.full(11, np.nan)])
-    r = compare_numeric(x, y)
-    assert r["n_runs"] == 9 and f"need {MIN_RUNS}" in r["reason"]
-
-
-def test_numeric_perfect_separation_is_finite():
-    # every numb run is longer than every other run: ML logistic regression diverges,
-    # Firth stays finite (Heinze & Schemper 2002)
-    x = pd.Series(np.r_[np.linspace(1, 10, 30), np.linspace(11, 15, 6)])
-    y = pd.Series(np.r_[np.zeros(30, bool), np.ones(6, bool)])
-    r = compare_numeric(x, y, n_resamples=200)
-    assert np.isfinite(r["effect"]) and np.isfinite(r["ci_high"]) and r["ci_low"] > 1
-    assert r["cliffs_delta"] == 1.0
-    assert r["p_value"] < 1e-3
-
-
-# ---------------------------------------------------------------- categorical and screen
-
-
-def test_categorical_levels_vs_reference():
-    shoes = pd.Series(["ghost"] * 20 + ["pegasus"] * 12 + ["clifton"] * 10 + ["racer"] * 2)
-    numb = pd.Series([False] * 18 + [True] * 2 + [False] * 6 + [True] * 6 + [False] * 9 + [True] + [True, False])
-    rows, skipped = compare_categorical(shoes, numb)
-    assert {r["level"] for r in rows} == {"pegasus", "clifton"}
-    assert all(r["reference"] == "ghost" for r in rows)
-    peg = next(r for r in rows if r["level"] == "pegasus")
-    # pegasus vs ghost: [[6, 6], [2, 18]]
-    t = np.array([[6, 6], [2, 18]])
-    assert peg["p_value"] == pytest.approx(stats.fisher_exact(t).pvalue)
-    assert peg["n_runs"] == 32 and peg["n_episodes"] == 8
-    assert skipped[0]["level"] == "racer" and "fewer than 3 runs" in skipped[0]["reason"]
-    assert (skipped[0]["n_runs"], skipped[0]["n_episodes"]) == (2, 1)
-
-
-def test_categorical_counts_only_each_level_against_all_other_runs():
-    # the coding of the cause model (one pair against the others), for the factor table's counts
-    shoes = pd.Series(["ghost"] * 20 + ["pegasus"] * 12 + ["clifton"] * 10 + ["racer"] * 2)
-    numb = pd.Series([False] * 18 + [True] * 2 + [False] * 6 + [True] * 6 + [False] * 9 + [True] + [True, False])
-    rows, skipped = compare_categorical(shoes, numb, tests=False)
-    by = {r["level"]: r for r in rows}
-    assert set(by) == {"ghost", "pegasus", "clifton"}          # the most common level too
-    # pegasus: 12 runs, 6 numb; the other 32 runs: 4 numb (2 ghost + 1 clifton + 1 racer)
-    peg = by["pegasus"]
-    assert (peg["exposed_runs"], peg["exposed_numb"], peg["other_runs"], peg["other_numb"]) == (12, 6, 32, 4)
-    assert peg["reference"] == "the others" and np.isnan(peg["p_value"]) and np.isnan(peg["effect"])
-    g = by["ghost"]
-    assert (g["exposed_runs"], g["exposed_numb"], g["other_runs"], g["other_numb"]) == (20, 2, 24, 8)
-    assert skipped[0]["level"] == "racer" and (skipped[0]["n_runs"], skipped[0]["n_episodes"]) == (2, 1)
-    # yes/no: counts, no Fisher test
-    r = compare_binary(pd.Series([True] * 10 + [False] * 34), numb, tests=False)
-    assert (r["exposed_runs"], r["exposed_numb"]) == (10, 0) and np.isnan(r["p_value"])   # the first 10: no numbness
-
-
-def test_categorical_free_text_not_tested():
-    # 40 different clock times: not a factor (too many levels)
-    x = pd.Series([f"07:{i:02d}" for i in range(40)])
-    rows, skipped = compare_categorical(x, pd.Series(np.arange(40) % 5 == 0))
-    assert rows == [] and "40 different values" in skipped[0]["reason"]
-
-
-def test_screen_skips_bookkeeping_columns():
-    rng = np.random.default_rng(0)
-    F = pd.DataFrame({"line": np.arange(2, 62), "x": rng.normal(size=60)})
-    factors, nt = screen(F, pd.Series(np.arange(60) % 4 == 0), n_resamples=100)
-    assert list(factors["factor"]) == ["x"]
-    assert nt.set_index("factor").loc["line", "reason"].startswith("bookkeeping")
-
-
-def test_screen_orders_by_evidence_and_reports_skips():
-    rng = np.random.default_rng(3)
-    n = 150
-    heat = rng.normal(18, 6, n)
-    numb = pd.Series(rng.random(n) < 1 / (1 + np.exp(-(-3 + 0.3 * (heat - 18)))))
-    F = pd.DataFrame({"heat_c": heat, "noise": rng.normal(size=n), "flat": 1.0,
-                      "trail": rng.random(n) < 0.3, "shoe": rng.choice(["a", "b"], n)})
-    factors, not_tested = screen(F, numb, n_resamples=200)
-    assert factors["factor"].iloc[0] == "heat_c"
-    assert list(factors["p_value"]) == sorted(factors["p_value"])
-    np.testing.assert_allclose(factors["q_value"], fdr_adjust(factors["p_value"]))
-    assert list(not_tested["factor"]) == ["flat"]
-    assert set(factors["kind"]) == {"numeric", "binary", "categorical"}
-
-
-def test_screen_uses_catalogue_candidates_only():
-    from runlog.schema import Feature
-
-    rng = np.random.default_rng(0)
-    F = pd.DataFrame({"a_c": rng.normal(size=40), "date": np.arange(40.0)})
-    cat = {"a_c": Feature("a_c", "°C", "float64", "Air temperature", "hydration"),
-           "date": Feature("date", "", "float64", "bookkeeping", "other", candidate=False)}
-    factors, _ = screen(F, pd.Series(np.arange(40) % 4 == 0), cat, n_resamples=100)
-    assert list(factors["factor"]) == ["a_c"] and factors["cause"].iloc[0] == "hydration"
-
-
-def test_descriptives_text():
-    F = pd.DataFrame({"d_km": [5.0, 6, 7, 8, 9, 10], "hot": [True, True, False, False, False, True]})
-    numb = pd.Series([True, True, True, False, False, False])
-    d = descriptives(F, numb).set_index("factor")
-    # numb runs 5, 6, 7: median 6, quartiles 5.5 / 6.5
-    assert d.loc["d_km", "numb_runs"] == "6 [5.5-6.5]"
-    assert d.loc["hot", "numb_runs"] == "2 of 3 (67 %)"
-    assert d.loc["hot", "other_runs"] == "1 of 3 (33 %)"
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=40), st.sampled_from(["bh", "by"]))
 def test_fdr_adjust_properties(p, method):
@@ -257,15 +141,11 @@ def test_fdr_adjust_properties(p, method):
     assert np.all(np.diff(q[order]) >= -1e-12)
 
 
-def test_numeric_keeps_rank_test_when_firth_fails(monkeypatch):
-    import runlog.analysis.stats as S
-
-    def boom(*a, **k):
-        raise np.linalg.LinAlgError("singular")
-
-    monkeypatch.setattr(S, "univariate_or", boom)
-    x = pd.Series(np.arange(30.0))
-    y = pd.Series(np.arange(30) % 3 == 0)
-    r = S.compare_numeric(x, y, n_resamples=100)
-    assert np.isnan(r["effect"]) and "not estimable: LinAlgError" in r["method"]
-    assert r["p_value"] == pytest.approx(stats.mannwhitneyu(x[y], x[~y]).pvalue)
+def test_descriptives_text():
+    F = pd.DataFrame({"d_km": [5.0, 6, 7, 8, 9, 10], "hot": [True, True, False, False, False, True]})
+    numb = pd.Series([True, True, True, False, False, False])
+    d = descriptives(F, numb).set_index("factor")
+    # numb runs 5, 6, 7: median 6, quartiles 5.5 / 6.5
+    assert d.loc["d_km", "numb_runs"] == "6 [5.5-6.5]"
+    assert d.loc["hot", "numb_runs"] == "2 of 3 (67 %)"
+    assert d.loc["hot", "other_runs"] == "1 of 3 (33 %)"

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 
-from runlog import schema
+from runlog.features.catalog import FEATURES
 from runlog.render import plot
 
 from synthetic_frames import (
@@ -310,7 +310,7 @@ def season(tmp_path_factory):
         ep = runlog.read_episodes(s.episodes_csv, history=h)
         flags = runlog.episode_flags(h, ep, tracked=s.tracked)
         feats = runlog.run_features(h)
-        rep = runlog.analyze(h, ep, tracked=s.tracked, features=feats, n_resamples=200)
+        rep = runlog.analyze(h, ep, tracked=s.tracked, features=feats)
     return {"season": s, "history": h, "episodes": ep, "flags": flags, "features": feats, "report": rep}
 
 
@@ -427,7 +427,7 @@ def test_plain_names_from_the_catalogue():
     from runlog.report._report import short_description
 
     # a feature: the catalogue's label, else the first clause of its description; other columns in words
-    f = schema.FEATURES["air_temp_c"]
+    f = FEATURES["air_temp_c"]
     want = getattr(f, "label", "") or short_description(f.description).split(", ")[0]
     assert plot.feature_label("air_temp_c") == want and plot.pretty("air_temp_c") == want[:1].upper() + want[1:]
     assert plot.feature_label("distance_m") == "" and plot.pretty("distance_m") == "Distance"

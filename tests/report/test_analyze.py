@@ -10,7 +10,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 import runlog
 from runlog.errors import AnalysisError
@@ -73,7 +72,6 @@ def test_few_episodes_give_descriptives_only(history, n_eps):
     assert len(rep.descriptives) > 5 and (rep.descriptives["n_episodes"] <= n_eps).all()
     # no table of rows that only repeat 'not possible', no caveat about intervals and q-values of no test
     assert len(rep.not_tested) == 0 and "## Not tested" not in rep.to_markdown()
-    assert not rep.model.fitted
     assert not any("Testing is not possible" in c or "confidence intervals" in c or "q-value" in c
                    for c in rep.caveats)
     if n_eps:
@@ -95,7 +93,7 @@ def test_real_pipeline_five_episodes(history):
     # recomputed from the report's own feature frame with scipy.
     rows = ("20150815T1445Z,40,left,toes,4\n20201210T0627Z,25,left,toes,3\n20190129T1025Z,30,both,forefoot,5\n"
             "20210110T0854Z,35,left,toes,4\n20180527T0923Z,28,right,toes,2\n")
-    rep = runlog.analyze(history, _journal(history, rows), tracked=TRACKED, n_resamples=300)
+    rep = runlog.analyze(history, _journal(history, rows), tracked=TRACKED)
     assert rep.testable and rep.n_numb_runs == 5 and rep.n_runs == 12
     assert len(rep.factors) > 0 and len(rep.causes) > 0
     assert set(rep.factors["cause"]) <= set(runlog.schema.CAUSES)
@@ -103,20 +101,18 @@ def test_real_pipeline_five_episodes(history):
             "p_value", "q_value", "effect_unit", "explained_by"}
     assert cols <= set(rep.factors.columns)
     assert set(rep.factors["role"]) <= {"primary", "secondary", "in-run", "explained"}
-    # the univariate screen is kept for reference: its numbers recomputed with scipy on a measure
-    # that is not measured during the run (those are windowed before onset for the model)
+    # a measure's counts recomputed from the report's own frames, on a measure that is not measured
+    # during the run (those are windowed before onset): runs with a value, numb runs, the median split
     numb = rep.flags.loc[rep.features.index.intersection(rep.flags.index), "numb"]
-    scr = rep.screen
     inrun = {n for n, f in runlog.features.catalog.FEATURES.items() if f.in_run}
-    r = scr[(scr["kind"] == "numeric") & ~scr["factor"].isin(inrun)].iloc[0]
+    f = rep.factors
+    r = f[(f["kind"] == "numeric") & ~f["factor"].isin(inrun)].iloc[0]
     x = rep.features[r["factor"]].reindex(numb.index)
     sel = x.notna() & (rep.runs["sport"].reindex(numb.index) == "running") & rep.flags["tracked"].reindex(numb.index)
     xs, ys = x[sel].astype(float), numb[sel].astype(bool)
     assert r["n_runs"] == len(xs) and r["n_episodes"] == int(ys.sum())
-    mw = stats.mannwhitneyu(xs[ys], xs[~ys], alternative="two-sided", method="auto")
-    assert r["p_value"] == pytest.approx(mw.pvalue)
-    # 5 events: no multivariable model (5 // 5 = 1 predictor)
-    assert not rep.model.fitted
+    above = xs > np.median(xs)
+    assert (r["exposed_runs"], r["exposed_numb"]) == (int(above.sum()), int((above & ys).sum()))
     # onset: 5 known onsets in minutes, median 30 min; pace/HR compared at onset on the real records
     s = rep.onset.summary.set_index("scale")
     assert s.loc["minutes", "n_onsets"] == 5 and s.loc["minutes", "median"] == 30
@@ -161,9 +157,9 @@ def _season(seed=4, n=160, beta=1.4):
     return F, flags, runs
 
 
-def test_frames_finding_sentence_and_report_outputs(tmp_path):
+def test_frames_sentences_and_report_outputs(tmp_path):
     F, flags, runs = _season()
-    rep = analyze_frames(F, flags, runs=runs, n_resamples=300)
+    rep = analyze_frames(F, flags, runs=runs)
     assert rep.testable
     assert list(rep.findings["cause"]) == ["hydration"]
     f = rep.findings.iloc[0]
@@ -203,7 +199,7 @@ def test_frames_finding_sentence_and_report_outputs(tmp_path):
 
 def test_frames_null_season_says_no_cause_stands_out():
     F, flags, runs = _season(seed=11, beta=0.0)
-    rep = analyze_frames(F, flags, runs=runs, n_resamples=200)
+    rep = analyze_frames(F, flags, runs=runs)
     assert rep.testable and len(rep.findings) == 0
     assert rep.answer.startswith("No cause stands out yet among the ")
     body = " ".join(rep.summary().split("\n", 2)[2].split())
@@ -268,7 +264,7 @@ def test_shared_corpus_pipeline(shared_dir):
         warnings.simplefilter("ignore")
         hist = runlog.read_history(shared_dir)
         eps = runlog.read_episodes(io.StringIO(SHARED_JOURNAL), history=hist)
-        rep = runlog.analyze(hist, eps, tracked=("2009-01-01", "2024-12-31"), n_resamples=200)
+        rep = runlog.analyze(hist, eps, tracked=("2009-01-01", "2024-12-31"))
     assert rep.testable and rep.n_numb_runs == 7
     assert rep.n_runs == int((hist.runs["sport"] == "running").sum())
     f = rep.factors
@@ -284,13 +280,11 @@ def test_shared_corpus_pipeline(shared_dir):
     np.testing.assert_allclose(f.loc[~own, "q_value"], multipletests(f.loc[~own, "p_value"], method="fdr_bh")[1])
     ids = rep.runs.index[(rep.runs["sport"] == "running").to_numpy()]
     numb = rep.flags.loc[ids, "numb"].astype(bool)
-    scr = rep.screen
     inrun = {n for n, ft in runlog.features.catalog.FEATURES.items() if ft.in_run}
-    for _, r in scr[(scr["kind"] == "numeric") & ~scr["factor"].isin(inrun)].head(5).iterrows():
+    for _, r in f[(f["kind"] == "numeric") & ~f["factor"].isin(inrun)].head(5).iterrows():
         x = pd.to_numeric(rep.features.loc[ids, r["factor"]], errors="coerce")
         ok = x.notna()
-        p = stats.mannwhitneyu(x[ok & numb], x[ok & ~numb], method="auto").pvalue
-        assert r["p_value"] == pytest.approx(p) and r["n_runs"] == int(ok.sum())
+        assert r["n_runs"] == int(ok.sum()) and r["n_episodes"] == int((ok & numb).sum())
     s = rep.onset.summary.set_index("scale")
     assert s.loc["minutes", "n_onsets"] == 7 and s.loc["minutes", "median"] == 35
     assert "runlog does not diagnose" in rep.to_markdown()
