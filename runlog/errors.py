@@ -1,20 +1,29 @@
-"""The errors runlog raises.
+"""The errors and warnings runlog raises, and the one helper for renaming a public name.
 
 Every error a user can cause derives from :class:`RunlogError`; the ones caused
 by bad *input values* also derive from :class:`ValueError`, so generic
 ``except ValueError`` code keeps working.  Messages name the file (and line,
 where there is one) and say how to fix the problem.
+
+A public name that is renamed or removed goes through :func:`deprecated` for
+at least one release: calling it warns :class:`RunlogDeprecationWarning`
+with the version it was deprecated in, the version that removes it and what
+to use instead.
 """
 
 from __future__ import annotations
 
+import functools
+import warnings
+from collections.abc import Callable
 from os import PathLike
+from typing import Any, TypeVar
 
 __all__ = [
     "RunlogError",
     "FileFormatError",
     "NotAnActivityError",
-    "EpisodeError",
+    "JournalError",
     "NotesError",
     "AnalysisError",
     "WeatherError",
@@ -24,6 +33,8 @@ __all__ = [
     "UntimedPointsWarning",
     "RunlogWarning",
     "TruncatedFileWarning",
+    "RunlogDeprecationWarning",
+    "deprecated",
 ]
 
 
@@ -62,11 +73,11 @@ class NotAnActivityError(FileFormatError):
     """
 
 
-#: Problems of a journal listed in an :class:`EpisodeError`'s message; the rest are counted.
+#: Problems of a journal listed in an :class:`JournalError`'s message; the rest are counted.
 MAX_LISTED_PROBLEMS = 20
 
 
-class EpisodeError(RunlogError, ValueError):
+class JournalError(RunlogError, ValueError):
     """A numbness journal (or run-notes file) with rows runlog cannot use.
 
     Parameters
@@ -117,7 +128,7 @@ class EpisodeError(RunlogError, ValueError):
         super().__init__(msg)
 
 
-class NotesError(EpisodeError):
+class NotesError(JournalError):
     """A per-run notes file with rows runlog cannot use."""
 
 
@@ -152,3 +163,72 @@ class XmlRecoveryWarning(RunlogWarning):
 
 class UntimedPointsWarning(RunlogWarning):
     """Some track points had no usable time and were dropped."""
+
+
+class RunlogDeprecationWarning(RunlogWarning, FutureWarning):
+    """A public name runlog will remove: the message says since when, until when and what to use.
+
+    A :class:`FutureWarning`, so Python shows it to the user of a script or
+    notebook (a :class:`DeprecationWarning` is hidden outside ``__main__``).
+    """
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def deprecated(since: str, removal: str, instead: str | None = None) -> Callable[[_F], _F]:
+    """Mark a function, method or class as deprecated: every call warns, the result is unchanged.
+
+    The one way runlog renames or removes a public name: keep the old name
+    for at least one release as a thin function (or class) decorated with
+    this, so that code written for the old name keeps working and says what
+    to change.
+
+    Parameters
+    ----------
+    since : str
+        The version that deprecates it ('0.2.0').
+    removal : str
+        The version that will remove it ('0.3.0').
+    instead : str, optional
+        What to use instead ('runlog.read_history'), named in the warning.
+
+    Returns
+    -------
+    callable
+        A decorator.  The decorated function (or the class's ``__init__``)
+        warns :class:`RunlogDeprecationWarning` at the caller's line, then runs
+        as before; its docstring starts with a ``.. deprecated::`` note.
+
+    Examples
+    --------
+    >>> @deprecated("0.2.0", "0.3.0", instead="new_name")
+    ... def old_name(x):
+    ...     return new_name(x)
+    """
+    def decorate(obj: _F) -> _F:
+        name = getattr(obj, "__qualname__", getattr(obj, "__name__", repr(obj)))
+        message = (f"{name} is deprecated since runlog {since} and will be removed in runlog {removal}"
+                   + (f"; use {instead} instead." if instead else "."))
+        note = f".. deprecated:: {since}\n    {message}\n\n"
+        if isinstance(obj, type):
+            init = obj.__init__  # type: ignore[misc]
+
+            @functools.wraps(init)
+            def __init__(self, *args, **kwargs):
+                warnings.warn(message, RunlogDeprecationWarning, stacklevel=2)
+                init(self, *args, **kwargs)
+
+            obj.__init__ = __init__  # type: ignore[misc]
+            obj.__doc__ = note + (obj.__doc__ or "")
+            return obj
+
+        @functools.wraps(obj)
+        def wrapper(*args, **kwargs):
+            warnings.warn(message, RunlogDeprecationWarning, stacklevel=2)
+            return obj(*args, **kwargs)
+
+        wrapper.__doc__ = note + (obj.__doc__ or "")
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
