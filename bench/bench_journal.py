@@ -104,7 +104,7 @@ def run_hostile(n_bytes: int, n_runs: int) -> None:
             t0, c0 = time.perf_counter(), time.process_time()
             try:
                 runlog.read_episodes(path, history=runs, max_bytes=n_bytes + 2**20)
-            except runlog.EpisodeError as exc:
+            except runlog.JournalError as exc:
                 msg, counted = str(exc), getattr(exc, "n_problems", len(exc.problems))
             else:
                 raise AssertionError(f"{kind}: the journal matched")

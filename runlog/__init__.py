@@ -11,6 +11,8 @@ analyze -> Report : which factors go with numbness
 simulate : a synthetic season (demo data)
 experiment : plan and analyse your own randomised test of a cause you control (N-of-1)
 plot : matplotlib plots
+
+``dir(runlog)`` lists exactly these public names (:data:`__all__`).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from . import features
 from .errors import (
     AnalysisError,
     AthleteError,
-    EpisodeError,
     ExperimentError,
     FileFormatError,
+    JournalError,
     NotAnActivityError,
     NotesError,
+    RunlogDeprecationWarning,
     RunlogError,
     RunlogWarning,
     TruncatedFileWarning,
@@ -41,11 +44,13 @@ from .io import Activity, read_activities, read_activity, read_fit, read_gpx, re
 from .journal import episode_flags, notes_from_history, read_episodes, read_run_notes, suggest_episodes
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and IDEs
-    from . import analysis as analysis
     from . import experiment as experiment
     from . import simulate as simulate
     from .render import plot as plot
     from .report import Report, analyze
+
+#: The version, here only (pyproject.toml reads it).
+__version__ = "0.1.0"
 
 #: Names loaded on first use: name -> (module, attribute or None for the module itself).
 #: The analysis needs scipy.stats, statsmodels and firthmodels, the simulator
@@ -54,7 +59,6 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and
 _LAZY = {
     "analyze": (".report", "analyze"),
     "Report": (".report", "Report"),
-    "analysis": (".analysis", None),
     "simulate": (".simulate", None),
     "plot": (".render.plot", None),
     "experiment": (".experiment", None),
@@ -74,19 +78,44 @@ if not TYPE_CHECKING:  # hidden from type checkers, which would accept any name 
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return list(__all__)
 
 
-__version__ = "0.1.0"
-
+# sorted, so that dir(runlog) (which sorts) is exactly this list
 __all__ = [
-    "Activity", "History", "read_history",
-    "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
-    "RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError", "AnalysisError",
-    "WeatherError", "AthleteError", "ExperimentError",
-    "RunlogWarning", "TruncatedFileWarning", "XmlRecoveryWarning", "UntimedPointsWarning",
-    "read_episodes", "read_run_notes", "episode_flags", "notes_from_history", "suggest_episodes",
-    "analyze", "Report",
-    "Athlete", "run_features", "features",
-    "simulate", "experiment",
+    "Activity",
+    "AnalysisError",
+    "Athlete",
+    "AthleteError",
+    "ExperimentError",
+    "FileFormatError",
+    "History",
+    "JournalError",
+    "NotAnActivityError",
+    "NotesError",
+    "Report",
+    "RunlogDeprecationWarning",
+    "RunlogError",
+    "RunlogWarning",
+    "TruncatedFileWarning",
+    "UntimedPointsWarning",
+    "WeatherError",
+    "XmlRecoveryWarning",
+    "analyze",
+    "episode_flags",
+    "experiment",
+    "features",
+    "notes_from_history",
+    "plot",
+    "read_activities",
+    "read_activity",
+    "read_episodes",
+    "read_fit",
+    "read_gpx",
+    "read_history",
+    "read_run_notes",
+    "read_tcx",
+    "run_features",
+    "simulate",
+    "suggest_episodes",
 ]

@@ -55,7 +55,6 @@ def test_lazy_names_resolve_to_the_real_objects():
     assert analyze is a and Report is R
     assert runlog.simulate is sys.modules["runlog.simulate"] and runlog.plot is sys.modules["runlog.render.plot"]
     assert callable(runlog.simulate.simulate_season)
-    assert {"analyze", "Report", "simulate", "plot", "analysis"} <= set(dir(runlog))
     for name in runlog.__all__:
         assert getattr(runlog, name) is not None, name
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
@@ -63,7 +62,7 @@ def test_lazy_names_resolve_to_the_real_objects():
 
 
 def test_every_error_and_warning_is_exported_from_runlog_and_errors():
-    for name in ("RunlogError", "FileFormatError", "NotAnActivityError", "EpisodeError", "NotesError",
+    for name in ("RunlogError", "FileFormatError", "NotAnActivityError", "JournalError", "NotesError",
                  "AnalysisError", "WeatherError", "AthleteError", "RunlogWarning", "TruncatedFileWarning",
                  "XmlRecoveryWarning", "UntimedPointsWarning"):
         assert name in runlog.__all__ and name in runlog.errors.__all__
@@ -89,3 +88,25 @@ def test_importing_features_fills_no_global():
                  "from runlog.features import catalog\n"
                  "print(json.dumps({'same': sorted(vars(s)) == before, 'n': len(catalog.FEATURES)}))")
     assert got["same"] and got["n"] > 30
+
+
+def test_dir_is_the_public_names():
+    # exactly __all__: no imported helpers (importlib, TYPE_CHECKING) and no submodules that happen to be loaded
+    import runlog.history
+
+    assert dir(runlog) == runlog.__all__
+    assert {"analyze", "Report", "simulate", "plot", "experiment", "features"} <= set(runlog.__all__)
+    assert not {"importlib", "TYPE_CHECKING", "history", "io", "errors", "annotations"} & set(dir(runlog))
+
+
+def test_version_is_written_once_and_type_information_ships():
+    import importlib.metadata
+    import tomllib
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in meta["project"] and "version" in meta["project"]["dynamic"]
+    assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "runlog.__version__"}
+    assert importlib.metadata.version("runlog") == runlog.__version__   # the installed metadata read it
+    assert (Path(runlog.__file__).parent / "py.typed").is_file()
+    assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["runlog"]
+

@@ -62,7 +62,7 @@ def open_user_file(path, err=FileFormatError, folder_hint: str = ""):
     path : str or PathLike
     err : type, default FileFormatError
         Error class raised, called as ``err(message, path)``
-        (:class:`~runlog.errors.FileFormatError`, :class:`~runlog.errors.EpisodeError`, ...).
+        (:class:`~runlog.errors.FileFormatError`, :class:`~runlog.errors.JournalError`, ...).
     folder_hint : str, optional
         Appended to the message when *path* is a folder.
 

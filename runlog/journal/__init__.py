@@ -45,7 +45,7 @@ Rules that hold everywhere
 --------------------------
 * User files are only ever read (opened ``'rb'``), never written.
 * Every problem in a file is collected and reported together in one
-  :class:`~runlog.errors.EpisodeError` (:class:`~runlog.errors.NotesError`
+  :class:`~runlog.errors.JournalError` (:class:`~runlog.errors.NotesError`
   for notes) whose message names the CSV line (header = line 1), shows the
   runs nearest to the row and says how to fix it.  Nothing is dropped or
   guessed silently.

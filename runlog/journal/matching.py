@@ -44,7 +44,7 @@ def check_tz(tz, err):
     tz : str or None
         The time zone given by the caller.
     err : type
-        Exception class raised for a bad zone (:class:`~runlog.errors.EpisodeError`
+        Exception class raised for a bad zone (:class:`~runlog.errors.JournalError`
         or :class:`~runlog.errors.NotesError`).
 
     Returns

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import EpisodeError, RunlogWarning
+from ..errors import JournalError, RunlogWarning
 from .matching import runs_of
 from .sheet import parse_date
 
@@ -39,18 +39,18 @@ def _as_date(value, what: str):
         try:
             date, clock = parse_date(value)
         except ValueError as exc:
-            raise EpisodeError(f"tracked {what}: {exc}") from None
+            raise JournalError(f"tracked {what}: {exc}") from None
         if clock is not None:
-            raise EpisodeError(f"tracked {what} {value!r}: give a date (YYYY-MM-DD), not a time")
+            raise JournalError(f"tracked {what} {value!r}: give a date (YYYY-MM-DD), not a time")
         return date
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
-        raise EpisodeError(f"tracked {what} {value!r} is not a date; give YYYY-MM-DD or None") from None
+        raise JournalError(f"tracked {what} {value!r} is not a date; give YYYY-MM-DD or None") from None
     if pd.isna(ts):
         return None
     if ts.tzinfo is not None:
-        raise EpisodeError(f"tracked {what} {value!r} has a time zone; give the local date (YYYY-MM-DD)")
+        raise JournalError(f"tracked {what} {value!r} has a time zone; give the local date (YYYY-MM-DD)")
     return ts.normalize()
 
 
@@ -93,7 +93,7 @@ def tracked_period(tracked, episodes: pd.DataFrame | None = None, runs=None
 
     Raises
     ------
-    EpisodeError
+    JournalError
         When *tracked* is not a pair of dates or start is after end.
 
     Warns
@@ -128,11 +128,11 @@ def tracked_period(tracked, episodes: pd.DataFrame | None = None, runs=None
                       "journal from another date, " + STATE_PERIOD, RunlogWarning, stacklevel=3)
         return start, end
     if isinstance(tracked, (str, bytes)) or not hasattr(tracked, "__len__") or len(tracked) != 2:
-        raise EpisodeError(f"tracked={tracked!r}: give a pair (first_date, last_date), e.g. "
+        raise JournalError(f"tracked={tracked!r}: give a pair (first_date, last_date), e.g. "
                            "('2024-03-01', None); None = open end")
     start, end = _as_date(tracked[0], "start"), _as_date(tracked[1], "end")
     if start is not None and end is not None and start > end:
-        raise EpisodeError(f"tracked period starts {start:%Y-%m-%d} after it ends {end:%Y-%m-%d}; "
+        raise JournalError(f"tracked period starts {start:%Y-%m-%d} after it ends {end:%Y-%m-%d}; "
                            "swap the dates")
     return start, end
 
@@ -255,7 +255,7 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
 
     Raises
     ------
-    EpisodeError
+    JournalError
         Episodes without ``run_id`` (read without a history) or with a
         run_id not in *runs*; a bad *tracked*.
 
@@ -279,7 +279,7 @@ def episode_flags(runs, episodes: pd.DataFrame, tracked=None, *, records=None) -
         problems.append(f"line {lines.iloc[i]}: run {rid.iloc[i]} is not in this history; read the "
                         "journal with the same history")
     if problems:
-        raise EpisodeError(problems, episodes.attrs.get("source"))
+        raise JournalError(problems, episodes.attrs.get("source"))
     start, end = tracked_period(tracked, episodes, runs)
     local_date = pd.to_datetime(runs["start_local"]).astype("datetime64[ns]").dt.normalize()
     inside = pd.Series(True, index=runs.index)

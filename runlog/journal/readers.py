@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..errors import EpisodeError, NotesError, RunlogWarning
+from ..errors import JournalError, NotesError, RunlogWarning
 from .matching import check_tz, identify, runs_of
 from .sheet import (
     ProblemList,
@@ -364,7 +364,7 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
 
     Raises
     ------
-    EpisodeError
+    JournalError
         With every problem of the file, each naming its line, the runs
         nearest to it and the fix; or naming the file, its size and the
         limit when it is larger than *max_bytes*.
@@ -425,9 +425,9 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
         2024-03-09,52,left,new laces pulled tight
         2024-09-30,,,tracking ended
     """
-    tz = check_tz(tz, EpisodeError)
+    tz = check_tz(tz, JournalError)
     runs, _ = runs_of(history)
-    table = load_table(path_or_frame, EPISODE_ALIASES, EpisodeError, "journal", max_bytes, row_word="episode",
+    table = load_table(path_or_frame, EPISODE_ALIASES, JournalError, "journal", max_bytes, row_word="episode",
                        **_SHEET)
     problems = ProblemList()
     marks = [i for i, note in enumerate(table.cells.get("notes", ())) if note and tracking_kind(note)]
@@ -444,7 +444,7 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
                        lambda s: re.sub(r"[\s\-]+", "_", s.strip().lower()))
     _check_onsets(nums["onset_min"], nums["onset_km"], run_ids, runs, table.lines, problems)
     if problems:
-        raise EpisodeError(problems.by_line(), table.path)
+        raise JournalError(problems.by_line(), table.path)
     n = len(table)
     index = pd.RangeIndex(n)
     out = pd.DataFrame({

@@ -20,7 +20,7 @@ frame with the same columns) the same way for all of them:
   stopping at the first.
 
 Callers collect problems in a list and raise their own error class
-(:class:`~runlog.errors.EpisodeError`, :class:`~runlog.errors.NotesError`,
+(:class:`~runlog.errors.JournalError`, :class:`~runlog.errors.NotesError`,
 ...) with all of them, sorted by :func:`line_key`.
 """
 
@@ -297,7 +297,7 @@ def resolve_headers(headers: list[str], aliases: dict[str, tuple[str, ...]], err
     aliases : dict
         Canonical name -> accepted normalised headers (:func:`normalize_header`).
     err : type
-        The error class raised with every problem (e.g. ``EpisodeError``).
+        The error class raised with every problem (e.g. ``JournalError``).
     path : str or None
         The file, named in the error.
     kind : str

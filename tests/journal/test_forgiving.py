@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import runlog
-from runlog.errors import EpisodeError
+from runlog.errors import JournalError
 
 FILES = ["fit/fitparse__activity-small-fenix2-run.fit",   # 20150815T1445Z, 16:45 local (+02:00), 47 min
          "fit/workoutizer__run_with_coordinates.fit",      # 20201210T0627Z, 07:27 local (+01:00)
@@ -33,7 +33,7 @@ def history(data_dir):
 def test_times_written_in_utc_are_named(history):
     journal = pd.DataFrame({"date": ["2015-08-15", "2020-12-10", "2021-04-08"],
                             "time": ["14:45", "06:27", "00:28"], "onset_min": [20, 10, 5]})
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(journal, history=history)
     first = exc.value.problems[0]
     assert first.startswith("your times look like UTC: 3 of the 3 rows whose date and time match no run match a "
@@ -45,7 +45,7 @@ def test_times_written_in_utc_are_named(history):
 
 def test_times_in_another_zone_are_named(history):
     journal = pd.DataFrame({"date": ["2015-08-15", "2020-12-10"], "time": ["19:45", "10:27"]})
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(journal, history=history)
     assert exc.value.problems[0].startswith(
         "your times look written in another time zone: 2 of the 2 rows whose date and time match no run are 3 h "
@@ -54,7 +54,7 @@ def test_times_in_another_zone_are_named(history):
 
 def test_one_wrong_time_is_not_called_a_time_zone(history):
     journal = pd.DataFrame({"date": ["2015-08-15", "2020-12-10"], "time": ["19:45", "07:30"]})
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(journal, history=history)
     assert [p[:7] for p in exc.value.problems] == ["line 2:"]
 
@@ -63,7 +63,7 @@ def test_one_wrong_time_is_not_called_a_time_zone(history):
                                         ("12/10/2020 07:27", None), ("10/12/2020", None)])
 def test_slashed_dates_read_when_only_one_order_is_a_date(history, text, date):
     if date is None:
-        with pytest.raises(EpisodeError, match=r"is ambiguous \(day/month or month/day\?\)"):
+        with pytest.raises(JournalError, match=r"is ambiguous \(day/month or month/day\?\)"):
             runlog.read_episodes(pd.DataFrame({"date": [text]}), history=history)
     else:
         ep = runlog.read_episodes(pd.DataFrame({"date": [text]}), history=history)
@@ -89,7 +89,7 @@ def test_the_csv_takes_the_value_forms_of_a_note(tmp_path, history):
 
 
 def test_a_bad_value_with_a_unit_is_reported_as_written(history):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(pd.DataFrame({"date": ["2015-08-15"], "onset_min": ["55 km"], "severity": ["11/10"]}),
                              history=history)
     assert exc.value.problems == ["line 2: onset_min: '55 km' is not a number",
@@ -97,10 +97,10 @@ def test_a_bad_value_with_a_unit_is_reported_as_written(history):
 
 
 def test_file_names_in_messages_as_named(history):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(pd.DataFrame({"run": ["B47I2852x.FIT"], "date": ["2021-04-07"]}), history=history)
     assert "similar file names: heartandsole__B47I2852.FIT" in exc.value.problems[0]
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(pd.DataFrame({"date": ["2021-04-07"], "time": ["10:00"]}), history=history)
     assert "(20210408T0028Z, " in exc.value.problems[0] and "heartandsole__B47I2852.FIT)" in exc.value.problems[0]
 
@@ -112,7 +112,7 @@ def test_every_run_id_history_lists_is_accepted(history):
     assert ep["run_id"].tolist() == ids
     # lower case and without a history too
     assert runlog.read_episodes(pd.DataFrame({"run": ["20210322t1048z-2"]}))["run_id"].tolist() == ["20210322T1048Z-2"]
-    with pytest.raises(EpisodeError, match=r"no run with run_id '20210322T1048Z-4'; runs nearest to it: "):
+    with pytest.raises(JournalError, match=r"no run with run_id '20210322T1048Z-4'; runs nearest to it: "):
         runlog.read_episodes(pd.DataFrame({"run": ["20210322T1048Z-4"]}), history=history)
 
 

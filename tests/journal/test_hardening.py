@@ -1,7 +1,7 @@
 """Hostile journals (issue 25): dates of any year, and journals of many rows that match nothing.
 
 * every journal date outside the years runlog uses (0024-04-24, 9999-12-31, ...) is one
-  EpisodeError problem naming its line, never OutOfBoundsDatetime / OverflowError;
+  JournalError problem naming its line, never OutOfBoundsDatetime / OverflowError;
 * checking a journal is linear: each row that matches nothing costs a binary search among the
   runs sorted by start, runs are worded once, the fuzzy file-name search runs for the first rows
   only, and the message lists the first problems and counts the rest (no timed assertion here:
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runlog
-from runlog.errors import MAX_LISTED_PROBLEMS, EpisodeError, NotesError
+from runlog.errors import MAX_LISTED_PROBLEMS, JournalError, NotesError
 from runlog.io._activity import make_run_id
 from runlog.journal import matching, sheet
 
@@ -46,7 +46,7 @@ BAD_YEARS = ["0024-04-24", "9999-12-31", "2262-04-12", "1677-09-21", "0001-01-01
 def test_every_out_of_range_date_is_a_problem_naming_its_line(tmp_path, with_history):
     path = tmp_path / "journal.csv"
     path.write_text("date,onset_min\n" + "".join(f"{d},10\n" for d in BAD_YEARS), encoding="utf-8")
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(path, history=runs_frame(5) if with_history else None)
     problems = exc.value.problems
     assert [p.split(":")[0] for p in problems] == [f"line {i + 2}" for i in range(len(BAD_YEARS))]
@@ -58,10 +58,10 @@ def test_out_of_range_dates_in_notes_tracking_rows_and_run_ids(tmp_path):
     runs = runs_frame(5)
     with pytest.raises(NotesError, match=r"line 2: date '9999-12-31': the year 9999 is outside"):
         runlog.read_run_notes(pd.DataFrame({"date": ["9999-12-31"], "shoes": ["A"]}), history=runs)
-    with pytest.raises(EpisodeError, match=r"line 2: date '0024-04-24': the year 24"):
+    with pytest.raises(JournalError, match=r"line 2: date '0024-04-24': the year 24"):
         runlog.read_episodes(pd.DataFrame({"date": ["0024-04-24"], "notes": ["tracking started"]}))
     # a run id of year 24 or 9999 is no run, with the runs nearest named where there is a time
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(pd.DataFrame({"run": ["00240424T1200Z", "99991231T2359Z", "20201399T0000Z"]}),
                              history=runs)
     assert [p[:41] for p in exc.value.problems] == [
@@ -88,7 +88,7 @@ def test_any_year_reads_or_is_one_problem_naming_the_line(year, month, day, form
     frame = pd.DataFrame({"date": ["2020-01-02", text], "onset_min": [5, 5]})
     try:
         ep = runlog.read_episodes(frame)
-    except EpisodeError as exc:
+    except JournalError as exc:
         assert not 1900 <= year <= 2199
         assert len(exc.value.problems if hasattr(exc, "value") else exc.problems) == 1
         assert exc.problems[0].startswith("line 3: date ")
@@ -119,7 +119,7 @@ def test_unmatched_rows_word_each_run_once_and_search_names_for_the_first_rows(m
     lines += [f",,nothing_{i}.fit" for i in range(n)]
     path = tmp_path / "j.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(path, history=runs)
     assert exc.value.n_problems == 2 * n
     # before: 3 runs worded per row (18,000) and one fuzzy search per file name (3,000)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import runlog
 from runlog import schema
-from runlog.errors import EpisodeError, RunlogWarning
+from runlog.errors import JournalError, RunlogWarning
 from runlog.io._activity import finalize
 from runlog.journal import EXAMPLE_EPISODES, FLAG_COLUMNS, episode_flags, read_episodes, tracked_period
 from runlog.journal.readers import tracking_kind
@@ -231,7 +231,7 @@ def test_all_problems_reported_together(tmp_path, history):
         ",,,,left,toes,1\n"                     # 13: nothing identifies the run
     ))
     before = sha(path)
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(path, history=history)
     assert sha(path) == before
     assert isinstance(exc.value, ValueError)
@@ -270,7 +270,7 @@ def test_onset_rounding_allowance(history):
 def test_several_runs_on_a_day_need_time(history, tmp_path):
     acts = [synth("2024-05-04 05:00", 30, name="am.gpx"), synth("2024-05-04 16:00", 45, name="pm.gpx")]
     h = runlog.History.from_activities(acts)
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(pd.DataFrame({"date": ["2024-05-04"], "onset_min": [10]}), history=h)
     assert problems_of(exc) == [
         "line 2: 2 runs on 2024-05-04; candidates: 2024-05-04 07:00 (20240504T0500Z, 5.4 km, 30 min, am.gpx); "
@@ -286,7 +286,7 @@ def test_several_runs_on_a_day_need_time(history, tmp_path):
 
 
 def test_time_far_from_any_run(history):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(pd.DataFrame({"date": ["2015-08-15"], "time": ["08:00"]}), history=history)
     assert problems_of(exc)[0].startswith(
         "line 2: no run within 60 min of 2015-08-15 08:00 (local time); runs nearest to it: "
@@ -294,7 +294,7 @@ def test_time_far_from_any_run(history):
 
 
 def test_unknown_run_id_and_file_name(history):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(pd.DataFrame({"run": ["20150815T1446Z", "fenix2-run.fit", "strava_export.gpx"]}),
                       history=history)
     p = problems_of(exc)
@@ -308,7 +308,7 @@ def test_unknown_run_id_and_file_name(history):
 
 
 def test_run_and_date_must_agree(history):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(pd.DataFrame({"run": [FENIX], "date": ["2015-08-16"]}), history=history)
     assert problems_of(exc) == [
         "line 2: run '20150815T1445Z' is on 2015-08-15 (2015-08-15 16:45 (20150815T1445Z, 9.0 km, 47 min, "
@@ -338,26 +338,26 @@ def test_unknown_sport_is_not_skipped():
     # a run with sport 'unknown' next to a running one: no rule picks, the user must choose
     h = runlog.History.from_activities([synth("2024-05-04 05:00", 30, name="a.gpx"),
                                         synth("2024-05-04 16:00", 30, name="b.gpx", sport="unknown")])
-    with pytest.raises(EpisodeError, match="2 runs on 2024-05-04"):
+    with pytest.raises(JournalError, match="2 runs on 2024-05-04"):
         read_episodes(pd.DataFrame({"date": ["2024-05-04"]}), history=h)
 
 
 def test_header_problems(tmp_path):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(write(tmp_path, "date,onset,side\n2024-03-05,10,left\n"))
     assert problems_of(exc) == ["line 1: column 'onset': say whether the onset is in minutes or kilometres: "
                                 "name the column 'onset_min' (or 'onset (min)') or 'onset_km'"]
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(write(tmp_path, "date,Onset (min),onset_min\n2024-03-05,10,10\n"))
     assert problems_of(exc) == ["line 1: columns 'Onset (min)' and 'onset_min' both mean 'onset_min'; "
                                 "delete or rename one of them"]
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(write(tmp_path, "when,onset_min\n2024-03-05,10\n"))
     assert problems_of(exc)[0].startswith("line 1: no column identifies the run; add a 'date' column")
 
 
 def test_row_problems_in_the_file_layout(tmp_path):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(write(tmp_path, "date,onset_min,,notes\n2024-03-05,10,x,a\n2024-03-06,1,,a,b\n"))
     assert problems_of(exc) == [
         "line 1: column 3 has no name but values (first on line 2); give it a header",
@@ -366,21 +366,21 @@ def test_row_problems_in_the_file_layout(tmp_path):
 
 
 def test_unreadable_files(tmp_path):
-    with pytest.raises(EpisodeError, match="no such file; check the path"):
+    with pytest.raises(JournalError, match="no such file; check the path"):
         read_episodes(tmp_path / "missing.csv")
     legacy = write(tmp_path, "date,notes\n2024-03-05,ok\n2024-03-06,Füße taub\n", encoding="cp1252")
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(legacy)
     assert str(exc.value) == (f"{legacy}: line 3: is not UTF-8 text (byte 0xfc); the spreadsheet saved it in "
                               "a legacy encoding. Save it again as 'CSV UTF-8 (Comma delimited)' (Excel) or "
                               "choose 'Unicode (UTF-8)' as character set (LibreOffice)")
     xlsx = tmp_path / "journal.xlsx"
     xlsx.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
-    with pytest.raises(EpisodeError, match=r"is a spreadsheet workbook \(.xlsx/.xls\), not CSV"):
+    with pytest.raises(JournalError, match=r"is a spreadsheet workbook \(.xlsx/.xls\), not CSV"):
         read_episodes(xlsx)
-    with pytest.raises(EpisodeError, match="is empty"):
+    with pytest.raises(JournalError, match="is empty"):
         read_episodes(write(tmp_path, "\n\n", name="empty.csv"))
-    with pytest.raises(EpisodeError, match="tz='Mars/Olympus' is not a time zone"):
+    with pytest.raises(JournalError, match="tz='Mars/Olympus' is not a time zone"):
         read_episodes(pd.DataFrame({"date": ["2024-03-05"]}), tz="Mars/Olympus")
 
 
@@ -425,7 +425,7 @@ def test_utf16_tab_separated_journal(tmp_path, history):
 
 
 def test_decimal_comma_only_in_semicolon_files(tmp_path):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(write(tmp_path, 'date,onset_min\n2024-03-05,"30,5"\n'))
     assert problems_of(exc) == ["line 2: onset_min: '30,5' has a comma; write the number with a decimal point "
                                 "(12.5) and no thousands separator"]
@@ -433,7 +433,7 @@ def test_decimal_comma_only_in_semicolon_files(tmp_path):
 
 def test_multiline_quoted_note_keeps_line_numbers(tmp_path):
     path = write(tmp_path, 'date,notes,side\n2024-03-05,"first line\nsecond line",left\n2024-03-06,x,lft\n')
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(path)
     # the second record starts on physical line 4
     assert problems_of(exc)[0].startswith("line 4: side 'lft'")
@@ -446,7 +446,7 @@ def test_local_date_not_utc_date(history):
     # B47I2852.FIT starts 2021-04-08 00:28:52 UTC = 2021-04-07 18:28:52 at -06:00
     ep = read_episodes(pd.DataFrame({"date": ["2021-04-07"]}), history=history)
     assert ep["run_id"].tolist() == [B47]
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(pd.DataFrame({"date": ["2021-04-08"]}), history=history)
     assert problems_of(exc)[0].startswith("line 2: no run on 2021-04-08 (the run's local date); runs nearest "
                                           "to it: 2021-04-07 18:28 (20210408T0028Z")
@@ -456,7 +456,7 @@ def test_gpx_in_utc_matched_by_local_time(history):
     # heartandsole GPX: times written in UTC (13:37:53Z) at a place in Denver (-06:00 in April)
     ep = read_episodes(pd.DataFrame({"date": ["2021-04-16"], "time": ["07:37"]}), history=history)
     assert ep["run_id"].tolist() == [DENVER]
-    with pytest.raises(EpisodeError, match="no run within 60 min of 2021-04-16 13:37"):
+    with pytest.raises(JournalError, match="no run within 60 min of 2021-04-16 13:37"):
         read_episodes(pd.DataFrame({"date": ["2021-04-16"], "time": ["13:37"]}), history=history)
     # Strava GPX in UTC (08:54:28Z) recorded in Recife (-03:00): local 05:54
     ep = read_episodes(pd.DataFrame({"date": ["2021-01-10"], "time": ["05:55"]}), history=history)
@@ -469,7 +469,7 @@ def test_late_evening_run_lands_on_its_local_day():
     ep = read_episodes(pd.DataFrame({"date": ["2024-06-30"]}), history=h)
     assert ep["run_id"].tolist() == ["20240701T0330Z"]
     assert ep["date"].iloc[0] == pd.Timestamp("2024-06-30")
-    with pytest.raises(EpisodeError, match="no run on 2024-07-01"):
+    with pytest.raises(JournalError, match="no run on 2024-07-01"):
         read_episodes(pd.DataFrame({"date": ["2024-07-01"]}), history=h)
 
 
@@ -481,7 +481,7 @@ def test_run_crossing_midnight():
     assert ep["run_id"].tolist() == ["20240209T2250Z", "20240209T2250Z"]
     # the output date is the run's local date, also for the row written after midnight
     assert ep["date"].tolist() == [pd.Timestamp("2024-02-09")] * 2
-    with pytest.raises(EpisodeError, match="no run on 2024-02-10"):
+    with pytest.raises(JournalError, match="no run on 2024-02-10"):
         read_episodes(pd.DataFrame({"date": ["2024-02-10"]}), history=h)
 
 
@@ -492,7 +492,7 @@ def test_spring_forward_day():
     assert h.runs["start_local"].dt.strftime("%H:%M").tolist() == ["01:30", "03:30"]
     ep = read_episodes(pd.DataFrame({"date": ["2024-03-31"] * 2, "time": ["01:30", "03:30"]}), history=h)
     assert ep["run_id"].tolist() == ["20240331T0030Z", "20240331T0130Z"]
-    with pytest.raises(EpisodeError, match="2 runs on 2024-03-31"):
+    with pytest.raises(JournalError, match="2 runs on 2024-03-31"):
         read_episodes(pd.DataFrame({"date": ["2024-03-31"]}), history=h)
 
 
@@ -501,7 +501,7 @@ def test_fall_back_day_same_wall_clock_twice():
     h = runlog.History.from_activities([synth("2024-10-27 00:30", 20, name="a.gpx"),
                                         synth("2024-10-27 01:30", 20, name="b.gpx")])
     assert h.runs["start_local"].dt.strftime("%H:%M").tolist() == ["02:30", "02:30"]
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(pd.DataFrame({"date": ["2024-10-27"], "time": ["02:30"]}), history=h)
     assert problems_of(exc) == [
         "line 2: 2 runs at or near 2024-10-27 02:30; candidates: 2024-10-27 02:30 (20241027T0030Z, 3.6 km, "
@@ -516,7 +516,7 @@ def test_tz_for_runs_without_a_zone():
     h = runlog.History.from_activities([synth("2024-05-01 22:30", 30, tz=None, name="treadmill.gpx")])
     assert h.runs["tz"].tolist() == ["UTC"]
     journal = pd.DataFrame({"date": ["2024-05-02"], "time": ["00:30"]})  # Berlin wall clock (CEST)
-    with pytest.raises(EpisodeError, match="no run within 60 min of 2024-05-02 00:30"):
+    with pytest.raises(JournalError, match="no run within 60 min of 2024-05-02 00:30"):
         read_episodes(journal, history=h)
     ep = read_episodes(journal, history=h, tz="Europe/Berlin")
     assert ep["run_id"].tolist() == ["20240501T2230Z"]
@@ -687,7 +687,7 @@ def test_journal_period_row_problems(season):
                             "onset_min": [10, np.nan, np.nan, np.nan, np.nan],
                             "notes": ["tracking started", "tracking started", "tracking ended",
                                       "tracking ended", "tracking ended"]})
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(journal, history=season)
     msg = str(exc.value)
     assert "line 2: a 'tracking started' row states the journal period and takes only a date; onset_min " \
@@ -697,17 +697,17 @@ def test_journal_period_row_problems(season):
     # line 3 is the only valid start, line 6 the only valid end: it is before the start
     assert "line 6: tracking ended 2024-02-01 before it started 2024-03-02 (line 3); swap the dates" in msg
     two = pd.DataFrame({"date": ["2024-03-01", "2024-03-02"], "notes": ["tracking started", "Started tracking"]})
-    with pytest.raises(EpisodeError, match="line 3: a second 'tracking started' row \\(the first is line 2\\)"):
+    with pytest.raises(JournalError, match="line 3: a second 'tracking started' row \\(the first is line 2\\)"):
         read_episodes(two, history=season)
 
 
 def test_tracked_errors_and_outside_warning(season):
     ep = read_episodes(pd.DataFrame({"date": ["2024-02-20"]}), history=season)
-    with pytest.raises(EpisodeError, match="tracked period starts 2024-04-01 after it ends 2024-03-01; swap"):
+    with pytest.raises(JournalError, match="tracked period starts 2024-04-01 after it ends 2024-03-01; swap"):
         episode_flags(season, ep, tracked=("2024-04-01", "2024-03-01"))
-    with pytest.raises(EpisodeError, match="give a pair"):
+    with pytest.raises(JournalError, match="give a pair"):
         episode_flags(season, ep, tracked="2024-03-01")
-    with pytest.raises(EpisodeError, match="tracked start: date '3/1/2024' is ambiguous"):
+    with pytest.raises(JournalError, match="tracked start: date '3/1/2024' is ambiguous"):
         episode_flags(season, ep, tracked=("3/1/2024", None))
     with pytest.warns(RunlogWarning, match=r"1 episode\(s\) on runs outside the tracked period \(line 2\)"):
         fl = episode_flags(season, ep, tracked=("2024-03-01", None))
@@ -716,11 +716,11 @@ def test_tracked_errors_and_outside_warning(season):
 
 def test_flags_need_matched_episodes(season):
     ep = read_episodes(pd.DataFrame({"date": ["2024-03-05"]}))
-    with pytest.raises(EpisodeError, match="line 2: episode not tied to a run; read the journal with "
+    with pytest.raises(JournalError, match="line 2: episode not tied to a run; read the journal with "
                                            r"runlog.read_episodes\(path, history=history\)"):
         episode_flags(season, ep, tracked=(None, None))
     ep = read_episodes(pd.DataFrame({"run": ["20200101T0000Z"]}))
-    with pytest.raises(EpisodeError, match="line 2: run 20200101T0000Z is not in this history"):
+    with pytest.raises(JournalError, match="line 2: run 20200101T0000Z is not in this history"):
         episode_flags(season, ep, tracked=(None, None))
 
 
@@ -748,7 +748,7 @@ def test_flags_side_and_location_come_from_the_first_row(season):
 
 def test_onset_km_on_a_run_without_distance(history):
     # B47I2852.FIT: 46 s, no GPS, distance 0 m: any onset_km > 0 is beyond its end
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(pd.DataFrame({"run": [B47], "onset_km": [0.5], "onset_min": [1]}), history=history)
     assert problems_of(exc) == ["line 2: onset 0.5 km is beyond the end of run 20210408T0028Z (0.00 km long); "
                                 "fix the onset or the run's date/time"]
@@ -796,7 +796,7 @@ def test_time_rules_back_to_back_and_between_runs():
     assert ep["run_id"].tolist() == ["20240115T0600Z", "20240115T0500Z", "20240115T0500Z", "20240115T0800Z"]
     # 07:45: 45 min after A's end and 14.5 min after B's end; 08:15: 44.5 min after B's end and
     # 45 min before C's start: several runs within 60 min and none under way -> the row is refused
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(pd.DataFrame({"date": ["2024-01-15"] * 2, "time": ["07:45", "08:15"]}), history=h)
     p = problems_of(exc)
     assert len(p) == 2
@@ -867,7 +867,7 @@ def test_csv_round_trip_property(rows, sep, bom, newline, day_first):
 
 
 def test_extra_column_names_that_would_lose_data(tmp_path):
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(write(tmp_path, "\n\ndate,mood,mood,line\n2024-03-05,good,bad,7\n"))
     # the header is on line 3 (two blank lines before it)
     assert problems_of(exc) == [
@@ -891,7 +891,7 @@ def test_journal_larger_than_the_limit_is_refused_naming_size_and_limit(tmp_path
     assert MAX_JOURNAL_BYTES == 5 * 1024 * 1024
     text = "date,onset_min\n" + "2024-03-05,10\n" * 100  # 15 + 100 * 14 = 1415 bytes
     path = write(tmp_path, text)
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         read_episodes(path, max_bytes=1000)
     assert str(exc.value) == (
         f"{path}: is 1.4 KiB, larger than the limit of 1,000 bytes for a journal file (a runner's journal "
@@ -901,7 +901,7 @@ def test_journal_larger_than_the_limit_is_refused_naming_size_and_limit(tmp_path
                                          r"for a notes file"):
         runlog.read_run_notes(write(tmp_path, text, name="notes.csv"), max_bytes=1000)
     # a file object: its size is not known before reading, only that it exceeds the limit
-    with pytest.raises(EpisodeError, match="is more than 1,000 bytes, larger than the limit of 1,000 bytes"):
+    with pytest.raises(JournalError, match="is more than 1,000 bytes, larger than the limit of 1,000 bytes"):
         read_episodes(io.StringIO(text), max_bytes=1000)
 
 
@@ -911,7 +911,7 @@ def test_journal_that_is_a_named_pipe_is_refused(tmp_path):
     if not hasattr(os, "mkfifo"):
         pytest.skip("no named pipes on this platform")
     os.mkfifo(tmp_path / "episodes.csv")
-    with pytest.raises(EpisodeError, match=r"episodes\.csv: is a named pipe \(FIFO\), not a regular file"):
+    with pytest.raises(JournalError, match=r"episodes\.csv: is a named pipe \(FIFO\), not a regular file"):
         read_episodes(tmp_path / "episodes.csv")
 
 
@@ -939,6 +939,6 @@ def test_times_match_long_runs_and_gaps_in_a_runs_frame():
                                                             "2024-03-02", "2024-03-05"]
     assert ep["time"].tolist() == ["09:30", "18:05", pd.NA, "07:45", "07:00"]
     # the onset of the 3 h run checked against its length; 31 min into a 30 min run is too late
-    with pytest.raises(EpisodeError, match=r"line 4: onset 31 min is after the end of run 20240302T0600Z "
+    with pytest.raises(JournalError, match=r"line 4: onset 31 min is after the end of run 20240302T0600Z "
                                            r"\(30\.0 min long\)"):
         read_episodes(journal.assign(onset_min=[150, 5, 31, 25, 1]), history=runs)

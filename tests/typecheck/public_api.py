@@ -19,9 +19,9 @@ from runlog import (
     AnalysisError,
     Athlete,
     AthleteError,
-    EpisodeError,
     FileFormatError,
     History,
+    JournalError,
     NotAnActivityError,
     NotesError,
     Report,
@@ -99,7 +99,7 @@ def errors() -> tuple[type[Exception], ...]:
     warnings.simplefilter("error", UntimedPointsWarning)
     warnings.simplefilter("ignore", TruncatedFileWarning)
     assert issubclass(XmlRecoveryWarning, RunlogWarning) and issubclass(UntimedPointsWarning, RunlogWarning)
-    return (RunlogError, FileFormatError, NotAnActivityError, EpisodeError, NotesError, AnalysisError,
+    return (RunlogError, FileFormatError, NotAnActivityError, JournalError, NotesError, AnalysisError,
             WeatherError, AthleteError)
 
 
