@@ -43,8 +43,6 @@ __all__ = [
     "SIDES",
     "LOCATIONS",
     "CAUSES",
-    "CAUSE_LABELS",
-    "CAUSE_SHORT",
     "empty_records",
     "conform_records",
     "record_matrix",
@@ -290,26 +288,6 @@ CAUSES = (
     "footwear", "form", "terrain", "other",
 )
 
-#: Each cause in a runner's words, as the articles name it (sentences, tables, plots).
-CAUSE_LABELS = {
-    "overtraining": "training load (too much too soon, too few rest days)",
-    "hydration": "heat and hydration",
-    "distance": "run length",
-    "intensity": "intensity",
-    "warm-up": "warm-up",
-    "footwear": "shoes",
-    "form": "running form",
-    "terrain": "terrain",
-    "other": "other",
-}
-#: The short name a sentence starts with ("Heat goes with your numbness").
-CAUSE_SHORT = {
-    "overtraining": "Training load", "hydration": "Heat", "distance": "Run length", "intensity": "Intensity",
-    "warm-up": "Warm-up", "footwear": "Shoes", "form": "Running form", "terrain": "Terrain", "other": "Other",
-}
-
-
-
 @dataclass(frozen=True)
 class Feature:
     """Description of one per-run feature column (see :func:`runlog.run_features`).
@@ -332,10 +310,8 @@ class Feature:
         True when the analysis tests it as a factor (False for bookkeeping
         columns such as dates or ids).
     citation : str
-        The formula's source, '' for plain measurements.
-    label : str
-        Short plain name for sentences and plots ('air temperature'); '' falls
-        back to the first clause of the description.
+        The formula's source, '' for plain measurements.  (Its plain name for a
+        reader is :data:`runlog.render.labels.MEASURE_LABELS`.)
     per : float
         The fixed, meaningful unit effects are reported per (5 for 'per 5 °C');
         NaN: chosen from the data (:func:`runlog.analysis.causes.nice_unit`).
@@ -363,7 +339,6 @@ class Feature:
     kind: str = "numeric"
     candidate: bool = True
     citation: str = ""
-    label: str = ""
     per: float = float("nan")
     primary: int = 0
     in_run: bool = False

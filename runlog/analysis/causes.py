@@ -103,12 +103,12 @@ import pandas as pd
 from scipy import special, stats
 
 from .. import schema
-from ..units import number_text, per_text, quantity_text
+from ..units import number_text
 
 __all__ = [
     "ALPHA", "HAC_BANDWIDTH_D", "CAUSE_COLUMNS", "FINDING_COLUMNS", "MIN_LEVEL_RUNS",
-    "EFFECT_COLUMNS", "EFFECT_KINDS", "effect_columns", "effect_unit_text",
-    "nice_unit", "feature_label", "primary_measures", "exposure_windows", "calendar_basis",
+    "EFFECT_COLUMNS", "EFFECT_KINDS", "STATUSES", "REASONS", "RISK_COLUMNS", "effect_columns",
+    "nice_unit", "primary_measures", "exposure_windows", "calendar_basis",
     "firth", "inflation", "holm", "decide", "CauseAnalysis",
 ]
 
@@ -143,13 +143,33 @@ EFFECT_KINDS = ("per_step", "per_doubling", "exposure", "with_without", "level")
 #: else NaN).
 EFFECT_COLUMNS = ["effect_kind", "effect_per", "effect_per_unit", "effect_usual"]
 
+#: A cause's ``status``: a finding; it went with numbness but not once the findings were in the model
+#: (``explained``, by the causes in ``explained_by``); it passed alone but not with the other candidates
+#: (``not_clear_adjusted``); run length that rises no faster than the time on the feet
+#: (``no_rise_beyond_time``); ``no_clear_link``; or ``not_testable`` (why: ``reason``).
+STATUSES = ("finding", "explained", "not_clear_adjusted", "no_rise_beyond_time", "no_clear_link", "not_testable")
+#: Why a cause is ``not_testable`` (``reason``) and what ``reason_value`` then holds: ``no_measure`` (no
+#: measure of it in the data), ``no_pair`` (no shoe pair on at least ``reason_value`` runs and left out
+#: of as many), ``coverage`` (the measure is known for only the share ``reason_value`` of the runs),
+#: ``no_spread`` (it hardly varies between runs), ``no_fit`` (the model could not be fitted: the error).
+REASONS = ("no_measure", "no_pair", "coverage", "no_spread", "no_fit")
+
+#: The decision per cause, in codes and numbers (:meth:`CauseAnalysis.run`); ``explained_by`` holds the
+#: explaining cause ids joined by ','.  Words for a reader: :mod:`runlog.render.wording`.
 CAUSE_COLUMNS = [
-    "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
-    "q_value", "effect_unit", "finding", "status", "explained_by", "kappa", *EFFECT_COLUMNS,
+    "cause", "factor", "level", "effect", "ci_low", "ci_high", "p_value", "q_value", "finding", "status",
+    "explained_by", "reason", "reason_value", "kappa", *EFFECT_COLUMNS,
 ]
+#: The absolute risks on either side of a finding's split (:meth:`CauseAnalysis.risk_split`):
+#: ``risk_kind`` 'level' (at the level against the other runs), 'with_without' or 'threshold'
+#: (above ``risk_threshold`` [``risk_unit``] against at or below), and the numb runs and runs on each side.
+RISK_COLUMNS = ["risk_kind", "risk_threshold", "risk_unit", "exposed_numb", "exposed_runs", "other_numb",
+                "other_runs"]
+#: One row per finding cause: its numbers, the measure of the cause that fits best (``best_measure``, a
+#: feature column) and the risks of :data:`RISK_COLUMNS`.
 FINDING_COLUMNS = [
-    "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
-    "q_value", "effect_unit", "risk_text", "best_measure", "sentence", *EFFECT_COLUMNS,
+    "cause", "factor", "level", "effect", "ci_low", "ci_high", "p_value", "q_value", *EFFECT_COLUMNS,
+    "best_measure", *RISK_COLUMNS,
 ]
 
 
@@ -183,37 +203,6 @@ def nice_unit(x) -> float:
     return p
 
 
-def feature_label(name: str, catalog: dict | None = None) -> str:
-    """Plain short name of a feature ('air temperature'), from the catalogue.
-
-    Parameters
-    ----------
-    name : str
-        Feature column.
-    catalog : dict, optional
-        Feature name -> :class:`~runlog.schema.Feature` (default: the global
-        :data:`runlog.features.catalog.FEATURES`).
-
-    Returns
-    -------
-    str
-        The catalogue's ``label``, else the first clause of its description,
-        else *name* with spaces for underscores.
-    """
-    if not catalog:
-        from ..features.catalog import FEATURES
-
-        catalog = FEATURES
-    f = catalog.get(name)
-    if f is None:
-        return name.replace("_", " ")
-    if getattr(f, "label", ""):
-        return f.label
-    from ..report import short_description
-
-    return short_description(f.description)
-
-
 def _per(name: str, x: pd.Series, catalog: dict) -> float:
     f = catalog.get(name)
     per = float(getattr(f, "per", float("nan"))) if f is not None else float("nan")
@@ -221,7 +210,7 @@ def _per(name: str, x: pd.Series, catalog: dict) -> float:
 
 
 def effect_columns(name: str, per: float, catalog: dict, kind: str, *, usual: float | None = None) -> dict:
-    """What a measure's odds ratio is per, as columns: :data:`EFFECT_COLUMNS` and ``effect_unit`` (their text).
+    """What a measure's odds ratio is per, as the columns :data:`EFFECT_COLUMNS`.
 
     Parameters
     ----------
@@ -241,10 +230,8 @@ def effect_columns(name: str, per: float, catalog: dict, kind: str, *, usual: fl
     -------
     dict
         ``effect_kind``, ``effect_per``, ``effect_per_unit``, ``effect_usual``
-        and ``effect_unit`` (:func:`effect_unit_text`: 'per 5 °C', 'per 0.1
-        (ratio)', 'per 2 days', 'with vs without', 'this one against the
-        others', 'per doubling of the run, beyond the doubled time on the feet',
-        'per 5 °C above your usual 16 °C, per hour on your feet').
+        (their words, 'per 5 °C above your usual 16 °C, per hour on your feet':
+        :func:`runlog.render.wording.effect_unit_text`).
     """
     nan = float("nan")
     f = catalog.get(name)
@@ -265,40 +252,7 @@ def effect_columns(name: str, per: float, catalog: dict, kind: str, *, usual: fl
             word = f"{'point' if number_text(per) == '1' else 'points'} ({word})"
         out = {"effect_kind": "exposure" if dose else "per_step", "effect_per": float(per),
                "effect_per_unit": word, "effect_usual": float(usual) if dose and usual is not None else nan}
-    return {**out, "effect_unit": effect_unit_text(out["effect_kind"], out["effect_per"],
-                                                   out["effect_per_unit"], out["effect_usual"])}
-
-
-def effect_unit_text(kind: str, per: float = float("nan"), per_unit: str = "", usual: float = float("nan")) -> str:
-    """The ``effect_unit`` text of :func:`effect_columns`' pieces.
-
-    Parameters
-    ----------
-    kind : str
-        One of :data:`EFFECT_KINDS` ('' for a cause not tested).
-    per : float
-        The step (per_step, exposure).
-    per_unit : str
-        Its unit as written after the step.
-    usual : float
-        The runner's usual value (exposure) [per_unit].
-
-    Returns
-    -------
-    str
-        E.g. 'per 5 °C', 'per 5 °C above your usual 16 °C, per hour on your feet'; '' for ''.
-    """
-    if kind == "with_without":
-        return "with vs without"
-    if kind == "level":
-        return "this one against the others"
-    if kind == "per_doubling":
-        return "per doubling of the run, beyond the doubled time on the feet"
-    if kind == "exposure":
-        return f"{per_text(per, per_unit)} above your usual {quantity_text(usual, per_unit)}, per hour on your feet"
-    if kind == "per_step":
-        return per_text(per, per_unit)
-    return ""
+    return out
 
 
 def _exp(v: float) -> float:
@@ -641,18 +595,6 @@ def _one_sided_if_exposure(name: str, effect: float, p: float) -> float:
     return p / 2 if effect > 1 else 1.0 - p / 2
 
 
-def _risk(k: int, n: int) -> str:
-    """'1 run in 4' / 'none of 30' / 'every one of 5'."""
-    if n == 0:
-        return "no run"
-    if k == 0:
-        return f"none of {n}"
-    if k == n:
-        return f"every one of {n}"
-    r = n / k
-    return f"1 run in {r:.0f}" if r >= 3 else f"{k} of {n} runs"
-
-
 def _threshold(x: pd.Series, per: float) -> float:
     """A round split near the median: the median rounded to the effect unit (or a fifth of it)."""
     med = float(x.median())
@@ -830,15 +772,13 @@ class CauseAnalysis:
             name = prim.get(cause)
             if name is None:
                 if cause != "other":
-                    untestable.append(self._untestable(cause, "", "no measure of it in the data"))
+                    untestable.append(self._untestable(cause, "", "no_measure"))
                 continue
             kind = getattr(self.catalog.get(name), "kind", "numeric")
             if kind == "categorical":
                 levels = _levels(self.features[name])
                 if not levels:
-                    untestable.append(self._untestable(
-                        cause, name, f"no {feature_label(name, self.catalog)} was worn on at least "
-                        f"{MIN_LEVEL_RUNS} runs and left out of {MIN_LEVEL_RUNS} others"))
+                    untestable.append(self._untestable(cause, name, "no_pair", MIN_LEVEL_RUNS))
                     continue
                 for lv in levels:
                     terms[f"{name}={lv}"] = self._level_term(name, lv)
@@ -846,14 +786,11 @@ class CauseAnalysis:
                 continue
             raw = _column(self.features, name, self.catalog)[0]
             if raw.notna().mean() < MIN_PRESENT:
-                untestable.append(self._untestable(
-                    cause, name, f"{feature_label(name, self.catalog)} is known for only "
-                    f"{raw.notna().mean():.0%} of the runs"))
+                untestable.append(self._untestable(cause, name, "coverage", float(raw.notna().mean())))
                 continue
             t, u = self._numeric_term(name)
             if not _varies(name, t):
-                untestable.append(self._untestable(
-                    cause, name, f"{feature_label(name, self.catalog)} hardly varies between runs"))
+                untestable.append(self._untestable(cause, name, "no_spread"))
                 continue
             terms[name] = t
             per[name] = u
@@ -867,7 +804,7 @@ class CauseAnalysis:
             try:
                 alone[cause] = self._cause_test(cause, {})
             except (np.linalg.LinAlgError, ValueError, FloatingPointError) as err:
-                untestable.append(self._untestable(cause, name, f"the model could not be fitted ({err})"))
+                untestable.append(self._untestable(cause, name, "no_fit", str(err)))
                 del cause_term[cause]
         causes_tested = list(alone)
         self.alone = alone
@@ -896,23 +833,19 @@ class CauseAnalysis:
             if cause in final:
                 status = "finding"
             elif cause in explained:
-                status = ("goes with numbness only through "
-                          + " and ".join(schema.CAUSE_SHORT.get(o, o).lower() for o in explained[cause]))
+                status = "explained"
             elif cause in cand:
-                status = "no clear link once the others are accounted for"
+                status = "not_clear_adjusted"
             elif name == EXPOSURE_TERM and r["ci_high"] < 1:
-                status = ("no rise beyond the time on the feet: numbness came about once per run, "
-                          "not more often per minute on long runs")
+                status = "no_rise_beyond_time"
             else:
-                status = "no clear link"
-            rows.append({"cause": cause, "cause_label": schema.CAUSE_LABELS.get(cause, cause),
-                         "factor": name, "factor_label": feature_label(name, self.catalog), "level": r["level"],
+                status = "no_clear_link"
+            rows.append({"cause": cause, "factor": name, "level": r["level"],
                          "effect": r["effect"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                          "p_value": r["p_value"], "q_value": max(qv[cause], r["p_value"]),
                          **effect_columns(name, per.get(name, 1.0), self.catalog, kind, usual=self._usual(name)),
                          "finding": cause in final, "status": status,
-                         "explained_by": " and ".join(schema.CAUSE_SHORT.get(o, o).lower()
-                                                      for o in explained.get(cause, [])),
+                         "explained_by": ",".join(explained.get(cause, [])), "reason": "", "reason_value": np.nan,
                          "kappa": r["kappa"]})
         causes = pd.DataFrame(rows + untestable, columns=CAUSE_COLUMNS)
         causes["finding"] = causes["finding"].astype(bool)
@@ -1000,12 +933,13 @@ class CauseAnalysis:
         r["level"] = None
         return r
 
-    def _untestable(self, cause: str, name: str, why: str) -> dict:
-        return {"cause": cause, "cause_label": schema.CAUSE_LABELS.get(cause, cause), "factor": name,
-                "factor_label": feature_label(name, self.catalog) if name else "", "level": None,
+    def _untestable(self, cause: str, name: str, reason: str, value: Any = np.nan) -> dict:
+        """A cause that cannot be tested: status 'not_testable', the *reason* code and its *value*."""
+        return {"cause": cause, "factor": name, "level": None,
                 "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "q_value": np.nan,
-                "effect_unit": "", "finding": False, "status": f"not testable: {why}", "explained_by": "",
-                "kappa": np.nan, **dict.fromkeys(EFFECT_COLUMNS, np.nan), "effect_kind": "", "effect_per_unit": ""}
+                "finding": False, "status": "not_testable", "explained_by": "", "reason": reason,
+                "reason_value": value, "kappa": np.nan, **dict.fromkeys(EFFECT_COLUMNS, np.nan),
+                "effect_kind": "", "effect_per_unit": ""}
 
     # ------------------------------------------------------------------ measures
     def finding_terms(self, causes: pd.DataFrame) -> dict[str, pd.Series]:
@@ -1039,7 +973,8 @@ class CauseAnalysis:
         DataFrame
             One row per measure (per level for categories): ``factor``, ``level``,
             ``effect``, ``ci_low``, ``ci_high``, ``p_value`` (alone), ``adjusted_effect``,
-            ``adjusted_p`` (with the finding causes), ``effect_unit``, ``per``, ``kind``.
+            ``adjusted_p`` (with the finding causes), ``explained_by`` (the ids of the finding causes
+            that take its link away, joined by ','), ``per``, ``kind`` and :data:`EFFECT_COLUMNS`.
         """
         fterms = self.finding_terms(causes)
         found = list(causes.loc[causes["finding"], "cause"])
@@ -1083,13 +1018,12 @@ class CauseAnalysis:
                              "p_value": alone["p_value"], "adjusted_effect": adj["effect"],
                              "adjusted_ci_low": adj["ci_low"], "adjusted_ci_high": adj["ci_high"],
                              "adjusted_p": adj["p_value"],
-                             "effect_unit": effect_columns(name, u, self.catalog, kind,
-                                                           usual=self._usual(name))["effect_unit"]})
+                             **effect_columns(name, u, self.catalog, kind, usual=self._usual(name))})
         return pd.DataFrame(rows)
 
     def _explained_by(self, key: str, term: pd.Series, found: list) -> str:
-        """Which finding causes take away a measure's link: each one alone in the model with it; when
-        none does alone, all of them together."""
+        """Which finding causes take away a measure's link (their ids joined by ','): each one alone in
+        the model with it; when none does alone, all of them together."""
         who = []
         for c in found:
             terms = {k: v for k, v in {**self._base(key), **self._terms_of([c])}.items() if k != key}
@@ -1098,7 +1032,7 @@ class CauseAnalysis:
                     who.append(c)
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                 continue
-        return " and ".join(schema.CAUSE_SHORT.get(c, c).lower() for c in (who or found))
+        return ",".join(who or found)
 
     def best_measure(self, cause: str, causes: pd.DataFrame) -> tuple[str, pd.DataFrame]:
         """Which measure of a finding *cause* fits best in place of its primary.
@@ -1139,42 +1073,48 @@ class CauseAnalysis:
         tab = pd.DataFrame(rows, columns=["factor", "loglik"]).sort_values("loglik", ascending=False)
         return (str(tab.iloc[0]["factor"]) if len(tab) else (prim or "")), tab.reset_index(drop=True)
 
-    def risk_text(self, row) -> str:
-        """Absolute risks on either side of a round split: '1 run in 4 above 22 °C, 1 in 20 below'.
+    def risk_split(self, row) -> dict:
+        """Absolute risks on either side of a round split of a finding's measure (:data:`RISK_COLUMNS`).
 
         Parameters
         ----------
         row : Series or mapping
-            A measures row: ``factor`` (feature column) and ``level`` (a category,
+            A causes row: ``factor`` (feature column) and ``level`` (a category,
             or NaN for a numeric or binary measure).
 
         Returns
         -------
-        str
-            The observed risk of numbness on either side of the split, in words.
+        dict
+            ``risk_kind`` ('level': at the level against the other runs with a
+            value; 'with_without'; 'threshold': above ``risk_threshold``, a round
+            value near the median, against at or below), ``risk_unit`` (the
+            measure's unit) and the numb runs and runs on each side.
         """
         name, lv = row["factor"], row["level"]
         y = self.numb
+        nan = float("nan")
         if isinstance(lv, str):
             s = self.features[name].astype("object").astype(str).where(self.features[name].notna())
             a = s == lv
             b = s.notna() & ~a
-            return (f"{_risk(int(y[a].sum()), int(a.sum()))} in '{lv}' had numbness, "
-                    f"{_risk(int(y[b].sum()), int(b.sum()))} in the others")
-        s, kind = _column(self.features, name, self.catalog)
-        ok = s.notna()
-        if kind == "binary":
-            a = ok & (s > 0.5)
-            b = ok & ~(s > 0.5)
-            return (f"{_risk(int(y[a].sum()), int(a.sum()))} with it had numbness, "
-                    f"{_risk(int(y[b].sum()), int(b.sum()))} without")
-        t = _threshold(s[ok], self.per.get(name, nice_unit(s)))
-        f = self.catalog.get(name)
-        unit = getattr(f, "unit", "") if f is not None else ""
-        a = ok & (s > t)
-        b = ok & (s <= t)
-        return (f"{_risk(int(y[a].sum()), int(a.sum()))} above {quantity_text(t, unit)} had numbness, "
-                f"{_risk(int(y[b].sum()), int(b.sum()))} at or below")
+            kind, t, unit = "level", nan, ""
+        else:
+            s, k = _column(self.features, name, self.catalog)
+            ok = s.notna()
+            f = self.catalog.get(name)
+            unit = getattr(f, "unit", "") if f is not None else ""
+            if k == "binary":
+                a = ok & (s > 0.5)
+                b = ok & ~(s > 0.5)
+                kind, t = "with_without", nan
+            else:
+                t = _threshold(s[ok], self.per.get(name, nice_unit(s)))
+                a = ok & (s > t)
+                b = ok & (s <= t)
+                kind = "threshold"
+        return {"risk_kind": kind, "risk_threshold": t, "risk_unit": unit,
+                "exposed_numb": int(y[a].sum()), "exposed_runs": int(a.sum()),
+                "other_numb": int(y[b].sum()), "other_runs": int(b.sum())}
 
 
 def more_episodes_needed(causes: pd.DataFrame, n_numb: int, *, alpha: float = ALPHA, power: float = 0.8) -> int | None:
@@ -1251,7 +1191,7 @@ def decide(features: pd.DataFrame, numb: pd.Series, days: pd.Series, duration_mi
     rows = []
     for _, r in causes[causes["finding"]].iterrows():
         best, _tab = ca.best_measure(r["cause"], causes) if not isinstance(r["level"], str) else (r["factor"], None)
-        rows.append({**{c: r[c] for c in FINDING_COLUMNS if c in r.index},
-                     "risk_text": ca.risk_text(r), "best_measure": feature_label(best, catalog)})
+        rows.append({**{c: r[c] for c in FINDING_COLUMNS if c in r.index}, "best_measure": best,
+                     **ca.risk_split(r)})
     findings = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     return {"causes": causes, "findings": findings, "measures": meas, "analysis": ca}

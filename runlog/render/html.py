@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..units import number_text, p_text, pace_text, ratio_text
+from .labels import lower_first
 
 __all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "causes_table",
            "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS", "report_content"]
@@ -429,8 +430,8 @@ def default_figures(report, history=None) -> dict:
         if top is not None and other is not None:
             fig, ax = _new(7.5, 5)
             plot.factor_scatter(features, other, top, flags, ax=ax)
-            figs[f"The measure of the leading cause ({plot.lower_first(plot.pretty(top))}) against "
-                 f"{plot.lower_first(plot.pretty(other))}, one point per run."] = fig
+            figs[f"The measure of the leading cause ({lower_first(plot.pretty(top))}) against "
+                 f"{lower_first(plot.pretty(other))}, one point per run."] = fig
     if history is not None and flags is not None and runs is not None:
         numb = flags.index[(flags["numb"].fillna(False).astype(bool)
                             & flags["tracked"].fillna(False).astype(bool)).to_numpy()]

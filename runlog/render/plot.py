@@ -46,14 +46,15 @@ from ..features.catalog import FEATURES
 from ..journal.period import run_dates
 from ..schema import MOVING_SPEED_MPS
 from ..units import mmss, number_text, p_text, per_text
+from .labels import cause_label, cause_short, lower_first, measure_label, upper_first
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "form_trace", "FORM_CHANNELS", "factor_scatter", "report_figure", "analysed_flags",
     "pace_min_per_km", "run_dates",
-    "episode_dates", "pretty", "feature_label", "cause_label", "report_factors", "report_window",
-    "trace_channels", "TRACE_CHANNELS", "report_tracked", "effect_step", "training_load_columns", "lower_first",
+    "episode_dates", "pretty", "report_factors", "report_window",
+    "trace_channels", "TRACE_CHANNELS", "report_tracked", "effect_step", "training_load_columns",
 ]
 
 #: Colour of numbness episodes and of runs with numbness.
@@ -173,66 +174,8 @@ def _unit(name: str) -> str:
     return ""
 
 
-def feature_label(name: str) -> str:
-    """The catalogue's plain short name of a feature ('air temperature'), '' when *name* is not a feature.
-
-    ``Feature.label`` when the catalogue has one, else the first clause of its
-    description (:func:`runlog.report.short_description`).
-
-    Parameters
-    ----------
-    name : str
-        Feature column.
-
-    Returns
-    -------
-    str
-    """
-    f = FEATURES.get(name)
-    if f is None:
-        return ""
-    label = str(getattr(f, "label", "") or "").strip()
-    if not label:
-        from ..report import short_description
-
-        label = short_description(f.description).split(", ")[0].split(" = ")[0]
-    return label
-
-
-def cause_label(cause: str) -> str:
-    """A cause in a runner's words for a legend ('heat and hydration'; :data:`runlog.schema.CAUSE_LABELS`
-    without its explanation in brackets), the cause id when there is no label.
-
-    Parameters
-    ----------
-    cause : str
-        Cause id.
-
-    Returns
-    -------
-    str
-    """
-    label = str((getattr(schema, "CAUSE_LABELS", None) or {}).get(cause, "") or "")
-    return label.split(" (")[0].strip() or str(cause)
-
-
-def lower_first(text: str) -> str:
-    """The first letter in lower case, acronyms kept ('Air temperature' -> 'air temperature', 'WBGT' stays).
-
-    Parameters
-    ----------
-    text : str
-        A label.
-
-    Returns
-    -------
-    str
-    """
-    return text[:1].lower() + text[1:] if len(text) > 1 and not text[:2].isupper() else text
-
-
 def pretty(name: str) -> str:
-    """A column in words: a feature's plain label from the catalogue (:func:`feature_label`,
+    """A column in words: a feature's plain name (:func:`runlog.render.labels.measure_label`,
     'air_temp_c' -> 'Air temperature'); other columns with the unit suffix dropped and
     underscores as spaces ('distance_m' -> 'Distance').
 
@@ -245,9 +188,9 @@ def pretty(name: str) -> str:
     -------
     str
     """
-    label = feature_label(name)
-    if label:
-        return label[:1].upper() + label[1:]
+    f = FEATURES.get(name)
+    if f is not None:
+        return upper_first(measure_label(name, f.description))
     base = name
     if _unit(name):
         for suf in _UNIT_SUFFIXES:
@@ -651,7 +594,7 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     ax.grid(True, axis="x", which="major", alpha=0.3)
     present = [c for c in schema.CAUSES if c in set(causes)] + sorted(set(causes) - set(schema.CAUSES))
     handles = [Line2D([], [], ls="none", marker="o", color=CAUSE_COLORS.get(c, CAUSE_COLORS["other"]),
-                      label=cause_label(c)) for c in present]
+                      label=cause_label(c, brief=True)) for c in present]
     handles += [Line2D([], [], ls="none", marker="o", markerfacecolor="0.3", markeredgecolor="black",
                        label=sig_label),
                 Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="0.3",
@@ -1184,7 +1127,7 @@ def cause_forest(causes: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     c = causes[pd.to_numeric(causes["effect"], errors="coerce").notna()].copy()
     labels = []
     for r in c.itertuples(index=False):
-        lab = f"{schema.CAUSE_SHORT.get(r.cause, r.cause)}: {r.factor_label}"
+        lab = f"{cause_short(r.cause)}: {r.factor_label}"
         lv = getattr(r, "level", None)
         lab += f" '{lv}'" if isinstance(lv, str) and lv else ""
         u = effect_step(r)

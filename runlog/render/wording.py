@@ -1,22 +1,37 @@
-"""The report's content in words: the answer line, one paragraph per finding cause, the factor table.
+"""The report's content in words: its tables' words, the answer line, one paragraph per finding cause.
 
-Every sentence a runner reads is composed here, once, from the numbers of
-:mod:`runlog.analysis.causes`; the renderers (text, Markdown, HTML, command
-line) only lay it out.
+The analysis (:mod:`runlog.analysis`) returns codes and numbers; every word a
+runner reads about them is composed here, once: what an odds ratio is per
+(:func:`effect_unit_text`), a cause's status (:func:`status_text`), the risks
+on either side of a finding's split (:func:`risk_text`), the report's frames
+with their words (:func:`cause_frame`, :func:`finding_frame`,
+:func:`factor_frame`), the answer line and the finding paragraphs.  The
+renderers (text, Markdown, HTML, command line) only lay it out.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from .. import schema
-from ..analysis.causes import feature_label
+from ..analysis.causes import EFFECT_COLUMNS
 from ..units import number_text, p_text, per_text, quantity_text
+from .labels import cause_label, cause_short, measure_label, upper_first
 
-__all__ = ["FACTOR_TABLE_COLUMNS", "answer_line", "cause_paragraph", "with_sentences", "factor_table",
-           "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines",
+__all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_unit_text", "explained_text",
+           "status_text", "risk_text", "cause_frame", "finding_frame", "factor_frame", "answer_line",
+           "cause_paragraph", "with_sentences", "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines",
            "physiology_caveat"]
+
+#: Columns of ``Report.causes``: the decision per cause with its words.
+CAUSE_COLUMNS = [
+    "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
+    "q_value", "effect_unit", "finding", "status", "explained_by", "kappa", *EFFECT_COLUMNS,
+]
+#: Columns of ``Report.findings``: one row per finding cause with its words and paragraph.
+FINDING_COLUMNS = [
+    "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
+    "q_value", "effect_unit", "risk_text", "best_measure", "sentence", *EFFECT_COLUMNS,
+]
 
 
 #: The runner's values a physiology caveat names, with their plain names.
@@ -75,20 +90,234 @@ FACTOR_TABLE_COLUMNS = [
 ]
 
 
+def effect_unit_text(kind: str, per: float = float("nan"), per_unit: str = "", usual: float = float("nan")) -> str:
+    """What an odds ratio is per, in words, from :data:`runlog.analysis.causes.EFFECT_COLUMNS`.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`runlog.analysis.causes.EFFECT_KINDS` ('' for a cause not tested).
+    per : float
+        The step (per_step, exposure).
+    per_unit : str
+        Its unit as written after the step.
+    usual : float
+        The runner's usual value (exposure) [per_unit].
+
+    Returns
+    -------
+    str
+        E.g. 'per 5 °C', 'per 5 °C above your usual 16 °C, per hour on your feet'; '' for ''.
+    """
+    if kind == "with_without":
+        return "with vs without"
+    if kind == "level":
+        return "this one against the others"
+    if kind == "per_doubling":
+        return "per doubling of the run, beyond the doubled time on the feet"
+    if kind == "exposure":
+        return f"{per_text(per, per_unit)} above your usual {quantity_text(usual, per_unit)}, per hour on your feet"
+    if kind == "per_step":
+        return per_text(per, per_unit)
+    return ""
+
+
+def _effect_unit(row) -> str:
+    kind = row.get("effect_kind")
+    return effect_unit_text(kind if isinstance(kind, str) else "", row.get("effect_per", float("nan")),
+                            row.get("effect_per_unit") or "", row.get("effect_usual", float("nan")))
+
+
+def explained_text(explained_by) -> str:
+    """The causes that explain a link, as a sentence names them: 'heat', 'heat and training load'.
+
+    Parameters
+    ----------
+    explained_by : str
+        Cause ids joined by ',' (the analysis' ``explained_by``); '' for none.
+
+    Returns
+    -------
+    str
+    """
+    ids = [c for c in str(explained_by or "").split(",") if c]
+    return " and ".join(cause_short(c).lower() for c in ids)
+
+
+#: The words of each cause status of :data:`runlog.analysis.causes.STATUSES` but 'explained' and
+#: 'not_testable', which name what explains the link or why it cannot be tested.
+STATUS_WORDS = {
+    "finding": "finding",
+    "not_clear_adjusted": "no clear link once the others are accounted for",
+    "no_rise_beyond_time": ("no rise beyond the time on the feet: numbness came about once per run, "
+                            "not more often per minute on long runs"),
+    "no_clear_link": "no clear link",
+}
+
+
+def _reason_text(reason: str, label: str, value) -> str:
+    if reason == "no_pair":
+        return f"no {label} was worn on at least {value} runs and left out of {value} others"
+    if reason == "coverage":
+        return f"{label} is known for only {value:.0%} of the runs"
+    if reason == "no_spread":
+        return f"{label} hardly varies between runs"
+    if reason == "no_fit":
+        return f"the model could not be fitted ({value})"
+    return "no measure of it in the data"
+
+
+def status_text(row, factor_label: str = "") -> str:
+    """A cause's status in words: 'finding', 'goes with numbness only through heat', 'not testable: ...'.
+
+    Parameters
+    ----------
+    row : Series or mapping
+        A row of the analysis' causes (``status``, ``explained_by``, ``reason``, ``reason_value``).
+    factor_label : str
+        The plain name of the cause's measure, for the reason it cannot be tested.
+
+    Returns
+    -------
+    str
+    """
+    status = row.get("status")
+    if status == "explained":
+        return "goes with numbness only through " + explained_text(row.get("explained_by"))
+    if status == "not_testable":
+        return "not testable: " + _reason_text(row.get("reason"), factor_label, row.get("reason_value"))
+    return STATUS_WORDS.get(status, str(status))
+
+
+def _risk(k: int, n: int) -> str:
+    """'1 run in 4' / 'none of 30' / 'every one of 5'."""
+    if n == 0:
+        return "no run"
+    if k == 0:
+        return f"none of {n}"
+    if k == n:
+        return f"every one of {n}"
+    r = n / k
+    return f"1 run in {r:.0f}" if r >= 3 else f"{k} of {n} runs"
+
+
+def risk_text(row) -> str:
+    """Absolute risks on either side of a finding's split: '1 run in 4 above 22 °C had numbness, 1 run in 20
+    at or below'.
+
+    Parameters
+    ----------
+    row : Series or mapping
+        :data:`runlog.analysis.causes.RISK_COLUMNS` (and ``level`` for a shoe pair).
+
+    Returns
+    -------
+    str
+    """
+    a = _risk(int(row["exposed_numb"]), int(row["exposed_runs"]))
+    b = _risk(int(row["other_numb"]), int(row["other_runs"]))
+    if row["risk_kind"] == "level":
+        return f"{a} in '{row['level']}' had numbness, {b} in the others"
+    if row["risk_kind"] == "with_without":
+        return f"{a} with it had numbness, {b} without"
+    return f"{a} above {quantity_text(row['risk_threshold'], row['risk_unit'])} had numbness, {b} at or below"
+
+
+def _measure_label(name, catalog: dict) -> str:
+    f = catalog.get(name)
+    return str(name).replace("_", " ") if f is None else measure_label(name, f.description)
+
+
+def cause_frame(causes: pd.DataFrame, catalog: dict) -> pd.DataFrame:
+    """``Report.causes``: the analysis' causes (:data:`runlog.analysis.causes.CAUSE_COLUMNS`) with their words.
+
+    Parameters
+    ----------
+    causes : DataFrame
+        :func:`runlog.analysis.causes.decide`'s ``causes``.
+    catalog : dict
+        name -> Feature (for the measures' names).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`CAUSE_COLUMNS`: ``cause_label``, ``factor_label``, ``effect_unit`` and ``status``
+        and ``explained_by`` in words.
+    """
+    out = causes.copy()
+    if not len(out):
+        return pd.DataFrame({c: pd.Series([], dtype="bool" if c == "finding" else "object") for c in CAUSE_COLUMNS})
+    out["cause_label"] = [cause_label(c) for c in out["cause"]]
+    out["factor_label"] = [_measure_label(n, catalog) if n else "" for n in out["factor"]]
+    out["effect_unit"] = [_effect_unit(r) for _, r in out.iterrows()]
+    out["status"] = [status_text(r, lab) for (_, r), lab in zip(out.iterrows(), out["factor_label"])]
+    out["explained_by"] = [explained_text(e) for e in out["explained_by"]]
+    return out.reindex(columns=CAUSE_COLUMNS)
+
+
+def factor_frame(measures: pd.DataFrame, catalog: dict) -> pd.DataFrame:
+    """``Report.factors``: :func:`runlog.analysis.measures.measure_table` with its words.
+
+    Parameters
+    ----------
+    measures : DataFrame
+        :func:`runlog.analysis.measures.measure_table` output.
+    catalog : dict
+        name -> Feature.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`FACTOR_TABLE_COLUMNS`: ``label`` (the measure's plain name), ``effect_unit`` and
+        ``explained_by`` in words.
+    """
+    if measures is None or not len(measures):
+        return pd.DataFrame(columns=FACTOR_TABLE_COLUMNS)
+    m = measures.copy()
+    m["label"] = [_measure_label(n, catalog) for n in m["factor"]]
+    m["effect_unit"] = [_effect_unit(r) for _, r in m.iterrows()]
+    m["explained_by"] = [explained_text(e) for e in m["explained_by"]]
+    return m.reindex(columns=FACTOR_TABLE_COLUMNS)
+
+
+def finding_frame(findings: pd.DataFrame, causes: pd.DataFrame, factors: pd.DataFrame,
+                  catalog: dict) -> pd.DataFrame:
+    """``Report.findings``: the analysis' findings with their words and one paragraph each.
+
+    Parameters
+    ----------
+    findings : DataFrame
+        :func:`runlog.analysis.causes.decide`'s ``findings`` (strongest first).
+    causes : DataFrame
+        ``Report.causes`` (:func:`cause_frame`).
+    factors : DataFrame
+        ``Report.factors`` (:func:`factor_frame`).
+    catalog : dict
+        name -> Feature.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`FINDING_COLUMNS`, a fresh 0..n-1 index; ``sentence`` by :func:`cause_paragraph`.
+    """
+    if not len(findings):
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    out = findings.copy()
+    if len(out):
+        out["cause_label"] = [cause_label(c) for c in out["cause"]]
+        out["factor_label"] = [_measure_label(n, catalog) for n in out["factor"]]
+        out["effect_unit"] = [_effect_unit(r) for _, r in out.iterrows()]
+        out["risk_text"] = [risk_text(r) for _, r in out.iterrows()]
+        out["best_measure"] = [_measure_label(n, catalog) for n in out["best_measure"]]
+    out = out.reindex(columns=FINDING_COLUMNS)
+    return with_sentences(out, causes, factors)
+
+
 def _join(words: list[str]) -> str:
     words = [w for w in words if w]
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _short(cause: str) -> str:
-    return schema.CAUSE_SHORT.get(cause, str(cause).capitalize())
-
-
-def _upper_first(text: str) -> str:
-    """First letter upper case, the rest as written (keeps 'TRIMP', 'WBGT')."""
-    return text[:1].upper() + text[1:]
 
 
 def _subject(row) -> tuple[str, bool]:
@@ -103,7 +332,7 @@ def _subject(row) -> tuple[str, bool]:
     if isinstance(level, str) and level:
         return (f"The shoes '{level}'", True) if eff >= 1 else (f"Shoes other than '{level}'", True)
     if eff >= 1:
-        return _short(cause), cause == "footwear"
+        return cause_short(cause), cause == "footwear"
     return f"Lower {row['factor_label']}", False
 
 
@@ -205,7 +434,7 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
         The paragraph.
     """
     tested = causes.loc[causes["p_value"].notna(), "cause"].tolist()
-    with_ = [schema.CAUSE_LABELS.get(c, c) for c in causes.loc[causes["finding"].astype(bool), "cause"]
+    with_ = [cause_label(c) for c in causes.loc[causes["finding"].astype(bool), "cause"]
              if c != row["cause"]]
     subject, plural = _subject(row)
     head = "" if first else f"{subject} {'go' if plural else 'goes'} with your numbness: {row['risk_text']}. "
@@ -219,13 +448,13 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
     if isinstance(best, str) and best and best != row["factor_label"]:
         s += f" Of the measures of {row['cause_label']}, {best} fits best."
     if factors is not None and len(factors) and "explained_by" in factors:
-        key = _short(row["cause"]).lower()
+        key = cause_short(row["cause"]).lower()
         ex = factors[factors["explained_by"].astype(str).str.contains(key, regex=False)
                      & (factors["cause"] != row["cause"])]
         if len(ex):
             names = list(dict.fromkeys(ex["label"].astype(str)))[:5]
             verb = "goes" if len(names) == 1 else "go"
-            s += f" {_upper_first(_join(names))} {verb} with numbness only through {key}."
+            s += f" {upper_first(_join(names))} {verb} with numbness only through {key}."
     return s
 
 
@@ -251,84 +480,6 @@ def with_sentences(findings: pd.DataFrame, causes: pd.DataFrame, factors: pd.Dat
         out["sentence"] = [cause_paragraph(r, causes, factors, first=i == 0)
                            for i, (_, r) in enumerate(out.iterrows())]
     return out.reset_index(drop=True)
-
-
-def _row_key(factor, level) -> tuple:
-    """A measure row's key: (measure, level), the level None unless it is a text (NaN, NA, None alike)."""
-    return factor, level if isinstance(level, str) else None
-
-
-def factor_table(measures: pd.DataFrame, causes: pd.DataFrame, screened: pd.DataFrame, catalog: dict, *,
-                 fdr_method: str = "bh") -> pd.DataFrame:
-    """``Report.factors``: every measure tested, strongest first, with its cause and role.
-
-    Parameters
-    ----------
-    measures : DataFrame
-        :meth:`runlog.analysis.causes.CauseAnalysis.measures` output.
-    causes : DataFrame
-        ``Report.causes`` (which measure is each cause's primary).
-    screened : DataFrame
-        The univariate screen (counts of runs and numb runs per side).
-    catalog : dict
-        name -> Feature.
-    fdr_method : {'bh', 'by'}
-        q-values over the measures.
-
-    Returns
-    -------
-    DataFrame
-        Columns :data:`FACTOR_TABLE_COLUMNS`; ``role`` is 'primary' (the
-        measure a cause is judged on), 'explained' (goes with numbness alone but
-        not once the finding causes are in the model: ``explained_by``),
-        'in-run' (measured during the run, before onset) or 'secondary';
-        ``finding`` marks the measure of each finding cause (listed first).
-        A cause's primary measure (for shoes: the pair its test chose)
-        carries the cause test's ``effect``, interval, ``p_value`` and
-        ``q_value`` (``Report.causes``: the numbers the answer rests on, Holm
-        over causes), so a measure reads the same in every table; the other
-        rows carry their own Wald test (with the season and the time on the
-        feet) and ``q_value`` adjusts those over the other rows (*fdr_method*).
-    """
-    from ..analysis.stats import fdr_adjust
-
-    if measures is None or not len(measures):
-        return pd.DataFrame(columns=FACTOR_TABLE_COLUMNS)
-    m = measures.copy()
-    tested = causes[causes["p_value"].notna()] if len(causes) else causes
-    prim = set(tested["factor"].dropna().astype(str)) if len(tested) else set()
-    m["cause"] = [getattr(catalog.get(n), "cause", "other") for n in m["factor"]]
-    m["label"] = [feature_label(n, catalog) for n in m["factor"]]
-    m["unit"] = [getattr(catalog.get(n), "unit", "") for n in m["factor"]]
-    m["description"] = [getattr(catalog.get(n), "description", "") for n in m["factor"]]
-    in_run = np.array([bool(getattr(catalog.get(n), "in_run", False)) for n in m["factor"]])
-    expl = m["explained_by"].astype(str) != "" if "explained_by" in m else np.zeros(len(m), bool)
-    role = np.where(m["factor"].isin(prim), "primary",
-                    np.where(expl, "explained", np.where(in_run, "in-run", "secondary")))
-    m["role"] = role
-    # rows are matched to causes and counts by (measure, level or None)
-    mkeys = [_row_key(f, lv) for f, lv in zip(m["factor"], m["level"])]
-    # a cause's own measure: the cause test's numbers (one story per measure), else its own test
-    own = {_row_key(r.factor, r.level): r for r in tested.itertuples(index=False)}
-    rows = [own.get(k) for k in mkeys]
-    is_own = np.array([r is not None for r in rows])
-    m["q_value"] = np.nan
-    m.loc[~is_own, "q_value"] = fdr_adjust(m.loc[~is_own, "p_value"].to_numpy(dtype="float64"), fdr_method)
-    for c in ("effect", "ci_low", "ci_high", "p_value", "q_value"):
-        vals = m[c].to_numpy(dtype="float64", copy=True)
-        vals[is_own] = [float(getattr(r, c)) for r in rows if r is not None]
-        m[c] = vals
-    if screened is not None and len(screened):
-        cols = ["n_runs", "n_episodes", "exposed_runs", "exposed_numb", "other_runs", "other_numb"]
-        look = {_row_key(r.factor, r.level): r for r in screened.itertuples(index=False)}
-        for c in cols:
-            m[c] = [getattr(look.get(k), c, pd.NA) for k in mkeys]
-            m[c] = m[c].astype("Int64")
-    fc = causes[causes["finding"].astype(bool)] if len(causes) else causes
-    found = {_row_key(r.factor, r.level) for r in fc.itertuples(index=False)}
-    m["finding"] = [k in found for k in mkeys]
-    m = m.sort_values(["finding", "p_value"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return m.reindex(columns=FACTOR_TABLE_COLUMNS)
 
 
 #: What the runner can do when heat cannot be tested for want of the air temperature.

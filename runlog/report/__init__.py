@@ -20,13 +20,12 @@ from ._report import (
     journal_period,
     measure_name,
     measure_note,
-    short_description,
     spreadsheet_safe,
 )
 
 __all__ = [
     "analyze", "analyze_frames", "before_onset", "caveats", "Report",
     "FDR", "NOT_A_DIAGNOSIS", "MEASURES_NOTE", "FORMULA_STARTS",
-    "short_description", "journal_period", "cause_labels", "cause_display", "measure_name", "measure_note",
+    "journal_period", "cause_labels", "cause_display", "measure_name", "measure_note",
     "cell_safe", "spreadsheet_safe",
 ]

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.causes import decide, more_episodes_needed
+from ..analysis.measures import measure_table
 from ..analysis.onset import analyze_onset, side_cause_comparison
 from ..analysis.stats import MIN_EPISODES, descriptives, measure_counts
 from ..errors import AnalysisError
-from ..render.wording import answer_line, factor_table, with_heat_hint, with_sentences
+from ..render.wording import answer_line, cause_frame, factor_frame, finding_frame, with_heat_hint
 from ._report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
 
 __all__ = ["analyze", "analyze_frames", "caveats"]
@@ -133,9 +134,10 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
         if ca.skipped:
             rep.notes.append("Measures the model could not be fitted with (left out of the table): "
                              + ", ".join(ca.skipped) + ".")
-        rep.causes = out["causes"]
-        rep.factors = factor_table(out["measures"], out["causes"], screened, catalog, fdr_method=fdr_method)
-        rep.findings = with_sentences(out["findings"], rep.causes, rep.factors)
+        rep.causes = cause_frame(out["causes"], catalog)
+        measures = measure_table(out["measures"], out["causes"], screened, catalog, fdr_method=fdr_method)
+        rep.factors = factor_frame(measures, catalog)
+        rep.findings = finding_frame(out["findings"], rep.causes, rep.factors, catalog)
         rep.more_needed = more_episodes_needed(rep.causes, n_numb, alpha=fdr)
     if runs is not None and n_numb:
         rep.onset = analyze_onset(flags, runs, records, episodes=episodes)

@@ -13,23 +13,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..analysis.causes import CAUSE_COLUMNS
-from ..analysis.causes import FINDING_COLUMNS as _CAUSE_FINDING_COLUMNS
 from ..analysis.onset import OnsetResult
 from ..analysis.stats import FACTOR_COLUMNS, MIN_EPISODES, NOT_TESTED_COLUMNS
+from ..render.labels import CAUSE_LABELS, cause_label
+from ..render.wording import CAUSE_COLUMNS
+from ..render.wording import FINDING_COLUMNS as CAUSE_FINDING_COLUMNS
 from ..units import MISSING, number_text, p_text, ratio_text
 
 __all__ = ["Report", "spreadsheet_safe", "cell_safe", "FORMULA_STARTS", "FDR",
-           "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "short_description", "cause_display",
+           "CAUSE_COLUMNS", "CAUSE_FINDING_COLUMNS", "NOT_A_DIAGNOSIS", "cause_display",
            "factor_display", "measure_note", "ratio_text", "cause_labels", "measure_name", "journal_period"]
 
 #: Default family-wise error rate of the findings (Holm over causes) and false-discovery rate of the
 #: per-measure q-values.
 FDR = 0.05
 
-#: Columns of ``Report.causes`` and ``Report.findings``: defined once, where they are filled
-#: (:mod:`runlog.analysis.causes`).
-CAUSE_FINDING_COLUMNS = _CAUSE_FINDING_COLUMNS
 
 NOT_A_DIAGNOSIS = (
     "runlog does not diagnose. Numbness that persists after runs or keeps getting worse, that comes "
@@ -55,41 +53,6 @@ def _num(v) -> float:
 
 def _unit(u) -> str:
     return "" if u is None or (isinstance(u, float) and np.isnan(u)) or u == "" else f" {u}"
-
-
-def _lower_first(s: str) -> str:
-    s = str(s).strip().rstrip(".")
-    return s[:1].lower() + s[1:] if len(s) > 1 and not s[:2].isupper() else s
-
-
-def short_description(desc) -> str:
-    """The first clause of a catalogue description, for a sentence.
-
-    'ESTIMATED sweat loss as % of body mass, runlog heat-balance model: ...' ->
-    'estimated sweat loss as % of body mass'; 'Run notes: Fluid drunk during
-    the run' -> 'fluid drunk during the run'; 'heat index (NWS ...)' -> 'heat index'.
-
-    Parameters
-    ----------
-    desc : str
-        A :class:`~runlog.schema.Feature` description.
-
-    Returns
-    -------
-    str
-        The clause, starting in lower case.
-    """
-    d = str(desc).strip()
-    head, sep, tail = d.partition(":")
-    d = tail.strip() if sep and len(head) <= 12 and tail.strip() else head
-    d = re.sub(r",\s*else\s+(?:0(?:\.0)?|false|no)\b.*$", "", d, flags=re.IGNORECASE)
-    for mark in (";", " (", ". "):
-        d = d.split(mark)[0]
-    if len(d) > 60 and "," in d:
-        d = d.split(",")[0]
-    # shouted words ('ESTIMATED') in lower case; acronyms (WBGT, ACSM) are at most 4 letters
-    words = [w.lower() if w.isupper() and len(w) > 4 else w for w in d.split()]
-    return _lower_first(" ".join(words))
 
 
 #: Columns of the report's tables that hold p- or q-values (written by :func:`runlog.units.p_text`).
@@ -157,7 +120,7 @@ def _readable(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def cause_labels(causes: pd.DataFrame | None) -> dict:
-    """cause id -> its plain label: ``Report.causes['cause_label']``, else :data:`runlog.schema.CAUSE_LABELS`.
+    """cause id -> its plain label: ``Report.causes['cause_label']``, else :func:`runlog.render.labels.cause_label`.
 
     Parameters
     ----------
@@ -170,9 +133,7 @@ def cause_labels(causes: pd.DataFrame | None) -> dict:
     dict
         Cause id -> label without its parenthesised part.
     """
-    from .. import schema
-
-    out = {str(c): str(lab).split(" (")[0] for c, lab in (getattr(schema, "CAUSE_LABELS", None) or {}).items()}
+    out = {str(c): cause_label(c, brief=True) for c in CAUSE_LABELS}
     if isinstance(causes, pd.DataFrame) and {"cause", "cause_label"} <= set(causes.columns):
         out.update({str(c): _text(lab).split(" (")[0] for c, lab in zip(causes["cause"], causes["cause_label"])
                     if _text(lab)})

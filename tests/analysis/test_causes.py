@@ -159,7 +159,8 @@ def test_a_planted_heat_effect_is_the_one_finding():
     assert top["factor"] == "air_temp_c" and top["effect"] > 1 and top["ci_low"] > 1
     # heat over the hours: per 5 °C above the runner's median temperature, per hour run
     usual = f["air_temp_c"].median()
-    assert top["effect_unit"] == f"per 5 °C above your usual {usual:.3g} °C, per hour on your feet"
+    assert (top["effect_kind"], top["effect_per"], top["effect_per_unit"]) == ("exposure", 5.0, "°C")
+    assert top["effect_usual"] == pytest.approx(usual)
 
 
 @pytest.mark.slow
@@ -341,7 +342,7 @@ def test_holm_sequential_retests_the_rest_beside_each_cause_passed():
     np.testing.assert_allclose([ca._holm_sequential(none)[c] for c in none], C.holm(list(none.values())))
 
 
-def test_effect_columns_are_the_pieces_of_effect_unit():
+def test_effect_columns_say_what_an_odds_ratio_is_per():
     from runlog.features.catalog import FEATURES
     from runlog.schema import Feature
 
@@ -349,46 +350,19 @@ def test_effect_columns_are_the_pieces_of_effect_unit():
         return C.effect_columns(name, per, FEATURES, kind, usual=usual)
 
     heat = cols("air_temp_c", 5.0, usual=16.04)
-    assert heat == {"effect_kind": "exposure", "effect_per": 5.0, "effect_per_unit": "°C", "effect_usual": 16.04,
-                    "effect_unit": "per 5 °C above your usual 16 °C, per hour on your feet"}
+    assert heat == {"effect_kind": "exposure", "effect_per": 5.0, "effect_per_unit": "°C", "effect_usual": 16.04}
     # not an exposure without the runner's usual value: a plain step
-    assert cols("air_temp_c", 5.0)["effect_kind"] == "per_step" and cols("air_temp_c", 5.0)["effect_unit"] == "per 5 °C"
-    # days are counted ('per 1 day', 'per 2 days'); a measure without a unit is a ratio
-    one_day = cols("run_streak_days", 1.0)
-    assert one_day["effect_per_unit"] == "day" and one_day["effect_unit"] == "per 1 day"
-    assert cols("run_streak_days", 2.0)["effect_unit"] == "per 2 days"
-    assert cols("not_in_the_catalogue", 0.1)["effect_unit"] == "per 0.1 (ratio)"
+    assert cols("air_temp_c", 5.0)["effect_kind"] == "per_step"
+    # days are counted ('day', 'days'); a measure without a unit is a ratio
+    assert cols("run_streak_days", 1.0)["effect_per_unit"] == "day"
+    assert cols("run_streak_days", 2.0)["effect_per_unit"] == "days"
+    assert cols("not_in_the_catalogue", 0.1)["effect_per_unit"] == "(ratio)"
     # a rating scale (run notes' RPE, unit '0-10') is counted in points, not 'per 1 0-10'
     rating = {"rpe": Feature(name="rpe", unit="0-10", dtype="float64", description="RPE", cause="intensity")}
-    assert C.effect_columns("rpe", 1.0, rating, "numeric")["effect_unit"] == "per 1 point (0-10)"
-    assert C.effect_columns("rpe", 2.0, rating, "numeric")["effect_unit"] == "per 2 points (0-10)"
+    assert C.effect_columns("rpe", 1.0, rating, "numeric")["effect_per_unit"] == "point (0-10)"
+    assert C.effect_columns("rpe", 2.0, rating, "numeric")["effect_per_unit"] == "points (0-10)"
     dur = cols(C.EXPOSURE_TERM, float("nan"))
     assert dur["effect_kind"] == "per_doubling" and math.isnan(dur["effect_per"])
-    assert dur["effect_unit"] == "per doubling of the run, beyond the doubled time on the feet"
-    assert cols("shoes", 1.0, "categorical")["effect_unit"] == "this one against the others"
     assert cols("shoes", 1.0, "categorical")["effect_kind"] == "level"
     assert cols("x", 1.0, "binary")["effect_kind"] == "with_without"
     assert set(C.EFFECT_KINDS) == {"per_step", "per_doubling", "exposure", "with_without", "level"}
-    for c in (heat, dur):
-        assert C.effect_unit_text(c["effect_kind"], c["effect_per"], c["effect_per_unit"],
-                                  c["effect_usual"]) == c["effect_unit"]
-
-
-def test_finding_paragraph_reads_the_structured_effect_unit():
-    from runlog.features.catalog import FEATURES
-    from runlog.render.wording import cause_paragraph
-
-    row = pd.Series({"cause": "hydration", "cause_label": "heat and hydration", "factor": "air_temp_c",
-                     "factor_label": "air temperature", "level": None, "effect": 3.71, "ci_low": 1.68,
-                     "ci_high": 8.2, "p_value": 0.00113, "q_value": 0.0077, "risk_text": "r",
-                     "best_measure": "air temperature",
-                     **C.effect_columns("air_temp_c", 5.0, FEATURES, "numeric", usual=14.62)})
-    causes = pd.DataFrame({"cause": ["hydration", "footwear"], "p_value": [0.001, 0.5], "finding": [True, False]})
-    text = cause_paragraph(row, causes, pd.DataFrame(), first=True)
-    assert text.startswith("Odds of numbness x 3.7 per 5 °C of air temperature above your usual 14.6 °C, per hour "
-                           "on your feet (95 % CI 1.7-8.2, p = 0.0011; q = 0.0077 allowing for the 2 causes tested)")
-    # the phrase follows the columns, not the text: a step of 2 °C without the usual
-    row2 = row.copy()
-    row2["effect_kind"], row2["effect_per"], row2["p_value"] = "per_step", 2.0, 3e-7
-    assert cause_paragraph(row2, causes, pd.DataFrame(), first=True).startswith(
-        "Odds of numbness x 3.7 per 2 °C of air temperature (95 % CI 1.7-8.2, p < 0.001; q = 0.0077")

@@ -11,6 +11,7 @@ import pytest
 import runlog
 from runlog.features import catalog, form
 from runlog.features.core import IN_RUN_COLUMNS, in_run_features
+from runlog.render.labels import MEASURE_LABELS
 
 T0 = "2024-05-01 07:00"
 
@@ -83,7 +84,7 @@ def test_catalogue_files_them_under_form_measured_in_run():
     for name in form.DYNAMICS_FEATURES:
         f = catalog.FEATURES[name]
         assert (f.cause, f.in_run, f.primary, f.kind) == ("form", True, 0, "numeric"), name
-        assert f.label and np.isfinite(f.per) and f.citation, name
+        assert MEASURE_LABELS[name] and np.isfinite(f.per) and f.citation, name
         assert name in IN_RUN_COLUMNS
 
 

@@ -20,6 +20,7 @@ from matplotlib.collections import PathCollection
 
 from runlog.features.catalog import FEATURES
 from runlog.render import plot
+from runlog.render.labels import cause_label
 
 from synthetic_frames import (
     NUMB_IDX,
@@ -145,7 +146,8 @@ def test_factor_forest(frames):
     bars = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and ln.get_linestyle() == "-"]
     assert len(bars) == 5
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert {plot.cause_label(c) for c in ("other", "distance", "overtraining", "footwear", "terrain")} <= set(legend)
+    assert {cause_label(c, brief=True) for c in ("other", "distance", "overtraining", "footwear", "terrain")} \
+        <= set(legend)
     assert "Odds ratio" in ax.get_xlabel()
 
 
@@ -423,14 +425,10 @@ def test_onset_survival_in_km():
         plot.onset_survival(flags, runs=runs, scale="miles")
 
 
-def test_plain_names_from_the_catalogue():
-    from runlog.report._report import short_description
-
-    # a feature: the catalogue's label, else the first clause of its description; other columns in words
-    f = FEATURES["air_temp_c"]
-    want = getattr(f, "label", "") or short_description(f.description).split(", ")[0]
-    assert plot.feature_label("air_temp_c") == want and plot.pretty("air_temp_c") == want[:1].upper() + want[1:]
-    assert plot.feature_label("distance_m") == "" and plot.pretty("distance_m") == "Distance"
+def test_plain_names_from_the_labels():
+    # a feature: its plain name (runlog.render.labels); other columns in words without the unit suffix
+    assert plot.pretty("air_temp_c") == "Air temperature" and plot.pretty("trimp") == "Training impulse (TRIMP)"
+    assert plot.pretty("distance_m") == "Distance" and plot.pretty("elapsed_s") == "Elapsed"
     ax = plot.factor_forest(pd.DataFrame({"factor": ["air_temp_c", "shoes"], "label": ["", "the shoes"],
                                           "level": [None, "racer"], "cause": ["hydration", "footwear"],
                                           "effect": [2.0, 3.0], "ci_low": [1.2, 1.1], "ci_high": [3.0, 8.0],
@@ -482,10 +480,9 @@ def test_cause_forest_one_row_per_tested_cause_findings_filled():
 
 def test_effect_step_from_the_structured_columns():
     from runlog.analysis.causes import effect_columns
-    from runlog.features.catalog import FEATURES
 
     heat = pd.Series(effect_columns("air_temp_c", 5.0, FEATURES, "numeric", usual=15.33))
-    assert heat["effect_unit"] == "per 5 °C above your usual 15.3 °C, per hour on your feet"
+    assert heat["effect_kind"] == "exposure" and heat["effect_usual"] == 15.33
     assert plot.effect_step(heat) == "per 5 °C above usual, per hour"
     run = pd.Series(effect_columns("duration_min", float("nan"), FEATURES, "numeric"))
     assert run["effect_kind"] == "per_doubling" and plot.effect_step(run) == "per doubling"

@@ -14,7 +14,6 @@ import pytest
 import runlog
 from runlog.errors import AnalysisError
 from runlog.report import analyze_frames
-from runlog.report._report import short_description
 from runlog.units import number_text
 
 # Running activities among the bundled real files (one copy of each run).
@@ -207,13 +206,6 @@ def test_frames_null_season_says_no_cause_stands_out():
     # the structured effect unit follows the existing columns (runlog.analysis.causes.FINDING_COLUMNS)
     assert list(rep.findings.columns)[-5:] == ["sentence", "effect_kind", "effect_per", "effect_per_unit",
                                                "effect_usual"]
-
-
-def test_short_description():
-    assert short_description("ESTIMATED sweat loss as % of body mass, runlog heat-balance model: x") == \
-        "estimated sweat loss as % of body mass"
-    assert short_description("Run notes: Fluid drunk during the run.") == "fluid drunk during the run"
-    assert short_description("Heat index (NWS Rothfusz regression)") == "heat index"
 
 
 def test_journal_path_all_sports_and_plot(history, tmp_path):

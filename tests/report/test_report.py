@@ -26,17 +26,6 @@ def test_empty_report_defaults():
     assert not rep.onset.reproducible
 
 
-def test_short_description_first_sentence():
-    from runlog.report._report import short_description
-
-    assert short_description("Days without any activity among the 7 days before the run. Window = the days "
-                             "before the run's local date") == \
-        "days without any activity among the 7 days before the run"
-    assert short_description("wet-bulb globe temperature ESTIMATED from air temperature (WBGT)") == \
-        "wet-bulb globe temperature estimated from air temperature"
-    assert short_description("WBGT above 28 °C") == "WBGT above 28 °C"
-
-
 # ---------------------------------------------------------------------------
 # rendering: one content model, the answer first
 # ---------------------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""runlog.render.wording: the words of the analysis' codes and numbers, checked against hand-written text."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from runlog.analysis import causes as C
+from runlog.analysis.causes import STATUSES
+from runlog.features.catalog import FEATURES
+from runlog.render.wording import (
+    CAUSE_COLUMNS,
+    cause_frame,
+    cause_paragraph,
+    effect_unit_text,
+    explained_text,
+    risk_text,
+    status_text,
+)
+
+
+def _unit(name, per, kind="numeric", usual=None, catalog=FEATURES):
+    c = C.effect_columns(name, per, catalog, kind, usual=usual)
+    return effect_unit_text(c["effect_kind"], c["effect_per"], c["effect_per_unit"], c["effect_usual"])
+
+
+def test_effect_unit_words():
+    from runlog.schema import Feature
+
+    assert _unit("air_temp_c", 5.0, usual=16.04) == "per 5 °C above your usual 16 °C, per hour on your feet"
+    assert _unit("air_temp_c", 5.0) == "per 5 °C"
+    assert _unit("run_streak_days", 1.0) == "per 1 day" and _unit("run_streak_days", 2.0) == "per 2 days"
+    assert _unit("not_in_the_catalogue", 0.1) == "per 0.1 (ratio)"
+    rating = {"rpe": Feature(name="rpe", unit="0-10", dtype="float64", description="RPE", cause="intensity")}
+    assert _unit("rpe", 1.0, catalog=rating) == "per 1 point (0-10)"
+    assert _unit("rpe", 2.0, catalog=rating) == "per 2 points (0-10)"
+    assert _unit(C.EXPOSURE_TERM, math.nan) == "per doubling of the run, beyond the doubled time on the feet"
+    assert _unit("shoes", 1.0, "categorical") == "this one against the others"
+    assert _unit("x", 1.0, "binary") == "with vs without"
+    assert effect_unit_text("") == ""
+
+
+def _cause(status, **kw):
+    base = {"cause": "hydration", "factor": "air_temp_c", "level": None, "effect": 1.2, "ci_low": 0.8,
+            "ci_high": 1.9, "p_value": 0.3, "q_value": 0.9, "finding": False, "status": status, "explained_by": "",
+            "reason": "", "reason_value": np.nan, "kappa": 1.0, "effect_kind": "per_step", "effect_per": 5.0,
+            "effect_per_unit": "°C", "effect_usual": np.nan}
+    return {**base, **kw}
+
+
+def test_status_words_for_every_code():
+    words = {
+        "finding": "finding",
+        "explained": "goes with numbness only through heat and training load",
+        "not_clear_adjusted": "no clear link once the others are accounted for",
+        "no_rise_beyond_time": ("no rise beyond the time on the feet: numbness came about once per run, "
+                                "not more often per minute on long runs"),
+        "no_clear_link": "no clear link",
+        "not_testable": "not testable: air temperature is known for only 40% of the runs",
+    }
+    assert set(words) == set(STATUSES)
+    for status, want in words.items():
+        row = _cause(status, explained_by="hydration,overtraining", reason="coverage", reason_value=0.4)
+        assert status_text(row, "air temperature") == want
+    reasons = {"no_measure": "no measure of it in the data",
+               "no_pair": "no shoes worn was worn on at least 8 runs and left out of 8 others",
+               "no_spread": "shoes worn hardly varies between runs",
+               "no_fit": "the model could not be fitted (singular matrix)"}
+    assert set(reasons) | {"coverage"} == set(C.REASONS)
+    for reason, want in reasons.items():
+        value = {"no_pair": 8, "no_fit": "singular matrix"}.get(reason, np.nan)
+        assert status_text(_cause("not_testable", reason=reason, reason_value=value), "shoes worn") == \
+            "not testable: " + want
+    assert explained_text("") == "" and explained_text("footwear") == "shoes"
+
+
+def test_cause_frame_adds_the_words_in_the_reports_columns():
+    causes = pd.DataFrame([_cause("finding", finding=True), _cause("not_testable", cause="footwear", factor="",
+                                                                    reason="no_measure", effect_kind="")])
+    f = cause_frame(causes, FEATURES)
+    assert list(f.columns) == CAUSE_COLUMNS
+    assert f["cause_label"].tolist() == ["heat and hydration", "shoes"]
+    assert f["factor_label"].tolist() == ["air temperature", ""]
+    assert f["effect_unit"].tolist() == ["per 5 °C", ""]
+    assert f["status"].tolist() == ["finding", "not testable: no measure of it in the data"]
+
+
+def test_risk_words():
+    row = {"risk_kind": "threshold", "risk_threshold": 20.0, "risk_unit": "°C", "exposed_numb": 11,
+           "exposed_runs": 32, "other_numb": 1, "other_runs": 7}
+    assert risk_text(row) == "11 of 32 runs above 20 °C had numbness, 1 run in 7 at or below"
+    row = {**row, "risk_kind": "with_without", "exposed_numb": 5, "exposed_runs": 20, "other_numb": 0}
+    assert risk_text(row) == "1 run in 4 with it had numbness, none of 7 without"
+    row = {**row, "risk_kind": "level", "level": "Racer", "exposed_numb": 6, "exposed_runs": 6,
+           "other_runs": 0}
+    assert risk_text(row) == "every one of 6 in 'Racer' had numbness, no run in the others"
+
+def test_finding_paragraph_reads_the_structured_effect_unit():
+    from runlog.features.catalog import FEATURES
+
+    row = pd.Series({"cause": "hydration", "cause_label": "heat and hydration", "factor": "air_temp_c",
+                     "factor_label": "air temperature", "level": None, "effect": 3.71, "ci_low": 1.68,
+                     "ci_high": 8.2, "p_value": 0.00113, "q_value": 0.0077, "risk_text": "r",
+                     "best_measure": "air temperature",
+                     **C.effect_columns("air_temp_c", 5.0, FEATURES, "numeric", usual=14.62)})
+    causes = pd.DataFrame({"cause": ["hydration", "footwear"], "p_value": [0.001, 0.5], "finding": [True, False]})
+    text = cause_paragraph(row, causes, pd.DataFrame(), first=True)
+    assert text.startswith("Odds of numbness x 3.7 per 5 °C of air temperature above your usual 14.6 °C, per hour "
+                           "on your feet (95 % CI 1.7-8.2, p = 0.0011; q = 0.0077 allowing for the 2 causes tested)")
+    # the phrase follows the columns, not the text: a step of 2 °C without the usual
+    row2 = row.copy()
+    row2["effect_kind"], row2["effect_per"], row2["p_value"] = "per_step", 2.0, 3e-7
+    assert cause_paragraph(row2, causes, pd.DataFrame(), first=True).startswith(
+        "Odds of numbness x 3.7 per 2 °C of air temperature (95 % CI 1.7-8.2, p < 0.001; q = 0.0077")
