@@ -592,7 +592,7 @@ def cmd_report(args) -> int:
         notes = runlog.read_run_notes(os.path.expanduser(args.notes), history=hist, tz=args.tz) \
             if args.notes else None
         exp = experiment.analyze(hist, episodes, plan, notes=notes)
-        _say(exp.summary())
+        _say(exp.to_text())
     path = _write_report(report, args.out, hist, inputs=inputs, experiment=exp)
     _say(f"Report written to {path.resolve()}")
     return 0
@@ -719,7 +719,7 @@ def cmd_experiment(args) -> int:
                 f"{out / 'plan.csv'} exists: a plan you may be following; choose another --out folder, or delete "
                 "that plan first if you really mean to replace it")
         out.mkdir(parents=True, exist_ok=True)
-        _say(p.summary())
+        _say(p.to_text())
         p.to_csv(out / "plan.csv")
         written = [str((out / "plan.csv").resolve())]
         if p.by_date:
@@ -746,7 +746,7 @@ def cmd_experiment(args) -> int:
     notes = runlog.read_run_notes(os.path.expanduser(args.notes), history=hist, tz=args.tz) if args.notes else None
     res = experiment.analyze(hist, episodes, p, notes=notes, washout=args.washout, as_of=args.as_of,
                              bayes=args.bayes, margin=args.margin / 100.0)
-    _say(res.summary())
+    _say(res.to_text())
     out.mkdir(parents=True, exist_ok=True)
     res.to_html(out / "experiment.html")
     _say(f"Report written to {(out / 'experiment.html').resolve()}")

@@ -1,4 +1,4 @@
-"""Tests of the HTML report (runlog.render.html) and the ``runlog`` command (runlog.cli).
+"""Tests of the ``runlog`` command (runlog.cli).
 
 The command runs in this process (``cli.main``, :func:`run_main`) on the
 bundled real files, on the demo season and on bad paths and bad journals; exit
@@ -27,12 +27,14 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic_report import ANSWER, NO_ANSWER, after_title, synthetic_report
 
 from runlog import cli
 from runlog.features.catalog import FEATURES
 from runlog.render import html as htmlreport
+from runlog.render.wording import count_line
 
-import synthetic_frames as tp  # the synthetic frames test_plot.py draws
+import synthetic_frames as tp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,53 +64,6 @@ def run_main(*args):
         else:
             os.environ["COLUMNS"] = old_columns
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
-
-
-ANSWER = "Heat goes with your numbness: 1 run in 4 above 22 °C had numbness, 1 in 20 below."
-NO_ANSWER = "No cause stands out yet: about 12 more runs with numbness would be needed to see a doubling."
-
-
-def synthetic_causes(finding: bool = True) -> pd.DataFrame:
-    """Report.causes as analyze() fills it: heat (a finding or not), run length, shoes (not testable)."""
-    return pd.DataFrame({
-        "cause": ["other", "distance", "footwear"], "cause_label": ["heat", "run length", "shoes"],
-        "factor": ["avg_temp_c", "duration_min", "new_shoes"],
-        "factor_label": ["air temperature", "duration", "new shoes"],
-        "effect": [2.5, 1.8, float("nan")], "ci_low": [1.4, 0.9, float("nan")],
-        "ci_high": [4.4, 3.5, float("nan")], "p_value": [0.001, 0.09, float("nan")],
-        "q_value": [0.005, 0.2, float("nan")], "effect_unit": ["per 5 °C", "per 30 min", ""],
-        "finding": [finding, False, False],
-        "status": ["finding" if finding else "no clear link", "goes with numbness only through heat",
-                   "not testable: too few runs in other shoes"]})
-
-
-def synthetic_report(finding: bool = True):
-    """A Report (the real dataclass) over the synthetic frames of test_plot.py: 5 measures, 1 finding
-    cause (heat) with two paragraphs' worth of sentences; or no finding."""
-    from runlog.report._report import Report
-
-    runs = tp.synthetic_runs()
-    factors = tp.synthetic_factors().assign(
-        n_runs=45, n_episodes=4, finding=[finding, False, False, False, False],
-        label=["air temperature", "duration", "form", "new shoes", "ascent"],
-        role=["primary", "explained", "primary", "primary", "in-run"],
-        explained_by=["", "heat", "", "", ""])
-    causes = synthetic_causes(finding)
-    findings = causes[causes["finding"]].drop(columns=["finding", "status"]).assign(
-        risk_text="1 run in 4 above 22 °C, 1 in 20 below", best_measure="air temperature",
-        sentence="Numbness went with hotter runs: odds 2.5 times higher per 5 °C (95% CI 1.4-4.4). "
-                 "Second <finding> & more.")
-    return Report(answer=ANSWER if finding else NO_ANSWER, factors=factors, findings=findings, causes=causes,
-                  caveats=["Only 4 runs with numbness: wide intervals."],
-                  notes=["1 run(s) with numbness outside the analysed runs were left out."],
-                  n_runs=45, n_numb_runs=4, n_episodes=4, testable=True, settings={"fdr": 0.05},
-                  flags=tp.synthetic_flags(runs), features=tp.synthetic_features(runs), runs=runs)
-
-
-def _after_title(page: str) -> str:
-    """The first element after the page's <h1> title."""
-    rest = page.split("</h1>", 1)[1].lstrip()
-    return re.match(r"<(\w+)[^>]*>(.*?)</\1>", rest, re.S).group(0)
 
 
 # ---------------------------------------------------------------------------
@@ -146,69 +101,6 @@ def test_tracked_warning_names_the_command_line_only(capsys):
     assert cli.command_line_hint("nothing about the period") == "nothing about the period"
 
 
-# ---------------------------------------------------------------------------
-# HTML report
-# ---------------------------------------------------------------------------
-def test_render_report_is_self_contained(tmp_path):
-    path = tmp_path / "sub" / "report.html"
-    page = htmlreport.render_report(synthetic_report(), path)
-    assert path.read_text(encoding="utf-8") == page
-    # the report's own to_html gives the same page (up to the time stamp)
-    other = synthetic_report().to_html(figures=False)
-    assert "odds 2.5 times higher" in other
-    # the answer first, right after the title; then the finding paragraph as the report words it, escaped
-    assert _after_title(page) == f"<p class='answer' id='answer'>{ANSWER}</p>"
-    assert "odds 2.5 times higher" in page and "Second &lt;finding&gt; &amp; more." in page
-    assert ("<div class='findings'><p><span class='cause' style='background:#7f7f7f'>heat</span> "
-            "Numbness went with hotter") in page
-    assert page.index(ANSWER) < page.index("Numbness went with hotter") < page.index("Not a diagnosis")
-    assert "Cause:" not in page
-    # the By cause table, from report.causes, before the plots and the measures
-    causes = re.search(r"<table class='causes'>.*?</table>", page, re.S).group(0)
-    assert causes.count("<tr") == 1 + 3 and causes.count("class=sig") == 1
-    # odds ratios as runlog.units.ratio_text writes them everywhere: no trailing zeros
-    assert "<td>heat</td><td>air temperature</td><td class='num'>2.5</td><td class='per'>per 5 °C</td>" in causes
-    assert "<td>goes with numbness only through heat</td>" in causes
-    assert "<td>not testable: too few runs in other shoes</td>" in causes
-    assert page.index("id='by-cause'") < page.index("id='plots'") < page.index("id='factors'")
-    assert "Only 4 runs with numbness" in page and "Not a diagnosis" in page
-    assert "<h3>Notes on the data</h3><ul><li>1 run(s) with numbness outside" in page
-    # the factors table: one row per factor, the q < 0.05 one shaded
-    table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
-    assert table.count("<tr") == 1 + 5
-    assert table.count("class=sig") == 1 and "<td>air temperature</td>" in table and "avg_temp_c" not in table
-    # what each measure is, as the report says it (cause labels from report.causes)
-    assert "goes with numbness only through heat (articles: run length)" in table
-    assert "main measure of heat" in table and "measured during the run (articles: terrain)" in table
-    # 1.4 - 4.4 interval of the first factor; 4 numb runs of 45
-    assert "1.4&nbsp;–&nbsp;4.4" in table and "4 / 45" in table
-    # embedded PNGs: forest, onset, load, calendar, scatter
-    imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
-    assert len(imgs) == 5
-    assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in imgs)
-    # nothing loaded from elsewhere
-    assert "http://" not in page and "https://" not in page and "<script" not in page
-
-
-def test_render_report_untestable():
-    from runlog.report._report import Report
-
-    rep = Report(n_runs=12, n_numb_runs=1, n_episodes=1, testable=False, caveats=["c"])
-    page = htmlreport.render_report(rep, figures=False)
-    # the report's own words for why nothing was tested, first; no factors table
-    assert _after_title(page).startswith("<p class='answer' id='answer'>Testing is not possible yet")
-    assert "No factor could be tested." in page
-    assert "data:image/png" not in page and "<table class='causes'>" not in page
-
-
-def test_render_report_without_a_finding():
-    page = htmlreport.render_report(synthetic_report(finding=False), figures=False)
-    assert _after_title(page) == f"<p class='answer' id='answer'>{NO_ANSWER}</p>"
-    assert "<div class='findings'>" not in page and "class=sig" not in page
-    causes = re.search(r"<table class='causes'>.*?</table>", page, re.S).group(0)
-    assert "<td>no clear link</td>" in causes
-
-
 @pytest.mark.parametrize("finding", [True, False])
 def test_terminal_prints_the_answer_first(capsys, finding):
     rep = synthetic_report(finding)
@@ -218,32 +110,12 @@ def test_terminal_prints_the_answer_first(capsys, finding):
     assert lines[0] == (ANSWER if finding else NO_ANSWER)
     text = " ".join(out.split())
     if finding:
-        assert text.index("Numbness went with hotter runs") < text.index(rep.headline()) < text.index("Caveats:")
+        assert text.index("Numbness went with hotter runs") < text.index(count_line(rep)) < text.index("Caveats")
         assert "Second <finding> & more." in text
     else:
         assert "Numbness went with" not in text
     assert "Cause:" not in text
 
-
-def test_render_report_duck_typed():
-    # any object with the attributes works (e.g. a report saved by an older version)
-    rep = SimpleNamespace(factors=tp.synthetic_factors(), findings=pd.DataFrame({"sentence": ["A."]}),
-                          caveats=[], onset=None, answer="B.")
-    page = htmlreport.render_report(rep, figures=False)
-    assert _after_title(page) == "<p class='answer' id='answer'>B.</p>"
-    assert "<p>A.</p>" in page and page.count("class=sig") == 1  # q = 0.005 < 0.05
-
-
-def test_factors_table_formats_numbers():
-    f = pd.DataFrame({"factor": ["a", "b"], "cause": ["other", "other"], "effect": [1.23456, 2.0],
-                      "ci_low": [0.5, 4.9e-10], "ci_high": [3.0, float("inf")], "p_value": [0.0004, 0.5],
-                      "q_value": [0.04, 0.6]})
-    t = htmlreport.factors_table(f)
-    # runlog.units.ratio_text, as in the text and Markdown reports: 3 significant digits, no trailing zeros
-    assert "<td class='num'>1.23</td>" in t and "0.5&nbsp;–&nbsp;3" in t and "class=sig" in t
-    assert "&lt;0.01&nbsp;–&nbsp;&gt;1000" in t
-    # p below 0.001 is written as such, escaped; q to two significant digits
-    assert "<td class='num'>&lt;0.001</td><td class='num'>0.04</td>" in t
 
 
 # ---------------------------------------------------------------------------
@@ -495,7 +367,7 @@ def test_demo_writes_report(demo_run):
     assert {"factor", "cause", "effect", "ci_low", "ci_high", "p_value", "q_value", "role"} <= set(factors.columns)
     assert factors.loc[0, "cause"] == "hydration"
     page = report.read_text(encoding="utf-8")
-    first = _after_title(page)
+    first = after_title(page)
     assert first.startswith("<p class='answer' id='answer'>") and " ".join(first.split()).find(answer[:40]) > 0
     assert "<table class='causes'>" in page
     table = re.search(r"<table class='factors'>.*?</table>", page, re.S).group(0)
@@ -503,7 +375,7 @@ def test_demo_writes_report(demo_run):
     # each finding paragraph carries a badge of its cause, in the colour of the plots
     assert "<div class='findings'><p><span class='cause' style='background:#1f77b4'>" in page
     # the pace just before onset, as a runner reads it
-    assert re.search(r"<td>Pace in the 2 minutes before onset</td><td>min/km</td><td>\d+</td>"
+    assert re.search(r"<td>Pace in the 2 minutes before onset</td><td>min/km</td><td class='num'>\d+</td>"
                      r"<td class='num'>\d:\d\d</td><td class='num'>\d:\d\d</td>", page)
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
     # forest, onset, calendar, load, scatter and the trace of the most recent run with numbness
@@ -739,7 +611,7 @@ def _is_number(text: str) -> bool:
 
 
 def test_spreadsheet_safe_keeps_the_frame():
-    from runlog.report._report import spreadsheet_safe
+    from runlog.render.text import spreadsheet_safe
 
     df = pd.DataFrame({"=a": ["=1+1", "ok", None], "n": [-1.0, 2.0, float("nan")],
                        "s": pd.array(["@x", "-5", pd.NA], dtype="string")})

@@ -135,7 +135,7 @@ class Experiment:
     cannot_show: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
+    def to_text(self) -> str:
         """The answer, what it can and cannot show, per level, the test and the deviations, as text.
 
         Returns
@@ -332,7 +332,7 @@ def analyze(history, episodes, plan, notes=None, *, washout: int | None = None, 
     Returns
     -------
     Experiment
-        ``summary()`` prints the answer; ``to_html(path)`` writes the page.
+        ``to_text()`` is the answer in words; ``to_html(path)`` writes the page.
 
     Raises
     ------

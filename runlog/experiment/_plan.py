@@ -270,7 +270,7 @@ class Plan:
         return (f"{self.factor}: {' vs '.join(self.levels)}; {size}; periods of {self.block}"
                 f"{f' (washout {self.washout})' if self.washout else ''}; {self.design} design, seed {self.seed}")
 
-    def summary(self) -> str:
+    def to_text(self) -> str:
         """The plan in words: what to do, the protocol, how many runs, what it can detect.
 
         Returns
@@ -338,7 +338,7 @@ class Plan:
                 f"{'days' if self.by_date else 'runs'}, block {self.block}, {self.design}, seed {self.seed}>")
 
     def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
-        head = "".join(f"<p>{html.escape(x)}</p>" for x in self.summary().split("\n"))
+        head = "".join(f"<p>{html.escape(x)}</p>" for x in self.to_text().split("\n"))
         table = self.to_frame()[["slot", "date", "weekday", "cycle", "period", "level", "switch", "washout",
                                  "look"]]
         return head + table.to_html(index=False)
@@ -346,8 +346,8 @@ class Plan:
 
 def _cell_safe(text: str) -> str:
     """A text cell a spreadsheet would run as a formula gets a leading quote (OWASP, CSV injection;
-    the rule of the report's CSV, :func:`runlog.report.cell_safe`)."""
-    from ..report import cell_safe
+    the rule of the report's CSV, :func:`runlog.render.text.cell_safe`)."""
+    from ..render.text import cell_safe
 
     return cell_safe(text)
 
@@ -507,7 +507,7 @@ def plan(factor: str, levels, *, runs: int | None = None, weeks: int | None = No
     Returns
     -------
     Plan
-        The schedule; ``plan.summary()`` says what it can detect,
+        The schedule; ``plan.to_text()`` says what it can detect,
         ``plan.to_csv(path)`` and ``plan.to_ics(path)`` write it.
 
     Raises

@@ -17,8 +17,8 @@ _CHECKED = ("slot", "date", "weekday", "cycle", "period", "level", "switch", "wa
 
 
 def _cell_read(text: str) -> str:
-    """Undo the plan writer's formula quoting (:func:`runlog.report.cell_safe`)."""
-    from ..report import FORMULA_STARTS
+    """Undo the plan writer's formula quoting (:func:`runlog.render.text.cell_safe`)."""
+    from ..render.text import FORMULA_STARTS
 
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 

@@ -23,7 +23,8 @@ from ..errors import JournalError, RunlogWarning
 from .matching import runs_of
 from .sheet import parse_date
 
-__all__ = ["tracked_period", "episode_flags", "run_dates", "tracked_span", "FLAG_COLUMNS", "STATE_PERIOD"]
+__all__ = ["tracked_period", "episode_flags", "run_dates", "tracked_span", "journal_period", "FLAG_COLUMNS",
+           "STATE_PERIOD"]
 
 #: Columns of :func:`episode_flags`.
 FLAG_COLUMNS = ("tracked", "numb", "n_episodes", "onset_min", "onset_km", "onset_fill",
@@ -385,3 +386,28 @@ def tracked_span(flags: pd.DataFrame | None, runs: pd.DataFrame | None = None):
         return None
     d = run_dates(tr, runs=runs, frame=flags)
     return (d.min(), d.max())
+
+
+def journal_period(tracked, flags: pd.DataFrame | None, runs: pd.DataFrame | None = None):
+    """The journal period of an analysis as the report shows it (``Report.tracked``).
+
+    Parameters
+    ----------
+    tracked : tuple (start, end) or None
+        The period as given to :func:`runlog.analyze` (``None`` or
+        ``(None, None)``: not given).
+    flags : DataFrame or None
+        :func:`runlog.episode_flags` of every run (``tracked``).
+    runs : DataFrame, optional
+        ``History.runs`` (the runs' local dates).
+
+    Returns
+    -------
+    tuple (start, end) or None
+        The given period as Timestamps (None for an open end); when none was
+        given, the first and last local date of the tracked runs
+        (:func:`runlog.journal.period.tracked_span`); None without either.
+    """
+    if tracked is not None and len(tracked) == 2 and any(v is not None for v in tracked):
+        return tuple(None if v is None else pd.Timestamp(v) for v in tracked)
+    return tracked_span(flags, runs)

@@ -1,11 +1,13 @@
-"""A self-contained HTML page of an analysis: the answer, findings, evidence, caveats and plots.
+"""The report in HTML: the notebook view and a self-contained page, both layouts of its sections.
 
-:func:`render_report` turns a :class:`~runlog.report.Report` into
-one HTML file with everything inline (CSS, and the plots as base64 PNG), so
-it can be mailed, archived or opened offline.  ``Report.to_html(path)`` and
-the ``runlog report`` command use it.  The page shows the report's own
-content in the report's order (``answer``, one paragraph per finding cause,
-then the evidence); it never composes or re-decides a finding.
+:func:`sections_html` lays out the content model
+(:func:`runlog.render.content.report_sections`) for a notebook
+(``Report._repr_html_``); :func:`render_report` lays out the same sections
+as one HTML file with everything inline (CSS, and the plots as base64 PNG),
+so it can be mailed, archived or opened offline (``Report.to_html(path)``,
+``runlog report``).  The page adds only what a page has: cause badges, count
+boxes, the notice, the plots and how to read it; it never composes or
+re-decides a finding.
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ import base64
 import datetime as _dt
 import html
 import io
-import math
+import re
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..units import number_text, p_text, pace_text, ratio_text
+from . import wording
+from .content import Bullets, Paragraph, Section, Table, report_sections
 from .labels import lower_first
 
-__all__ = ["render_report", "figure_to_data_uri", "default_figures", "factors_table", "causes_table",
-           "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS", "report_content"]
+__all__ = ["sections_html", "render_report", "figure_to_data_uri", "default_figures",
+           "column_reference_markdown", "HOW_TO_READ", "NOT_A_DIAGNOSIS", "PAGE_CSS"]
 
 #: The medical notice printed at the top of every report.
 NOT_A_DIAGNOSIS = (
@@ -106,211 +109,63 @@ def _esc(x) -> str:
     return html.escape("" if x is None else str(x))
 
 
-def _formatted(v, fmt) -> str:
-    """A table cell: ``fmt(v)`` (a :mod:`runlog.units` function) escaped for a number, *v* escaped as
-    text when it is not one."""
-    try:
-        float(v)
-    except (TypeError, ValueError):
-        return _esc(v)
-    return _esc(fmt(v))
+#: Cells that are numbers (right-aligned): '2.5', '<0.001', '4 / 45', '1.4 to 4.4', '6:09', '–'.
+_NUMBER_CELL = re.compile(r"^[<>+-]?[0-9.,]+( ?%| / [0-9]+)?$|^[<>]?[0-9.]+ to [<>]?[0-9.]+$|^\d+:\d\d$|^–$")
 
 
-def _fmt_num(v) -> str:
-    """A number for a table (:func:`runlog.units.number_text`)."""
-    return _formatted(v, number_text)
-
-
-def _fmt_ratio(v) -> str:
-    """An odds ratio for a table (:func:`runlog.units.ratio_text`: '&gt;1000' and '&lt;0.01' beyond)."""
-    return _formatted(v, ratio_text)
-
-
-def _fmt_p(v) -> str:
-    """A p- or q-value for a table (:func:`runlog.units.p_text`: '&lt;0.001' below 0.001)."""
-    return _formatted(v, p_text)
-
-
-def _factor_name(r) -> str:
-    lev = r.get("level")
-    return f"{r['factor']} = {lev}" if isinstance(lev, str) and lev else str(r["factor"])
-
-
-def _per(r) -> str:
-    """The step of an odds ratio in short: 'per 8.53 °C', 'with vs without', "'A' vs 'B'"."""
-    txt = str(r.get("effect_unit", "") or "")
-    if txt in ("nan", "<NA>", "None"):
-        return ""
-    txt = txt.split(" (")[0]  # drop '(interquartile range)' and similar notes
-    return txt.replace(" increase", "")
-
-
-def factors_table(factors: pd.DataFrame, *, alpha: float = 0.05, max_rows: int | None = None,
-                  causes: pd.DataFrame | None = None) -> str:
-    """HTML table of ``Report.factors``, strongest evidence first.
-
-    Columns: measure (its plain ``label``, the description on hover), numb
-    runs / runs, odds ratio and its step, 95 % CI, p, q, and what the
-    measure is in the report's words (:func:`~runlog.report.measure_note`:
-    'main measure of heat and hydration', 'goes with numbness only through
-    heat (articles: ...)'; cause labels from *causes*, ``Report.causes``).
-    Rows that are findings (column ``finding``, else ``q_value < alpha``)
-    are shaded.  The test behind each row (column ``method``) is listed under
-    the table.
-
-    Parameters
-    ----------
-    factors : DataFrame
-        ``Report.factors``.
-    alpha : float
-        q-value below which a row is shaded, when there is no ``finding`` column.
-    max_rows : int, optional
-        Keep only the first (strongest) rows; default all.
-    causes : DataFrame, optional
-        ``Report.causes``, for the cause labels.
-
-    Returns
-    -------
-    str
-        HTML (a paragraph saying so when there is no factor).
-    """
-    from ..report import cause_labels, measure_name, measure_note
-
-    if factors is None or len(factors) == 0:
-        return "<p>No factor could be tested.</p>"
-    df = factors
-    if "q_value" in df:
-        df = df.sort_values(["q_value"] + (["p_value"] if "p_value" in df else []), kind="stable",
-                            na_position="last")
-    if max_rows is not None:
-        df = df.head(max_rows)
-    has_n = {"n_episodes", "n_runs"} <= set(df.columns)
-    labels = cause_labels(causes)
-    head = ["Measure"] + (["Numb runs"] if has_n else []) + ["Odds ratio", "per", "95% CI", "p", "q", "What it is"]
-    methods: dict[str, int] = {}
+def _table_html(t: Table, cls: str = "") -> str:
+    """A table of the content model: header, text cells (numbers right-aligned), finding rows shaded
+    (``Table.highlight``), the first cell's hover text (``Table.titles``); '(none)' when empty."""
+    df = t.frame
+    if df is None or len(df) == 0:
+        return "<p>(none)</p>"
+    head = "".join(f"<th>{_esc(c)}</th>" for c in df.columns)
     rows = []
-    for _, r in df.iterrows():
-        q = r.get("q_value", np.nan)
-        if "finding" in df:
-            sig = bool(r["finding"]) if pd.notna(r["finding"]) else False
-        else:
-            sig = pd.notna(q) and float(q) < alpha
-        ci = f"{_fmt_ratio(r.get('ci_low'))}&nbsp;–&nbsp;{_fmt_ratio(r.get('ci_high'))}"
-        desc = r.get("description", "")
-        title = f" title='{_esc(desc)}'" if isinstance(desc, str) and desc else ""
-        mark = ""
-        m = r.get("method")
-        if isinstance(m, str) and m:
-            methods.setdefault(m, len(methods) + 1)
-            mark = f"<sup>{methods[m]}</sup>"
-        cells = [f"<td{title}>{_esc(measure_name(r))}{mark}</td>"]
-        if has_n:
-            n = (f"{int(r['n_episodes'])} / {int(r['n_runs'])}"
-                 if pd.notna(r["n_episodes"]) and pd.notna(r["n_runs"]) else "–")
-            cells.append(f"<td class='num'>{n}</td>")
-        cells += [f"<td class='num'>{_fmt_ratio(r.get('effect'))}</td>", f"<td class='per'>{_esc(_per(r))}</td>",
-                  f"<td class='num'>{ci}</td>",
-                  f"<td class='num'>{_fmt_p(r.get('p_value'))}</td>", f"<td class='num'>{_fmt_p(q)}</td>",
-                  f"<td class='per'>{_esc(measure_note(r, labels))}</td>"]
-        rows.append(f"<tr{' class=sig' if sig else ''}>" + "".join(cells) + "</tr>")
-    notes = "".join(f"<li><sup>{i}</sup> {_esc(m)}</li>" for m, i in methods.items())
-    return ("<table class='factors'><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
-            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-            + (f"<ul class='methods'>{notes}</ul>" if notes else ""))
-
-
-def _table(df: pd.DataFrame, columns: dict, *, formats: dict | None = None) -> str:
-    """A small HTML table of *df*: {column: header}, numbers formatted by *formats* {column: func}."""
-    formats = formats or {}
-    cols = [c for c in columns if c in df]
-    if df is None or len(df) == 0 or not cols:
-        return ""
-    out = ["<table><thead><tr>" + "".join(f"<th>{_esc(columns[c])}</th>" for c in cols) + "</tr></thead><tbody>"]
-    for _, r in df.iterrows():
+    for i, r in enumerate(df.itertuples(index=False)):
         cells = []
-        for c in cols:
-            v = r[c]
-            if c in formats:
-                cells.append(f"<td class='num'>{formats[c](v)}</td>")
-            elif isinstance(v, (float, np.floating)):
-                cells.append(f"<td class='num'>{_fmt_num(v)}</td>")
-            else:
-                cells.append(f"<td>{_esc('' if v is None or v is pd.NA else v)}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+        for j, v in enumerate(r):
+            attr = " class='num'" if _NUMBER_CELL.match(str(v)) else ""
+            if j == 0 and i < len(t.titles) and t.titles[i]:
+                attr += f" title='{_esc(t.titles[i])}'"
+            cells.append(f"<td{attr}>{_esc(v)}</td>")
+        sig = " class=sig" if i < len(t.highlight) and t.highlight[i] else ""
+        rows.append(f"<tr{sig}>" + "".join(cells) + "</tr>")
+    klass = f" class='{cls}'" if cls else ""
+    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
 
 
-def causes_table(causes: pd.DataFrame | None) -> str:
-    """HTML table of ``Report.causes`` (one row per article-named cause, as the report orders them).
+def _blocks_html(blocks, *, table_class: str = "") -> str:
+    parts = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            parts.append(f"<p><b>{_esc(b.text)}</b></p>" if b.strong else f"<p>{_esc(b.text)}</p>")
+        elif isinstance(b, Bullets):
+            parts.append("<ul>" + "".join(f"<li>{_esc(i)}</li>" for i in b.items) + "</ul>")
+        elif isinstance(b, Table):
+            parts.append(_table_html(b, table_class))
+    return "".join(parts)
 
-    Columns: cause, its measure, odds ratio and its step, 95 % CI, q and the
-    report's ``status`` ('finding', 'no clear link', 'goes with numbness only
-    through heat', ...); finding rows shaded.  '' when there are no causes.
+
+def sections_html(sections: list[Section], *, title: str = "runlog report: what goes with your numbness") -> str:
+    """The sections as an HTML fragment (the notebook view of a Report): a title, ``<h4>`` sections.
 
     Parameters
     ----------
-    causes : DataFrame or None
-        ``Report.causes``.
+    sections : list of Section
+        :func:`runlog.render.content.report_sections`.
+    title : str
+        The fragment's heading.
 
     Returns
     -------
     str
-        HTML.
     """
-    from ..report import cause_display
-
-    if not isinstance(causes, pd.DataFrame) or len(causes) == 0:
-        return ""
-    shown = cause_display(causes)
-    sig = (causes["finding"].fillna(False).astype(bool).to_numpy() if "finding" in causes
-           else np.zeros(len(causes), dtype=bool))
-    head = ["Cause", "Measure", "Odds ratio", "per", "95% CI", "q", "Status"]
-    rows = []
-    for (_, r), f in zip(shown.iterrows(), sig):
-        ci = (f"{_fmt_ratio(r['95 % CI low'])}&nbsp;–&nbsp;{_fmt_ratio(r['95 % CI high'])}"
-              if math.isfinite(r["95 % CI low"]) or math.isfinite(r["95 % CI high"]) else "–")
-        cells = [f"<td>{_esc(r['Cause'])}</td>", f"<td>{_esc(r['Measure'])}</td>",
-                 f"<td class='num'>{_fmt_ratio(r['Odds ratio'])}</td>",
-                 f"<td class='per'>{_esc(_per_text(r['per']))}</td>",
-                 f"<td class='num'>{ci}</td>", f"<td class='num'>{_fmt_p(r['q'])}</td>",
-                 f"<td>{_esc(r['Status'])}</td>"]
-        rows.append(f"<tr{' class=sig' if f else ''}>" + "".join(cells) + "</tr>")
-    return ("<table class='causes'><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
-            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-
-
-def _per_text(txt) -> str:
-    return _per({"effect_unit": txt})
-
-
-def report_content(report) -> tuple[str, list[str]]:
-    """The report's first screen as it says it: (answer line, one paragraph per finding cause).
-
-    Uses ``report.answer_line()`` and ``report.finding_paragraphs()``; for an
-    object without them (e.g. a report of an older version) its ``answer``
-    and its ``findings['sentence']`` as they are.
-
-    Parameters
-    ----------
-    report : Report
-        The analysis result.
-
-    Returns
-    -------
-    (str, list of str)
-        The answer line and the paragraphs.
-    """
-    fn = getattr(report, "answer_line", None)
-    answer = str(fn()) if callable(fn) else str(getattr(report, "answer", "") or "")
-    fp = getattr(report, "finding_paragraphs", None)
-    if callable(fp):
-        paragraphs = [str(s) for s in fp()]
-    else:
-        findings = getattr(report, "findings", None)
-        paragraphs = ([str(s) for s in findings["sentence"].dropna()]
-                      if isinstance(findings, pd.DataFrame) and "sentence" in findings else [])
-    return answer, paragraphs
+    parts = [f"<h3>{_esc(title)}</h3>"]
+    for s in sections:
+        if s.title:
+            parts.append(f"<h4>{_esc(s.title)}</h4>")
+        parts.append(_blocks_html(s.blocks))
+    return "".join(parts)
 
 
 def _stats(report) -> list[tuple[str, str]]:
@@ -482,50 +337,6 @@ def _top_numeric(factors: pd.DataFrame, features: pd.DataFrame, report=None) -> 
     return None
 
 
-def _onset_html(onset) -> str:
-    if onset is None:
-        return ""
-    parts = []
-    sentences = onset.sentences() if callable(getattr(onset, "sentences", None)) else []
-    if sentences:
-        parts.append("<ul>" + "".join(f"<li>{_esc(s)}</li>" for s in sentences) + "</ul>")
-    summary = getattr(onset, "summary", None)
-    if isinstance(summary, pd.DataFrame) and len(summary) and (summary.get("n_onsets", pd.Series([0])) > 0).any():
-        df = summary.assign(
-            median_ci=[f"{_fmt_num(m)} ({_fmt_num(lo)}–{_fmt_num(hi)})"
-                       for m, lo, hi in zip(summary["median"], summary["ci_low"], summary["ci_high"])],
-            middle=[f"{_fmt_num(a)}–{_fmt_num(b)}" for a, b in zip(summary["q1"], summary["q3"])],
-            span=[f"{_fmt_num(a)}–{_fmt_num(b)}" for a, b in zip(summary["min"], summary["max"])],
-            repro=np.where(summary["reproducible"].astype(bool), "yes", "no"))
-        parts.append(_table(df, {"unit": "Onset in", "n_onsets": "Episodes", "median_ci": "Median (95% CI)",
-                                 "middle": "Middle half", "span": "Range", "repro": "Consistent?"}))
-    at = getattr(onset, "at_onset", None)
-    if isinstance(at, pd.DataFrame) and len(at):
-        parts.append("<p>Just before numbness started, compared with the same point of the runs without:</p>")
-        parts.append(_table(_at_onset_display(at), {"description": "What", "unit": "Unit", "n_episodes": "Episodes",
-                                                    "at_onset": "Before onset", "same_point_others": "Other runs",
-                                                    "p_value": "p"},
-                            formats={"p_value": _fmt_p, "at_onset": _esc, "same_point_others": _esc}))
-    for n in getattr(onset, "notes", None) or []:
-        parts.append(f"<p class='note'>{_esc(n)}</p>")
-    return "".join(parts)
-
-
-def _at_onset_display(at: pd.DataFrame) -> pd.DataFrame:
-    """The at-onset table for reading: speed as pace [min/km], numbers to 3 significant digits."""
-    rows = []
-    for _, r in at.iterrows():
-        r = r.copy()
-        if r.get("variable") == "speed_mps":
-            r["description"] = str(r["description"]).replace("Speed (pace)", "Pace")
-            r["unit"] = "min/km"
-            r["at_onset"], r["same_point_others"] = pace_text(r["at_onset"]), pace_text(r["same_point_others"])
-        else:
-            r["at_onset"], r["same_point_others"] = _fmt_num(r["at_onset"]), _fmt_num(r["same_point_others"])
-        rows.append(r)
-    return pd.DataFrame(rows)
-
-
 def _finding_items(report, paragraphs: list[str]) -> str:
     """One paragraph per finding cause, each with a badge of its cause (the report's
     ``cause_label``) in the colour of the plots."""
@@ -560,12 +371,10 @@ def render_report(report, path=None, *, figures=None, history=None,
     Parameters
     ----------
     report : Report
-        :func:`runlog.analyze` output.  Uses ``answer_line()`` and
-        ``finding_paragraphs()`` (or ``answer`` and the ``findings['sentence']``
-        column), ``causes``, ``caveats``, ``factors``,
-        ``onset`` (sentences, summary, at-onset table), ``not_tested`` and,
-        when present, ``flags``/``features``/
-        ``runs`` for the plots and the headline numbers.
+        :func:`runlog.analyze` output.  The page lays out its sections
+        (:func:`runlog.render.content.report_sections`) and adds what only a
+        page has: the cause badges, the count boxes, the notice, the plots
+        (from ``flags``/``features``/``runs``) and how to read it.
     path : str or PathLike, optional
         Where to write the page (atomically, :func:`runlog.history.atomic_write`:
         nothing half-written or left behind on failure).  Parent folders are created.
@@ -590,7 +399,6 @@ def render_report(report, path=None, *, figures=None, history=None,
     import matplotlib.pyplot as plt
 
     from .. import __version__
-    from ..report import MEASURES_NOTE
 
     own = figures is None
     if figures is None:
@@ -605,81 +413,51 @@ def render_report(report, path=None, *, figures=None, history=None,
         if own:
             plt.close(fig)
 
-    answer, paragraphs = report_content(report)
-    caveats = [str(c) for c in (getattr(report, "caveats", None) or [])]
+    weather = _weather(report)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{_esc(title)}</title><style>{PAGE_CSS}</style></head><body>",
         f"<h1>{_esc(title)}</h1>",
-        # the first screen: the report's answer, then one paragraph per finding cause
-        f"<p class='answer' id='answer'>{_esc(answer)}</p>",
     ]
-    if paragraphs:
-        parts.append(_finding_items(report, paragraphs))
-    stats = _stats(report)
-    headline = getattr(report, "headline", None)
-    if not stats and callable(headline) and headline() != answer:  # the boxes below say the same
-        parts.append(f"<p class='sub'>{_esc(headline())}</p>")
-    if stats:
-        parts.append("<div class='stats'>" + "".join(
-            f"<div class='stat'><b>{_esc(v)}</b>{_esc(k)}</div>" for k, v in stats) + "</div>")
-    parts.append(f"<div class='notice'><b>Not a diagnosis.</b> {_esc(NOT_A_DIAGNOSIS)}</div>")
-    if experiment is not None:
-        parts.append(experiment.to_html(figure=True))
-    # the evidence
-    causes_html = causes_table(getattr(report, "causes", None))
-    if causes_html:
-        parts.append("<h2 id='by-cause'>By cause</h2>")
-        parts.append("<p>Each cause the articles name, on the measure chosen for it, with the season, the time "
-                     "on your feet and the finding causes in the model; q allows for the number of causes tested. "
-                     "Strongest evidence first; shaded rows are findings.</p>")
-        parts.append(causes_html)
-    weather = _weather(report)
-    if weather:
-        from .wording import weather_lines
+    for s in report_sections(report):
+        if s.key == "answer":
+            # the first screen: the answer, one paragraph per finding cause (with its cause's badge), the counts
+            answer = s.blocks[0].text
+            rest = [b.text for b in s.blocks[1:]]
+            n_find = len(wording.finding_paragraphs(report))
+            parts.append(f"<p class='answer' id='answer'>{_esc(answer)}</p>")
+            if n_find:
+                parts.append(_finding_items(report, rest[:n_find]))
+            stats = _stats(report)
+            if stats:   # the boxes say what the count line says
+                parts.append("<div class='stats'>" + "".join(
+                    f"<div class='stat'><b>{_esc(v)}</b>{_esc(k)}</div>" for k, v in stats) + "</div>")
+            else:
+                parts += [f"<p class='sub'>{_esc(t)}</p>" for t in rest[n_find:]]
+            parts.append(f"<div class='notice'><b>Not a diagnosis.</b> {_esc(NOT_A_DIAGNOSIS)}</div>")
+            if experiment is not None:
+                parts.append(experiment.to_html(figure=True))
+            continue
+        anchor = _ANCHORS.get(s.key, s.key)
+        if s.key == "not_tested":
+            table = next(b for b in s.blocks if isinstance(b, Table))
+            parts.append(f"<details><summary>{_esc(s.title)} ({len(table.frame)})</summary>"
+                         + _blocks_html(s.blocks) + "</details>")
+            continue
+        head = f"<h2 id='{anchor}'>{_esc(s.title)}</h2>"
+        if s.key == "notes":
+            head = f"<h3 id='{anchor}'>{_esc(s.title)}</h3>"
+        blocks = _blocks_html(s.blocks, table_class={"causes": "causes", "measures": "factors"}.get(s.key, ""))
+        if s.key == "weather" and weather and weather.get("source") == "open-meteo":
+            from ..features.weather import ATTRIBUTION_HTML  # the credit with its links, as Open-Meteo asks
 
-        lines = [_esc(t) for t in weather_lines(weather)]
-        if weather.get("source") == "open-meteo":   # the credit with its links, as Open-Meteo asks
-            from ..features.weather import ATTRIBUTION_HTML
-
-            lines[-1] = ATTRIBUTION_HTML
-        parts.append("<h2 id='weather'>Weather</h2><ul>" + "".join(f"<li>{t}</li>" for t in lines) + "</ul>")
-    onset_html = _onset_html(getattr(report, "onset", None))
-    if onset_html:
-        parts.append("<h2 id='onset'>When numbness starts</h2>" + onset_html)
-    if imgs:
-        parts.append("<h2 id='plots'>Plots</h2>")
-        parts.extend(imgs)
-    factors = getattr(report, "factors", None)
-    descriptives = getattr(report, "descriptives", None)
-    described = (factors is None or len(factors) == 0) and isinstance(descriptives, pd.DataFrame) \
-        and len(descriptives) > 0
-    if described:
-        parts.append("<h2 id='runs-so-far'>The runs so far (no tests)</h2>")
-        parts.append("<p>Each measure on the runs with numbness and on the others: median [quartiles] for "
-                     "numbers, count (share) for yes/no. Too few episodes to test yet: read these as a "
-                     "description, not as evidence.</p>")
-        parts.append(_table(descriptives, {"factor": "Measure", "unit": "Unit",
-                                           "n_runs": "Runs", "n_episodes": "Numb runs",
-                                           "numb_runs": "Runs with numbness", "other_runs": "Other runs"}))
-    if not described:  # nothing tested: the description above stands in for the (empty) table
-        parts.append("<h2 id='factors'>All measures</h2>")
-        if factors is not None and len(factors):
-            parts.append(f"<p>{_esc(MEASURES_NOTE)} Shaded rows are findings. Hover over a measure for what "
-                         "it measures; the column reference in the README gives every measure's unit.</p>")
-        parts.append(factors_table(factors, causes=getattr(report, "causes", None)))
-    parts.append("<h2 id='caveats'>Caveats</h2>")
-    parts.append("<ul>" + "".join(f"<li>{_esc(c)}</li>" for c in caveats) + "</ul>" if caveats
-                 else "<p>None recorded.</p>")
-    notes = [str(n) for n in (getattr(report, "notes", None) or [])]
-    if notes:
-        parts.append("<h3>Notes on the data</h3><ul>" + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul>")
-    not_tested = getattr(report, "not_tested", None)
-    if isinstance(not_tested, pd.DataFrame) and len(not_tested) and getattr(report, "testable", True):
-        nt = not_tested.assign(name=[_factor_name(r) for _, r in not_tested.iterrows()])
-        parts.append(f"<details><summary>Not tested ({len(nt)})</summary>"
-                     + _table(nt, {"name": "Measure", "reason": "Why not"}) + "</details>")
+            credit = _esc(weather.get("attribution", ""))
+            blocks = blocks.replace(f"<li>{credit}</li>", f"<li>{ATTRIBUTION_HTML}</li>")
+        parts.append(head + _PAGE_NOTES.get(s.key, "") + blocks)
+        if s.key == "onset" and imgs:
+            parts.append("<h2 id='plots'>Plots</h2>")
+            parts.extend(imgs)
     parts.append("<h2 id='how-to-read'>How to read this report</h2><dl>" + "".join(
         f"<dt>{_esc(t)}</dt><dd>{_esc(d)}</dd>" for t, d in HOW_TO_READ) + "</dl>")
     sent = bool(weather and weather.get("source") == "open-meteo")
@@ -693,6 +471,17 @@ def render_report(report, path=None, *, figures=None, history=None,
 
         atomic_write_text(path, page, mkdir=True)
     return page
+
+
+#: The page's anchors of the sections (the content model's keys otherwise).
+_ANCHORS = {"causes": "by-cause", "runs": "runs-so-far", "measures": "factors", "notes": "notes"}
+#: What a reader of the page needs to know about its shaded rows and hover texts (the other layouts
+#: have neither).
+_PAGE_NOTES = {
+    "causes": "<p class='note'>Shaded rows are findings.</p>",
+    "measures": "<p class='note'>Shaded rows are findings. Hover over a measure for what it measures; the column "
+                "reference in the README gives every measure's unit.</p>",
+}
 
 
 def _md_cell(v) -> str:

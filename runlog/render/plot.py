@@ -1236,7 +1236,7 @@ def report_tracked(report):
     ----------
     report : Report
         Uses ``tracked``; a report without it (made by hand, or by an older
-        version): :func:`runlog.report.journal_period` of its
+        version): :func:`runlog.journal.period.journal_period` of its
         ``settings['tracked']``, ``flags`` and ``runs``.
 
     Returns
@@ -1247,7 +1247,7 @@ def report_tracked(report):
     t = getattr(report, "tracked", None)
     if t is not None:
         return t
-    from ..report import journal_period
+    from ..journal.period import journal_period
 
     return journal_period((getattr(report, "settings", None) or {}).get("tracked"),
                           getattr(report, "flags", None), getattr(report, "runs", None))

@@ -20,7 +20,9 @@ from .labels import cause_label, cause_short, measure_label, upper_first
 __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_unit_text", "explained_text",
            "status_text", "risk_text", "cause_frame", "finding_frame", "factor_frame", "answer_line",
            "cause_paragraph", "with_sentences", "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines",
-           "physiology_caveat"]
+           "physiology_caveat", "NOT_A_DIAGNOSIS", "CAUSES_NOTE", "MEASURES_NOTE", "RUNS_SO_FAR_NOTE",
+           "AT_ONSET_NOTE", "n_causes_tested", "count_line", "untestable_reason", "answer_text", "finding_paragraphs",
+           "caveats"]
 
 #: Columns of ``Report.causes``: the decision per cause with its words.
 CAUSE_COLUMNS = [
@@ -359,7 +361,7 @@ def answer_line(report) -> str:
         The line.
     """
     if not report.testable:
-        return report.untestable_reason()
+        return untestable_reason(report)
     f = report.findings
     if f is not None and len(f):
         subjects = [_subject(r) for _, r in f.iterrows()]
@@ -565,3 +567,182 @@ def weather_lines(weather: dict | None) -> list[str]:
             out.append("Nothing was sent this time: the weather came from runlog's cache.")
         out.append(weather.get("attribution", ""))
     return [s for s in out if s]
+
+
+# ---------------------------------------------------------------- the report's sentences about itself
+#: The caveat every report ends with: runlog does not diagnose, and when to see a professional.
+NOT_A_DIAGNOSIS = (
+    "runlog does not diagnose. Numbness that persists after runs or keeps getting worse, that comes "
+    "with weakness, pain, or a colour or temperature change of the foot or leg, or that appears at "
+    "rest or at night needs a doctor or physiotherapist."
+)
+
+#: What the table of all measures is (every layout says it above the table).
+MEASURES_NOTE = (
+    "Findings first, then strongest evidence first. Each cause is tested once, on its own measure "
+    "('main measure'), with the numbers of the By cause table (q allowing for the causes tested); every "
+    "other measure is described by its own test with the season and the time on the feet (q allowing "
+    "for those measures), not as an extra cause."
+)
+#: What the By cause table is.
+CAUSES_NOTE = ("Each cause the articles name, on the measure chosen for it, with the season, the time on your "
+               "feet and the finding causes in the model; q allows for the number of causes tested. Strongest "
+               "evidence first.")
+#: What the table of the runs so far is, when nothing could be tested.
+RUNS_SO_FAR_NOTE = ("Each measure on the runs with numbness and on the others: median [quartiles] for "
+                    "numbers, count (share) for yes/no. Too few episodes to test yet: read these as a "
+                    "description, not as evidence.")
+#: What the at-onset table compares.
+AT_ONSET_NOTE = "Just before numbness started, compared with the same point of the runs without:"
+
+
+def n_causes_tested(report) -> int:
+    """How many causes were tested.
+
+    Parameters
+    ----------
+    report : Report
+        ``causes``.
+
+    Returns
+    -------
+    int
+        Rows of ``report.causes`` with a p-value.
+    """
+    causes = getattr(report, "causes", None)
+    return int(causes["p_value"].notna().sum()) if isinstance(causes, pd.DataFrame) and len(causes) else 0
+
+
+def count_line(report) -> str:
+    """One line of counts: runs, numb runs, causes tested, measures compared, findings.
+
+    Parameters
+    ----------
+    report : Report
+        ``n_runs``, ``n_numb_runs``, ``n_episodes``, ``testable``, ``causes``, ``factors``, ``findings``.
+
+    Returns
+    -------
+    str
+        The line (without tests: runs and episodes only).
+    """
+    n_ep = int(report.n_episodes)
+    s = (f"{report.n_runs} runs analysed, {report.n_numb_runs} with numbness "
+         f"({n_ep} episode{'s' if n_ep != 1 else ''}).")
+    if not report.testable:
+        return s
+    n_causes = n_causes_tested(report)
+    causes = f" {n_causes} cause{'s' if n_causes != 1 else ''} tested," if n_causes else ""
+    return s + (f"{causes} {len(report.factors)} measures compared, {len(report.findings)} finding"
+                f"{'s' if len(report.findings) != 1 else ''}.")
+
+
+def untestable_reason(report) -> str:
+    """Why no test was run ('' when the report is testable).
+
+    Parameters
+    ----------
+    report : Report
+        ``testable``, ``n_runs``, ``n_numb_runs``.
+
+    Returns
+    -------
+    str
+        The reason in a sentence or two; '' for a testable report.
+    """
+    from ..analysis.stats import MIN_EPISODES
+
+    if report.testable:
+        return ""
+    if report.n_numb_runs and report.n_numb_runs == report.n_runs:
+        return ("Every analysed run had numbness, so there are no runs without it to compare with: "
+                "testing is not possible.")
+    more = max(MIN_EPISODES - int(report.n_numb_runs), 1)
+    so_far = {0: "there is none so far", 1: "there is 1 so far"}.get(int(report.n_numb_runs),
+                                                                      f"there are {report.n_numb_runs} so far")
+    return (f"Testing is not possible yet: it needs {more} more run{'s' if more != 1 else ''} with numbness "
+            f"(at least {MIN_EPISODES}; {so_far}). Keep the journal going; below is a plain description "
+            "of the runs so far.")
+
+
+def answer_text(report) -> str:
+    """The first line of every rendering: ``report.answer``; for a report without one (made by hand):
+    why nothing was tested, else the count line.
+
+    Parameters
+    ----------
+    report : Report
+
+    Returns
+    -------
+    str
+    """
+    a = str(getattr(report, "answer", "") or "").strip()
+    return a or untestable_reason(report) or count_line(report)
+
+
+def finding_paragraphs(report) -> list[str]:
+    """One paragraph per finding cause, strongest first (``report.findings['sentence']`` as is).
+
+    Parameters
+    ----------
+    report : Report
+
+    Returns
+    -------
+    list of str
+        Empty when there is no finding.
+    """
+    findings = getattr(report, "findings", None)
+    if not isinstance(findings, pd.DataFrame) or "sentence" not in findings:
+        return []
+    return [s for s in (str(v).strip() for v in findings["sentence"].dropna()) if s]
+
+
+def caveats(report) -> list[str]:
+    """The caveats of a report, in plain words.
+
+    Always: observational single-person data; runs not independent; wrist
+    temperature biased by body heat; estimated quantities used outside their
+    validated range; not a diagnosis, and when to see a health professional.
+    When something was tested: few episodes and wide intervals.  Plus a
+    reproducible onset.  Why nothing was tested is the report's answer line
+    (:func:`untestable_reason`), not repeated here.
+
+    Parameters
+    ----------
+    report : Report
+        The analysis result (``testable``, ``n_numb_runs``, ``onset``).
+
+    Returns
+    -------
+    list of str
+        One caveat per item.
+    """
+    few = [] if not report.testable else [   # nothing tested: no word on intervals and q-values
+        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide. Each cause is "
+        "tested once, on one measure chosen before looking at your numbness, and the q-values allow for "
+        "the number of causes tested; the other measures in the tables are descriptions, not extra tests."]
+    out = [
+        "These are associations in one person's observational data, not proof of cause: a factor can go "
+        "with numbness because something else drives both (long runs are often also hot, late and in "
+        "older shoes). Change one thing at a time and keep the journal going to check.",
+        *few,
+        "Runs are not independent (consecutive runs share fitness, fatigue, season and shoes): the model "
+        "takes up the season with a calendar-time term and widens intervals for runs in the same week that "
+        "resemble each other; a slow change that happens to follow one cause exactly cannot be told apart "
+        "from it.",
+        "Only what happened before the numbness counts as a possible cause: heart rate, pace, stops and "
+        "cadence are measured up to the onset you wrote down (a comparable stretch of the other runs), so "
+        "slowing down or stopping once numb is not mistaken for a cause.",
+        "The watch temperature (wrist, reads high) is warmed by body heat (and sun): treat it as a relative "
+        "measure, or let runlog get the air temperature (--weather auto, or your own weather table).",
+        "Derived quantities (heart-rate zones, training load, sweat loss, maximum heart rate) come from "
+        "published formulas validated in other groups of people; for you they are approximations, "
+        "especially outside the ranges they were validated in.",
+        NOT_A_DIAGNOSIS,
+    ]
+    if report.onset.reproducible:
+        out.append("Numbness came on at a consistent point of your runs. Show this pattern (the onset "
+                   "table and plot) to a doctor or physiotherapist; it is something they will ask about.")
+    return out

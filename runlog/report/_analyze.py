@@ -19,59 +19,11 @@ from ..analysis.measures import measure_table
 from ..analysis.onset import analyze_onset, side_cause_comparison
 from ..analysis.stats import MIN_EPISODES, descriptives, measure_counts
 from ..errors import AnalysisError
-from ..render.wording import answer_line, cause_frame, factor_frame, finding_frame, with_heat_hint
-from ._report import FDR, NOT_A_DIAGNOSIS, Report, journal_period
+from ..journal.period import journal_period
+from ..render.wording import answer_line, cause_frame, caveats, factor_frame, finding_frame, with_heat_hint
+from ._report import FDR, Report
 
-__all__ = ["analyze", "analyze_frames", "caveats"]
-
-
-def caveats(report: Report) -> list[str]:
-    """The caveats of a report, in plain words.
-
-    Always: observational single-person data; runs not independent; wrist
-    temperature biased by body heat; estimated quantities used outside their
-    validated range; not a diagnosis, and when to see a health professional.
-    When something was tested: few episodes and wide intervals.  Plus a
-    reproducible onset.  Why nothing was tested is the report's answer line
-    (:meth:`Report.untestable_reason`), not repeated here.
-
-    Parameters
-    ----------
-    report : Report
-        The analysis result (``testable``, ``n_numb_runs``, ``onset``).
-
-    Returns
-    -------
-    list of str
-        One caveat per item.
-    """
-    few = [] if not report.testable else [   # nothing tested: no word on intervals and q-values
-        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide. Each cause is "
-        "tested once, on one measure chosen before looking at your numbness, and the q-values allow for "
-        "the number of causes tested; the other measures in the tables are descriptions, not extra tests."]
-    out = [
-        "These are associations in one person's observational data, not proof of cause: a factor can go "
-        "with numbness because something else drives both (long runs are often also hot, late and in "
-        "older shoes). Change one thing at a time and keep the journal going to check.",
-        *few,
-        "Runs are not independent (consecutive runs share fitness, fatigue, season and shoes): the model "
-        "takes up the season with a calendar-time term and widens intervals for runs in the same week that "
-        "resemble each other; a slow change that happens to follow one cause exactly cannot be told apart "
-        "from it.",
-        "Only what happened before the numbness counts as a possible cause: heart rate, pace, stops and "
-        "cadence are measured up to the onset you wrote down (a comparable stretch of the other runs), so "
-        "slowing down or stopping once numb is not mistaken for a cause.",
-        "The watch temperature (wrist, reads high) is warmed by body heat (and sun): treat it as a relative "
-        "measure, or let runlog get the air temperature (--weather auto, or your own weather table).",
-        "Derived quantities (heart-rate zones, training load, sweat loss, maximum heart rate) come from "
-        "published formulas validated in other groups of people; for you they are approximations, "
-        "especially outside the ranges they were validated in.",
-        NOT_A_DIAGNOSIS,
-    ]
-    if report.onset.reproducible:
-        out.append("Numbness came on at a consistent point of your runs. Show this pattern (the onset "
-                   "table and plot) to a doctor or physiotherapist; it is something they will ask about.")
-    return out
+__all__ = ["analyze", "analyze_frames", "before_onset"]
 
 
 def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.DataFrame | None = None,
@@ -259,7 +211,7 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
         ``settings['athlete']`` (:meth:`runlog.Athlete.provenance`: which of the
         runner's values were given and which assumed, also said in a caveat),
         ``analysed_runs`` (the run ids analysed) and ``tracked`` (the journal
-        period, resolved: :func:`runlog.report.journal_period`).
+        period, resolved: :func:`runlog.journal.period.journal_period`).
         With fewer than 5 runs with numbness: descriptives only, and the report
         says that testing is not possible yet.
 

@@ -42,7 +42,7 @@ def test_adherence_deviations_listed_and_analysed_as_assigned_and_as_followed():
     assert res.levels.loc["B", "numb_runs"] == 3
     moved_to = used[0]
     assert res.followed.loc[moved_to, "runs"] == res.levels.loc[moved_to, "runs"] + 1
-    text = res.summary()
+    text = res.to_text()
     assert "used the other level than the plan said" in text and "no record of the shoes used" in text
     assert "'Racer X'" in text and "not counted as deviations" in text
     assert "left out (extra runs)" in text and "1 counted planned day(s) so far without a run" in text
@@ -69,7 +69,7 @@ def test_typos_in_run_notes_are_not_deviations():
     assert len(res.deviations) == 1
     assert list(res.unrecognised["used"]) == [used[1]]
     assert res.unrecognised["suggestion"].iloc[0] == assigned[1]
-    assert "1 run(s) used the other level" in res.summary() and "did you mean" in res.summary()
+    assert "1 run(s) used the other level" in res.to_text() and "did you mean" in res.to_text()
 
 
 def test_an_analysis_before_the_planned_end_is_an_interim_look():

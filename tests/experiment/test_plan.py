@@ -72,7 +72,7 @@ def test_plan_says_when_it_cannot_reach_significance():
     p = ex.plan("shoes", LEVELS, runs=8, block=2, seed=0)  # 2 cycles: 4 schedules
     assert p.n_assignments == 4
     assert p.min_p == pytest.approx(0.5)  # a schedule ties with its mirror
-    assert "cannot show a difference at the 5% level" in p.summary()
+    assert "cannot show a difference at the 5% level" in p.to_text()
 
 
 @pytest.mark.parametrize("kwargs,floor", [
@@ -88,7 +88,7 @@ def test_p_value_floor_is_computed_as_the_test_computes_its_minimum(kwargs, floo
     levels = kwargs.pop("levels", LEVELS)
     p = ex.plan("shoes", levels, seed=2, **kwargs)
     assert p.min_p == pytest.approx(floor)
-    assert ("cannot show a difference at the 5% level" in p.summary()) == (floor > 0.05)
+    assert ("cannot show a difference at the 5% level" in p.to_text()) == (floor > 0.05)
     # the floor is reached: the most extreme data give it
     obs = p.schedule["level"].to_numpy()
     t = ex.randomization_test(p, range(p.n_slots), obs == levels[-1])
@@ -103,7 +103,7 @@ def test_the_protocol_is_fixed_in_the_plan():
     assert list(s["washout"].iloc[:6]) == [True, False, False, True, False, False]
     assert list(s["look"].iloc[[0, 6, 7, 55]]) == [0, 0, 1, 7]  # weekly looks
     assert np.allclose(p.spent[-1], 0.05) and np.all(np.diff(p.spent) > 0)
-    text = p.summary()
+    text = p.to_text()
     assert "Protocol (fixed now" in text and "as assigned" in text and "O'Brien-Fleming" in text
     assert "washout" in text and "plan by runs" in text
     assert "rest day" not in text.lower()

@@ -17,4 +17,4 @@ def test_power_grows_with_the_effect_and_is_near_alpha_without_one():
     with_power = ex.plan("shoes", LEVELS, runs=48, seed=3, baseline_risk=0.15, risk_ratio=3, n_sim=100)
     assert with_power.power is not None and with_power.power["slots"].iloc[0] == 48
     assert with_power.power["power"].is_monotonic_increasing or with_power.power["power"].iloc[-1] > 0.8
-    assert "baseline risk of 15%" in with_power.summary()
+    assert "baseline risk of 15%" in with_power.to_text()

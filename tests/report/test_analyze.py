@@ -64,9 +64,9 @@ def test_few_episodes_give_descriptives_only(history, n_eps):
     assert not rep.testable and len(rep.factors) == 0 and len(rep.findings) == 0
     # why, said once (the answer line), with how many more runs with numbness testing needs
     more = 5 - n_eps
-    assert rep.answer_line().startswith(f"Testing is not possible yet: it needs {more} more run"
+    assert rep.sections()[0].blocks[0].text.startswith(f"Testing is not possible yet: it needs {more} more run"
                                         f"{'s' if more != 1 else ''} with numbness (at least 5; ")
-    assert rep.summary().count("Testing is not possible yet") == 1
+    assert rep.to_text().count("Testing is not possible yet") == 1
     assert rep.to_markdown().count("Testing is not possible yet") == 1
     assert len(rep.descriptives) > 5 and (rep.descriptives["n_episodes"] <= n_eps).all()
     # no table of rows that only repeat 'not possible', no caveat about intervals and q-values of no test
@@ -84,7 +84,7 @@ def test_all_runs_numb_is_not_testable(history):
     eps = _journal(history, "".join(f"{r},,left,toes,2\n" for r in ids))
     rep = runlog.analyze(history, eps, tracked=TRACKED)
     assert not rep.testable and rep.n_numb_runs == rep.n_runs == 12
-    assert "no runs without it to compare" in rep.summary()
+    assert "no runs without it to compare" in rep.to_text()
 
 
 def test_real_pipeline_five_episodes(history):
@@ -116,7 +116,7 @@ def test_real_pipeline_five_episodes(history):
     s = rep.onset.summary.set_index("scale")
     assert s.loc["minutes", "n_onsets"] == 5 and s.loc["minutes", "median"] == 30
     assert set(rep.onset.at_onset["variable"]) == {"speed_mps", "hr_bpm", "temp_c"}
-    text = rep.summary()
+    text = rep.to_text()
     assert "runlog does not diagnose" in text
     md = rep.to_markdown()
     assert md.startswith("# runlog report") and md.splitlines()[2] == f"**{rep.answer}**"
@@ -201,9 +201,9 @@ def test_frames_null_season_says_no_cause_stands_out():
     rep = analyze_frames(F, flags, runs=runs)
     assert rep.testable and len(rep.findings) == 0
     assert rep.answer.startswith("No cause stands out yet among the ")
-    body = " ".join(rep.summary().split("\n", 2)[2].split())
+    body = " ".join(rep.to_text().split("\n", 2)[2].split())
     assert body.startswith(rep.answer)
-    # the structured effect unit follows the existing columns (runlog.analysis.causes.FINDING_COLUMNS)
+    # the structured effect unit follows the existing columns (runlog.render.wording.FINDING_COLUMNS)
     assert list(rep.findings.columns)[-5:] == ["sentence", "effect_kind", "effect_per", "effect_per_unit",
                                                "effect_usual"]
 

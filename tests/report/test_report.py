@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import textwrap
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from runlog.report._report import Report
+from runlog.render.content import Bullets, Paragraph, Table
+from runlog.render.wording import count_line
+from runlog.report import Report
 
 
 def _row(**kw):
@@ -22,7 +27,7 @@ def _row(**kw):
 def test_empty_report_defaults():
     rep = Report()
     assert not rep.testable and len(rep.factors) == 0 and "sentence" in rep.findings.columns
-    assert "Testing is not possible yet" in rep.summary()
+    assert "Testing is not possible yet" in rep.to_text()
     assert not rep.onset.reproducible
 
 
@@ -85,56 +90,67 @@ def report_with(finding: bool) -> Report:
 
 
 @pytest.mark.parametrize("finding", [True, False])
-def test_summary_opens_with_the_answer(finding):
+def test_one_content_model_opens_with_the_answer(finding):
     rep = report_with(finding)
-    lines = rep.summary().splitlines()
     answer = HEAT_ANSWER if finding else NONE_ANSWER
-    # title, underline, then the answer (wrapped at 100 characters)
-    assert lines[0].startswith("runlog report") and set(lines[1]) == {"="}
-    assert " ".join(lines[2:4]).startswith(answer[:90])
-    text = " ".join(rep.summary().split())
-    assert text.index(answer) < text.index("By cause") < text.index("Caveats")
-    if finding:
-        # the finding paragraph as the report words it, right after the answer
-        assert text.index(HEAT_SENTENCE) < text.index("By cause")
-        assert text.count(HEAT_SENTENCE) == 1
-    assert "Cause:" not in text
-    # the per-cause status and the measures' roles in the report's words
-    assert "shoes: not testable: one pair of shoes" in text
-    assert "fluid drunk [goes with numbness only through heat and hydration (articles: heat and hydration)]" in text
-    assert "time in heart-rate zone 4 [measured during the run (articles: intensity)]" in text
-    assert rep.findings_text() == ([HEAT_SENTENCE] if finding else [NONE_ANSWER])
+    sections = rep.sections()
+    assert [s.key for s in sections] == ["answer", "causes", "onset", "measures", "caveats"]
+    opening = sections[0].blocks
+    assert opening[0] == Paragraph(answer, strong=True)
+    assert [b.text for b in opening[1:]] == ([HEAT_SENTENCE] if finding else []) + [count_line(rep)]
+    causes = next(b for b in sections[1].blocks if isinstance(b, Table))
+    assert list(causes.frame.columns) == ["Cause", "Measure", "Odds ratio", "per", "95 % CI", "q", "Status"]
+    assert causes.frame.iloc[-1].tolist() == ["shoes", "shoes", "–", "", "–", "", "not testable: one pair of shoes"]
+    assert causes.highlight == [finding, False, False, False]
+    measures = next(b for b in sections[3].blocks if isinstance(b, Table))
+    assert measures.frame["What it is"].tolist()[:3] == [
+        "main measure of heat and hydration",
+        "goes with numbness only through heat and hydration (articles: heat and hydration)",
+        "measured during the run (articles: intensity)"]
+    assert sections[-1].blocks == [Bullets(["Associations in one runner's data, not proof of a cause."])]
 
 
 @pytest.mark.parametrize("finding", [True, False])
-def test_markdown_and_notebook_html_open_with_the_answer(finding):
+def test_every_layout_lays_out_the_same_sections(finding):
     rep = report_with(finding)
     answer = HEAT_ANSWER if finding else NONE_ANSWER
-    md = rep.to_markdown().splitlines()
-    body = [ln for ln in md[1:] if ln.strip()]
-    assert md[0].startswith("# ") and body[0] == f"**{answer}**"
-    if finding:
-        assert body[1] == HEAT_SENTENCE
-    assert "## By cause" in md and md.index("## By cause") < md.index("## Caveats")
-    table = "\n".join(md[md.index("## By cause"):])
-    est = "2.4 | per 5 °C | 1.5 to 3.9" if finding else "1.3 | per 5 °C | 0.8 to 2.1"
-    assert f"| heat and hydration | air temperature | {est} |" in table
-    assert "| not testable: one pair of shoes |" in table
-    h = rep._repr_html_()
-    first = h.split("</h3>", 1)[1]
-    assert first.startswith("<p><b>" + answer.replace("°", "°") + "</b></p>")
-    assert "<h4>By cause</h4>" in h and h.index("By cause") > h.index(answer)
-    assert "Cause:" not in h
+    sections = rep.sections()
+    words = [b.text for s in sections for b in s.blocks if isinstance(b, Paragraph)]
+    words += [i for s in sections for b in s.blocks if isinstance(b, Bullets) for i in b.items]
+    cells = [c for s in sections for b in s.blocks if isinstance(b, Table) for c in b.frame.to_numpy().ravel()]
+    titles = [s.title for s in sections if s.title]
+    text = rep.to_text()
+    md = rep.to_markdown()
+    nb = rep._repr_html_()
+    page = rep.to_html(figures=False)
+    flat = " ".join(text.split())
+    for w in words:          # every sentence in every layout, as the content model has it
+        assert " ".join(w.split()) in flat, w
+        assert w in md, w
+        assert html.escape(w) in nb, w
+        # the page lays out the count line as its boxes of numbers
+        assert html.escape(w) in page or w == count_line(rep), w
+    assert "<div class='stat'><b>171</b>runs analysed (journal period)</div>" in page
+    for c in cells:
+        assert str(c) in text and str(c).replace("|", "\\|") in md and html.escape(str(c)) in nb, c
+    for t in titles:
+        assert f"## {t}" in md and f"<h4>{t}</h4>" in nb and t in text
+    # the answer first, in bold where a layout has bold
+    assert text.splitlines()[2] == textwrap.wrap(answer, 100)[0]
+    assert next(ln for ln in md.splitlines()[1:] if ln.strip()) == f"**{answer}**"
+    assert nb.split("</h3>", 1)[1].startswith(f"<p><b>{html.escape(answer)}</b></p>")
+    assert f"<p class='answer' id='answer'>{html.escape(answer)}</p>" in page
+    assert "Cause:" not in text + md + nb
 
 
 def test_report_without_an_answer_falls_back_without_composing():
-    # a report of an older version (no answer): its own count line, its findings' sentences as they are
+    # a report made by hand (no answer): its own count line, its findings' sentences as they are
     rep = report_with(True)
     rep.answer = ""
-    assert rep.answer_line() == rep.headline()
-    assert rep.summary().splitlines()[2] == rep.headline()
+    assert rep.sections()[0].blocks[0].text == count_line(rep)
+    assert rep.to_text().splitlines()[2] == count_line(rep)
     untestable = Report(n_runs=12, n_numb_runs=1, n_episodes=1)
-    assert untestable.answer_line().startswith("Testing is not possible yet")
+    assert untestable.sections()[0].blocks[0].text.startswith("Testing is not possible yet")
 
 
 def test_causes_is_a_field():
@@ -149,18 +165,18 @@ def test_causes_is_a_field():
 
 
 def test_ratio_text_caps_degenerate_intervals():
-    from runlog.report._report import ratio_text
+    from runlog.units import ratio_text
 
     assert [ratio_text(v) for v in (2.4, 0.5, 57074.0, 4.9e-10, np.nan)] == ["2.4", "0.5", ">1000", "<0.01", "–"]
     causes = _causes(True)
     causes.loc[1, ["effect", "ci_low", "ci_high"]] = [57074.0, 4.9e-10, 6.6e18]
     rep = Report(answer=HEAT_ANSWER, causes=causes, testable=True)
     assert "run length | duration | >1000 | per 30 min | <0.01 to >1000 |" in rep.to_markdown()
-    assert "odds ratio >1000 per 30 min, 95 % CI <0.01 to >1000" in " ".join(rep.summary().split())
+    assert ">1000" in rep.to_text() and "<0.01 to >1000" in rep.to_text()
 
 
 def test_measure_note_words():
-    from runlog.report._report import measure_note
+    from runlog.render.content import measure_note
 
     labels = {"hydration": "heat and hydration", "other": "other"}
     assert measure_note(pd.Series({"cause": "hydration", "role": "secondary", "explained_by": ""}), labels) == \
@@ -174,7 +190,7 @@ def test_measure_note_words():
 
 
 def test_journal_period_given_or_the_span_of_the_tracked_runs():
-    from runlog.report._report import journal_period
+    from runlog.journal.period import journal_period
 
     ids = pd.Index(["20240301T0700Z", "20240305T0700Z", "20240320T0700Z"], name="run_id")
     flags = pd.DataFrame({"tracked": [False, True, True]}, index=ids)

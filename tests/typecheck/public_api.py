@@ -66,7 +66,7 @@ def report(folder: Path) -> str:
     rep: Report = analyze(history, episodes, athlete=athlete, notes=notes, features=features, seed=1)
     rep.to_html(folder / "report.html")
     del listing, counts, gear, flags
-    return rep.summary() + rep.to_markdown() + rep.answer
+    return rep.to_text() + rep.to_markdown() + rep.answer + str(len(rep.sections()))
 
 
 def demo(folder: Path) -> Path:
