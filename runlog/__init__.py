@@ -21,6 +21,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from . import features
+from ._version import __version__ as __version__
 from .errors import (
     AnalysisError,
     AthleteError,
@@ -49,8 +50,6 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and
     from .render import plot as plot
     from .report import Report, analyze
 
-#: The version, here only (pyproject.toml reads it).
-__version__ = "0.1.0"
 
 #: Names loaded on first use: name -> (module, attribute or None for the module itself).
 #: The analysis needs scipy.stats, statsmodels and firthmodels, the simulator

@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         With the sub-commands ``report``, ``import``, ``demo``, ``journal draft``, ``experiment`` and ``columns``.
     """
-    from . import __version__
+    from ._version import __version__
 
     p = argparse.ArgumentParser(
         prog="runlog",

@@ -105,7 +105,7 @@ def test_version_is_written_once_and_type_information_ships():
 
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "version" not in meta["project"] and "version" in meta["project"]["dynamic"]
-    assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "runlog.__version__"}
+    assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "runlog._version.__version__"}
     assert importlib.metadata.version("runlog") == runlog.__version__   # the installed metadata read it
     assert (Path(runlog.__file__).parent / "py.typed").is_file()
     assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["runlog"]

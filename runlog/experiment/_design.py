@@ -67,3 +67,43 @@ def look_ends(n_slots: int, looks: int) -> np.ndarray:
     """
     j = np.arange(1, looks + 1)
     return np.maximum(1, np.round(j * n_slots / looks)).astype(np.int64)
+
+
+def schedule_of(n: int, k: int, block: int, design: str, seed: int, washout: int, looks: int,
+                dates: pd.Series | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The schedule a seed draws: the whole design in one place, so a plan file can be checked against it.
+
+    Parameters
+    ----------
+    n, k, block : int
+        Slots, levels, slots per period.
+    design : str
+        One of :data:`DESIGNS`.
+    seed : int
+        The seed of the order.
+    washout, looks : int
+        Scheduled washout slots per period; number of looks.
+    dates : Series, optional
+        The planned days (a plan by date).
+
+    Returns
+    -------
+    (DataFrame, ndarray)
+        The schedule without level names (``date``, ``cycle``, ``period``,
+        ``switch``, ``washout``, ``look``) and the level code per slot.
+    """
+    lay = layout(n, k, block, design)
+    perms = orders(k)
+    rng = np.random.default_rng(int(seed))
+    choice = rng.integers(len(perms), size=int(lay["unit"].max()) + 1 if n else 0)
+    codes = perms[choice[lay["unit"].to_numpy()], lay["idx"].to_numpy()] if n else np.zeros(0, dtype=np.int8)
+    ends = look_ends(n, looks)
+    date = pd.to_datetime(dates.to_numpy()) if dates is not None else \
+        pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]").to_numpy()
+    frame = pd.DataFrame({
+        "date": date, "cycle": lay["cycle"].to_numpy(), "period": lay["period"].to_numpy(),
+        "switch": switches(codes, lay["period"].to_numpy()),
+        "washout": washout_slots(n, block, washout),
+        "look": np.searchsorted(ends, np.arange(n), side="right"),
+    }, index=pd.RangeIndex(n, name="slot"))
+    return frame, codes

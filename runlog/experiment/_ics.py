@@ -165,7 +165,7 @@ def ics_text(p: Plan, *, reminder: str | None = None) -> str:
     .. [1] Desruisseaux, B. (2009). Internet Calendaring and Scheduling Core
        Object Specification (iCalendar). RFC 5545, IETF.
     """
-    from .. import __version__
+    from .._version import __version__
 
     key = _key(p)
     trigger = _trigger(reminder) if reminder else None

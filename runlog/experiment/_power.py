@@ -174,7 +174,7 @@ def power(p: Plan, baseline_risk: float, risk_ratio: float, *, sizes=None, n_sim
 
 def resized(p: Plan, n_slots: int) -> Plan:
     """The plan's design and protocol with *n_slots* slots and a fresh random order (power at other sizes)."""
-    from ._plan import schedule_of
+    from ._design import schedule_of
 
     looks = max(1, int(round(p.looks * n_slots / max(p.n_slots, 1))))
     frame, codes = schedule_of(n_slots, len(p.levels), p.block, p.design, int(np.random.default_rng(

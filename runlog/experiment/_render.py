@@ -139,7 +139,7 @@ def _until_text(u) -> str:
 
 def experiment_page(res: Experiment, section: str) -> str:
     """A self-contained HTML page around the experiment's *section* (:func:`experiment_html`)."""
-    from .. import __version__
+    from .._version import __version__
     from ..render.html import PAGE_CSS
 
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

@@ -354,7 +354,7 @@ def _epoch(day: _dt.date) -> int:
 # the HTTP client
 # ------------------------------------------------------------------------------------------------
 def user_agent() -> str:
-    from .. import __version__
+    from .._version import __version__
 
     return f"runlog/{__version__} (Python; weather for a runner's own numbness analysis)"
 

@@ -150,7 +150,7 @@ def _code_dtype(n: int) -> np.dtype:
     return np.dtype("int64")
 
 
-def _trim_heap() -> None:
+def trim_heap() -> None:
     """Give the memory freed so far back to the system (glibc ``malloc_trim``; elsewhere nothing).
 
     The decoded activities are many blocks of ~100 kB, below glibc's mmap
@@ -270,7 +270,7 @@ def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
         if released is not None:
             a.records = released   # one empty frame for all (a view would keep the whole block alive)
             if (i + 1) % _TRIM_EVERY == 0:
-                _trim_heap()   # the freed records back to the system, or the block adds to them
+                trim_heap()   # the freed records back to the system, or the block adds to them
         del r
     return records_from_blocks(blocks, records_index([str(i) for i in ids], rows, times))
 

@@ -26,7 +26,7 @@ from ..io import Activity, exports
 from ._cache import ActivityCache, DigestIndex, content_digest, resolve_cache, stat_signature, store_entry
 from ._decode import Outcome, decode_file
 from ._dedup import deduplicate, renamed
-from ._history import ERROR_COLUMNS, SKIPPED_COLUMNS, History, _trim_heap, rows_frame
+from ._history import ERROR_COLUMNS, SKIPPED_COLUMNS, History, rows_frame, trim_heap
 
 __all__ = ["read_history"]
 
@@ -554,7 +554,7 @@ def read_history(source, *, cache=True, workers=None, executor=None, progress=Tr
     history, acts = _assemble(results, scan)
     cacheable = all(out.cacheable for _src, out in results)
     del results  # the activities' own records, as large as History.records: freed before the snapshot is written
-    _trim_heap()
+    trim_heap()
     if snap is not None and cacheable:
         snap.save(history, acts)
     return history

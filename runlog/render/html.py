@@ -398,7 +398,7 @@ def render_report(report, path=None, *, figures=None, history=None,
     """
     import matplotlib.pyplot as plt
 
-    from .. import __version__
+    from .._version import __version__
 
     own = figures is None
     if figures is None:
