@@ -91,7 +91,7 @@ def experiment(folder: Path) -> str:
         runlog.experiment.plan("air_temp_c", ["cold", "hot"], runs=8)
     except runlog.ExperimentError as exc:
         return str(exc)
-    return res.summary()
+    return res.to_text()
 
 
 def errors() -> tuple[type[Exception], ...]:
