@@ -135,6 +135,6 @@ def test_a_time_at_a_multisport_start_picks_the_run_and_is_not_called_a_zone(his
     # several runs near a time is not a time-zone mistake
     runs = history.runs.copy()
     runs.loc["20210322T1048Z-2", "sport"] = "unknown"   # now no rule picks
-    with pytest.raises(EpisodeError) as exc:
+    with pytest.raises(JournalError) as exc:
         runlog.read_episodes(pd.DataFrame({"date": ["2021-03-22"], "time": ["11:48"]}), history=runs)
     assert [p[:28] for p in exc.value.problems] == ["line 2: 3 runs at or near 20"]
