@@ -18,21 +18,8 @@ The decision behind every finding of a :class:`~runlog.report.Report`
   part of the heat that comes with long hot runs, and the ``log duration``
   offset would assume that a cool run's risk doubles with its length, which
   is the run-length cause's claim, not heat's (:meth:`CauseAnalysis._offset`);
-  whether run length adds anything is then decided with heat in the model.
-  Measured on the 140 cached simulated seasons of the validation scenarios,
-  exactly the planted causes, without the offset against with it: heat dose
-  10/12 against 9/12, heat with long runs on hot days 10/12 against 7/12,
-  heat per run ('confounded') 8/12 against 1/12, heat and consecutive days
-  6/12 against 5/12 (28/32 against 27/32 at the stronger slopes), and no
-  finding in any of the 64 no-cause seasons either way (the suite's
-  calibration: 2/100 with a season trend, 3/100 with AR(1) risk).  Measured on
-  the project's simulated seasons (12 seeds each, the scenarios of
-  ``bench/validate_analysis.py``), exactly the planted causes, heat exposure
-  against temperature as a level: heat with long runs on hot days 7 against
-  1; heat dose 9 against 10; heat and consecutive days 5 against 4; heat that
-  acts per run whatever its length ('confounded') 1 against 5; no false
-  finding in 48 no-cause seasons either way.  Level and exposure tested
-  together (2 df, constrained penalised likelihood ratio): 6, 7, 4 and 3;
+  whether run length adds anything is then decided with heat in the model
+  (the simulated seasons that decided it: ``docs/validation.md``);
 * **exposures come before the outcome**: measures taken during the run are
   computed on the part before numbness started
   (:func:`runlog.features.core.in_run_features`, see :func:`exposure_windows`);
@@ -52,9 +39,8 @@ The decision behind every finding of a :class:`~runlog.report.Report`
   together and the weakest is dropped while
   it no longer holds with the others in the model (a measure that only moves
   with another cause - pace slows in the heat - drops out).  A model with all
-  eight causes at once spends the few episodes on shadows (measured: the
-  planted heat cause found in 1 of 8 simulated seasons against 7 of 8); the
-  price is that two real causes that mask each other (strongly negatively
+  eight causes at once spends the few episodes on shadows (``docs/validation.md``);
+  the price is that two real causes that mask each other (strongly negatively
   correlated) can both be missed;
 * **dependence between runs**: each penalised likelihood-ratio statistic is
   divided by a variance-inflation factor kappa^2 >= 1, the ratio of a
@@ -692,7 +678,7 @@ class CauseAnalysis:
 
         The exposure (excess temperature x hours) carries the time on the feet itself; an offset on
         top would assume that a cool run's risk doubles with its length, which is the run-length
-        cause's claim, not heat's (measured on the simulated seasons of the module docstring).  With
+        cause's claim, not heat's (measured on simulated seasons: ``docs/validation.md``).  With
         the run-length term in the model the offset only moves that term's reference (risk per
         minute instead of per run).
         """

@@ -19,14 +19,8 @@ use_fast_path=False)`` keeps the reference path: ``parse_xml`` (the same
 parser with a tree builder that refuses a DOCTYPE itself) and a walk that
 builds one row per trackpoint (``_rows``).  Both give the same records,
 laps, info, warnings and errors on every real, edited and fuzzed file
-(``tests/io/test_tcx_fast.py``).  Speed (``bench/bench_gpx_fast.py``):
-the fast path is about 1.3-1.45x faster per trackpoint than the reference
-path on the large real files (1.05-1.2x on files of a few hundred points
-or less, where a fixed cost of a few milliseconds per file, mostly pandas
-work on laps and frames, dominates).  Not the 2x hoped for: building the
-element tree alone (:func:`xml.etree.ElementTree.XML`) takes about half of
-the fast path's time on the large files and 35-45 % of the reference
-path's.
+(``tests/io/test_tcx_fast.py``).  Its speed against the reference path is
+measured by ``bench/bench_gpx_fast.py`` (figures: ``docs/validation.md``).
 
 Per ``<Trackpoint>``
 --------------------
