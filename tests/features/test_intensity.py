@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import runlog
 from runlog.features import intensity
 from runlog.features._segments import segments
 
@@ -119,4 +118,3 @@ def test_runs_from_several_activities_are_independent(activity, history_of):
     f = intensity.intensity_features(history_of(a1, a2).records, 50, 190)
     # second run: 0.5 min at HRr 1 (0.5*0.64*e^1.92 = 2.182707) + 0.5 min at HRr 110/140 (1.136525) = 3.319231
     assert f["trimp"].to_numpy() == pytest.approx([1.684291, 3.319231], abs=1e-6)
-    assert isinstance(runlog.features.intensity.HR_ZONE_BOUNDS, tuple)
