@@ -115,3 +115,50 @@ def archive(httpserver, monkeypatch, tmp_path):
     monkeypatch.setenv("RUNLOG_WEATHER_URL", fake.url)
     monkeypatch.setenv("RUNLOG_CACHE_DIR", str(tmp_path / "cache"))
     return fake
+
+
+@pytest.fixture(scope="session")
+def simulated(tmp_path_factory):
+    """Simulated seasons, each written once per session: ``simulated(scenario, seed, **kw)`` returns the
+    :class:`runlog.simulate.Season` of ``simulate_season(scenario=scenario, seed=seed, **kw)``, the
+    same object for the same arguments in every test module (files written in a session folder)."""
+    from runlog import simulate
+
+    root = tmp_path_factory.mktemp("seasons")
+    cache: dict[str, object] = {}
+
+    def season(scenario: str = "hydration", seed: int = 3, **kw):
+        key = repr((scenario, seed, sorted(kw.items())))
+        if key not in cache:
+            cache[key] = simulate.simulate_season(root / f"season{len(cache)}", scenario=scenario, seed=seed, **kw)
+        return cache[key]
+
+    return season
+
+
+@pytest.fixture(scope="session")
+def season_read():
+    """A simulated season read back once per session through the public API: ``season_read(season)``
+    returns {'history', 'notes', 'weather', 'features'} (weather: the season's table; features with
+    the notes and weather), the same objects for the same season folder in every test module."""
+    import warnings
+
+    import pandas as pd
+
+    import runlog
+
+    cache: dict[str, dict] = {}
+
+    def read(season) -> dict:
+        key = str(season.out_dir)
+        if key not in cache:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                hist = runlog.read_history(season.gpx_dir, cache=False, workers=1, progress=False)
+                notes = runlog.read_run_notes(season.notes_csv, history=hist)
+                weather = pd.read_csv(season.weather_csv)
+                feats = runlog.run_features(hist, notes=notes, weather=weather)
+            cache[key] = {"history": hist, "notes": notes, "weather": weather, "features": feats}
+        return cache[key]
+
+    return read

@@ -33,12 +33,15 @@ def _digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+#: The full seasons' settings: 26 weeks, 10-s records (the session's cached seasons, conftest.simulated).
+FULL = {"sample_s": 10.0}
+
+
 @pytest.fixture(scope="module")
-def seasons(tmp_path_factory) -> dict[str, sim.Season]:
-    """One full season (26 weeks, 5-s records) per original scenario, seed 3 (the newer
-    scenarios are tested on short seasons below)."""
-    root = tmp_path_factory.mktemp("seasons")
-    return {sc: sim.simulate_season(root / sc, scenario=sc, seed=3) for sc in ORIGINAL_SCENARIOS}
+def seasons(simulated) -> dict[str, sim.Season]:
+    """One full season per original scenario, seed 3 (the newer scenarios are tested on short
+    seasons below)."""
+    return {sc: simulated(sc, 3, **FULL) for sc in ORIGINAL_SCENARIOS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,16 +49,16 @@ def seasons(tmp_path_factory) -> dict[str, sim.Season]:
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_same_seed_gives_byte_identical_files(tmp_path, seasons):
-    a = sim.simulate_season(tmp_path / "a", scenario="hydration", seed=3)
+    a = sim.simulate_season(tmp_path / "a", scenario="hydration", seed=3, **FULL)
     digest_a = _digest(a.out_dir)
     assert digest_a == _digest(seasons["hydration"].out_dir)
     # every file kind is there: one GPX per run + journal, notes, weather, answer key, parameters
     assert sum(k.startswith("gpx/") for k in digest_a) == a.n_runs
     assert {"episodes.csv", "run_notes.csv", "weather.csv", "truth.csv", "season.json"} <= set(digest_a)
     # regenerating into the same folder replaces the season and stays identical
-    sim.simulate_season(tmp_path / "a", scenario="hydration", seed=3)
+    sim.simulate_season(tmp_path / "a", scenario="hydration", seed=3, **FULL)
     assert _digest(tmp_path / "a") == digest_a
-    b = sim.simulate_season(tmp_path / "b", scenario="hydration", seed=4)
+    b = sim.simulate_season(tmp_path / "b", scenario="hydration", seed=4, **FULL)
     assert _digest(b.out_dir)["weather.csv"] != digest_a["weather.csv"]
 
 
@@ -91,8 +94,8 @@ def test_gpx_is_valid_gpx11_with_trackpoint_extension(seasons):
     assert root.tag == "{http://www.topografix.com/GPX/1/1}gpx" and root.get("version") == "1.1"
     g = gpxpy.parse(path.read_text(encoding="utf-8"))
     pts = g.tracks[0].segments[0].points
-    # duration_s / 5 s + 1 samples; first sample at the planned start (UTC)
-    assert len(pts) == int(first["duration_s"]) // 5 + 1
+    # duration_s / 10 s + 1 samples; first sample at the planned start (UTC)
+    assert len(pts) == int(first["duration_s"]) // 10 + 1
     assert pd.Timestamp(pts[0].time) == first["start_time"]
     assert pd.Timestamp(pts[-1].time) - pd.Timestamp(pts[0].time) == pd.Timedelta(seconds=first["duration_s"])
     # every point has hr, cad, atemp in the Garmin extension, in schema order atemp, hr, cad
@@ -360,7 +363,7 @@ def test_demo_season_and_errors(tmp_path):
 # End to end: files -> history -> episodes -> features -> analyze (fixed seed 3, 10-s records)
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory):
+def analysed(seasons, season_read):
     """Seed 3 in the 'hydration', 'footwear' and 'null' scenarios, analysed through the public API.
 
     The three seasons write byte-identical GPX, notes and weather files (only
@@ -368,16 +371,11 @@ def analysed(tmp_path_factory):
     """
     import warnings
 
-    root = tmp_path_factory.mktemp("e2e")
-    seasons = {sc: sim.simulate_season(root / sc, scenario=sc, seed=3, sample_s=10.0)
-               for sc in ("hydration", "footwear", "null")}
+    seasons = {sc: seasons[sc] for sc in ("hydration", "footwear", "null")}
     gpx = {sc: _digest(s.gpx_dir) for sc, s in seasons.items()}
     assert gpx["hydration"] == gpx["footwear"] == gpx["null"]
-    s0 = seasons["null"]
-    hist = runlog.read_history(s0.gpx_dir, cache=False, workers=1, progress=False)
-    notes = runlog.read_run_notes(s0.notes_csv, history=hist)
-    weather = pd.read_csv(s0.weather_csv)
-    feats = runlog.run_features(hist, notes=notes, weather=weather)
+    read = season_read(seasons["null"])
+    hist, notes, weather, feats = read["history"], read["notes"], read["weather"], read["features"]
     reports = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -444,10 +442,9 @@ SHORT = {"weeks": 6, "sample_s": 30.0}
 
 
 @pytest.fixture(scope="module")
-def short_seasons(tmp_path_factory) -> dict[str, sim.Season]:
+def short_seasons(simulated) -> dict[str, sim.Season]:
     """One short season per newer scenario, seed 5 (about half a second each)."""
-    root = tmp_path_factory.mktemp("short")
-    return {sc: sim.simulate_season(root / sc, scenario=sc, seed=5, **SHORT) for sc in NEW_SCENARIOS}
+    return {sc: simulated(sc, 5, **SHORT) for sc in NEW_SCENARIOS}
 
 
 def _logit(p):

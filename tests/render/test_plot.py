@@ -297,15 +297,13 @@ def test_factor_forest_uses_the_finding_column(frames):
 # the same plots on a simulated season (runlog.simulate), checked against its answer key
 # ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def season(tmp_path_factory):
+def season(simulated):
     """10 journal weeks + 2 weeks of history, 64 runs, 13 with numbness (seed 3, base risk 0.25)."""
     import warnings
 
     import runlog
-    from runlog import simulate
 
-    s = simulate.simulate_season(tmp_path_factory.mktemp("season"), weeks=10, history_weeks=2, seed=3,
-                                 sample_s=10, base_risk=0.25)
+    s = simulated("hydration", 3, weeks=10, history_weeks=2, sample_s=10, base_risk=0.25)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         h = runlog.read_history(s.gpx_dir, cache=False, progress=False, workers=1)
