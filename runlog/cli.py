@@ -452,35 +452,23 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
 
 
 def _print_findings(report, limit: int = 8) -> None:
-    """Print the report's first screen: its answer line, one paragraph per finding cause (at most
-    *limit*), the count line and the caveats, as the report words them."""
-    from .render.html import report_content
+    """Print the report's first screen: its answer section (the answer, one paragraph per finding cause,
+    at most *limit*, the count line), weather and caveats, laid out as plain text from the report's
+    sections (:meth:`runlog.Report.sections`)."""
+    from .render.content import Paragraph
+    from .render.text import to_text
+    from .render.wording import finding_paragraphs
 
-    answer, paragraphs = report_content(report)
+    sections = {s.key: s for s in report.sections()}
+    answer = sections["answer"]
+    paras = [b for b in answer.blocks if isinstance(b, Paragraph)]
+    n_find = len(finding_paragraphs(report))
+    more = max(n_find - limit, 0)
+    answer.blocks = paras[:1 + min(n_find, limit)] + (
+        [Paragraph(f"... and {more} more in the report.")] if more else []) + paras[1 + n_find:]
+    shown = [answer] + [sections[k] for k in ("weather", "caveats") if k in sections]
     _say("")
-    _say(textwrap.fill(answer, width=100))
-    for s in paragraphs[:limit]:
-        _say("")
-        _say(textwrap.fill(s, width=100, initial_indent="  ", subsequent_indent="  "))
-    if len(paragraphs) > limit:
-        _say(f"  ... and {len(paragraphs) - limit} more in the report.")
-    head = getattr(report, "headline", None)
-    if callable(head) and head() != answer:
-        _say("")
-        _say(textwrap.fill(head(), width=100))
-    from .render.wording import weather_lines
-
-    settings = getattr(report, "settings", None) or {}
-    lines = weather_lines(settings.get("weather") if isinstance(settings, dict) else None)
-    if lines:
-        _say("Weather:")
-        for s in lines:
-            _say(textwrap.fill(s, width=100, initial_indent="  - ", subsequent_indent="    "))
-    caveats = list(getattr(report, "caveats", None) or [])
-    if caveats:
-        _say("Caveats:")
-        for c in caveats:
-            _say(textwrap.fill(str(c), width=100, initial_indent="  - ", subsequent_indent="    "))
+    _say(to_text(shown, title=False).rstrip())
     _say("")
 
 
