@@ -54,9 +54,10 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from ._xml import XmlRecoveryWarning, parse_declaring_prefixes
+from ..errors import FileFormatError
+from ._xml import MAX_XML_DEPTH, XmlRecoveryWarning, check_extension_block, check_tree_bounds, parse_declaring_prefixes
 
-__all__ = ["read_points", "iso_times_s", "XMLParser"]
+__all__ = ["read_points", "parse_tree", "iso_times_s", "XMLParser"]
 
 #: The parser class behind :func:`xml.etree.ElementTree.XML` (the C accelerator; never lxml).
 XMLParser = ET.XMLParser
@@ -121,7 +122,7 @@ def _check_value(field, tag: str, text, version) -> None:
     field.from_xml(stub, version)
 
 
-def _parse_tree(text: str, source: str):
+def parse_tree(text: str, source: str):
     """(root, warning message or None), or None when the document does not parse (gpxpy will say why)."""
     parsed = parse_declaring_prefixes(text, lambda t: ET.XML(_DEFAULT_NS.sub("", t, count=1)))
     if parsed is None:
@@ -172,7 +173,7 @@ def read_points(text: str, source: str, extension_columns: dict):
         from gpxpy.gpxfield import gpx_fields_from_xml
     except ImportError:  # pragma: no cover - a gpxpy without the field reader
         return None
-    parsed = _parse_tree(text, source)
+    parsed = parse_tree(text, source)
     if parsed is None:
         return None
     root, repaired = parsed
@@ -181,6 +182,7 @@ def read_points(text: str, source: str, extension_columns: dict):
     try:
         checked = {f.tag: f for f in _checked_fields(version)}
     except Exception:  # a gpxpy whose field tables look different: use gpxpy itself
+        check_tree_bounds(root, source)
         return None
     valid: set = set()  # (tag, text) pairs gpxpy accepts
 
@@ -233,7 +235,9 @@ def read_points(text: str, source: str, extension_columns: dict):
                                 valid.add((c.tag, c.text))
                     if v11 and x is not None:
                         # x.iter() = x, then each child's own iter() in document order (x maps to no column)
+                        size = 0
                         for c in x.iter():
+                            size += 1
                             acc = ext_of_tag.get(c.tag)
                             if acc is None:
                                 acc = ext_of_tag[c.tag] = _column_list(c.tag, extension_columns, ext_rows)
@@ -243,11 +247,15 @@ def read_points(text: str, source: str, extension_columns: dict):
                                     acc[1](i)
                                     acc[2](text)
                                     seq_add(acc[0])
+                        if size > MAX_XML_DEPTH:  # gpxpy deep-copies the block: bounded first
+                            check_extension_block(x, size, source)
                     i += 1
                 if other:
                     seg[:] = [c for c in seg if c.tag != "trkpt"]
                 else:
                     del seg[:]
+        # the points are out of the tree; what gpxpy reads next (metadata, routes, waypoints) is bounded
+        check_tree_bounds(root, source)
         cols = {
             # float(None) and float('x') raise: gpxpy refuses such a file with its own message
             "lat_deg": np.array(list(map(float, lat)), dtype="float64"),
@@ -257,9 +265,12 @@ def read_points(text: str, source: str, extension_columns: dict):
                                                                  dtype="float64")),
         }
         gpx = gpx_fields_from_xml(mod_gpx.GPX(), root, version)
-    except (MemoryError, RecursionError):
+    except (MemoryError, RecursionError, FileFormatError):
         raise
     except Exception:  # a value gpxpy rejects: let gpxpy raise its own error
+        # gpxpy will parse the whole document and deep-copy its extensions: the points not walked yet
+        # (and what is left of the tree) are bounded before that
+        check_tree_bounds(root, source)
         return None
 
     t_s, untimed = iso_times_s(tstr)

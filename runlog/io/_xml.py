@@ -21,6 +21,14 @@ attachments), so the XML readers treat them as untrusted:
   declaration (a real Polar/sports-lib quirk that strict parsers reject) and
   replaces undecodable bytes with U+FFFD (with a warning) instead of losing
   the file.
+* **Bounded trees.**  expat and the C ElementTree builder are iterative, but
+  copying an element is not: gpxpy deep-copies every ``<extensions>``
+  element it reads (``copy.deepcopy`` -> the C ``Element.__deepcopy__``,
+  which recurses without a limit), and 300,000 nested elements there crash
+  the interpreter (SIGSEGV, no exception).  :func:`check_tree_bounds`
+  refuses, with one line, a tree nested deeper than :data:`MAX_XML_DEPTH`
+  or an ``<extensions>`` block of more than :data:`MAX_EXTENSION_ELEMENTS`
+  elements, before any library sees it.
 * **Undeclared namespace prefixes** (``xsi:type`` or ``gpxdata:cadence``
   without their ``xmlns:`` declaration, written by some converters) make the
   document not namespace-well-formed.  :func:`declare_missing_prefixes`
@@ -58,6 +66,10 @@ __all__ = [
     "is_unbound_prefix_error",
     "local_name",
     "DTD_MESSAGE",
+    "MAX_XML_DEPTH",
+    "MAX_EXTENSION_ELEMENTS",
+    "check_tree_bounds",
+    "check_extension_block",
 ]
 
 #: Message used whenever a DTD is refused (both readers, both code paths).
@@ -65,6 +77,105 @@ DTD_MESSAGE = (
     "contains a DOCTYPE/ENTITY declaration; runlog refuses XML DTDs because they can hide "
     "entity bombs and references to other files on your computer. GPX and TCX files from "
     "watches and apps never have one: export the activity again from the original app")
+
+
+#: Deepest element nesting runlog reads (the root is level 1).  GPX and TCX files from watches and
+#: apps nest at most about 8 levels (gpx/trk/trkseg/trkpt/extensions/TrackPointExtension/hr is 7);
+#: 64 leaves room for any real extension while keeping every recursive copy shallow.
+MAX_XML_DEPTH = 64
+
+#: Most elements in one ``<extensions>`` block (its own element included).  A track point's Garmin
+#: extension holds under 10; a Garmin route point's autorouting extension a few hundred.
+MAX_EXTENSION_ELEMENTS = 10_000
+
+
+def _too_deep(source: str) -> FileFormatError:
+    return FileFormatError(
+        f"nests XML elements more than {MAX_XML_DEPTH} levels deep (GPX and TCX files from watches and apps "
+        "nest fewer than 10); the file is damaged or built to crash readers, and was not read", source)
+
+
+def _too_large_extension(n: int, source: str) -> FileFormatError:
+    return FileFormatError(
+        f"has an <extensions> block of {n:,} XML elements (runlog reads at most {MAX_EXTENSION_ELEMENTS:,} "
+        "per block; a watch writes fewer than 10 per point); the file is damaged or built to crash readers, "
+        "and was not read", source)
+
+
+def check_extension_block(block: Element, n: int, source: str) -> None:
+    """Refuse one ``<extensions>`` block of *n* elements that is too large or too deep.
+
+    Cheap for the usual block: a block of at most :data:`MAX_XML_DEPTH`
+    elements cannot nest deeper than that, so only larger blocks are walked
+    (level by level, no recursion).
+
+    Parameters
+    ----------
+    block : Element
+        The ``<extensions>`` element.
+    n : int
+        Its number of elements (``len(list(block.iter()))``), counted by the caller.
+    source : str
+        File name, for the message.
+
+    Raises
+    ------
+    FileFormatError
+        More than :data:`MAX_EXTENSION_ELEMENTS` elements, or nested deeper than
+        :data:`MAX_XML_DEPTH` levels below the block.
+    """
+    if n <= MAX_XML_DEPTH:
+        return
+    if n > MAX_EXTENSION_ELEMENTS:
+        raise _too_large_extension(n, source)
+    level, depth = [block], 1
+    while level:
+        if depth > MAX_XML_DEPTH:
+            raise _too_deep(source)
+        level = [c for e in level for c in e]
+        depth += 1
+
+
+def check_tree_bounds(root: Element, source: str) -> int:
+    """Refuse a tree nested deeper than :data:`MAX_XML_DEPTH`, or with an oversized ``<extensions>`` block.
+
+    The tree is walked level by level (lists, no recursion), so the walk
+    itself is safe on any depth and stops at the first level past the bound.
+    Run it before any code that copies or serialises elements recursively
+    (gpxpy deep-copies extensions).  Blocks are only counted one by one when
+    the whole tree has more than :data:`MAX_EXTENSION_ELEMENTS` elements.
+
+    Parameters
+    ----------
+    root : Element
+        The parsed document (or what of it a library will see).
+    source : str
+        File name, for the message.
+
+    Returns
+    -------
+    int
+        The number of elements in the tree.
+
+    Raises
+    ------
+    FileFormatError
+        One line naming the bound that was passed.
+    """
+    level, depth, n = [root], 0, 0
+    while level:
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _too_deep(source)
+        n += len(level)
+        level = [c for e in level for c in e]
+    if n > MAX_EXTENSION_ELEMENTS:
+        for block in root.iter():
+            if isinstance(block.tag, str) and block.tag.rpartition("}")[2] == "extensions":
+                size = sum(1 for _ in block.iter())
+                if size > MAX_EXTENSION_ELEMENTS:
+                    raise _too_large_extension(size, source)
+    return n
 
 
 _BOMS = (

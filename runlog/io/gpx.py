@@ -43,6 +43,11 @@ Bad input
 ---------
 * DTD / entity declarations (entity bombs, XXE): refused before gpxpy sees
   the document (:func:`runlog.io._xml.reject_dtd`).
+* Elements nested more than :data:`runlog.io._xml.MAX_XML_DEPTH` levels deep,
+  or an ``<extensions>`` block of more than
+  :data:`runlog.io._xml.MAX_EXTENSION_ELEMENTS` elements: refused before
+  gpxpy deep-copies anything (:func:`runlog.io._xml.check_tree_bounds`; a
+  copy of 300,000 nested elements crashes the interpreter).
 * Whitespace or byte-order marks before ``<?xml``: stripped.
 * Undeclared namespace prefixes ("unbound prefix"): declared and parsed
   again, with a :class:`~runlog.io._xml.XmlRecoveryWarning`.
@@ -79,6 +84,7 @@ from ._common import (
 )
 from ._xml import (
     XmlRecoveryWarning,
+    check_tree_bounds,
     declare_missing_prefixes,
     is_unbound_prefix_error,
     local_name,
@@ -269,7 +275,13 @@ def decode(data: bytes, source: str, *, use_fast_path: bool = True) -> list[RawA
         if name.rpartition(":")[2] != "gpx":
             raise FileFormatError(
                 f"is XML but not GPX (root element <{name}>, expected <gpx>)", source)
-    fast = _gpxfast.read_points(text, source, EXTENSION_COLUMNS) if use_fast_path else None
+    if use_fast_path:
+        fast = _gpxfast.read_points(text, source, EXTENSION_COLUMNS)
+    else:  # gpxpy deep-copies extensions without a depth limit: bound the tree first
+        parsed = _gpxfast.parse_tree(text, source)
+        if parsed is not None:
+            check_tree_bounds(parsed[0], source)
+        fast = None
     if fast is not None:
         gpx, t_s, n_untimed, cols = fast
     else:
