@@ -189,6 +189,21 @@ _DECL_ENCODING = re.compile(rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z]
 _WS = b" \t\r\n"
 
 
+#: Python codecs that turn bytes into text without being a character set (escapes, domain names).
+_NOT_CHARSETS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape", "undefined"})
+
+
+def _is_character_encoding(name: str) -> bool:
+    """True for a codec that decodes bytes to text as a character set (not rot13, base64, punycode, ...)."""
+    if name in _NOT_CHARSETS:
+        return False
+    try:
+        b"<".decode(name)  # a bytes-to-bytes or str-to-str codec (base64, zlib, rot13) raises LookupError
+    except (LookupError, UnicodeError):
+        return False
+    return True
+
+
 def xml_text(data: bytes, source: str) -> str:
     """Decode an XML activity file to text, ready for a parser.
 
@@ -208,7 +223,9 @@ def xml_text(data: bytes, source: str) -> str:
     Raises
     ------
     FileFormatError
-        The content is empty or does not start with ``<`` (not XML).
+        The content is empty or does not start with ``<`` (not XML), or its
+        declaration names a codec that is not a character encoding (rot13,
+        base64, punycode, ...; an unknown name is read as UTF-8).
 
     Notes
     -----
@@ -236,10 +253,15 @@ def xml_text(data: bytes, source: str) -> str:
             m = _DECL_ENCODING.match(head)
             enc = "utf-8"
             if m:
+                declared = m.group(1).decode("ascii")
                 try:
-                    enc = codecs.lookup(m.group(1).decode("ascii")).name
+                    enc = codecs.lookup(declared).name
                 except LookupError:
                     enc = "utf-8"
+                if not _is_character_encoding(enc):
+                    raise FileFormatError(
+                        f"declares encoding=\"{declared}\", which is not a character encoding (XML 1.0, section "
+                        "4.3.3); the file is damaged or mislabelled: save it again as UTF-8", source)
                 if enc.startswith(("utf-16", "utf-32")):  # the declaration itself was 8-bit: mislabelled
                     enc = "utf-8"
     try:

@@ -143,3 +143,28 @@ def test_real_file_with_injected_xxe(data_dir, tmp_path):
         p = tmp_path / name
         p.write_text(decl + '\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' + rest)
         assert "DOCTYPE/ENTITY" in str(_refused(p))
+
+
+@pytest.mark.parametrize("fmt", sorted(BUILDERS))
+@pytest.mark.parametrize("codec", ["rot13", "base64", "punycode", "idna", "unicode_escape", "hex", "zlib"])
+def test_declared_codec_that_is_no_character_encoding_is_refused(tmp_path, fmt, codec):
+    """Python knows these codecs, but none of them is a character set: one clear line, not an internal
+    LookupError or UnicodeError wrapped as 'could not be decoded'."""
+    body = BUILDERS[fmt]("", "plain").decode().replace('encoding="UTF-8"', f'encoding="{codec}"')
+    p = tmp_path / f"codec.{fmt}"
+    p.write_text(body, encoding="utf-8")
+    with pytest.raises(runlog.FileFormatError) as e:
+        runlog.read_activities(p)
+    msg = str(e.value)
+    assert f'declares encoding="{codec}", which is not a character encoding' in msg, msg
+    assert "could not be decoded" not in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("fmt", sorted(BUILDERS))
+@pytest.mark.parametrize("codec", ["latin-1", "windows-1252", "no-such-charset"])
+def test_character_encodings_and_unknown_names_still_read(tmp_path, fmt, codec):
+    """A real character set is used; an unknown name is read as UTF-8 (the documents are ASCII here)."""
+    body = BUILDERS[fmt]("", "plain").decode().replace('encoding="UTF-8"', f'encoding="{codec}"')
+    p = tmp_path / f"ok.{fmt}"
+    p.write_text(body, encoding="utf-8")
+    assert len(runlog.read_activity(p).records) == 2
