@@ -617,12 +617,14 @@ def _compressed_times(data: bytes, walk: _Walk) -> dict[int, int]:
     keys, vals = [], []
     buf = np.frombuffer(data, dtype=np.uint8)
     rec_pos = np.asarray(walk.rec_pos, dtype=np.int64)
-    rec_def = np.asarray(walk.rec_def, dtype=np.int64)
-    for did in np.unique(rec_def).tolist():
-        lay = walk.defs[did].lay
+    # per layout, not per definition: a file may repeat one definition before every record
+    rec_lid = np.asarray([d.lid for d in walk.defs], dtype=np.int64)[np.asarray(walk.rec_def, dtype=np.int64)]
+    layouts = {d.lid: d.lay for d in walk.defs}
+    for lid in np.unique(rec_lid).tolist():
+        lay = layouts[lid]
         if not lay.stamp:
             continue
-        p = rec_pos[rec_def == did]
+        p = rec_pos[rec_lid == lid]
         ((_, _, btn, off),) = lay.stamp
         dtype = np.dtype({"names": ["t"], "formats": [(">" if lay.big else "<") + _NP_CODE[btn]],
                           "offsets": [off], "itemsize": lay.size})

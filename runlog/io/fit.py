@@ -108,7 +108,7 @@ from ._common import RawActivity, text_or_none
 
 __all__ = [
     "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "STRAY_GAP_S",
-    "DEVICE_RELATIVE_LIMIT", "semicircles_to_deg", "cadence_spm", "session_distance_m",
+    "DEVICE_RELATIVE_LIMIT", "MAX_ACTIVITIES", "semicircles_to_deg", "cadence_spm", "session_distance_m",
     "merge_same_time", "main_body_mask", "device_name", "utc_offset_s",
 ]
 
@@ -130,6 +130,12 @@ MAX_PROTOCOL_MAJOR = 2
 #: timestamps [s].  12 h: no run, ride or hike in one recording pauses that long,
 #: while the real pause in the corpus (a 5 h break in a rowing file) stays kept.
 STRAY_GAP_S = 12 * 3600.0
+
+#: Most activities (sessions, or chained files) read from one file; the rest are dropped with a
+#: warning.  A triathlon has 5 sessions (swim, transition, bike, transition, run), a watch's chained
+#: files a few; a 23 KiB file with a ``file_id`` before each of 2,000 records would otherwise become
+#: 2,000 activities, each with its own frames and summary.
+MAX_ACTIVITIES = 100
 
 #: FIT ``date_time`` values below this are device-relative seconds (system
 #: time since power-on), not seconds since 1989-12-31 UTC (FIT SDK,
@@ -907,11 +913,16 @@ def _split_sessions(rec: pd.DataFrame, sessions: list[tuple[int, dict]], laps: l
     owner = np.clip(np.searchsorted(starts, rec.index.as_unit("ns").asi8, side="right") - 1, 0, None)
     lap_starts = np.array([(_session_start(v) or first).value for v in laps], dtype="int64")
     lap_owner = np.clip(np.searchsorted(starts, lap_starts, side="right") - 1, 0, None)
+    # one pass each (a hostile file may hold thousands of sessions): rows by owner, in file order
+    rows = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[rows], np.arange(len(sessions) + 1))
+    laps_of: dict[int, list[dict]] = {}
+    for v, o in zip(laps, lap_owner.tolist()):
+        laps_of.setdefault(o, []).append(v)
     for k, i in enumerate(order):
         num, values = sessions[i]
-        mine = owner == k
-        if mine.any():
-            yield num, values, rec[mine], [v for v, o in zip(laps, lap_owner) if o == k]
+        if bounds[k + 1] > bounds[k]:
+            yield num, values, rec.iloc[rows[bounds[k]:bounds[k + 1]]], laps_of.get(k, [])
 
 
 def _check_is_activity(p: _Parsed, n_records: int, source: str) -> None:
@@ -1006,12 +1017,23 @@ def _activities(p: _Parsed, source: str) -> list[RawActivity]:
             TruncatedFileWarning, stacklevel=4)
 
     n_sessions = len(p.sessions)
+    sessions_of: dict[int, list[tuple[int, dict]]] = {}
+    for grp, num, v in p.sessions:
+        sessions_of.setdefault(grp, []).append((num, v))
+    laps_of: dict[int, list[dict]] = {}
+    for grp, v in p.laps:
+        laps_of.setdefault(grp, []).append(v)
+    # records are in file order, so their logical files (groups) are sorted: one slice per group
+    if len(groups) > 1 and bool((np.diff(groups) < 0).any()):  # pragma: no cover - both parsers keep file order
+        raise AssertionError("FIT records out of file order")
+    cuts = np.searchsorted(groups, np.arange(p.n_groups + 1))
     out: list[RawActivity] = []
     for g in range(p.n_groups):
-        in_group = groups == g
         file_id = p.file_ids.get(g, {})
-        if not in_group.any() or _name(file_id.get("type")) not in (None, "activity"):
+        if cuts[g + 1] == cuts[g] or _name(file_id.get("type")) not in (None, "activity"):
             continue  # e.g. the settings file chained after an activity
+        if len(out) >= MAX_ACTIVITIES:
+            break
         base = {
             "device": device_name(file_id),
             "n_sessions": max(n_sessions, 1),
@@ -1021,9 +1043,11 @@ def _activities(p: _Parsed, source: str) -> list[RawActivity]:
             # Garmin Connect or Strava title lives in the export, not the file); suggest_episodes reads it
             "name": text_or_none(p.workout.get(g, {}).get("wkt_name")),
         }
-        sessions = [(num, v) for grp, num, v in p.sessions if grp == g]
-        laps = [v for grp, v in p.laps if grp == g]
-        for num, values, rec, lap_values in _split_sessions(frame[in_group], sessions, laps):
+        sessions = sessions_of.get(g, [])
+        laps = laps_of.get(g, [])
+        for num, values, rec, lap_values in _split_sessions(frame.iloc[cuts[g]:cuts[g + 1]], sessions, laps):
+            if len(out) >= MAX_ACTIVITIES:
+                break
             if values is None:  # no session message: sport from the sport or lap message
                 sport, sub = _sport(p.sport.get(g) or (laps[0] if laps else None))
             else:
@@ -1039,4 +1063,12 @@ def _activities(p: _Parsed, source: str) -> list[RawActivity]:
             out.append(RawActivity(rec, _laps_frame(lap_values), info))
     if not out:
         raise FileFormatError("holds no timed records of an activity: nothing to analyse", source)
+    if len(out) >= MAX_ACTIVITIES:
+        held = sum(max(1, len(sessions_of.get(g, []))) for g in range(p.n_groups)
+                   if cuts[g + 1] > cuts[g] and _name(p.file_ids.get(g, {}).get("type")) in (None, "activity"))
+        if held > len(out):
+            warnings.warn(
+                f"{source}: holds {held} sessions or chained activity files; only the first {MAX_ACTIVITIES} were "
+                "read. No watch writes that many into one file: it is probably damaged or built to slow readers "
+                "down", RunlogWarning, stacklevel=4)
     return out
