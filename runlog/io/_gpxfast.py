@@ -123,7 +123,21 @@ def _check_value(field, tag: str, text, version) -> None:
 
 
 def parse_tree(text: str, source: str):
-    """(root, warning message or None), or None when the document does not parse (gpxpy will say why)."""
+    """Parse a GPX document as gpxpy does (first default namespace removed), repairing undeclared prefixes.
+
+    Parameters
+    ----------
+    text : str
+        The document (:func:`runlog.io._xml.xml_text`, DTD-checked).
+    source : str
+        File name, for the repair's warning.
+
+    Returns
+    -------
+    tuple or None
+        ``(root, warning message or None)``, or None when the document does
+        not parse (gpxpy then says why).
+    """
     parsed = parse_declaring_prefixes(text, lambda t: ET.XML(_DEFAULT_NS.sub("", t, count=1)))
     if parsed is None:
         return None

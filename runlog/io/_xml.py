@@ -199,8 +199,10 @@ def _is_character_encoding(name: str) -> bool:
         return False
     try:
         b"<".decode(name)  # a bytes-to-bytes or str-to-str codec (base64, zlib, rot13) raises LookupError
-    except (LookupError, UnicodeError):
+    except LookupError:
         return False
+    except UnicodeError:  # a real multi-byte encoding given one byte (utf-16)
+        pass
     return True
 
 
