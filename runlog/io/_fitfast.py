@@ -1,52 +1,59 @@
-"""Vectorised decoder of FIT ``record`` messages; fitparse stays the reference.
+"""runlog's FIT decoder: records vectorised, the few other messages field by field, from the profile table.
 
 :func:`decode_segment` reads one FIT file (one segment of a possibly chained
-stream, see :func:`runlog.io.fit.split_segments`) in three steps:
+stream, see :func:`runlog.io.fit.split_segments`) in three steps, defined by
+the FIT protocol and the part of the profile runlog declares in
+:mod:`runlog.io._fitprofile` (no other library is involved):
 
 1. **Walk** (Python, one short step per message): message headers (normal
    and compressed-timestamp), definition messages (endianness, field sizes and
    base types, developer fields skipped by their sizes), and the byte
    position of every data message.  Nothing is decoded yet.
-2. **Records, all at once per definition**: the byte rows of every
-   ``record`` message of one definition are gathered into one array and
-   viewed through one numpy structured dtype (``np.frombuffer`` + a view); a
-   field becomes a float column in a few array operations: invalid values
-   (FIT SDK base types: 0xFF.., 0x7F.., 0 for the ``z`` types, NaN) -> NaN,
-   scale and offset (``value = raw / scale - offset``), components
-   (``speed`` -> ``enhanced_speed``, ``altitude`` -> ``enhanced_altitude``,
+2. **Records, all at once per layout**: the byte rows of every ``record``
+   message of one definition layout are gathered into one array and viewed
+   through one numpy structured dtype (``np.frombuffer`` + a view); a field
+   becomes a float column in a few array operations: invalid values (FIT
+   base types: 0xFF.., 0x7F.., 0 for the ``z`` types, NaN) -> NaN, scale and
+   offset (``value = raw / scale - offset``), components (``speed`` ->
+   ``enhanced_speed``, ``altitude`` -> ``enhanced_altitude``,
    ``compressed_speed_distance`` -> ``speed`` and accumulated ``distance``)
    and compressed timestamps (5-bit offsets unwrapped against the last full
-   ``timestamp``) resolved to full times.  Positions stay semicircles and
-   times raw FIT seconds (since 1989-12-31 00:00 UTC); the caller converts.
-3. **The few other messages** runlog uses (``file_id``, ``session``, ``lap``,
-   ``workout``, ``activity``, ``sport``, and the ``developer_data_id`` /
-   ``field_description`` messages that name developer fields) are copied with
-   their definitions into a small FIT stream and decoded by fitparse, the
-   reference, so their values are fitparse's by construction.
+   ``timestamp`` of any message) resolved to full times.  Positions stay
+   semicircles and times raw FIT seconds (since 1989-12-31 00:00 UTC); the
+   caller converts.  When a field appears twice, or a component and a field
+   give the same name, the one later in the definition wins (a component
+   counts just before its own field).
+3. **The other messages** runlog uses (``file_id``, ``session``, ``lap``,
+   ``workout``, ``activity``, ``sport``) are decoded one by one into dicts of
+   their declared fields: enums as the profile's names (the number when the
+   profile has none), ``date_time`` as a naive UTC datetime from 0x10000000
+   on (a smaller number is device-relative and stays a number),
+   ``local_date_time`` as a naive datetime, strings up to their first NUL
+   byte (UTF-8, bad bytes replaced), arrays as tuples, invalid values None.
 
-Every value is the one fitparse 1.2.0 (through
-:class:`runlog.io.fit._TolerantFitFile`) gives: the same "last field of a name
-wins" rule of ``DataMessage.get_values`` (a component is listed before its
-field, developer fields after the others, the compressed timestamp last), the
-same accumulators, the same base-type invalid values.
+What the profile does not declare is skipped by its size: other messages,
+other fields, and every developer field (another app's data: it never
+replaces a declared field, and needs no description).  A field whose size
+is no multiple of its base type's (COROS PACE 2 firmware) is unknown bytes,
+as the FIT SDK reads it.  A declared field of a shape its type cannot have
+(a timestamp of more than 32 bits, a component over an array, a field of
+size 0) has no value; the reading goes on.
 
-A file cut off (the watch died, the copy did not finish, a header whose
-data size was never written) is read as fitparse reads it: every message
-before the cut, and the ``FitEOFError`` message fitparse would raise there
-(:attr:`FastSegment.eof`); its CRC is not checked, as fitparse never gets
-to it.
+Damage is reported, never raised (:attr:`FastSegment.damage`), with every
+message before it kept:
 
-What is not handled here makes :func:`decode_segment` return None, and the
-caller decodes the whole file with fitparse instead: other damage (CRC
-mismatch, a message running past the declared data size into the CRC, a
-message of an undefined local type, a header whose size or CRC is wrong), a
-wanted field of an odd base type (64-bit, string; a ``timestamp`` that is not
-an integer of at most 32 bits), any definition whose data fitparse might fail
-on (a field of size 0, components or dates over arrays or non-integers,
-developer fields whose description is missing, misaligned or that shadow a
-record field), an error of fitparse on the other messages, and any exception
-the fast path did not foresee (unless :data:`STRICT`).  So damaged files are
-salvaged exactly as before, by fitparse.
+* the data ends inside a message, between messages or in the CRC
+  (``"eof"``; the watch died, the copy did not finish);
+* the file CRC does not match (``"crc"``; every message is kept, as the CRC
+  is only checked at the end);
+* a data message of a local type no definition declared (``"undefined"``);
+* a message running past the data size the header declares (``"overrun"``);
+* a header whose size, CRC or length is wrong (``"header"``; nothing of the
+  segment is read).
+
+The texts say what fitparse 1.2.0, the test oracle, says for the same damage
+(``tests/io/test_fit_oracle.py`` compares the two on every file of the corpus
+and on mutated files).
 
 References
 ----------
@@ -60,15 +67,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import struct
-from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
-from fitparse.profile import MESSAGE_TYPES
-from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES
 
-__all__ = ["RECORD_FIELDS", "FIT_EPOCH_S", "KEPT_MESSAGES", "STRICT", "FastSegment", "decode_segment", "crc16"]
+from ._fitprofile import BASE_TYPES, DATE_TIME_MIN, FIT_EPOCH_S, MESSAGES, TIMESTAMP, TYPES, BaseType
+
+__all__ = ["RECORD_FIELDS", "FIT_EPOCH_S", "KEPT_MESSAGES", "FastSegment", "FitDamage", "decode_segment", "crc16"]
 
 #: ``record`` fields runlog reads (keys of :attr:`FastSegment.records`).
 RECORD_FIELDS = (
@@ -78,40 +84,31 @@ RECORD_FIELDS = (
     "stance_time", "stance_time_balance", "vertical_oscillation", "vertical_ratio", "step_length",
 )
 
-#: FIT ``date_time`` epoch, 1989-12-31 00:00 UTC, in Unix seconds [s] (FIT SDK, Profile.xlsx, ``date_time``).
-FIT_EPOCH_S = 631065600
-
-#: Re-raise unforeseen exceptions of the fast path instead of handing the file to fitparse
-#: (the tests set it, so that a bug cannot hide behind the fallback).
-STRICT = False
-
-#: Global message numbers decoded by fitparse: file_id 0, sport 12, session 18, lap 19, workout 26,
-#: activity 34, field_description 206, developer_data_id 207 (FIT SDK, Profile.xlsx ``mesg_num``).
-KEPT_MESSAGES = frozenset({0, 12, 18, 19, 26, 34, 206, 207})
+#: Global message numbers decoded field by field: file_id 0, sport 12, session 18, lap 19, workout 26,
+#: activity 34 (FIT SDK, Profile.xlsx ``mesg_num``).
+KEPT_MESSAGES = frozenset(num for num in MESSAGES if num != 20)
 
 _RECORD = 20                  # global message number of ``record``
-_TIMESTAMP = 253              # field number of ``timestamp`` in every message
+_TIMESTAMP = TIMESTAMP        # field number of ``timestamp`` in every message
 _CSD = 8                      # record.compressed_speed_distance
 _WANTED = frozenset(RECORD_FIELDS)
 _DATE_TYPES = frozenset({"date_time", "local_date_time"})
-
-# base type number -> numpy type code (sizes as fitparse's struct formats)
-_NP_CODE = {0x00: "u1", 0x01: "i1", 0x02: "u1", 0x83: "i2", 0x84: "u2", 0x85: "i4", 0x86: "u4",
-            0x88: "f4", 0x89: "f8", 0x0A: "u1", 0x8B: "u2", 0x8C: "u4"}
-# base type number -> invalid raw value (fitparse 1.2.0 BASE_TYPES parse functions; floats: NaN)
-_INVALID = {0x00: 0xFF, 0x01: 0x7F, 0x02: 0xFF, 0x83: 0x7FFF, 0x84: 0xFFFF, 0x85: 0x7FFFFFFF,
-            0x86: 0xFFFFFFFF, 0x0A: 0, 0x8B: 0, 0x8C: 0}
-_INT32 = frozenset(_INVALID)                     # integers of at most 32 bits
-_INTS = _INT32 | {0x8E, 0x8F, 0x90}              # with the 64-bit ones
-_FLOATS = frozenset({0x88, 0x89})
 _BYTE = 0x0D
+_BASE_BYTE = BASE_TYPES[_BYTE]
+
+# base type number -> numpy type code and invalid raw value, for the numeric base types
+_NP_CODE = {num: bt.code for num, bt in BASE_TYPES.items() if bt.code != "S1"}
+_INVALID = {num: bt.invalid for num, bt in BASE_TYPES.items() if bt.code != "S1" and bt.invalid is not None}
+_INTS = frozenset(_INVALID)                                     # integers, 64-bit ones included
+_INT32 = frozenset(num for num in _INTS if BASE_TYPES[num].size <= 4)
+_FLOATS = frozenset(num for num, bt in BASE_TYPES.items() if bt.code.startswith("f"))
 
 # what a data message of a definition is, for the walk
-_K_RECORD, _K_KEPT, _K_SKIP, _K_BAD, _K_STAMPED = 0, 1, 2, 3, 4
+_K_RECORD, _K_KEPT, _K_SKIP, _K_UNDEFINED, _K_STAMPED = 0, 1, 2, 3, 4
 
 
-class _Fallback(Exception):
-    """The fast path does not handle this file: decode it with fitparse."""
+class FitDamage(Exception):
+    """Damage found in a FIT file (chained as the cause of runlog's :class:`~runlog.errors.FileFormatError`)."""
 
 
 class FastSegment(NamedTuple):
@@ -119,26 +116,26 @@ class FastSegment(NamedTuple):
 
     records : dict of str -> ndarray
         One float64 array per :data:`RECORD_FIELDS` name, one element per
-        ``record`` message in file order; NaN where fitparse gives None (or a
-        value that is no number).  ``timestamp`` in raw FIT seconds (see
+        ``record`` message in file order; NaN where the field is absent,
+        invalid or no number.  ``timestamp`` in raw FIT seconds (see
         :data:`FIT_EPOCH_S`), positions in semicircles, the others scaled as
-        fitparse scales them (distance m, speed m/s, altitude m, ...).
+        the profile says (distance m, speed m/s, altitude m, ...).
     record_pos : ndarray of int64
         Byte position of each record message in the segment (orders records
         against the other messages).
     messages : list of (int, str, dict)
-        (byte position, message name, fitparse ``get_values()``) of the other
+        (byte position, message name, declared field name -> value) of the
         messages of :data:`KEPT_MESSAGES`, in file order.
-    eof : str or None
-        The file is cut off: the message of the ``FitEOFError`` fitparse
-        raises where it stops (the messages before it are the ones above, as
-        fitparse yields them); None for a whole file.
+    damage : (str, str) or None
+        ``(kind, text)`` of the damage that ended the reading (see the module
+        docstring: 'eof', 'crc', 'undefined', 'overrun', 'header'); the
+        messages before it are the ones above.  None for a whole file.
     """
 
     records: dict
     record_pos: np.ndarray
     messages: list
-    eof: str | None = None
+    damage: tuple[str, str] | None = None
 
 
 # --------------------------------------------------------------------------
@@ -175,7 +172,7 @@ def _zero_shift(n_words: int) -> tuple[list[int], list[int]]:
 
 
 def crc16(data: bytes) -> int:
-    """FIT CRC-16 of *data* (the value fitparse's ``Crc.calculate`` gives).
+    """FIT CRC-16 of *data* (FIT SDK, "CRC": polynomial 0xA001 reflected, initial value 0).
 
     Blocks of *L* bytes are run through the CRC side by side (two bytes per
     numpy step) and their states combined: the CRC starting from 0 is linear,
@@ -220,20 +217,21 @@ def crc16(data: bytes) -> int:
 class _Layout:
     """The layout of a definition message (shared by identical definitions, cached by their bytes)."""
 
-    __slots__ = ("mesg_num", "big", "fields", "dev", "size", "stamp", "kind", "csd", "plan")
+    __slots__ = ("mesg_num", "big", "fields", "dev", "size", "stamp", "kind", "csd", "plan", "kplan")
 
     def __init__(self, mesg_num: int, big: bool, fields: list[tuple[int, int, int, int]],
                  dev: list[tuple[int, int, int]]):
         self.mesg_num, self.big = mesg_num, big
         self.fields = fields      # (field number, size, base type number, offset in the message)
-        self.dev = dev            # (field number, size, developer data index)
+        self.dev = dev            # (field number, size, developer data index): skipped by size
         self.size = sum(f[1] for f in fields) + sum(f[1] for f in dev)
-        self.stamp = [f for f in fields if f[0] == _TIMESTAMP]
+        # the timestamp fields that set the compressed-timestamp accumulator: one integer of <= 32 bits
+        self.stamp = [(off, btn) for num, size, btn, off in fields
+                      if num == _TIMESTAMP and btn in _INT32 and size == BASE_TYPES[btn].size]
         self.csd = False          # record layout with compressed_speed_distance (resets its accumulator)
         self.plan: dict[str, tuple] | None = None   # record plan, see _record_plan
-        if _risky(self):
-            self.kind = _K_BAD
-        elif mesg_num == _RECORD:
+        self.kplan: list | None = None              # kept-message plan, see _kept_plan
+        if mesg_num == _RECORD:
             self.kind = _K_RECORD
             self.csd = any(num == _CSD and size % _base(btn).size == 0 for num, size, btn, _ in fields)
         elif mesg_num in KEPT_MESSAGES:
@@ -254,36 +252,9 @@ class _Def(NamedTuple):
     lid: int          # index of its layout among the file's distinct layouts
 
 
-def _base(btn: int):
-    return BASE_TYPES.get(btn, BASE_TYPE_BYTE)
-
-
-def _risky(lay: _Layout) -> bool:
-    """True when fitparse might raise on a data message of this layout (the fast path then gives way).
-
-    A field of size 0 (fitparse: invalid struct format), components of a field
-    that is not one integer or a byte array (fitparse unpacks a tuple with
-    invalid members, or accumulates a float), a date field that is not one
-    integer of at most 32 bits (fitparse compares a tuple or string with a
-    number, or a 64-bit date overflows ``datetime``).
-    """
-    mt = MESSAGE_TYPES.get(lay.mesg_num)
-    for num, size, btn, _ in lay.fields:
-        bt = _base(btn)
-        if size % bt.size:
-            continue  # misaligned: _TolerantFitFile reads it as unknown bytes
-        if size == 0:
-            return True
-        field = mt.fields.get(num) if mt else None
-        if field is None:
-            continue
-        one = size == bt.size
-        if field.components and not ((one and btn in _INTS) or bt.name == "byte"):
-            return True
-        for f in [field, *(field.subfields or ())]:
-            if f.type.name in _DATE_TYPES and not (one and btn in _INT32):
-                return True
-    return False
+def _base(btn: int) -> BaseType:
+    """The base type of number *btn*; an unknown number is read as bytes (FIT protocol)."""
+    return BASE_TYPES.get(btn, _BASE_BYTE)
 
 
 #: Layouts by definition bytes (header byte reduced to its developer-data flag); bounded.
@@ -342,6 +313,8 @@ class _Walk(NamedTuple):
     pos: int              # where the walk stopped
     last: int             # header position of the last message walked
     cut_definition: int   # header position of a definition cut off by the end of the data, else -1
+    undefined: int        # local message number of a data message without definition (the walk stops
+                          # at its header, ``pos``), else -1
 
 
 def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
@@ -350,8 +323,8 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
     Other messages with a ``timestamp`` are listed only when *stamped* (for compressed timestamps).
     """
     lids: dict[int, int] = {}
-    kinds = [_K_BAD] * 16       # by local message number; undefined = bad
-    steps = [1] * 16            # header byte + data size
+    kinds = [_K_UNDEFINED] * 16   # by local message number
+    steps = [1] * 16              # header byte + data size
     ids = [0] * 16
     defs: list[_Def] = []
     rec_pos: list[int] = []
@@ -359,7 +332,7 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
     others: list[tuple[int, int]] = []
     compressed: list[tuple[int, int]] = []
     add_pos, add_def = rec_pos.append, rec_def.append
-    start, cut_definition, n = pos, -1, len(data)
+    start, cut_definition, undefined, n = pos, -1, -1, len(data)
     while pos < end:
         start = pos
         h = data[pos]
@@ -369,16 +342,18 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
             if k == _K_RECORD:
                 add_pos(pos)
                 add_def(ids[loc])
-            elif k == _K_BAD:
-                raise _Fallback("data message of an undefined or unsupported definition")
+            elif k == _K_UNDEFINED:
+                undefined = loc
+                break
             elif k != _K_SKIP:
                 others.append((pos, ids[loc]))
             pos += steps[loc]
         elif h & 0x80:              # compressed timestamp header, data message
             loc = (h >> 5) & 0x03
             k = kinds[loc]
-            if k == _K_BAD:
-                raise _Fallback("data message of an undefined or unsupported definition")
+            if k == _K_UNDEFINED:
+                undefined = loc
+                break
             compressed.append((pos, h & 0x1F))
             if k == _K_RECORD:
                 add_pos(pos)
@@ -400,7 +375,7 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
             kinds[loc] = _K_SKIP if kind == _K_STAMPED and not stamped else kind
             steps[loc], ids[loc] = lay.size + 1, len(defs) - 1
             pos = nxt
-    return _Walk(defs, rec_pos, rec_def, others, compressed, pos, start, cut_definition)
+    return _Walk(defs, rec_pos, rec_def, others, compressed, pos, start, cut_definition, undefined)
 
 
 # --------------------------------------------------------------------------
@@ -409,43 +384,41 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
 def _record_plan(lay: _Layout) -> dict[str, tuple]:
     """Where each wanted name's value comes from in a record of this layout.
 
-    fitparse lists, per field in definition order, the field's components
-    and then the field; ``get_values`` keeps the last entry of a name, so one
-    source per name is enough.  Sources: ``('f', offset, base, scale,
-    offset_value)`` a field, ``('c', offset, base, bit_offset, bits, scale,
-    offset_value)`` a component of an integer field, ``('csd_speed'|'csd_dist',
-    offset)`` the components of ``compressed_speed_distance``, ``('nan',)``
-    a value that is no number (array, byte field).
+    Per field in definition order, its components come first and then the
+    field; the last source of a name wins, so one source per name is kept.
+    Sources: ``('f', offset, base, scale, offset_value)`` a field,
+    ``('c', offset, base, bit_offset, bits, scale, offset_value)`` a
+    component of an integer field, ``('csd_speed'|'csd_dist', offset)`` the
+    components of ``compressed_speed_distance`` (3 bytes), ``('nan',)`` no
+    number (an array, a string, a field of size 0, a component of a field
+    that is not one integer).
     """
-    mt = MESSAGE_TYPES[_RECORD]
+    record = MESSAGES[_RECORD].fields
     plan: dict[str, tuple] = {}
     for num, size, btn, off in lay.fields:
         bt = _base(btn)
         if size % bt.size:
-            continue
-        field = mt.fields.get(num)
+            continue  # misaligned: unknown bytes (FIT SDK)
+        field = record.get(num)
         if field is None:
             continue
         one = size == bt.size
-        for comp in field.components or ():
-            target = mt.fields[comp.def_num].name
+        for comp in field.components:
+            target = record[comp.target].name
             if target not in _WANTED:
                 continue
             if num == _CSD:
-                if btn != _BYTE or size != 3:
-                    raise _Fallback("compressed_speed_distance that is not 3 bytes")
-                plan[target] = ("csd_dist" if comp.accumulate else "csd_speed", off)
-            elif one and btn in _INT32 and not comp.accumulate:
+                csd = btn == _BYTE and size == 3
+                plan[target] = ("csd_dist" if comp.accumulate else "csd_speed", off) if csd else ("nan",)
+            elif one and btn in _INTS and not comp.accumulate:
                 plan[target] = ("c", off, btn, comp.bit_offset, comp.bits, comp.scale, comp.offset)
             else:
-                raise _Fallback(f"component {target} of an unsupported field")
+                plan[target] = ("nan",)
         name = field.name
         if name not in _WANTED:
             continue
-        if one and (btn in _INT32 or (btn in _FLOATS and name != "timestamp")):
+        if one and (btn in _INTS or btn in _FLOATS):
             plan[name] = ("f", off, btn, field.scale, field.offset)
-        elif name == "timestamp" or (one and btn in _INTS) or bt.name == "string":
-            raise _Fallback(f"record field {name} of base type {bt.name}")
         else:
             plan[name] = ("nan",)
     return plan
@@ -478,7 +451,7 @@ def _values(col: np.ndarray, btn: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scaled(vals: np.ndarray, valid: np.ndarray, scale, offset) -> np.ndarray:
-    """fitparse's ``float(raw) / scale - offset`` on the valid values; NaN elsewhere."""
+    """``float(raw) / scale - offset`` (FIT SDK, "Scale/Offset") on the valid values; NaN elsewhere."""
     if scale:
         vals = vals / scale
     if offset:
@@ -487,7 +460,7 @@ def _scaled(vals: np.ndarray, valid: np.ndarray, scale, offset) -> np.ndarray:
 
 
 def _unwrap(key: np.ndarray, is_set: np.ndarray, value: np.ndarray, bits: int) -> np.ndarray:
-    """fitparse's compressed accumulation over a sequence of events, vectorised.
+    """Compressed accumulation (FIT SDK, accumulated components and compressed timestamps), vectorised.
 
     Events in *key* order either set the accumulator (*is_set*: ``acc =
     value``) or add to it: ``acc += (value - acc) mod 2**bits`` (the value is
@@ -545,6 +518,8 @@ def _record_columns(data: bytes, walk: _Walk, stamps: dict[int, int]) -> dict[st
             if kind == "f":
                 _, off, btn, scale, offset = src
                 vals, valid = _values(rows[f"f{off}_{btn}"], btn)
+                if name == "timestamp":  # a float below the date range, or past 32 bits: no date
+                    valid &= (vals >= DATE_TIME_MIN) if btn in _FLOATS else (vals < 2.0**32)
                 cols[name][sel] = _scaled(vals, valid, scale, offset)
             elif kind == "c":
                 _, off, btn, bit_off, bits, scale, offset = src
@@ -574,9 +549,9 @@ def _record_columns(data: bytes, walk: _Walk, stamps: dict[int, int]) -> dict[st
 def _accumulate_distance(walk: _Walk, pos: np.ndarray, dist_raw: list, out: np.ndarray) -> None:
     """``record.distance`` from the accumulated 12-bit component of ``compressed_speed_distance``.
 
-    fitparse sets the accumulator to 0 at every record definition holding the
-    field and adds each valid raw value (``_apply_compressed_accumulation``,
-    12 bits); scale 16 (FIT SDK, Profile.xlsx).
+    The accumulator is set to 0 at every record definition holding the field
+    and each valid raw value adds its difference modulo 2**12 (FIT SDK,
+    "Accumulated Fields"); scale 16 (FIT SDK, Profile.xlsx).
     """
     sel = np.concatenate([s for s, _, _ in dist_raw])
     raw = np.concatenate([r for _, r, _ in dist_raw])
@@ -593,31 +568,28 @@ def _accumulate_distance(walk: _Walk, pos: np.ndarray, dist_raw: list, out: np.n
 # Compressed timestamps
 # --------------------------------------------------------------------------
 def _stamp_raw(data: bytes, hpos: int, lay: _Layout) -> int | None:
-    """Raw ``timestamp`` (field 253) of the message at *hpos*, None when invalid."""
-    ((_, _, btn, off),) = lay.stamp
-    value = struct.unpack_from((">" if lay.big else "<") + _base(btn).fmt, data, hpos + 1 + off)[0]
-    return None if value == _INVALID[btn] else int(value)
+    """Raw ``timestamp`` (field 253) of the message at *hpos*: the last valid one, None when none is."""
+    out = None
+    for off, btn in lay.stamp:
+        value = struct.unpack_from((">" if lay.big else "<") + _STRUCT[btn], data, hpos + 1 + off)[0]
+        if value != _INVALID[btn]:
+            out = int(value)
+    return out
 
 
 def _compressed_times(data: bytes, walk: _Walk) -> dict[int, int]:
     """Full timestamp [raw FIT s] of every compressed-timestamp message, by header position.
 
-    fitparse keeps the last ``timestamp`` (field 253 of any message) and
-    resolves a header's 5-bit time offset against it (FIT SDK, "Compressed
-    Timestamp Header"); the accumulator starts at 0 in each file.  *walk*
-    must list the other timestamped messages (``_walk(..., stamped=True)``).
+    The last ``timestamp`` (field 253, one integer of at most 32 bits) of any
+    message sets the accumulator, and a header's 5-bit time offset is
+    resolved against it (FIT SDK, "Compressed Timestamp Header"); it starts
+    at 0 in each file.  *walk* must list the other timestamped messages
+    (``_walk(..., stamped=True)``).  The record rows are gathered per layout,
+    not per definition: a file may repeat one definition before every record.
     """
-    for d in walk.defs:  # what fitparse would choke on (a tuple or float accumulator)
-        lay = d.lay
-        if len(lay.stamp) > 1 or any(num == _TIMESTAMP for num, _, _ in lay.dev):
-            raise _Fallback("several or developer timestamp fields with compressed timestamps")
-        for _, size, btn, _ in lay.stamp:
-            if btn not in _INT32 or size != _base(btn).size:
-                raise _Fallback("a timestamp field that is not one integer, with compressed timestamps")
     keys, vals = [], []
     buf = np.frombuffer(data, dtype=np.uint8)
     rec_pos = np.asarray(walk.rec_pos, dtype=np.int64)
-    # per layout, not per definition: a file may repeat one definition before every record
     rec_lid = np.asarray([d.lid for d in walk.defs], dtype=np.int64)[np.asarray(walk.rec_def, dtype=np.int64)]
     layouts = {d.lid: d.lay for d in walk.defs}
     for lid in np.unique(rec_lid).tolist():
@@ -625,13 +597,20 @@ def _compressed_times(data: bytes, walk: _Walk) -> dict[int, int]:
         if not lay.stamp:
             continue
         p = rec_pos[rec_lid == lid]
-        ((_, _, btn, off),) = lay.stamp
-        dtype = np.dtype({"names": ["t"], "formats": [(">" if lay.big else "<") + _NP_CODE[btn]],
-                          "offsets": [off], "itemsize": lay.size})
-        raw = _rows(data, buf, p, lay.size, dtype)["t"]
-        ok = raw != _INVALID[btn]
+        order = ">" if lay.big else "<"
+        dtype = np.dtype({"names": [f"t{k}" for k in range(len(lay.stamp))],
+                          "formats": [order + _NP_CODE[btn] for _, btn in lay.stamp],
+                          "offsets": [off for off, _ in lay.stamp], "itemsize": lay.size})
+        rows = _rows(data, buf, p, lay.size, dtype)
+        raw = np.zeros(len(p), dtype=np.int64)
+        ok = np.zeros(len(p), dtype=bool)
+        for k, (_, btn) in enumerate(lay.stamp):  # the last valid one wins
+            col = rows[f"t{k}"]
+            valid = col != _INVALID[btn]
+            raw = np.where(valid, col.astype(np.int64), raw)
+            ok |= valid
         keys.append(p[ok] * 2)
-        vals.append(raw[ok].astype(np.int64))
+        vals.append(raw[ok])
     for hpos, did in walk.others:
         lay = walk.defs[did].lay
         if lay.stamp:
@@ -649,119 +628,141 @@ def _compressed_times(data: bytes, walk: _Walk) -> dict[int, int]:
     return dict(zip(comp_pos.tolist(), acc[n_set:].tolist()))
 
 
-def _date_time_value(raw: int):
-    """fitparse's ``process_type_date_time``: a naive UTC datetime from 0x10000000 on, else the number."""
-    if raw >= 0x10000000:
-        return _dt.datetime(1970, 1, 1) + _dt.timedelta(seconds=FIT_EPOCH_S + raw)
+# --------------------------------------------------------------------------
+# The other messages, field by field
+# --------------------------------------------------------------------------
+#: struct format character per base type (strings and bytes are read as bytes)
+_STRUCT = {0x00: "B", 0x01: "b", 0x02: "B", 0x83: "h", 0x84: "H", 0x85: "i", 0x86: "I", 0x88: "f", 0x89: "d",
+           0x0A: "B", 0x8B: "H", 0x8C: "I", 0x8E: "q", 0x8F: "Q", 0x90: "Q"}
+
+
+def _epoch_datetime(seconds) -> _dt.datetime | None:
+    """A naive UTC datetime *seconds* after the FIT epoch; None when out of datetime's range."""
+    try:
+        return _dt.datetime(1970, 1, 1) + _dt.timedelta(seconds=FIT_EPOCH_S + seconds)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _date_time_value(raw):
+    """A ``date_time`` value: a naive UTC datetime from 0x10000000 on, else the number (device-relative)."""
+    if raw >= DATE_TIME_MIN:
+        when = _epoch_datetime(raw)
+        return raw if when is None else when
     return raw
 
 
+def _string(raw: bytes) -> str | None:
+    """A FIT string: up to the first NUL byte, UTF-8 (bad bytes replaced); None when empty."""
+    return raw.split(b"\0", 1)[0].decode("utf-8", errors="replace") or None
+
+
+def _kept_plan(lay: _Layout) -> list:
+    """(field, offset, size, base type number) of the declared fields of a kept message's layout, in order."""
+    declared = MESSAGES[lay.mesg_num].fields
+    out = []
+    for num, size, btn, off in lay.fields:
+        field = declared.get(num)
+        if field is None or size % _base(btn).size or size == 0:
+            continue  # undeclared, misaligned (unknown bytes) or empty: skipped by its size
+        out.append((field, off, size, btn))
+    return out
+
+
+def _convert(field, value):
+    """One valid raw value of *field* as runlog reads it: type name, date, or scaled number."""
+    t = field.type
+    if t == "date_time":
+        return _date_time_value(value)
+    if t == "local_date_time":
+        when = _epoch_datetime(value)
+        return value if when is None else when
+    names = TYPES.get(t)
+    if names is not None:
+        return names.get(value, value)
+    if field.scale:
+        value = float(value) / field.scale
+    if field.offset:
+        value = value - field.offset
+    return value
+
+
+def _message_values(data: bytes, hpos: int, lay: _Layout) -> dict:
+    """Declared field name -> value of the kept message whose header is at *hpos* (later fields win)."""
+    if lay.kplan is None:
+        lay.kplan = _kept_plan(lay)
+    order = ">" if lay.big else "<"
+    body = hpos + 1
+    raws: dict[int, object] = {}
+    values: dict = {}
+    raw: object
+    value: object
+    for field, off, size, btn in lay.kplan:
+        bt = _base(btn)
+        if bt.code == "S1":
+            chunk = data[body + off:body + off + size]
+            if btn == _BYTE:
+                raw = None if all(b == 0xFF for b in chunk) else tuple(chunk)
+                value = raw
+            else:
+                raw = value = _string(chunk)
+        else:
+            count = size // bt.size
+            unpacked = struct.unpack_from(order + str(count) + _STRUCT[btn], data, body + off)
+            invalid = bt.invalid
+            items = [None if (v != v if invalid is None else v == invalid) else v for v in unpacked]
+            if count == 1:
+                raw = items[0]
+                value = None if raw is None else _convert(field, raw)
+            else:  # an array where the profile has one value: kept as a tuple (no number, no name)
+                raw = value = tuple(items)
+        raws[field.num] = raw
+        values[field.name] = value
+    for field, _, _, _ in lay.kplan:  # sub-fields: the field read under another name and type
+        sub = field.subfield
+        if sub is not None and raws.get(sub.ref_field) in sub.ref_values:
+            raw = raws[field.num]
+            del values[field.name]
+            values[sub.name] = TYPES[sub.type].get(raw, raw) if isinstance(raw, int) else raw
+    return values
+
+
 # --------------------------------------------------------------------------
-# The other messages, through fitparse
+# Damage
 # --------------------------------------------------------------------------
-def _kept_stream(data: bytes, walk: _Walk) -> tuple[bytes, list[int]]:
-    """A FIT stream of the kept messages and every definition of their types, and their header positions.
-
-    Every definition of a kept message type is copied, used or not, so that
-    fitparse resets its accumulators where it would in the whole file.
-    """
-    parts = [(d.pos, d.raw, False) for d in walk.defs if d.lay.mesg_num in KEPT_MESSAGES]
-    parts += [(hpos, data[hpos:hpos + walk.defs[did].lay.size + 1], True) for hpos, did in walk.others
-              if walk.defs[did].lay.kind == _K_KEPT]
-    parts.sort(key=lambda part: part[0])
-    body = b"".join(raw for _, raw, _ in parts)
-    header = bytes([12]) + data[1:4] + struct.pack("<I", len(body)) + b".FIT"
-    return header + body + b"\0\0", [pos for pos, _, is_data in parts if is_data]
-
-
-def _check_developer_fields(walk: _Walk, messages: list) -> None:
-    """Every developer field is described before its definition, as fitparse requires.
-
-    fitparse keeps the descriptions in one process-wide table; a field it
-    cannot find, or one whose size is no multiple of its base type (fitparse
-    then reads too few bytes), or a record developer field named like a
-    record field (it would replace that value), sends the file to fitparse.
-    """
-    dev_defs = [d for d in walk.defs if d.lay.dev]
-    if not dev_defs:
-        return
-    # (header position, 1, _Def) or (header position, 0, fitparse DataMessage)
-    events: list[tuple[int, int, Any]] = [(d.pos, 1, d) for d in dev_defs]
-    events += [(pos, 0, msg) for pos, msg in messages
-               if msg.name in ("developer_data_id", "field_description")]
-    registry: dict = {}
-    for _, is_def, item in sorted(events, key=lambda e: (e[0], e[1])):
-        if not is_def:
-            msg = item
-            index = msg.get_raw_value("developer_data_index")
-            if msg.name == "developer_data_id":
-                registry[index] = {}
-                continue
-            if index not in registry:
-                raise _Fallback("developer field described before its developer data id")
-            num = msg.get_raw_value("field_definition_number")
-            name = msg.get_raw_value("field_name") or f"unnamed_dev_field_{num}"
-            registry[index][num] = (name, BASE_TYPES[msg.get_raw_value("fit_base_type_id")])
-            continue
-        d = item
-        for num, size, index in d.lay.dev:
-            try:
-                name, bt = registry[index][num]
-            except (KeyError, TypeError):
-                raise _Fallback("developer field without description") from None
-            if size == 0 or size % bt.size:
-                raise _Fallback("developer field of a size fitparse misreads")
-            if d.lay.kind == _K_RECORD and name in _WANTED:
-                raise _Fallback(f"developer field named {name} in a record")
-
-
-def decode_segment(data: bytes, decode_messages: Callable[[bytes], Sequence]) -> FastSegment | None:
-    """Decode one FIT file: records vectorised, the other messages runlog uses through fitparse.
-
-    Parameters
-    ----------
-    data : bytes
-        One FIT file: header, data records and CRC (one segment of a chained
-        stream, see :func:`runlog.io.fit.split_segments`).
-    decode_messages : callable
-        Decodes a small FIT stream (bytes) into fitparse ``DataMessage``
-        objects in file order; raises on any problem.  runlog passes
-        fitparse with its tolerant definition parser and lean processor.
-
-    Returns
-    -------
-    FastSegment or None
-        None when the segment is damaged or holds something the fast path
-        does not handle (see the module docstring): decode the file with
-        fitparse then.
-    """
-    try:
-        return _decode_segment(data, decode_messages)
-    except _Fallback:
-        return None
-    except Exception:  # a case this module did not foresee: fitparse, the reference, decides
-        if STRICT:
-            raise
-        return None
-
-
 def _eof(wanted: int, got: int) -> str:
-    """The message of fitparse's ``FitEOFError`` (``FitFile._read``)."""
+    """The words for data that ends inside a read of *wanted* bytes (fitparse's ``FitEOFError`` text)."""
     return f"Tried to read {wanted} bytes from .FIT file but got {got}"
 
 
-def _cut_message(data: bytes, walk: _Walk) -> str:
-    """fitparse's EOF message for the data message cut off at ``walk.last``; drops it from the walk.
+def _crc_words(computed: int, read: int) -> str:
+    """The words for a CRC mismatch (fitparse's ``FitCRCError`` text)."""
+    return f"CRC Mismatch [computed: 0x{computed:04X}, read: 0x{read:04X}]"
 
-    fitparse reads the header byte, then field after field (a misaligned
-    field as its bytes, developer fields after the others) and fails on the
-    first read that the data cannot fill.
+
+def _cut_message(data: bytes, walk: _Walk) -> str:
+    """The EOF words for the data message cut off at ``walk.last``; drops it from the walk.
+
+    The message is read field after field (a misaligned field as its bytes,
+    developer fields after the others); the words name the first read that
+    the data cannot fill.
     """
     start = walk.last
     h = data[start]
     lay = walk.defs[walk.rec_def[-1] if walk.rec_pos and walk.rec_pos[-1] == start else
                     walk.others[-1][1] if walk.others and walk.others[-1][0] == start else
                     _local_def(data, walk, start)].lay
+    _drop_last(walk, start, h)
+    have, read = len(data) - start - 1, 0
+    for size in [f[1] for f in lay.fields] + [f[1] for f in lay.dev]:
+        if read + size > have:
+            return _eof(size, have - read)
+        read += size
+    return _eof(1, 0)  # pragma: no cover - the walk stopped past the data
+
+
+def _drop_last(walk: _Walk, start: int, h: int) -> None:
+    """Forget the data message whose header is at *start* (cut off, or running past the data)."""
     if walk.rec_pos and walk.rec_pos[-1] == start:
         walk.rec_pos.pop()
         walk.rec_def.pop()
@@ -769,12 +770,6 @@ def _cut_message(data: bytes, walk: _Walk) -> str:
         walk.others.pop()
     if h & 0x80 and walk.compressed and walk.compressed[-1][0] == start:
         walk.compressed.pop()
-    have, read = len(data) - start - 1, 0
-    for size in [f[1] for f in lay.fields] + [f[1] for f in lay.dev]:
-        if read + size > have:
-            return _eof(size, have - read)
-        read += size
-    raise _Fallback("no cut message")  # pragma: no cover - the walk stopped past the data
 
 
 def _local_def(data: bytes, walk: _Walk, start: int) -> int:
@@ -785,18 +780,15 @@ def _local_def(data: bytes, walk: _Walk, start: int) -> int:
     for d in walk.defs:
         if d.pos < start and d.raw[0] & 0x0F == loc:
             current = d.id
-    if current < 0:
-        raise _Fallback("cut message without definition")  # pragma: no cover - the walk checked it
     return current
 
 
 def _cut_definition_message(data: bytes, pos: int) -> str:
-    """fitparse's EOF message for the definition message cut off at *pos*.
+    """The EOF words for the definition message cut off at *pos*.
 
-    fitparse reads 2 bytes (reserved, architecture), 3 (message number,
-    field count), 3 per field and, with developer data, 1 (their count) and
-    3 per developer field; developer fields are looked up as they are read,
-    so a cut among them is left to fitparse.
+    A definition is read as 2 bytes (reserved, architecture), 3 (message
+    number, field count), 3 per field and, with developer data, 1 (their
+    count) and 3 per developer field.
     """
     n = len(data)
     have = n - pos - 1
@@ -804,68 +796,93 @@ def _cut_definition_message(data: bytes, pos: int) -> str:
     if have >= 5:
         reads += [3] * data[pos + 5]
         if data[pos] & 0x20:
-            if sum(reads) + 1 <= have:
-                raise _Fallback("definition cut among its developer fields")
             reads.append(1)
+            if sum(reads) <= have:
+                reads += [3] * data[pos + sum(reads)]
     read = 0
     for size in reads:
         if read + size > have:
             return _eof(size, have - read)
         read += size
-    raise _Fallback("no cut definition")  # pragma: no cover - _definition_end said cut
+    return _eof(1, 0)  # pragma: no cover - _definition_end said cut
 
 
-def _decode_segment(data: bytes, decode_messages: Callable[[bytes], Sequence]) -> FastSegment:
+def _header_damage(data: bytes) -> str | None:
+    """The words for a damaged 12/14-byte file header, None for a sound one."""
+    n, header_size = len(data), data[0]
+    if 12 < header_size < 14:
+        return "Irregular File Header Size"
+    if header_size >= 14:
+        if n < 14:
+            return _eof(2, n - 12)
+        (header_crc,) = struct.unpack_from("<H", data, 12)
+        computed = crc16(data[:12])
+        if header_crc and header_crc != computed:
+            return _crc_words(computed, header_crc)
+        if n < header_size:
+            return _eof(header_size - 14, n - 14)
+    return None
+
+
+# --------------------------------------------------------------------------
+# One segment
+# --------------------------------------------------------------------------
+def decode_segment(data: bytes) -> FastSegment:
+    """Decode one FIT file: records vectorised, the other messages runlog uses field by field.
+
+    Parameters
+    ----------
+    data : bytes
+        One FIT file: header, data records and CRC (one segment of a chained
+        stream, see :func:`runlog.io.fit.split_segments`); at least the
+        12 header bytes with the ``.FIT`` signature.
+
+    Returns
+    -------
+    FastSegment
+        With ``damage`` set when the file is damaged (the messages before
+        the damage are read).
+    """
+    header = _header_damage(data)
+    if header is not None:
+        return FastSegment({k: np.full(0, np.nan) for k in RECORD_FIELDS}, np.zeros(0, np.int64), [],
+                           ("header", header))
     n = len(data)
-    if n < 12 or data[8:12] != b".FIT":
-        raise _Fallback("no FIT header")
     header_size = data[0]
     (data_size,) = struct.unpack_from("<I", data, 4)
     end = header_size + data_size
-    if header_size < 12 or 12 < header_size < 14 or n < header_size or n > end + 2:
-        raise _Fallback("irregular header size, header cut off or data longer than declared")
-    if header_size >= 14:
-        (header_crc,) = struct.unpack_from("<H", data, 12)
-        if header_crc and header_crc != crc16(data[:12]):
-            raise _Fallback("header CRC mismatch")
     limit = min(end, n)
     walk = _walk(data, header_size, limit)
     if walk.compressed:  # again, listing the timestamped messages the resolution needs
         walk = _walk(data, header_size, limit, stamped=True)
-    eof = None
-    if walk.cut_definition >= 0:    # cut off inside a definition
-        eof = _cut_definition_message(data, walk.cut_definition)
-    elif walk.pos > n:              # cut off inside a data message
-        eof = _cut_message(data, walk)
-    elif walk.pos > end:
-        raise _Fallback("a message runs past the data size in the header")
-    elif walk.pos < end:            # cut off between messages
-        eof = _eof(1, 0)
-    elif n < end + 2:               # cut off in the CRC
-        eof = _eof(2, n - end)
-    else:                           # whole: fitparse checks the CRC when it gets to it
+    damage = None
+    if walk.undefined >= 0:          # a data message of an undefined local type
+        damage = ("undefined", f"Got data message with invalid local message type {walk.undefined}")
+    elif walk.cut_definition >= 0:   # cut off inside a definition
+        damage = ("eof", _cut_definition_message(data, walk.cut_definition))
+    elif walk.pos > n:               # cut off inside a data message
+        damage = ("eof", _cut_message(data, walk))
+    elif walk.pos > end:             # a message runs past the data size in the header
+        _drop_last(walk, walk.last, data[walk.last])
+        damage = ("overrun", "a message runs past the end of the data its header declares")
+    elif walk.pos < end:             # cut off between messages
+        damage = ("eof", _eof(1, 0))
+    elif n < end + 2:                # cut off in the CRC
+        damage = ("eof", _eof(2, n - end))
+    else:                            # whole: the CRC is checked after every message was read
         (file_crc,) = struct.unpack_from("<H", data, end)
-        if file_crc != crc16(data[:end]):
-            raise _Fallback("file CRC mismatch")
+        computed = crc16(data[:end])
+        if file_crc != computed:
+            damage = ("crc", _crc_words(computed, file_crc))
     stamps = _compressed_times(data, walk) if walk.compressed else {}
-    messages: list = []
-    stream, positions = _kept_stream(data, walk)
-    if positions or len(stream) > 14:
-        try:
-            decoded = list(decode_messages(stream))
-        except Exception as exc:  # fitparse's own errors: let the full fitparse pass report them
-            raise _Fallback(f"fitparse: {exc}") from exc
-        if len(decoded) != len(positions):
-            raise _Fallback("fitparse read another number of messages")
-        messages = list(zip(positions, decoded))
-    _check_developer_fields(walk, messages)
     cols = _record_columns(data, walk, stamps)
-    out = []
-    for hpos, msg in messages:
-        if msg.name in ("developer_data_id", "field_description"):
+    messages = []
+    for hpos, did in walk.others:
+        lay = walk.defs[did].lay
+        if lay.kind != _K_KEPT:
             continue
-        values = msg.get_values()
-        if hpos in stamps:  # the sub-stream lacks the records' timestamps: fitparse's value from the whole file
+        values = _message_values(data, hpos, lay)
+        if hpos in stamps:  # the compressed header's time comes last and wins
             values["timestamp"] = _date_time_value(stamps[hpos])
-        out.append((hpos, msg.name, values))
-    return FastSegment(cols, np.asarray(walk.rec_pos, dtype=np.int64), out, eof)
+        messages.append((hpos, MESSAGES[lay.mesg_num].name, values))
+    return FastSegment(cols, np.asarray(walk.rec_pos, dtype=np.int64), messages, damage)

@@ -1,4 +1,4 @@
-"""FIT activity files (Garmin, COROS, Suunto, Wahoo, Stryd, ...): a vectorised decoder, fitparse 1.2.0 as reference.
+"""FIT activity files (Garmin, COROS, Suunto, Wahoo, Stryd, ...): runlog's own decoder, fitparse the test oracle.
 
 :func:`decode` turns the bytes of one FIT file into one
 :class:`~runlog.io.RawActivity` per session; :func:`runlog.io.read_activities`
@@ -25,17 +25,21 @@ How the awkward files of the wild are handled
   the damage is kept, a :class:`~runlog.errors.TruncatedFileWarning` names the
   file and the activities of the logical file being read get
   ``info['truncated'] = True``.  Only when no timed record survives is
-  :class:`~runlog.errors.FileFormatError` raised (with fitparse's exception
-  chained).  A header whose data size was never written (0, the app or
+  :class:`~runlog.errors.FileFormatError` raised (with the damage chained
+  as a :class:`runlog.io._fitfast.FitDamage`).  A header whose data size was never written (0, the app or
   watch stopped before closing the file) is read up to the end of the bytes
   (see :class:`FitSegment`) and counts as damage.
 * **Split samples**: records sharing a timestamp (Strava's Android app writes
   position and distance in two ``record`` messages) are merged field by
   field (:func:`merge_same_time`).
 * **Misaligned field definitions** (a field size that is not a multiple of its
-  base type's size, e.g. COROS PACE 2 firmware): fitparse 1.2.0 gives up on
-  the whole file; :class:`_TolerantFitFile` decodes such a field as raw bytes
-  and ignores it, like fitdecode and the Garmin FIT SDK do.
+  base type's size, e.g. COROS PACE 2 firmware): the field is read as raw
+  bytes and ignored, as the Garmin FIT SDK and fitdecode do (fitparse 1.2.0
+  gives up on the whole file).
+* **Developer fields** (Stryd power, Connect IQ apps): skipped by their size.
+  runlog reads only the fields the FIT profile defines, so another app's
+  field never replaces one of them and needs no description; decoding a
+  file never depends on another file.
 * **Stray timestamps** (a clock not yet set by GPS: three records 27.8 days
   before a ride; one record dated 2085): records separated from the main
   body of their activity by more than :data:`STRAY_GAP_S` are dropped with a
@@ -60,17 +64,15 @@ How the awkward files of the wild are handled
   :class:`~runlog.errors.NotAnActivityError`.
 
 Speed: the ``record`` messages (over 99 % of a file's messages) are decoded
-by :mod:`runlog.io._fitfast`, all records of one definition at once through a
-numpy structured dtype, well over 50 times faster per record than a bare
-``fitparse.FitFile(...).get_messages('record')`` loop (``bench/bench_fit.py``);
-the few other messages runlog uses go through fitparse there too.  fitparse
-stays the reference and the fallback: a file the fast path does not handle
-(damaged other than cut off, failing its CRC, odd base types; see
-:mod:`runlog.io._fitfast`) is decoded message by message by fitparse
-(``engine="fitparse"`` of :func:`decode`), with :class:`_LeanProcessor`,
-which skips fitparse's per-field processor look-ups, and salvaged as
-described above.  Both engines give identical results
-(``tests/io/test_fitfast.py``).
+by :mod:`runlog.io._fitfast`, all records of one definition layout at once
+through a numpy structured dtype, hundreds of times faster per record than
+a bare ``fitparse.FitFile(...).get_messages('record')`` loop
+(``bench/bench_fit.py``); the few other messages are decoded field by field.
+Which fields, types, scales and names: :mod:`runlog.io._fitprofile`, the part
+of the FIT profile runlog reads.  fitparse is the oracle of the tests
+(``tests/io/test_fit_oracle.py``: every corpus file, hand-made files and
+mutated ones give the values fitparse gives, apart from the documented
+differences above), not a dependency of the reader.
 
 References
 ----------
@@ -82,29 +84,18 @@ rev. 2.x (file header, chained files, compressed timestamps, date_time) and
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import struct
 import warnings
 from typing import NamedTuple
 
-import fitparse
 import numpy as np
 import pandas as pd
-from fitparse.profile import MESSAGE_TYPES
-from fitparse.records import (
-    BASE_TYPE_BYTE,
-    BASE_TYPES,
-    DefinitionMessage,
-    DevFieldDefinition,
-    FieldDefinition,
-    get_dev_type,
-)
-from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
 from .. import schema
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
 from . import _fitfast as fitfast
 from ._common import RawActivity, text_or_none
+from ._fitprofile import TYPES
 
 __all__ = [
     "decode", "split_segments", "FitSegment", "SEMICIRCLE_DEG", "STRAY_GAP_S",
@@ -139,7 +130,7 @@ MAX_ACTIVITIES = 100
 
 #: FIT ``date_time`` values below this are device-relative seconds (system
 #: time since power-on), not seconds since 1989-12-31 UTC (FIT SDK,
-#: Profile.xlsx, type ``date_time``, value ``min``); fitparse leaves them as ints.
+#: Profile.xlsx, type ``date_time``, value ``min``); the decoder leaves them as numbers.
 DEVICE_RELATIVE_LIMIT = 0x10000000
 
 
@@ -162,31 +153,6 @@ _FILE_TYPE_WORDS = {
     "segment_list": "a segment list",
 }
 
-#: Manufacturers newer than fitparse 1.2.0's profile (FIT SDK Profile.xlsx,
-#: type ``manufacturer``).
-_EXTRA_MANUFACTURERS = {
-    294: "coros", 295: "virtugo", 296: "velosense", 297: "cycligentinc", 298: "trailforks",
-    299: "mahle_ebikemotion", 300: "nurvv", 301: "microprogram", 302: "zone5cloud", 303: "greenteg",
-    304: "yamaha_motors", 305: "whoop", 306: "gravaa", 307: "onelap", 308: "monark_exercise",
-    309: "form", 310: "decathlon", 311: "syncros", 326: "nike", 339: "zepp", 348: "huawei",
-}
-
-#: Garmin wrist devices newer than (or missing from) fitparse 1.2.0's profile
-#: (FIT SDK Profile.xlsx, type ``garmin_product``; regional variants omitted).
-_EXTRA_GARMIN_PRODUCTS = {
-    2050: "fenix3", 2153: "fr225", 2156: "fr630", 2157: "fr230", 2158: "fr735xt", 2337: "vivo_active_hr",
-    2413: "fenix3_hr", 2431: "fr235", 2503: "fr35", 2700: "vivoactive3", 2713: "edge_1030",
-    2886: "fr645", 2888: "fr645m", 2891: "fr30", 2900: "fenix5s_plus", 2909: "edge_130",
-    3076: "fr245", 3077: "fr245_music", 3110: "fenix5_plus", 3111: "fenix5x_plus", 3113: "fr945",
-    3121: "edge_530", 3122: "edge_830", 3224: "vivoactive4_small", 3225: "vivoactive4_large",
-    3226: "venu", 3282: "fr45", 3287: "fenix6s_sport", 3288: "fenix6s", 3289: "fenix6_sport",
-    3290: "fenix6", 3291: "fenix6x", 3466: "instinct_solar", 3589: "fr745", 3638: "enduro",
-    3652: "fr945_lte", 3703: "venu2", 3704: "venu2s", 3869: "fr55", 3888: "instinct_2",
-    3905: "fenix7s", 3906: "fenix7", 3907: "fenix7x", 3943: "epix_gen2", 3990: "fr255_music",
-    3992: "fr255", 4024: "fr955", 4257: "fr265_large", 4258: "fr265_small", 4315: "fr965",
-    4341: "enduro2", 4432: "fr165", 4433: "fr165_music", 4536: "fenix8",
-}
-
 _GARMIN_FAMILY = {"garmin", "dynastream", "dynastream_oem", "tacx"}
 
 # record field -> raw column collected while parsing (one list, or one array from the fast path, each).
@@ -195,11 +161,6 @@ _RECORD_FIELDS = fitfast.RECORD_FIELDS
 _DYNAMICS = {"stance_time": "stance_time_ms", "stance_time_balance": "stance_time_balance_left_pct",
              "vertical_oscillation": "vertical_oscillation_mm", "vertical_ratio": "vertical_ratio_pct",
              "step_length": "step_length_mm"}
-
-#: Decoders :func:`decode` accepts: ``"fast"`` (:mod:`runlog.io._fitfast`, falling back to
-#: fitparse for what it does not handle) and ``"fitparse"`` (the reference, message by message).
-ENGINES = ("fast", "fitparse")
-
 
 class FitSegment(NamedTuple):
     """One FIT file of a (possibly chained) byte stream.
@@ -261,80 +222,6 @@ def split_segments(data: bytes) -> tuple[list[FitSegment], bytes]:
         segments.append(FitSegment(off, data[off:off + size], size))
         off += size
     return segments, data[off:] if off < n else b""
-
-
-class _TolerantFitFile(fitparse.FitFile):
-    """fitparse 1.2.0 ``FitFile`` that decodes misaligned fields as raw bytes.
-
-    A field definition whose size is not a multiple of its base type's size
-    (COROS PACE 2 firmware writes ``uint32`` fields of 1 byte) makes fitparse
-    1.2.0 raise ``FitParseError`` and lose the rest of the file.  Here such a
-    field becomes an unknown ``byte`` field (ignored by runlog), which is how
-    the Garmin FIT SDK and fitdecode read these files.  The method body is
-    fitparse 1.2.0's ``_parse_definition_message`` with only that change.
-    """
-
-    misaligned_fields = 0
-
-    def _parse_definition_message(self, header):
-        endian = ">" if self._read_struct("xB") else "<"
-        global_mesg_num, num_fields = self._read_struct("HB", endian=endian)
-        mesg_type = MESSAGE_TYPES.get(global_mesg_num)
-        field_defs = []
-        for _ in range(num_fields):
-            field_def_num, field_size, base_type_num = self._read_struct("3B", endian=endian)
-            field = mesg_type.fields.get(field_def_num) if mesg_type else None
-            base_type = BASE_TYPES.get(base_type_num, BASE_TYPE_BYTE)
-            if field_size % base_type.size != 0:
-                self.misaligned_fields += 1
-                field, base_type = None, BASE_TYPE_BYTE
-            if field and field.components:
-                for component in field.components:
-                    if component.accumulate:
-                        accumulators = self._accumulators.setdefault(global_mesg_num, {})
-                        accumulators[component.def_num] = 0
-            field_defs.append(FieldDefinition(field=field, def_num=field_def_num,
-                                              base_type=base_type, size=field_size))
-        dev_field_defs = []
-        if header.is_developer_data:
-            num_dev_fields = self._read_struct("B", endian=endian)
-            for _ in range(num_dev_fields):
-                field_def_num, field_size, dev_data_index = self._read_struct("3B", endian=endian)
-                field = get_dev_type(dev_data_index, field_def_num)
-                dev_field_defs.append(DevFieldDefinition(field=field, dev_data_index=dev_data_index,
-                                                         def_num=field_def_num, size=field_size))
-        def_mesg = DefinitionMessage(header=header, endian=endian, mesg_type=mesg_type,
-                                     mesg_num=global_mesg_num, field_defs=field_defs,
-                                     dev_field_defs=dev_field_defs)
-        self._local_mesgs[header.local_mesg_num] = def_mesg
-        return def_mesg
-
-
-class _LeanProcessor(fitparse.FitFileDataProcessor):
-    """fitparse data processor that only converts ``date_time`` values.
-
-    fitparse's default processor looks up a ``process_type_*``,
-    ``process_field_*`` and ``process_units_*`` method for every field of every
-    message (about a quarter of the decoding time) although it only defines
-    the date/time, bool and time-of-day conversions; runlog needs only the
-    ``date_time`` one (and ``local_date_time`` for the activity message).
-    """
-
-    def run_type_processor(self, field_data):
-        name = field_data.type.name
-        if name == "date_time":
-            self.process_type_date_time(field_data)
-        elif name == "local_date_time":
-            self.process_type_local_date_time(field_data)
-
-    def run_field_processor(self, field_data):
-        pass
-
-    def run_unit_processor(self, field_data):
-        pass
-
-    def run_message_processor(self, data_message):
-        pass
 
 
 # --------------------------------------------------------------------------
@@ -436,7 +323,7 @@ def device_name(file_id: dict) -> str | None:
     str or None
         None when the message names neither.
     """
-    maker = _name(file_id.get("manufacturer"), _EXTRA_MANUFACTURERS)
+    maker = _name(file_id.get("manufacturer"), TYPES["manufacturer"])
     pname = file_id.get("product_name")
     product = file_id.get("garmin_product")
     if product is None:
@@ -447,8 +334,8 @@ def device_name(file_id: dict) -> str | None:
         prod = pname.strip()
     elif isinstance(product, str):
         prod = product
-    elif product is not None and maker in _GARMIN_FAMILY and int(product) in _EXTRA_GARMIN_PRODUCTS:
-        prod = _EXTRA_GARMIN_PRODUCTS[int(product)]
+    elif product is not None and maker in _GARMIN_FAMILY and int(product) in TYPES["garmin_product"]:
+        prod = TYPES["garmin_product"][int(product)]
     elif product is not None:
         prod = str(product) if maker in _GARMIN_FAMILY else f"product {product}"
     else:
@@ -476,7 +363,7 @@ def _first_valid(primary: np.ndarray, fallback: np.ndarray) -> np.ndarray:
 
 
 def _fit_time(value) -> pd.Timestamp | None:
-    """A fitparse ``date_time`` value (naive UTC datetime) as a UTC Timestamp, else None."""
+    """A decoded ``date_time`` value (naive UTC datetime) as a UTC Timestamp, else None."""
     if isinstance(value, _dt.datetime):
         return pd.Timestamp(value, tz="UTC")
     return None
@@ -543,111 +430,65 @@ class _Parsed:
         self.damage_exc: BaseException | None = None
         self.damage_group = 0
         self.n_groups = 0
-        self.engine = "fitparse"   # the decoder that produced it (see ENGINES)
 
 
 _UNFINISHED = ("was never finished: its header announces no data (the app or watch "
                "stopped before closing the file)")
 
-
-def _damage_words(exc: BaseException, in_header: bool = False) -> str:
-    """What a fitparse exception means, in a runner's words."""
-    if in_header:
-        return f"has a damaged FIT header ({exc}), so the data after it cannot be trusted"
-    if isinstance(exc, FitEOFError):
-        return ("ends early: it was cut off (the watch may have stopped recording, "
-                "or the copy did not finish)")
-    if isinstance(exc, FitCRCError):
-        return f"fails its checksum, so its end may be damaged ({exc})"
-    if isinstance(exc, FitHeaderError):
-        return f"has a damaged FIT header ({exc})"
-    if "invalid local message type" in str(exc):
-        return f"is damaged: it holds a message the file never defined ({exc})"
-    return f"is damaged ({type(exc).__name__}: {exc})"
+#: The damage kinds of :attr:`runlog.io._fitfast.FastSegment.damage`, in a runner's words.
+_DAMAGE_WORDS = {
+    "eof": "ends early: it was cut off (the watch may have stopped recording, or the copy did not finish)",
+    "crc": "fails its checksum, so its end may be damaged ({})",
+    "undefined": "is damaged: it holds a message the file never defined ({})",
+    "overrun": "is damaged: {}",
+    "header": "has a damaged FIT header ({}), so the data after it cannot be trusted",
+}
 
 
-def _fitparse_messages(stream: bytes) -> list:
-    """The data messages of a small, CRC-less FIT stream, decoded by fitparse as :func:`_parse_fitparse` does."""
-    fit = _TolerantFitFile(io.BytesIO(stream), check_crc=False, data_processor=_LeanProcessor())
-    return list(fit.get_messages())
+def _add_messages(out: _Parsed, messages: list, group: int, seen_file_id: bool) -> tuple[int, bool, list[int]]:
+    """File one segment's kept messages into *out*; returns the group, whether a file_id was seen, and the
+    positions where a new logical file (group) starts."""
+    new_group_at = []
+    for pos, name, values in messages:
+        if name == "file_id":
+            if seen_file_id:
+                group += 1
+                new_group_at.append(pos)
+            seen_file_id = True
+            out.file_ids[group] = values
+        elif name == "session":
+            out.sessions.append((group, len(out.sessions) + 1, values))
+        elif name == "lap":
+            out.laps.append((group, values))
+        elif name == "activity":
+            out.activity[group] = values
+        elif name == "sport":
+            out.sport.setdefault(group, values)
+        elif name == "workout":
+            out.workout.setdefault(group, values)
+    return group, seen_file_id, new_group_at
 
 
-def _parse_fast(segments: list[FitSegment]) -> _Parsed | None:
-    """The messages of every segment through :func:`runlog.io._fitfast.decode_segment`.
+def _parse(data: bytes) -> _Parsed:
+    """Every message of every chained segment (:func:`runlog.io._fitfast.decode_segment`), with the damage.
 
-    A cut-off (or unfinished) last segment is read up to the cut, with the
-    damage fitparse would report.  None when a segment has a damaged header
-    version, or when the fast path gives way for any segment: the caller then
-    decodes the whole file with fitparse, which salvages the other damaged files.
+    A damaged segment is read up to the damage (cut off, a message of an
+    undefined type, a message past the declared data) or whole (a CRC
+    mismatch, which shows only at the end), and nothing after it is read.
+
+    Raises
+    ------
+    FileFormatError
+        Not a FIT file (no FIT header at the start).
     """
+    segments, trailing = split_segments(data)
     if not segments:
-        return None
+        raise FileFormatError(
+            "is not a FIT file: it does not start with a FIT header (no '.FIT' signature in "
+            "bytes 8-11); the file may be damaged or mislabelled")
     out = _Parsed()
-    out.engine = "fast"
     parts: list[fitfast.FastSegment] = []
     groups: list[np.ndarray] = []
-    group, seen_file_id = 0, False
-    for seg in segments:
-        if seg.data[1] >> 4 > MAX_PROTOCOL_MAJOR:
-            return None
-        fast = fitfast.decode_segment(seg.data, _fitparse_messages)
-        if fast is None:
-            return None
-        first_group, new_group_at = group, []
-        for pos, name, values in fast.messages:
-            if name == "file_id":
-                if seen_file_id:
-                    group += 1
-                    new_group_at.append(pos)
-                seen_file_id = True
-                out.file_ids[group] = values
-            elif name == "session":
-                out.sessions.append((group, len(out.sessions) + 1, values))
-            elif name == "lap":
-                out.laps.append((group, values))
-            elif name == "activity":
-                out.activity[group] = values
-            elif name == "sport":
-                out.sport.setdefault(group, values)
-            elif name == "workout":
-                out.workout.setdefault(group, values)
-        parts.append(fast)
-        groups.append(first_group + np.searchsorted(np.asarray(new_group_at, dtype=np.int64),
-                                                    fast.record_pos, side="right"))
-        if fast.eof is not None:  # cut off: what fitparse reports, and nothing after it
-            exc = FitEOFError(fast.eof)
-            words = _damage_words(exc)
-            if seg.unfinished:
-                words = _UNFINISHED
-            out.damage, out.damage_exc, out.damage_group = words, exc, group
-            break
-    out.cols = {k: np.concatenate([f.records[k] for f in parts]) for k in _RECORD_FIELDS}
-    out.rec_group = np.concatenate(groups).astype(np.int64)
-    out.n_groups = group + 1
-    return out
-
-
-def _parse(data: bytes, engine: str = "fast") -> _Parsed:
-    """One pass over every message of every chained segment: the fast path, else fitparse."""
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
-    segments, trailing = split_segments(data)
-    out = _parse_fast(segments) if engine == "fast" else None
-    if out is None:
-        return _parse_fitparse(data, segments, trailing)
-    if trailing.strip(b"\0") and not out.damage:
-        out.damage = (f"has {len(trailing)} bytes after its last FIT file that are not FIT data "
-                      "(a damaged chained file)")
-        out.damage_group = out.n_groups - 1
-    return out
-
-
-def _parse_fitparse(data: bytes, segments: list[FitSegment], trailing: bytes) -> _Parsed:
-    """One pass over every message of every chained segment, through fitparse (the reference)."""
-    out = _Parsed()
-    lists: tuple[list, ...] = tuple([] for _ in _RECORD_FIELDS)  # lists here; the fast path fills arrays
-    rec_group: list[int] = []
-    out.cols, out.rec_group = dict(zip(_RECORD_FIELDS, lists)), rec_group
     group, seen_file_id = 0, False
     for seg in segments:
         major, minor = seg.data[1] >> 4, seg.data[1] & 0x0F
@@ -656,61 +497,28 @@ def _parse_fitparse(data: bytes, segments: list[FitSegment], trailing: bytes) ->
                           f"{MAX_PROTOCOL_MAJOR} or older), so the data after it cannot be trusted")
             out.damage_group = group
             break
-        try:
-            fit = _TolerantFitFile(io.BytesIO(seg.data), data_processor=_LeanProcessor())
-            messages = fit.get_messages()
-        except Exception as exc:  # header size or header CRC wrong
-            out.damage, out.damage_exc, out.damage_group = _damage_words(exc, in_header=True), exc, group
-            break
-        while True:
-            try:
-                msg = next(messages)
-            except StopIteration:
-                break
-            except Exception as exc:  # fitparse: EOF, CRC, undefined message, struct errors
-                words = _damage_words(exc)
-                if seg.unfinished and isinstance(exc, FitEOFError):
-                    words = _UNFINISHED
-                out.damage, out.damage_exc, out.damage_group = words, exc, group
-                break
-            name = msg.name
-            if name == "record":
-                values = msg.get_values()
-                get = values.get
-                for key, lst in zip(_RECORD_FIELDS, lists):
-                    lst.append(get(key))
-                rec_group.append(group)
-            elif name == "file_id":
-                if seen_file_id:
-                    group += 1
-                seen_file_id = True
-                out.file_ids[group] = msg.get_values()
-            elif name == "session":
-                out.sessions.append((group, len(out.sessions) + 1, msg.get_values()))
-            elif name == "lap":
-                out.laps.append((group, msg.get_values()))
-            elif name == "activity":
-                out.activity[group] = msg.get_values()
-            elif name == "sport":
-                out.sport.setdefault(group, msg.get_values())
-            elif name == "workout":
-                out.workout.setdefault(group, msg.get_values())
-        if out.damage:
+        fast = fitfast.decode_segment(seg.data)
+        first_group = group
+        group, seen_file_id, new_group_at = _add_messages(out, fast.messages, group, seen_file_id)
+        parts.append(fast)
+        groups.append(first_group + np.searchsorted(np.asarray(new_group_at, dtype=np.int64),
+                                                    fast.record_pos, side="right"))
+        if fast.damage is not None:  # what was read before the damage, and nothing after it
+            kind, text = fast.damage
+            words = _UNFINISHED if seg.unfinished and kind == "eof" else _DAMAGE_WORDS[kind].format(text)
+            out.damage, out.damage_exc, out.damage_group = words, fitfast.FitDamage(text), group
             break
     else:
-        if not segments:
-            try:  # let fitparse say what is wrong with the header, to chain it
-                fitparse.FitFile(io.BytesIO(data[:64]))
-                cause = None
-            except Exception as exc:
-                cause = exc
-            raise FileFormatError(
-                "is not a FIT file: it does not start with a FIT header (no '.FIT' signature in "
-                "bytes 8-11); the file may be damaged or mislabelled") from cause
         if trailing.strip(b"\0"):
             out.damage = (f"has {len(trailing)} bytes after its last FIT file that are not FIT data "
                           "(a damaged chained file)")
             out.damage_group = group
+    if parts:
+        out.cols = {k: np.concatenate([f.records[k] for f in parts]) for k in _RECORD_FIELDS}
+        out.rec_group = np.concatenate(groups).astype(np.int64)
+    else:
+        out.cols = {k: np.full(0, np.nan) for k in _RECORD_FIELDS}
+        out.rec_group = np.zeros(0, dtype=np.int64)
     out.n_groups = group + 1
     return out
 
@@ -718,36 +526,28 @@ def _parse_fitparse(data: bytes, segments: list[FitSegment], trailing: bytes) ->
 # --------------------------------------------------------------------------
 # From parsed messages to activities
 # --------------------------------------------------------------------------
-def _timestamps(raw: list | np.ndarray, source: str) -> pd.DatetimeIndex:
+def _timestamps(raw: np.ndarray, source: str) -> pd.DatetimeIndex:
     """Record timestamps as a UTC index (NaT where absent).
 
-    *raw* is fitparse's values (datetimes, numbers below
-    :data:`DEVICE_RELATIVE_LIMIT`, None) or the fast path's raw FIT seconds
-    (float array, NaN where absent; see :mod:`runlog.io._fitfast`).
+    *raw* is the decoder's raw FIT seconds (float array, NaN where absent;
+    see :mod:`runlog.io._fitfast`), rounded to the microsecond.
 
     Raises
     ------
     FileFormatError
         When the times are device-relative (numbers below
-        :data:`DEVICE_RELATIVE_LIMIT`, left undecoded by fitparse).
+        :data:`DEVICE_RELATIVE_LIMIT`).
     """
-    if isinstance(raw, np.ndarray):
-        valid = ~np.isnan(raw)
-        relative = bool((raw[valid] < DEVICE_RELATIVE_LIMIT).any())
-    else:
-        relative = any(isinstance(t, int) and not isinstance(t, bool) for t in raw)
-    if relative:
+    valid = ~np.isnan(raw)
+    if bool((raw[valid] < DEVICE_RELATIVE_LIMIT).any()):
         raise FileFormatError(
             "has device-relative times (seconds since the watch was switched on, as old watches "
             "such as the Forerunner 70 write when read out raw over ANT-FS), so the run cannot be "
             "dated. Import the run from Garmin Connect (or the watch's own sync software) instead, "
             "which stores real dates", source)
-    if isinstance(raw, np.ndarray):
-        unix_s = np.where(valid, raw, 0).astype(np.int64) + fitfast.FIT_EPOCH_S
-        arr = (unix_s * 1_000_000).astype("datetime64[us]")
-        arr[~valid] = np.datetime64("NaT")
-    else:
-        arr = np.array([t if isinstance(t, _dt.datetime) else None for t in raw], dtype="datetime64[us]")
+    us = np.rint(np.where(valid, raw, 0) * 1e6).astype(np.int64) + fitfast.FIT_EPOCH_S * 1_000_000
+    arr = us.astype("datetime64[us]")
+    arr[~valid] = np.datetime64("NaT")
     return pd.DatetimeIndex(arr).tz_localize("UTC").as_unit("ns")
 
 
@@ -940,7 +740,7 @@ def _check_is_activity(p: _Parsed, n_records: int, source: str) -> None:
                               "sessions), so nothing can be read from it", source)
 
 
-def decode(data: bytes, source: str, engine: str = "fast") -> list[RawActivity]:
+def decode(data: bytes, source: str) -> list[RawActivity]:
     """Decode a FIT file into one raw activity per session.
 
     Parameters
@@ -949,11 +749,6 @@ def decode(data: bytes, source: str, engine: str = "fast") -> list[RawActivity]:
         The whole file (already gunzipped).
     source : str
         File name, used in warnings and error messages.
-    engine : {"fast", "fitparse"}
-        ``"fast"``: the vectorised record decoder of :mod:`runlog.io._fitfast`,
-        which hands the file to fitparse when it is damaged or holds
-        something the fast path does not handle; ``"fitparse"``: fitparse
-        message by message (the reference).  Both give the same result.
 
     Returns
     -------
@@ -975,7 +770,8 @@ def decode(data: bytes, source: str, engine: str = "fast") -> list[RawActivity]:
         A valid FIT file of another type (settings, monitoring, course, ...).
     FileFormatError
         Not a FIT file, device-relative times, or damaged
-        before any timed record (fitparse's exception chained).
+        before any timed record (the damage chained as a
+        :class:`runlog.io._fitfast.FitDamage`).
 
     Warns
     -----
@@ -985,7 +781,7 @@ def decode(data: bytes, source: str, engine: str = "fast") -> list[RawActivity]:
         Stray records far from the rest of the activity were dropped.
     """
     try:
-        p = _parse(data, engine)
+        p = _parse(data)
     except FileFormatError as exc:
         if exc.path is None:
             raise FileFormatError(exc.reason, source) from exc.__cause__
@@ -1001,7 +797,7 @@ def _activities(p: _Parsed, source: str) -> list[RawActivity]:
     _check_is_activity(p, n, source)
 
     groups = np.asarray(p.rec_group, dtype="int64")
-    index = _timestamps(p.cols["timestamp"], source)
+    index = _timestamps(np.asarray(p.cols["timestamp"], dtype="float64"), source)
     timed = ~np.asarray(index.isna())
     if not timed.any():
         msg = (f"has {n} records but none carries a time" if n else "holds no records (no per-second data)")

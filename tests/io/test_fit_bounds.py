@@ -41,8 +41,8 @@ def test_repeated_definitions_are_decoded_per_layout(monkeypatch, n):
     calls = []
     rows = fitfast._rows
     monkeypatch.setattr(fitfast, "_rows", lambda *a: calls.append(1) or rows(*a))
-    p = fit._parse(_redefined_before_every_record(n), "fast")
-    assert p.engine == "fast" and len(p.rec_group) == n
+    p = fit._parse(_redefined_before_every_record(n))
+    assert p.damage is None and len(p.rec_group) == n
     np.testing.assert_array_equal(p.cols["timestamp"], T0 + np.arange(n))
     np.testing.assert_array_equal(p.cols["heart_rate"], 100 + np.arange(n) % 50)
     assert len(calls) <= 4, f"{len(calls)} passes over the record rows for {n} records"
