@@ -11,38 +11,39 @@ the gpxpy path:
 * **Same parser, same document.**  The text is changed exactly as
   gpxpy's ``GPXParser.parse`` changes it (the first default ``xmlns="..."``
   removed) and parsed with :func:`xml.etree.ElementTree.XML`, the standard
-  library's C parser that gpxpy itself uses when lxml is absent.  lxml is
-  never imported here (nor ``gpxpy.parser``, which would pick it), so
-  installing lxml changes neither the speed nor the results of this path.
+  library's C parser that gpxpy itself uses when lxml is absent; the track
+  points never go through lxml, installed or not.
   The caller has already refused any DTD (:func:`runlog.io._xml.reject_dtd`
   scans the whole prolog; a DTD after it is a syntax error of the parser),
   so no entity can be declared, let alone expanded.
 * **Same selection.**  Points are the ``<trkpt>`` children of the
   ``<trkseg>`` children of the ``<trk>`` children of the root, in file
-  order, as gpxpy's field tables select them; each value is the first
+  order, as the GPX schema nests them; each value is the first
   matching child (``find``), as gpxpy reads it.  GPX 1.0 (any ``version``
   other than '1.1') has ``<speed>`` and no extensions, GPX 1.1 the other way
   round.
 * **Same validation.**  Where gpxpy would reject a point (missing or
-  non-numeric ``lat``/``lon``, a non-numeric ``<ele>``/``<speed>``, or one
-  of the other typed point fields such as ``<hdop>``, ``<sat>``, ``<fix>``,
-  checked with gpxpy's own field objects on every point that has children
-  besides those read here), this path gives up and the caller runs gpxpy,
-  which then raises its own message.
-* **Metadata from gpxpy.**  After the points are taken, they are removed
-  from the tree and gpxpy's own field reader
-  (``gpxpy.gpxfield.gpx_fields_from_xml``, the function ``gpxpy.parse``
-  ends with) reads the rest: creator, track types, routes, waypoints, and
-  every error gpxpy would raise there.
+  non-numeric ``lat``/``lon``, a non-numeric ``<ele>``/``<speed>``), or a
+  point holds a typed child whose text is not of its GPX schema type
+  (``<hdop>``, ``<sat>``, ``<fix>``, ...: :data:`_TYPED_11`, checked as
+  gpxpy converts them, ``float``/``int`` of the stripped text), this path
+  gives up and the caller runs gpxpy, which then reads the file or raises
+  its own message.
+* **The rest from gpxpy, through its public API.**  After the points are
+  taken they are removed from the tree, and the rest (creator, track types
+  and names, routes, waypoints) is written back to text and read by
+  ``gpxpy.parse``, so gpxpy reads and checks it as it reads any file; none
+  of gpxpy's private field tables is used.  The tree is bounded first
+  (:func:`runlog.io._xml.check_tree_bounds`): gpxpy deep-copies extensions.
 * **Times.**  ``<time>`` strings in the usual ISO 8601 forms (``Z``,
   ``+hh:mm``, ``+hhmm``, ``+hh`` or no zone; 0-15 fraction digits,
   truncated to microseconds like gpxpy) are converted with numpy in one
   go; any other string (an odd form, an impossible date, a year outside
-  1900-2199) goes through gpxpy's ``parse_time`` one by one, so the result
-  is the same either way.
+  1900-2199) is read by gpxpy itself (:func:`odd_times_s`: one small
+  document through ``gpxpy.parse``), so the result is the same either way.
 
 :func:`read_points` returns None whenever it cannot promise that (malformed
-XML, a repair that fails, a value gpxpy rejects, gpxpy internals missing);
+XML, a repair that fails, a value gpxpy rejects);
 :func:`runlog.io.gpx.decode` then uses the gpxpy path.
 """
 
@@ -57,7 +58,7 @@ import numpy as np
 from ..errors import FileFormatError
 from ._xml import MAX_XML_DEPTH, XmlRecoveryWarning, check_extension_block, check_tree_bounds, parse_declaring_prefixes
 
-__all__ = ["read_points", "parse_tree", "iso_times_s", "XMLParser"]
+__all__ = ["read_points", "parse_tree", "iso_times_s", "odd_times_s", "XMLParser"]
 
 #: The parser class behind :func:`xml.etree.ElementTree.XML` (the C accelerator; never lxml).
 XMLParser = ET.XMLParser
@@ -91,35 +92,49 @@ def _column_list(tag, extension_columns: dict, ext_rows: dict):
     return col, idx.append, texts.append
 
 
-def _checked_fields(version):
-    """gpxpy's typed track-point fields (other than those read here), at the point's own level."""
-    from gpxpy import gpx as mod_gpx
-    from gpxpy import gpxfield as mod_field
-
-    fields = mod_gpx.GPXTrackPoint.gpx_11_fields if version == "1.1" else mod_gpx.GPXTrackPoint.gpx_10_fields
-    out = []
-    depth = 0
-    for f in fields:
-        if isinstance(f, str):
-            depth += -1 if f.startswith("/") else 1
-            continue
-        if depth or not isinstance(f, mod_field.GPXField) or not f.tag or f.tag in _READ_HERE:
-            continue
-        typed = f.type_converter is not None and f.type_converter is not mod_field.TIME_TYPE
-        if typed or f.possible:
-            out.append(f)
-    return out
+#: The typed children of a track point (GPX 1.1 schema ``wptType``; GPX 1.0 adds ``course``) other than those
+#: read here, and the check of their text (the schema's types: decimal, nonNegativeInteger, dgpsStationType,
+#: fixType).  A point whose text fails a check makes this path decline the file; gpxpy then reads it and
+#: decides (it accepts what these accept: ``float``/``int`` of the stripped text, and the fix names).
+_FIX_TYPES = frozenset({"none", "2d", "3d", "dgps", "pps"})
+_TYPED_11 = {**dict.fromkeys(("magvar", "geoidheight", "hdop", "vdop", "pdop", "ageofdgpsdata"), float),
+             "sat": int, "dgpsid": int, "fix": _FIX_TYPES.__contains__}
+_TYPED_10 = {**_TYPED_11, "course": float}
 
 
-def _check_value(field, tag: str, text, version) -> None:
-    """Raise what gpxpy's *field* raises for ``<tag>text</tag>`` in a point (gpxpy's own code on a stub).
+def _valid_text(check, text) -> bool:
+    """True when *text* passes *check* (a type to convert the stripped text to, or a predicate)."""
+    if text is None:
+        return True
+    if check is float or check is int:
+        try:
+            check(text.strip())
+        except ValueError:
+            return False
+        return True
+    return bool(check(text))
 
-    Every occurrence is checked, where gpxpy reads only the first: a second, bad
-    one makes this path decline a file gpxpy reads, and gpxpy then reads it.
+
+def _rest_through_gpxpy(root):
+    """gpxpy's reading of the document without its track points (already removed from *root*), or None.
+
+    The rest (creator, tracks and their types, names, routes, waypoints) is
+    written back to text and read by ``gpxpy.parse``, gpxpy's public entry
+    point, so that gpxpy reads and checks it exactly as it reads a file.
+    None when gpxpy refuses it, or when the text holds a default namespace
+    declaration gpxpy would strip from the wrong place.
     """
-    stub = ET.Element("trkpt")
-    ET.SubElement(stub, tag).text = text
-    field.from_xml(stub, version)
+    import gpxpy
+
+    text = ET.tostring(root, encoding="unicode")
+    if _DEFAULT_NS.search(text):
+        return None
+    try:
+        return gpxpy.parse(text)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:
+        return None
 
 
 def parse_tree(text: str, source: str):
@@ -182,23 +197,14 @@ def read_points(text: str, source: str, extension_columns: dict):
         Undeclared namespace prefixes were declared (same message as the
         gpxpy path).
     """
-    try:
-        from gpxpy import gpx as mod_gpx
-        from gpxpy.gpxfield import gpx_fields_from_xml
-    except ImportError:  # pragma: no cover - a gpxpy without the field reader
-        return None
     parsed = parse_tree(text, source)
     if parsed is None:
         return None
     root, repaired = parsed
     version = root.get("version")
     v11 = version == "1.1"
-    try:
-        checked = {f.tag: f for f in _checked_fields(version)}
-    except Exception:  # a gpxpy whose field tables look different: use gpxpy itself
-        check_tree_bounds(root, source)
-        return None
-    valid: set = set()  # (tag, text) pairs gpxpy accepts
+    checked = _TYPED_11 if v11 else _TYPED_10
+    valid: set = set()  # (tag, text) pairs that pass
 
     lat: list = []  # str or None, as lon: float(None) raising below is wanted
     lon: list = []
@@ -241,11 +247,12 @@ def read_points(text: str, source: str, extension_columns: dict):
                         e = find("speed")
                         spd_add(e)
                         known += e is not None
-                    if len(p) > known:  # other children: would gpxpy accept their values?
+                    if len(p) > known:  # other children: are their values of their types?
                         for c in p:
                             f = checked.get(c.tag)
                             if f is not None and (c.tag, c.text) not in valid:
-                                _check_value(f, c.tag, c.text, version)  # raises where gpxpy would
+                                if not _valid_text(f, c.text):
+                                    raise ValueError(f"<{c.tag}>{c.text}")  # gpxpy decides (below)
                                 valid.add((c.tag, c.text))
                     if v11 and x is not None:
                         # x.iter() = x, then each child's own iter() in document order (x maps to no column)
@@ -278,7 +285,9 @@ def read_points(text: str, source: str, extension_columns: dict):
             "speed_mps": (np.full(i, nan) if v11 else np.array([float(s) if s else nan for s in spd],
                                                                  dtype="float64")),
         }
-        gpx = gpx_fields_from_xml(mod_gpx.GPX(), root, version)
+        gpx = _rest_through_gpxpy(root)
+        if gpx is None:
+            return None
     except (MemoryError, RecursionError, FileFormatError):
         raise
     except Exception:  # a value gpxpy rejects: let gpxpy raise its own error
@@ -381,9 +390,8 @@ def iso_times_s(strings: list):
     # the longest form is 41 characters; longer texts (damage) go one by one, not into a wide array
     rows = np.flatnonzero((lens_all >= 19) & (lens_all <= _MAX_ISO_LEN))
     odd = np.flatnonzero((lens_all > 0) & ((lens_all < 19) | (lens_all > _MAX_ISO_LEN)))
-    for k in odd:
-        t_s[k], untimed[k] = _one_time_s(strings[k])
     if rows.size == 0:
+        _fill_odd(strings, odd, t_s, untimed)
         return t_s, untimed
     texts = [strings[k] for k in rows] if rows.size < n else strings
     try:
@@ -454,23 +462,53 @@ def iso_times_s(strings: list):
             days = _days_from_civil(year[ok], month[ok], day[ok])
             secs = days * 86400 + hour[ok] * 3600 + minute[ok] * 60 + second[ok] - off_min[ok] * 60
             t_s[rows[ok]] = (secs * 1_000_000 + micro[ok]) / 1e6
-    for k in rows[~ok]:
-        t_s[k], untimed[k] = _one_time_s(strings[k])
+    _fill_odd(strings, np.concatenate([odd, rows[~ok]]), t_s, untimed)
     return t_s, untimed
 
 
-def _one_time_s(text: str) -> tuple[float, bool]:
-    """One ``<time>`` text the gpxpy way: (seconds since 1970 or NaN, gpxpy has no time)."""
+def _fill_odd(strings: list, where: np.ndarray, t_s: np.ndarray, untimed: np.ndarray) -> None:
+    """Times of the texts at *where* that the vectorised parser does not take, read the gpxpy way."""
+    if len(where):
+        for k, (t, u) in zip(where.tolist(), odd_times_s([strings[k] for k in where.tolist()])):
+            t_s[k], untimed[k] = t, u
+
+
+def odd_times_s(texts: list[str]) -> list[tuple[float, bool]]:
+    """``<time>`` texts read by gpxpy itself: (seconds since 1970 or NaN, whether gpxpy has no time).
+
+    The texts are put into a small GPX document of one track point each and
+    read by ``gpxpy.parse`` (gpxpy's public entry point), so each is read
+    exactly as gpxpy reads a file's times.
+
+    Parameters
+    ----------
+    texts : list of str
+        ``<time>`` texts (as the XML parser gave them).
+
+    Returns
+    -------
+    list of (float, bool)
+        Seconds since 1970-01-01 UTC [s] (times without a zone are UTC; NaN
+        where unusable) and True where gpxpy has no time at all.
+    """
     import datetime as _dt
+    from xml.sax.saxutils import escape
 
-    from gpxpy.gpxfield import TIME_TYPE
+    import gpxpy
 
-    t = TIME_TYPE.from_string(text)
-    if t is None:
-        return np.nan, True
-    try:
-        if t.tzinfo is None:
-            t = t.replace(tzinfo=_dt.UTC)
-        return t.timestamp(), False
-    except (OverflowError, ValueError, OSError):  # year 1 with an offset, ...
-        return np.nan, False
+    doc = ('<gpx version="1.1"><trk><trkseg>'
+           + "".join(f'<trkpt lat="0" lon="0"><time>{escape(t)}</time></trkpt>' for t in texts)
+           + "</trkseg></trk></gpx>")
+    out = []
+    for p in gpxpy.parse(doc).tracks[0].segments[0].points:
+        t = p.time
+        if t is None:
+            out.append((np.nan, True))
+            continue
+        try:
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=_dt.UTC)
+            out.append((t.timestamp(), False))
+        except (OverflowError, ValueError, OSError):  # year 1 with an offset, ...
+            out.append((np.nan, False))
+    return out

@@ -11,10 +11,10 @@ counted like any other step) and finds the time zone of the first position.
 How the file is read
 --------------------
 :mod:`runlog.io._gpxfast` parses the DTD-checked document with the standard
-library's C ElementTree parser (the parser gpxpy itself uses without lxml;
-lxml is never imported there), takes the track points straight into arrays
-and converts all times in one vectorised step; gpxpy's own field reader
-reads everything else (creator, track types, routes, waypoints).  Whatever
+library's C ElementTree parser (the parser gpxpy itself uses without lxml),
+takes the track points straight into arrays and converts all times in one
+vectorised step; ``gpxpy.parse`` reads everything else (creator, track
+types, routes, waypoints), written back without the points.  Whatever
 that path cannot read exactly as gpxpy would (malformed XML, a value gpxpy
 refuses) is read by ``gpxpy.parse`` as before, so results, warnings and
 errors are the same either way (``tests/io/test_gpx_fast.py``); the fast path
