@@ -10,7 +10,9 @@ Where the two may differ by design (runlog's decoder is defined by the FIT
 profile, :mod:`runlog.io._fitprofile`, not by fitparse):
 
 * developer fields are left out of fitparse's values (runlog never reads
-  them; fitparse lets one named like a profile field replace it);
+  them; fitparse lets one named like a profile field replace it), and so are
+  components of a field that is an array of numbers (fitparse reads the
+  elements as bytes; runlog gives them no value);
 * enum values are compared by runlog's profile names (fitparse's profile is
   older and names fewer devices and sports), and the product of a tacx
   device is a ``garmin_product`` as the current profile says;
@@ -61,8 +63,29 @@ def _number(value) -> float:
 
 
 def _values(msg) -> dict:
-    """A data message's values without developer fields (later fields win, as in ``get_values``)."""
-    return {f.name: f.value for f in msg.fields if f.field is None or f.field.field_type != "devfield"}
+    """A data message's values without developer fields (later fields win, as in ``get_values``).
+
+    fitparse lists a field's components just before the field; where the field
+    is an array of numbers (not bytes), fitparse reads its elements as if
+    they were bytes, and runlog gives the components no value (a component
+    is defined over one value): such components are left out here.
+    """
+    out: dict = {}
+    pending: list = []
+    for f in msg.fields:
+        if f.field is not None and f.field.field_type == "devfield":
+            continue
+        if f.field_def is None and f.field is not None and f.field.field_type != "devfield" and f.name != "timestamp":
+            pending.append(f)  # a component of the next field
+            continue
+        over_array = isinstance(f.raw_value, tuple) and f.field_def is not None and f.field_def.base_type.name != "byte"
+        for c in pending:
+            out[c.name] = None if over_array else c.value
+        pending = []
+        out[f.name] = f.value
+    for c in pending:  # the compressed-header timestamp has no field after it
+        out[c.name] = c.value
+    return out
 
 
 def normalized(name: str, values: dict) -> dict:
