@@ -12,6 +12,14 @@ Measured side by side in one run, on the same files:
    cache folder) and then warm (from the cache).  Target: warm >= 50x faster.
    Peak memory: ``ru_maxrss`` of this process and of the worker processes, and
    the tracemalloc peak of a second warm import.
+4. Peak memory of decoding one FIT file of 1 and 10 million records
+   (``--memory-records``; a synthetic 29-byte record: time, position,
+   distance, speed, altitude, heart rate, cadence, temperature): each in a
+   fresh process, the rise of its peak RSS from before the file is read
+   (the file's bytes count) over the file's size, for ``runlog.io.fit.decode``
+   (the decoder and the raw frames) and, when the file is under
+   ``MAX_FILE_BYTES``, ``runlog.read_activities`` (with
+   ``finalize``).  Target: decode <= ~8x the file.
 
 Real files come from ``../shared/data/real`` when present, else ``tests/data``.
 Times are the best of ``--repeat`` runs (reader comparisons; warm imports),
@@ -20,7 +28,7 @@ absolute times vary a lot from run to run; the ratios, measured side by side,
 much less.
 Nothing is asserted: the script prints figures.
 
-Run:  .venv/bin/python bench/bench_io.py [--runs 200] [--repeat 3] [--workers N]
+Run:  .venv/bin/python bench/bench_io.py [--runs 200] [--repeat 3] [--workers N] [--memory-records 1e6 1e7]
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ import os
 import re
 import resource
 import shutil
+import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +47,7 @@ import tracemalloc
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from timing import best_of
 
@@ -169,16 +180,90 @@ def history_bench(n_runs: int, workers: int | None, repeat: int = 3) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def synthetic_fit(n: int) -> bytes:
+    """A FIT activity of *n* records of 29 bytes (time, position, distance, speed, altitude, HR, cadence, temp)."""
+    from runlog.io._fitfast import crc16
+
+    def definition(local, mesg_num, fields):
+        return (bytes([0x40 | local, 0, 0]) + struct.pack("<H", mesg_num) + bytes([len(fields)])
+                + b"".join(bytes(f) for f in fields))
+
+    t0 = 1_000_000_000
+    file_id = definition(0, 0, [(0, 1, 0x00), (4, 4, 0x86)]) + b"\x00" + struct.pack("<BI", 4, t0)
+    rec = definition(1, 20, [(253, 4, 0x86), (0, 4, 0x85), (1, 4, 0x85), (5, 4, 0x86), (73, 4, 0x86),
+                             (78, 4, 0x86), (3, 1, 0x02), (4, 1, 0x02), (53, 1, 0x02), (13, 1, 0x01)])
+    dt = np.dtype([("h", "u1"), ("t", "<u4"), ("lat", "<i4"), ("lon", "<i4"), ("d", "<u4"), ("s", "<u4"),
+                   ("a", "<u4"), ("hr", "u1"), ("cad", "u1"), ("fc", "u1"), ("temp", "i1")])
+    a = np.zeros(n, dt)
+    a["h"], a["t"], a["lat"], a["lon"] = 1, t0 + np.arange(n), 600_000_000 + np.arange(n) * 10, 100_000_000
+    a["d"], a["s"], a["a"], a["hr"], a["cad"], a["temp"] = np.arange(n) * 300, 3000, 2600, 140, 85, 20
+    body = file_id + rec + a.tobytes()
+    head = struct.pack("<BBHI4s", 14, 0x20, 2093, len(body), b".FIT")
+    head += struct.pack("<H", crc16(head))
+    return head + body + struct.pack("<H", crc16(head + body))
+
+
+_MEMORY_CHILD = """
+import os, resource, sys, warnings
+warnings.simplefilter("ignore")
+import runlog
+from runlog.io import fit
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+path, what = sys.argv[1], sys.argv[2]
+base = rss()
+data = open(path, "rb").read()
+if what == "decode":
+    rows = sum(len(r.records) for r in fit.decode(data, path))
+else:
+    rows = sum(len(a.records) for a in runlog.read_activities(path, data=data))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(rows, (peak - base) / len(data))
+"""
+
+
+def memory_bench(sizes: list[int]) -> None:
+    """Peak memory of decoding one large FIT file, each in a fresh process (see the module docstring)."""
+    print(f"\n== peak memory decoding one FIT file (fresh process each; load {os.getloadavg()[0]:.1f}) ==")
+    print(f"{'records':>11s} {'file MiB':>9s} {'decode':>9s} {'read_activities':>16s}   [peak RSS rise / file size]")
+    tmp = Path(tempfile.mkdtemp(prefix="runlog-bench-mem-"))
+    try:
+        for n in sizes:
+            path = tmp / f"synthetic_{n}.fit"
+            path.write_bytes(synthetic_fit(n))
+            size = path.stat().st_size
+            ratios = []
+            for what in ("decode", "read"):
+                if what == "read" and size > runlog.io.MAX_FILE_BYTES:
+                    ratios.append("(too large)")
+                    continue
+                out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(path), what],
+                                     capture_output=True, text=True, check=True).stdout.split()
+                assert int(out[0]) == n, out
+                ratios.append(f"{float(out[1]):.1f}x")
+            print(f"{n:11,d} {size / 2**20:9.0f} {ratios[0]:>9s} {ratios[1]:>16s}   (target decode <= ~8x)")
+            path.unlink()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--memory-records", type=float, nargs="*", default=[1e6, 1e7],
+                    help="record counts of the synthetic FIT files whose decoding memory is measured")
+    ap.add_argument("--only-memory", action="store_true", help="only the memory figures (section 4)")
     args = ap.parse_args(argv)
+    if args.only_memory:
+        memory_bench([int(n) for n in args.memory_records])
+        return
     print(f"runlog {runlog.__version__}, pandas {pd.__version__}, data from {DATA}, {os.cpu_count()} cores")
     compare("FIT", find(FIT_FILES, "fit"), runlog.read_fit, bare_fit, args.repeat)
     compare("GPX", find(GPX_FILES, "gpx"), runlog.read_gpx, bare_gpx, args.repeat)
     history_bench(args.runs, args.workers, args.repeat)
+    memory_bench([int(n) for n in args.memory_records])
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import struct
+from array import array
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -171,24 +172,21 @@ def _zero_shift(n_words: int) -> tuple[list[int], list[int]]:
     return s[:256].tolist(), s[256:].tolist()
 
 
-def crc16(data: bytes) -> int:
-    """FIT CRC-16 of *data* (FIT SDK, "CRC": polynomial 0xA001 reflected, initial value 0).
+@lru_cache(maxsize=8)
+def _shift_table(n_words: int) -> np.ndarray:
+    """State -> CRC state after *n_words* zero words (all 65,536 states), by repeated squaring."""
+    result = np.arange(65536, dtype=np.uint16)
+    step = _CRC16.copy()           # one zero word: s -> _CRC16[s ^ 0]
+    while n_words:
+        if n_words & 1:
+            result = step[result]
+        step = step[step]
+        n_words >>= 1
+    return result
 
-    Blocks of *L* bytes are run through the CRC side by side (two bytes per
-    numpy step) and their states combined: the CRC starting from 0 is linear,
-    ``crc(A + B) = shift_len(B)(crc(A)) ^ crc(B)``, and zero bytes in front
-    do not change it, so the data is zero-padded in front to whole blocks.
 
-    Parameters
-    ----------
-    data : bytes
-        Bytes to check.
-
-    Returns
-    -------
-    int
-        The CRC (0..65535).
-    """
+def _crc16_piece(data) -> int:
+    """CRC from state 0 of one piece (bytes-like), blocks side by side; see :func:`crc16`."""
     n = len(data)
     if n == 0:
         return 0
@@ -208,6 +206,44 @@ def crc16(data: bytes) -> int:
     crc = 0
     for s in state.tolist():
         crc = lo[crc & 0xFF] ^ hi[crc >> 8] ^ s
+    return crc
+
+
+#: Bytes checked at a time (even): the CRC's scratch memory is a few times this, whatever the file size.
+_CRC_PIECE = 1 << 20
+
+
+def crc16(data: bytes) -> int:
+    """FIT CRC-16 of *data* (FIT SDK, "CRC": polynomial 0xA001 reflected, initial value 0).
+
+    Blocks of *L* bytes are run through the CRC side by side (two bytes per
+    numpy step) and their states combined: the CRC starting from 0 is linear,
+    ``crc(A + B) = shift_len(B)(crc(A)) ^ crc(B)``, and zero bytes in front
+    do not change it, so the data is zero-padded in front to whole blocks.
+    Large data goes in pieces of :data:`_CRC_PIECE` bytes, combined the same
+    way (the shift by a piece: a 65,536-state table built by squaring), so
+    that the scratch memory stays a few MiB.
+
+    Parameters
+    ----------
+    data : bytes
+        Bytes to check.
+
+    Returns
+    -------
+    int
+        The CRC (0..65535).
+    """
+    n = len(data)
+    if n <= _CRC_PIECE:
+        return _crc16_piece(data)
+    view = memoryview(data)
+    first = n % _CRC_PIECE or _CRC_PIECE
+    # an odd first piece gets a zero byte in front (no change to the CRC): every piece is whole words
+    crc = _crc16_piece(b"\0" + bytes(view[:first]) if first % 2 else view[:first])
+    shift = _shift_table(_CRC_PIECE // 2)
+    for start in range(first, n, _CRC_PIECE):
+        crc = int(shift[crc]) ^ _crc16_piece(view[start:start + _CRC_PIECE])
     return crc
 
 
@@ -306,8 +342,8 @@ def _definition_end(data: bytes, pos: int) -> int:
 # --------------------------------------------------------------------------
 class _Walk(NamedTuple):
     defs: list            # _Def by id
-    rec_pos: list         # header position of every record message
-    rec_def: list         # its definition id
+    rec_pos: array        # header position of every record message (int64; 8 bytes each, not a list)
+    rec_def: array        # its definition id (int32)
     others: list          # (header position, definition id) of kept and timestamped other messages
     compressed: list      # (header position, time offset) of compressed-timestamp messages
     pos: int              # where the walk stopped
@@ -315,6 +351,11 @@ class _Walk(NamedTuple):
     cut_definition: int   # header position of a definition cut off by the end of the data, else -1
     undefined: int        # local message number of a data message without definition (the walk stops
                           # at its header, ``pos``), else -1
+
+
+def _int64s(values: array) -> np.ndarray:
+    """An ``array('q')`` as an int64 ndarray over the same memory (no copy)."""
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
 
 
 def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
@@ -327,8 +368,8 @@ def _walk(data: bytes, pos: int, end: int, stamped: bool = False) -> _Walk:
     steps = [1] * 16              # header byte + data size
     ids = [0] * 16
     defs: list[_Def] = []
-    rec_pos: list[int] = []
-    rec_def: list[int] = []
+    rec_pos = array("q")
+    rec_def = array("i")
     others: list[tuple[int, int]] = []
     compressed: list[tuple[int, int]] = []
     add_pos, add_def = rec_pos.append, rec_def.append
@@ -495,19 +536,23 @@ def _record_columns(data: bytes, walk: _Walk, stamps: dict[int, int]) -> dict[st
     (some devices redefine ``record`` every few messages) share one pass.
     """
     n = len(walk.rec_pos)
-    cols = {k: np.full(n, np.nan) for k in RECORD_FIELDS}
     if not n:
-        return cols
+        return {k: np.full(0, np.nan) for k in RECORD_FIELDS}
     buf = np.frombuffer(data, dtype=np.uint8)
-    pos = np.asarray(walk.rec_pos, dtype=np.int64)
-    lids = np.asarray([d.lid for d in walk.defs], dtype=np.int64)[np.asarray(walk.rec_def, dtype=np.int64)]
+    pos = _int64s(walk.rec_pos)
+    lids = np.asarray([d.lid for d in walk.defs], dtype=np.int64)[np.frombuffer(walk.rec_def, dtype=np.int32)]
     layouts = {d.lid: d.lay for d in walk.defs}
-    dist_raw = []  # (row indices, raw 12-bit distances, valid) of compressed_speed_distance
     used = np.unique(lids).tolist()
     for lid in used:
+        if layouts[lid].plan is None:
+            layouts[lid].plan = _record_plan(layouts[lid])
+    # memory: a column no layout holds is one read-only NaN broadcast over the rows, not n floats
+    held = {name for lid in used for name in layouts[lid].plan} | ({"timestamp"} if stamps else set())
+    nothing = np.broadcast_to(np.float64(np.nan), (n,))
+    cols = {k: np.full(n, np.nan) if k in held else nothing for k in RECORD_FIELDS}
+    dist_raw = []  # (row indices, raw 12-bit distances, valid) of compressed_speed_distance
+    for lid in used:
         lay = layouts[lid]
-        if lay.plan is None:
-            lay.plan = _record_plan(lay)
         plan = lay.plan
         if not plan:
             continue
@@ -589,8 +634,8 @@ def _compressed_times(data: bytes, walk: _Walk) -> dict[int, int]:
     """
     keys, vals = [], []
     buf = np.frombuffer(data, dtype=np.uint8)
-    rec_pos = np.asarray(walk.rec_pos, dtype=np.int64)
-    rec_lid = np.asarray([d.lid for d in walk.defs], dtype=np.int64)[np.asarray(walk.rec_def, dtype=np.int64)]
+    rec_pos = _int64s(walk.rec_pos)
+    rec_lid = np.asarray([d.lid for d in walk.defs], dtype=np.int64)[np.frombuffer(walk.rec_def, dtype=np.int32)]
     layouts = {d.lid: d.lay for d in walk.defs}
     for lid in np.unique(rec_lid).tolist():
         lay = layouts[lid]
@@ -885,4 +930,4 @@ def decode_segment(data: bytes) -> FastSegment:
         if hpos in stamps:  # the compressed header's time comes last and wins
             values["timestamp"] = _date_time_value(stamps[hpos])
         messages.append((hpos, MESSAGES[lay.mesg_num].name, values))
-    return FastSegment(cols, np.asarray(walk.rec_pos, dtype=np.int64), messages, damage)
+    return FastSegment(cols, _int64s(walk.rec_pos), messages, damage)

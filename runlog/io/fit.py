@@ -348,7 +348,7 @@ def _float_array(values: list | np.ndarray) -> np.ndarray:
     """Floats from a list of FIT values (None -> NaN; tuples, strings, bytes of a
     damaged or odd field -> NaN)."""
     try:
-        arr = np.array(values, dtype="float64")
+        arr = np.asarray(values, dtype="float64")  # the decoder's arrays: no copy
         if arr.ndim == 1:
             return arr
     except (TypeError, ValueError):
@@ -513,7 +513,9 @@ def _parse(data: bytes) -> _Parsed:
             out.damage = (f"has {len(trailing)} bytes after its last FIT file that are not FIT data "
                           "(a damaged chained file)")
             out.damage_group = group
-    if parts:
+    if len(parts) == 1:  # no copy
+        out.cols, out.rec_group = dict(parts[0].records), groups[0].astype(np.int64, copy=False)
+    elif parts:
         out.cols = {k: np.concatenate([f.records[k] for f in parts]) for k in _RECORD_FIELDS}
         out.rec_group = np.concatenate(groups).astype(np.int64)
     else:
@@ -545,31 +547,40 @@ def _timestamps(raw: np.ndarray, source: str) -> pd.DatetimeIndex:
             "such as the Forerunner 70 write when read out raw over ANT-FS), so the run cannot be "
             "dated. Import the run from Garmin Connect (or the watch's own sync software) instead, "
             "which stores real dates", source)
-    us = np.rint(np.where(valid, raw, 0) * 1e6).astype(np.int64) + fitfast.FIT_EPOCH_S * 1_000_000
-    arr = us.astype("datetime64[us]")
-    arr[~valid] = np.datetime64("NaT")
-    return pd.DatetimeIndex(arr).tz_localize("UTC").as_unit("ns")
+    t = np.where(valid, raw, 0.0)  # the steps below work in place: one float and one int array at a time
+    t *= 1e6
+    np.rint(t, out=t)
+    ns = t.astype(np.int64)
+    del t
+    ns += fitfast.FIT_EPOCH_S * 1_000_000
+    ns *= 1000
+    ns[~valid] = np.iinfo(np.int64).min  # NaT
+    return pd.DatetimeIndex(ns.view("datetime64[ns]"), copy=False).tz_localize("UTC")
 
 
 def _records_frame(cols: dict[str, list | np.ndarray], index: pd.DatetimeIndex) -> pd.DataFrame:
     """The canonical record columns (cadence still raw: see :func:`cadence_spm`)."""
     f = {k: _float_array(cols[k]) for k in _RECORD_FIELDS if k != "timestamp"}
+
+    def own(arr: np.ndarray) -> np.ndarray:  # the decoder's read-only NaN broadcast of an absent field -> an array
+        return arr if arr.flags.writeable else np.full(len(arr), np.nan)
+
     return pd.DataFrame({
-        "distance_m": f["distance"],
+        "distance_m": own(f["distance"]),
         "speed_mps": _first_valid(f["enhanced_speed"], f["speed"]),
-        "hr_bpm": f["heart_rate"],
-        "cadence_raw": f["cadence"],
-        "fractional_cadence": f["fractional_cadence"],
-        "temp_c": f["temperature"],
+        "hr_bpm": own(f["heart_rate"]),
+        "cadence_raw": own(f["cadence"]),
+        "fractional_cadence": own(f["fractional_cadence"]),
+        "temp_c": own(f["temperature"]),
         "altitude_m": _first_valid(f["enhanced_altitude"], f["altitude"]),
         "lat_deg": semicircles_to_deg(f["position_lat"]),
         "lon_deg": semicircles_to_deg(f["position_long"]),
-        "power_w": f["power"],
+        "power_w": own(f["power"]),
         # running dynamics (FIT SDK Profile.xlsx ``record``: stance_time ms scale 10, stance_time_balance
         # % scale 100, vertical_oscillation mm scale 10, vertical_ratio % scale 100, step_length mm scale 10;
         # already scaled by the decoder); float32 as the schema stores them
         **{col: f[field].astype("float32") for field, col in _DYNAMICS.items()},
-    }, index=index)
+    }, index=index, copy=False)  # the arrays above are the frame's own: no second copy
 
 
 def _session_start(values: dict) -> pd.Timestamp | None:
@@ -601,8 +612,10 @@ def merge_same_time(records: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Sorted by time, one row per timestamp.
     """
-    records = records.sort_index(kind="stable")
-    if records.index.has_duplicates:
+    if not records.index.is_monotonic_increasing:
+        records = records.sort_index(kind="stable")
+    # sorted: a repeated time is two equal neighbours (cheaper than the index's hash table)
+    if len(records) > 1 and bool((np.diff(records.index.asi8) == 0).any()):
         records = records.groupby(level=0, sort=False).first()
     return records
 
@@ -721,7 +734,9 @@ def _split_sessions(rec: pd.DataFrame, sessions: list[tuple[int, dict]], laps: l
         laps_of.setdefault(o, []).append(v)
     for k, i in enumerate(order):
         num, values = sessions[i]
-        if bounds[k + 1] > bounds[k]:
+        if bounds[k + 1] - bounds[k] == len(rec):  # every record (one session): no copy
+            yield num, values, rec, laps_of.get(k, [])
+        elif bounds[k + 1] > bounds[k]:
             yield num, values, rec.iloc[rows[bounds[k]:bounds[k + 1]]], laps_of.get(k, [])
 
 
@@ -804,8 +819,9 @@ def _activities(p: _Parsed, source: str) -> list[RawActivity]:
         if p.damage:
             raise FileFormatError(f"{p.damage}; {msg}", source) from p.damage_exc
         raise FileFormatError(f"{msg}: nothing to analyse", source)
-    frame = _records_frame(p.cols, index)[timed]
-    groups = groups[timed]
+    frame = _records_frame(p.cols, index)
+    if not timed.all():
+        frame, groups = frame[timed], groups[timed]
 
     if p.damage:
         warnings.warn(
