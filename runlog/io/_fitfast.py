@@ -732,6 +732,14 @@ def _convert(field, value):
     return value
 
 
+def _scaled_items(field, items: tuple) -> tuple:
+    """The items of an array field, each scaled and offset as the field is (missing items stay None)."""
+    if not field.scale and not field.offset:
+        return items
+    return tuple(None if v is None else (float(v) / field.scale if field.scale else v) - (field.offset or 0)
+                 for v in items)
+
+
 def _message_values(data: bytes, hpos: int, lay: _Layout) -> dict:
     """Declared field name -> value of the kept message whose header is at *hpos* (later fields win)."""
     if lay.kplan is None:
@@ -746,9 +754,9 @@ def _message_values(data: bytes, hpos: int, lay: _Layout) -> dict:
         bt = _base(btn)
         if bt.code == "S1":
             chunk = data[body + off:body + off + size]
-            if btn == _BYTE:
+            if bt.name == "byte":  # the byte type, or an unknown base type read as bytes
                 raw = None if all(b == 0xFF for b in chunk) else tuple(chunk)
-                value = raw
+                value = None if raw is None else _scaled_items(field, raw)
             else:
                 raw = value = _string(chunk)
         else:
@@ -759,8 +767,9 @@ def _message_values(data: bytes, hpos: int, lay: _Layout) -> dict:
             if count == 1:
                 raw = items[0]
                 value = None if raw is None else _convert(field, raw)
-            else:  # an array where the profile has one value: kept as a tuple (no number, no name)
-                raw = value = tuple(items)
+            else:  # an array where the profile has one value: a tuple (no number, no name), scaled item by item
+                raw = tuple(items)
+                value = _scaled_items(field, raw)
         raws[field.num] = raw
         values[field.name] = value
     for field, _, _, _ in lay.kplan:  # sub-fields: the field read under another name and type
