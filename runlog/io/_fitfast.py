@@ -429,10 +429,12 @@ def _record_plan(lay: _Layout) -> dict[str, tuple]:
     field; the last source of a name wins, so one source per name is kept.
     Sources: ``('f', offset, base, scale, offset_value)`` a field,
     ``('c', offset, base, bit_offset, bits, scale, offset_value)`` a
-    component of an integer field, ``('csd_speed'|'csd_dist', offset)`` the
-    components of ``compressed_speed_distance`` (3 bytes), ``('nan',)`` no
-    number (an array, a string, a field of size 0, a component of a field
-    that is not one integer).
+    component of an integer field, ``('cb', offset, size, bit_offset, bits,
+    scale, offset_value)`` a component of a byte field (bits of the bytes'
+    little-endian number), ``('csd_dist', offset, size)`` the accumulated
+    distance of ``compressed_speed_distance``, ``('nan',)`` no number (an
+    array, a string, a field of size 0, a component of a field that is not
+    one integer or bytes).
     """
     record = MESSAGES[_RECORD].fields
     plan: dict[str, tuple] = {}
@@ -448,9 +450,15 @@ def _record_plan(lay: _Layout) -> dict[str, tuple]:
             target = record[comp.target].name
             if target not in _WANTED:
                 continue
-            if num == _CSD:
-                csd = btn == _BYTE and size == 3
-                plan[target] = ("csd_dist" if comp.accumulate else "csd_speed", off) if csd else ("nan",)
+            if bt.name == "byte":  # bytes: the bits of their little-endian number (FIT SDK, components)
+                if comp.bit_offset and comp.bit_offset >= 8 * size:
+                    continue  # beyond the bytes: no value, an earlier one of the name stands
+                if num == _CSD and comp.accumulate:
+                    plan[target] = ("csd_dist", off, size)
+                elif comp.accumulate:
+                    plan[target] = ("nan",)
+                else:
+                    plan[target] = ("cb", off, size, comp.bit_offset, comp.bits, comp.scale, comp.offset)
             elif one and btn in _INTS and not comp.accumulate:
                 plan[target] = ("c", off, btn, comp.bit_offset, comp.bits, comp.scale, comp.offset)
             else:
@@ -476,11 +484,23 @@ def _rows(data: bytes, buf: np.ndarray, pos: np.ndarray, size: int, dtype: np.dt
 
 def _dtype(lay: _Layout, sources) -> np.dtype:
     """One structured dtype over the fields the *sources* read (``f<offset>_<base type>``)."""
-    offs = sorted({(src[1], src[2] if src[0] in ("f", "c") else _BYTE) for src in sources if src[0] != "nan"})
+    # (offset, base type or -size for bytes)
+    offs = sorted({(src[1], src[2] if src[0] in ("f", "c") else -src[2]) for src in sources if src[0] != "nan"})
     order = ">" if lay.big else "<"
     return np.dtype({"names": [f"f{off}_{btn}" for off, btn in offs],
-                     "formats": ["3u1" if btn == _BYTE else order + _NP_CODE[btn] for _, btn in offs],
+                     "formats": [f"{-btn}u1" if btn < 0 else order + _NP_CODE[btn] for _, btn in offs],
                      "offsets": [off for off, _ in offs], "itemsize": lay.size})
+
+
+def _byte_bits(b: np.ndarray, bit_offset: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(component value, valid) of byte rows *b* (n x size): bits of their little-endian number; a row of
+    0xFF bytes only is invalid."""
+    valid = ~(b == 0xFF).all(axis=1)
+    k = min(b.shape[1], (bit_offset + bits + 7) // 8)
+    packed = np.zeros(len(b), dtype=np.uint64)
+    for i in range(k):
+        packed |= b[:, i].astype(np.uint64) << np.uint64(8 * i)
+    return (packed >> np.uint64(bit_offset)) & np.uint64((1 << bits) - 1), valid
 
 
 def _values(col: np.ndarray, btn: int) -> tuple[np.ndarray, np.ndarray]:
@@ -572,15 +592,14 @@ def _record_columns(data: bytes, walk: _Walk, stamps: dict[int, int]) -> dict[st
                 valid = raw != _INVALID[btn]
                 comp = (raw.astype(np.int64) >> bit_off) & ((1 << bits) - 1)
                 cols[name][sel] = _scaled(comp.astype(np.float64), valid, scale, offset)
-            elif kind in ("csd_speed", "csd_dist"):
-                b = rows[f"f{src[1]}_{_BYTE}"].astype(np.int64)
-                valid = ~(b == 0xFF).all(axis=1)
-                packed = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-                if kind == "csd_speed":
-                    cols[name][sel] = np.where(valid, (packed & 0xFFF) / 100.0, np.nan)
-                else:
-                    dist_raw.append((np.arange(n)[sel], (packed >> 12) & 0xFFF, valid))
-                    cols[name][sel] = np.nan
+            elif kind == "cb":
+                _, off, size, bit_off, bits, scale, offset = src
+                comp, valid = _byte_bits(rows[f"f{off}_{-size}"], bit_off, bits)
+                cols[name][sel] = _scaled(comp.astype(np.float64), valid, scale, offset)
+            elif kind == "csd_dist":
+                comp, valid = _byte_bits(rows[f"f{src[1]}_{-src[2]}"], 12, 12)
+                dist_raw.append((np.arange(n)[sel], comp.astype(np.int64), valid))
+                cols[name][sel] = np.nan
             else:
                 cols[name][sel] = np.nan
     if dist_raw:
