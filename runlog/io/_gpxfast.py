@@ -164,6 +164,37 @@ def parse_tree(text: str, source: str):
                   f"declaration (Error parsing XML: {first}); declared them and read the file")
 
 
+def _add_extension_columns(cols: dict, ext_rows: dict, seq: list, n: int) -> None:
+    """Add the extension columns to *cols*: per column its point indices and values (unreadable values
+    skipped, as runlog.io.gpx._points does); new columns in the order of their first readable value."""
+    parsed_cols: dict[str, tuple] = {}
+    failed = False
+    for col, (idx, texts) in ext_rows.items():
+        try:
+            parsed_cols[col] = (idx, list(map(float, texts)), None)
+        except ValueError:
+            failed = True
+            ok = list(map(_float_or_none, texts))
+            parsed_cols[col] = ([k for k, v in zip(idx, ok) if v is not None],
+                                [v for v in ok if v is not None], ok)
+    if failed:
+        order, pos = [], dict.fromkeys(parsed_cols, 0)
+        for col in seq:
+            k = pos[col]
+            pos[col] = k + 1
+            ok = parsed_cols[col][2]
+            if (ok is None or ok[k] is not None) and col not in order:
+                order.append(col)
+    else:
+        order = list(dict.fromkeys(seq))
+    for col in order:
+        idx, vals, _ = parsed_cols[col]
+        arr = cols.get(col)
+        if arr is None:
+            arr = cols[col] = np.full(n, np.nan)
+        arr[np.asarray(idx, dtype="int64")] = vals
+
+
 def read_points(text: str, source: str, extension_columns: dict):
     """Track points of a GPX document as arrays, or None when the gpxpy path must read it.
 
@@ -297,34 +328,7 @@ def read_points(text: str, source: str, extension_columns: dict):
         return None
 
     t_s, untimed = iso_times_s(tstr)
-    # per column: point indices and values; unreadable values are skipped as runlog.io.gpx._points
-    # does, and new columns come in the order of their first readable value, as there
-    parsed_cols: dict[str, tuple] = {}
-    failed = False
-    for col, (idx, texts) in ext_rows.items():
-        try:
-            parsed_cols[col] = (idx, list(map(float, texts)), None)
-        except ValueError:
-            failed = True
-            ok = list(map(_float_or_none, texts))
-            parsed_cols[col] = ([k for k, v in zip(idx, ok) if v is not None],
-                                [v for v in ok if v is not None], ok)
-    if failed:
-        order, pos = [], dict.fromkeys(parsed_cols, 0)
-        for col in seq:
-            k = pos[col]
-            pos[col] = k + 1
-            ok = parsed_cols[col][2]
-            if (ok is None or ok[k] is not None) and col not in order:
-                order.append(col)
-    else:
-        order = list(dict.fromkeys(seq))
-    for col in order:
-        idx, vals, _ = parsed_cols[col]
-        arr = cols.get(col)
-        if arr is None:
-            arr = cols[col] = np.full(i, np.nan)
-        arr[np.asarray(idx, dtype="int64")] = vals
+    _add_extension_columns(cols, ext_rows, seq, i)
     if repaired:
         warnings.warn(repaired, XmlRecoveryWarning, stacklevel=4)
     return gpx, t_s, int(untimed.sum()), cols
