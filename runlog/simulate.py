@@ -106,13 +106,17 @@ __all__ = [
 
 #: The scenarios :func:`simulate_season` can plant.
 SCENARIOS = ("hydration", "overtraining", "footwear", "null", "confounded",
-             "trend", "stopping", "per_minute", "shoes_null", "shoes", "two_causes", "heat_long")
+             "trend", "stopping", "per_minute", "shoes_null", "shoes", "two_causes", "heat_long",
+             "spike", "missing_temp", "partner", "long_history", "few_episodes",
+             "bad_spells", "long_before", "trend_stopping", "heat_exposure")
 #: The article-named causes (:data:`runlog.schema.CAUSES`) each scenario plants (empty: nothing).
 SCENARIO_CAUSES: dict[str, tuple[str, ...]] = {
     "hydration": ("hydration",), "overtraining": ("overtraining",), "footwear": ("footwear",),
     "null": (), "confounded": ("hydration",), "trend": (), "stopping": (), "per_minute": (),
     "shoes_null": (), "shoes": ("footwear",), "two_causes": ("hydration", "overtraining"),
-    "heat_long": ("hydration",),
+    "heat_long": ("hydration",), "spike": ("overtraining",), "missing_temp": ("hydration",),
+    "partner": ("hydration",), "long_history": ("hydration",), "few_episodes": ("hydration",),
+    "bad_spells": (), "long_before": (), "trend_stopping": (), "heat_exposure": ("hydration",),
 }
 #: The first planted cause per scenario, or None (kept for code written before
 #: :data:`SCENARIO_CAUSES`; 'two_causes' gives 'hydration').
@@ -122,7 +126,8 @@ SCENARIO_CAUSES: dict[str, tuple[str, ...]] = {
 #: 'distance' (duration, distance) finding describes a true dependence.
 SCENARIO_ALLOWED: dict[str, tuple[str, ...]] = {
     "per_minute": ("distance",), "hydration": ("distance",), "two_causes": ("distance",),
-    "heat_long": ("distance",),
+    "heat_long": ("distance",), "missing_temp": ("distance",), "partner": ("distance",),
+    "long_history": ("distance",), "few_episodes": ("distance",), "heat_exposure": ("distance",),
 }
 #: Default effect strength per scenario: log-odds per unit of the driver
 #: (hydration, two_causes, heat_long [1/(°C h)], overtraining [1/day],
@@ -134,14 +139,18 @@ DEFAULT_STRENGTH = {
     # logit(0.30) - logit(0.05): the risk rises from 5 % to 30 % over the journal
     "trend": round(float(special.logit(0.30) - special.logit(0.05)), 6),
     "stopping": 0.0, "per_minute": 0.0, "shoes_null": 0.0, "shoes": math.log(9.0),
-    "two_causes": 0.25, "heat_long": 0.15,
+    "two_causes": 0.25, "heat_long": 0.15, "spike": 4.0, "missing_temp": 0.25, "partner": 0.25,
+    "long_history": 0.25, "few_episodes": 0.25, "bad_spells": 1.0, "long_before": math.log(4.0),
+    "trend_stopping": round(float(special.logit(0.30) - special.logit(0.05)), 6), "heat_exposure": 0.2,
 }
 #: Probability of an episode when the driver is zero, per scenario
 #: ('per_minute': the probability on a run of 60 min, see :func:`episode_probability`).
 DEFAULT_BASE_RISK = {
     "hydration": 0.04, "overtraining": 0.05, "footwear": 0.07, "null": 0.12, "confounded": 0.04,
     "trend": 0.05, "stopping": 0.15, "per_minute": 0.25, "shoes_null": 0.15, "shoes": 0.07,
-    "two_causes": 0.03, "heat_long": 0.05,
+    "two_causes": 0.03, "heat_long": 0.05, "spike": 0.08, "missing_temp": 0.04, "partner": 0.04,
+    "long_history": 0.04, "few_episodes": 0.01, "bad_spells": 0.12, "long_before": 0.08,
+    "trend_stopping": 0.05, "heat_exposure": 0.1,
 }
 #: Log-odds per extra consecutive running day in 'two_causes' [1/day] (the
 #: heat-dose slope is the scenario's ``strength``).  The two slopes are set so
@@ -156,9 +165,16 @@ DEMO_SEED = 7
 SHOES = ("Trail Glide 2", "Daily Cushion 5", "Tempo Racer")
 #: Slow-down after the lace stop in the 'stopping' scenario [-] (speed x this for the rest of the run).
 STOP_SLOWDOWN = 0.95
+#: Day-to-day correlation of the latent 'bad weeks' of the 'bad_spells' scenario [-].
+SPELL_PHI = 0.9
+#: Share of runs recorded by a second watch without a temperature sensor ('missing_temp') [-].
+SECOND_WATCH_SHARE = 0.35
+#: Weeks of runs before the journal in the 'long_history' scenario (the journal covers the last 26).
+LONG_HISTORY_WEEKS = 130
 
 _KINDS = ("easy", "recovery", "tempo", "intervals", "long")
-_STREAMS = ("weather", "plan", "runs", "episodes", "notes", "stops", "experiment")
+_STREAMS = ("weather", "plan", "runs", "episodes", "notes", "stops", "experiment", "latent", "devices",
+            "partner")
 
 
 @dataclass(frozen=True)
@@ -200,6 +216,12 @@ class Runner:
     onset_sigma: float = 0.25
 
 
+#: The partner whose runs end up in the same export ('partner'): slower, a higher heart rate for the
+#: pace, a quicker cadence, a watch worn looser (less body heat on the sensor); never journalled.
+PARTNER = Runner(hr_rest_bpm=60.0, hr_max_bpm=182.0, threshold_speed_mps=3.2, easy_speed_mps=2.45,
+                 fitness_gain=0.02, cadence_offset_spm=9.0, body_mass_kg=58.0, wrist_bias_c=4.5)
+
+
 @dataclass
 class Season:
     """What :func:`simulate_season` wrote.
@@ -237,6 +259,10 @@ class Season:
     causes : tuple of str
         All planted article causes (:data:`SCENARIO_CAUSES`; empty when
         nothing is planted).
+    use_weather : bool
+        Whether the runner has the weather table to hand over (False in
+        'missing_temp': heat is known from the watches' sensors only;
+        ``weather.csv`` is still written, for the answer key).
     """
 
     out_dir: Path
@@ -255,6 +281,7 @@ class Season:
     truth: pd.DataFrame = field(repr=False)
     episodes: pd.DataFrame = field(repr=False)
     causes: tuple[str, ...] = ()
+    use_weather: bool = True
 
     @property
     def n_runs(self) -> int:
@@ -407,7 +434,7 @@ def _weather_at(weather: pd.DataFrame, t_utc_s: np.ndarray, column: str) -> np.n
 # ----------------------------------------------------------------------------------------------
 def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generator, *,
                   daily_max_temp_c: np.ndarray | None = None, long_on_hot_days: bool = False,
-                  tz: str = "Europe/Berlin") -> pd.DataFrame:
+                  tz: str = "Europe/Berlin", spikes: bool = False) -> pd.DataFrame:
     """A periodised plan: which days are run, what kind of run, how long, when.
 
     Blocks of three build weeks and one recovery week (the 3:1 loading
@@ -433,6 +460,11 @@ def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generato
         Schedule the long run on the hottest day (the 'confounded' scenario).
     tz : str
         Time zone of the local start times.
+    spikes : bool
+        Mileage spikes (the 'spike' scenario): a build week that follows a
+        week without a spike is, with probability 0.3, run at 1.45-1.8 times
+        the planned durations, on the same days (too much too soon without
+        extra running days).
 
     Returns
     -------
@@ -441,17 +473,28 @@ def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generato
         recovery, tempo, intervals, long), ``duration_s``, ``start_local``
         (naive), ``start_time`` (UTC), ``consecutive_days`` (running days up
         to and including this one), ``rest_days_7`` (rest days in the 7 days
-        before).
+        before), ``acwr_min`` (acute:chronic ratio of the minutes run: the 7
+        days up to and including the run's day against a quarter of the 28
+        days up to it, the coupled ratio of Hulin et al. 2016; NaN in the
+        first 28 days), ``long_day_before`` (a long run on the day before).
 
     References
     ----------
     .. [1] Bompa, T. O. & Haff, G. G. (2009). Periodization: Theory and
        Methodology of Training, 5th ed. Human Kinetics.
+    .. [2] Hulin, B. T. et al. (2016). The acute:chronic workload ratio predicts
+       injury: high chronic workload may decrease injury risk in elite rugby
+       league players. Br J Sports Med 50:231-236.
     """
     first_day = pd.Timestamp(first_day).normalize()
     rows: list[dict] = []
+    spiked = False
     for w in range(n_weeks):
         build = w % 4 != 3
+        factor = 1.0
+        if spikes:   # drawn only for the spike scenario: the other scenarios' plans stay as they were
+            spiked = build and not spiked and w >= 3 and rng.random() < 0.3
+            factor = float(rng.uniform(1.45, 1.8)) if spiked else 1.0
         days = [first_day + pd.Timedelta(days=7 * w + d) for d in range(7)]
         if long_on_hot_days:
             if daily_max_temp_c is None:
@@ -490,7 +533,7 @@ def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generato
                 minute = 17 * 60 + 30 + rng.uniform(0, 120)
             start_local = days[d] + pd.Timedelta(seconds=int(minute * 60) + int(rng.integers(60)))
             rows.append({"date": days[d], "week": w, "kind": kind,
-                         "duration_s": float(round(dur_min * 60.0)), "start_local": start_local})
+                         "duration_s": float(round(dur_min * factor * 60.0)), "start_local": start_local})
     plan = pd.DataFrame(rows)
     plan["start_time"] = (pd.DatetimeIndex(plan["start_local"]).tz_localize(tz, nonexistent="shift_forward",
                                                                               ambiguous=False)
@@ -506,6 +549,12 @@ def training_plan(first_day: pd.Timestamp, n_weeks: int, rng: np.random.Generato
     pos = ran.index.get_indexer(pd.DatetimeIndex(plan["date"]))
     plan["consecutive_days"] = streak[pos]
     plan["rest_days_7"] = rest7.to_numpy()[pos].astype("int64")
+    minutes = (plan.groupby("date")["duration_s"].sum() / 60.0).reindex(ran.index, fill_value=0.0)
+    acute = minutes.rolling(7, min_periods=7).sum()
+    chronic = minutes.rolling(28, min_periods=28).sum() / 4.0
+    plan["acwr_min"] = (acute / chronic.where(chronic > 0)).to_numpy()[pos]
+    long_days = pd.DatetimeIndex(plan.loc[plan["kind"] == "long", "date"])
+    plan["long_day_before"] = pd.DatetimeIndex(plan["date"] - pd.Timedelta(days=1)).isin(long_days)
     return plan
 
 
@@ -948,7 +997,7 @@ _GPX_HEAD = (
 )
 
 
-def gpx_text(records: pd.DataFrame, name: str) -> str:
+def gpx_text(records: pd.DataFrame, name: str, *, temperature: bool = True) -> str:
     """A GPX 1.1 document for one run, with the Garmin TrackPointExtension v1.
 
     Per point: ``lat``/``lon`` (7 decimals, about 1 cm), ``ele`` [m],
@@ -963,6 +1012,8 @@ def gpx_text(records: pd.DataFrame, name: str) -> str:
         From :func:`run_records` (index ``time`` UTC).
     name : str
         Track name (XML-escaped here).
+    temperature : bool
+        Write ``atemp`` (False: a watch without a temperature sensor).
 
     Returns
     -------
@@ -981,7 +1032,7 @@ def gpx_text(records: pd.DataFrame, name: str) -> str:
     cad = np.rint(records["cadence_spm"].to_numpy() / 2.0).astype("int64")
     pts = [
         f'   <trkpt lat="{la:.7f}" lon="{lo:.7f}"><ele>{el:.1f}</ele><time>{ti}Z</time>'
-        f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:atemp>{at}.0</gpxtpx:atemp>"
+        f"<extensions><gpxtpx:TrackPointExtension>{f'<gpxtpx:atemp>{at}.0</gpxtpx:atemp>' if temperature else ''}"
         f"<gpxtpx:hr>{h}</gpxtpx:hr><gpxtpx:cad>{c}</gpxtpx:cad></gpxtpx:TrackPointExtension>"
         f"</extensions></trkpt>\n"
         for la, lo, el, ti, at, h, c in zip(lat.tolist(), lon.tolist(), ele.tolist(), times.tolist(),
@@ -1009,9 +1060,23 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
     * 'confounded': driver = ``(air_temp_c - 12)+`` [°C], duration plays no part;
     * 'two_causes': ``strength x heat dose [°C h] +``
       :data:`STREAK_STRENGTH_TWO_CAUSES` ``x (consecutive_days - 1) [d]``;
-    * 'trend': driver = ``journal_frac``, the fraction of the journal period
-      gone on the run's day [-] (0 on the first, 1 on the last day), so the
-      log-odds rise linearly by *strength* over the season;
+    * 'trend', 'trend_stopping': driver = ``journal_frac``, the fraction of the
+      journal period gone on the run's day [-] (0 on the first, 1 on the last
+      day), so the log-odds rise linearly by *strength* over the season;
+    * 'spike': driver = ``acwr_min - 1``, the acute:chronic ratio of the
+      minutes run (too much too soon, :func:`training_plan`) [-];
+    * 'heat_exposure': driver = ``(air_temp_c - median) x hours`` [°C h], the
+      excess over the runner's median temperature of the journal's runs times
+      the hours: the form in which runlog reports a heat odds ratio ('per 5 °C
+      above your usual, per hour on your feet'), so its interval can be checked
+      against the planted ``exp(5 strength)``;
+    * 'missing_temp', 'partner', 'long_history', 'few_episodes': as
+      'hydration' (what differs is the data the runner hands over);
+    * 'bad_spells': no cause; the log-odds carry ``latent_logodds``, a daily
+      AR(1) of lag-1 correlation :data:`SPELL_PHI` and sd *strength* (bad
+      weeks that come and go with nothing runlog measures);
+    * 'long_before': no cause in the catalogue; driver = 1 on the day after a
+      long run (*strength* = its log odds ratio);
     * 'null', 'stopping', 'shoes_null': p = base_risk;
     * 'per_minute': no logistic model but a constant hazard per minute on
       the feet (an exponential time to onset, Collett 2015, *Modelling
@@ -1024,7 +1089,9 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
     ----------
     truth : DataFrame
         Needs ``air_temp_c`` (mean over the run) [°C], ``duration_s`` [s],
-        ``consecutive_days`` [d], ``shoes``, and for 'trend' ``journal_frac`` [-].
+        ``consecutive_days`` [d], ``shoes``, and as the scenario needs
+        ``journal_frac`` [-], ``acwr_min`` [-], ``latent_logodds`` [-],
+        ``long_day_before``.
     scenario : str
         One of :data:`SCENARIOS`.
     strength : float
@@ -1059,8 +1126,12 @@ def episode_probability(truth: pd.DataFrame, scenario: str, strength: float, bas
         hazard_per_min = -math.log1p(-base_risk) / 60.0
         return -np.expm1(-hazard_per_min * 60.0 * hours)
     logit = np.full(len(truth), special.logit(base_risk))
-    if scenario == "trend":
+    if scenario in ("trend", "trend_stopping"):
         logit += strength * truth["journal_frac"].to_numpy(dtype="float64")
+    if scenario == "bad_spells":
+        logit += truth["latent_logodds"].to_numpy(dtype="float64")
+    if scenario == "long_before":
+        logit += strength * truth["long_day_before"].to_numpy(dtype="float64")
     for cause, driver in true_drivers(truth, scenario).items():
         slope = STREAK_STRENGTH_TWO_CAUSES if (scenario, cause) == ("two_causes", "overtraining") else strength
         logit += slope * driver.to_numpy(dtype="float64")
@@ -1101,7 +1172,7 @@ def true_drivers(truth: pd.DataFrame, scenario: str) -> pd.DataFrame:
     * 'hydration' (scenarios 'hydration', 'heat_long', 'two_causes'): the heat
       dose ``(air_temp_c - 12)+ x hours`` [°C h]; ('confounded'):
       ``(air_temp_c - 12)+`` [°C];
-    * 'overtraining': ``consecutive_days - 1`` [d];
+    * 'overtraining': ``consecutive_days - 1`` [d]; ('spike'): ``acwr_min - 1`` [-];
     * 'footwear': 1 on runs in the culprit pair ``SHOES[0]``, else 0.
 
     Scenarios with nothing planted ('null', 'trend', 'stopping',
@@ -1136,9 +1207,15 @@ def true_drivers(truth: pd.DataFrame, scenario: str) -> pd.DataFrame:
         raise RunlogError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
     out = pd.DataFrame(index=truth.index)
     for cause in SCENARIO_CAUSES[scenario]:
-        if cause == "hydration":
+        if cause == "hydration" and scenario == "heat_exposure":
+            temp = truth["air_temp_c"].to_numpy(dtype="float64")
+            usual = float(np.median(temp[truth["tracked"].to_numpy(dtype=bool)]))
+            out[cause] = (temp - usual) * truth["duration_s"].to_numpy(dtype="float64") / 3600.0
+        elif cause == "hydration":
             hours = 1.0 if scenario == "confounded" else truth["duration_s"].to_numpy(dtype="float64") / 3600.0
             out[cause] = heat_dose_ch(truth["air_temp_c"].to_numpy(dtype="float64"), hours)
+        elif cause == "overtraining" and scenario == "spike":
+            out[cause] = np.nan_to_num(truth["acwr_min"].to_numpy(dtype="float64") - 1.0, nan=0.0)
         elif cause == "overtraining":
             out[cause] = truth["consecutive_days"].to_numpy(dtype="float64") - 1.0
         elif cause == "footwear":
@@ -1289,7 +1366,7 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, start: str = "2024-03-04",
-                    weeks: int = 26, history_weeks: int = 4, location: tuple[float, float] = (47.9959, 7.8522),
+                    weeks: int = 26, history_weeks: int | None = None, location: tuple[float, float] = (47.9959, 7.8522),
                     tz: str = "Europe/Berlin", runner: Runner | None = None, strength: float | None = None,
                     base_risk: float | None = None, sample_s: float = 5.0, experiment=None,
                     level_risk: dict | None = None, adherence: float = 1.0) -> Season:
@@ -1308,8 +1385,9 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
         First day of the journal (ISO date; moved back to its Monday).
     weeks : int
         Weeks the journal covers.
-    history_weeks : int
-        Weeks of runs before *start* without a journal (training-load history).
+    history_weeks : int, optional
+        Weeks of runs before *start* without a journal (training-load
+        history; default 4, :data:`LONG_HISTORY_WEEKS` in 'long_history').
     location : (float, float)
         Home (latitude, longitude) [°]; the loops start and end there.
     tz : str
@@ -1348,6 +1426,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     """
     if scenario not in SCENARIOS:
         raise RunlogError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
+    if history_weeks is None:
+        history_weeks = LONG_HISTORY_WEEKS if scenario == "long_history" else 4
     if weeks < 1 or history_weeks < 0:
         raise RunlogError(f"weeks must be >= 1 and history_weeks >= 0 (got {weeks}, {history_weeks})")
     if not 0.5 <= sample_s <= 60.0:
@@ -1387,7 +1467,8 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
                  .groupby("day")["air_temp_c"].max()
                  .reindex(pd.date_range(first_day, periods=n_days, freq="D")).to_numpy())
     plan = training_plan(first_day, n_weeks, rng["plan"], daily_max_temp_c=daily_max,
-                         long_on_hot_days=scenario in ("confounded", "heat_long"), tz=tz)
+                         long_on_hot_days=scenario in ("confounded", "heat_long"), tz=tz,
+                         spikes=scenario == "spike")
     plan["shoes"] = _shoes(plan, rng["notes"], at_random=scenario in ("shoes", "shoes_null"))
     plan["run_id"] = [make_run_id(t) for t in plan["start_time"]]
     plan["tracked"] = (plan["date"] >= journal_start).to_numpy()
@@ -1398,16 +1479,11 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
         if experiment.factor == "shoes":
             plan["shoes"] = plan["used"].where(plan["used"].notna(), plan["shoes"])
 
-    # what the runner will experience, known before the run is recorded (no random numbers):
-    # the samples' times and air temperatures, as run_records takes them
-    air, dur = [], []
-    for r in plan.itertuples(index=False):
-        t = np.arange(0.0, r.duration_s + 1e-9, sample_s)
-        t0 = (pd.Timestamp(r.start_time) - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
-        air.append(float(_weather_at(weather, t0 + t, "air_temp_c").mean()))
-        dur.append(pd.to_timedelta(t[-1], unit="s") / pd.Timedelta(seconds=1))
-    # duration_s: as recorded (the plan's duration floored to whole sample intervals)
-    truth = plan.assign(duration_s=dur, air_temp_c=np.round(air, 2))
+    # duration_s: as recorded (the plan's duration floored to whole sample intervals); planned_s: as planned
+    truth = _as_recorded(plan, weather, sample_s)
+    if scenario == "bad_spells":
+        latent = _ar1(rng["latent"], n_days, SPELL_PHI, strength)
+        truth["latent_logodds"] = latent[(truth["date"] - first_day).dt.days.to_numpy()]
     # the planted risk and the journal, drawn before the files are written (the 'stopping'
     # runner's GPX shows what she did after the onset)
     truth["p_true"] = episode_probability(truth, scenario, strength, base_risk)
@@ -1425,33 +1501,47 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     # 'stopping': 0-1 min after the onset the runner stops for 1-2 min to loosen the laces
     stop_start = np.full(len(truth), np.nan)
     stop_len = np.full(len(truth), np.nan)
-    if scenario == "stopping":
+    if scenario in ("stopping", "trend_stopping"):
         idx = np.flatnonzero(truth["numb"].to_numpy())
         stop_start[idx] = truth["onset_min"].to_numpy()[idx] * 60.0 + rng["stops"].uniform(0.0, 60.0, idx.size)
         stop_len[idx] = rng["stops"].uniform(60.0, 120.0, idx.size)
     truth["stop_start_s"] = np.round(stop_start, 1)
     truth["stop_s"] = np.round(stop_len, 1)
+    truth["partner"] = False
+    if scenario == "partner":   # appended after the runner's runs: her files stay as in 'hydration'
+        other = _as_recorded(_partner_plan(first_day, n_days, set(truth["run_id"]), rng["partner"], tz),
+                             weather, sample_s)
+        other["tracked"] = (other["date"] >= journal_start).to_numpy()
+        other = other.assign(p_true=0.0, numb=False, n_episodes=0, onset_min=np.nan, stop_start_s=np.nan,
+                             stop_s=np.nan, partner=True, shoes=None)
+        truth = pd.concat([truth, other], ignore_index=True)
+    second = (rng["devices"].random(len(truth)) < SECOND_WATCH_SHARE if scenario == "missing_temp"
+              else np.zeros(len(truth), dtype=bool))
+    truth["second_watch"] = second
 
     routes = [make_route(length, bearing_deg=b, hill_m=h, n_hills=k) for length, b, h, k in _ROUTES]
     dist, names = [], []
-    for r, planned_s in zip(truth.itertuples(index=False), plan["duration_s"].to_numpy()):
-        route = routes[2] if r.kind == "long" else routes[int(rng["runs"].integers(2))]
+    for r in truth.itertuples(index=False):
+        who, draw = (PARTNER, rng["partner"]) if r.partner else (runner, rng["runs"])
+        route = routes[2] if r.kind == "long" else routes[int(draw.integers(2))]
         stop = (r.stop_start_s, r.stop_s) if np.isfinite(r.stop_start_s) else None
-        rec = run_records(r.start_time, planned_s, r.kind, weather, runner, rng["runs"], route=route,
+        rec = run_records(r.start_time, r.planned_s, r.kind, weather, who, draw, route=route,
                           lat_deg=lat_deg, lon_deg=lon_deg,
                           season_fraction=(r.date - first_day).days / n_days, sample_s=sample_s,
                           numb_stop=stop)
         part = "Morning" if r.start_local.hour < 11 else ("Lunch" if r.start_local.hour < 14 else "Evening")
         name = f"{r.start_local:%Y-%m-%d-%H%M}.gpx"
-        (gpx_dir / name).write_text(gpx_text(rec, f"{part} Run"), encoding="utf-8", newline="\n")
+        (gpx_dir / name).write_text(gpx_text(rec, f"{part} Run", temperature=not r.second_watch),
+                                    encoding="utf-8", newline="\n")
         dist.append(float(rec["distance_m"].iloc[-1]))
         names.append(name)
     truth["distance_m"] = np.round(dist, 1)
     truth["file"] = names
+    truth = truth.sort_values("start_time", kind="stable").reset_index(drop=True)
 
     truth["heat_dose_ch"] = np.round(heat_dose_ch(truth["air_temp_c"].to_numpy(dtype="float64"),
                                                   truth["duration_s"].to_numpy(dtype="float64") / 3600.0), 3)
-    notes = _notes(truth, runner, rng["notes"])
+    notes = _notes(truth[~truth["partner"]], runner, rng["notes"])
     if experiment is not None and experiment.factor != "shoes":
         notes[experiment.factor] = truth["used"].to_numpy()
 
@@ -1462,8 +1552,12 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
     _write_csv(weather.assign(time=weather["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")), weather_csv)
     truth_out = truth[["run_id", "file", "start_local", "start_time", "week", "kind", "duration_s",
                        "distance_m", "air_temp_c", "heat_dose_ch", "consecutive_days", "rest_days_7",
-                       "shoes", "tracked", "p_true", "numb", "n_episodes", "onset_min"]
-                      + (["stop_start_s", "stop_s"] if scenario == "stopping" else [])
+                       "shoes", "tracked", "p_true", "numb", "n_episodes", "onset_min", "partner",
+                       "second_watch"]
+                      + (["stop_start_s", "stop_s"] if scenario in ("stopping", "trend_stopping") else [])
+                      + (["acwr_min"] if scenario == "spike" else [])
+                      + (["long_day_before"] if scenario == "long_before" else [])
+                      + (["latent_logodds"] if scenario == "bad_spells" else [])
                       + (["assigned", "used"] if experiment is not None else [])].copy()
     truth_out["start_local"] = truth_out["start_local"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     truth_out["start_time"] = truth_out["start_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -1475,7 +1569,50 @@ def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, star
                   weather_csv=weather_csv, truth_csv=truth_csv, scenario=scenario,
                   cause=next(iter(SCENARIO_CAUSES[scenario]), None), strength=strength, base_risk=base_risk,
                   seed=int(seed),
-                  tz=tz, tracked=tracked, truth=truth, episodes=journal, causes=SCENARIO_CAUSES[scenario])
+                  tz=tz, tracked=tracked, truth=truth, episodes=journal, causes=SCENARIO_CAUSES[scenario],
+                  use_weather=scenario != "missing_temp")
+
+
+def _as_recorded(plan: pd.DataFrame, weather: pd.DataFrame, sample_s: float) -> pd.DataFrame:
+    """*plan* with what the runner will experience, known before the run is recorded (no random
+    numbers): ``planned_s`` (the plan's duration), ``duration_s`` (as recorded: floored to whole
+    sample intervals) and ``air_temp_c`` (mean over the samples, as :func:`run_records` takes it)."""
+    air, dur = [], []
+    for r in plan.itertuples(index=False):
+        t = np.arange(0.0, r.duration_s + 1e-9, sample_s)
+        t0 = (pd.Timestamp(r.start_time) - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
+        air.append(float(_weather_at(weather, t0 + t, "air_temp_c").mean()))
+        dur.append(pd.to_timedelta(t[-1], unit="s") / pd.Timedelta(seconds=1))
+    return plan.assign(planned_s=plan["duration_s"], duration_s=dur, air_temp_c=np.round(air, 2))
+
+
+def _partner_plan(first_day: pd.Timestamp, n_days: int, taken: set, rng: np.random.Generator,
+                  tz: str) -> pd.DataFrame:
+    """The partner's runs ('partner'): on 40 % of days an easy evening run of 30-50 min starting
+    18:00-20:30 (on Saturdays half of them a long run of 60-85 min), never on a minute the runner
+    started a run (*taken* run ids), so that the two are separate activities."""
+    rows = []
+    for d in range(n_days):
+        if rng.random() >= 0.4:
+            continue
+        day = pd.Timestamp(first_day) + pd.Timedelta(days=d)
+        kind = "long" if day.day_of_week == 5 and rng.random() < 0.5 else "easy"
+        dur_min = rng.uniform(60.0, 85.0) if kind == "long" else rng.uniform(30.0, 50.0)
+        start_local = day + pd.Timedelta(seconds=int((18 * 60 + rng.uniform(0.0, 150.0)) * 60))
+        rows.append({"date": day, "week": d // 7, "kind": kind, "duration_s": float(round(dur_min * 60.0)),
+                     "start_local": start_local})
+    plan = pd.DataFrame(rows)
+    start = pd.DatetimeIndex(plan["start_local"]).tz_localize(tz, nonexistent="shift_forward", ambiguous=False)
+    start = start.tz_convert("UTC").as_unit("ns")
+    ids = [make_run_id(t) for t in start]
+    clash = np.asarray([i in taken for i in ids])
+    plan.loc[clash, "start_local"] += pd.Timedelta(minutes=7)
+    start = start + pd.to_timedelta(np.where(clash, 7, 0), unit="min")
+    plan["start_time"] = start
+    plan["run_id"] = [make_run_id(t) for t in start]
+    plan = plan.assign(consecutive_days=0, rest_days_7=0, acwr_min=np.nan, long_day_before=False,
+                       journal_frac=np.nan)
+    return plan
 
 
 def _experiment_levels(plan: pd.DataFrame, experiment, rng: np.random.Generator,

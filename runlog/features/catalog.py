@@ -117,6 +117,13 @@ def _entries() -> list[Feature]:
                 "overtraining", "numeric", True))
     add(Feature("load_28d_au", "AU", _F, "Training load (all sports) over the 28 days before the run. " + WINDOW
                 + ".", "overtraining", "numeric", True))
+    add(Feature("acwr_distance", "", _F,
+                "Sudden rise in running distance: acute:chronic ratio of the daily running distance, uncoupled "
+                "rolling averages: mean daily distance of the last 7 days / mean of the 21 days before them "
+                "(1.5: half as much again as usual; 'too much too soon'). " + WINDOW + " (28 days).",
+                "overtraining", "numeric", True,
+                "Gabbett (2016) Br J Sports Med 50:273-280; Lolli et al. (2019) Br J Sports Med 53:921-922; "
+                "Nielsen et al. (2014) J Orthop Sports Phys Ther 44:739-747 (distance progression in novice runners)"))
     add(Feature("acwr_rolling", "", _F,
                 "Acute:chronic workload ratio, uncoupled rolling averages: mean daily load of the last 7 days / "
                 "mean of the 21 days before them. " + WINDOW + " (28 days).", "overtraining", "numeric", True,
@@ -296,6 +303,7 @@ _ROLES: dict[str, tuple[float, int, bool]] = {
     "distance_28d_km": (25.0, 0, False),
     "load_7d_au": (100.0, 0, False),
     "load_28d_au": (250.0, 0, False),
+    "acwr_distance": (0.2, 1, False),
     "acwr_rolling": (0.2, 0, False),
     "acwr_ewma": (0.2, 0, False),
     "monotony_7d": (0.5, 0, False),

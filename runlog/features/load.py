@@ -517,6 +517,7 @@ def load_features(runs: pd.DataFrame, session_load: pd.Series, is_running: pd.Se
     out["distance_28d_km"] = at_previous_day(rolling_sum(km, 28), dates)
     out["load_7d_au"] = at_previous_day(rolling_sum(load, 7), dates)
     out["load_28d_au"] = at_previous_day(rolling_sum(load, 28), dates)
+    out["acwr_distance"] = at_previous_day(acwr_uncoupled(km), dates)
     out["acwr_rolling"] = at_previous_day(acwr_uncoupled(load), dates)
     out["acwr_ewma"] = at_previous_day(acwr_ewma(load), dates)
     out["monotony_7d"] = at_previous_day(monotony(load), dates)

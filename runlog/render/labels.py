@@ -83,6 +83,7 @@ MEASURE_LABELS = {
     "distance_28d_km": "distance in the four weeks before",
     "load_7d_au": "training load in the week before",
     "load_28d_au": "training load in the four weeks before",
+    "acwr_distance": "sudden rise in distance (acute:chronic ratio)",
     "acwr_rolling": "acute:chronic load ratio",
     "acwr_ewma": "acute:chronic load ratio (EWMA)",
     "monotony_7d": "training monotony",
