@@ -1366,10 +1366,11 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def simulate_season(out_dir, *, scenario: str = "hydration", seed: int = 0, start: str = "2024-03-04",
-                    weeks: int = 26, history_weeks: int | None = None, location: tuple[float, float] = (47.9959, 7.8522),
-                    tz: str = "Europe/Berlin", runner: Runner | None = None, strength: float | None = None,
-                    base_risk: float | None = None, sample_s: float = 5.0, experiment=None,
-                    level_risk: dict | None = None, adherence: float = 1.0) -> Season:
+                    weeks: int = 26, history_weeks: int | None = None,
+                    location: tuple[float, float] = (47.9959, 7.8522), tz: str = "Europe/Berlin",
+                    runner: Runner | None = None, strength: float | None = None, base_risk: float | None = None,
+                    sample_s: float = 5.0, experiment=None, level_risk: dict | None = None,
+                    adherence: float = 1.0) -> Season:
     """Write a synthetic season with a planted cause of numbness.
 
     Parameters
