@@ -1,0 +1,127 @@
+"""How much one runner's runs depend on each other, measured for each measure tested.
+
+Numbness can come in bad spells that nothing in the data explains (a week of poor sleep, a
+niggle), and many measures come in spells too (a heat wave, a block of hard training). Two
+series that both wander slowly line up by chance more often than independent runs would: a test
+that takes the runs as independent finds too much.
+
+runlog calibrates each test against the runner's own history by **circular shifts**: the
+measure's series is shifted in time against the numbness series (the last runs wrap round to the
+start), which keeps the spells of both and breaks any real link between them; the score
+statistic of the shifted measure is computed for up to 199 shifts, and the variance inflation
+``kappa^2 = mean(z_shift^2)`` (at least 1) widens the test's interval by ``kappa`` and divides
+its likelihood-ratio statistic by ``kappa^2``: the torus-translation test of Harms et al. (2001)
+and the circular-shift surrogates of time-series analysis (Lancaster et al. 2018), used here as
+a variance calibration so that the p-value stays continuous with a few dozen shifts. Shifts
+shorter than the measure's own memory (the lag at which its autocorrelation falls below 0.1, at
+least 14 days) are left out, so a real effect that persists over a few runs does not count as
+dependence; the residuals are those of the model with the measure, so numbness the measure
+explains does not either.
+
+References
+----------
+Harms KE, Condit R, Hubbell SP, Foster RB (2001). Habitat associations of trees and shrubs in a
+50-ha neotropical forest plot. J Ecol 89, 947-959 (the torus-translation test).
+Lancaster G, Iatsenko D, Pidde A, Ticcinelli V, Stefanovska A (2018). Surrogate data for
+hypothesis testing of physical systems. Physics Reports 748, 1-60.
+Fortin MJ, Jacquez GM (2000). Randomization tests and spatially auto-correlated data.
+Bull Ecol Soc Am 81, 201-205.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["MIN_SHIFT_DAYS", "MAX_SHIFTS", "memory_lag", "shift_inflation"]
+
+#: Shortest shift of the calibration [days].
+MIN_SHIFT_DAYS = 14.0
+#: Most shifts per measure (evenly spread over the allowed ones).
+MAX_SHIFTS = 199
+#: The measure's memory ends where its autocorrelation falls below this.
+MEMORY_ACF = 0.1
+
+
+def memory_lag(x: np.ndarray, cap: int, level: float = MEMORY_ACF) -> int:
+    """First lag (in runs, time order) at which the autocorrelation of *x* falls below *level*.
+
+    Parameters
+    ----------
+    x : ndarray
+        A series in time order.
+    cap : int
+        Largest lag returned.
+    level : float
+        Autocorrelation threshold [-].
+
+    Returns
+    -------
+    int
+        The lag [runs], between 1 and *cap*.
+    """
+    x = np.asarray(x, dtype="float64") - float(np.mean(x))
+    v = float(x @ x)
+    if v <= 0 or cap <= 1:
+        return 1
+    for k in range(1, cap):
+        if float(x[k:] @ x[:-k]) / v < level:
+            return k
+    return cap
+
+
+def shift_inflation(x: np.ndarray, resid: np.ndarray, weight: np.ndarray, days: np.ndarray,
+                    base: np.ndarray, *, min_shift_days: float = MIN_SHIFT_DAYS,
+                    max_shifts: int = MAX_SHIFTS) -> float:
+    """Variance inflation ``kappa`` of a measure's score from circular shifts (see the module docstring).
+
+    Parameters
+    ----------
+    x : ndarray
+        The measure's model term per run.
+    resid : ndarray
+        Residuals ``y - p`` of the model with the measure, per run.
+    weight : ndarray
+        ``p (1 - p)`` of that model, per run.
+    days : ndarray
+        Each run's time [days] (any origin).
+    base : ndarray
+        The model's other columns (season, time on the feet, other causes), without the
+        intercept, one row per run; the shifted measure is residualised on them (and the
+        intercept) with *weight*, as its score test is.
+    min_shift_days : float
+        Shortest shift [days] (longer when the measure's memory is longer).
+    max_shifts : int
+        Most shifts used.
+
+    Returns
+    -------
+    float
+        kappa >= 1; 1 when the series is too short to shift (fewer than 3 x the shortest shift).
+    """
+    n = len(x)
+    order = np.argsort(days, kind="stable")
+    t = np.asarray(days, dtype="float64")[order]
+    span = max(float(t[-1] - t[0]), 1.0) if n else 1.0
+    Z = np.column_stack([np.ones(n), base]) if base is not None and np.size(base) else np.ones((n, 1))
+    w = np.asarray(weight, dtype="float64")
+    ZWZinv = np.linalg.pinv(Z.T @ (Z * w[:, None]))
+    x = np.asarray(x, dtype="float64")
+    xt = x - Z @ (ZWZinv @ (Z.T @ (w * x)))
+    shortest = max(3, int(round(min_shift_days / span * n)), memory_lag(xt[order], n // 4))
+    if n < 3 * shortest:
+        return 1.0
+    ks = np.arange(shortest, n - shortest + 1)
+    if len(ks) > max_shifts:
+        ks = ks[np.linspace(0, len(ks) - 1, max_shifts).round().astype(int)]
+    xo = x[order]
+    shifted = np.empty((n, len(ks)))
+    shifted[order] = xo[(np.arange(n)[:, None] - ks[None, :]) % n]
+    R = shifted - Z @ (ZWZinv @ (Z.T @ (w[:, None] * shifted)))
+    V = np.sum(w[:, None] * R * R, axis=0)
+    U = R.T @ np.asarray(resid, dtype="float64")
+    ok = V > 0
+    if not ok.any():
+        return 1.0
+    return max(1.0, math.sqrt(float(np.mean(U[ok] ** 2 / V[ok]))))
