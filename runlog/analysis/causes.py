@@ -1,80 +1,76 @@
 """Which article-named cause goes with numbness, once the others are accounted for.
 
-The decision behind every finding of a :class:`~runlog.report.Report`
-(issue "Analysis v2").  One model answers the runner's question:
+The decision behind every finding of a :class:`~runlog.report.Report` (issue "Analysis v3").
+What is promised, and how it is kept:
 
-* **one primary measure per cause**, declared in the feature catalogue before
-  any outcome is seen (``Feature.primary``): heat = air temperature (the
-  watch's temperature when there is no weather), run length = duration,
-  training load = consecutive running days, intensity = pace relative to the
-  runner's usual, warm-up = first-10-minute pace against the rest, shoes = the
-  pair worn (one pair against the others), form = cadence, terrain = climb per
-  kilometre;
-* **heat acts over the hours**: sweat loss and heat storage build up with time
-  (Sawka et al. 2007), so a heat measure (``Feature.dose``) enters as a heat
-  exposure, its excess over the runner's median times the hours run (effect
-  "per 5 °C above your usual, per hour on your feet").  Its test carries no
-  other time-on-the-feet term: a ``log2 duration`` term would take away the
-  part of the heat that comes with long hot runs, and the ``log duration``
-  offset would assume that a cool run's risk doubles with its length, which
-  is the run-length cause's claim, not heat's (:meth:`CauseAnalysis._offset`);
-  whether run length adds anything is then decided with heat in the model
-  (the simulated seasons that decided it: ``docs/validation.md``);
-* **exposures come before the outcome**: measures taken during the run are
-  computed on the part before numbness started
-  (:func:`runlog.features.core.in_run_features`, see :func:`exposure_windows`);
-* **time on the feet**: a run twice as long gives twice the opportunity, so
-  the model carries ``log(duration)`` as an offset (Firth logistic ~
-  complementary log-log for rare events; a constant risk per minute gives
-  ``P(numb) = 1 - exp(-lambda T)``, ``cloglog P = log lambda + log T``); the
-  run-length cause is then the risk per minute rising on longer runs;
-* **the season**: a calendar-time term (linear plus hinges, about one degree of
-  freedom per two months) takes up slow trends that move risk and exposure
-  together;
-* **each cause, then the causes together** (Firth-penalised logistic
-  regression, Firth 1993; Heinze & Schemper 2002): each cause's measure is
-  tested with the season and the time on the feet; Holm's step-down
-  procedure over the causes, each step re-testing the remaining causes with
-  the ones already passed in the model; the causes that pass are then fitted
-  together and the weakest is dropped while
-  it no longer holds with the others in the model (a measure that only moves
-  with another cause - pace slows in the heat - drops out).  A model with all
-  eight causes at once spends the few episodes on shadows (``docs/validation.md``);
-  the price is that two real causes that mask each other (strongly negatively
-  correlated) can both be missed;
-* **dependence between runs**: each penalised likelihood-ratio statistic is
-  divided by a variance-inflation factor kappa^2 >= 1, the ratio of a
-  time-kernel (Bartlett, :data:`HAC_BANDWIDTH_D` days) heteroscedasticity-and-
-  autocorrelation-consistent variance to the independent-runs sandwich of the
-  same score (Newey & West 1987; Conley 1999 for a kernel in distance, here
-  calendar days); the interval is ``coef +- z * se_LRT * kappa`` with
-  ``se_LRT = |coef| / sqrt(LR)``, so estimate, interval and p-value are one
-  story (the interval excludes 1 exactly when p < 0.05);
-* **multiplicity**: Holm's step-down adjustment over the causes tested
-  (family-wise error <= 5 %, Holm 1979): a cause is a **finding** when its
-  Holm-adjusted p-value < 0.05 and it holds with the other findings.  The
-  reported ``q_value`` is the larger of the two (Holm's, and the p-value in
-  the final model), so q >= p.
+* **a plan stated before looking** (:data:`runlog.analysis.plan.TEST_PLAN`): the causes, the
+  measures each is judged on, the direction the articles name ("hotter runs", "more consecutive
+  days or a sudden rise in distance", "one pair of shoes worse than the others", "a lower
+  cadence"), and each cause's share of the 5 % family-wise error rate; the tests are one-sided in
+  that direction and the shares pass on when a cause is found (a graphical procedure, Bretz et
+  al. 2009; :func:`runlog.analysis.plan.graphical_test`), so the chance that any cause without an
+  effect is reported stays at most 5 %;
+* **training load as the articles describe it**: consecutive running days *and* a sudden rise in
+  distance (the acute:chronic ratio), tested together: the smaller one-sided p-value, adjusted
+  exactly for the two with their correlation (a bivariate normal min-p test);
+* **missing is not zero**: each cause is tested on the runs where its measure is known (shoes
+  among the runs with shoes noted); a cause whose measure is known for fewer than
+  :data:`MIN_PRESENT` of the runs, or on fewer than :data:`MIN_KNOWN_NUMB` runs with numbness, is
+  not testable, with the reason; every cause row counts the runs it used and the runs without
+  its measure; a cause already found enters another cause's model with its missing values at the
+  median and a missing-value indicator;
+* **heat acts over the hours**: sweat loss and heat storage build up with time (Sawka et al.
+  2007), so a temperature (``Feature.dose``) enters as a heat exposure, its excess over the
+  runner's median times the hours run (effect "per 5 °C above your usual, per hour on your
+  feet"); its test carries the season but no other time-on-the-feet term (the exposure holds the
+  hours; whether run length adds anything is then decided with heat in the model);
+* **exposures come before the outcome**: measures taken during the run are computed on the part
+  before numbness started (:func:`runlog.features.core.in_run_features`, see
+  :func:`exposure_windows`);
+* **time on the feet**: a run twice as long gives twice the opportunity, so the other causes'
+  models carry ``log(duration)`` as an offset (Firth logistic ~ complementary log-log for rare
+  events; a constant risk per minute gives ``P(numb) = 1 - exp(-lambda T)``, ``cloglog P = log
+  lambda + log T``) and a ``log2 duration`` term; the run-length cause is the risk per minute
+  rising on longer runs;
+* **the season**: a calendar-time term (linear plus hinges, about one degree of freedom per
+  three months) takes up slow trends that move risk and exposure together; when a measure moves
+  with the season so closely that the two cannot be told apart (:data:`ENTANGLED_R2`), the cause
+  says so (status ``entangled``) instead of "no clear link";
+* **honest under dependence**: numbness can come in bad spells and measures in spells too; each
+  test's likelihood-ratio statistic is divided by ``kappa^2``, the variance inflation measured by
+  shifting the measure's series in time against the numbness series
+  (:mod:`runlog.analysis._dependence`), and its interval widened by ``kappa``;
+* **each cause, then the causes together** (Firth-penalised logistic regression, Firth 1993;
+  Heinze & Schemper 2002): each cause alone, re-tested beside each cause found; the causes found
+  are then fitted together and the weakest dropped while it no longer holds with the others in
+  the model (a measure that only moves with another cause - pace slows in the heat - drops out);
+* **one story per number**: a finding's estimate, interval and p-value come from one model; the
+  interval is ``coef +- 1.96 se`` with ``se = |coef| / z`` and ``z`` the standard normal quantile
+  of the (one-sided, adjusted) p-value, so it excludes 1 exactly when the two-sided p < 0.05;
+  ``q_value`` is the graphical procedure's adjusted p-value (>= p);
+* **worth testing**: a cause that is not a finding but whose own test gives p < 0.05 before the
+  allowance for the number of causes tested is ``suggestive``: named as worth testing (with an
+  experiment for a cause the runner controls), never as a finding.
 
-Secondary measures of a finding cause (heat index, WBGT, dew point, sweat loss
-for heat) are compared by penalised log-likelihood in the place of the primary
-("which measure fits best"), never as separate findings; every other measure
-is tested alone and with the finding causes in the model, and one that goes
-with numbness alone but not once the findings are in is "explained" by them.
+Secondary measures of a finding cause (heat index, WBGT, dew point, sweat loss for heat) are
+compared by penalised log-likelihood in the place of the primary ("which measure fits best"),
+never as separate findings; every other measure is tested alone and with the finding causes in
+the model, and one that goes with numbness alone but not once the findings are in is
+"explained" by them.  What was tried on the way: ``docs/validation.md``.
 
 References
 ----------
+Bretz F, Maurer W, Brannath W, Posch M (2009). A graphical approach to sequentially rejective
+multiple test procedures. Statistics in Medicine 28, 586-604.
 Firth D (1993). Bias reduction of maximum likelihood estimates. Biometrika 80, 27-38.
 Heinze G, Schemper M (2002). A solution to the problem of separation in logistic
 regression. Statistics in Medicine 21, 2409-2419.
 Sawka MN et al. (2007). American College of Sports Medicine position stand: exercise and
 fluid replacement. Med Sci Sports Exerc 39, 377-390.
-Holm S (1979). A simple sequentially rejective multiple test procedure. Scand J Stat 6, 65-70.
-Newey WK, West KD (1987). A simple, positive semi-definite, heteroskedasticity and
-autocorrelation consistent covariance matrix. Econometrica 55, 703-708.
-Conley TG (1999). GMM estimation with cross sectional dependence. J Econometrics 92, 1-45.
 Allison PD (1982). Discrete-time methods for the analysis of event histories.
 Sociological Methodology 13, 61-98 (complementary log-log with log exposure).
+Genz A (1992). Numerical computation of multivariate normal probabilities. J Comput Graph Stat
+1, 141-149 (the bivariate normal probability of the two-measure test).
 """
 
 from __future__ import annotations
@@ -88,20 +84,18 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .. import schema
 from ..units import number_text
+from ._dependence import shift_inflation
+from .plan import ALPHA, TEST_PLAN, CauseTest, graphical_test
 
 __all__ = [
-    "ALPHA", "HAC_BANDWIDTH_D", "CAUSE_COLUMNS", "FINDING_COLUMNS", "MIN_LEVEL_RUNS",
+    "ALPHA", "CAUSE_COLUMNS", "FINDING_COLUMNS", "MIN_LEVEL_RUNS", "MIN_PRESENT", "MIN_KNOWN_NUMB",
+    "ENTANGLED_R2", "SUGGESTIVE_P",
     "EFFECT_COLUMNS", "EFFECT_KINDS", "STATUSES", "REASONS", "RISK_COLUMNS", "effect_columns",
-    "nice_unit", "primary_measures", "exposure_windows", "calendar_basis",
-    "firth", "inflation", "holm", "decide", "CauseAnalysis",
+    "nice_unit", "exposure_windows", "calendar_basis",
+    "firth", "holm", "decide", "CauseAnalysis",
 ]
 
-#: Family-wise error rate of the findings (Holm over causes).
-ALPHA = 0.05
-#: Bandwidth of the time kernel of the dependence correction [days].
-HAC_BANDWIDTH_D = 7.0
 #: Days of season per degree of freedom of the calendar-time term.
 CALENDAR_DAYS_PER_DF = 90.0
 #: Most degrees of freedom of the calendar-time term (None: by season length).
@@ -109,14 +103,23 @@ CALENDAR_MAX_DF: int | None = None
 #: The run-length cause's measure: entered as log2(duration) next to the log(duration) offset, so its
 #: odds ratio is per doubling of the run *beyond* the doubled time at risk; one-sided (risk rising).
 EXPOSURE_TERM = "duration_min"
-#: A numeric primary measure must vary by at least this fraction of its effect unit (SD) to be
-#: judged: an odds ratio per 5 steps/min read off runs that differ by 0.1 steps/min is an
-#: extrapolation, not evidence.
+#: A numeric measure must vary by at least this fraction of its effect unit (SD) to be judged: an odds
+#: ratio per 5 steps/min read off runs that differ by 0.1 steps/min is an extrapolation, not evidence.
 MIN_SPREAD_UNITS = 0.1
-#: A shoe pair needs this many analysed runs to be compared with the others.
+#: A shoe pair needs this many runs (with shoes noted) to be compared with the others, and as many others.
 MIN_LEVEL_RUNS = 8
-#: A primary measure is testable when at least this share of the runs has it.
-MIN_PRESENT = 0.5
+#: A cause is testable when its measure is known for at least this share of the analysed runs ...
+MIN_PRESENT = 0.4
+#: ... and on at least this many runs with numbness.
+MIN_KNOWN_NUMB = 3
+#: A measure whose season term explains this share of its variation (weighted R^2) cannot be told
+#: apart from the season: a cause judged on it that is not a finding is ``entangled``.
+ENTANGLED_R2 = 0.8
+#: A cause whose own test (alone, one-sided, before the allowance for the causes tested) is below this
+#: is ``suggestive``: worth testing, never a finding.
+SUGGESTIVE_P = 0.05
+#: Suffix of a model term holding a temperature per run rather than per hour (``CauseTest.forms``).
+PER_RUN = ":per_run"
 
 #: What an odds ratio is per (``effect_kind``): a fixed step of the measure ('per 5 °C'), a doubling
 #: of the run, a step of a heat exposure above the runner's usual per hour on the feet, with vs
@@ -132,19 +135,31 @@ EFFECT_COLUMNS = ["effect_kind", "effect_per", "effect_per_unit", "effect_usual"
 #: A cause's ``status``: a finding; it went with numbness but not once the findings were in the model
 #: (``explained``, by the causes in ``explained_by``); it passed alone but not with the other candidates
 #: (``not_clear_adjusted``); run length that rises no faster than the time on the feet
-#: (``no_rise_beyond_time``); ``no_clear_link``; or ``not_testable`` (why: ``reason``).
-STATUSES = ("finding", "explained", "not_clear_adjusted", "no_rise_beyond_time", "no_clear_link", "not_testable")
+#: (``no_rise_beyond_time``); its measure moves with the season so closely that the two cannot be told
+#: apart (``entangled``); ``no_clear_link``; or ``not_testable`` (why: ``reason``).
+STATUSES = ("finding", "explained", "not_clear_adjusted", "no_rise_beyond_time", "entangled", "no_clear_link",
+            "not_testable")
 #: Why a cause is ``not_testable`` (``reason``) and what ``reason_value`` then holds: ``no_measure`` (no
 #: measure of it in the data), ``no_pair`` (no shoe pair on at least ``reason_value`` runs and left out
-#: of as many), ``coverage`` (the measure is known for only the share ``reason_value`` of the runs),
-#: ``no_spread`` (it hardly varies between runs), ``no_fit`` (the model could not be fitted: the error).
+#: of as many), ``coverage`` (the measure is known for only the share ``reason_value`` of the runs, or on
+#: fewer than :data:`MIN_KNOWN_NUMB` runs with numbness), ``no_spread`` (it hardly varies between runs),
+#: ``no_fit`` (the model could not be fitted: the error).
 REASONS = ("no_measure", "no_pair", "coverage", "no_spread", "no_fit")
 
 #: The decision per cause, in codes and numbers (:meth:`CauseAnalysis.run`); ``explained_by`` holds the
-#: explaining cause ids joined by ','.  Words for a reader: :mod:`runlog.render.wording`.
+#: explaining cause ids joined by ','.  Besides the estimate: ``direction`` (+1/-1, the plan's),
+#: ``weight`` (its share of the error rate at the start), ``alpha_level`` (the level it was last judged
+#: at), ``p_alone`` (its own test before any allowance), ``suggestive``, ``n_runs`` / ``n_numb`` (runs,
+#: and runs with numbness, its test used), ``n_missing`` (analysed runs without its measure),
+#: ``adjusted_for`` (what its model held besides the measure: 'season', 'time_on_feet', cause ids,
+#: joined by ','), ``season_r2`` (the share of its measure's variation the season explains), ``form``
+#: (a temperature's: 'exposure', over the hours, or 'per_run'; '' for other measures).
+#: Words for a reader: :mod:`runlog.render.wording`.
 CAUSE_COLUMNS = [
     "cause", "factor", "level", "effect", "ci_low", "ci_high", "p_value", "q_value", "finding", "status",
     "explained_by", "reason", "reason_value", "kappa", *EFFECT_COLUMNS,
+    "direction", "weight", "alpha_level", "p_alone", "suggestive", "n_runs", "n_numb", "n_missing",
+    "adjusted_for", "season_r2", "form",
 ]
 #: The absolute risks on either side of a finding's split (:meth:`CauseAnalysis.risk_split`):
 #: ``risk_kind`` 'level' (at the level against the other runs), 'with_without' or 'threshold'
@@ -367,41 +382,8 @@ def exposure_windows(flags: pd.DataFrame, duration_min: pd.Series | None = None,
 
 
 def _usable(s: pd.Series) -> bool:
-    """A measure the model can use: known for at least :data:`MIN_PRESENT` of the runs, and varying."""
+    """A measure the descriptive table can use: known for at least :data:`MIN_PRESENT` of the runs, and varying."""
     return bool(s.notna().mean() >= MIN_PRESENT and s.dropna().nunique() >= 2)
-
-
-def primary_measures(features: pd.DataFrame, catalog: dict) -> dict[str, str]:
-    """The measure each cause is judged on: its primary, or the fallback when the primary is missing.
-
-    Parameters
-    ----------
-    features : DataFrame
-        Per-run features (columns = feature names).
-    catalog : dict
-        Feature name -> :class:`~runlog.schema.Feature` (``cause``, ``primary``,
-        ``candidate``).
-
-    Returns
-    -------
-    dict
-        cause -> column of *features* (causes without a usable measure are absent).
-    """
-    out: dict[str, str] = {}
-    cands: dict[str, list] = {}
-    for name, f in catalog.items():
-        if getattr(f, "primary", 0) and f.candidate and name in features:
-            cands.setdefault(f.cause, []).append((f.primary, name))
-    for cause, lst in cands.items():
-        lst = sorted(lst)
-        for _, name in lst:
-            s = features[name]
-            if _usable(s):
-                out[cause] = name
-                break
-        else:   # none usable: the first choice, for the 'not testable' row to name
-            out.setdefault(cause, lst[0][1])
-    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -462,88 +444,6 @@ def _firth_fit(X: np.ndarray, y, offset=None, *, lrt_at: list[int] | None = None
         eta = eta + np.asarray(offset, dtype="float64")
     return {"coef": coef, "loglik": float(m.loglik_), "p": p, "lr": lr, "prob": 1.0 / (1.0 + np.exp(-eta)),
             "model": m}
-
-
-def inflation(X, y, prob, days, *, bandwidth_d: float = HAC_BANDWIDTH_D) -> pd.Series:
-    """Variance inflation of each coefficient from dependence between nearby runs (kappa >= 1).
-
-    ``kappa_j^2 = [B^-1 (S' K S) B^-1]_jj / [B^-1 (S' S) B^-1]_jj`` with the score
-    contributions ``S_i = x_i (y_i - p_i)`` (intercept included), the information
-    ``B = X' diag(p(1-p)) X`` and the Bartlett kernel in calendar days
-    ``K_ij = max(0, 1 - |t_i - t_j| / bandwidth)`` (Newey & West 1987; Conley
-    1999): the long-run variance of the score against its independent-runs
-    value, floored at 1.
-
-    Parameters
-    ----------
-    X : DataFrame or 2-D ndarray
-        Design matrix without intercept, one row per run.
-    y : array_like
-        Outcome (1 = numbness) per run.
-    prob : array_like
-        Fitted probabilities of the model per run.
-    days : array_like
-        Each run's time [days] (any origin).
-    bandwidth_d : float
-        Bandwidth of the Bartlett kernel [days].
-
-    Returns
-    -------
-    Series
-        kappa per column of *X* (its names; positions for an ndarray).
-
-    References
-    ----------
-    .. [1] Newey, W. K. & West, K. D. (1987). A simple, positive semi-definite,
-       heteroskedasticity and autocorrelation consistent covariance matrix.
-       Econometrica 55(3):703-708.
-    .. [2] Conley, T. G. (1999). GMM estimation with cross sectional
-       dependence. J Econometrics 92:1-45.
-    """
-    Xv = np.asarray(X, dtype="float64")
-    names = X.columns if isinstance(X, pd.DataFrame) else pd.RangeIndex(Xv.shape[1])
-    kappa = _inflation(Xv, y, prob, *_kernel_lags(days, bandwidth_d))
-    return pd.Series(kappa, index=names)
-
-
-def _kernel_lags(days, bandwidth_d: float) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
-    """The runs in time order and, per lag k, the Bartlett weights ``1 - gap / bandwidth`` of the
-    pairs (i, i + k) of that order: the part of :func:`inflation` that depends on the days only
-    (computed once per analysis).  Runs sorted by time, so k stops at the first lag whose gaps all
-    reach the bandwidth (linear in the number of runs)."""
-    t = np.asarray(days, dtype="float64")
-    order = np.argsort(t, kind="stable")
-    t = t[order]
-    lags = []
-    for k in range(1, len(t)):
-        w = np.clip(1.0 - (t[k:] - t[:-k]) / bandwidth_d, 0.0, None)
-        if not (w > 0).any():
-            break
-        lags.append((k, w))
-    return order, lags
-
-
-def _inflation(X: np.ndarray, y, prob, order: np.ndarray, lags: list) -> np.ndarray:
-    """:func:`inflation` of the columns of *X* (without intercept) from :func:`_kernel_lags`."""
-    Xv = np.column_stack([np.ones(len(X)), X])
-    yv = np.asarray(y, dtype="float64")
-    p = np.asarray(prob, dtype="float64")
-    S = Xv * (yv - p)[:, None]
-    B = Xv.T @ (Xv * (p * (1 - p))[:, None])
-    try:
-        Binv = np.linalg.pinv(B)
-    except np.linalg.LinAlgError:  # pragma: no cover
-        return np.ones(Xv.shape[1] - 1)
-    So = S[order]
-    meat = So.T @ So
-    for k, w in lags:
-        cross = (So[:-k] * w[:, None]).T @ So[k:]
-        meat += cross + cross.T
-    v_hac = np.diag(Binv @ meat @ Binv)
-    v_iid = np.diag(Binv @ (S.T @ S) @ Binv)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        k2 = np.where(v_iid > 0, v_hac / v_iid, 1.0)
-    return np.sqrt(np.maximum(k2[1:], 1.0))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -611,10 +511,12 @@ class CauseAnalysis:
         name -> Feature.
     alpha : float
         Family-wise error rate over causes.
+    plan : tuple of CauseTest
+        The test plan (default :data:`runlog.analysis.plan.TEST_PLAN`).
     """
 
     def __init__(self, features, numb, days, duration_min, catalog, *, alpha: float = ALPHA,
-                 bandwidth_d: float | None = None):
+                 plan: tuple[CauseTest, ...] = TEST_PLAN):
         self.numb = numb.astype(bool)
         idx = self.numb.index
         self.features = features.reindex(idx)
@@ -628,17 +530,35 @@ class CauseAnalysis:
         self.hours = dur / 60.0
         self.catalog = catalog
         self.alpha = alpha
-        self.bandwidth_d = HAC_BANDWIDTH_D if bandwidth_d is None else float(bandwidth_d)
+        self.plan = tuple(plan)
+        self.plan_of = {ct.cause: ct for ct in self.plan}
         self.y = self.numb.to_numpy(dtype=bool)
         self.calendar = calendar_basis(self.days.to_numpy() - float(self.days.min()), max_df=CALENDAR_MAX_DF)
         self.calendar.index = self.numb.index
         self._calendar = self.calendar.to_numpy(dtype="float64")
-        self._lags = _kernel_lags(self.days.to_numpy(), self.bandwidth_d)
+        self._days = self.days.to_numpy()
         self._z = float(stats.norm.isf(self.alpha / 2))
+        self.duration_term = {EXPOSURE_TERM: np.log2(dur.clip(lower=1.0)).rename(EXPOSURE_TERM)}
+        self.per: dict[str, float] = {}
+        self.cause_measures: dict[str, list[str]] = {}
+        self.levels: dict[str, list[str]] = {}
+        self.alone: dict[str, dict] = {}
 
     # ------------------------------------------------------------------ design
-    def _numeric_term(self, name: str) -> tuple[pd.Series, float]:
-        """A numeric measure in model units (per its effect unit; missing values at the median) and the unit.
+    def _kind(self, name: str) -> str:
+        return getattr(self.catalog.get(name.removesuffix(PER_RUN)), "kind", "numeric")
+
+    def _known(self, name: str) -> pd.Series:
+        """Whether each analysed run has the measure (a text level: a non-empty one)."""
+        name = name.removesuffix(PER_RUN)
+        s = self.features[name]
+        if self._kind(name) == "categorical":
+            return s.notna() & (s.astype("object").astype(str).str.strip() != "")
+        return _column(self.features, name, self.catalog)[0].notna()
+
+    def _numeric_term(self, name: str, *, fill: bool = False) -> tuple[pd.Series, float]:
+        """A numeric measure in model units (per its effect unit) and the unit; NaN where unknown
+        (*fill*: at the median, for comparisons that need every run).
 
         A heat measure that acts over the time on the feet (``Feature.dose``) is
         entered as its excess over the runner's median times the hours run (a
@@ -646,31 +566,32 @@ class CauseAnalysis:
         Sawka et al. 2007): an hour 5 °C above the usual counts as much as two
         half-hours.
         """
-        s, _ = _column(self.features, name, self.catalog)
         if name == EXPOSURE_TERM:
             # beyond the offset: log2 so that the effect is per doubling of the time on the feet
-            return np.log2(s.clip(lower=1.0).fillna(s.median())).rename(name), float("nan")
+            return self.duration_term[EXPOSURE_TERM], float("nan")
+        key, name = name, name.removesuffix(PER_RUN)
+        s, _ = _column(self.features, name, self.catalog)
         per = _per(name, s, self.catalog)
-        x = s.fillna(s.median())
+        x = s.fillna(s.median()) if fill else s
+        if self._is_dose(name) and key.endswith(PER_RUN):    # the excess per run, whatever its length
+            return ((x - float(s.median())) / per).rename(key), per
         if self._is_dose(name):
-            return ((x - float(x.median())) * self.hours / per).rename(name), per
-        return (x / per).rename(name), per
+            return ((x - float(s.median())) * self.hours / per).rename(key), per
+        return (x / per).rename(key), per
 
     def _is_dose(self, name: str) -> bool:
-        return bool(getattr(self.catalog.get(name), "dose", False))
+        return bool(getattr(self.catalog.get(name.removesuffix(PER_RUN)), "dose", False))
 
     def _usual(self, name: str) -> float | None:
         """The runner's median of a heat exposure's measure (what 'above your usual' means), else None."""
-        if not self._is_dose(name):
+        if not self._is_dose(name) or name.endswith(PER_RUN):
             return None
         return float(_column(self.features, name, self.catalog)[0].median())
 
     def _base(self, name: str) -> dict[str, pd.Series]:
         """The time-on-the-feet terms a measure is tested with: ``log2 duration`` (beyond the offset),
-        except for a heat exposure, which holds the hours itself (a ``log2 duration`` term would take
-        away the part of the heat that comes with long hot runs; whether run length adds anything is
-        decided with heat in the model)."""
-        return {} if self._is_dose(name) else {k: v for k, v in self.duration_term.items() if k != name}
+        except for a heat exposure, which holds the hours itself, and for run length itself."""
+        return {} if self._is_dose(name) or name == EXPOSURE_TERM else dict(self.duration_term)
 
     def _offset(self, terms: dict[str, pd.Series]) -> np.ndarray | None:
         """The ``log hours`` offset of a model with *terms*: none for a model holding a heat exposure
@@ -687,61 +608,237 @@ class CauseAnalysis:
         return self.offset
 
     def _level_term(self, name: str, level: str) -> pd.Series:
+        """1 on the runs in *level*, 0 on the other runs with the measure, NaN where it is unknown."""
         s = self.features[name]
-        return (s.astype("object").astype(str).where(s.notna()) == level).astype("float64").rename(f"{name}={level}")
+        known = self._known(name)
+        return (s.astype("object").astype(str) == level).astype("float64").where(known).rename(f"{name}={level}")
 
-    def _design(self, terms: dict[str, pd.Series]) -> tuple[np.ndarray, list[str]]:
-        """The design matrix of calendar + *terms* (one numpy block: every term is aligned on the
-        analysed runs; a pandas frame per model fit was a third of the measures table's time) and
-        its column names."""
-        cols = [self._calendar] + [
-            np.asarray(t.reindex(self.numb.index) if not t.index.equals(self.numb.index) else t,
-                       dtype="float64").reshape(-1, 1) for t in terms.values()]
-        return np.hstack(cols), list(self.calendar.columns) + list(terms.keys())
+    def _design(self, terms: dict[str, pd.Series], tested: list[str] | None = None):
+        """The design of calendar + *terms* on the runs where every *tested* term is known: other terms'
+        missing values at their median, with a 0/1 column marking them (one numpy block).
+
+        Returns
+        -------
+        (X, columns, rows)
+            The design, its column names and the boolean mask of the analysed runs it holds.
+        """
+        tested = list(terms) if tested is None else tested
+        vals = {k: np.asarray(t.reindex(self.numb.index) if not t.index.equals(self.numb.index) else t,
+                              dtype="float64") for k, t in terms.items()}
+        rows = np.ones(len(self.y), dtype=bool)
+        for k in tested:
+            rows &= np.isfinite(vals[k])
+        cols, names = [self._calendar[rows]], list(self.calendar.columns)
+        for k, v in vals.items():
+            v = v[rows]
+            miss = ~np.isfinite(v)
+            if miss.any():
+                v = np.where(miss, np.nanmedian(v) if (~miss).any() else 0.0, v)
+            cols.append(v.reshape(-1, 1))
+            names.append(k)
+            if miss.any() and not miss.all():
+                cols.append(miss.astype("float64").reshape(-1, 1))
+                names.append(f"{k}:missing")
+        return np.hstack(cols), names, rows
 
     def _test(self, terms: dict[str, pd.Series], names: list[str], *, wald: bool = False) -> dict[str, dict]:
-        """Fit calendar + *terms*, test *names*: name -> coef, LR p deflated by kappa^2, CI.
+        """Fit calendar + *terms* on the runs where *names* are known, test *names*.
 
-        ``wald=True``: the Wald test of the penalised fit instead of the likelihood
-        ratio (one fit instead of one per tested term; for the descriptive table).
+        Each tested term's likelihood-ratio statistic (``wald=True``: the Wald
+        statistic of the penalised fit, one fit instead of one per term, for the
+        descriptive table) is divided by its shift-calibrated variance inflation
+        ``kappa^2`` (:func:`runlog.analysis._dependence.shift_inflation`).
+
+        Returns
+        -------
+        dict
+            name -> ``coef``, ``z`` (signed root of the deflated statistic), ``p_value``
+            (two-sided), ``kappa``, ``effect``, ``ci_low``, ``ci_high``, ``n_runs``, ``n_numb``,
+            ``season_r2``.
         """
-        X, columns = self._design(terms)
+        X, columns, rows = self._design(terms, names)
+        y = self.y[rows]
         at = [columns.index(n) for n in names]
-        fit = _firth_fit(X, self.y, self._offset(terms), lrt_at=None if wald else at)
+        off = self._offset(terms)
+        fit = _firth_fit(X, y, None if off is None else off[rows], lrt_at=None if wald else at)
         if wald:
             lrs = special.chdtri(1, np.clip(np.asarray(fit["model"].pvalues_, dtype="float64")[at], 1e-300, 1.0))
         else:
             lrs = fit["lr"]
-        coef = fit["coef"][at]
-        kap = _inflation(X, self.y, fit["prob"], *self._lags)[at]
+        prob = fit["prob"]
+        w = prob * (1.0 - prob)
+        days = self._days[rows]
+        ncal = self._calendar.shape[1]
         out = {}
-        z = self._z
-        for n, b, lr, k in zip(names, coef, lrs, kap):
-            b, lr, k = float(b), float(lr), float(k)
-            lr_adj = lr / k ** 2
-            p = float(special.chdtrc(1, lr_adj))    # chi-square(1) upper tail, as stats.chi2.sf
-            se = abs(b) / math.sqrt(lr) if lr > 0 else float("inf")
-            out[n] = {"coef": b, "p_value": p, "kappa": k, "effect": _exp(b), "ci_low": _exp(b - z * se * k),
-                      "ci_high": _exp(b + z * se * k)}
+        for j, n, lr in zip(at, names, lrs):
+            b, lr = float(fit["coef"][j]), float(lr)
+            base = np.delete(X, j, axis=1)
+            k = shift_inflation(X[:, j], y - prob, w, days, base)
+            z = math.copysign(math.sqrt(max(lr, 0.0)) / k, b)
+            se = abs(b) / abs(z) if z != 0 else float("inf")
+            out[n] = {"coef": b, "z": z, "p_value": float(2.0 * stats.norm.sf(abs(z))), "kappa": k,
+                      "effect": _exp(b), "ci_low": _exp(b - self._z * se), "ci_high": _exp(b + self._z * se),
+                      "n_runs": int(rows.sum()), "n_numb": int(y.sum()),
+                      "season_r2": _weighted_r2(X[:, j], X[:, :ncal], w)}
         return out
 
-    # ------------------------------------------------------------------ causes
-    def run(self) -> dict:
-        """Decide the findings: each cause alone, Holm over causes, then the candidates together.
+    # ------------------------------------------------------------------ the plan's causes
+    def _resolve(self, ct: CauseTest) -> tuple[list[str], dict | None]:
+        """The measures a cause is tested on (the plan's, as the data have them), or why it cannot be.
 
-        1. **Alone**: each cause's primary measure with the season term and the
-           time on the feet (offset ``log duration`` plus ``log2 duration``, so a
-           risk per run and a risk per minute both fit); shoes as each pair
-           against the others, Bonferroni over the pairs; heat as an exposure
-           without the ``log2 duration`` term (see the module docstring).  Holm's
-           step-down over causes, re-testing the rest beside each cause passed
-           (:meth:`_holm_sequential`), gives ``q_value``; the causes with
-           q < alpha are candidates.
-        2. **Together**: the candidates in one model; the one with the weakest
-           evidence is dropped while its p >= alpha (backward elimination), so a
-           measure that goes with numbness only because it moves with another
-           candidate (pace slows in the heat) drops out, and what remains are the
-           findings.  Their estimate, interval and p-value come from this final
+        Returns
+        -------
+        (names, untestable)
+            The feature columns (one, or two for a cause judged on two measures), and None; or an
+            empty list and the ``not_testable`` row's reason and value (for the first measure).
+        """
+        names: list[str] = []
+        why: tuple[str, str, Any] | None = None
+        for spec in ct.measures:
+            options = spec if isinstance(spec, tuple) else (spec,)
+            chosen = None
+            for name in options:
+                problem = self._unusable(name)
+                if problem is None:
+                    chosen = name
+                    break
+                if why is None or (why[1] == "no_measure" and problem[0] != "no_measure"):
+                    why = (name, *problem)
+            if chosen is not None:
+                names.append(chosen)
+        if names:
+            return names, None
+        name, reason, value = why if why is not None else ("", "no_measure", np.nan)
+        return [], self._untestable(ct.cause, name if reason != "no_measure" else "", reason, value)
+
+    def _unusable(self, name: str) -> tuple[str, Any] | None:
+        """Why *name* cannot judge its cause (reason code and value), or None."""
+        if name not in self.features or not self._known(name).any():
+            return ("no_measure", np.nan)
+        known = self._known(name)
+        share = float(known.mean())
+        if share < MIN_PRESENT or int(self.numb[known].sum()) < MIN_KNOWN_NUMB:
+            return ("coverage", share)
+        if self._kind(name) == "categorical":
+            if not _levels(self.features[name].where(known), MIN_LEVEL_RUNS):
+                return ("no_pair", MIN_LEVEL_RUNS)
+            return None
+        t, _ = self._numeric_term(name)
+        if not _varies(name, t.dropna()):
+            return ("no_spread", np.nan)
+        return None
+
+    def _terms_of(self, causes: list) -> dict[str, pd.Series]:
+        """Model terms of *causes*: the measure their own test chose (a shoe cause: its pair)."""
+        out = {}
+        for c in causes:
+            a = self.alone[c]
+            if self._kind(a["factor"]) == "categorical":
+                out[f"{a['factor']}={a['level']}"] = self._level_term(a["factor"], a["level"])
+            else:
+                out[a["key"]] = self._numeric_term(a["key"])[0]
+        return out
+
+    def _cause_test(self, cause: str, others: list[str]) -> dict:
+        """One cause's test, one-sided in the plan's direction, with the season, the time on the
+        feet and the causes *others* in the model (see the module docstring)."""
+        ct = self.plan_of[cause]
+        d = ct.direction
+        names = self.cause_measures[cause]
+        oterms = self._terms_of([o for o in others if o != cause])
+        adjusted_for = ["season"]
+        keys = [n + (PER_RUN if form == "per_run" else "") for n in names
+                for form in (ct.forms if self._is_dose(n) else ("exposure",))]
+        if self._kind(names[0]) == "categorical":
+            name = names[0]
+            best = None
+            for lv in self.levels[cause]:
+                key = f"{name}={lv}"
+                terms = {**{k: v for k, v in {**self._base(name), **oterms}.items() if not k.startswith(f"{name}=")},
+                         key: self._level_term(name, lv)}
+                r = self._test(terms, [key])[key]
+                p1 = float(stats.norm.sf(d * r["z"]))
+                if best is None or p1 < best[0]:
+                    best = (p1, lv, r)
+            assert best is not None  # a testable shoe cause has at least one pair (see _unusable)
+            p1, lv, r = best
+            p = min(1.0, p1 * len(self.levels[cause]))   # Bonferroni over the pairs
+            out = {**r, "factor": name, "key": f"{name}={lv}", "level": lv, "p_one": p1, "p_value": p}
+        elif len(keys) == 1:
+            key = keys[0]
+            terms = {**self._base(key), **oterms, key: self._numeric_term(key)[0]}
+            r = self._test(terms, [key])[key]
+            p = float(stats.norm.sf(d * r["z"]))
+            out = {**r, "factor": key, "key": key, "level": None, "p_one": p, "p_value": p}
+        else:
+            out = self._min_p_test(keys, d, oterms)
+        out["form"] = "per_run" if out["key"].endswith(PER_RUN) else ("exposure" if self._is_dose(out["key"]) else "")
+        out["factor"] = out["factor"].removesuffix(PER_RUN)
+        base = self._base(out["factor"])
+        if base:
+            adjusted_for.append("time_on_feet")
+        adjusted_for += [o for o in others if o != cause]
+        out["adjusted_for"] = ",".join(adjusted_for)
+        out["p_value"] = min(1.0, out["p_value"])
+        return self._with_interval(out, d)
+
+    def _min_p_test(self, names: list[str], d: int, oterms: dict) -> dict:
+        """Two measures of one cause tested together: the smaller one-sided p-value, adjusted exactly
+        for the two with the correlation of their score statistics (bivariate normal)."""
+        single = {}
+        for name in names:
+            terms = {**self._base(name), **oterms, name: self._numeric_term(name)[0]}
+            single[name] = self._test(terms, [name])[name]
+        zs = {n: d * r["z"] for n, r in single.items()}
+        best = max(zs, key=lambda n: zs[n])
+        rho = self._score_correlation(names, oterms)
+        zmax = zs[best]
+        cdf = float(stats.multivariate_normal(mean=[0.0, 0.0], cov=[[1.0, rho], [rho, 1.0]]).cdf([zmax, zmax]))
+        p = float(np.clip(1.0 - cdf, 0.0, 1.0))
+        return {**single[best], "factor": best, "key": best, "level": None, "p_one": float(stats.norm.sf(zmax)),
+                "p_value": max(p, float(stats.norm.sf(zmax))), "rho": rho}
+
+    def _score_correlation(self, names: list[str], oterms: dict) -> float:
+        """Correlation of two measures' score statistics under the model without them: their
+        weighted partial correlation given the model's other columns, on the runs that have both."""
+        terms = {**self._base(names[0]), **oterms, **{n: self._numeric_term(n)[0] for n in names}}
+        X, columns, rows = self._design(terms, names)
+        at = [columns.index(n) for n in names]
+        base = np.delete(X, at, axis=1)
+        off = self._offset(terms)
+        fit = _firth_fit(base, self.y[rows], None if off is None else off[rows])
+        w = fit["prob"] * (1.0 - fit["prob"])
+        Z = np.column_stack([np.ones(len(w)), base])
+        ZWZ = np.linalg.pinv(Z.T @ (Z * w[:, None]))
+        r = [X[:, j] - Z @ (ZWZ @ (Z.T @ (w * X[:, j]))) for j in at]
+        den = math.sqrt(float(np.sum(w * r[0] ** 2)) * float(np.sum(w * r[1] ** 2)))
+        return float(np.clip(np.sum(w * r[0] * r[1]) / den, -0.999, 0.999)) if den > 0 else 0.0
+
+    def _with_interval(self, out: dict, d: int) -> dict:
+        """The interval at the level of the reported p-value: ``coef +- 1.96 |coef| / z`` with ``z`` the
+        normal quantile of the one-sided p-value (so it excludes 1 exactly when the two-sided p-value,
+        twice the one-sided one in the plan's direction, is below 0.05); against the plan's direction
+        the test's own interval."""
+        b = out["coef"]
+        if d * b > 0 and out["p_value"] < 0.5:
+            z = float(stats.norm.isf(max(out["p_value"], 1e-300)))
+            se = abs(b) / z if z > 0 else float("inf")
+            out["ci_low"], out["ci_high"] = _exp(b - self._z * se), _exp(b + self._z * se)
+        return out
+
+    def run(self) -> dict:
+        """Decide the findings: the plan's causes alone, the graphical procedure, then the
+        candidates together.
+
+        1. **Alone**: each cause's measure(s) with the season term and the time on the feet, on the
+           runs that have it, one-sided in the plan's direction (:meth:`_cause_test`).
+        2. **The graphical procedure** (:func:`runlog.analysis.plan.graphical_test`): each cause at
+           its share of the error rate; a cause found passes its share on and the rest are re-tested
+           beside it; ``q_value`` is its adjusted p-value; the causes rejected are candidates.
+        3. **Together**: the candidates in one model; the one with the weakest evidence is dropped
+           while its p >= alpha (backward elimination), so a measure that goes with numbness only
+           because it moves with another candidate (pace slows in the heat) drops out, and what
+           remains are the findings.  Their estimate, interval and p-value come from this final
            model; every other cause is shown with the findings in the model.
 
         Returns
@@ -749,59 +846,46 @@ class CauseAnalysis:
         dict
             ``causes`` (:data:`CAUSE_COLUMNS`, strongest evidence first).
         """
-        prim = primary_measures(self.features, self.catalog)
-        terms: dict[str, pd.Series] = {}
-        per: dict[str, float] = {}
-        cause_term: dict[str, str] = {}
         untestable = []
-        for cause in schema.CAUSES:
-            name = prim.get(cause)
-            if name is None:
-                if cause != "other":
-                    untestable.append(self._untestable(cause, "", "no_measure"))
+        for ct in self.plan:
+            names, why = self._resolve(ct)
+            if why is not None:
+                untestable.append(why)
                 continue
-            kind = getattr(self.catalog.get(name), "kind", "numeric")
-            if kind == "categorical":
-                levels = _levels(self.features[name])
-                if not levels:
-                    untestable.append(self._untestable(cause, name, "no_pair", MIN_LEVEL_RUNS))
-                    continue
-                for lv in levels:
-                    terms[f"{name}={lv}"] = self._level_term(name, lv)
-                cause_term[cause] = name
-                continue
-            raw = _column(self.features, name, self.catalog)[0]
-            if raw.notna().mean() < MIN_PRESENT:
-                untestable.append(self._untestable(cause, name, "coverage", float(raw.notna().mean())))
-                continue
-            t, u = self._numeric_term(name)
-            if not _varies(name, t):
-                untestable.append(self._untestable(cause, name, "no_spread"))
-                continue
-            terms[name] = t
-            per[name] = u
-            cause_term[cause] = name
-        self.terms, self.per, self.cause_term = terms, per, cause_term
-        self.duration_term = {EXPOSURE_TERM: terms[EXPOSURE_TERM]} if EXPOSURE_TERM in terms else {}
+            self.cause_measures[ct.cause] = names
+            if self._kind(names[0]) == "categorical":
+                self.levels[ct.cause] = _levels(self.features[names[0]].where(self._known(names[0])),
+                                                MIN_LEVEL_RUNS)
+            for name in names:
+                if self._kind(name) != "categorical" and name != EXPOSURE_TERM:
+                    self.per[name] = self._numeric_term(name)[1]
 
-        # 1. each cause alone (with season and time on the feet)
-        alone = {}
-        for cause, name in list(cause_term.items()):
+        # 1. each cause alone
+        for cause in list(self.cause_measures):
             try:
-                alone[cause] = self._cause_test(cause, {})
+                self.alone[cause] = self._cause_test(cause, [])
             except (np.linalg.LinAlgError, ValueError, FloatingPointError) as err:
-                untestable.append(self._untestable(cause, name, "no_fit", str(err)))
-                del cause_term[cause]
-        causes_tested = list(alone)
-        self.alone = alone
-        qv = self._holm_sequential({c: alone[c]["p_value"] for c in causes_tested})
-        cand = [c for c in causes_tested if qv[c] < self.alpha]
+                untestable.append(self._untestable(cause, self.cause_measures[cause][0], "no_fit", str(err)))
+                del self.cause_measures[cause]
+        tested = list(self.alone)
 
-        # 2. the candidates together: backward elimination
+        # 2. the graphical procedure, re-testing the rest beside each cause found
+        def retest(cause: str, found: list[str]) -> float | None:
+            try:
+                return self._cause_test(cause, found)["p_value"]
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                return None
+
+        weights = {c: self.plan_of[c].weight for c in tested}
+        gt = graphical_test({c: self.alone[c]["p_value"] for c in tested}, weights, alpha=self.alpha,
+                            retest=retest)
+        cand, qv, level = gt["rejected"], gt["q"], gt["level"]
+
+        # 3. the candidates together: backward elimination
         explained: dict[str, list] = {}
         final = list(cand)
         while len(final) > 1:
-            joint = {c: self._cause_test(c, self._terms_of([o for o in final if o != c])) for c in final}
+            joint = {c: self._cause_test(c, [o for o in final if o != c]) for c in final}
             worst = max(final, key=lambda c: joint[c]["p_value"])
             if joint[worst]["p_value"] < self.alpha:
                 break
@@ -810,12 +894,13 @@ class CauseAnalysis:
         for c in explained:
             explained[c] = list(final)
 
+        n_all = len(self.y)
         rows = []
-        for cause in causes_tested:
+        for cause in tested:
             others = [o for o in final if o != cause]
-            r = self._cause_test(cause, self._terms_of(others)) if others else alone[cause]
-            name = cause_term[cause]
-            kind = getattr(self.catalog.get(name), "kind", "numeric")
+            r = self._cause_test(cause, others) if others else self.alone[cause]
+            name = r["factor"]
+            a = self.alone[cause]
             if cause in final:
                 status = "finding"
             elif cause in explained:
@@ -824,113 +909,48 @@ class CauseAnalysis:
                 status = "not_clear_adjusted"
             elif name == EXPOSURE_TERM and r["ci_high"] < 1:
                 status = "no_rise_beyond_time"
+            elif r["season_r2"] >= ENTANGLED_R2:
+                status = "entangled"
             else:
                 status = "no_clear_link"
+            known = self._known(name)
             rows.append({"cause": cause, "factor": name, "level": r["level"],
                          "effect": r["effect"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                         "p_value": r["p_value"], "q_value": max(qv[cause], r["p_value"]),
-                         **effect_columns(name, per.get(name, 1.0), self.catalog, kind, usual=self._usual(name)),
+                         "p_value": r["p_value"], "q_value": max(qv.get(cause, 1.0), r["p_value"]),
+                         **effect_columns(name, self.per.get(name, 1.0), self.catalog, self._kind(name),
+                                          usual=self._usual(r["key"])), "form": r["form"],
                          "finding": cause in final, "status": status,
                          "explained_by": ",".join(explained.get(cause, [])), "reason": "", "reason_value": np.nan,
-                         "kappa": r["kappa"]})
+                         "kappa": r["kappa"], "direction": self.plan_of[cause].direction,
+                         "weight": self.plan_of[cause].weight, "alpha_level": level.get(cause, np.nan),
+                         "p_alone": a["p_value"],
+                         "suggestive": cause not in final and a["p_value"] < SUGGESTIVE_P,
+                         "n_runs": r["n_runs"], "n_numb": r["n_numb"], "n_missing": int(n_all - known.sum()),
+                         "adjusted_for": r["adjusted_for"], "season_r2": r["season_r2"]})
         causes = pd.DataFrame(rows + untestable, columns=CAUSE_COLUMNS)
         causes["finding"] = causes["finding"].astype(bool)
+        causes["suggestive"] = causes["suggestive"].fillna(False).astype(bool)
         causes = causes.sort_values(["finding", "q_value", "p_value"], ascending=[False, True, True],
                                     na_position="last", kind="stable").reset_index(drop=True)
         return {"causes": causes}
 
-    def _holm_sequential(self, p_alone: dict[str, float]) -> dict[str, float]:
-        """Holm's step-down over causes, each step testing the rest with the causes already
-        rejected in the model.
-
-        Step k compares the smallest remaining p-value with alpha / (m - k); once a
-        cause is rejected, the remaining causes are re-tested with it in the model
-        (a second cause's evidence is measured beside the first, not diluted by
-        the runs the first explains).  With nothing rejected this is Holm's
-        procedure on the each-cause-alone p-values.
-
-        Returns
-        -------
-        dict
-            cause -> adjusted p-value (monotone along the steps, as Holm's).
-        """
-        m = len(p_alone)
-        pv = dict(p_alone)
-        remaining = list(p_alone)
-        rejected: list[str] = []
-        q: dict[str, float] = {}
-        running = 0.0
-        while remaining:
-            c = min(remaining, key=lambda o: np.nan_to_num(pv[o], nan=1.0))   # ties: the first listed
-            running = max(running, min(1.0, pv[c] * (m - len(rejected))))
-            q[c] = running
-            remaining.remove(c)
-            if not running < self.alpha:
-                for o in remaining:
-                    q[o] = max(running, min(1.0, pv[o] * (m - len(rejected))))
-                break
-            rejected.append(c)
-            for o in remaining:
-                try:
-                    pv[o] = self._cause_test(o, self._terms_of(rejected))["p_value"]
-                except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-                    pass
-        return q
-
-    def _terms_of(self, causes: list) -> dict[str, pd.Series]:
-        """Model terms of *causes* (a shoe cause: the pair with the strongest evidence in its own test)."""
-        out = {}
-        for c in causes:
-            name = self.cause_term[c]
-            if getattr(self.catalog.get(name), "kind", "numeric") == "categorical":
-                lv = self.alone[c]["level"]   # the pair its own test chose
-                out[f"{name}={lv}"] = self.terms[f"{name}={lv}"]
-            else:
-                out[name] = self.terms[name]
-        return out
-
-    def _cause_test(self, cause: str, others: dict[str, pd.Series]) -> dict:
-        """One cause's test with *others* (and the time on the feet, and the season) in the model."""
-        name = self.cause_term[cause]
-        base = {**self._base(name), **others}
-        if getattr(self.catalog.get(name), "kind", "numeric") == "categorical":
-            levels = [k.split("=", 1)[1] for k in self.terms if k.startswith(f"{name}=")]
-            best = None
-            for lv in levels:
-                key = f"{name}={lv}"
-                r = self._test({**{k: v for k, v in base.items() if not k.startswith(f"{name}=")},
-                                key: self.terms[key]}, [key])[key]
-                if best is None or r["p_value"] < best[1]["p_value"]:
-                    best = (lv, r)
-            assert best is not None  # a categorical cause has a term per level, at least one (see __init__)
-            lv, r = best
-            out = dict(r)
-            out["p_value"] = min(1.0, out["p_value"] * len(levels))   # Bonferroni over the pairs
-            # the interval at the same level, so that it excludes 1 exactly when p < alpha
-            z0, z1 = self._z, stats.norm.isf(self.alpha / (2 * len(levels)))
-            with np.errstate(divide="ignore"):
-                b, lo, hi = np.log([out["effect"], out["ci_low"], out["ci_high"]])
-            out["ci_low"] = _exp(b - (b - lo) * z1 / z0)
-            out["ci_high"] = _exp(b + (hi - b) * z1 / z0)
-            out["level"] = lv
-            return out
-        r = self._test({**base, name: self.terms[name]}, [name])[name]
-        r["p_value"] = _one_sided_if_exposure(name, r["effect"], r["p_value"])
-        r["level"] = None
-        return r
-
     def _untestable(self, cause: str, name: str, reason: str, value: Any = np.nan) -> dict:
         """A cause that cannot be tested: status 'not_testable', the *reason* code and its *value*."""
+        ct = self.plan_of.get(cause)
+        known = self._known(name) if name and name in self.features else pd.Series(False, index=self.numb.index)
         return {"cause": cause, "factor": name, "level": None,
                 "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "q_value": np.nan,
                 "finding": False, "status": "not_testable", "explained_by": "", "reason": reason,
                 "reason_value": value, "kappa": np.nan, **dict.fromkeys(EFFECT_COLUMNS, np.nan),
-                "effect_kind": "", "effect_per_unit": ""}
+                "effect_kind": "", "effect_per_unit": "",
+                "direction": ct.direction if ct else np.nan, "weight": ct.weight if ct else np.nan,
+                "alpha_level": np.nan, "p_alone": np.nan, "suggestive": False, "n_runs": 0, "n_numb": 0,
+                "n_missing": int(len(self.y) - known.sum()), "adjusted_for": "", "season_r2": np.nan, "form": ""}
 
     # ------------------------------------------------------------------ measures
     def finding_terms(self, causes: pd.DataFrame) -> dict[str, pd.Series]:
-        """Model terms of the finding causes (their primary measure, or the shoe pair), plus the
-        time on the feet.
+        """Model terms of the finding causes (the measure their test chose, or the shoe pair), plus
+        the time on the feet.
 
         Parameters
         ----------
@@ -940,12 +960,13 @@ class CauseAnalysis:
         Returns
         -------
         dict
-            Term name -> column of the design (index run_id).
+            Term name -> column of the design (index run_id; NaN where the measure is unknown).
         """
         return {**self.duration_term, **self._terms_of(list(causes.loc[causes["finding"], "cause"]))}
 
     def measures(self, causes: pd.DataFrame, names) -> pd.DataFrame:
-        """Every measure alone (with season and exposure) and with the finding causes in the model.
+        """Every measure alone (with season and exposure) and with the finding causes in the model,
+        each on the runs that have it.
 
         Parameters
         ----------
@@ -958,9 +979,10 @@ class CauseAnalysis:
         -------
         DataFrame
             One row per measure (per level for categories): ``factor``, ``level``,
-            ``effect``, ``ci_low``, ``ci_high``, ``p_value`` (alone), ``adjusted_effect``,
-            ``adjusted_p`` (with the finding causes), ``explained_by`` (the ids of the finding causes
-            that take its link away, joined by ','), ``per``, ``kind`` and :data:`EFFECT_COLUMNS`.
+            ``effect``, ``ci_low``, ``ci_high``, ``p_value`` (alone, two-sided; run length
+            one-sided), ``adjusted_effect``, ``adjusted_p`` (with the finding causes), ``explained_by``
+            (the ids of the finding causes that take its link away, joined by ','), ``per``, ``kind``
+            and :data:`EFFECT_COLUMNS`.
         """
         fterms = self.finding_terms(causes)
         found = list(causes.loc[causes["finding"], "cause"])
@@ -969,22 +991,25 @@ class CauseAnalysis:
             f = self.catalog.get(name)
             kind = getattr(f, "kind", "numeric") if f is not None else "numeric"
             if kind == "categorical":
-                items = [(lv, self._level_term(name, lv), 1.0) for lv in _levels(self.features[name])]
+                known = self._known(name)
+                items = [(lv, self._level_term(name, lv), 1.0)
+                         for lv in _levels(self.features[name].where(known), MIN_LEVEL_RUNS)]
             else:
                 s_, _ = _column(self.features, name, self.catalog)
                 if not _usable(s_):
                     continue
                 t, u = self._numeric_term(name)
-                if not _varies(name, t):   # as for a cause: no odds ratio read off a measure that hardly varies
+                if not _varies(name, t.dropna()):   # as for a cause: no odds ratio off a measure that hardly varies
                     continue
                 items = [(None, t, u)]
             for lv, t, u in items:
                 key = name if lv is None else f"{name}={lv}"
-                base = self._base(key)
+                base = self._base(key if lv is None else name)
                 try:
                     alone = self._test({**base, key: t}, [key], wald=True)[key]
                     alone["p_value"] = _one_sided_if_exposure(key, alone["effect"], alone["p_value"])
-                    own = {k: v for k, v in fterms.items() if k != key and not k.startswith(f"{name}=")}
+                    own = {**base, **{k: v for k, v in fterms.items()
+                                      if k != key and not k.startswith(f"{name}=") and k != EXPOSURE_TERM}}
                     if found and own.keys() != base.keys() and alone["p_value"] < self.alpha:
                         adj = self._test({**own, key: t}, [key], wald=True)[key]
                         adj["p_value"] = _one_sided_if_exposure(key, adj["effect"], adj["p_value"])
@@ -998,7 +1023,7 @@ class CauseAnalysis:
                 by = ""
                 if (alone["p_value"] < self.alpha and not adj["p_value"] < self.alpha
                         and getattr(f, "cause", "") not in found):
-                    by = self._explained_by(key, t, found)
+                    by = self._explained_by(key, t, found, base)
                 rows.append({"factor": name, "level": lv, "kind": kind, "per": u, "explained_by": by,
                              "effect": alone["effect"], "ci_low": alone["ci_low"], "ci_high": alone["ci_high"],
                              "p_value": alone["p_value"], "adjusted_effect": adj["effect"],
@@ -1007,12 +1032,12 @@ class CauseAnalysis:
                              **effect_columns(name, u, self.catalog, kind, usual=self._usual(name))})
         return pd.DataFrame(rows)
 
-    def _explained_by(self, key: str, term: pd.Series, found: list) -> str:
+    def _explained_by(self, key: str, term: pd.Series, found: list, base: dict) -> str:
         """Which finding causes take away a measure's link (their ids joined by ','): each one alone in
         the model with it; when none does alone, all of them together."""
         who = []
         for c in found:
-            terms = {k: v for k, v in {**self._base(key), **self._terms_of([c])}.items() if k != key}
+            terms = {k: v for k, v in {**base, **self._terms_of([c])}.items() if k != key}
             try:
                 if not self._test({**terms, key: term}, [key], wald=True)[key]["p_value"] < self.alpha:
                     who.append(c)
@@ -1021,7 +1046,11 @@ class CauseAnalysis:
         return ",".join(who or found)
 
     def best_measure(self, cause: str, causes: pd.DataFrame) -> tuple[str, pd.DataFrame]:
-        """Which measure of a finding *cause* fits best in place of its primary.
+        """Which measure of a finding *cause* fits best in place of the one its test chose.
+
+        The measures are compared on the same runs (every analysed run, a missing value at the
+        measure's median), by penalised log-likelihood with the other finding causes, the season
+        and the time on the feet.
 
         Parameters
         ----------
@@ -1034,13 +1063,12 @@ class CauseAnalysis:
         Returns
         -------
         (name, table)
-            The best measure (highest penalised log-likelihood with the other
-            finding causes, season and exposure) and the table of all measures of
-            the cause tried (``factor``, ``loglik``).
+            The best measure and the table of all measures of the cause tried (``factor``,
+            ``loglik``).
         """
-        fterms = self.finding_terms(causes)
-        prim = self.cause_term.get(cause)
-        others = {k: v for k, v in fterms.items() if not (k == prim or k.startswith(f"{prim}="))}
+        prim = self.alone[cause]["factor"] if cause in self.alone else ""
+        others = {k: v.fillna(float(v.median())) for k, v in self.finding_terms(causes).items()
+                  if not (k == prim or k.startswith(f"{prim}="))}
         rows = []
         for name, f in self.catalog.items():
             if f.cause != cause or not f.candidate or name not in self.features or f.kind == "categorical":
@@ -1048,10 +1076,11 @@ class CauseAnalysis:
             s, _ = _column(self.features, name, self.catalog)
             if not _usable(s):
                 continue
-            t, _ = self._numeric_term(name)
+            t, _ = self._numeric_term(name, fill=True)
             try:
-                terms = {**others, name: t}
-                X, _ = self._design(terms)
+                terms = {**{k: v for k, v in others.items() if not (self._is_dose(name) and k == EXPOSURE_TERM)},
+                         name: t}
+                X, _, _ = self._design(terms)
                 fit = _firth_fit(X, self.y, self._offset(terms))
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                 continue
@@ -1080,9 +1109,10 @@ class CauseAnalysis:
         y = self.numb
         nan = float("nan")
         if isinstance(lv, str):
-            s = self.features[name].astype("object").astype(str).where(self.features[name].notna())
-            a = s == lv
-            b = s.notna() & ~a
+            known = self._known(name)
+            s = self.features[name].astype("object").astype(str)
+            a = known & (s == lv)
+            b = known & ~(s == lv)
             kind, t, unit = "level", nan, ""
         else:
             s, k = _column(self.features, name, self.catalog)
@@ -1103,18 +1133,30 @@ class CauseAnalysis:
                 "other_numb": int(y[b].sum()), "other_runs": int(b.sum())}
 
 
+def _weighted_r2(x: np.ndarray, basis: np.ndarray, w: np.ndarray) -> float:
+    """Share of the weighted variation of *x* that an intercept and *basis* explain [-] (0 without a basis)."""
+    if basis.shape[1] == 0 or len(x) < 3:
+        return 0.0
+    Z = np.column_stack([np.ones(len(x)), basis])
+    beta = np.linalg.lstsq(Z * np.sqrt(w)[:, None], x * np.sqrt(w), rcond=None)[0]
+    res = x - Z @ beta
+    mean = float(np.sum(w * x) / np.sum(w)) if np.sum(w) > 0 else float(np.mean(x))
+    tot = float(np.sum(w * (x - mean) ** 2))
+    return float(1.0 - np.sum(w * res ** 2) / tot) if tot > 0 else 0.0
+
+
 def more_episodes_needed(causes: pd.DataFrame, n_numb: int, *, alpha: float = ALPHA, power: float = 0.8) -> int | None:
     """Roughly how many more runs with numbness would show the strongest current estimate.
 
     The z-statistic of a fixed effect grows with the square root of the number
-    of events; to reach ``z_(1 - alpha / 2m) + z_power`` (Holm's first step over
-    m causes, 80 % power) from the current ``z`` takes ``n (target / z)^2``
-    events.  None when there is no estimate; capped at 200.
+    of events; to reach ``z_(1 - alpha w) + z_power`` (the cause's first level in the test plan,
+    one-sided, 80 % power) from the current ``z`` takes ``n (target / z)^2`` events.  None when
+    there is no estimate; capped at 200.
 
     Parameters
     ----------
     causes : DataFrame
-        One row per cause with ``p_value`` (NaN = not tested).
+        One row per cause with ``p_value`` (one-sided; NaN = not tested) and ``weight``.
     n_numb : int
         Runs with numbness so far.
     alpha : float
@@ -1130,10 +1172,10 @@ def more_episodes_needed(causes: pd.DataFrame, n_numb: int, *, alpha: float = AL
     tested = causes[causes["p_value"].notna()]
     if not len(tested) or n_numb <= 0:
         return None
-    p = float(tested["p_value"].min())
-    z = stats.norm.isf(max(p, 1e-12) / 2)
-    m = len(tested)
-    target = stats.norm.isf(alpha / (2 * m)) + stats.norm.isf(1 - power)
+    best = tested.loc[tested["p_value"].idxmin()]
+    z = stats.norm.isf(max(float(best["p_value"]), 1e-12))
+    w = float(best["weight"]) if "weight" in best and np.isfinite(best["weight"]) else 1.0 / len(tested)
+    target = stats.norm.isf(alpha * w) + stats.norm.isf(1 - power)
     if z <= 0.3:
         return 200
     need = n_numb * (target / z) ** 2 - n_numb

@@ -11,6 +11,7 @@ renderers (text, Markdown, HTML, command line) only lay it out.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..analysis.causes import EFFECT_COLUMNS
@@ -28,6 +29,8 @@ __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_u
 CAUSE_COLUMNS = [
     "cause", "cause_label", "factor", "factor_label", "level", "effect", "ci_low", "ci_high", "p_value",
     "q_value", "effect_unit", "finding", "status", "explained_by", "kappa", *EFFECT_COLUMNS,
+    "form", "direction", "weight", "alpha_level", "p_alone", "suggestive", "n_runs", "n_numb", "n_missing",
+    "adjusted_for", "season_r2",
 ]
 #: Columns of ``Report.findings``: one row per finding cause with its words and paragraph.
 FINDING_COLUMNS = [
@@ -39,6 +42,46 @@ FINDING_COLUMNS = [
 #: The runner's values a physiology caveat names, with their plain names.
 _PHYSIOLOGY_NAMES = {"hr_max_bpm": "maximum heart rate", "hr_rest_bpm": "resting heart rate", "sex": "sex",
                      "body_mass_kg": "body mass"}
+
+
+def others_note(others: pd.DataFrame) -> str:
+    """The sentence that says which runs were left out as someone else's, how they differ, and how
+    to keep them.
+
+    Parameters
+    ----------
+    others : DataFrame
+        :meth:`runlog.History.others` rows (``how``, ``speed_diff_pct``, ``cadence_diff_spm``,
+        ``hr_diff_bpm``, ``start_hour_h``).
+
+    Returns
+    -------
+    str
+        E.g. '23 runs look like someone else's (recorded on a garmin fr235; 19 % slower, heart rate
+        17 beats/min higher for the pace, usually started around 19:00): they are left out of the
+        analysis and of your training load. If they are yours: runlog report --keep-others, or
+        analyze(..., others='keep').'
+    """
+    n = len(others)
+    first = others.iloc[0]
+    why = []
+    how = str(first.get("how", ""))
+    if how.startswith("device: "):
+        why.append(f"recorded on a {how.removeprefix('device: ')}")
+    sp = first.get("speed_diff_pct", np.nan)
+    if np.isfinite(sp) and abs(sp) >= 5:
+        why.append(f"{number_text(abs(sp), 2)} % {'slower' if sp < 0 else 'faster'}")
+    for col, what, unit in (("hr_diff_bpm", "heart rate", "beats/min"), ("cadence_diff_spm", "cadence", "steps/min")):
+        v = first.get(col, np.nan)
+        if np.isfinite(v) and abs(v) >= 3:
+            why.append(f"{what} {number_text(abs(v), 2)} {unit} {'higher' if v > 0 else 'lower'} for the pace")
+    hour = first.get("start_hour_h", np.nan)
+    if np.isfinite(hour):
+        why.append(f"usually started around {int(hour) % 24:02d}:{int(round((hour % 1) * 60)) % 60:02d}")
+    detail = f" ({'; '.join(why)})" if why else ""
+    return (f"{n} run{'s' if n != 1 else ''} look{'' if n != 1 else 's'} like someone else's{detail}: "
+            "they are left out of the analysis and of your training load. If they are yours: "
+            "runlog report --keep-others, or analyze(..., others='keep'); history.others() lists them.")
 
 
 def physiology_caveat(provenance: pd.DataFrame) -> str:
@@ -154,6 +197,8 @@ STATUS_WORDS = {
     "no_rise_beyond_time": ("no rise beyond the time on the feet: numbness came about once per run, "
                             "not more often per minute on long runs"),
     "no_clear_link": "no clear link",
+    "entangled": ("cannot be told apart from the season: it rose and fell with the months so closely that "
+                  "your journal cannot say which of the two goes with the numbness"),
 }
 
 
@@ -161,7 +206,8 @@ def _reason_text(reason: str, label: str, value) -> str:
     if reason == "no_pair":
         return f"no {label} was worn on at least {value} runs and left out of {value} others"
     if reason == "coverage":
-        return f"{label} is known for only {value:.0%} of the runs"
+        return (f"{label} is known for only {value:.0%} of the runs, or on too few runs with numbness "
+                "(runlog needs 40 % of the runs and 3 with numbness)")
     if reason == "no_spread":
         return f"{label} hardly varies between runs"
     if reason == "no_fit":
