@@ -14,6 +14,7 @@ Internal modules (their public names are re-exported here):
 * ``_dedup`` -- the same activity recorded twice (watch and phone, FIT and GPX)
 * ``_cache`` -- the Parquet cache of decoded files, and ``atomic_write`` (every file runlog writes)
 * ``_importer`` -- :func:`read_history`: scan, cache look-ups, workers, assembly
+* ``_people`` -- :func:`likely_others`: the runs that look like another person's
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from ._history import (
                      stack_records,
 )
 from ._importer import read_history
+from ._people import OTHER_COLUMNS, likely_others
 from ._runs import (
                      ascent_by_run,
                      ascent_m,
@@ -64,5 +66,5 @@ __all__ = [
     "DUPLICATE_OVERLAP",
     "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache", "atomic_write", "atomic_write_text",
     "sample_durations_s", "moving_mask", "ascent_m", "ascent_by_run", "summarize_records", "summarize_activity",
-    "runs_frame",
+    "runs_frame", "likely_others", "OTHER_COLUMNS",
 ]

@@ -452,6 +452,52 @@ class History:
             "not_activities": len(self.skipped) - dup,
         }, dtype=object, name="history")
 
+    def others(self) -> pd.DataFrame:
+        """The foot runs that look like someone else's (a partner's runs in the same export).
+
+        Found from how each run's person runs (speed, cadence and heart rate), never from the
+        journal: :func:`runlog.history.likely_others`.  :func:`runlog.analyze` leaves these runs
+        out unless told to keep them (``others='keep'``, ``runlog report --keep-others``); drop
+        them for good with :meth:`drop`.
+
+        Returns
+        -------
+        DataFrame
+            One row per flagged run, in start order (index ``run_id``): ``date`` and ``start`` (local),
+            ``distance_km``, ``file``, ``posterior`` (probability of the other group [-]) and how the
+            group differs from the rest (``speed_diff_pct``, ``cadence_diff_spm``, ``hr_diff_bpm`` at the
+            same speed, ``start_hour_h``).  Empty when the runs look like one person's.
+        """
+        from ._people import likely_others
+
+        foot = self.runs[(self._sports() == "running").to_numpy()]
+        found = likely_others(foot)
+        found = found[found["other"]].drop(columns="other")
+        listing = self.listing().set_index("run_id")
+        cols = ["date", "start", "distance_km", "file"]
+        return listing.loc[listing.index.isin(found.index), cols].join(found, how="inner")
+
+    def drop(self, run_ids) -> History:
+        """This history without the activities *run_ids* (e.g. ``history.drop(history.others().index)``).
+
+        Parameters
+        ----------
+        run_ids : iterable of str
+            Ids of ``runs``; unknown ids are ignored.
+
+        Returns
+        -------
+        History
+            A new History; ``errors`` and ``skipped`` as they were.
+        """
+        gone = pd.Index([str(r) for r in run_ids])
+        keep = ~self.runs.index.isin(gone)
+        records = self.records
+        if len(records) and gone.isin(self.runs.index).any():
+            records = records[~records.index.get_level_values("run_id").isin(gone)]
+        laps = self.laps[~self.laps["run_id"].isin(gone)] if len(self.laps) else self.laps
+        return History(runs=self.runs[keep], records=records, errors=self.errors, skipped=self.skipped, laps=laps)
+
     def _sports(self) -> pd.Series:
         """``runs['sport']`` as plain lower-case strings, 'unknown' where missing."""
         sport = self.runs["sport"] if "sport" in self.runs else pd.Series(pd.NA, index=self.runs.index)

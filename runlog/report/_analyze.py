@@ -162,9 +162,46 @@ def before_onset(history, features: pd.DataFrame, flags: pd.DataFrame, *, athlet
     return out
 
 
+def others_to_leave_out(history, flags: pd.DataFrame) -> pd.DataFrame:
+    """The foot runs of *history* that look like someone else's, as :meth:`runlog.History.others`
+    finds them, with the journal deciding only which of the two groups is the runner's.
+
+    The two groups are found from how each run's person runs, never from the journal; when the
+    smaller group holds more of the journal's runs with numbness than the rest, it is the
+    runner's, and the other group is the one left out.
+
+    Parameters
+    ----------
+    history : History
+    flags : DataFrame
+        :func:`runlog.journal.episode_flags` of the history (``numb``).
+
+    Returns
+    -------
+    DataFrame
+        :meth:`runlog.History.others` rows of the runs to leave out (empty: none).
+    """
+    from ..history import likely_others
+    from ..history._people import MIN_POSTERIOR
+
+    runs = history.runs
+    foot = runs[(runs["sport"].astype("string").str.lower().fillna("") == "running").to_numpy()]
+    found = likely_others(foot)
+    if not found["other"].any():
+        return history.others().iloc[0:0]
+    numb = flags["numb"].reindex(found.index).fillna(False).astype(bool)
+    if numb[found["other"]].sum() > numb[~found["other"]].sum():   # the journal is the other group's
+        flip = found["posterior"] <= 1.0 - MIN_POSTERIOR
+        found = found.assign(other=flip.to_numpy())
+    listing = history.listing().set_index("run_id")
+    cols = ["date", "start", "distance_km", "file"]
+    keep = found[found["other"]].drop(columns="other")
+    return listing.loc[listing.index.isin(keep.index), cols].join(keep, how="inner")
+
+
 def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracked=None,
             sport: str | None = "running", features: pd.DataFrame | None = None, fdr: float = FDR,
-            fdr_method: str = "bh", seed: int = 0) -> Report:
+            fdr_method: str = "bh", seed: int = 0, others: str = "drop") -> Report:
     """Which factors go with this runner's numbness, with honest small-sample statistics.
 
     Parameters
@@ -203,6 +240,11 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     seed : int
         Seed of the comparison windows of the runs without numbness
         (:func:`before_onset`): results are reproducible.
+    others : {'drop', 'keep'}
+        Runs that look like someone else's (a partner's runs in the same export,
+        :meth:`runlog.History.others`): left out of the analysis and of the
+        training-load history ('drop', said in the report: ``Report.others``), or
+        kept ('keep').
 
     Returns
     -------
@@ -237,7 +279,8 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     from ..features.catalog import FEATURES
     from ..journal import episode_flags, read_episodes
 
-    runs = history.runs
+    if others not in ("drop", "keep"):
+        raise AnalysisError(f"others must be 'drop' or 'keep', not {others!r}")
     if isinstance(episodes, (str, os.PathLike)):
         episodes = read_episodes(episodes, history=history)
     if isinstance(notes, (str, os.PathLike)):
@@ -245,6 +288,11 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
 
         notes = read_run_notes(notes, history=history)
     flags = episode_flags(history, episodes, tracked=tracked)
+    left_out = others_to_leave_out(history, flags) if others == "drop" and features is None else None
+    if left_out is not None and len(left_out):   # their runs count neither as runs nor as training load
+        history = history.drop(left_out.index)
+        flags = flags.drop(index=left_out.index, errors="ignore")
+    runs = history.runs
     sel = pd.Series(True, index=runs.index)
     if sport is not None:
         sp = runs["sport"].astype("string").str.lower().fillna("")
@@ -273,6 +321,11 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
                          fdr=fdr, fdr_method=fdr_method,
                          episodes=episodes)
     rep.flags, rep.features, rep.runs = flags, features, runs
+    if left_out is not None and len(left_out):
+        from ..render.wording import others_note
+
+        rep.others = left_out
+        rep.notes.append(others_note(left_out))
     untracked_numb = int((flags["numb"].astype(bool) & ~tracked_mask).sum())
     if untracked_numb:
         rep.notes.append(f"{untracked_numb} run(s) with numbness outside the analysed runs "

@@ -102,6 +102,9 @@ class Report:
         end): the period given to :func:`runlog.analyze`, else the first and
         last local date of the tracked runs (:func:`runlog.journal.period.journal_period`); the
         plots shade and window by it.
+    others : DataFrame or None
+        The runs left out because they look like someone else's
+        (:meth:`runlog.History.others` rows; None when none were).
     """
 
     factors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACTOR_TABLE_COLUMNS))
@@ -124,6 +127,7 @@ class Report:
     more_needed: int | None = None
     analysed_runs: pd.Index | None = field(default=None, repr=False)
     tracked: tuple | None = None
+    others: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def n_causes_tested(self) -> int:
