@@ -105,9 +105,9 @@ def graphical_test(p: Mapping[str, float], weights: Mapping[str, float], *, alph
     -------
     dict
         ``rejected`` (in order), ``q`` (hypothesis -> adjusted p-value: the smallest family-wise
-        level at which the sequence above rejects it, taking the p-values as they came, capped at
-        1), ``level`` (hypothesis -> the level ``alpha w_j`` it was last judged at), ``p`` (the
-        last p-value of each hypothesis).
+        level at which the sequence rejects it, the sequence continued past *alpha* without further
+        re-testing; capped at 1; Holm's adjusted p-values for equal weights), ``level`` (hypothesis ->
+        the level ``alpha w_j`` it was last judged at), ``p`` (the last p-value of each hypothesis).
 
     References
     ----------
@@ -120,29 +120,29 @@ def graphical_test(p: Mapping[str, float], weights: Mapping[str, float], *, alph
     if not pv or total <= 0:
         return {"rejected": [], "q": {}, "level": {}, "p": pv}
     active = {h: v / total for h, v in w0.items()}
-    rejected: list[str] = []
+    order: list[str] = []
     q: dict[str, float] = {}
     level: dict[str, float] = {}
     running = 0.0
     while active:
         ratio = {h: (pv[h] / active[h] if active[h] > 0 else np.inf) for h in active}
         h = min(ratio, key=lambda k: (ratio[k], k))
-        for k in active:
-            level[k] = alpha * active[k]
-        running = max(running, min(1.0, ratio[h]))
-        if running > alpha:       # nothing more is rejected: the rest get their adjusted values
+        if running <= alpha:          # the levels the hypotheses were judged at, while the procedure runs
             for k in active:
-                q[k] = max(running, min(1.0, ratio[k]))
-            break
+                level[k] = alpha * active[k]
+        # the procedure goes on past alpha only to give each hypothesis its adjusted p-value: the
+        # smallest family-wise level at which it would be rejected (Bretz et al. 2009, section 3)
+        running = max(running, min(1.0, ratio[h]))
         q[h] = running
-        rejected.append(h)
+        order.append(h)
         wh = active.pop(h)
         rest = sum(active.values())
         if rest > 0:
             active = {k: v + wh * v / rest for k, v in active.items()}
-        if retest is not None:
+        if retest is not None and running <= alpha:   # re-tested beside real findings only
             for k in active:
-                new = retest(k, list(rejected))
+                new = retest(k, list(order))
                 if new is not None and np.isfinite(new):
                     pv[k] = float(new)
+    rejected = [h for h in order if q[h] <= alpha]
     return {"rejected": rejected, "q": q, "level": level, "p": pv}

@@ -1,0 +1,114 @@
+"""Runs that look like someone else's (runlog.history.likely_others, History.others / drop)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from runlog.history import History, likely_others
+
+
+def _runs(rng, n, *, speed=2.8, speed_sd=0.18, cadence_offset=0.0, hr_offset=0.0, device="watch", hours=(7, 18),
+          start="2024-03-01", quality=0.15, hot_long=0.1):
+    """Foot runs of one person: cadence 140 + 10 v, heart rate 40 + 35 v along their own lines, with a
+    share of quality sessions (faster, heart rate above the line) and of long hot runs (heart rate drift)."""
+    day = np.sort(rng.choice(np.arange(180), n, replace=False))
+    v = rng.normal(speed, speed_sd, n)
+    q = rng.random(n) < quality
+    v[q] += 0.6
+    hot = rng.random(n) < hot_long
+    cad = 140 + 10 * v + cadence_offset + rng.normal(0, 1.5, n)
+    hr = 40 + 35 * v + hr_offset + 8 * q + 10 * hot + rng.normal(0, 3, n)
+    hour = rng.choice(hours, n) + rng.uniform(0, 1.5, n)
+    start_local = pd.Timestamp(start) + pd.to_timedelta(day, unit="D") + pd.to_timedelta(hour, unit="h")
+    return pd.DataFrame({"start_time": start_local.tz_localize("UTC"), "start_local": start_local,
+                         "sport": "running", "avg_speed_mps": v, "avg_cadence_spm": cad, "avg_hr_bpm": hr,
+                         "elapsed_s": np.where(hot, 6000.0, 2700.0), "device": device})
+
+
+def _history(*parts) -> pd.DataFrame:
+    runs = pd.concat(parts, ignore_index=True)
+    runs.index = pd.Index([f"r{i:03d}" for i in range(len(runs))], name="run_id")
+    return runs
+
+
+def test_one_runner_with_hard_sessions_and_hot_long_runs_is_one_person():
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        out = likely_others(_history(_runs(rng, 150)))
+        assert not out["other"].any(), seed
+
+
+def test_a_partner_who_runs_differently_is_found():
+    rng = np.random.default_rng(1)
+    runs = _history(_runs(rng, 140), _runs(rng, 60, speed=2.3, speed_sd=0.08, cadence_offset=9, hr_offset=15,
+                                         hours=(19,), quality=0.0, hot_long=0.0))
+    out = likely_others(runs)
+    partner = np.arange(len(runs)) >= 140
+    assert (out["other"].to_numpy() == partner).all()
+    flagged = out[out["other"]].iloc[0]
+    assert flagged["how"] == "pattern"
+    assert flagged["speed_diff_pct"] < -10 and flagged["cadence_diff_spm"] > 5 and flagged["hr_diff_bpm"] > 5
+    assert 19 <= flagged["start_hour_h"] <= 21
+
+
+def test_a_second_device_counts_only_when_its_person_runs_differently():
+    rng = np.random.default_rng(2)
+    # the runner's phone on some runs: same person, interleaved -> nobody else
+    same = _history(_runs(rng, 120), _runs(rng, 40, device="phone"))
+    assert not likely_others(same)["other"].any()
+    # a partner's watch, slower with a higher heart rate for the pace, interleaved -> found, by device
+    other = _history(_runs(rng, 120), _runs(rng, 80, speed=2.35, speed_sd=0.12, cadence_offset=-6, hr_offset=18,
+                                            device="fr235", quality=0.0))
+    out = likely_others(other)
+    assert out["other"].sum() == 80 and (out.loc[out["other"], "how"] == "device: fr235").all()
+    # a new watch half-way through the year, and fitter: two blocks, not turns -> the runner's own
+    before = _runs(rng, 80, device="old watch")
+    after = _runs(rng, 80, device="new watch", speed=3.1, hr_offset=-10, start="2024-09-01")
+    assert not likely_others(_history(before, after))["other"].any()
+
+
+def test_too_few_runs_are_never_split():
+    rng = np.random.default_rng(3)
+    runs = _history(_runs(rng, 15), _runs(rng, 10, speed=2.2, cadence_offset=10, hr_offset=20))
+    assert not likely_others(runs)["other"].any()
+
+
+@pytest.fixture(scope="module")
+def partner_history(simulated, season_read):
+    return season_read(simulated("partner", seed=1003, sample_s=30))["history"], simulated("partner", seed=1003,
+                                                                                            sample_s=30)
+
+
+def test_history_others_and_drop_on_a_simulated_export(partner_history):
+    hist, season = partner_history
+    truth = season.truth
+    others = hist.others()
+    # the partner's runs that the history holds (a run the two recorded together is read once)
+    assert set(others.index) == set(truth.index[truth["partner"]]) & set(hist.runs.index)
+    assert list(others.columns[:4]) == ["date", "start", "distance_km", "file"]
+    kept = hist.drop(others.index)
+    assert isinstance(kept, History) and len(kept) == len(hist) - len(others)
+    assert not kept.records.index.get_level_values("run_id").isin(others.index).any()
+    assert len(kept.others()) == 0
+
+
+def test_analyze_leaves_them_out_and_says_so(partner_history):
+    import warnings
+
+    import runlog
+
+    hist, season = partner_history
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = runlog.analyze(hist, season.episodes_csv, weather=season.weather_csv, tracked=season.tracked)
+        kept = runlog.analyze(hist, season.episodes_csv, weather=season.weather_csv, tracked=season.tracked,
+                              others="keep")
+    n = int(season.truth["partner"].reindex(hist.runs.index).fillna(False).sum())
+    assert len(rep.others) == n
+    assert any(note.startswith(f"{n} runs look like someone else's") for note in rep.notes)
+    assert not rep.analysed_runs.isin(rep.others.index).any()
+    assert kept.others is None and kept.n_runs > rep.n_runs
+    with pytest.raises(runlog.AnalysisError, match="others must be"):
+        runlog.analyze(hist, season.episodes_csv, others="maybe")
