@@ -257,7 +257,7 @@ def test_heat_per_run_is_tested_beside_heat_over_the_hours():
     ca, c = _causes(f, numb)
     t, per = ca._numeric_term("air_temp_c" + C.PER_RUN)
     T = f["air_temp_c"]
-    assert t.iloc[0] == pytest.approx((T.iloc[0] - T.median()) / 5.0)
+    assert per == 5.0 and t.iloc[0] == pytest.approx((T.iloc[0] - T.median()) / 5.0)
     heat = c.loc["hydration"]
     assert heat["finding"] and heat["factor"] == "air_temp_c" and heat["form"] in ("per_run", "exposure")
     assert heat["form"] == "per_run" and heat["effect_kind"] == "per_step"
