@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "carry no zone (treadmill runs without GPS); runs with a known zone keep it")
     r.add_argument("--out", metavar="DIR", default="runlog-report", help="output folder (default: %(default)s)")
     r.add_argument("--no-cache", action="store_true", help="do not use or fill the activity cache")
+    r.add_argument("--keep-others", action="store_true",
+                   help="keep runs that look like someone else's (a partner's runs in the same export: another "
+                        "watch, or another pace, cadence and heart rate); by default they are left out and listed")
     r.add_argument("--plan", metavar="CSV",
                    help="an experiment plan ('runlog experiment plan'): add the experiment's answer to the report")
     _athlete_options(r)
@@ -327,6 +330,12 @@ def _import_summary(hist) -> str:
     lines.append(f"Skipped {s['duplicates']} duplicate(s) and {s['not_activities']} file(s) that are not activities.")
     lines.append(f"Rejected {s['errors']} file(s) that could not be read"
                  + (" (see below)." if s["errors"] else "."))
+    others = hist.others() if s["runs"] else None
+    if others is not None and len(others):
+        from .render.wording import others_note
+
+        lines.append(others_note(others).replace("they are left out of the analysis", "a report leaves them out of "
+                                                 "the analysis"))
     return "\n".join(lines)
 
 
@@ -405,7 +414,7 @@ def cmd_import(args) -> int:
 
 
 def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=None, tz=None, cache=True,
-             athlete=None, settings=True):
+             athlete=None, settings=True, others="drop"):
     """Read everything and run the analysis; returns the Report and the History.
 
     *athlete*: the Athlete values given on the command line (:func:`_athlete_values`); the
@@ -448,7 +457,7 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
     who = runlog.Athlete.from_history(hist, notes=notes, settings=settings, given_by="command line",
                                       **(athlete or {}))
     return runlog.analyze(hist, episodes, athlete=who, notes=notes, weather="auto" if auto else weather_csv,
-                          tracked=tracked), hist
+                          tracked=tracked, others=others), hist
 
 
 def _print_findings(report, limit: int = 8) -> None:
@@ -570,7 +579,8 @@ def cmd_report(args) -> int:
 
         plan = experiment.read_plan(os.path.expanduser(args.plan))  # a bad plan fails before the analysis
     report, hist = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
-                            tracked=args.tracked, tz=args.tz, cache=not args.no_cache, athlete=_athlete_values(args))
+                            tracked=args.tracked, tz=args.tz, cache=not args.no_cache, athlete=_athlete_values(args),
+                            others="keep" if args.keep_others else "drop")
     _print_findings(report)
     exp = None
     if plan is not None:

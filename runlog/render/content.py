@@ -337,6 +337,7 @@ def report_sections(report) -> list[Section]:
     testable = bool(getattr(report, "testable", True))
     opening = [Paragraph(wording.answer_text(report), strong=True)]
     opening += [Paragraph(p) for p in wording.finding_paragraphs(report)]
+    opening += [Paragraph(p) for p in wording.worth_testing_paragraphs(report)]
     if hasattr(report, "n_runs") and (_text(getattr(report, "answer", "")).strip() or not testable):
         opening.append(Paragraph(wording.count_line(report)))
     out = [Section("answer", "", opening)]

@@ -19,6 +19,8 @@ from ..units import number_text, p_text, per_text, quantity_text
 from .labels import cause_label, cause_short, measure_label, upper_first
 
 __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_unit_text", "explained_text",
+           "threshold_phrases", "in_the_model", "worth_testing_paragraphs", "EXPERIMENT_FACTORS", "PROMISE",
+           "unmeasured_causes", "others_note",
            "status_text", "risk_text", "cause_frame", "finding_frame", "factor_frame", "answer_line",
            "cause_paragraph", "with_sentences", "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines",
            "physiology_caveat", "NOT_A_DIAGNOSIS", "CAUSES_NOTE", "MEASURES_NOTE", "RUNS_SO_FAR_NOTE",
@@ -230,6 +232,11 @@ def status_text(row, factor_label: str = "") -> str:
     str
     """
     status = row.get("status")
+    if bool(row.get("suggestive", False)) and status != "finding":
+        return (f"worth testing: on its own {p_text(row.get('p_alone'), 'p')}, not strong enough to count once "
+                "the number of causes tested is allowed for")
+    if status == "no_clear_link" and (float(row.get("ci_low", np.nan)) > 1 or float(row.get("ci_high", np.nan)) < 1):
+        return "no clear link once the number of causes tested is allowed for"
     if status == "explained":
         return "goes with numbness only through " + explained_text(row.get("explained_by"))
     if status == "not_testable":
@@ -268,7 +275,61 @@ def risk_text(row) -> str:
         return f"{a} in '{row['level']}' had numbness, {b} in the others"
     if row["risk_kind"] == "with_without":
         return f"{a} with it had numbness, {b} without"
-    return f"{a} above {quantity_text(row['risk_threshold'], row['risk_unit'])} had numbness, {b} at or below"
+    above, below = threshold_phrases(str(row.get("factor", "")), float(row["risk_threshold"]), row["risk_unit"])
+    return f"{a} {above} had numbness, {b} {below}"
+
+
+#: How a split of a measure relative to the runner's own usual reads: (above, at or below), with {t} the
+#: threshold's size in words; for a threshold of 0 the second pair.
+_RELATIVE_SPLITS = {
+    "speed_vs_usual_pct": (("more than {t} faster than your usual pace", "at or below that"),
+                           ("faster than your usual pace", "at your usual pace or slower")),
+    "cadence_vs_pace_spm": (("with a cadence more than {t} above your usual for the pace", "at or below that"),
+                            ("with a cadence above your usual for the pace", "at or below it")),
+}
+
+
+def threshold_phrases(factor: str, threshold: float, unit: str) -> tuple[str, str]:
+    """The two sides of a finding's split in words, saying what was measured.
+
+    'above 15 °C air temperature' / 'at or below'; 'above 20 °C on the watch (wrist, reads high)';
+    'faster than your usual pace' / 'at your usual pace or slower' (not 'above 0%');
+    'on day 3 or later of a running streak' / 'on the first 2 days'; else 'above 2 (ratio) of the
+    sudden rise in distance' style: the value with its unit and the measure's name.
+
+    Parameters
+    ----------
+    factor : str
+        The measure (feature column).
+    threshold : float
+        The split [the measure's unit].
+    unit : str
+        The measure's unit.
+
+    Returns
+    -------
+    (str, str)
+        The phrase for the runs above the split and for the others.
+    """
+    q = quantity_text(threshold, unit)
+    if factor == "air_temp_c":
+        return f"above {q} air temperature", "at or below"
+    if factor.startswith("device_temp"):
+        return f"above {q} on the watch (wrist, reads high)", "at or below"
+    if factor in _RELATIVE_SPLITS:
+        (above, below), (above0, below0) = _RELATIVE_SPLITS[factor]
+        if abs(threshold) < 1e-9:
+            return above0, below0
+        if threshold > 0:
+            return above.format(t=q), below
+    if factor == "run_streak_days" and threshold >= 1:
+        t = int(round(threshold))
+        return f"on day {t + 1} or later of a running streak", f"on the first {t} day{'s' if t > 1 else ''}"
+    if factor == "acwr_distance":
+        return (f"after a week with more than {number_text(threshold, 2)} times your usual distance",
+                "at or below that")
+    label = measure_label(factor, "") if factor else ""
+    return f"above {q}" + (f" ({label})" if label and label != factor.replace("_", " ") else ""), "at or below"
 
 
 def _measure_label(name, catalog: dict) -> str:
@@ -411,8 +472,7 @@ def answer_line(report) -> str:
     f = report.findings
     if f is not None and len(f):
         subjects = [_subject(r) for _, r in f.iterrows()]
-        names = [subjects[0][0]] + [n[:1].lower() + n[1:] if not n.startswith("The ") else n
-                                    for n, _ in subjects[1:]]
+        names = [subjects[0][0]] + [n[:1].lower() + n[1:] for n, _ in subjects[1:]]
         verb = "go" if len(names) > 1 or subjects[0][1] else "goes"
         return f"{_join(names)} {verb} with your numbness: {f.iloc[0]['risk_text']}."
     causes = report.causes
@@ -482,16 +542,19 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
         The paragraph.
     """
     tested = causes.loc[causes["p_value"].notna(), "cause"].tolist()
-    with_ = [cause_label(c) for c in causes.loc[causes["finding"].astype(bool), "cause"]
-             if c != row["cause"]]
+    own = causes[causes["cause"] == row["cause"]]
+    adjusted = str(own["adjusted_for"].iloc[0]) if len(own) and "adjusted_for" in own else "season,time_on_feet"
     subject, plural = _subject(row)
     head = "" if first else f"{subject} {'go' if plural else 'goes'} with your numbness: {row['risk_text']}. "
     s = (head + f"Odds of numbness {_effect_phrase(row)} "
          f"(95 % CI {number_text(row['ci_low'], 2)}-{number_text(row['ci_high'], 2)}, "
          f"{p_text(row['p_value'], 'p')}; {p_text(row['q_value'], 'q')} allowing for the {len(tested)} causes "
-         "tested), with "
-         + (_join(with_) + ", " if with_ else "")
-         + "the season and the time on your feet in the model.")
+         f"tested), {in_the_model(adjusted)}.")
+    missing = int(own["n_missing"].iloc[0]) if len(own) and "n_missing" in own and pd.notna(
+        own["n_missing"].iloc[0]) else 0
+    if missing:
+        s += (f" {missing} of your runs had no {row['factor_label']} and are not part of this test "
+              f"({int(own['n_runs'].iloc[0])} are).")
     best = row.get("best_measure")
     if isinstance(best, str) and best and best != row["factor_label"]:
         s += f" Of the measures of {row['cause_label']}, {best} fits best."
@@ -504,6 +567,28 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
             verb = "goes" if len(names) == 1 else "go"
             s += f" {upper_first(_join(names))} {verb} with numbness only through {key}."
     return s
+
+
+def in_the_model(adjusted_for) -> str:
+    """What a cause's model held besides its measure, from its ``adjusted_for`` codes: 'with the season
+    and the time on your feet in the model', 'with training load and the season in the model'.
+
+    Parameters
+    ----------
+    adjusted_for : str
+        Codes joined by ',': 'season', 'time_on_feet' and cause ids.
+
+    Returns
+    -------
+    str
+        The phrase ('with nothing else in the model' when empty).
+    """
+    codes = [c for c in str(adjusted_for or "").split(",") if c]
+    causes = [cause_label(c) for c in codes if c not in ("season", "time_on_feet")]
+    other = (["the season"] if "season" in codes else []) + (["the time on your feet"] if "time_on_feet" in codes
+                                                            else [])
+    words = causes + other
+    return f"with {_join(words)} in the model" if words else "with nothing else in the model"
 
 
 def with_sentences(findings: pd.DataFrame, causes: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
@@ -727,6 +812,51 @@ def answer_text(report) -> str:
     return a or untestable_reason(report) or count_line(report)
 
 
+#: Causes a runner can change on purpose, and the experiment factor that tests each
+#: (``runlog experiment plan --factor ...``).
+EXPERIMENT_FACTORS = {"footwear": "shoes", "warm-up": "warmup_min"}
+
+
+def worth_testing_paragraphs(report) -> list[str]:
+    """One paragraph per cause that is worth testing: below 0.05 on its own, not a finding.
+
+    Never worded as a finding: it says the evidence is not strong enough once the number of causes
+    tested is allowed for, and, for a cause the runner controls (shoes, warm-up), prints the
+    ``runlog experiment plan`` command that would test it.
+
+    Parameters
+    ----------
+    report : Report
+        ``causes`` (with ``suggestive``, ``p_alone``, ``level``, ``factor_label``, ``cause_label``).
+
+    Returns
+    -------
+    list of str
+        Empty when no cause is worth testing.
+    """
+    causes = getattr(report, "causes", None)
+    if not isinstance(causes, pd.DataFrame) or "suggestive" not in causes or not len(causes):
+        return []
+    n = int(causes["p_value"].notna().sum())
+    out = []
+    for _, r in causes[causes["suggestive"].astype(bool) & ~causes["finding"].astype(bool)].iterrows():
+        what = r["cause_label"]
+        level = r.get("level")
+        measure = f"'{level}'" if isinstance(level, str) and level else r["factor_label"]
+        s = (f"{upper_first(what)} may be worth testing: on its own, {measure} went with your numbness "
+             f"({p_text(r['p_alone'], 'p')}), but not strongly enough to count as a finding once the {n} causes "
+             "tested are allowed for.")
+        factor = EXPERIMENT_FACTORS.get(r["cause"])
+        if factor == "shoes" and isinstance(level, str) and level:
+            s += (" To find out, switch pairs at random for a few weeks: runlog experiment plan --factor shoes "
+                  f"--levels \"{level}\" OTHER_PAIR --weeks 8 (then runlog experiment report).")
+        elif factor:
+            s += (f" To find out, change it at random for a few weeks: runlog experiment plan --factor {factor} "
+                  "--levels 5 15 --weeks 8 (minutes of warm-up; then runlog experiment report).")
+        out.append(s)
+    return out
+
+
 def finding_paragraphs(report) -> list[str]:
     """One paragraph per finding cause, strongest first (``report.findings['sentence']`` as is).
 
@@ -743,6 +873,43 @@ def finding_paragraphs(report) -> list[str]:
     if not isinstance(findings, pd.DataFrame) or "sentence" not in findings:
         return []
     return [s for s in (str(v).strip() for v in findings["sentence"].dropna()) if s]
+
+
+#: What runlog promises about its findings, in a runner's words (the test plan of
+#: :mod:`runlog.analysis.plan`).
+PROMISE = ("runlog tests the causes the articles name in an order and with shares stated before it looks at "
+           "your journal: heat and hydration, and training load first (30 % each of a 5 % allowance for a "
+           "false finding), then shoes (20 %), then run length, intensity, warm-up, running form and terrain "
+           "(4 % each); each only in the direction the articles name (hotter, more days in a row or a sudden "
+           "rise in distance, one pair worse than the others, a lower cadence, ...), and a cause found hands "
+           "its share on. So the chance that any cause without an effect is reported as a finding is at "
+           "most 5 %.")
+
+
+def unmeasured_causes(report) -> str:
+    """The caveat that names the article causes runlog did not measure in this report.
+
+    Always: how tightly the shoes are laced, nerve compression (Morton's neuroma, tarsal tunnel), low
+    vitamin B12 or other deficiencies, medication, and conditions such as diabetes or poor circulation;
+    what was drunk during the runs unless the run notes had ``fluid_ml``.
+
+    Parameters
+    ----------
+    report : Report
+        ``factors`` (whether the run notes' ``fluid_ml`` was compared).
+
+    Returns
+    -------
+    str
+    """
+    factors = getattr(report, "factors", None)
+    fluid = isinstance(factors, pd.DataFrame) and "factor" in factors and bool((factors["factor"] == "fluid_ml").any())
+    missing = ["how tightly you lace your shoes"] + ([] if fluid else ["how much you drank (add fluid_ml to your "
+                                                                      "run notes)"])
+    missing += ["nerve compression (such as Morton's neuroma or tarsal tunnel)", "low vitamin B12 or other "
+                "deficiencies", "medication", "conditions such as diabetes or poor circulation"]
+    return ("Some causes the articles name are not in your watch data, so runlog cannot weigh them: "
+            + _join(missing) + ". A doctor or physiotherapist can check the medical ones.")
 
 
 def caveats(report) -> list[str]:
@@ -766,18 +933,18 @@ def caveats(report) -> list[str]:
         One caveat per item.
     """
     few = [] if not report.testable else [   # nothing tested: no word on intervals and q-values
-        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide. Each cause is "
-        "tested once, on one measure chosen before looking at your numbness, and the q-values allow for "
-        "the number of causes tested; the other measures in the tables are descriptions, not extra tests."]
+        f"Only {report.n_numb_runs} runs with numbness: confidence intervals are wide. " + PROMISE
+        + " The other measures in the tables are descriptions, not extra tests."]
     out = [
         "These are associations in one person's observational data, not proof of cause: a factor can go "
         "with numbness because something else drives both (long runs are often also hot, late and in "
         "older shoes). Change one thing at a time and keep the journal going to check.",
         *few,
-        "Runs are not independent (consecutive runs share fitness, fatigue, season and shoes): the model "
-        "takes up the season with a calendar-time term and widens intervals for runs in the same week that "
-        "resemble each other; a slow change that happens to follow one cause exactly cannot be told apart "
-        "from it.",
+        "Runs are not independent (consecutive runs share fitness, fatigue, season and shoes, and numbness "
+        "can come in bad spells): the model takes up the season with a calendar-time term, and runlog "
+        "measures how much your numbness and each measure come in spells (by shifting one against the other "
+        "in time) and widens every test by that; a slow change that happens to follow one cause exactly "
+        "cannot be told apart from it.",
         "Only what happened before the numbness counts as a possible cause: heart rate, pace, stops and "
         "cadence are measured up to the onset you wrote down (a comparable stretch of the other runs), so "
         "slowing down or stopping once numb is not mistaken for a cause.",
@@ -786,6 +953,7 @@ def caveats(report) -> list[str]:
         "Derived quantities (heart-rate zones, training load, sweat loss, maximum heart rate) come from "
         "published formulas validated in other groups of people; for you they are approximations, "
         "especially outside the ranges they were validated in.",
+        unmeasured_causes(report),
         NOT_A_DIAGNOSIS,
     ]
     if report.onset.reproducible:
