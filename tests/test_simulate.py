@@ -453,7 +453,7 @@ def _logit(p):
 
 
 def test_scenario_tables_agree():
-    assert set(NEW_SCENARIOS) | set(ORIGINAL_SCENARIOS) == set(sim.SCENARIOS)
+    assert set(NEW_SCENARIOS) | set(ORIGINAL_SCENARIOS) | set(HARD_SCENARIOS) == set(sim.SCENARIOS)
     assert set(sim.SCENARIO_CAUSES) == set(sim.SCENARIOS)
     assert set(sim.DEFAULT_STRENGTH) == set(sim.SCENARIOS) == set(sim.DEFAULT_BASE_RISK)
     for sc, causes in sim.SCENARIO_CAUSES.items():
@@ -658,3 +658,102 @@ def test_runners_slow_uphill_and_heart_rate_follows_the_cost():
     t = (rec.index - rec.index[0]).total_seconds().to_numpy()
     trap = np.sum(0.5 * (rec["speed_mps"].to_numpy()[1:] + rec["speed_mps"].to_numpy()[:-1]) * np.diff(t))
     assert rec["distance_m"].iloc[-1] - rec["distance_m"].iloc[0] == pytest.approx(trap, rel=0.005)
+
+
+# ---------------------------------------------------------------------------------------------
+# The hard cases of issue 22 (what a real runner's data brings), on short seasons
+# ---------------------------------------------------------------------------------------------
+HARD_SCENARIOS = ("spike", "missing_temp", "partner", "long_history", "few_episodes", "bad_spells", "long_before",
+                  "trend_stopping", "heat_exposure")
+
+
+@pytest.fixture(scope="module")
+def hard(simulated):
+    """One short season per hard scenario (8 journal weeks + 4 of history, 30-s records), seed 5; the
+    long history is tested on its own (it writes two and a half years of runs)."""
+    return {sc: simulated(sc, 5, weeks=8, sample_s=30.0) for sc in HARD_SCENARIOS if sc != "long_history"}
+
+
+def test_spike_risk_follows_the_acute_chronic_ratio(hard):
+    t = hard["spike"].truth
+    tracked = t[t["tracked"]]
+    acwr = tracked["acwr_min"].to_numpy()
+    # spike weeks: half as much again or more, on the same days
+    assert np.nanmax(acwr) > 1.4
+    # logit p = logit(base) + strength (acwr - 1), by hand on every tracked run
+    want = _logit(sim.DEFAULT_BASE_RISK["spike"]) + sim.DEFAULT_STRENGTH["spike"] * np.nan_to_num(acwr - 1.0)
+    np.testing.assert_allclose(_logit(tracked["p_true"]), want, atol=1e-5)
+    drv = sim.true_drivers(t, "spike")
+    np.testing.assert_allclose(drv["overtraining"], np.nan_to_num(t["acwr_min"] - 1.0))
+
+
+def test_a_second_watch_without_temperature(hard):
+    s = hard["missing_temp"]
+    assert not s.use_weather and hard["spike"].use_weather
+    t = s.truth
+    assert 0.2 < t["second_watch"].mean() < 0.5
+    no_temp = [f for f in t.loc[t["second_watch"], "file"]]
+    for f in no_temp[:3]:
+        assert "atemp" not in (s.gpx_dir / f).read_text()
+    with_temp = t.loc[~t["second_watch"], "file"].iloc[0]
+    assert "atemp" in (s.gpx_dir / with_temp).read_text()
+
+
+def test_a_partner_who_is_never_journalled(hard):
+    s = hard["partner"]
+    t = s.truth
+    p = t[t["partner"]]
+    assert len(p) > 10 and (p["p_true"] == 0).all() and not p["numb"].any()
+    hour = pd.to_datetime(p["start_local"]).dt.hour
+    assert hour.between(18, 21).all()
+    assert set(p.index).isdisjoint(set(s.episodes.get("run_id", pd.Series(dtype=str))))
+    assert len(list(s.gpx_dir.glob("*.gpx"))) == len(t)
+    # the runner's own runs are the 'hydration' runner's, file for file
+    assert (t.loc[~t["partner"], "p_true"] > 0).any()
+
+
+def test_bad_spells_are_a_daily_ar1(hard):
+    t = hard["bad_spells"].truth
+    assert "latent_logodds" in t
+    day = (pd.to_datetime(t["date"]) - pd.to_datetime(t["date"]).min()).dt.days.to_numpy()
+    u = t["latent_logodds"].to_numpy()
+    # consecutive days: correlation near phi (0.9); runs on the same day share the value
+    nxt = np.searchsorted(day, day + 1)
+    ok = (nxt < len(day)) & (day[np.minimum(nxt, len(day) - 1)] == day + 1)
+    r = np.corrcoef(u[ok], u[nxt[ok]])[0, 1]
+    assert 0.7 < r < 0.98
+    np.testing.assert_allclose(_logit(t.loc[t["tracked"], "p_true"]),
+                               _logit(sim.DEFAULT_BASE_RISK["bad_spells"]) + t.loc[t["tracked"], "latent_logodds"],
+                               atol=1e-5)
+
+
+def test_a_long_run_the_day_before(hard):
+    t = hard["long_before"].truth
+    tr = t[t["tracked"]]
+    after = tr["long_day_before"].astype(bool)
+    assert after.any() and (~after).any()
+    assert tr.loc[after, "p_true"].min() > tr.loc[~after, "p_true"].max()
+    assert sim.true_drivers(t, "long_before").shape[1] == 0       # outside runlog's catalogue
+
+
+def test_heat_exposure_driver_by_hand(hard):
+    t = hard["heat_exposure"].truth
+    tr = t["tracked"].to_numpy()
+    temp = t["air_temp_c"].to_numpy()
+    want = (temp - np.median(temp[tr])) * t["duration_s"].to_numpy() / 3600.0
+    np.testing.assert_allclose(sim.true_drivers(t, "heat_exposure")["hydration"], want)
+
+
+def test_trend_stopping_and_few_episodes(hard):
+    ts = hard["trend_stopping"].truth
+    assert ts.loc[ts["numb"], "stop_s"].notna().all()
+    few = hard["few_episodes"].truth
+    assert few["numb"].sum() < hard["partner"].truth["numb"].sum()
+
+
+@pytest.mark.slow
+def test_long_history_writes_the_years_before(tmp_path):
+    s = sim.simulate_season(tmp_path / "long", scenario="long_history", seed=5, weeks=2, sample_s=60.0)
+    first = pd.to_datetime(s.truth["date"]).min()
+    assert (pd.Timestamp(s.tracked[0]) - first).days >= 7 * sim.LONG_HISTORY_WEEKS - 7
+    assert s.truth["tracked"].mean() < 0.05

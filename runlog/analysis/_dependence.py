@@ -99,6 +99,13 @@ def shift_inflation(x: np.ndarray, resid: np.ndarray, weight: np.ndarray, days: 
     -------
     float
         kappa >= 1; 1 when the series is too short to shift (fewer than 3 x the shortest shift).
+
+    References
+    ----------
+    .. [1] Harms, K. E., Condit, R., Hubbell, S. P. & Foster, R. B. (2001). Habitat associations of
+       trees and shrubs in a 50-ha neotropical forest plot. J Ecol 89:947-959.
+    .. [2] Lancaster, G., Iatsenko, D., Pidde, A., Ticcinelli, V. & Stefanovska, A. (2018).
+       Surrogate data for hypothesis testing of physical systems. Physics Reports 748:1-60.
     """
     n = len(x)
     order = np.argsort(days, kind="stable")

@@ -46,7 +46,7 @@ from ._history import (
                      stack_records,
 )
 from ._importer import read_history
-from ._people import OTHER_COLUMNS, likely_others
+from ._people import MIN_POSTERIOR, OTHER_COLUMNS, likely_others
 from ._runs import (
                      ascent_by_run,
                      ascent_m,
@@ -66,5 +66,5 @@ __all__ = [
     "DUPLICATE_OVERLAP",
     "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache", "atomic_write", "atomic_write_text",
     "sample_durations_s", "moving_mask", "ascent_m", "ascent_by_run", "summarize_records", "summarize_activity",
-    "runs_frame", "likely_others", "OTHER_COLUMNS",
+    "runs_frame", "likely_others", "OTHER_COLUMNS", "MIN_POSTERIOR",
 ]

@@ -181,8 +181,7 @@ def others_to_leave_out(history, flags: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         :meth:`runlog.History.others` rows of the runs to leave out (empty: none).
     """
-    from ..history import likely_others
-    from ..history._people import MIN_POSTERIOR
+    from ..history import MIN_POSTERIOR, likely_others
 
     runs = history.runs
     foot = runs[(runs["sport"].astype("string").str.lower().fillna("") == "running").to_numpy()]

@@ -58,7 +58,10 @@ def test_status_words_for_every_code():
         "no_rise_beyond_time": ("no rise beyond the time on the feet: numbness came about once per run, "
                                 "not more often per minute on long runs"),
         "no_clear_link": "no clear link",
-        "not_testable": "not testable: air temperature is known for only 40% of the runs",
+        "entangled": ("cannot be told apart from the season: it rose and fell with the months so closely that "
+                      "your journal cannot say which of the two goes with the numbness"),
+        "not_testable": ("not testable: air temperature is known for only 40% of the runs, or on too few runs "
+                         "with numbness (runlog needs 40 % of the runs and 3 with numbness)"),
     }
     assert set(words) == set(STATUSES)
     for status, want in words.items():

@@ -162,26 +162,31 @@ def test_frames_sentences_and_report_outputs(tmp_path):
     assert rep.testable
     assert list(rep.findings["cause"]) == ["hydration"]
     f = rep.findings.iloc[0]
-    assert f["factor"] == "air_temp_c" and f["effect_unit"].startswith("per 5 °C above your usual ") and f["ci_low"] > 1
-    # the same as columns: heat as an exposure per 5 °C above the runner's median, per hour
-    assert (f["effect_kind"], f["effect_per"], f["effect_per_unit"]) == ("exposure", 5.0, "°C")
-    assert f["effect_unit"] == (f"per 5 °C above your usual {number_text(f['effect_usual'])} °C, "
-                                "per hour on your feet")
+    # numbness here follows the temperature of the run whatever its length: heat is found per run (the
+    # plan tests it per hour on the feet and per run together), per 5 °C
+    assert f["factor"] == "air_temp_c" and f["effect_unit"] == "per 5 °C" and f["ci_low"] > 1
+    assert (f["effect_kind"], f["effect_per"], f["effect_per_unit"]) == ("per_step", 5.0, "°C")
+    assert rep.causes.set_index("cause").loc["hydration", "form"] == "per_run"
+    exposure = rep.causes.set_index("cause").loc[["hydration"], "effect_usual"]
+    assert exposure.isna().all()       # per run: no 'above your usual'
+    assert number_text(5.0) == "5"
     assert rep.answer.startswith("Heat goes with your numbness: ")
     # the absolute risks are counted from the frame: numb runs above / at or below the round split
     t = float(re.search(r"above ([0-9.]+) °C", f["risk_text"]).group(1))
     above = F["air_temp_c"] > t
     k1, n1 = int(flags.loc[above, "numb"].sum()), int(above.sum())
     k0, n0 = int(flags.loc[~above, "numb"].sum()), int((~above).sum())
-    assert f["risk_text"] == (f"1 run in {n1 / k1:.0f} above {t:g} °C had numbness, "
+    assert f["risk_text"] == (f"1 run in {n1 / k1:.0f} above {t:g} °C air temperature had numbness, "
                               f"1 run in {n0 / k0:.0f} at or below")
     # the first finding's risks are in the answer line: its paragraph starts with the effect
     assert f["sentence"].startswith("Odds of numbness x ") and f["risk_text"] in rep.answer
     # estimate, interval and p come from one model: the interval excludes 1 exactly when p < 0.05
     c = rep.causes.set_index("cause")
-    for cause, r in c[c["p_value"].notna()].drop("distance", errors="ignore").iterrows():
-        # (run length is one-sided: only a risk rising beyond the time on the feet counts)
-        assert (r["ci_low"] > 1 or r["ci_high"] < 1) == (r["p_value"] < 0.05), cause
+    for cause, r in c[c["p_value"].notna()].iterrows():
+        # p is one-sided in the plan's direction: the interval excludes 1 exactly when twice it is below
+        # 0.05 (against the direction, p is near 1 and the interval is the test's own)
+        if np.sign(np.log(r["effect"])) == r["direction"]:
+            assert (r["ci_low"] > 1 or r["ci_high"] < 1) == (2 * r["p_value"] < 0.05), cause
     assert c.loc["hydration", "finding"] and not c.drop("hydration")["finding"].any()
     # roles: the primary measures, and the rest
     roles = rep.factors.set_index("factor")["role"]

@@ -159,7 +159,9 @@ def test_causes_is_a_field():
     assert list(rep.causes.columns) == ["cause", "cause_label", "factor", "factor_label", "level", "effect",
                                         "ci_low", "ci_high", "p_value", "q_value", "effect_unit", "finding",
                                         "status", "explained_by", "kappa",
-                                        "effect_kind", "effect_per", "effect_per_unit", "effect_usual"]
+                                        "effect_kind", "effect_per", "effect_per_unit", "effect_usual",
+                                        "form", "direction", "weight", "alpha_level", "p_alone", "suggestive",
+                                        "n_runs", "n_numb", "n_missing", "adjusted_for", "season_r2"]
     assert len(rep.causes) == 0 and rep.answer == ""
     assert Report(causes=_causes(True)).causes["cause"].iloc[0] == "hydration"
 
