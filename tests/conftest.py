@@ -17,6 +17,14 @@ DATA = Path(__file__).parent / "data"
 SHARED = Path(os.environ.get("RUNLOG_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "real"))
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test that reads the shared corpus (fixture ``shared_dir``) is a ``shared`` test, marked or not:
+    ``make test-fast`` leaves it out."""
+    for item in items:
+        if "shared_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.shared)
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """tests/data: real MIT/Apache files bundled with the repository."""

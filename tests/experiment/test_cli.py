@@ -10,6 +10,7 @@ from runlog.cli import main
 LEVELS = ("Trail Glide 2", "Daily Cushion 5")
 
 
+@pytest.mark.slow  # about 5-10 s (a season imported and analysed twice)
 def test_cli_plan_then_report(season, tmp_path, capsys):
     _, s, _ = season
     out = tmp_path / "exp"

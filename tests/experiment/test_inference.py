@@ -35,6 +35,7 @@ def test_interval_excludes_no_difference_exactly_when_the_test_rejects(seed, rob
         assert lo <= d <= hi
 
 
+@pytest.mark.slow  # about 20-40 s
 def test_holm_matches_statsmodels_and_its_levels_agree_with_its_decisions():
     rng = np.random.default_rng(0)
     for _ in range(50):
