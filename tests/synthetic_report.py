@@ -54,3 +54,17 @@ def after_title(page: str) -> str:
     """The first element after the page's <h1> title."""
     rest = page.split("</h1>", 1)[1].lstrip()
     return re.match(r"<(\w+)[^>]*>(.*?)</\1>", rest, re.S).group(0)
+
+
+def with_old_run(rep):
+    """*rep* with one more run, in 2012, outside the journal period (years of history before it)."""
+    old = pd.Timestamp("2012-05-06 07:30")
+    rid = "20120506T0630Z"
+    runs = pd.concat([pd.DataFrame({"start_time": [(old - pd.Timedelta(hours=1)).tz_localize("UTC")],
+                                    "start_local": [old], "distance_m": [8000.0], "elapsed_s": [2880.0]},
+                                   index=pd.Index([rid], name="run_id")), rep.runs])
+    flags = pd.concat([pd.DataFrame({"tracked": [False], "numb": [False], "n_episodes": [0]}, index=[rid]),
+                       rep.flags])
+    features = pd.concat([rep.features.iloc[:1].set_axis([rid]), rep.features])
+    rep.runs, rep.flags, rep.features = runs.assign(tz="+01:00"), flags, features
+    return rep

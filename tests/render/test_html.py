@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
-from synthetic_report import ANSWER, NO_ANSWER, after_title, synthetic_report
+from synthetic_report import ANSWER, NO_ANSWER, after_title, synthetic_report, with_old_run
 
+from runlog.features.catalog import FEATURES
 from runlog.render import html as htmlreport
 
 import synthetic_frames as tp
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_render_report_is_self_contained(tmp_path):
@@ -93,3 +98,63 @@ def test_notebook_view_is_the_sections():
     assert view == htmlreport.sections_html(rep.sections())
     assert view.startswith("<h3>runlog report: what goes with your numbness</h3><p><b>")
     assert [t for t in re.findall(r"<h4>(.*?)</h4>", view)] == [s.title for s in rep.sections() if s.title]
+
+
+def test_default_figures_cover_the_journal_period_and_say_what_is_drawn():
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    rep = with_old_run(synthetic_report())
+    records = tp.synthetic_records().drop(columns="temp_c")   # a watch without a temperature sensor
+    history = SimpleNamespace(run=lambda rid: records)
+    figs = htmlreport.default_figures(rep, history)
+    try:
+        caps = list(figs)
+        # the journal period: 11 Mar 2024 (first tracked run) to the last run, not the 2012 run before it
+        first, last = pd.Timestamp("2024-03-11"), rep.runs["start_local"].max().normalize()
+        span = f"11 Mar to {last.day} {last:%b %Y}"
+        load_cap = next(c for c in caps if c.startswith("Training load"))
+        assert load_cap == (f"Training load in the journal period ({span}), from heart rate (or pace); red lines "
+                            "mark runs with numbness.")
+        ax = figs[load_cap].axes[0]
+        lo, hi = (pd.Timestamp(mdates.num2date(v)).tz_localize(None) for v in ax.get_xlim())
+        assert lo == first and hi == last + pd.Timedelta(days=1)
+        xs = np.concatenate([ln.get_xdata() for ln in ax.get_lines() if len(ln.get_xdata()) > 2])
+        assert pd.Timestamp(xs.min()) >= first   # no line drawn back to 2012
+        cal_cap = next(c for c in caps if c.startswith("Every day"))
+        assert cal_cap.startswith(f"Every day of the journal period ({span}): ")  # 11 Mar 2024 is a Monday
+        assert "hatched" not in cal_cap and "2012" not in cal_cap
+        # the trace: the panels drawn, named; no temperature panel, so no temperature in the caption
+        trace_cap = next(c for c in caps if c.startswith("The most recent run with numbness"))
+        assert trace_cap.endswith(": pace, heart rate and cadence (30-second averages), the onset marked in red.")
+        assert len(figs[trace_cap].axes) == 3
+        assert [a.get_ylabel() for a in figs[trace_cap].axes] == ["Pace [min/km]", "Heart rate [1/min]",
+                                                                  "Cadence [steps/min]"]
+    finally:
+        for f in figs.values():
+            plt.close(f)
+
+
+def test_column_reference_markdown_covers_every_column_and_feature():
+    from runlog import schema
+
+    md = htmlreport.column_reference_markdown()
+    for table in (schema.RECORD_COLUMNS, schema.LAP_COLUMNS, schema.RUN_COLUMNS, schema.EPISODE_COLUMNS,
+                  schema.NOTES_COLUMNS):
+        for name, col in table.items():
+            assert f"| `{name}` | {col.unit} |" in md
+    assert len(FEATURES) > 30
+    for f in FEATURES.values():
+        assert f"| `{f.name}` | {f.unit} | {f.cause} | {'yes' if f.candidate else 'no'} |" in md
+    # a pipe inside a description would break the Markdown table
+    rows = [ln for ln in md.splitlines() if ln.startswith("| `")]
+    assert all(ln.replace("\\|", "").count("|") in (4, 7) for ln in rows)
+
+
+def test_readme_column_reference_is_current():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- column-reference:start -->\n", "<!-- column-reference:end -->"
+    block = text[text.index(start) + len(start):text.index(end)]
+    assert block == htmlreport.column_reference_markdown(), (
+        "README.md's column reference is out of date: replace the text between the column-reference markers "
+        "with the output of `.venv/bin/runlog columns`")
