@@ -82,7 +82,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from ..units import number_text
 from ._dependence import shift_inflation
@@ -675,8 +675,9 @@ class CauseAnalysis:
             base = np.delete(X, j, axis=1)
             k = shift_inflation(X[:, j], y - prob, w, days, base)
             z = math.copysign(math.sqrt(max(lr, 0.0)) / k, b)
-            se = abs(b) / abs(z) if z != 0 else float("inf")
-            out[n] = {"coef": b, "z": z, "p_value": float(2.0 * stats.norm.sf(abs(z))), "kappa": k,
+            # se of the likelihood-ratio test (|coef| / z); near a zero statistic, the penalised fit's Wald se
+            se = abs(b) / abs(z) if abs(z) > 0.05 else float(np.asarray(fit["model"].bse_)[j]) * k
+            out[n] = {"coef": b, "z": z, "se": se, "p_value": float(2.0 * stats.norm.sf(abs(z))), "kappa": k,
                       "effect": _exp(b), "ci_low": _exp(b - self._z * se), "ci_high": _exp(b + self._z * se),
                       "n_runs": int(rows.sum()), "n_numb": int(y.sum()),
                       "season_r2": _weighted_r2(X[:, j], X[:, :ncal], w)}
@@ -763,13 +764,14 @@ class CauseAnalysis:
             assert best is not None  # a testable shoe cause has at least one pair (see _unusable)
             p1, lv, r = best
             p = min(1.0, p1 * len(self.levels[cause]))   # Bonferroni over the pairs
-            out = {**r, "factor": name, "key": f"{name}={lv}", "level": lv, "p_one": p1, "p_value": p}
+            out = {**r, "factor": name, "key": f"{name}={lv}", "level": lv, "p_one": p1, "p_value": p,
+                   "crit": float(stats.norm.isf(0.025 / len(self.levels[cause])))}
         elif len(keys) == 1:
             key = keys[0]
             terms = {**self._base(key), **oterms, key: self._numeric_term(key)[0]}
             r = self._test(terms, [key])[key]
             p = float(stats.norm.sf(d * r["z"]))
-            out = {**r, "factor": key, "key": key, "level": None, "p_one": p, "p_value": p}
+            out = {**r, "factor": key, "key": key, "level": None, "p_one": p, "p_value": p, "crit": self._z}
         else:
             out = self._min_p_test(keys, d, oterms)
         out["form"] = "per_run" if out["key"].endswith(PER_RUN) else ("exposure" if self._is_dose(out["key"]) else "")
@@ -794,8 +796,9 @@ class CauseAnalysis:
         rho = self._score_correlation(names, oterms)
         zmax = zs[best]
         p = max_z_pvalue(zmax, rho)
+        crit = float(optimize.brentq(lambda c: max_z_pvalue(c, rho) - 0.025, 1.0, 6.0))
         return {**single[best], "factor": best, "key": best, "level": None, "p_one": float(stats.norm.sf(zmax)),
-                "p_value": max(p, float(stats.norm.sf(zmax))), "rho": rho}
+                "p_value": max(p, float(stats.norm.sf(zmax))), "rho": rho, "crit": crit}
 
     def _score_correlation(self, names: list[str], oterms: dict) -> float:
         """Correlation of two measures' score statistics under the model without them: their
@@ -814,15 +817,14 @@ class CauseAnalysis:
         return float(np.clip(np.sum(w * r[0] * r[1]) / den, -0.999, 0.999)) if den > 0 else 0.0
 
     def _with_interval(self, out: dict, d: int) -> dict:
-        """The interval at the level of the reported p-value: ``coef +- 1.96 |coef| / z`` with ``z`` the
-        normal quantile of the one-sided p-value (so it excludes 1 exactly when the two-sided p-value,
-        twice the one-sided one in the plan's direction, is below 0.05); against the plan's direction
-        the test's own interval."""
-        b = out["coef"]
-        if d * b > 0 and out["p_value"] < 0.5:
-            z = float(stats.norm.isf(max(out["p_value"], 1e-300)))
-            se = abs(b) / z if z > 0 else float("inf")
-            out["ci_low"], out["ci_high"] = _exp(b - self._z * se), _exp(b + self._z * se)
+        """The interval at the level of the reported p-value: ``coef +- crit se`` with ``se`` the test's
+        (the likelihood-ratio test's, widened by kappa) and ``crit`` the critical value of the test as
+        adjusted (1.96 for one measure; for m shoe pairs ``z_(0.025/m)``; for two measures the ``c`` with
+        ``P(max(Z1, Z2) >= c) = 0.025`` at their correlation), so the interval excludes 1 exactly when the
+        two-sided p-value, twice the one-sided one in the plan's direction, is below 0.05."""
+        b, se = out["coef"], out["se"]
+        crit = out.get("crit", self._z)
+        out["ci_low"], out["ci_high"] = _exp(b - crit * se), _exp(b + crit * se)
         return out
 
     def run(self) -> dict:

@@ -338,6 +338,9 @@ def report_sections(report) -> list[Section]:
     opening = [Paragraph(wording.answer_text(report), strong=True)]
     opening += [Paragraph(p) for p in wording.finding_paragraphs(report)]
     opening += [Paragraph(p) for p in wording.worth_testing_paragraphs(report)]
+    heat = wording.heat_paragraph(report)
+    if heat:
+        opening.append(Paragraph(heat))
     if hasattr(report, "n_runs") and (_text(getattr(report, "answer", "")).strip() or not testable):
         opening.append(Paragraph(wording.count_line(report)))
     out = [Section("answer", "", opening)]

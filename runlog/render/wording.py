@@ -20,7 +20,7 @@ from .labels import cause_label, cause_short, measure_label, upper_first
 
 __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_unit_text", "explained_text",
            "threshold_phrases", "in_the_model", "worth_testing_paragraphs", "EXPERIMENT_FACTORS", "PROMISE",
-           "unmeasured_causes", "others_note",
+           "unmeasured_causes", "others_note", "heat_paragraph",
            "status_text", "risk_text", "cause_frame", "finding_frame", "factor_frame", "answer_line",
            "cause_paragraph", "with_sentences", "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines",
            "physiology_caveat", "NOT_A_DIAGNOSIS", "CAUSES_NOTE", "MEASURES_NOTE", "RUNS_SO_FAR_NOTE",
@@ -716,9 +716,10 @@ MEASURES_NOTE = (
     "for those measures), not as an extra cause."
 )
 #: What the By cause table is.
-CAUSES_NOTE = ("Each cause the articles name, on the measure chosen for it, with the season, the time on your "
-               "feet and the finding causes in the model; q allows for the number of causes tested. Strongest "
-               "evidence first.")
+CAUSES_NOTE = ("Each cause the articles name, on the measure chosen for it before looking, tested in the direction "
+               "the articles name, on the runs where that measure is known, with the season, the time on your "
+               "feet (not for heat, whose measure holds the hours) and the finding causes in the model; q allows "
+               "for the number of causes tested. Strongest evidence first.")
 #: What the table of the runs so far is, when nothing could be tested.
 RUNS_SO_FAR_NOTE = ("Each measure on the runs with numbness and on the others: median [quartiles] for "
                     "numbers, count (share) for yes/no. Too few episodes to test yet: read these as a "
@@ -855,6 +856,36 @@ def worth_testing_paragraphs(report) -> list[str]:
                   "--levels 5 15 --weeks 8 (minutes of warm-up; then runlog experiment report).")
         out.append(s)
     return out
+
+
+def heat_paragraph(report) -> str:
+    """The first screen's word on heat when it was not judged on the air temperature: not testable (and
+    how to make it testable), or judged on the watch's wrist sensor (and how to get the air temperature).
+
+    Parameters
+    ----------
+    report : Report
+        ``causes`` (the heat row: ``status``, ``factor``, ``n_runs``, ``n_missing``).
+
+    Returns
+    -------
+    str
+        '' when heat was judged on the air temperature (or nothing was tested).
+    """
+    causes = getattr(report, "causes", None)
+    if not isinstance(causes, pd.DataFrame) or not len(causes) or not getattr(report, "testable", True):
+        return ""
+    heat = causes[causes["cause"] == "hydration"]
+    if not len(heat):
+        return ""
+    r = heat.iloc[0]
+    if r["status"] == "not testable" or str(r["status"]).startswith("not testable"):
+        return f"Heat and hydration could not be tested: {str(r['status']).removeprefix('not testable: ')}"
+    if str(r["factor"]).startswith("device_temp") and not bool(r.get("finding")):
+        n = int(r.get("n_runs", 0) or 0) + int(r.get("n_missing", 0) or 0)
+        return (f"Heat was judged on the watch's wrist temperature (reads high), known for {int(r['n_runs'])} of "
+                f"{n} runs. " + HEAT_TESTABLE_HINT)
+    return ""
 
 
 def finding_paragraphs(report) -> list[str]:
