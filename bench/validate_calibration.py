@@ -9,7 +9,11 @@ features: the decision alone).  Two experiments:
 * **false findings** (``--null``): no cause at all; the risk rises over the
   season (``trend``: 4 % to 30 %) or follows a day-to-day AR(1) (``ar1``,
   phi 0.9), as the weather does.  Any finding is false; the rate must be at
-  most 5 % (Holm over causes controls the family-wise error).
+  most 5 % (the graphical procedure over the pre-stated test plan,
+  :mod:`runlog.analysis.plan`, controls the family-wise error; the shift
+  calibration of :mod:`runlog.analysis._dependence` keeps it under the
+  AR(1) spells).  The same check on whole simulated seasons, files to
+  report, is ``bench/validate_analysis.py --bad-spells N``.
 * **power** (``--power``): a heat dose (excess of the air temperature over
   12 °C, times the hours run, as ``runlog.simulate``'s seasons) alone, and
   with consecutive running days: the share of seasons whose findings are
