@@ -108,7 +108,10 @@ def score_one(scenario: str, seed: int, cli: bool = False, keep: str | None = No
                                         for c, v in orc.items())
             row["oracle_heat_or"] = orc.get("hydration", {}).get("odds_ratio", "")
         import runlog
-        from runlog.weather import read_weather
+        try:   # moved by the tree reorganisation (issue 26)
+            from runlog.features.weather import read_weather
+        except ImportError:
+            from runlog.weather import read_weather
 
         t0 = time.perf_counter()
         history = runlog.read_history(os.path.join(folder, "activities"), cache=False, workers=1, progress=False)
