@@ -36,6 +36,9 @@ Schwarz G (1978). Estimating the dimension of a model. Ann Stat 6, 461-464.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 
@@ -155,8 +158,24 @@ def _by_device(runs: pd.DataFrame, sig: pd.DataFrame, cols: list[str], order: np
     return None
 
 
+#: Results of :func:`likely_others` kept by the content of its input (a report asks three times:
+#: the import line, the analysis and ``History.others``; each fit takes seconds).
+_REMEMBERED: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_REMEMBER = 4
+
+
+def _content_key(runs: pd.DataFrame, seed: int) -> tuple:
+    """What :func:`likely_others` depends on: every value, the index, columns and dtypes, and the seed."""
+    values = pd.util.hash_pandas_object(runs, index=True).to_numpy()
+    digest = hashlib.sha256(values.tobytes()).hexdigest()
+    return seed, digest, tuple(map(str, runs.columns)), tuple(map(str, runs.dtypes))
+
+
 def likely_others(runs: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     """Which of the runs look like another person's (see the module docstring).
+
+    The answer for the same runs (every value) and seed is worked out once per process and
+    remembered (a copy is returned each time).
 
     Two ways in, each requiring that the two groups take turns through the history:
 
@@ -185,6 +204,18 @@ def likely_others(runs: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
         ``hr_diff_bpm`` (at the same speed), ``start_hour_h`` (the group's median local start hour).
         All False when nothing stands out.
     """
+    key = _content_key(runs, seed)
+    found = _REMEMBERED.get(key)
+    if found is None:
+        found = _likely_others(runs, seed)
+        _REMEMBERED[key] = found
+        while len(_REMEMBERED) > _REMEMBER:
+            _REMEMBERED.popitem(last=False)
+    return found.copy()
+
+
+def _likely_others(runs: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """:func:`likely_others`, worked out."""
     out = pd.DataFrame({"other": False, "posterior": np.nan, "how": "", "speed_diff_pct": np.nan,
                         "cadence_diff_spm": np.nan, "hr_diff_bpm": np.nan, "start_hour_h": np.nan},
                        index=runs.index)

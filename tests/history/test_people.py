@@ -53,6 +53,29 @@ def test_a_partner_who_runs_differently_is_found():
     assert 19 <= flagged["start_hour_h"] <= 21
 
 
+def test_the_same_runs_are_worked_out_once_and_each_caller_gets_its_own_copy(monkeypatch):
+    # a report asks for the same runs three times (import line, analysis, History.others): one fit
+    from runlog.history import _people
+
+    rng = np.random.default_rng(1)
+    runs = _history(_runs(rng, 140), _runs(rng, 60, speed=2.3, speed_sd=0.08, cadence_offset=9, hr_offset=15,
+                                         hours=(19,), quality=0.0, hot_long=0.0))
+    calls = []
+    real = _people._likely_others
+    monkeypatch.setattr(_people, "_likely_others", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())   # nothing remembered yet
+    first = likely_others(runs)
+    first.loc[:, "other"] = False   # a caller changing its answer changes nobody else's
+    again = likely_others(runs.copy())
+    assert len(calls) == 1 and again["other"].sum() == 60
+    # any changed value, or another seed, is worked out afresh
+    changed = runs.copy()
+    changed.iloc[0, changed.columns.get_loc("avg_speed_mps")] += 0.01
+    likely_others(changed)
+    likely_others(runs, seed=1)
+    assert len(calls) == 3
+
+
 def test_a_second_device_counts_only_when_its_person_runs_differently():
     rng = np.random.default_rng(2)
     # the runner's phone on some runs: same person, interleaved -> nobody else
