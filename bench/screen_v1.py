@@ -59,12 +59,13 @@ from runlog.analysis.stats import (
     BOOKKEEPING,
     FACTOR_COLUMNS,
     MAX_LEVELS,
+    MIN_GROUP,
     MIN_LEVEL_RUNS,
+    MIN_RUNS,
     NOT_TESTED_COLUMNS,
     factor_meta,
     fdr_adjust,
     split_counts,
-    too_few,
 )
 from runlog.units import number_text
 
@@ -75,6 +76,18 @@ __all__ = ["FDR", "MIN_FINDING_EPISODES", "firth_fit", "univariate_or", "cliffs_
 FDR = 0.05
 #: A finding needs at least this many numb runs on its higher-risk side.
 MIN_FINDING_EPISODES = 3
+
+
+def too_few(n_runs: int, n_numb: int, what: str = "runs with a value") -> str | None:
+    """Why a factor with *n_runs* runs with a value, *n_numb* of them numb, cannot be tested (in words, as
+    the screen reported it); None when it can."""
+    if n_runs < MIN_RUNS:
+        return f"only {n_runs} {what} (need {MIN_RUNS})"
+    if n_numb < MIN_GROUP:
+        return f"only {n_numb} numb run(s) among the {n_runs} {what} (need {MIN_GROUP})"
+    if n_runs - n_numb < MIN_GROUP:
+        return f"only {n_runs - n_numb} run(s) without numbness among the {what} (need {MIN_GROUP})"
+    return None
 
 
 def firth_fit(X: pd.DataFrame, y, *, alpha: float = 0.05, profile: bool = True) -> pd.DataFrame:

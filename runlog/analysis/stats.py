@@ -35,6 +35,8 @@ __all__ = [
     "BOOKKEEPING",
     "FACTOR_COLUMNS",
     "NOT_TESTED_COLUMNS",
+    "NOT_TESTED_REASONS",
+    "DESCRIPTIVES_COLUMNS",
     "fdr_adjust",
     "split_counts",
     "too_few",
@@ -69,7 +71,18 @@ FACTOR_COLUMNS = [
     "effect_unit", "center", "scale", "cliffs_delta", "delta_ci_low", "delta_ci_high",
     "split", "exposed_runs", "exposed_numb", "other_runs", "other_numb",
 ]
-NOT_TESTED_COLUMNS = ["factor", "level", "cause", "description", "n_runs", "n_episodes", "reason"]
+#: Columns of the measures that cannot be compared (:func:`measure_counts`): ``reason`` is one of
+#: :data:`NOT_TESTED_REASONS`, ``reason_value`` the number it names.
+NOT_TESTED_COLUMNS = ["factor", "level", "cause", "description", "n_runs", "n_episodes", "reason", "reason_value"]
+#: Why a measure cannot be compared, and its ``reason_value``: fewer than :data:`MIN_RUNS` runs with a
+#: value (``few_runs``), fewer than :data:`MIN_GROUP` numb runs or runs without numbness among them
+#: (``few_numb``, ``few_other``: that number), the same value on every run (``constant``), fewer than
+#: :data:`MIN_LEVEL_RUNS` runs at one of a yes/no measure's two levels (``one_level``: that number),
+#: more than :data:`MAX_LEVELS` different values (``many_values``: how many), levels with fewer than
+#: :data:`MIN_LEVEL_RUNS` runs at them or without them (``small_levels``, the levels in ``level``), a
+#: row number or date of the journal or notes file (``bookkeeping``).
+NOT_TESTED_REASONS = ("few_runs", "few_numb", "few_other", "constant", "one_level", "many_values", "small_levels",
+                      "bookkeeping")
 
 
 # --------------------------------------------------------------------------
@@ -132,27 +145,26 @@ def split_counts(exposed: np.ndarray, numb: np.ndarray) -> dict:
     }
 
 
-def too_few(n_runs: int, n_numb: int, what: str = "runs with a value") -> str | None:
-    """Why a factor with *n_runs* runs with a value, *n_numb* of them numb, cannot be compared; None when it can.
+def too_few(n_runs: int, n_numb: int) -> dict | None:
+    """Why a measure with *n_runs* runs with a value, *n_numb* of them numb, cannot be compared; None when it can.
 
     Parameters
     ----------
     n_runs, n_numb : int
         Runs with a value, and numb runs among them.
-    what : str
-        What the runs are, for the reason.
 
     Returns
     -------
-    str or None
-        The reason (fewer than :data:`MIN_RUNS` runs, or fewer than :data:`MIN_GROUP` on a side).
+    dict or None
+        ``reason`` ('few_runs': fewer than :data:`MIN_RUNS` runs; 'few_numb' / 'few_other': fewer than
+        :data:`MIN_GROUP` on a side) and ``reason_value`` (the number that is too small).
     """
     if n_runs < MIN_RUNS:
-        return f"only {n_runs} {what} (need {MIN_RUNS})"
+        return {"reason": "few_runs", "reason_value": n_runs}
     if n_numb < MIN_GROUP:
-        return f"only {n_numb} numb run(s) among the {n_runs} {what} (need {MIN_GROUP})"
+        return {"reason": "few_numb", "reason_value": n_numb}
     if n_runs - n_numb < MIN_GROUP:
-        return f"only {n_runs - n_numb} run(s) without numbness among the {what} (need {MIN_GROUP})"
+        return {"reason": "few_other", "reason_value": n_runs - n_numb}
     return None
 
 
@@ -183,9 +195,9 @@ def numeric_counts(x: pd.Series, numb: pd.Series) -> dict:
     out = {"n_runs": n, "n_episodes": k}
     why = too_few(n, k)
     if why:
-        return {**out, "reason": why}
+        return {**out, **why}
     if np.unique(xv).size < 2:
-        return {**out, "reason": "constant across runs"}
+        return {**out, "reason": "constant", "reason_value": np.nan}
     med = float(np.percentile(xv, 50))
     return {**out, **_NO_TEST, "method": "counts only", "effect_unit": "", "center": med, "scale": np.nan,
             "cliffs_delta": np.nan, "delta_ci_low": np.nan, "delta_ci_high": np.nan,
@@ -214,12 +226,11 @@ def binary_counts(x: pd.Series, numb: pd.Series) -> dict:
     out = {"n_runs": n, "n_episodes": k}
     why = too_few(n, k)
     if why:
-        return {**out, "reason": why}
+        return {**out, **why}
     if xv.all() or not xv.any():
-        return {**out, "reason": "constant across runs"}
+        return {**out, "reason": "constant", "reason_value": np.nan}
     if min(xv.sum(), (~xv).sum()) < MIN_LEVEL_RUNS:
-        return {**out, "reason": f"only {min(xv.sum(), (~xv).sum())} run(s) in one level "
-                                 f"(need {MIN_LEVEL_RUNS})"}
+        return {**out, "reason": "one_level", "reason_value": int(min(xv.sum(), (~xv).sum()))}
     return {**out, **_NO_TEST, "method": "counts only", "effect_unit": "yes vs no", "center": 0.0, "scale": 1.0,
             "split": "yes", **split_counts(xv, yv)}
 
@@ -246,14 +257,13 @@ def categorical_counts(x: pd.Series, numb: pd.Series) -> tuple[list, list]:
     n, k = len(lab), int(yv.sum())
     why = too_few(n, k)
     if why:
-        return [], [{"level": None, "n_runs": n, "n_episodes": k, "reason": why}]
+        return [], [{"level": None, "n_runs": n, "n_episodes": k, **why}]
     counts = lab.value_counts()
     if len(counts) < 2:
-        return [], [{"level": None, "n_runs": n, "n_episodes": k, "reason": "constant across runs"}]
+        return [], [{"level": None, "n_runs": n, "n_episodes": k, "reason": "constant", "reason_value": np.nan}]
     if len(counts) > MAX_LEVELS:
-        return [], [{"level": None, "n_runs": n, "n_episodes": k,
-                     "reason": f"{len(counts)} different values (more than {MAX_LEVELS}): looks like free "
-                               "text or an id; group it into a few categories to test it"}]
+        return [], [{"level": None, "n_runs": n, "n_episodes": k, "reason": "many_values",
+                     "reason_value": len(counts)}]
     return level_counts(lab, yv.to_numpy(dtype=bool), counts)
 
 
@@ -284,7 +294,7 @@ def level_counts(lab: pd.Series, yv: np.ndarray, counts: pd.Series) -> tuple[lis
         m = lab.isin(small).to_numpy()
         skipped.append({"level": ", ".join(small), "reference": "the others", "n_runs": int(m.sum()),
                         "n_episodes": int(yv[m].sum()),
-                        "reason": f"fewer than {MIN_LEVEL_RUNS} runs at each of these levels or without them"})
+                        "reason": "small_levels", "reason_value": np.nan})
     for level in sorted(counts.index):
         if level in small:
             continue
@@ -367,7 +377,7 @@ def measure_counts(features: pd.DataFrame, numb: pd.Series,
         if name in BOOKKEEPING:
             skipped.append({**base, "level": None, "n_runs": int(s.notna().sum()),
                             "n_episodes": int((s.notna() & numb).sum()),
-                            "reason": "bookkeeping column of the journal or notes file, not a factor"})
+                            "reason": "bookkeeping", "reason_value": np.nan})
             continue
         if meta["kind"] == "categorical":
             rr, sk = categorical_counts(s, numb)
@@ -382,8 +392,15 @@ def measure_counts(features: pd.DataFrame, numb: pd.Series,
     return counts, pd.DataFrame(skipped, columns=NOT_TESTED_COLUMNS)
 
 
+#: Columns of :func:`descriptives`: per group (``numb`` runs, ``other`` runs) the quartiles of a numeric
+#: measure (``_q1``, ``_median``, ``_q3``), the runs with a yes/no measure or at a category's most
+#: common level (``_k``) of the runs with a value (``_n``), and that level (``_level``).
+DESCRIPTIVES_COLUMNS = ["factor", "cause", "description", "kind", "unit", "n_runs", "n_episodes",
+                        *[f"{g}_{c}" for g in ("numb", "other") for c in ("q1", "median", "q3", "k", "n", "level")]]
+
+
 def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None = None) -> pd.DataFrame:
-    """Plain description of each candidate factor in numb runs vs the others (no tests).
+    """Each candidate measure in numb runs and in the others, without a test.
 
     Parameters
     ----------
@@ -394,10 +411,9 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
     Returns
     -------
     DataFrame
-        Columns ``factor``, ``cause``, ``description``, ``kind``, ``unit``,
-        ``n_runs``, ``n_episodes``, ``numb_runs`` and ``other_runs`` (median
-        [quartiles] for numeric factors, "k of n (p %)" for binary ones, the most
-        common level for categories).
+        Columns :data:`DESCRIPTIVES_COLUMNS`: quartiles for numeric measures,
+        counts for yes/no ones, the most common level and its count for
+        categories (in words: :func:`runlog.render.wording.descriptive_text`).
     """
     numb = numb.dropna().astype(bool)
     features = features.reindex(numb.index)
@@ -410,37 +426,33 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
     values = np.column_stack([pd.to_numeric(features[k], errors="coerce").to_numpy(dtype="float64")
                               for k in num]) if num else np.empty((len(numb), 0))
     quart = {}
-    with warnings.catch_warnings():   # an all-NaN column in a group: NaN quartiles, written '-'
+    with warnings.catch_warnings():   # an all-NaN column in a group: NaN quartiles
         warnings.simplefilter("ignore", RuntimeWarning)
         for g, m in (("numb", yv), ("other", ~yv)):
             quart[g] = (np.nanpercentile(values[m], [25, 50, 75], axis=0) if m.any()
                         else np.full((3, len(num)), np.nan))
 
-    def quartile_text(g: str, j: int) -> str:
-        q = quart[g][:, j]
-        if not np.isfinite(q[1]):
-            return "-"
-        sep = " to " if q[0] < 0 or q[2] < 0 else "-"
-        return f"{number_text(q[1])} [{number_text(q[0])}{sep}{number_text(q[2])}]"
-
-    def level_text(v: pd.Series, kind: str) -> str:
+    def counts(v: pd.Series, kind: str) -> dict:
         if kind == "binary":
-            v = v.astype(bool)
-            return f"{int(v.sum())} of {len(v)}" + (f" ({100 * v.mean():.0f} %)" if len(v) else "")
+            return {"k": int(v.astype(bool).sum()), "n": len(v), "level": None}
         vc = v.astype("object").astype(str).value_counts()
-        return "-" if not len(vc) else f"{vc.index[0]} ({vc.iloc[0]} of {len(v)})"
+        return {"k": int(vc.iloc[0]) if len(vc) else 0, "n": len(v), "level": vc.index[0] if len(vc) else None}
 
+    nan = float("nan")
     rows = []
     for name, meta in metas.items():
         ok = features[name].notna()
-        if meta["kind"] == "numeric":
-            j = num.index(name)
-            texts = quartile_text("numb", j), quartile_text("other", j)
-        else:
-            s = features[name]
-            texts = level_text(s[ok & numb], meta["kind"]), level_text(s[ok & ~numb], meta["kind"])
-        rows.append({"factor": name, **{k: meta[k] for k in ("cause", "description", "kind", "unit")},
-                     "n_runs": int(ok.sum()), "n_episodes": int((ok & numb).sum()),
-                     "numb_runs": texts[0], "other_runs": texts[1]})
-    return pd.DataFrame(rows, columns=["factor", "cause", "description", "kind", "unit", "n_runs",
-                                       "n_episodes", "numb_runs", "other_runs"])
+        row: dict[str, object] = {"factor": name, **{k: meta[k] for k in ("cause", "description", "kind", "unit")},
+                                  "n_runs": int(ok.sum()), "n_episodes": int((ok & numb).sum())}
+        for g, m in (("numb", numb), ("other", ~numb)):
+            if meta["kind"] == "numeric":
+                q = quart[g][:, num.index(name)]
+                row.update({f"{g}_q1": float(q[0]), f"{g}_median": float(q[1]), f"{g}_q3": float(q[2])})
+            else:
+                c = counts(features[name][ok & m], meta["kind"])
+                row.update({f"{g}_k": c["k"], f"{g}_n": c["n"], f"{g}_level": c["level"]})
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=DESCRIPTIVES_COLUMNS)
+    for col in (f"{g}_{q}" for g in ("numb", "other") for q in ("q1", "median", "q3")):
+        out[col] = out[col].astype("float64").fillna(nan)
+    return out

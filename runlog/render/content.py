@@ -298,16 +298,23 @@ def _at_onset(at: pd.DataFrame) -> pd.DataFrame:
 
 
 def _descriptives(d: pd.DataFrame) -> pd.DataFrame:
-    cols = {"factor": "Measure", "unit": "Unit", "n_runs": "Runs", "n_episodes": "Numb runs",
-            "numb_runs": "Runs with numbness", "other_runs": "Other runs"}
-    return _strings(d.reindex(columns=list(cols)).rename(columns=cols))
+    """The runs so far for reading: each measure in the runs with numbness and in the others, in words."""
+    out = pd.DataFrame({
+        "Measure": [measure_label(str(r["factor"]), _text(r.get("description")) or None) for _, r in d.iterrows()],
+        "Unit": [_text(u) for u in d.get("unit", pd.Series(dtype=object))],
+        "Runs": d.get("n_runs", pd.Series(dtype=object)).to_numpy(),
+        "Numb runs": d.get("n_episodes", pd.Series(dtype=object)).to_numpy(),
+        "Runs with numbness": [wording.descriptive_text(r, "numb") for _, r in d.iterrows()],
+        "Other runs": [wording.descriptive_text(r, "other") for _, r in d.iterrows()],
+    })
+    return _strings(out)
 
 
 def _not_tested(nt: pd.DataFrame) -> pd.DataFrame:
     names = [measure_name({"label": measure_label(str(r.get("factor")), _text(r.get("description")) or None),
                            "level": r.get("level")}) for _, r in nt.iterrows()]
     out = pd.DataFrame({"Measure": names, "Runs": nt["n_runs"].to_numpy(), "Numb runs": nt["n_episodes"].to_numpy(),
-                        "Why not": nt["reason"].to_numpy()})
+                        "Why not": [wording.not_tested_reason(r) for _, r in nt.iterrows()]})
     return _strings(out)
 
 

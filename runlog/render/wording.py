@@ -11,6 +11,8 @@ renderers (text, Markdown, HTML, command line) only lay it out.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -25,7 +27,7 @@ __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_u
            "cause_paragraph", "with_sentences", "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines",
            "physiology_caveat", "NOT_A_DIAGNOSIS", "CAUSES_NOTE", "MEASURES_NOTE", "RUNS_SO_FAR_NOTE",
            "AT_ONSET_NOTE", "n_causes_tested", "count_line", "untestable_reason", "answer_text", "finding_paragraphs",
-           "caveats"]
+           "caveats", "not_tested_reason", "descriptive_text"]
 
 #: Columns of ``Report.causes``: the decision per cause with its words.
 CAUSE_COLUMNS = [
@@ -991,3 +993,66 @@ def caveats(report) -> list[str]:
         out.append("Numbness came on at a consistent point of your runs. Show this pattern (the onset "
                    "table and plot) to a doctor or physiotherapist; it is something they will ask about.")
     return out
+
+
+# ---------------------------------------------------------------- measures not compared, runs so far
+def not_tested_reason(row) -> str:
+    """Why a measure was not compared, in words, from its ``reason`` code and ``reason_value``.
+
+    Parameters
+    ----------
+    row : Series or mapping
+        A row of ``Report.not_tested`` (:data:`runlog.analysis.stats.NOT_TESTED_COLUMNS`).
+
+    Returns
+    -------
+    str
+        E.g. 'only 4 runs with a value (need 10)', 'constant across runs'.
+    """
+    from ..analysis.stats import MAX_LEVELS, MIN_GROUP, MIN_LEVEL_RUNS, MIN_RUNS
+
+    reason, v = row.get("reason"), row.get("reason_value")
+    if isinstance(v, (int, float)) and math.isfinite(v):   # a count, however the frame stored it
+        v = int(v)
+    n = int(row.get("n_runs") or 0)
+    words = {
+        "few_runs": lambda: f"only {v} runs with a value (need {MIN_RUNS})",
+        "few_numb": lambda: f"only {v} numb run(s) among the {n} runs with a value (need {MIN_GROUP})",
+        "few_other": lambda: f"only {v} run(s) without numbness among the runs with a value (need {MIN_GROUP})",
+        "constant": lambda: "constant across runs",
+        "one_level": lambda: f"only {v} run(s) in one level (need {MIN_LEVEL_RUNS})",
+        "many_values": lambda: (f"{v} different values (more than {MAX_LEVELS}): looks like free text or an id; "
+                                "group it into a few categories to test it"),
+        "small_levels": lambda: f"fewer than {MIN_LEVEL_RUNS} runs at each of these levels or without them",
+        "bookkeeping": lambda: "bookkeeping column of the journal or notes file, not a factor",
+    }
+    return words[reason]() if reason in words else str(reason)
+
+
+def descriptive_text(row, group: str) -> str:
+    """A measure in one group of runs, in words: median [quartiles] of a number, 'k of n (p %)' of a
+    yes/no measure, the most common level of a category with its count; '-' when there is no value.
+
+    Parameters
+    ----------
+    row : Series or mapping
+        A row of ``Report.descriptives`` (:data:`runlog.analysis.stats.DESCRIPTIVES_COLUMNS`).
+    group : {'numb', 'other'}
+        The runs with numbness or the others.
+
+    Returns
+    -------
+    str
+    """
+    kind = row.get("kind")
+    if kind == "numeric":
+        q1, med, q3 = (float(row.get(f"{group}_{c}")) for c in ("q1", "median", "q3"))
+        if not math.isfinite(med):
+            return "-"
+        sep = " to " if q1 < 0 or q3 < 0 else "-"
+        return f"{number_text(med)} [{number_text(q1)}{sep}{number_text(q3)}]"
+    k, n = int(row.get(f"{group}_k") or 0), int(row.get(f"{group}_n") or 0)
+    if kind == "binary":
+        return f"{k} of {n}" + (f" ({100 * k / n:.0f} %)" if n else "")
+    level = row.get(f"{group}_level")
+    return "-" if not n or level is None else f"{level} ({k} of {n})"

@@ -28,11 +28,13 @@ def _binary_runs(a, b, c, d):
 
 def test_binary_guards():
     x, y = _binary_runs(3, 4, 1, 1)  # 9 runs < MIN_RUNS
-    assert "need" in binary_counts(x, y)["reason"]
+    assert (binary_counts(x, y)["reason"], binary_counts(x, y)["reason_value"]) == ("few_runs", 9)
     x, y = _binary_runs(5, 45, 0, 0)  # every run has the factor
-    assert binary_counts(x, y)["reason"] == "constant across runs"
+    assert binary_counts(x, y)["reason"] == "constant"
     x, y = _binary_runs(1, 1, 5, 43)  # 2 runs with the factor < MIN_LEVEL_RUNS
-    assert "one level" in binary_counts(x, y)["reason"]
+    assert (binary_counts(x, y)["reason"], binary_counts(x, y)["reason_value"]) == ("one_level", 2)
+    x, y = _binary_runs(1, 30, 0, 20)  # 1 numb run among 51 < MIN_GROUP
+    assert (binary_counts(x, y)["reason"], binary_counts(x, y)["reason_value"]) == ("few_numb", 1)
 
 
 def test_numeric_counts_split_at_the_median():
@@ -49,10 +51,10 @@ def test_numeric_counts_split_at_the_median():
 
 def test_numeric_guards_and_missing_values():
     y = pd.Series([True, False] * 10)
-    assert numeric_counts(pd.Series(np.full(20, 3.0)), y)["reason"] == "constant across runs"
+    assert numeric_counts(pd.Series(np.full(20, 3.0)), y)["reason"] == "constant"
     x = pd.Series(np.r_[np.arange(9.0), np.full(11, np.nan)])
     r = numeric_counts(x, y)
-    assert r["n_runs"] == 9 and f"need {MIN_RUNS}" in r["reason"]
+    assert r["n_runs"] == 9 and (r["reason"], r["reason_value"]) == ("few_runs", 9) and MIN_RUNS > 9
 
 
 def test_categorical_counts_only_each_level_against_all_other_runs():
@@ -78,7 +80,7 @@ def test_categorical_free_text_not_tested():
     # 40 different clock times: not a factor (too many levels)
     x = pd.Series([f"07:{i:02d}" for i in range(40)])
     rows, skipped = categorical_counts(x, pd.Series(np.arange(40) % 5 == 0))
-    assert rows == [] and "40 different values" in skipped[0]["reason"]
+    assert rows == [] and (skipped[0]["reason"], skipped[0]["reason_value"]) == ("many_values", 40)
 
 
 def test_measure_counts_skip_bookkeeping_columns():
@@ -86,7 +88,7 @@ def test_measure_counts_skip_bookkeeping_columns():
     F = pd.DataFrame({"line": np.arange(2, 62), "x": rng.normal(size=60)})
     factors, nt = measure_counts(F, pd.Series(np.arange(60) % 4 == 0))
     assert list(factors["factor"]) == ["x"]
-    assert nt.set_index("factor").loc["line", "reason"].startswith("bookkeeping")
+    assert nt.set_index("factor").loc["line", "reason"] == "bookkeeping"
 
 
 def test_measure_counts_use_catalogue_candidates_only():
@@ -141,11 +143,18 @@ def test_fdr_adjust_properties(p, method):
     assert np.all(np.diff(q[order]) >= -1e-12)
 
 
-def test_descriptives_text():
-    F = pd.DataFrame({"d_km": [5.0, 6, 7, 8, 9, 10], "hot": [True, True, False, False, False, True]})
+def test_descriptives_numbers_and_their_words():
+    from runlog.render.wording import descriptive_text
+
+    F = pd.DataFrame({"d_km": [5.0, 6, 7, 8, 9, 10], "hot": [True, True, False, False, False, True],
+                      "shoe": ["a", "a", "b", "b", "b", "a"]})
     numb = pd.Series([True, True, True, False, False, False])
     d = descriptives(F, numb).set_index("factor")
     # numb runs 5, 6, 7: median 6, quartiles 5.5 / 6.5
-    assert d.loc["d_km", "numb_runs"] == "6 [5.5-6.5]"
-    assert d.loc["hot", "numb_runs"] == "2 of 3 (67 %)"
-    assert d.loc["hot", "other_runs"] == "1 of 3 (33 %)"
+    assert d.loc["d_km", ["numb_q1", "numb_median", "numb_q3"]].tolist() == [5.5, 6.0, 6.5]
+    assert d.loc["hot", ["numb_k", "numb_n", "other_k", "other_n"]].tolist() == [2, 3, 1, 3]
+    assert d.loc["shoe", ["numb_level", "numb_k", "numb_n"]].tolist() == ["a", 2, 3]
+    assert descriptive_text(d.loc["d_km"], "numb") == "6 [5.5-6.5]"
+    assert descriptive_text(d.loc["hot"], "numb") == "2 of 3 (67 %)"
+    assert descriptive_text(d.loc["hot"], "other") == "1 of 3 (33 %)"
+    assert descriptive_text(d.loc["shoe"], "other") == "b (2 of 3)"

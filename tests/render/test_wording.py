@@ -117,3 +117,24 @@ def test_finding_paragraph_reads_the_structured_effect_unit():
     row2["effect_kind"], row2["effect_per"], row2["p_value"] = "per_step", 2.0, 3e-7
     assert cause_paragraph(row2, causes, pd.DataFrame(), first=True).startswith(
         "Odds of numbness x 3.7 per 2 °C of air temperature (95 % CI 1.7-8.2, p < 0.001; q = 0.0077")
+
+
+def test_not_tested_words_for_every_code():
+    from runlog.analysis.stats import NOT_TESTED_REASONS
+    from runlog.render.wording import not_tested_reason
+
+    words = {
+        "few_runs": ({"reason_value": 4, "n_runs": 4}, "only 4 runs with a value (need 10)"),
+        "few_numb": ({"reason_value": 1, "n_runs": 43}, "only 1 numb run(s) among the 43 runs with a value (need 2)"),
+        "few_other": ({"reason_value": 1, "n_runs": 20}, "only 1 run(s) without numbness among the runs with a value "
+                                                         "(need 2)"),
+        "constant": ({}, "constant across runs"),
+        "one_level": ({"reason_value": 1}, "only 1 run(s) in one level (need 3)"),
+        "many_values": ({"reason_value": 40}, "40 different values (more than 12): looks like free text or an id; "
+                                              "group it into a few categories to test it"),
+        "small_levels": ({}, "fewer than 3 runs at each of these levels or without them"),
+        "bookkeeping": ({}, "bookkeeping column of the journal or notes file, not a factor"),
+    }
+    assert set(words) == set(NOT_TESTED_REASONS)
+    for reason, (row, want) in words.items():
+        assert not_tested_reason({"reason": reason, **row}) == want
