@@ -10,7 +10,7 @@ every rendering.  The house rules:
 * an odds ratio (:func:`ratio_text`): a number, ``>1000`` and ``<0.01``
   beyond (a penalised model's interval can run to 1e18);
 * a p- or q-value (:func:`p_text`): 2 significant digits, ``<0.001`` below
-  0.001;
+  0.001 and ``>0.99`` from 0.995 on (never "p = 1" beside an estimate);
 * a quantity (:func:`quantity_text`): the number, a space, the unit (``16 °C``;
   ``5%`` without the space); a step (:func:`per_text`) ``per 5 °C``;
 * a pace (:func:`pace_text`) is ``5:00 /km`` (never ``4:60``: the seconds
@@ -22,13 +22,17 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["MISSING", "P_FLOOR", "RATIO_CEILING", "RATIO_FLOOR", "number_text", "ratio_text", "p_text",
+__all__ = ["MISSING", "P_FLOOR", "P_CEILING", "RATIO_CEILING", "RATIO_FLOOR", "number_text", "ratio_text", "p_text",
            "quantity_text", "per_text", "pace_text", "mmss", "duration_text"]
 
 #: Shown for a value that is unknown or not a pace (standing still).
 MISSING = "–"
 #: p- and q-values below this are written ``<0.001``.
 P_FLOOR = 0.001
+#: p- and q-values from this on (they would round to 1) are written ``>0.99``: a p-value is 1 only when an
+#: adjustment capped it there (Bonferroni over shoe pairs, Holm over causes) or a one-sided test points
+#: the other way, and "p = 1" beside an odds ratio of 1.6 reads as proof of no effect.
+P_CEILING = 0.995
 #: Odds ratios from this on are written ``>1000``.
 RATIO_CEILING = 1000.0
 #: Odds ratios below this are written ``<0.01`` (they would round to 0.00).
@@ -117,7 +121,7 @@ def ratio_text(v) -> str:
 
 
 def p_text(p, label: str | None = None) -> str:
-    """A p- or q-value: 2 significant digits, ``<0.001`` below 0.001.
+    """A p- or q-value: 2 significant digits, ``<0.001`` below 0.001, ``>0.99`` from 0.995 on.
 
     Parameters
     ----------
@@ -131,17 +135,17 @@ def p_text(p, label: str | None = None) -> str:
     -------
     str
         E.g. 0.0432 -> ``'0.043'``, 0.00113 -> ``'0.0011'``, 3e-7 ->
-        ``'<0.001'``, 1.0 -> ``'1'``; :data:`MISSING` when unknown.
+        ``'<0.001'``, 1.0 -> ``'>0.99'`` (``'p > 0.99'`` with a label); :data:`MISSING` when unknown.
     """
     f = _number(p)
     if f is None or math.isnan(f):
         text = MISSING
     elif f < P_FLOOR:
         return f"{label} < 0.001" if label else "<0.001"
+    elif f >= P_CEILING:
+        return f"{label} > 0.99" if label else ">0.99"
     else:
         text = f"{f:.2g}"
-        if "e" in text:   # only 1.0 and more would: p is at most 1
-            text = number_text(f, 2)
     return f"{label} = {text}" if label else text
 
 

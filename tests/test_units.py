@@ -59,8 +59,11 @@ def test_ratio_text_by_hand():
 
 def test_p_text_by_hand():
     # 2 significant digits; below 0.001 '<0.001' (the rule of the HTML tables and the plots)
-    assert [p_text(v) for v in (0.0432, 0.00113, 0.001, 0.000999, 3e-7, 0.0, 0.05, 1.0)] == \
-        ["0.043", "0.0011", "0.001", "<0.001", "<0.001", "<0.001", "0.05", "1"]
+    assert [p_text(v) for v in (0.0432, 0.00113, 0.001, 0.000999, 3e-7, 0.0, 0.05, 0.99, 0.9949)] == \
+        ["0.043", "0.0011", "0.001", "<0.001", "<0.001", "<0.001", "0.05", "0.99", "0.99"]
+    # from 0.995 (which would round to 1) '>0.99': never "p = 1" beside an odds ratio (a p-value capped
+    # at 1 by an adjustment, or one-sided against the estimate's direction)
+    assert [p_text(v) for v in (0.995, 1.0)] == [">0.99", ">0.99"] and p_text(1.0, "p") == "p > 0.99"
     assert p_text(3e-7, "p") == "p < 0.001" and p_text(0.0123, "q") == "q = 0.012"
     assert p_text(float("nan")) == MISSING and p_text(None, "p") == f"p = {MISSING}"
 

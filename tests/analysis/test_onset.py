@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from runlog.analysis.onset import (
+    MIN_ONSETS_REPRODUCIBLE,
     analyze_onset,
     at_onset_comparison,
     kaplan_meier,
@@ -67,7 +68,15 @@ def test_onset_spread_and_reproducibility():
     s = onset_spread([10, 12, 14, 16, 18])
     assert (s["q1"], s["q3"]) == (12, 16)
     assert s["qcd"] == pytest.approx(4 / 28)
-    assert s["reproducible"]
+    # ... but 5 onsets are too few to call it reproducible, however tight (at least 11: with n onsets
+    # their range covers a quartile with probability 1 - 0.75**n - 0.25**n, 0.9437 for 10, 0.9578 for 11)
+    assert not s["reproducible"]
+    assert 1 - 0.75**10 - 0.25**10 < 0.95 <= 1 - 0.75**11 - 0.25**11
+    assert MIN_ONSETS_REPRODUCIBLE == 11
+    # 11 onsets 10..20: quartiles 12.5 and 17.5, qcd = 5 / 30 = 0.167 <= 0.2
+    s = onset_spread(np.arange(10.0, 21.0))
+    assert (s["q1"], s["q3"], s["qcd"]) == (12.5, 17.5, pytest.approx(5 / 30)) and s["reproducible"]
+    assert not onset_spread(np.arange(10.0, 20.0))["reproducible"]   # the same spread, 10 onsets
     # widely spread onsets: 5, 20, 40, 70 -> q1 16.25, q3 47.5, qcd 0.49
     assert not onset_spread([5, 20, 40, 70])["reproducible"]
     # three tightly grouped onsets are too few to call it reproducible
@@ -197,7 +206,8 @@ def test_km_sentence_when_the_median_is_not_reached():
     assert "median of 30 minutes (middle half 25-35 minutes, range 20-40)" in text
     assert "the estimated share of runs with numbness is 10 % by 30 minutes (9 still going without numbness)." in text
     assert text.endswith("The Kaplan-Meier median is not reached: fewer than half of the runs had numbness by "
-                         "their end (2 of 10 runs had numbness).")
+                         "their end (2 of 10 runs had numbness). Too few episodes to say whether it comes at a "
+                         "consistent time (that needs at least 11 with a known onset).")
 
 
 def test_km_landmarks_read_the_step_at_or_before_each_time():
