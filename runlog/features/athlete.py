@@ -223,7 +223,7 @@ class Athlete:
                 m = m[(m > 20) & (m < 300)]
                 if len(m):
                     pre = float(m.median())
-                    est["body_mass_kg"] = f"estimated: median body_mass_pre_kg of {len(m)} run notes"
+                    est["body_mass_kg"] = f"estimated: median body mass before the run in {len(m)} run notes"
             if pre is None:
                 pre = DEFAULT_BODY_MASS_KG
                 est["body_mass_kg"] = "default: a typical adult value, used for sweat loss as a share of body mass"

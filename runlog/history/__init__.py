@@ -43,6 +43,8 @@ from ._history import (
                      records_from_blocks,
                      records_index,
                      rows_frame,
+                     sport_counts,
+                     sports,
                      stack_records,
 )
 from ._importer import read_history
@@ -60,7 +62,7 @@ from ._runs import (
 __all__ = [
     "History", "read_history", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "SPORT_NOUNS", "activity_counts_text",
     "empty_frame", "empty_records", "records_index", "stack_records", "record_blocks", "records_from_blocks",
-    "rows_frame",
+    "rows_frame", "sport_counts", "sports",
     "Outcome", "decode_file",
     "richness", "overlap_fractions", "is_duplicate", "deduplicate", "unique_run_ids", "FORMAT_RANK", "RICH_CHANNELS",
     "DUPLICATE_OVERLAP",

@@ -17,7 +17,8 @@ import pandas as pd
 from .. import schema
 from ._runs import runs_frame, summarize_activity
 
-__all__ = ["History", "SPORT_NOUNS", "activity_counts_text", "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame",
+__all__ = ["History", "SPORT_NOUNS", "activity_counts_text", "sport_counts", "sports",
+           "ERROR_COLUMNS", "SKIPPED_COLUMNS", "empty_frame",
            "empty_records", "records_index", "stack_records", "record_blocks", "records_from_blocks", "rows_frame"]
 
 
@@ -33,6 +34,44 @@ def _sport_count(n: int, sport: str) -> str:
     plain = sport.replace("_", " ")
     one, many = SPORT_NOUNS.get(sport, (f"{plain} activity", f"{plain} activities"))
     return f"{n} {one if n == 1 else many}"
+
+
+def sports(runs: pd.DataFrame) -> pd.Series:
+    """Each activity's sport as a plain lower-case string, 'unknown' where the file names none.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        :attr:`History.runs` (``sport``).
+
+    Returns
+    -------
+    Series
+        Indexed like *runs*.
+    """
+    sport = runs["sport"] if "sport" in runs else pd.Series(pd.NA, index=runs.index)
+    return sport.astype("string").str.strip().str.lower().fillna("unknown").replace("", "unknown") \
+        .astype(object)
+
+
+def sport_counts(runs: pd.DataFrame) -> dict:
+    """Activities counted by sport, most first, as :meth:`History.summary` counts them ('running': a foot
+    run; 'unknown': the file names no sport).
+
+    Parameters
+    ----------
+    runs : DataFrame
+        :attr:`History.runs` (``sport``).
+
+    Returns
+    -------
+    dict
+        Sport -> number of activities.
+    """
+    if not len(runs):
+        return {}
+    by_sport = sports(runs).value_counts(sort=False).sort_values(ascending=False, kind="stable")
+    return {str(k): int(v) for k, v in by_sport.items()}
 
 
 def activity_counts_text(by_sport: dict) -> str:
@@ -436,12 +475,11 @@ class History:
         reasons = self.skipped["reason"].astype("string") if len(self.skipped) else pd.Series(dtype="string")
         dup = int(reasons.str.startswith("duplicate").sum()) if len(reasons) else 0
         start = runs["start_local"] if len(runs) else pd.Series(dtype="datetime64[ns]")
-        by_sport = self._sports().value_counts(sort=False) if len(runs) else pd.Series(dtype="int64")
-        by_sport = by_sport.sort_values(ascending=False, kind="stable")
+        by_sport = sport_counts(runs)
         return pd.Series({
             "activities": len(runs),
             "runs": int(by_sport.get("running", 0)),
-            "by_sport": {str(k): int(v) for k, v in by_sport.items()},
+            "by_sport": by_sport,
             "first_run": start.min().normalize() if len(runs) else pd.NaT,
             "last_run": start.max().normalize() if len(runs) else pd.NaT,
             "distance_km": float(runs["distance_m"].sum() / 1000.0) if len(runs) else 0.0,
@@ -499,10 +537,8 @@ class History:
         return History(runs=self.runs[keep], records=records, errors=self.errors, skipped=self.skipped, laps=laps)
 
     def _sports(self) -> pd.Series:
-        """``runs['sport']`` as plain lower-case strings, 'unknown' where missing."""
-        sport = self.runs["sport"] if "sport" in self.runs else pd.Series(pd.NA, index=self.runs.index)
-        return sport.astype("string").str.strip().str.lower().fillna("unknown").replace("", "unknown") \
-            .astype(object)
+        """``runs['sport']`` as plain lower-case strings, 'unknown' where missing (:func:`sports`)."""
+        return sports(self.runs)
 
     def listing(self) -> pd.DataFrame:
         """One row per activity, in start order: what a runner needs to write the journal.

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..analysis.onset import MIN_ONSETS_REPRODUCIBLE
 from ..units import MISSING, number_text, p_text, pace_text, ratio_text
 from . import wording
-from .labels import cause_label, measure_label
+from .labels import cause_label, measure_label, unit_label
 
 __all__ = ["Paragraph", "Bullets", "Table", "Section", "report_sections", "cause_labels", "measure_name",
            "measure_note", "cause_display", "factor_display", "P_COLUMNS"]
@@ -109,15 +110,22 @@ def _strings(df: pd.DataFrame, max_rows: int | None = None) -> pd.DataFrame:
 
 
 def _ci_text(lo, hi) -> str:
-    return MISSING if np.isnan(_num(lo)) and np.isnan(_num(hi)) else f"{ratio_text(lo)} to {ratio_text(hi)}"
+    if np.isnan(_num(lo)) and np.isnan(_num(hi)):
+        return MISSING
+    if wording.too_uncertain(lo, hi):
+        return wording.TOO_WIDE
+    return f"{ratio_text(lo)} to {ratio_text(hi)}"
 
 
 def _readable(df: pd.DataFrame) -> pd.DataFrame:
-    """A display frame: the odds ratio as :func:`runlog.units.ratio_text`, the interval as one 'a to b' column."""
+    """A display frame: the odds ratio as :func:`runlog.units.ratio_text` ('too uncertain' when its interval
+    is too wide to give a size, :func:`runlog.render.wording.too_uncertain`), the interval as one 'a to b'
+    column."""
     if len(df) == 0 or "95 % CI low" not in df:
         return df
     out = df.copy()
-    out["Odds ratio"] = [ratio_text(v) for v in out["Odds ratio"]]
+    out["Odds ratio"] = [wording.TOO_UNCERTAIN if wording.too_uncertain(lo, hi) else ratio_text(v)
+                         for v, lo, hi in zip(out["Odds ratio"], out["95 % CI low"], out["95 % CI high"])]
     out.insert(out.columns.get_loc("95 % CI low"), "95 % CI",
                [_ci_text(a, b) for a, b in zip(out["95 % CI low"], out["95 % CI high"])])
     return out.drop(columns=["95 % CI low", "95 % CI high"])
@@ -125,7 +133,7 @@ def _readable(df: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- the report's tables for reading
 _ROLE_WORDS = {"primary": "main measure of {cause}", "secondary": "other measure of {cause}",
-               "in-run": "measured during the run (articles: {cause})"}
+               "in-run": "measured during the run (a measure of {cause})"}
 
 
 def cause_labels(causes: pd.DataFrame | None) -> dict:
@@ -155,9 +163,10 @@ def measure_note(row, cause_labels: dict | None = None) -> str:
     """What one row of ``Report.factors`` is, in words, as the report says it.
 
     'main measure of heat and hydration'; 'goes with numbness only through heat
-    (articles: heat and hydration)' when the report names what explains it
-    (``explained_by``); 'articles: hydration' for a report without roles.  It
-    never says the measure is a cause: only the report's ``findings`` do.
+    (a measure of heat and hydration)' when the report names what explains it
+    (``explained_by``); 'a measure of heat and hydration' for a report without
+    roles.  It never says the measure is a cause: only the report's
+    ``findings`` do.
 
     Parameters
     ----------
@@ -173,15 +182,16 @@ def measure_note(row, cause_labels: dict | None = None) -> str:
     """
     cause = _text(row.get("cause"))
     label = (cause_labels or {}).get(cause) or cause
+    named = bool(label) and label != "other"   # 'a measure of other' says nothing
     explained = _text(row.get("explained_by"))
     if explained:
-        return f"goes with numbness only through {explained}" + (f" (articles: {label})" if label else "")
+        return f"goes with numbness only through {explained}" + (f" (a measure of {label})" if named else "")
     role = _text(row.get("role"))
     if role in _ROLE_WORDS and label:
-        if label == "other" and role != "in-run":  # 'other measure of other' says nothing
-            return "a measure of no named cause"
+        if not named:
+            return "measured during the run" if role == "in-run" else "a measure of no named cause"
         return _ROLE_WORDS[role].format(cause=label)
-    return f"articles: {label}" if label else ""
+    return f"a measure of {label}" if named else ""
 
 
 def measure_name(row) -> str:
@@ -268,25 +278,37 @@ def factor_display(factors: pd.DataFrame, causes: pd.DataFrame | None = None,
     return pd.DataFrame(rows, columns=cols)
 
 
+#: The onset summary's scales in words.
+_ONSET_SCALE = {"min": "minutes", "km": "km"}
+
+
 def _onset_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """Time and distance to onset for reading: median with its interval, middle half, range, consistent."""
+    """Time and distance to onset for reading: median with its interval, middle half, range, and whether
+    onset is consistent: 'yes', 'no', or 'too few episodes to say' below
+    :data:`runlog.analysis.onset.MIN_ONSETS_REPRODUCIBLE` known onsets."""
     rows = []
     for _, r in summary.iterrows():
-        rows.append({"Onset in": _text(r.get("unit")), "Episodes": _cell(r.get("n_onsets")),
-                     "Median (95% CI)": f"{number_text(r['median'])} ({number_text(r['ci_low'])}–"
-                                        f"{number_text(r['ci_high'])})",
+        n = int(_num(r.get("n_onsets"))) if np.isfinite(_num(r.get("n_onsets"))) else 0
+        ci = (f"{number_text(r['ci_low'])}–{number_text(r['ci_high'])}"
+              if np.isfinite(_num(r["ci_low"])) and np.isfinite(_num(r["ci_high"])) else "too few for one")
+        consistent = ("yes" if bool(r.get("reproducible")) else
+                      wording.TOO_FEW_TO_SAY if n < MIN_ONSETS_REPRODUCIBLE else "no")
+        unit = _text(r.get("unit"))
+        rows.append({"Onset in": _ONSET_SCALE.get(unit, unit), "Episodes": str(n),
+                     "Median (95% CI)": f"{number_text(r['median'])} ({ci})",
                      "Middle half": f"{number_text(r['q1'])}–{number_text(r['q3'])}",
                      "Range": f"{number_text(r['min'])}–{number_text(r['max'])}",
-                     "Consistent?": "yes" if bool(r.get("reproducible")) else "no"})
+                     "Consistent?": consistent})
     return pd.DataFrame(rows, columns=["Onset in", "Episodes", "Median (95% CI)", "Middle half", "Range",
                                        "Consistent?"])
 
 
 def _at_onset(at: pd.DataFrame) -> pd.DataFrame:
-    """The at-onset comparison for reading: speed as pace [min/km], numbers to 3 significant digits."""
+    """The at-onset comparison for reading: speed as pace [min/km], numbers to 3 significant digits,
+    units in words (:func:`runlog.render.labels.unit_label`)."""
     rows = []
     for _, r in at.iterrows():
-        what, unit = _text(r.get("description")), _text(r.get("unit"))
+        what, unit = _text(r.get("description")), unit_label(_text(r.get("unit")))
         if r.get("variable") == "speed_mps":
             what, unit = what.replace("Speed (pace)", "Pace"), "min/km"
             a, b = pace_text(r["at_onset"]), pace_text(r["same_point_others"])
@@ -297,17 +319,24 @@ def _at_onset(at: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["What", "Unit", "Episodes", "Before onset", "Other runs", "p"])
 
 
-def _descriptives(d: pd.DataFrame) -> pd.DataFrame:
-    """The runs so far for reading: each measure in the runs with numbness and in the others, in words."""
+def _descriptives(d: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The runs so far for reading: each measure with a value on some run, by its plain name and unit, in
+    the runs with numbness and in the others, in words; and how many measures have no value on any run
+    (left out)."""
+    cols = ["Measure", "Unit", "Runs", "Numb runs", "On numb runs", "On the other runs"]
+    if d is None or not len(d):
+        return pd.DataFrame(columns=cols), 0
+    n = pd.to_numeric(d["n_runs"], errors="coerce").fillna(0) if "n_runs" in d else pd.Series(1, index=d.index)
+    shown = d[(n > 0).to_numpy()]
     out = pd.DataFrame({
-        "Measure": [measure_label(str(r["factor"]), _text(r.get("description")) or None) for _, r in d.iterrows()],
-        "Unit": [_text(u) for u in d.get("unit", pd.Series(dtype=object))],
-        "Runs": d.get("n_runs", pd.Series(dtype=object)).to_numpy(),
-        "Numb runs": d.get("n_episodes", pd.Series(dtype=object)).to_numpy(),
-        "Runs with numbness": [wording.descriptive_text(r, "numb") for _, r in d.iterrows()],
-        "Other runs": [wording.descriptive_text(r, "other") for _, r in d.iterrows()],
-    })
-    return _strings(out)
+        "Measure": [measure_label(str(r["factor"]), _text(r.get("description")) or None) for _, r in shown.iterrows()],
+        "Unit": [unit_label(u) for u in shown.get("unit", pd.Series("", index=shown.index))],
+        "Runs": shown.get("n_runs", pd.Series("", index=shown.index)).to_numpy(),
+        "Numb runs": shown.get("n_episodes", pd.Series("", index=shown.index)).to_numpy(),
+        "On numb runs": [wording.descriptive_text(r, "numb") for _, r in shown.iterrows()],
+        "On the other runs": [wording.descriptive_text(r, "other") for _, r in shown.iterrows()],
+    }, columns=cols)
+    return _strings(out), int(len(d) - len(shown))
 
 
 def _not_tested(nt: pd.DataFrame) -> pd.DataFrame:
@@ -385,9 +414,11 @@ def report_sections(report) -> list[Section]:
             Paragraph(wording.MEASURES_NOTE), Table(shown, highlight=_flags(factors, len(shown)), titles=titles)]))
     else:
         d = getattr(report, "descriptives", None)
-        out.append(Section("runs", "The runs so far (no tests)", [
-            Paragraph(wording.RUNS_SO_FAR_NOTE),
-            Table(_descriptives(d) if isinstance(d, pd.DataFrame) else _strings(pd.DataFrame()))]))
+        table, left_out = _descriptives(d if isinstance(d, pd.DataFrame) else None)
+        blocks = [Paragraph(wording.RUNS_SO_FAR_NOTE), Table(table)]
+        if left_out:
+            blocks.append(Paragraph(wording.left_out_text(left_out)))
+        out.append(Section("runs", "The runs so far (no tests)", blocks))
 
     notes = [str(n) for n in (getattr(report, "notes", None) or [])]
     if notes:

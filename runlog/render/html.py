@@ -22,6 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..history import activity_counts_text, sport_counts
 from . import wording
 from .content import Bullets, Paragraph, Section, Table, report_sections
 from .labels import lower_first
@@ -48,9 +49,15 @@ HOW_TO_READ = [
      "cannot tell an effect from chance; a wide interval means few runs or episodes."),
     ("p-value and q-value",
      "The p-value is the chance of an association at least this strong if the factor had no effect. "
-     "Many measures are tested at once, so some small p-values happen by luck; the q-value corrects "
-     "for that (Benjamini-Hochberg false discovery rate). Take q < 0.05 as worth a closer look, "
-     "not as proof."),
+     "Many things are tested at once, so some small p-values happen by luck; the q-value is the p-value "
+     "adjusted for that: for the number of causes tested (the By cause table, and each cause's main "
+     "measure), or for the number of other measures compared (All measures). A cause counts as a finding "
+     "only when its q is below 0.05; for the other measures take q < 0.05 as worth a closer look, not as "
+     "proof. '>0.99' is a p- or q-value that rounds to 1: no evidence at all once adjusted."),
+    ("Too uncertain",
+     "An odds ratio whose 95% interval is wider than 100-fold (its upper end more than 100 times its "
+     "lower end) is not given as a number: data that allow anything from no change to a hundred times the "
+     "odds fix no size. Its p- and q-values are still shown."),
     ("Association, not cause",
      "A measure can go with numbness because something else drives both (long runs are also hot, late "
      "and in older shoes); the report names a cause only when its evidence holds with the other causes "
@@ -173,8 +180,15 @@ def _stats(report) -> list[tuple[str, str]]:
     out = []
     runs = getattr(report, "runs", None)
     flags = getattr(report, "flags", None)
-    if runs is not None:
-        out.append(("runs in the history", len(runs)))
+    if runs is not None:   # runs are foot runs (History.summary), other activities counted apart
+        by_sport = sport_counts(runs)
+        n_foot = int(by_sport.get("running", 0))
+        out.append(("run in the history" if n_foot == 1 else "runs in the history", n_foot))
+        others = {k: v for k, v in by_sport.items() if k != "running"}
+        if others:
+            n_other = sum(others.values())
+            out.append((f"other {'activity' if n_other == 1 else 'activities'} "
+                        f"({activity_counts_text(others).split(': ', 1)[-1]})", n_other))
     n_runs = getattr(report, "n_runs", None)
     if n_runs is None and flags is not None and "tracked" in flags:
         n_runs = int(flags["tracked"].fillna(False).astype(bool).sum())
@@ -236,7 +250,8 @@ def default_figures(report, history=None) -> dict:
         n = int(causes["effect"].notna().sum())
         fig, ax = _new(10, max(2.6, 0.3 * n + 1.6))
         plot.cause_forest(causes, ax=ax)
-        figs["Each cause the articles name, on the measure chosen for it (the By cause table), with the season, "
+        figs["Each possible cause that articles on numb feet list, on the measure chosen for it (the By cause "
+             "table), with the season, "
              "the time on the feet and the finding causes in the model: odds ratio of numbness per the step "
              "shown, with its 95% confidence interval and q-value (allowing for the number of causes tested). "
              "Filled points: findings."] = fig
@@ -245,7 +260,7 @@ def default_figures(report, history=None) -> dict:
         fig, ax = _new(10, max(2.6, 0.3 * n + 1.4))
         plot.factor_forest(plot.report_factors(report), top=20, ax=ax)
         figs[f"The {n} measures with the strongest evidence, each on its own: odds ratio of numbness with its 95% "
-             "confidence interval, coloured by the cause the articles name."] = fig
+             "confidence interval, coloured by the possible cause (as articles on numb feet list them)."] = fig
     if flags is not None and "onset_min" in flags and flags["numb"].fillna(False).astype(bool).any() \
             and (runs is not None or "duration_min" in flags):
         fig, ax = _new(9, 4.2)

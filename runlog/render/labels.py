@@ -8,7 +8,8 @@ of runlog, so any layer that writes for a reader can use it.
 * :data:`CAUSE_LABELS` -- a cause as the articles name it ('heat and hydration')
 * :data:`CAUSE_SHORT` -- the short name a sentence starts with ('Heat')
 * :data:`MEASURE_LABELS` -- a feature column's plain name ('air temperature')
-* :func:`measure_label`, :func:`cause_label`, :func:`short_description`,
+* :data:`UNIT_WORDS` -- a unit as a runner reads it ('load units' for the code's 'AU')
+* :func:`measure_label`, :func:`cause_label`, :func:`unit_label`, :func:`short_description`,
   :func:`lower_first`, :func:`upper_first`
 """
 
@@ -17,8 +18,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "CAUSE_LABELS", "CAUSE_SHORT", "MEASURE_LABELS",
-    "cause_label", "cause_short", "measure_label", "short_description", "lower_first", "upper_first",
+    "CAUSE_LABELS", "CAUSE_SHORT", "MEASURE_LABELS", "UNIT_WORDS",
+    "cause_label", "cause_short", "measure_label", "unit_label", "short_description", "lower_first", "upper_first",
 ]
 
 #: Each cause in a runner's words, as the articles name it (sentences, tables, plots).
@@ -88,9 +89,9 @@ MEASURE_LABELS = {
     "acwr_ewma": "acute:chronic load ratio (EWMA)",
     "monotony_7d": "training monotony",
     "strain_7d_au": "training strain",
-    "ctl_au": "fitness (CTL)",
-    "atl_au": "fatigue (ATL)",
-    "tsb_au": "form (TSB)",
+    "ctl_au": "fitness (CTL, six-week training load)",
+    "atl_au": "fatigue (ATL, one-week training load)",
+    "tsb_au": "freshness (TSB, fitness minus fatigue)",
     "week_distance_change_pct": "week-on-week distance change",
     "distance_vs_longest_30d_ratio": "distance against the longest run of the month",
     "device_temp_mean_c": "watch temperature (wrist, reads high)",
@@ -128,6 +129,30 @@ MEASURE_LABELS = {
     "grade_abs_mean_pct": "hilliness (mean grade)",
     "grade_sd_pct": "unevenness (grade variability)",
 }
+
+
+#: Units as a runner reads them, where the code's symbol is not a unit anyone says: the arbitrary units
+#: of training load (TRIMP and the loads built on it) and heart rate per minute.  Every other unit of the
+#: catalogue ('°C', 'km', 'min/km', 'steps/min', '%') is read as written.
+UNIT_WORDS = {"AU": "load units", "1/min": "beats/min", "d": "days", "h": "hours"}
+
+
+def unit_label(unit) -> str:
+    """A unit as a runner reads it: :data:`UNIT_WORDS`, else *unit* as written ('' for none).
+
+    Parameters
+    ----------
+    unit : str or None
+        A unit of :data:`runlog.features.catalog.FEATURES` or of the schema ('AU', '1/min', '°C').
+
+    Returns
+    -------
+    str
+        'load units', 'beats/min', '°C'.
+    """
+    if not isinstance(unit, str):
+        return ""
+    return UNIT_WORDS.get(unit.strip(), unit.strip())
 
 
 def lower_first(text: str) -> str:

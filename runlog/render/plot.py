@@ -46,7 +46,7 @@ from ..features.catalog import FEATURES
 from ..journal.period import run_dates
 from ..schema import MOVING_SPEED_MPS
 from ..units import mmss, number_text, p_text, per_text
-from .labels import cause_label, cause_short, lower_first, measure_label, upper_first
+from .labels import cause_label, cause_short, lower_first, measure_label, unit_label, upper_first
 
 __all__ = [
     "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
@@ -202,8 +202,9 @@ def pretty(name: str) -> str:
 
 
 def _label(name: str) -> str:
-    """Axis label of a feature or column: its name in words with the unit in brackets."""
-    unit = _unit(name)
+    """Axis label of a feature or column: its name in words with the unit in brackets (in words:
+    :func:`runlog.render.labels.unit_label`)."""
+    unit = unit_label(_unit(name))
     return f"{pretty(name)} [{unit}]" if unit else pretty(name)
 
 
@@ -321,7 +322,7 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
         handles.append(h)
     if load_cols:
         ax.axhline(0, color="0.6", lw=0.8, zorder=0)
-        unit = {FEATURES[c].unit for c in load_cols if c in FEATURES} - {""}
+        unit = {unit_label(FEATURES[c].unit) for c in load_cols if c in FEATURES} - {""}
         ax.set_ylabel("Training load" + (f" [{unit.pop()}]" if len(unit) == 1 else " [load units/day]"))
     if ratio_cols:
         ax2 = ax.twinx() if load_cols else ax
@@ -599,8 +600,8 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
                        label=sig_label),
                 Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="0.3",
                        label=other_label)]
-    ax.legend(handles=handles, title="Cause (articles)", loc="upper left", bbox_to_anchor=(1.15, 1.0),
-              fontsize="small", title_fontsize="small", frameon=False)
+    ax.legend(handles=handles, title="Possible cause\n(as articles on\nnumb feet list them)", loc="upper left",
+              bbox_to_anchor=(1.15, 1.0), fontsize="small", title_fontsize="small", frameon=False)
     return ax
 
 
@@ -745,7 +746,7 @@ def _split(s: pd.Series, name: str) -> tuple[pd.Series, list[str]]:
     Booleans become 'no' / 'yes', numbers are split at their median
     (``<= median`` / ``> median``), anything else is kept as is (sorted).
     """
-    unit = FEATURES[name].unit if name in FEATURES else ""
+    unit = unit_label(FEATURES[name].unit) if name in FEATURES else ""
     text = pretty(name)
     # {0, 1} also holds True/False and 0.0/1.0 (equal values hash alike)
     if pd.api.types.is_bool_dtype(s.dtype) or set(pd.unique(s.dropna())) <= {0, 1}:
@@ -770,7 +771,7 @@ def _split(s: pd.Series, name: str) -> tuple[pd.Series, list[str]]:
 # ----------------------------------------------------------------------------
 _TRACE = {
     "pace": ("speed_mps", "Pace [min/km]", "#1f77b4"),
-    "hr": ("hr_bpm", "Heart rate [1/min]", "#d62728"),
+    "hr": ("hr_bpm", "Heart rate [beats/min]", "#d62728"),
     "temp": ("temp_c", "Watch temperature\n(wrist, reads high) [°C]", "#ff7f0e"),
     "cadence": ("cadence_spm", "Cadence [steps/min]", "#2ca02c"),
     "altitude": ("altitude_m", "Altitude [m]", "#8c564b"),
@@ -1158,9 +1159,9 @@ def effect_step(row) -> str:
     if kind == "per_doubling":
         return "per doubling"
     if kind == "per_step":
-        return per_text(get("effect_per"), get("effect_per_unit"))
+        return per_text(get("effect_per"), unit_label(get("effect_per_unit")))
     if kind == "exposure":
-        return per_text(get("effect_per"), get("effect_per_unit")) + " above usual, per hour"
+        return per_text(get("effect_per"), unit_label(get("effect_per_unit"))) + " above usual, per hour"
     if kind in ("with_without", "level"):
         return ""
     u = get("effect_unit", "")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..analysis.causes import EFFECT_COLUMNS
 from ..units import number_text, p_text, per_text, quantity_text
-from .labels import cause_label, cause_short, measure_label, upper_first
+from .labels import cause_label, cause_short, measure_label, unit_label, upper_first
 
 __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_unit_text", "explained_text",
            "threshold_phrases", "in_the_model", "worth_testing_paragraphs", "EXPERIMENT_FACTORS", "PROMISE",
@@ -27,7 +27,66 @@ __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_u
            "cause_paragraph", "with_sentences", "HEAT_TESTABLE_HINT", "with_heat_hint", "weather_lines",
            "physiology_caveat", "NOT_A_DIAGNOSIS", "CAUSES_NOTE", "MEASURES_NOTE", "RUNS_SO_FAR_NOTE",
            "AT_ONSET_NOTE", "n_causes_tested", "count_line", "untestable_reason", "answer_text", "finding_paragraphs",
-           "caveats", "not_tested_reason", "descriptive_text"]
+           "caveats", "not_tested_reason", "descriptive_text", "MAX_CI_RATIO", "too_uncertain", "TOO_UNCERTAIN",
+           "TOO_WIDE", "TOO_FEW_TO_SAY", "left_out_text"]
+
+#: The widest 95 % interval of an odds ratio whose size the report gives: an interval whose upper end is
+#: more than this many times its lower end (or that is open) is "too uncertain" (:func:`too_uncertain`).
+MAX_CI_RATIO = 100.0
+#: What the report writes instead of an odds ratio whose interval is too wide (:func:`too_uncertain`).
+TOO_UNCERTAIN = "too uncertain"
+#: ... and instead of that interval.
+TOO_WIDE = "wider than 100-fold"
+#: What the report says of a pattern that needs more episodes than there are (onset, sides).
+TOO_FEW_TO_SAY = "too few episodes to say"
+
+
+def too_uncertain(ci_low, ci_high) -> bool:
+    """Whether an odds ratio's 95 % interval is too wide for the report to give the ratio as a number.
+
+    The rule: the interval's upper end is more than :data:`MAX_CI_RATIO` (100) times its lower end, or an
+    end is 0, infinite or unknown while the other is known.  An interval that wide holds effects two orders
+    of magnitude apart (from 'about the same odds' to 'a hundred times the odds'), so the data fix no
+    size at all; the estimate in its middle mostly reflects the step it is given per (e.g. 30.1 per 1 %
+    of estimated sweat loss, interval 2.89 to 315: a 1 % step is larger than the spread of the measure).
+    The p- and q-values are still shown: they do not depend on the step.
+
+    Parameters
+    ----------
+    ci_low, ci_high : float
+        The interval's ends (NaN for a measure not tested).
+
+    Returns
+    -------
+    bool
+        False when both ends are unknown (nothing was estimated).
+    """
+    try:
+        lo, hi = float(ci_low), float(ci_high)
+    except (TypeError, ValueError):
+        return False
+    if math.isnan(lo) and math.isnan(hi):
+        return False
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo <= 0:
+        return True
+    return hi / lo > MAX_CI_RATIO
+
+
+def left_out_text(n: int) -> str:
+    """The line under the runs-so-far table: how many measures have no value on any run.
+
+    Parameters
+    ----------
+    n : int
+        Measures left out.
+
+    Returns
+    -------
+    str
+    """
+    return (f"Left out: {n} measure{'s' if n != 1 else ''} with no value on any of these runs (the files or "
+            "the notes do not record {0}).".format("it" if n == 1 else "them"))
+
 
 #: Columns of ``Report.causes``: the decision per cause with its words.
 CAUSE_COLUMNS = [
@@ -164,10 +223,11 @@ def effect_unit_text(kind: str, per: float = float("nan"), per_unit: str = "", u
         return "this one against the others"
     if kind == "per_doubling":
         return "per doubling of the run, beyond the doubled time on the feet"
+    unit = unit_label(per_unit)
     if kind == "exposure":
-        return f"{per_text(per, per_unit)} above your usual {quantity_text(usual, per_unit)}, per hour on your feet"
+        return f"{per_text(per, unit)} above your usual {quantity_text(usual, unit)}, per hour on your feet"
     if kind == "per_step":
-        return per_text(per, per_unit)
+        return per_text(per, unit)
     return ""
 
 
@@ -208,7 +268,7 @@ STATUS_WORDS = {
 
 def _reason_text(reason: str, label: str, value) -> str:
     if reason == "no_pair":
-        return f"no {label} was worn on at least {value} runs and left out of {value} others"
+        return f"no pair of shoes was worn on at least {value} runs and left out of {value} others"
     if reason == "coverage":
         return (f"{label} is known for only {value:.0%} of the runs, or on too few runs with numbness "
                 "(runlog needs 40 % of the runs and 3 with numbness)")
@@ -219,15 +279,30 @@ def _reason_text(reason: str, label: str, value) -> str:
     return "no measure of it in the data"
 
 
-def status_text(row, factor_label: str = "") -> str:
+def _excludes_one(row) -> bool:
+    try:
+        lo, hi = float(row.get("ci_low")), float(row.get("ci_high"))
+    except (TypeError, ValueError):
+        return False
+    return (math.isfinite(lo) and lo > 1) or (math.isfinite(hi) and hi < 1)
+
+
+def status_text(row, factor_label: str = "", n_tested: int = 0) -> str:
     """A cause's status in words: 'finding', 'goes with numbness only through heat', 'not testable: ...'.
+
+    'no clear link' beside an interval that excludes 1 says why in the same sentence: the allowance for
+    the number of causes tested ('no clear link once the 7 causes tested are allowed for (q = 0.055),
+    though its interval alone excludes 1').
 
     Parameters
     ----------
     row : Series or mapping
-        A row of the analysis' causes (``status``, ``explained_by``, ``reason``, ``reason_value``).
+        A row of the analysis' causes (``status``, ``explained_by``, ``reason``, ``reason_value``,
+        ``ci_low``, ``ci_high``, ``q_value``).
     factor_label : str
         The plain name of the cause's measure, for the reason it cannot be tested.
+    n_tested : int
+        How many causes were tested.
 
     Returns
     -------
@@ -237,8 +312,10 @@ def status_text(row, factor_label: str = "") -> str:
     if bool(row.get("suggestive", False)) and status != "finding":
         return (f"worth testing: on its own {p_text(row.get('p_alone'), 'p')}, not strong enough to count once "
                 "the number of causes tested is allowed for")
-    if status == "no_clear_link" and (float(row.get("ci_low", np.nan)) > 1 or float(row.get("ci_high", np.nan)) < 1):
-        return "no clear link once the number of causes tested is allowed for"
+    if status == "no_clear_link" and _excludes_one(row):
+        causes = f"the {n_tested} causes tested" if n_tested else "the number of causes tested"
+        return (f"no clear link once {causes} are allowed for ({p_text(row.get('q_value'), 'q')}), though "
+                "its interval alone excludes 1")
     if status == "explained":
         return "goes with numbness only through " + explained_text(row.get("explained_by"))
     if status == "not_testable":
@@ -306,14 +383,14 @@ def threshold_phrases(factor: str, threshold: float, unit: str) -> tuple[str, st
     threshold : float
         The split [the measure's unit].
     unit : str
-        The measure's unit.
+        The measure's unit (as the catalogue writes it: 'AU' is said 'load units', :func:`unit_label`).
 
     Returns
     -------
     (str, str)
         The phrase for the runs above the split and for the others.
     """
-    q = quantity_text(threshold, unit)
+    q = quantity_text(threshold, unit_label(unit))
     if factor == "air_temp_c":
         return f"above {q} air temperature", "at or below"
     if factor.startswith("device_temp"):
@@ -361,7 +438,8 @@ def cause_frame(causes: pd.DataFrame, catalog: dict) -> pd.DataFrame:
     out["cause_label"] = [cause_label(c) for c in out["cause"]]
     out["factor_label"] = [_measure_label(n, catalog) if n else "" for n in out["factor"]]
     out["effect_unit"] = [_effect_unit(r) for _, r in out.iterrows()]
-    out["status"] = [status_text(r, lab) for (_, r), lab in zip(out.iterrows(), out["factor_label"])]
+    n_tested = int(out["p_value"].notna().sum()) if "p_value" in out else 0
+    out["status"] = [status_text(r, lab, n_tested) for (_, r), lab in zip(out.iterrows(), out["factor_label"])]
     out["explained_by"] = [explained_text(e) for e in out["explained_by"]]
     return out.reindex(columns=CAUSE_COLUMNS)
 
@@ -510,11 +588,12 @@ def _effect_phrase(row) -> str:
     if kind == "with_without":
         return f"x {eff} with {label} against without"
     if kind in ("per_step", "exposure"):
-        step = per_text(row["effect_per"], row["effect_per_unit"])
+        unit = unit_label(row["effect_per_unit"])
+        step = per_text(row["effect_per"], unit)
         if kind == "per_step":
             return f"x {eff} {step} of {label}"
         return (f"x {eff} {step} of {label} above your usual "
-                f"{quantity_text(row['effect_usual'], row['effect_per_unit'])}, per hour on your feet")
+                f"{quantity_text(row['effect_usual'], unit)}, per hour on your feet")
     return f"x {eff} {row.get('effect_unit') or ''} of {label}".replace("  ", " ")
 
 
@@ -548,10 +627,21 @@ def cause_paragraph(row: pd.Series, causes: pd.DataFrame, factors: pd.DataFrame,
     adjusted = str(own["adjusted_for"].iloc[0]) if len(own) and "adjusted_for" in own else "season,time_on_feet"
     subject, plural = _subject(row)
     head = "" if first else f"{subject} {'go' if plural else 'goes'} with your numbness: {row['risk_text']}. "
-    s = (head + f"Odds of numbness {_effect_phrase(row)} "
-         f"(95 % CI {number_text(row['ci_low'], 2)}-{number_text(row['ci_high'], 2)}, "
-         f"{p_text(row['p_value'], 'p')}; {p_text(row['q_value'], 'q')} allowing for the {len(tested)} causes "
-         f"tested), {in_the_model(adjusted)}.")
+    if too_uncertain(row["ci_low"], row["ci_high"]):   # a direction without a size
+        up, level = float(row["effect"]) >= 1, row.get("level")
+        if isinstance(level, str) and level:
+            what = f"are {'higher' if up else 'lower'} in '{level}' than in the other {row['factor_label']}"
+        elif row.get("effect_kind") == "with_without":
+            what = f"are {'higher' if up else 'lower'} with {row['factor_label']} than without"
+        else:
+            what = f"{'rise' if up else 'fall'} with {row['factor_label']}"
+        effect = (f"Odds of numbness {what}, by an amount too uncertain to give (its 95 % interval is "
+                  f"{TOO_WIDE}, ")
+    else:
+        effect = (f"Odds of numbness {_effect_phrase(row)} "
+                  f"(95 % CI {number_text(row['ci_low'], 2)}-{number_text(row['ci_high'], 2)}, ")
+    s = (head + effect + f"{p_text(row['p_value'], 'p')}; {p_text(row['q_value'], 'q')} allowing for the "
+         f"{len(tested)} cause{'s' if len(tested) != 1 else ''} tested), {in_the_model(adjusted)}.")
     missing = int(own["n_missing"].iloc[0]) if len(own) and "n_missing" in own and pd.notna(
         own["n_missing"].iloc[0]) else 0
     if missing:
@@ -718,14 +808,14 @@ MEASURES_NOTE = (
     "for those measures), not as an extra cause."
 )
 #: What the By cause table is.
-CAUSES_NOTE = ("Each cause the articles name, on the measure chosen for it before looking, tested in the direction "
-               "the articles name, on the runs where that measure is known, with the season, the time on your "
-               "feet (not for heat, whose measure holds the hours) and the finding causes in the model; q allows "
-               "for the number of causes tested. Strongest evidence first.")
+CAUSES_NOTE = ("Each possible cause that articles on numb feet list, on the measure chosen for it before looking, "
+               "tested in the direction the articles name, on the runs where that measure is known, with the "
+               "season, the time on your feet (not for heat, whose measure holds the hours) and the finding "
+               "causes in the model; q allows for the number of causes tested. Strongest evidence first.")
 #: What the table of the runs so far is, when nothing could be tested.
 RUNS_SO_FAR_NOTE = ("Each measure on the runs with numbness and on the others: median [quartiles] for "
-                    "numbers, count (share) for yes/no. Too few episodes to test yet: read these as a "
-                    "description, not as evidence.")
+                    "numbers, count (share) for yes/no; Runs and Numb runs count the runs with a value. Too few "
+                    "episodes to test yet: read these as a description, not as evidence.")
 #: What the at-onset table compares.
 AT_ONSET_NOTE = "Just before numbness started, compared with the same point of the runs without:"
 

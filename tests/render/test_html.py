@@ -52,8 +52,9 @@ def test_render_report_is_self_contained(tmp_path):
     assert table.count("<tr") == 1 + 5
     assert table.count("class=sig") == 1 and ">air temperature</td>" in table and "avg_temp_c" not in table
     # what each measure is, as the report says it (cause labels from report.causes)
-    assert "goes with numbness only through heat (articles: run length)" in table
-    assert "main measure of heat" in table and "measured during the run (articles: terrain)" in table
+    assert "goes with numbness only through heat (a measure of run length)" in table
+    assert "main measure of heat" in table and "measured during the run (a measure of terrain)" in table
+    assert "articles:" not in page   # which articles? (issue 24)
     # 1.4 to 4.4 interval of the first measure, as in the text and Markdown; 4 numb runs of 45
     assert "<td class='num'>1.4 to 4.4</td>" in table and "<td class='num'>4 / 45</td>" in table
     # embedded PNGs: forest, onset, load, calendar, scatter
@@ -128,7 +129,7 @@ def test_default_figures_cover_the_journal_period_and_say_what_is_drawn():
         trace_cap = next(c for c in caps if c.startswith("The most recent run with numbness"))
         assert trace_cap.endswith(": pace, heart rate and cadence (30-second averages), the onset marked in red.")
         assert len(figs[trace_cap].axes) == 3
-        assert [a.get_ylabel() for a in figs[trace_cap].axes] == ["Pace [min/km]", "Heart rate [1/min]",
+        assert [a.get_ylabel() for a in figs[trace_cap].axes] == ["Pace [min/km]", "Heart rate [beats/min]",
                                                                   "Cadence [steps/min]"]
     finally:
         for f in figs.values():

@@ -192,7 +192,7 @@ def test_run_trace_time_and_km():
     axes = fig.axes
     assert axes[0].get_title() == "Run of 2024-03-05 06:30 UTC"
     assert plot.run_trace(rec, tz="Europe/Berlin").axes[0].get_title() == "Run of 2024-03-05 07:30 (local time)"
-    assert [a.get_ylabel() for a in axes] == ["Pace [min/km]", "Heart rate [1/min]",
+    assert [a.get_ylabel() for a in axes] == ["Pace [min/km]", "Heart rate [beats/min]",
                                              "Watch temperature\n(wrist, reads high) [°C]", "Cadence [steps/min]"]
     assert axes[-1].get_xlabel() == "Time into the run [min]"
     # 5:00 min/km everywhere
@@ -216,7 +216,7 @@ def test_run_trace_skips_missing_channels_and_checks_axes():
     with pytest.raises(ValueError, match="3 channels"):
         plot.run_trace(rec, ax=ax)
     fig = plot.run_trace(rec, channels=("hr",), ax=ax)
-    assert ax.get_ylabel() == "Heart rate [1/min]"
+    assert ax.get_ylabel() == "Heart rate [beats/min]"
 
 
 def test_form_trace_draws_the_running_dynamics():

@@ -68,7 +68,7 @@ def test_status_words_for_every_code():
         row = _cause(status, explained_by="hydration,overtraining", reason="coverage", reason_value=0.4)
         assert status_text(row, "air temperature") == want
     reasons = {"no_measure": "no measure of it in the data",
-               "no_pair": "no shoes worn was worn on at least 8 runs and left out of 8 others",
+               "no_pair": "no pair of shoes was worn on at least 8 runs and left out of 8 others",
                "no_spread": "shoes worn hardly varies between runs",
                "no_fit": "the model could not be fitted (singular matrix)"}
     assert set(reasons) | {"coverage"} == set(C.REASONS)

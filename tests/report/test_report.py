@@ -105,8 +105,8 @@ def test_one_content_model_opens_with_the_answer(finding):
     measures = next(b for b in sections[3].blocks if isinstance(b, Table))
     assert measures.frame["What it is"].tolist()[:3] == [
         "main measure of heat and hydration",
-        "goes with numbness only through heat and hydration (articles: heat and hydration)",
-        "measured during the run (articles: intensity)"]
+        "goes with numbness only through heat and hydration (a measure of heat and hydration)",
+        "measured during the run (a measure of intensity)"]
     assert sections[-1].blocks == [Bullets(["Associations in one runner's data, not proof of a cause."])]
 
 
@@ -173,8 +173,9 @@ def test_ratio_text_caps_degenerate_intervals():
     causes = _causes(True)
     causes.loc[1, ["effect", "ci_low", "ci_high"]] = [57074.0, 4.9e-10, 6.6e18]
     rep = Report(answer=HEAT_ANSWER, causes=causes, testable=True)
-    assert "run length | duration | >1000 | per 30 min | <0.01 to >1000 |" in rep.to_markdown()
-    assert ">1000" in rep.to_text() and "<0.01 to >1000" in rep.to_text()
+    # an interval that wide (more than 100-fold) gives no size: 'too uncertain', not '>1000 (<0.01 to >1000)'
+    assert "run length | duration | too uncertain | per 30 min | wider than 100-fold |" in rep.to_markdown()
+    assert ">1000" not in rep.to_text() and "too uncertain" in rep.to_text()
 
 
 def test_measure_note_words():
@@ -186,9 +187,10 @@ def test_measure_note_words():
     assert measure_note(pd.Series({"cause": "other", "role": "secondary", "explained_by": ""}), labels) == \
         "a measure of no named cause"
     assert measure_note(pd.Series({"cause": "hydration", "role": "explained", "explained_by": "heat"}), labels) == \
-        "goes with numbness only through heat (articles: heat and hydration)"
-    # a report without roles: the articles' cause, never 'Cause: ...'
-    assert measure_note(pd.Series({"cause": "hydration"}), {}).startswith("articles: ")
+        "goes with numbness only through heat (a measure of heat and hydration)"
+    # a report without roles: the cause it measures, never 'Cause: ...' nor 'articles: ...' (which articles?)
+    assert measure_note(pd.Series({"cause": "hydration"}), {}) == "a measure of hydration"
+    assert measure_note(pd.Series({"cause": "other", "role": "in-run"}), labels) == "measured during the run"
 
 
 def test_journal_period_given_or_the_span_of_the_tracked_runs():
