@@ -17,6 +17,7 @@ import pytest
 
 import runlog
 from runlog import cli
+from runlog.render.text import markdown_text
 
 
 def run_main(*args):
@@ -89,7 +90,7 @@ def test_report_states_the_runners_own_heart_rate_values(data_dir, tmp_path, mon
     said = ("Your values: maximum heart rate 186 beats/min, resting heart rate 48 beats/min, sex female (given: "
             "command line).")
     assert said in " ".join(r.stdout.split())
-    assert said in (out / "report.md").read_text(encoding="utf-8")
+    assert said in (out / "report.md").read_text(encoding="utf-8")   # (nothing in it that Markdown escapes)
     assert said in (out / "report.html").read_text(encoding="utf-8")
     # the settings file, when the command line gives none; the command line wins over it
     settings = tmp_path / "settings.toml"
@@ -98,8 +99,8 @@ def test_report_states_the_runners_own_heart_rate_values(data_dir, tmp_path, mon
     r = run_main("report", data_dir, "--episodes", journal, "--hr-rest", 44, "--out", tmp_path / "o2", "--no-cache")
     text = (tmp_path / "o2" / "report.md").read_text(encoding="utf-8")   # (the terminal wraps the path at '-')
     assert r.returncode == 0, r.stderr
-    assert (f"Your values: maximum heart rate 190 beats/min, resting heart rate 44 beats/min, sex male (given: "
-            f"command line; settings file {settings}).") in text
+    assert markdown_text(f"Your values: maximum heart rate 190 beats/min, resting heart rate 44 beats/min, sex male "
+                         f"(given: command line; settings file {settings}).") in text   # (as escaped Markdown)
     # a broken settings file fails before the import, naming the file
     settings.write_text("[athlete]\nhr_max = 190\n", encoding="utf-8")
     r = run_main("report", data_dir, "--episodes", journal, "--out", tmp_path / "o3", "--no-cache")

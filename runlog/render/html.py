@@ -50,10 +50,10 @@ HOW_TO_READ = [
     ("p-value and q-value",
      "The p-value is the chance of an association at least this strong if the factor had no effect. "
      "Many things are tested at once, so some small p-values happen by luck; the q-value is the p-value "
-     "adjusted for that: for the number of causes tested (the By cause table, and each cause's main "
-     "measure), or for the number of other measures compared (All measures). A cause counts as a finding "
-     "only when its q is below 0.05; for the other measures take q < 0.05 as worth a closer look, not as "
-     "proof. '>0.99' is a p- or q-value that rounds to 1: no evidence at all once adjusted."),
+     "adjusted for that: a cause's for the number of causes tested, any other measure's for the number of "
+     "measures compared. A cause counts as a finding only when its q is below 0.05; for the other measures "
+     "take q < 0.05 as worth a closer look, not as proof. '>0.99' is a p- or q-value that rounds to 1: no "
+     "evidence at all once adjusted."),
     ("Too uncertain",
      "An odds ratio whose 95% interval is wider than 100-fold (its upper end more than 100 times its "
      "lower end) is not given as a number: data that allow anything from no change to a hundred times the "

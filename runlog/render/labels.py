@@ -216,9 +216,17 @@ def short_description(desc) -> str:
     return s[:1].lower() + s[1:] if len(s) > 1 and not s[:2].isupper() else s
 
 
+#: How :func:`runlog.features.context.note_features` describes a notes column runlog does not know:
+#: ``NOTES_COLUMN_START + col + NOTES_COLUMN_END``.
+NOTES_COLUMN_START = "Run notes column '"
+NOTES_COLUMN_END = "' (the runner's own; not interpreted by runlog)."
+
+
 def measure_label(name: str, description: str | None = None) -> str:
-    """A measure's plain name ('air temperature'): :data:`MEASURE_LABELS`, else the first clause of its
-    description (:func:`short_description`; a column of the runner's notes), else *name* with spaces.
+    """A measure's plain name ('air temperature'): :data:`MEASURE_LABELS`; for a column of the runner's
+    notes runlog does not know, the column as the runner wrote it ('sleep (h) (your notes)'); else the
+    first clause of its description (:func:`short_description`: a known notes column), else *name* with
+    spaces.
 
     Parameters
     ----------
@@ -234,6 +242,8 @@ def measure_label(name: str, description: str | None = None) -> str:
     label = MEASURE_LABELS.get(name)
     if label:
         return label
+    if description and description.startswith(NOTES_COLUMN_START) and description.endswith(NOTES_COLUMN_END):
+        return f"{description[len(NOTES_COLUMN_START):-len(NOTES_COLUMN_END)]} (your notes)"
     if description:
         return short_description(description)
     return str(name).replace("_", " ")

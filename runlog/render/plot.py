@@ -155,6 +155,13 @@ def pace_min_per_km(speed_mps) -> np.ndarray:
         return np.where(v > MOVING_SPEED_MPS, 1000.0 / 60.0 / v, np.nan)
 
 
+def _literal(text) -> str:
+    """*text* as matplotlib draws it literally: every ``$`` escaped, so a pair of them in a shoe name, a
+    level or a notes column is never read as mathtext (which would raise on ``$x^{$``).  Matplotlib
+    shows ``\\$`` as ``$``; a ``\\$`` already in the text stays ``\\$``."""
+    return str(text).replace("$", "\\$")
+
+
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
@@ -318,7 +325,7 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     handles: list[Artist] = []
     for i, c in enumerate(load_cols):
         y = pd.to_numeric(features[c], errors="coerce").to_numpy(dtype="float64")[order]
-        (h,) = ax.plot(x, y, color=palette[i % 4], lw=1.8, label=cols[c])
+        (h,) = ax.plot(x, y, color=palette[i % 4], lw=1.8, label=_literal(cols[c]))
         handles.append(h)
     if load_cols:
         ax.axhline(0, color="0.6", lw=0.8, zorder=0)
@@ -328,7 +335,7 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
         ax2 = ax.twinx() if load_cols else ax
         for c in ratio_cols:
             y = pd.to_numeric(features[c], errors="coerce").to_numpy(dtype="float64")[order]
-            (h,) = ax2.plot(x, y, color="0.35", lw=1.2, ls="--", label=cols[c])
+            (h,) = ax2.plot(x, y, color="0.35", lw=1.2, ls="--", label=_literal(cols[c]))
             handles.append(h)
         ax2.set_ylabel("Ratio [-]")
     ev = episode_dates(episodes)
@@ -486,7 +493,7 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
     for s in ax.spines.values():
         s.set_visible(False)
     cb = ax.figure.colorbar(im, ax=ax, shrink=0.8, pad=0.01, aspect=15)
-    cb.set_label(vlabel)
+    cb.set_label(_literal(vlabel))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=len(handles),
               fontsize="small", frameon=False, columnspacing=1.2, handlelength=1.2)
     ax.set_title(f"Runs and episodes, {all_days[0]:%d %b %Y} to {all_days[-1]:%d %b %Y}")
@@ -582,7 +589,7 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     if "level" in df:  # categorical factors: one row per level vs the reference
         lev = df["level"].astype("object").to_numpy()
         names = [f"{n} = {lv}" if isinstance(lv, str) and lv else n for n, lv in zip(names, lev)]
-    ax.set_yticks(y, names)
+    ax.set_yticks(y, [_literal(n) for n in names])
     ax.set_ylim(-0.7, n - 0.3)
     for i in range(n):
         if np.isfinite(q[i]):
@@ -591,11 +598,11 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
                         xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize="x-small", color="black" if sig[i] else "0.45")
     ax.set_xlabel("Odds ratio of numbness (95% CI, log scale)   ← less likely | more likely →")
-    ax.set_title(title)
+    ax.set_title(_literal(title))
     ax.grid(True, axis="x", which="major", alpha=0.3)
     present = [c for c in schema.CAUSES if c in set(causes)] + sorted(set(causes) - set(schema.CAUSES))
     handles = [Line2D([], [], ls="none", marker="o", color=CAUSE_COLORS.get(c, CAUSE_COLORS["other"]),
-                      label=cause_label(c, brief=True)) for c in present]
+                      label=_literal(cause_label(c, brief=True))) for c in present]
     handles += [Line2D([], [], ls="none", marker="o", markerfacecolor="0.3", markeredgecolor="black",
                        label=sig_label),
                 Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="0.3",
@@ -712,7 +719,8 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
         t = km["time"].to_numpy(dtype="float64")
         xs = np.r_[t, tmax]
         ys = np.r_[km["survival"].to_numpy(dtype="float64"), km["survival"].iloc[-1]]
-        ax.step(xs, ys, where="post", color=col, lw=2, label=f"{lab} (n={len(g)}, {int(g['event'].sum())} onsets)")
+        ax.step(xs, ys, where="post", color=col, lw=2,
+                label=f"{_literal(lab)} (n={len(g)}, {int(g['event'].sum())} onsets)")
         if band and len(km) > 1:
             lo = np.r_[km["ci_low"].to_numpy(dtype="float64"), km["ci_low"].iloc[-1]]
             hi = np.r_[km["ci_high"].to_numpy(dtype="float64"), km["ci_high"].iloc[-1]]
@@ -731,7 +739,7 @@ def onset_survival(flags: pd.DataFrame, *, runs: pd.DataFrame | None = None, by=
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.set_xlabel("Time into the run [min]" if scale == "min" else "Distance into the run [km]")
     ax.set_ylabel("Runs still free of numbness [%]")
-    ax.set_title(title)
+    ax.set_title(_literal(title))
     ax.grid(True, alpha=0.3)
     handles, labs = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], ls="none", marker="|", color="0.3", ms=7))
@@ -940,7 +948,7 @@ def run_trace(records: pd.DataFrame, *, onset_min: float | None = None, onset_km
     if title is None:
         title = _run_title(rec, tz, "Run of")
     if title:
-        axes[0].set_title(title)
+        axes[0].set_title(_literal(title))
     return fig
 
 
@@ -1026,9 +1034,9 @@ def factor_scatter(features: pd.DataFrame, x: str, y: str, flags: pd.DataFrame |
     if flags is not None:
         ax.scatter(xv[numb], yv[numb], s=48, color=CASE_COLOR, marker="^", edgecolor="black", lw=0.5,
                    label=f"Numbness ({numb.sum()})", zorder=3)
-    ax.set_xlabel(_label(x))
-    ax.set_ylabel(_label(y))
-    ax.set_title(f"{pretty(y)} against {lower_first(pretty(x))}")
+    ax.set_xlabel(_literal(_label(x)))
+    ax.set_ylabel(_literal(_label(y)))
+    ax.set_title(_literal(f"{pretty(y)} against {lower_first(pretty(x))}"))
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small", framealpha=0.9)
     return ax

@@ -1,7 +1,12 @@
 """The report's sections as plain text, as Markdown, and its measures as CSV for a spreadsheet.
 
 Layouts of :func:`runlog.render.content.report_sections`: they add no word
-of their own (but the report's title) and decide nothing.
+of their own (but the report's title) and decide nothing.  The sections hold
+the runner's own text (shoe names, notes columns and their values), so every
+layout writes text as data: Markdown escapes whatever a Markdown viewer would
+run (:func:`markdown_text`), plain text drops control characters
+(:func:`plain_text`), and a text cell of the CSV cannot become a formula
+(:func:`spreadsheet_safe`).
 """
 
 from __future__ import annotations
@@ -13,13 +18,87 @@ import pandas as pd
 
 from .content import Bullets, Paragraph, Section, Table
 
-__all__ = ["TITLE", "to_text", "to_markdown", "text_table", "markdown_table", "spreadsheet_safe", "cell_safe",
-           "FORMULA_STARTS"]
+__all__ = ["TITLE", "to_text", "to_markdown", "text_table", "markdown_table", "markdown_text", "plain_text",
+           "spreadsheet_safe", "cell_safe", "FORMULA_STARTS"]
 
 #: The report's title, the first line of every layout.
 TITLE = "runlog report: what goes with your numbness"
 #: Width of the plain-text layout [characters].
 WIDTH = 100
+
+#: Line breaks of any kind (those str.splitlines splits at, CommonMark's \r among them): a cell or a
+#: paragraph is one line in every layout.
+_LINE_BREAKS = re.compile("[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+#: Other control characters (C0, DEL, C1): a terminal would act on them (ESC starts an escape sequence).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
+def plain_text(text) -> str:
+    """*text* as one line of plain text: line breaks as spaces, control characters as U+FFFD.
+
+    Parameters
+    ----------
+    text : object
+        A paragraph, bullet or cell (the runner's text among ours).
+
+    Returns
+    -------
+    str
+    """
+    return _CONTROLS.sub("\ufffd", _LINE_BREAKS.sub(" ", str(text)))
+
+
+#: Characters escaped wherever they stand: the backslash, emphasis, code, links and images, table
+#: cells, strikethrough, math (GitHub renders $...$), e-mail autolinks and headings (a '#' ends one too).
+_MD_ALWAYS = re.compile(r"[\\`*_\[\]|~$@#]")
+#: ... and where they would start something: raw HTML and autolinks ('<' before a letter, '/', '!' or
+#: '?'), entities ('&' before a name or '#'), web addresses a viewer links by itself ('example.com',
+#: 'www.x', 'http://', '//x'), and a block (list, quote, setext line, ordered list '1. ') at the start.
+_MD_CONTEXT = [
+    (re.compile(r"<(?=[A-Za-z/!?])"), r"\\<"),
+    (re.compile(r"&(?=[A-Za-z0-9#])"), r"\\&"),
+    (re.compile(r"(?<=\w)\.(?=[^\W\d_])"), r"\\."),
+    (re.compile(r":(?=/)"), r"\\:"),
+    (re.compile(r"/(?=/)"), r"\\/"),
+    (re.compile(r"^([+\-=>])"), r"\\\1"),
+    (re.compile(r"^(\d{1,9})([.)])(?=\s|$)"), r"\1\\\2"),
+]
+
+
+def markdown_text(text) -> str:
+    r"""*text* as Markdown that shows exactly that text: no markup, link, image or HTML of its own.
+
+    The runner's shoe names, notes columns and their values reach report.md
+    inside our sentences and cells; a name like ``<img src=x onerror=...>``,
+    ``[site](javascript:...)``, ``# Title`` or ``a|b`` must read as written
+    and must not break a table.  The text becomes one line (line breaks, ``\r``
+    among them, as spaces; NUL as U+FFFD, as CommonMark reads it), without
+    the surrounding white space, and every character that a CommonMark or
+    GitHub-flavoured viewer (tables, strikethrough, autolinked web and
+    e-mail addresses, math) would read as markup gets a backslash, which
+    CommonMark allows before any ASCII punctuation.
+
+    Parameters
+    ----------
+    text : object
+        A paragraph, bullet, title, header or cell.
+
+    Returns
+    -------
+    str
+        The escaped text; it renders as *text* (up to line breaks and the
+        white space around it).
+
+    References
+    ----------
+    CommonMark Spec 0.31.2, section 2.4 (backslash escapes), https://spec.commonmark.org/0.31.2/;
+    GitHub Flavored Markdown Spec, section 6.9 (autolinks extension), https://github.github.com/gfm/
+    """
+    s = _LINE_BREAKS.sub(" ", str(text)).replace("\x00", "\ufffd").strip()
+    s = _MD_ALWAYS.sub(lambda m: "\\" + m.group(0), s)
+    for pattern, repl in _MD_CONTEXT:
+        s = pattern.sub(repl, s)
+    return s
 
 
 def text_table(t: Table) -> str:
@@ -38,8 +117,8 @@ def text_table(t: Table) -> str:
     df = t.frame
     if df is None or len(df) == 0:
         return "(none)"
-    cols = [str(c) for c in df.columns]
-    rows = [[str(v) for v in r] for r in df.itertuples(index=False)]
+    cols = [plain_text(c) for c in df.columns]
+    rows = [[plain_text(v) for v in r] for r in df.itertuples(index=False)]
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
@@ -66,20 +145,16 @@ def to_text(sections: list[Section], *, width: int = WIDTH, title: bool = True) 
     out = [TITLE, "=" * len(TITLE)] if title else []
     for s in sections:
         if s.title:
-            out += [s.title, "-" * len(s.title)]
+            out += [plain_text(s.title), "-" * len(s.title)]
         for b in s.blocks:
             if isinstance(b, Paragraph):
-                out += [textwrap.fill(b.text, width=width), ""]
+                out += [textwrap.fill(plain_text(b.text), width=width), ""]
             elif isinstance(b, Bullets):
-                out += [textwrap.fill(i, width=width, initial_indent="* ", subsequent_indent="  ")
+                out += [textwrap.fill(plain_text(i), width=width, initial_indent="* ", subsequent_indent="  ")
                         for i in b.items] + [""]
             elif isinstance(b, Table):
                 out += [text_table(b), ""]
     return "\n".join(out).rstrip() + "\n"
-
-
-def _md_cell(v: str) -> str:
-    return str(v).replace("|", "\\|")
 
 
 def markdown_table(t: Table) -> str:
@@ -93,13 +168,13 @@ def markdown_table(t: Table) -> str:
     Returns
     -------
     str
-        The table ('|' in a cell escaped); '_(none)_' when it is empty.
+        The table, every header and cell escaped (:func:`markdown_text`); '_(none)_' when it is empty.
     """
     df = t.frame
     if df is None or len(df) == 0:
         return "_(none)_"
-    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(_md_cell(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    lines = ["| " + " | ".join(markdown_text(c) for c in df.columns) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(markdown_text(v) for v in r) + " |" for r in df.itertuples(index=False)]
     return "\n".join(lines)
 
 
@@ -115,15 +190,16 @@ def to_markdown(sections: list[Section]) -> str:
     -------
     str
     """
-    md = [f"# {TITLE}", ""]
+    md = [f"# {markdown_text(TITLE)}", ""]
     for s in sections:
         if s.title:
-            md += [f"## {s.title}", ""]
+            md += [f"## {markdown_text(s.title)}", ""]
         for b in s.blocks:
             if isinstance(b, Paragraph):
-                md += [f"**{b.text}**" if b.strong else b.text, ""]
-            elif isinstance(b, Bullets):
-                md += [f"- {i}" for i in b.items] + [""]
+                text = markdown_text(b.text)
+                md += [f"**{text}**" if b.strong else text, ""] if text else []
+            elif isinstance(b, Bullets):   # (an item without text shows nothing)
+                md += [f"- {t}" for t in map(markdown_text, b.items) if t] + [""]
             elif isinstance(b, Table):
                 md += [markdown_table(b), ""]
     return "\n".join(md)

@@ -18,6 +18,7 @@ import weather_server as ws
 import runlog
 from runlog.features import _openmeteo as om
 from runlog.features import weather
+from runlog.render.text import markdown_text
 
 pytestmark = pytest.mark.shared
 
@@ -91,7 +92,8 @@ def test_report_weather_auto_on_real_files_then_offline(archive, shared_dir, tmp
     md = (tmp_path / "r1" / "report.md").read_text(encoding="utf-8")
     row = next(line for line in md.splitlines() if line.startswith("| heat and hydration"))
     assert "| air temperature |" in row and "not testable" not in row
-    assert "Weather data by Open-Meteo.com" in md and "CC BY 4.0" in md
+    # (report.md escapes what a viewer would turn into a link: the credit reads as written)
+    assert markdown_text("Weather data by Open-Meteo.com") in md and "CC BY 4.0" in md
     assert "rounded to 0.1°" in out.err + out.out
     html = (tmp_path / "r1" / "report.html").read_text(encoding="utf-8")
     assert "Weather data by Open-Meteo.com" in html and "nothing leaves your computer" not in html
