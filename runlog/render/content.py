@@ -234,8 +234,9 @@ def cause_display(causes: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     rows = []
     for _, r in causes.iterrows():
+        measure = _text(r.get("factor_label")) or _text(r.get("factor"))
         rows.append([_text(r.get("cause_label")) or _text(r.get("cause")),
-                     _text(r.get("factor_label")) or _text(r.get("factor")),
+                     measure_name({"label": measure, "level": r.get("level")}),   # the shoe pair tested
                      _num(r.get("effect")), _text(r.get("effect_unit")), _num(r.get("ci_low")),
                      _num(r.get("ci_high")), _num(r.get("q_value")), _text(r.get("status"))])
     return pd.DataFrame(rows, columns=cols)
@@ -316,7 +317,9 @@ def _at_onset(at: pd.DataFrame) -> pd.DataFrame:
             a, b = number_text(r["at_onset"]), number_text(r["same_point_others"])
         rows.append({"What": what, "Unit": unit, "Episodes": _cell(r.get("n_episodes")), "Before onset": a,
                      "Other runs": b, "p": _cell(_num(r.get("p_value")), True)})
-    return pd.DataFrame(rows, columns=["What", "Unit", "Episodes", "Before onset", "Other runs", "p"])
+    out = pd.DataFrame(rows, columns=["What", "Unit", "Episodes", "Before onset", "Other runs", "p"])
+    # no test with too few pairs (runlog.analysis.onset.MIN_PAIRS): no empty p column
+    return out.drop(columns="p") if len(out) and (out["p"] == "").all() else out
 
 
 def _descriptives(d: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -199,6 +199,8 @@ def _stats(report) -> list[tuple[str, str]]:
         n_numb = int((flags["numb"].fillna(False).astype(bool) & flags["tracked"].fillna(False).astype(bool)).sum())
     if n_numb is not None:
         out.append(("runs with numbness", n_numb))
+    if not getattr(report, "testable", True):   # nothing tested: no boxes of zeros
+        return [(k, str(v)) for k, v in out]
     n_causes = getattr(report, "n_causes_tested", None)
     if n_causes is not None:
         out.append(("causes tested", n_causes))

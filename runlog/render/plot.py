@@ -72,7 +72,8 @@ CAUSE_COLORS = dict(zip(schema.CAUSES, [
 #: Training-load columns looked for by :func:`load_timeline`, in order, with
 #: their labels: the first group with any column present in the features is drawn.
 LOAD_COLUMNS = (
-    {"ctl_au": "Fitness (CTL, 42-day)", "atl_au": "Fatigue (ATL, 7-day)", "tsb_au": "Form (TSB = CTL - ATL)"},
+    {"ctl_au": "Fitness (CTL, 42-day)", "atl_au": "Fatigue (ATL, 7-day)",
+     "tsb_au": "Freshness (TSB = CTL \N{MINUS SIGN} ATL)"},
     {"load_28d_au": "Load, last 28 days", "load_7d_au": "Load, last 7 days", "acwr_rolling": "Acute:chronic ratio"},
 )
 
@@ -594,7 +595,7 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
     for i in range(n):
         if np.isfinite(q[i]):
             qt = p_text(q[i])
-            ax.annotate(f"q{qt}" if qt.startswith("<") else f"q={qt}", (1.0, y[i]),
+            ax.annotate(f"q{qt}" if qt.startswith(("<", ">")) else f"q={qt}", (1.0, y[i]),
                         xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize="x-small", color="black" if sig[i] else "0.45")
     ax.set_xlabel("Odds ratio of numbness (95% CI, log scale)   ← less likely | more likely →")

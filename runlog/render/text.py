@@ -53,19 +53,23 @@ def plain_text(text) -> str:
 _MD_ALWAYS = re.compile(r"[\\`*_\[\]|~$@#]")
 #: ... and where they would start something: raw HTML and autolinks ('<' before a letter, '/', '!' or
 #: '?'), entities ('&' before a name or '#'), web addresses a viewer links by itself ('example.com',
-#: 'www.x', 'http://', '//x'), and a block (list, quote, setext line, ordered list '1. ') at the start.
+#: 'www.x', 'http://', '//x') ...
 _MD_CONTEXT = [
     (re.compile(r"<(?=[A-Za-z/!?])"), r"\\<"),
     (re.compile(r"&(?=[A-Za-z0-9#])"), r"\\&"),
     (re.compile(r"(?<=\w)\.(?=[^\W\d_])"), r"\\."),
     (re.compile(r":(?=/)"), r"\\:"),
     (re.compile(r"/(?=/)"), r"\\/"),
+]
+#: ... and, in a paragraph or a bullet (not in a table cell, which holds no block), a list, quote,
+#: setext line or ordered list ('1. ') at the start.
+_MD_BLOCK = [
     (re.compile(r"^([+\-=>])"), r"\\\1"),
     (re.compile(r"^(\d{1,9})([.)])(?=\s|$)"), r"\1\\\2"),
 ]
 
 
-def markdown_text(text) -> str:
+def markdown_text(text, *, block: bool = True) -> str:
     r"""*text* as Markdown that shows exactly that text: no markup, link, image or HTML of its own.
 
     The runner's shoe names, notes columns and their values reach report.md
@@ -82,6 +86,8 @@ def markdown_text(text) -> str:
     ----------
     text : object
         A paragraph, bullet, title, header or cell.
+    block : bool
+        False for a table cell: a cell holds no block, so its start ('-3', '>0.99') stays as written.
 
     Returns
     -------
@@ -96,7 +102,7 @@ def markdown_text(text) -> str:
     """
     s = _LINE_BREAKS.sub(" ", str(text)).replace("\x00", "\ufffd").strip()
     s = _MD_ALWAYS.sub(lambda m: "\\" + m.group(0), s)
-    for pattern, repl in _MD_CONTEXT:
+    for pattern, repl in _MD_CONTEXT + (_MD_BLOCK if block else []):
         s = pattern.sub(repl, s)
     return s
 
@@ -173,8 +179,9 @@ def markdown_table(t: Table) -> str:
     df = t.frame
     if df is None or len(df) == 0:
         return "_(none)_"
-    lines = ["| " + " | ".join(markdown_text(c) for c in df.columns) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(markdown_text(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    lines = ["| " + " | ".join(markdown_text(c, block=False) for c in df.columns) + " |",
+             "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(markdown_text(v, block=False) for v in r) + " |" for r in df.itertuples(index=False)]
     return "\n".join(lines)
 
 

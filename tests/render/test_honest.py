@@ -188,3 +188,44 @@ def test_html_count_boxes_count_foot_runs(sports, boxes):
     stats = htmlreport._stats(rep)
     assert stats[:len(boxes)] == boxes
     assert ("runs analysed (journal period)", "134") in stats
+
+
+# ------------------------------------------------------------------ what looking at the rendered pages changed
+def test_by_cause_names_the_shoe_pair_tested():
+    # 'shoes | shoes worn | 1.59 | this one against the others': which one? the pair, as in the plot
+    causes = _tables(_report())["causes"].set_index("Cause")
+    assert causes.loc["shoes", "Measure"] == "shoes worn = Trail Glide 2"
+
+
+def test_nothing_tested_shows_no_boxes_of_zeros():
+    rep = Report(n_runs=11, n_numb_runs=4, n_episodes=4, testable=False)
+    assert [k for k, _ in htmlreport._stats(rep)] == ["runs analysed (journal period)", "runs with numbness"]
+
+
+def test_at_onset_table_without_tests_has_no_empty_p_column():
+    at = pd.DataFrame({"variable": ["speed_mps", "hr_bpm"], "unit": ["m/s", "1/min"],
+                       "description": ["Speed (pace) in the 2 minutes before onset",
+                                       "Heart rate in the 2 minutes before onset"],
+                       "n_episodes": [4, 3], "at_onset": [3.17, 174.0], "same_point_others": [2.33, 162.0],
+                       "p_value": [np.nan, np.nan]})
+    rep = _report(OnsetResult(at_onset=at))
+    tables = [b.frame for s in report_sections(rep) if s.key == "onset" for b in s.blocks if isinstance(b, Table)]
+    assert list(tables[-1].columns) == ["What", "Unit", "Episodes", "Before onset", "Other runs"]
+    assert tables[-1]["Unit"].tolist() == ["min/km", "beats/min"]
+    rep.onset.at_onset.loc[0, "p_value"] = 0.02
+    tables = [b.frame for s in report_sections(rep) if s.key == "onset" for b in s.blocks if isinstance(b, Table)]
+    assert tables[-1]["p"].tolist() == ["0.02", ""]
+
+
+def test_forest_plot_writes_a_capped_q_as_a_bound():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from runlog.render import plot
+
+    ax = plot.cause_forest(_report().causes)
+    texts = [t.get_text() for t in ax.texts]
+    plt.close(ax.figure)
+    assert "q>0.99" in texts and "q=>0.99" not in texts and "q=0.055" in texts

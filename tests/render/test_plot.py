@@ -73,7 +73,8 @@ def test_load_timeline(frames):
     ax = plot.load_timeline(frames["features"], frames["episodes"], runs=frames["runs"],
                             tracked=(TRACKED_FROM, None))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[:3] == ["Fitness (CTL, 42-day)", "Fatigue (ATL, 7-day)", "Form (TSB = CTL - ATL)"]
+    assert labels[:3] == ["Fitness (CTL, 42-day)", "Fatigue (ATL, 7-day)",
+                          "Freshness (TSB = CTL \N{MINUS SIGN} ATL)"]
     assert "Numbness (5 days)" in labels and "Not tracked in the journal" in labels
     # three load lines of 50 runs each; 5 red vertical episode lines
     lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 50]
