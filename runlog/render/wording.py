@@ -1009,26 +1009,44 @@ PROMISE = ("runlog tests the causes the articles name in an order and with share
            "most 5 %.")
 
 
+def _in_the_data(report, name: str) -> bool:
+    """Whether the report has the measure *name* on some run: compared, not compared (and why), or
+    described (the runs so far)."""
+    for frame in ("factors", "not_tested", "descriptives"):
+        df = getattr(report, frame, None)
+        if isinstance(df, pd.DataFrame) and "factor" in df and len(df):
+            rows = df[df["factor"] == name]
+            if len(rows) and (frame != "descriptives" or (pd.to_numeric(rows.get("n_runs"), errors="coerce")
+                                                         .fillna(0) > 0).any()):
+                return True
+    return False
+
+
+#: The causes the articles name that run notes can hold: (column, what it measures, its unit in words).
+_NOTES_CAUSES = (("lacing", "how tightly you lace your shoes", ""),
+                 ("fluid_ml", "how much you drank during your runs", ", in millilitres,"))
+
+
 def unmeasured_causes(report) -> str:
     """The caveat that names the article causes runlog did not measure in this report.
 
-    Always: how tightly the shoes are laced, nerve compression (Morton's neuroma, tarsal tunnel), low
-    vitamin B12 or other deficiencies, medication, and conditions such as diabetes or poor circulation;
-    what was drunk during the runs unless the run notes had ``fluid_ml``.
+    Always: nerve compression (Morton's neuroma, tarsal tunnel), low vitamin B12 or other deficiencies,
+    medication, and conditions such as diabetes or poor circulation; how tightly the shoes are laced and
+    what was drunk during the runs unless the run notes have them (``lacing``, ``fluid_ml``), with the
+    column that would let runlog weigh them.
 
     Parameters
     ----------
     report : Report
-        ``factors`` (whether the run notes' ``fluid_ml`` was compared).
+        ``factors``, ``not_tested``, ``descriptives`` (whether the run notes had ``lacing`` or
+        ``fluid_ml``).
 
     Returns
     -------
     str
     """
-    factors = getattr(report, "factors", None)
-    fluid = isinstance(factors, pd.DataFrame) and "factor" in factors and bool((factors["factor"] == "fluid_ml").any())
-    missing = ["how tightly you lace your shoes"] + ([] if fluid else ["how much you drank (add fluid_ml to your "
-                                                                      "run notes)"])
+    missing = [f"{what} (a {col} column in your run notes{unit} would let runlog weigh it)"
+               for col, what, unit in _NOTES_CAUSES if not _in_the_data(report, col)]
     missing += ["nerve compression (such as Morton's neuroma or tarsal tunnel)", "low vitamin B12 or other "
                 "deficiencies", "medication", "conditions such as diabetes or poor circulation"]
     return ("Some causes the articles name are not in your watch data, so runlog cannot weigh them: "

@@ -229,3 +229,25 @@ def test_forest_plot_writes_a_capped_q_as_a_bound():
     texts = [t.get_text() for t in ax.texts]
     plt.close(ax.figure)
     assert "q>0.99" in texts and "q=>0.99" not in texts and "q=0.055" in texts
+
+
+# ------------------------------------------------------------------ what the notes could hold
+def test_unmeasured_causes_ask_for_a_notes_column_only_when_the_notes_lack_it():
+    from runlog.render.wording import unmeasured_causes
+
+    lacks = unmeasured_causes(Report(n_runs=11, n_numb_runs=4, n_episodes=4, testable=False))
+    assert ("how tightly you lace your shoes (a lacing column in your run notes would let runlog weigh it), how "
+            "much you drank during your runs (a fluid_ml column in your run notes, in millilitres, would let "
+            "runlog weigh it), nerve compression") in lacks
+    # compared (a measure of the table), or not comparable with a reason: it is in the data, nothing asked
+    has = Report(n_runs=60, n_numb_runs=12, n_episodes=12, testable=True,
+                 factors=pd.DataFrame({"factor": ["fluid_ml"]}),
+                 not_tested=pd.DataFrame({"factor": ["lacing"], "reason": ["constant"]}))
+    text = unmeasured_causes(has)
+    assert "lace" not in text and "drank" not in text and text.startswith(
+        "Some causes the articles name are not in your watch data, so runlog cannot weigh them: nerve compression")
+    # the runs so far list a column with no value on any run: still not measured
+    so_far = Report(n_runs=11, n_numb_runs=4, n_episodes=4, testable=False,
+                    descriptives=pd.DataFrame({"factor": ["fluid_ml", "lacing"], "n_runs": [0, 3]}))
+    text = unmeasured_causes(so_far)
+    assert "a fluid_ml column" in text and "lacing column" not in text

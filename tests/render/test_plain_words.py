@@ -71,8 +71,15 @@ _BARE_UNIT = re.compile(r"(?<![\w])AU(?![\w])|(?<![\w/])1/min(?![\w])")
 _FILE = re.compile(r"\.(fit|gpx|tcx|csv|md|html|zip|gz|toml|json)\b", re.IGNORECASE)
 
 
+#: A run-notes column the report asks the runner to add ('a fluid_ml column in your run notes'): a name to
+#: type, not one to decode.
+_TO_ADD = re.compile(r"\ba (" + "|".join(map(re.escape, schema.NOTES_COLUMNS)) + r") column in your run notes")
+
+
 def code_words_in(text: str) -> list[str]:
-    """The code names, snake_case words and bare units in *text* (paths and file names left out)."""
+    """The code names, snake_case words and bare units in *text* (paths, file names and run-notes columns
+    the report asks for left out)."""
+    text = _TO_ADD.sub("a column in your run notes", " ".join(text.split()))
     prose = " ".join(w for w in text.split() if "/" not in w and not _FILE.search(w))
     found = [m.group(0) for m in _CODE.finditer(prose)] + [m.group(0) for m in _SNAKE.finditer(prose)]
     found += [m.group(0) for m in _BARE_UNIT.finditer(text)]

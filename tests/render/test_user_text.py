@@ -98,10 +98,13 @@ def user_report(shoes: list[str], col: str, levels: list[str], note: str):
     return rep
 
 
+#: A shoe name or a level: text with something besides white space (a blank one is a run without a value,
+#: which changes what the report holds, not how it shows text).
+_LEVEL = USER_TEXT.filter(lambda s: s.strip() != "")
 _NAMES = dict(
-    shoes=st.lists(USER_TEXT, min_size=3, max_size=3, unique=True),
+    shoes=st.lists(_LEVEL, min_size=3, max_size=3, unique=True),
     col=USER_TEXT.filter(lambda c: c not in FEATURES and c != "shoes"),
-    levels=st.lists(USER_TEXT, min_size=2, max_size=2, unique=True),
+    levels=st.lists(_LEVEL, min_size=2, max_size=2, unique=True),
     note=USER_TEXT,
 )
 _SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
