@@ -824,7 +824,7 @@ class OnsetResult:
                 a, b = pace_text(r["at_onset"], unit=True), pace_text(r["same_point_others"], unit=True)
                 what = f"pace just before onset was {a} vs {b} at the same point of runs without numbness"
             else:
-                u = "bpm" if r["unit"] == "1/min" else r["unit"]
+                u = "beats/min" if r["unit"] == "1/min" else r["unit"]
                 what = (f"{r['description'].split(' in the')[0].lower()} just before onset was "
                         f"{number_text(r['at_onset'], 2)} {u} vs {number_text(r['same_point_others'], 2)} {u} "
                         "at the same point of runs without numbness")

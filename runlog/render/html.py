@@ -48,12 +48,14 @@ HOW_TO_READ = [
      "The range of odds ratios compatible with your data. An interval that includes 1 means the data "
      "cannot tell an effect from chance; a wide interval means few runs or episodes."),
     ("p-value and q-value",
-     "The p-value is the chance of an association at least this strong if the factor had no effect. "
+     "The p-value is the chance of an association at least this strong (for a cause, in the direction the "
+     "articles name) if the factor had no effect. "
      "Many things are tested at once, so some small p-values happen by luck; the q-value is the p-value "
      "adjusted for that: a cause's for the number of causes tested, any other measure's for the number of "
      "measures compared. A cause counts as a finding only when its q is below 0.05; for the other measures "
      "take q < 0.05 as worth a closer look, not as proof. '>0.99' is a p- or q-value that rounds to 1: no "
-     "evidence at all once adjusted."),
+     "sign of a link at all (for a cause, none in the direction the articles name: an odds ratio below 1 "
+     "for a cause the articles say raises the odds gives a p near 1)."),
     ("Too uncertain",
      "An odds ratio whose 95% interval is wider than 100-fold (its upper end more than 100 times its "
      "lower end) is not given as a number: data that allow anything from no change to a hundred times the "

@@ -1000,8 +1000,8 @@ def finding_paragraphs(report) -> list[str]:
 
 #: What runlog promises about its findings, in a runner's words (the test plan of
 #: :mod:`runlog.analysis.plan`).
-PROMISE = ("runlog tests the causes the articles name in an order and with shares stated before it looks at "
-           "your journal: heat and hydration, and training load first (30 % each of a 5 % allowance for a "
+PROMISE = ("runlog tests the causes that articles on numb feet name in an order and with shares stated before "
+           "it looks at your journal: heat and hydration, and training load first (30 % each of a 5 % allowance for a "
            "false finding), then shoes (20 %), then run length, intensity, warm-up, running form and terrain "
            "(4 % each); each only in the direction the articles name (hotter, more days in a row or a sudden "
            "rise in distance, one pair worse than the others, a lower cadence, ...), and a cause found hands "
@@ -1049,7 +1049,7 @@ def unmeasured_causes(report) -> str:
                for col, what, unit in _NOTES_CAUSES if not _in_the_data(report, col)]
     missing += ["nerve compression (such as Morton's neuroma or tarsal tunnel)", "low vitamin B12 or other "
                 "deficiencies", "medication", "conditions such as diabetes or poor circulation"]
-    return ("Some causes the articles name are not in your watch data, so runlog cannot weigh them: "
+    return ("Some causes that articles on numb feet name are not in your watch data, so runlog cannot weigh them: "
             + _join(missing) + ". A doctor or physiotherapist can check the medical ones.")
 
 

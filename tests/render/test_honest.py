@@ -245,7 +245,8 @@ def test_unmeasured_causes_ask_for_a_notes_column_only_when_the_notes_lack_it():
                  not_tested=pd.DataFrame({"factor": ["lacing"], "reason": ["constant"]}))
     text = unmeasured_causes(has)
     assert "lace" not in text and "drank" not in text and text.startswith(
-        "Some causes the articles name are not in your watch data, so runlog cannot weigh them: nerve compression")
+        "Some causes that articles on numb feet name are not in your watch data, so runlog cannot weigh them: "
+        "nerve compression")
     # the runs so far list a column with no value on any run: still not measured
     so_far = Report(n_runs=11, n_numb_runs=4, n_episodes=4, testable=False,
                     descriptives=pd.DataFrame({"factor": ["fluid_ml", "lacing"], "n_runs": [0, 3]}))
