@@ -235,6 +235,12 @@ def binary_counts(x: pd.Series, numb: pd.Series) -> dict:
             "split": "yes", **split_counts(xv, yv)}
 
 
+def _known_text(x: pd.Series) -> pd.Series:
+    """Whether each run has a level: a value that is not missing and not blank (white space only), as
+    the cause model reads a text measure (:meth:`runlog.analysis.causes.CauseAnalysis._known`)."""
+    return x.notna() & (x.astype("object").astype(str).str.strip() != "")
+
+
 def categorical_counts(x: pd.Series, numb: pd.Series) -> tuple[list, list]:
     """A category: each level against the other runs (:func:`level_counts`), after the checks a
     category must pass (enough runs, at least two levels, at most :data:`MAX_LEVELS`).
@@ -242,7 +248,7 @@ def categorical_counts(x: pd.Series, numb: pd.Series) -> tuple[list, list]:
     Parameters
     ----------
     x : Series
-        Labels per run (e.g. shoe model); missing values dropped.
+        Labels per run (e.g. shoe model); missing and blank values dropped.
     numb : Series of bool
 
     Returns
@@ -251,7 +257,7 @@ def categorical_counts(x: pd.Series, numb: pd.Series) -> tuple[list, list]:
         As :func:`level_counts`; the whole measure in *skipped* (level None) when it fails a check.
     """
     lab = x.astype("object")
-    ok = lab.notna() & numb.notna()
+    ok = _known_text(x) & numb.notna()
     lab = lab[ok].astype(str)
     yv = numb[ok].astype(bool)
     n, k = len(lab), int(yv.sum())
@@ -441,7 +447,7 @@ def descriptives(features: pd.DataFrame, numb: pd.Series, catalog: dict | None =
     nan = float("nan")
     rows = []
     for name, meta in metas.items():
-        ok = features[name].notna()
+        ok = _known_text(features[name]) if meta["kind"] == "categorical" else features[name].notna()
         row: dict[str, object] = {"factor": name, **{k: meta[k] for k in ("cause", "description", "kind", "unit")},
                                   "n_runs": int(ok.sum()), "n_episodes": int((ok & numb).sum())}
         for g, m in (("numb", numb), ("other", ~numb)):

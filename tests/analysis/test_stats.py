@@ -83,6 +83,23 @@ def test_categorical_free_text_not_tested():
     assert rows == [] and (skipped[0]["reason"], skipped[0]["reason_value"]) == ("many_values", 40)
 
 
+def test_a_blank_level_is_a_run_without_a_value():
+    # as the cause model reads a text measure: ' ' (or '') is no level, so a notes column with 'a' on half
+    # the runs and blanks on the others is one level, listed as not compared (it used to be two levels
+    # here and one in the model, and the measure fell out of the report's tables altogether)
+    numb = pd.Series(np.arange(40) % 4 == 0)
+    x = pd.Series(["a", " "] * 20)
+    rows, skipped = categorical_counts(x, numb)
+    assert rows == [] and (skipped[0]["reason"], skipped[0]["n_runs"], skipped[0]["n_episodes"]) == ("constant", 20,
+                                                                                                      10)
+    _, nt = measure_counts(pd.DataFrame({"x": x}), numb)
+    assert nt.set_index("factor").loc["x", "reason"] == "constant"
+    d = descriptives(pd.DataFrame({"x": ["a", "\t", "b", "", "a", None, "a", "b"]}),
+                     pd.Series([True, True, True, True, False, False, False, False])).set_index("factor")
+    assert d.loc["x", ["n_runs", "n_episodes", "numb_n", "other_n", "other_level", "other_k"]].tolist() == [
+        5, 2, 2, 3, "a", 2]
+
+
 def test_measure_counts_skip_bookkeeping_columns():
     rng = np.random.default_rng(0)
     F = pd.DataFrame({"line": np.arange(2, 62), "x": rng.normal(size=60)})
