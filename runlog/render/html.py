@@ -279,7 +279,7 @@ def default_figures(report, history=None) -> dict:
         start, end, what = plot.report_window(report, max_days=plot.CALENDAR_MAX_DAYS)
         fig, ax = _new(11, 3.4)
         plot.calendar(runs, flags, tracked=tracked, start=start, end=end, ax=ax)
-        hatched = _legend_has(ax, "Not tracked")
+        hatched = _legend_has(ax, plot.UNTRACKED_LABEL)
         figs[f"Every day of {what} ({_span_text(start, end)}): run days shaded by distance, rest days grey, "
              "runs with numbness as red dots" + ("; hatched days are outside the journal period." if hatched
                                                   else ".")] = fig
@@ -295,7 +295,7 @@ def default_figures(report, history=None) -> dict:
             caption = "Training load" + (f" in {window[2]} ({_span_text(window[0], window[1])})" if window
                                          else " through the season")
             caption += ", from heart rate (or pace); red lines mark runs with numbness"
-            if _legend_has(ax, "Not tracked in the journal"):
+            if _legend_has(ax, plot.UNTRACKED_LABEL):
                 caption += ", grey the time outside the journal period"
             figs[caption + "."] = fig
     if features is not None and factors is not None and len(factors) and flags is not None:

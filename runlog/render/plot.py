@@ -49,7 +49,8 @@ from ..units import mmss, number_text, p_text, per_text
 from .labels import cause_label, cause_short, lower_first, measure_label, unit_label, upper_first
 
 __all__ = [
-    "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "CAUSE_COLORS", "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
+    "CASE_COLOR", "CONTROL_COLOR", "UNTRACKED_COLOR", "UNTRACKED_LABEL", "LEGEND_HEADROOM", "CAUSE_COLORS",
+    "LOAD_COLUMNS", "MAX_CALENDAR_WEEKS",
     "load_timeline", "calendar", "factor_forest", "onset_survival",
     "run_trace", "form_trace", "FORM_CHANNELS", "factor_scatter", "report_figure", "analysed_flags",
     "pace_min_per_km", "run_dates",
@@ -63,6 +64,11 @@ CASE_COLOR = "#c0392b"
 CONTROL_COLOR = "#2f6f9f"
 #: Colour of runs outside the tracked period (not used by the analysis).
 UNTRACKED_COLOR = "#b8b8b8"
+#: How the plots' legends name the days and runs outside the journal period (the period the journal
+#: covers; the report's captions and tables say 'journal period' too).
+UNTRACKED_LABEL = "Outside the journal period"
+#: The share of the data's height added above a time plot's lines for its legend (two rows, small).
+LEGEND_HEADROOM = 0.3
 #: One fixed colour per cause (:data:`runlog.schema.CAUSES`), the same in every plot.
 CAUSE_COLORS = dict(zip(schema.CAUSES, [
     "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -324,6 +330,7 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     load_cols = [c for c in cols if c not in ratio_cols]
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"]
     handles: list[Artist] = []
+    scales = [ax]   # the y axes drawn on (a twin for ratios beside loads)
     for i, c in enumerate(load_cols):
         y = pd.to_numeric(features[c], errors="coerce").to_numpy(dtype="float64")[order]
         (h,) = ax.plot(x, y, color=palette[i % 4], lw=1.8, label=_literal(cols[c]))
@@ -334,6 +341,8 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
         ax.set_ylabel("Training load" + (f" [{unit.pop()}]" if len(unit) == 1 else " [load units/day]"))
     if ratio_cols:
         ax2 = ax.twinx() if load_cols else ax
+        if ax2 is not ax:
+            scales.append(ax2)
         for c in ratio_cols:
             y = pd.to_numeric(features[c], errors="coerce").to_numpy(dtype="float64")[order]
             (h,) = ax2.plot(x, y, color="0.35", lw=1.2, ls="--", label=_literal(cols[c]))
@@ -351,7 +360,7 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
                 ms=7, color=CASE_COLOR, clip_on=False, zorder=5)
         handles.append(Line2D([], [], color=CASE_COLOR, marker="v", lw=1.0, label=f"Numbness ({_days(len(ev))})"))
     if tracked is not None and _shade_untracked(ax, tracked, x):
-        handles.append(Patch(facecolor="0.85", label="Not tracked in the journal"))
+        handles.append(Patch(facecolor="0.85", label=UNTRACKED_LABEL))
     if start is not None or end is not None:   # the period asked for, also where it has no run
         ax.set_xlim(pd.Timestamp(start).normalize() if start is not None else None,
                     pd.Timestamp(end).normalize() + pd.Timedelta(days=1) if end is not None else None)
@@ -359,6 +368,9 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
     ax.set_xlabel("Date")
     ax.set_title("Training load and numbness episodes", pad=14)
     ax.grid(True, axis="y", alpha=0.3)
+    for a in scales:   # headroom above the lines for the legend, so that it hides none of them
+        lo, hi = a.get_ylim()
+        a.set_ylim(lo, hi + LEGEND_HEADROOM * (hi - lo))
     ax.legend(handles=handles, loc="upper left", fontsize="small", framealpha=0.9, ncol=2)
     return ax
 
@@ -472,7 +484,7 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
             ax.add_patch(plt.Rectangle((w - 0.5, d - 0.5), 1, 1, fill=False, hatch="////",
                                        edgecolor="0.55", lw=0))
         if outside.any():
-            handles.append(Patch(facecolor="white", edgecolor="0.55", hatch="////", label="Not tracked"))
+            handles.append(Patch(facecolor="white", edgecolor="0.55", hatch="////", label=UNTRACKED_LABEL))
     ev_in = ev[(ev >= all_days[0]) & (ev <= all_days[-1])] if len(all_days) else ev[:0]
     if len(ev_in):
         ew = ((ev_in - first).days // 7).to_numpy()
@@ -1028,7 +1040,8 @@ def factor_scatter(features: pd.DataFrame, x: str, y: str, flags: pd.DataFrame |
     tracked = _tracked_mask(flags, idx)
     numb = _numb_mask(flags, idx) & tracked
     if flags is not None and (~tracked).any():
-        ax.scatter(xv[~tracked], yv[~tracked], s=12, color=UNTRACKED_COLOR, label=f"Not tracked ({(~tracked).sum()})")
+        ax.scatter(xv[~tracked], yv[~tracked], s=12, color=UNTRACKED_COLOR,
+                   label=f"{UNTRACKED_LABEL} ({(~tracked).sum()})")
     ctrl = tracked & ~numb
     ax.scatter(xv[ctrl], yv[ctrl], s=24, color=CONTROL_COLOR, alpha=0.75, edgecolor="white", lw=0.4,
                label=f"No numbness ({ctrl.sum()})")

@@ -75,7 +75,7 @@ def test_load_timeline(frames):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:3] == ["Fitness (CTL, 42-day)", "Fatigue (ATL, 7-day)",
                           "Freshness (TSB = CTL \N{MINUS SIGN} ATL)"]
-    assert "Numbness (5 days)" in labels and "Not tracked in the journal" in labels
+    assert "Numbness (5 days)" in labels and "Outside the journal period" in labels
     # three load lines of 50 runs each; 5 red vertical episode lines
     lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 50]
     assert len(lines) == 3
@@ -84,10 +84,25 @@ def test_load_timeline(frames):
     assert ax.get_xlabel() == "Date" and ax.get_ylabel().startswith("Training load")
 
 
+def test_load_timeline_legend_hides_no_line(frames):
+    # the demo's page had the legend over the fatigue line's peaks: the lines keep out of its box
+    ax = plot.load_timeline(frames["features"], frames["episodes"], runs=frames["runs"],
+                            tracked=(TRACKED_FROM, None))
+    ax.figure.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 50]
+    for ln in lines:
+        xy = ln.get_transform().transform(np.column_stack([matplotlib.dates.date2num(ln.get_xdata()), ln.get_ydata()]))
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        inside = (xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)
+        assert not inside.any(), ln.get_label()
+    plt.close(ax.figure)
+
+
 def test_load_timeline_shades_only_what_is_outside(frames):
     # a journal from before the first run on: nothing to shade, no legend entry for it
     ax = plot.load_timeline(frames["features"], frames["episodes"], runs=frames["runs"], tracked=("2024-01-01", None))
-    assert "Not tracked in the journal" not in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Outside the journal period" not in [t.get_text() for t in ax.get_legend().get_texts()]
     assert not ax.patches
 
 
