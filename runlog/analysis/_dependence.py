@@ -122,9 +122,7 @@ def shift_inflation(x: np.ndarray, resid: np.ndarray, weight: np.ndarray, days: 
     ks = np.arange(shortest, n - shortest + 1)
     if len(ks) > max_shifts:
         ks = ks[np.linspace(0, len(ks) - 1, max_shifts).round().astype(int)]
-    xo = x[order]
-    shifted = np.empty((n, len(ks)))
-    shifted[order] = xo[(np.arange(n)[:, None] - ks[None, :]) % n]
+    shifted = _shifted_copies(x, order, ks)
     R = shifted - Z @ (ZWZinv @ (Z.T @ (w[:, None] * shifted)))
     V = np.sum(w[:, None] * R * R, axis=0)
     U = R.T @ np.asarray(resid, dtype="float64")
@@ -132,3 +130,36 @@ def shift_inflation(x: np.ndarray, resid: np.ndarray, weight: np.ndarray, days: 
     if not ok.any():
         return 1.0
     return max(1.0, math.sqrt(float(np.mean(U[ok] ** 2 / V[ok]))))
+
+
+def _shifted_copies(x: np.ndarray, order: np.ndarray, ks: np.ndarray) -> np.ndarray:
+    """The series *x* shifted circularly by each of *ks* runs in time order, one column per shift.
+
+    Column ``j`` holds, for the run at time rank ``r``, the value of the run at rank ``(r - ks[j]) mod n``
+    (the last runs wrap round to the start), in the runs' own order.  Each column is one slice of the
+    series written out twice in time order, gathered by the runs' ranks: an ``n x shifts`` modular
+    index array and a scatter through *order* cost about twice as much at 10,000 runs, for the same
+    numbers.
+
+    Parameters
+    ----------
+    x : ndarray
+        The series, in the runs' order.
+    order : ndarray of int
+        The runs' positions in time order (``argsort`` of their days).
+    ks : ndarray of int
+        Shifts [runs], each in ``0..n``.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(n, len(ks))``, C-ordered.
+    """
+    n = len(x)
+    xx = np.concatenate([x[order], x[order]])
+    rank = np.empty(n, dtype=np.intp)
+    rank[order] = np.arange(n)
+    out = np.empty((n, len(ks)))
+    for j, k in enumerate(ks):
+        out[:, j] = xx[n - k:2 * n - k][rank]
+    return out

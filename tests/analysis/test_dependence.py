@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from runlog.analysis._dependence import memory_lag, shift_inflation
+from runlog.analysis._dependence import _shifted_copies, memory_lag, shift_inflation
 
 
 def _ar1(rng, n, phi):
@@ -86,3 +86,21 @@ def test_too_short_a_history_is_not_shifted():
     days = np.arange(n, dtype=float) * 7.0
     assert shift_inflation(rng.normal(size=n), rng.normal(size=n), np.full(n, 0.2), days, None,
                            min_shift_days=30.0) == 1.0
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 50])
+def test_shifted_copies_equal_the_modular_construction(n):
+    # the straightforward construction: an n x shifts index (r - k) mod n into the time-ordered series,
+    # scattered back to the runs' order; every shift 0..n, days in any order with ties
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=n)
+    days = rng.integers(0, max(n // 2, 1), size=n).astype(float)
+    order = np.argsort(days, kind="stable")
+    ks = np.arange(0, n + 1)
+    expected = np.empty((n, len(ks)))
+    expected[order] = x[order][(np.arange(n)[:, None] - ks[None, :]) % n]
+    got = _shifted_copies(x, order, ks)
+    assert got.shape == (n, n + 1)
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(got[:, 0], x)          # no shift: the series itself
+    np.testing.assert_array_equal(got[:, -1], x)         # a whole turn: the same
