@@ -372,6 +372,11 @@ def _window_means(arrays, t_s: np.ndarray, window_s: float, columns) -> np.ndarr
         return np.where(n > 0, (csum[:, hi] - csum[:, lo]) / np.maximum(n, 1), np.nan)
 
 
+#: Distinct onset times whose controls' windows are held at once (bounds the memory of
+#: :func:`at_onset_comparison` to columns x this x controls).
+_ONSET_BLOCK = 64
+
+
 def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.DataFrame, *,
                         window_s: float = 120.0, columns=("speed_mps", "hr_bpm", "temp_c")) -> pd.DataFrame:
     """Pace, heart rate and temperature just before onset vs the same point of runs without numbness.
@@ -417,20 +422,25 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     case_ids = [rid for rid in cases.index if rid in arrays]
     ctrl_ids = [k for k in end_s.index if k in arrays]
     t_s = cases.reindex(case_ids).to_numpy(dtype=float) * 60.0
-    # which controls lasted at least each case's onset: (cases x controls)
-    lasted = end_s.reindex(ctrl_ids).to_numpy(dtype=float)[None, :] >= t_s[:, None]
     own_all = np.full((len(columns), len(case_ids)), np.nan)
     for i, rid in enumerate(case_ids):
         own_all[:, i] = _window_means(arrays[rid], t_s[i:i + 1], window_s, columns)[:, 0]
-    ctrl_all = np.full((len(columns), len(case_ids), len(ctrl_ids)), np.nan)
-    for j, k in enumerate(ctrl_ids):
-        ctrl_all[:, :, j] = _window_means(arrays[k], t_s, window_s, columns)
-    for ci, c in enumerate(columns):
-        own, ctrl = own_all[ci], ctrl_all[ci]
-        ctrl[~lasted] = np.nan
-        with warnings.catch_warnings():   # a case no control reaches: all-NaN row, NaN median, no pair
+    # the controls' side depends on the onset time only: once per distinct onset (a journal gives
+    # whole minutes: a few dozen of them however many runs), a block of onsets at a time
+    t_u, t_of_case = np.unique(t_s, return_inverse=True)
+    end_ctrl = end_s.reindex(ctrl_ids).to_numpy(dtype=float)
+    med_u = np.full((len(columns), len(t_u)), np.nan)
+    for a in range(0, len(t_u) if len(ctrl_ids) else 0, _ONSET_BLOCK):
+        t_b = t_u[a:a + _ONSET_BLOCK]
+        ctrl_all = np.full((len(columns), len(t_b), len(ctrl_ids)), np.nan)
+        for j, k in enumerate(ctrl_ids):
+            ctrl_all[:, :, j] = _window_means(arrays[k], t_b, window_s, columns)
+        ctrl_all[:, ~(end_ctrl[None, :] >= t_b[:, None])] = np.nan   # only controls that lasted that long
+        with warnings.catch_warnings():   # an onset no control reaches: all-NaN row, NaN median, no pair
             warnings.simplefilter("ignore", RuntimeWarning)
-            med = np.nanmedian(ctrl, axis=1) if len(ctrl_ids) else np.full(len(case_ids), np.nan)
+            med_u[:, a:a + _ONSET_BLOCK] = np.nanmedian(ctrl_all, axis=2)
+    for ci, c in enumerate(columns):
+        own, med = own_all[ci], med_u[ci][t_of_case]
         pairs[c] = [(float(a), float(m)) for a, m in zip(own, med) if np.isfinite(a) and np.isfinite(m)]
     rows = []
     for c in columns:

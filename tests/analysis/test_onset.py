@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from runlog.analysis import onset as onset_module
 from runlog.analysis.onset import (
     MIN_ONSETS_REPRODUCIBLE,
     analyze_onset,
@@ -138,6 +139,59 @@ def test_at_onset_comparison_pairs_same_elapsed_time():
     assert out.loc["speed_mps", "p_value"] == pytest.approx(2 / 64)
     assert out.loc["hr_bpm", "difference"] == pytest.approx(10.0)
     assert out.loc["temp_c", "n_episodes"] == 0 and np.isnan(out.loc["temp_c", "p_value"])
+
+
+def _at_onset_unblocked(records, flags, runs, window_s=120.0, columns=("speed_mps", "hr_bpm", "temp_c")):
+    """(own, control median) per case and column, the straightforward way: every case against every
+    control that lasted at least its onset, each window's mean from the records directly."""
+    numb = flags["numb"].astype(bool)
+    out = {c: [] for c in columns}
+    for rid in flags.index[numb]:
+        t = float(flags.loc[rid, "onset_min"]) * 60.0
+        own = records.loc[rid]
+        own = own[(own["elapsed_s"] >= t - window_s) & (own["elapsed_s"] <= t)]
+        ctrl = []
+        for k in flags.index[~numb]:
+            if runs.loc[k, "elapsed_s"] >= t:
+                r = records.loc[k]
+                ctrl.append(r[(r["elapsed_s"] >= t - window_s) & (r["elapsed_s"] <= t)][list(columns)].mean())
+        for c in columns:
+            med = np.nanmedian([m[c] for m in ctrl]) if ctrl and any(np.isfinite(m[c]) for m in ctrl) else np.nan
+            if np.isfinite(own[c].mean()) and np.isfinite(med):
+                out[c].append((own[c].mean(), med))
+    return out
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 1000])
+def test_at_onset_comparison_blocked_equals_unblocked(monkeypatch, block):
+    # 9 numb runs whose onsets repeat (a journal gives whole minutes) and 7 runs without numbness, some
+    # ending a little after or before some onsets, one without heart rate, with gaps; blocks of 1, 2, 3 onsets or all
+    rng = np.random.default_rng(5)
+    onsets = [12.0, 12, 15, 20, 20, 20, 31, 44, 50]
+    ids = [f"n{i}" for i in range(9)] + [f"o{i}" for i in range(7)]
+    ends = dict(zip(ids, [55.0] * 9 + [55, 43.5, 19.5, 55, 25, 55, 47]))   # [min]
+    parts = {}
+    for rid in ids:
+        t = np.sort(rng.uniform(0, ends[rid] * 60, 150))
+        hr = rng.normal(150, 8, len(t)) if rid != "o3" else np.full(len(t), np.nan)
+        v = rng.normal(3.2, 0.3, len(t))
+        v[rng.random(len(t)) < 0.1] = np.nan
+        parts[rid] = pd.DataFrame({"elapsed_s": t, "speed_mps": v, "hr_bpm": hr, "temp_c": rng.normal(20, 2, len(t))},
+                                  index=pd.date_range("2025-05-01", periods=len(t), freq="10s", tz="UTC", name="time"))
+    rec = pd.concat(parts, names=["run_id", "time"])
+    flags = pd.DataFrame({"numb": [True] * 9 + [False] * 7, "onset_min": onsets + [np.nan] * 7},
+                         index=pd.Index(ids, name="run_id"))
+    runs = pd.DataFrame({"elapsed_s": [ends[k] * 60 for k in ids]}, index=flags.index)
+    monkeypatch.setattr(onset_module, "_ONSET_BLOCK", block)
+    out = at_onset_comparison(rec, flags, runs).set_index("variable")
+    ref = _at_onset_unblocked(rec, flags, runs)
+    for c, pairs in ref.items():
+        p = np.array(pairs).reshape(-1, 2)
+        assert out.loc[c, "n_episodes"] == len(p)
+        assert out.loc[c, "at_onset"] == pytest.approx(np.median(p[:, 0]), rel=1e-12)
+        assert out.loc[c, "same_point_others"] == pytest.approx(np.median(p[:, 1]), rel=1e-12)
+        assert out.loc[c, "difference"] == pytest.approx(np.median(p[:, 0] - p[:, 1]), rel=1e-12)
+    assert out.loc["speed_mps", "n_episodes"] == 9   # every onset has a control that lasted that long
 
 
 def test_analyze_onset_result_and_sentences():
