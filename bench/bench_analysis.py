@@ -1,18 +1,33 @@
-"""Speed of the cause-level analysis (runlog.analysis.causes.decide) as the history grows.
+"""Speed of ``runlog.analyze`` as the history grows: 1,000, 3,000 and 10,000 runs side by side.
 
-The analysis must stay linear in the number of runs.  This script builds
-per-run feature frames with every candidate measure of the catalogue (random
-values, one runner's calendar: ~5 runs a week) for 150, 500 and 1,000 runs,
-times ``decide`` with and without the per-measure table (the best of
-``--repeat`` runs each, side by side in one process) and prints the times and
-their ratio to the 150-run time next to the ratio of the run counts.
+The analysis must stay linear in the number of runs (issue 28: at 10,000 runs at most 3.5x its time
+at 3,000 and under 5 s, memory under 1 GiB; issue 22: under 3 s at 1,000).
 
-With ``--end-to-end`` it then times the whole :func:`runlog.analyze`
-(windowing the in-run measures before onset, the cause model, the measures
-table, the onset analysis) on simulated histories of about 1,000 and 3,000
-runs (:func:`runlog.simulate.simulate_season` over 4 and 11 years, records
-every 30 s, the 'hydration' scenario), read through the public API as a user
-would; the simulation and import are done once and not timed.
+**analyze end to end** (the default).  Simulated histories of about 1,000, 3,000 and 10,000 runs
+(``--runs``; :func:`runlog.simulate.simulate_season`, the 'hydration' scenario, records every 30 s,
+about 5.4 runs a week) are simulated and imported once (not timed; ``--keep DIR`` keeps them for
+the next run, the 10,000-run one takes minutes).  Each size is then measured in a fresh process
+(``--rounds`` of them, the sizes taking turns) that reads the history as a user would and calls
+
+* ``runlog.analyze(history, episodes, notes=..., weather=..., tracked=...)`` *as called*: the
+  run features computed, the check for someone else's runs, the in-run measures before onset,
+  the plan's cause tests, the measures table, the onset analysis, the words;
+* the same with ``features=run_features(...)`` given (*features given*: no run features and no
+  partner check then; the figure issue 28's table started from),
+
+``--repeat`` times each after one untimed call (imports, first-call caches), and prints the best
+wall time (CPU time beside it), its ratio to the smallest history next to the ratio of the runs,
+the peak memory of the process during the timed calls (*peak*: the history, journal and features
+held included) and that peak less what the process held before them (*analyze*), and the split of
+the best *as called* call per step (each step's function wrapped in the measuring process; nested
+steps shown as "of which"; *rest* is what no step covers).  ``--against DIR`` measures the runlog
+package in DIR too (an older commit: ``git archive COMMIT runlog | tar -x -C DIR``), in turns with
+this one, and prints the ratios: before and after in one run, under the same load.  Nothing is
+asserted; the machine load (1-minute average) is printed.
+
+**decide on synthetic frames** (not with ``--end-to-end``): per-run feature frames with every
+candidate measure of the catalogue (random values, ~5 runs a week) for 150, 500 and 1,000 runs,
+:func:`runlog.analysis.causes.decide` with and without the per-measure table, best of ``--repeat``.
 
 With ``--report`` it times the command a runner types, ``runlog report``
 on the simulated history of about 1,000 runs (its GPX folder, journal, run
@@ -25,7 +40,8 @@ runlog"`` alone.  The processes import the same runlog as this script.
 
 Usage::
 
-    .venv/bin/python bench/bench_analysis.py [--repeat 3] [--end-to-end [--runs 1000 3000]] [--report]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_analysis.py [--repeat 3] [--rounds 1]
+        [--end-to-end] [--runs 1000 3000 10000] [--keep DIR] [--against DIR] | [--report]
 """
 
 from __future__ import annotations
@@ -73,42 +89,236 @@ def frame(n_runs: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Series, pd.Serie
     return F, numb, pd.Series(days, index=idx)
 
 
-def simulated_history(n_runs: int, root: Path) -> dict:
-    """A simulated history of about *n_runs* runs, read as a user would (inputs of ``runlog.analyze``)."""
+# ------------------------------------------------------------------ analyze end to end
+#: The steps of ``runlog.analyze`` timed apart (label, module, attribute, parent label or None): each is
+#: wrapped in the measuring process; a step missing from a tree (``--against`` an older one) is left out.
+STEPS = (
+    ("journal flags", "runlog.journal", "episode_flags", None),
+    ("partner check", "runlog.report._analyze", "others_to_leave_out", None),
+    ("run_features", "runlog.features", "run_features", None),
+    ("before_onset (in-run measures)", "runlog.report._analyze", "before_onset", None),
+    ("descriptives + counts", "runlog.report._analyze", "descriptives", None),
+    ("descriptives + counts", "runlog.report._analyze", "measure_counts", None),
+    ("decide", "runlog.report._analyze", "decide", None),
+    ("causes (the plan's tests)", "runlog.analysis.causes", "CauseAnalysis.run", "decide"),
+    ("measures table", "runlog.analysis.causes", "CauseAnalysis.measures", "decide"),
+    ("findings (best measure, risks)", "runlog.analysis.causes", "CauseAnalysis.best_measure", "decide"),
+    ("Firth fits", "runlog.analysis.causes", "_firth_fit", "decide"),
+    ("shift calibration", "runlog.analysis.causes", "shift_inflation", "decide"),
+    ("onset", "runlog.report._analyze", "analyze_onset", None),
+    ("at-onset comparison", "runlog.analysis.onset", "at_onset_comparison", "onset"),
+    ("side x cause", "runlog.report._analyze", "side_cause_comparison", None),
+    ("tables and words", "runlog.report._analyze", "measure_table", None),
+    ("tables and words", "runlog.report._analyze", "cause_frame", None),
+    ("tables and words", "runlog.report._analyze", "factor_frame", None),
+    ("tables and words", "runlog.report._analyze", "finding_frame", None),
+    ("tables and words", "runlog.report._analyze", "answer_line", None),
+    ("tables and words", "runlog.report._analyze", "caveats", None),
+)
+
+
+def simulated_history(n_runs: int, root: Path) -> Path:
+    """A simulated history of about *n_runs* runs (the 'hydration' scenario, records every 30 s), imported
+    once; returns the pickle of what :func:`child_analyze` reads (the History's frames, the season's files)."""
+    import pickle
+
     import runlog
     from runlog import simulate
 
+    out = root / f"h{n_runs}.pkl"
+    if out.is_file():
+        return out
     weeks = int(round(n_runs / 5.4))       # the simulated runner runs about 5.4 times a week
     start = (pd.Timestamp("2026-01-05") - pd.Timedelta(weeks=weeks)).strftime("%Y-%m-%d")
     season = simulate.simulate_season(root / f"h{n_runs}", scenario="hydration", seed=5, sample_s=30,
                                       start=start, weeks=weeks)
     hist = runlog.read_history(season.gpx_dir, cache=False, workers=1, progress=False)
-    notes = runlog.read_run_notes(season.notes_csv, history=hist)
-    weather = pd.read_csv(season.weather_csv)
-    return {"history": hist, "episodes": runlog.read_episodes(season.episodes_csv, history=hist),
-            "notes": notes, "weather": weather, "tracked": season.tracked,
-            "features": runlog.run_features(hist, notes=notes, weather=weather)}
+    frames = {k: getattr(hist, k) for k in ("runs", "records", "errors", "skipped", "laps")}
+    with open(out.with_suffix(".part"), "wb") as fh:
+        pickle.dump({"frames": frames, "episodes_csv": str(season.episodes_csv), "notes_csv": str(season.notes_csv),
+                     "weather_csv": str(season.weather_csv), "tracked": season.tracked}, fh)
+    out.with_suffix(".part").replace(out)
+    return out
 
 
-def end_to_end(sizes, repeat: int) -> None:
-    """Print the best-of-*repeat* time of ``runlog.analyze`` per history size, and its ratios."""
+def _vm_kib(key: str) -> int:
+    """A ``/proc/self/status`` figure [KiB] (0 where there is none: not Linux)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _wrap_steps(spent: dict) -> None:
+    """Wrap the :data:`STEPS` so that each call adds its wall time [s] to ``spent[label]`` (not nested
+    twice: a step that calls itself counts once)."""
+    import importlib
+
+    for label, module, attr, _parent in STEPS:
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        owner, name = (getattr(mod, attr.split(".")[0], None), attr.split(".")[1]) if "." in attr else (mod, attr)
+        fn = getattr(owner, name, None) if owner is not None else None
+        if fn is None:
+            continue
+
+        def timed(*a, _fn=fn, _label=label, **k):
+            if spent.get(("busy", _label)):
+                return _fn(*a, **k)
+            spent[("busy", _label)] = True
+            t0 = time.perf_counter()
+            try:
+                return _fn(*a, **k)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - t0
+                spent[("busy", _label)] = False
+
+        setattr(owner, name, timed)
+
+
+def child_analyze(inputs: str, repeat: int) -> dict:
+    """``runlog.analyze`` on one pickled history in this process, as a user calls it (features computed,
+    the partner check) and with the features given; the best of *repeat* each (wall and CPU [s]), the
+    split of the best 'as called' run per step [s], and memory [MiB]: the peak of the process during
+    the timed calls, and that peak less what the loaded inputs held."""
+    import pickle
+    import resource
+
+    import runlog
+    from runlog.history import History
+
+    warnings.simplefilter("ignore")
+    with open(inputs, "rb") as fh:
+        d = pickle.load(fh)
+    hist = History(**d["frames"])
+    episodes = runlog.read_episodes(d["episodes_csv"], history=hist)
+    notes = runlog.read_run_notes(d["notes_csv"], history=hist)
+    weather = pd.read_csv(d["weather_csv"])
+    kw = {"notes": notes, "weather": weather, "tracked": d["tracked"]}
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    features = runlog.run_features(hist, notes=notes, weather=weather)
+    rep = runlog.analyze(hist, episodes, **kw)      # imports and first-call caches, not timed
+    rss_inputs = _vm_kib("VmRSS")
+    try:   # the peak from here on (Linux: reset the high-water mark)
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+    spent: dict = {}
+    _wrap_steps(spent)
+    out: dict = {"runs": rep.n_runs, "numb": rep.n_numb_runs, "records": len(hist.records),
+                 "called": [], "given": [], "split": {}}
+    for _ in range(max(repeat, 1)):
+        spent.clear()
+        t0, c0 = time.perf_counter(), cpu()
+        runlog.analyze(hist, episodes, **kw)
+        out["called"].append((time.perf_counter() - t0, cpu() - c0))
+        if out["called"][-1][0] <= min(t for t, _ in out["called"]):
+            out["split"] = {k: v for k, v in spent.items() if isinstance(k, str)}
+        t0, c0 = time.perf_counter(), cpu()
+        runlog.analyze(hist, episodes, features=features, **kw)
+        out["given"].append((time.perf_counter() - t0, cpu() - c0))
+    out["peak_mib"] = _vm_kib("VmHWM") / 1024.0
+    out["analyze_mib"] = (_vm_kib("VmHWM") - rss_inputs) / 1024.0
+    return out
+
+
+def _run_child(inputs: Path, repeat: int, tree: str) -> dict:
+    """:func:`child_analyze` in a fresh process importing runlog from *tree*."""
+    import json
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tree, os.environ.get("PYTHONPATH", "")]),
+           "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    res = subprocess.run([sys.executable, __file__, "--child", str(inputs), str(repeat)], capture_output=True,
+                         text=True, env=env, cwd=tempfile.gettempdir())
+    if res.returncode:
+        raise SystemExit(f"the measuring process failed:\n{res.stderr[-3000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _this_tree() -> str:
     import runlog
 
-    rows = []
+    return str(Path(runlog.__file__).resolve().parents[1])
+
+
+def end_to_end(sizes, repeat: int, rounds: int, keep: str | None, against: str | None) -> None:
+    """Print ``runlog.analyze`` per history size side by side (see :func:`main`)."""
+    trees = {"this": _this_tree()}
+    if against:
+        if not (Path(against) / "runlog" / "__init__.py").is_file():
+            raise SystemExit(f"{against}: no runlog package there")
+        trees = {"before": str(Path(against).resolve()), **trees}
     with tempfile.TemporaryDirectory(prefix="runlog-bench-analysis-") as tmp:
+        root = Path(keep) if keep else Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        inputs = {n: simulated_history(n, root) for n in sizes}
+        print(f"simulated + imported histories: {time.perf_counter() - t0:.0f} s (not timed below"
+              + (f"; kept in {root}" if keep else "") + ")", flush=True)
+        loads = [os.getloadavg()[0]]
+        res: dict = {(label, n): [] for label in trees for n in sizes}
+        for _ in range(max(rounds, 1)):     # the sizes and trees take turns: a load change hits them alike
+            for n in sizes:
+                for label, tree in trees.items():
+                    res[(label, n)].append(_run_child(inputs[n], repeat, tree))
+                    loads.append(os.getloadavg()[0])
+    print(f"\nrunlog.analyze end to end ({os.cpu_count()} cores, OMP_NUM_THREADS="
+          f"{os.environ.get('OMP_NUM_THREADS', '1')}; 1-min load {min(loads):.1f}-{max(loads):.1f}; "
+          f"best of {repeat} calls x {rounds} processes; simulation and import not timed)")
+    print("  as called: features computed, partner check; features given: run_features(...) passed in "
+          "(no partner check then); wall s (CPU s)")
+    for label in trees:
+        best = {n: _best(res[(label, n)]) for n in sizes}
+        base = sizes[0]
+        print(f"\n[{label}: runlog from {trees[label]}]")
+        print(f"{'runs':>6} {'numb':>5} {'records':>9} {'as called s':>16} {'x':>5} {'features given s':>17} {'x':>5} "
+              f"{'runs x':>6} {'peak MiB':>9} {'analyze MiB':>12}")
         for n in sizes:
-            t0 = time.perf_counter()
-            d = simulated_history(n, Path(tmp))
-            setup = time.perf_counter() - t0
-            h = d.pop("history")
-            ep = d.pop("episodes")
-            rep = runlog.analyze(h, ep, **d)
-            t = best_of(lambda h=h, ep=ep, d=d: runlog.analyze(h, ep, **d), repeat)
-            rows.append((rep.n_runs, rep.n_numb_runs, len(h.records), t, setup))
-    print(f"\nrunlog.analyze end to end (best of {repeat}; simulation + import not timed):")
-    print(f"{'runs':>6} {'numb':>5} {'records':>9} {'analyze s':>10} {'x first':>8} {'runs x':>7} {'setup s':>8}")
-    for n, k, r, t, setup in rows:
-        print(f"{n:>6} {k:>5} {r:>9} {t:>10.2f} {t / rows[0][3]:>8.2f} {n / rows[0][0]:>7.2f} {setup:>8.0f}")
+            b = best[n]
+            print(f"{b['runs']:>6} {b['numb']:>5} {b['records']:>9} "
+                  f"{b['called'][0]:>7.2f} ({b['called'][1]:>5.2f}) {b['called'][0] / best[base]['called'][0]:>5.2f} "
+                  f"{b['given'][0]:>7.2f} ({b['given'][1]:>5.2f}) {b['given'][0] / best[base]['given'][0]:>5.2f} "
+                  f"{b['runs'] / best[base]['runs']:>6.2f} {b['peak_mib']:>9.0f} {b['analyze_mib']:>12.0f}")
+        print(f"  split of the best 'as called' call [s] (x: against {best[base]['runs']} runs):")
+        labels = list(dict.fromkeys(lbl for lbl, *_ in STEPS))
+        parent = {lbl: p for lbl, _m, _a, p in STEPS}
+        print("  " + f"{'step':<34}" + "".join(f"{best[n]['runs']:>9}" for n in sizes) + f"{'x':>7}")
+        for lbl in [*labels, "rest"]:
+            vals = [(best[n]["called"][0] - sum(v for k, v in best[n]["split"].items() if parent.get(k) is None))
+                    if lbl == "rest" else best[n]["split"].get(lbl) for n in sizes]
+            if all(v is None for v in vals):
+                continue
+            ratio = vals[-1] / vals[0] if vals[0] and vals[-1] is not None else float("nan")
+            name = ("  of which " if parent.get(lbl) else "") + lbl
+            print("  " + f"{name:<34}" + "".join(f"{v:>9.2f}" if v is not None else f"{'-':>9}" for v in vals)
+                  + f"{ratio:>7.1f}")
+    if len(trees) > 1:
+        print("\nthis / before (best wall time; < 1: faster now):")
+        for n in sizes:
+            a, b = _best(res[("before", n)]), _best(res[("this", n)])
+            print(f"  {b['runs']:>6} runs: as called {b['called'][0] / a['called'][0]:.2f}, features given "
+                  f"{b['given'][0] / a['given'][0]:.2f}, peak memory {b['peak_mib'] / a['peak_mib']:.2f}")
+
+
+def _best(results: list[dict]) -> dict:
+    """The fastest of several processes' results (per measure: the best call of all)."""
+    out = dict(min(results, key=lambda r: min(t for t, _ in r["called"])))
+    out["called"] = min((c for r in results for c in r["called"]), key=lambda c: c[0])
+    out["given"] = min((c for r in results for c in r["given"]), key=lambda c: c[0])
+    out["peak_mib"] = min(r["peak_mib"] for r in results)
+    out["analyze_mib"] = min(r["analyze_mib"] for r in results)
+    return out
 
 
 def _process(args: list[str], cwd: Path, cache: Path) -> float:
@@ -156,31 +366,47 @@ def report_end_to_end(n_runs: int, repeat: int) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        import json
+
+        print(json.dumps(child_analyze(sys.argv[2], int(sys.argv[3]))))
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--end-to-end", action="store_true", help="also time runlog.analyze on simulated histories")
-    ap.add_argument("--runs", type=int, nargs="+", default=[1000, 3000], help="history sizes for --end-to-end")
+    ap.add_argument("--repeat", type=int, default=3, help="timed calls per measurement (the best is shown)")
+    ap.add_argument("--end-to-end", action="store_true", help="only runlog.analyze on simulated histories "
+                    "(not the decide table)")
+    ap.add_argument("--runs", type=int, nargs="+", default=[1000, 3000, 10000], help="history sizes")
+    ap.add_argument("--rounds", type=int, default=1, help="processes per size and tree, taking turns")
+    ap.add_argument("--keep", metavar="DIR", help="keep the simulated histories in DIR and reuse them from there")
+    ap.add_argument("--against", metavar="DIR", help="also measure the runlog package in DIR (an older commit: "
+                    "git archive COMMIT runlog | tar -x -C DIR), in turns with this one")
     ap.add_argument("--report", action="store_true", help="only time 'runlog report' end to end (1,000 runs)")
     args = ap.parse_args()
     if args.report:
         report_end_to_end(1000, args.repeat)
         return
     warnings.simplefilter("ignore")
+    if not args.end_to_end:
+        decide_table(args.repeat)
+    end_to_end(sorted(set(args.runs)), args.repeat, args.rounds, args.keep, args.against)
+
+
+def decide_table(repeat: int) -> None:
+    """Print ``decide`` on synthetic feature frames of 150, 500 and 1,000 runs, and the ratios."""
     sizes = (150, 500, 1000)
     rows = []
     for n in sizes:
         F, numb, days = frame(n)
         t_causes = best_of(lambda F=F, numb=numb, days=days: decide(F, numb, days, F["duration_min"], CATALOG,
-                                                                    measures=False), args.repeat)
+                                                                    measures=False), repeat)
         t_all = best_of(lambda F=F, numb=numb, days=days: decide(F, numb, days, F["duration_min"], CATALOG),
-                        args.repeat)
+                        repeat)
         rows.append((n, t_causes, t_all))
     base = rows[0]
+    print(f"decide on synthetic feature frames (best of {repeat}; load {os.getloadavg()[0]:.1f}):")
     print(f"{'runs':>6} {'causes s':>9} {'x 150':>6} {'+ measures s':>13} {'x 150':>6} {'runs x':>7}")
     for n, tc, ta in rows:
         print(f"{n:>6} {tc:>9.3f} {tc / base[1]:>6.2f} {ta:>13.3f} {ta / base[2]:>6.2f} {n / base[0]:>7.2f}")
-    if args.end_to_end:
-        end_to_end(args.runs, args.repeat)
 
 
 if __name__ == "__main__":
