@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
+from runlog.analysis import _dependence
 from runlog.analysis._dependence import _shifted_copies, memory_lag, shift_inflation
 
 
@@ -104,3 +105,17 @@ def test_shifted_copies_equal_the_modular_construction(n):
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(got[:, 0], x)          # no shift: the series itself
     np.testing.assert_array_equal(got[:, -1], x)         # a whole turn: the same
+
+
+def test_shifts_in_blocks_equal_all_at_once(monkeypatch):
+    # 700 runs over two years: 199 shifts, worked out 32 at a time (7 blocks, the last of 7) and all at once
+    rng = np.random.default_rng(11)
+    n = 700
+    days = np.sort(rng.uniform(0, 730, n))[rng.permutation(n)]
+    x, r = _ar1(rng, n, 0.8), rng.normal(size=n)
+    w, base = rng.uniform(0.05, 0.25, n), rng.normal(size=(n, 3))
+    blocked = shift_inflation(x, r, w, days, base)
+    monkeypatch.setattr(_dependence, "_SHIFT_BLOCK", 10**6)
+    whole = shift_inflation(x, r, w, days, base)
+    assert blocked > 1.0
+    assert blocked == pytest.approx(whole, rel=1e-13, abs=0)
