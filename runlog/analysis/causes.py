@@ -75,6 +75,7 @@ Genz A (1992). Numerical computation of multivariate normal probabilities. J Com
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import warnings
@@ -446,6 +447,19 @@ def _firth_fit(X: np.ndarray, y, offset=None, *, lrt_at: list[int] | None = None
             "model": m}
 
 
+def _digest(*arrays) -> bytes:
+    """A digest of the arrays' shapes, types and bytes (None counts as absent): the key of a fit."""
+    h = hashlib.blake2b(digest_size=20)
+    for a in arrays:
+        if a is None:
+            h.update(b"-")
+            continue
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.digest()
+
+
 # ----------------------------------------------------------------------------------------------
 # The analysis
 # ----------------------------------------------------------------------------------------------
@@ -543,6 +557,7 @@ class CauseAnalysis:
         self.cause_measures: dict[str, list[str]] = {}
         self.levels: dict[str, list[str]] = {}
         self.alone: dict[str, dict] = {}
+        self._tested: dict[tuple, dict[str, dict]] = {}   # _test's answers by the fit's content
 
     # ------------------------------------------------------------------ design
     def _kind(self, name: str) -> str:
@@ -660,6 +675,9 @@ class CauseAnalysis:
         y = self.y[rows]
         at = [columns.index(n) for n in names]
         off = self._offset(terms)
+        key = (tuple(names), tuple(columns), wald, _digest(X, rows, None if off is None else off[rows]))
+        if key in self._tested:   # the same fit again (a cause alone, then in the measures table): a copy
+            return {n: dict(r) for n, r in self._tested[key].items()}
         fit = _firth_fit(X, y, None if off is None else off[rows], lrt_at=None if wald else at)
         if wald:
             lrs = special.chdtri(1, np.clip(np.asarray(fit["model"].pvalues_, dtype="float64")[at], 1e-300, 1.0))
@@ -681,7 +699,8 @@ class CauseAnalysis:
                       "effect": _exp(b), "ci_low": _exp(b - self._z * se), "ci_high": _exp(b + self._z * se),
                       "n_runs": int(rows.sum()), "n_numb": int(y.sum()),
                       "season_r2": _weighted_r2(X[:, j], X[:, :ncal], w)}
-        return out
+        self._tested[key] = out
+        return {n: dict(r) for n, r in out.items()}
 
     # ------------------------------------------------------------------ the plan's causes
     def _resolve(self, ct: CauseTest) -> tuple[list[str], dict | None]:

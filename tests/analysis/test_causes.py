@@ -332,3 +332,24 @@ def test_one_story_per_number():
     w = {ct.cause: ct.weight for ct in C.TEST_PLAN}
     first = tested.loc[~tested["finding"]]
     assert (first["alpha_level"] >= 0.05 * first.index.map(w) - 1e-12).all()
+
+
+def test_the_same_fit_asked_twice_is_fitted_once(monkeypatch):
+    """A test asked again on the same runs and terms (a cause alone, then in the measures table) is
+    answered from the first fit; each caller gets its own copy; another term is fitted afresh."""
+    _, ca = _analysis()
+    fits = []
+    real = C._firth_fit
+    monkeypatch.setattr(C, "_firth_fit", lambda *a, **k: fits.append(1) or real(*a, **k))
+    terms = {**ca.duration_term, "run_streak_days": ca._numeric_term("run_streak_days")[0]}
+    first = ca._test(dict(terms), ["run_streak_days"])
+    again = ca._test(dict(terms), ["run_streak_days"])
+    assert len(fits) == 1
+    assert again == first and again["run_streak_days"] is not first["run_streak_days"]
+    again["run_streak_days"]["p_value"] = -1.0                  # a caller changing its answer ...
+    third = ca._test(dict(terms), ["run_streak_days"])
+    assert third["run_streak_days"]["p_value"] == first["run_streak_days"]["p_value"]   # ... changes nobody else's
+    ca._test(dict(terms), ["run_streak_days"], wald=True)        # another test of the same fit: fitted
+    other = {**ca.duration_term, "run_streak_days": ca._numeric_term("run_streak_days")[0] * 2.0}
+    ca._test(other, ["run_streak_days"])                         # other values: fitted
+    assert len(fits) == 3
