@@ -89,14 +89,18 @@ def test_too_short_a_history_is_not_shifted():
                            min_shift_days=30.0) == 1.0
 
 
+@pytest.mark.parametrize("in_time_order", [False, True])
 @pytest.mark.parametrize("n", [1, 2, 7, 50])
-def test_shifted_copies_equal_the_modular_construction(n):
+def test_shifted_copies_equal_the_modular_construction(n, in_time_order):
     # the straightforward construction: an n x shifts index (r - k) mod n into the time-ordered series,
-    # scattered back to the runs' order; every shift 0..n, days in any order with ties
+    # scattered back to the runs' order; every shift 0..n, days in any order with ties, or in time order
     rng = np.random.default_rng(n)
     x = rng.normal(size=n)
     days = rng.integers(0, max(n // 2, 1), size=n).astype(float)
+    if in_time_order:
+        days = np.sort(days)
     order = np.argsort(days, kind="stable")
+    assert in_time_order or n < 7 or not np.array_equal(order, np.arange(n))
     ks = np.arange(0, n + 1)
     expected = np.empty((n, len(ks)))
     expected[order] = x[order][(np.arange(n)[:, None] - ks[None, :]) % n]
