@@ -149,12 +149,10 @@ def _history_end(runs) -> pd.Timestamp | None:
     return None if pd.isna(last) else pd.Timestamp(last).normalize()
 
 
-def _onset_from_records(rec: pd.DataFrame, onset_min: float, onset_km: float) -> tuple[float, float]:
-    """Fill the missing onset from a run's records: distance covered at
-    ``onset_min`` or time at which ``onset_km`` was reached (linear
-    interpolation between samples; distance counted from the first sample)."""
-    t = rec["elapsed_s"].to_numpy(dtype="float64")
-    d = rec["distance_m"].to_numpy(dtype="float64")
+def _onset_from_records(t: np.ndarray, d: np.ndarray, onset_min: float, onset_km: float) -> tuple[float, float]:
+    """Fill the missing onset from a run's records (elapsed time *t* [s], distance *d* [m]): distance
+    covered at ``onset_min`` or time at which ``onset_km`` was reached (linear interpolation between
+    samples; distance counted from the first sample)."""
     ok = np.isfinite(t) & np.isfinite(d)
     t, d = t[ok], d[ok]
     if len(t) < 2:
@@ -177,26 +175,45 @@ def _onset_from_records(rec: pd.DataFrame, onset_min: float, onset_km: float) ->
     return onset_min, onset_km
 
 
+def _tracks(records: pd.DataFrame, run_ids: set) -> dict[object, tuple[np.ndarray, np.ndarray]]:
+    """run_id -> (elapsed_s, distance_m) arrays of the runs *run_ids* that have records, in the records'
+    order: one pass over the first index level (a ``records.xs`` per run cost most of
+    :func:`episode_flags` at 10,000 runs)."""
+    index = records.index
+    if isinstance(index, pd.MultiIndex):
+        codes, level = np.asarray(index.codes[0]), index.levels[0]
+    else:
+        codes, level = pd.factorize(index)
+    order = np.argsort(codes, kind="stable") if np.any(codes[1:] < codes[:-1]) else np.arange(len(codes))
+    bounds = np.searchsorted(codes[order], np.arange(len(level) + 1))
+    t = records["elapsed_s"].to_numpy(dtype="float64")
+    d = records["distance_m"].to_numpy(dtype="float64")
+    out = {}
+    for code in np.flatnonzero(level.isin(list(run_ids))):
+        rows = order[bounds[code]:bounds[code + 1]]
+        if len(rows):
+            out[level[code]] = (t[rows], d[rows])
+    return out
+
+
 def _fill_onsets(eps: pd.DataFrame, runs: pd.DataFrame, records) -> pd.DataFrame:
     """Fill a missing onset_min from onset_km (or the reverse): from the run's
     records when given, else at the run's average elapsed pace."""
     om = eps["onset_min"].to_numpy(dtype="float64").copy()
     ok_ = eps["onset_km"].to_numpy(dtype="float64").copy()
     how = np.array([None] * len(eps), dtype=object)
-    has_records = records is not None and len(records) > 0
-    for i, rid in enumerate(eps["run_id"].to_numpy(dtype=object)):
-        if np.isfinite(om[i]) == np.isfinite(ok_[i]):
+    ids = eps["run_id"].to_numpy(dtype=object)
+    fill = np.isfinite(om) != np.isfinite(ok_)   # one given, the other to fill
+    tracks = _tracks(records, set(ids[fill])) if fill.any() and records is not None and len(records) else {}
+    for i, rid in enumerate(ids):
+        if not fill[i]:
             continue  # both given or none
-        if has_records:
-            try:
-                rec = records.xs(rid, level=0)
-            except KeyError:
-                rec = None
-            if rec is not None and len(rec):
-                a, b = _onset_from_records(rec, om[i], ok_[i])
-                if np.isfinite(a) and np.isfinite(b):
-                    om[i], ok_[i], how[i] = a, b, "records"
-                    continue
+        if rid in tracks:
+            t, d = tracks[rid]
+            a, b = _onset_from_records(t, d, om[i], ok_[i])
+            if np.isfinite(a) and np.isfinite(b):
+                om[i], ok_[i], how[i] = a, b, "records"
+                continue
         dur_s = float(runs.at[rid, "elapsed_s"])
         dist_m = float(runs.at[rid, "distance_m"])
         if not (np.isfinite(dur_s) and np.isfinite(dist_m) and dur_s > 0 and dist_m > 0):

@@ -590,6 +590,25 @@ def test_flags_fill_onset_from_records_with_a_pause():
     assert episode_flags(h.runs, ep, tracked=(None, None))["onset_km"].iloc[0] == pytest.approx(3.0, abs=1e-9)
 
 
+def test_record_tracks_are_each_runs_rows_in_order():
+    # runs interleaved in the records, a run_id level with a run that has no rows left (dropped): each
+    # run's (elapsed, distance) are its rows in the records' order, as records.xs gives them
+    from runlog.journal.period import _tracks
+
+    ids = ["b", "a", "b", "c", "a", "b"]
+    rec = pd.DataFrame({"elapsed_s": [0.0, 0.0, 10.0, 0.0, 10.0, 20.0],
+                        "distance_m": [0.0, 0.0, 30.0, 5.0, 25.0, 61.0]},
+                       index=pd.MultiIndex.from_arrays([ids, pd.date_range("2024-03-05", periods=6, freq="s")],
+                                                       names=["run_id", "time"]))
+    rec = rec[rec.index.get_level_values(0) != "c"]          # 'c' stays in the index's levels
+    got = _tracks(rec, {"a", "b", "c", "zzz"})
+    assert sorted(got) == ["a", "b"]
+    for rid in ("a", "b"):
+        np.testing.assert_array_equal(got[rid][0], rec.xs(rid, level=0)["elapsed_s"].to_numpy())
+        np.testing.assert_array_equal(got[rid][1], rec.xs(rid, level=0)["distance_m"].to_numpy())
+    assert got["b"][1].tolist() == [0.0, 30.0, 61.0]
+
+
 def test_tracked_default_is_first_entry_to_end_of_history_with_warning(season):
     # runs on Feb 20, Mar 5, Mar 10, Apr 1; episodes on Mar 5 and Mar 10. The default period runs from the
     # first journal entry (Mar 5) to the last run (Apr 1), not to the last episode (Mar 10): the Apr 1 run
