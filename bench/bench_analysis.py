@@ -15,7 +15,9 @@ the next run, the 10,000-run one takes minutes).  Each size is then measured in 
 * the same with ``features=run_features(...)`` given (*features given*: no run features and no
   partner check then; the figure issue 28's table started from),
 
-``--repeat`` times each after one untimed call (imports, first-call caches), and prints the best
+``--repeat`` times each after one untimed call (imports), with what runlog remembers between calls
+forgotten before each (the partner check's answer: a timed call costs what a user's first one
+does), with BLAS's threads as the environment sets them (``OMP_NUM_THREADS=1`` for one), and prints the best
 wall time (CPU time beside it), its ratio to the smallest history next to the ratio of the runs,
 the peak memory of the process during the timed calls (*peak*: the history, journal and features
 held included) and that peak less what the process held before them (*analyze*), and the split of
@@ -40,7 +42,7 @@ runlog"`` alone.  The processes import the same runlog as this script.
 
 Usage::
 
-    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_analysis.py [--repeat 3] [--rounds 1]
+    .venv/bin/python bench/bench_analysis.py [--repeat 3] [--rounds 1]
         [--end-to-end] [--runs 1000 3000 10000] [--keep DIR] [--against DIR] | [--report]
 """
 
@@ -207,7 +209,7 @@ def child_analyze(inputs: str, repeat: int) -> dict:
         return r.ru_utime + r.ru_stime
 
     features = runlog.run_features(hist, notes=notes, weather=weather)
-    rep = runlog.analyze(hist, episodes, **kw)      # imports and first-call caches, not timed
+    rep = runlog.analyze(hist, episodes, **kw)      # imports, not timed
     rss_inputs = _vm_kib("VmRSS")
     try:   # the peak from here on (Linux: reset the high-water mark)
         with open("/proc/self/clear_refs", "w") as fh:
@@ -220,6 +222,7 @@ def child_analyze(inputs: str, repeat: int) -> dict:
                  "called": [], "given": [], "split": {}}
     for _ in range(max(repeat, 1)):
         spent.clear()
+        _forget()
         t0, c0 = time.perf_counter(), cpu()
         runlog.analyze(hist, episodes, **kw)
         out["called"].append((time.perf_counter() - t0, cpu() - c0))
@@ -233,12 +236,21 @@ def child_analyze(inputs: str, repeat: int) -> dict:
     return out
 
 
+def _forget() -> None:
+    """Forget what runlog remembers between calls (the partner check's answer, ``likely_others``), so
+    that each timed call costs what a first call in a process does."""
+    try:
+        from runlog.history import _people
+    except ImportError:
+        return
+    getattr(_people, "_REMEMBERED", {}).clear()
+
+
 def _run_child(inputs: Path, repeat: int, tree: str) -> dict:
     """:func:`child_analyze` in a fresh process importing runlog from *tree*."""
     import json
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tree, os.environ.get("PYTHONPATH", "")]),
-           "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tree, os.environ.get("PYTHONPATH", "")])}
     res = subprocess.run([sys.executable, __file__, "--child", str(inputs), str(repeat)], capture_output=True,
                          text=True, env=env, cwd=tempfile.gettempdir())
     if res.returncode:
@@ -274,7 +286,8 @@ def end_to_end(sizes, repeat: int, rounds: int, keep: str | None, against: str |
                     res[(label, n)].append(_run_child(inputs[n], repeat, tree))
                     loads.append(os.getloadavg()[0])
     print(f"\nrunlog.analyze end to end ({os.cpu_count()} cores, OMP_NUM_THREADS="
-          f"{os.environ.get('OMP_NUM_THREADS', '1')}; 1-min load {min(loads):.1f}-{max(loads):.1f}; "
+          f"{os.environ.get('OMP_NUM_THREADS', 'unset (as a user runs)')}; "
+          f"1-min load {min(loads):.1f}-{max(loads):.1f}; "
           f"best of {repeat} calls x {rounds} processes; simulation and import not timed)")
     print("  as called: features computed, partner check; features given: run_features(...) passed in "
           "(no partner check then); wall s (CPU s)")
