@@ -563,12 +563,12 @@ def answer_line(report) -> str:
     more = getattr(report, "more_needed", None)
     if more and n:
         top = tested.sort_values("p_value").iloc[0]
+        name = cause_short(str(top["cause"])).lower()   # 'training load', not its label's own brackets
         if more >= 200:
-            s += (f" None comes close: even the strongest estimate ({top['cause_label']}) is the size chance "
-                  "gives.")
+            s += f" None comes close: even the strongest estimate ({name}) is the size chance gives."
         else:
             s += (f" About {more} more runs with numbness would be needed to show an effect as strong as "
-                  f"the strongest estimate ({top['cause_label']}), if it is real.")
+                  f"the strongest estimate ({name}), if it is real.")
     return s
 
 

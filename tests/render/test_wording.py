@@ -12,6 +12,7 @@ from runlog.analysis.causes import STATUSES
 from runlog.features.catalog import FEATURES
 from runlog.render.wording import (
     CAUSE_COLUMNS,
+    answer_line,
     cause_frame,
     cause_paragraph,
     effect_unit_text,
@@ -138,3 +139,18 @@ def test_not_tested_words_for_every_code():
     assert set(words) == set(NOT_TESTED_REASONS)
     for reason, (row, want) in words.items():
         assert not_tested_reason({"reason": reason, **row}) == want
+
+
+def test_answer_without_a_finding_names_the_strongest_cause_in_plain_words():
+    from types import SimpleNamespace
+
+    labels = ["heat and hydration", "training load (too much too soon, too few rest days)"]
+    causes = pd.DataFrame({"cause": ["hydration", "overtraining"], "p_value": [0.4, 0.2], "cause_label": labels})
+    rep = SimpleNamespace(testable=True, findings=None, causes=causes, n_numb_runs=26, n_runs=116, more_needed=77)
+    line = answer_line(rep)
+    assert line == ("No cause stands out yet among the 2 tested (26 runs with numbness out of 116). About 77 more "
+                    "runs with numbness would be needed to show an effect as strong as the strongest estimate "
+                    "(training load), if it is real.")
+    rep.more_needed = 500
+    assert answer_line(rep).endswith("None comes close: even the strongest estimate (training load) is the size "
+                                     "chance gives.")
