@@ -403,7 +403,8 @@ def threshold_phrases(factor: str, threshold: float, unit: str) -> tuple[str, st
             return above.format(t=q), below
     if factor == "run_streak_days" and threshold >= 1:
         t = int(round(threshold))
-        return f"on day {t + 1} or later of a running streak", f"on the first {t} day{'s' if t > 1 else ''}"
+        return (f"on day {t + 1} or later of a running streak",
+                "on the first day of a streak" if t == 1 else f"on the first {t} days")
     if factor == "acwr_distance":
         return (f"after a week with more than {number_text(threshold, 2)} times your usual distance",
                 "at or below that")

@@ -19,6 +19,7 @@ from runlog.render.wording import (
     explained_text,
     risk_text,
     status_text,
+    threshold_phrases,
 )
 
 
@@ -154,3 +155,10 @@ def test_answer_without_a_finding_names_the_strongest_cause_in_plain_words():
     rep.more_needed = 500
     assert answer_line(rep).endswith("None comes close: even the strongest estimate (training load) is the size "
                                      "chance gives.")
+
+
+def test_streak_split_reads_as_days_of_a_streak():
+    assert threshold_phrases("run_streak_days", 1.0, "d") == ("on day 2 or later of a running streak",
+                                                            "on the first day of a streak")
+    assert threshold_phrases("run_streak_days", 2.0, "d") == ("on day 3 or later of a running streak",
+                                                            "on the first 2 days")
