@@ -549,6 +549,20 @@ def _unwrap(key: np.ndarray, is_set: np.ndarray, value: np.ndarray, bits: int) -
     return out
 
 
+def _rows_by_layout(lids: np.ndarray) -> dict[int, np.ndarray]:
+    """Layout id -> the (ascending) indices of the records of that layout, by layout id.
+
+    One stable sort of all records, cut where the layout changes: linear in
+    records (and log n), whatever the number of layouts.  Comparing every
+    record with each layout in turn was n x layouts, quadratic for a file
+    that defines a new layout before every record.
+    """
+    order = np.argsort(lids, kind="stable")
+    ordered = lids[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    return dict(zip(ordered[starts].tolist(), np.split(order, starts[1:]), strict=True))
+
+
 def _record_columns(data: bytes, walk: _Walk, stamps: dict[int, int]) -> dict[str, np.ndarray]:
     """The :data:`RECORD_FIELDS` columns of every record message (see :class:`FastSegment`).
 
@@ -562,7 +576,8 @@ def _record_columns(data: bytes, walk: _Walk, stamps: dict[int, int]) -> dict[st
     pos = _int64s(walk.rec_pos)
     lids = np.asarray([d.lid for d in walk.defs], dtype=np.int64)[np.frombuffer(walk.rec_def, dtype=np.int32)]
     layouts = {d.lid: d.lay for d in walk.defs}
-    used = np.unique(lids).tolist()
+    rows_of = _rows_by_layout(lids)
+    used = list(rows_of)
     for lid in used:
         if layouts[lid].plan is None:
             layouts[lid].plan = _record_plan(layouts[lid])
@@ -576,7 +591,7 @@ def _record_columns(data: bytes, walk: _Walk, stamps: dict[int, int]) -> dict[st
         plan = lay.plan
         if not plan:
             continue
-        sel = np.flatnonzero(lids == lid) if len(used) > 1 else slice(None)
+        sel = rows_of[lid] if len(used) > 1 else slice(None)
         rows = _rows(data, buf, pos[sel], lay.size, _dtype(lay, plan.values()))
         for name, src in plan.items():
             kind = src[0]

@@ -90,3 +90,31 @@ def test_a_normal_multisport_file_is_not_capped(data_dir):
         warnings.simplefilter("error", RunlogWarning)
         acts = runlog.read_activities(data_dir / "fit" / "fitparse__sample_mulitple_header.fit")
     assert len(acts) == 5
+
+
+def _own_layout_per_record(n: int) -> bytes:
+    """Every record under its own definition: the field list differs from record to record."""
+    parts = [FILE_ID]
+    for i in range(n):
+        extra = [(200 + i % 50, 1, 0x02), (150 + (i // 50) % 50, 1, 0x02), (100 + (i // 2500) % 40, 1, 0x02)]
+        local = 1 + i % 14
+        parts += [definition(local, 20, [(253, 4, 0x86), (3, 1, 0x02), *extra]),
+                  bytes([local]) + struct.pack("<IBBBB", T0 + i, 100 + i % 50, 1, 2, 3)]
+    return fit_file(b"".join(parts))
+
+
+def test_rows_of_many_layouts_are_found_in_one_pass(monkeypatch):
+    """A file whose every record has a layout of its own: each layout's rows were found by comparing
+    every record's layout with it (n x layouts: 8 s of 13 at 160,000 records, growing as n squared).
+    Counted here: the elements of every array searched for a layout's rows must stay linear in n."""
+    n = 3000
+    scanned = []
+    flatnonzero, nonzero = np.flatnonzero, np.nonzero
+    monkeypatch.setattr(np, "flatnonzero", lambda a: scanned.append(np.size(a)) or flatnonzero(a))
+    monkeypatch.setattr(np, "nonzero", lambda a: scanned.append(np.size(a)) or nonzero(a))
+    p = fit._parse(_own_layout_per_record(n))
+    monkeypatch.undo()
+    assert p.damage is None and len(p.rec_group) == n
+    np.testing.assert_array_equal(p.cols["timestamp"], T0 + np.arange(n))
+    np.testing.assert_array_equal(p.cols["heart_rate"], 100 + np.arange(n) % 50)
+    assert sum(scanned) <= 4 * n, f"{sum(scanned):,} elements searched for the rows of {n:,} records"
