@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import struct
 
-__all__ = ["crc16", "definition", "fit_file", "T0", "FILE_ID"]
+__all__ = ["crc16", "definition", "fit_file", "T0", "FILE_ID", "DEV_ID", "DESC", "describe",
+           "described_dev_file", "undescribed_dev_file"]
 
 
 def crc16(data: bytes) -> int:
@@ -45,3 +46,30 @@ def fit_file(body: bytes, header_size: int = 14) -> bytes:
 T0 = 1_000_000_000
 #: A ``file_id`` of type activity (4) created at T0, local message 0.
 FILE_ID = definition(0, 0, [(0, 1, 0x00), (4, 4, 0x86)]) + b"\x00" + struct.pack("<BI", 4, T0)
+#: ``developer_data_id`` with developer_data_index 0, local message 2.
+DEV_ID = definition(2, 207, [(3, 1, 0x02)]) + b"\x02\x00"
+#: ``field_description`` definition (index, field number, base type, 16-byte name), local message 3.
+DESC = definition(3, 206, [(0, 1, 0x02), (1, 1, 0x02), (2, 1, 0x02), (3, 16, 0x07)])
+
+
+def describe(num: int, base: int, name: str) -> bytes:
+    """A ``field_description`` data message (after :data:`DESC`): developer field *num* of index 0."""
+    return b"\x03" + bytes([0, num, base]) + name.encode().ljust(16, b"\0")
+
+
+def described_dev_file() -> bytes:
+    """Describes developer field 0 as 'heart_rate' (uint8) and records 200 in it; the native heart rate is 130."""
+    rec = definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02)], dev=[(0, 1, 0)])
+    rows = b"".join(b"\x01" + struct.pack("<IBB", T0 + i, 130, 200) for i in range(5))
+    return fit_file(FILE_ID + DEV_ID + DESC + describe(0, 0x02, "heart_rate") + rec + rows)
+
+
+def undescribed_dev_file() -> bytes:
+    """Records developer field 0 (value 200) without describing it; the native heart rate is 120.
+
+    fitparse's process-wide ``DEV_TYPES`` read this file with :func:`described_dev_file`'s meaning
+    (heart rate 200) when it was decoded after that file, and refused it when decoded alone.
+    """
+    rec = definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02)], dev=[(0, 1, 0)])
+    rows = b"".join(b"\x01" + struct.pack("<IBB", T0 + 86400 + i, 120, 200) for i in range(5))
+    return fit_file(FILE_ID + rec + rows)

@@ -37,7 +37,17 @@ from runlog.io import _fitfast as fitfast
 from runlog.io import fit
 
 from fit_oracle import FIT_EPOCH, compare
-from fit_writer import FILE_ID, T0, definition, fit_file
+from fit_writer import (
+    DESC,
+    DEV_ID,
+    FILE_ID,
+    T0,
+    definition,
+    describe,
+    described_dev_file,
+    fit_file,
+    undescribed_dev_file,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fit"
 
@@ -236,18 +246,10 @@ def test_compressed_timestamps_roll_over():
     assert p.laps == [(0, {"total_elapsed_time": 7.0, "timestamp": FIT_EPOCH + dt.timedelta(seconds=T0 + 207)})]
 
 
-DEV_ID = definition(2, 207, [(3, 1, 0x02)]) + b"\x02\x00"                      # developer_data_index 0
-DESC = definition(3, 206, [(0, 1, 0x02), (1, 1, 0x02), (2, 1, 0x02), (3, 16, 0x07)])
-
-
-def _describe(num: int, base: int, name: str) -> bytes:
-    return b"\x03" + bytes([0, num, base]) + name.encode().ljust(16, b"\0")
-
-
 def test_developer_fields_are_skipped_by_size():
     rec = definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02)], dev=[(0, 2, 0), (1, 4, 0)])
     rows = b"".join(b"\x01" + struct.pack("<IBHf", T0 + i, 140 + i, 250 + i, 1.5) for i in range(5))
-    data = fit_file(FILE_ID + DEV_ID + DESC + _describe(0, 0x84, "Power") + _describe(1, 0x88, "Stiff") + rec + rows)
+    data = fit_file(FILE_ID + DEV_ID + DESC + describe(0, 0x84, "Power") + describe(1, 0x88, "Stiff") + rec + rows)
     assert check_file(data) == "same"
     assert _parse(data).cols["heart_rate"].tolist() == [140, 141, 142, 143, 144]
     # a developer field named like a record field: fitparse lets it replace the field, runlog never reads it
@@ -261,20 +263,6 @@ def test_developer_fields_are_skipped_by_size():
     assert _parse(undescribed).cols["heart_rate"].tolist() == [140, 141, 142, 143, 144]
 
 
-def _described_file() -> bytes:
-    """Describes developer field 0 as 'heart_rate' (uint8) and records 200 in it; the native heart rate is 130."""
-    rec = definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02)], dev=[(0, 1, 0)])
-    rows = b"".join(b"\x01" + struct.pack("<IBB", T0 + i, 130, 200) for i in range(5))
-    return fit_file(FILE_ID + DEV_ID + DESC + _describe(0, 0x02, "heart_rate") + rec + rows)
-
-
-def _undescribed_file() -> bytes:
-    """Records developer field 0 (value 200) without describing it; the native heart rate is 120."""
-    rec = definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02)], dev=[(0, 1, 0)])
-    rows = b"".join(b"\x01" + struct.pack("<IBB", T0 + 86400 + i, 120, 200) for i in range(5))
-    return fit_file(FILE_ID + rec + rows)
-
-
 def _frames(data: bytes):
     (raw,) = fit.decode(data, "x.fit")
     return raw.records
@@ -284,7 +272,7 @@ def test_decoding_a_file_never_depends_on_other_files(tmp_path):
     """fitparse keeps developer-field descriptions in a process-wide table; runlog read the
     undescribed file with the other file's meaning (heart rate 200) when decoded after it, and
     refused it when decoded alone.  Both orders, and each file in a fresh interpreter, agree."""
-    a, b = _described_file(), _undescribed_file()
+    a, b = described_dev_file(), undescribed_dev_file()
     b_first = [_frames(b), _frames(a)]
     a_first = [_frames(a), _frames(b)][::-1]
     for x, y in zip(b_first, a_first):
