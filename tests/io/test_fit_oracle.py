@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fitparse.records import Crc
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runlog.io import _fitfast as fitfast
@@ -48,6 +48,7 @@ from fit_writer import (
     fit_file,
     undescribed_dev_file,
 )
+from fuzzing import fuzz_settings
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fit"
 
@@ -324,8 +325,7 @@ def test_arrays_and_misaligned_fields_are_not_numbers():
 # --------------------------------------------------------------------------
 FUZZ_FILES = ["heartandsole__testdata.fit", "fitparse__Activity.fit", "sweatpy__6471559601_ACTIVITY.fit",
               "fitparse__compressed-speed-distance.fit"]
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = fuzz_settings(200)
 
 
 def repair(data: bytes) -> bytes:

@@ -28,11 +28,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import runlog
 from runlog import schema
+
+from fuzzing import fuzz_settings
 
 FILES = {
     "fit": ["fit/heartandsole__testdata.fit", "fit/fitparse__Activity.fit"],
@@ -42,8 +44,7 @@ FILES = {
 EXT = {"fit": ".fit", "gpx": ".gpx", "tcx": ".tcx"}
 DATA = Path(__file__).resolve().parents[1] / "data"
 HANG_GUARD_S = 60
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = fuzz_settings(60)
 
 
 class Hang(Exception):

@@ -23,13 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import FileFormatError, UntimedPointsWarning
 from runlog.io import _tcxfast, _xml, tcx
 
 from decode_compare import damaged, decode_differences, decode_outcome
+from fuzzing import fuzz_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -366,8 +367,7 @@ _TCX_INSERTS = (b"<", b"&amp;", b"<!DOCTYPE x>", b"q:", b"-", b"x", b".", b":", 
 _ORIGINALS = {name: (ROOT / "tests" / "data" / "tcx" / name).read_bytes() for name in (_HS, _SW)}
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@fuzz_settings(60)
 @given(data=st.data())
 def test_fuzz_both_paths_agree(data):
     raw = _ORIGINALS[data.draw(st.sampled_from(sorted(_ORIGINALS)))]

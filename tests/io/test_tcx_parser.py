@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from defusedxml import DTDForbidden
 from defusedxml.ElementTree import fromstring as defused_fromstring
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from runlog.io import _xml, tcx
 
 from decode_compare import damaged, decode_differences, decode_outcome
+from fuzzing import fuzz_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,9 +93,8 @@ _TCX_INSERTS = (b"&", b"<", b"<!DOCTYPE x>", b"&amp;", b"\x00", b"q:")
 _ORIGINAL = (ROOT / "tests" / "data" / "tcx" / _HS).read_bytes()
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture])
+@fuzz_settings(40, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzz_both_parsers_agree(data, monkeypatch):
     blob = data.draw(damaged(_ORIGINAL, inserts=_TCX_INSERTS, digit_weight=2))
