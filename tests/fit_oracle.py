@@ -12,7 +12,8 @@ profile, :mod:`runlog.io._fitprofile`, not by fitparse):
 * developer fields are left out of fitparse's values (runlog never reads
   them; fitparse lets one named like a profile field replace it), and so are
   components of a field that is an array of numbers (fitparse reads the
-  elements as bytes; runlog gives them no value);
+  elements as bytes; runlog gives them no value), and accumulated components
+  of a field that is not bytes (runlog accumulates the profile's bytes only);
 * enum values are compared by runlog's profile names (fitparse's profile is
   older and names fewer devices and sports), and the product of a tacx
   device is a ``garmin_product`` as the current profile says;
@@ -68,7 +69,12 @@ def _values(msg) -> dict:
     fitparse lists a field's components just before the field; where the field
     is an array of numbers (not bytes), fitparse reads its elements as if
     they were bytes, and runlog gives the components no value (a component
-    is defined over one value): such components are left out here.
+    is defined over one value): such components are left out here.  So is an
+    accumulated component of a field that is not bytes (the distance of a
+    ``compressed_speed_distance`` declared as an integer instead of the
+    profile's 3 bytes): runlog accumulates only the profile's bytes; fitparse
+    reads the bits an integer lacks as zeros (a uint16 field holds 4 of
+    distance's 12 bits at offset 12, and fitparse accumulated a distance of 0).
     """
     out: dict = {}
     pending: list = []
@@ -78,9 +84,11 @@ def _values(msg) -> dict:
         if f.field_def is None and f.field is not None and f.field.field_type != "devfield" and f.name != "timestamp":
             pending.append(f)  # a component of the next field
             continue
-        over_array = isinstance(f.raw_value, tuple) and f.field_def is not None and f.field_def.base_type.name != "byte"
+        not_bytes = f.field_def is not None and f.field_def.base_type.name != "byte"
+        over_array = isinstance(f.raw_value, tuple) and not_bytes
+        accumulated = {c.name for c in getattr(f.field, "components", None) or () if c.accumulate} if not_bytes else ()
         for c in pending:
-            out[c.name] = None if over_array else c.value
+            out[c.name] = None if over_array or c.name in accumulated else c.value
         pending = []
         out[f.name] = f.value
     for c in pending:  # the compressed-header timestamp has no field after it

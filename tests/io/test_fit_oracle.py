@@ -141,6 +141,22 @@ def test_compressed_timestamps_and_speed_distance_match_fitparse():
     assert len(ts) == 755 and np.all(np.diff(ts) >= 0) and np.nanmax(p.cols["distance"]) > 10_000
 
 
+def test_compressed_speed_distance_declared_as_an_integer():
+    """Found by the longer fuzz run (RUNLOG_FUZZ_SCALE=50): a mutated definition gave
+    compressed_speed_distance 2 bytes of uint16 instead of the profile's 3 bytes.  The speed is its
+    low 12 bits as usual; the accumulated distance (bits 12-23) is not there: fitparse read the
+    missing bits as zeros and accumulated a distance of 0 m, runlog gives none (the FIT SDK's
+    component reader also gives no value when a field lacks the component's bits).  The oracle
+    leaves accumulated components of non-byte fields out (tests/fit_oracle.py)."""
+    rec = definition(1, 20, [(253, 4, 0x86), (8, 2, 0x84)])
+    rows = b"".join(b"\x01" + struct.pack("<IH", T0 + i, 3421 + (i << 12)) for i in range(4))
+    data = fit_file(FILE_ID + rec + rows)
+    assert check_file(data) == "same"
+    p = _parse(data)
+    np.testing.assert_array_equal(p.cols["speed"], [34.21] * 4)
+    assert np.isnan(p.cols["distance"]).all()
+
+
 def test_chained_files_keep_their_groups():
     a = (DATA / "fitparse__Activity.fit").read_bytes()
     data = a + a + b"\0" * 8
