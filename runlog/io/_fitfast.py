@@ -809,8 +809,8 @@ def _message_values(data: bytes, hpos: int, lay: _Layout) -> dict:
     for field, _, _, _ in lay.kplan:  # sub-fields: the field read under another name and type
         sub = field.subfield
         if sub is not None and raws.get(sub.ref_field) in sub.ref_values:
-            raw = raws[field.num]
-            del values[field.name]
+            raw = raws[field.num]  # the last listing of a field defined twice, as for any field
+            values.pop(field.name, None)  # gone already when the definition lists the field twice
             values[sub.name] = TYPES[sub.type].get(raw, raw) if isinstance(raw, int) else raw
     return values
 

@@ -309,6 +309,21 @@ def test_decoding_a_file_never_depends_on_other_files(tmp_path):
         assert pd.read_pickle(out).equals(expected)
 
 
+def test_a_field_defined_twice_with_a_sub_field():
+    """Found by the longer fuzz run (RUNLOG_FUZZ_SCALE=50): a file_id definition listing product (field 2)
+    twice, from a Garmin device, so that product is read as garmin_product.  The decoder renamed the
+    field once per listing and raised KeyError on the second (not a FileFormatError: the contract
+    broken); the later listing wins, as for any field, and fitparse reads it so too."""
+    file_id = definition(0, 0, [(0, 1, 0x00), (1, 2, 0x84), (2, 2, 0x84), (2, 2, 0x84), (4, 4, 0x86)])
+    file_id += b"\x00" + struct.pack("<BHHHI", 4, 1, 1000, 1623, T0)  # garmin, product 1000 then 1623
+    rec = definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02)])
+    rows = b"".join(b"\x01" + struct.pack("<IB", T0 + i, 120) for i in range(3))
+    data = fit_file(file_id + rec + rows)
+    assert check_file(data) == "same"
+    (ids,) = _parse(data).file_ids.values()
+    assert ids["manufacturer"] == "garmin" and ids["garmin_product"] == "fr620" and "product" not in ids
+
+
 @pytest.mark.parametrize("field, why", [
     ((3, 8, 0x8F), "heart rate as uint64"),
     ((3, 4, 0x07), "heart rate as a string"),
