@@ -142,7 +142,7 @@ def summarize_records(records: pd.DataFrame) -> dict:
         avg_temp_c, max_temp_c, ascent_m, n_records.
     """
     ns = pd.DatetimeIndex(records.index).as_unit("ns").asi8
-    m = schema.record_matrix(records)
+    m = schema.record_matrix(records) if len(records) <= _MATRIX_MAX_RECORDS else None
     if m is not None:
         return _summary(ns, {c: m[_SUMMARY_ROWS[c]] for c in _SUMMARY_COLUMNS})
     return _summary(ns, {c: records[c].to_numpy() for c in _SUMMARY_COLUMNS})
@@ -151,6 +151,10 @@ def summarize_records(records: pd.DataFrame) -> dict:
 #: The record columns a summary reads.
 _SUMMARY_COLUMNS = ("distance_m", "speed_mps", "hr_bpm", "cadence_spm", "temp_c", "altitude_m")
 _SUMMARY_ROWS = {c: list(schema.RECORD_COLUMNS).index(c) for c in _SUMMARY_COLUMNS}
+#: Longest run summarised from one matrix of all record columns (a copy of every column, quicker than
+#: a look-up per column for a short run); a longer run reads its 6 columns as views, so that the
+#: summary does not add a copy of the whole frame (120 bytes a record) to an import worker's peak.
+_MATRIX_MAX_RECORDS = 50_000
 
 
 def _summary(ns: np.ndarray, cols: dict[str, np.ndarray]) -> dict:

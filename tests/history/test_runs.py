@@ -49,3 +49,27 @@ def test_moving_time_excludes_a_pause_and_slow_samples():
 
 def test_empty_records():
     assert summarize_records(schema.empty_records()) == {"n_records": 0}
+
+
+def test_a_long_run_is_summarized_without_a_copy_of_every_column():
+    """Issue 25 (bounded decoding memory): the import worker's peak for a FIT file of 1,000,000 records
+    was 16x the file, 5x of it the summary's copy of all 15 record columns as one matrix (120 bytes a
+    record) to read 6 of them.  Counted with tracemalloc (numpy reports its buffers), not timed."""
+    import tracemalloc
+
+    n = 200_000
+    t = np.arange(n, dtype=float)
+    rec = _records(t, speed_mps=np.full(n, 3.0), distance_m=3.0 * t, hr_bpm=140 + t % 7,
+                   cadence_spm=np.full(n, 170.0), temp_c=np.full(n, 20.0), altitude_m=100 + t % 11,
+                   gct_ms=np.full(n, 250.0))
+    assert len(rec.columns) == len(schema.RECORD_COLUMNS) >= 15
+    small = summarize_records(rec.iloc[:5000])   # the short-run path, for comparison of values
+    tracemalloc.start()
+    try:
+        s = summarize_records(rec)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak / n < 100, f"{peak / n:.0f} bytes a record"   # the whole-frame copy alone is 120
+    assert s["n_records"] == n and s["distance_m"] == 3.0 * (n - 1) and s["max_hr_bpm"] == 146.0
+    assert small["avg_cadence_spm"] == s["avg_cadence_spm"] == 170.0
