@@ -19,7 +19,9 @@ Measured side by side in one run, on the same files:
    (the file's bytes count) over the file's size, for ``runlog.io.fit.decode``
    (the decoder and the raw frames) and, when the file is under
    ``MAX_FILE_BYTES``, ``runlog.read_activities`` (with
-   ``finalize``).  Target: decode <= ~8x the file.
+   ``finalize``) and an import worker's task
+   (``runlog.history._decode.decode_file``: read_activities and the runs'
+   summaries).  Target: decode <= ~8x the file.
 
 Real files come from ``../shared/data/real`` when present, else ``tests/data``.
 Times are the best of ``--repeat`` runs (reader comparisons; warm imports),
@@ -215,6 +217,9 @@ base = rss()
 data = open(path, "rb").read()
 if what == "decode":
     rows = sum(len(r.records) for r in fit.decode(data, path))
+elif what == "worker":  # an import worker's task: read_activities and the runs' summaries
+    from runlog.history._decode import decode_file
+    rows = sum(len(a.records) for a in decode_file(path, data).activities)
 else:
     rows = sum(len(a.records) for a in runlog.read_activities(path, data=data))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -225,7 +230,8 @@ print(rows, (peak - base) / len(data))
 def memory_bench(sizes: list[int]) -> None:
     """Peak memory of decoding one large FIT file, each in a fresh process (see the module docstring)."""
     print(f"\n== peak memory decoding one FIT file (fresh process each; load {os.getloadavg()[0]:.1f}) ==")
-    print(f"{'records':>11s} {'file MiB':>9s} {'decode':>9s} {'read_activities':>16s}   [peak RSS rise / file size]")
+    print(f"{'records':>11s} {'file MiB':>9s} {'decode':>9s} {'read_activities':>16s} {'import worker':>14s}"
+          "   [peak RSS rise / file size]")
     tmp = Path(tempfile.mkdtemp(prefix="runlog-bench-mem-"))
     try:
         for n in sizes:
@@ -233,15 +239,16 @@ def memory_bench(sizes: list[int]) -> None:
             path.write_bytes(synthetic_fit(n))
             size = path.stat().st_size
             ratios = []
-            for what in ("decode", "read"):
-                if what == "read" and size > runlog.io.MAX_FILE_BYTES:
+            for what in ("decode", "read", "worker"):
+                if what != "decode" and size > runlog.io.MAX_FILE_BYTES:
                     ratios.append("(too large)")
                     continue
                 out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(path), what],
                                      capture_output=True, text=True, check=True).stdout.split()
                 assert int(out[0]) == n, out
                 ratios.append(f"{float(out[1]):.1f}x")
-            print(f"{n:11,d} {size / 2**20:9.0f} {ratios[0]:>9s} {ratios[1]:>16s}   (target decode <= ~8x)")
+            print(f"{n:11,d} {size / 2**20:9.0f} {ratios[0]:>9s} {ratios[1]:>16s} {ratios[2]:>14s}"
+                  "   (target decode <= ~8x)")
             path.unlink()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
