@@ -11,7 +11,8 @@ onset *among runs with numbness* is therefore also given, with the exact
 distribution-free order-statistic interval (Conover 1999, sec. 3.2; scipy
 ``quantile_test``).
 
-What the two numbers describe, and how the sentences word them:
+What the two numbers describe, and how the report words them
+(:func:`runlog.render.wording.onset_sentences`; this module returns numbers and codes only):
 
 * the median onset describes only the runs where numbness came on ("in the
   12 runs where numbness came on, it came on after a median of 31 minutes");
@@ -67,8 +68,6 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from ..units import number_text, p_text, pace_text
-
 __all__ = [
     "MIN_ONSETS_REPRODUCIBLE",
     "QCD_REPRODUCIBLE",
@@ -84,13 +83,17 @@ __all__ = [
     "at_onset_comparison",
     "side_comparison",
     "SIDE_COLUMNS",
+    "SIDE_CODES",
     "MIN_SIDED",
     "side_balance_comparison",
     "BALANCE_COLUMNS",
+    "BALANCE_CODES",
     "MIN_SIDED_BALANCE",
     "MIN_BALANCE_SAMPLES",
     "side_cause_comparison",
     "SIDE_CAUSE_COLUMNS",
+    "SIDE_CAUSE_CODES",
+    "NOTE_CODES",
     "analyze_onset",
 ]
 
@@ -110,26 +113,42 @@ SUMMARY_COLUMNS = [
     "scale", "unit", "n_runs", "n_onsets", "n_censored", "km_median", "km_ci_low", "km_ci_high",
     "median", "ci_low", "ci_high", "q1", "q3", "min", "max", "qcd", "reproducible",
 ]
+#: The comparison at onset (:func:`at_onset_comparison`): ``variable`` is the record column (its name for a
+#: reader: :data:`runlog.render.labels.AT_ONSET_LABELS`), ``unit`` its unit.
 AT_ONSET_COLUMNS = [
-    "variable", "unit", "description", "n_episodes", "at_onset", "same_point_others",
+    "variable", "unit", "n_episodes", "at_onset", "same_point_others",
     "difference", "p_value",
 ]
 #: Sided episodes (left or right) each side needs before onset is compared between the sides.
 MIN_SIDED = 5
 SIDE_COLUMNS = ["side", "n_episodes", "n_runs", "onset_median_min", "onset_q1_min", "onset_q3_min", "p_value"]
+#: What :func:`side_comparison` found (its outcome's ``code``): no episode names a side (``no_side``),
+#: fewer than :data:`MIN_SIDED` sided episodes with a known onset on a side (``too_few``), onset minutes
+#: that differ between the sides at p < 0.05 (``different``) or not (``similar``).
+SIDE_CODES = ("no_side", "too_few", "different", "similar")
 #: Sided episodes with ground-contact balance before onset each side needs for the balance test: with 4
 #: and 4 the exact one-sided Mann-Whitney p can reach 1/70 = 0.014 (with 3 and 3 no better than 0.05).
 MIN_SIDED_BALANCE = 4
 #: Least samples (about seconds) with a ground-contact balance before onset for an episode's balance.
 MIN_BALANCE_SAMPLES = 60
 BALANCE_COLUMNS = ["group", "n", "balance_median_pct", "balance_q1_pct", "balance_q3_pct", "p_value"]
+#: What :func:`side_balance_comparison` found (its outcome's ``code``; no outcome when no episode names
+#: a side): no sided episode with a balance before onset (``no_balance``), fewer than
+#: :data:`MIN_SIDED_BALANCE` on a side (``too_few``), left-sided episodes with the larger left share at
+#: one-sided p < 0.05 (``leans``) or not (``no_lean``).
+BALANCE_CODES = ("no_balance", "too_few", "leans", "no_lean")
 SIDE_CAUSE_COLUMNS = ["cause", "factor", "factor_label", "n_left", "n_right", "left_median", "right_median",
                       "p_value", "q_value"]
-_VARIABLES = {
-    "speed_mps": ("m/s", "Speed (pace) in the 2 minutes before onset"),
-    "hr_bpm": ("1/min", "Heart rate in the 2 minutes before onset"),
-    "temp_c": ("°C", "Watch temperature (wrist, reads high) in the 2 minutes before onset"),
-}
+#: What :func:`side_cause_comparison` found (its outcome's ``code``; no outcome when no run is sided):
+#: fewer than :data:`MIN_SIDED` runs with a value on a side for every cause (``too_few``), a cause whose
+#: measure differs between the sides at Holm q < 0.05 (``different``) or none (``similar``).
+SIDE_CAUSE_CODES = ("too_few", "different", "similar")
+#: What :func:`analyze_onset` could not compute (:attr:`OnsetResult.notes`, each a dict with this ``code``):
+#: numb runs without an onset in a scale's unit (``onset_unknown``: ``unit``, ``n_missing``, ``n_numb``),
+#: no records to compare at onset (``no_records``).
+NOTE_CODES = ("onset_unknown", "no_records")
+#: The unit of each record column compared at onset.
+_UNITS = {"speed_mps": "m/s", "hr_bpm": "1/min", "temp_c": "°C"}
 
 
 def kaplan_meier(durations, events, *, alpha: float = 0.05) -> tuple[pd.DataFrame, dict]:
@@ -444,14 +463,14 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
         pairs[c] = [(float(a), float(m)) for a, m in zip(own, med) if np.isfinite(a) and np.isfinite(m)]
     rows = []
     for c in columns:
-        unit, desc = _VARIABLES.get(c, ("", c))
+        unit = _UNITS.get(c, "")
         p = np.array(pairs[c], dtype=float).reshape(-1, 2)
         n = len(p)
         pval = np.nan
         if n >= MIN_PAIRS and np.any(p[:, 0] != p[:, 1]):
             pval = float(stats.wilcoxon(p[:, 0], p[:, 1]).pvalue)
         rows.append({
-            "variable": c, "unit": unit, "description": desc, "n_episodes": n,
+            "variable": c, "unit": unit, "n_episodes": n,
             "at_onset": float(np.median(p[:, 0])) if n else np.nan,
             "same_point_others": float(np.median(p[:, 1])) if n else np.nan,
             "difference": float(np.median(p[:, 0] - p[:, 1])) if n else np.nan,
@@ -460,7 +479,7 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     return pd.DataFrame(rows, columns=AT_ONSET_COLUMNS)
 
 
-def side_comparison(episodes: pd.DataFrame, run_ids=None) -> tuple[pd.DataFrame, str]:
+def side_comparison(episodes: pd.DataFrame, run_ids=None) -> tuple[pd.DataFrame, dict]:
     """Left against right: how many episodes each side had and whether onset comes at another time.
 
     One-sided nerve compression (a tight lace, a swollen forefoot in one shoe)
@@ -480,11 +499,14 @@ def side_comparison(episodes: pd.DataFrame, run_ids=None) -> tuple[pd.DataFrame,
 
     Returns
     -------
-    (DataFrame, str)
+    (DataFrame, dict)
         :data:`SIDE_COLUMNS`, one row per side present ('left', 'right',
         'both', 'not given'), onset quartiles [min] and the left-right
-        ``p_value`` (on the 'left' row; NaN when not compared); and one
-        sentence saying what the sides show or why they cannot be compared.
+        ``p_value`` (on the 'left' row; NaN when not compared); and the
+        outcome: ``code`` (one of :data:`SIDE_CODES`), the episodes per side
+        (``left``, ``right``, ``both``) and, when compared, the median onset
+        of each side (``left_median``, ``right_median`` [min]) and ``p_value``
+        (worded by :func:`runlog.render.wording.side_sentence`).
 
     References
     ----------
@@ -510,19 +532,14 @@ def side_comparison(episodes: pd.DataFrame, run_ids=None) -> tuple[pd.DataFrame,
     n = {r.side: r.n_episodes for r in out.itertuples(index=False)}
     left, right = onset[(side == "left").to_numpy()].dropna(), onset[(side == "right").to_numpy()].dropna()
     if not (n.get("left", 0) or n.get("right", 0)):
-        return out, ("No episode says which side: write left, right or both in the journal's side column to "
-                     "see whether one side has a pattern of its own.")
-    counts = f"{n.get('left', 0)} left, {n.get('right', 0)} right, {n.get('both', 0)} both (episodes)"
+        return out, {"code": "no_side"}
+    counts = {k: int(n.get(k, 0)) for k in ("left", "right", "both")}
     if min(len(left), len(right)) < MIN_SIDED:
-        return out, (f"Sides: {counts}. Too few sided episodes with a known onset to compare the sides "
-                     f"(each side needs {MIN_SIDED}).")
+        return out, {"code": "too_few", **counts}
     p = float(stats.mannwhitneyu(left, right, alternative="two-sided", method="auto").pvalue)
     out.loc[out["side"] == "left", "p_value"] = p
-    lm, rm = float(np.median(left)), float(np.median(right))
-    verdict = ("onset came at a different time on the two sides" if p < 0.05
-               else "no clear difference in onset time between the sides")
-    return out, (f"Sides: {counts}; {verdict} (median {number_text(lm)} min left, "
-                 f"{number_text(rm)} min right, {p_text(p, 'Mann-Whitney p')}).")
+    return out, {"code": "different" if p < 0.05 else "similar", **counts,
+                 "left_median": float(np.median(left)), "right_median": float(np.median(right)), "p_value": p}
 
 
 def _balance_before(arrays, t_s: float) -> float:
@@ -534,7 +551,7 @@ def _balance_before(arrays, t_s: float) -> float:
 
 
 def side_balance_comparison(episodes: pd.DataFrame, records: pd.DataFrame,
-                            flags: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+                            flags: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
     """Do left-sided episodes come with a left-leaning ground contact, and right-sided with a right-leaning one?
 
     A runner who loads one foot longer (ground contact time balance, the
@@ -565,12 +582,17 @@ def side_balance_comparison(episodes: pd.DataFrame, records: pd.DataFrame,
 
     Returns
     -------
-    (DataFrame, str)
+    (DataFrame, dict)
         :data:`BALANCE_COLUMNS`, one row per group ('left', 'right', 'no
         numbness') with ``n`` episodes (runs) with a balance, the balance's
         median and quartiles [% on the left foot] and the one-sided
-        ``p_value`` (on the 'left' row; NaN when not tested); and one
-        sentence ('' when no episode says its side).
+        ``p_value`` (on the 'left' row; NaN when not tested); and the
+        outcome (empty when no episode says its side): ``code`` (one of
+        :data:`BALANCE_CODES`), ``n_left``, ``n_right`` (sided episodes with
+        a balance) and, when tested, ``left_median``, ``right_median``,
+        ``reference_median`` (runs without numbness; NaN without them) [%]
+        and ``p_value`` (worded by
+        :func:`runlog.render.wording.side_balance_sentence`).
 
     References
     ----------
@@ -585,7 +607,7 @@ def side_balance_comparison(episodes: pd.DataFrame, records: pd.DataFrame,
     sided = (side.isin(["left", "right"]).fillna(False) & onset.notna()).to_numpy(dtype=bool)
     out = pd.DataFrame(columns=BALANCE_COLUMNS)
     if not side.isin(["left", "right"]).fillna(False).any():
-        return out, ""
+        return out, {}
     ep, side, onset = ep[sided], side[sided], onset[sided]
     controls = ([] if flags is None
                 else list(flags.index[~flags["numb"].fillna(False).astype(bool).to_numpy()]))
@@ -609,23 +631,15 @@ def side_balance_comparison(episodes: pd.DataFrame, records: pd.DataFrame,
     out = pd.DataFrame(rows, columns=BALANCE_COLUMNS)
     nl, nr = len(groups["left"]), len(groups["right"])
     if nl + nr == 0:
-        return out, ("No run with a left- or right-sided episode has ground contact time balance before onset "
-                     "(a chest strap or pod that records running dynamics measures it), so the side of the "
-                     "numbness cannot be set against the side you lean on.")
+        return out, {"code": "no_balance", "n_left": 0, "n_right": 0}
     if min(nl, nr) < MIN_SIDED_BALANCE:
-        return out, (f"Too few sided episodes with balance data to test whether the side of the numbness goes "
-                     f"with the side you lean on ({nl} left, {nr} right with a ground contact time balance before "
-                     f"onset; each side needs {MIN_SIDED_BALANCE}).")
+        return out, {"code": "too_few", "n_left": nl, "n_right": nr}
     p = float(stats.mannwhitneyu(groups["left"], groups["right"], alternative="greater", method="auto").pvalue)
     out.loc[out["group"] == "left", "p_value"] = p
-    lm, rm = float(np.median(groups["left"])), float(np.median(groups["right"]))
     ref = groups.get("no numbness", np.array([]))
-    ref_text = (f", runs without numbness {number_text(float(np.median(ref)), 3)} %" if len(ref) else "")
-    verdict = ("left-sided episodes came with a longer ground contact on the left foot than right-sided ones"
-               if p < 0.05 else "no clear sign that the side of the numbness goes with the side you lean on")
-    return out, (f"Ground contact time balance before onset: {verdict} (median left share "
-                 f"{number_text(lm, 3)} % in {nl} left-sided, {number_text(rm, 3)} % in {nr} right-sided "
-                 f"episodes{ref_text}; one-sided {p_text(p, 'Mann-Whitney p')}).")
+    return out, {"code": "leans" if p < 0.05 else "no_lean", "n_left": nl, "n_right": nr,
+                 "left_median": float(np.median(groups["left"])), "right_median": float(np.median(groups["right"])),
+                 "reference_median": float(np.median(ref)) if len(ref) else np.nan, "p_value": p}
 
 
 def _run_sides(episodes: pd.DataFrame, run_ids=None) -> pd.Series:
@@ -642,7 +656,7 @@ def _run_sides(episodes: pd.DataFrame, run_ids=None) -> pd.Series:
 
 
 def side_cause_comparison(episodes: pd.DataFrame, features: pd.DataFrame, causes: pd.DataFrame,
-                          run_ids=None) -> tuple[pd.DataFrame, str]:
+                          run_ids=None) -> tuple[pd.DataFrame, dict]:
     """Do left-sided and right-sided episodes come on different kinds of run (another cause)?
 
     For each cause the report judged on a numeric measure (the ``factor`` of
@@ -669,9 +683,15 @@ def side_cause_comparison(episodes: pd.DataFrame, features: pd.DataFrame, causes
 
     Returns
     -------
-    (DataFrame, str)
+    (DataFrame, dict)
         :data:`SIDE_CAUSE_COLUMNS`, one row per cause compared, smallest p
-        first; and one sentence ('' when no run is sided).
+        first; and the outcome (empty when no run is sided): ``code`` (one of
+        :data:`SIDE_CAUSE_CODES`), ``runs_left``, ``runs_right`` (runs numb
+        on that side only) and, when compared, the first row's ``factor``,
+        ``factor_label``, ``left_median``, ``right_median``, ``n_left``,
+        ``n_right``, ``p_value``, ``q_value`` and ``n_tested`` (causes in
+        Holm's adjustment; worded by
+        :func:`runlog.render.wording.side_cause_sentence`).
 
     References
     ----------
@@ -683,7 +703,7 @@ def side_cause_comparison(episodes: pd.DataFrame, features: pd.DataFrame, causes
     sides = _run_sides(episodes, run_ids)
     empty = pd.DataFrame(columns=SIDE_CAUSE_COLUMNS)
     if not len(sides):
-        return empty, ""
+        return empty, {}
     rows = []
     for r in causes.itertuples(index=False):
         name = r.factor
@@ -702,30 +722,25 @@ def side_cause_comparison(episodes: pd.DataFrame, features: pd.DataFrame, causes
                      "left_median": float(np.median(left)) if len(left) else np.nan,
                      "right_median": float(np.median(right)) if len(right) else np.nan, "p_value": p})
     out = pd.DataFrame(rows, columns=SIDE_CAUSE_COLUMNS)
-    nl, nr = int((sides == "left").sum()), int((sides == "right").sum())
-    # runs, not episodes: the side counts above count episodes, so say what these count
-    runs_word = (f"{nl} runs numb on the left only, {nr} on the right only; a run counts once however many "
-                 "episodes it had, and not at all when both sides went numb")
+    # runs, not episodes: a run counts once however many episodes it had, and not at all when both sides
+    # went numb
+    runs = {"runs_left": int((sides == "left").sum()), "runs_right": int((sides == "right").sum())}
     tested = out["p_value"].notna().to_numpy()
     if not tested.any():
-        return out, (f"Too few runs with numbness on one side to compare the causes between the sides "
-                     f"({runs_word}; each side needs {MIN_SIDED}).")
+        return out, {"code": "too_few", **runs}
     out.loc[tested, "q_value"] = holm(out.loc[tested, "p_value"].to_numpy())
     out = out.sort_values("p_value", na_position="last", kind="stable").reset_index(drop=True)
     top = out.iloc[0]
-    if top["q_value"] < 0.05:
-        return out, (f"Left- and right-sided episodes came on different runs: {top['factor_label']} "
-                     f"{number_text(top['left_median'])} on left-sided against {number_text(top['right_median'])} "
-                     f"on right-sided runs (medians of {int(top['n_left'])} and {int(top['n_right'])}; "
-                     f"{p_text(top['q_value'], 'q')}, Holm over {int(tested.sum())} causes).")
-    return out, (f"Left- and right-sided episodes came on similar runs: no cause's measure differs clearly "
-                 f"between the sides ({runs_word}; smallest {p_text(top['p_value'], 'p')}, "
-                 f"{top['factor_label']}; Holm over {int(tested.sum())} causes).")
+    return out, {"code": "different" if top["q_value"] < 0.05 else "similar", **runs,
+                 **{k: top[k] for k in ("factor", "factor_label", "left_median", "right_median", "p_value",
+                                        "q_value")},
+                 "n_left": int(top["n_left"]), "n_right": int(top["n_right"]), "n_tested": int(tested.sum())}
 
 
 @dataclass
 class OnsetResult:
-    """Time (and distance) to onset of numbness within a run.
+    """Time (and distance) to onset of numbness within a run: numbers and codes, worded by
+    :func:`runlog.render.wording.onset_sentences`.
 
     Attributes
     ----------
@@ -746,22 +761,25 @@ class OnsetResult:
         :func:`at_onset_comparison` output.
     by_side : DataFrame
         :func:`side_comparison` table (empty without the journal's episodes).
-    side_sentence : str
-        What the sides show, or why they cannot be compared ('' without episodes).
+    side_outcome : dict
+        What the sides show, or why they cannot be compared (:func:`side_comparison`'s outcome; empty
+        without episodes).
     by_side_balance : DataFrame
         :func:`side_balance_comparison` table: ground contact time balance
         before onset of left- and right-sided episodes (empty without sided
         episodes).
-    side_balance_sentence : str
+    side_balance_outcome : dict
         Whether the side of the numbness goes with the side the runner leans
-        on, or why it cannot be tested ('' without sided episodes).
+        on, or why it cannot be tested (:func:`side_balance_comparison`'s outcome; empty without sided
+        episodes).
     by_side_cause : DataFrame
         :func:`side_cause_comparison` table: each cause's measure on left-
         against right-sided runs (empty until the cause analysis fills it).
-    side_cause_sentence : str
-        Whether the two sides' episodes came on different kinds of run.
-    notes : list of str
-        What could not be computed and why.
+    side_cause_outcome : dict
+        Whether the two sides' episodes came on different kinds of run (:func:`side_cause_comparison`'s
+        outcome).
+    notes : list of dict
+        What could not be computed and why: a ``code`` of :data:`NOTE_CODES` and its numbers.
     """
 
     summary: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUMMARY_COLUMNS))
@@ -771,11 +789,11 @@ class OnsetResult:
     notes: list = field(default_factory=list)
     landmarks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LANDMARK_COLUMNS))
     by_side: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SIDE_COLUMNS))
-    side_sentence: str = ""
+    side_outcome: dict = field(default_factory=dict)
     by_side_balance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BALANCE_COLUMNS))
-    side_balance_sentence: str = ""
+    side_balance_outcome: dict = field(default_factory=dict)
     by_side_cause: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SIDE_CAUSE_COLUMNS))
-    side_cause_sentence: str = ""
+    side_cause_outcome: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The onset summary table (one row per scale).
@@ -788,92 +806,12 @@ class OnsetResult:
         return self.summary
 
     def _repr_html_(self) -> str:  # pragma: no cover - cosmetic
-        import html
-
-        return ("<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in self.sentences()) + "</ul>"
-                + self.summary.to_html(index=False) + self.at_onset.to_html(index=False))
+        return self.summary.to_html(index=False) + self.at_onset.to_html(index=False)
 
     @property
     def reproducible(self) -> bool:
         """True when onset is consistent in minutes or in km."""
         return bool(len(self.summary) and self.summary["reproducible"].astype(bool).any())
-
-    def sentences(self) -> list[str]:
-        """Plain-language description of onset, one sentence per scale and comparison.
-
-        Returns
-        -------
-        list of str
-            Empty when no run has a known onset.
-        """
-        out = []
-        for _, r in self.summary.iterrows():
-            if r["n_onsets"] == 0:
-                continue
-            u = "minutes" if r["scale"] == "minutes" else "km"
-            n = int(r["n_onsets"])
-            s = (f"In the {n} run{'s' if n != 1 else ''} where numbness came on (onset known in {u}), it came on "
-                 f"after a median of {number_text(r['median'], 2)} {u} "
-                 f"(middle half {number_text(r['q1'], 2)}-{number_text(r['q3'], 2)} {u}, "
-                 f"range {number_text(r['min'], 2)}-{number_text(r['max'], 2)}")
-            s += (f"; 95 % CI of the median {number_text(r['ci_low'], 2)}-{number_text(r['ci_high'], 2)})."
-                  if np.isfinite(r["ci_low"]) else ").")
-            s += self._km_sentence(r, u)
-            what = "time" if u == "minutes" else "distance"
-            if r["reproducible"]:
-                s += (f" Onset is reproducible at a consistent {what}: "
-                      "a pattern worth showing to a doctor or physiotherapist.")
-            elif n < MIN_ONSETS_REPRODUCIBLE:
-                s += (f" Too few episodes to say whether it comes at a consistent {what} (that needs at least "
-                      f"{MIN_ONSETS_REPRODUCIBLE} with a known onset).")
-            out.append(s)
-        for _, r in self.at_onset.iterrows():
-            if r["n_episodes"] < MIN_PAIRS or not np.isfinite(r["p_value"]):
-                continue
-            if r["variable"] == "speed_mps":
-                a, b = pace_text(r["at_onset"], unit=True), pace_text(r["same_point_others"], unit=True)
-                what = f"pace just before onset was {a} vs {b} at the same point of runs without numbness"
-            else:
-                u = "beats/min" if r["unit"] == "1/min" else r["unit"]
-                what = (f"{r['description'].split(' in the')[0].lower()} just before onset was "
-                        f"{number_text(r['at_onset'], 2)} {u} vs {number_text(r['same_point_others'], 2)} {u} "
-                        "at the same point of runs without numbness")
-            out.append(f"{what[0].upper()}{what[1:]} (median of {r['n_episodes']} episodes, "
-                       f"signed-rank {p_text(r['p_value'], 'p')}).")
-        if self.side_sentence:
-            out.append(self.side_sentence)
-        if self.side_balance_sentence:
-            out.append(self.side_balance_sentence)
-        if self.side_cause_sentence:
-            out.append(self.side_cause_sentence)
-        return out
-
-    def _km_sentence(self, r, u: str) -> str:
-        """Kaplan-Meier shares by the landmarks and the median, worded as what they describe."""
-        lm = self.landmarks
-        lm = lm[lm["scale"] == r["scale"]] if len(lm) else lm
-        s = ""
-        if len(lm):
-            parts = [f"{100 * x['share_numb']:.0f} % by {number_text(x['time'], 2)} {u} "
-                     f"({int(x['n_at_risk'])} still going without numbness)" for _, x in lm.iterrows()]
-            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-            s += (" Counting each run only for as long as it lasted (Kaplan-Meier), the estimated share of runs "
-                  f"with numbness is {listed}.")
-        count = f"{int(r['n_onsets'])} of {int(r['n_runs'])} runs had numbness"
-        if np.isfinite(r["km_median"]):
-            ci = (f" (95 % CI {number_text(r['km_ci_low'], 2)}-{number_text(r['km_ci_high'], 2)} {u})"
-                  if np.isfinite(r["km_ci_low"]) and np.isfinite(r["km_ci_high"]) else "")
-            tail = (f"that is not half of all runs: {count}" if 2 * r["n_onsets"] < r["n_runs"]
-                    else f"in all, {count}")
-            s += (f" Kaplan-Meier median {number_text(r['km_median'], 2)} {u}{ci}: half of the runs that last "
-                  f"{number_text(r['km_median'], 2)} {u} have numbness by then ({tail}).")
-        else:
-            fewer = ("fewer than half of the runs had numbness by their end" if 2 * r["n_onsets"] < r["n_runs"]
-                     else "the estimated share of runs with numbness does not pass one half")
-            s += f" The Kaplan-Meier median is not reached: {fewer} ({count})."
-        return s
-
-
 
 
 def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame | None = None, *,
@@ -908,8 +846,8 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
         curve, med = kaplan_meier(dur["duration"], dur["event"])
         known = dur.loc[dur["event"], "duration"].to_numpy()
         if n_numb and len(known) < n_numb:
-            res.notes.append(f"{n_numb - len(known)} of {n_numb} numb runs have no onset in {unit}; "
-                             "they are left out of the onset analysis in " + unit + ".")
+            res.notes.append({"code": "onset_unknown", "unit": unit, "n_missing": n_numb - len(known),
+                              "n_numb": n_numb})
         lm = km_landmarks(curve, dur["duration"], LANDMARKS[scale])
         landmarks.append(lm.assign(scale=scale))
         m, lo, hi = median_ci(known)
@@ -924,8 +862,8 @@ def analyze_onset(flags: pd.DataFrame, runs: pd.DataFrame, records: pd.DataFrame
     if records is not None and len(records) and n_numb:
         res.at_onset = at_onset_comparison(records, flags, runs, window_s=window_s)
     elif n_numb:
-        res.notes.append("no records given: pace, heart rate and temperature at onset not compared.")
+        res.notes.append({"code": "no_records"})
     if episodes is not None and len(episodes) and "run_id" in episodes:
-        res.by_side, res.side_sentence = side_comparison(episodes, flags.index)
-        res.by_side_balance, res.side_balance_sentence = side_balance_comparison(episodes, records, flags)
+        res.by_side, res.side_outcome = side_comparison(episodes, flags.index)
+        res.by_side_balance, res.side_balance_outcome = side_balance_comparison(episodes, records, flags)
     return res

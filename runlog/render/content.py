@@ -21,7 +21,7 @@ import pandas as pd
 from ..analysis.onset import MIN_ONSETS_REPRODUCIBLE
 from ..units import MISSING, number_text, p_text, pace_text, ratio_text
 from . import wording
-from .labels import cause_label, measure_label, unit_label
+from .labels import at_onset_label, cause_label, measure_label, unit_label
 
 __all__ = ["Paragraph", "Bullets", "Table", "Section", "report_sections", "cause_labels", "measure_name",
            "measure_note", "cause_display", "factor_display", "P_COLUMNS"]
@@ -309,7 +309,7 @@ def _at_onset(at: pd.DataFrame) -> pd.DataFrame:
     units in words (:func:`runlog.render.labels.unit_label`)."""
     rows = []
     for _, r in at.iterrows():
-        what, unit = _text(r.get("description")), unit_label(_text(r.get("unit")))
+        what, unit = at_onset_label(r.get("variable")), unit_label(_text(r.get("unit")))
         if r.get("variable") == "speed_mps":
             what, unit = what.replace("Speed (pace)", "Pace"), "min/km"
             a, b = pace_text(r["at_onset"]), pace_text(r["same_point_others"])
@@ -397,7 +397,7 @@ def report_sections(report) -> list[Section]:
 
     onset = getattr(report, "onset", None)
     blocks: list = []
-    sentences = onset.sentences() if onset is not None and callable(getattr(onset, "sentences", None)) else []
+    sentences = wording.onset_sentences(onset) if onset is not None else []
     blocks.append(Bullets(list(sentences)) if sentences else Paragraph("No episode with a known onset yet."))
     summary = getattr(onset, "summary", None)
     if isinstance(summary, pd.DataFrame) and len(summary) and (summary["n_onsets"] > 0).any():
@@ -405,7 +405,7 @@ def report_sections(report) -> list[Section]:
     at = getattr(onset, "at_onset", None)
     if isinstance(at, pd.DataFrame) and len(at):
         blocks += [Paragraph(wording.AT_ONSET_NOTE), Table(_at_onset(at))]
-    blocks += [Paragraph(str(n)) for n in (getattr(onset, "notes", None) or [])]
+    blocks += [Paragraph(wording.onset_note(n)) for n in (getattr(onset, "notes", None) or [])]
     out.append(Section("onset", "When numbness starts", blocks))
 
     if testable:

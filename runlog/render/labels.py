@@ -9,6 +9,7 @@ of runlog, so any layer that writes for a reader can use it.
 * :data:`CAUSE_SHORT` -- the short name a sentence starts with ('Heat')
 * :data:`MEASURE_LABELS` -- a feature column's plain name ('air temperature')
 * :data:`UNIT_WORDS` -- a unit as a runner reads it ('load units' for the code's 'AU')
+* :data:`AT_ONSET_LABELS` -- a record column compared just before onset ('Heart rate in the 2 minutes ...')
 * :func:`measure_label`, :func:`cause_label`, :func:`unit_label`, :func:`short_description`,
   :func:`lower_first`, :func:`upper_first`
 """
@@ -18,8 +19,9 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "CAUSE_LABELS", "CAUSE_SHORT", "MEASURE_LABELS", "UNIT_WORDS",
-    "cause_label", "cause_short", "measure_label", "unit_label", "short_description", "lower_first", "upper_first",
+    "CAUSE_LABELS", "CAUSE_SHORT", "MEASURE_LABELS", "UNIT_WORDS", "AT_ONSET_LABELS",
+    "at_onset_label", "cause_label", "cause_short", "measure_label", "unit_label", "short_description",
+    "lower_first", "upper_first",
 ]
 
 #: Each cause in a runner's words, as the articles name it (sentences, tables, plots).
@@ -135,6 +137,32 @@ MEASURE_LABELS = {
 #: of training load (TRIMP and the loads built on it) and heart rate per minute.  Every other unit of the
 #: catalogue ('°C', 'km', 'min/km', 'steps/min', '%') is read as written.
 UNIT_WORDS = {"AU": "load units", "1/min": "beats/min", "d": "days", "h": "hours"}
+
+#: The record columns compared just before onset (:func:`runlog.analysis.onset.at_onset_comparison`'s
+#: ``variable``), as the report names them.
+AT_ONSET_LABELS = {
+    "speed_mps": "Speed (pace) in the 2 minutes before onset",
+    "hr_bpm": "Heart rate in the 2 minutes before onset",
+    "temp_c": "Watch temperature (wrist, reads high) in the 2 minutes before onset",
+}
+
+
+def at_onset_label(variable) -> str:
+    """A record column compared just before onset, as the report names it.
+
+    Parameters
+    ----------
+    variable : str
+        The column (``speed_mps``, ``hr_bpm``, ``temp_c``).
+
+    Returns
+    -------
+    str
+        :data:`AT_ONSET_LABELS`, else *variable* itself ('' for none).
+    """
+    if not isinstance(variable, str):
+        return ""
+    return AT_ONSET_LABELS.get(variable, variable)
 
 
 def unit_label(unit) -> str:

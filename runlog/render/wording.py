@@ -5,7 +5,8 @@ runner reads about them is composed here, once: what an odds ratio is per
 (:func:`effect_unit_text`), a cause's status (:func:`status_text`), the risks
 on either side of a finding's split (:func:`risk_text`), the report's frames
 with their words (:func:`cause_frame`, :func:`finding_frame`,
-:func:`factor_frame`), the answer line and the finding paragraphs.  The
+:func:`factor_frame`), the answer line, the finding paragraphs and when
+numbness starts (:func:`onset_sentences`, the side outcomes).  The
 renderers (text, Markdown, HTML, command line) only lay it out.
 """
 
@@ -17,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.causes import EFFECT_COLUMNS
-from ..units import number_text, p_text, per_text, quantity_text
-from .labels import cause_label, cause_short, measure_label, unit_label, upper_first
+from ..analysis.onset import MIN_ONSETS_REPRODUCIBLE, MIN_PAIRS, MIN_SIDED, MIN_SIDED_BALANCE
+from ..units import number_text, p_text, pace_text, per_text, quantity_text
+from .labels import at_onset_label, cause_label, cause_short, measure_label, unit_label, upper_first
 
 __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_unit_text", "explained_text",
            "threshold_phrases", "in_the_model", "worth_testing_paragraphs", "EXPERIMENT_FACTORS", "PROMISE",
@@ -28,7 +30,8 @@ __all__ = ["CAUSE_COLUMNS", "FINDING_COLUMNS", "FACTOR_TABLE_COLUMNS", "effect_u
            "physiology_caveat", "NOT_A_DIAGNOSIS", "CAUSES_NOTE", "MEASURES_NOTE", "RUNS_SO_FAR_NOTE",
            "AT_ONSET_NOTE", "n_causes_tested", "count_line", "untestable_reason", "answer_text", "finding_paragraphs",
            "caveats", "not_tested_reason", "descriptive_text", "MAX_CI_RATIO", "too_uncertain", "TOO_UNCERTAIN",
-           "TOO_WIDE", "TOO_FEW_TO_SAY", "left_out_text"]
+           "TOO_WIDE", "TOO_FEW_TO_SAY", "left_out_text", "onset_sentences", "at_onset_sentence", "side_sentence",
+           "side_balance_sentence", "side_cause_sentence", "onset_note"]
 
 #: The widest 95 % interval of an odds ratio whose size the report gives: an interval whose upper end is
 #: more than this many times its lower end (or that is open) is "too uncertain" (:func:`too_uncertain`).
@@ -1165,3 +1168,221 @@ def descriptive_text(row, group: str) -> str:
         return f"{k} of {n}" + (f" ({100 * k / n:.0f} %)" if n else "")
     level = row.get(f"{group}_level")
     return "-" if not n or level is None else f"{level} ({k} of {n})"
+
+
+# ---------------------------------------------------------------- when numbness starts (runlog.analysis.onset)
+def onset_sentences(onset) -> list[str]:
+    """When numbness starts, in words: one sentence per scale, per comparison at onset and per side outcome.
+
+    Parameters
+    ----------
+    onset : OnsetResult
+        :func:`runlog.analysis.onset.analyze_onset` output (``summary``, ``landmarks``, ``at_onset`` and the
+        side outcomes).
+
+    Returns
+    -------
+    list of str
+        Empty when no run has a known onset and nothing about the sides is known.
+    """
+    out = []
+    for _, r in onset.summary.iterrows():
+        if r["n_onsets"] == 0:
+            continue
+        u = "minutes" if r["scale"] == "minutes" else "km"
+        n = int(r["n_onsets"])
+        s = (f"In the {n} run{'s' if n != 1 else ''} where numbness came on (onset known in {u}), it came on "
+             f"after a median of {number_text(r['median'], 2)} {u} "
+             f"(middle half {number_text(r['q1'], 2)}-{number_text(r['q3'], 2)} {u}, "
+             f"range {number_text(r['min'], 2)}-{number_text(r['max'], 2)}")
+        s += (f"; 95 % CI of the median {number_text(r['ci_low'], 2)}-{number_text(r['ci_high'], 2)})."
+              if np.isfinite(r["ci_low"]) else ").")
+        s += _km_sentence(onset.landmarks, r, u)
+        what = "time" if u == "minutes" else "distance"
+        if r["reproducible"]:
+            s += (f" Onset is reproducible at a consistent {what}: "
+                  "a pattern worth showing to a doctor or physiotherapist.")
+        elif n < MIN_ONSETS_REPRODUCIBLE:
+            s += (f" Too few episodes to say whether it comes at a consistent {what} (that needs at least "
+                  f"{MIN_ONSETS_REPRODUCIBLE} with a known onset).")
+        out.append(s)
+    for _, r in onset.at_onset.iterrows():
+        if r["n_episodes"] < MIN_PAIRS or not np.isfinite(r["p_value"]):
+            continue
+        out.append(at_onset_sentence(r))
+    out += [s for s in (side_sentence(onset.side_outcome), side_balance_sentence(onset.side_balance_outcome),
+                        side_cause_sentence(onset.side_cause_outcome)) if s]
+    return out
+
+
+def _km_sentence(landmarks: pd.DataFrame, r, u: str) -> str:
+    """Kaplan-Meier shares by the landmarks and the median, worded as what they describe (see
+    :mod:`runlog.analysis.onset`): a share among the runs that go on that long, not of all runs."""
+    lm = landmarks[landmarks["scale"] == r["scale"]] if len(landmarks) else landmarks
+    s = ""
+    if len(lm):
+        parts = [f"{100 * x['share_numb']:.0f} % by {number_text(x['time'], 2)} {u} "
+                 f"({int(x['n_at_risk'])} still going without numbness)" for _, x in lm.iterrows()]
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        s += (" Counting each run only for as long as it lasted (Kaplan-Meier), the estimated share of runs "
+              f"with numbness is {listed}.")
+    count = f"{int(r['n_onsets'])} of {int(r['n_runs'])} runs had numbness"
+    if np.isfinite(r["km_median"]):
+        ci = (f" (95 % CI {number_text(r['km_ci_low'], 2)}-{number_text(r['km_ci_high'], 2)} {u})"
+              if np.isfinite(r["km_ci_low"]) and np.isfinite(r["km_ci_high"]) else "")
+        tail = (f"that is not half of all runs: {count}" if 2 * r["n_onsets"] < r["n_runs"]
+                else f"in all, {count}")
+        s += (f" Kaplan-Meier median {number_text(r['km_median'], 2)} {u}{ci}: half of the runs that last "
+              f"{number_text(r['km_median'], 2)} {u} have numbness by then ({tail}).")
+    else:
+        fewer = ("fewer than half of the runs had numbness by their end" if 2 * r["n_onsets"] < r["n_runs"]
+                 else "the estimated share of runs with numbness does not pass one half")
+        s += f" The Kaplan-Meier median is not reached: {fewer} ({count})."
+    return s
+
+
+def at_onset_sentence(r) -> str:
+    """One row of :func:`runlog.analysis.onset.at_onset_comparison` in words: the value just before onset
+    against the same point of the runs without numbness (pace for speed), with the signed-rank p.
+
+    Parameters
+    ----------
+    r : Series
+        A row of the at-onset table (``variable``, ``unit``, ``n_episodes``, ``at_onset``,
+        ``same_point_others``, ``p_value``).
+
+    Returns
+    -------
+    str
+    """
+    if r["variable"] == "speed_mps":
+        a, b = pace_text(r["at_onset"], unit=True), pace_text(r["same_point_others"], unit=True)
+        what = f"pace just before onset was {a} vs {b} at the same point of runs without numbness"
+    else:
+        u = "beats/min" if r["unit"] == "1/min" else r["unit"]
+        what = (f"{at_onset_label(r['variable']).split(' in the')[0].lower()} just before onset was "
+                f"{number_text(r['at_onset'], 2)} {u} vs {number_text(r['same_point_others'], 2)} {u} "
+                "at the same point of runs without numbness")
+    return (f"{what[0].upper()}{what[1:]} (median of {r['n_episodes']} episodes, "
+            f"signed-rank {p_text(r['p_value'], 'p')}).")
+
+
+def side_sentence(outcome: dict) -> str:
+    """Left against right (:func:`runlog.analysis.onset.side_comparison`'s outcome) in words.
+
+    Parameters
+    ----------
+    outcome : dict
+        ``code`` (:data:`runlog.analysis.onset.SIDE_CODES`) and its numbers; empty for nothing to say.
+
+    Returns
+    -------
+    str
+        '' for an empty outcome.
+    """
+    code = outcome.get("code")
+    if not code:
+        return ""
+    if code == "no_side":
+        return ("No episode says which side: write left, right or both in the journal's side column to "
+                "see whether one side has a pattern of its own.")
+    counts = f"{outcome['left']} left, {outcome['right']} right, {outcome['both']} both (episodes)"
+    if code == "too_few":
+        return (f"Sides: {counts}. Too few sided episodes with a known onset to compare the sides "
+                f"(each side needs {MIN_SIDED}).")
+    verdict = ("onset came at a different time on the two sides" if code == "different"
+               else "no clear difference in onset time between the sides")
+    return (f"Sides: {counts}; {verdict} (median {number_text(outcome['left_median'])} min left, "
+            f"{number_text(outcome['right_median'])} min right, {p_text(outcome['p_value'], 'Mann-Whitney p')}).")
+
+
+def side_balance_sentence(outcome: dict) -> str:
+    """Ground contact time balance before onset against the side of the numbness
+    (:func:`runlog.analysis.onset.side_balance_comparison`'s outcome) in words.
+
+    Parameters
+    ----------
+    outcome : dict
+        ``code`` (:data:`runlog.analysis.onset.BALANCE_CODES`) and its numbers; empty for nothing to say.
+
+    Returns
+    -------
+    str
+        '' for an empty outcome.
+    """
+    code = outcome.get("code")
+    if not code:
+        return ""
+    nl, nr = outcome["n_left"], outcome["n_right"]
+    if code == "no_balance":
+        return ("No run with a left- or right-sided episode has ground contact time balance before onset "
+                "(a chest strap or pod that records running dynamics measures it), so the side of the "
+                "numbness cannot be set against the side you lean on.")
+    if code == "too_few":
+        return (f"Too few sided episodes with balance data to test whether the side of the numbness goes "
+                f"with the side you lean on ({nl} left, {nr} right with a ground contact time balance before "
+                f"onset; each side needs {MIN_SIDED_BALANCE}).")
+    ref = outcome.get("reference_median", np.nan)
+    ref_text = f", runs without numbness {number_text(ref, 3)} %" if np.isfinite(ref) else ""
+    verdict = ("left-sided episodes came with a longer ground contact on the left foot than right-sided ones"
+               if code == "leans" else "no clear sign that the side of the numbness goes with the side you lean on")
+    return (f"Ground contact time balance before onset: {verdict} (median left share "
+            f"{number_text(outcome['left_median'], 3)} % in {nl} left-sided, "
+            f"{number_text(outcome['right_median'], 3)} % in {nr} right-sided "
+            f"episodes{ref_text}; one-sided {p_text(outcome['p_value'], 'Mann-Whitney p')}).")
+
+
+def side_cause_sentence(outcome: dict) -> str:
+    """Whether left- and right-sided episodes came on different kinds of run
+    (:func:`runlog.analysis.onset.side_cause_comparison`'s outcome) in words.
+
+    Parameters
+    ----------
+    outcome : dict
+        ``code`` (:data:`runlog.analysis.onset.SIDE_CAUSE_CODES`) and its numbers; empty for nothing to say.
+
+    Returns
+    -------
+    str
+        '' for an empty outcome.
+    """
+    code = outcome.get("code")
+    if not code:
+        return ""
+    # runs, not episodes: the side counts of the other sentence count episodes, so say what these count
+    runs_word = (f"{outcome['runs_left']} runs numb on the left only, {outcome['runs_right']} on the right only; "
+                 "a run counts once however many episodes it had, and not at all when both sides went numb")
+    if code == "too_few":
+        return (f"Too few runs with numbness on one side to compare the causes between the sides "
+                f"({runs_word}; each side needs {MIN_SIDED}).")
+    if code == "different":
+        return (f"Left- and right-sided episodes came on different runs: {outcome['factor_label']} "
+                f"{number_text(outcome['left_median'])} on left-sided against "
+                f"{number_text(outcome['right_median'])} on right-sided runs (medians of {outcome['n_left']} and "
+                f"{outcome['n_right']}; {p_text(outcome['q_value'], 'q')}, Holm over {outcome['n_tested']} causes).")
+    return (f"Left- and right-sided episodes came on similar runs: no cause's measure differs clearly "
+            f"between the sides ({runs_word}; smallest {p_text(outcome['p_value'], 'p')}, "
+            f"{outcome['factor_label']}; Holm over {outcome['n_tested']} causes).")
+
+
+def onset_note(note) -> str:
+    """What the onset analysis could not compute (one of :attr:`OnsetResult.notes
+    <runlog.analysis.onset.OnsetResult>`, codes :data:`runlog.analysis.onset.NOTE_CODES`), in words.
+
+    Parameters
+    ----------
+    note : dict
+        ``code`` and its numbers.
+
+    Returns
+    -------
+    str
+    """
+    code = note.get("code") if isinstance(note, dict) else None
+    if code == "onset_unknown":
+        unit = note["unit"]
+        return (f"{note['n_missing']} of {note['n_numb']} numb runs have no onset in {unit}; "
+                f"they are left out of the onset analysis in {unit}.")
+    if code == "no_records":
+        return "no records given: pace, heart rate and temperature at onset not compared."
+    return str(note)

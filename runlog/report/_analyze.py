@@ -94,7 +94,7 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
     if runs is not None and n_numb:
         rep.onset = analyze_onset(flags, runs, records, episodes=episodes)
         if episodes is not None and len(rep.causes):
-            rep.onset.by_side_cause, rep.onset.side_cause_sentence = side_cause_comparison(
+            rep.onset.by_side_cause, rep.onset.side_cause_outcome = side_cause_comparison(
                 episodes, features, rep.causes, flags.index)
     rep.answer = answer_line(rep)
     rep.caveats = caveats(rep)

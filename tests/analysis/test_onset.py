@@ -1,4 +1,8 @@
-"""Time to onset: Kaplan-Meier on a textbook data set, order-statistic median CI, spread, comparison at onset."""
+"""Time to onset: Kaplan-Meier on a textbook data set, order-statistic median CI, spread, comparison at onset.
+
+The analysis returns numbers and codes; the sentences here come from runlog.render.wording, fed with what
+the analysis returned on hand-computed data (tests/render/test_wording.py words each code on its own).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,13 @@ from runlog.analysis.onset import (
     median_ci,
     onset_durations,
     onset_spread,
+)
+from runlog.render.wording import (
+    onset_note,
+    onset_sentences,
+    side_balance_sentence,
+    side_cause_sentence,
+    side_sentence,
 )
 
 # Freireich et al. (1963) 6-MP arm, weeks in remission, '+' censored (Gehan 1965; Kleinbaum & Klein,
@@ -194,14 +205,15 @@ def test_at_onset_comparison_blocked_equals_unblocked(monkeypatch, block):
     assert out.loc["speed_mps", "n_episodes"] == 9   # every onset has a control that lasted that long
 
 
-def test_analyze_onset_result_and_sentences():
+def test_analyze_onset_result_and_its_words():
     flags, runs = _frames()
     res = analyze_onset(flags, runs)
     s = res.summary.set_index("scale")
     assert s.loc["minutes", "n_onsets"] == 1 and s.loc["km", "n_onsets"] == 2
     assert s.loc["km", "median"] == 4.5
-    assert any("no onset in min" in n for n in res.notes)
-    text = " ".join(res.sentences())
+    assert {"code": "onset_unknown", "unit": "min", "n_missing": 1, "n_numb": 2} in res.notes
+    assert any("no onset in min" in onset_note(n) for n in res.notes)
+    text = " ".join(onset_sentences(res))
     # minutes: a (onset 20), c (censored 40), d (censored 20): S(20) = 2/3, median not reached
     assert "median of 20 minutes" in text and "not reached" in text
     assert set(res.curves["scale"]) == {"minutes", "km"}
@@ -237,7 +249,7 @@ def test_km_sentence_when_the_median_is_reached_with_few_numb_runs():
     assert lm.loc[30.0, "share_numb"] == 0 and lm.loc[30.0, "n_at_risk"] == 10
     assert lm.loc[60.0, "share_numb"] == pytest.approx(0.6) and lm.loc[60.0, "n_at_risk"] == 3
     assert lm.loc[60.0, "ci_low"] < 0.6 < lm.loc[60.0, "ci_high"]
-    text = res.sentences()[0]
+    text = onset_sentences(res)[0]
     assert text.startswith("In the 3 runs where numbness came on (onset known in minutes), it came on after a "
                            "median of 50 minutes (middle half 45-55 minutes, range 40-60).")
     assert ("Counting each run only for as long as it lasted (Kaplan-Meier), the estimated share of runs with "
@@ -256,7 +268,7 @@ def test_km_sentence_when_the_median_is_not_reached():
     assert np.isnan(res.summary.set_index("scale").loc["minutes", "km_median"])
     lm = res.landmarks[res.landmarks["scale"] == "minutes"]
     assert lm["time"].tolist() == [30.0] and lm["share_numb"].iloc[0] == pytest.approx(0.1)
-    text = res.sentences()[0]
+    text = onset_sentences(res)[0]
     assert "median of 30 minutes (middle half 25-35 minutes, range 20-40)" in text
     assert "the estimated share of runs with numbness is 10 % by 30 minutes (9 still going without numbness)." in text
     assert text.endswith("The Kaplan-Meier median is not reached: fewer than half of the runs had numbness by "
@@ -282,21 +294,26 @@ def test_side_comparison_hand_computed():
     ep = pd.DataFrame({"run_id": list("abcdefghijkl"),
                        "side": ["left"] * 6 + ["right"] * 5 + [None],
                        "onset_min": [30, 32, 35, 40, 31, 33, 50, 55, 52, 60, 58, 20]})
-    table, sentence = side_comparison(ep)
+    table, outcome = side_comparison(ep)
+    sentence = side_sentence(outcome)
     assert table["side"].tolist() == ["left", "right", "not given"]
     assert table["n_episodes"].tolist() == [6, 5, 1]
     # left 30..40 all below right 50..60: exact two-sided Mann-Whitney p = 2 / C(11, 5) = 2 / 462
     assert table.loc[0, "p_value"] == pytest.approx(2 / 462, rel=1e-9)
     assert table.loc[0, "onset_median_min"] == 32.5 and table.loc[1, "onset_median_min"] == 55.0
+    assert outcome == {"code": "different", "left": 6, "right": 5, "both": 0, "left_median": 32.5,
+                       "right_median": 55.0, "p_value": pytest.approx(2 / 462, rel=1e-9)}
     assert sentence.startswith("Sides: 6 left, 5 right, 0 both (episodes); onset came at a different time on "
                                "the two sides (median 32")     # 32.5 as the report's number format gives it
     assert sentence.endswith(" min left, 55 min right, Mann-Whitney p = 0.0043).")
     # only the analysed runs count; too few on one side: said, not tested
-    table, sentence = side_comparison(ep, run_ids=list("abcdefgh"))
+    table, outcome = side_comparison(ep, run_ids=list("abcdefgh"))
     assert table["p_value"].isna().all()
-    assert sentence.startswith("Sides: 6 left, 2 right, 0 both (episodes). Too few sided episodes")
-    _, sentence = side_comparison(ep.assign(side=None))
-    assert sentence.startswith("No episode says which side")
+    assert outcome == {"code": "too_few", "left": 6, "right": 2, "both": 0}
+    assert side_sentence(outcome).startswith("Sides: 6 left, 2 right, 0 both (episodes). Too few sided episodes")
+    _, outcome = side_comparison(ep.assign(side=None))
+    assert outcome == {"code": "no_side"}
+    assert side_sentence(outcome).startswith("No episode says which side")
 
 
 def _balance_records(balance: dict, minutes=40):
@@ -326,7 +343,8 @@ def test_side_balance_hand_computed():
     flags = pd.DataFrame({"numb": [True] * 8 + [False] * 3, "onset_min": [20.0] * 8 + [np.nan] * 3},
                          index=pd.Index(ids, name="run_id"))
     ep = pd.DataFrame({"run_id": ids[:8], "side": ["left"] * 4 + ["right"] * 4, "onset_min": 20.0})
-    table, sentence = side_balance_comparison(ep, rec, flags)
+    table, outcome = side_balance_comparison(ep, rec, flags)
+    sentence = side_balance_sentence(outcome)
     t = table.set_index("group")
     assert t["n"].tolist() == [4, 4, 3]
     assert t.loc["left", "balance_median_pct"] == pytest.approx(51.3, abs=1e-5)    # float32 values
@@ -335,15 +353,17 @@ def test_side_balance_hand_computed():
     # every left value above every right one: exact one-sided p = 1 / C(8, 4) = 1 / 70
     assert t.loc["left", "p_value"] == pytest.approx(1 / 70, rel=1e-9)
     assert np.isnan(t.loc["right", "p_value"])
+    assert outcome["code"] == "leans" and (outcome["n_left"], outcome["n_right"]) == (4, 4)
+    assert outcome["reference_median"] == pytest.approx(50.2, abs=1e-5)
     assert sentence.startswith("Ground contact time balance before onset: left-sided episodes came with a longer "
                                "ground contact on the left foot")
     assert "51.3 % in 4 left-sided, 49.3 % in 4 right-sided episodes, runs without numbness 50.2 %" in sentence
     assert sentence.endswith("one-sided Mann-Whitney p = 0.014).")
     # the other way round (left episodes leaning right): not significant one-sided
     ep_swapped = ep.assign(side=["right"] * 4 + ["left"] * 4)
-    table, sentence = side_balance_comparison(ep_swapped, rec, flags)
+    table, outcome = side_balance_comparison(ep_swapped, rec, flags)
     assert table.set_index("group").loc["left", "p_value"] == pytest.approx(1.0)
-    assert "no clear sign" in sentence
+    assert outcome["code"] == "no_lean" and "no clear sign" in side_balance_sentence(outcome)
 
 
 def test_side_balance_too_few_or_no_balance():
@@ -353,23 +373,27 @@ def test_side_balance_too_few_or_no_balance():
     flags = pd.DataFrame({"numb": [True] * 4 + [False], "onset_min": [20.0] * 4 + [np.nan]},
                          index=pd.Index(list("abcde"), name="run_id"))
     ep = pd.DataFrame({"run_id": list("abcd"), "side": ["left", "left", "right", "right"], "onset_min": 20.0})
-    table, sentence = side_balance_comparison(ep, rec, flags)
+    table, outcome = side_balance_comparison(ep, rec, flags)
     assert table.set_index("group")["n"].tolist() == [2, 1, 1]     # d has no balance
     assert table["p_value"].isna().all()
+    assert outcome == {"code": "too_few", "n_left": 2, "n_right": 1}
+    sentence = side_balance_sentence(outcome)
     assert sentence.startswith("Too few sided episodes with balance data")
     assert "(2 left, 1 right with a ground contact time balance before onset; each side needs 4)" in sentence
     # no balance at all (no running dynamics recorded)
-    _, sentence = side_balance_comparison(ep, rec.assign(stance_time_balance_left_pct=np.nan), flags)
-    assert sentence.startswith("No run with a left- or right-sided episode has ground contact time balance")
+    _, outcome = side_balance_comparison(ep, rec.assign(stance_time_balance_left_pct=np.nan), flags)
+    assert outcome["code"] == "no_balance"
+    assert side_balance_sentence(outcome).startswith(
+        "No run with a left- or right-sided episode has ground contact time balance")
     # an onset in the first 59 s: fewer than 60 samples before it, no balance
     table, _ = side_balance_comparison(ep.assign(onset_min=0.9), rec, flags)
     assert table.set_index("group").loc[["left", "right"], "n"].tolist() == [0, 0]
     # no sided episode: nothing to say
-    table, sentence = side_balance_comparison(ep.assign(side=None), rec, flags)
-    assert sentence == "" and len(table) == 0
+    table, outcome = side_balance_comparison(ep.assign(side=None), rec, flags)
+    assert outcome == {} and side_balance_sentence(outcome) == "" and len(table) == 0
 
 
-def test_analyze_onset_says_the_balance_sentence():
+def test_analyze_onset_gives_the_balance_outcome():
     rec = _balance_records({"a": 51.0, "b": 50.0})
     rec["speed_mps"], rec["hr_bpm"], rec["temp_c"] = 3.0, np.nan, np.nan
     flags = pd.DataFrame({"numb": [True, False], "onset_min": [20.0, np.nan], "onset_km": [np.nan, np.nan]},
@@ -378,8 +402,9 @@ def test_analyze_onset_says_the_balance_sentence():
     ep = pd.DataFrame({"run_id": ["a"], "side": ["left"], "onset_min": [20.0]})
     res = analyze_onset(flags, runs, rec, episodes=ep)
     assert res.by_side_balance.set_index("group")["n"].tolist() == [1, 0, 1]
-    assert res.side_balance_sentence.startswith("Too few sided episodes with balance data")
-    assert res.sentences()[-1] == res.side_balance_sentence
+    assert res.side_balance_outcome == {"code": "too_few", "n_left": 1, "n_right": 0}
+    assert onset_sentences(res)[-1] == side_balance_sentence(res.side_balance_outcome)
+    assert onset_sentences(res)[-1].startswith("Too few sided episodes with balance data")
 
 
 def test_side_cause_comparison_hand_computed():
@@ -397,7 +422,8 @@ def test_side_cause_comparison_hand_computed():
     causes = pd.DataFrame({"cause": ["hydration", "overtraining", "footwear"],
                            "factor": ["air_temp_c", "run_streak_days", "shoes"],
                            "factor_label": ["air temperature", "consecutive running days", "shoes worn"]})
-    tab, sentence = side_cause_comparison(episodes, features, causes)
+    tab, outcome = side_cause_comparison(episodes, features, causes)
+    sentence = side_cause_sentence(outcome)
     assert list(tab["cause"]) == ["hydration", "overtraining"]          # the shoes are not a measure
     heat = tab.iloc[0]
     assert (heat["n_left"], heat["n_right"]) == (5, 5)                  # r10 (both sides) and r11 left out
@@ -406,13 +432,17 @@ def test_side_cause_comparison_hand_computed():
     assert heat["p_value"] == pytest.approx(2 / 252)
     assert tab.iloc[1]["p_value"] == pytest.approx(1.0)                 # identical values on both sides
     assert heat["q_value"] == pytest.approx(2 * 2 / 252)                # Holm over the 2 causes compared
+    assert (outcome["code"], outcome["factor"], outcome["n_tested"]) == ("different", "air_temp_c", 2)
+    assert (outcome["runs_left"], outcome["runs_right"], outcome["n_left"], outcome["n_right"]) == (5, 5, 5, 5)
     assert sentence.startswith("Left- and right-sided episodes came on different runs: air temperature 22")
     # too few on one side: counted, not tested
-    tab, sentence = side_cause_comparison(episodes[episodes["run_id"] != "r9"], features, causes)
+    tab, outcome = side_cause_comparison(episodes[episodes["run_id"] != "r9"], features, causes)
+    assert outcome == {"code": "too_few", "runs_left": 5, "runs_right": 4}
+    sentence = side_cause_sentence(outcome)
     assert tab["p_value"].isna().all() and "each side needs 5" in sentence
     # runs, not episodes (issue 24: the two side counts said different numbers without saying why)
     assert ("(5 runs numb on the left only, 4 on the right only; a run counts once however many episodes it had, "
             "and not at all when both sides went numb; each side needs 5)") in sentence
     # no side at all: nothing to say
-    tab, sentence = side_cause_comparison(episodes.assign(side=None), features, causes)
-    assert sentence == "" and tab.empty
+    tab, outcome = side_cause_comparison(episodes.assign(side=None), features, causes)
+    assert outcome == {} and side_cause_sentence(outcome) == "" and tab.empty

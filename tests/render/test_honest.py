@@ -18,7 +18,7 @@ from runlog.analysis.onset import MIN_ONSETS_REPRODUCIBLE, OnsetResult, analyze_
 from runlog.render import html as htmlreport
 from runlog.render import labels, wording
 from runlog.render.content import Table, report_sections
-from runlog.render.wording import MAX_CI_RATIO, status_text, too_uncertain
+from runlog.render.wording import MAX_CI_RATIO, onset_sentences, status_text, too_uncertain
 from runlog.report._report import Report
 
 
@@ -69,7 +69,7 @@ def test_four_tight_onsets_are_too_few_to_call_consistent():
     # four onsets 30, 31, 32, 33 min: middle half 30.75-32.25, qcd 0.024, as tight as it gets, yet 4 < 11
     res = _onsets([30.0, 31.0, 32.0, 33.0])
     assert not res.reproducible and MIN_ONSETS_REPRODUCIBLE == 11
-    said = " ".join(res.sentences())
+    said = " ".join(onset_sentences(res))
     assert "reproducible" not in said and "doctor" not in said
     assert "Too few episodes to say whether it comes at a consistent time (that needs at least 11" in said
     rep = _report(res)
@@ -84,7 +84,7 @@ def test_four_tight_onsets_are_too_few_to_call_consistent():
 def test_eleven_tight_onsets_are_consistent():
     res = _onsets(list(np.linspace(30.0, 35.0, 11)))
     assert res.reproducible
-    assert "Onset is reproducible at a consistent time" in " ".join(res.sentences())
+    assert "Onset is reproducible at a consistent time" in " ".join(onset_sentences(res))
     assert _tables(_report(res))["onset"]["Consistent?"].tolist() == ["yes", "yes"]
     assert any("consistent point" in c for c in wording.caveats(_report(res)))
 
@@ -204,14 +204,15 @@ def test_nothing_tested_shows_no_boxes_of_zeros():
 
 def test_at_onset_table_without_tests_has_no_empty_p_column():
     at = pd.DataFrame({"variable": ["speed_mps", "hr_bpm"], "unit": ["m/s", "1/min"],
-                       "description": ["Speed (pace) in the 2 minutes before onset",
-                                       "Heart rate in the 2 minutes before onset"],
                        "n_episodes": [4, 3], "at_onset": [3.17, 174.0], "same_point_others": [2.33, 162.0],
                        "p_value": [np.nan, np.nan]})
     rep = _report(OnsetResult(at_onset=at))
     tables = [b.frame for s in report_sections(rep) if s.key == "onset" for b in s.blocks if isinstance(b, Table)]
     assert list(tables[-1].columns) == ["What", "Unit", "Episodes", "Before onset", "Other runs"]
     assert tables[-1]["Unit"].tolist() == ["min/km", "beats/min"]
+    # the names come from render.labels, not from the analysis
+    assert tables[-1]["What"].tolist() == ["Pace in the 2 minutes before onset",
+                                           "Heart rate in the 2 minutes before onset"]
     rep.onset.at_onset.loc[0, "p_value"] = 0.02
     tables = [b.frame for s in report_sections(rep) if s.key == "onset" for b in s.blocks if isinstance(b, Table)]
     assert tables[-1]["p"].tolist() == ["0.02", ""]

@@ -162,3 +162,61 @@ def test_streak_split_reads_as_days_of_a_streak():
                                                             "on the first day of a streak")
     assert threshold_phrases("run_streak_days", 2.0, "d") == ("on day 3 or later of a running streak",
                                                             "on the first 2 days")
+
+
+def test_onset_side_words_for_every_code():
+    from runlog.analysis.onset import BALANCE_CODES, NOTE_CODES, SIDE_CAUSE_CODES, SIDE_CODES
+    from runlog.render.wording import onset_note, side_balance_sentence, side_cause_sentence, side_sentence
+
+    counts = {"left": 6, "right": 5, "both": 1}
+    side = {
+        "no_side": {},
+        "too_few": counts,
+        "different": {**counts, "left_median": 32.5, "right_median": 55.0, "p_value": 0.0043},
+        "similar": {**counts, "left_median": 40.0, "right_median": 41.0, "p_value": 0.7},
+    }
+    assert set(side) == set(SIDE_CODES)
+    said = {code: side_sentence({"code": code, **v}) for code, v in side.items()}
+    assert said["no_side"].startswith("No episode says which side: write left, right or both")
+    assert said["too_few"] == ("Sides: 6 left, 5 right, 1 both (episodes). Too few sided episodes with a known "
+                               "onset to compare the sides (each side needs 5).")
+    assert said["different"] == ("Sides: 6 left, 5 right, 1 both (episodes); onset came at a different time on "
+                                 "the two sides (median 32.5 min left, 55 min right, Mann-Whitney p = 0.0043).")
+    assert "no clear difference in onset time between the sides (median 40 min left, 41 min right" in said["similar"]
+    assert side_sentence({}) == ""
+
+    lean = {"n_left": 4, "n_right": 4, "left_median": 51.3, "right_median": 49.3, "p_value": 0.014}
+    balance = {"no_balance": {"n_left": 0, "n_right": 0}, "too_few": {"n_left": 2, "n_right": 1},
+               "leans": {**lean, "reference_median": 50.2}, "no_lean": {**lean, "reference_median": np.nan}}
+    assert set(balance) == set(BALANCE_CODES)
+    said = {code: side_balance_sentence({"code": code, **v}) for code, v in balance.items()}
+    assert said["no_balance"].startswith("No run with a left- or right-sided episode has ground contact time")
+    assert "(2 left, 1 right with a ground contact time balance before onset; each side needs 4)" in said["too_few"]
+    assert said["leans"] == ("Ground contact time balance before onset: left-sided episodes came with a longer "
+                             "ground contact on the left foot than right-sided ones (median left share 51.3 % in 4 "
+                             "left-sided, 49.3 % in 4 right-sided episodes, runs without numbness 50.2 %; one-sided "
+                             "Mann-Whitney p = 0.014).")
+    assert "no clear sign" in said["no_lean"] and "runs without numbness" not in said["no_lean"]
+    assert side_balance_sentence({}) == ""
+
+    runs = {"runs_left": 5, "runs_right": 4}
+    top = {**runs, "factor": "air_temp_c", "factor_label": "air temperature", "left_median": 22.0,
+           "right_median": 12.0, "n_left": 5, "n_right": 5, "p_value": 0.0079, "q_value": 0.016, "n_tested": 2}
+    cause = {"too_few": runs, "different": top, "similar": {**top, "q_value": 0.4}}
+    assert set(cause) == set(SIDE_CAUSE_CODES)
+    said = {code: side_cause_sentence({"code": code, **v}) for code, v in cause.items()}
+    assert said["too_few"] == ("Too few runs with numbness on one side to compare the causes between the sides "
+                               "(5 runs numb on the left only, 4 on the right only; a run counts once however many "
+                               "episodes it had, and not at all when both sides went numb; each side needs 5).")
+    assert said["different"] == ("Left- and right-sided episodes came on different runs: air temperature 22 on "
+                                 "left-sided against 12 on right-sided runs (medians of 5 and 5; q = 0.016, Holm "
+                                 "over 2 causes).")
+    assert said["similar"].startswith("Left- and right-sided episodes came on similar runs: no cause's measure")
+    assert "smallest p = 0.0079, air temperature; Holm over 2 causes" in said["similar"]
+    assert side_cause_sentence({}) == ""
+
+    notes = {"onset_unknown": {"unit": "km", "n_missing": 2, "n_numb": 9}, "no_records": {}}
+    assert set(notes) == set(NOTE_CODES)
+    assert onset_note({"code": "onset_unknown", **notes["onset_unknown"]}) == (
+        "2 of 9 numb runs have no onset in km; they are left out of the onset analysis in km.")
+    assert onset_note({"code": "no_records"}).startswith("no records given: pace, heart rate and temperature")
