@@ -154,8 +154,8 @@ DEFAULT_BASE_RISK = {
 }
 #: Log-odds per extra consecutive running day in 'two_causes' [1/day] (the
 #: heat-dose slope is the scenario's ``strength``).  The two slopes are set so
-#: that a logistic model given only the two true drivers finds both in at least
-#: 7 of 8 seasons, the difficulty issue "Analysis v2" names (docs/validation.md).
+#: that a logistic model given only the two true drivers finds both in most
+#: seasons, the difficulty issue "Analysis v2" names (tally: docs/validation.md).
 STREAK_STRENGTH_TWO_CAUSES = 0.38
 #: Temperature above which heat counts in the hydration/confounded drivers [°C].
 HEAT_THRESHOLD_C = 12.0

@@ -76,6 +76,10 @@ def test_every_error_and_warning_is_exported_from_runlog_and_errors():
     assert runlog.features.athlete.AthleteError is runlog.AthleteError
     for cls in (runlog.WeatherError, runlog.AthleteError):
         assert issubclass(cls, runlog.RunlogError) and issubclass(cls, ValueError)
+    # the hierarchy, checked here once (the tests of the readers do not repeat it)
+    assert issubclass(runlog.NotesError, runlog.JournalError) and issubclass(runlog.JournalError, ValueError)
+    assert issubclass(runlog.NotAnActivityError, runlog.FileFormatError)
+    assert issubclass(runlog.FileFormatError, runlog.RunlogError) and issubclass(runlog.FileFormatError, ValueError)
     with warnings.catch_warnings(record=True) as rec:       # a user filters them without a private import
         warnings.simplefilter("ignore", runlog.XmlRecoveryWarning)
         warnings.warn("x", runlog.io._xml.XmlRecoveryWarning, stacklevel=1)

@@ -39,14 +39,8 @@ results are those of the reference path, value for value
   missing values.  Times are the stripped texts ('' when missing),
   converted by the reader's own ``_epoch_s``.
 
-The per-trackpoint work was measured three ways on the real files: the
-reference walk; a level-by-level variant (all children of all trackpoints
-gathered with :func:`itertools.chain`, tags coded with numpy, each field
-aligned to its trackpoint by owner index), no faster than the walk, as
-the per-element steps it adds cost about what the walk's look-ups do; and
-this pass, 1.3-1.8x faster than the walk.  ``float()`` of every value and
-the element tree itself set the floor: the parse alone takes about half of
-the fast path's time (``bench/bench_gpx_fast.py``).
+Its speed is measured by ``bench/bench_gpx_fast.py``; what was tried and the
+figures: ``docs/validation.md``.
 """
 
 from __future__ import annotations

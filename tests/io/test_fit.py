@@ -294,7 +294,6 @@ def test_unfinished_header_keeps_the_data(data_dir):
 def test_settings_file_is_not_an_activity(data_dir):
     with pytest.raises(NotAnActivityError, match="is a settings file, not an activity") as e:
         runlog.read_activity(_fit(data_dir, "fitparse__Settings.fit"))
-    assert isinstance(e.value, FileFormatError)
     assert e.value.path.endswith("fitparse__Settings.fit")
 
 
