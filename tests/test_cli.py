@@ -469,8 +469,8 @@ def _failing_replace(*args, **kwargs):
 def test_output_writers_are_atomic(tmp_path, monkeypatch, writer):
     # every file runlog writes goes through runlog.history._cache.atomic_write: on a failure the old file is intact
     # and no temporary file is left behind, and the error is raised (not swallowed)
-    from runlog import simulate
     from runlog.history import _cache as cache
+    from runlog.simulate import _season as simulate
 
     target = tmp_path / {"render_report": "report.html", "write_report": "report.html",
                          "simulate_csv": "episodes.csv"}[writer]

@@ -21,6 +21,7 @@ import pytest
 import runlog
 from runlog import simulate as sim
 from runlog.errors import RunlogError
+from runlog.simulate import _notes, _scenarios
 
 TPX = "{http://www.garmin.com/xmlschemas/TrackPointExtension/v1}"
 #: The scenarios of the first version, tested on full seasons.
@@ -229,7 +230,7 @@ def test_overtraining_risk_rises_with_streak(seasons):
 def test_footwear_risk_is_one_pair(seasons):
     t = seasons["footwear"].truth
     t = t[t["tracked"]]
-    culprit = t["shoes"] == sim.SHOES[0]
+    culprit = t["shoes"] == _scenarios.SHOES[0]
     assert set(t.loc[culprit, "p_true"].round(6)) == {round(5 * 0.07 / 0.93 / (1 + 5 * 0.07 / 0.93), 6)}
     assert set(t.loc[~culprit, "p_true"].round(6)) == {0.07}
     assert t.loc[culprit, "numb"].mean() > 2 * t.loc[~culprit, "numb"].mean()
@@ -242,7 +243,7 @@ def test_null_risk_is_constant(seasons):
 
 def test_episode_probability_hand_computed():
     truth = pd.DataFrame({"air_temp_c": [22.0, 10.0], "duration_s": [7200.0, 1800.0],
-                          "consecutive_days": [1, 8], "shoes": [sim.SHOES[0], sim.SHOES[1]]})
+                          "consecutive_days": [1, 8], "shoes": [_scenarios.SHOES[0], _scenarios.SHOES[1]]})
     # hydration: dose = (22 - 12) * 2 h = 20 °C h; logit = ln(0.04/0.96) + 0.25*20 = -3.1781 + 5 = 1.8219
     p = sim.episode_probability(truth, "hydration", 0.25, 0.04)
     assert p[0] == pytest.approx(1 / (1 + math.exp(-1.8219)), abs=1e-4)  # 0.8608
@@ -256,7 +257,7 @@ def test_episode_probability_hand_computed():
 
 def test_true_drivers_hand_computed():
     truth = pd.DataFrame({"air_temp_c": [22.0, 10.0], "duration_s": [7200.0, 1800.0],
-                          "consecutive_days": [1, 8], "shoes": [sim.SHOES[0], sim.SHOES[1]]},
+                          "consecutive_days": [1, 8], "shoes": [_scenarios.SHOES[0], _scenarios.SHOES[1]]},
                          index=["a", "b"])
     # heat dose: (22 - 12) * 2 h = 20 °C h; 10 °C is below the 12 °C threshold: 0
     d = sim.true_drivers(truth, "two_causes")
@@ -416,13 +417,13 @@ def test_analysis_ranks_planted_shoes_first(analysed):
     seasons, _, reports = analysed
     t = seasons["footwear"].truth
     t = t[t["tracked"]]
-    culprit = t["shoes"] == sim.SHOES[0]
+    culprit = t["shoes"] == _scenarios.SHOES[0]
     # seed 3: numbness on 13 of 47 runs in the culprit pair vs 6 of 90 in the others
     # (crude odds ratio (13/34) / (6/84) = 5.35; planted 5)
     assert (int(t.loc[culprit, "numb"].sum()), int(culprit.sum())) == (13, 47)
     assert (int(t.loc[~culprit, "numb"].sum()), int((~culprit).sum())) == (6, 90)
     top = reports["footwear"].factors.iloc[0]
-    assert (top["factor"], top["level"], top["cause"]) == ("shoes", sim.SHOES[0], "footwear")
+    assert (top["factor"], top["level"], top["cause"]) == ("shoes", _scenarios.SHOES[0], "footwear")
     assert top["effect"] > 1
 
 
@@ -513,7 +514,7 @@ def test_trend_risk_rises_over_the_journal(short_seasons):
 
 def test_per_minute_hazard_hand_computed():
     truth = pd.DataFrame({"air_temp_c": [20.0, 5.0, 30.0], "duration_s": [3600.0, 1800.0, 7200.0],
-                          "consecutive_days": [1, 5, 9], "shoes": list(sim.SHOES)})
+                          "consecutive_days": [1, 5, 9], "shoes": list(_scenarios.SHOES)})
     p = sim.episode_probability(truth, "per_minute", 0.0, 0.25)
     # lambda = -ln(0.75) / 60 = 0.0047947 /min; 30 min: 1 - exp(-0.14384) = 1 - sqrt(0.75) = 0.13397;
     # 120 min: 1 - 0.75^2 = 0.4375; temperature, streak and shoes play no part
@@ -545,7 +546,7 @@ def test_two_causes_truth_depends_on_both_drivers(short_seasons):
         assert np.abs(X1 @ c1 - _logit(t["p_true"])).max() > 0.1
     # hand-computed: 22 °C for 2 h on the 4th day in a row: logit(0.03) + 0.25*20 + 0.38*3 = 2.6639
     one = pd.DataFrame({"air_temp_c": [22.0], "duration_s": [7200.0], "consecutive_days": [4],
-                        "shoes": [sim.SHOES[1]]})
+                        "shoes": [_scenarios.SHOES[1]]})
     assert sim.STREAK_STRENGTH_TWO_CAUSES == 0.38
     assert sim.episode_probability(one, "two_causes", 0.25, 0.03)[0] == pytest.approx(0.93486, abs=1e-4)
 
@@ -555,7 +556,7 @@ def test_shoes_rotated_at_random_independent_of_kind(short_seasons):
 
     for sc in ("shoes", "shoes_null"):
         t = short_seasons[sc].truth
-        assert set(t["shoes"]) == set(sim.SHOES)
+        assert set(t["shoes"]) == set(_scenarios.SHOES)
         # quality sessions are no longer reserved to the racer, nor long runs to the trainers
         q = t[t["kind"].isin(["tempo", "intervals"])]
         assert q["shoes"].nunique() >= 2 and t.loc[t["kind"] == "long", "shoes"].nunique() >= 2
@@ -563,7 +564,7 @@ def test_shoes_rotated_at_random_independent_of_kind(short_seasons):
         assert list(notes["shoes"]) == list(t["shoes"])
     # over many runs: each pair on a third of them, whatever the kind (chi-square test of independence)
     kinds = np.resize(["easy", "recovery", "tempo", "intervals", "long", "easy", "long"], 7000)
-    shoes = sim._shoes(pd.DataFrame({"kind": kinds}), np.random.default_rng(11), at_random=True)
+    shoes = _notes.draw_shoes(pd.DataFrame({"kind": kinds}), np.random.default_rng(11), at_random=True)
     table = pd.crosstab(kinds, shoes)
     assert stats.chi2_contingency(table).pvalue > 0.01
     np.testing.assert_allclose(table.sum() / 7000, 1 / 3, atol=0.02)
@@ -572,7 +573,7 @@ def test_shoes_rotated_at_random_independent_of_kind(short_seasons):
     assert set(tn.loc[tn["tracked"], "p_true"]) == {0.15}
     ts = short_seasons["shoes"].truth
     ts = ts[ts["tracked"]]
-    culprit = ts["shoes"] == sim.SHOES[0]
+    culprit = ts["shoes"] == _scenarios.SHOES[0]
     odds = 9 * 0.07 / 0.93                                        # 0.67742 -> p = 0.40385
     assert set(ts.loc[culprit, "p_true"].round(5)) == {round(odds / (1 + odds), 5)}
     assert set(ts.loc[~culprit, "p_true"].round(6)) == {0.07}
@@ -755,5 +756,5 @@ def test_trend_stopping_and_few_episodes(hard):
 def test_long_history_writes_the_years_before(tmp_path):
     s = sim.simulate_season(tmp_path / "long", scenario="long_history", seed=5, weeks=2, sample_s=60.0)
     first = pd.to_datetime(s.truth["date"]).min()
-    assert (pd.Timestamp(s.tracked[0]) - first).days >= 7 * sim.LONG_HISTORY_WEEKS - 7
+    assert (pd.Timestamp(s.tracked[0]) - first).days >= 7 * _scenarios.LONG_HISTORY_WEEKS - 7
     assert s.truth["tracked"].mean() < 0.05
