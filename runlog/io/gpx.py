@@ -18,8 +18,8 @@ types, routes, waypoints), written back without the points.  Whatever
 that path cannot read exactly as gpxpy would (malformed XML, a value gpxpy
 refuses) is read by ``gpxpy.parse`` as before, so results, warnings and
 errors are the same either way (``tests/io/test_gpx_fast.py``); the fast path
-is 2.5-4x faster per point than ``gpxpy.parse`` alone
-(``bench/bench_gpx_fast.py``).
+is several times faster per point than ``gpxpy.parse`` alone
+(``bench/bench_gpx_fast.py``; figures: ``docs/validation.md``).
 
 Columns read per track point
 ----------------------------
