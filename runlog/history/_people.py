@@ -42,6 +42,8 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 
+from .._threads import one_thread
+
 __all__ = ["OTHER_COLUMNS", "MIN_BIC_GAIN", "MIN_SEPARATION", "MIN_DEVICE_SEPARATION", "MIN_OTHER_RUNS",
            "MIN_INTERLEAVING", "signatures", "likely_others"]
 
@@ -239,31 +241,32 @@ def _likely_others(runs: pd.DataFrame, seed: int) -> pd.DataFrame:
 
         scale = (X.quantile(0.75) - X.quantile(0.25)).replace(0.0, 1.0)
         Z = ((X - X.median()) / scale).to_numpy()
-        one = GaussianMixture(1, covariance_type="full", random_state=seed).fit(Z)
-        x_order = np.argsort(pd.to_datetime(runs.loc[X.index, "start_time"]).to_numpy(), kind="stable")
-        best = None
-        for k in (2, 3):   # three: a runner's own hard sessions can be a group of their own beside the partner
-            mix = GaussianMixture(k, covariance_type="full", random_state=seed, n_init=3).fit(Z)
-            if one.bic(Z) - mix.bic(Z) < MIN_BIC_GAIN:
-                continue
-            label = mix.predict(Z)
-            sizes = np.bincount(label, minlength=k)
-            main = int(np.argmax(sizes))
-            for c in range(k):
-                if c == main:
+        with one_thread():   # sklearn is loaded, so its OpenMP is limited too
+            one = GaussianMixture(1, covariance_type="full", random_state=seed).fit(Z)
+            x_order = np.argsort(pd.to_datetime(runs.loc[X.index, "start_time"]).to_numpy(), kind="stable")
+            best = None
+            for k in (2, 3):   # three: a runner's own hard sessions can be a group of their own beside the partner
+                mix = GaussianMixture(k, covariance_type="full", random_state=seed, n_init=3).fit(Z)
+                if one.bic(Z) - mix.bic(Z) < MIN_BIC_GAIN:
                     continue
-                cov = (mix.covariances_[c] * mix.weights_[c] + mix.covariances_[main] * mix.weights_[main]) \
-                    / (mix.weights_[c] + mix.weights_[main])
-                diff = mix.means_[c] - mix.means_[main]
-                separation = float(np.sqrt(diff @ np.linalg.solve(cov, diff)))
-                member = label == c
-                share = float(member.mean())
-                if (separation >= MIN_SEPARATION and SHARE_RANGE[0] <= share <= SHARE_RANGE[1]
-                        and member.sum() >= MIN_OTHER_RUNS and _turns(member, x_order) >= MIN_INTERLEAVING
-                        and (best is None or separation > best[0])):
-                    best = (separation, member, mix.predict_proba(Z)[:, c])
-            if best is not None:
-                break
+                label = mix.predict(Z)
+                sizes = np.bincount(label, minlength=k)
+                main = int(np.argmax(sizes))
+                for c in range(k):
+                    if c == main:
+                        continue
+                    cov = (mix.covariances_[c] * mix.weights_[c] + mix.covariances_[main] * mix.weights_[main]) \
+                        / (mix.weights_[c] + mix.weights_[main])
+                    diff = mix.means_[c] - mix.means_[main]
+                    separation = float(np.sqrt(diff @ np.linalg.solve(cov, diff)))
+                    member = label == c
+                    share = float(member.mean())
+                    if (separation >= MIN_SEPARATION and SHARE_RANGE[0] <= share <= SHARE_RANGE[1]
+                            and member.sum() >= MIN_OTHER_RUNS and _turns(member, x_order) >= MIN_INTERLEAVING
+                            and (best is None or separation > best[0])):
+                        best = (separation, member, mix.predict_proba(Z)[:, c])
+                if best is not None:
+                    break
         if best is None:
             return out
         _, member, post = best

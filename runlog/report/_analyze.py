@@ -14,6 +14,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from .._threads import one_thread
 from ..analysis.causes import decide, more_episodes_needed
 from ..analysis.measures import measure_table
 from ..analysis.onset import analyze_onset, side_cause_comparison
@@ -198,6 +199,7 @@ def others_to_leave_out(history, flags: pd.DataFrame) -> pd.DataFrame:
     return listing.loc[listing.index.isin(keep.index), cols].join(keep, how="inner")
 
 
+@one_thread()
 def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracked=None,
             sport: str | None = "running", features: pd.DataFrame | None = None, fdr: float = FDR,
             fdr_method: str = "bh", seed: int = 0, others: str = "drop") -> Report:
