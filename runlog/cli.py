@@ -460,21 +460,22 @@ def _analyse(path, episodes_csv, *, notes_csv=None, weather_csv=None, tracked=No
                           tracked=tracked, others=others), hist
 
 
-def _print_findings(report, limit: int = 8) -> None:
+def _print_findings(report, limit: int = 8, sections=None) -> None:
     """Print the report's first screen: its answer section (the answer, one paragraph per finding cause,
     at most *limit*, the count line), weather and caveats, laid out as plain text from the report's
-    sections (:meth:`runlog.Report.sections`)."""
+    sections (:meth:`runlog.Report.sections`; *sections* when the caller has them, left unchanged)."""
+    import dataclasses
+
     from .render.content import Paragraph
     from .render.text import to_text
     from .render.wording import finding_paragraphs
 
-    sections = {s.key: s for s in report.sections()}
-    answer = sections["answer"]
-    paras = [b for b in answer.blocks if isinstance(b, Paragraph)]
+    sections = {s.key: s for s in (report.sections() if sections is None else sections)}
+    paras = [b for b in sections["answer"].blocks if isinstance(b, Paragraph)]
     n_find = len(finding_paragraphs(report))
     more = max(n_find - limit, 0)
-    answer.blocks = paras[:1 + min(n_find, limit)] + (
-        [Paragraph(f"... and {more} more in the report.")] if more else []) + paras[1 + n_find:]
+    answer = dataclasses.replace(sections["answer"], blocks=paras[:1 + min(n_find, limit)] + (
+        [Paragraph(f"... and {more} more in the report.")] if more else []) + paras[1 + n_find:])
     shown = [answer] + [sections[k] for k in ("weather", "caveats") if k in sections]
     _say("")
     _say(to_text(shown, title=False).rstrip())
@@ -538,22 +539,26 @@ def check_outputs(out_dir, inputs: dict) -> Path:
     return out
 
 
-def _write_report(report, out_dir, history=None, *, inputs=None, experiment=None) -> Path:
+def _write_report(report, out_dir, history=None, *, inputs=None, experiment=None, sections=None) -> Path:
     """Write ``report.html``, ``report.md`` and (when something was tested) ``factors.csv`` into *out_dir*.
 
     Only these files are written, each atomically (:func:`runlog.history.atomic_write`), after
     :func:`check_outputs` has made sure none of them is one of *inputs*.  Prints which files were
-    written.
+    written.  *sections*: ``report.sections()`` when the caller has them (the page and the Markdown
+    lay out the same sections, worked out once).
     """
     from .history import atomic_write_text
     from .render.html import render_report
+    from .render.text import to_markdown
 
+    if sections is None:
+        sections = report.sections()
     out = check_outputs(out_dir, inputs or {})
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
-    render_report(report, path, history=history, experiment=experiment)
+    render_report(report, path, history=history, experiment=experiment, sections=sections)
     extra = []
-    atomic_write_text(out / "report.md", report.to_markdown())
+    atomic_write_text(out / "report.md", to_markdown(sections))
     extra.append("report.md (the same results as Markdown)")
     factors = getattr(report, "factors", None)
     if factors is not None and len(factors):
@@ -581,7 +586,8 @@ def cmd_report(args) -> int:
     report, hist = _analyse(args.path, args.episodes, notes_csv=args.notes, weather_csv=args.weather,
                             tracked=args.tracked, tz=args.tz, cache=not args.no_cache, athlete=_athlete_values(args),
                             others="keep" if args.keep_others else "drop")
-    _print_findings(report)
+    sections = report.sections()   # laid out as the screen, the Markdown and the page: worked out once
+    _print_findings(report, sections=sections)
     exp = None
     if plan is not None:
         import runlog
@@ -591,7 +597,7 @@ def cmd_report(args) -> int:
             if args.notes else None
         exp = experiment.analyze(hist, episodes, plan, notes=notes)
         _say(exp.to_text())
-    path = _write_report(report, args.out, hist, inputs=inputs, experiment=exp)
+    path = _write_report(report, args.out, hist, inputs=inputs, experiment=exp, sections=sections)
     _say(f"Report written to {path.resolve()}")
     return 0
 
@@ -606,8 +612,9 @@ def cmd_demo(args) -> int:
     _say(f"{season!r}")
     report, hist = _analyse(season.gpx_dir, season.episodes_csv, notes_csv=season.notes_csv,
                             weather_csv=season.weather_csv, tracked=season.tracked, cache=False, settings=False)
-    _print_findings(report)
-    path = _write_report(report, out, hist)
+    sections = report.sections()
+    _print_findings(report, sections=sections)
+    path = _write_report(report, out, hist, sections=sections)
     _say(f"The demo season planted '{season.cause}' as the cause of numbness; "
          "the report should point to it.")
     _say(f"Report written to {path.resolve()}")

@@ -385,7 +385,8 @@ def _weather(report) -> dict | None:
 
 
 def render_report(report, path=None, *, figures=None, history=None,
-                  title: str = "runlog: what goes with your numbness", dpi: int = 110, experiment=None) -> str:
+                  title: str = "runlog: what goes with your numbness", dpi: int = 110, experiment=None,
+                  sections=None) -> str:
     """Render *report* as one self-contained HTML page.
 
     Parameters
@@ -410,6 +411,9 @@ def render_report(report, path=None, *, figures=None, history=None,
         An experiment's answer: an "Your experiment" section (with a plot per
         level) follows the first screen; randomised evidence comes before
         the associations.
+    sections : list of Section, optional
+        ``report.sections()`` when the caller has them already (``runlog report`` lays the same
+        sections out as text, Markdown and this page: worked out once); default: worked out here.
 
     Returns
     -------
@@ -440,7 +444,7 @@ def render_report(report, path=None, *, figures=None, history=None,
         f"<title>{_esc(title)}</title><style>{PAGE_CSS}</style></head><body>",
         f"<h1>{_esc(title)}</h1>",
     ]
-    for s in report_sections(report):
+    for s in (report_sections(report) if sections is None else sections):
         if s.key == "answer":
             # the first screen: the answer, one paragraph per finding cause (with its cause's badge), the counts
             answer = s.blocks[0].text

@@ -1,0 +1,86 @@
+"""Speed of what a user reads from a :class:`runlog.Report` as the history grows (issue 28: linear in runs).
+
+A Report is plain data: its attributes (``causes``, ``factors``, ``findings``,
+``onset``, ...) are filled by :func:`runlog.analyze` and cost nothing to read.
+What a user can still call are its layouts: ``sections()``, ``to_text()``,
+``to_markdown()``, ``to_csv()``, the notebook view (``_repr_html_``),
+``plot()`` and the page ``to_html()`` with its figures.  This script times
+each (the best of ``--repeat`` calls, side by side in one process) on the
+reports of simulated histories of about 1,000 and 3,000 runs
+(:func:`runlog.simulate.simulate_season`, the 'hydration' scenario, records
+every 30 s, as ``bench_analysis.py --end-to-end`` builds them; the
+simulation, the import and ``analyze`` are done once and not timed) and
+prints each time's ratio between the sizes next to the ratio of the run
+counts: linear is a ratio near the runs' ratio or below.
+
+Nothing is asserted; the machine load (1-minute load average) is printed.
+
+Run:  .venv/bin/python bench/bench_report.py [--runs 1000 3000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from bench_analysis import simulated_history
+from timing import best_of
+
+
+def _layouts(report, history) -> dict:
+    """What a user calls on a Report, each a function of no arguments."""
+
+    def plot():
+        plt.close(report.plot())
+
+    return {
+        "sections()": report.sections,
+        "to_text()": report.to_text,
+        "to_markdown()": report.to_markdown,
+        "to_csv()": report.to_csv,
+        "_repr_html_() (notebook)": report._repr_html_,
+        "plot()": plot,
+        "to_html(history=...) (page + figures)": lambda: report.to_html(history=history),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, nargs="+", default=[1000, 3000], help="history sizes")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+    import runlog
+
+    load0 = os.getloadavg()[0]
+    rows: dict[str, list[float]] = {}
+    sizes = []
+    with tempfile.TemporaryDirectory(prefix="runlog-bench-report-") as tmp:
+        for n in args.runs:
+            d = simulated_history(n, Path(tmp))
+            h = d.pop("history")
+            ep = d.pop("episodes")
+            rep = runlog.analyze(h, ep, **d)
+            sizes.append(rep.n_runs)
+            for name, fn in _layouts(rep, h).items():
+                rows.setdefault(name, []).append(best_of(fn, args.repeat))
+    print(f"Report layouts on analysed simulated histories (best of {args.repeat}; "
+          f"load {load0:.1f} -> {os.getloadavg()[0]:.1f}):")
+    head = "".join(f"{f'{n} runs s':>13}" for n in sizes)
+    ratio = "".join(f"{f'x{sizes[0]}':>9}" for _ in sizes[1:])
+    print(f"{'layout':<40}{head}{ratio}")
+    for name, ts in rows.items():
+        print(f"{name:<40}" + "".join(f"{t:>13.3f}" for t in ts) + "".join(f"{t / ts[0]:>9.2f}" for t in ts[1:]))
+    print(f"{'runs':<40}" + "".join(f"{n:>13}" for n in sizes) + "".join(f"{n / sizes[0]:>9.2f}" for n in sizes[1:]))
+
+
+if __name__ == "__main__":
+    main()
