@@ -52,7 +52,8 @@ With ``--against DIR`` every measurement is also made with the runlog
 package in DIR (an older commit, say), the two taking turns, and the
 ratios are printed: before and after in one run, under the same load.
 The CPU seconds of each cold import (the importing process and its
-workers) are shown beside its time: on a loaded machine they vary less.
+workers) are shown beside its time, and each target's ratio is also given
+in CPU seconds: on a loaded machine they vary much less.
 
 Run:  .venv/bin/python bench/bench_history.py [--formats fit gpx] [--runs 1000 3000] [--repeat 1]
       [--workers 1 2] [--no-warm] [--against DIR]
@@ -356,6 +357,10 @@ def _best(rounds: list[dict]) -> float:
     return min(r["times"][0] for r in rounds)
 
 
+def _best_cpu(rounds: list[dict]) -> float:
+    return min(r["cpu"][0] for r in rounds)
+
+
 def _cold(res: dict, w: int) -> dict:
     return min(res["cold"][w], key=lambda r: r["times"][0])
 
@@ -388,24 +393,32 @@ def table(results: list[dict], workers: list[int], label: str) -> str:
             row += [f"{min(r['warm']['times']):.3f}", f"{min(a['times'][0] for a in r['adds']):.3f}"]
         row += [f"{c['rss_self']:.0f} / {c['rss_workers']:.0f}"]
         lines.append("| " + " | ".join(row) + " |")
+    # on a loaded machine the times swing with the others' work; the CPU seconds much less: each ratio is
+    # also given in CPU (for 2 workers as half the import's CPU: its time on two idle cores at best)
     for out in results:
         r = out["trees"][label]
-        ref = _best(r["ref"]["records"])
+        ref, ref_cpu = _best(r["ref"]["records"]), _best_cpu(r["ref"]["records"])
         if fmt == "fit" and 2 in workers:
-            lines.append(f"{out['n']:,} runs: cold with 2 workers {_cold(r, 2)['times'][0] / ref:.2f}x the records "
-                         f"alone (target <= 2), {_cold(r, 2)['times'][0] / _best(r['ref']['decoder']):.2f}x the "
-                         "decoder")
+            c2 = _cold(r, 2)
+            lines.append(f"{out['n']:,} runs: cold with 2 workers {c2['times'][0] / ref:.2f}x the records "
+                         f"alone (target <= 2), {c2['times'][0] / _best(r['ref']['decoder']):.2f}x the "
+                         f"decoder; in CPU: {c2['cpu'][0] / ref_cpu:.2f}x the records alone, half of it "
+                         f"{c2['cpu'][0] / 2 / ref_cpu:.2f}x, {c2['cpu'][0] / _best_cpu(r['ref']['decoder']):.2f}x "
+                         "the decoder")
         if fmt == "gpx" and 1 in workers:
-            lines.append(f"{out['n']:,} runs: cold with 1 worker {_cold(r, 1)['times'][0] / ref:.2f}x the fast point "
-                         "parse (target <= 1.5)")
+            c1 = _cold(r, 1)
+            lines.append(f"{out['n']:,} runs: cold with 1 worker {c1['times'][0] / ref:.2f}x the fast point "
+                         f"parse (target <= 1.5); in CPU {c1['cpu'][0] / ref_cpu:.2f}x")
     by_n = {out["n"]: out["trees"][label] for out in results}
     if 1000 in by_n and 3000 in by_n:
         for w in workers:
             a, b = _cold(by_n[1000], w), _cold(by_n[3000], w)
             ra, rb = _best(by_n[1000]["ref"]["records"]), _best(by_n[3000]["ref"]["records"])
+            ca, cb = _best_cpu(by_n[1000]["ref"]["records"]), _best_cpu(by_n[3000]["ref"]["records"])
             target = " (target <= 3.2)" if w == 1 else ""
             lines.append(f"3,000 / 1,000 runs, cold with {_worker_words(w)}: {b['times'][0] / a['times'][0]:.2f}x"
-                         f"{target} (CPU {b['cpu'][0] / a['cpu'][0]:.2f}x); {alone}: {rb / ra:.2f}x")
+                         f"{target} (CPU {b['cpu'][0] / a['cpu'][0]:.2f}x); {alone}: {rb / ra:.2f}x "
+                         f"(CPU {cb / ca:.2f}x)")
     return "\n".join(lines)
 
 
