@@ -282,12 +282,23 @@ def _reason_text(reason: str, label: str, value) -> str:
     return "no measure of it in the data"
 
 
-def _excludes_one(row) -> bool:
+def _excludes_one(row) -> str:
+    """Which side of 1 the row's interval lies on, against the articles' direction (``direction``, +1:
+    raises the odds; -1: lowers them; missing: +1): 'named' (the side the articles name), 'opposite',
+    or '' when the interval holds 1 or is unknown."""
     try:
         lo, hi = float(row.get("ci_low")), float(row.get("ci_high"))
     except (TypeError, ValueError):
-        return False
-    return (math.isfinite(lo) and lo > 1) or (math.isfinite(hi) and hi < 1)
+        return ""
+    above, below = math.isfinite(lo) and lo > 1, math.isfinite(hi) and hi < 1
+    if not (above or below):
+        return ""
+    try:
+        direction = float(row.get("direction", 1))
+    except (TypeError, ValueError):
+        direction = 1.0
+    up = not math.isfinite(direction) or direction >= 0
+    return "named" if above == up else "opposite"
 
 
 def status_text(row, factor_label: str = "", n_tested: int = 0) -> str:
@@ -295,13 +306,14 @@ def status_text(row, factor_label: str = "", n_tested: int = 0) -> str:
 
     'no clear link' beside an interval that excludes 1 says why in the same sentence: the allowance for
     the number of causes tested ('no clear link once the 7 causes tested are allowed for (q = 0.055),
-    though its interval alone excludes 1').
+    though its interval alone excludes 1'), or, when the interval lies on the other side of 1 than the
+    articles name (the one-sided test's p is then near 1), that the link goes the other way.
 
     Parameters
     ----------
     row : Series or mapping
         A row of the analysis' causes (``status``, ``explained_by``, ``reason``, ``reason_value``,
-        ``ci_low``, ``ci_high``, ``q_value``).
+        ``ci_low``, ``ci_high``, ``q_value``, ``direction``).
     factor_label : str
         The plain name of the cause's measure, for the reason it cannot be tested.
     n_tested : int
@@ -315,10 +327,13 @@ def status_text(row, factor_label: str = "", n_tested: int = 0) -> str:
     if bool(row.get("suggestive", False)) and status != "finding":
         return (f"worth testing: on its own {p_text(row.get('p_alone'), 'p')}, not strong enough to count once "
                 "the number of causes tested is allowed for")
-    if status == "no_clear_link" and _excludes_one(row):
+    side = _excludes_one(row) if status == "no_clear_link" else ""
+    if side == "named":
         causes = f"the {n_tested} causes tested" if n_tested else "the number of causes tested"
         return (f"no clear link once {causes} are allowed for ({p_text(row.get('q_value'), 'q')}), though "
                 "its interval alone excludes 1")
+    if side == "opposite":
+        return "no link in the direction the articles name: its interval lies on the other side of 1"
     if status == "explained":
         return "goes with numbness only through " + explained_text(row.get("explained_by"))
     if status == "not_testable":

@@ -111,6 +111,16 @@ def test_an_interval_excluding_one_beside_no_clear_link_says_why():
     # an interval that includes 1: plain 'no clear link'
     assert status_text({"status": "no_clear_link", "ci_low": 0.44, "ci_high": 5.82, "q_value": 1.0},
                        n_tested=7) == "no clear link"
+    # an interval on the other side of 1 than the articles name (one-sided p near 1): not 'hidden by the
+    # allowance' but the other way; for a cause whose articles name a lower value (direction -1) the
+    # sides swap
+    other = "no link in the direction the articles name: its interval lies on the other side of 1"
+    assert status_text({"status": "no_clear_link", "ci_low": 0.12, "ci_high": 0.7, "q_value": 1.0,
+                        "direction": 1}, n_tested=7) == other
+    assert status_text({"status": "no_clear_link", "ci_low": 1.3, "ci_high": 3.0, "q_value": 1.0,
+                        "direction": -1}, n_tested=7) == other
+    assert status_text({"status": "no_clear_link", "ci_low": 0.2, "ci_high": 0.8, "q_value": 0.06,
+                        "direction": -1}, n_tested=7).endswith("though its interval alone excludes 1")
     # the analysis' causes framed with words: the number of causes tested is counted there
     from runlog.features.catalog import FEATURES
 
