@@ -14,10 +14,16 @@ same session keeps its threads.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 __all__ = ["one_thread"]
+
+#: Held while the limit is on.  OpenBLAS on pthreads keeps one thread count for the whole process:
+#: two blocks in threads at once would save and restore it interleaved and could leave the caller at
+#: one thread, so blocks take turns (re-entrant: a limited function may call another).
+_TURNS = threading.RLock()
 
 
 @contextmanager
@@ -26,6 +32,8 @@ def one_thread() -> Iterator[None]:
 
     Loads scipy's linear algebra first (its own OpenBLAS), so that it is limited as well;
     a library loaded later inside the block keeps its default.
+
+    Blocks in several threads at once take turns (the limit can be process-wide).
 
     Returns
     -------
@@ -36,5 +44,5 @@ def one_thread() -> Iterator[None]:
     import scipy.linalg  # noqa: F401  (loads scipy's BLAS so that the limit reaches it)
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1):
+    with _TURNS, threadpool_limits(limits=1):
         yield

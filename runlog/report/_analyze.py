@@ -51,8 +51,9 @@ def analyze_frames(features: pd.DataFrame, flags: pd.DataFrame, *, runs: pd.Data
     catalog : dict, optional
         Feature catalogue (name -> Feature); default :data:`runlog.features.catalog.FEATURES`.
     fdr : float
-        Family-wise error rate of the findings (Holm over causes), and the
-        false-discovery rate of the per-measure q-values.
+        Family-wise error rate of the findings (the test plan's graphical
+        procedure over the causes), and the false-discovery rate of the
+        per-measure q-values.
     fdr_method : {'bh', 'by'}
         Adjustment of the per-measure q-values.
     episodes : DataFrame, optional
@@ -233,8 +234,9 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     features : DataFrame, optional
         Precomputed :func:`runlog.run_features` output (skips computing it).
     fdr : float
-        Family-wise error rate of the findings (Holm over the causes tested),
-        and the false-discovery rate of the per-measure q-values.
+        Family-wise error rate of the findings (the test plan's weighted
+        graphical procedure over the causes, :mod:`runlog.analysis.plan`), and
+        the false-discovery rate of the per-measure q-values.
     fdr_method : {'bh', 'by'}
         Benjamini-Hochberg, or Benjamini-Yekutieli, for the per-measure
         q-values of ``Report.factors``.
@@ -269,24 +271,25 @@ def analyze(history, episodes, *, athlete=None, notes=None, weather=None, tracke
     tracked runs.  Measures taken during a run count only up to onset (the
     other runs: up to the typical onset time), so what the runner does once
     numb is never taken for a cause (:func:`before_onset`).  Each
-    article-named cause is judged on its primary measure, all causes together
-    in one Firth logistic regression with ``log(duration)`` as exposure
-    offset and a calendar-time term; likelihood-ratio p-values are corrected
-    for dependence between nearby runs and adjusted by Holm over causes
-    (:mod:`runlog.analysis.causes`).  A **finding** is a cause with adjusted
-    q < *fdr*.  ``Report.factors`` shows every measure alone and with the
-    findings in the model.
+    article-named cause is tested on the measure the test plan chose for it
+    before looking (:data:`runlog.analysis.plan.TEST_PLAN`), one-sided in the
+    direction the articles name, on the runs where that measure is known, in a
+    Firth logistic regression with a calendar-time term and the time on the
+    feet (heat: its measure holds the hours); each likelihood-ratio test is
+    widened by how much numbness and the measure come in spells (circular
+    shifts, :mod:`runlog.analysis._dependence`), and the causes are tested by
+    the plan's weighted graphical procedure (Bretz et al. 2009) at a
+    family-wise error rate of *fdr* (:mod:`runlog.analysis.causes`).  A
+    **finding** is a cause that procedure rejects.  ``Report.factors`` shows
+    every measure alone and with the findings in the model.
 
-    The analysis runs its linear algebra on one thread (``threadpoolctl``): its
-    matrices are a few columns wide, and BLAS threads waiting on each other on a
-    busy machine made it two to four times slower (1,000 runs on 2 loaded cores:
-    3.0-5.9 s against 1.6 s).
+    The analysis runs its linear algebra on one thread (``threadpoolctl``: its
+    matrices are a few columns wide, and BLAS threads only wait on each other).
+    The limit is process-wide while it runs; concurrent calls take turns, so
+    the caller's own setting is back when the last one returns or raises.
     """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        return _analyze(history, episodes, athlete=athlete, notes=notes, weather=weather, tracked=tracked,
-                        sport=sport, features=features, fdr=fdr, fdr_method=fdr_method, seed=seed, others=others)
+    return _analyze(history, episodes, athlete=athlete, notes=notes, weather=weather, tracked=tracked,
+                    sport=sport, features=features, fdr=fdr, fdr_method=fdr_method, seed=seed, others=others)
 
 
 def _analyze(history, episodes, *, athlete, notes, weather, tracked, sport, features, fdr, fdr_method, seed,

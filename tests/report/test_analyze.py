@@ -285,3 +285,40 @@ def test_shared_corpus_pipeline(shared_dir):
     s = rep.onset.summary.set_index("scale")
     assert s.loc["minutes", "n_onsets"] == 7 and s.loc["minutes", "median"] == 35
     assert "runlog does not diagnose" in rep.to_markdown()
+
+
+
+def test_analyze_limits_blas_to_one_thread_and_concurrent_calls_take_turns(monkeypatch):
+    """analyze limits BLAS to one thread while it runs and restores the caller's setting; the limit can be
+    process-wide (OpenBLAS on pthreads), so calls at once take turns: interleaved saves and restores would
+    leave the caller at 1 thread."""
+    import itertools
+    import threading
+    import time
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import runlog.report._analyze as A
+
+    seen, spans = [], []
+
+    def fake(*args, **kwargs):
+        seen.append({p["num_threads"] for p in threadpool_info()})
+        start = time.perf_counter()
+        time.sleep(0.05)
+        spans.append((start, time.perf_counter()))
+        return "report"
+
+    monkeypatch.setattr(A, "_analyze", fake)
+    with threadpool_limits(limits=2):
+        before = [p["num_threads"] for p in threadpool_info()]
+        assert A.analyze(None, None) == "report"
+        assert seen == [{1}]
+        threads = [threading.Thread(target=A.analyze, args=(None, None)) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert [p["num_threads"] for p in threadpool_info()] == before
+    spans = sorted(spans)
+    assert len(spans) == 4 and all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
