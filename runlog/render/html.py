@@ -51,8 +51,9 @@ HOW_TO_READ = [
      "The p-value is the chance of an association at least this strong (for a cause, in the direction the "
      "articles name) if the factor had no effect. "
      "Many things are tested at once, so some small p-values happen by luck; the q-value is the p-value "
-     "adjusted for that: a cause's for the number of causes tested, any other measure's for the number of "
-     "measures compared. A cause counts as a finding only when its q is below 0.05; for the other measures "
+     "adjusted for that: a cause's for the number of causes tested, by the share of the 5 % the test plan "
+     "gives it, any other measure's for the number of measures compared. A cause counts as a finding only "
+     "when its q is below 0.05; for the other measures "
      "take q < 0.05 as worth a closer look, not as proof. '>0.99' is a p- or q-value that rounds to 1: no "
      "sign of a link at all (for a cause, none in the direction the articles name: an odds ratio below 1 "
      "for a cause the articles say raises the odds gives a p near 1)."),
