@@ -185,9 +185,18 @@ def _stats(report) -> list[tuple[str, str]]:
     flags = getattr(report, "flags", None)
     if runs is not None:   # runs are foot runs (History.summary), other activities counted apart
         by_sport = sport_counts(runs)
-        n_foot = int(by_sport.get("running", 0))
-        out.append(("run in the history" if n_foot == 1 else "runs in the history", n_foot))
-        others = {k: v for k, v in by_sport.items() if k != "running"}
+        settings = getattr(report, "settings", None) or {}
+        sport = settings.get("sport", "running")   # what was analysed: None for every activity
+        if sport is None:
+            n_all = sum(by_sport.values())
+            out.append(("activity in the history" if n_all == 1 else "activities in the history", n_all))
+            by_sport = {}
+        else:
+            sport = str(sport).strip().lower()
+            n_main = int(by_sport.get(sport, 0))
+            what = "run" if sport == "running" else f"{sport} activit{'y' if n_main == 1 else 'ies'}"
+            out.append((f"{what}{'s' if sport == 'running' and n_main != 1 else ''} in the history", n_main))
+        others = {k: v for k, v in by_sport.items() if k != sport}
         if others:
             n_other = sum(others.values())
             out.append((f"other {'activity' if n_other == 1 else 'activities'} "

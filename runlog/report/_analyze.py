@@ -20,6 +20,7 @@ from ..analysis.measures import measure_table
 from ..analysis.onset import analyze_onset, side_cause_comparison
 from ..analysis.stats import MIN_EPISODES, descriptives, measure_counts
 from ..errors import AnalysisError
+from ..history import sports
 from ..journal.period import journal_period
 from ..render.wording import answer_line, cause_frame, caveats, factor_frame, finding_frame, with_heat_hint
 from ._report import FDR, Report
@@ -186,7 +187,7 @@ def others_to_leave_out(history, flags: pd.DataFrame) -> pd.DataFrame:
     from ..history import MIN_POSTERIOR, likely_others
 
     runs = history.runs
-    foot = runs[(runs["sport"].astype("string").str.lower().fillna("") == "running").to_numpy()]
+    foot = runs[(sports(runs) == "running").to_numpy()]
     found = likely_others(foot)
     if not found["other"].any():
         return history.others().iloc[0:0]
@@ -314,8 +315,8 @@ def _analyze(history, episodes, *, athlete, notes, weather, tracked, sport, feat
     runs = history.runs
     sel = pd.Series(True, index=runs.index)
     if sport is not None:
-        sp = runs["sport"].astype("string").str.lower().fillna("")
-        sel = (sp == sport.lower()).to_numpy()
+        sp = sports(runs)
+        sel = (sp == sport.strip().lower()).to_numpy()
         sel = pd.Series(sel, index=runs.index)
         if not sel.any():
             found = ", ".join(sorted(set(sp))) or "none"

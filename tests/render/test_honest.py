@@ -186,15 +186,20 @@ def test_shoes_that_cannot_be_tested_read_as_shoes():
     assert said == "not testable: no pair of shoes was worn on at least 8 runs and left out of 8 others"
 
 
-@pytest.mark.parametrize("sports, boxes", [
+@pytest.mark.parametrize("sports, boxes, sport", [
     (["running"] * 34 + ["cycling"] * 30 + ["swimming"] * 9,
-     [("runs in the history", "34"), ("other activities (30 rides, 9 swims)", "39")]),
-    (["running"] * 5, [("runs in the history", "5")]),
+     [("runs in the history", "34"), ("other activities (30 rides, 9 swims)", "39")], "running"),
+    (["running"] * 5, [("runs in the history", "5")], "running"),
+    # what was analysed: every activity (sport=None), or another sport
+    (["running"] * 34 + ["cycling"] * 30, [("activities in the history", "64")], None),
+    (["running"] * 34 + ["cycling"] * 30, [("cycling activities in the history", "30"), ("other activities (34 runs)",
+                                                                                        "34")], "cycling"),
 ])
-def test_html_count_boxes_count_foot_runs(sports, boxes):
+def test_html_count_boxes_count_what_was_analysed(sports, boxes, sport):
     runs = pd.DataFrame({"sport": sports}, index=pd.Index([f"r{i}" for i in range(len(sports))], name="run_id"))
     rep = _report()
     rep.runs = runs
+    rep.settings = {**(rep.settings or {}), "sport": sport}
     stats = htmlreport._stats(rep)
     assert stats[:len(boxes)] == boxes
     assert ("runs analysed (journal period)", "134") in stats
