@@ -676,7 +676,9 @@ class CauseAnalysis:
         at = [columns.index(n) for n in names]
         off = self._offset(terms)
         key = (tuple(names), tuple(columns), wald, _digest(X, rows, None if off is None else off[rows]))
-        if key in self._tested:   # the same fit again (a cause alone, then in the measures table): a copy
+        # the same fit again (the graphical procedure's retests and the final table ask with the same other
+        # causes): a copy
+        if key in self._tested:
             return {n: dict(r) for n, r in self._tested[key].items()}
         fit = _firth_fit(X, y, None if off is None else off[rows], lrt_at=None if wald else at)
         if wald:

@@ -444,8 +444,8 @@ def at_onset_comparison(records: pd.DataFrame, flags: pd.DataFrame, runs: pd.Dat
     own_all = np.full((len(columns), len(case_ids)), np.nan)
     for i, rid in enumerate(case_ids):
         own_all[:, i] = _window_means(arrays[rid], t_s[i:i + 1], window_s, columns)[:, 0]
-    # the controls' side depends on the onset time only: once per distinct onset (a journal gives
-    # whole minutes: a few dozen of them however many runs), a block of onsets at a time
+    # the controls' side depends on the onset time only: once per distinct onset time (a
+    # journal's minutes repeat across runs), a block of onsets at a time
     t_u, t_of_case = np.unique(t_s, return_inverse=True)
     end_ctrl = end_s.reindex(ctrl_ids).to_numpy(dtype=float)
     med_u = np.full((len(columns), len(t_u)), np.nan)
