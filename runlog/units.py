@@ -30,8 +30,9 @@ MISSING = "–"
 #: p- and q-values below this are written ``<0.001``.
 P_FLOOR = 0.001
 #: p- and q-values from this on (they would round to 1) are written ``>0.99``: a p-value is 1 only when an
-#: adjustment capped it there (Bonferroni over shoe pairs, the test plan's graphical procedure over causes) or a one-sided test points
-#: the other way, and "p = 1" beside an odds ratio of 1.6 reads as proof of no effect.
+#: adjustment capped it there (Bonferroni over shoe pairs, the test plan's graphical procedure over causes)
+#: or a one-sided test points the other way, and "p = 1" beside an odds ratio of 1.6 reads as proof of no
+#: effect.
 P_CEILING = 0.995
 #: Odds ratios from this on are written ``>1000``.
 RATIO_CEILING = 1000.0
