@@ -21,12 +21,15 @@ lint: $(STAMP)
 	$(PY) -m ruff check runlog tests bench
 	$(PY) -m mypy
 
+# the suite on every core (pytest-xdist); WORKERS=0 runs it in this process (e.g. to debug with pdb)
+WORKERS ?= auto
+
 test: lint
-	MPLBACKEND=Agg $(PY) -m pytest -q
+	MPLBACKEND=Agg $(PY) -m pytest -q -n $(WORKERS)
 
 # without the slow tests and those needing the ../shared corpus
 test-fast: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest -q -m "not slow and not shared"
+	MPLBACKEND=Agg $(PY) -m pytest -q -n $(WORKERS) -m "not slow and not shared"
 
 demo: $(STAMP)
 	$(VENV)/bin/runlog demo --out runlog-demo
