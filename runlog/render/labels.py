@@ -244,7 +244,8 @@ def short_description(desc) -> str:
     return s[:1].lower() + s[1:] if len(s) > 1 and not s[:2].isupper() else s
 
 
-#: How :func:`runlog.features.context.note_features` describes a notes column runlog does not know:
+#: How :func:`runlog.features.context.notes_features` describes a notes column runlog does not know
+#: (tests/render/test_user_text.py reads one back through :func:`measure_label`):
 #: ``NOTES_COLUMN_START + col + NOTES_COLUMN_END``.
 NOTES_COLUMN_START = "Run notes column '"
 NOTES_COLUMN_END = "' (the runner's own; not interpreted by runlog)."
