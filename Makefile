@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_weather.py
 	$(PY) bench/bench_analysis.py --end-to-end
 	$(PY) bench/bench_analysis.py --report
+	$(PY) bench/bench_report.py
 	$(PY) bench/validate_analysis.py
 	$(PY) bench/validate_experiment.py
 
