@@ -55,7 +55,7 @@ FIELDS = ["scenario", "seed", "planted", "found", "planted_found", "wrong", "wro
 
 OTHER_PERSON = re.compile(r"someone else|another (person|runner)|not (all )?yours|partner|two people|"
                           r"other person|second runner", re.I)
-MISSING_TEMP = re.compile(r"(no|without|lacked?|missing) (a |any )?(air |wrist )?temperature", re.I)
+MISSING_TEMP = re.compile(r"(no|without|lacked?|missing) (a |any )?(air |wrist |watch )?temperature", re.I)
 
 
 def _cause_table(report):
