@@ -54,6 +54,24 @@ def _layouts(report, history) -> dict:
     }
 
 
+def _load(path: Path):
+    """The history, journal and analyze keywords of a :func:`bench_analysis.simulated_history` pickle,
+    read as :func:`bench_analysis.child_analyze` reads it."""
+    import pickle
+
+    import pandas as pd
+
+    import runlog
+    from runlog.history import History
+
+    with open(path, "rb") as fh:
+        d = pickle.load(fh)
+    hist = History(**d["frames"])
+    episodes = runlog.read_episodes(d["episodes_csv"], history=hist)
+    notes = runlog.read_run_notes(d["notes_csv"], history=hist)
+    return hist, episodes, {"notes": notes, "weather": pd.read_csv(d["weather_csv"]), "tracked": d["tracked"]}
+
+
 def best(fn, repeat: int) -> tuple[float, float]:
     """The least wall-clock time and the least CPU time of *repeat* calls of ``fn()`` [s]."""
     wall, cpu = float("inf"), float("inf")
@@ -77,10 +95,8 @@ def main() -> None:
     sizes = []
     with tempfile.TemporaryDirectory(prefix="runlog-bench-report-") as tmp:
         for n in args.runs:
-            d = simulated_history(n, Path(tmp))
-            h = d.pop("history")
-            ep = d.pop("episodes")
-            rep = runlog.analyze(h, ep, **d)
+            h, ep, kw = _load(simulated_history(n, Path(tmp)))
+            rep = runlog.analyze(h, ep, **kw)
             sizes.append(rep.n_runs)
             for name, fn in _layouts(rep, h).items():
                 rows.setdefault(name, []).append(best(fn, args.repeat))
