@@ -82,7 +82,7 @@ processes, one BLAS thread each.
 
 Usage::
 
-    .venv/bin/python bench/validate_analysis.py                # 2 seeds per scenario (make bench)
+    .venv/bin/python bench/validate_analysis.py                # 2 seeds per scenario (make validate)
     .venv/bin/python bench/validate_analysis.py --seeds 16 --out seasons.csv
     .venv/bin/python bench/validate_analysis.py --seeds 1 --scenarios null,partner
     .venv/bin/python bench/validate_analysis.py --seeds 0 --bad-spells 200 --out spells.csv
