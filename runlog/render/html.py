@@ -187,16 +187,13 @@ def _stats(report) -> list[tuple[str, str]]:
         by_sport = sport_counts(runs)
         settings = getattr(report, "settings", None) or {}
         sport = settings.get("sport", "running")   # what was analysed: None for every activity
-        if sport is None:
-            n_all = sum(by_sport.values())
-            out.append(("activity in the history" if n_all == 1 else "activities in the history", n_all))
-            by_sport = {}
-        else:
+        if sport is not None:
             sport = str(sport).strip().lower()
-            n_main = int(by_sport.get(sport, 0))
-            what = "run" if sport == "running" else f"{sport} activit{'y' if n_main == 1 else 'ies'}"
-            out.append((f"{what}{'s' if sport == 'running' and n_main != 1 else ''} in the history", n_main))
-        others = {k: v for k, v in by_sport.items() if k != sport}
+        n_main = sum(by_sport.values()) if sport is None else int(by_sport.get(sport, 0))
+        one, many = (("run", "runs") if sport == "running" else
+                     ("activity", "activities") if sport is None else (f"{sport} activity", f"{sport} activities"))
+        out.append((f"{one if n_main == 1 else many} in the history", n_main))
+        others = {} if sport is None else {k: v for k, v in by_sport.items() if k != sport}
         if others:
             n_other = sum(others.values())
             out.append((f"other {'activity' if n_other == 1 else 'activities'} "
