@@ -365,9 +365,11 @@ def record_arrays(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
 
     Parameters
     ----------
-    df : DataFrame
+    df : DataFrame or RecordArrays
         Records indexed by time (naive = UTC), any subset of
-        :data:`RECORD_COLUMNS`; other columns are ignored.
+        :data:`RECORD_COLUMNS`; other columns are ignored.  Or the same as
+        a :class:`runlog.io.RecordArrays` (``ns``: times [ns since 1970,
+        UTC], ``columns``: name -> array).
 
     Returns
     -------
@@ -379,19 +381,22 @@ def record_arrays(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         duplicate times the first kept.  The arrays may share memory with
         *df*: copy before changing them in place.
     """
-    idx = df.index if isinstance(df.index, pd.DatetimeIndex) else pd.DatetimeIndex(df.index)
-    idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
-    ns = np.asarray(idx.as_unit("ns").asi8)
+    if isinstance(df, pd.DataFrame):
+        idx = df.index if isinstance(df.index, pd.DatetimeIndex) else pd.DatetimeIndex(df.index)
+        idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
+        ns, given = np.asarray(idx.as_unit("ns").asi8), df
+    else:  # the decoder's arrays: no frame to take apart
+        ns, given = np.asarray(df.ns, dtype="int64"), df.columns
     n = len(ns)
     cols: dict[str, np.ndarray] = {}
     for c, dtype in _RECORD_DTYPES.items():
-        if c not in df:
+        if c not in given:
             cols[c] = np.full(n, np.nan, dtype=dtype)
             continue
-        v = df[c]
+        v = given[c]
         if v.dtype.kind != "f":
             v = pd.to_numeric(v, errors="coerce")
-        cols[c] = v.to_numpy(dtype=dtype)
+        cols[c] = v.to_numpy(dtype=dtype) if isinstance(v, pd.Series) else np.asarray(v, dtype=dtype)
     take = None
     timed = ns != np.iinfo(np.int64).min   # NaT
     if not timed.all():

@@ -8,6 +8,7 @@ hands the result to :func:`runlog.io.finalize`.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import warnings
@@ -16,11 +17,11 @@ from importlib import resources
 
 from ..errors import FileFormatError
 from ._activity import Activity, finalize, local_time, make_run_id, resolve_tz
-from ._common import RawActivity
+from ._common import RawActivity, RecordArrays
 
 __all__ = [
     "Activity", "finalize", "make_run_id", "resolve_tz", "local_time",
-    "RawActivity", "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
+    "RawActivity", "RecordArrays", "read_activity", "read_activities", "read_fit", "read_gpx", "read_tcx",
     "sniff_format", "load_bytes", "open_user_file", "MAX_FILE_BYTES", "EXAMPLE_FIT",
 ]
 
@@ -187,7 +188,7 @@ def sniff_format(data: bytes, name: str = "") -> str | None:
 def _decoder(fmt: str):
     if fmt == "fit":
         from . import fit
-        return fit.decode
+        return functools.partial(fit.decode, frames=False)  # arrays: finalize builds the one frame
     if fmt == "gpx":
         from . import gpx
         return gpx.decode

@@ -178,10 +178,12 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
 
     Parameters
     ----------
-    records : DataFrame
-        Index of timestamps (naive = UTC), any subset of the record columns.
-    laps : DataFrame or None
-        Any subset of the lap columns.
+    records : DataFrame or RecordArrays
+        Index of timestamps (naive = UTC), any subset of the record columns
+        (or the same as arrays: :class:`runlog.io.RecordArrays`).
+    laps : DataFrame, dict or None
+        Any subset of the lap columns; or a dict of all of them in their
+        schema dtypes (:func:`runlog.schema.lap_arrays`' form).
     info : dict
         At least ``source`` and ``format``; optional ``utc_offset_s`` (FIT).
     tz : str, optional
@@ -244,13 +246,14 @@ def finalize(records: pd.DataFrame, laps: pd.DataFrame | None, info: dict, *, tz
     info.pop("utc_offset_s", None)
     ordered = {k: info.get(k) for k in schema.INFO_KEYS if k in info}
     ordered.update({k: v for k, v in info.items() if k not in ordered})
-    if laps is None or not len(laps):
+    n_laps = 0 if laps is None else len(laps["lap"]) if isinstance(laps, dict) else len(laps)
+    if not n_laps:
         lap_frame = schema.conform_laps(None)
     else:
-        lap_cols = schema.lap_arrays(laps)
+        lap_cols = dict(laps) if isinstance(laps, dict) else schema.lap_arrays(laps)
         for c in ("avg_hr_bpm", "max_hr_bpm"):
             lap_cols[c] = schema.possible_hr(lap_cols[c])
-        lap_frame = pd.DataFrame(lap_cols, index=pd.RangeIndex(len(laps)))
+        lap_frame = pd.DataFrame(lap_cols, index=pd.RangeIndex(n_laps))
     return Activity(rec, lap_frame, pd.Series(ordered, dtype=object))
 
 

@@ -33,6 +33,7 @@ from ..schema import FOOT_SPORTS, MOVING_SPEED_MPS
 
 __all__ = [
     "RawActivity",
+    "RecordArrays",
     "UntimedPointsWarning",
     "FIT_SPORTS",
     "SPORT_ALIASES",
@@ -54,17 +55,52 @@ __all__ = [
 ]
 
 
+class RecordArrays:
+    """One session's records as arrays, the form the FIT decoder hands to :func:`runlog.io.finalize`
+    inside :func:`runlog.io.read_activities` (no frame built only to be taken apart again).
+
+    Parameters
+    ----------
+    ns : ndarray of int64
+        Sample times [ns since 1970, UTC]; NaT as ``numpy.iinfo('int64').min``.
+    columns : dict
+        Record column name (:data:`runlog.schema.RECORD_COLUMNS`, any subset) -> float array of
+        the same length.
+    """
+
+    __slots__ = ("ns", "columns")
+
+    def __init__(self, ns: np.ndarray, columns: dict[str, np.ndarray]):
+        self.ns, self.columns = ns, columns
+
+    def __len__(self) -> int:
+        return len(self.ns)
+
+    def frame(self) -> pd.DataFrame:
+        """The records as the frame a decoder returns.
+
+        Returns
+        -------
+        DataFrame
+            Index the UTC times, the columns in their order (not copied).
+        """
+        idx = pd.DatetimeIndex(np.asarray(self.ns, dtype="int64").view("datetime64[ns]")).tz_localize("UTC")
+        return pd.DataFrame(self.columns, index=idx, copy=False)
+
+
 class RawActivity(NamedTuple):
     """A decoder's output for one session, before :func:`runlog.io.finalize`.
 
     records : DataFrame indexed by timestamps (UTC, naive or aware) with any of
-        the canonical record columns; laps : DataFrame or None; info : dict
+        the canonical record columns (or, inside :func:`runlog.io.read_activities`,
+        the same as :class:`RecordArrays`); laps : DataFrame, a dict of the
+        canonical lap columns (:func:`runlog.schema.lap_arrays`' form) or None; info : dict
         (``sport``, ``sub_sport``, ``device``, ``device_*`` totals,
         ``truncated``, ``session``, ``n_sessions``, FIT ``utc_offset_s``).
     """
 
-    records: pd.DataFrame
-    laps: pd.DataFrame | None
+    records: pd.DataFrame | RecordArrays
+    laps: pd.DataFrame | dict | None
     info: dict
 
 

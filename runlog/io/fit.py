@@ -94,7 +94,7 @@ import pandas as pd
 from .. import schema
 from ..errors import FileFormatError, NotAnActivityError, RunlogWarning, TruncatedFileWarning
 from . import _fitfast as fitfast
-from ._common import RawActivity, text_or_none
+from ._common import RawActivity, RecordArrays, text_or_none
 from ._fitprofile import TYPES
 
 __all__ = [
@@ -558,14 +558,14 @@ def _timestamps(raw: np.ndarray, source: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(ns.view("datetime64[ns]"), copy=False).tz_localize("UTC")
 
 
-def _records_frame(cols: dict[str, list | np.ndarray], index: pd.DatetimeIndex) -> pd.DataFrame:
-    """The canonical record columns (cadence still raw: see :func:`cadence_spm`)."""
+def _record_columns(cols: dict[str, list | np.ndarray]) -> dict[str, np.ndarray]:
+    """The canonical record columns (cadence still raw: see :func:`cadence_spm`), as arrays."""
     f = {k: _float_array(cols[k]) for k in _RECORD_FIELDS if k != "timestamp"}
 
     def own(arr: np.ndarray) -> np.ndarray:  # the decoder's read-only NaN broadcast of an absent field -> an array
         return arr if arr.flags.writeable else np.full(len(arr), np.nan)
 
-    return pd.DataFrame({
+    return {
         "distance_m": own(f["distance"]),
         "speed_mps": _first_valid(f["enhanced_speed"], f["speed"]),
         "hr_bpm": own(f["heart_rate"]),
@@ -580,7 +580,7 @@ def _records_frame(cols: dict[str, list | np.ndarray], index: pd.DatetimeIndex) 
         # % scale 100, vertical_oscillation mm scale 10, vertical_ratio % scale 100, step_length mm scale 10;
         # already scaled by the decoder); float32 as the schema stores them
         **{col: f[field].astype("float32") for field, col in _DYNAMICS.items()},
-    }, index=index, copy=False)  # the arrays above are the frame's own: no second copy
+    }
 
 
 def _session_start(values: dict) -> pd.Timestamp | None:
@@ -620,6 +620,18 @@ def merge_same_time(records: pd.DataFrame) -> pd.DataFrame:
     return records
 
 
+def _merged_same_time(ns: np.ndarray, cols: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """:func:`merge_same_time` on arrays: times [ns] and columns sorted by time, one row per time."""
+    if len(ns) > 1 and bool((ns[1:] < ns[:-1]).any()):
+        order = np.argsort(ns, kind="stable")
+        ns, cols = ns[order], {c: v[order] for c, v in cols.items()}
+    if len(ns) > 1 and bool((ns[1:] == ns[:-1]).any()):  # rare (split samples): through the frame
+        merged = merge_same_time(RecordArrays(ns, cols).frame())
+        ns = merged.index.as_unit("ns").asi8
+        cols = {c: merged[c].to_numpy(dtype=v.dtype) for c, v in cols.items()}
+    return ns, cols
+
+
 def main_body_mask(index: pd.DatetimeIndex, gap_s: float = STRAY_GAP_S) -> np.ndarray:
     """True for the records of the activity's main body, False for stray ones.
 
@@ -639,25 +651,32 @@ def main_body_mask(index: pd.DatetimeIndex, gap_s: float = STRAY_GAP_S) -> np.nd
     -------
     ndarray of bool
     """
-    t = pd.DatetimeIndex(index).as_unit("ns").asi8 / 1e9
+    return _main_body(pd.DatetimeIndex(index).as_unit("ns").asi8, gap_s)
+
+
+def _main_body(ns: np.ndarray, gap_s: float = STRAY_GAP_S) -> np.ndarray:
+    """:func:`main_body_mask` of sorted times [ns since 1970]."""
+    t = ns / 1e9
     if len(t) < 2:
         return np.ones(len(t), dtype=bool)
     piece = np.concatenate([[0], np.cumsum(np.diff(t) > gap_s)])
     return piece == int(np.argmax(np.bincount(piece)))
 
 
-def _drop_stray(rec: pd.DataFrame, source: str, label: str) -> pd.DataFrame:
-    """*rec* without stray records (see :func:`main_body_mask`), with a warning."""
-    keep = main_body_mask(rec.index)
+def _drop_stray(ns: np.ndarray, cols: dict[str, np.ndarray], source: str,
+                label: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Sorted times [ns] and columns without stray records (see :func:`main_body_mask`), with a warning."""
+    keep = _main_body(ns)
     if keep.all():
-        return rec
-    dropped, main = rec.index[~keep], rec.index[keep]
+        return ns, cols
+    index = pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC")
+    dropped, main = index[~keep], index[keep]
     warnings.warn(
         f"{source}: {label}: dropped {len(dropped)} record(s) dated {dropped[0]:%Y-%m-%d %H:%M:%S} .. "
         f"{dropped[-1]:%Y-%m-%d %H:%M:%S} UTC, more than {STRAY_GAP_S / 3600:.0f} h away from the "
         f"other {len(main)} records ({main[0]:%Y-%m-%d %H:%M} .. {main[-1]:%H:%M} UTC): the watch "
         "clock was probably not set yet.", RunlogWarning, stacklevel=5)
-    return rec[keep]
+    return ns[keep], {c: v[keep] for c, v in cols.items()}
 
 
 def _laps_frame(laps: list[dict]) -> pd.DataFrame | None:
@@ -679,6 +698,29 @@ def _laps_frame(laps: list[dict]) -> pd.DataFrame | None:
     df = pd.DataFrame(rows)
     df.insert(0, "lap", np.arange(1, len(df) + 1))
     return df
+
+
+def _lap_columns(laps: list[dict]) -> dict | None:
+    """The laps of :func:`_laps_frame` as the canonical lap columns (:func:`runlog.schema.lap_arrays`)."""
+    if not laps:
+        return None
+    nat = np.iinfo(np.int64).min
+
+    def utc(stamps: list) -> pd.api.extensions.ExtensionArray:
+        ns = np.array([nat if t is None else t.value for t in stamps], dtype="int64")
+        return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC").array
+
+    return {
+        "lap": np.arange(1, len(laps) + 1, dtype="int64"),
+        "start_time": utc([_session_start(v) for v in laps]),
+        "end_time": utc([_fit_time(v.get("timestamp")) for v in laps]),
+        "elapsed_s": np.array([_num(v.get("total_elapsed_time")) for v in laps], dtype="float64"),
+        "timer_s": np.array([_num(v.get("total_timer_time")) for v in laps], dtype="float64"),
+        "distance_m": np.array([_num(v.get("total_distance")) for v in laps], dtype="float64"),
+        "avg_hr_bpm": np.array([_num(v.get("avg_heart_rate")) for v in laps], dtype="float64"),
+        "max_hr_bpm": np.array([_num(v.get("max_heart_rate")) for v in laps], dtype="float64"),
+        "trigger": pd.array([_name(v.get("lap_trigger")) for v in laps], dtype="string"),
+    }
 
 
 def _sport(values: dict | None) -> tuple[str, str | None]:
@@ -703,8 +745,8 @@ def _session_info(values: dict) -> dict:
     }
 
 
-def _split_sessions(rec: pd.DataFrame, sessions: list[tuple[int, dict]], laps: list[dict]):
-    """Share one logical file's records and laps among its sessions.
+def _split_sessions(ns: np.ndarray, sessions: list[tuple[int, dict]], laps: list[dict]):
+    """Share one logical file's records (their times [ns]) and laps among its sessions.
 
     A record (lap) belongs to the last session that started at or before its
     time (lap start); earlier ones go to the first session.  A session's
@@ -713,17 +755,18 @@ def _split_sessions(rec: pd.DataFrame, sessions: list[tuple[int, dict]], laps: l
 
     Yields
     ------
-    (number, session values or None, records, lap values) for every session
-    with records; one ``(1, None, rec, laps)`` when there is no session.
+    (number, session values or None, rows, lap values) for every session
+    with records, *rows* the positions of its records (None: all of them);
+    one ``(1, None, None, laps)`` when there is no session.
     """
     if not sessions:
-        yield 1, None, rec, laps
+        yield 1, None, None, laps
         return
-    first = rec.index.min()
+    first = pd.Timestamp(int(ns.min()), tz="UTC")
     starts = np.array([(_session_start(v) or first).value for _, v in sessions], dtype="int64")
     order = np.argsort(starts, kind="stable")
     starts = starts[order]
-    owner = np.clip(np.searchsorted(starts, rec.index.as_unit("ns").asi8, side="right") - 1, 0, None)
+    owner = np.clip(np.searchsorted(starts, ns, side="right") - 1, 0, None)
     lap_starts = np.array([(_session_start(v) or first).value for v in laps], dtype="int64")
     lap_owner = np.clip(np.searchsorted(starts, lap_starts, side="right") - 1, 0, None)
     # one pass each (a hostile file may hold thousands of sessions): rows by owner, in file order
@@ -734,10 +777,10 @@ def _split_sessions(rec: pd.DataFrame, sessions: list[tuple[int, dict]], laps: l
         laps_of.setdefault(o, []).append(v)
     for k, i in enumerate(order):
         num, values = sessions[i]
-        if bounds[k + 1] - bounds[k] == len(rec):  # every record (one session): no copy
-            yield num, values, rec, laps_of.get(k, [])
+        if bounds[k + 1] - bounds[k] == len(ns):  # every record (one session): no copy
+            yield num, values, None, laps_of.get(k, [])
         elif bounds[k + 1] > bounds[k]:
-            yield num, values, rec.iloc[rows[bounds[k]:bounds[k + 1]]], laps_of.get(k, [])
+            yield num, values, rows[bounds[k]:bounds[k + 1]], laps_of.get(k, [])
 
 
 def _check_is_activity(p: _Parsed, n_records: int, source: str) -> None:
@@ -755,7 +798,7 @@ def _check_is_activity(p: _Parsed, n_records: int, source: str) -> None:
                               "sessions), so nothing can be read from it", source)
 
 
-def decode(data: bytes, source: str) -> list[RawActivity]:
+def decode(data: bytes, source: str, *, frames: bool = True) -> list[RawActivity]:
     """Decode a FIT file into one raw activity per session.
 
     Parameters
@@ -764,6 +807,11 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         The whole file (already gunzipped).
     source : str
         File name, used in warnings and error messages.
+    frames : bool, default True
+        Records and laps as frames (described below); False: as a
+        :class:`~runlog.io.RecordArrays` and a dict of the canonical lap
+        columns (what :func:`runlog.io.read_activities` finalizes: the same
+        values, no frame built only to be taken apart again).
 
     Returns
     -------
@@ -801,10 +849,10 @@ def decode(data: bytes, source: str) -> list[RawActivity]:
         if exc.path is None:
             raise FileFormatError(exc.reason, source) from exc.__cause__
         raise
-    return _activities(p, source)
+    return _activities(p, source, frames=frames)
 
 
-def _activities(p: _Parsed, source: str) -> list[RawActivity]:
+def _activities(p: _Parsed, source: str, *, frames: bool = True) -> list[RawActivity]:
     """The raw activities of a parsed file (see :func:`decode`)."""
     n = len(p.rec_group)
     if p.damage and not p.file_ids and not n:
@@ -812,16 +860,16 @@ def _activities(p: _Parsed, source: str) -> list[RawActivity]:
     _check_is_activity(p, n, source)
 
     groups = np.asarray(p.rec_group, dtype="int64")
-    index = _timestamps(np.asarray(p.cols["timestamp"], dtype="float64"), source)
-    timed = ~np.asarray(index.isna())
+    times = _timestamps(np.asarray(p.cols["timestamp"], dtype="float64"), source).asi8
+    timed = times != np.iinfo(np.int64).min
     if not timed.any():
         msg = (f"has {n} records but none carries a time" if n else "holds no records (no per-second data)")
         if p.damage:
             raise FileFormatError(f"{p.damage}; {msg}", source) from p.damage_exc
         raise FileFormatError(f"{msg}: nothing to analyse", source)
-    frame = _records_frame(p.cols, index)
+    columns = _record_columns(p.cols)
     if not timed.all():
-        frame, groups = frame[timed], groups[timed]
+        times, groups, columns = times[timed], groups[timed], {c: v[timed] for c, v in columns.items()}
 
     if p.damage:
         warnings.warn(
@@ -857,22 +905,26 @@ def _activities(p: _Parsed, source: str) -> list[RawActivity]:
         }
         sessions = sessions_of.get(g, [])
         laps = laps_of.get(g, [])
-        for num, values, rec, lap_values in _split_sessions(frame.iloc[cuts[g]:cuts[g + 1]], sessions, laps):
+        g_ns = times[cuts[g]:cuts[g + 1]]
+        for num, values, rows, lap_values in _split_sessions(g_ns, sessions, laps):
             if len(out) >= MAX_ACTIVITIES:
                 break
+            sel = slice(cuts[g], cuts[g + 1]) if rows is None else rows + cuts[g]
+            ns, rec = times[sel], {c: v[sel] for c, v in columns.items()}
             if values is None:  # no session message: sport from the sport or lap message
                 sport, sub = _sport(p.sport.get(g) or (laps[0] if laps else None))
             else:
                 sport, sub = _sport(values)
-            rec = _drop_stray(merge_same_time(rec), source,
-                              f"session {num} ({sport})" if values is not None else "records")
+            ns, rec = _drop_stray(*_merged_same_time(ns, rec), source,
+                                  f"session {num} ({sport})" if values is not None else "records")
             if n_sessions > 1:
-                rec = rec.assign(distance_m=session_distance_m(rec["distance_m"].to_numpy()))
-            cad = cadence_spm(rec["cadence_raw"].to_numpy(), rec["fractional_cadence"].to_numpy(), sport)
-            rec = rec.drop(columns=["cadence_raw", "fractional_cadence"]).assign(cadence_spm=cad)
+                rec["distance_m"] = session_distance_m(rec["distance_m"])
+            rec["cadence_spm"] = cadence_spm(rec.pop("cadence_raw"), rec.pop("fractional_cadence"), sport)
             info = {**base, "sport": sport, "sub_sport": sub, "session": num,
                     **_session_info(values or {})}
-            out.append(RawActivity(rec, _laps_frame(lap_values), info))
+            arrays = RecordArrays(ns, rec)
+            out.append(RawActivity(arrays.frame(), _laps_frame(lap_values), info) if frames
+                       else RawActivity(arrays, _lap_columns(lap_values), info))
     if not out:
         raise FileFormatError("holds no timed records of an activity: nothing to analyse", source)
     if len(out) >= MAX_ACTIVITIES:

@@ -705,3 +705,64 @@ def test_fenix5_dynamics_by_hand(shared_dir):
     assert np.isnan(first["stance_time_ms"])
     assert (first["stance_time_balance_left_pct"], first["vertical_ratio_pct"], first["step_length_mm"]) == (
         np.float32(53.21), np.float32(2.34), 578.0)
+
+
+# --------------------------------------------------------------------------
+# The decoder's arrays (what read_activities finalizes) against its frames
+# --------------------------------------------------------------------------
+def _finalized(raws, source):
+    out = []
+    for raw in raws:
+        info = {**raw.info, "source": source, "format": "fit"}
+        out.append(runlog.io.finalize(raw.records, raw.laps, info))
+    return out
+
+
+def _same_both_ways(path):
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            framed = fit.decode(data, str(path))
+        except FileFormatError:
+            with pytest.raises(FileFormatError):
+                fit.decode(data, str(path), frames=False)
+            return 0
+        arrays = fit.decode(data, str(path), frames=False)
+    assert all(isinstance(r.records, pd.DataFrame) for r in framed)
+    assert all(isinstance(r.records, runlog.io.RecordArrays) for r in arrays)
+    assert len(framed) == len(arrays)
+    for a, b in zip(_finalized(framed, str(path)), _finalized(arrays, str(path))):
+        pd.testing.assert_frame_equal(a.records, b.records, check_exact=True)
+        pd.testing.assert_frame_equal(a.laps, b.laps, check_exact=True)
+        pd.testing.assert_series_equal(a.info, b.info, check_exact=True)
+    return len(framed)
+
+
+def test_decode_arrays_finalize_as_frames(data_dir):
+    assert sum(_same_both_ways(p) for p in sorted((data_dir / "fit").iterdir())) > 0
+
+
+def test_decode_arrays_finalize_as_frames_shared(shared_dir):
+    assert sum(_same_both_ways(p) for p in sorted((shared_dir / "fit").iterdir())) > 0
+
+
+def test_merged_same_time_arrays_as_frame():
+    # unsorted, a time repeated with its fields split over the two records (as merge_same_time's test)
+    ns = pd.to_datetime(["2021-09-27 14:13:12", "2021-09-27 14:13:10", "2021-09-27 14:13:10"],
+                        utc=True).as_unit("ns").asi8
+    cols = {"distance_m": np.array([3.27, np.nan, 0.0]), "stance_time_ms": np.array([1, 2, np.nan], "float32")}
+    t, out = fit._merged_same_time(ns, cols)
+    assert t.tolist() == sorted(set(ns.tolist()))
+    assert out["distance_m"].tolist() == [0.0, 3.27]
+    assert out["stance_time_ms"].tolist() == [2.0, 1.0] and out["stance_time_ms"].dtype == np.float32
+
+
+def test_drop_stray_arrays_warns_and_drops():
+    t = pd.to_datetime(["2021-06-20 04:08:36", "2021-06-20 04:08:40", "2021-06-22 08:00:00",
+                        "2021-06-22 08:00:01", "2021-06-22 08:00:02"], utc=True).as_unit("ns").asi8
+    with pytest.warns(RunlogWarning, match="dropped 2 record"):
+        ns, cols = fit._drop_stray(t, {"hr_bpm": np.arange(5.0)}, "x.fit", "records")
+    assert ns.tolist() == t[2:].tolist() and cols["hr_bpm"].tolist() == [2.0, 3.0, 4.0]
