@@ -108,24 +108,23 @@ def test_crash_mid_write_leaves_no_entry_and_the_temp_file_is_never_read(tmp_pat
     acts, data = _activities(data_dir)
     store = ActivityCache(tmp_path)
     key = ActivityCache.key(content_digest(data))
-    import pyarrow.parquet as pq
+    import pyarrow as pa
 
-    real = pq.write_table
+    real = pa.ipc.new_file
 
-    def crash(table, where, **kw):  # write half the file, then "lose power"
-        fh = where
-        fh.write(b"PAR1" + b"\0" * 100)
+    def crash(sink, schema, **kw):  # write half the file, then "lose power"
+        sink.write(b"ARROW1" + b"\0" * 100)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pq, "write_table", crash)
+    monkeypatch.setattr(pa.ipc, "new_file", crash)
     assert store.put(key, Outcome("ok", acts)) is False
     assert not store.path(key).exists()
     assert list(store.path(key).parent.glob(".tmp-*")) == []  # cleaned up after the failure
 
     # A temp file left by a killed process (no cleanup ran) sits beside the entry name.
-    monkeypatch.setattr(pq, "write_table", real)
+    monkeypatch.setattr(pa.ipc, "new_file", real)
     leftover = store.path(key).parent / ".tmp-killed.part"
-    leftover.write_bytes(b"PAR1 half written")
+    leftover.write_bytes(b"ARROW1 half written")
     assert store.get(key, "x") is None  # the leftover is not an entry
     old = time.time() - 7200
     os.utime(leftover, (old, old))
@@ -222,14 +221,14 @@ def test_cache_false_decodes_every_time_and_writes_nothing(tmp_path, data_dir, m
 
 def _entries(folder):
     """Per-file cache entries (whole-history snapshots live in ``histories/``)."""
-    return [p for p in folder.rglob("*.parquet") if p.parent.name != "histories"]
+    return [p for p in folder.rglob("*.arrow") if p.parent.name != "histories"]
 
 
 def test_corrupt_entry_is_decoded_again_by_read_history(tmp_path, data_dir, monkeypatch):
     c = tmp_path / "cache"
     h1 = runlog.read_history([data_dir / GPX], cache=c, workers=1, progress=False)
     (entry,) = _entries(c)
-    entry.write_bytes(b"garbage that is not parquet")
+    entry.write_bytes(b"garbage that is not an Arrow file")
     for p in c.rglob("histories/*"):  # no snapshot to answer instead of the entry
         p.unlink()
     calls = _count_decodes(monkeypatch)
@@ -368,19 +367,26 @@ def test_an_import_fsyncs_its_snapshot_and_digest_index_but_no_cache_entry(tmp_p
 
 def test_an_entry_torn_on_disk_fails_its_crc_and_is_decoded_again(tmp_path, data_dir):
     """Entries are not fsync'ed: one a power loss tore (its pages not all written) must never be read."""
-    import pyarrow.parquet as pq
+    import pyarrow as pa
 
     acts, data = _activities(data_dir)
     store = ActivityCache(tmp_path)
     key = ActivityCache.key(content_digest(data))
     assert store.put(key, Outcome("ok", acts))
     p = store.path(key)
-    col = pq.ParquetFile(p).metadata.row_group(0).column(3)  # a float channel's data page
-    raw = bytearray(p.read_bytes())
-    last = col.data_page_offset + col.total_compressed_size - 1
-    raw[last] ^= 0xFF  # one byte of the page's values: the file's structure and metadata are intact
-    p.write_bytes(bytes(raw))
+    table = pa.ipc.open_file(pa.py_buffer(p.read_bytes())).read_all()
+    assert store.get(key, "x").kind == "ok"
+    # one value of a float channel changed, the file's structure and metadata (its CRC-32) intact
+    t = table.column("elapsed_s").to_numpy().copy()
+    t[len(t) // 2] += 1.0
+    torn = table.set_column(table.schema.get_field_index("elapsed_s"), "elapsed_s", pa.array(t))
+    with pa.OSFile(str(p), "wb") as fh, pa.ipc.new_file(fh, torn.schema) as w:
+        w.write_table(torn)
     assert store.get(key, "x") is None and not p.exists()  # a miss, deleted: decoded and written again
+
+    assert store.put(key, Outcome("ok", acts))
+    p.write_bytes(p.read_bytes()[:p.stat().st_size // 2])  # only its first half on disk
+    assert store.get(key, "x") is None and not p.exists()
 
 
 @pytest.mark.parametrize("times", [[1, 2, 5, 9, 10, 11], [5, 9, 10, 1, 2, 11], [1, 2, 3, 2, 3, 4]],
