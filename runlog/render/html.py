@@ -98,6 +98,10 @@ span.cause{display:inline-block;color:#fff;border-radius:3px;padding:0 .45em;fon
 def figure_to_data_uri(fig, *, dpi: int = 110) -> str:
     """A matplotlib Figure as a ``data:image/png;base64,...`` URI (the figure is not closed).
 
+    A figure with a layout engine (runlog's figures have a constrained layout) is saved as laid
+    out; one without is cropped to what it draws (``bbox_inches='tight'``), which costs a second
+    drawing of the figure.
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -111,7 +115,8 @@ def figure_to_data_uri(fig, *, dpi: int = 110) -> str:
         The URI.
     """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    tight = "tight" if fig.get_layout_engine() is None else None
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=tight, facecolor="white")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -285,7 +290,7 @@ def default_figures(report, history=None) -> dict:
     window = plot.report_window(report, max_days=plot.PLOT_MAX_DAYS)
     if runs is not None and "start_local" in runs and len(runs):
         start, end, what = plot.report_window(report, max_days=plot.CALENDAR_MAX_DAYS)
-        fig, ax = _new(11, 3.4)
+        fig, ax = _new(*plot.calendar_figsize(start, end))
         plot.calendar(runs, flags, tracked=tracked, start=start, end=end, ax=ax)
         hatched = _legend_has(ax, plot.UNTRACKED_LABEL)
         figs[f"Every day of {what} ({_span_text(start, end)}): run days shaded by distance, rest days grey, "

@@ -40,6 +40,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
+from matplotlib.transforms import offset_copy
 
 from .. import schema
 from ..features.catalog import FEATURES
@@ -513,6 +514,41 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
     return ax
 
 
+def calendar_figsize(start, end, *, max_width: float = 11.0, max_height: float = 3.4) -> tuple[float, float]:
+    """A figure size that holds :func:`calendar` of the days *start* to *end* without white bands.
+
+    The calendar's squares keep their aspect, so a constrained layout leaves the space they do not
+    fill empty: this size makes the squares as large as *max_width* x *max_height* allows and the
+    figure no larger than they need (the title, month labels, legend and colour bar beside them).
+
+    Parameters
+    ----------
+    start, end : date-like
+        First and last day shown (weeks begin on Monday, as :func:`calendar` lays them out).
+    max_width, max_height : float
+        Largest figure [inches].
+
+    Returns
+    -------
+    tuple of float
+        (width, height) [inches].
+    """
+    first = pd.Timestamp(start).normalize()
+    first = first - pd.Timedelta(days=first.day_of_week)
+    n_weeks = max((pd.Timestamp(end).normalize() - first).days // 7 + 1, 1)
+    side = min((max_width - _CALENDAR_SIDE_IN) / n_weeks, (max_height - _CALENDAR_TOP_BOTTOM_IN) / 7)
+    return (max(_CALENDAR_MIN_WIDTH_IN, side * n_weeks + _CALENDAR_SIDE_IN),
+            max(_CALENDAR_MIN_HEIGHT_IN, 7 * side + _CALENDAR_TOP_BOTTOM_IN))
+
+
+#: What a calendar figure holds beside its squares [inches]: day names and colour bar across, title,
+#: month labels and legend down; and the smallest figure (the legend's and the title's width).
+_CALENDAR_SIDE_IN = 1.2
+_CALENDAR_TOP_BOTTOM_IN = 0.95
+_CALENDAR_MIN_WIDTH_IN = 6.0
+_CALENDAR_MIN_HEIGHT_IN = 2.2
+
+
 # ----------------------------------------------------------------------------
 # factor forest plot
 # ----------------------------------------------------------------------------
@@ -604,12 +640,15 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
         names = [f"{n} = {lv}" if isinstance(lv, str) and lv else n for n, lv in zip(names, lev)]
     ax.set_yticks(y, [_literal(n) for n in names])
     ax.set_ylim(-0.7, n - 0.3)
+    q_width = 0.0   # the widest q label [points]: the legend starts after it
     for i in range(n):
         if np.isfinite(q[i]):
             qt = p_text(q[i])
-            ax.annotate(f"q{qt}" if qt.startswith(("<", ">")) else f"q={qt}", (1.0, y[i]),
-                        xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize="x-small", color="black" if sig[i] else "0.45")
+            note = ax.annotate(f"q{qt}" if qt.startswith(("<", ">")) else f"q={qt}", (1.0, y[i]),
+                               xycoords=("axes fraction", "data"), xytext=(_Q_OFFSET_PT, 0),
+                               textcoords="offset points", va="center", fontsize="x-small",
+                               color="black" if sig[i] else "0.45")
+            q_width = max(q_width, _text_width_pt(note))
     ax.set_xlabel("Odds ratio of numbness (95% CI, log scale)   ← less likely | more likely →")
     ax.set_title(_literal(title))
     ax.grid(True, axis="x", which="major", alpha=0.3)
@@ -620,9 +659,29 @@ def factor_forest(factors: pd.DataFrame, *, top: int | None = 20, alpha: float =
                        label=sig_label),
                 Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="0.3",
                        label=other_label)]
+    # the legend a fixed distance right of the q labels (in points, not a share of the axes' width):
+    # a constrained layout then makes room for all of it in one pass, and nothing is cut off
+    root = ax.figure.figure if isinstance(ax.figure, SubFigure) else ax.figure   # points need the root's dpi
+    shift = offset_copy(ax.transAxes, fig=root, units="points",
+                        x=(_Q_OFFSET_PT + q_width + _LEGEND_GAP_PT) if q_width else _LEGEND_GAP_PT)
     ax.legend(handles=handles, title="Possible cause\n(as articles on\nnumb feet list them)", loc="upper left",
-              bbox_to_anchor=(1.15, 1.0), fontsize="small", title_fontsize="small", frameon=False)
+              bbox_to_anchor=(1.0, 1.0), bbox_transform=shift, borderaxespad=0.0, fontsize="small",
+              title_fontsize="small", frameon=False)
     return ax
+
+
+#: Offset of a forest plot's q labels from the axes' right edge, and the gap after them to the legend [points].
+_Q_OFFSET_PT = 4.0
+_LEGEND_GAP_PT = 14.0
+
+
+def _text_width_pt(text) -> float:
+    """Width of a Text's string at its font [points], without drawing (matplotlib's text-to-path metrics)."""
+    from matplotlib.textpath import text_to_path
+
+    width, _h, _d = text_to_path.get_text_width_height_descent(text.get_text(), text.get_fontproperties(),
+                                                               ismath=False)
+    return float(width)
 
 
 # ----------------------------------------------------------------------------

@@ -136,6 +136,54 @@ def test_default_figures_cover_the_journal_period_and_say_what_is_drawn():
             plt.close(f)
 
 
+def _drawn_inches(fig):
+    """The box of everything *fig* draws once laid out for the page [inches]: what bbox_inches='tight' keeps."""
+    htmlreport.figure_to_data_uri(fig)   # lays the figure out at the page's dpi, as the page saves it
+    return fig.get_tightbbox(fig.canvas.get_renderer())
+
+
+def test_page_figures_hold_everything_they_draw():
+    # the page saves a laid-out figure as it is (no second, cropping draw), so nothing may stick out:
+    # not the forest plot's legend beside its q-values, not the calendar's legend or colour bar label
+    import matplotlib.pyplot as plt
+
+    rep = with_old_run(synthetic_report())
+    history = SimpleNamespace(run=lambda rid: tp.synthetic_records())
+    figs = htmlreport.default_figures(rep, history)
+    try:
+        assert any(c.startswith("Each possible cause") for c in figs) and any(c.startswith("Every day") for c in figs)
+        for cap, fig in figs.items():
+            box = _drawn_inches(fig)
+            w, h = fig.get_size_inches()
+            tol = 1.0 / fig.dpi   # a pixel
+            assert box.x0 >= -tol and box.y0 >= -tol and box.x1 <= w + tol and box.y1 <= h + tol, (cap[:40], box, w, h)
+            png = base64.b64decode(htmlreport.figure_to_data_uri(fig, dpi=110).split(",", 1)[1])
+            assert png[16:24] == np.array([round(w * 110), round(h * 110)], dtype=">u4").tobytes()   # not cropped
+        forest = next(f for c, f in figs.items() if c.startswith("Each possible cause"))
+        ax = forest.axes[0]
+        legend = ax.get_legend().get_window_extent()
+        q_labels = [t.get_window_extent() for t in ax.texts if t.get_text().startswith("q")]
+        assert q_labels and legend.x0 > max(b.x1 for b in q_labels)   # beside the q-values, not over them
+    finally:
+        for f in figs.values():
+            plt.close(f)
+
+
+def test_a_figure_without_a_layout_is_cropped_to_what_it_draws():
+    # a caller's figure without a layout engine: cropped (bbox_inches='tight'), so a label set outside
+    # the axes' box is kept, as before
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_ylabel("a long label " * 3)
+    try:
+        png = base64.b64decode(htmlreport.figure_to_data_uri(fig, dpi=100).split(",", 1)[1])
+        width, height = np.frombuffer(png[16:24], dtype=">u4")
+        assert (width, height) != (400, 300)
+    finally:
+        plt.close(fig)
+
+
 def test_column_reference_markdown_covers_every_column_and_feature():
     from runlog import schema
 

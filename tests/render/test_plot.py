@@ -130,6 +130,26 @@ def test_calendar(frames):
     assert ax.figure.axes[-1].get_ylabel() == "Distance per day [km]"
 
 
+def test_calendar_figsize_fits_the_squares():
+    # a year (52 weeks, Mon 2025-01-06 to Sun 2026-01-04): as wide as allowed, and only as high as 7 squares
+    # need: side = (11 - 1.2) / 52 = 0.188 in, height = 7 * 0.188 + 0.95 = 2.27 in
+    w, h = plot.calendar_figsize("2025-01-06", "2026-01-04")
+    assert w == pytest.approx(11.0) and h == pytest.approx(7 * 9.8 / 52 + 0.95)
+    # ten weeks: the height allowed limits the squares, side = (3.4 - 0.95) / 7 = 0.35 in, 10 * 0.35 + 1.2 = 4.7
+    # wide, raised to the 6 in the legend and title need
+    assert plot.calendar_figsize("2024-03-06", "2024-05-11") == pytest.approx((6.0, 3.4))
+    # laid out at that size, the calendar (title, squares, months, legend) fills the figure's height: no band
+    local = pd.date_range("2025-01-06 07:00", "2026-01-04", freq="2D")
+    runs = pd.DataFrame({"start_local": local, "distance_m": 8000.0},
+                        index=pd.Index(local.strftime("%Y%m%dT0600Z"), name="run_id"))
+    fig, ax = plt.subplots(figsize=(w, h), layout="constrained")
+    plot.calendar(runs, ["2025-06-02"], start="2025-01-06", end="2026-01-04", ax=ax)
+    fig.draw_without_rendering()
+    drawn = ax.get_tightbbox(fig.canvas.get_renderer())
+    assert drawn.height / fig.bbox.height > 0.85
+    assert fig.get_tightbbox(fig.canvas.get_renderer()).y1 <= h + 0.01   # and nothing sticks out
+
+
 def test_calendar_of_a_long_history_shows_the_last_year():
     # 300 runs every 3rd day from 2020-01-06: 897 days, far more than MAX_CALENDAR_WEEKS
     local = pd.date_range("2020-01-06 07:00", periods=300, freq="3D")
