@@ -244,6 +244,54 @@ def test_report_on_real_files(data_dir, tmp_path, cache_env):
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md"]
 
 
+class _Stop(Exception):
+    pass
+
+
+def test_report_loads_its_modules_at_once_and_freezes_them_only_as_the_program(data_dir, tmp_path, monkeypatch):
+    # `runlog report` imports the analysis and the page's modules with the collector paused, once the inputs
+    # are checked; it sets them aside (gc.freeze) only when this process is the program (main() with
+    # sys.argv), never when a caller runs main(args) in its own process
+    journal = tmp_path / "episodes.csv"
+    journal.write_text(JOURNAL_REAL, encoding="utf-8")
+    seen = []
+
+    def load(modules=cli.REPORT_MODULES, *, freeze=False):
+        seen.append((tuple(modules), freeze))
+        raise _Stop   # before the import of the files: nothing else to run
+
+    monkeypatch.setattr(cli, "load_quietly", load)
+    args = ["report", str(data_dir), "--episodes", str(journal), "--out", str(tmp_path / "out")]
+    with pytest.raises(_Stop):
+        cli.main(args)
+    monkeypatch.setattr(sys, "argv", ["runlog", *args])
+    with pytest.raises(_Stop):
+        cli.main()
+    assert seen == [(cli.REPORT_MODULES, False), (cli.REPORT_MODULES, True)]
+    # a bad journal fails before anything is loaded
+    journal.write_text("date,side\n2015-08-15,sideways\n", encoding="utf-8")
+    assert run_main(*args).returncode == 1 and len(seen) == 2
+
+
+def test_load_quietly_restores_the_collector():
+    import gc
+
+    frozen = gc.get_freeze_count()
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            cli.load_quietly(["json", "runlog.render.html"])
+            assert gc.isenabled() is enabled and gc.get_freeze_count() == frozen
+        finally:
+            gc.enable()
+    # with freeze (the program only): in a process of its own, everything alive is set aside
+    code = ("import gc, sys; from runlog import cli; cli.load_quietly(freeze=True); "
+            "print(gc.isenabled(), gc.get_freeze_count() > 100000, 'matplotlib.pyplot' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, MPLBACKEND="Agg"), timeout=300)
+    assert proc.stdout.split() == ["True", "True", "True"], proc.stderr
+
+
 @pytest.mark.slow  # 3-5 s (a whole import or report of the bundled files)
 def test_report_warnings_are_one_line_each(data_dir, tmp_path, cache_env):
     # without --tracked (and no 'tracking started' row) the journal period runs from the first entry to the
