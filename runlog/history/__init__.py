@@ -29,6 +29,7 @@ from ._dedup import (
                      is_duplicate,
                      overlap_fractions,
                      richness,
+                     two_people,
                      unique_run_ids,
 )
 from ._history import (
@@ -64,8 +65,8 @@ __all__ = [
     "empty_frame", "empty_records", "records_index", "stack_records", "record_blocks", "records_from_blocks",
     "rows_frame", "sport_counts", "sports",
     "Outcome", "decode_file",
-    "richness", "overlap_fractions", "is_duplicate", "deduplicate", "unique_run_ids", "FORMAT_RANK", "RICH_CHANNELS",
-    "DUPLICATE_OVERLAP",
+    "richness", "overlap_fractions", "is_duplicate", "two_people", "deduplicate", "unique_run_ids", "FORMAT_RANK",
+    "RICH_CHANNELS", "DUPLICATE_OVERLAP",
     "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache", "atomic_write", "atomic_write_text",
     "sample_durations_s", "moving_mask", "ascent_m", "ascent_by_run", "summarize_records", "summarize_activity",
     "runs_frame", "likely_others", "OTHER_COLUMNS", "MIN_POSTERIOR",

@@ -76,8 +76,8 @@ CACHE_ENV = "RUNLOG_CACHE_DIR"
 #: (2: Arrow IPC instead of Parquet, NaN stored as a value instead of null).
 _ENTRY_FORMAT = 2
 _META_KEY = b"runlog"
-#: Modules whose source decides what a decoded activity looks like.
-_READER_MODULES = ("io", "schema.py", "geo.py", "history/_runs.py")
+#: Modules whose source decides what a decoded activity looks like (and which copies are one activity).
+_READER_MODULES = ("io", "schema.py", "geo.py", "history/_runs.py", "history/_dedup.py")
 
 
 def content_digest(data: bytes) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..geo import haversine_m
 from ..io import Activity
 from ._history import SKIPPED_COLUMNS, rows_frame
 
 __all__ = ["richness", "overlap_fractions", "is_duplicate", "deduplicate", "unique_run_ids", "renamed",
-           "FORMAT_RANK", "RICH_CHANNELS", "DUPLICATE_OVERLAP"]
+           "FORMAT_RANK", "RICH_CHANNELS", "DUPLICATE_OVERLAP", "SAME_TRACK_MAX_M", "SAME_HR_MAX_BPM", "two_people"]
 
 #: Preference between formats when the same activity is present twice (higher wins).
 FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
@@ -24,6 +25,15 @@ RICH_CHANNELS = ("hr_bpm", "cadence_spm", "temp_c", "power_w")
 #: Two activities of different files whose time spans overlap by more than this
 #: fraction of the longer span are the same activity.
 DUPLICATE_OVERLAP = 0.5
+#: Two overlapping recordings whose positions at the same moments are further apart than this
+#: (median over the time they share) are two people's runs, not two copies of one [m]: copies of one
+#: recording share its positions, two devices on one runner differ by the GPS error (5-30 m).
+SAME_TRACK_MAX_M = 200.0
+#: ... and, without positions in both, whose heart rates at the same moments differ by more than this
+#: (median) [beats/min]: a chest strap and a wrist sensor on one runner agree within a few beats/min.
+SAME_HR_MAX_BPM = 20.0
+#: Moments compared by :func:`two_people` over the shared time.
+_PROBES = 64
 
 
 def richness(activity: Activity) -> tuple:
@@ -92,9 +102,11 @@ def is_duplicate(a: Activity, b: Activity) -> bool:
     :data:`DUPLICATE_OVERLAP` of the longer span (e.g. a FIT and a GPX export
     of one run), or when they have the same ``run_id`` (same start minute)
     and overlap by more than that fraction of the shorter one (one is a
-    cropped copy of the other).  Same-minute activities that do not overlap
-    (chained sessions) are not duplicates: they get distinct run ids from
-    :func:`unique_run_ids`.
+    cropped copy of the other), unless their positions or heart rates at the
+    same moments show two people (:func:`two_people`: a partner's run in the
+    same export, which must not replace the runner's own).  Same-minute
+    activities that do not overlap (chained sessions) are not duplicates: they
+    get distinct run ids from :func:`unique_run_ids`.
 
     Parameters
     ----------
@@ -109,9 +121,57 @@ def is_duplicate(a: Activity, b: Activity) -> bool:
     if a.info.get("source") == b.info.get("source"):
         return False
     of_longer, of_shorter = overlap_fractions(_span_ns(a), _span_ns(b))
-    if of_longer > DUPLICATE_OVERLAP:
-        return True
-    return a.run_id == b.run_id and of_shorter > DUPLICATE_OVERLAP
+    if not (of_longer > DUPLICATE_OVERLAP or (a.run_id == b.run_id and of_shorter > DUPLICATE_OVERLAP)):
+        return False
+    return not two_people(a, b)
+
+
+def _at(activity: Activity, column: str, times: np.ndarray) -> np.ndarray | None:
+    """*column* of *activity*'s records interpolated at *times* [ns], or None with fewer than 2 values."""
+    rec = activity.records
+    if column not in rec:
+        return None
+    v = rec[column].to_numpy(dtype="float64")
+    ok = np.isfinite(v)
+    if ok.sum() < 2:
+        return None
+    t = rec.index.asi8[ok]
+    order = np.argsort(t, kind="stable")
+    return np.interp(times, t[order], v[ok][order])
+
+
+def two_people(a: Activity, b: Activity) -> bool:
+    """True when two recordings that overlap in time were made by two people (a partner's watch).
+
+    Compared at :data:`_PROBES` moments of the time both span: the positions (median distance above
+    :data:`SAME_TRACK_MAX_M`: a partner on another route, or on the same one minutes apart), else,
+    when one of them has no positions, the heart rates (median difference above
+    :data:`SAME_HR_MAX_BPM`).  Copies of one recording (a FIT and its GPX export, a Strava copy)
+    share both, and two devices on one runner agree within their sensors' errors.
+
+    Parameters
+    ----------
+    a, b : Activity
+        Two activities whose spans overlap.
+
+    Returns
+    -------
+    bool
+        True for two people; False when they agree or there is nothing to compare.
+    """
+    (s1, e1), (s2, e2) = _span_ns(a), _span_ns(b)
+    start, end = max(s1, s2), min(e1, e2)
+    if end <= start:
+        return False
+    times = np.linspace(start, end, _PROBES)
+    pos = [(_at(x, "lat_deg", times), _at(x, "lon_deg", times)) for x in (a, b)]
+    if all(lat is not None and lon is not None for lat, lon in pos):
+        (la, oa), (lb, ob) = pos
+        return bool(np.median(haversine_m(la, oa, lb, ob)) > SAME_TRACK_MAX_M)
+    hr = [_at(x, "hr_bpm", times) for x in (a, b)]
+    if hr[0] is not None and hr[1] is not None:
+        return bool(np.median(np.abs(hr[0] - hr[1])) > SAME_HR_MAX_BPM)
+    return False
 
 
 def _why_kept(kept: Activity, dropped: Activity) -> str:

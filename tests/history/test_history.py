@@ -36,7 +36,7 @@ import runlog
 import runlog.io
 from runlog import schema
 from runlog.errors import FileFormatError
-from runlog.history import deduplicate, overlap_fractions, richness, unique_run_ids
+from runlog.history import deduplicate, is_duplicate, overlap_fractions, richness, two_people, unique_run_ids
 
 HS_FIT = "fit/heartandsole__testdata.fit"
 HS_GPX = "gpx/heartandsole__testdata.gpx"
@@ -115,6 +115,37 @@ def test_richness_prefers_channels_then_fit_then_records(data_dir):
     assert [a.info["format"] for a in kept] == ["fit"]
     assert skipped[["path", "run_id", "kept"]].values.tolist() == [
         [str(data_dir / HS_GPX), "20210416T1337Z", str(data_dir / HS_FIT)]]
+
+
+def _other_copy(act, *, north_m=0.0, hr_add=0.0, positions=True, lag_s=0.0):
+    """*act* as another file would hold it: positions moved *north_m* north (1 deg latitude is
+    111.2 km on runlog's sphere), heart rate + *hr_add*, times later by *lag_s*."""
+    rec = act.records.copy()
+    rec["lat_deg"] = rec["lat_deg"] + north_m / 111_195.0
+    rec["hr_bpm"] = rec["hr_bpm"] + hr_add
+    if not positions:
+        rec[["lat_deg", "lon_deg"]] = np.nan
+    rec.index = rec.index + pd.Timedelta(seconds=lag_s)
+    info = act.info.copy()
+    info["source"] = str(info["source"]) + ".other.fit"
+    return runlog.io.Activity(records=rec, laps=act.laps, info=info)
+
+
+def test_a_partners_run_at_the_same_time_is_not_a_duplicate(data_dir):
+    # heartandsole's run (46 samples over 3 min 42 s, HR 70-100): a copy whose track is 1 km away
+    # at every moment is someone else's run; 20 m away is the GPS error of a second device on the
+    # same runner (SAME_TRACK_MAX_M = 200 m, the median over 64 moments of the shared time).
+    act = runlog.read_fit(data_dir / HS_FIT)
+    far, near = _other_copy(act, north_m=1000.0), _other_copy(act, north_m=20.0)
+    assert two_people(act, far) and not is_duplicate(act, far)
+    assert not two_people(act, near) and is_duplicate(act, near)
+    kept, skipped = deduplicate([act, far])
+    assert len(kept) == 2 and skipped.empty
+    # without positions in one copy the heart rates decide (SAME_HR_MAX_BPM = 20 beats/min)
+    assert two_people(act, _other_copy(act, positions=False, hr_add=30.0))
+    assert not two_people(act, _other_copy(act, positions=False, hr_add=5.0))
+    assert is_duplicate(act, _other_copy(act, positions=False, hr_add=5.0))
+
 
 
 def test_unique_run_ids_suffixes_same_minute_sessions(data_dir):
