@@ -15,15 +15,18 @@ select on the outcome):
    Cadence at a given speed and heart rate at a given speed differ much more between people than
    between one person's runs (Cavanagh & Kram 1989; the individual heart-rate/speed line of
    Vesterinen et al. 2013).
-2. A mixture of two Gaussian components is compared with one (the Bayesian information
-   criterion, Schwarz 1978; scikit-learn's ``GaussianMixture``): the runs are taken to come
-   from two people only when two components are clearly better (BIC lower by at least
-   :data:`MIN_BIC_GAIN`), lie far apart (Mahalanobis distance of the two means, pooled
-   covariance, at least :data:`MIN_SEPARATION`), the smaller one holds between 5 % and 45 % of
-   the runs and at least :data:`MIN_OTHER_RUNS`, and the two groups take turns through the
-   history (a new watch or a change of fitness splits the history in two blocks, not in
-   interleaved runs: :data:`MIN_INTERLEAVING`).
-3. The smaller group's runs with a posterior probability of at least 0.9 are flagged.
+2. A mixture of two, else three, Gaussian components is compared with one (the Bayesian
+   information criterion, Schwarz 1978; scikit-learn's ``GaussianMixture``): the runs are
+   taken to come from two people only when the mixture is clearly better (BIC lower by at
+   least :data:`MIN_BIC_GAIN`), components lie far from the largest one (Mahalanobis distance
+   of the means, pooled covariance, at least :data:`MIN_SEPARATION`; a third component can be
+   the runner's own hard sessions, which lie nearer, or the partner's long runs beside their
+   easy ones), those far components together hold between 5 % and 50 % of the runs
+   (:data:`SHARE_RANGE`) and at least :data:`MIN_OTHER_RUNS`, and they take turns with the
+   rest through the history (a new watch or a change of fitness splits the history in two
+   blocks, not in interleaved runs: :data:`MIN_INTERLEAVING`).
+3. The runs whose posterior probability of belonging to the far components is at least
+   :data:`MIN_POSTERIOR` are flagged.
 
 References
 ----------
@@ -252,24 +255,24 @@ def _likely_others(runs: pd.DataFrame, seed: int) -> pd.DataFrame:
                 label = mix.predict(Z)
                 sizes = np.bincount(label, minlength=k)
                 main = int(np.argmax(sizes))
-                for c in range(k):
+                apart = []   # the components far from the main one: a second person (easy and long runs
+                for c in range(k):   # of a partner can be two components of their own)
                     if c == main:
                         continue
                     cov = (mix.covariances_[c] * mix.weights_[c] + mix.covariances_[main] * mix.weights_[main]) \
                         / (mix.weights_[c] + mix.weights_[main])
                     diff = mix.means_[c] - mix.means_[main]
-                    separation = float(np.sqrt(diff @ np.linalg.solve(cov, diff)))
-                    member = label == c
-                    share = float(member.mean())
-                    if (separation >= MIN_SEPARATION and SHARE_RANGE[0] <= share <= SHARE_RANGE[1]
-                            and member.sum() >= MIN_OTHER_RUNS and _turns(member, x_order) >= MIN_INTERLEAVING
-                            and (best is None or separation > best[0])):
-                        best = (separation, member, mix.predict_proba(Z)[:, c])
-                if best is not None:
+                    if float(np.sqrt(diff @ np.linalg.solve(cov, diff))) >= MIN_SEPARATION:
+                        apart.append(c)
+                member = np.isin(label, apart)
+                share = float(member.mean())
+                if (apart and SHARE_RANGE[0] <= share <= SHARE_RANGE[1] and member.sum() >= MIN_OTHER_RUNS
+                        and _turns(member, x_order) >= MIN_INTERLEAVING):
+                    best = (member, mix.predict_proba(Z)[:, apart].sum(axis=1))
                     break
         if best is None:
             return out
-        _, member, post = best
+        member, post = best
         out.loc[X.index, "posterior"] = post
         flagged = X.index[member & (post >= MIN_POSTERIOR)]
         how = "pattern"
