@@ -22,8 +22,10 @@ What is promised, and how it is kept:
 * **heat acts over the hours**: sweat loss and heat storage build up with time (Sawka et al.
   2007), so a temperature (``Feature.dose``) enters as a heat exposure, its excess over the
   runner's median times the hours run (effect "per 5 °C above your usual, per hour on your
-  feet"); its test carries the season but no other time-on-the-feet term (the exposure holds the
-  hours; whether run length adds anything is then decided with heat in the model);
+  feet"); on an air temperature its test carries the season but no other time-on-the-feet term
+  (the exposure holds the hours; whether run length adds anything is then decided with heat in
+  the model); on the watch's own temperature (:data:`WORN_SENSOR`), which body heat warms more
+  the longer the run, it carries the time on the feet as the other causes do;
 * **exposures come before the outcome**: measures taken during the run are computed on the part
   before numbness started (:func:`runlog.features.core.in_run_features`, see
   :func:`exposure_windows`);
@@ -91,7 +93,7 @@ from .plan import ALPHA, TEST_PLAN, CauseTest, graphical_test
 
 __all__ = [
     "ALPHA", "CAUSE_COLUMNS", "FINDING_COLUMNS", "MIN_LEVEL_RUNS", "MIN_PRESENT", "MIN_KNOWN_NUMB",
-    "ENTANGLED_R2", "SUGGESTIVE_P",
+    "ENTANGLED_R2", "SUGGESTIVE_P", "WORN_SENSOR",
     "EFFECT_COLUMNS", "EFFECT_KINDS", "STATUSES", "REASONS", "RISK_COLUMNS", "effect_columns",
     "nice_unit", "exposure_windows", "calendar_basis",
     "firth", "holm", "max_z_pvalue", "decide", "CauseAnalysis",
@@ -121,6 +123,11 @@ ENTANGLED_R2 = 0.8
 SUGGESTIVE_P = 0.05
 #: Suffix of a model term holding a temperature per run rather than per hour (``CauseTest.forms``).
 PER_RUN = ":per_run"
+#: Temperatures read by the watch's own sensor: body heat warms it from the start of the run, so its
+#: mean over a run rises with the run's length, and a heat test on it carries the time on the feet
+#: (the offset and ``log2 duration``) like every other cause; without them, numbness that comes
+#: with longer runs would read as heat (measured on the independent generator: docs/validation.md).
+WORN_SENSOR = frozenset({"device_temp_mean_c", "device_temp_max_c"})
 
 #: What an odds ratio is per (``effect_kind``): a fixed step of the measure ('per 5 °C'), a doubling
 #: of the run, a step of a heat exposure above the runner's usual per hour on the feet, with vs
@@ -605,8 +612,12 @@ class CauseAnalysis:
 
     def _base(self, name: str) -> dict[str, pd.Series]:
         """The time-on-the-feet terms a measure is tested with: ``log2 duration`` (beyond the offset),
-        except for a heat exposure, which holds the hours itself, and for run length itself."""
-        return {} if self._is_dose(name) or name == EXPOSURE_TERM else dict(self.duration_term)
+        except for run length itself and for an air temperature, whose exposure holds the hours
+        itself; the watch's own temperature (:data:`WORN_SENSOR`) keeps them, because its reading
+        rises with the run's length."""
+        if name == EXPOSURE_TERM or (self._is_dose(name) and name.removesuffix(PER_RUN) not in WORN_SENSOR):
+            return {}
+        return dict(self.duration_term)
 
     def _offset(self, terms: dict[str, pd.Series]) -> np.ndarray | None:
         """The ``log hours`` offset of a model with *terms*: none for a model holding a heat exposure
