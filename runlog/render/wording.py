@@ -424,6 +424,8 @@ def threshold_phrases(factor: str, threshold: float, unit: str) -> tuple[str, st
         return (f"on day {t + 1} or later of a running streak",
                 "on the first day of a streak" if t == 1 else f"on the first {t} days")
     if factor == "acwr_distance":
+        if abs(threshold - 1.0) < 0.005:   # "more than 1 times" is not how anyone says it
+            return "after a week with more than your usual distance", "after a usual or lighter week"
         return (f"after a week with more than {number_text(threshold, 2)} times your usual distance",
                 "at or below that")
     label = measure_label(factor, "") if factor else ""

@@ -164,6 +164,14 @@ def test_streak_split_reads_as_days_of_a_streak():
                                                             "on the first 2 days")
 
 
+def test_acute_chronic_split_reads_as_a_heavier_week():
+    # the split is the runner's median ratio rounded to 0.2: at 1.0 "more than 1 times" is not English
+    assert threshold_phrases("acwr_distance", 1.0, "") == ("after a week with more than your usual distance",
+                                                         "after a usual or lighter week")
+    assert threshold_phrases("acwr_distance", 1.4, "") == ("after a week with more than 1.4 times your usual "
+                                                         "distance", "at or below that")
+
+
 def test_onset_side_words_for_every_code():
     from runlog.analysis.onset import BALANCE_CODES, NOTE_CODES, SIDE_CAUSE_CODES, SIDE_CODES
     from runlog.render.wording import onset_note, side_balance_sentence, side_cause_sentence, side_sentence
