@@ -151,7 +151,8 @@ def to_text(sections: list[Section], *, width: int = WIDTH, title: bool = True) 
     out = [TITLE, "=" * len(TITLE)] if title else []
     for s in sections:
         if s.title:
-            out += [plain_text(s.title), "-" * len(s.title)]
+            shown = plain_text(s.title)
+            out += [shown, "-" * len(shown)]
         for b in s.blocks:
             if isinstance(b, Paragraph):
                 out += [textwrap.fill(plain_text(b.text), width=width), ""]

@@ -208,6 +208,9 @@ def test_markdown_regressions():
     # a carriage return in a cell no longer breaks the table
     t = Table(pd.DataFrame({"Measure": ["shoes worn = Trail\r| Glide"], "Odds ratio": ["2"]}))
     check_markdown(to_markdown([Section("x", "T", [t])]), [Section("x", "T", [t])])
+    # a title's underline is as long as the title as shown (line breaks become one space)
+    lines = to_text([Section("x", "Shoes\r\nworn", [Paragraph("p")])], title=False).splitlines()
+    assert lines[:2] == ["Shoes worn", "-" * len("Shoes worn")]
 
 
 # ------------------------------------------------------------------ HTML
