@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -471,10 +472,11 @@ def calendar(runs: pd.DataFrame, episodes=None, *, tracked=None, value: str = "d
     im = ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(vmax, 1e-9), aspect="equal", interpolation="nearest",
                    extent=(-0.5, n_weeks - 0.5, 6.5, -0.5))
     # white grid between the squares
-    ax.set_xticks(np.arange(-0.5, n_weeks, 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, 7, 1), minor=True)
-    ax.grid(which="minor", color="white", lw=1.5)
-    ax.tick_params(which="minor", length=0)
+    # white lines between the squares (one collection: not a minor tick, with its labels, per week)
+    xs, ys = np.arange(-0.5, n_weeks, 1), np.arange(-0.5, 7, 1)
+    ax.add_collection(LineCollection([[(x, -0.5), (x, 6.5)] for x in xs] + [[(-0.5, y), (n_weeks - 0.5, y)]
+                                                                          for y in ys],
+                                     colors="white", linewidths=1.5, zorder=2.5), autolim=False)
     handles: list[Artist] = [Patch(facecolor="#ececec", label="Rest day")]
     if tracked is not None:
         t0 = pd.Timestamp(tracked[0]).normalize() if tracked[0] is not None else all_days[0]
