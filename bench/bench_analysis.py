@@ -38,7 +38,15 @@ process each time (interpreter start-up, imports, the import of the
 history, the analysis, report.html, report.md and factors.csv): once with
 an empty cache (*cold*) and ``--repeat`` times with the cache filled
 (*warm*, the best shown), beside the start-up of ``python -c "import
-runlog"`` alone.  The processes import the same runlog as this script.
+runlog"`` alone, each in wall and CPU seconds (the process's user + system
+time: what other work on the machine disturbs least).  The warm processes
+also time their phases (the command's own functions wrapped once the
+command has loaded them, so nothing is imported earlier than it would be):
+start-up, the imports of the analysis and the page, reading the history,
+the import summary with the partner check, ``analyze``, the page (figures
+drawn, figures saved as PNG, the rest), the Markdown and CSV, and the rest;
+the split of the fastest warm run is printed.  The processes import the
+same runlog as this script.
 
 Usage::
 
@@ -49,6 +57,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -248,8 +257,6 @@ def _forget() -> None:
 
 def _run_child(inputs: Path, repeat: int, tree: str) -> dict:
     """:func:`child_analyze` in a fresh process importing runlog from *tree*."""
-    import json
-
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([tree, os.environ.get("PYTHONPATH", "")])}
     res = subprocess.run([sys.executable, __file__, "--child", str(inputs), str(repeat)], capture_output=True,
                          text=True, env=env, cwd=tempfile.gettempdir())
@@ -334,19 +341,99 @@ def _best(results: list[dict]) -> dict:
     return out
 
 
-def _process(args: list[str], cwd: Path, cache: Path) -> float:
-    """Wall-clock time of ``python *args*`` in a fresh process [s] (start-up included); raises on failure."""
+def _process(args: list[str], cwd: Path, cache: Path, extra_env: dict | None = None) -> tuple[float, float]:
+    """Wall-clock and CPU time (user + system) of ``python *args*`` in a fresh process [s] (start-up
+    included); raises on failure."""
+    import resource
+
     import runlog
 
     here = str(Path(runlog.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")]),
-           "RUNLOG_CACHE_DIR": str(cache), "MPLBACKEND": "Agg"}
+           "RUNLOG_CACHE_DIR": str(cache), "MPLBACKEND": "Agg", **(extra_env or {})}
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True)
     t = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode:
         raise SystemExit(f"{args[:3]} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
-    return t
+    return t, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
+#: The phases of a warm ``runlog report`` timed apart (label, module, attribute, parent label or None):
+#: wrapped by :data:`_REPORT_CHILD` once ``runlog.cli.load_quietly`` has loaded the modules.
+REPORT_PHASES = (
+    ("imports: the analysis and the page", "runlog.cli", "load_quietly", None),
+    ("reading the history (warm cache)", "runlog.cli", "_history", None),
+    ("import summary + partner check", "runlog.cli", "_import_summary", None),
+    ("analyze", "runlog.report._analyze", "_analyze", None),
+    ("page (report.html)", "runlog.render.html", "render_report", None),
+    ("figures drawn", "runlog.render.html", "default_figures", "page (report.html)"),
+    ("figures saved as PNG", "runlog.render.html", "figure_to_data_uri", "page (report.html)"),
+    ("Markdown + CSV", "runlog.render.text", "to_markdown", None),
+    ("Markdown + CSV", "runlog.report._report", "Report.to_csv", None),
+)
+
+#: ``python -c`` code of a timed warm report: ``runlog.cli.main()`` as the program runs it, the
+#: :data:`REPORT_PHASES` wrapped (wall and CPU [s]) and written as JSON to ``$RUNLOG_BENCH_PHASES``.
+_REPORT_CHILD = """
+import importlib, json, os, sys, time
+t_start = time.perf_counter(); c_start = time.process_time()
+from runlog import cli
+phases = json.loads(os.environ["RUNLOG_BENCH_PHASE_LIST"])
+spent = {}
+def wrap(module, attr, label):
+    mod = importlib.import_module(module)
+    owner, name = (getattr(mod, attr.split(".")[0]), attr.split(".")[1]) if "." in attr else (mod, attr)
+    fn = getattr(owner, name)
+    def timed(*a, **k):
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            return fn(*a, **k)
+        finally:
+            w, c = spent.get(label, (0.0, 0.0))
+            spent[label] = (w + time.perf_counter() - t0, c + time.process_time() - c0)
+    setattr(owner, name, timed)
+load = cli.load_quietly
+def loaded(*a, **k):
+    t0, c0 = time.perf_counter(), time.process_time()
+    load(*a, **k)
+    spent[phases[0][0]] = (time.perf_counter() - t0, time.process_time() - c0)
+    for label, module, attr, _parent in phases[1:]:
+        if module != "runlog.cli":
+            wrap(module, attr, label)
+cli.load_quietly = loaded
+for label, module, attr, _parent in phases[1:]:
+    if module == "runlog.cli":
+        wrap(module, attr, label)
+t0, c0 = time.perf_counter(), time.process_time()
+rc = cli.main()
+spent["main"] = (time.perf_counter() - t0, time.process_time() - c0)
+spent["start-up: python + import runlog.cli"] = (t0 - t_start, c0 - c_start)
+with open(os.environ["RUNLOG_BENCH_PHASES"], "w") as fh:
+    json.dump(spent, fh)
+sys.exit(rc)
+"""
+
+
+def _report_split(total: tuple[float, float], spent: dict) -> list[tuple[str, float, float]]:
+    """Rows (label, wall, CPU [s]) of a timed warm report: its phases, the rest of ``main`` and what
+    the process spent outside ``main`` (interpreter start-up before the timer and its end)."""
+    rows = [("start-up: python + import runlog.cli", *spent["start-up: python + import runlog.cli"])]
+    top = 0.0, 0.0
+    for label in dict.fromkeys(p[0] for p in REPORT_PHASES):
+        parent = next(p[3] for p in REPORT_PHASES if p[0] == label)
+        w, c = spent.get(label, (0.0, 0.0))
+        rows.append((("  of which " if parent else "") + label, w, c))
+        if parent is None:
+            top = top[0] + w, top[1] + c
+    rest = spent["main"][0] - top[0], spent["main"][1] - top[1]
+    rows.append(("rest of the command (journal, notes, athlete, sections, screen)", *rest))
+    inside = spent["main"][0] + rows[0][1], spent["main"][1] + rows[0][2]
+    rows.append(("the process outside the timers (interpreter start and exit)",
+                 total[0] - inside[0], total[1] - inside[1]))
+    return rows
 
 
 def report_end_to_end(n_runs: int, repeat: int) -> None:
@@ -365,23 +452,35 @@ def report_end_to_end(n_runs: int, repeat: int) -> None:
                "--notes", str(season.notes_csv), "--weather", str(season.weather_csv),
                "--tracked", ":".join(str(t) for t in season.tracked), "--out", str(root / "report")]
         cache = root / "cache"
-        startup = min(_process(["-c", "import runlog"], root, cache) for _ in range(repeat))
+        load0 = os.getloadavg()[0]
+        startup = [_process(["-c", "import runlog"], root, cache) for _ in range(repeat)]
         cold = _process(cmd, root, cache)
-        warm = [_process(cmd, root, cache) for _ in range(repeat)]
+        timed = [*cmd[:1], _REPORT_CHILD, *cmd[2:]]
+        warm = []
+        for i in range(repeat):
+            out = root / f"phases{i}.json"
+            env = {"RUNLOG_BENCH_PHASES": str(out), "RUNLOG_BENCH_PHASE_LIST": json.dumps(REPORT_PHASES)}
+            t = _process(timed, root, cache, env)
+            warm.append((t, json.loads(out.read_text())))
         written = sorted(p.name for p in (root / "report").iterdir())
     print(f"\nrunlog report end to end, simulated history of {n_files} GPX runs (records every 30 s), "
-          f"a fresh process each (load {os.getloadavg()[0]:.1f}):")
-    print(f"  python -c 'import runlog' (start-up alone, best of {repeat}): {startup:.2f} s")
-    print(f"  cold (empty cache):  {cold:.2f} s")
-    print(f"  warm (cache filled): {min(warm):.2f} s (best of {repeat}; all: "
-          + ", ".join(f"{t:.2f}" for t in warm) + ")")
+          f"a fresh process each (load {load0:.1f} before, {os.getloadavg()[0]:.1f} after):")
+    print(f"  {'':44s} {'wall s':>7} {'CPU s':>7}")
+    best = min(startup)
+    print(f"  {'python -c import runlog (start-up alone)':44s} {best[0]:7.2f} {best[1]:7.2f}   (best of {repeat})")
+    print(f"  {'cold (empty cache)':44s} {cold[0]:7.2f} {cold[1]:7.2f}")
+    fastest = min(warm, key=lambda w: w[0][0])
+    print(f"  {'warm (cache filled), best of ' + str(repeat):44s} {fastest[0][0]:7.2f} "
+          f"{min(w[0][1] for w in warm):7.2f}   (all, wall/CPU: "
+          + ", ".join(f"{w:.2f}/{c:.2f}" for (w, c), _ in warm) + ")")
     print(f"  writes: {', '.join(written)}")
+    print(f"  the fastest warm run, phase by phase ({fastest[0][0]:.2f} s wall, {fastest[0][1]:.2f} s CPU):")
+    for label, w, c in _report_split(fastest[0], fastest[1]):
+        print(f"    {label:64s} {w:6.2f} {c:6.2f}")
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
-        import json
-
         print(json.dumps(child_analyze(sys.argv[2], int(sys.argv[3]))))
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
