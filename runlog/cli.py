@@ -898,5 +898,36 @@ def _run(args) -> int:
         return 130
 
 
+def run() -> None:
+    """The ``runlog`` program (its console script and ``python -m runlog.cli``): :func:`main` with the
+    program's arguments, then :func:`end_program` with its exit status."""
+    end_program(main())
+
+
+def end_program(status: int) -> None:
+    """End the process with *status* as soon as a command is done.
+
+    The exit functions run (:mod:`atexit`: logging, matplotlib's figures, multiprocessing's
+    children), stdout and stderr are flushed, and the interpreter's tear-down is skipped
+    (:func:`os._exit`): after a report it frees some 200,000 objects one by one, 0.1-0.15 s with
+    nothing left to write (runlog's files are written and closed, atomically, by then).  For the
+    program only: never call it in a process that has other work to do.
+
+    Parameters
+    ----------
+    status : int
+        Exit status.
+    """
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):   # a closed pipe or stream: nothing more can reach it
+            pass
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -152,6 +152,28 @@ def test_console_script_installed():
     assert proc.returncode == 0 and proc.stdout.startswith("runlog ")
 
 
+def test_the_program_ends_at_once_with_its_status_output_and_exit_functions(data_dir, tmp_path):
+    # run() (the console script, python -m runlog.cli) ends the process when the command is done without
+    # the interpreter's tear-down, but after the exit functions, with everything printed and the status
+    code = ("import atexit, sys\nfrom runlog import cli\n"
+            "atexit.register(lambda: print('exit functions ran', flush=True))\n"
+            "class Late:\n    def __del__(self):\n        print('torn down')\n"
+            "late = Late()\ncli.run()\n")
+    env = dict(os.environ, MPLBACKEND="Agg", RUNLOG_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run([sys.executable, "-c", code, "import", str(data_dir)], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Read ") and "Rejected" in proc.stdout   # the whole summary, flushed
+    assert proc.stdout.rstrip().endswith("exit functions ran") and "torn down" not in proc.stdout
+    proc = subprocess.run([sys.executable, "-c", code, "import", str(tmp_path / "nowhere")], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=600)
+    assert proc.returncode == 1 and proc.stderr.startswith("runlog: error: ") and "exit functions ran" in proc.stdout
+    # a usage error is argparse's SystemExit: the usual exit (status 2, the usage on stderr)
+    proc = subprocess.run([sys.executable, "-c", code, "report"], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=600)
+    assert proc.returncode == 2 and "usage:" in proc.stderr
+
+
 @pytest.mark.slow  # 3-5 s (a whole import or report of the bundled files)
 def test_import_real_files(data_dir, cache_env):
     proc = run_main("import", data_dir)
