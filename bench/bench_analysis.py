@@ -375,10 +375,10 @@ REPORT_PHASES = (
     ("Markdown + CSV", "runlog.report._report", "Report.to_csv", None),
 )
 
-#: ``python -c`` code of a timed warm report: ``runlog.cli.main()`` as the program runs it, the
+#: ``python -c`` code of a timed warm report: ``runlog.cli.main()`` and ``end_program`` as the program runs them, the
 #: :data:`REPORT_PHASES` wrapped (wall and CPU [s]) and written as JSON to ``$RUNLOG_BENCH_PHASES``.
 _REPORT_CHILD = """
-import importlib, json, os, sys, time
+import importlib, json, os, time
 t_start = time.perf_counter(); c_start = time.process_time()
 from runlog import cli
 phases = json.loads(os.environ["RUNLOG_BENCH_PHASE_LIST"])
@@ -413,7 +413,7 @@ spent["main"] = (time.perf_counter() - t0, time.process_time() - c0)
 spent["start-up: python + import runlog.cli"] = (t0 - t_start, c0 - c_start)
 with open(os.environ["RUNLOG_BENCH_PHASES"], "w") as fh:
     json.dump(spent, fh)
-sys.exit(rc)
+cli.end_program(rc)
 """
 
 
@@ -431,7 +431,7 @@ def _report_split(total: tuple[float, float], spent: dict) -> list[tuple[str, fl
     rest = spent["main"][0] - top[0], spent["main"][1] - top[1]
     rows.append(("rest of the command (journal, notes, athlete, sections, screen)", *rest))
     inside = spent["main"][0] + rows[0][1], spent["main"][1] + rows[0][2]
-    rows.append(("the process outside the timers (interpreter start and exit)",
+    rows.append(("outside the timers (interpreter start, exit functions)",
                  total[0] - inside[0], total[1] - inside[1]))
     return rows
 
@@ -440,7 +440,7 @@ def report_end_to_end(n_runs: int, repeat: int) -> None:
     """Print the time of ``runlog report`` on a simulated history: cold, warm (best of *repeat*), start-up alone."""
     from runlog import simulate
 
-    cli = ["-c", "import sys; from runlog.cli import main; sys.exit(main())"]
+    cli = ["-c", "from runlog.cli import run; run()"]   # what the runlog script runs
     with tempfile.TemporaryDirectory(prefix="runlog-bench-report-") as tmp:
         root = Path(tmp)
         weeks = int(round(n_runs / 5.4))
