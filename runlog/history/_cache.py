@@ -641,10 +641,13 @@ class ActivityCache:
         # cold import): the rename is atomic for every process, and an entry a power loss tore fails
         # its read or its CRC-32 (_values_crc), so it is decoded again.
         def write(fh) -> None:
-            # one thread: the import's workers are the parallelism (Arrow's pool only added contention)
-            options = pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)
-            with pa.ipc.new_file(fh, table.schema, options=options) as w:
+            # one thread: the import's workers are the parallelism (Arrow's pool only added contention);
+            # built in memory and written at once (the writer's one write per buffer cost a system call each)
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_file(sink, table.schema,
+                                 options=pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)) as w:
                 w.write_table(table)
+            fh.write(sink.getvalue())
 
         return atomic_write(p, write, suffix=".part", mkdir=True, durable=False)
 
