@@ -203,6 +203,8 @@ def summarize_activity(activity) -> dict:
         The ``info`` fields of a runs row and :func:`summarize_records`.
     """
     info = activity.info
+    if isinstance(info, pd.Series):  # one pass over its values, not a look-up per key
+        info = dict(zip(info.index, info.to_numpy(dtype=object)))
     row = {k: info.get(k) for k in ("run_id", "start_time", "start_local", "tz", "sport", "sub_sport",
                                      "device", "format", "source", "truncated", "name", "description")}
     for k in ("device_distance_m", "device_elapsed_s", "device_timer_s", "device_avg_hr_bpm"):

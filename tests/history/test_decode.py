@@ -71,6 +71,29 @@ def test_concurrent_decodes_resume_the_collector_when_the_last_one_ends(data_dir
     assert seen == [False, False] and inside == [False, False] and gc.isenabled()
 
 
+def test_the_collector_is_paused_for_a_whole_import_and_resumed_after(data_dir, tmp_path, monkeypatch,
+                                                                      gc_restored):
+    from runlog.history import _importer
+
+    seen, real = [], _importer._assemble
+
+    def assemble(*a, **kw):  # after every file was decoded: the import's activities are all held
+        seen.append(gc.isenabled())
+        return real(*a, **kw)
+
+    monkeypatch.setattr(_importer, "_assemble", assemble)
+    gc.enable()
+    h = runlog.read_history([data_dir / HS_FIT], cache=tmp_path / "c", workers=1, progress=False)
+    assert len(h.runs) == 1 and seen == [False] and gc.isenabled()
+    gc.disable()  # a collector the caller turned off stays off
+    runlog.read_history([data_dir / HS_FIT], cache=False, workers=1, progress=False)
+    assert seen == [False, False] and not gc.isenabled()
+    gc.enable()  # ... and an import that fails resumes it all the same
+    with pytest.raises(runlog.FileFormatError):
+        runlog.read_history(tmp_path / "missing", cache=False, workers=1, progress=False)
+    assert gc.isenabled()
+
+
 def _entries(cache_dir, files, tz=None):
     store = ActivityCache(cache_dir)
     return [store.path(ActivityCache.key(content_digest(f.read_bytes()), tz)) for f in files]
