@@ -355,9 +355,13 @@ def load_timeline(features: pd.DataFrame, episodes=None, *, runs: pd.DataFrame |
         ev = ev[ev >= pd.Timestamp(start).normalize()]
     if end is not None:
         ev = ev[ev < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)]
-    for d in ev:
-        ax.axvline(d, color=CASE_COLOR, lw=1.0, alpha=0.55, zorder=1)
     if len(ev):
+        # a full-height line per episode day, as axvline draws them but one artist for all; the markers
+        # on top take the days into the x limits
+        at = np.asarray(ax.convert_xunits(ev), dtype="float64")
+        ax.add_collection(LineCollection([[(x, 0.0), (x, 1.0)] for x in at], colors=CASE_COLOR, linewidths=1.0,
+                                         alpha=0.55, zorder=1, transform=ax.get_xaxis_transform(which="grid")),
+                          autolim=False)
         ax.plot(ev, np.ones(len(ev)), transform=ax.get_xaxis_transform(), ls="none", marker="v",
                 ms=7, color=CASE_COLOR, clip_on=False, zorder=5)
         handles.append(Line2D([], [], color=CASE_COLOR, marker="v", lw=1.0, label=f"Numbness ({_days(len(ev))})"))

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 
 from runlog.features.catalog import FEATURES
 from runlog.render import plot
@@ -79,8 +79,12 @@ def test_load_timeline(frames):
     # three load lines of 50 runs each; 5 red vertical episode lines
     lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 50]
     assert len(lines) == 3
-    vlines = [ln for ln in ax.get_lines() if ln.get_color() == plot.CASE_COLOR and ln.get_linestyle() == "-"]
-    assert len(vlines) == 5
+    vlines = [c for c in ax.collections if isinstance(c, LineCollection)]   # one collection, full height
+    assert len(vlines) == 1 and len(vlines[0].get_segments()) == 5
+    assert {(seg[0][1], seg[1][1]) for seg in vlines[0].get_segments()} == {(0.0, 1.0)}
+    assert vlines[0].get_transform() == ax.get_xaxis_transform(which="grid")
+    days = matplotlib.dates.num2date([seg[0][0] for seg in vlines[0].get_segments()])
+    assert [d.date() for d in days] == sorted(plot.episode_dates(frames["episodes"]).date)
     assert ax.get_xlabel() == "Date" and ax.get_ylabel().startswith("Training load")
 
 
