@@ -22,10 +22,10 @@ What is promised, and how it is kept:
 * **heat acts over the hours**: sweat loss and heat storage build up with time (Sawka et al.
   2007), so a temperature (``Feature.dose``) enters as a heat exposure, its excess over the
   runner's median times the hours run (effect "per 5 °C above your usual, per hour on your
-  feet"); on an air temperature its test carries the season but no other time-on-the-feet term
-  (the exposure holds the hours; whether run length adds anything is then decided with heat in
-  the model); on the watch's own temperature (:data:`WORN_SENSOR`), which body heat warms more
-  the longer the run, it carries the time on the feet as the other causes do;
+  feet"); its test carries the season but no other time-on-the-feet term (the exposure holds the
+  hours; whether run length adds anything is then decided with heat in the model), except the
+  ``log hours`` offset on the watch's own temperature (:data:`WORN_SENSOR`), which body heat
+  warms more the longer the run;
 * **exposures come before the outcome**: measures taken during the run are computed on the part
   before numbness started (:func:`runlog.features.core.in_run_features`, see
   :func:`exposure_windows`);
@@ -124,9 +124,10 @@ SUGGESTIVE_P = 0.05
 #: Suffix of a model term holding a temperature per run rather than per hour (``CauseTest.forms``).
 PER_RUN = ":per_run"
 #: Temperatures read by the watch's own sensor: body heat warms it from the start of the run, so its
-#: mean over a run rises with the run's length, and a heat test on it carries the time on the feet
-#: (the offset and ``log2 duration``) like every other cause; without them, numbness that comes
-#: with longer runs would read as heat (measured on the independent generator: docs/validation.md).
+#: mean over a run rises with the run's length, and a heat test on it keeps the ``log hours`` offset
+#: (a constant risk per minute on the feet is no heat); without it, numbness that comes with the
+#: minutes run read as heat (measured on the independent generator: docs/validation.md).  A free
+#: ``log2 duration`` term as well lost a third of the heat findings with ~8 numb runs there.
 WORN_SENSOR = frozenset({"device_temp_mean_c", "device_temp_max_c"})
 
 #: What an odds ratio is per (``effect_kind``): a fixed step of the measure ('per 5 °C'), a doubling
@@ -159,7 +160,8 @@ REASONS = ("no_measure", "no_pair", "coverage", "no_spread", "no_fit")
 #: ``weight`` (its share of the error rate at the start), ``alpha_level`` (the level it was last judged
 #: at), ``p_alone`` (its own test before any allowance), ``suggestive``, ``n_runs`` / ``n_numb`` (runs,
 #: and runs with numbness, its test used), ``n_missing`` (analysed runs without its measure),
-#: ``adjusted_for`` (what its model held besides the measure: 'season', 'time_on_feet', cause ids,
+#: ``adjusted_for`` (what its model held besides the measure: 'season', 'time_on_feet' (log2 duration and the
+#: offset), 'minutes_on_feet' (the offset alone), cause ids,
 #: joined by ','), ``season_r2`` (the share of its measure's variation the season explains), ``form``
 #: (a temperature's: 'exposure', over the hours, or 'per_run'; '' for other measures).
 #: Words for a reader: :mod:`runlog.render.wording`.
@@ -612,16 +614,14 @@ class CauseAnalysis:
 
     def _base(self, name: str) -> dict[str, pd.Series]:
         """The time-on-the-feet terms a measure is tested with: ``log2 duration`` (beyond the offset),
-        except for run length itself and for an air temperature, whose exposure holds the hours
-        itself; the watch's own temperature (:data:`WORN_SENSOR`) keeps them, because its reading
-        rises with the run's length."""
-        if name == EXPOSURE_TERM or (self._is_dose(name) and name.removesuffix(PER_RUN) not in WORN_SENSOR):
-            return {}
-        return dict(self.duration_term)
+        except for a heat exposure, which holds the hours itself, and for run length itself."""
+        return {} if self._is_dose(name) or name == EXPOSURE_TERM else dict(self.duration_term)
 
     def _offset(self, terms: dict[str, pd.Series]) -> np.ndarray | None:
         """The ``log hours`` offset of a model with *terms*: none for a model holding a heat exposure
-        without the run-length term.
+        on an air temperature without the run-length term.  The watch's own temperature
+        (:data:`WORN_SENSOR`) keeps it: its reading rises with the run's length, so without the
+        minutes at risk a constant risk per minute would read as heat.
 
         The exposure (excess temperature x hours) carries the time on the feet itself; an offset on
         top would assume that a cool run's risk doubles with its length, which is the run-length
@@ -629,7 +629,8 @@ class CauseAnalysis:
         the run-length term in the model the offset only moves that term's reference (risk per
         minute instead of per run).
         """
-        if EXPOSURE_TERM not in terms and any(self._is_dose(k) for k in terms):
+        if EXPOSURE_TERM not in terms and any(self._is_dose(k) and k.removesuffix(PER_RUN) not in WORN_SENSOR
+                                              for k in terms):
             return None
         return self.offset
 
@@ -811,6 +812,8 @@ class CauseAnalysis:
         base = self._base(out["factor"])
         if base:
             adjusted_for.append("time_on_feet")
+        elif out["factor"] in WORN_SENSOR:
+            adjusted_for.append("minutes_on_feet")   # the offset alone: each minute a chance
         adjusted_for += [o for o in others if o != cause]
         out["adjusted_for"] = ",".join(adjusted_for)
         out["p_value"] = min(1.0, out["p_value"])

@@ -689,7 +689,8 @@ def in_the_model(adjusted_for) -> str:
     Parameters
     ----------
     adjusted_for : str
-        Codes joined by ',': 'season', 'time_on_feet' and cause ids.
+        Codes joined by ',': 'season', 'time_on_feet' (the log-duration term and the offset),
+        'minutes_on_feet' (the offset alone: a constant risk per minute) and cause ids.
 
     Returns
     -------
@@ -697,9 +698,9 @@ def in_the_model(adjusted_for) -> str:
         The phrase ('with nothing else in the model' when empty).
     """
     codes = [c for c in str(adjusted_for or "").split(",") if c]
-    causes = [cause_label(c) for c in codes if c not in ("season", "time_on_feet")]
-    other = (["the season"] if "season" in codes else []) + (["the time on your feet"] if "time_on_feet" in codes
-                                                            else [])
+    causes = [cause_label(c) for c in codes if c not in ("season", "time_on_feet", "minutes_on_feet")]
+    other = (["the season"] if "season" in codes else []) + (
+        ["the time on your feet"] if "time_on_feet" in codes or "minutes_on_feet" in codes else [])
     words = causes + other
     return f"with {_join(words)} in the model" if words else "with nothing else in the model"
 
