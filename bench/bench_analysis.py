@@ -375,7 +375,7 @@ REPORT_PHASES = (
     ("Markdown + CSV", "runlog.report._report", "Report.to_csv", None),
 )
 
-#: ``python -c`` code of a timed warm report: ``runlog.cli.main()`` and ``end_program`` as the program runs them, the
+#: ``python -c`` code of a timed warm report: ``runlog.cli.main`` and ``end_program`` as ``run()`` calls them, the
 #: :data:`REPORT_PHASES` wrapped (wall and CPU [s]) and written as JSON to ``$RUNLOG_BENCH_PHASES``.
 _REPORT_CHILD = """
 import importlib, json, os, time
@@ -408,7 +408,7 @@ for label, module, attr, _parent in phases[1:]:
     if module == "runlog.cli":
         wrap(module, attr, label)
 t0, c0 = time.perf_counter(), time.process_time()
-rc = cli.main()
+rc = cli.main(program=True)
 spent["main"] = (time.perf_counter() - t0, time.process_time() - c0)
 spent["start-up: python + import runlog.cli"] = (t0 - t_start, c0 - c_start)
 with open(os.environ["RUNLOG_BENCH_PHASES"], "w") as fh:

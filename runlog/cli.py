@@ -425,8 +425,8 @@ def load_quietly(modules=REPORT_MODULES, *, freeze: bool = False) -> None:
     Importing pandas, SciPy and matplotlib makes some 200,000 objects that live until the process
     ends (modules, classes, functions).  Each full collection during the imports and the work after
     them walks all of them again, finding nothing to free: about 0.3 s of a one-second-long command.
-    *freeze* is for the ``runlog`` program only (:func:`main` run with the program's own arguments):
-    in a caller's process it would also keep that process's pending garbage for good.
+    *freeze* is for the ``runlog`` program only (:func:`run`): in a caller's process it would also
+    keep that process's pending garbage for good.
 
     Parameters
     ----------
@@ -810,15 +810,16 @@ _COMMANDS = {"report": cmd_report, "import": cmd_import, "demo": cmd_demo, "jour
              "experiment": cmd_experiment, "columns": cmd_columns, "weather": cmd_weather}
 
 
-def main(argv=None) -> int:
+def main(argv=None, *, program: bool = False) -> int:
     """Run the ``runlog`` command line; returns the exit status.
 
     Parameters
     ----------
     argv : list of str, optional
-        Arguments (default ``sys.argv[1:]``: the process is the ``runlog`` program, and
-        ``report``/``demo`` set what they import aside from the garbage collector,
-        :func:`load_quietly`).
+        Arguments (default ``sys.argv[1:]``).
+    program : bool
+        This process is the ``runlog`` program (:func:`run`): ``report`` and ``demo`` set what
+        they import aside from the garbage collector (:func:`load_quietly`).
 
     Returns
     -------
@@ -827,7 +828,7 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.program = argv is None
+    args.program = program
     with warnings.catch_warnings():
         if not args.debug:
             warnings.showwarning = _show_warning
@@ -900,8 +901,8 @@ def _run(args) -> int:
 
 def run() -> None:
     """The ``runlog`` program (its console script and ``python -m runlog.cli``): :func:`main` with the
-    program's arguments, then :func:`end_program` with its exit status."""
-    end_program(main())
+    program's arguments, as the program, then :func:`end_program` with its exit status."""
+    end_program(main(program=True))
 
 
 def end_program(status: int) -> None:

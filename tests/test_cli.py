@@ -272,8 +272,8 @@ class _Stop(Exception):
 
 def test_report_loads_its_modules_at_once_and_freezes_them_only_as_the_program(data_dir, tmp_path, monkeypatch):
     # `runlog report` imports the analysis and the page's modules with the collector paused, once the inputs
-    # are checked; it sets them aside (gc.freeze) only when this process is the program (main() with
-    # sys.argv), never when a caller runs main(args) in its own process
+    # are checked; it sets them aside (gc.freeze) only when this process is the program (run()), never
+    # when a caller runs main(args) in its own process
     journal = tmp_path / "episodes.csv"
     journal.write_text(JOURNAL_REAL, encoding="utf-8")
     seen = []
@@ -288,11 +288,16 @@ def test_report_loads_its_modules_at_once_and_freezes_them_only_as_the_program(d
         cli.main(args)
     monkeypatch.setattr(sys, "argv", ["runlog", *args])
     with pytest.raises(_Stop):
-        cli.main()
-    assert seen == [(cli.REPORT_MODULES, False), (cli.REPORT_MODULES, True)]
+        cli.main()   # the program's arguments alone do not make this process the program
+    ended = []
+    monkeypatch.setattr(cli, "end_program", ended.append)
+    with pytest.raises(_Stop):
+        cli.run()
+    assert seen == [(cli.REPORT_MODULES, False), (cli.REPORT_MODULES, False), (cli.REPORT_MODULES, True)]
+    assert ended == []   # the error went up, not into end_program
     # a bad journal fails before anything is loaded
     journal.write_text("date,side\n2015-08-15,sideways\n", encoding="utf-8")
-    assert run_main(*args).returncode == 1 and len(seen) == 2
+    assert run_main(*args).returncode == 1 and len(seen) == 3
 
 
 def test_load_quietly_restores_the_collector():
