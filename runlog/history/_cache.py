@@ -251,6 +251,15 @@ def _values_crc(codes, times, columns) -> int:
     return crc
 
 
+_RECORD_NAMES = pd.Index(list(schema.RECORD_COLUMNS))
+#: dtype -> (positions of its columns in RECORD_COLUMNS: a slice when adjacent, as they are; the names)
+_DTYPE_POSITIONS = {}
+for _d, _names in schema.RECORD_DTYPE_GROUPS.items():
+    _at = [list(schema.RECORD_COLUMNS).index(c) for c in _names]
+    _DTYPE_POSITIONS[_d] = (slice(_at[0], _at[-1] + 1) if _at == list(range(_at[0], _at[-1] + 1)) else _at,
+                            _names)
+
+
 def _encode_laps(laps: pd.DataFrame) -> dict:
     out: dict[str, list] = {}
     if not len(laps):
@@ -611,9 +620,14 @@ class ActivityCache:
                 r = a.records
                 codes.append(np.full(len(r), i, dtype="int32"))
                 times.append(pd.DatetimeIndex(r.index).tz_convert("UTC").as_unit("ns").asi8)
-                m = schema.record_matrix(r)
-                for j, (c, dtype) in enumerate(zip(schema.RECORD_COLUMNS, dtypes)):
-                    columns[c].append(r[c].to_numpy(dtype=dtype) if m is None else m[j].astype(dtype))
+                if r.columns.equals(_RECORD_NAMES):  # each dtype's columns as one block: views, no copy
+                    for d, (at, names) in _DTYPE_POSITIONS.items():
+                        block = r.iloc[:, at].to_numpy(dtype=d).T
+                        for c, row in zip(names, block):
+                            columns[c].append(np.ascontiguousarray(row))
+                else:
+                    for c, dtype in zip(schema.RECORD_COLUMNS, dtypes):
+                        columns[c].append(r[c].to_numpy(dtype=dtype))
                 summary = outcome.summaries[i] if outcome.summaries is not None else None
                 sessions.append({"n_records": len(r), "laps": _encode_laps(a.laps),
                                  "info": [[k, None if k == "source" else encode_value(v)]
@@ -621,7 +635,7 @@ class ActivityCache:
                                  "summary": None if summary is None else
                                  [[k, None if k == "source" else encode_value(v)] for k, v in summary.items()]})
             code, t_ns = np.concatenate(codes), np.concatenate(times)
-            values = {c: np.concatenate(v) for c, v in columns.items()}
+            values = {c: v[0] if len(v) == 1 else np.concatenate(v) for c, v in columns.items()}
             meta["sessions"] = sessions
             meta["crc32"] = _values_crc(code, t_ns, list(values.values()))
             # NaN stays a float value: no validity bitmaps to build or read
