@@ -10,6 +10,7 @@ problem naming the runs nearest to it and the fix.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from functools import cached_property
 
@@ -311,8 +312,64 @@ class _Matcher:
             return [cand[running[0]]]
         return list(cand)
 
-    def match(self, date, clock, run):
-        """Return (run_id, problem); exactly one of them is None (the problem without its line)."""
+    def holds(self, rid, onset) -> bool:
+        """Whether run *rid* can hold the row's onset ``(minutes, km)`` (NaN: not given): its duration and
+        distance rounded up to the whole minute / 0.1 km, as :func:`runlog.journal.readers` checks."""
+        if onset is None:
+            return True
+        minutes, km = onset
+        i = self._pos[rid]
+        dur, dist = self._elapsed_s[i], self._distance_m[i]
+        late = np.isfinite(minutes) and np.isfinite(dur) and minutes > math.ceil(dur / 60.0)
+        far = np.isfinite(km) and np.isfinite(dist) and km > math.ceil(dist / 100.0) / 10.0
+        return not (late or far)
+
+    @cached_property
+    def _elapsed_s(self) -> np.ndarray:
+        return pd.to_numeric(self.runs["elapsed_s"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan) \
+            if "elapsed_s" in self.runs else np.full(len(self.runs), np.nan)
+
+    @cached_property
+    def _distance_m(self) -> np.ndarray:
+        return pd.to_numeric(self.runs["distance_m"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan) \
+            if "distance_m" in self.runs else np.full(len(self.runs), np.nan)
+
+    @cached_property
+    def _others(self) -> frozenset:
+        """Runs likely someone else's (:func:`runlog.history.likely_others`), computed only when a row
+        needs it: a partner's run beside the runner's at the same time."""
+        try:
+            from ..history._people import likely_others
+
+            flags = likely_others(self.runs)["other"]
+        except (KeyError, ValueError, TypeError):   # a runs table without what the detection reads
+            return frozenset()
+        return frozenset(flags.index[flags.to_numpy(dtype=bool)])
+
+    def _narrow(self, cands: list, onset) -> list:
+        """Of several candidate runs, those that can hold the row's onset, then those of the runner
+        (not :attr:`_others`); the candidates as they are when a step would leave none."""
+        if len(cands) > 1 and onset is not None:
+            cands = [c for c in cands if self.holds(c, onset)] or cands
+        if len(cands) > 1:
+            cands = [c for c in cands if c not in self._others] or cands
+        return cands
+
+    def _near_or_inside(self, target: pd.Timestamp) -> list:
+        """Runs starting within :data:`START_TOLERANCE_MIN` of local time *target*, or running at it."""
+        pos = self._window(target)
+        start, end = self._start_ns[pos], self._end_ns[pos]
+        t = target.value
+        shown = start - start % 60_000_000_000 if target.second == 0 else start
+        ok = (np.abs(shown - t) <= int(START_TOLERANCE_MIN * 60e9)) | ((start <= t) & (t <= end))
+        return list(self._ids[pos[ok]])
+
+    def match(self, date, clock, run, onset=None):
+        """Return (run_id, problem); exactly one of them is None (the problem without its line).
+
+        *onset* ``(minutes, km)`` (NaN where not given) settles a time or a date that points to
+        several runs, or to a run too short for it: the runs that can hold it, then the runner's
+        own (a partner's run started beside it, :func:`runlog.history.likely_others`)."""
         if date is not None and not run and not clock:  # the common row: a date with one run
             pos = self._on_date.get(date.value)
             if pos is not None and len(pos) == 1:
@@ -327,6 +384,13 @@ class _Matcher:
             best = self._by_time(None, target)
             if len(best) > 1:   # a multisport file's run and the transition before it start together
                 best = self._prefer_run(best)
+            if len(best) > 1 or (len(best) == 1 and not self.holds(best[0], onset)):
+                near = self._near_or_inside(target)
+                fitting = [r for r in near if self.holds(r, onset)]
+                if len(best) > 1:
+                    best = self._narrow(best, onset)
+                elif fitting:   # the nearest start is too short for the onset; another run here is not
+                    best = self._narrow(fitting, onset)
             if len(best) == 0:
                 return None, (f"no run within {MATCH_TOLERANCE_MIN:.0f} min of "
                               f"{target:%Y-%m-%d %H:%M} (local time); {self.nearest(target)}. Fix the "
@@ -342,6 +406,8 @@ class _Matcher:
                           f"{self.nearest(target)}. Fix the date, or delete the row if that run "
                           "is not in the history")
         chosen = self._prefer_run(on_day) if len(on_day) > 1 else list(on_day)
+        if len(chosen) > 1:
+            chosen = self._narrow(chosen, onset)
         if len(chosen) > 1:
             return None, (f"{len(on_day)} runs on {date:%Y-%m-%d}; "
                           f"{self.nearest(target, k=len(on_day), among=pd.Index(on_day))}. Add the run's local "
@@ -473,7 +539,7 @@ class _Matcher:
         return self._utc_ns[self._by_utc]
 
 
-def identify(table: Table, runs, tz, problems: list[str]):
+def identify(table: Table, runs, tz, problems: list[str], onsets=None):
     """Parse date/time/run of every row and match them.
 
     Returns lists (date, clock 'HH:MM' or None, run text or None, run_id or None).
@@ -491,6 +557,9 @@ def identify(table: Table, runs, tz, problems: list[str]):
         :class:`~runlog.journal.sheet.ProblemList` only those of the first
         ``limit`` bad rows (the others cannot be among the first problems),
         the rest counted in its ``total``.
+    onsets : (array, array), optional
+        Each row's onset [min] and [km] (NaN: not given), to settle rows that point to several
+        runs or to a run too short for them (:meth:`_Matcher.match`).
 
     Returns
     -------
@@ -506,14 +575,18 @@ def identify(table: Table, runs, tz, problems: list[str]):
     date_cells, time_cells, run_cells = (table.cells.get(c, no_cell) for c in ("date", "time", "run"))
     # each distinct (date, time, run) as written is parsed and matched once
     codes = np.zeros(n, dtype=np.int64)
-    for cells in (date_cells, time_cells, run_cells):   # hashed in C, column by column
-        c, uniq = pd.factorize(pd.Series(cells, dtype=object))
+    keyed = [pd.Series(cells, dtype=object) for cells in (date_cells, time_cells, run_cells)]
+    if onsets is not None:
+        keyed += [pd.Series(np.asarray(o, dtype="float64")) for o in onsets]
+    for cells in keyed:   # hashed in C, column by column
+        c, uniq = pd.factorize(cells, use_na_sentinel=False)
         codes = pd.factorize(codes * len(uniq) + c)[0]
     n_keys = int(codes.max()) + 1 if n else 0
     first = np.full(n_keys, -1, dtype=np.intp)
     first[codes[::-1]] = np.arange(n - 1, -1, -1)   # each key's first row
     results = [_identify_one(date_cells[i], time_cells[i], run_cells[i], iso[i] if iso is not None else pd.NaT,
-                             matcher) for i in first]
+                             matcher, None if onsets is None else (float(onsets[0][i]), float(onsets[1][i])))
+               for i in first]
     dates = [results[c][0] for c in codes]
     clocks = [results[c][1] for c in codes]
     run_ids = [results[c][2] for c in codes]
@@ -571,7 +644,7 @@ def _zone_hint(matcher: _Matcher, results: list, first: np.ndarray, codes: np.nd
             "local start as the watch shows it ('runlog import --list' lists them)")
 
 
-def _identify_one(date_txt: str, time_txt: str, run_txt: str, iso, matcher):
+def _identify_one(date_txt: str, time_txt: str, run_txt: str, iso, matcher, onset=None):
     """(date, clock 'HH:MM' or None, run_id or None, problems without their line) of one row's cells."""
     problems: list[str] = []
     date = clock = None
@@ -605,7 +678,7 @@ def _identify_one(date_txt: str, time_txt: str, run_txt: str, iso, matcher):
         ok = False
     rid = None
     if ok and matcher is not None:
-        rid, problem = matcher.match(date, clock, run_txt or None)
+        rid, problem = matcher.match(date, clock, run_txt or None, onset)
         if problem:
             problems.append(problem)
         else:

@@ -409,8 +409,13 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
     start-to-end span contains it (so ``00:10`` the next day finds a run
     started at 23:50); else the one run whose span is within
     :data:`MATCH_TOLERANCE_MIN`; several equally good runs are an error.
-    An onset after the run's end (its duration rounded up to the
-    minute, its distance up to 0.1 km) is an error.
+    When a time or a date points to several runs, or the nearest start
+    is too short for the row's onset, the row's onset settles it (the
+    runs that can hold it), then the runner's own runs are taken over
+    runs likely someone else's (a partner's run started beside it,
+    :func:`runlog.history.likely_others`).  An onset after the run's
+    end (its duration rounded up to the minute, its distance up to
+    0.1 km) is an error.
 
     **The period the journal covers.**  A row whose ``notes`` is
     ``tracking started`` (or ``tracking ended``; case-insensitive, the
@@ -434,11 +439,13 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
     period = _journal_period(table, marks, problems)
     if marks:
         table = subset(table, [i for i in range(len(table)) if i not in set(marks)])
-    dates, clocks, run_texts, run_ids = identify(table, runs, tz, problems)
     table = _with_units_read(table)
     nums = {name: numbers(table, name, problems, _EPISODE_RANGES[name],
                            "(0 barely, 10 worst)" if name == "severity" else None)
             for name in ("onset_min", "onset_km", "duration_min", "severity")}
+    # the onset settles a time or date that points to several runs (a partner's beside the runner's)
+    dates, clocks, run_texts, run_ids = identify(table, runs, tz, problems,
+                                                 onsets=(nums["onset_min"], nums["onset_km"]))
     side = choice(table, "side", SIDE_ALIASES, schema.SIDES, problems, lambda s: " ".join(s.lower().split()))
     location = choice(table, "location", LOCATION_ALIASES, schema.LOCATIONS, problems,
                        lambda s: re.sub(r"[\s\-]+", "_", s.strip().lower()))

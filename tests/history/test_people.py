@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from runlog.history import History, likely_others
+from runlog.journal import read_episodes
 
 
 def _runs(rng, n, *, speed=2.8, speed_sd=0.18, cadence_offset=0.0, hr_offset=0.0, device="watch", hours=(7, 18),
@@ -135,3 +136,19 @@ def test_analyze_leaves_them_out_and_says_so(partner_history):
     assert kept.others is None and kept.n_runs > rep.n_runs
     with pytest.raises(runlog.AnalysisError, match="others must be"):
         runlog.analyze(hist, season.episodes_csv, others="maybe")
+
+
+def test_a_journal_date_with_a_partners_run_that_day_is_the_runners(partner_history):
+    """A journal row with a date only, on a day the partner ran too: the runner's run is taken (before,
+    the row was refused: '2 runs on <date>')."""
+    hist, _season = partner_history
+    others = set(hist.others().index)
+    runs = hist.runs
+    day = pd.to_datetime(runs["start_local"]).dt.normalize()
+    both = [d for d, ids in runs.groupby(day).groups.items()
+            if len(ids) == 2 and len(others.intersection(ids)) == 1]
+    assert len(both) >= 3
+    rows = pd.DataFrame({"date": [d.strftime("%Y-%m-%d") for d in both[:3]], "onset_min": [5, 5, 5]})
+    ep = read_episodes(rows, history=hist)
+    mine = [next(i for i in runs.index[day == d] if i not in others) for d in both[:3]]
+    assert ep["run_id"].tolist() == mine

@@ -960,3 +960,28 @@ def test_times_match_long_runs_and_gaps_in_a_runs_frame():
     with pytest.raises(JournalError, match=r"line 4: onset 31 min is after the end of run 20240302T0600Z "
                                            r"\(30\.0 min long\)"):
         read_episodes(journal.assign(onset_min=[150, 5, 31, 25, 1]), history=runs)
+
+
+def test_the_onset_settles_a_time_or_date_that_points_to_two_runs():
+    """A partner's run beside the runner's (Melbourne, both runs in one export): the row's onset picks
+    the run that can hold it; when both can, the row is still refused as before."""
+    start_local = pd.to_datetime(["2020-02-05 19:21:27", "2020-02-05 19:23:25",
+                                  "2020-03-11 18:38:43", "2020-03-11 18:38:44"])
+    runs = pd.DataFrame({
+        "start_time": (start_local - pd.Timedelta(hours=11)).tz_localize("UTC"),
+        "start_local": start_local, "tz": "Australia/Melbourne",
+        "elapsed_s": [65.8 * 60, 236.4 * 60, 76.0 * 60, 38.4 * 60],
+        "distance_m": [8_388.0, 31_770.0, 11_113.0, 5_295.0], "sport": "running",
+    }, index=pd.Index(["20200205T0821Z", "20200205T0823Z", "20200311T0738Z", "20200311T0738Z-2"], name="run_id"))
+    journal = pd.DataFrame({"date": ["2020-02-05", "2020-02-05", "2020-03-11", "2020-02-05"],
+                            "time": ["19:21", "19:21", "18:38", ""],
+                            "onset_min": [147, 30, 55, 150]})
+    ep = read_episodes(journal, history=runs)
+    # 19:21 is the 65.8-min run's start, too short for 147 min: the 236-min run started 2 min later;
+    # at 30 min the nearest start holds it; 18:38 starts both, only the 76-min one holds 55 min;
+    # no time: of the day's two runs only one holds 150 min
+    assert ep["run_id"].tolist() == ["20200205T0823Z", "20200205T0821Z", "20200311T0738Z", "20200205T0823Z"]
+    with pytest.raises(JournalError, match=r"line 2: 2 runs at or near 2020-03-11 18:38"):
+        read_episodes(pd.DataFrame({"date": ["2020-03-11"], "time": ["18:38"], "onset_min": [20]}), history=runs)
+    with pytest.raises(JournalError, match=r"line 2: onset 300 min is after the end of run 20200205T0821Z"):
+        read_episodes(pd.DataFrame({"date": ["2020-02-05"], "time": ["19:21"], "onset_min": [300]}), history=runs)
