@@ -339,7 +339,7 @@ class _Matcher:
         """Runs likely someone else's (:func:`runlog.history.likely_others`), computed only when a row
         needs it: a partner's run beside the runner's at the same time."""
         try:
-            from ..history._people import likely_others
+            from ..history import likely_others
 
             flags = likely_others(self.runs)["other"]
         except (KeyError, ValueError, TypeError):   # a runs table without what the detection reads
