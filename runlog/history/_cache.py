@@ -59,7 +59,7 @@ from .. import schema
 from ..errors import RunlogWarning
 from ..io import Activity
 from ._decode import Outcome
-from ._history import empty_records, record_blocks, records_from_blocks, records_index
+from ._history import RECORD_DTYPE_POSITIONS, empty_records, record_blocks, records_from_blocks, records_index
 
 __all__ = [
     "READER_VERSION", "CACHE_ENV", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
@@ -252,12 +252,6 @@ def _values_crc(codes, times, columns) -> int:
 
 
 _RECORD_NAMES = pd.Index(list(schema.RECORD_COLUMNS))
-#: dtype -> (positions of its columns in RECORD_COLUMNS: a slice when adjacent, as they are; the names)
-_DTYPE_POSITIONS = {}
-for _d, _names in schema.RECORD_DTYPE_GROUPS.items():
-    _at = [list(schema.RECORD_COLUMNS).index(c) for c in _names]
-    _DTYPE_POSITIONS[_d] = (slice(_at[0], _at[-1] + 1) if _at == list(range(_at[0], _at[-1] + 1)) else _at,
-                            _names)
 
 
 def _encode_laps(laps: pd.DataFrame) -> dict:
@@ -621,7 +615,7 @@ class ActivityCache:
                 codes.append(np.full(len(r), i, dtype="int32"))
                 times.append(pd.DatetimeIndex(r.index).tz_convert("UTC").as_unit("ns").asi8)
                 if r.columns.equals(_RECORD_NAMES):  # each dtype's columns as one block: views, no copy
-                    for d, (at, names) in _DTYPE_POSITIONS.items():
+                    for d, (at, names) in RECORD_DTYPE_POSITIONS.items():
                         block = r.iloc[:, at].to_numpy(dtype=d).T
                         for c, row in zip(names, block):
                             columns[c].append(np.ascontiguousarray(row))

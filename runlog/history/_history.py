@@ -253,6 +253,20 @@ def records_from_blocks(blocks: dict[str, np.ndarray], index: pd.Index) -> pd.Da
 _TRIM_EVERY = 64
 
 
+def _dtype_positions() -> dict[str, tuple[slice | list[int], tuple[str, ...]]]:
+    out = {}
+    names = list(schema.RECORD_COLUMNS)
+    for d, cs in schema.RECORD_DTYPE_GROUPS.items():
+        at = [names.index(c) for c in cs]
+        out[d] = (slice(at[0], at[-1] + 1) if at == list(range(at[0], at[-1] + 1)) else at, cs)
+    return out
+
+
+#: dtype -> the positions of its columns in :data:`runlog.schema.RECORD_COLUMNS` (a slice when they are
+#: adjacent, as they are: a view of a frame's block) and their names.
+RECORD_DTYPE_POSITIONS = _dtype_positions()
+
+
 def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
     """The activities' records in one frame, as ``History.records`` holds them.
 
@@ -293,10 +307,7 @@ def stack_records(activities, *, release: bool = False) -> pd.DataFrame:
     pos = 0
     del recs
     # each dtype's rows of record_matrix: a slice (a view) when they are adjacent in the schema, as they are
-    rows_of: dict[str, slice | list[int]] = {}
-    for d, cs in schema.RECORD_DTYPE_GROUPS.items():
-        at = [int(cols.get_loc(c)) for c in cs]
-        rows_of[d] = slice(at[0], at[-1] + 1) if at == list(range(at[0], at[-1] + 1)) else at
+    rows_of = {d: at for d, (at, _names) in RECORD_DTYPE_POSITIONS.items()}
     released = schema.empty_records() if release else None
     for i, (a, n) in enumerate(zip(activities, rows)):
         r = a.records
