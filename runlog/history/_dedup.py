@@ -144,9 +144,9 @@ def two_people(a: Activity, b: Activity) -> bool:
     """True when two recordings that overlap in time were made by two people (a partner's watch).
 
     Compared at :data:`_PROBES` moments of the time both span: the positions (median distance above
-    :data:`SAME_TRACK_MAX_M`: a partner on another route, or on the same one minutes apart), else,
-    when one of them has no positions, the heart rates (median difference above
-    :data:`SAME_HR_MAX_BPM`).  Copies of one recording (a FIT and its GPX export, a Strava copy)
+    :data:`SAME_TRACK_MAX_M`: a partner on another route, or on the same one minutes apart), then,
+    when both have heart rate, the heart rates (median difference above :data:`SAME_HR_MAX_BPM`: a
+    partner running alongside).  Copies of one recording (a FIT and its GPX export, a Strava copy)
     share both, and two devices on one runner agree within their sensors' errors.
 
     Parameters
@@ -167,8 +167,9 @@ def two_people(a: Activity, b: Activity) -> bool:
     pos = [(_at(x, "lat_deg", times), _at(x, "lon_deg", times)) for x in (a, b)]
     if all(lat is not None and lon is not None for lat, lon in pos):
         (la, oa), (lb, ob) = pos
-        return bool(np.median(haversine_m(la, oa, lb, ob)) > SAME_TRACK_MAX_M)
-    hr = [_at(x, "hr_bpm", times) for x in (a, b)]
+        if np.median(haversine_m(la, oa, lb, ob)) > SAME_TRACK_MAX_M:
+            return True
+    hr = [_at(x, "hr_bpm", times) for x in (a, b)]   # side by side, or no positions: the hearts differ
     if hr[0] is not None and hr[1] is not None:
         return bool(np.median(np.abs(hr[0] - hr[1])) > SAME_HR_MAX_BPM)
     return False
@@ -246,8 +247,9 @@ def deduplicate(activities: list[Activity]) -> tuple[list[Activity], pd.DataFram
 
 
 def unique_run_ids(activities: list[Activity]) -> list[Activity]:
-    """Give activities that share a ``run_id`` (non-overlapping sessions started in
-    the same minute) distinct ids: the first in start order keeps it, the next
+    """Give activities that share a ``run_id`` (sessions started in the same minute
+    that are not copies of one: chained sessions, or two people's runs started
+    together) distinct ids: the first in start order keeps it, the next
     get ``-2``, ``-3``, ...  Returns the activities in start order, new Activity
     objects for the renamed ones (the originals are left alone).
 

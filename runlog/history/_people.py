@@ -187,10 +187,10 @@ def likely_others(runs: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     * **a second device** used on at least 5 % of the runs whose runs differ from the main
       device's in how their person runs (Mahalanobis distance of the mean signatures at least
       :data:`MIN_DEVICE_SEPARATION`, on at least two of speed, cadence and heart rate);
-    * **a second group of runs** without a device to tell them apart: a two-component Gaussian
-      mixture of the signatures clearly better than one (BIC lower by :data:`MIN_BIC_GAIN`) with
-      components far apart (:data:`MIN_SEPARATION`: a runner's own easy and hard runs lie much
-      closer), the smaller holding 5-50 % of the runs.
+    * **a second group of runs** without a device to tell them apart: a two-, else
+      three-component Gaussian mixture of the signatures clearly better than one (BIC lower by
+      :data:`MIN_BIC_GAIN`) whose components far from the largest (:data:`MIN_SEPARATION`: a
+      runner's own easy and hard runs lie much closer) together hold 5-50 % of the runs.
 
     Parameters
     ----------

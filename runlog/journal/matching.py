@@ -341,7 +341,8 @@ class _Matcher:
         try:
             from ..history import likely_others
 
-            flags = likely_others(self.runs)["other"]
+            foot = self.runs[self.sport.str.lower().to_numpy() == "running"]   # as History.others
+            flags = likely_others(foot)["other"]
         except (KeyError, ValueError, TypeError):   # a runs table without what the detection reads
             return frozenset()
         return frozenset(flags.index[flags.to_numpy(dtype=bool)])
@@ -355,13 +356,12 @@ class _Matcher:
             cands = [c for c in cands if c not in self._others] or cands
         return cands
 
-    def _near_or_inside(self, target: pd.Timestamp) -> list:
-        """Runs starting within :data:`START_TOLERANCE_MIN` of local time *target*, or running at it."""
+    def _starting_near(self, target: pd.Timestamp) -> list:
+        """Runs starting within :data:`START_TOLERANCE_MIN` of local time *target* (as a watch shows it)."""
         pos = self._window(target)
-        start, end = self._start_ns[pos], self._end_ns[pos]
-        t = target.value
+        start = self._start_ns[pos]
         shown = start - start % 60_000_000_000 if target.second == 0 else start
-        ok = (np.abs(shown - t) <= int(START_TOLERANCE_MIN * 60e9)) | ((start <= t) & (t <= end))
+        ok = np.abs(shown - target.value) <= int(START_TOLERANCE_MIN * 60e9)
         return list(self._ids[pos[ok]])
 
     def match(self, date, clock, run, onset=None):
@@ -384,12 +384,13 @@ class _Matcher:
             best = self._by_time(None, target)
             if len(best) > 1:   # a multisport file's run and the transition before it start together
                 best = self._prefer_run(best)
-            if len(best) > 1 or (len(best) == 1 and not self.holds(best[0], onset)):
-                near = self._near_or_inside(target)
-                fitting = [r for r in near if self.holds(r, onset)]
-                if len(best) > 1:
-                    best = self._narrow(best, onset)
-                elif fitting:   # the nearest start is too short for the onset; another run here is not
+            if len(best) > 1:
+                best = self._narrow(best, onset)
+            elif len(best) == 1 and not self.holds(best[0], onset):
+                # the nearest start is too short for the onset; another run started about then is not (a
+                # run merely under way at the time is no candidate: the row's time is a start)
+                fitting = [r for r in self._starting_near(target) if self.holds(r, onset)]
+                if fitting:
                     best = self._narrow(fitting, onset)
             if len(best) == 0:
                 return None, (f"no run within {MATCH_TOLERANCE_MIN:.0f} min of "

@@ -402,9 +402,9 @@ def read_episodes(path_or_frame, *, history=None, tz=None, max_bytes: int | None
     Any other column is kept as it is.  Empty cells are <NA>.  Numbers use a
     decimal point; in ``;``- or tab-separated files (European spreadsheets)
     a decimal comma too.  Rows and blank lines made only of separators are
-    skipped.  A date without time must have exactly one run that day (when
+    skipped.  A date without time must point to one run that day (when
     the other activities that day all have a known sport other than running,
-    the only running one is taken).  A time picks the run starting nearest
+    the only running one is taken; see below for the onset).  A time picks the run starting nearest
     to it within :data:`START_TOLERANCE_MIN`; else the one run whose
     start-to-end span contains it (so ``00:10`` the next day finds a run
     started at 23:50); else the one run whose span is within

@@ -145,6 +145,9 @@ def test_a_partners_run_at_the_same_time_is_not_a_duplicate(data_dir):
     assert two_people(act, _other_copy(act, positions=False, hr_add=30.0))
     assert not two_people(act, _other_copy(act, positions=False, hr_add=5.0))
     assert is_duplicate(act, _other_copy(act, positions=False, hr_add=5.0))
+    # side by side (positions 5 m apart) but hearts 30 beats/min apart: a partner running alongside
+    assert two_people(act, _other_copy(act, north_m=5.0, hr_add=30.0))
+    assert is_duplicate(act, _other_copy(act, north_m=5.0, hr_add=3.0))
 
 
 

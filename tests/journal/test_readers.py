@@ -985,3 +985,12 @@ def test_the_onset_settles_a_time_or_date_that_points_to_two_runs():
         read_episodes(pd.DataFrame({"date": ["2020-03-11"], "time": ["18:38"], "onset_min": [20]}), history=runs)
     with pytest.raises(JournalError, match=r"line 2: onset 300 min is after the end of run 20200205T0821Z"):
         read_episodes(pd.DataFrame({"date": ["2020-02-05"], "time": ["19:21"], "onset_min": [300]}), history=runs)
+    # a run merely under way at the written time is no candidate: 18:30 (120 min) and 19:21 (30 min),
+    # the row '19:21, onset 45' stays an error on the 19:21 run (found by review)
+    start_local = pd.to_datetime(["2024-05-01 18:30", "2024-05-01 19:21"])
+    two = pd.DataFrame({"start_time": (start_local - pd.Timedelta(hours=2)).tz_localize("UTC"),
+                        "start_local": start_local, "tz": "Europe/Berlin", "elapsed_s": [7200.0, 1800.0],
+                        "distance_m": [20_000.0, 5_000.0], "sport": "running"},
+                       index=pd.Index(["20240501T1630Z", "20240501T1721Z"], name="run_id"))
+    with pytest.raises(JournalError, match=r"onset 45 min is after the end of run 20240501T1721Z"):
+        read_episodes(pd.DataFrame({"date": ["2024-05-01"], "time": ["19:21"], "onset_min": [45]}), history=two)
