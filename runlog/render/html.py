@@ -268,8 +268,8 @@ def default_figures(report, history=None) -> dict:
         plot.cause_forest(causes, ax=ax)
         figs["Each possible cause that articles on numb feet list, on the measure chosen for it (the By cause "
              "table), with the season, "
-             "the time on the feet (not for heat, whose measure holds the hours) and the finding causes in the "
-             "model: odds ratio of numbness per the step "
+             "the time on the feet (for heat on an air temperature, only as the hours in its measure) and the "
+             "finding causes in the model: odds ratio of numbness per the step "
              "shown, with its 95% confidence interval and q-value (allowing for the number of causes tested). "
              "Filled points: findings."] = fig
     elif factors is not None and len(factors):

@@ -832,8 +832,9 @@ MEASURES_NOTE = (
 #: What the By cause table is.
 CAUSES_NOTE = ("Each possible cause that articles on numb feet list, on the measure chosen for it before looking, "
                "tested in the direction the articles name, on the runs where that measure is known, with the "
-               "season, the time on your feet (not for heat, whose measure holds the hours) and the finding "
-               "causes in the model; q allows for the number of causes tested. Strongest evidence first.")
+               "season, the time on your feet (for heat on an air temperature, only as the hours in its "
+               "measure) and the finding causes in the model; q allows for the number of causes tested. "
+               "Strongest evidence first.")
 #: What the table of the runs so far is, when nothing could be tested.
 RUNS_SO_FAR_NOTE = ("Each measure on the runs with numbness and on the others: median [quartiles] for "
                     "numbers, count (share) for yes/no; Runs and Numb runs count the runs with a value. Too few "
