@@ -1086,7 +1086,8 @@ class CauseAnalysis:
 
         The measures are compared on the same runs (every analysed run, a missing value at the
         measure's median), by penalised log-likelihood with the other finding causes, the season
-        and the time on the feet.
+        and the time on the feet, all with the time at risk (offset) of the chosen measure's model:
+        a likelihood with an offset is not comparable with one without.
 
         Parameters
         ----------
@@ -1105,6 +1106,8 @@ class CauseAnalysis:
         prim = self.alone[cause]["factor"] if cause in self.alone else ""
         others = {k: v.fillna(float(v.median())) for k, v in self.finding_terms(causes).items()
                   if not (k == prim or k.startswith(f"{prim}="))}
+        chosen = {k: v for k, v in others.items() if not (self._is_dose(prim) and k == EXPOSURE_TERM)}
+        offset = self._offset({**chosen, prim: None} if prim else chosen)   # one time at risk for all
         rows = []
         for name, f in self.catalog.items():
             if f.cause != cause or not f.candidate or name not in self.features or f.kind == "categorical":
@@ -1117,7 +1120,7 @@ class CauseAnalysis:
                 terms = {**{k: v for k, v in others.items() if not (self._is_dose(name) and k == EXPOSURE_TERM)},
                          name: t}
                 X, _, _ = self._design(terms)
-                fit = _firth_fit(X, self.y, self._offset(terms))
+                fit = _firth_fit(X, self.y, offset)
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                 continue
             rows.append({"factor": name, "loglik": fit["loglik"]})

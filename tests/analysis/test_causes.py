@@ -394,3 +394,22 @@ def test_the_watchs_own_temperature_is_judged_per_minute_on_the_feet(monkeypatch
     assert not any(r["finding"] for r in now) and (p_now < 0.05).sum() <= 1 and np.median(p_now) > 0.25
     assert sum(bool(r["finding"]) for r in before) >= 2 and (p_before < 0.05).sum() >= 4
     assert np.median(p_before) < 0.1
+
+
+def test_the_best_measure_compares_likelihoods_with_one_time_at_risk(monkeypatch):
+    """Heat found on the air temperature (its model has no offset: the exposure holds the hours): the
+    watch's temperature, whose own test keeps the log-hours offset, is compared with the air's model
+    as it is, since a likelihood with an offset is not comparable with one without."""
+    f, numb = _frames(33, lambda f: special.logit(0.03) + 0.5 * (f["air_temp_c"] - 12).clip(lower=0)
+                      * f["duration_min"] / 60)
+    rng = np.random.default_rng(5)
+    f["device_temp_mean_c"] = f["air_temp_c"] + 2.0 + 3.0 * f["duration_min"] / 60 + rng.normal(0, 0.5, len(f))
+    ca, c = _causes(f, numb)
+    assert c.loc["hydration", "finding"] and c.loc["hydration", "factor"] == "air_temp_c"
+    assert ca._offset({"device_temp_mean_c": None}) is not None   # its own test keeps the offset
+    seen = []
+    real = C._firth_fit
+    monkeypatch.setattr(C, "_firth_fit", lambda X, y, off=None, **kw: seen.append(off) or real(X, y, off, **kw))
+    _best, table = ca.best_measure("hydration", ca.run()["causes"])
+    assert {"device_temp_mean_c", "air_temp_c"} <= set(table["factor"])
+    assert len(seen) >= 2 and all(o is None for o in seen)
