@@ -933,17 +933,22 @@ def test_journal_that_is_a_named_pipe_is_refused(tmp_path):
         read_episodes(tmp_path / "episodes.csv")
 
 
+def _runs_frame(start_local, utc_offset_h: float, tz: str, elapsed_s, distance_m, ids) -> pd.DataFrame:
+    """A History.runs-like frame of foot runs: local starts, their zone and offset, lengths and ids."""
+    start_local = pd.to_datetime(start_local)
+    return pd.DataFrame({
+        "start_time": (start_local - pd.Timedelta(hours=utc_offset_h)).tz_localize("UTC"),
+        "start_local": start_local, "tz": tz, "elapsed_s": elapsed_s, "distance_m": distance_m, "sport": "running",
+    }, index=pd.Index(ids, name="run_id"))
+
+
 def test_times_match_long_runs_and_gaps_in_a_runs_frame():
     """The matcher only compares runs near a row's time (binary search by start): a run that started
     long before the time (a 3 h run) and a run that ended 15 min before it are still found."""
-    start_local = pd.to_datetime(["2024-03-01 07:00:00", "2024-03-01 18:00:00", "2024-03-02 07:00:00",
-                                  "2024-03-05 06:59:30"])
-    runs = pd.DataFrame({
-        "start_time": (start_local - pd.Timedelta(hours=1)).tz_localize("UTC"),
-        "start_local": start_local, "tz": "Europe/Berlin",
-        "elapsed_s": [3 * 3600.0, 40 * 60.0, 30 * 60.0, 50 * 60.0],
-        "distance_m": [30_000.0, 8_000.0, 5_000.0, 9_000.0], "sport": "running",
-    }, index=pd.Index(["20240301T0600Z", "20240301T1700Z", "20240302T0600Z", "20240305T0559Z"], name="run_id"))
+    runs = _runs_frame(["2024-03-01 07:00:00", "2024-03-01 18:00:00", "2024-03-02 07:00:00", "2024-03-05 06:59:30"],
+                       1, "Europe/Berlin", [3 * 3600.0, 40 * 60.0, 30 * 60.0, 50 * 60.0],
+                       [30_000.0, 8_000.0, 5_000.0, 9_000.0],
+                       ["20240301T0600Z", "20240301T1700Z", "20240302T0600Z", "20240305T0559Z"])
     journal = pd.DataFrame({"date": ["2024-03-01", "2024-03-01", "2024-03-02", "2024-03-02", "2024-03-05"],
                             "time": ["09:30", "18:05", "", "07:45", "07:00"],
                             "onset_min": [150, 5, 20, 25, 1]})
@@ -965,14 +970,10 @@ def test_times_match_long_runs_and_gaps_in_a_runs_frame():
 def test_the_onset_settles_a_time_or_date_that_points_to_two_runs():
     """A partner's run beside the runner's (Melbourne, both runs in one export): the row's onset picks
     the run that can hold it; when both can, the row is still refused as before."""
-    start_local = pd.to_datetime(["2020-02-05 19:21:27", "2020-02-05 19:23:25",
-                                  "2020-03-11 18:38:43", "2020-03-11 18:38:44"])
-    runs = pd.DataFrame({
-        "start_time": (start_local - pd.Timedelta(hours=11)).tz_localize("UTC"),
-        "start_local": start_local, "tz": "Australia/Melbourne",
-        "elapsed_s": [65.8 * 60, 236.4 * 60, 76.0 * 60, 38.4 * 60],
-        "distance_m": [8_388.0, 31_770.0, 11_113.0, 5_295.0], "sport": "running",
-    }, index=pd.Index(["20200205T0821Z", "20200205T0823Z", "20200311T0738Z", "20200311T0738Z-2"], name="run_id"))
+    runs = _runs_frame(["2020-02-05 19:21:27", "2020-02-05 19:23:25", "2020-03-11 18:38:43", "2020-03-11 18:38:44"],
+                       11, "Australia/Melbourne", [65.8 * 60, 236.4 * 60, 76.0 * 60, 38.4 * 60],
+                       [8_388.0, 31_770.0, 11_113.0, 5_295.0],
+                       ["20200205T0821Z", "20200205T0823Z", "20200311T0738Z", "20200311T0738Z-2"])
     journal = pd.DataFrame({"date": ["2020-02-05", "2020-02-05", "2020-03-11", "2020-02-05"],
                             "time": ["19:21", "19:21", "18:38", ""],
                             "onset_min": [147, 30, 55, 150]})
@@ -987,10 +988,7 @@ def test_the_onset_settles_a_time_or_date_that_points_to_two_runs():
         read_episodes(pd.DataFrame({"date": ["2020-02-05"], "time": ["19:21"], "onset_min": [300]}), history=runs)
     # a run merely under way at the written time is no candidate: 18:30 (120 min) and 19:21 (30 min),
     # the row '19:21, onset 45' stays an error on the 19:21 run (found by review)
-    start_local = pd.to_datetime(["2024-05-01 18:30", "2024-05-01 19:21"])
-    two = pd.DataFrame({"start_time": (start_local - pd.Timedelta(hours=2)).tz_localize("UTC"),
-                        "start_local": start_local, "tz": "Europe/Berlin", "elapsed_s": [7200.0, 1800.0],
-                        "distance_m": [20_000.0, 5_000.0], "sport": "running"},
-                       index=pd.Index(["20240501T1630Z", "20240501T1721Z"], name="run_id"))
+    two = _runs_frame(["2024-05-01 18:30", "2024-05-01 19:21"], 2, "Europe/Berlin", [7200.0, 1800.0],
+                      [20_000.0, 5_000.0], ["20240501T1630Z", "20240501T1721Z"])
     with pytest.raises(JournalError, match=r"onset 45 min is after the end of run 20240501T1721Z"):
         read_episodes(pd.DataFrame({"date": ["2024-05-01"], "time": ["19:21"], "onset_min": [45]}), history=two)
