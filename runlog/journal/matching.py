@@ -10,7 +10,6 @@ problem naming the runs nearest to it and the fix.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from functools import cached_property
 
@@ -170,6 +169,28 @@ def _positions(keys) -> dict:
     return out
 
 
+def onset_beyond(onset_min, onset_km, elapsed_s, distance_m):
+    """Whether an onset lies after a run's end: its duration and distance rounded up to the whole
+    minute / 0.1 km (the precision people write).  NaN on either side: not beyond.
+
+    Parameters
+    ----------
+    onset_min, onset_km : float or ndarray
+        The onset [min] and [km].
+    elapsed_s, distance_m : float or ndarray
+        The run's duration [s] and distance [m].
+
+    Returns
+    -------
+    (late, far)
+        Booleans (arrays for array input): the onset in minutes / in km is past the run's end.
+    """
+    with np.errstate(invalid="ignore"):
+        late = np.asarray(onset_min) > np.ceil(np.asarray(elapsed_s) / 60.0)
+        far = np.asarray(onset_km) > np.ceil(np.asarray(distance_m) / 100.0) / 10.0
+    return late, far
+
+
 class _Matcher:
     """Ties journal rows to runs by run_id / file name, or local date (+ time).
 
@@ -314,14 +335,11 @@ class _Matcher:
 
     def holds(self, rid, onset) -> bool:
         """Whether run *rid* can hold the row's onset ``(minutes, km)`` (NaN: not given): its duration and
-        distance rounded up to the whole minute / 0.1 km, as :func:`runlog.journal.readers` checks."""
+        distance rounded up to the whole minute / 0.1 km (:func:`onset_beyond`, as read_episodes checks)."""
         if onset is None:
             return True
-        minutes, km = onset
         i = self._pos[rid]
-        dur, dist = self._elapsed_s[i], self._distance_m[i]
-        late = np.isfinite(minutes) and np.isfinite(dur) and minutes > math.ceil(dur / 60.0)
-        far = np.isfinite(km) and np.isfinite(dist) and km > math.ceil(dist / 100.0) / 10.0
+        late, far = onset_beyond(onset[0], onset[1], self._elapsed_s[i], self._distance_m[i])
         return not (late or far)
 
     @cached_property

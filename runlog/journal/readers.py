@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import JournalError, NotesError, RunlogWarning
-from .matching import check_tz, identify, runs_of
+from .matching import check_tz, identify, onset_beyond, runs_of
 from .sheet import (
     ProblemList,
     Table,
@@ -224,9 +224,7 @@ def _check_onsets(onset_min, onset_km, run_ids, runs, lines, problems):
     dist_m = np.full(len(run_ids), np.nan)
     dur_s[matched] = runs["elapsed_s"].reindex(ids).to_numpy(dtype="float64", na_value=np.nan)
     dist_m[matched] = runs["distance_m"].reindex(ids).to_numpy(dtype="float64", na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        late = onset_min > np.ceil(dur_s / 60.0)            # NaN on either side: False
-        far = onset_km > np.ceil(dist_m / 100.0) / 10.0
+    late, far = onset_beyond(onset_min, onset_km, dur_s, dist_m)   # NaN on either side: False
     for i in np.flatnonzero(late | far):
         rid = run_ids[i]
         if late[i]:
