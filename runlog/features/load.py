@@ -193,10 +193,9 @@ def _seeded_ewma(x: np.ndarray, k: float, seed_days: int) -> np.ndarray:
     y0 = float(np.mean(x[:w]))
     y[w - 1] = y0
     if len(x) > w:
-        from scipy.signal import lfilter  # on first use: scipy.signal adds ~0.2 s to `import runlog`
-
-        # lfilter's state after y0: z = (1 - k) * y0, so y_w = k x_w + (1 - k) y0
-        y[w:] = lfilter([k], [1.0, -(1.0 - k)], x[w:], zi=[(1.0 - k) * y0])[0]
+        # pandas' recursive EWMA (adjust=False: y_t = (1 - k) y_{t-1} + k x_t) started from y0 itself;
+        # it spares the report importing scipy.signal (0.05 s) for one first-order filter
+        y[w - 1:] = pd.Series(np.concatenate(([y0], x[w:]))).ewm(alpha=k, adjust=False).mean().to_numpy()
     return y
 
 
