@@ -309,9 +309,10 @@ def _history(path, *, cache=True, progress=None):
     if not os.path.exists(path) and not os.path.islink(path):  # a broken link: read_history says so
         raise FileNotFoundError(2, "no such file or folder; check the path", str(path))
     from . import read_history
-    from .history import resolve_cache
+    from .history import remember_in, resolve_cache
 
     store = resolve_cache(True) if cache else None
+    remember_in(store)   # the partner check's answer too, for the next command on these runs
     return read_history(path, cache=store if store is not None else False, progress=progress), store
 
 
@@ -834,7 +835,11 @@ def main(argv=None, *, program: bool = False) -> int:
             warnings.showwarning = _show_warning
             warnings.simplefilter("ignore")  # library internals (pandas, fitparse, ...): not for runners
             warnings.simplefilter("default", RunlogWarning)
-        return _run(args)
+        try:
+            return _run(args)
+        finally:
+            if "runlog.history" in sys.modules:   # the command's cache is not the caller's
+                sys.modules["runlog.history"].remember_in(None)
 
 
 #: How to state the journal period, on the command line (the library's hint names Python's tracked= too).

@@ -455,10 +455,13 @@ def test_demo_writes_report(demo_run):
 
 
 @pytest.mark.slow
-def test_report_on_demo_data(demo_run, tmp_path, cache_env):
+def test_report_on_demo_data(demo_run, tmp_path, cache_env, monkeypatch):
+    from runlog.history import _people
+
     out, proc = demo_run
     assert proc.returncode == 0
     data = out / "data"
+    monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())   # as in a new process
     proc = run_main("report", data / "gpx", "--episodes", data / "episodes.csv", "--notes", data / "run_notes.csv",
                    "--weather", data / "weather.csv", "--tracked", "2024-03-04:2024-09-01", "--out", tmp_path / "r")
     _no_traceback(proc)
@@ -466,6 +469,9 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env):
     assert "Read 156 runs" in proc.stdout and "Cause:" not in proc.stdout
     assert "heat" in proc.stdout.split("Read 156 runs")[1].lower()
     assert (tmp_path / "r" / "report.html").is_file()
+    # the check for someone else's runs is kept in the command's cache (a warm report does not fit it
+    # again, test_people) and only for the command: the caller's process is left without it
+    assert list(cache_env.glob("*/answers/others-*.arrow")) and _people._STORE is None
 
 
 def test_report_window():

@@ -12,9 +12,11 @@ Internal modules (their public names are re-exported here):
 * ``_runs`` -- one row of ``History.runs`` per activity (distance, duration, moving time, ...)
 * ``_decode`` -- one file's activities, never raising (the worker task)
 * ``_dedup`` -- the same activity recorded twice (watch and phone, FIT and GPX)
-* ``_cache`` -- the Parquet cache of decoded files, and ``atomic_write`` (every file runlog writes)
+* ``_cache`` -- the cache of decoded files (Arrow IPC), whole-history snapshots and remembered
+  answers, and ``atomic_write`` (every file runlog writes)
 * ``_importer`` -- :func:`read_history`: scan, cache look-ups, workers, assembly
-* ``_people`` -- :func:`likely_others`: the runs that look like another person's
+* ``_people`` -- :func:`likely_others`: the runs that look like another person's (:func:`remember_in`: also
+  in a cache)
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from ._history import (
                      stack_records,
 )
 from ._importer import read_history
-from ._people import MIN_POSTERIOR, OTHER_COLUMNS, likely_others
+from ._people import MIN_POSTERIOR, OTHER_COLUMNS, likely_others, remember_in
 from ._runs import (
                      ascent_by_run,
                      ascent_m,
@@ -69,5 +71,5 @@ __all__ = [
     "RICH_CHANNELS", "DUPLICATE_OVERLAP",
     "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache", "atomic_write", "atomic_write_text",
     "sample_durations_s", "moving_mask", "ascent_m", "ascent_by_run", "summarize_records", "summarize_activity",
-    "runs_frame", "likely_others", "OTHER_COLUMNS", "MIN_POSTERIOR",
+    "runs_frame", "likely_others", "remember_in", "OTHER_COLUMNS", "MIN_POSTERIOR",
 ]

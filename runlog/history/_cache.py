@@ -965,6 +965,113 @@ class ActivityCache:
                 except OSError:
                     pass
 
+    # -- remembered answers -------------------------------------------------------
+    #: Answers of one kind kept in :attr:`answer_dir` (the most recently used; older ones are deleted).
+    MAX_ANSWERS = 8
+
+    @property
+    def answer_dir(self) -> Path:
+        """The folder of remembered answers (``<root>/answers``, see :meth:`get_answer`)."""
+        return self.root / "answers"
+
+    def _answer_path(self, kind: str, key: str) -> Path:
+        name = f"{kind}-{key}.arrow"
+        if not _ANSWER_NAME.fullmatch(name):
+            raise ValueError(f"answer kind {kind!r} must be lower-case letters and '_', key 64 hex digits")
+        return self.answer_dir / name
+
+    def get_answer(self, kind: str, key: str) -> pd.DataFrame | None:
+        """A frame :meth:`put_answer` stored for (*kind*, *key*), or None.
+
+        The cache also remembers answers worked out from a History that depend only on its
+        content (the check for someone else's runs): a later process asking the same question
+        of the same runs reads the answer instead of working it out again.  The caller makes
+        *key* from everything the answer depends on (values, code, library versions).  An
+        answer that cannot be read back is deleted and is a miss.
+
+        Parameters
+        ----------
+        kind : str
+            What was asked (lower-case letters and ``_``), e.g. ``'others'``.
+        key : str
+            64 hex digits.
+
+        Returns
+        -------
+        DataFrame or None
+            The frame as stored (index, columns and dtypes), or None.
+        """
+        p = self._answer_path(kind, key)
+        if not _own_file(p):
+            return None
+        try:
+            import pyarrow as pa
+
+            with pa.OSFile(str(p)) as fh:
+                frame = pa.ipc.open_file(fh).read_all().to_pandas()
+        except Exception:  # torn or foreign: worked out again
+            try:
+                p.unlink()
+            except OSError:
+                pass
+            return None
+        try:
+            os.utime(p)   # most recently used: kept longest
+        except OSError:
+            pass
+        return frame
+
+    def put_answer(self, kind: str, key: str, frame: pd.DataFrame) -> bool:
+        """Store *frame* as the answer to (*kind*, *key*) (see :meth:`get_answer`), atomically.
+
+        At most :data:`MAX_ANSWERS` answers of a kind are kept: the least recently used go.
+
+        Parameters
+        ----------
+        kind : str
+        key : str
+        frame : DataFrame
+            Index, columns and dtypes Arrow can hold (what cannot be stored is not: False).
+
+        Returns
+        -------
+        bool
+            True when written.
+        """
+        p = self._answer_path(kind, key)
+        try:
+            import pyarrow as pa
+
+            table = pa.Table.from_pandas(frame, preserve_index=True)
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_file(sink, table.schema) as w:
+                w.write_table(table)
+            data = sink.getvalue()
+        except Exception:  # a value Arrow cannot hold: not remembered
+            return False
+        if not atomic_write(p, lambda fh: fh.write(data), suffix=".part", mkdir=True):
+            return False
+        self._prune_answers(kind)
+        return True
+
+    def _prune_answers(self, kind: str) -> None:
+        """Delete the least recently used answers of *kind* beyond :data:`MAX_ANSWERS`."""
+        if not _own_folder(self.answer_dir):
+            return
+        mine = []
+        for name in os.listdir(self.answer_dir):
+            p = self.answer_dir / name
+            if name.startswith(f"{kind}-") and _ANSWER_NAME.fullmatch(name) and _own_file(p):
+                try:
+                    mine.append((os.lstat(p).st_mtime, name))
+                except OSError:
+                    pass
+        for _, name in sorted(mine, reverse=True)[self.MAX_ANSWERS:]:
+            try:
+                (self.answer_dir / name).unlink()
+            except OSError:
+                pass
+
     # -- housekeeping ----------------------------------------------------------
     def prune_temp(self, max_age_s: float = 3600.0) -> int:
         """Delete temporary files older than *max_age_s* [s] left by interrupted writes; returns how many.
@@ -1017,7 +1124,7 @@ class ActivityCache:
             return
         for sub in subs:
             d = self.root / sub
-            if not (_ENTRY_FOLDER.fullmatch(sub) or sub == "histories") or not _own_folder(d):
+            if not (_ENTRY_FOLDER.fullmatch(sub) or sub in ("histories", "answers")) or not _own_folder(d):
                 continue
             try:
                 names = sorted(os.listdir(d))
@@ -1067,6 +1174,7 @@ _OLD_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.parquet")
 _TEMP_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]+\.(part|json)")
 _MANIFEST_NAME = re.compile(r"[0-9a-f]{64}\.json")
 _SNAPSHOT_FILE = re.compile(r"[0-9a-f]{64}-[0-9a-f]{16}\.(runs|laps|errors|skipped|records)\.arrow")
+_ANSWER_NAME = re.compile(r"[a-z_]+-[0-9a-f]{64}\.arrow")
 
 
 def _own_folder(path: Path) -> bool:
@@ -1092,6 +1200,8 @@ def _only_runlog_files(generation: Path) -> bool:
         if sub == "histories":
             patterns: tuple = (_MANIFEST_NAME, _SNAPSHOT_FILE, _TEMP_NAME,
                                re.compile(r"[0-9a-f]{64}\.(runs|laps|errors|skipped|records)\.parquet"))
+        elif sub == "answers":
+            patterns = (_ANSWER_NAME, _TEMP_NAME)
         elif _ENTRY_FOLDER.fullmatch(sub):
             patterns = (_ENTRY_NAME, _OLD_ENTRY_NAME, _TEMP_NAME)
         else:

@@ -48,7 +48,7 @@ import pandas as pd
 from .._threads import one_thread
 
 __all__ = ["OTHER_COLUMNS", "MIN_BIC_GAIN", "MIN_SEPARATION", "MIN_DEVICE_SEPARATION", "MIN_OTHER_RUNS",
-           "MIN_INTERLEAVING", "signatures", "likely_others"]
+           "MIN_INTERLEAVING", "signatures", "likely_others", "remember_in"]
 
 #: BIC advantage two components need over one.
 MIN_BIC_GAIN = 20.0
@@ -167,6 +167,45 @@ def _by_device(runs: pd.DataFrame, sig: pd.DataFrame, cols: list[str], order: np
 #: the import line, the analysis and ``History.others``; each fit takes seconds).
 _REMEMBERED: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _REMEMBER = 4
+#: The cache that also keeps the answers for later processes (:func:`remember_in`), or None.
+_STORE = None
+
+
+def remember_in(store) -> None:
+    """Keep :func:`likely_others`' answers in *store* too, so a later process asked about the same
+    runs reads the answer (a few milliseconds) instead of importing scikit-learn and fitting the
+    mixtures again (0.1-0.2 s of a warm ``runlog report``).
+
+    The ``runlog`` program sets its cache here; in a script or notebook the answers are kept for
+    the process only (unless you call this).  The key is the runs' content, the seed, this
+    module's source and the numerical libraries' versions, so an answer is never served for
+    other runs or other code.
+
+    Parameters
+    ----------
+    store : runlog.history.ActivityCache or None
+        The cache (None: the process only).
+    """
+    global _STORE
+    _STORE = store
+
+
+def _stored_key(key: tuple) -> str:
+    """The cache key of an answer: the content key, this module's code and the libraries' versions."""
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+
+    h = hashlib.sha256(repr(key).encode())
+    try:
+        h.update(Path(__file__).read_bytes())
+    except OSError:
+        h.update(b"?")
+    for package in ("scikit-learn", "numpy", "pandas"):
+        try:
+            h.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{package}=?".encode())
+    return h.hexdigest()
 
 
 def _content_key(runs: pd.DataFrame, seed: int) -> tuple:
@@ -180,7 +219,8 @@ def likely_others(runs: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     """Which of the runs look like another person's (see the module docstring).
 
     The answer for the same runs (every value) and seed is worked out once per process and
-    remembered (a copy is returned each time).
+    remembered (a copy is returned each time); with :func:`remember_in` also in the cache, for
+    later processes.
 
     Two ways in, each requiring that the two groups take turns through the history:
 
@@ -212,7 +252,16 @@ def likely_others(runs: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     key = _content_key(runs, seed)
     found = _REMEMBERED.get(key)
     if found is None:
-        found = _likely_others(runs, seed)
+        store, stored = _STORE, None
+        if store is not None:
+            stored = _stored_key(key)
+            found = store.get_answer("others", stored)
+            if found is not None and (list(found.columns) != OTHER_COLUMNS or not found.index.equals(runs.index)):
+                found = None   # not this question's answer shape: worked out again
+        if found is None:
+            found = _likely_others(runs, seed)
+            if store is not None and stored is not None:
+                store.put_answer("others", stored, found)
         _REMEMBERED[key] = found
         while len(_REMEMBERED) > _REMEMBER:
             _REMEMBERED.popitem(last=False)

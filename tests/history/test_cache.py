@@ -284,6 +284,8 @@ def test_stale_generations_of_other_reader_versions_are_pruned(tmp_path):
     (old / "ab" / ("ab" * 32 + ".parquet")).write_bytes(b"old entry")
     (old / "histories").mkdir()   # an old generation's snapshots go with it
     (old / "histories" / ("cd" * 32 + ".json")).write_text("{}")
+    (old / "answers").mkdir()   # and its remembered answers
+    (old / "answers" / ("others-" + "ef" * 32 + ".arrow")).write_bytes(b"old answer")
     recent = tmp_path / "v0-fedcba9876543210"
     (recent / "cd").mkdir(parents=True)
     foreign = tmp_path / "v9-0123456789abcdef"
@@ -482,3 +484,33 @@ def test_an_interrupted_write_leaves_no_temporary_file(tmp_path, raise_errors):
         cache_mod.atomic_write(target, interrupted, raise_errors=raise_errors)
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
     assert target.read_text() == "the old report"
+
+
+def test_answers_are_remembered_as_stored_and_only_the_latest_kept(tmp_path):
+    store = ActivityCache(tmp_path)
+    frame = pd.DataFrame({"other": [True, False], "posterior": [0.97, np.nan], "how": ["pattern", ""]},
+                         index=pd.Index(["a", "b"], name="run_id"))
+    assert store.get_answer("others", "0" * 64) is None
+    assert store.put_answer("others", "0" * 64, frame)
+    pd.testing.assert_frame_equal(store.get_answer("others", "0" * 64), frame)
+    # a kind or key runlog would not name is refused, never a path outside the folder
+    for kind, key in (("../x", "0" * 64), ("others", "0" * 63), ("Others", "0" * 64)):
+        with pytest.raises(ValueError):
+            store.get_answer(kind, key)
+    # at most MAX_ANSWERS of a kind: the least recently used go, other kinds untouched
+    assert store.put_answer("features", "f" * 64, frame)
+    keys = [f"{i:064x}" for i in range(1, ActivityCache.MAX_ANSWERS + 2)]
+    for age, key in enumerate(keys):
+        assert store.put_answer("others", key, frame)
+        t = time.time() - 1000 + age   # written in this order
+        os.utime(store.answer_dir / f"others-{key}.arrow", (t, t))
+    os.utime(store.answer_dir / f"others-{'0' * 64}.arrow")   # read just now: kept
+    store.put_answer("others", keys[-1], frame)
+    left = sorted(p.name for p in store.answer_dir.iterdir())
+    assert len([n for n in left if n.startswith("others-")]) == ActivityCache.MAX_ANSWERS
+    assert f"others-{'0' * 64}.arrow" in left and f"features-{'f' * 64}.arrow" in left
+    assert f"others-{keys[0]}.arrow" not in left and f"others-{keys[1]}.arrow" not in left
+    # a torn answer is a miss and is deleted
+    torn = store.answer_dir / f"others-{keys[-1]}.arrow"
+    torn.write_bytes(torn.read_bytes()[:100])
+    assert store.get_answer("others", keys[-1]) is None and not torn.exists()

@@ -77,6 +77,49 @@ def test_the_same_runs_are_worked_out_once_and_each_caller_gets_its_own_copy(mon
     assert len(calls) == 3
 
 
+def test_with_a_cache_the_next_process_reads_the_answer_instead_of_fitting(tmp_path, monkeypatch):
+    # the runlog program keeps the answer in its cache: a warm report does not fit the mixtures again
+    from runlog.history import ActivityCache, _people
+
+    rng = np.random.default_rng(1)
+    runs = _history(_runs(rng, 140), _runs(rng, 60, speed=2.3, speed_sd=0.08, cadence_offset=9, hr_offset=15,
+                                         hours=(19,), quality=0.0, hot_long=0.0))
+    monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())
+    monkeypatch.setattr(_people, "_STORE", None)
+    worked_out = likely_others(runs)
+    store = ActivityCache(tmp_path)
+    _people.remember_in(store)   # what the runlog program does with its cache
+    monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())   # a new process
+    pd.testing.assert_frame_equal(likely_others(runs), worked_out)            # worked out and stored
+    assert len(list(store.answer_dir.glob("others-*.arrow"))) == 1
+    calls = []
+    real = _people._likely_others
+    monkeypatch.setattr(_people, "_likely_others", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())   # another new process
+    pd.testing.assert_frame_equal(likely_others(runs), worked_out)
+    assert calls == []
+    # other runs, another seed, or other code are other keys: worked out
+    changed = runs.copy()
+    changed.iloc[0, changed.columns.get_loc("avg_speed_mps")] += 0.01
+    likely_others(changed)
+    likely_others(runs, seed=1)
+    assert len(calls) == 2
+    key = _people._content_key(runs, 0)
+    before = _people._stored_key(key)
+    edited = tmp_path / "edited.py"
+    edited.write_text("# the module, edited\n")
+    monkeypatch.setattr(_people, "__file__", str(edited))
+    assert _people._stored_key(key) != before
+    monkeypatch.undo()   # the module as it is, with the cache as the program sets it
+    monkeypatch.setattr(_people, "_STORE", store)
+    monkeypatch.setattr(_people, "_likely_others", lambda *a: calls.append(1) or real(*a))
+    # a stored frame of another shape (a foreign or older answer) is not taken
+    store.put_answer("others", _people._stored_key(key), worked_out.iloc[:5])
+    monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())
+    pd.testing.assert_frame_equal(likely_others(runs), worked_out)
+    assert len(calls) == 3
+
+
 def test_a_second_device_counts_only_when_its_person_runs_differently():
     rng = np.random.default_rng(2)
     # the runner's phone on some runs: same person, interleaved -> nobody else
