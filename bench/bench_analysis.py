@@ -46,7 +46,9 @@ start-up, the imports of the analysis and the page, reading the history,
 the import summary with the partner check, ``analyze``, the page (figures
 drawn, figures saved as PNG, the rest), the Markdown and CSV, and the rest;
 the split of the fastest warm run is printed.  The processes import the
-same runlog as this script.
+same runlog as this script, its bytecode compiled first (as ``pip install``
+does; where ``PYTHONDONTWRITEBYTECODE`` is set, an editable install would
+otherwise compile every module again in every process).
 
 Usage::
 
@@ -438,9 +440,15 @@ def _report_split(total: tuple[float, float], spent: dict) -> list[tuple[str, fl
 
 def report_end_to_end(n_runs: int, repeat: int) -> None:
     """Print the time of ``runlog report`` on a simulated history: cold, warm (best of *repeat*), start-up alone."""
+    import compileall
+
     from runlog import simulate
 
     cli = ["-c", "from runlog.cli import run; run()"]   # what the runlog script runs
+    # runlog's bytecode as an installed runlog has it (pip compiles it on install; an editable install
+    # writes it on first use): with PYTHONDONTWRITEBYTECODE set and no __pycache__, every timed process
+    # would compile runlog's modules again (about 0.1 s), which no runner's process does
+    compiled = compileall.compile_dir(str(Path(_this_tree()) / "runlog"), quiet=1)
     with tempfile.TemporaryDirectory(prefix="runlog-bench-report-") as tmp:
         root = Path(tmp)
         weeks = int(round(n_runs / 5.4))
@@ -465,6 +473,8 @@ def report_end_to_end(n_runs: int, repeat: int) -> None:
         written = sorted(p.name for p in (root / "report").iterdir())
     print(f"\nrunlog report end to end, simulated history of {n_files} GPX runs (records every 30 s), "
           f"a fresh process each (load {load0:.1f} before, {os.getloadavg()[0]:.1f} after):")
+    print(f"  (runlog's bytecode {'compiled first, as pip install does' if compiled else 'could not be compiled'}; "
+          f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r})")
     print(f"  {'':44s} {'wall s':>7} {'CPU s':>7}")
     best = min(startup)
     print(f"  {'python -c import runlog (start-up alone)':44s} {best[0]:7.2f} {best[1]:7.2f}   (best of {repeat})")
