@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # for the annotation only; catalog_frame imports pandas itsel
 
 NAN = float("nan")
 
-__all__ = ["FEATURES", "with_entries", "catalog_frame"]
+__all__ = ["FEATURES", "Catalog", "with_entries", "catalog_frame"]
 
 _F = "float64"
 
@@ -372,6 +372,18 @@ def _checked(features):
 FEATURES: dict[str, Feature] = {f.name: f for f in _checked(_with_roles(_entries()))}
 
 
+class Catalog(dict):
+    """Feature name -> :class:`~runlog.schema.Feature`: a dict whose deep copy is a new dict of the same
+    (frozen) entries.
+
+    pandas deep-copies a frame's ``attrs`` at every operation, and ``run_features(...).attrs['catalog']``
+    is one: copying each entry again took 0.5 ms a copy (about 0.05 s of a report).
+    """
+
+    def __deepcopy__(self, memo) -> Catalog:
+        return Catalog(self)
+
+
 def with_entries(features) -> dict[str, Feature]:
     """The fixed catalogue plus *features* (e.g. one notes file's columns), as a new
     dict; the global :data:`FEATURES` is left unchanged.
@@ -383,15 +395,15 @@ def with_entries(features) -> dict[str, Feature]:
 
     Returns
     -------
-    dict
-        Feature name -> :class:`~runlog.schema.Feature`.
+    Catalog
+        Feature name -> :class:`~runlog.schema.Feature` (a dict).
 
     Raises
     ------
     ValueError
         When an entry's cause is not one of ``runlog.schema.CAUSES``.
     """
-    out = dict(FEATURES)
+    out = Catalog(FEATURES)
     out.update({f.name: f for f in _checked(features)})
     return out
 

@@ -234,3 +234,21 @@ def test_whole_shared_corpus(shared_dir):
     step = f.loc[running, "step_length_m"].dropna()
     assert len(step) > 5 and step.between(0.3, 2.5).all()
     assert f["trimp"].dropna().ge(0).all() and f["distance_km"].dropna().ge(0).all()
+
+
+def test_the_catalogue_in_a_frames_attrs_is_copied_as_a_new_dict_of_the_same_entries():
+    # pandas deep-copies a frame's attrs at every operation: the frozen entries are shared, the dict is new
+    import copy
+
+    from runlog import schema
+
+    f = schema.Feature("x_km", "km", "float64", "A test measure.", "distance")
+    cat = catalog.with_entries([f])
+    assert isinstance(cat, catalog.Catalog) and cat["x_km"] is f and "x_km" not in catalog.FEATURES
+    frame = pd.DataFrame({"x_km": [1.0, 2.0]})
+    frame.attrs["catalog"] = cat
+    copied = (frame * 2).attrs["catalog"]
+    assert copied == cat and copied is not cat and copied["x_km"] is f
+    assert isinstance(copy.deepcopy(cat), catalog.Catalog)
+    copied["y_km"] = f
+    assert "y_km" not in cat
