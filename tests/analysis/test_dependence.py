@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from runlog.analysis import _dependence
-from runlog.analysis._dependence import _shifted_copies, memory_lag, shift_inflation
+from runlog.analysis._dependence import _shift_moments, memory_lag, shift_inflation
 
 
 def _ar1(rng, n, phi):
@@ -89,37 +88,47 @@ def test_too_short_a_history_is_not_shifted():
                            min_shift_days=30.0) == 1.0
 
 
-@pytest.mark.parametrize("in_time_order", [False, True])
-@pytest.mark.parametrize("n", [1, 2, 7, 50])
-def test_shifted_copies_equal_the_modular_construction(n, in_time_order):
-    # the straightforward construction: an n x shifts index (r - k) mod n into the time-ordered series,
-    # scattered back to the runs' order; every shift 0..n, days in any order with ties, or in time order
+def _moments_by_residualising(a, r, w, Z, ks):
+    """U_k and V_k with each shifted copy built (np.roll) and residualised on Z explicitly."""
+    A = np.linalg.pinv(Z.T @ (Z * w[:, None]))
+    U, V = [], []
+    for k in ks:
+        s = np.roll(a, k)                                  # s[t] = a[(t - k) mod n]
+        res = s - Z @ (A @ (Z.T @ (w * s)))
+        U.append(float(res @ r))
+        V.append(float(np.sum(w * res * res)))
+    return np.array(U), np.array(V)
+
+
+@pytest.mark.parametrize("n", [7, 50, 97, 700])
+def test_all_shifts_at_once_equal_the_shift_by_shift_residualisation(n):
+    # the FFT moments against each shifted copy residualised on its own: every shift 0..n, a model with a
+    # column the others repeat (pseudo-inverse), a measure with long memory and one the model nearly holds
     rng = np.random.default_rng(n)
-    x = rng.normal(size=n)
-    days = rng.integers(0, max(n // 2, 1), size=n).astype(float)
-    if in_time_order:
-        days = np.sort(days)
-    order = np.argsort(days, kind="stable")
-    assert in_time_order or n < 7 or not np.array_equal(order, np.arange(n))
     ks = np.arange(0, n + 1)
-    expected = np.empty((n, len(ks)))
-    expected[order] = x[order][(np.arange(n)[:, None] - ks[None, :]) % n]
-    got = _shifted_copies(x, order, ks)
-    assert got.shape == (n, n + 1)
-    np.testing.assert_array_equal(got, expected)
-    np.testing.assert_array_equal(got[:, 0], x)          # no shift: the series itself
-    np.testing.assert_array_equal(got[:, -1], x)         # a whole turn: the same
+    base = rng.normal(size=(n, 3))
+    Z = np.column_stack([np.ones(n), base, base[:, 0] * 2.0])
+    w = rng.uniform(0.05, 0.25, n)
+    r = rng.normal(size=n)
+    A = np.linalg.pinv(Z.T @ (Z * w[:, None]))
+    for a in (rng.normal(size=n), np.cumsum(rng.normal(size=n)), base[:, 1] * 3 + rng.normal(0, 0.01, n)):
+        U, V, scale = _shift_moments(a, r, w, Z, A, ks)
+        U0, V0 = _moments_by_residualising(a, r, w, Z, ks)
+        size = float(np.sqrt(scale.max() * np.sum(r * r)))
+        np.testing.assert_allclose(U, U0, rtol=0, atol=1e-12 * size)
+        np.testing.assert_allclose(V, V0, rtol=0, atol=1e-12 * scale.max())
+        np.testing.assert_allclose(U[[0, -1]], U0[0], rtol=1e-9)   # no shift and a whole turn: the series
 
 
-def test_shifts_in_blocks_equal_all_at_once(monkeypatch):
-    # 700 runs over two years: 199 shifts, worked out 32 at a time (7 blocks, the last of 7) and all at once
-    rng = np.random.default_rng(11)
-    n = 700
-    days = np.sort(rng.uniform(0, 730, n))[rng.permutation(n)]
-    x, r = _ar1(rng, n, 0.8), rng.normal(size=n)
-    w, base = rng.uniform(0.05, 0.25, n), rng.normal(size=(n, 3))
-    blocked = shift_inflation(x, r, w, days, base)
-    monkeypatch.setattr(_dependence, "_SHIFT_BLOCK", 10**6)
-    whole = shift_inflation(x, r, w, days, base)
-    assert blocked > 1.0
-    assert blocked == pytest.approx(whole, rel=1e-13, abs=0)
+def test_the_memory_is_the_first_lag_a_lag_by_lag_scan_finds():
+    rng = np.random.default_rng(5)
+
+    def scan(x, cap, level=0.1):
+        x = x - x.mean()
+        v = x @ x
+        return next((k for k in range(1, cap) if (x[k:] @ x[:-k]) / v < level), cap)
+
+    for n in (5, 40, 333, 2000):
+        for x in (rng.normal(size=n), np.cumsum(rng.normal(size=n)), _ar1(rng, n, 0.95),
+                  np.sin(np.arange(n) / 9.0) + rng.normal(0, 0.1, n)):
+            assert memory_lag(x, max(n // 4, 2)) == scan(x, max(n // 4, 2))
