@@ -112,7 +112,8 @@ def shift_inflation(x: np.ndarray, resid: np.ndarray, weight: np.ndarray, days: 
     Returns
     -------
     float
-        kappa >= 1; 1 when the series is too short to shift (fewer than 3 x the shortest shift).
+        kappa >= 1; 1 when the series is too short to shift (fewer than 3 x the shortest shift) or
+        when the model's other columns hold the measure (nothing of it is left to shift).
 
     References
     ----------
@@ -136,7 +137,11 @@ def shift_inflation(x: np.ndarray, resid: np.ndarray, weight: np.ndarray, days: 
     ks = np.arange(shortest, n - shortest + 1)
     if len(ks) > max_shifts:
         ks = ks[np.linspace(0, len(ks) - 1, max_shifts).round().astype(int)]
-    score, var, scale = _shift_moments(x[order], np.asarray(resid, dtype="float64")[order], w[order], Z[order],
+    # the intercept is among the model's columns: a constant added to the measure changes no residualised
+    # shift, so the measure is centred first (its mean would otherwise dominate s'Ws, the floor's scale, and
+    # the cancellation in V = s'Ws - c'A+c: a measure of mean 1e5 and SD 2 lost every shift)
+    a = x[order] - float(np.mean(x))
+    score, var, scale = _shift_moments(a, np.asarray(resid, dtype="float64")[order], w[order], Z[order],
                                        ZWZinv, ks)
     ok = var > _V_FLOOR * scale   # a measure the model holds leaves rounding, not a variance
     if not ok.any():

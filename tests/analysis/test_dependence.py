@@ -132,3 +132,20 @@ def test_the_memory_is_the_first_lag_a_lag_by_lag_scan_finds():
         for x in (rng.normal(size=n), np.cumsum(rng.normal(size=n)), _ar1(rng, n, 0.95),
                   np.sin(np.arange(n) / 9.0) + rng.normal(0, 0.1, n)):
             assert memory_lag(x, max(n // 4, 2)) == scan(x, max(n // 4, 2))
+
+
+def test_a_constant_added_to_the_measure_changes_nothing():
+    # the intercept is in the model: a measure far from zero (a date written as 20240601, a body mass in g)
+    # is calibrated as the same measure near zero, not left uncalibrated by rounding
+    rng = np.random.default_rng(8)
+    n = 600
+    days = np.arange(n) * 1.3
+    x, r = 2.3 * _ar1(rng, n, 0.9), _ar1(rng, n, 0.9)
+    w, base = np.full(n, 0.16), (days / 30.0).reshape(-1, 1)
+    k0 = shift_inflation(x, r, w, days, base)
+    assert k0 > 2.0
+    for offset in (1e4, 1e6, 1e8):
+        assert shift_inflation(x + offset, r, w, days, base) == pytest.approx(k0, rel=1e-7)
+    # a measure the model holds in every shift (a constant, held by the intercept) leaves nothing to shift:
+    # no calibration, not a division by rounding
+    assert shift_inflation(np.full(n, 7.5), r, w, days, base) == 1.0
