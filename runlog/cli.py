@@ -835,11 +835,13 @@ def main(argv=None, *, program: bool = False) -> int:
             warnings.showwarning = _show_warning
             warnings.simplefilter("ignore")  # library internals (pandas, fitparse, ...): not for runners
             warnings.simplefilter("default", RunlogWarning)
+        people = sys.modules.get("runlog.history._people")
+        before = people._STORE if people is not None else None
         try:
             return _run(args)
         finally:
-            if "runlog.history" in sys.modules:   # the command's cache is not the caller's
-                sys.modules["runlog.history"].remember_in(None)
+            if "runlog.history" in sys.modules:   # the command's cache is not the caller's: theirs again
+                sys.modules["runlog.history"].remember_in(before)
 
 
 #: How to state the journal period, on the command line (the library's hint names Python's tracked= too).

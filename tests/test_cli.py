@@ -462,6 +462,9 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env, monkeypatch):
     assert proc.returncode == 0
     data = out / "data"
     monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())   # as in a new process
+    answers_before = {p: p.stat().st_mtime_ns for p in cache_env.glob("*/answers/others-*.arrow")}
+    mine = object()
+    monkeypatch.setattr(_people, "_STORE", mine)   # a caller's own store
     proc = run_main("report", data / "gpx", "--episodes", data / "episodes.csv", "--notes", data / "run_notes.csv",
                    "--weather", data / "weather.csv", "--tracked", "2024-03-04:2024-09-01", "--out", tmp_path / "r")
     _no_traceback(proc)
@@ -471,7 +474,9 @@ def test_report_on_demo_data(demo_run, tmp_path, cache_env, monkeypatch):
     assert (tmp_path / "r" / "report.html").is_file()
     # the check for someone else's runs is kept in the command's cache (a warm report does not fit it
     # again, test_people) and only for the command: the caller's process is left without it
-    assert list(cache_env.glob("*/answers/others-*.arrow")) and _people._STORE is None
+    answers = {p: p.stat().st_mtime_ns for p in cache_env.glob("*/answers/others-*.arrow")}
+    assert answers != answers_before   # written (or, already there, read: its time refreshed)
+    assert _people._STORE is mine      # the caller's store, as it was
 
 
 def test_report_window():

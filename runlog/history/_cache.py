@@ -34,6 +34,12 @@ When every file is unchanged the snapshot is the answer, one read instead of
 one per file; when files were only added, the answer is the snapshot plus
 the new files' decodes, and the new records become one more segment of it.
 
+Beside them, ``answers/`` keeps small frames worked out from a History that
+depend only on its content, so a later process need not work them out again
+(:meth:`ActivityCache.get_answer`; the check for someone else's runs): keyed
+by the caller from everything the answer depends on, written atomically, the
+8 most recently used of a kind kept.
+
 Location: :func:`default_cache_dir` (``platformdirs.user_cache_dir('runlog')``,
 overridden by the environment variable ``RUNLOG_CACHE_DIR``).
 """
@@ -1059,7 +1065,11 @@ class ActivityCache:
         if not _own_folder(self.answer_dir):
             return
         mine = []
-        for name in os.listdir(self.answer_dir):
+        try:
+            names = os.listdir(self.answer_dir)
+        except OSError:   # best effort: an answer too many is no harm
+            return
+        for name in names:
             p = self.answer_dir / name
             if name.startswith(f"{kind}-") and _ANSWER_NAME.fullmatch(name) and _own_file(p):
                 try:
@@ -1114,8 +1124,8 @@ class ActivityCache:
         return n
 
     def _own_files(self, pattern):
-        """Regular files named *pattern* in this generation's own sub-folders (entry folders and
-        ``histories``): never through a symbolic link, never a file runlog would not have named so."""
+        """Regular files named *pattern* in this generation's own sub-folders (entry folders, ``histories``
+        and ``answers``): never through a symbolic link, never a file runlog would not have named so."""
         if not _own_folder(self.root):
             return
         try:

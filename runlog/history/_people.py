@@ -190,8 +190,9 @@ def remember_in(store) -> None:
     _STORE = store
 
 
-def _stored_key(key: tuple) -> str:
-    """The cache key of an answer: the content key, this module's code and the libraries' versions."""
+def _stored_key(key: tuple) -> str | None:
+    """The cache key of an answer: the content key, this module's code and the libraries' versions
+    (None when this module's source cannot be read)."""
     from importlib.metadata import PackageNotFoundError, version
     from pathlib import Path
 
@@ -199,8 +200,8 @@ def _stored_key(key: tuple) -> str:
     try:
         h.update(Path(__file__).read_bytes())
     except OSError:
-        h.update(b"?")
-    for package in ("scikit-learn", "numpy", "pandas"):
+        return None   # the code cannot be told apart from another version's: not remembered across processes
+    for package in ("scikit-learn", "scipy", "numpy", "pandas"):   # GaussianMixture solves through scipy.linalg
         try:
             h.update(f"{package}={version(package)}".encode())
         except PackageNotFoundError:
@@ -255,7 +256,7 @@ def likely_others(runs: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
         store, stored = _STORE, None
         if store is not None:
             stored = _stored_key(key)
-            found = store.get_answer("others", stored)
+            found = store.get_answer("others", stored) if stored is not None else None
             if found is not None and (list(found.columns) != OTHER_COLUMNS or not found.index.equals(runs.index)):
                 found = None   # not this question's answer shape: worked out again
         if found is None:

@@ -110,6 +110,13 @@ def test_with_a_cache_the_next_process_reads_the_answer_instead_of_fitting(tmp_p
     edited.write_text("# the module, edited\n")
     monkeypatch.setattr(_people, "__file__", str(edited))
     assert _people._stored_key(key) != before
+    # code whose source cannot be read cannot be told from another version's: nothing kept across processes
+    monkeypatch.setattr(_people, "__file__", str(tmp_path / "gone.py"))
+    assert _people._stored_key(key) is None
+    n_answers = len(list(store.answer_dir.glob("others-*.arrow")))
+    monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())
+    pd.testing.assert_frame_equal(likely_others(runs), worked_out)   # worked out, not read nor written
+    assert len(calls) == 3 and len(list(store.answer_dir.glob("others-*.arrow"))) == n_answers
     monkeypatch.undo()   # the module as it is, with the cache as the program sets it
     monkeypatch.setattr(_people, "_STORE", store)
     monkeypatch.setattr(_people, "_likely_others", lambda *a: calls.append(1) or real(*a))
@@ -117,7 +124,7 @@ def test_with_a_cache_the_next_process_reads_the_answer_instead_of_fitting(tmp_p
     store.put_answer("others", _people._stored_key(key), worked_out.iloc[:5])
     monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())
     pd.testing.assert_frame_equal(likely_others(runs), worked_out)
-    assert len(calls) == 3
+    assert len(calls) == 4
 
 
 def test_a_second_device_counts_only_when_its_person_runs_differently():
