@@ -233,6 +233,8 @@ def ewma(daily: pd.Series, n_days: float, warmup_days: int | None = None) -> pd.
     .. [2] NIST/SEMATECH e-Handbook of Statistical Methods, section 6.4.3.1
        (single exponential smoothing).
     """
+    if not n_days >= 1:
+        raise ValueError(f"ewma: n_days must be at least 1 day, got {n_days!r}")
     lam = 2.0 / (n_days + 1.0)
     seed = max(int(round(n_days)), 1)
     y = _seeded_ewma(daily.fillna(0.0).to_numpy(dtype="float64"), lam, seed)
@@ -379,6 +381,8 @@ def fitness_fatigue(daily: pd.Series, tau_fitness_d: float = TAU_FITNESS_D,
     x = daily.fillna(0.0).to_numpy(dtype="float64")
     out = {}
     for name, tau in (("ctl", tau_fitness_d), ("atl", tau_fatigue_d)):
+        if not tau > 0:
+            raise ValueError(f"fitness_fatigue: the time constants must be positive days, got {tau!r}")
         k = 1.0 - np.exp(-1.0 / tau)
         out[name] = pd.Series(_seeded_ewma(x, k, int(round(tau))), index=daily.index)
     df = pd.DataFrame(out)

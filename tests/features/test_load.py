@@ -241,3 +241,11 @@ def test_ewma_and_acwr_match_independent_implementations(loads):
         chronic = np.mean(loads[t - 27:t - 6])
         want = acute / chronic if chronic > 0 else np.nan
         assert np.isclose(r[t], want, rtol=1e-9, equal_nan=True)
+
+
+def test_time_spans_below_their_meaning_are_refused_with_the_parameter_named():
+    s = pd.Series(np.arange(40.0), index=pd.date_range("2024-01-01", periods=40))
+    with pytest.raises(ValueError, match="n_days"):
+        L.ewma(s, 0.5)
+    with pytest.raises(ValueError, match="time constants"):
+        L.fitness_fatigue(s, tau_fitness_d=-1.0)
