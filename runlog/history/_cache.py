@@ -65,7 +65,14 @@ from .. import schema
 from ..errors import RunlogWarning
 from ..io import Activity
 from ._decode import Outcome
-from ._history import RECORD_DTYPE_POSITIONS, empty_records, record_blocks, records_from_blocks, records_index
+from ._history import (
+    RECORD_DTYPE_POSITIONS,
+    empty_records,
+    empty_small_pages,
+    record_blocks,
+    records_from_blocks,
+    records_index,
+)
 
 __all__ = [
     "READER_VERSION", "CACHE_ENV", "ActivityCache", "DigestIndex", "default_cache_dir", "resolve_cache",
@@ -793,7 +800,7 @@ class ActivityCache:
             # the frame plus a whole decompressed table.
             blocks = record_blocks(n_all)
             where = {c: (d, j) for d, names in schema.RECORD_DTYPE_GROUPS.items() for j, c in enumerate(names)}
-            times = np.empty(n_all, dtype="int64")
+            times = empty_small_pages(n_all, "int64")
             pos = 0
             for seg in segments:
                 path, n = self.history_dir / seg["file"], sum(seg["rows"])

@@ -576,6 +576,62 @@ def test_stack_records_is_the_concat_of_the_activities_records(data_dir):
                                   pd.concat({a.run_id: a.records for a in odd}, names=["run_id", "time"]))
 
 
+def _vm_flags(address: int) -> list[str] | None:
+    """The VmFlags of the mapping of this process holding *address* (Linux /proc/self/smaps), or None."""
+    try:
+        with open("/proc/self/smaps") as fh:
+            text = fh.read()
+    except OSError:
+        return None
+    inside = False
+    for line in text.splitlines():
+        head = line.split()[0]
+        if "-" in head and all(c in "0123456789abcdef-" for c in head):
+            lo, hi = (int(x, 16) for x in head.split("-"))
+            inside = lo <= address < hi
+        elif inside and line.startswith("VmFlags:"):
+            return line.split()[1:]
+    return None
+
+
+def test_empty_small_pages_is_np_empty_without_huge_pages_when_large():
+    import mmap
+    import pickle
+
+    from runlog.history._history import SMALL_PAGES_MIN_BYTES, empty_small_pages
+
+    def owner(a):
+        while isinstance(a, np.ndarray):
+            a = a.base
+        return a.obj if isinstance(a, memoryview) else a
+
+    small = empty_small_pages((3, 5), "float32")
+    assert small.shape == (3, 5) and small.dtype == np.float32 and not isinstance(owner(small), mmap.mmap)
+    n = SMALL_PAGES_MIN_BYTES // 8 + 1
+    big = empty_small_pages((2, n), "float64")
+    assert big.shape == (2, n) and big.dtype == np.float64 and big.flags.c_contiguous and big.flags.writeable
+    big[:] = 1.5
+    assert float(big.sum()) == 1.5 * 2 * n
+    back = pickle.loads(pickle.dumps(big))  # a History holding it pickles as any other
+    assert np.array_equal(back, big) and not isinstance(owner(back), mmap.mmap)
+    if hasattr(mmap, "MADV_NOHUGEPAGE") and hasattr(mmap, "MAP_ANONYMOUS"):
+        assert isinstance(owner(big), mmap.mmap)
+        flags = _vm_flags(big.ctypes.data)
+        if flags is not None:  # the kernel was asked for ordinary pages ("nh": no huge pages)
+            assert "nh" in flags
+    assert empty_small_pages(0, "int64").shape == (0,)
+
+
+def test_stack_records_in_small_pages_is_the_same_frame(data_dir, monkeypatch):
+    from runlog.history import _history, stack_records
+
+    acts = unique_run_ids(runlog.read_activities(data_dir / MULTI_FIT) + runlog.read_activities(data_dir / HS_FIT))
+    want = stack_records(acts)
+    monkeypatch.setattr(_history, "SMALL_PAGES_MIN_BYTES", 0)  # every block memory-mapped, as in a large history
+    got = stack_records(acts)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
 # ------------------------------------------------------------ whole-history snapshot
 def _snapshot_files(cache_dir):
     return sorted(p.name for p in cache_dir.rglob("histories/*.arrow"))
