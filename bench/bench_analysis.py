@@ -380,8 +380,9 @@ REPORT_PHASES = (
 #: ``python -c`` code of a timed warm report: ``runlog.cli.main`` and ``end_program`` as ``run()`` calls them, the
 #: :data:`REPORT_PHASES` wrapped (wall and CPU [s]) and written as JSON to ``$RUNLOG_BENCH_PHASES``.
 _REPORT_CHILD = """
-import importlib, json, os, time
+import importlib, json, os, sys, time
 t_start = time.perf_counter(); c_start = time.process_time()
+sys.argv[0] = "runlog"   # as the console script: runlog._program sees the program
 from runlog import cli
 phases = json.loads(os.environ["RUNLOG_BENCH_PHASE_LIST"])
 spent = {}
@@ -444,7 +445,8 @@ def report_end_to_end(n_runs: int, repeat: int) -> None:
 
     from runlog import simulate
 
-    cli = ["-c", "from runlog.cli import run; run()"]   # what the runlog script runs
+    # what the runlog console script runs, sys.argv[0] included (the program starts OpenBLAS with one thread)
+    cli = ["-c", "import sys; sys.argv[0] = 'runlog'; from runlog.cli import run; run()"]
     # runlog's bytecode as an installed runlog has it (pip compiles it on install; an editable install
     # writes it on first use): with PYTHONDONTWRITEBYTECODE set and no __pycache__, every timed process
     # would compile runlog's modules again (about 0.1 s), which no runner's process does

@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from . import features
+from . import _program, features  # noqa: F401  (_program first: the program's BLAS threads, before numpy)
 from ._version import __version__ as __version__
 from .errors import (
     AnalysisError,

@@ -17,7 +17,7 @@ PKG = ROOT / "runlog"
 #: numbers) -> render (what a runner reads) -> report (analyze -> Report) -> experiment, simulate
 #: -> the command and the package's public face.
 LAYERS = [
-    ("runlog._version", "runlog._threads", "runlog.errors", "runlog.units", "runlog.geo"),
+    ("runlog._version", "runlog._program", "runlog._threads", "runlog.errors", "runlog.units", "runlog.geo"),
     ("runlog.schema",),
     ("runlog.io",),
     ("runlog.history",),

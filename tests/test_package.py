@@ -51,6 +51,30 @@ def test_runlog_help_loads_no_heavy_module():
     assert got["loaded"] == []
 
 
+def _blas_threads(argv0: str, env: dict | None = None) -> dict:
+    """OPENBLAS_NUM_THREADS and OpenBLAS's thread counts (threadpoolctl) in a fresh interpreter whose
+    ``sys.argv[0]`` is *argv0* when runlog is imported."""
+    code = (f"import json, os, sys\nsys.argv[0] = {argv0!r}\nimport runlog, numpy, scipy.linalg\n"
+            "from threadpoolctl import threadpool_info\n"
+            "blas = [p['num_threads'] for p in threadpool_info() if p['internal_api'] == 'openblas']\n"
+            "print(json.dumps({'env': os.environ.get('OPENBLAS_NUM_THREADS'), 'threads': blas}))")
+    base = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={**base, "PYTHONPATH": str(ROOT), **(env or {})})
+    return json.loads(out.stdout)
+
+
+def test_the_runlog_program_starts_openblas_with_one_thread_and_a_script_keeps_its_own():
+    program = _blas_threads(str(Path(sys.executable).parent / "runlog"))
+    assert program["env"] == "1" and program["threads"] and set(program["threads"]) == {1}
+    script = _blas_threads("analysis.py")
+    assert script["env"] is None
+    if (os.cpu_count() or 1) > 1:
+        assert max(script["threads"]) > 1   # the library's default: a thread per core
+    # what the runner set is kept
+    assert _blas_threads("runlog", {"OPENBLAS_NUM_THREADS": "2"})["env"] == "2"
+
+
 def test_lazy_names_resolve_to_the_real_objects():
     assert analyze is a and Report is R
     assert runlog.simulate is sys.modules["runlog.simulate"] and runlog.plot is sys.modules["runlog.render.plot"]
