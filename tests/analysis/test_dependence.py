@@ -19,10 +19,11 @@ def _ar1(rng, n, phi):
 
 
 def _direct(x, r, w, days, base, shortest):
-    """The same inflation, shift by shift with a weighted least-squares fit per shift (no shortcuts)."""
+    """The same inflation, shift by shift with a weighted least-squares fit per shift (no shortcuts): each
+    shifted copy's score for being added to the model of the season, the other columns and the measure."""
     n = len(x)
     order = np.argsort(days, kind="stable")
-    Z = np.column_stack([np.ones(n), base])
+    Z = np.column_stack([np.ones(n), base, x])   # the model holds the measure: the copy is added to it
     sw = np.sqrt(w)
     zs = []
     for k in range(shortest, n - shortest + 1):
