@@ -173,6 +173,10 @@ def run_features(history, athlete: Athlete | None = None, *, notes: pd.DataFrame
           ``attrs['weather']``: the :class:`runlog.features.weather.WeatherInfo` of the
           weather used (where it came from, runs without and why), None without.
 
+        pandas writes ``attrs`` as JSON into a Parquet file, and these are objects, so
+        ``to_parquet`` refuses them: save the values with ``f = features.copy();
+        f.attrs = {}; f.to_parquet(path)`` (``to_csv`` keeps no attrs).
+
     References
     ----------
     .. [1] Morton, R. H., Fitz-Clarke, J. R. & Banister, E. W. (1990). Modeling
