@@ -142,12 +142,13 @@ def shift_inflation(x: np.ndarray, resid: np.ndarray, weight: np.ndarray, days: 
     # the intercept is among the model's columns: a constant added to the measure changes no residualised
     # shift, so the measure is centred first (its mean would otherwise dominate s'Ws, the floor's scale, and
     # the cancellation in V = s'Ws - c'A+c: a measure of mean 1e5 and SD 2 lost every shift)
-    a = x[order] - float(np.mean(x))
+    xc = x - float(np.mean(x))
+    a = xc[order]
     # each shifted copy's score test is that of adding it to the model that holds the measure itself:
     # residualised on the other columns and the measure (without the measure its variance came out
     # 1-5 % too large, kappa as much too small)
     sd = float(np.std(x))
-    Zx = np.column_stack([Z, (x - float(np.mean(x))) / sd]) if sd > 0 else Z   # the same span, conditioned
+    Zx = np.column_stack([Z, xc / sd]) if sd > 0 else Z   # the measure's span, standardised for the inverse
     ZxWZxinv = np.linalg.pinv(Zx.T @ (Zx * w[:, None]))
     score, var, scale = _shift_moments(a, np.asarray(resid, dtype="float64")[order], w[order], Zx[order],
                                        ZxWZxinv, ks)
