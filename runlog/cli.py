@@ -827,6 +827,8 @@ def main(argv=None, *, program: bool = False) -> int:
     int
         Exit status (0 on success).
     """
+    from .history import remember_in  # loaded with the runlog package already
+
     parser = build_parser()
     args = parser.parse_args(argv)
     args.program = program
@@ -835,13 +837,11 @@ def main(argv=None, *, program: bool = False) -> int:
             warnings.showwarning = _show_warning
             warnings.simplefilter("ignore")  # library internals (pandas, fitparse, ...): not for runners
             warnings.simplefilter("default", RunlogWarning)
-        people = sys.modules.get("runlog.history._people")
-        before = people._STORE if people is not None else None
+        before = remember_in(None)   # the command sets its own cache (_history); the caller's comes back after
         try:
             return _run(args)
         finally:
-            if "runlog.history" in sys.modules:   # the command's cache is not the caller's: theirs again
-                sys.modules["runlog.history"].remember_in(before)
+            remember_in(before)
 
 
 #: How to state the journal period, on the command line (the library's hint names Python's tracked= too).

@@ -171,7 +171,7 @@ _REMEMBER = 4
 _STORE = None
 
 
-def remember_in(store) -> None:
+def remember_in(store):
     """Keep :func:`likely_others`' answers in *store* too, so a later process asked about the same
     runs reads the answer (a few milliseconds) instead of importing scikit-learn and fitting the
     mixtures again (0.1-0.2 s of a warm ``runlog report``).
@@ -185,9 +185,15 @@ def remember_in(store) -> None:
     ----------
     store : runlog.history.ActivityCache or None
         The cache (None: the process only).
+
+    Returns
+    -------
+    runlog.history.ActivityCache or None
+        The store set before (to set it again when a command is done).
     """
     global _STORE
-    _STORE = store
+    before, _STORE = _STORE, store
+    return before
 
 
 def _stored_key(key: tuple) -> str | None:

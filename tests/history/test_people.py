@@ -88,7 +88,7 @@ def test_with_a_cache_the_next_process_reads_the_answer_instead_of_fitting(tmp_p
     monkeypatch.setattr(_people, "_STORE", None)
     worked_out = likely_others(runs)
     store = ActivityCache(tmp_path)
-    _people.remember_in(store)   # what the runlog program does with its cache
+    assert _people.remember_in(store) is None   # what the runlog program does with its cache; the store before
     monkeypatch.setattr(_people, "_REMEMBERED", type(_people._REMEMBERED)())   # a new process
     pd.testing.assert_frame_equal(likely_others(runs), worked_out)            # worked out and stored
     assert len(list(store.answer_dir.glob("others-*.arrow"))) == 1
